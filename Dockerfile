@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+
+# Entraide: API (dist/src/main.js) and workers (dist/src/worker.js) share this image.
+#   docker build -t entraide .
+#   docker run --rm entraide node dist/libs/db/migrate.js       # apply migrations
+#   docker run --rm entraide node dist/src/cli.js tenants:sync   # sync tenants/
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- deps: every dependency, for the build ----------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# ---- build: compile TypeScript to dist/ -------------------------------------
+FROM deps AS build
+COPY . .
+RUN npm run build
+
+# ---- runtime: production dependencies + compiled code only ------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY tenants ./tenants
+# Files stay owned by root (read-only for the process); the process runs unprivileged.
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,13 @@
+/** One test bootstrap: unit specs beside the code, end-to-end tests under test/. */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e.ts'],
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest'] },
+  // Packages published as ES modules only (Node requires them natively; Jest needs them compiled).
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The whole environment of the service, parsed once at boot into one typed object.
+ * Anything missing or malformed stops the process with one line naming the setting.
+ */
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_ADMIN_URL: postgresUrl.optional(),
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// URL'),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// URL')
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  WORKERS: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TENANTS_DIR: z.string().min(1).default('tenants'),
+  MAP_TILE_URL: z.string().default('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  databaseUrl: string;
+  databaseAdminUrl?: string;
+  redisUrl: string;
+  smtpUrl?: string;
+  port: number;
+  publicScheme: 'http' | 'https';
+  sessionSecret: string;
+  workersInProcess: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  tenantsDir: string;
+  mapTileUrl: string;
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, reason: string) {
+    super(`Invalid configuration: ${setting} ${reason}`);
+  }
+}
+
+/** What each entry point needs: the admin commands (migrate, tenants:sync) need no Redis nor session secret. */
+export type ConfigScope = 'app' | 'admin';
+
+const adminSchema = schema
+  .pick({ NODE_ENV: true, DATABASE_ADMIN_URL: true, LOG_LEVEL: true, TENANTS_DIR: true })
+  .required({ DATABASE_ADMIN_URL: true });
+
+export interface AdminConfig {
+  env: Env['NODE_ENV'];
+  databaseAdminUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  tenantsDir: string;
+}
+
+function parse<S extends z.ZodTypeAny>(s: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = s.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue.path[0] ?? 'environment');
+    const missing = issue.code === 'invalid_type' && issue.received === 'undefined';
+    throw new ConfigError(setting, missing ? 'is missing' : `is malformed (${issue.message})`);
+  }
+  return parsed.data;
+}
+
+export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
+  const e = parse(adminSchema, env);
+  return { env: e.NODE_ENV, databaseAdminUrl: e.DATABASE_ADMIN_URL, logLevel: e.LOG_LEVEL, tenantsDir: e.TENANTS_DIR };
+}
+
+/** Parses `env`; throws ConfigError naming the first bad setting. Never echoes a value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const e = parse(schema, env);
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    databaseAdminUrl: e.DATABASE_ADMIN_URL,
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    port: e.PORT,
+    publicScheme: e.PUBLIC_SCHEME,
+    sessionSecret: e.SESSION_SECRET,
+    workersInProcess: e.WORKERS === 'on',
+    logLevel: e.LOG_LEVEL,
+    tenantsDir: e.TENANTS_DIR,
+    mapTileUrl: e.MAP_TILE_URL,
+    dbPoolSize: e.DB_POOL_SIZE,
+  };
+}
+
+/** For process entry points: parse or print one line and exit non-zero. */
+export function orExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+

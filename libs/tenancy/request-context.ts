@@ -1,0 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What the platform knows about the tenant serving a request. */
+export interface TenantRef {
+  id: string;
+  slug: string;
+}
+
+export interface RequestContext {
+  requestId: string;
+  tenant?: TenantRef;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runWithContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function currentContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+export class MissingTenantError extends Error {
+  constructor() {
+    super('No tenant in the request context: this code must run inside a tenant request or receive a tenant id');
+  }
+}
+
+/** The request's tenant; throws rather than guessing when there is none. */
+export function currentTenant(): TenantRef {
+  const tenant = storage.getStore()?.tenant;
+  if (!tenant) throw new MissingTenantError();
+  return tenant;
+}

@@ -1,0 +1,69 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
+import { AppConfig } from '../libs/config';
+import { createValidationPipe, problem, ProblemFilter, sendProblem } from '../libs/http';
+import { createLogger, PinoNestLogger } from '../libs/logging';
+import { RequestContext, runWithContext } from '../libs/tenancy';
+import { AppModule } from './app.module';
+import { TenantDirectory } from './tenants/tenant-directory.service';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+}
+
+/** Paths served on any host (probes from load balancers know no tenant). */
+const PLATFORM_PATHS = /^\/health(\/|$)/;
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Builds the HTTP application exactly as production runs it; tests use the same function. */
+export async function createApp(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel, 'entraide', opts.logDestination);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: 256 * 1024,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger.child({ context: 'nest' })),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(createValidationPipe());
+
+  const directory = app.get(TenantDirectory);
+  const fastify = app.getHttpAdapter().getInstance();
+  // The tenant comes from the Host header only; an unknown host is a 404, never a default tenant.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const tenant = directory.resolve(req.headers.host);
+    req.ctx = { requestId: String(req.id), tenant };
+    reply.header('x-request-id', String(req.id));
+    if (!tenant && !PLATFORM_PATHS.test(req.url)) {
+      sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse."));
+      return;
+    }
+    runWithContext(req.ctx, done);
+  });
+  // Body parsing resumes on the socket's async context; re-enter the request's before the handler.
+  fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
+
+  const openapi = new DocumentBuilder()
+    .setTitle('Entraide API')
+    .setDescription("API des sites d'entraide entre voisins : le site est choisi par l'en-tête Host.")
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi), {
+    jsonDocumentUrl: 'api/openapi.json',
+    yamlDocumentUrl: 'api/openapi.yaml',
+    customSiteTitle: 'Entraide API',
+  });
+  return app;
+}

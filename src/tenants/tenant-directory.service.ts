@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { Database } from '../../libs/db';
+import { TenantRef } from '../../libs/tenancy';
+import { TENANTS_CHANGED_CHANNEL } from './tenants-sync';
+
+/**
+ * Host → tenant, in memory. Loaded at boot and reloaded when `tenants:sync` notifies a
+ * change (PostgreSQL LISTEN), with a periodic reload in case a notification was missed.
+ */
+@Injectable()
+export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TenantDirectory.name);
+  private byHost = new Map<string, TenantRef>();
+  private bySlug = new Map<string, TenantRef & { hosts: string[] }>();
+  private listener?: Client;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly db: Database, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    await this.listen();
+    this.timer = setInterval(() => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)), 60_000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** The tenant serving `host` (a Host header, port ignored), or undefined: never a default. */
+  resolve(hostHeader: string | undefined): TenantRef | undefined {
+    if (!hostHeader) return undefined;
+    return this.byHost.get(normaliseHost(hostHeader));
+  }
+
+  bySlugOrUndefined(slug: string): (TenantRef & { hosts: string[] }) | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  all(): Array<TenantRef & { hosts: string[] }> {
+    return [...this.bySlug.values()];
+  }
+
+  async reload(): Promise<void> {
+    const rows: Array<{ domain: string; tenant_id: string; slug: string }> = await this.db.withoutTenant((tx) =>
+      tx.query('SELECT domain, tenant_id, slug FROM app_tenant_directory() ORDER BY slug, domain'),
+    );
+    const byHost = new Map<string, TenantRef>();
+    const bySlug = new Map<string, TenantRef & { hosts: string[] }>();
+    for (const r of rows) {
+      const ref = bySlug.get(r.slug) ?? { id: r.tenant_id, slug: r.slug, hosts: [] };
+      ref.hosts.push(r.domain);
+      bySlug.set(r.slug, ref);
+      byHost.set(r.domain, { id: r.tenant_id, slug: r.slug });
+    }
+    this.byHost = byHost;
+    this.bySlug = bySlug;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'entraide-tenant-listener' });
+    client.on('notification', () => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)));
+    client.on('error', (e) => {
+      this.logger.warn(`tenant listener lost: ${e.message}`);
+      this.listener = undefined;
+      setTimeout(() => void this.listen().catch(() => undefined), 5_000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${TENANTS_CHANGED_CHANNEL}`);
+    this.listener = client;
+  }
+}
+
+/** `Meylan.localhost:3000` → `meylan.localhost`; `[::1]:3000` → `::1`. */
+export function normaliseHost(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return (colon > -1 ? h.slice(0, colon) : h).replace(/\.$/, '');
+}

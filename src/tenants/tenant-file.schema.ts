@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const slug = z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes only');
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #1f5d8c');
+const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+/** One closed ring of [lng, lat] pairs. */
+const ring = z
+  .array(lngLat)
+  .min(4, 'a ring needs at least 4 points')
+  .refine((r) => r.length < 4 || (r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1]), 'the ring must be closed (first point = last point)');
+const domain = z
+  .string()
+  .regex(/^[a-z0-9.-]+$/, 'a lowercase host name without port')
+  .refine((d) => d.includes('.'), 'a host name with a dot');
+
+export const federationFileSchema = z
+  .object({
+    slug,
+    name: z.string().min(1),
+    homeTenant: slug,
+    categories: z
+      .array(
+        z
+          .object({
+            slug,
+            name: z.string().min(1).max(80),
+            description: z.string().max(500).default(''),
+            icon: z.string().max(40).default(''),
+            remote: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export const tenantFileSchema = z
+  .object({
+    slug,
+    name: z.string().min(1).max(120),
+    siteName: z.string().min(1).max(120),
+    federation: slug,
+    domains: z.array(domain).min(1),
+    theme: z
+      .object({ primary: colour, primaryContrast: colour, accent: colour, logo: z.string().regex(/^[\w.-]+\.(svg|png)$/).optional() })
+      .strict(),
+    moderation: z
+      .object({ mode: z.enum(['pre', 'post']), reportThreshold: z.number().int().min(1).max(100).default(3) })
+      .strict(),
+    contact: z
+      .object({ publisher: z.string().min(1), address: z.string().min(1), email: z.string().email(), dpo: z.string().email() })
+      .strict(),
+    organisations: z.object({ enabled: z.boolean(), siteName: z.string().min(1).optional() }).strict().default({ enabled: false }),
+    map: z
+      .object({ center: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict(), zoom: z.number().int().min(1).max(19) })
+      .strict(),
+    categories: z.array(slug).min(1),
+    area: ring,
+    neighbourhoods: z.array(z.object({ slug, name: z.string().min(1).max(120), polygon: ring }).strict()).min(1),
+  })
+  .strict();
+
+export type FederationFile = z.infer<typeof federationFileSchema>;
+export type TenantFile = z.infer<typeof tenantFileSchema>;
+
+/** The settings kept as JSON on the tenant row (everything not modelled as its own column or table). */
+export interface TenantSettings {
+  theme: TenantFile['theme'];
+  moderation: TenantFile['moderation'];
+  contact: TenantFile['contact'];
+  organisations: TenantFile['organisations'];
+  map: TenantFile['map'];
+}

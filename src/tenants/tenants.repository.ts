@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../../libs/db';
+import { TenantSettings } from './tenant-file.schema';
+
+export interface TenantRow {
+  id: string;
+  slug: string;
+  name: string;
+  siteName: string;
+  settings: TenantSettings;
+  federation: { slug: string; name: string; homeTenantSlug: string };
+}
+
+export interface CategoryRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  icon: string;
+  remote: boolean;
+}
+
+export interface NeighbourhoodRow {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** Reference data of one tenant; every method takes the tenant id and runs under its RLS context. */
+@Injectable()
+export class TenantsRepository {
+  constructor(private readonly db: Database) {}
+
+  async findTenant(tenantId: string): Promise<TenantRow | undefined> {
+    const rows = await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `SELECT t.id, t.slug, t.name, t.site_name AS "siteName", t.settings,
+                json_build_object('slug', f.slug, 'name', f.name, 'homeTenantSlug', f.home_tenant_slug) AS federation
+         FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`,
+        [tenantId],
+      ),
+    );
+    return rows[0];
+  }
+
+  /** The tenant's enabled, non-archived categories in its chosen order (tenant_categories primary key). */
+  listCategories(tenantId: string): Promise<CategoryRow[]> {
+    return this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `SELECT c.id, c.slug, c.name, c.description, c.icon, c.remote
+         FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
+         WHERE tc.tenant_id = $1 AND tc.enabled AND c.archived_at IS NULL
+         ORDER BY tc.position, c.name`,
+        [tenantId],
+      ),
+    );
+  }
+
+  listNeighbourhoods(tenantId: string): Promise<NeighbourhoodRow[]> {
+    return this.db.withTenant(tenantId, (tx) =>
+      tx.query('SELECT id, slug, name FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, name', [tenantId]),
+    );
+  }
+
+  /** One FeatureCollection built by PostGIS, so geometry never round-trips through JS objects. */
+  async neighbourhoodsGeoJson(tenantId: string): Promise<unknown> {
+    const [row] = await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
+                  'type', 'Feature', 'id', id,
+                  'properties', json_build_object('id', id, 'slug', slug, 'name', name),
+                  'geometry', ST_AsGeoJSON(outline, 6)::json) ORDER BY position, name), '[]'::json)) AS fc
+         FROM neighbourhoods WHERE tenant_id = $1`,
+        [tenantId],
+      ),
+    );
+    return row.fc;
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemException } from '../../libs/http';
+import { TenantRef } from '../../libs/tenancy';
+import { CategoryRow, NeighbourhoodRow, TenantRow, TenantsRepository } from './tenants.repository';
+
+export interface TenantStats {
+  offers: number;
+  requests: number;
+  residents: number;
+  projects: number;
+}
+
+/** Public counters of a tenant; modules that own the counted things register a source. */
+export type TenantStatsSource = (tenantId: string) => Promise<Partial<TenantStats>>;
+
+@Injectable()
+export class TenantsService {
+  private readonly statsSources: TenantStatsSource[] = [];
+
+  constructor(private readonly repo: TenantsRepository) {}
+
+  registerStatsSource(source: TenantStatsSource): void {
+    this.statsSources.push(source);
+  }
+
+  async get(tenant: TenantRef): Promise<TenantRow> {
+    const row = await this.repo.findTenant(tenant.id);
+    if (!row) throw ProblemException.notFound('Ce site est introuvable.');
+    return row;
+  }
+
+  async stats(tenant: TenantRef): Promise<TenantStats> {
+    const stats: TenantStats = { offers: 0, requests: 0, residents: 0, projects: 0 };
+    for (const part of await Promise.all(this.statsSources.map((s) => s(tenant.id)))) Object.assign(stats, part);
+    return stats;
+  }
+
+  categories(tenant: TenantRef): Promise<CategoryRow[]> {
+    return this.repo.listCategories(tenant.id);
+  }
+
+  neighbourhoods(tenant: TenantRef): Promise<NeighbourhoodRow[]> {
+    return this.repo.listNeighbourhoods(tenant.id);
+  }
+
+  neighbourhoodsGeoJson(tenant: TenantRef): Promise<unknown> {
+    return this.repo.neighbourhoodsGeoJson(tenant.id);
+  }
+}

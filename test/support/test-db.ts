@@ -1,0 +1,48 @@
+import { Client, Pool } from 'pg';
+import { pgUrl, templateName } from './env';
+import { cloneDatabase, dropDatabase, withMaintenance } from './pg-admin';
+
+let counter = 0;
+
+/** A database of this test file's own, cloned from the run's migrated and synced template. */
+export interface TestDatabase {
+  name: string;
+  appUrl: string;
+  adminUrl: string;
+  /** Owner connection (bypasses RLS): for arranging and inspecting rows in tests. */
+  admin: Pool;
+  tenantId(slug: string): Promise<string>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `entraide_t_${process.pid}_${++counter}`;
+  await withMaintenance((c) => cloneDatabase(c, name, templateName()));
+  const admin = new Pool({ connectionString: pgUrl('owner', name), max: 3 });
+  const ids = new Map<string, string>();
+  return {
+    name,
+    appUrl: pgUrl('app', name),
+    adminUrl: pgUrl('owner', name),
+    admin,
+    async tenantId(slug) {
+      if (!ids.has(slug)) {
+        const { rows } = await admin.query('SELECT id FROM tenants WHERE slug = $1', [slug]);
+        if (!rows[0]) throw new Error(`no tenant ${slug}`);
+        ids.set(slug, rows[0].id);
+      }
+      return ids.get(slug)!;
+    },
+    async drop() {
+      await admin.end();
+      await withMaintenance((c) => dropDatabase(c, name));
+    },
+  };
+}
+
+/** A connection as the application role, for proving what row-level security lets through. */
+export async function connectAsApp(db: TestDatabase): Promise<Client> {
+  const c = new Client({ connectionString: db.appUrl });
+  await c.connect();
+  return c;
+}
