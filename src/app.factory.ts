@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '../libs/config';
@@ -20,11 +21,17 @@ declare module 'fastify' {
 const PLATFORM_PATHS = /^\/health(\/|$)/;
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+/** One log line per request, written on completion, when the tenant is known. */
+class CompletionOnlyLogs extends LogController {
+  override incomingRequest(): void {}
+}
+
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
 export async function createApp(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel, 'entraide', opts.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
+    logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

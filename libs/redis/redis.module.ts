@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config';
 
@@ -12,8 +12,18 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       // No offline queue: a command while Redis is away fails at once instead of hanging.
-      useFactory: (config: AppConfig) =>
-        new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'entraide' }),
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'entraide' });
+        // ioredis reconnects by itself; log the outage once per episode, not once per retry.
+        let down = false;
+        const logger = new Logger('redis');
+        redis.on('error', (e: Error) => {
+          if (!down) logger.warn(`redis unavailable: ${e.message}`);
+          down = true;
+        });
+        redis.on('ready', () => (down = false));
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

@@ -1,0 +1,138 @@
+import { Client } from 'pg';
+import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
+
+/**
+ * Tenant isolation is the database's job: these tests talk to PostgreSQL as the
+ * application role, with plain SQL that forgets every tenant filter.
+ */
+describe('row-level security on every tenant-owned table', () => {
+  let db: TestDatabase;
+  let app: Client;
+  let tenantTables: string[];
+  let meylan: string;
+  let grenoble: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await connectAsApp(db);
+    meylan = await db.tenantId('meylan');
+    grenoble = await db.tenantId('grenoble');
+    const { rows } = await db.admin.query<{ table_name: string }>(
+      `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t USING (table_schema, table_name)
+       WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
+       ORDER BY 1`,
+    );
+    tenantTables = rows.map((r) => r.table_name);
+  });
+  afterAll(async () => {
+    await app.end();
+    await db.drop();
+  });
+
+  const asTenant = async <T>(tenantId: string | null, fn: () => Promise<T>): Promise<T> => {
+    await app.query('BEGIN');
+    try {
+      if (tenantId) await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      return await fn();
+    } finally {
+      await app.query('ROLLBACK');
+    }
+  };
+
+  it('finds the tenant tables of the foundation', () => {
+    expect(tenantTables).toEqual(expect.arrayContaining(['neighbourhoods', 'tenant_areas', 'tenant_categories', 'tenant_domains']));
+  });
+
+  it('has ENABLE and FORCE row-level security and a tenant policy on every table with a tenant_id column', async () => {
+    const { rows } = await db.admin.query(
+      `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+              (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid
+                 AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app_current_tenant()%'
+                 AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app_current_tenant()%')::int AS policies
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relname = ANY($1) ORDER BY 1`,
+      [tenantTables],
+    );
+    expect(rows).toHaveLength(tenantTables.length);
+    for (const r of rows) expect({ table: r.table, enabled: r.enabled, forced: r.forced, policies: r.policies }).toEqual({ table: r.table, enabled: true, forced: true, policies: 1 });
+  });
+
+  it('leads every primary key and unique key of a tenant table with tenant_id', async () => {
+    const { rows } = await db.admin.query(
+      `SELECT c.relname AS table, i.indexrelid::regclass::text AS index, a.attname AS first_column
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+       WHERE (i.indisprimary OR i.indisunique) AND c.relname = ANY($1)`,
+      [tenantTables],
+    );
+    expect(new Set(rows.map((r) => r.table))).toEqual(new Set(tenantTables));
+    for (const r of rows) expect(`${r.index}: ${r.first_column}`).toBe(`${r.index}: tenant_id`);
+  });
+
+  it('gives the application role no table, no BYPASSRLS and no superuser', async () => {
+    const { rows: role } = await db.admin.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'entraide_app'`);
+    expect(role[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+    const { rows: owned } = await db.admin.query(`SELECT relname FROM pg_class WHERE relowner = 'entraide_app'::regrole`);
+    expect(owned).toEqual([]);
+  });
+
+  it("shows Meylan none of Grenoble's rows on a plain SELECT * without WHERE", async () => {
+    for (const table of tenantTables) {
+      const { rows: grenobleRows } = await db.admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [grenoble]);
+      expect({ table, grenobleRowsExist: grenobleRows[0].n > 0 }).toEqual({ table, grenobleRowsExist: true });
+      const rows = await asTenant(meylan, async () => (await app.query(`SELECT * FROM ${table}`)).rows);
+      expect({ table, seen: rows.length > 0 }).toEqual({ table, seen: true });
+      expect({ table, foreign: rows.filter((r) => r.tenant_id !== meylan).length }).toEqual({ table, foreign: 0 });
+    }
+  });
+
+  it('returns nothing from any tenant table when app.tenant_id is unset', async () => {
+    for (const table of tenantTables) {
+      const rows = await asTenant(null, async () => (await app.query(`SELECT * FROM ${table}`)).rows);
+      expect({ table, rows: rows.length }).toEqual({ table, rows: 0 });
+    }
+  });
+
+  it('resets the tenant at the end of each transaction, so a pooled connection carries nothing over', async () => {
+    await asTenant(meylan, async () => undefined);
+    const { rows } = await app.query('SELECT count(*)::int AS n FROM neighbourhoods');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("refuses, as Meylan, to insert a row of Grenoble's into any tenant table", async () => {
+    for (const table of tenantTables) {
+      const { rows } = await db.admin.query(`SELECT to_jsonb(x) AS row FROM ${table} x WHERE tenant_id = $1 LIMIT 1`, [grenoble]);
+      const error = await asTenant(meylan, () =>
+        app.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_record(NULL::${table}, $1)`, [rows[0].row]).then(
+          () => 'inserted',
+          (e: Error) => e.message,
+        ),
+      );
+      expect({ table, error }).toEqual({ table, error: expect.stringMatching(/row-level security|permission denied/) });
+    }
+  });
+
+  it("neither updates nor deletes Grenoble's rows as Meylan, and cannot move a row to Grenoble", async () => {
+    const updated = await asTenant(meylan, async () => (await app.query('UPDATE tenant_categories SET position = position + 1 WHERE tenant_id = $1', [grenoble])).rowCount);
+    expect(updated).toBe(0);
+    const deleted = await asTenant(meylan, async () => (await app.query('DELETE FROM tenant_categories WHERE tenant_id = $1', [grenoble])).rowCount);
+    expect(deleted).toBe(0);
+    const moved = await asTenant(meylan, () =>
+      app.query('UPDATE tenant_categories SET tenant_id = $1', [grenoble]).then(
+        () => 'moved',
+        (e: Error) => e.message,
+      ),
+    );
+    expect(moved).toMatch(/row-level security/);
+    const { rows } = await db.admin.query('SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1', [grenoble]);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('lets the application resolve hosts only through the directory function', async () => {
+    const rows = await asTenant(null, async () => (await app.query('SELECT domain, slug FROM app_tenant_directory()')).rows);
+    expect(rows).toEqual(expect.arrayContaining([{ domain: 'meylan.localhost', slug: 'meylan' }, { domain: 'grenoble.localhost', slug: 'grenoble' }]));
+    const direct = await asTenant(null, async () => (await app.query('SELECT * FROM tenant_domains')).rows);
+    expect(direct).toEqual([]);
+  });
+});

@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** Runs a built entry point the way an operator does (`node dist/...`), with exactly `env`. */
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000) {
+  const res = spawnSync(process.execPath, [join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
