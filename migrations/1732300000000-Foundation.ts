@@ -95,9 +95,9 @@ export class Foundation1732300000000 implements MigrationInterface {
 
       -- Resolving a Host happens before any tenant is known; this definer function (owned by
       -- the owner role, which bypasses RLS) exposes only the host -> tenant map.
-      CREATE FUNCTION app_tenant_directory() RETURNS TABLE (domain text, tenant_id uuid, slug text)
+      CREATE FUNCTION app_tenant_directory() RETURNS TABLE (domain text, tenant_id uuid, slug text, is_primary boolean)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-        AS $$ SELECT d.domain, d.tenant_id, t.slug FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id $$;
+        AS $$ SELECT d.domain, d.tenant_id, t.slug, d.is_primary FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id $$;
       REVOKE ALL ON FUNCTION app_tenant_directory() FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION app_tenant_directory() TO ${APP_ROLE};
       GRANT EXECUTE ON FUNCTION app_current_tenant() TO ${APP_ROLE};

@@ -10,6 +10,8 @@ npm run -s build
 source scripts/dev-env.sh
 node dist/libs/db/migrate.js
 node dist/src/cli.js tenants:sync
+# Demo residents, offers, requests and conversations (idempotent); prints the demo accounts.
+node dist/src/demo/seed.js
 echo
 echo "Entraide — les sites de démonstration :"
 for f in tenants/*.yaml; do

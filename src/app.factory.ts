@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCookie from '@fastify/cookie';
 import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
@@ -33,6 +34,7 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     loggerInstance: logger,
     logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
+    trustProxy: config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -43,6 +45,7 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     bufferLogs: false,
   });
   app.enableShutdownHooks();
+  await app.register(fastifyCookie);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
 

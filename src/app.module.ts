@@ -2,15 +2,22 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '../libs/config';
 import { DatabaseModule } from '../libs/db';
 import { RedisModule } from '../libs/redis';
+import { AccountsModule } from './accounts/accounts.module';
 import { HealthModule } from './health/health.module';
+import { ListingsModule } from './listings/listings.module';
+import { MatchingModule } from './matching/matching.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { WorkerModule } from './worker.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // Workers run inside the API unless WORKERS=off (then `npm run worker` runs them).
+    const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, HealthModule, NotificationsModule, ...workers],
     };
   }
 }

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
-import { loadAdminConfig, orExit } from '../libs/config';
+import { parseArgs } from 'node:util';
+import { loadAdminConfig, loadConfig, orExit } from '../libs/config';
 import { createDataSource } from '../libs/db';
+import { createLogger, PinoNestLogger } from '../libs/logging';
+import { AccountsService } from './accounts/accounts.service';
+import { CliModule } from './cli.module';
+import { TenantsService } from './tenants/tenants.service';
+import { TenantDirectory } from './tenants/tenant-directory.service';
 import { loadTenantCatalogue, TenantFileError } from './tenants/tenant-files';
 import { syncTenants } from './tenants/tenants-sync';
 
@@ -21,7 +28,38 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       await ds.destroy();
     }
   },
+  'staff:invite': async (argv) => {
+    const usage = 'usage: npm run cli -- staff:invite (--tenant SLUG | --federation SLUG) --email E --role moderator|admin';
+    const { values } = parseArgs({ args: argv, options: { tenant: { type: 'string' }, federation: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } } });
+    if (!values.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email) || Boolean(values.tenant) === Boolean(values.federation)) throw new UsageError(usage);
+    if (values.tenant && values.role !== 'moderator' && values.role !== 'admin') throw new UsageError(usage);
+    if (values.federation && values.role && values.role !== 'admin') throw new UsageError('--federation invites an inter-commune administrator: --role admin (or no --role)');
+    const config = orExit(() => loadConfig());
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: new PinoNestLogger(createLogger('warn', 'entraide-cli')) });
+    try {
+      const directory = app.get(TenantDirectory);
+      const tenants = app.get(TenantsService);
+      let tenantSlug = values.tenant;
+      let scopeName: string;
+      if (values.federation) {
+        const home = await tenants.federationHome(values.federation);
+        if (!home) throw new UsageError(`unknown federation ${values.federation}`);
+        tenantSlug = home.homeTenantSlug;
+        scopeName = home.name;
+      }
+      const ref = directory.bySlugOrUndefined(tenantSlug!);
+      if (!ref) throw new UsageError(`unknown tenant ${tenantSlug}`);
+      scopeName ??= (await tenants.get(ref)).name;
+      const role = values.federation ? 'federation_admin' : (values.role as 'moderator' | 'admin');
+      await app.get(AccountsService).invite(ref, values.email, role, scopeName);
+      process.stdout.write(`staff:invite: invitation (${role}) e-mailed to ${values.email} for ${ref.slug}\n`);
+    } finally {
+      await app.close();
+    }
+  },
 };
+
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;
@@ -34,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  const line = err instanceof TenantFileError ? err.message : `${err.message}`;
+  const line = err instanceof TenantFileError || err instanceof UsageError ? err.message : `${err.message}`;
   process.stderr.write(`${process.argv[2]} failed: ${line}\n`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });

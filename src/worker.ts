@@ -8,7 +8,11 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = orExit(() => loadConfig());
   const logger = createLogger(config.logLevel, 'entraide-worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new PinoNestLogger(logger),
+    // Fail with our one line below rather than Nest's abort.
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   logger.info('workers started');
 }

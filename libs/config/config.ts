@@ -30,6 +30,8 @@ const schema = z.object({
   TENANTS_DIR: z.string().min(1).default('tenants'),
   MAP_TILE_URL: z.string().default('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -48,6 +50,10 @@ export interface AppConfig {
   tenantsDir: string;
   mapTileUrl: string;
   dbPoolSize: number;
+  /** Behind a load balancer: take the client address from X-Forwarded-For (rate limits per IP). */
+  trustProxy: boolean;
+  /** BullMQ key prefix: separate deployments (or test files) sharing one Redis stay apart. */
+  queuePrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenantsDir: e.TENANTS_DIR,
     mapTileUrl: e.MAP_TILE_URL,
     dbPoolSize: e.DB_POOL_SIZE,
+    queuePrefix: e.QUEUE_PREFIX,
+    trustProxy: e.TRUST_PROXY === 'true',
   };
 }
 

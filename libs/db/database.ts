@@ -3,6 +3,17 @@ import { DataSource, EntityManager } from 'typeorm';
 export type Tx = EntityManager;
 
 /**
+ * Rows of any statement. TypeORM's `query()` answers an UPDATE or DELETE with
+ * `[rows, rowCount]` instead of rows; this reads the structured result, so
+ * `UPDATE … RETURNING` gives its rows like a SELECT.
+ */
+export async function rows<T = Record<string, any>>(tx: Tx, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (!tx.queryRunner) throw new Error('rows() needs a transaction (Database.withTenant / withoutTenant)');
+  const result = await tx.queryRunner.query(sql, params, true);
+  return result.records as T[];
+}
+
+/**
  * The application's only door to PostgreSQL. Every tenant-scoped unit of work runs in a
  * transaction whose first statement sets `app.tenant_id` locally, so row-level security
  * applies and a pooled connection never carries a tenant into the next transaction.

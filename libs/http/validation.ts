@@ -15,6 +15,8 @@ export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
+    // One message per field: the first rule it breaks.
+    stopAtFirstError: true,
     transform: true,
     exceptionFactory: (errors) => ProblemException.invalid(fieldErrors(errors)),
   });

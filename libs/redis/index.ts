@@ -1,1 +1,3 @@
+export * from './redis.tokens';
 export * from './redis.module';
+export * from './rate-limiter';

@@ -1,9 +1,9 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config';
+import { RateLimiter } from './rate-limiter';
+import { REDIS } from './redis.tokens';
 
-/** The shared connection for commands (health, rate limits); BullMQ opens its own. */
-export const REDIS = Symbol('REDIS');
 
 @Global()
 @Module({
@@ -25,8 +25,9 @@ export const REDIS = Symbol('REDIS');
         return redis;
       },
     },
+    RateLimiter,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RateLimiter],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

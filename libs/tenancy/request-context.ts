@@ -6,9 +6,19 @@ export interface TenantRef {
   slug: string;
 }
 
+export type Role = 'resident' | 'moderator' | 'admin' | 'federation_admin';
+
+/** The account a request's session cookie authenticated, on this tenant only. */
+export interface Principal {
+  accountId: string;
+  sessionId: string;
+  roles: Role[];
+}
+
 export interface RequestContext {
   requestId: string;
   tenant?: TenantRef;
+  principal?: Principal;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -47,9 +47,21 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
     return [...this.bySlug.values()];
   }
 
+  /**
+   * The origin links in e-mails and pages point to: the tenant's primary (production) domain,
+   * or its `.localhost` domain with the port outside production.
+   */
+  origin(slug: string): string {
+    const t = this.bySlug.get(slug);
+    if (!t) throw new Error(`unknown tenant ${slug}`);
+    if (this.config.env === 'production') return `${this.config.publicScheme}://${t.hosts[0]}`;
+    const local = t.hosts.find((h) => h.endsWith('.localhost')) ?? t.hosts[0];
+    return `${this.config.publicScheme}://${local}:${this.config.port}`;
+  }
+
   async reload(): Promise<void> {
     const rows: Array<{ domain: string; tenant_id: string; slug: string }> = await this.db.withoutTenant((tx) =>
-      tx.query('SELECT domain, tenant_id, slug FROM app_tenant_directory() ORDER BY slug, domain'),
+      tx.query('SELECT domain, tenant_id, slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain'),
     );
     const byHost = new Map<string, TenantRef>();
     const bySlug = new Map<string, TenantRef & { hosts: string[] }>();

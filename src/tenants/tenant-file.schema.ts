@@ -51,6 +51,17 @@ export const tenantFileSchema = z
       .object({ publisher: z.string().min(1), address: z.string().min(1), email: z.string().email(), dpo: z.string().email() })
       .strict(),
     organisations: z.object({ enabled: z.boolean(), siteName: z.string().min(1).optional() }).strict().default({ enabled: false }),
+    matching: z
+      .object({
+        /** Most neighbours told about one listing. */
+        cap: z.number().int().min(1).max(100000).default(50),
+        /** Immediate match e-mails per recipient per day; the rest wait for the digest. */
+        dailyCap: z.number().int().min(0).max(100).default(5),
+        /** Hour (Europe/Paris) the daily digest leaves. */
+        digestHour: z.number().int().min(0).max(23).default(18),
+      })
+      .strict()
+      .default({}),
     map: z
       .object({ center: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict(), zoom: z.number().int().min(1).max(19) })
       .strict(),
@@ -69,5 +80,6 @@ export interface TenantSettings {
   moderation: TenantFile['moderation'];
   contact: TenantFile['contact'];
   organisations: TenantFile['organisations'];
+  matching: TenantFile['matching'];
   map: TenantFile['map'];
 }

@@ -43,6 +43,11 @@ export class TenantsRepository {
     return rows[0];
   }
 
+  async findFederation(slug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
+    const rows = await this.db.withoutTenant((tx) => tx.query('SELECT name, home_tenant_slug AS "homeTenantSlug" FROM federations WHERE slug = $1', [slug]));
+    return rows[0];
+  }
+
   /** The tenant's enabled, non-archived categories in its chosen order (tenant_categories primary key). */
   listCategories(tenantId: string): Promise<CategoryRow[]> {
     return this.db.withTenant(tenantId, (tx) =>

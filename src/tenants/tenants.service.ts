@@ -35,6 +35,10 @@ export class TenantsService {
     return stats;
   }
 
+  federationHome(federationSlug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
+    return this.repo.findFederation(federationSlug);
+  }
+
   categories(tenant: TenantRef): Promise<CategoryRow[]> {
     return this.repo.listCategories(tenant.id);
   }

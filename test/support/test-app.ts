@@ -12,6 +12,12 @@ export interface InjectOptions {
   host?: string;
   headers?: Record<string, string>;
   payload?: unknown;
+  /** Client address (sent as X-Forwarded-For); a fresh one per request unless given, so per-IP limits apply only when asked. */
+  ip?: string;
+  /** A session cookie token to send. */
+  session?: string;
+  /** Origin header; defaults to the host's own origin for state-changing requests with a session. */
+  origin?: string | null;
 }
 
 export interface TestApp {
@@ -19,9 +25,11 @@ export interface TestApp {
   db: TestDatabase;
   config: AppConfig;
   logs: string[];
-  request(opts: InjectOptions): Promise<{ status: number; headers: Record<string, unknown>; body: string; json<T = any>(): T }>;
+  request(opts: InjectOptions): Promise<{ status: number; headers: Record<string, unknown>; body: string; json<T = any>(): T; cookies: Array<{ name: string; value: string; [k: string]: unknown }> }>;
   close(): Promise<void>;
 }
+
+const rand = () => Math.floor(Math.random() * 250) + 1;
 
 export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -34,6 +42,8 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     TENANTS_DIR: join(__dirname, '..', '..', 'tenants'),
     LOG_LEVEL: 'info',
     WORKERS: 'off',
+    TRUST_PROXY: 'true',
+    QUEUE_PREFIX: `t${process.pid}-${db.name}`,
     ...overrides,
   };
 }
@@ -57,14 +67,19 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
     db,
     config,
     logs,
-    async request({ method = 'GET', url, host = 'meylan.localhost', headers = {}, payload }) {
+    async request({ method = 'GET', url, host = 'meylan.localhost', headers = {}, payload, ip, session, origin }) {
+      const h: Record<string, string> = { host, 'x-forwarded-for': ip ?? `10.${rand()}.${rand()}.${rand()}` };
+      if (payload !== undefined) h['content-type'] = 'application/json';
+      if (session) h.cookie = `entraide_session=${session}`;
+      const o = origin === undefined ? (session && method !== 'GET' ? `http://${host}` : undefined) : origin ?? undefined;
+      if (o) h.origin = o;
       const res = await app.inject({
         method,
         url,
-        headers: { host, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: { ...h, ...headers },
         payload: payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload),
       });
-      return { status: res.statusCode, headers: res.headers, body: res.body, json: () => JSON.parse(res.body) };
+      return { status: res.statusCode, headers: res.headers, body: res.body, json: () => JSON.parse(res.body), cookies: res.cookies };
     },
     async close() {
       await app.close();

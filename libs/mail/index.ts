@@ -1,0 +1,3 @@
+export * from './mail-renderer';
+export * from './mail-transport';
+export * from './dev-inbox';

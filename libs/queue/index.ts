@@ -1,0 +1,6 @@
+export * from './queue.constants';
+export * from './on-job.decorator';
+export * from './job-queue.service';
+export * from './queue.module';
+export * from './job-workers.service';
+export * from './job-workers.module';

@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue.constants';
+import { queueConnection } from './redis-connection';
+import { settleWithin } from './settle';
+
+export interface JobRequest<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayloads[N];
+  /** Derived from what the job does, so adding it twice is a no-op while the first is pending. */
+  jobId?: string;
+  delayMs?: number;
+}
+
+/**
+ * Finished jobs leave Redis at once: the durable record of any work is in PostgreSQL, and a
+ * job id that lingered in the completed or failed set would stop the same work being queued
+ * again (BullMQ ignores an add whose id exists).
+ */
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: true,
+  // Unexpected errors (database away…) retry a few times; the sweeper covers the rest.
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+};
+
+/** The producer side of BullMQ: one Queue per queue name, opened at first use. */
+@Injectable()
+export class JobQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobQueue.name);
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  add<N extends JobName>(request: JobRequest<N>): Promise<void> {
+    return this.addBulk([request]);
+  }
+
+  async addBulk(requests: JobRequest[]): Promise<void> {
+    const byQueue = new Map<QueueName, JobRequest[]>();
+    for (const r of requests) byQueue.set(JOB_QUEUE[r.name], [...(byQueue.get(JOB_QUEUE[r.name]) ?? []), r]);
+    await Promise.all(
+      [...byQueue].map(([queue, jobs]) =>
+        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
+      ),
+    );
+  }
+
+  /** Runs `name` every `everyMs` across all worker processes (one BullMQ job scheduler, idempotent). */
+  async repeat<N extends JobName>(name: N, payload: JobPayloads[N], everyMs: number): Promise<void> {
+    const queue = this.queue(JOB_QUEUE[name]);
+    const existing = await queue.getJobScheduler(name);
+    if (existing?.every === everyMs) return;
+    await queue.upsertJobScheduler(name, { every: everyMs }, { name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } });
+  }
+
+  /** The BullMQ queue itself, for the worker host and for tests that inspect it. */
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: queueConnection(this.config.redisUrl, 'producer'), prefix: this.config.queuePrefix });
+      // ioredis reconnects by itself; a failed add is reported to its caller.
+      q.on('error', (e: Error) => this.logger.debug(`queue ${name}: ${e.message}`));
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Closing a connection mid-handshake leaves ioredis timers behind: let it connect first.
+    await Promise.all([...this.queues.values()].map((q) => settleWithin(q.waitUntilReady(), 2_000).then(() => q.close().catch(() => undefined))));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { AccountDataRegistry } from './account-data.registry';
+import { AccountsRepository } from './accounts.repository';
+import { AccountsService } from './accounts.service';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { MeController } from './me.controller';
+
+@Module({
+  imports: [TenantsModule, NotificationsModule],
+  controllers: [AuthController, MeController],
+  providers: [AccountsRepository, AccountsService, AccountDataRegistry, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AccountsService, AccountDataRegistry],
+})
+export class AccountsModule {}

@@ -1,0 +1,281 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx } from '../../libs/db';
+import { insideTenantArea } from '../../libs/geo';
+import { problem, ProblemException } from '../../libs/http';
+import { Limit, RateLimiter } from '../../libs/redis';
+import type { Principal, Role, TenantRef } from '../../libs/tenancy';
+import { OutboxService } from '../notifications/outbox.service';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { AccountDataRegistry } from './account-data.registry';
+import { AccountRow, AccountsRepository } from './accounts.repository';
+import { SignupDto, UpdateMeDto } from './dto/accounts.dto';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { PUBLIC_NAME_HINT, toPublicName } from './public-name';
+import { hashToken, newToken } from './tokens';
+
+const HOUR = 3600;
+export const SESSION_TTL_SEC = 30 * 24 * HOUR;
+const TOKEN_TTL: Record<'verify' | 'reset' | 'invite', number> = { verify: 48 * HOUR, reset: 1 * HOUR, invite: 7 * 24 * HOUR };
+
+/** Per-IP and per-address limits; an address is counted whatever the IP, so spreading IPs does not help. */
+const LIMITS = {
+  signup: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
+  login: { ip: { max: 30, windowSec: 15 * 60 }, account: { max: 5, windowSec: 15 * 60 } },
+  reset: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
+  resend: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
+} satisfies Record<string, { ip: Limit; account: Limit }>;
+
+export const ROLE_LABELS: Record<Exclude<Role, 'resident'>, string> = {
+  moderator: 'modérateur',
+  admin: 'administrateur',
+  federation_admin: 'administrateur de la fédération',
+};
+
+const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export interface NewSession {
+  token: string;
+  principal: Principal;
+}
+
+/** Residents' and staff accounts of a tenant: sign-up, verification, sessions, profile, export and erasure. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: AccountsRepository,
+    private readonly outbox: OutboxService,
+    private readonly limits: RateLimiter,
+    private readonly directory: TenantDirectory,
+    private readonly tenants: TenantsService,
+    private readonly dataRegistry: AccountDataRegistry,
+  ) {}
+
+  /** Answers the same whether or not the address is already registered. */
+  async signup(tenant: TenantRef, dto: SignupDto, ip: string): Promise<void> {
+    const email = normaliseEmail(dto.email);
+    await this.limit('signup', ip, email);
+    const displayName = toPublicName(dto.displayName);
+    const site = await this.tenants.get(tenant);
+    const pwProblem = passwordProblem(dto.password, { email, siteName: site.siteName });
+    const errors = [
+      ...(displayName ? [] : [{ field: 'displayName', message: PUBLIC_NAME_HINT }]),
+      ...(pwProblem ? [{ field: 'password', message: pwProblem }] : []),
+    ];
+    if (errors.length) throw ProblemException.invalid(errors);
+    const passwordHash = await hashPassword(dto.password);
+    const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
+      const id = await this.repo.insert(tx, tenant.id, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
+      if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
+      // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
+      const existing = await this.repo.findByEmail(tx, tenant.id, email);
+      if (existing && !existing.emailVerifiedAt) return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
+      return [];
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+  }
+
+  async resendVerification(tenant: TenantRef, rawEmail: string, ip: string): Promise<void> {
+    const email = normaliseEmail(rawEmail);
+    await this.limit('resend', ip, email);
+    const ids = await this.db.withTenant(tenant.id, async (tx) => {
+      const a = await this.repo.findByEmail(tx, tenant.id, email);
+      return a && !a.emailVerifiedAt ? [await this.sendVerification(tx, tenant, a.id, email, a.displayName)] : [];
+    });
+    await this.outbox.dispatch(tenant.id, ids);
+  }
+
+  async verify(tenant: TenantRef, token: string): Promise<void> {
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const used = await this.repo.consumeToken(tx, tenant.id, 'verify', hashToken(token));
+      if (!used) throw invalid('token', "Ce lien de vérification n'est plus valide. Demandez-en un nouveau.");
+      await this.repo.update(tx, tenant.id, used.accountId, { verified: true });
+    });
+  }
+
+  async login(tenant: TenantRef, rawEmail: string, password: string, ip: string, userAgent: string): Promise<NewSession> {
+    const email = normaliseEmail(rawEmail);
+    await this.limit('login', ip, email);
+    const account = await this.db.withTenant(tenant.id, (tx) => this.repo.findByEmail(tx, tenant.id, email));
+    if (!(await verifyPassword(password, account?.passwordHash)) || !account) {
+      throw new ProblemException(problem(401, 'Adresse e-mail ou mot de passe incorrect.'));
+    }
+    if (!account.emailVerifiedAt) {
+      throw new ProblemException(problem(403, "Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", undefined, 'urn:entraide:email-not-verified'));
+    }
+    return this.db.withTenant(tenant.id, async (tx) => {
+      await this.repo.update(tx, tenant.id, account.id, { loggedIn: true });
+      return this.openSession(tx, tenant, account.id, account.roles, userAgent);
+    });
+  }
+
+  async logout(tenant: TenantRef, principal: Principal): Promise<void> {
+    await this.db.withTenant(tenant.id, (tx) => this.repo.deleteSession(tx, tenant.id, principal.sessionId));
+  }
+
+  /** The principal a session cookie stands for on this tenant, or undefined. */
+  authenticate(tenant: TenantRef, token: string): Promise<Principal | undefined> {
+    return this.db.withTenant(tenant.id, (tx) => this.repo.findSession(tx, tenant.id, hashToken(token)));
+  }
+
+  async requestPasswordReset(tenant: TenantRef, rawEmail: string, ip: string): Promise<void> {
+    const email = normaliseEmail(rawEmail);
+    await this.limit('reset', ip, email);
+    const ids = await this.db.withTenant(tenant.id, async (tx) => {
+      const a = await this.repo.findByEmail(tx, tenant.id, email);
+      if (!a) return [];
+      const { token, hash } = newToken();
+      await this.repo.insertToken(tx, tenant.id, a.id, 'reset', hash, TOKEN_TTL.reset);
+      return [
+        await this.outbox.add(tx, {
+          tenantId: tenant.id,
+          to: email,
+          template: 'password-reset',
+          data: { displayName: a.displayName, resetUrl: `${this.directory.origin(tenant.slug)}/compte/nouveau-mot-de-passe?token=${token}` },
+          dedupeKey: `reset:${a.id}:${hash.toString('hex', 0, 12)}`,
+        }),
+      ];
+    });
+    await this.outbox.dispatch(tenant.id, ids);
+  }
+
+  /** A new password ends every open session: whoever knew the old one is signed out. */
+  async confirmPasswordReset(tenant: TenantRef, token: string, password: string): Promise<void> {
+    const site = await this.tenants.get(tenant);
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const used = await this.repo.consumeToken(tx, tenant.id, 'reset', hashToken(token));
+      if (!used) throw invalid('token', "Ce lien de réinitialisation n'est plus valide. Demandez-en un nouveau.");
+      const account = await this.repo.findById(tx, tenant.id, used.accountId);
+      const pwProblem = passwordProblem(password, { email: account?.email ?? undefined, siteName: site.siteName });
+      if (pwProblem) throw invalid('password', pwProblem);
+      await this.repo.update(tx, tenant.id, used.accountId, { passwordHash: await hashPassword(password), verified: true });
+      await this.repo.deleteSessions(tx, tenant.id, used.accountId);
+    });
+  }
+
+  /** Staff invitation (`npm run cli -- staff:invite`): the account is created if needed and gets the role on acceptance. */
+  async invite(tenant: TenantRef, rawEmail: string, role: Exclude<Role, 'resident'>, scopeName: string): Promise<void> {
+    const email = normaliseEmail(rawEmail);
+    const ids = await this.db.withTenant(tenant.id, async (tx) => {
+      const id =
+        (await this.repo.insert(tx, tenant.id, { email, passwordHash: null, displayName: 'Invitation en attente', roles: ['resident'], termsAccepted: false })) ??
+        (await this.repo.findByEmail(tx, tenant.id, email))!.id;
+      const { token, hash } = newToken();
+      await this.repo.insertToken(tx, tenant.id, id, 'invite', hash, TOKEN_TTL.invite, { role });
+      return [
+        await this.outbox.add(tx, {
+          tenantId: tenant.id,
+          to: email,
+          template: 'staff-invitation',
+          data: { roleLabel: ROLE_LABELS[role], scopeName, acceptUrl: `${this.directory.origin(tenant.slug)}/invitation?token=${token}` },
+          dedupeKey: `invite:${id}:${hash.toString('hex', 0, 12)}`,
+        }),
+      ];
+    });
+    await this.outbox.dispatch(tenant.id, ids);
+  }
+
+  async acceptInvitation(tenant: TenantRef, token: string, password: string, rawName: string, userAgent: string): Promise<NewSession> {
+    const displayName = toPublicName(rawName);
+    if (!displayName) throw invalid('displayName', PUBLIC_NAME_HINT);
+    const site = await this.tenants.get(tenant);
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const used = await this.repo.consumeToken(tx, tenant.id, 'invite', hashToken(token));
+      if (!used) throw invalid('token', "Cette invitation n'est plus valide. Demandez-en une nouvelle.");
+      const account = await this.repo.findById(tx, tenant.id, used.accountId);
+      if (!account) throw invalid('token', "Cette invitation n'est plus valide.");
+      const pwProblem = passwordProblem(password, { email: account.email ?? undefined, siteName: site.siteName });
+      if (pwProblem) throw invalid('password', pwProblem);
+      const role = used.data.role as Role;
+      await this.repo.update(tx, tenant.id, account.id, { passwordHash: await hashPassword(password), displayName, verified: true, addRole: role, loggedIn: true });
+      await this.repo.deleteSessions(tx, tenant.id, account.id);
+      const roles = account.roles.includes(role) ? account.roles : [...account.roles, role];
+      return this.openSession(tx, tenant, account.id, roles, userAgent);
+    });
+  }
+
+  async me(tenant: TenantRef, principal: Principal): Promise<AccountRow> {
+    const a = await this.db.withTenant(tenant.id, (tx) => this.repo.findById(tx, tenant.id, principal.accountId));
+    if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+    return a;
+  }
+
+  /** Only a verified resident publishes or writes to a neighbour. */
+  async assertCanPublish(tx: Tx, tenant: TenantRef, principal: Principal): Promise<AccountRow> {
+    const a = await this.repo.findById(tx, tenant.id, principal.accountId);
+    if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+    if (!a.emailVerifiedAt) throw new ProblemException(problem(403, 'Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.'));
+    return a;
+  }
+
+  async updateMe(tenant: TenantRef, principal: Principal, dto: UpdateMeDto): Promise<AccountRow> {
+    const displayName = dto.displayName === undefined ? undefined : toPublicName(dto.displayName);
+    if (dto.displayName !== undefined && !displayName) throw invalid('displayName', PUBLIC_NAME_HINT);
+    return this.db.withTenant(tenant.id, async (tx) => {
+      if (dto.location && !(await insideTenantArea(tx, tenant.id, dto.location)))
+        throw invalid('location', 'Ce lieu est en dehors de la commune desservie par ce site.');
+      const categoryIds = dto.notifications?.categoryIds;
+      if (categoryIds && !(await this.repo.categoriesEnabled(tx, tenant.id, categoryIds)))
+        throw invalid('notifications.categoryIds', "Une des catégories choisies n'existe pas sur ce site.");
+      await this.repo.update(tx, tenant.id, principal.accountId, {
+        displayName,
+        location: dto.location,
+        notifyMode: dto.notifications?.mode,
+        notifyRadiusM: dto.notifications?.radiusM,
+        notifyCategoryIds: categoryIds,
+      });
+      return (await this.repo.findById(tx, tenant.id, principal.accountId))!;
+    });
+  }
+
+  /** Every datum held on the caller: the account, its sessions and tokens, and each module's own section. */
+  async export(tenant: TenantRef, principal: Principal): Promise<Record<string, unknown>> {
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const a = await this.repo.findById(tx, tenant.id, principal.accountId);
+      if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+      const { passwordHash, ...account } = a;
+      const own = await this.repo.exportSessionsAndTokens(tx, tenant.id, a.id);
+      const sections = await this.dataRegistry.export(tx, tenant.id, a);
+      return { exportedAt: new Date().toISOString(), site: tenant.slug, account: { ...account, hasPassword: passwordHash !== null }, ...own, ...sections };
+    });
+  }
+
+  /** Erases personal data in place and lets every module close or forget what the account authored. */
+  async deleteMe(tenant: TenantRef, principal: Principal): Promise<void> {
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const a = await this.repo.findById(tx, tenant.id, principal.accountId);
+      if (!a) return;
+      await this.dataRegistry.erase(tx, tenant.id, a);
+      if (a.email) await this.outbox.forgetRecipient(tx, tenant.id, a.email);
+      await this.repo.erase(tx, tenant.id, a.id);
+    });
+  }
+
+  private async sendVerification(tx: Tx, tenant: TenantRef, accountId: string, email: string, displayName: string): Promise<string | undefined> {
+    const { token, hash } = newToken();
+    await this.repo.insertToken(tx, tenant.id, accountId, 'verify', hash, TOKEN_TTL.verify);
+    return this.outbox.add(tx, {
+      tenantId: tenant.id,
+      to: email,
+      template: 'account-verification',
+      data: { displayName, verifyUrl: `${this.directory.origin(tenant.slug)}/compte/verification?token=${token}` },
+      dedupeKey: `verify:${accountId}:${hash.toString('hex', 0, 12)}`,
+    });
+  }
+
+  private async openSession(tx: Tx, tenant: TenantRef, accountId: string, roles: Role[], userAgent: string): Promise<NewSession> {
+    const { token, hash } = newToken();
+    const sessionId = await this.repo.insertSession(tx, tenant.id, accountId, hash, SESSION_TTL_SEC, userAgent);
+    return { token, principal: { accountId, sessionId, roles } };
+  }
+
+  private limit(action: keyof typeof LIMITS, ip: string, email: string): Promise<void> {
+    const l = LIMITS[action];
+    return this.limits.hit(action, [
+      { subject: `ip:${ip}`, limit: l.ip },
+      { subject: `account:${email}`, limit: l.account },
+    ]);
+  }
+}

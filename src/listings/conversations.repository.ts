@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../../libs/db';
+
+export interface ConversationRow {
+  id: string;
+  listingId: string;
+  listingTitle: string;
+  authorId: string;
+  starterId: string;
+  authorName: string;
+  starterName: string;
+  createdAt: Date;
+  lastMessageAt: Date;
+}
+
+const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", cv.author_id AS "authorId", cv.starter_id AS "starterId",
+  au.display_name AS "authorName", st.display_name AS "starterName", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
+const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
+  JOIN accounts au ON au.tenant_id = cv.tenant_id AND au.id = cv.author_id
+  JOIN accounts st ON st.tenant_id = cv.tenant_id AND st.id = cv.starter_id`;
+
+/** Private conversations about a listing, and reports on listings. */
+@Injectable()
+export class ConversationsRepository {
+  /** One conversation per (listing, neighbour who wrote first); writing again reuses it. */
+  async open(tx: Tx, tenantId: string, listingId: string, authorId: string, starterId: string): Promise<string> {
+    const rows = await tx.query(
+      `INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, listing_id, starter_id) DO UPDATE SET last_message_at = now() RETURNING id`,
+      [tenantId, listingId, authorId, starterId],
+    );
+    return rows[0].id;
+  }
+
+  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string): Promise<string> {
+    const rows = await tx.query(`INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1, $2, $3, $4) RETURNING id`, [tenantId, conversationId, senderId, body]);
+    await tx.query(`UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, conversationId]);
+    return rows[0].id;
+  }
+
+  /** The conversation if `accountId` takes part in it; undefined otherwise, as if it did not exist. */
+  async findForParticipant(tx: Tx, tenantId: string, id: string, accountId: string): Promise<ConversationRow | undefined> {
+    const rows = await tx.query(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
+       WHERE cv.tenant_id = $1 AND cv.id = $2 AND $3 IN (cv.author_id, cv.starter_id)`,
+      [tenantId, id, accountId],
+    );
+    return rows[0];
+  }
+
+  listForParticipant(tx: Tx, tenantId: string, accountId: string): Promise<ConversationRow[]> {
+    return tx.query(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
+       WHERE cv.tenant_id = $1 AND (cv.author_id = $2 OR cv.starter_id = $2) ORDER BY cv.last_message_at DESC LIMIT 200`,
+      [tenantId, accountId],
+    );
+  }
+
+  messages(tx: Tx, tenantId: string, conversationId: string): Promise<Array<{ id: string; senderId: string; body: string; createdAt: Date }>> {
+    return tx.query(
+      `SELECT id, sender_id AS "senderId", body, created_at AS "createdAt" FROM messages WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, id`,
+      [tenantId, conversationId],
+    );
+  }
+
+  async recipientEmail(tx: Tx, tenantId: string, accountId: string): Promise<string | null> {
+    const rows = await tx.query(`SELECT email FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, accountId]);
+    return rows[0]?.email ?? null;
+  }
+
+  /** Returns false when this reporter already reported this listing. */
+  async addReport(tx: Tx, tenantId: string, listingId: string, reporterId: string, reason: string, comment: string): Promise<boolean> {
+    const rows = await tx.query(
+      `INSERT INTO listing_reports (tenant_id, listing_id, reporter_id, reason, comment) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, listing_id, reporter_id) DO NOTHING RETURNING id`,
+      [tenantId, listingId, reporterId, reason, comment],
+    );
+    return rows.length > 0;
+  }
+
+  async reportCount(tx: Tx, tenantId: string, listingId: string): Promise<number> {
+    const rows = await tx.query(`SELECT count(*)::int AS n FROM listing_reports WHERE tenant_id = $1 AND listing_id = $2`, [tenantId, listingId]);
+    return rows[0].n;
+  }
+
+  /** RGPD export: the messages the account wrote, and its reports. */
+  async exportFor(tx: Tx, tenantId: string, accountId: string) {
+    const messages = await tx.query(
+      `SELECT m.conversation_id AS "conversationId", m.body, m.created_at AS "createdAt" FROM messages m WHERE m.tenant_id = $1 AND m.sender_id = $2 ORDER BY m.created_at`,
+      [tenantId, accountId],
+    );
+    const reports = await tx.query(
+      `SELECT listing_id AS "listingId", reason, comment, created_at AS "createdAt" FROM listing_reports WHERE tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
+      [tenantId, accountId],
+    );
+    return { messages, reports };
+  }
+
+  /** On erasure: the words they wrote are removed; the other side keeps the thread, without them. */
+  async eraseFor(tx: Tx, tenantId: string, accountId: string): Promise<void> {
+    await tx.query(`UPDATE messages SET body = '(message supprimé)' WHERE tenant_id = $1 AND sender_id = $2`, [tenantId, accountId]);
+    await tx.query(`UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [tenantId, accountId]);
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx } from '../../libs/db';
+import { problem, ProblemException } from '../../libs/http';
+import { RateLimiter } from '../../libs/redis';
+import type { Principal, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { OutboxService } from '../notifications/outbox.service';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { ConversationRow, ConversationsRepository } from './conversations.repository';
+import { ListingsRepository } from './listings.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HOUR = 3600;
+const notFound = (what = 'Cette conversation est introuvable.') => ProblemException.notFound(what);
+
+/** Contact through the platform: neither side ever sees the other's address. */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ConversationsRepository,
+    private readonly listings: ListingsRepository,
+    private readonly accounts: AccountsService,
+    private readonly outbox: OutboxService,
+    private readonly limits: RateLimiter,
+    private readonly directory: TenantDirectory,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  async start(tenant: TenantRef, principal: Principal, listingId: string, message: string): Promise<{ conversationId: string }> {
+    if (!UUID.test(listingId)) throw notFound('Cette annonce est introuvable.');
+    await this.limits.hit('conversation', [{ subject: `account:${principal.accountId}`, limit: { max: 10, windowSec: HOUR } }]);
+    const { conversationId, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
+      const me = await this.accounts.assertCanPublish(tx, tenant, principal);
+      const l = await this.listings.find(tx, tenant.id, listingId);
+      if (!l || l.status !== 'published') throw notFound('Cette annonce est introuvable.');
+      if (l.authorId === principal.accountId) throw ProblemException.invalid([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
+      const id = await this.repo.open(tx, tenant.id, listingId, l.authorId, principal.accountId);
+      const messageId = await this.repo.addMessage(tx, tenant.id, id, principal.accountId, message);
+      return { conversationId: id, mailIds: [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)] };
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+    return { conversationId };
+  }
+
+  async reply(tenant: TenantRef, principal: Principal, conversationId: string, body: string) {
+    if (!UUID.test(conversationId)) throw notFound();
+    await this.limits.hit('message', [{ subject: `account:${principal.accountId}`, limit: { max: 60, windowSec: HOUR } }]);
+    const { message, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
+      const me = await this.accounts.assertCanPublish(tx, tenant, principal);
+      const c = await this.repo.findForParticipant(tx, tenant.id, conversationId, principal.accountId);
+      if (!c) throw notFound();
+      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, principal.accountId, body);
+      const other = c.authorId === principal.accountId ? c.starterId : c.authorId;
+      return { message: { id: messageId }, mailIds: [await this.notify(tx, tenant, c.id, messageId, other, me.displayName, c.listingTitle, body)] };
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+    return message;
+  }
+
+  async list(tenant: TenantRef, principal: Principal) {
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listForParticipant(tx, tenant.id, principal.accountId));
+    return { items: rows.map((c) => this.view(c, principal)), nextCursor: null };
+  }
+
+  async get(tenant: TenantRef, principal: Principal, id: string) {
+    if (!UUID.test(id)) throw notFound();
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const c = await this.repo.findForParticipant(tx, tenant.id, id, principal.accountId);
+      if (!c) throw notFound();
+      const messages = await this.repo.messages(tx, tenant.id, id);
+      return {
+        ...this.view(c, principal),
+        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === principal.accountId, author: { displayName: m.senderId === c.authorId ? c.authorName : c.starterName }, body: m.body, createdAt: m.createdAt })),
+      };
+    });
+  }
+
+  /** A report per reporter per listing; at the tenant's threshold the listing is hidden until a moderator decides. */
+  async report(tenant: TenantRef, principal: Principal, listingId: string, reason: string, comment = '') {
+    if (!UUID.test(listingId)) throw notFound('Cette annonce est introuvable.');
+    const threshold = (await this.tenants.get(tenant)).settings.moderation.reportThreshold;
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const l = await this.listings.find(tx, tenant.id, listingId, { forUpdate: true });
+      if (!l || !['published', 'hidden'].includes(l.status)) throw notFound('Cette annonce est introuvable.');
+      if (l.authorId === principal.accountId) throw ProblemException.invalid([{ field: 'listingId', message: 'vous ne pouvez pas signaler votre propre annonce' }]);
+      if (!(await this.repo.addReport(tx, tenant.id, listingId, principal.accountId, reason, comment)))
+        throw new ProblemException(problem(409, 'Vous avez déjà signalé cette annonce. Merci, un modérateur va l’examiner.'));
+      const count = await this.repo.reportCount(tx, tenant.id, listingId);
+      if (count >= threshold && l.status === 'published') await this.listings.setStatus(tx, tenant.id, listingId, 'hidden', [...l.holdReasons, 'reports']);
+      return { status: 'received', message: 'Merci pour votre signalement : un modérateur va examiner cette annonce.' };
+    });
+  }
+
+  private view(c: ConversationRow, principal: Principal) {
+    const iAmAuthor = c.authorId === principal.accountId;
+    return {
+      id: c.id,
+      listing: { id: c.listingId, title: c.listingTitle },
+      with: { displayName: iAmAuthor ? c.starterName : c.authorName },
+      role: iAmAuthor ? 'author' : 'neighbour',
+      createdAt: c.createdAt,
+      lastMessageAt: c.lastMessageAt,
+    };
+  }
+
+  private async notify(tx: Tx, tenant: TenantRef, conversationId: string, messageId: string, recipientId: string, senderName: string, listingTitle: string, body: string) {
+    const to = await this.repo.recipientEmail(tx, tenant.id, recipientId);
+    if (!to) return undefined;
+    return this.outbox.add(tx, {
+      tenantId: tenant.id,
+      to,
+      template: 'conversation-message',
+      data: {
+        senderName,
+        listingTitle,
+        excerpt: body.length > 300 ? `${body.slice(0, 297)}…` : body,
+        conversationUrl: `${this.directory.origin(tenant.slug)}/conversations/${conversationId}`,
+      },
+      dedupeKey: `message:${messageId}`,
+    });
+  }
+}

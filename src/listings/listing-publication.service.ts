@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Tx } from '../../libs/db';
+import type { TenantRef } from '../../libs/tenancy';
+import { TenantsService } from '../tenants/tenants.service';
+import { ListingsRepository, ListingStatus } from './listings.repository';
+
+export const LISTING_PUBLISHED = 'ListingPublished';
+
+export interface ListingDraft {
+  id: string;
+  title: string;
+  description: string;
+}
+
+/** A rule that may hold content for review (moderation adds paid-help, contact-details and blocked-word rules). */
+export type HoldRule = (tenant: TenantRef, draft: ListingDraft) => Promise<string[]> | string[];
+
+/** Told, after the transaction committed, that a listing became public (matching enqueues its job here). */
+export type PublishedListener = (tenantId: string, listingId: string, version: number) => Promise<void>;
+
+/**
+ * The one place a listing becomes public or is held. Publication writes a ListingPublished
+ * domain event in the same transaction, so nothing that must follow a publication is lost
+ * if the process stops right after the commit.
+ */
+@Injectable()
+export class ListingPublication {
+  private readonly logger = new Logger(ListingPublication.name);
+  private readonly rules: HoldRule[] = [];
+  private readonly listeners: PublishedListener[] = [];
+
+  constructor(private readonly repo: ListingsRepository, private readonly tenants: TenantsService) {}
+
+  addHoldRule(rule: HoldRule): void {
+    this.rules.push(rule);
+  }
+
+  onPublished(listener: PublishedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Why a draft must wait for a moderator, if it must: the tenant's pre-moderation or a rule's reasons. */
+  async holdReasons(tenant: TenantRef, draft: ListingDraft): Promise<string[]> {
+    const site = await this.tenants.get(tenant);
+    const reasons = site.settings.moderation.mode === 'pre' ? ['pre_moderation'] : [];
+    for (const rule of this.rules) reasons.push(...(await rule(tenant, draft)));
+    return [...new Set(reasons)];
+  }
+
+  /** Marks the listing public (bumping its version) and records the event; returns the version. */
+  async publish(tx: Tx, tenantId: string, listingId: string): Promise<number> {
+    const version = await this.repo.setStatus(tx, tenantId, listingId, 'published', []);
+    await this.repo.insertEvent(tx, tenantId, LISTING_PUBLISHED, listingId, { listingId, version });
+    return version;
+  }
+
+  /** For a freshly inserted listing already stored as published. */
+  async recordPublished(tx: Tx, tenantId: string, listingId: string, version: number): Promise<void> {
+    await this.repo.insertEvent(tx, tenantId, LISTING_PUBLISHED, listingId, { listingId, version });
+  }
+
+  /** After commit: listeners run; their failures are logged, the event row stays for catch-up. */
+  async afterCommit(tenantId: string, listingId: string, version: number, status: ListingStatus): Promise<void> {
+    if (status !== 'published') return;
+    for (const listener of this.listeners) {
+      await listener(tenantId, listingId, version).catch((e: Error) => this.logger.warn(`after-publish listener failed for listing ${listingId}: ${e.message}`));
+    }
+  }
+}

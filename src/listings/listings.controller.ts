@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { Authenticated } from '../accounts/auth.decorators';
+import { ConversationsService } from './conversations.service';
+import { CreateListingDto, GeoJsonQuery, MessageDto, ReplyDto, ReportDto, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
+import { ListingsService } from './listings.service';
+
+@ApiTags('listings')
+@Controller('api/v1')
+export class ListingsController {
+  constructor(private readonly listings: ListingsService, private readonly conversations: ConversationsService) {}
+
+  @Post('listings')
+  @HttpCode(201)
+  @Authenticated()
+  create(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Body() dto: CreateListingDto) {
+    return this.listings.create(tenant, req.ctx.principal!, dto);
+  }
+
+  @Get('listings')
+  search(@CurrentTenant() tenant: TenantRef, @Query() q: SearchListingsQuery) {
+    return this.listings.search(tenant, q);
+  }
+
+  @Get('listings.geojson')
+  @Header('content-type', 'application/geo+json; charset=utf-8')
+  geojson(@CurrentTenant() tenant: TenantRef, @Query() q: GeoJsonQuery) {
+    return this.listings.geojson(tenant, q);
+  }
+
+  @Get('me/listings')
+  @Authenticated()
+  mine(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest) {
+    return this.listings.mine(tenant, req.ctx.principal!);
+  }
+
+  @Get('listings/:id')
+  get(@CurrentTenant() tenant: TenantRef, @Param('id') id: string, @Req() req: FastifyRequest) {
+    return this.listings.get(tenant, id, req.ctx.principal);
+  }
+
+  @Patch('listings/:id')
+  @Authenticated()
+  update(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: UpdateListingDto) {
+    return this.listings.update(tenant, req.ctx.principal!, id, dto);
+  }
+
+  @Post('listings/:id/close')
+  @HttpCode(200)
+  @Authenticated()
+  close(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.listings.close(tenant, req.ctx.principal!, id);
+  }
+
+  @Post('listings/:id/renew')
+  @HttpCode(200)
+  @Authenticated()
+  renew(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.listings.renew(tenant, req.ctx.principal!, id);
+  }
+
+  @Post('listings/:id/reports')
+  @HttpCode(201)
+  @Authenticated()
+  report(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReportDto) {
+    return this.conversations.report(tenant, req.ctx.principal!, id, dto.reason, dto.comment);
+  }
+
+  @Post('listings/:id/conversations')
+  @HttpCode(201)
+  @Authenticated()
+  startConversation(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: MessageDto) {
+    return this.conversations.start(tenant, req.ctx.principal!, id, dto.message);
+  }
+
+  @Get('conversations')
+  @Authenticated()
+  conversationsList(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest) {
+    return this.conversations.list(tenant, req.ctx.principal!);
+  }
+
+  @Get('conversations/:id')
+  @Authenticated()
+  conversation(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.conversations.get(tenant, req.ctx.principal!, id);
+  }
+
+  @Post('conversations/:id/messages')
+  @HttpCode(201)
+  @Authenticated()
+  reply(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReplyDto) {
+    return this.conversations.reply(tenant, req.ctx.principal!, id, dto.body);
+  }
+}

@@ -1,0 +1,143 @@
+import type { Tx } from '../../libs/db';
+import { LatLng, pointSql } from '../../libs/geo';
+
+/**
+ * The SQL of public search, in one place. Every shape reads only published rows, through
+ * a partial index (migration 1732300003000):
+ *   near P [+ category C]  → KNN `public_location <-> P`  listings_public_category_geo / listings_public_geo
+ *   newest first           → (tenant_id, created_at DESC, id DESC)  listings_public_recent
+ *   q (text)               → app_listing_text_matches(): `search @@ query` OR title trigram,
+ *                            listings_public_search + listings_public_title_trgm, then listings_pkey
+ *   bbox (map)             → app_listings_in_box(): `public_location && envelope`  listings_public_geo
+ * Text and box lookups go through owner functions because RLS forbids non-leakproof
+ * operators as index conditions (see migration). Distances are measured on the public
+ * (fuzzed) point, never on the private location.
+ */
+export interface SearchFilters {
+  kind?: 'offer' | 'request';
+  categoryId?: string;
+  neighbourhoodId?: string;
+  q?: string;
+  near?: LatLng;
+  radiusM?: number;
+}
+
+export type SearchCursor = { o: 'distance'; d: number; id: string } | { o: 'rank'; r: number; id: string } | { o: 'recent'; t: string; id: string };
+
+export interface SearchRow {
+  id: string;
+  kind: 'offer' | 'request';
+  title: string;
+  description: string;
+  mode: string;
+  category: { id: string; slug: string; name: string };
+  neighbourhood: { id: string; slug: string; name: string } | null;
+  publicLocation: LatLng;
+  authorName: string;
+  relayed?: boolean;
+  createdAt: Date;
+  expiresAt: Date;
+  sortDistance?: number;
+  sortRank?: number;
+  sortTime?: string;
+}
+
+export const LISTING_VIEW_COLUMNS = `
+  l.id, l.kind, l.title, l.description, l.mode, l.created_at AS "createdAt", l.expires_at AS "expiresAt",
+  json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS category,
+  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood,
+  json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS "publicLocation",
+  a.display_name AS "authorName"`;
+
+export const LISTING_VIEW_JOINS = `
+  JOIN categories c ON c.id = l.category_id
+  LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
+  JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
+
+/** Rows sharing one distance beyond this many would be cut; fuzzed points make that practically impossible. */
+const KNN_HEADROOM = 50;
+
+export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters, cursor: SearchCursor | undefined, limit: number): Promise<SearchRow[]> {
+  const params: unknown[] = [tenantId];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
+  if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
+  if (f.categoryId) where.push(`l.category_id = ${p(f.categoryId)}`);
+  if (f.neighbourhoodId) where.push(`l.neighbourhood_id = ${p(f.neighbourhoodId)}`);
+
+  let query = '';
+  if (f.q) {
+    const q = p(f.q);
+    where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${q})))`);
+    query = `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + similarity(immutable_unaccent(lower(l.title)), immutable_unaccent(lower(${q})))::float8)`;
+  }
+
+  let order: string;
+  let extra = '';
+  if (f.near) {
+    const point = pointSql(p(f.near.lng), p(f.near.lat));
+    const distance = `(l.public_location <-> ${point})`;
+    if (f.radiusM) where.push(`ST_DWithin(l.public_location, ${point}, ${p(f.radiusM)})`);
+    // A KNN index scan orders by distance alone; a tie-breaker in the same ORDER BY would
+    // make PostgreSQL sort the whole tenant. So the index gives the nearest rows (ties
+    // included, with headroom) and the outer query orders them by (distance, id).
+    let keyset = '';
+    if (cursor?.o === 'distance') {
+      where.push(`${distance} >= ${p(cursor.d)}::float8`);
+      keyset = `WHERE ("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`;
+    }
+    return tx.query(
+      `SELECT * FROM (
+         SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance"
+         FROM listings l ${LISTING_VIEW_JOINS}
+         WHERE ${where.join(' AND ')}
+         ORDER BY ${distance}
+         LIMIT ${p(limit + KNN_HEADROOM)}
+       ) nearest ${keyset}
+       ORDER BY "sortDistance", id
+       LIMIT ${p(limit)}`,
+      params,
+    );
+  } else if (f.q) {
+    if (cursor?.o === 'rank') where.push(`(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ${p(cursor.id)}::uuid))`);
+    extra = `, ${query} AS "sortRank"`;
+    order = `${query} DESC, l.id`;
+  } else {
+    if (cursor?.o === 'recent') where.push(`(l.created_at, l.id) < (${p(cursor.t)}::timestamptz, ${p(cursor.id)}::uuid)`);
+    extra = `, l.created_at::text AS "sortTime"`;
+    order = `l.created_at DESC, l.id DESC`;
+  }
+
+  return tx.query(
+    `SELECT ${LISTING_VIEW_COLUMNS}${extra}
+     FROM listings l ${LISTING_VIEW_JOINS}
+     WHERE ${where.join(' AND ')}
+     ORDER BY ${order}
+     LIMIT ${p(limit)}`,
+    params,
+  );
+}
+
+/** The map: public points in a bounding box, capped; the caller learns when the cap cut the answer. */
+export async function listingsInBox(
+  tx: Tx,
+  tenantId: string,
+  box: [number, number, number, number],
+  f: { kind?: string; categoryId?: string },
+  cap: number,
+): Promise<Array<{ id: string; kind: string; title: string; category: string; neighbourhood: string | null; lng: number; lat: number }>> {
+  const params: unknown[] = [tenantId, ...box];
+  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`, `l.id = ANY(ARRAY(SELECT app_listings_in_box($2, $3, $4, $5)))`];
+  if (f.kind) where.push(`l.kind = $${params.push(f.kind)}`);
+  if (f.categoryId) where.push(`l.category_id = $${params.push(f.categoryId)}`);
+  return tx.query(
+    `SELECT l.id, l.kind, l.title, c.slug AS category, n.name AS neighbourhood,
+            ST_X(l.public_location::geometry) AS lng, ST_Y(l.public_location::geometry) AS lat
+     FROM listings l JOIN categories c ON c.id = l.category_id
+     LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
+     WHERE ${where.join(' AND ')}
+     ORDER BY l.created_at DESC
+     LIMIT $${params.push(cap)}`,
+    params,
+  );
+}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Database, Tx } from '../../libs/db';
+import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
+import { problem, ProblemException } from '../../libs/http';
+import type { Principal, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
+import { ListingPublication } from './listing-publication.service';
+import { ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
+import { listingsInBox, SearchCursor, SearchRow, searchListings } from './listings.search';
+
+export const LISTING_LIFETIME_DAYS = 60;
+const DEFAULT_RADIUS_M = 2000;
+const MAP_CAP = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
+const notFound = () => ProblemException.notFound('Cette annonce est introuvable.');
+
+/** A public listing as every client sees it: the public point only, never an address or an e-mail. */
+export function publicView(r: SearchRow) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    category: r.category,
+    title: r.title,
+    description: r.description,
+    mode: r.mode,
+    neighbourhood: r.neighbourhood,
+    publicLocation: r.publicLocation,
+    ...(r.sortDistance !== undefined ? { distanceM: Math.round(r.sortDistance / 100) * 100 } : {}),
+    author: { displayName: r.authorName },
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+  };
+}
+
+/** What the author (and later staff) see of their own listing. */
+function ownerView(r: ListingRecord) {
+  return { ...publicView(r), status: r.status, holdReasons: r.holdReasons, radiusM: r.radiusM, availability: r.availability };
+}
+
+export function encodeCursor(c: SearchCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): SearchCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const idOk = typeof c.id === 'string' && UUID.test(c.id);
+    if (idOk && c.o === 'distance' && Number.isFinite(c.d)) return c;
+    if (idOk && c.o === 'rank' && Number.isFinite(c.r)) return c;
+    if (idOk && c.o === 'recent' && typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
+  } catch {
+    /* falls through to the 422 below */
+  }
+  throw invalid('cursor', 'curseur invalide : reprenez la recherche depuis le début');
+}
+
+@Injectable()
+export class ListingsService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ListingsRepository,
+    private readonly publication: ListingPublication,
+    private readonly accounts: AccountsService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto) {
+    const radiusM = this.radiusFor(dto.mode, dto.radiusM);
+    const id = randomUUID();
+    const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
+    const status: ListingStatus = holdReasons.length ? 'pending_review' : 'published';
+    const listing = await this.db.withTenant(tenant.id, async (tx) => {
+      await this.accounts.assertCanPublish(tx, tenant, principal);
+      await this.checkCategoryAndPlace(tx, tenant, dto.categoryId, dto.location);
+      await this.repo.insert(
+        tx,
+        tenant.id,
+        id,
+        principal.accountId,
+        { kind: dto.kind, categoryId: dto.categoryId, title: dto.title, description: dto.description, mode: dto.mode, location: dto.location, publicLocation: fuzzPoint(dto.location, id), radiusM, availability: { ...dto.availability } },
+        status,
+        holdReasons,
+      );
+      if (status === 'published') await this.publication.recordPublished(tx, tenant.id, id, 1);
+      return (await this.repo.find(tx, tenant.id, id))!;
+    });
+    await this.publication.afterCommit(tenant.id, id, listing.version, status);
+    return ownerView(listing);
+  }
+
+  async search(tenant: TenantRef, q: SearchListingsQuery) {
+    const limit = q.limit ?? 20;
+    const near = q.near ? this.parseNear(q.near) : undefined;
+    if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await this.db.withTenant(tenant.id, async (tx) => {
+      const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
+      const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, tenant.id, q.neighbourhood) : undefined;
+      return searchListings(tx, tenant.id, { kind: q.kind, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > limit && last) {
+      nextCursor = encodeCursor(
+        last.sortDistance !== undefined
+          ? { o: 'distance', d: last.sortDistance, id: last.id }
+          : last.sortRank !== undefined
+            ? { o: 'rank', r: last.sortRank, id: last.id }
+            : { o: 'recent', t: last.sortTime!, id: last.id },
+      );
+    }
+    return { items: page.map(publicView), nextCursor };
+  }
+
+  async geojson(tenant: TenantRef, q: GeoJsonQuery) {
+    const box = q.bbox.split(',').map(Number) as [number, number, number, number];
+    const [minLng, minLat, maxLng, maxLat] = box;
+    if (minLng >= maxLng || minLat >= maxLat || minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90)
+      throw invalid('bbox', 'bbox incohérente : minLng,minLat,maxLng,maxLat attendus');
+    const rows = await this.db.withTenant(tenant.id, async (tx) => {
+      const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
+      return listingsInBox(tx, tenant.id, box, { kind: q.kind, categoryId }, MAP_CAP + 1);
+    });
+    const capped = rows.length > MAP_CAP;
+    return {
+      type: 'FeatureCollection',
+      capped,
+      features: rows.slice(0, MAP_CAP).map((r) => ({
+        type: 'Feature',
+        id: r.id,
+        geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
+        properties: { id: r.id, kind: r.kind, title: r.title, category: r.category, neighbourhood: r.neighbourhood },
+      })),
+    };
+  }
+
+  async get(tenant: TenantRef, id: string, principal?: Principal) {
+    if (!UUID.test(id)) throw notFound();
+    const l = await this.db.withTenant(tenant.id, (tx) => this.repo.find(tx, tenant.id, id));
+    if (!l) throw notFound();
+    if (principal?.accountId === l.authorId) return ownerView(l);
+    if (l.status !== 'published' || new Date(l.expiresAt) <= new Date()) throw notFound();
+    return publicView(l);
+  }
+
+  async mine(tenant: TenantRef, principal: Principal) {
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listByAuthor(tx, tenant.id, principal.accountId));
+    return { items: rows.map(ownerView), nextCursor: null };
+  }
+
+  async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateListingDto) {
+    const result = await this.db.withTenant(tenant.id, async (tx) => {
+      const l = await this.ownListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired']);
+      const mode = dto.mode ?? (l.mode as 'in_person' | 'remote' | 'both');
+      const radiusM = dto.mode || dto.radiusM !== undefined ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : l.radiusM ?? undefined)) : undefined;
+      if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
+      await this.repo.update(tx, tenant.id, id, {
+        categoryId: dto.categoryId,
+        title: dto.title,
+        description: dto.description,
+        mode: dto.mode,
+        radiusM,
+        availability: dto.availability ? { ...dto.availability } : undefined,
+        location: dto.location,
+        publicLocation: dto.location ? fuzzPoint(dto.location, id) : undefined,
+      });
+      // Edited text goes through the hold rules again; a held listing leaves the public pages.
+      if (dto.title !== undefined || dto.description !== undefined) {
+        const reasons = await this.publication.holdReasons(tenant, { id, title: dto.title ?? l.title, description: dto.description ?? l.description });
+        if (reasons.length && l.status === 'published') await this.repo.setStatus(tx, tenant.id, id, 'pending_review', reasons);
+      }
+      return (await this.repo.find(tx, tenant.id, id))!;
+    });
+    return ownerView(result);
+  }
+
+  async close(tenant: TenantRef, principal: Principal, id: string) {
+    const l = await this.db.withTenant(tenant.id, async (tx) => {
+      await this.ownListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired', 'hidden']);
+      await this.repo.setStatus(tx, tenant.id, id, 'closed');
+      return (await this.repo.find(tx, tenant.id, id))!;
+    });
+    return ownerView(l);
+  }
+
+  /** Another 60 days; an expired listing becomes public again (and is matched again). */
+  async renew(tenant: TenantRef, principal: Principal, id: string) {
+    let version: number | undefined;
+    const l = await this.db.withTenant(tenant.id, async (tx) => {
+      const current = await this.ownListing(tx, tenant, principal, id, ['published', 'expired']);
+      await this.repo.renew(tx, tenant.id, id, LISTING_LIFETIME_DAYS);
+      if (current.status === 'expired') version = await this.publication.publish(tx, tenant.id, id);
+      return (await this.repo.find(tx, tenant.id, id))!;
+    });
+    if (version !== undefined) await this.publication.afterCommit(tenant.id, id, version, 'published');
+    return ownerView(l);
+  }
+
+  async counts(tenantId: string) {
+    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx, tenantId));
+  }
+
+  async expireDue(tenantId: string): Promise<number> {
+    return this.db.withTenant(tenantId, (tx) => this.repo.expireDue(tx, tenantId));
+  }
+
+  private async ownListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[]): Promise<ListingRecord> {
+    if (!UUID.test(id)) throw notFound();
+    const l = await this.repo.find(tx, tenant.id, id, { forUpdate: true });
+    if (!l) throw notFound();
+    if (l.authorId !== principal.accountId) throw new ProblemException(problem(403, "Seul l'auteur de cette annonce peut la modifier."));
+    if (!allowed.includes(l.status)) throw new ProblemException(problem(409, `Cette annonce ne peut plus être modifiée (état : ${l.status}).`));
+    return l;
+  }
+
+  private radiusFor(mode: 'in_person' | 'remote' | 'both', radiusM: number | undefined): number | null {
+    if (mode === 'remote') {
+      if (radiusM !== undefined) throw invalid('radiusM', "pas de rayon pour une aide à distance : retirez-le ou choisissez « en personne »");
+      return null;
+    }
+    return radiusM ?? DEFAULT_RADIUS_M;
+  }
+
+  private async checkCategoryAndPlace(tx: Tx, tenant: TenantRef, categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
+    const categories = await this.tenants.categories(tenant);
+    const errors = [];
+    if (!categories.some((c) => c.id === categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
+    if (!skipPlace && !(await insideTenantArea(tx, tenant.id, location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
+    if (errors.length) throw ProblemException.invalid(errors);
+  }
+
+  private parseNear(near: string): LatLng {
+    const [lat, lng] = near.split(',').map(Number);
+    if (!(lat >= -90 && lat <= 90)) throw invalid('near', 'latitude hors limites (-90 à 90)');
+    if (!(lng >= -180 && lng <= 180)) throw invalid('near', 'longitude hors limites (-180 à 180)');
+    return { lat, lng };
+  }
+
+  private async resolveCategory(tx: Tx, tenantId: string, idOrSlug: string, field: string): Promise<string> {
+    const id = await this.repo.categoryId(tx, tenantId, idOrSlug);
+    if (!id) throw invalid(field, "cette catégorie n'est pas proposée sur ce site");
+    return id;
+  }
+
+  private async resolveNeighbourhood(tx: Tx, tenantId: string, idOrSlug: string): Promise<string> {
+    const id = await this.repo.neighbourhoodId(tx, tenantId, idOrSlug);
+    if (!id) throw invalid('neighbourhood', "ce quartier n'existe pas sur ce site");
+    return id;
+  }
+}

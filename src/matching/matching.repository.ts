@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { rows, Tx } from '../../libs/db';
+
+export interface NewNotification {
+  recipientId: string;
+  reason: 'counterpart' | 'alert';
+  distanceM: number;
+  delivery: 'immediate' | 'digest';
+}
+
+export interface DigestItem {
+  recipientId: string;
+  email: string;
+  displayName: string;
+  listingId: string;
+  kind: 'offer' | 'request';
+  title: string;
+  category: string;
+  neighbourhood: string | null;
+  distanceM: number;
+}
+
+/** match_notifications and digest_runs of one tenant. */
+@Injectable()
+export class MatchingRepository {
+  /** Inserts what is new; the primary key (tenant, listing, recipient) drops every repeat. Returns the new recipients. */
+  async insertNew(tx: Tx, tenantId: string, listingId: string, items: NewNotification[]): Promise<Set<string>> {
+    if (!items.length) return new Set();
+    const inserted = await rows<{ recipient_id: string }>(
+      tx,
+      `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, delivery)
+       SELECT $1, $2, r, reason, d, delivery FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[]) AS u(r, reason, d, delivery)
+       ON CONFLICT (tenant_id, listing_id, recipient_id) DO NOTHING RETURNING recipient_id`,
+      [tenantId, listingId, items.map((i) => i.recipientId), items.map((i) => i.reason), items.map((i) => i.distanceM), items.map((i) => i.delivery)],
+    );
+    return new Set(inserted.map((r) => r.recipient_id));
+  }
+
+  /** How many immediate match e-mails each recipient already had since `since` (the start of their day). */
+  async immediateCountsSince(tx: Tx, tenantId: string, recipientIds: string[], since: Date): Promise<Map<string, number>> {
+    const result = await tx.query(
+      `SELECT recipient_id AS id, count(*)::int AS n FROM match_notifications
+       WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
+       GROUP BY recipient_id`,
+      [tenantId, recipientIds, since],
+    );
+    return new Map(result.map((r: { id: string; n: number }) => [r.id, r.n]));
+  }
+
+  async markMailed(tx: Tx, tenantId: string, listingId: string, recipientId: string, outboxId: string | undefined): Promise<void> {
+    await tx.query(
+      `UPDATE match_notifications SET status = 'mailed', mailed_at = now(), outbox_id = $4 WHERE tenant_id = $1 AND listing_id = $2 AND recipient_id = $3`,
+      [tenantId, listingId, recipientId, outboxId ?? null],
+    );
+  }
+
+  /** Claims today's digest for the tenant; false when it was already claimed. */
+  async claimDigestDay(tx: Tx, tenantId: string, day: string): Promise<boolean> {
+    const claimed = await rows(tx, `INSERT INTO digest_runs (tenant_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING day`, [tenantId, day]);
+    return claimed.length > 0;
+  }
+
+  /** Pending digest items whose listing is still public; stale ones are marked skipped. */
+  async pendingDigest(tx: Tx, tenantId: string): Promise<DigestItem[]> {
+    await tx.query(
+      `UPDATE match_notifications mn SET status = 'skipped' FROM listings l
+       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
+         AND l.tenant_id = mn.tenant_id AND l.id = mn.listing_id AND (l.status <> 'published' OR l.expires_at <= now())`,
+      [tenantId],
+    );
+    return tx.query(
+      `SELECT mn.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", l.id AS "listingId", l.kind, l.title,
+              c.name AS category, n.name AS neighbourhood, mn.distance_m AS "distanceM"
+       FROM match_notifications mn
+       JOIN accounts a ON a.tenant_id = mn.tenant_id AND a.id = mn.recipient_id
+       JOIN listings l ON l.tenant_id = mn.tenant_id AND l.id = mn.listing_id
+       JOIN categories c ON c.id = l.category_id
+       LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
+       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
+         AND a.email IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
+       ORDER BY mn.recipient_id, mn.distance_m`,
+      [tenantId],
+    );
+  }
+
+  async markDigestMailed(tx: Tx, tenantId: string, recipientId: string, outboxId: string | undefined): Promise<void> {
+    await tx.query(
+      `UPDATE match_notifications SET status = 'mailed', mailed_at = now(), outbox_id = $3
+       WHERE tenant_id = $1 AND recipient_id = $2 AND delivery = 'digest' AND status = 'pending'`,
+      [tenantId, recipientId, outboxId ?? null],
+    );
+  }
+
+  async unsubscribe(tx: Tx, tenantId: string, accountId: string): Promise<boolean> {
+    const done = await rows(tx, `UPDATE accounts SET unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id`, [tenantId, accountId]);
+    return done.length > 0;
+  }
+
+  /** Whether the listing is still public: checked again right before a match e-mail leaves. */
+  async listingStillPublic(tx: Tx, tenantId: string, listingId: string): Promise<boolean> {
+    const r = await tx.query(`SELECT 1 FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()`, [tenantId, listingId]);
+    return r.length > 0;
+  }
+
+  /** For statistics: matches found and e-mailed, per category. */
+  async stats(tx: Tx, tenantId: string): Promise<Array<{ category: string; found: number; mailed: number }>> {
+    return tx.query(
+      `SELECT c.slug AS category, count(*)::int AS found, count(*) FILTER (WHERE mn.status = 'mailed')::int AS mailed
+       FROM match_notifications mn JOIN listings l ON l.tenant_id = mn.tenant_id AND l.id = mn.listing_id JOIN categories c ON c.id = l.category_id
+       WHERE mn.tenant_id = $1 GROUP BY c.slug ORDER BY c.slug`,
+      [tenantId],
+    );
+  }
+}

@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { Database } from '../../libs/db';
+import type { TenantRef } from '../../libs/tenancy';
+import { ListingsRepository } from '../listings/listings.repository';
+import { OutboxService } from '../notifications/outbox.service';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { MatchingRepository, NewNotification } from './matching.repository';
+import { findMatches } from './matching.sql';
+import { parisDayAndHour, startOfParisDay } from './paris-time';
+import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
+
+const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
+const distanceLabel = (m: number, mode: string) => (mode === 'remote' ? 'à distance' : m < 100 ? 'à moins de 100 m' : `à environ ${Math.round(m / 100) * 100} m`);
+
+/**
+ * Who hears about a listing, and when. Each recipient gets one notification per listing,
+ * ever (match_notifications' primary key); immediate e-mails stop at the tenant's daily cap
+ * per recipient and the rest wait for the daily digest.
+ */
+@Injectable()
+export class MatchingService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: MatchingRepository,
+    private readonly listings: ListingsRepository,
+    private readonly outbox: OutboxService,
+    private readonly tenants: TenantsService,
+    private readonly directory: TenantDirectory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Runs the matching of one publication; safe to run twice (the second finds nothing new). */
+  async matchListing(tenantId: string, listingId: string, now = new Date()): Promise<{ found: number; mailed: number; digest: number }> {
+    const tenant = this.tenantRef(tenantId);
+    const settings = (await this.tenants.get(tenant)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
+    const origin = this.directory.origin(tenant.slug);
+    const { ids, found, digest } = await this.db.withTenant(tenantId, async (tx) => {
+      const listing = await this.listings.find(tx, tenantId, listingId);
+      if (!listing || listing.status !== 'published') return { ids: [], found: 0, digest: 0 };
+      const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
+      const counts = await this.repo.immediateCountsSince(tx, tenantId, candidates.map((c) => c.recipientId), startOfParisDay(now));
+      const plan: NewNotification[] = candidates.map((c) => {
+        const used = counts.get(c.recipientId) ?? 0;
+        const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
+        if (immediate) counts.set(c.recipientId, used + 1);
+        return { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' };
+      });
+      const fresh = await this.repo.insertNew(tx, tenantId, listingId, plan);
+      const outboxIds: Array<string | undefined> = [];
+      for (const c of candidates) {
+        const p = plan.find((x) => x.recipientId === c.recipientId)!;
+        if (!fresh.has(c.recipientId) || p.delivery !== 'immediate') continue;
+        const outboxId = await this.outbox.add(tx, {
+          tenantId,
+          to: c.email,
+          template: 'listing-match',
+          data: {
+            listingId,
+            displayName: c.displayName,
+            kindLabel: KIND_LABEL[listing.kind],
+            authorName: listing.authorName,
+            title: listing.title,
+            description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
+            category: listing.category.name,
+            neighbourhood: listing.neighbourhood?.name ?? null,
+            distance: distanceLabel(c.distanceM, listing.mode),
+            reason: c.reason,
+            listingUrl: `${origin}/annonces/${listingId}`,
+            preferencesUrl: `${origin}/compte`,
+            unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId),
+          },
+          dedupeKey: `match:${listingId}:${c.recipientId}`,
+          headers: this.unsubscribeHeaders(origin, tenantId, c.recipientId),
+        });
+        await this.repo.markMailed(tx, tenantId, listingId, c.recipientId, outboxId);
+        outboxIds.push(outboxId);
+      }
+      return { ids: outboxIds, found: fresh.size, digest: plan.filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length };
+    });
+    await this.outbox.dispatch(tenantId, ids);
+    return { found, mailed: ids.filter(Boolean).length, digest };
+  }
+
+  /** Sends a tenant's digest once per Paris day, at or after the tenant's hour. */
+  async sendDigest(tenantId: string, now = new Date()): Promise<number> {
+    const tenant = this.tenantRef(tenantId);
+    const settings = (await this.tenants.get(tenant)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
+    const { day, hour } = parisDayAndHour(now);
+    if (hour < settings.digestHour) return 0;
+    const origin = this.directory.origin(tenant.slug);
+    const ids = await this.db.withTenant(tenantId, async (tx) => {
+      if (!(await this.repo.claimDigestDay(tx, tenantId, day))) return [];
+      const items = await this.repo.pendingDigest(tx, tenantId);
+      const byRecipient = new Map<string, typeof items>();
+      for (const i of items) byRecipient.set(i.recipientId, [...(byRecipient.get(i.recipientId) ?? []), i]);
+      const out: Array<string | undefined> = [];
+      for (const [recipientId, list] of byRecipient) {
+        const outboxId = await this.outbox.add(tx, {
+          tenantId,
+          to: list[0].email,
+          template: 'match-digest',
+          data: {
+            displayName: list[0].displayName,
+            day,
+            count: list.length,
+            items: list.map((i) => ({
+              title: i.title,
+              kindLabel: KIND_LABEL[i.kind],
+              category: i.category,
+              neighbourhood: i.neighbourhood,
+              distance: distanceLabel(i.distanceM, 'in_person'),
+              url: `${origin}/annonces/${i.listingId}`,
+            })),
+            preferencesUrl: `${origin}/compte`,
+            unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, recipientId),
+          },
+          dedupeKey: `digest:${recipientId}:${day}`,
+          headers: this.unsubscribeHeaders(origin, tenantId, recipientId),
+        });
+        await this.repo.markDigestMailed(tx, tenantId, recipientId, outboxId);
+        out.push(outboxId);
+      }
+      return out;
+    });
+    await this.outbox.dispatch(tenantId, ids);
+    return ids.length;
+  }
+
+  async sendDueDigests(now = new Date()): Promise<void> {
+    for (const t of this.directory.all()) await this.sendDigest(t.id, now);
+  }
+
+  /** One-click unsubscribe: idempotent; false for a forged or foreign token. */
+  async unsubscribe(tenant: TenantRef, token: string): Promise<boolean> {
+    const accountId = verifyUnsubscribeToken(this.config.sessionSecret, tenant.id, token);
+    if (!accountId) return false;
+    return this.db.withTenant(tenant.id, (tx) => this.repo.unsubscribe(tx, tenant.id, accountId));
+  }
+
+  tokenValid(tenant: TenantRef, token: string): boolean {
+    return verifyUnsubscribeToken(this.config.sessionSecret, tenant.id, token) !== undefined;
+  }
+
+  /** Checked by the mail worker right before a match e-mail leaves. */
+  listingStillPublic(tenantId: string, listingId: string): Promise<boolean> {
+    return this.db.withTenant(tenantId, (tx) => this.repo.listingStillPublic(tx, tenantId, listingId));
+  }
+
+  stats(tenantId: string) {
+    return this.db.withTenant(tenantId, (tx) => this.repo.stats(tx, tenantId));
+  }
+
+  private unsubscribeUrl(origin: string, tenantId: string, accountId: string): string {
+    return `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, accountId)}`;
+  }
+
+  private unsubscribeHeaders(origin: string, tenantId: string, accountId: string): Record<string, string> {
+    return { 'List-Unsubscribe': `<${this.unsubscribeUrl(origin, tenantId, accountId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  }
+
+  private tenantRef(tenantId: string): TenantRef {
+    const t = this.directory.all().find((x) => x.id === tenantId);
+    if (!t) throw new Error(`unknown tenant ${tenantId}`);
+    return { id: t.id, slug: t.slug };
+  }
+}

@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '../../libs/mail';
+import { JobName, JobPayloads, OnJob, RetryLater } from '../../libs/queue';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { DeliveryPolicy } from './delivery-policy';
+import { ClaimedEmail, OutboxRepository } from './outbox.repository';
+import { TenantBatcher } from './tenant-batcher';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type SendOutcome = 'sent' | 'failed' | 'skipped';
+
+/**
+ * Sends one outbox row: claim (pending → sending), render, send, mark sent. The claim makes
+ * a job that runs twice send once. The row counts attempts; BullMQ only wakes us up.
+ */
+@Injectable()
+export class MailProcessor {
+  private readonly logger = new Logger(MailProcessor.name);
+  // Claims and marks of concurrent jobs share transactions (group commit): per-message round
+  // trips to PostgreSQL are what limits throughput, not SMTP.
+  private readonly claims = new TenantBatcher<string, ClaimedEmail | undefined>(async (tenantId, ids) => {
+    const rows = new Map((await this.repo.claim(tenantId, [...new Set(ids)], this.policy.leaseMs)).map((r) => [r.id, r]));
+    // A row claimed once is handed to one caller only, even if two jobs for it met in a batch.
+    return ids.map((id) => {
+      const row = rows.get(id);
+      rows.delete(id);
+      return row;
+    });
+  });
+  private readonly marks = new TenantBatcher<{ id: string; providerMessageId: string }, void>(async (tenantId, sent) => {
+    await this.repo.markSent(tenantId, sent);
+    return sent.map(() => undefined);
+  });
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly renderer: MailRenderer,
+    @Inject(MailTransport) private readonly transport: MailTransport,
+    private readonly directory: TenantDirectory,
+    private readonly policy: DeliveryPolicy,
+  ) {}
+
+  @OnJob(JobName.SendEmail)
+  async sendEmail({ tenantId, outboxId }: JobPayloads[JobName.SendEmail]): Promise<SendOutcome> {
+    // A malformed id would fail the whole batch it joins.
+    if (!UUID.test(tenantId) || !UUID.test(outboxId)) return 'skipped';
+    const row = await this.claims.run(tenantId, outboxId);
+    if (!row) {
+      const state = await this.repo.state(tenantId, outboxId);
+      // Woken before the row's time (clocks of Redis clients and PostgreSQL differ a little): wait for it.
+      if (state?.status === 'pending') throw new RetryLater(Math.max(state.dueInMs, 250), 'not due yet');
+      return 'skipped';
+    }
+
+    const sender = this.sender(row);
+    let mail: RenderedMail;
+    try {
+      mail = this.renderer.render(row.template, row.tenant.slug, { ...row.data, tenant: sender.context });
+    } catch (err) {
+      // A template that does not render will not render on retry either.
+      await this.repo.markFailed(tenantId, row.id, `render: ${(err as Error).message}`);
+      this.logger.error(`outbox ${row.id} (tenant ${row.tenant.slug}, ${row.template}) failed to render: ${(err as Error).message}`);
+      return 'failed';
+    }
+
+    // Stable across retries: in the one duplicate window (sent, not yet marked) receivers can fold copies.
+    const messageId = `<${row.id}@${sender.domain}>`;
+    try {
+      await this.transport.send({
+        from: { name: row.tenant.siteName, address: `ne-pas-repondre@${sender.domain}` },
+        to: row.recipient,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId,
+        headers: row.headers,
+      });
+    } catch (err) {
+      return this.failed(tenantId, row, err);
+    }
+    await this.marks.run(tenantId, { id: row.id, providerMessageId: messageId });
+    return 'sent';
+  }
+
+  private async failed(tenantId: string, row: ClaimedEmail, err: unknown): Promise<SendOutcome> {
+    const reason = describe(err);
+    const kind = classifyFailure(err);
+    if (kind === 'permanent' || row.attempts >= this.policy.maxAttempts) {
+      await this.repo.markFailed(tenantId, row.id, reason);
+      this.logger.warn(`outbox ${row.id} (tenant ${row.tenant.slug}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${reason}`);
+      return 'failed';
+    }
+    const delayMs = this.policy.retryDelayMs(row.attempts);
+    await this.repo.retryLater(tenantId, row.id, delayMs, reason);
+    this.logger.log(`outbox ${row.id} (tenant ${row.tenant.slug}) attempt ${row.attempts} failed, retry in ${Math.round(delayMs / 1000)} s: ${reason}`);
+    throw new RetryLater(delayMs, reason);
+  }
+
+  /** Who the mail is from and what templates know of the tenant. */
+  private sender(row: ClaimedEmail) {
+    const { slug, name, siteName, settings } = row.tenant;
+    const ref = this.directory.bySlugOrUndefined(slug);
+    // The first host is the primary domain (the directory orders them so).
+    const domain = ref?.hosts[0] ?? `${slug}.localhost`;
+    return {
+      domain,
+      context: {
+        slug,
+        name,
+        siteName,
+        origin: ref ? this.directory.origin(slug) : `https://${domain}`,
+        theme: settings.theme,
+        contact: settings.contact,
+      },
+    };
+  }
+}
+
+/** An SMTP reply or network error, without anything that could be a secret. */
+function describe(err: unknown): string {
+  const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
+  const head = [e?.code, e?.responseCode].filter(Boolean).join(' ');
+  return `${head ? `${head}: ` : ''}${(e?.response ?? e?.message ?? String(err)).replace(/\s+/g, ' ').slice(0, 500)}`;
+}

@@ -1,0 +1,70 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { JobName, JobQueue, OnJob } from '../../libs/queue';
+import { DeliveryPolicy } from './delivery-policy';
+import { OutboxRepository } from './outbox.repository';
+
+export interface SweepReport {
+  tenants: number;
+  /** Claims whose lease ran out (worker stopped mid-send), back to pending. */
+  released: number;
+  failed: number;
+  /** Due rows whose job was queued again (a no-op for those whose job still exists). */
+  requeued: number;
+}
+
+/**
+ * Makes PostgreSQL, not Redis, the record of what must be sent: every sweep re-queues each
+ * due unsent row with its row id as job id, so a lost job (Redis flushed, dispatch failed,
+ * process killed) is sent anyway and a job still in Redis is not doubled.
+ */
+@Injectable()
+export class OutboxSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxSweeper.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue, private readonly policy: DeliveryPolicy) {}
+
+  onApplicationBootstrap(): void {
+    void this.schedule();
+    // A flushed Redis forgets the schedule too; every worker process puts it back.
+    this.timer = setInterval(() => void this.schedule(), 5 * 60_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  @OnJob(JobName.SweepOutbox)
+  sweep(): Promise<SweepReport> {
+    return this.sweepNow();
+  }
+
+  /**
+   * One pass over every tenant. The application role sees no outbox row without a tenant,
+   * so it visits them one by one, each under its own RLS context.
+   */
+  async sweepNow(): Promise<SweepReport> {
+    const report: SweepReport = { tenants: 0, released: 0, failed: 0, requeued: 0 };
+    for (const tenantId of await this.repo.tenantIds()) {
+      const { released, failed, due } = await this.repo.sweep(tenantId, this.policy.maxAttempts, this.policy.sweepBatch);
+      report.tenants++;
+      report.released += released;
+      report.failed += failed;
+      if (due.length) {
+        await this.queue.addBulk(due.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId })));
+        report.requeued += due.length;
+      }
+    }
+    if (report.released || report.failed) this.logger.warn(`outbox sweep: ${report.released} expired claim(s) released, ${report.failed} failed`);
+    return report;
+  }
+
+  private async schedule(): Promise<void> {
+    try {
+      await this.queue.repeat(JobName.SweepOutbox, {}, this.policy.sweepEveryMs);
+    } catch (err) {
+      this.logger.warn(`could not schedule the outbox sweep: ${(err as Error).message}`);
+    }
+  }
+}

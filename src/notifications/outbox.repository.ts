@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx } from '../../libs/db';
+import { TenantSettings } from '../tenants/tenant-file.schema';
+import { FORGET_RECIPIENT_AFTER_SEND } from './mail-templates';
+
+export interface NewOutboxRow {
+  recipient: string;
+  template: string;
+  data: Record<string, unknown>;
+  headers: Record<string, string>;
+  dedupeKey: string;
+}
+
+/** A row claimed for sending, with what the renderer needs of its tenant. */
+export interface ClaimedEmail {
+  id: string;
+  recipient: string;
+  template: string;
+  data: Record<string, unknown>;
+  headers: Record<string, string>;
+  attempts: number;
+  tenant: { slug: string; name: string; siteName: string; settings: TenantSettings };
+}
+
+export interface OutboxState {
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  dueInMs: number;
+}
+
+/**
+ * The SQL of `outbox_emails`. Writes that belong to a caller's change take its transaction;
+ * the worker's steps each run in a short transaction of their own, never across an SMTP call.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(tx: Tx, tenantId: string, row: NewOutboxRow): Promise<string | undefined> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `INSERT INTO outbox_emails (tenant_id, recipient, template, data, headers, dedupe_key)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+       RETURNING id`,
+      [tenantId, row.recipient, row.template, JSON.stringify(row.data), JSON.stringify(row.headers), row.dedupeKey],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Every row for the address goes, sent or not: after an account is erased no row holds its address. */
+  async forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
+    await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [tenantId, address]);
+  }
+
+  /**
+   * pending → sending for a batch of rows, under the row locks the UPDATE takes: of two
+   * workers holding the same row, the second finds it no longer pending and gets nothing
+   * back. While 'sending', next_attempt_at is the end of the lease.
+   */
+  async claim(tenantId: string, ids: string[], leaseMs: number): Promise<ClaimedEmail[]> {
+    return this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `WITH claimed AS (
+           UPDATE outbox_emails
+           SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3 / 1000.0)
+           WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending' AND next_attempt_at <= now()
+           RETURNING id, recipient, template, data, headers, attempts
+         )
+         SELECT c.*, json_build_object('slug', t.slug, 'name', t.name, 'siteName', t.site_name, 'settings', t.settings) AS tenant
+         FROM claimed c JOIN tenants t ON t.id = $1`,
+        [tenantId, ids, leaseMs],
+      ),
+    );
+  }
+
+  async state(tenantId: string, id: string): Promise<OutboxState | undefined> {
+    const rows: OutboxState[] = await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `SELECT status, GREATEST(0, ceil(extract(epoch FROM next_attempt_at - now()) * 1000))::int AS "dueInMs"
+         FROM outbox_emails WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, id],
+      ),
+    );
+    return rows[0];
+  }
+
+  /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. */
+  async markSent(tenantId: string, sent: Array<{ id: string; providerMessageId: string }>): Promise<void> {
+    await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `UPDATE outbox_emails o
+         SET status = 'sent', sent_at = now(), provider_message_id = v.message_id, data = '{}', headers = '{}',
+             recipient = CASE WHEN o.template = ANY($4) THEN '' ELSE o.recipient END
+         FROM unnest($2::uuid[], $3::text[]) AS v (id, message_id)
+         WHERE o.tenant_id = $1 AND o.id = v.id AND o.status = 'sending'`,
+        [tenantId, sent.map((s) => s.id), sent.map((s) => s.providerMessageId), FORGET_RECIPIENT_AFTER_SEND],
+      ),
+    );
+  }
+
+  async markFailed(tenantId: string, id: string, error: string): Promise<void> {
+    await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `UPDATE outbox_emails
+         SET status = 'failed', last_error = $3, data = '{}', headers = '{}', recipient = CASE WHEN template = ANY($4) THEN '' ELSE recipient END
+         WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
+        [tenantId, id, error.slice(0, 1000), FORGET_RECIPIENT_AFTER_SEND],
+      ),
+    );
+  }
+
+  async retryLater(tenantId: string, id: string, delayMs: number, error: string): Promise<void> {
+    await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3 / 1000.0), last_error = $4
+         WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
+        [tenantId, id, delayMs, error.slice(0, 1000)],
+      ),
+    );
+  }
+
+  /** Platform-wide list the sweeper walks; `tenants` is readable without a tenant. */
+  async tenantIds(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.withoutTenant((tx) => tx.query('SELECT id FROM tenants ORDER BY id'));
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * One tenant's sweep, served by outbox_emails_due: expired claims come back as pending (or
+   * fail when out of attempts), then the ids of every due pending row are returned.
+   */
+  async sweep(tenantId: string, maxAttempts: number, limit: number): Promise<{ released: number; failed: number; due: string[] }> {
+    return this.db.withTenant(tenantId, async (tx) => {
+      const [, failed] = (await tx.query(
+        `UPDATE outbox_emails
+         SET status = 'failed', last_error = 'lease expired after the last attempt', data = '{}', headers = '{}',
+             recipient = CASE WHEN template = ANY($3) THEN '' ELSE recipient END
+         WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now() AND attempts >= $2`,
+        [tenantId, maxAttempts, FORGET_RECIPIENT_AFTER_SEND],
+      )) as [unknown, number];
+      const [, released] = (await tx.query(
+        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now(), last_error = 'lease expired: the worker stopped while sending'
+         WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now()`,
+        [tenantId],
+      )) as [unknown, number];
+      const due: Array<{ id: string }> = await tx.query(
+        `SELECT id FROM outbox_emails
+         WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT $2`,
+        [tenantId, limit],
+      );
+      return { released, failed, due: due.map((r) => r.id) };
+    });
+  }
+}

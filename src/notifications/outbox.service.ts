@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Tx } from '../../libs/db';
+import { JobName, JobQueue } from '../../libs/queue';
+import { isMailTemplate, MailTemplate, REQUIRED_DATA } from './mail-templates';
+import { OutboxRepository } from './outbox.repository';
+
+export type { MailTemplate } from './mail-templates';
+
+export interface OutgoingEmail {
+  tenantId: string;
+  to: string;
+  template: MailTemplate;
+  data: Record<string, unknown>;
+  /** Unique per tenant: a second add with the same key is ignored (ON CONFLICT DO NOTHING). */
+  dedupeKey: string;
+  headers?: Record<string, string>;
+}
+
+/** How long a request may wait on Redis to queue its mail; past that the sweeper sends it. */
+const DISPATCH_TIMEOUT_MS = 2_000;
+const NO_LINE_BREAK = /^[^\r\n]*$/;
+
+/**
+ * The one way to send an e-mail: `add` writes it in the caller's transaction (so it exists
+ * if and only if the change that caused it committed), then `dispatch` wakes a worker.
+ */
+@Injectable()
+export class OutboxService {
+  private readonly logger = new Logger(OutboxService.name);
+
+  constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue) {}
+
+  /** Inserts the row inside the caller's tenant transaction `tx`; returns its id, or undefined when the dedupe key already exists (ON CONFLICT DO NOTHING). */
+  add(tx: Tx, email: OutgoingEmail): Promise<string | undefined> {
+    assertSendable(email);
+    return this.repo.insert(tx, email.tenantId, {
+      recipient: email.to.trim(),
+      template: email.template,
+      data: email.data,
+      headers: email.headers ?? {},
+      dedupeKey: email.dedupeKey,
+    });
+  }
+
+  /** Called after the transaction committed: enqueues one BullMQ job per id (jobId = row id). A Redis failure is logged, never thrown: the sweeper catches up. */
+  async dispatch(tenantId: string, ids: Array<string | undefined>): Promise<void> {
+    const outboxIds = ids.filter((id): id is string => Boolean(id));
+    if (!outboxIds.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.queue.addBulk(outboxIds.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId }))),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DISPATCH_TIMEOUT_MS} ms`)), DISPATCH_TIMEOUT_MS))),
+      ]);
+    } catch (err) {
+      this.logger.warn(`mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send it: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Deletes every outbox row, sent or not, addressed to `address` (account erasure). Call it before queuing a farewell e-mail. */
+  forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
+    return this.repo.forgetRecipient(tx, tenantId, address.trim());
+  }
+}
+
+/** Programming errors, caught in the caller's transaction rather than as a broken e-mail later. */
+function assertSendable(email: OutgoingEmail): void {
+  if (!isMailTemplate(email.template)) throw new Error(`outbox: unknown mail template ${email.template}`);
+  const to = email.to?.trim() ?? '';
+  if (!/^[^@\s]+@[^@\s]+$/.test(to)) throw new Error(`outbox: ${email.template} needs a recipient address`);
+  if (!email.dedupeKey) throw new Error(`outbox: ${email.template} needs a dedupe key`);
+  const missing = REQUIRED_DATA[email.template].filter((k) => email.data?.[k] === undefined || email.data[k] === null || email.data[k] === '');
+  if (missing.length) throw new Error(`outbox: ${email.template} needs data.${missing.join(', data.')}`);
+  for (const [name, value] of Object.entries(email.headers ?? {})) {
+    if (!/^[A-Za-z0-9-]+$/.test(name) || !NO_LINE_BREAK.test(value)) throw new Error(`outbox: header ${JSON.stringify(name)} is not a single header line`);
+  }
+}

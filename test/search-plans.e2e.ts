@@ -1,0 +1,106 @@
+import type { Tx } from '../libs/db';
+import { searchListings, SearchFilters, listingsInBox } from '../src/listings/listings.search';
+import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
+
+/**
+ * Each search shape must be served by an index on a realistic table, not a sequential scan.
+ * The SQL is taken from the same functions the API runs, then EXPLAINed as the application role.
+ */
+describe('search query plans', () => {
+  let db: TestDatabase;
+  let meylan: string;
+  let courses: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    meylan = await db.tenantId('meylan');
+    courses = (await db.admin.query(`SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 AND c.slug = 'courses'`, [meylan])).rows[0].id;
+    // 40 000 listings over every tenant and category, a tenth of them not public.
+    await db.admin.query(`
+      INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM tenants;
+      INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location, public_location, radius_m, status, created_at)
+      SELECT a.tenant_id, a.id, CASE WHEN g % 2 = 0 THEN 'offer' ELSE 'request' END, tc.category_id,
+             'Annonce ' || g || CASE WHEN g % 97 = 0 THEN ' bricolage' ELSE ' jardinage' END,
+             'Description de l''annonce numéro ' || g, 'in_person', p, p, 2000,
+             CASE WHEN g % 10 = 0 THEN 'closed' ELSE 'published' END, now() - make_interval(mins => g)
+      FROM generate_series(1, 40000) g
+      JOIN LATERAL (SELECT tenant_id, id FROM accounts ORDER BY email OFFSET g % 5 LIMIT 1) a ON true
+      JOIN LATERAL (SELECT category_id FROM tenant_categories WHERE tenant_id = a.tenant_id ORDER BY position OFFSET g % 4 LIMIT 1) tc ON true
+      JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(ST_X(c) + (g % 100) * 0.0003, ST_Y(c) + (g % 77) * 0.0003), 4326)::geography AS p
+                    FROM (SELECT ST_Centroid(outline::geometry) AS c FROM tenant_areas WHERE tenant_id = a.tenant_id) x) pt ON true;
+      ANALYZE listings; ANALYZE accounts;
+    `);
+  });
+  afterAll(() => db.drop());
+
+  interface PlanNode {
+    'Node Type': string;
+    'Relation Name'?: string;
+    'Index Name'?: string;
+    Plans?: PlanNode[];
+  }
+  const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
+
+  /** The indexes the plan reads listings through; fails if it reads listings sequentially. */
+  async function planOf(build: (tx: Tx) => Promise<unknown>): Promise<string[]> {
+    let captured: { sql: string; params: unknown[] } | undefined;
+    const capture = { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), []) } as unknown as Tx;
+    await build(capture);
+    const c = await connectAsApp(db);
+    try {
+      await c.query('BEGIN');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
+      const nodes = flatten(rows[0]['QUERY PLAN'][0].Plan);
+      expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings')).toEqual([]);
+      return nodes.filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings')).map((n) => n['Index Name'] ?? n['Node Type']);
+    } finally {
+      await c.query('ROLLBACK');
+      await c.end();
+    }
+  }
+  const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, meylan, f, undefined, 21));
+
+  it('category near a point: one KNN scan of listings_public_category_geo', async () => {
+    expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain('listings_public_category_geo');
+  });
+
+  it('near a point in any category: listings_public_geo', async () => {
+    expect(await shape({ near: { lat: 45.21, lng: 5.78 } })).toContain('listings_public_geo');
+  });
+
+  it('newest first: listings_public_recent', async () => {
+    expect(await shape({ kind: 'offer' })).toContain('listings_public_recent');
+  });
+
+  /** The plan of an owner function's body (it runs as the owner, so RLS does not hide its operators). */
+  async function functionPlan(name: string, args: unknown[]): Promise<string[]> {
+    const { rows } = await db.admin.query(`SELECT prosrc, proargnames FROM pg_proc WHERE proname = $1`, [name]);
+    const names: string[] = rows[0].proargnames;
+    const sql = names.reduce((acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`), rows[0].prosrc as string);
+    const c = await db.admin.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      const { rows: plan } = await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, args);
+      return flatten(plan[0]['QUERY PLAN'][0].Plan).map((n) => n['Index Name'] ?? n['Node Type']);
+    } finally {
+      await c.query('ROLLBACK');
+      c.release();
+    }
+  }
+
+  it('text: ids from the full-text and trigram indexes, then rows by primary key', async () => {
+    expect(await shape({ q: 'bricolage' })).toContain('listings_pkey');
+    const inner = await functionPlan('app_listing_text_matches', ['bricolage']);
+    expect(inner).toEqual(expect.arrayContaining(['listings_public_search', 'listings_public_title_trgm']));
+    expect(inner).not.toContain('Seq Scan');
+  });
+
+  it('the map box: ids from listings_public_geo, then rows by primary key', async () => {
+    expect(await planOf((tx) => listingsInBox(tx, meylan, [5.76, 45.19, 5.8, 45.23], {}, 501))).toContain('listings_pkey');
+    const inner = await functionPlan('app_listings_in_box', [5.76, 45.19, 5.8, 45.23]);
+    expect(inner).toContain('listings_public_geo');
+    expect(inner).not.toContain('Seq Scan');
+  });
+});
