@@ -19,7 +19,7 @@ export class Outbox1732300001000 implements MigrationInterface {
         data jsonb NOT NULL DEFAULT '{}',
         headers jsonb NOT NULL DEFAULT '{}',
         dedupe_key text NOT NULL,
-        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
         attempts integer NOT NULL DEFAULT 0,
         -- When 'pending': not before. When 'sending': the claim's lease ends (then the sweeper takes it back).
         next_attempt_at timestamptz NOT NULL DEFAULT now(),

@@ -169,6 +169,30 @@ describe('matching: e-mail the right neighbours', () => {
     expect(sink.messages.filter((m) => m.to.includes(r.email))).toHaveLength(1);
   });
 
+  it('does not send a match e-mail whose listing was closed before it left', async () => {
+    const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 250), notify: alertOn([courses]) });
+    const author = await createResident(t.db, 'meylan');
+    await sink.stop();
+    let id: string;
+    try {
+      id = await publish(author, { title: 'Courses vite fermées' });
+      await matched(id);
+      expect((await t.request({ method: 'POST', url: `/api/v1/listings/${id}/close`, session: author.session })).status).toBe(200);
+    } finally {
+      await sink.restart();
+    }
+    const deadline = Date.now() + 10_000;
+    let status = '';
+    while (Date.now() < deadline && status !== 'cancelled') {
+      await t.app.get(OutboxSweeper).sweepNow();
+      await new Promise((res) => setTimeout(res, 200));
+      const { rows } = await t.db.admin.query(`SELECT o.status FROM match_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.listing_id = $1 AND mn.recipient_id = $2`, [id!, r.id]);
+      status = rows[0]?.status;
+    }
+    expect(status).toBe('cancelled');
+    expect(sink.messages.filter((m) => m.to.includes(r.email))).toEqual([]);
+  });
+
   it('keeps communes apart: a Meylan listing never notifies a Grenoble resident 100 m away across the border', async () => {
     const { rows } = await t.db.admin.query(`
       WITH m AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = 'meylan'),

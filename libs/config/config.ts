@@ -30,6 +30,8 @@ const schema = z.object({
   TENANTS_DIR: z.string().min(1).default('tenants'),
   MAP_TILE_URL: z.string().default('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
+  MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
 });
@@ -50,6 +52,10 @@ export interface AppConfig {
   tenantsDir: string;
   mapTileUrl: string;
   dbPoolSize: number;
+  /** How long a claimed e-mail may stay 'sending' before the sweeper takes it back (a worker died mid-send). */
+  mailLeaseMs: number;
+  /** How often the outbox sweeper re-queues due e-mails. */
+  mailSweepMs: number;
   /** Behind a load balancer: take the client address from X-Forwarded-For (rate limits per IP). */
   trustProxy: boolean;
   /** BullMQ key prefix: separate deployments (or test files) sharing one Redis stay apart. */
@@ -112,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbPoolSize: e.DB_POOL_SIZE,
     queuePrefix: e.QUEUE_PREFIX,
     trustProxy: e.TRUST_PROXY === 'true',
+    mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
+    mailSweepMs: e.MAIL_SWEEP_SEC * 1000,
   };
 }
 

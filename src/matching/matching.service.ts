@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database } from '../../libs/db';
 import type { TenantRef } from '../../libs/tenancy';
 import { ListingsRepository } from '../listings/listings.repository';
+import { SEND_IF_LISTING_PUBLIC } from '../notifications/mail.processor';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -57,7 +58,7 @@ export class MatchingService {
           to: c.email,
           template: 'listing-match',
           data: {
-            listingId,
+            [SEND_IF_LISTING_PUBLIC]: listingId,
             displayName: c.displayName,
             kindLabel: KIND_LABEL[listing.kind],
             authorName: listing.authorName,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
 
 /**
  * How hard the mail worker tries. One instance per process; production uses these values.
@@ -20,6 +21,11 @@ export class DeliveryPolicy {
   sweepEveryMs = 30_000;
   /** Rows re-queued per tenant per sweep; the next sweep takes the rest. */
   sweepBatch = 1_000;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.leaseMs = config.mailLeaseMs;
+    this.sweepEveryMs = config.mailSweepMs;
+  }
 
   /** Delay before the attempt following `attempt` (1-based), ±10 % so retries after an outage spread out. */
   retryDelayMs(attempt: number): number {

@@ -8,6 +8,9 @@ import { TenantBatcher } from './tenant-batcher';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Data key of an outbox row that must not be sent once that listing stopped being public. */
+export const SEND_IF_LISTING_PUBLIC = 'sendIfListingPublic';
+
 export type SendOutcome = 'sent' | 'failed' | 'skipped';
 
 /**
@@ -50,6 +53,13 @@ export class MailProcessor {
       const state = await this.repo.state(tenantId, outboxId);
       // Woken before the row's time (clocks of Redis clients and PostgreSQL differ a little): wait for it.
       if (state?.status === 'pending') throw new RetryLater(Math.max(state.dueInMs, 250), 'not due yet');
+      return 'skipped';
+    }
+
+    // A match e-mail names a listing that must still be public when the e-mail leaves.
+    const listingId = row.data[SEND_IF_LISTING_PUBLIC];
+    if (typeof listingId === 'string' && !(await this.repo.listingPublic(tenantId, listingId))) {
+      await this.repo.markCancelled(tenantId, row.id, 'listing no longer public');
       return 'skipped';
     }
 

@@ -83,6 +83,27 @@ export class OutboxRepository {
     return rows[0];
   }
 
+  /**
+   * Whether a listing is still public: a match e-mail is checked again right before it leaves
+   * (the one read of another module's table here, so the worker needs no listings module).
+   */
+  async listingPublic(tenantId: string, listingId: string): Promise<boolean> {
+    const found = await this.db.withTenant(tenantId, (tx) =>
+      tx.query(`SELECT 1 FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()`, [tenantId, listingId]),
+    );
+    return found.length > 0;
+  }
+
+  /** Final, not an error: the reason to send is gone (e.g. the listing was closed since). */
+  async markCancelled(tenantId: string, id: string, reason: string): Promise<void> {
+    await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        `UPDATE outbox_emails SET status = 'cancelled', last_error = $3, data = '{}', headers = '{}' WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
+        [tenantId, id, reason],
+      ),
+    );
+  }
+
   /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. */
   async markSent(tenantId: string, sent: Array<{ id: string; providerMessageId: string }>): Promise<void> {
     await this.db.withTenant(tenantId, (tx) =>
