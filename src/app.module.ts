@@ -8,6 +8,7 @@ import { ListingsModule } from './listings/listings.module';
 import { MatchingModule } from './matching/matching.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker.module';
 
 @Module({})
@@ -17,7 +18,7 @@ export class AppModule {
     const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, HealthModule, NotificationsModule, ...workers],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, WebModule, HealthModule, NotificationsModule, ...workers],
     };
   }
 }

@@ -122,3 +122,21 @@ describe('tenant routes, for each of the five communes', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
   });
 });
+
+describe('the front page of each commune', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it.each(SLUGS)('%s shows its own name in French, escaped', async (slug) => {
+    const file = catalogue.tenants.find((x) => x.slug === slug)!;
+    const res = await t.request({ url: '/', host: `${slug}.localhost` });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('<html lang="fr">');
+    expect(res.body).toContain(file.siteName.replace(/'/g, '&#39;'));
+    expect(res.body).toContain(file.theme.primary);
+  });
+});

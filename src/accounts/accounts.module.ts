@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
+import { TenantsService } from '../tenants/tenants.service';
 import { AccountDataRegistry } from './account-data.registry';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
@@ -15,4 +16,10 @@ import { MeController } from './me.controller';
   providers: [AccountsRepository, AccountsService, AccountDataRegistry, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AccountsService, AccountDataRegistry],
 })
-export class AccountsModule {}
+export class AccountsModule implements OnModuleInit {
+  constructor(private readonly tenants: TenantsService, private readonly accounts: AccountsService) {}
+
+  onModuleInit(): void {
+    this.tenants.registerStatsSource(async (tenantId) => ({ residents: await this.accounts.residentCount(tenantId) }));
+  }
+}

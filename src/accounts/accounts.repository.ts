@@ -157,6 +157,11 @@ export class AccountsRepository {
     return { sessions, tokens };
   }
 
+  async countResidents(tx: Tx, tenantId: string): Promise<number> {
+    const r = await tx.query(`SELECT count(*)::int AS n FROM accounts WHERE tenant_id = $1 AND deleted_at IS NULL AND email_verified_at IS NOT NULL`, [tenantId]);
+    return r[0].n;
+  }
+
   /** Whether every id is a category the tenant shows (enabled, not archived). */
   async categoriesEnabled(tx: Tx, tenantId: string, ids: string[]): Promise<boolean> {
     if (!ids.length) return true;

@@ -202,6 +202,10 @@ export class AccountsService {
     return a;
   }
 
+  async residentCount(tenantId: string): Promise<number> {
+    return this.db.withTenant(tenantId, (tx) => this.repo.countResidents(tx, tenantId));
+  }
+
   /** Only a verified resident publishes or writes to a neighbour. */
   async assertCanPublish(tx: Tx, tenant: TenantRef, principal: Principal): Promise<AccountRow> {
     const a = await this.repo.findById(tx, tenant.id, principal.accountId);
