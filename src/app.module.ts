@@ -3,9 +3,11 @@ import { AppConfig, ConfigModule } from '../libs/config';
 import { DatabaseModule } from '../libs/db';
 import { RedisModule } from '../libs/redis';
 import { AccountsModule } from './accounts/accounts.module';
+import { AdminModule } from './admin/admin.module';
 import { HealthModule } from './health/health.module';
 import { ListingsModule } from './listings/listings.module';
 import { MatchingModule } from './matching/matching.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebModule } from './web/web.module';
@@ -18,7 +20,7 @@ export class AppModule {
     const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, WebModule, HealthModule, NotificationsModule, ...workers],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, ModerationModule, AdminModule, WebModule, HealthModule, NotificationsModule, ...workers],
     };
   }
 }

@@ -34,11 +34,13 @@ export class JobQueue implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  add<N extends JobName>(request: JobRequest<N>): Promise<void> {
-    return this.addBulk([request]);
+  async add<N extends JobName>(r: JobRequest<N>): Promise<void> {
+    await this.queue(JOB_QUEUE[r.name]).add(r.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs });
   }
 
   async addBulk(requests: JobRequest[]): Promise<void> {
+    // One job is one Redis script; a bulk add wraps it in MULTI/EXEC for nothing.
+    if (requests.length === 1) return this.add(requests[0]);
     const byQueue = new Map<QueueName, JobRequest[]>();
     for (const r of requests) byQueue.set(JOB_QUEUE[r.name], [...(byQueue.get(JOB_QUEUE[r.name]) ?? []), r]);
     await Promise.all(

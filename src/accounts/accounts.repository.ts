@@ -21,13 +21,15 @@ export interface AccountRow {
   lastLoginAt: Date | null;
   createdAt: Date;
   deletedAt: Date | null;
+  bannedAt: Date | null;
 }
 
 const ACCOUNT_COLUMNS = `id, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
   display_name AS "displayName", roles,
   CASE WHEN location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(location::geometry), 'lng', ST_X(location::geometry)) END AS location,
   notify_mode AS "notifyMode", notify_radius_m AS "notifyRadiusM", notify_category_ids AS "notifyCategoryIds",
-  terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS "deletedAt"`;
+  terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS "deletedAt",
+  banned_at AS "bannedAt"`;
 
 /** Accounts, sessions and tokens of one tenant: every method takes the tenant id and the caller's transaction. */
 @Injectable()
@@ -123,7 +125,7 @@ export class AccountsRepository {
       `WITH s AS (
          SELECT s.id, s.account_id, a.roles, s.last_seen_at FROM sessions s
          JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > now() AND a.deleted_at IS NULL
+         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > now() AND a.deleted_at IS NULL AND a.banned_at IS NULL
        ), touched AS (
          UPDATE sessions SET last_seen_at = now() FROM s
          WHERE sessions.tenant_id = $1 AND sessions.id = s.id AND s.last_seen_at < now() - interval '1 hour'

@@ -102,6 +102,7 @@ export class AccountsService {
     if (!(await verifyPassword(password, account?.passwordHash)) || !account) {
       throw new ProblemException(problem(401, 'Adresse e-mail ou mot de passe incorrect.'));
     }
+    if (account.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.', undefined, 'urn:entraide:account-banned'));
     if (!account.emailVerifiedAt) {
       throw new ProblemException(problem(403, "Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", undefined, 'urn:entraide:email-not-verified'));
     }
@@ -210,6 +211,7 @@ export class AccountsService {
   async assertCanPublish(tx: Tx, tenant: TenantRef, principal: Principal): Promise<AccountRow> {
     const a = await this.repo.findById(tx, tenant.id, principal.accountId);
     if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+    if (a.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.'));
     if (!a.emailVerifiedAt) throw new ProblemException(problem(403, 'Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.'));
     return a;
   }

@@ -16,7 +16,7 @@ export interface MatchCandidate {
  *    in person within the helper's radius (the offer's radius_m);
  *  - alerts: residents whose notification mode is not off, who chose L's category and whose
  *    home is within their own radius of L (accounts_alerts narrows to them);
- * minus L's author and deleted or unsubscribed accounts; one row per recipient (a
+ * minus L's author and deleted, banned or unsubscribed accounts; one row per recipient (a
  * counterpart wins over an alert), nearest first, at most `cap`. Distances use the exact
  * points and never leave the server except rounded in the e-mail. Under RLS the distance
  * filters cannot use a GiST index, so this reads the tenant's rows of one category; an
@@ -49,7 +49,7 @@ export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: nu
      SELECT b.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", b.reason,
             round(b.d)::int AS "distanceM", a.notify_mode AS "notifyMode"
      FROM best b JOIN accounts a ON a.tenant_id = $1 AND a.id = b.recipient_id
-     WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
+     WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
      ORDER BY b.d, b.recipient_id
      LIMIT $3`,
     [tenantId, listingId, cap],

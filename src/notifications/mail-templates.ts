@@ -1,5 +1,5 @@
 /** The e-mails the application sends; each has `templates/<name>.{subject,html,text}.hbs`. */
-export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest';
+export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned';
 
 /**
  * Data each template cannot do without. The outbox refuses a row that lacks them, in the
@@ -14,6 +14,8 @@ export const REQUIRED_DATA: { readonly [T in MailTemplate]: readonly string[] } 
   'conversation-message': ['conversationUrl'],
   'listing-match': ['listingUrl', 'title', 'unsubscribeUrl'],
   'match-digest': ['items', 'unsubscribeUrl'],
+  'moderation-decision': ['title', 'outcome', 'reason'],
+  'account-banned': ['reason'],
 };
 
 /**

@@ -13,6 +13,31 @@ const domain = z
   .regex(/^[a-z0-9.-]+$/, 'a lowercase host name without port')
   .refine((d) => d.includes('.'), 'a host name with a dot');
 
+/** A word or phrase of the moderation rules: matched as whole words, ignoring case and accents; a final `*` matches any ending. */
+const ruleTerm = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .refine((t) => /[\p{L}\p{N}\p{S}]/u.test(t), 'a word needs at least one letter, digit or symbol');
+
+/**
+ * The automatic moderation rules of a tenant, added to the French defaults of
+ * src/moderation/rules (see tenants/README.md). Every field is optional.
+ */
+export const moderationRulesSchema = z
+  .object({
+    /** Words and phrases that make a text look paid, on top of the defaults. */
+    paidWords: z.array(ruleTerm).max(500).optional(),
+    /** Phrases inside which a paid word does not count ("pas besoin de me payer"); amounts always count. */
+    allowedPhrases: z.array(ruleTerm).max(500).optional(),
+    /** Words that hold a text for review, on top of the defaults. */
+    blockedWords: z.array(ruleTerm).max(500).optional(),
+    /** Rules this tenant turns off. */
+    disable: z.array(z.enum(['paid', 'contact_email', 'contact_phone', 'blocked_word'])).optional(),
+  })
+  .strict();
+
 export const federationFileSchema = z
   .object({
     slug,
@@ -45,7 +70,7 @@ export const tenantFileSchema = z
       .object({ primary: colour, primaryContrast: colour, accent: colour, logo: z.string().regex(/^[\w.-]+\.(svg|png)$/).optional() })
       .strict(),
     moderation: z
-      .object({ mode: z.enum(['pre', 'post']), reportThreshold: z.number().int().min(1).max(100).default(3) })
+      .object({ mode: z.enum(['pre', 'post']), reportThreshold: z.number().int().min(1).max(100).default(3), rules: moderationRulesSchema.default({}) })
       .strict(),
     contact: z
       .object({ publisher: z.string().min(1), address: z.string().min(1), email: z.string().email(), dpo: z.string().email() })
@@ -77,7 +102,8 @@ export type TenantFile = z.infer<typeof tenantFileSchema>;
 /** The settings kept as JSON on the tenant row (everything not modelled as its own column or table). */
 export interface TenantSettings {
   theme: TenantFile['theme'];
-  moderation: TenantFile['moderation'];
+  /** `rules` may be missing from settings stored before the rules existed, until the next sync rewrites them. */
+  moderation: Omit<TenantFile['moderation'], 'rules'> & { rules?: TenantFile['moderation']['rules'] };
   contact: TenantFile['contact'];
   organisations: TenantFile['organisations'];
   matching: TenantFile['matching'];

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ModerationModule } from '../moderation/moderation.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { AdminController } from './admin.controller';
+import { AdminRepository } from './admin.repository';
+import { AdminService } from './admin.service';
+
+@Module({ imports: [TenantsModule, ModerationModule], controllers: [AdminController], providers: [AdminRepository, AdminService] })
+export class AdminModule {}

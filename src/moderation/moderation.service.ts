@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../../libs/db';
+import { decodeKeyset, encodeKeyset, isTimeKeyset, problem, ProblemException } from '../../libs/http';
+import type { Principal, Role, TenantRef } from '../../libs/tenancy';
+import { ListingPublication } from '../listings/listing-publication.service';
+import { ListingsRepository, ListingStatus } from '../listings/listings.repository';
+import { OutboxService } from '../notifications/outbox.service';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { AuditRepository } from './audit.repository';
+import { ModerationRepository } from './moderation.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OUTCOME: Record<'approve' | 'reject' | 'remove', { status: ListingStatus; label: string; from: ListingStatus[] }> = {
+  approve: { status: 'published', label: 'publiée', from: ['pending_review', 'hidden'] },
+  reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },
+  remove: { status: 'removed', label: 'retirée', from: ['published', 'pending_review', 'hidden'] },
+};
+
+/** The role an action is recorded under: the highest the actor holds here. */
+export function actingRole(p: Principal): Role {
+  return (['federation_admin', 'admin', 'moderator', 'resident'] as Role[]).find((r) => p.roles.includes(r))!;
+}
+
+/** Moderators keep help free: decisions on held and reported content, bans, the audit log. */
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ModerationRepository,
+    private readonly audit: AuditRepository,
+    private readonly listings: ListingsRepository,
+    private readonly publication: ListingPublication,
+    private readonly outbox: OutboxService,
+    private readonly directory: TenantDirectory,
+  ) {}
+
+  async queue(tenant: TenantRef, limit = 20, cursor?: string) {
+    const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
+    const items = await this.db.withTenant(tenant.id, (tx) => this.repo.queue(tx, tenant.id, limit + 1, after));
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((i) => ({
+        type: 'listing',
+        id: i.id,
+        kind: i.kind,
+        title: i.title,
+        description: i.description,
+        status: i.status,
+        author: { id: i.authorId, displayName: i.authorName },
+        createdAt: i.createdAt,
+        heldAt: i.heldAt,
+        why: { rules: i.holdReasons, reports: i.reports },
+      })),
+      nextCursor: items.length > limit && last ? encodeKeyset({ at: last.heldAt, id: last.id }) : null,
+    };
+  }
+
+  async decide(tenant: TenantRef, actor: Principal, listingId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+    if (!UUID.test(listingId)) throw ProblemException.notFound('Cette annonce est introuvable.');
+    const outcome = OUTCOME[action];
+    let version: number | undefined;
+    const { mailIds, status } = await this.db.withTenant(tenant.id, async (tx) => {
+      const l = await this.listings.find(tx, tenant.id, listingId, { forUpdate: true });
+      if (!l) throw ProblemException.notFound('Cette annonce est introuvable.');
+      if (!outcome.from.includes(l.status)) throw new ProblemException(problem(409, `Une décision a déjà été prise sur cette annonce (état : ${l.status}).`));
+      if (action === 'approve') version = await this.publication.publish(tx, tenant.id, listingId);
+      else await this.listings.setStatus(tx, tenant.id, listingId, outcome.status);
+      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `listing.${action}`, targetType: 'listing', targetId: listingId, reason, data: { title: l.title, from: l.status } });
+      const author = await this.repo.account(tx, tenant.id, l.authorId);
+      const ids = author?.email
+        ? [
+            await this.outbox.add(tx, {
+              tenantId: tenant.id,
+              to: author.email,
+              template: 'moderation-decision',
+              data: { displayName: author.displayName, title: l.title, outcome: outcome.label, reason, listingUrl: `${this.directory.origin(tenant.slug)}/annonces/${listingId}` },
+              dedupeKey: `decision:${listingId}:${action}:${Date.now()}`,
+            }),
+          ]
+        : [];
+      return { mailIds: ids, status: outcome.status };
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+    if (version !== undefined) await this.publication.afterCommit(tenant.id, listingId, version, 'published');
+    return { id: listingId, status };
+  }
+
+  async ban(tenant: TenantRef, actor: Principal, accountId: string, reason: string) {
+    return this.banOrUnban(tenant, actor, accountId, reason, true);
+  }
+
+  async unban(tenant: TenantRef, actor: Principal, accountId: string, reason: string) {
+    return this.banOrUnban(tenant, actor, accountId, reason, false);
+  }
+
+  async auditLog(tenant: TenantRef, limit = 50, cursor?: string) {
+    const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.audit.list(tx, tenant.id, limit + 1, after));
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r: any) => ({ id: r.id, at: r.at, who: { displayName: r.actorName, role: r.actorRole }, action: r.action, target: { type: r.targetType, id: r.targetId }, reason: r.reason, data: r.data })),
+      nextCursor: rows.length > limit && last ? encodeKeyset({ at: last.atText, id: last.id }) : null,
+    };
+  }
+
+  private async banOrUnban(tenant: TenantRef, actor: Principal, accountId: string, reason: string, ban: boolean) {
+    if (!UUID.test(accountId)) throw ProblemException.notFound('Ce compte est introuvable.');
+    if (accountId === actor.accountId) throw ProblemException.invalid([{ field: 'id', message: 'vous ne pouvez pas vous suspendre vous-même' }]);
+    const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
+      const a = await this.repo.account(tx, tenant.id, accountId);
+      if (!a) throw ProblemException.notFound('Ce compte est introuvable.');
+      if (ban === Boolean(a.bannedAt)) throw new ProblemException(problem(409, ban ? 'Ce compte est déjà suspendu.' : "Ce compte n'est pas suspendu."));
+      if (ban) await this.repo.ban(tx, tenant.id, accountId, reason);
+      else await this.repo.unban(tx, tenant.id, accountId);
+      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: ban ? 'account.ban' : 'account.unban', targetType: 'account', targetId: accountId, reason });
+      if (!a.email) return [];
+      return [
+        await this.outbox.add(tx, {
+          tenantId: tenant.id,
+          to: a.email,
+          template: 'account-banned',
+          data: { displayName: a.displayName, banned: ban, reason },
+          dedupeKey: `ban:${accountId}:${ban}:${Date.now()}`,
+        }),
+      ];
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+    return { id: accountId, banned: ban };
+  }
+}
