@@ -9,6 +9,7 @@ import { AppConfig } from '../libs/config';
 import { createValidationPipe, problem, ProblemFilter, sendProblem } from '../libs/http';
 import { createLogger, PinoNestLogger } from '../libs/logging';
 import { RequestContext, runWithContext } from '../libs/tenancy';
+import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { TenantDirectory } from './tenants/tenant-directory.service';
 
@@ -64,6 +65,8 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
   });
   // Body parsing resumes on the socket's async context; re-enter the request's before the handler.
   fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
+
+  await mountQueueDashboard(app, config);
 
   const openapi = new DocumentBuilder()
     .setTitle('Entraide API')

@@ -211,6 +211,21 @@ describe('moderation and administration', () => {
       return staff[`${host}:${persona}`].session;
     };
 
+    it('shows the queue dashboard to the federation admin on the home site only', async () => {
+      const get = (host: string, session?: string) => t.request({ url: '/admin/queues', host: `${host}.localhost`, session });
+      expect((await get('metropole')).status).toBe(401);
+      expect((await get('metropole', staff['metropole:admin'].session)).status).toBe(403);
+      expect((await get('meylan', staff['meylan:admin'].session)).status).toBe(403);
+      expect((await get('meylan', staff['metropole:federation_admin'].session)).status).toBe(401);
+      const ok = await get('metropole', staff['metropole:federation_admin'].session);
+      expect(ok.status).toBe(200);
+      expect(ok.headers['content-type']).toMatch(/text\/html/);
+      const api = await t.request({ url: '/admin/queues/api/queues', host: 'metropole.localhost', session: staff['metropole:federation_admin'].session });
+      expect(api.status).toBe(200);
+      expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['mail', 'matching']);
+      expect((await t.request({ url: '/admin/queues/api/queues', host: 'metropole.localhost', session: staff['metropole:resident'].session })).status).toBe(403);
+    });
+
     it('covers every moderation and administration route of the API', async () => {
       const doc = (await t.request({ url: '/api/openapi.json' })).json();
       const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
