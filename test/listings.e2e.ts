@@ -1,3 +1,4 @@
+import { ListingsExpiryProcessor } from '../src/listings/listings-worker.module';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
@@ -243,6 +244,17 @@ describe('listings: publish, search, map, contact, report', () => {
     await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[2].session, payload: { reason: 'paid' } });
     expect((await t.request({ url: `/api/v1/listings/${target.id}` })).status).toBe(404);
     expect((await t.request({ url: `/api/v1/listings/${target.id}`, session: author.session })).json()).toMatchObject({ status: 'hidden', holdReasons: ['reports'] });
+  });
+
+  it('expires listings past their date through the scheduled job, and the author can renew them', async () => {
+    const l = (await post(author, listing({ title: 'Courses bientôt expirées' }))).json();
+    await t.db.admin.query(`UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = $1`, [l.id]);
+    expect(await t.app.get(ListingsExpiryProcessor).expire()).toBeGreaterThanOrEqual(1);
+    expect((await t.request({ url: `/api/v1/listings/${l.id}`, session: author.session })).json().status).toBe('expired');
+    expect((await search('limit=100')).items.map((i) => i.id)).not.toContain(l.id);
+    const renewed = await t.request({ method: 'POST', url: `/api/v1/listings/${l.id}/renew`, session: author.session });
+    expect(renewed.json().status).toBe('published');
+    expect(new Date(renewed.json().expiresAt).getTime()).toBeGreaterThan(Date.now() + 59 * 86400_000);
   });
 
   it('counts public offers and requests on the tenant', async () => {
