@@ -233,7 +233,7 @@ describe('listings: publish, search, map, contact, report', () => {
   });
 
   it('hides a listing once the tenant’s threshold of reports is reached; one report per reporter', async () => {
-    const target = (await post(author, listing({ title: 'Courses rémunérées, à voir' }))).json();
+    const target = (await post(author, listing({ title: 'Courses douteuses, à voir' }))).json();
     const reporters = await Promise.all([0, 1, 2].map(() => createResident(t.db, 'meylan')));
     const first = await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[0].session, payload: { reason: 'paid', comment: 'Demande de l’argent' } });
     expect(first.status).toBe(201);

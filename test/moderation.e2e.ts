@@ -35,6 +35,43 @@ describe('moderation and administration', () => {
     return res.json();
   };
 
+  describe('automatic rules', () => {
+    it('holds a paid offer with its reason and lets a free one through', async () => {
+      const author = await createResident(t.db, 'meylan');
+      const cat = await categoryId(t.db, 'meylan', 'aide-aux-devoirs');
+      const paid = await publish(author, 'meylan.localhost', { categoryId: cat, title: 'Cours de maths', description: "Cours de maths 15€ de l'heure, niveau lycée.", location: MEYLAN_POINT });
+      expect(paid).toMatchObject({ status: 'pending_review', holdReasons: ['paid'] });
+      expect((await t.request({ url: `/api/v1/listings/${paid.id}` })).status).toBe(404);
+      const free = await publish(author, 'meylan.localhost', { categoryId: cat, title: 'Aide aux devoirs', description: 'Gratuit, pas besoin de me payer : j’aime transmettre.', location: MEYLAN_POINT });
+      expect(free.status).toBe('published');
+      const queue = (await t.request({ url: '/api/v1/moderation/queue?limit=100', session: staff['meylan:moderator'].session })).json();
+      expect(queue.items.find((i: { id: string }) => i.id === paid.id)).toMatchObject({ type: 'listing', why: { rules: ['paid'] } });
+    });
+
+    it('holds a message carrying a phone number until a moderator approves it', async () => {
+      const author = await createResident(t.db, 'meylan');
+      const neighbour = await createResident(t.db, 'meylan');
+      const l = await publish(author, 'meylan.localhost', { categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses du vendredi', location: MEYLAN_POINT });
+      const started = await post(neighbour, 'meylan.localhost', `/api/v1/listings/${l.id}/conversations`, { message: 'Appelez-moi au 06 12 34 56 78 !' });
+      expect(started.status).toBe(201);
+      const { conversationId, message } = started.json();
+      expect(message).toMatchObject({ status: 'held', holdReasons: ['contact_phone'] });
+      const seenByAuthor = (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: author.session })).json();
+      expect(seenByAuthor.messages).toEqual([]);
+      const seenBySender = (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).json();
+      expect(seenBySender.messages.map((m: { status: string }) => m.status)).toEqual(['held']);
+      const queue = (await t.request({ url: '/api/v1/moderation/queue?limit=100', session: staff['meylan:moderator'].session })).json();
+      expect(queue.items.find((i: { id: string }) => i.id === message.id)).toMatchObject({ type: 'message', body: 'Appelez-moi au 06 12 34 56 78 !', why: { rules: ['contact_phone'] } });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sink.messages.filter((m) => m.to.includes(author.email))).toEqual([]);
+      const approve = await post(staff['meylan:moderator'], 'meylan.localhost', `/api/v1/moderation/messages/${message.id}/decision`, { action: 'approve', reason: 'Numéro de la mairie, autorisé' });
+      expect(approve.json()).toEqual({ id: message.id, status: 'visible' });
+      await sink.waitFor((m) => m.to.includes(author.email) && m.text.includes('Courses du vendredi'));
+      expect((await t.request({ url: `/api/v1/conversations/${conversationId}`, session: author.session })).json().messages).toHaveLength(1);
+      expect((await post(staff['meylan:moderator'], 'meylan.localhost', `/api/v1/moderation/messages/${message.id}/decision`, { action: 'remove', reason: 'Non' })).status).toBe(409);
+    });
+  });
+
   describe('decisions', () => {
     it('lists a held listing with why, and a rejection e-mails the author the reason; a second decision is 409', async () => {
       const author = await createResident(t.db, 'seyssins', { displayName: 'Paul S.' });
@@ -187,6 +224,7 @@ describe('moderation and administration', () => {
     const MATRIX: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH'; path: string; host: string; expect: Record<Persona, number> }> = [
       { method: 'GET', path: '/api/v1/moderation/queue', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/listings/${ID}/decision`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      { method: 'POST', path: `/api/v1/moderation/messages/${ID}/decision`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/users/${ID}/ban`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/users/${ID}/unban`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/moderation/audit', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },

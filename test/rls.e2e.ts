@@ -22,6 +22,7 @@ const FIXTURES: Record<string, string> = {
   conversations: `INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id) VALUES ($1::uuid, ${id('conversation')}, ${id('listing')}, ${id('author')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
   match_notifications: `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, delivery) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, 'alert', 100, 'immediate') ON CONFLICT DO NOTHING`,
   digest_runs: `INSERT INTO digest_runs (tenant_id, day) VALUES ($1::uuid, '2026-11-23') ON CONFLICT DO NOTHING`,
+  audit_log: `INSERT INTO audit_log (tenant_id, actor_role, action, target_type, reason) VALUES ($1::uuid, 'moderator', 'listing.approve', 'listing', 'témoin')`,
   messages: `INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1::uuid, ${id('conversation')}, ${id('neighbour')}, 'Bonjour')`,
   outbox_emails: `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, 'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
 };

@@ -32,8 +32,14 @@ export class ConversationsRepository {
     return rows[0].id;
   }
 
-  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string): Promise<string> {
-    const rows = await tx.query(`INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1, $2, $3, $4) RETURNING id`, [tenantId, conversationId, senderId, body]);
+  /** A message that tripped a rule (`holdReasons`) is stored held: its recipient does not see it yet. */
+  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string, holdReasons: string[] = []): Promise<string> {
+    const rows = await tx.query(
+      `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN cardinality($5::text[]) > 0 THEN now() END)
+       RETURNING id`,
+      [tenantId, conversationId, senderId, body, holdReasons],
+    );
     await tx.query(`UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, conversationId]);
     return rows[0].id;
   }
@@ -56,11 +62,32 @@ export class ConversationsRepository {
     );
   }
 
-  messages(tx: Tx, tenantId: string, conversationId: string): Promise<Array<{ id: string; senderId: string; body: string; createdAt: Date }>> {
+  /** What `viewerId` may read: visible messages, and their own held ones (marked as such). */
+  messages(tx: Tx, tenantId: string, conversationId: string, viewerId: string): Promise<Array<{ id: string; senderId: string; body: string; status: string; createdAt: Date }>> {
     return tx.query(
-      `SELECT id, sender_id AS "senderId", body, created_at AS "createdAt" FROM messages WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, id`,
-      [tenantId, conversationId],
+      `SELECT id, sender_id AS "senderId", body, status, created_at AS "createdAt" FROM messages
+       WHERE tenant_id = $1 AND conversation_id = $2 AND (status = 'visible' OR (status = 'held' AND sender_id = $3))
+       ORDER BY created_at, id`,
+      [tenantId, conversationId, viewerId],
     );
+  }
+
+  /** A held message with what a moderator decision needs, locked. */
+  async heldMessage(tx: Tx, tenantId: string, id: string) {
+    const r = await tx.query(
+      `SELECT m.id, m.status, m.body, m.sender_id AS "senderId", cv.id AS "conversationId", l.title AS "listingTitle",
+              CASE WHEN m.sender_id = cv.author_id THEN cv.starter_id ELSE cv.author_id END AS "recipientId", s.display_name AS "senderName"
+       FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
+       JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
+       JOIN accounts s ON s.tenant_id = m.tenant_id AND s.id = m.sender_id
+       WHERE m.tenant_id = $1 AND m.id = $2 FOR UPDATE OF m`,
+      [tenantId, id],
+    );
+    return r[0] as { id: string; status: string; body: string; senderId: string; conversationId: string; listingTitle: string; recipientId: string; senderName: string } | undefined;
+  }
+
+  async setMessageStatus(tx: Tx, tenantId: string, id: string, status: 'visible' | 'removed'): Promise<void> {
+    await tx.query(`UPDATE messages SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, id, status]);
   }
 
   async recipientEmail(tx: Tx, tenantId: string, accountId: string): Promise<string | null> {

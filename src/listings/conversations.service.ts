@@ -8,6 +8,7 @@ import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { ConversationRow, ConversationsRepository } from './conversations.repository';
+import { ListingPublication } from './listing-publication.service';
 import { ListingsRepository } from './listings.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,22 +27,25 @@ export class ConversationsService {
     private readonly limits: RateLimiter,
     private readonly directory: TenantDirectory,
     private readonly tenants: TenantsService,
+    private readonly publication: ListingPublication,
   ) {}
 
-  async start(tenant: TenantRef, principal: Principal, listingId: string, message: string): Promise<{ conversationId: string }> {
+  async start(tenant: TenantRef, principal: Principal, listingId: string, message: string) {
     if (!UUID.test(listingId)) throw notFound('Cette annonce est introuvable.');
     await this.limits.hit('conversation', [{ subject: `account:${principal.accountId}`, limit: { max: 10, windowSec: HOUR } }]);
-    const { conversationId, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
+    const { conversationId, mailIds, held } = await this.db.withTenant(tenant.id, async (tx) => {
       const me = await this.accounts.assertCanPublish(tx, tenant, principal);
       const l = await this.listings.find(tx, tenant.id, listingId);
       if (!l || l.status !== 'published') throw notFound('Cette annonce est introuvable.');
       if (l.authorId === principal.accountId) throw ProblemException.invalid([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
       const id = await this.repo.open(tx, tenant.id, listingId, l.authorId, principal.accountId);
-      const messageId = await this.repo.addMessage(tx, tenant.id, id, principal.accountId, message);
-      return { conversationId: id, mailIds: [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)] };
+      const holdReasons = await this.publication.ruleReasons(tenant, message);
+      const messageId = await this.repo.addMessage(tx, tenant.id, id, principal.accountId, message, holdReasons);
+      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)];
+      return { conversationId: id, mailIds: mails, held: { messageId, holdReasons } };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
-    return { conversationId };
+    return { conversationId, message: this.messageStatus(held) };
   }
 
   async reply(tenant: TenantRef, principal: Principal, conversationId: string, body: string) {
@@ -51,9 +55,11 @@ export class ConversationsService {
       const me = await this.accounts.assertCanPublish(tx, tenant, principal);
       const c = await this.repo.findForParticipant(tx, tenant.id, conversationId, principal.accountId);
       if (!c) throw notFound();
-      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, principal.accountId, body);
+      const holdReasons = await this.publication.ruleReasons(tenant, body);
+      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, principal.accountId, body, holdReasons);
       const other = c.authorId === principal.accountId ? c.starterId : c.authorId;
-      return { message: { id: messageId }, mailIds: [await this.notify(tx, tenant, c.id, messageId, other, me.displayName, c.listingTitle, body)] };
+      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, c.id, messageId, other, me.displayName, c.listingTitle, body)];
+      return { message: this.messageStatus({ messageId, holdReasons }), mailIds: mails };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
     return message;
@@ -69,10 +75,10 @@ export class ConversationsService {
     return this.db.withTenant(tenant.id, async (tx) => {
       const c = await this.repo.findForParticipant(tx, tenant.id, id, principal.accountId);
       if (!c) throw notFound();
-      const messages = await this.repo.messages(tx, tenant.id, id);
+      const messages = await this.repo.messages(tx, tenant.id, id, principal.accountId);
       return {
         ...this.view(c, principal),
-        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === principal.accountId, author: { displayName: m.senderId === c.authorId ? c.authorName : c.starterName }, body: m.body, createdAt: m.createdAt })),
+        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === principal.accountId, author: { displayName: m.senderId === c.authorId ? c.authorName : c.starterName }, body: m.body, status: m.status, createdAt: m.createdAt })),
       };
     });
   }
@@ -91,6 +97,21 @@ export class ConversationsService {
       if (count >= threshold && l.status === 'published') await this.listings.setStatus(tx, tenant.id, listingId, 'hidden', [...l.holdReasons, 'reports']);
       return { status: 'received', message: 'Merci pour votre signalement : un modérateur va examiner cette annonce.' };
     });
+  }
+
+  /** A moderator's decision on a held message: approval delivers it (and e-mails the recipient). */
+  async decideHeld(tx: Tx, tenant: TenantRef, messageId: string, approve: boolean): Promise<{ mailIds: Array<string | undefined>; sender?: string } | undefined> {
+    const m = await this.repo.heldMessage(tx, tenant.id, messageId);
+    if (!m) return undefined;
+    if (m.status !== 'held') throw new ProblemException(problem(409, 'Une décision a déjà été prise sur ce message.'));
+    await this.repo.setMessageStatus(tx, tenant.id, messageId, approve ? 'visible' : 'removed');
+    return { mailIds: approve ? [await this.notify(tx, tenant, m.conversationId, m.id, m.recipientId, m.senderName, m.listingTitle, m.body)] : [], sender: m.senderId };
+  }
+
+  private messageStatus(h: { messageId: string; holdReasons: string[] }) {
+    return h.holdReasons.length
+      ? { id: h.messageId, status: 'held', holdReasons: h.holdReasons, notice: 'Votre message sera transmis après vérification par un modérateur.' }
+      : { id: h.messageId, status: 'visible' };
   }
 
   private view(c: ConversationRow, principal: Principal) {

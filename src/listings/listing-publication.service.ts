@@ -12,8 +12,8 @@ export interface ListingDraft {
   description: string;
 }
 
-/** A rule that may hold content for review (moderation adds paid-help, contact-details and blocked-word rules). */
-export type HoldRule = (tenant: TenantRef, draft: ListingDraft) => Promise<string[]> | string[];
+/** A rule that may hold a text for review (moderation adds paid-help, contact-details and blocked-word rules). */
+export type HoldRule = (tenant: TenantRef, text: string) => Promise<string[]> | string[];
 
 /** Told, after the transaction committed, that a listing became public (matching enqueues its job here). */
 export type PublishedListener = (tenantId: string, listingId: string, version: number) => Promise<void>;
@@ -43,7 +43,13 @@ export class ListingPublication {
   async holdReasons(tenant: TenantRef, draft: ListingDraft): Promise<string[]> {
     const site = await this.tenants.get(tenant);
     const reasons = site.settings.moderation.mode === 'pre' ? ['pre_moderation'] : [];
-    for (const rule of this.rules) reasons.push(...(await rule(tenant, draft)));
+    return [...new Set([...reasons, ...(await this.ruleReasons(tenant, `${draft.title}\n${draft.description}`))])];
+  }
+
+  /** The automatic rules alone (messages go through these, not through pre-moderation). */
+  async ruleReasons(tenant: TenantRef, text: string): Promise<string[]> {
+    const reasons: string[] = [];
+    for (const rule of this.rules) reasons.push(...(await rule(tenant, text)));
     return [...new Set(reasons)];
   }
 

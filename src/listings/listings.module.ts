@@ -15,7 +15,7 @@ import { ListingsService } from './listings.service';
   imports: [TenantsModule, AccountsModule, NotificationsModule],
   controllers: [ListingsController],
   providers: [ListingsRepository, ListingsService, ListingPublication, ConversationsRepository, ConversationsService],
-  exports: [ListingsService, ListingPublication, ListingsRepository],
+  exports: [ListingsService, ListingPublication, ListingsRepository, ConversationsService],
 })
 export class ListingsModule implements OnModuleInit {
   constructor(

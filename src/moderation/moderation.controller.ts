@@ -24,6 +24,12 @@ export class ModerationController {
     return this.moderation.decide(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 
+  @Post('messages/:id/decision')
+  @HttpCode(200)
+  decideMessage(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: DecisionDto) {
+    return this.moderation.decideMessage(tenant, req.ctx.principal!, id, dto.action, dto.reason);
+  }
+
   @Post('users/:id/ban')
   @HttpCode(200)
   ban(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReasonDto) {

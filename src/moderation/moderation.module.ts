@@ -1,4 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ListingPublication } from '../listings/listing-publication.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { holdReasons, reviewText, rulesFor } from './rules/moderation-rules';
 import { ListingsModule } from '../listings/listings.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -13,4 +16,11 @@ import { ModerationService } from './moderation.service';
   providers: [ModerationRepository, ModerationService, AuditRepository],
   exports: [ModerationService, AuditRepository],
 })
-export class ModerationModule {}
+export class ModerationModule implements OnModuleInit {
+  constructor(private readonly publication: ListingPublication, private readonly tenants: TenantsService) {}
+
+  /** The tenant's automatic rules (French defaults plus its file's additions) hold listings and messages. */
+  onModuleInit(): void {
+    this.publication.addHoldRule(async (tenant, text) => holdReasons(reviewText(text, rulesFor((await this.tenants.get(tenant)).settings.moderation.rules))));
+  }
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { rows, Tx } from '../../libs/db';
 
 export interface QueueItem {
+  type: 'listing' | 'message';
   id: string;
   kind: string;
   title: string;
@@ -18,19 +19,32 @@ export interface QueueItem {
 /** What moderators read and change: held listings, reports, bans. */
 @Injectable()
 export class ModerationRepository {
-  /** Held and report-hidden listings, oldest first (listings_moderation_queue), with their reports. */
+  /**
+   * Held and report-hidden listings and held messages, oldest first (listings_moderation_queue,
+   * messages_moderation_queue), with the rules they tripped and the reports they received.
+   */
   queue(tx: Tx, tenantId: string, limit: number, after?: { at: string; id: string }): Promise<QueueItem[]> {
     return tx.query(
-      `SELECT l.id, l.kind, l.title, l.description, l.status, l.hold_reasons AS "holdReasons", l.author_id AS "authorId",
-              a.display_name AS "authorName", l.created_at AS "createdAt", l.updated_at::text AS "heldAt",
-              json_build_object('count', coalesce(r.n, 0), 'reasons', coalesce(r.reasons, '{}'::json)) AS reports
-       FROM listings l JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
-       LEFT JOIN LATERAL (
-         SELECT sum(n)::int AS n, json_object_agg(reason, n) AS reasons FROM (
-           SELECT reason, count(*)::int AS n FROM listing_reports WHERE tenant_id = l.tenant_id AND listing_id = l.id GROUP BY reason) x
-       ) r ON true
-       WHERE l.tenant_id = $1 AND l.status IN ('pending_review', 'hidden') ${after ? 'AND (l.updated_at, l.id) > ($3::timestamptz, $4::uuid)' : ''}
-       ORDER BY l.updated_at, l.id LIMIT $2`,
+      `SELECT * FROM (
+         SELECT 'listing' AS type, l.id, l.kind, l.title, l.description, l.status, l.hold_reasons AS "holdReasons", l.author_id AS "authorId",
+                a.display_name AS "authorName", l.created_at AS "createdAt", l.updated_at AS held, l.updated_at::text AS "heldAt",
+                json_build_object('count', coalesce(r.n, 0), 'reasons', coalesce(r.reasons, '{}'::json)) AS reports
+         FROM listings l JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
+         LEFT JOIN LATERAL (
+           SELECT sum(n)::int AS n, json_object_agg(reason, n) AS reasons FROM (
+             SELECT reason, count(*)::int AS n FROM listing_reports WHERE tenant_id = l.tenant_id AND listing_id = l.id GROUP BY reason) x
+         ) r ON true
+         WHERE l.tenant_id = $1 AND l.status IN ('pending_review', 'hidden')
+         UNION ALL
+         SELECT 'message', m.id, NULL, lst.title, m.body, m.status, m.hold_reasons, m.sender_id, a.display_name, m.created_at, m.held_at, m.held_at::text,
+                json_build_object('count', 0, 'reasons', '{}'::json)
+         FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
+         JOIN listings lst ON lst.tenant_id = cv.tenant_id AND lst.id = cv.listing_id
+         JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
+         WHERE m.tenant_id = $1 AND m.status = 'held'
+       ) q
+       ${after ? 'WHERE (q.held, q.id) > ($3::timestamptz, $4::uuid)' : ''}
+       ORDER BY q.held, q.id LIMIT $2`,
       after ? [tenantId, limit, after.at, after.id] : [tenantId, limit],
     );
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../../libs/db';
 import { decodeKeyset, encodeKeyset, isTimeKeyset, problem, ProblemException } from '../../libs/http';
 import type { Principal, Role, TenantRef } from '../../libs/tenancy';
+import { ConversationsService } from '../listings/conversations.service';
 import { ListingPublication } from '../listings/listing-publication.service';
 import { ListingsRepository, ListingStatus } from '../listings/listings.repository';
 import { OutboxService } from '../notifications/outbox.service';
@@ -32,6 +33,7 @@ export class ModerationService {
     private readonly publication: ListingPublication,
     private readonly outbox: OutboxService,
     private readonly directory: TenantDirectory,
+    private readonly conversations: ConversationsService,
   ) {}
 
   async queue(tenant: TenantRef, limit = 20, cursor?: string) {
@@ -41,11 +43,9 @@ export class ModerationService {
     const last = page[page.length - 1];
     return {
       items: page.map((i) => ({
-        type: 'listing',
+        type: i.type,
         id: i.id,
-        kind: i.kind,
-        title: i.title,
-        description: i.description,
+        ...(i.type === 'listing' ? { kind: i.kind, title: i.title, description: i.description } : { listing: { title: i.title }, body: i.description }),
         status: i.status,
         author: { id: i.authorId, displayName: i.authorName },
         createdAt: i.createdAt,
@@ -84,6 +84,19 @@ export class ModerationService {
     await this.outbox.dispatch(tenant.id, mailIds);
     if (version !== undefined) await this.publication.afterCommit(tenant.id, listingId, version, 'published');
     return { id: listingId, status };
+  }
+
+  /** approve delivers a held message to its recipient; reject or remove keeps it from them for good. */
+  async decideMessage(tenant: TenantRef, actor: Principal, messageId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+    if (!UUID.test(messageId)) throw ProblemException.notFound('Ce message est introuvable.');
+    const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
+      const outcome = await this.conversations.decideHeld(tx, tenant, messageId, action === 'approve');
+      if (!outcome) throw ProblemException.notFound('Ce message est introuvable.');
+      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `message.${action}`, targetType: 'message', targetId: messageId, reason, data: { sender: outcome.sender } });
+      return outcome.mailIds;
+    });
+    await this.outbox.dispatch(tenant.id, mailIds);
+    return { id: messageId, status: action === 'approve' ? 'visible' : 'removed' };
   }
 
   async ban(tenant: TenantRef, actor: Principal, accountId: string, reason: string) {
