@@ -31,6 +31,7 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -58,6 +59,22 @@ export class JobQueue implements OnApplicationShutdown {
     await queue.upsertJobScheduler(name, { every: everyMs }, { name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } });
   }
 
+  /**
+   * Keeps platform-wide jobs scheduled: now, and again every few minutes, because a flushed
+   * Redis forgets its schedules too. Every worker process calls it; the schedule is one per name.
+   */
+  keepRepeating(jobs: Array<{ name: JobName; everyMs: number }>): void {
+    const schedule = async () => {
+      for (const j of jobs) {
+        await this.repeat(j.name, {} as never, j.everyMs).catch((e: Error) => this.logger.warn(`could not schedule ${j.name}: ${e.message}`));
+      }
+    };
+    void schedule();
+    const timer = setInterval(() => void schedule(), 5 * 60_000);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   /** The BullMQ queue itself, for the worker host and for tests that inspect it. */
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
@@ -71,6 +88,7 @@ export class JobQueue implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.timers.forEach(clearInterval);
     // Closing a connection mid-handshake leaves ioredis timers behind: let it connect first.
     await Promise.all([...this.queues.values()].map((q) => settleWithin(q.waitUntilReady(), 2_000).then(() => q.close().catch(() => undefined))));
     this.queues.clear();

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { JobName, JobQueue, OnJob, QueueModule } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -7,21 +7,13 @@ import { ListingsService } from './listings.service';
 
 /** Expires listings past their date, every 10 minutes, tenant by tenant. */
 @Injectable()
-export class ListingsExpiryProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+export class ListingsExpiryProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(ListingsExpiryProcessor.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(private readonly listings: ListingsService, private readonly directory: TenantDirectory, private readonly queue: JobQueue) {}
 
   onApplicationBootstrap(): void {
-    const schedule = () => this.queue.repeat(JobName.ExpireListings, {}, 10 * 60_000).catch((e: Error) => this.logger.warn(`could not schedule expiry: ${e.message}`));
-    void schedule();
-    this.timer = setInterval(() => void schedule(), 5 * 60_000);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.queue.keepRepeating([{ name: JobName.ExpireListings, everyMs: 10 * 60_000 }]);
   }
 
   @OnJob(JobName.ExpireListings)

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { JobName, JobPayloads, JobQueue, OnJob } from '../../libs/queue';
 import { MatchingService } from './matching.service';
 import { MatchingEvents } from './matching-events';
@@ -8,21 +8,14 @@ const DIGEST_CHECK_EVERY_MS = 10 * 60_000;
 
 /** BullMQ handlers of matching: one publication, the catch-up sweep, the daily digests. */
 @Injectable()
-export class MatchingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(MatchingProcessor.name);
-  private timer?: NodeJS.Timeout;
-
+export class MatchingProcessor implements OnApplicationBootstrap {
   constructor(private readonly matching: MatchingService, private readonly events: MatchingEvents, private readonly queue: JobQueue) {}
 
   onApplicationBootstrap(): void {
-    void this.schedule();
-    // A flushed Redis forgets schedules too; every worker process puts them back.
-    this.timer = setInterval(() => void this.schedule(), 5 * 60_000);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.queue.keepRepeating([
+      { name: JobName.SweepMatching, everyMs: SWEEP_EVERY_MS },
+      { name: JobName.SendDigests, everyMs: DIGEST_CHECK_EVERY_MS },
+    ]);
   }
 
   @OnJob(JobName.MatchListing)
@@ -40,14 +33,5 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnModuleDestro
   @OnJob(JobName.SendDigests)
   digests() {
     return this.matching.sendDueDigests();
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.repeat(JobName.SweepMatching, {}, SWEEP_EVERY_MS);
-      await this.queue.repeat(JobName.SendDigests, {}, DIGEST_CHECK_EVERY_MS);
-    } catch (e) {
-      this.logger.warn(`could not schedule matching jobs (Redis?): ${(e as Error).message}`);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JobName, JobQueue, OnJob } from '../../libs/queue';
 import { DeliveryPolicy } from './delivery-policy';
 import { OutboxRepository } from './outbox.repository';
@@ -18,21 +18,13 @@ export interface SweepReport {
  * process killed) is sent anyway and a job still in Redis is not doubled.
  */
 @Injectable()
-export class OutboxSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class OutboxSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxSweeper.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue, private readonly policy: DeliveryPolicy) {}
 
   onApplicationBootstrap(): void {
-    void this.schedule();
-    // A flushed Redis forgets the schedule too; every worker process puts it back.
-    this.timer = setInterval(() => void this.schedule(), 5 * 60_000);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.queue.keepRepeating([{ name: JobName.SweepOutbox, everyMs: this.policy.sweepEveryMs }]);
   }
 
   @OnJob(JobName.SweepOutbox)
@@ -58,13 +50,5 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (report.released || report.failed) this.logger.warn(`outbox sweep: ${report.released} expired claim(s) released, ${report.failed} failed`);
     return report;
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.repeat(JobName.SweepOutbox, {}, this.policy.sweepEveryMs);
-    } catch (err) {
-      this.logger.warn(`could not schedule the outbox sweep: ${(err as Error).message}`);
-    }
   }
 }

@@ -37,6 +37,9 @@ const TABLE: Array<[string, RuleCode[]]> = [
   ['Je vous aide moyennant une petite somme', ['paid']],
   ['Repas faits maison, 7,50 € la part', ['paid']],
   ['Garde de chat 1\u00a0000\u00a0€ le mois (oui, je plaisante)', ['paid']],
+  ['Cours de guitare 25e/h', ['paid']],
+  ['Je vends mon vélo 50€', ['paid']], // a sale is no help either
+  ['Tarif solidaire 2€', ['paid']],
   // Contact details
   ['Appelez-moi au 06 12 34 56 78', ['contact_phone']],
   ['Écrivez-moi : jean.dupont@gmail.com', ['contact_email']],
@@ -88,6 +91,8 @@ const TABLE: Array<[string, RuleCode[]]> = [
   ['Atelier tricot à 14 h au 3 place Victor-Hugo, salle 102', []],
   ['Je m’occupe de votre chat, c’est gratuit', []],
   ['Réunion du 12.03 au 15.03, de 9 h à 12 h, 25 places', []],
+  ['Je cherche de l’aide pour ma 3e, elle passe le brevet', []],
+  ['Je vous rembourse ce que vous aurez payé à la pharmacie', []], // "payé" is no paid word: paying back says it too
 ];
 
 describe('reviewText: French defaults', () => {
@@ -121,6 +126,8 @@ describe('reviewText: French defaults', () => {
     ]);
     // "gratuit" elsewhere changes nothing to a price
     expect(verdict('Gratuit le premier cours, ensuite 10 euros')).toEqual(['paid']);
+    expect(verdict('Gratuit le premier cours, ensuite vous pouvez me payer')).toEqual(['paid']);
+    expect(verdict("Gratuit, sinon 10 € de l'heure")).toEqual(['paid']);
     expect(verdict("Espèces d'arbres du parc, payable en espèces")).toEqual(['paid']);
   });
 
@@ -231,14 +238,16 @@ describe('rulesFor: tenant settings', () => {
 });
 
 describe('the demo data', () => {
-  it('passes the default rules it demonstrates', () => {
+  it('passes the rules it demonstrates, the defaults and every tenant\'s', () => {
+    const { tenants } = loadTenantCatalogue(join(__dirname, '..', '..', '..', 'tenants'));
+    const ruleSets = [DEFAULT_RULES, ...tenants.map((t) => rulesFor(t.moderation.rules))];
     const fillers = [...SUBJECTS, ...LEVELS, ...PETS, ...ODD_JOBS, ...DISHES, ...AVAILABILITY_TEXTS, ...Object.values(PLACES).flatMap((p) => [...p.shops, ...p.appointments, ...p.destinations])];
     const texts = [
       ...Object.values(LISTING_TEMPLATES).flatMap((c) => [...c.offer, ...c.request].flatMap((t) => [t.title, t.description])),
       ...Object.values(CLOSINGS).flat(),
       ...Object.values(CONVERSATION_LINES).flat(2),
     ].map((t) => t.replace(/\{\w+\}/g, 'samedi'));
-    for (const text of [...texts, ...fillers]) expect([text, reviewText(text, DEFAULT_RULES)]).toEqual([text, []]);
+    for (const rules of ruleSets) for (const text of [...texts, ...fillers]) expect([text, reviewText(text, rules)]).toEqual([text, []]);
   });
 });
 

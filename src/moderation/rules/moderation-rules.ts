@@ -303,7 +303,7 @@ const START = `(?<!${WORD})`;
 const END = `(?!${WORD})`;
 
 // Amounts: "10€", "10 €", "7,50 euros", "1 000 €", "15€/h", "15 € de l'heure", "EUR 20", "€20",
-// "5 balles", "cinq balles", and a bare number per hour or per session ("20 de l'heure", "15/h", "20 la séance").
+// "5 balles", "cinq balles", and a number per hour or per session ("20 de l'heure", "15/h", "25e/h", "20 la séance").
 const NUM = '\\d+(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
 /** A number not glued to a word or another number: its first digit, then a look back (faster than looking back first). */
 const NUM_AT_START = '\\d(?<![\\p{L}\\p{N}.,]\\d)\\d*(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
@@ -316,7 +316,8 @@ const UNIT_AFTER_CURRENCY =
 const NUMBER_WORDS = '(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|quelques)';
 /** Amounts, each with the cheap test that tells when it cannot match. */
 const AMOUNTS: Array<{ re: RegExp; maybe: (folded: string) => boolean }> = [
-  { re: new RegExp(`${NUM_AT_START}\\s*(?:${CURRENCY_AFTER}${UNIT_AFTER_CURRENCY}?|${UNIT})`, 'gu'), maybe: () => true },
+  // "25e/h": an "e" for euros only counts before a unit, since "25e" alone is an ordinal
+  { re: new RegExp(`${NUM_AT_START}\\s*(?:${CURRENCY_AFTER}${UNIT_AFTER_CURRENCY}?|(?:e${END}\\s*)?${UNIT})`, 'gu'), maybe: () => true },
   { re: new RegExp(`(?:€|${START}eur${END})\\s*${NUM}(?![\\p{N}])`, 'gu'), maybe: (t) => t.includes('€') || t.includes('eur') },
   { re: new RegExp(`${START}${NUMBER_WORDS}\\s+balles${END}${NOT_BALLS}`, 'gu'), maybe: (t) => t.includes('balles') },
 ];
