@@ -33,6 +33,21 @@ export async function cloneDatabase(c: Client, name: string, template: string): 
   }
 }
 
+/**
+ * Drops a test database. Connections of a just-closed application may linger for a moment,
+ * and the owner role may not terminate the application role's sessions: wait for them.
+ */
 export async function dropDatabase(c: Client, name: string): Promise<void> {
-  await c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${ident(name)}`);
+      return;
+    } catch (err) {
+      if (attempt < 100 && /being accessed by other users/.test((err as Error).message)) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw err;
+    }
+  }
 }

@@ -16,7 +16,8 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `entraide_t_${process.pid}_${++counter}`;
+  // pid first (leftover clean-up reads it); the random part keeps files of one worker apart.
+  const name = `entraide_t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
   await withMaintenance((c) => cloneDatabase(c, name, templateName()));
   const admin = new Pool({ connectionString: pgUrl('owner', name), max: 3 });
   const ids = new Map<string, string>();
