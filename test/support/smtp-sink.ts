@@ -94,6 +94,8 @@ export class SmtpSink {
         );
       },
     });
+    // A client that vanishes mid-session (a worker killed on purpose) is expected, not a failure.
+    this.server.on('error', () => undefined);
     this.server.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
