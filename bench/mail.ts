@@ -1,0 +1,270 @@
+import 'reflect-metadata';
+import { INestApplicationContext, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Redis from 'ioredis';
+import { createTransport } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { AppConfig, ConfigModule, loadConfig } from '../libs/config';
+import { Database, DatabaseModule } from '../libs/db';
+import { MailRenderer } from '../libs/mail';
+import { JobQueue, QueueName } from '../libs/queue';
+import { NotificationsModule } from '../src/notifications/notifications.module';
+import { OutboxService } from '../src/notifications/outbox.service';
+import { TenantDirectory } from '../src/tenants/tenant-directory.service';
+import { TenantsModule } from '../src/tenants/tenants.module';
+import { WorkerModule } from '../src/worker.module';
+import { BENCH_REDIS_URL, createBenchDatabase } from './support/bench-db';
+
+/**
+ * `npm run bench:mail`: e-mails through the whole pipeline (outbox row in a tenant
+ * transaction → BullMQ job → claim → render → pooled SMTP → row marked sent), against a
+ * baseline measured in the same run: as many pre-rendered messages sent by a bare
+ * nodemailer pool of the same size to the same SMTP server (a child process).
+ *
+ * The pipeline runs in two topologies: as production runs it (the producing process queues,
+ * a separate `dist/src/worker.js` process sends), and all in one process (the API with
+ * WORKERS=on). Each figure is the median of ROUNDS runs; the machine's noise is large.
+ */
+const COUNT = Number(process.env.BENCH_COUNT ?? 5_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Requests producing mail at the same time; each e-mail is its own transaction, as in the API. */
+const PRODUCERS = 32;
+/** The same pool size as the application's MailTransport. */
+const POOL = { maxConnections: 8, maxMessages: 500 };
+const SLUGS = ['meylan', 'grenoble', 'seyssins', 'metropole', 'lyon'];
+/** BENCH_ONLY=bare,delivery,separate,in-process: a subset, for profiling one side (node --cpu-prof). */
+const wanted = (measure: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(measure);
+
+async function main(): Promise<void> {
+  const sink = await startSink();
+  const db = await createBenchDatabase();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.appUrl,
+    REDIS_URL: BENCH_REDIS_URL,
+    SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-00',
+    LOG_LEVEL: 'warn',
+    TENANTS_DIR: join(__dirname, '..', '..', 'tenants'),
+    QUEUE_PREFIX: `bench${process.pid}`,
+    DB_POOL_SIZE: '20',
+  };
+  const config = loadConfig(env);
+  const rates = { bare: [] as number[], delivery: [] as number[], separate: [] as number[], inProcess: [] as number[] };
+  try {
+    // Production topology: this process produces (as the API does), a worker process sends.
+    const worker = await startWorkerProcess(env);
+    const producer = await context(ProducerModule(config));
+    try {
+      await bare(sink, 200);
+      await pipeline(sink, 200, producer);
+      for (let r = 0; r < ROUNDS; r++) {
+        if (wanted('bare')) rates.bare.push(await bare(sink, COUNT));
+        if (wanted('delivery')) rates.delivery.push(await pipeline(sink, COUNT, producer, 'queue'));
+        if (wanted('separate')) rates.separate.push(await pipeline(sink, COUNT, producer));
+      }
+    } finally {
+      await producer.close();
+      await worker.stop();
+    }
+    // One process: the workers inside the producing process (WORKERS=on).
+    const inProcess = await context(InProcessModule(config));
+    try {
+      await pipeline(sink, 200, inProcess);
+      for (let r = 0; r < ROUNDS && wanted('in-process'); r++) rates.inProcess.push(await pipeline(sink, COUNT, inProcess));
+    } finally {
+      await inProcess.close();
+    }
+  } finally {
+    await cleanRedis(config.queuePrefix);
+    await db.drop();
+    await sink.stop();
+  }
+
+  const [b, d, s, i] = [median(rates.bare), median(rates.delivery), median(rates.separate), median(rates.inProcess)];
+  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+  process.stdout.write(
+    [
+      `mail bench: ${COUNT} e-mails, median of ${ROUNDS} rounds, SMTP pool of ${POOL.maxConnections} connections, ${new Date().toISOString().slice(0, 10)}`,
+      `  bare nodemailer pool, pre-rendered                     ${b.toFixed(0).padStart(5)} messages/s   (${fmt(rates.bare)})`,
+      `  pipeline, queue → SMTP → sent, worker process          ${d.toFixed(0).padStart(5)} messages/s   (${fmt(rates.delivery)})   ${pct(d / b)} of bare`,
+      `  pipeline, request → … → sent, worker process           ${s.toFixed(0).padStart(5)} messages/s   (${fmt(rates.separate)})   ${pct(s / b)} of bare`,
+      `  pipeline, request → … → sent, workers in the API       ${i.toFixed(0).padStart(5)} messages/s   (${fmt(rates.inProcess)})   ${pct(i / b)} of bare`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function ProducerModule(config: AppConfig) {
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, TenantsModule, NotificationsModule] })
+  class BenchProducerModule {}
+  return BenchProducerModule;
+}
+
+function InProcessModule(config: AppConfig) {
+  @Module({ imports: [WorkerModule.forRoot(config), NotificationsModule] })
+  class BenchInProcessModule {}
+  return BenchInProcessModule;
+}
+
+const context = (module: Type<unknown>) => NestFactory.createApplicationContext(module, { logger: ['error', 'warn'], abortOnError: false });
+
+/** The baseline: one rendered verification e-mail sent `count` times by a bare pool, all handed over at once. */
+async function bare(sink: Sink, count: number): Promise<number> {
+  await sink.reset();
+  const renderer = new MailRenderer({ templatesDir: join(__dirname, '..', 'src', 'notifications', 'templates') });
+  const mail = renderer.render('account-verification', 'meylan', {
+    displayName: 'Camille D.',
+    verifyUrl: `https://entraide.meylan.fr/compte/verification?token=${randomUUID()}`,
+    tenant: { siteName: 'Entraidons-nous', name: 'Meylan', origin: 'https://entraide.meylan.fr', theme: { primary: '#1f5d8c', primaryContrast: '#ffffff' }, contact: {} },
+  });
+  const transport = createTransport({ url: `smtp://127.0.0.1:${sink.port}`, pool: true, ...POOL } as SMTPPool.Options);
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      transport.sendMail({
+        from: { name: 'Entraidons-nous', address: 'ne-pas-repondre@entraide.meylan.fr' },
+        to: `resident-${i}@example.org`,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: `<${randomUUID()}@entraide.meylan.fr>`,
+      }),
+    ),
+  );
+  const seconds = elapsed(started);
+  transport.close();
+  await sink.waitFor(count);
+  return count / seconds;
+}
+
+/**
+ * `count` e-mails as the API produces them (add in a tenant transaction, dispatch after
+ * commit), timed until every row is marked sent. With `from: 'queue'` the queue is paused
+ * while they are produced and the clock starts when it resumes: what is timed is delivery
+ * (job → claim → render → SMTP → marked sent), the part a bare SMTP pool is compared with.
+ */
+async function pipeline(sink: Sink, count: number, app: INestApplicationContext, from: 'request' | 'queue' = 'request'): Promise<number> {
+  await sink.reset();
+  const outbox = app.get(OutboxService);
+  const db = app.get(Database);
+  const directory = app.get(TenantDirectory);
+  const queue = app.get(JobQueue).queue(QueueName.Mail);
+  const tenants = SLUGS.map((slug) => directory.bySlugOrUndefined(slug)!);
+  const run = randomUUID().slice(0, 8);
+  if (from === 'queue') await queue.pause();
+  let started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const tenant = tenants[i % tenants.length];
+        const id = await db.withTenant(tenant.id, (tx) =>
+          outbox.add(tx, {
+            tenantId: tenant.id,
+            to: `resident-${i}@example.org`,
+            template: 'account-verification',
+            data: { displayName: 'Camille D.', verifyUrl: `${directory.origin(tenant.slug)}/compte/verification?token=${randomUUID()}` },
+            dedupeKey: `bench:${run}:${i}`,
+          }),
+        );
+        await outbox.dispatch(tenant.id, [id]);
+      }
+    }),
+  );
+  if (process.env.BENCH_VERBOSE) process.stderr.write(`  produced ${count} in ${elapsed(started).toFixed(2)} s\n`);
+  if (from === 'queue') {
+    started = process.hrtime.bigint();
+    await queue.resume();
+  }
+  await sink.waitFor(count);
+  // The pipeline's work ends when the rows say so, not when the server has the bytes.
+  for (;;) {
+    const unsent = await Promise.all(
+      tenants.map((t) => db.withTenant(t.id, (tx) => tx.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE tenant_id = $1 AND status <> 'sent'`, [t.id]))),
+    );
+    if (unsent.every((rows) => rows[0].n === 0)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return count / elapsed(started);
+}
+
+/** `npm run worker`, as an operator starts it; ready when it says so. */
+async function startWorkerProcess(env: Record<string, string>): Promise<{ stop(): Promise<void> }> {
+  const child = fork(join(__dirname, '..', 'src', 'worker.js'), { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (line.includes('"msg":"workers started"')) resolve();
+    });
+    void exited.then(() => reject(new Error('the worker process exited before it was ready')));
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+interface Sink {
+  port: number;
+  reset(): Promise<void>;
+  waitFor(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startSink(): Promise<Sink> {
+  const child: ChildProcess = fork(join(__dirname, 'support', 'sink-process.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(type: string, key: string) =>
+    new Promise<T>((resolve) => {
+      const onMessage = (m: Record<string, T>) => {
+        if (!(key in m)) return;
+        child.off('message', onMessage);
+        resolve(m[key]);
+      };
+      child.on('message', onMessage);
+      if (type) child.send({ type });
+    });
+  const port = await ask<number>('', 'port');
+  const count = () => ask<number>('count', 'count');
+  return {
+    port,
+    async reset() {
+      child.send({ type: 'reset' });
+      while ((await count()) !== 0) await new Promise((r) => setTimeout(r, 5));
+    },
+    async waitFor(n) {
+      while ((await count()) < n) await new Promise((r) => setTimeout(r, 5));
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+async function cleanRedis(prefix: string): Promise<void> {
+  const redis = new Redis(BENCH_REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const elapsed = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:mail failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,344 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { Session } from 'node:inspector';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Pool } from 'pg';
+import { loadConfig } from '../libs/config';
+import { createApp } from '../src/app.factory';
+import { BackendPids, LoadResult, runHttpLoad, runSqlLoad, SqlWork, startCpuProbe } from './support/load';
+import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
+import { buildSearchRequests, PAGE, radiusOutsideKnn, SearchRequest, Statement } from './support/search-requests';
+import { SeedReport, seedSearchData } from './support/search-seed';
+
+/**
+ * `npm run bench:search` (after `npm run build`): public search through the whole API
+ * (Fastify → Nest guard, validation pipe → ListingsService → Database.withTenant) against the
+ * same SQL, captured from searchListings, run by a bare pg pool of the same size in the same
+ * transaction shape (START TRANSACTION, set_config, query, COMMIT) as the application role.
+ * Both sides run closed-loop at the same concurrency for the same time, at every size given.
+ *
+ *   npm run bench:search -- --listings 20000 --duration 3      a quick run
+ *   … --unloaded 0        skip the one-request-at-a-time latencies
+ *   … --variants lookup,proposal   also measure other SQL sides (see VARIANTS)
+ *   … --cpu-profile DIR   write a .cpuprofile of the API's thread during each measured API run
+ *   … --settle 20         wait up to this many seconds for an idle machine before each measured side
+ */
+const TENANTS = 40;
+
+/** Extra SQL sides, to tell where the API's time goes or what a change would buy. */
+const VARIANTS: Record<string, { label: string; statements: (r: SearchRequest) => Statement[] }> = {
+  /** Every statement the API sends: the category lookup, then the search. */
+  lookup: { label: 'SQL + category lookup (the API’s statements)', statements: (r) => [r.lookup, r.search] },
+  /** A change to src/listings/listings.search.ts, measured before it is made: see radiusOutsideKnn(). */
+  proposal: { label: 'SQL with the radius outside the KNN subquery (proposal)', statements: (r) => [radiusOutsideKnn(r.search)] },
+};
+
+interface Options {
+  listings: number[];
+  duration: number;
+  warmup: number;
+  connections: number;
+  pool: number;
+  unloaded: number;
+  variants: string[];
+  cpuProfile?: string;
+  settle: number;
+}
+
+interface SizeResult {
+  listings: number;
+  seed: SeedReport;
+  meanItems: number;
+  api: Measured;
+  sql: Measured;
+  variants: Array<{ name: string; result: Measured }>;
+  apiAlone?: Measured;
+  sqlAlone?: Measured;
+}
+
+/** A side's figures, and how busy the machine was just before (other work on the box skews every figure). */
+type Measured = LoadResult & { busyBefore: number };
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listings: { type: 'string', default: '1000000,10000' },
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '16' },
+      pool: { type: 'string', default: '10' },
+      unloaded: { type: 'string', default: '3' },
+      variants: { type: 'string', default: '' },
+      'cpu-profile': { type: 'string' },
+      settle: { type: 'string', default: '20' },
+    },
+  });
+  const positive = (name: string, raw: string) => {
+    const n = Number(raw.replace(/_/g, ''));
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${raw})`);
+    return n;
+  };
+  const unknown = values.variants!.split(',').filter((v) => v && !VARIANTS[v]);
+  if (unknown.length) throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  return {
+    listings: values.listings!.split(',').map((v) => Math.round(positive('listings', v))),
+    duration: positive('duration', values.duration!),
+    warmup: positive('warmup', values.warmup!),
+    connections: Math.round(positive('connections', values.connections!)),
+    pool: Math.round(positive('pool', values.pool!)),
+    unloaded: values.unloaded === '0' ? 0 : positive('unloaded', values.unloaded!),
+    variants: values.variants!.split(',').filter(Boolean),
+    cpuProfile: values['cpu-profile'],
+    settle: values.settle === '0' ? 0 : positive('settle', values.settle!),
+  };
+}
+
+/** What must be released if the run stops half-way (error or Ctrl-C). */
+const open: { db?: ScratchDatabase; app?: NestFastifyApplication; pool?: Pool; monitor?: Client } = {};
+
+async function release(): Promise<void> {
+  const { app, pool, monitor, db } = open;
+  open.app = open.pool = open.monitor = open.db = undefined;
+  await app?.close().catch((e: Error) => log(`closing the API failed: ${e.message}`));
+  await pool?.end().catch(() => undefined);
+  await monitor?.end().catch(() => undefined);
+  await db?.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
+}
+
+async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
+  log(`\n== ${listings.toLocaleString('en')} listings over ${TENANTS} tenants`);
+  open.db = await createScratchDatabase('entraide_bench');
+  const db = open.db;
+  log(`database ${db.name} (migrated, tenants synced); seeding:`);
+  const seed = await seedSearchData(db.ownerUrl, TENANTS, listings, log);
+  log(`seeding took ${seed.seconds.toFixed(1)} s`);
+
+  const requests = await buildSearchRequests(db.ownerUrl);
+  open.app = await startApi(db, o.pool);
+  const port = (open.app.getHttpServer().address() as AddressInfo).port;
+  open.pool = new Pool({ connectionString: db.appUrl, max: o.pool, application_name: 'entraide-bench-baseline' });
+  const pool = open.pool;
+  open.monitor = new Client({ connectionString: db.ownerUrl, application_name: 'entraide-bench-monitor' });
+  await open.monitor.connect();
+  const monitor = open.monitor;
+  const backends: BackendPids = async () =>
+    (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  const baseline: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.search] }));
+  const variants = o.variants.map((name) => ({ name, work: requests.map((r) => ({ tenantId: r.tenantId, statements: VARIANTS[name].statements(r) })) }));
+  const meanItems = await checkSameAnswers(port, pool, requests.slice(0, 100), o.variants.includes('proposal'));
+  log(`${requests.length} distinct searches; the API and the SQL agree on the first 100 (${meanItems.toFixed(1)} results per page on average)`);
+
+  log(`warm-up ${o.warmup} s each side`);
+  await runHttpLoad(port, requests, o.connections, o.warmup);
+  await runSqlLoad(pool, baseline, o.connections, o.warmup);
+  for (const v of variants) await runSqlLoad(pool, v.work, o.connections, o.warmup);
+
+  /** Waits (bounded) for an idle machine, then runs one side and logs its figures. */
+  const measure = async (label: string, run: () => Promise<LoadResult>): Promise<Measured> => {
+    const busyBefore = await settle(o.settle);
+    const quiet = busyBefore <= IDLE ? '' : ` (WARNING: machine ${(busyBefore * 100).toFixed(0)} % busy before, other work skews this)`;
+    log(`${label}${quiet}`);
+    const result = { ...(await run()), busyBefore };
+    log(`  ${fmtRate(result)}`);
+    return result;
+  };
+  let apiAlone: Measured | undefined;
+  let sqlAlone: Measured | undefined;
+  if (o.unloaded > 0) {
+    apiAlone = await measure(`API, one request at a time for ${o.unloaded} s`, () => runHttpLoad(port, requests, 1, o.unloaded, backends));
+    sqlAlone = await measure(`SQL, one request at a time for ${o.unloaded} s`, () => runSqlLoad(pool, baseline, 1, o.unloaded, backends));
+  }
+  const profile = o.cpuProfile && join(o.cpuProfile, `search-api-${listings}.cpuprofile`);
+  const api = await measure(`API: ${o.connections} connections for ${o.duration} s`, () =>
+    profiled(profile, () => runHttpLoad(port, requests, o.connections, o.duration, backends)),
+  );
+  const sql = await measure(`SQL baseline: ${o.connections} workers for ${o.duration} s`, () => runSqlLoad(pool, baseline, o.connections, o.duration, backends));
+  const measured: SizeResult['variants'] = [];
+  for (const v of variants) {
+    const result = await measure(`${VARIANTS[v.name].label}: ${o.connections} workers for ${o.duration} s`, () => runSqlLoad(pool, v.work, o.connections, o.duration, backends));
+    measured.push({ name: v.name, result });
+  }
+  await release();
+  return { listings, seed, meanItems, api, sql, variants: measured, apiAlone, sqlAlone };
+}
+
+/** Samples this thread (the API's handlers run here) while `work` runs, and writes the profile to `file`. */
+async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<object>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result ?? {}))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    log(`  CPU profile of the API thread: ${file}`);
+  }
+}
+
+/** Below this share of the machine busy, it counts as idle. */
+const IDLE = 0.15;
+
+/** Samples the machine second by second until it is idle or `seconds` have passed; returns the last sample. */
+async function settle(seconds: number): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const probe = await startCpuProbe();
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = (await probe.stop(1)).machineBusy;
+    if (!(busy > IDLE) || Date.now() >= deadline) return busy;
+  }
+}
+
+async function startApi(db: ScratchDatabase, poolSize: number): Promise<NestFastifyApplication> {
+  const config = loadConfig({
+    DATABASE_URL: db.appUrl,
+    REDIS_URL: SCRATCH_REDIS_URL,
+    SESSION_SECRET: 'bench-search-only-secret-not-for-production',
+    WORKERS: 'off',
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: String(poolSize),
+    TENANTS_DIR: join(ROOT, 'tenants'),
+    QUEUE_PREFIX: `bench-search-${process.pid}`,
+    PUBLIC_SCHEME: 'http',
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+/** Both sides must return the same page: same ids in the same order. Returns the mean page length. */
+async function checkSameAnswers(port: number, pool: Pool, sample: SearchRequest[], proposal: boolean): Promise<number> {
+  let items = 0;
+  for (const r of sample) {
+    const { status, body } = await get(port, r.host, r.path);
+    if (status !== 200) throw new Error(`GET ${r.path} (Host ${r.host}) answered ${status}: ${body.slice(0, 300)}`);
+    const apiIds = (JSON.parse(body) as { items: Array<{ id: string }> }).items.map((i) => i.id).join();
+    if (apiIds !== (await sqlIds(pool, r.tenantId, r.search))) throw new Error(`API and SQL disagree on ${r.host}${r.path}`);
+    if (proposal && apiIds !== (await sqlIds(pool, r.tenantId, radiusOutsideKnn(r.search)))) throw new Error(`the proposal and the API disagree on ${r.host}${r.path}`);
+    items += apiIds ? apiIds.split(',').length : 0;
+  }
+  return items / sample.length;
+}
+
+async function sqlIds(pool: Pool, tenantId: string, search: Statement): Promise<string> {
+  const client = await pool.connect();
+  try {
+    await client.query('START TRANSACTION');
+    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await client.query<{ id: string }>(search.sql, search.params);
+    await client.query('COMMIT');
+    return rows
+      .slice(0, PAGE)
+      .map((row) => row.id)
+      .join();
+  } finally {
+    client.release();
+  }
+}
+
+function get(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+const fmtRate = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
+
+const anyFailure = (r: SizeResult) => [r.api, r.sql, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
+
+function report(results: SizeResult[], o: Options): void {
+  const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  const rule = (n: number) => row(Array(n).fill('---'));
+  const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)} %`);
+  const n = (v: number) => v.toLocaleString('en');
+  log(`\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  log(
+    `GET /api/v1/listings?category=…&near=…&radius=2000&limit=${PAGE}, ${TENANTS} tenants, ${o.connections} concurrent, ` +
+      `DB pool ${o.pool} on both sides, ${o.duration} s per side after ${o.warmup} s warm-up\n`,
+  );
+  log(row(['listings', 'seeding', 'API req/s', 'API p50', 'API p99', 'API non-2xx', 'SQL req/s', 'SQL p50', 'SQL p99', 'API / SQL']));
+  log(rule(10));
+  for (const r of results) {
+    const ratio = `${((r.api.perSecond / r.sql.perSecond) * 100).toFixed(0)} %`;
+    log(row([n(r.listings), `${r.seed.seconds.toFixed(0)} s`, r.api.perSecond.toFixed(0), ms(r.api.p50), ms(r.api.p99), r.api.failures, r.sql.perSecond.toFixed(0), ms(r.sql.p50), ms(r.sql.p99), ratio]));
+  }
+  if (results.some((r) => r.apiAlone)) {
+    log('\none request at a time (1 connection, 1 worker): the cost of a request without queueing\n');
+    log(row(['listings', 'API req/s', 'API p50', 'API p99', 'SQL req/s', 'SQL p50', 'SQL p99']));
+    log(rule(7));
+    for (const r of results.filter((x) => x.apiAlone && x.sqlAlone)) {
+      log(row([n(r.listings), r.apiAlone!.perSecond.toFixed(0), ms(r.apiAlone!.p50), ms(r.apiAlone!.p99), r.sqlAlone!.perSecond.toFixed(0), ms(r.sqlAlone!.p50), ms(r.sqlAlone!.p99)]));
+    }
+  }
+  if (results.some((r) => r.variants.length)) {
+    log('\nother SQL sides, same workers, pool and duration\n');
+    log(row(['listings', 'side', 'req/s', 'p50', 'p99', 'vs SQL baseline', 'vs API']));
+    log(rule(7));
+    for (const r of results) {
+      for (const v of r.variants) {
+        const x = v.result;
+        log(row([n(r.listings), VARIANTS[v.name].label, x.perSecond.toFixed(0), ms(x.p50), ms(x.p99), `× ${(x.perSecond / r.sql.perSecond).toFixed(2)}`, `× ${(x.perSecond / r.api.perSecond).toFixed(2)}`]));
+      }
+    }
+  }
+  log('\nwhere the CPU went, at full concurrency (CPU-µs per completed request; loops: share of time busy;');
+  log('PostgreSQL: this database\'s backends; other: the kernel and every other process on the machine)\n');
+  log(row(['listings', 'side', 'Node process', 'PostgreSQL', 'other', 'machine busy', 'main loop busy', 'load generator loop busy', 'machine busy just before']));
+  log(rule(9));
+  for (const r of results) {
+    const sides: Array<[string, Measured]> = [['API', r.api], ['SQL', r.sql], ...r.variants.map((v): [string, Measured] => [v.name, v.result])];
+    for (const [side, x] of sides) {
+      const c = x.cpu;
+      log(row([n(r.listings), side, c.nodeUsPerRequest.toFixed(0), c.postgresUsPerRequest.toFixed(0), c.otherUsPerRequest.toFixed(0), pct(c.machineBusy), pct(c.mainLoop), pct(c.generatorLoop), pct(x.busyBefore)]));
+    }
+  }
+  const failed = results.filter(anyFailure);
+  if (failed.length) log(`\nFAILED requests at ${failed.map((r) => n(r.listings)).join(', ')} listings: the figures above are not valid.`);
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`\n${signal}: cleaning up`);
+      void release().finally(() => process.exit(130));
+    });
+  }
+  const results: SizeResult[] = [];
+  try {
+    for (const size of o.listings) results.push(await benchAtSize(size, o));
+  } finally {
+    await release();
+    // On a failure, the sizes already measured are still worth reading.
+    if (results.length) report(results, o);
+    log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  if (results.some(anyFailure)) process.exitCode = 1;
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:search failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { Pool } from 'pg';
+import type { Tx } from '../../libs/db';
+import { ListingsRepository } from '../../src/listings/listings.repository';
+import { searchListings } from '../../src/listings/listings.search';
+
+/** The API's page size; ListingsService.search asks the SQL for one more row, to know if a next page exists. */
+export const PAGE = 20;
+export const RADIUS_M = 2000;
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** One search as both sides run it: the HTTP request, and the statements the API issues for it. */
+export interface SearchRequest {
+  host: string;
+  path: string;
+  tenantId: string;
+  /** The category slug → id lookup ListingsService.search runs first, in the same transaction. */
+  lookup: Statement;
+  /** searchListings' query: the baseline. */
+  search: Statement;
+}
+
+/** The statements `issue` sends, recorded by a transaction that runs nothing (as test/search-plans.e2e.ts does). */
+async function capture(issue: (tx: Tx) => Promise<unknown>): Promise<Statement> {
+  const issued: Statement[] = [];
+  const tx = { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), []) } as unknown as Tx;
+  await issue(tx);
+  if (issued.length !== 1) throw new Error(`expected one statement, captured ${issued.length}`);
+  return issued[0];
+}
+
+/**
+ * Every tenant × enabled category × one point inside each of its neighbourhoods, in a fixed
+ * shuffled order, so consecutive requests hit different tenants, categories and places.
+ */
+export async function buildSearchRequests(ownerUrl: string): Promise<SearchRequest[]> {
+  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
+  try {
+    const { rows } = await pool.query<{ tenant_id: string; host: string; category_id: string; slug: string; lat: number; lng: number }>(`
+      SELECT t.id AS tenant_id, d.domain AS host, c.id AS category_id, c.slug,
+             round(ST_Y(p)::numeric, 5)::float8 AS lat, round(ST_X(p)::numeric, 5)::float8 AS lng
+      FROM tenants t
+      JOIN LATERAL (SELECT domain FROM tenant_domains WHERE tenant_id = t.id AND domain LIKE '%.localhost' ORDER BY domain LIMIT 1) d ON true
+      JOIN tenant_categories tc ON tc.tenant_id = t.id AND tc.enabled
+      JOIN categories c ON c.id = tc.category_id AND c.archived_at IS NULL
+      JOIN neighbourhoods n ON n.tenant_id = t.id
+      CROSS JOIN LATERAL (SELECT ST_PointOnSurface(n.outline::geometry) AS p) pt
+      ORDER BY t.slug, c.slug, n.slug`);
+    const repo = new ListingsRepository();
+    const requests: SearchRequest[] = [];
+    for (const r of rows) {
+      const filters = { categoryId: r.category_id, near: { lat: r.lat, lng: r.lng }, radiusM: RADIUS_M };
+      requests.push({
+        host: r.host,
+        path: `/api/v1/listings?category=${r.slug}&near=${r.lat},${r.lng}&radius=${RADIUS_M}&limit=${PAGE}`,
+        tenantId: r.tenant_id,
+        lookup: await capture((tx) => repo.categoryId(tx, r.tenant_id, r.slug)),
+        search: await capture((tx) => searchListings(tx, r.tenant_id, filters, undefined, PAGE + 1)),
+      });
+    }
+    return shuffle(requests, 0x5eed);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Fisher–Yates with a small seeded generator (mulberry32): the same order on every run. */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * A proposal, measured with `--variants proposal` only: the same search with the radius tested outside
+ * the KNN subquery. Inside, ST_DWithin's selectivity is multiplied with the tenant's and the
+ * category's as if independent (they are not: a tenant is a place), the planner expects ~1 row
+ * and trades the KNN scan of listings_public_category_geo for a plan that reads every listing
+ * of the tenant. The nearest rows within the radius are the nearest rows, filtered, so the
+ * answer is the same. The point travels out of the subquery for the test (one more column).
+ */
+export function radiusOutsideKnn({ sql, params }: Statement): Statement {
+  const dwithin = / AND ST_DWithin\(l\.public_location, (ST_SetSRID\(ST_MakePoint\(\$\d+, \$\d+\), 4326\)::geography), (\$\d+)\)/;
+  const m = dwithin.exec(sql);
+  if (!m || !sql.includes(') nearest ') || !sql.includes(' AS "sortDistance"')) {
+    throw new Error('the search SQL changed shape: update radiusOutsideKnn() or leave out the proposal variant');
+  }
+  const rewritten = sql
+    .replace(dwithin, '')
+    .replace(' AS "sortDistance"', ' AS "sortDistance", l.public_location AS "publicPoint"')
+    .replace(') nearest ', `) nearest WHERE ST_DWithin("publicPoint", ${m[1]}, ${m[2]}) `);
+  return { sql: rewritten, params };
+}
