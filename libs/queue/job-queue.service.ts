@@ -11,6 +11,8 @@ export interface JobRequest<N extends JobName = JobName> {
   /** Derived from what the job does, so adding it twice is a no-op while the first is pending. */
   jobId?: string;
   delayMs?: number;
+  /** BullMQ priority (1 = highest); jobs without one run before any prioritised job. */
+  priority?: number;
 }
 
 /**
@@ -43,10 +45,14 @@ export class JobQueue implements OnApplicationShutdown {
     // One job is one Redis script; a bulk add wraps it in MULTI/EXEC for nothing.
     if (requests.length === 1) return this.add(requests[0]);
     const byQueue = new Map<QueueName, JobRequest[]>();
-    for (const r of requests) byQueue.set(JOB_QUEUE[r.name], [...(byQueue.get(JOB_QUEUE[r.name]) ?? []), r]);
+    for (const r of requests) {
+      const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
+      list.push(r);
+      byQueue.set(JOB_QUEUE[r.name], list);
+    }
     await Promise.all(
       [...byQueue].map(([queue, jobs]) =>
-        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
+        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs, ...(r.priority ? { priority: r.priority } : {}) } }))),
       ),
     );
   }

@@ -47,10 +47,13 @@ export class MatchingRepository {
     return new Map(result.map((r: { id: string; n: number }) => [r.id, r.n]));
   }
 
-  async markMailed(tx: Tx, tenantId: string, listingId: string, recipientId: string, outboxId: string | undefined): Promise<void> {
+  async markManyMailed(tx: Tx, tenantId: string, listingId: string, mailed: Array<{ recipientId: string; outboxId: string | undefined }>): Promise<void> {
+    if (!mailed.length) return;
     await tx.query(
-      `UPDATE match_notifications SET status = 'mailed', mailed_at = now(), outbox_id = $4 WHERE tenant_id = $1 AND listing_id = $2 AND recipient_id = $3`,
-      [tenantId, listingId, recipientId, outboxId ?? null],
+      `UPDATE match_notifications mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
+       FROM unnest($3::uuid[], $4::uuid[]) AS u(r, o)
+       WHERE mn.tenant_id = $1 AND mn.listing_id = $2 AND mn.recipient_id = u.r`,
+      [tenantId, listingId, mailed.map((m) => m.recipientId), mailed.map((m) => m.outboxId ?? null)],
     );
   }
 

@@ -12,6 +12,9 @@ import { findMatches } from './matching.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
 
+/** E-mails of a fan-out queued at normal priority (nearest first); the rest are bulk. */
+const FIRST_WAVE = 50;
+const DISPATCH_CHUNK = 1_000;
 const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
 const distanceLabel = (m: number, mode: string) => (mode === 'remote' ? 'à distance' : m < 100 ? 'à moins de 100 m' : `à environ ${Math.round(m / 100) * 100} m`);
 
@@ -39,49 +42,56 @@ export class MatchingService {
     const origin = this.directory.origin(tenant.slug);
     const { ids, found, digest } = await this.db.withTenant(tenantId, async (tx) => {
       const listing = await this.listings.find(tx, tenantId, listingId);
-      if (!listing || listing.status !== 'published') return { ids: [], found: 0, digest: 0 };
+      if (!listing || listing.status !== 'published') return { ids: [] as string[], found: 0, digest: 0 };
+      // The matching query is costed above PostgreSQL's JIT threshold, and compiling it costs
+      // more than running it: without JIT a small fan-out takes milliseconds, not 100 ms.
+      await tx.query('SET LOCAL jit = off');
       const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
       const counts = await this.repo.immediateCountsSince(tx, tenantId, candidates.map((c) => c.recipientId), startOfParisDay(now));
-      const plan: NewNotification[] = candidates.map((c) => {
+      const plan = new Map<string, NewNotification>();
+      for (const c of candidates) {
         const used = counts.get(c.recipientId) ?? 0;
         const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
         if (immediate) counts.set(c.recipientId, used + 1);
-        return { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' };
-      });
-      const fresh = await this.repo.insertNew(tx, tenantId, listingId, plan);
-      const outboxIds: Array<string | undefined> = [];
-      for (const c of candidates) {
-        const p = plan.find((x) => x.recipientId === c.recipientId)!;
-        if (!fresh.has(c.recipientId) || p.delivery !== 'immediate') continue;
-        const outboxId = await this.outbox.add(tx, {
+        plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
+      }
+      const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
+      const toMail = candidates.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
+      const common = {
+        [SEND_IF_LISTING_PUBLIC]: listingId,
+        kindLabel: KIND_LABEL[listing.kind],
+        authorName: listing.authorName,
+        title: listing.title,
+        description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
+        category: listing.category.name,
+        neighbourhood: listing.neighbourhood?.name ?? null,
+        listingUrl: `${origin}/annonces/${listingId}`,
+        preferencesUrl: `${origin}/compte`,
+      };
+      // One statement for the whole fan-out, then one to link each notification to its e-mail.
+      const outboxIds = await this.outbox.addMany(
+        tx,
+        tenantId,
+        toMail.map((c) => ({
           tenantId,
           to: c.email,
-          template: 'listing-match',
-          data: {
-            [SEND_IF_LISTING_PUBLIC]: listingId,
-            displayName: c.displayName,
-            kindLabel: KIND_LABEL[listing.kind],
-            authorName: listing.authorName,
-            title: listing.title,
-            description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
-            category: listing.category.name,
-            neighbourhood: listing.neighbourhood?.name ?? null,
-            distance: distanceLabel(c.distanceM, listing.mode),
-            reason: c.reason,
-            listingUrl: `${origin}/annonces/${listingId}`,
-            preferencesUrl: `${origin}/compte`,
-            unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId),
-          },
+          template: 'listing-match' as const,
+          data: { ...common, displayName: c.displayName, distance: distanceLabel(c.distanceM, listing.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId) },
           dedupeKey: `match:${listingId}:${c.recipientId}`,
           headers: this.unsubscribeHeaders(origin, tenantId, c.recipientId),
-        });
-        await this.repo.markMailed(tx, tenantId, listingId, c.recipientId, outboxId);
-        outboxIds.push(outboxId);
-      }
-      return { ids: outboxIds, found: fresh.size, digest: plan.filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length };
+        })),
+      );
+      const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
+      await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
+      const digestCount = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
+      return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest: digestCount };
     });
-    await this.outbox.dispatch(tenantId, ids);
-    return { found, mailed: ids.filter(Boolean).length, digest };
+    // The nearest neighbours' e-mails go at once; a big fan-out's rest waits behind other mail.
+    await this.outbox.dispatch(tenantId, ids.slice(0, FIRST_WAVE));
+    for (let i = FIRST_WAVE; i < ids.length; i += DISPATCH_CHUNK) {
+      await this.outbox.dispatch(tenantId, ids.slice(i, i + DISPATCH_CHUNK), { bulk: true, timeoutMs: 10_000 });
+    }
+    return { found, mailed: ids.length, digest };
   }
 
   /** Sends a tenant's digest once per Paris day, at or after the tenant's hour. */

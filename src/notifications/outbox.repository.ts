@@ -46,6 +46,26 @@ export class OutboxRepository {
     return rows[0]?.id;
   }
 
+  /** Many rows in one statement (a fan-out); returns the id of each new row by dedupe key. */
+  async insertMany(tx: Tx, tenantId: string, rows: NewOutboxRow[]): Promise<Map<string, string>> {
+    if (!rows.length) return new Map();
+    const inserted: Array<{ id: string; dedupe_key: string }> = await tx.query(
+      `INSERT INTO outbox_emails (tenant_id, recipient, template, data, headers, dedupe_key)
+       SELECT $1, r, t, d::jsonb, h::jsonb, k FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(r, t, d, h, k)
+       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+       RETURNING id, dedupe_key`,
+      [
+        tenantId,
+        rows.map((r) => r.recipient),
+        rows.map((r) => r.template),
+        rows.map((r) => JSON.stringify(r.data)),
+        rows.map((r) => JSON.stringify(r.headers)),
+        rows.map((r) => r.dedupeKey),
+      ],
+    );
+    return new Map(inserted.map((r) => [r.dedupe_key, r.id]));
+  }
+
   /** Every row for the address goes, sent or not: after an account is erased no row holds its address. */
   async forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
     await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [tenantId, address]);

@@ -16,6 +16,9 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
 }
 
+/** BullMQ runs jobs without a priority first, then by priority number: bulk mail goes last. */
+const BULK_PRIORITY = 10;
+
 /** How long a request may wait on Redis to queue its mail; past that the sweeper sends it. */
 const DISPATCH_TIMEOUT_MS = 2_000;
 const NO_LINE_BREAK = /^[^\r\n]*$/;
@@ -42,15 +45,31 @@ export class OutboxService {
     });
   }
 
-  /** Called after the transaction committed: enqueues one BullMQ job per id (jobId = row id). A Redis failure is logged, never thrown: the sweeper catches up. */
-  async dispatch(tenantId: string, ids: Array<string | undefined>): Promise<void> {
+  /** `add` for a fan-out: one statement for all rows; returns the new rows' ids by dedupe key. */
+  addMany(tx: Tx, tenantId: string, emails: OutgoingEmail[]): Promise<Map<string, string>> {
+    emails.forEach(assertSendable);
+    return this.repo.insertMany(
+      tx,
+      tenantId,
+      emails.map((e) => ({ recipient: e.to.trim(), template: e.template, data: e.data, headers: e.headers ?? {}, dedupeKey: e.dedupeKey })),
+    );
+  }
+
+  /**
+   * Called after the transaction committed: enqueues one BullMQ job per id (jobId = row id). A
+   * Redis failure is logged, never thrown: the sweeper catches up. `bulk` e-mails (a fan-out
+   * beyond its first few) wait behind everything else, so one big fan-out does not delay the
+   * first e-mails of other publications or a resident's verification link.
+   */
+  async dispatch(tenantId: string, ids: Array<string | undefined>, opts: { bulk?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? DISPATCH_TIMEOUT_MS;
     const outboxIds = ids.filter((id): id is string => Boolean(id));
     if (!outboxIds.length) return;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.addBulk(outboxIds.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId }))),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DISPATCH_TIMEOUT_MS} ms`)), DISPATCH_TIMEOUT_MS))),
+        this.queue.addBulk(outboxIds.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId, priority: opts.bulk ? BULK_PRIORITY : undefined }))),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
       ]);
     } catch (err) {
       this.logger.warn(`mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send it: ${(err as Error).message}`);
