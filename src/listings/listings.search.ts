@@ -77,23 +77,25 @@ export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters,
   if (f.near) {
     const point = pointSql(p(f.near.lng), p(f.near.lat));
     const distance = `(l.public_location <-> ${point})`;
-    if (f.radiusM) where.push(`ST_DWithin(l.public_location, ${point}, ${p(f.radiusM)})`);
     // A KNN index scan orders by distance alone; a tie-breaker in the same ORDER BY would
     // make PostgreSQL sort the whole tenant. So the index gives the nearest rows (ties
     // included, with headroom) and the outer query orders them by (distance, id).
-    let keyset = '';
+    // The radius is checked on those rows only: inside the KNN query its selectivity is
+    // misjudged at scale (a tenant is a place) and the planner leaves the index for a scan.
+    const outer: string[] = [];
     if (cursor?.o === 'distance') {
       where.push(`${distance} >= ${p(cursor.d)}::float8`);
-      keyset = `WHERE ("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`;
+      outer.push(`("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`);
     }
+    if (f.radiusM) outer.push(`ST_DWithin("publicPoint", ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
     return tx.query(
       `SELECT * FROM (
-         SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance"
+         SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
          FROM listings l ${LISTING_VIEW_JOINS}
          WHERE ${where.join(' AND ')}
          ORDER BY ${distance}
          LIMIT ${p(limit + KNN_HEADROOM)}
-       ) nearest ${keyset}
+       ) nearest ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
        ORDER BY "sortDistance", id
        LIMIT ${p(limit)}`,
       params,
