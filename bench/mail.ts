@@ -17,7 +17,8 @@ import { OutboxService } from '../src/notifications/outbox.service';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { TenantsModule } from '../src/tenants/tenants.module';
 import { WorkerModule } from '../src/worker.module';
-import { BENCH_REDIS_URL, createBenchDatabase } from './support/bench-db';
+import { backendPids, BENCH_REDIS_URL, commits, createBenchDatabase } from './support/bench-db';
+import { CpuMeter, ProcessGroups } from './support/cpu';
 
 /**
  * `npm run bench:mail`: e-mails through the whole pipeline (outbox row in a tenant
@@ -27,7 +28,9 @@ import { BENCH_REDIS_URL, createBenchDatabase } from './support/bench-db';
  *
  * The pipeline runs in two topologies: as production runs it (the producing process queues,
  * a separate `dist/src/worker.js` process sends), and all in one process (the API with
- * WORKERS=on). Each figure is the median of ROUNDS runs; the machine's noise is large.
+ * WORKERS=on). Each figure is the median of ROUNDS runs. Next to the rate, the CPU time spent
+ * per message by the processes involved: unlike the rate, it barely moves when something else
+ * runs on the machine.
  */
 const COUNT = Number(process.env.BENCH_COUNT ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,6 +41,15 @@ const POOL = { maxConnections: 8, maxMessages: 500 };
 const SLUGS = ['meylan', 'grenoble', 'seyssins', 'metropole', 'lyon'];
 /** BENCH_ONLY=bare,delivery,separate,in-process: a subset, for profiling one side (node --cpu-prof). */
 const wanted = (measure: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(measure);
+
+interface Figure {
+  /** messages per second, wall clock */
+  rate: number;
+  /** CPU milliseconds per message, summed over the processes doing the work */
+  cpuMs: number;
+  /** the same, per group of processes */
+  split: Record<string, number>;
+}
 
 async function main(): Promise<void> {
   const sink = await startSink();
@@ -54,49 +66,75 @@ async function main(): Promise<void> {
     DB_POOL_SIZE: '20',
   };
   const config = loadConfig(env);
-  const rates = { bare: [] as number[], delivery: [] as number[], separate: [] as number[], inProcess: [] as number[] };
+  const figures: Record<'bare' | 'delivery' | 'separate' | 'inProcess', Figure[]> = { bare: [], delivery: [], separate: [], inProcess: [] };
+  // What each side costs: the bare pool is this process and the SMTP server; the pipeline adds
+  // the worker process and PostgreSQL's server processes (Redis is shared with other users of
+  // the machine, so it is left out; it is a small share).
+  const barePids: ProcessGroups = async () => ({ bench: [process.pid], smtp: [sink.pid] });
   try {
     // Production topology: this process produces (as the API does), a worker process sends.
     const worker = await startWorkerProcess(env);
     const producer = await context(ProducerModule(config));
+    const pipelinePids: ProcessGroups = async () => ({ bench: [process.pid], worker: [worker.pid], postgres: await backendPids(db.name), smtp: [sink.pid] });
     try {
-      await bare(sink, 200);
-      await pipeline(sink, 200, producer);
+      await bare(sink, 200, barePids);
+      await pipeline(sink, 200, producer, pipelinePids);
       for (let r = 0; r < ROUNDS; r++) {
-        if (wanted('bare')) rates.bare.push(await bare(sink, COUNT));
-        if (wanted('delivery')) rates.delivery.push(await pipeline(sink, COUNT, producer, 'queue'));
-        if (wanted('separate')) rates.separate.push(await pipeline(sink, COUNT, producer));
+        if (wanted('bare')) figures.bare.push(await bare(sink, COUNT, barePids));
+        const c0 = await commits(db.name);
+        if (wanted('delivery')) figures.delivery.push(await pipeline(sink, COUNT, producer, pipelinePids, 'queue'));
+        if (process.env.BENCH_VERBOSE) process.stderr.write(`  delivery+production: ${((await commits(db.name)) - c0) / COUNT} commits per message\n`);
+        if (wanted('separate')) figures.separate.push(await pipeline(sink, COUNT, producer, pipelinePids));
       }
     } finally {
       await producer.close();
       await worker.stop();
     }
     // One process: the workers inside the producing process (WORKERS=on).
-    const inProcess = await context(InProcessModule(config));
-    try {
-      await pipeline(sink, 200, inProcess);
-      for (let r = 0; r < ROUNDS && wanted('in-process'); r++) rates.inProcess.push(await pipeline(sink, COUNT, inProcess));
-    } finally {
-      await inProcess.close();
+    if (wanted('in-process')) {
+      const inProcess = await context(InProcessModule(config));
+      const inProcessPids: ProcessGroups = async () => ({ bench: [process.pid], postgres: await backendPids(db.name), smtp: [sink.pid] });
+      try {
+        await pipeline(sink, 200, inProcess, inProcessPids);
+        for (let r = 0; r < ROUNDS; r++) figures.inProcess.push(await pipeline(sink, COUNT, inProcess, inProcessPids));
+      } finally {
+        await inProcess.close();
+      }
     }
   } finally {
-    await cleanRedis(config.queuePrefix);
-    await db.drop();
-    await sink.stop();
+    // Clean-up failures are reported without hiding the error that got us here.
+    for (const step of [() => cleanRedis(config.queuePrefix), () => db.drop(), () => sink.stop()]) {
+      await step().catch((err: Error) => process.stderr.write(`bench:mail clean-up: ${err.message}\n`));
+    }
   }
 
-  const [b, d, s, i] = [median(rates.bare), median(rates.delivery), median(rates.separate), median(rates.inProcess)];
-  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+  const bareRate = median(figures.bare.map((f) => f.rate));
+  const bareCpu = median(figures.bare.map((f) => f.cpuMs));
+  const line = (label: string, fs: Figure[], baseline: boolean) => {
+    const rate = median(fs.map((f) => f.rate));
+    const cpu = median(fs.map((f) => f.cpuMs));
+    const vs = baseline ? '' : `   ${pct(rate / bareRate).padStart(5)} of bare   ${pct(bareCpu / cpu).padStart(5)} of bare per CPU-second`;
+    const mid = fs.find((f) => f.cpuMs === cpu);
+    const split = mid ? ` (${Object.entries(mid.split).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})` : '';
+    return `  ${label.padEnd(48)} ${rate.toFixed(0).padStart(5)} msg/s  ${cpu.toFixed(2).padStart(5)} CPU-ms/msg${vs}   rates [${fs.map((f) => f.rate.toFixed(0)).join(', ')}]${split}`;
+  };
   process.stdout.write(
     [
       `mail bench: ${COUNT} e-mails, median of ${ROUNDS} rounds, SMTP pool of ${POOL.maxConnections} connections, ${new Date().toISOString().slice(0, 10)}`,
-      `  bare nodemailer pool, pre-rendered                     ${b.toFixed(0).padStart(5)} messages/s   (${fmt(rates.bare)})`,
-      `  pipeline, queue → SMTP → sent, worker process          ${d.toFixed(0).padStart(5)} messages/s   (${fmt(rates.delivery)})   ${pct(d / b)} of bare`,
-      `  pipeline, request → … → sent, worker process           ${s.toFixed(0).padStart(5)} messages/s   (${fmt(rates.separate)})   ${pct(s / b)} of bare`,
-      `  pipeline, request → … → sent, workers in the API       ${i.toFixed(0).padStart(5)} messages/s   (${fmt(rates.inProcess)})   ${pct(i / b)} of bare`,
+      line('bare nodemailer pool, pre-rendered', figures.bare, true),
+      line('pipeline, queue → SMTP → sent (worker process)', figures.delivery, false),
+      line('pipeline, request → … → sent (worker process)', figures.separate, false),
+      line('pipeline, request → … → sent (workers in API)', figures.inProcess, false),
       '',
     ].join('\n'),
   );
+}
+
+/** Rate and CPU per message of `count` messages, the clock and the CPU meter started together. */
+async function timed(count: number, groups: ProcessGroups, started: bigint, meter: CpuMeter): Promise<Figure> {
+  const rate = count / elapsed(started);
+  const split = Object.fromEntries(Object.entries(await meter.stop()).map(([k, v]) => [k, (v * 1000) / count]));
+  return { rate, cpuMs: Object.values(split).reduce((a, b) => a + b, 0), split };
 }
 
 function ProducerModule(config: AppConfig) {
@@ -114,7 +152,7 @@ function InProcessModule(config: AppConfig) {
 const context = (module: Type<unknown>) => NestFactory.createApplicationContext(module, { logger: ['error', 'warn'], abortOnError: false });
 
 /** The baseline: one rendered verification e-mail sent `count` times by a bare pool, all handed over at once. */
-async function bare(sink: Sink, count: number): Promise<number> {
+async function bare(sink: Sink, count: number, groups: ProcessGroups): Promise<Figure> {
   await sink.reset();
   const renderer = new MailRenderer({ templatesDir: join(__dirname, '..', 'src', 'notifications', 'templates') });
   const mail = renderer.render('account-verification', 'meylan', {
@@ -123,6 +161,7 @@ async function bare(sink: Sink, count: number): Promise<number> {
     tenant: { siteName: 'Entraidons-nous', name: 'Meylan', origin: 'https://entraide.meylan.fr', theme: { primary: '#1f5d8c', primaryContrast: '#ffffff' }, contact: {} },
   });
   const transport = createTransport({ url: `smtp://127.0.0.1:${sink.port}`, pool: true, ...POOL } as SMTPPool.Options);
+  const meter = await CpuMeter.start(groups);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: count }, (_, i) =>
@@ -136,10 +175,10 @@ async function bare(sink: Sink, count: number): Promise<number> {
       }),
     ),
   );
-  const seconds = elapsed(started);
-  transport.close();
   await sink.waitFor(count);
-  return count / seconds;
+  const figure = await timed(count, groups, started, meter);
+  transport.close();
+  return figure;
 }
 
 /**
@@ -148,7 +187,7 @@ async function bare(sink: Sink, count: number): Promise<number> {
  * while they are produced and the clock starts when it resumes: what is timed is delivery
  * (job → claim → render → SMTP → marked sent), the part a bare SMTP pool is compared with.
  */
-async function pipeline(sink: Sink, count: number, app: INestApplicationContext, from: 'request' | 'queue' = 'request'): Promise<number> {
+async function pipeline(sink: Sink, count: number, app: INestApplicationContext, groups: ProcessGroups, from: 'request' | 'queue' = 'request'): Promise<Figure> {
   await sink.reset();
   const outbox = app.get(OutboxService);
   const db = app.get(Database);
@@ -157,6 +196,7 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
   const tenants = SLUGS.map((slug) => directory.bySlugOrUndefined(slug)!);
   const run = randomUUID().slice(0, 8);
   if (from === 'queue') await queue.pause();
+  let meter = await CpuMeter.start(groups);
   let started = process.hrtime.bigint();
   let next = 0;
   await Promise.all(
@@ -178,6 +218,7 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
   );
   if (process.env.BENCH_VERBOSE) process.stderr.write(`  produced ${count} in ${elapsed(started).toFixed(2)} s\n`);
   if (from === 'queue') {
+    meter = await CpuMeter.start(groups);
     started = process.hrtime.bigint();
     await queue.resume();
   }
@@ -190,12 +231,13 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
     if (unsent.every((rows) => rows[0].n === 0)) break;
     await new Promise((r) => setTimeout(r, 5));
   }
-  return count / elapsed(started);
+  return timed(count, groups, started, meter);
 }
 
 /** `npm run worker`, as an operator starts it; ready when it says so. */
-async function startWorkerProcess(env: Record<string, string>): Promise<{ stop(): Promise<void> }> {
+async function startWorkerProcess(env: Record<string, string>): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = fork(join(__dirname, '..', 'src', 'worker.js'), { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  process.once('exit', () => child.kill());
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -205,6 +247,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<{ stop()
     void exited.then(() => reject(new Error('the worker process exited before it was ready')));
   });
   return {
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -214,6 +257,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<{ stop()
 
 interface Sink {
   port: number;
+  pid: number;
   reset(): Promise<void>;
   waitFor(count: number): Promise<void>;
   stop(): Promise<void>;
@@ -221,6 +265,8 @@ interface Sink {
 
 async function startSink(): Promise<Sink> {
   const child: ChildProcess = fork(join(__dirname, 'support', 'sink-process.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Never leave it behind, whatever happens to this process.
+  process.once('exit', () => child.kill());
   const ask = <T>(type: string, key: string) =>
     new Promise<T>((resolve) => {
       const onMessage = (m: Record<string, T>) => {
@@ -235,6 +281,7 @@ async function startSink(): Promise<Sink> {
   const count = () => ask<number>('count', 'count');
   return {
     port,
+    pid: child.pid!,
     async reset() {
       child.send({ type: 'reset' });
       while ((await count()) !== 0) await new Promise((r) => setTimeout(r, 5));

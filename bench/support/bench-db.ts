@@ -56,6 +56,32 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     name,
     appUrl: url('app', name),
     adminUrl,
-    drop: () => maintenance(async (c) => void (await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+    drop: () => maintenance((c) => dropWhenFree(c, name)),
   };
+}
+
+/**
+ * A just-closed pool's connections linger for a moment (pg-pool does not wait for them), and
+ * the owner role may not terminate the application role's sessions: wait for them to go.
+ */
+async function dropWhenFree(c: Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+      return;
+    } catch (err) {
+      if (attempt >= 100 || !/being accessed by other users/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Server processes serving `database` right now (their CPU time counts in the benchmark's accounting). */
+export function backendPids(database: string): Promise<number[]> {
+  return maintenance(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map((r) => r.pid));
+}
+
+/** Transactions committed in `database` so far (pg_stat_database), to count them per message. */
+export function commits(database: string): Promise<number> {
+  return maintenance(async (c) => Number((await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit));
 }
