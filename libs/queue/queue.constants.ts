@@ -38,10 +38,11 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 
 /**
  * Jobs handled at once by one worker process, per queue. Mail jobs spend their time waiting
- * on PostgreSQL and SMTP, so many run side by side; the SMTP pool bounds the connections.
+ * on PostgreSQL and SMTP, so many run side by side (the more wait together, the larger the
+ * worker's group commits); the SMTP pool bounds the connections.
  */
 export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
-  [QueueName.Mail]: 64,
+  [QueueName.Mail]: 128,
   // Matching jobs are database-bound fan-outs; a few at once keep the pool for the mail.
   [QueueName.Matching]: 4,
 };

@@ -1,39 +1,53 @@
 /**
- * Group commit for the worker's per-message statements: calls made while a tenant's previous
- * batch is in flight (or within the same event-loop turn) go to PostgreSQL together as one
- * transaction. Each caller still waits for its own row's outcome, so nothing is acknowledged
- * before it is committed; under light load a batch is one item and nothing waits.
+ * Group commit for the worker's per-message statements: calls made while the previous batch
+ * is in flight (or within `lingerMs` of the first one) go to PostgreSQL together, as one
+ * transaction and one round trip (`Database.inTenants`), whatever their tenants. Each caller
+ * still waits for its own row's outcome, so nothing is acknowledged before it is committed.
+ * Round trips to PostgreSQL, not SMTP, are what the worker's throughput is made of.
  */
-export class TenantBatcher<I, R> {
-  private readonly queued = new Map<string, Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }>>();
-  private readonly busy = new Set<string>();
+export class GroupCommit<I, R> {
+  private readonly queued: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  private busy = false;
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
 
   /** `flush` returns one result per item, in the items' order. */
-  constructor(private readonly flush: (tenantId: string, items: I[]) => Promise<R[]>, private readonly maxBatch = 200) {}
+  constructor(private readonly flush: (items: I[]) => Promise<R[]>, opts: { maxBatch?: number; lingerMs?: number } = {}) {
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.lingerMs = opts.lingerMs ?? 0;
+  }
 
-  run(tenantId: string, item: I): Promise<R> {
+  run(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const queue = this.queued.get(tenantId) ?? [];
-      queue.push({ item, resolve, reject });
-      this.queued.set(tenantId, queue);
-      if (!this.busy.has(tenantId)) {
-        this.busy.add(tenantId);
-        setImmediate(() => void this.drain(tenantId));
+      this.queued.push({ item, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
+        else setImmediate(() => void this.drain());
       }
     });
   }
 
-  private async drain(tenantId: string): Promise<void> {
-    const queue = this.queued.get(tenantId) ?? [];
-    const batch = queue.splice(0, this.maxBatch);
-    if (!queue.length) this.queued.delete(tenantId);
+  private async drain(): Promise<void> {
+    const batch = this.queued.splice(0, this.maxBatch);
     try {
-      const results = await this.flush(tenantId, batch.map((b) => b.item));
+      const results = await this.flush(batch.map((b) => b.item));
       batch.forEach((b, i) => b.resolve(results[i]));
     } catch (err) {
       for (const b of batch) b.reject(err);
     }
-    if (this.queued.has(tenantId)) setImmediate(() => void this.drain(tenantId));
-    else this.busy.delete(tenantId);
+    if (this.queued.length) setImmediate(() => void this.drain());
+    else this.busy = false;
   }
+}
+
+/** Items grouped by tenant, each group in first-seen order. */
+export function byTenant<T extends { tenantId: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.tenantId);
+    if (group) group.push(item);
+    else groups.set(item.tenantId, [item]);
+  }
+  return groups;
 }

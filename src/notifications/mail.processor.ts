@@ -4,12 +4,16 @@ import { JobName, JobPayloads, OnJob, RetryLater } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { DeliveryPolicy } from './delivery-policy';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository';
-import { TenantBatcher } from './tenant-batcher';
+import { byTenant, GroupCommit } from './group-commit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Data key of an outbox row that must not be sent once that listing stopped being public. */
 export const SEND_IF_LISTING_PUBLIC = 'sendIfListingPublic';
+
+/** How long a claim or a mark waits for others to share its transaction (see the batchers below). */
+const CLAIM_LINGER_MS = 10;
+const MARK_LINGER_MS = 20;
 
 export type SendOutcome = 'sent' | 'failed' | 'skipped';
 
@@ -20,21 +24,30 @@ export type SendOutcome = 'sent' | 'failed' | 'skipped';
 @Injectable()
 export class MailProcessor {
   private readonly logger = new Logger(MailProcessor.name);
-  // Claims and marks of concurrent jobs share transactions (group commit): per-message round
-  // trips to PostgreSQL are what limits throughput, not SMTP.
-  private readonly claims = new TenantBatcher<string, ClaimedEmail | undefined>(async (tenantId, ids) => {
-    const rows = new Map((await this.repo.claim(tenantId, [...new Set(ids)], this.policy.leaseMs)).map((r) => [r.id, r]));
-    // A row claimed once is handed to one caller only, even if two jobs for it met in a batch.
-    return ids.map((id) => {
-      const row = rows.get(id);
-      rows.delete(id);
-      return row;
-    });
-  });
-  private readonly marks = new TenantBatcher<{ id: string; providerMessageId: string }, void>(async (tenantId, sent) => {
-    await this.repo.markSent(tenantId, sent);
-    return sent.map(() => undefined);
-  });
+  // Claims and marks of concurrent jobs share transactions (group commit): a claim lingers a
+  // few milliseconds for the jobs arriving meanwhile; a mark lingers longer, which costs
+  // nothing: the e-mail has left, and the row, not the job, is the record (duplicate window).
+  private readonly claims = new GroupCommit<{ tenantId: string; id: string }, ClaimedEmail | undefined>(
+    async (items) => {
+      const groups = [...byTenant(items)].map(([tenantId, group]) => ({ tenantId, ids: [...new Set(group.map((g) => g.id))] }));
+      const claimed = await this.repo.claim(groups, this.policy.leaseMs);
+      const rows = new Map(groups.flatMap((g, i) => claimed[i].map((row) => [`${g.tenantId}/${row.id}`, row] as const)));
+      // A row claimed once is handed to one caller only, even if two jobs for it met in a batch.
+      return items.map(({ tenantId, id }) => {
+        const row = rows.get(`${tenantId}/${id}`);
+        rows.delete(`${tenantId}/${id}`);
+        return row;
+      });
+    },
+    { lingerMs: CLAIM_LINGER_MS },
+  );
+  private readonly marks = new GroupCommit<{ tenantId: string; id: string; providerMessageId: string }, void>(
+    async (items) => {
+      await this.repo.markSent([...byTenant(items)].map(([tenantId, sent]) => ({ tenantId, sent })));
+      return items.map(() => undefined);
+    },
+    { lingerMs: MARK_LINGER_MS },
+  );
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -48,7 +61,7 @@ export class MailProcessor {
   async sendEmail({ tenantId, outboxId }: JobPayloads[JobName.SendEmail]): Promise<SendOutcome> {
     // A malformed id would fail the whole batch it joins.
     if (!UUID.test(tenantId) || !UUID.test(outboxId)) return 'skipped';
-    const row = await this.claims.run(tenantId, outboxId);
+    const row = await this.claims.run({ tenantId, id: outboxId });
     if (!row) {
       const state = await this.repo.state(tenantId, outboxId);
       // Woken before the row's time (clocks of Redis clients and PostgreSQL differ a little): wait for it.
@@ -89,7 +102,7 @@ export class MailProcessor {
     } catch (err) {
       return this.failed(tenantId, row, err);
     }
-    await this.marks.run(tenantId, { id: row.id, providerMessageId: messageId });
+    await this.marks.run({ tenantId, id: row.id, providerMessageId: messageId });
     return 'sent';
   }
 

@@ -28,6 +28,19 @@ export interface OutboxState {
 }
 
 /**
+ * The rows of tenant $1 whose ids are in $2, found by primary key and locked, as `found (tid,
+ * status, next_attempt_at)`; the worker's batch updates then reach them by `ctid`. Written so
+ * because a condition on status or due time in the same query lets the planner take the
+ * partial `outbox_emails_due` index instead, and after a burst of new rows (a fan-out) its
+ * statistics still say "few pending": each claim then walked every pending row of the tenant.
+ */
+const LOCK_BY_ID = `found AS MATERIALIZED (
+  SELECT x.ctid AS tid, x.status, x.next_attempt_at
+  FROM unnest($2::uuid[]) AS want (id)
+  CROSS JOIN LATERAL (SELECT ctid, status, next_attempt_at FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE) x
+)`;
+
+/**
  * The SQL of `outbox_emails`. Writes that belong to a caller's change take its transaction;
  * the worker's steps each run in a short transaction of their own, never across an SMTP call.
  */
@@ -72,24 +85,27 @@ export class OutboxRepository {
   }
 
   /**
-   * pending → sending for a batch of rows, under the row locks the UPDATE takes: of two
-   * workers holding the same row, the second finds it no longer pending and gets nothing
-   * back. While 'sending', next_attempt_at is the end of the lease.
+   * pending → sending for batches of rows, one per tenant, in one transaction and round trip:
+   * under the row locks the UPDATE takes, of two workers holding the same row the second finds
+   * it no longer pending and gets nothing back. While 'sending', next_attempt_at is the end of
+   * the lease. Answers the claimed rows of each batch.
    */
-  async claim(tenantId: string, ids: string[], leaseMs: number): Promise<ClaimedEmail[]> {
-    return this.db.withTenant(tenantId, (tx) =>
-      tx.query(
-        `WITH claimed AS (
-           UPDATE outbox_emails
-           SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3 / 1000.0)
-           WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending' AND next_attempt_at <= now()
-           RETURNING id, recipient, template, data, headers, attempts
-         )
-         SELECT c.*, json_build_object('slug', t.slug, 'name', t.name, 'siteName', t.site_name, 'settings', t.settings) AS tenant
-         FROM claimed c JOIN tenants t ON t.id = $1`,
-        [tenantId, ids, leaseMs],
-      ),
-    );
+  async claim(batches: Array<{ tenantId: string; ids: string[] }>, leaseMs: number): Promise<ClaimedEmail[][]> {
+    return (await this.db.inTenants(
+      batches.map(({ tenantId, ids }) => ({
+        tenantId,
+        name: 'outbox_claim',
+        sql: `WITH ${LOCK_BY_ID}, claimed AS (
+                UPDATE outbox_emails o
+                SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3::int / 1000.0)
+                WHERE o.ctid = ANY (ARRAY(SELECT tid FROM found WHERE status = 'pending' AND next_attempt_at <= now()))
+                RETURNING o.id, o.recipient, o.template, o.data, o.headers, o.attempts
+              )
+              SELECT c.*, json_build_object('slug', t.slug, 'name', t.name, 'siteName', t.site_name, 'settings', t.settings) AS tenant
+              FROM claimed c JOIN tenants t ON t.id = $1::uuid`,
+        params: [tenantId, ids, leaseMs],
+      })),
+    )) as ClaimedEmail[][];
   }
 
   async state(tenantId: string, id: string): Promise<OutboxState | undefined> {
@@ -124,17 +140,20 @@ export class OutboxRepository {
     );
   }
 
-  /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. */
-  async markSent(tenantId: string, sent: Array<{ id: string; providerMessageId: string }>): Promise<void> {
-    await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
-        `UPDATE outbox_emails o
-         SET status = 'sent', sent_at = now(), provider_message_id = v.message_id, data = '{}', headers = '{}',
-             recipient = CASE WHEN o.template = ANY($4) THEN '' ELSE o.recipient END
-         FROM unnest($2::uuid[], $3::text[]) AS v (id, message_id)
-         WHERE o.tenant_id = $1 AND o.id = v.id AND o.status = 'sending'`,
-        [tenantId, sent.map((s) => s.id), sent.map((s) => s.providerMessageId), FORGET_RECIPIENT_AFTER_SEND],
-      ),
+  /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
+  async markSent(batches: Array<{ tenantId: string; sent: Array<{ id: string; providerMessageId: string }> }>): Promise<void> {
+    await this.db.inTenants(
+      batches.map(({ tenantId, sent }) => ({
+        tenantId,
+        name: 'outbox_mark_sent',
+        sql: `WITH ${LOCK_BY_ID}
+              UPDATE outbox_emails o
+              SET status = 'sent', sent_at = now(), provider_message_id = v.message_id, data = '{}', headers = '{}',
+                  recipient = CASE WHEN o.template = ANY($4::text[]) THEN '' ELSE o.recipient END
+              FROM unnest($2::uuid[], $3::text[]) AS v (id, message_id)
+              WHERE o.ctid = ANY (ARRAY(SELECT tid FROM found WHERE status = 'sending')) AND o.id = v.id`,
+        params: [tenantId, sent.map((s) => s.id), sent.map((s) => s.providerMessageId), FORGET_RECIPIENT_AFTER_SEND],
+      })),
     );
   }
 
