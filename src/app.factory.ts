@@ -6,12 +6,14 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '../libs/config';
-import { createValidationPipe, problem, ProblemFilter, sendProblem } from '../libs/http';
+import { createValidationPipe, problem, sendProblem } from '../libs/http';
 import { createLogger, PinoNestLogger } from '../libs/logging';
 import { RequestContext, runWithContext } from '../libs/tenancy';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { TenantDirectory } from './tenants/tenant-directory.service';
+import { allowTileOrigin } from './web/page-response';
+import { SiteErrorFilter } from './web/site-error.filter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,7 +49,9 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
   });
   app.enableShutdownHooks();
   await app.register(fastifyCookie);
-  app.useGlobalFilters(new ProblemFilter());
+  // Pages get French error pages in their tenant's branding; everything else problem+json.
+  app.useGlobalFilters(app.get(SiteErrorFilter));
+  allowTileOrigin(config.mapTileUrl);
   app.useGlobalPipes(createValidationPipe());
 
   const directory = app.get(TenantDirectory);

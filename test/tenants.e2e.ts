@@ -136,7 +136,10 @@ describe('the front page of each commune', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.body).toContain('<html lang="fr">');
-    expect(res.body).toContain(file.siteName.replace(/'/g, '&#39;'));
-    expect(res.body).toContain(file.theme.primary);
+    expect(res.body).toContain(file.siteName.replace(/'/g, '&#x27;'));
+    // Its colours come with the page's stylesheet (no inline style under the CSP).
+    expect(res.body).toContain('href="/assets/theme.css"');
+    const theme = await t.request({ url: '/assets/theme.css', host: `${slug}.localhost` });
+    expect(theme.body).toContain(`--primary: ${file.theme.primary};`);
   });
 });

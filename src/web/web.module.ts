@@ -1,7 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { HomeController } from './home.controller';
+import { AssetsController } from './assets.controller';
+import { PageRenderer } from './page-renderer';
+import { SiteController } from './site.controller';
+import { SiteErrorFilter } from './site-error.filter';
 
-@Module({ imports: [TenantsModule, ListingsModule], controllers: [HomeController] })
+/** The communes' sites: server-rendered pages over the same services as the API. */
+@Module({
+  imports: [TenantsModule, ListingsModule, AccountsModule],
+  controllers: [SiteController, AssetsController],
+  providers: [PageRenderer, SiteErrorFilter],
+  exports: [SiteErrorFilter],
+})
 export class WebModule {}

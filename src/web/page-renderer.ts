@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+const VIEWS = join(__dirname, 'views');
+
+/** What every page knows: its tenant, who is signed in, and its own title. */
+export interface PageContext {
+  title: string;
+  tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown> };
+  user?: { displayName: string; roles: string[] };
+  /** The navigation entry to mark as current. */
+  current?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The site's server-rendered pages: Handlebars views under `views/` (pages, partials, one
+ * layout), compiled once at boot. Handlebars escapes every `{{value}}`, so a listing titled
+ * `<script>` shows as text; the templates use no triple-stash.
+ */
+@Injectable()
+export class PageRenderer {
+  private readonly hbs = Handlebars.create();
+  private readonly layout: Handlebars.TemplateDelegate;
+  private readonly pages = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor() {
+    registerHelpers(this.hbs);
+    for (const file of readdirSync(join(VIEWS, 'partials')).filter((f) => f.endsWith('.hbs'))) {
+      this.hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(VIEWS, 'partials', file), 'utf8'));
+    }
+    for (const file of readdirSync(join(VIEWS, 'pages')).filter((f) => f.endsWith('.hbs'))) {
+      this.pages.set(basename(file, '.hbs'), this.hbs.compile(readFileSync(join(VIEWS, 'pages', file), 'utf8'), { strict: false }));
+    }
+    this.layout = this.hbs.compile(readFileSync(join(VIEWS, 'layout.hbs'), 'utf8'));
+  }
+
+  render(page: string, ctx: PageContext): string {
+    const template = this.pages.get(page);
+    if (!template) throw new Error(`no page template ${page}`);
+    const body = template(ctx);
+    return this.layout({ ...ctx, body: new Handlebars.SafeString(body) });
+  }
+}
+
+const KIND = { offer: 'Offre', request: 'Demande' } as const;
+const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place ou à distance' } as const;
+
+function registerHelpers(hbs: typeof Handlebars): void {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
+  hbs.registerHelper('modeLabel', (mode: keyof typeof MODE) => MODE[mode] ?? mode);
+  hbs.registerHelper('distance', (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''));
+  hbs.registerHelper('date', (d: unknown) => (d ? formatDate(new Date(String(d))) : ''));
+}
+
+/** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
+export function formatDistance(m: number): string {
+  return m < 1000 ? `à ${Math.max(100, Math.round(m / 100) * 100)} m` : `à ${(Math.round(m / 100) / 10).toLocaleString('fr-FR')} km`;
+}
+
+export function formatDate(d: Date): string {
+  return d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+}

@@ -1,0 +1,42 @@
+import type { FastifyReply } from 'fastify';
+
+/** Where map tiles may come from, besides this site (set once at boot from MAP_TILE_URL). */
+let tileOrigin = '';
+export function allowTileOrigin(url: string | undefined): void {
+  // https://{s}.tile.example.org/{z}/{x}/{y}.png → https://*.tile.example.org
+  const origin = /^https?:\/\/[^/]+/.exec(url ?? '')?.[0] ?? '';
+  tileOrigin = origin.replace('{s}', '*');
+}
+
+/**
+ * The security headers of every page: a Content-Security-Policy with no inline script or
+ * style (the theme comes from /assets/theme.css), no framing, no foreign form targets.
+ */
+export function pageSecurityHeaders(reply: FastifyReply): void {
+  reply
+    .header(
+      'content-security-policy',
+      [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        `img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}`,
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'same-origin')
+    .header('permissions-policy', 'camera=(), microphone=(), payment=(), geolocation=(self)')
+    .header('cross-origin-opener-policy', 'same-origin');
+}
+
+export function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply {
+  pageSecurityHeaders(reply);
+  return reply.status(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}

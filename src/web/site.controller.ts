@@ -1,0 +1,246 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { createValidationPipe, ProblemException } from '../../libs/http';
+import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { LoginDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
+import { passwordProblem } from '../accounts/passwords';
+import { clearSessionCookie, setSessionCookie } from '../accounts/session-cookie';
+import { MessageDto, SearchListingsQuery } from '../listings/dto/listings.dto';
+import { ConversationsService } from '../listings/conversations.service';
+import { ListingsService } from '../listings/listings.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { PageContext, PageRenderer } from './page-renderer';
+import { sendPage } from './page-response';
+
+type Form = Record<string, string | undefined>;
+
+const pipe = createValidationPipe();
+/** A form's fields through the API's own DTO rules; a failure is a ProblemException naming each field. */
+async function validated<T>(type: new () => T, data: Record<string, unknown>): Promise<T> {
+  return pipe.transform(data, { type: 'body', metatype: type }) as Promise<T>;
+}
+
+/** Field → first message, from a ProblemException of the API's services or validation. */
+function formErrors(err: ProblemException): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const e of err.problem.errors ?? []) errors[e.field] ??= e.message;
+  return errors;
+}
+
+/** Where to go after signing in: a path of this site only. */
+function safeReturn(path: string | undefined): string {
+  return path && /^\/(?!\/)[\w\-./?=&%]*$/.test(path) ? path : '/';
+}
+
+/**
+ * The commune's site: server-rendered pages over the same services as the API, forms that
+ * work without JavaScript. State changes come from this site's own forms: the AuthGuard
+ * checks their Origin, and the session cookie is SameSite=Lax.
+ */
+@ApiExcludeController()
+@Controller()
+export class SiteController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly tenants: TenantsService,
+    private readonly listings: ListingsService,
+    private readonly conversations: ConversationsService,
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async home(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const [ctx, stats, categories, offers, requests] = await Promise.all([
+      this.context(ref, req, 'Accueil', 'home'),
+      this.tenants.stats(ref),
+      this.tenants.categories(ref),
+      this.listings.search(ref, { kind: 'offer', limit: 4 }),
+      this.listings.search(ref, { kind: 'request', limit: 4 }),
+    ]);
+    sendPage(reply, this.pages.render('home', { ...ctx, stats, categories, offers: offers.items, requests: requests.items }));
+  }
+
+  @Get('annonces')
+  async browse(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: Form) {
+    const filters = {
+      kind: raw.kind === 'offer' || raw.kind === 'request' ? raw.kind : undefined,
+      category: raw.category || undefined,
+      neighbourhood: raw.neighbourhood || undefined,
+      q: raw.q?.trim() || undefined,
+      cursor: raw.cursor || undefined,
+    };
+    const [ctx, categories, neighbourhoods] = await Promise.all([this.context(ref, req, 'Annonces', 'listings'), this.tenants.categories(ref), this.tenants.neighbourhoods(ref)]);
+    let items: unknown[] = [];
+    let next: string | undefined;
+    let errors: Record<string, string> | undefined;
+    try {
+      const query = await validated(SearchListingsQuery, { ...filters, limit: '20' });
+      const page = await this.listings.search(ref, query);
+      items = page.items;
+      if (page.nextCursor) next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
+      errors = formErrors(err);
+    }
+    const title = errors ? 'Erreur dans les filtres – Annonces' : 'Annonces';
+    sendPage(reply, this.pages.render('listings', { ...ctx, title, filters, categories, neighbourhoods, items, next, errors }), errors ? 422 : 200);
+  }
+
+  @Get('annonces/:id')
+  async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('envoye') sent?: string) {
+    const listing = await this.listings.get(ref, id, req.ctx.principal);
+    const ctx = await this.context(ref, req, listing.title, 'listings');
+    sendPage(reply, this.pages.render('listing', { ...ctx, listing, sent: sent === '1' }));
+  }
+
+  @Post('annonces/:id/contact')
+  async contact(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const principal = req.ctx.principal;
+    if (!principal) return reply.redirect(`/connexion?retour=${encodeURIComponent(`/annonces/${id}`)}`, 303);
+    try {
+      const dto = await validated(MessageDto, { message: body.message ?? '' });
+      await this.conversations.start(ref, principal, id, dto.message);
+      return reply.redirect(`/annonces/${id}?envoye=1`, 303);
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500 || err.problem.status === 404) throw err;
+      const listing = await this.listings.get(ref, id, principal);
+      const ctx = await this.context(ref, req, `Erreur – ${listing.title}`, 'listings');
+      const errors = formErrors(err);
+      return sendPage(
+        reply,
+        this.pages.render('listing', { ...ctx, listing, errors, values: { message: body.message }, formError: errors.message ? 'Le message n’a pas été envoyé : corrigez le champ signalé.' : err.problem.detail }),
+        err.problem.status,
+      );
+    }
+  }
+
+  @Get('connexion')
+  async loginPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('retour') retour?: string) {
+    const ctx = await this.context(ref, req, 'Se connecter', 'login');
+    sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(retour), values: {} }));
+  }
+
+  @Post('connexion')
+  async login(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
+      const session = await this.accounts.login(ref, dto.email, dto.password, req.ip, String(req.headers['user-agent'] ?? ''));
+      setSessionCookie(reply, this.config, session.token);
+      return reply.redirect(safeReturn(body.retour), 303);
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
+      const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
+      const errors = formErrors(err);
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      const formError = Object.keys(errors).length ? 'La connexion a échoué : corrigez les champs signalés.' : err.problem.detail;
+      return sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(body.retour), values: { email: body.email }, errors, formError }), err.problem.status);
+    }
+  }
+
+  @Post('deconnexion')
+  async logout(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (req.ctx.principal) await this.accounts.logout(ref, req.ctx.principal);
+    clearSessionCookie(reply, this.config);
+    return reply.redirect('/', 303);
+  }
+
+  @Get('inscription')
+  async signupPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const ctx = await this.context(ref, req, "S'inscrire", 'signup');
+    sendPage(reply, this.pages.render('signup', { ...ctx, values: {} }));
+  }
+
+  @Post('inscription')
+  async signup(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(SignupDto, {
+        email: body.email ?? '',
+        password: body.password ?? '',
+        displayName: body.displayName ?? '',
+        acceptTerms: body.acceptTerms === 'true',
+      });
+      await this.accounts.signup(ref, dto, req.ip);
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
+      return sendPage(
+        reply,
+        this.pages.render('message', {
+          ...ctx,
+          heading: 'Vérifiez votre boîte e-mail',
+          paragraphs: [
+            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
+            'Pensez à vérifier vos courriers indésirables. Le lien est valable 24 heures.',
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
+      const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
+      const errors = formErrors(err);
+      // The form's rules stop at the first broken field; the password's own rules are shown with them.
+      const pw = body.password ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName }) : undefined;
+      if (pw && !errors.password && err.problem.status === 422) errors.password = pw;
+      const formError = Object.keys(errors).length ? "L'inscription n'a pas abouti : corrigez les champs signalés." : err.problem.detail;
+      const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
+      return sendPage(reply, this.pages.render('signup', { ...ctx, values, errors, formError }), err.problem.status);
+    }
+  }
+
+  /** The link of the verification e-mail: a page with a button, because link scanners open links. */
+  @Get('compte/verification')
+  async verifyPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+    const ctx = await this.context(ref, req, 'Confirmer mon adresse e-mail', 'signup');
+    sendPage(reply, this.pages.render('verify', { ...ctx, token: token ?? '' }));
+  }
+
+  @Post('compte/verification')
+  async verify(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    let ok = true;
+    try {
+      const dto = await validated(TokenDto, { token: body.token ?? '' });
+      await this.accounts.verify(ref, dto.token);
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
+      ok = false;
+    }
+    const ctx = await this.context(ref, req, ok ? 'Adresse confirmée' : 'Lien invalide', 'signup');
+    const page = ok
+      ? { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } }
+      : { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
+    sendPage(reply, this.pages.render('message', { ...ctx, ...page }), ok ? 200 : 400);
+  }
+
+  private async context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
+    return { ...(await pageContext(this.tenants, this.accounts, ref, req, title, current)), devMail: devInbox(this.config) };
+  }
+}
+
+/** The tenant and the signed-in person, as every page shows them. */
+export async function pageContext(
+  tenants: TenantsService,
+  accounts: AccountsService,
+  ref: TenantRef,
+  req: FastifyRequest,
+  title: string,
+  current?: string,
+): Promise<PageContext> {
+  const [t, me] = await Promise.all([tenants.get(ref), req.ctx.principal ? accounts.me(ref, req.ctx.principal).catch(() => undefined) : undefined]);
+  return {
+    title,
+    current,
+    tenant: { slug: t.slug, name: t.name, siteName: t.siteName, hasLogo: Boolean(t.settings.theme.logo), contact: t.settings.contact },
+    user: me ? { displayName: me.displayName, roles: req.ctx.principal!.roles } : undefined,
+  };
+}
+
+/** Whether this process keeps the development inbox (/dev/mail), to link it from the footer. */
+export function devInbox(config: AppConfig): boolean {
+  return config.env !== 'production' && !config.smtpUrl && config.workersInProcess;
+}
+
+function stripEmpty(o: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== 'cursor'));
+}

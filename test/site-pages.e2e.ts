@@ -1,0 +1,172 @@
+import { categoryId, createResident, FACTORY_PASSWORD, ResidentFixture } from './support/factories';
+import { linkIn, SmtpSink } from './support/smtp-sink';
+import { startTestApp, TestApp } from './support/test-app';
+
+const BUCLOS = { lat: 45.2125, lng: 5.77715 };
+const HTML = { accept: 'text/html,application/xhtml+xml' };
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+/**
+ * The communes' server-rendered pages, over HTTP as a browser without JavaScript uses them:
+ * branding, listings, forms with errors tied to their fields, security headers, French errors.
+ */
+describe('the site pages', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let author: ResidentFixture;
+  let listingId: string;
+
+  const page = (url: string, opts: { host?: string; session?: string } = {}) => t.request({ url, headers: HTML, ...opts });
+  const submit = (url: string, fields: Record<string, string>, opts: { host?: string; session?: string; origin?: string | null } = {}) => {
+    const host = opts.host ?? 'meylan.localhost';
+    return t.request({
+      method: 'POST',
+      url,
+      host,
+      session: opts.session,
+      origin: opts.origin === undefined ? `http://${host}` : opts.origin,
+      headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form(fields),
+    });
+  };
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url } });
+    author = await createResident(t.db, 'meylan', { displayName: 'Camille R.', location: BUCLOS });
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/listings',
+      session: author.session,
+      payload: {
+        kind: 'offer',
+        categoryId: await categoryId(t.db, 'meylan', 'courses'),
+        title: '<script>alert(1)</script> Courses du samedi',
+        description: 'Je vais au marché chaque samedi matin, je peux prendre vos courses au passage.',
+        mode: 'in_person',
+        location: BUCLOS,
+      },
+    });
+    expect(created.status).toBe(201);
+    listingId = created.json().id;
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
+
+  it.each([
+    ['meylan', 'Entraidons-nous', 'Meylan'],
+    ['grenoble', 'Voisins Voisines', 'Grenoble'],
+    ['seyssins', "Réseau d'entraide", 'Seyssins'],
+    ['lyon', 'Voisins solidaires', 'Lyon'],
+  ])('serves %s its own branded home page in French', async (slug, siteName, commune) => {
+    const res = await page('/', { host: `${slug}.localhost` });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('<html lang="fr">');
+    expect(res.body).toContain(`<title>Accueil – ${siteName.replace("'", '&#x27;')}</title>`);
+    expect(res.body).toContain(`L'entraide entre voisins à ${commune}`);
+    expect(res.body).toContain('Je propose mon aide');
+    expect(res.body).toContain("J'ai besoin d'aide");
+    const theme = await t.request({ url: '/assets/theme.css', host: `${slug}.localhost` });
+    expect(theme.headers['content-type']).toMatch(/^text\/css/);
+    expect(theme.body).toMatch(/--primary: #[0-9a-f]{6};/i);
+  });
+
+  it("shows Meylan's listing on Meylan's pages, escaped, and never on Grenoble's", async () => {
+    const home = await page('/');
+    expect(home.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Courses du samedi');
+    expect(home.body).not.toContain('<script>alert(1)</script>');
+    const browse = await page('/annonces?kind=offer&category=courses');
+    expect(browse.status).toBe(200);
+    expect(browse.body).toContain(`href="/annonces/${listingId}"`);
+    expect(browse.body).toContain('Camille R.');
+    const grenoble = await page('/annonces', { host: 'grenoble.localhost' });
+    expect(grenoble.body).not.toContain(listingId);
+    const detail = await page(`/annonces/${listingId}`, { host: 'grenoble.localhost' });
+    expect(detail.status).toBe(404);
+    expect(detail.headers['content-type']).toMatch(/^text\/html/);
+    expect(detail.body).toContain('Page introuvable');
+    expect(detail.body).toContain('Voisins Voisines');
+  });
+
+  it('sends the security headers: a CSP without inline scripts or styles, no framing', async () => {
+    const res = await page('/annonces');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).not.toMatch(/<script>(?!<\/script>)|<style>|style="/);
+  });
+
+  it('names the offending filter field on the listings page', async () => {
+    const res = await page('/annonces?q=x');
+    expect(res.status).toBe(422);
+    expect(res.body).toContain('aria-invalid="true" aria-describedby="f-q-erreur"');
+    expect(res.body).toMatch(/id="f-q-erreur"><span class="visually-hidden">Erreur : <\/span>recherche trop courte/);
+  });
+
+  it('keeps problem+json for the API and answers unknown pages with a French page', async () => {
+    const api = await t.request({ url: '/api/v1/listings/not-a-listing', headers: HTML });
+    expect(api.headers['content-type']).toMatch(/application\/problem\+json/);
+    const missing = await page('/nulle-part');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('Page introuvable');
+  });
+
+  it('signs up through the form, confirms the address from the e-mail, signs in and contacts a neighbour', async () => {
+    const email = `lea.${Date.now()}@exemple.fr`;
+    const bad = await submit('/inscription', { displayName: 'Léa M.', email, password: 'court' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('id="password-erreur"');
+    expect(bad.body).toContain('id="acceptTerms-erreur"');
+    expect(bad.body).toContain(`value="${email}"`);
+    expect(bad.body).not.toContain('value="court"');
+
+    const ok = await submit('/inscription', { displayName: 'Léa M.', email, password: 'un mot de passe solide', acceptTerms: 'true' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('Vérifiez votre boîte e-mail');
+    const mail = await sink.waitFor((m) => m.to.includes(email));
+    const link = new URL(linkIn(mail, '/compte/verification')!);
+    const confirm = await page(`${link.pathname}${link.search}`);
+    expect(confirm.body).toContain('Confirmer mon adresse');
+    const verified = await submit('/compte/verification', { token: link.searchParams.get('token')! });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toContain('Votre adresse est confirmée');
+
+    const wrong = await submit('/connexion', { email, password: 'pas le bon mot de passe', retour: '/' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toContain('role="alert"');
+    const login = await submit('/connexion', { email, password: 'un mot de passe solide', retour: `/annonces/${listingId}` });
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe(`/annonces/${listingId}`);
+    const session = login.cookies.find((c) => c.name === 'entraide_session')!.value;
+
+    const signedIn = await page(`/annonces/${listingId}`, { session });
+    expect(signedIn.body).toContain('Léa M.');
+    expect(signedIn.body).toContain(`action="/annonces/${listingId}/contact"`);
+    const empty = await submit(`/annonces/${listingId}/contact`, { message: '   ' }, { session });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toContain('id="message-erreur"');
+    const sent = await submit(`/annonces/${listingId}/contact`, { message: 'Bonjour, je veux bien pour samedi !' }, { session });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(`/annonces/${listingId}?envoye=1`);
+    const { rows } = await t.db.admin.query('SELECT body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id WHERE c.listing_id = $1', [listingId]);
+    expect(rows.map((r) => r.body)).toContain('Bonjour, je veux bien pour samedi !');
+
+    const foreign = await submit(`/annonces/${listingId}/contact`, { message: 'Depuis un autre site' }, { session, origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    const out = await submit('/deconnexion', {}, { session });
+    expect(out.status).toBe(303);
+    expect((await t.request({ url: '/api/v1/me', session })).status).toBe(401);
+  });
+
+  it('sends a signed-in visitor back only to a page of this site', async () => {
+    const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+  });
+});
