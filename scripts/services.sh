@@ -2,6 +2,7 @@
 # Installs (if missing) and starts the local services Entraide needs for
 # development and tests: PostgreSQL 15 + PostGIS 3 and Redis, then makes sure
 # the roles, databases, extensions and database/schema privileges exist.
+# Also installs Debian's Chromium (/usr/bin/chromium) for the browser tests.
 #
 #   scripts/services.sh           install/start/configure what is missing
 #   scripts/services.sh --check   only report what is missing (exit 1 if any)
@@ -35,7 +36,7 @@ for arg in "$@"; do
   case "$arg" in
     --check) CHECK=1 ;;
     -h | --help)
-      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -84,6 +85,11 @@ if ! command -v psql >/dev/null 2>&1 || ! pkg_installed "postgresql-$PG_VERSION"
 fi
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   packages+=(redis-server)
+fi
+# Browser tests drive Debian's Chromium, never a browser build downloaded by a test library.
+# Without recommends it lacks a Latin font a fresh system may not have: fonts-liberation.
+if [[ ! -x /usr/bin/chromium ]] || ! pkg_installed fonts-liberation; then
+  packages+=(chromium fonts-liberation)
 fi
 
 if ((${#packages[@]})); then
