@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '../../libs/config';
@@ -86,4 +87,23 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
       if (!opts.db) await db.drop();
     },
   };
+}
+
+export interface ListeningTestApp extends TestApp {
+  port: number;
+  /** The tenant's site as a browser reaches it, e.g. `http://meylan.localhost:PORT/` (Chromium resolves `*.localhost` to loopback). */
+  baseUrl(tenantSlug: string): string;
+}
+
+/** The same application, also listening on a free TCP port of 127.0.0.1, for a real browser. */
+export async function startListeningTestApp(opts: Parameters<typeof startTestApp>[0] = {}): Promise<ListeningTestApp> {
+  const t = await startTestApp(opts);
+  try {
+    await t.app.listen(0, '127.0.0.1');
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  return { ...t, port, baseUrl: (tenantSlug) => `http://${tenantSlug}.localhost:${port}/` };
 }

@@ -1,0 +1,114 @@
+import AxeBuilder from '@axe-core/playwright';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
+import type { ListeningTestApp } from './test-app';
+
+/** Debian's `chromium` package, installed by scripts/services.sh; never a browser build downloaded by a library. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  // The test machine runs as root in a container, where Chromium's sandbox cannot start.
+  '--no-sandbox',
+  '--disable-gpu',
+  // No traffic but to the application under test: the machine has no internet.
+  '--disable-background-networking',
+  '--disable-component-update',
+];
+
+/** The WCAG 2.1 A and AA rules of axe-core: what a public service's site must meet (RGAA is built on them). */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Set to a folder to keep a screenshot of each page a test names (see debugScreenshot). */
+const SCREENSHOT_DIR = process.env.ENTRAIDE_SCREENSHOTS;
+
+const pageErrors = new WeakMap<Page, string[]>();
+
+/** One headless Chromium; a test file launches it in beforeAll and closes it in afterAll. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run scripts/services.sh, which installs Debian's chromium package`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/**
+ * Opens `path` of a tenant's site in a fresh browser context (no cookies shared between pages),
+ * as a French resident on a laptop screen, and checks the answer's status. `page.close()`
+ * also closes its context.
+ */
+export async function openTenantPage(
+  browser: Browser,
+  app: ListeningTestApp,
+  tenantSlug: string,
+  path = '/',
+  opts: { status?: number; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  // An explicit context, not browser.newPage(): axe opens a second page in the page's context.
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: opts.viewport ?? { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.once('close', () => void context.close().catch(() => undefined));
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (err) => errors.push(err.message));
+  const url = new URL(path.replace(/^\/+/, ''), app.baseUrl(tenantSlug)).toString();
+  const res = await page.goto(url, { waitUntil: 'load' });
+  const expected = opts.status ?? 200;
+  if (res?.status() !== expected) {
+    const body = res ? (await res.text()).slice(0, 500) : '';
+    await page.close();
+    throw new Error(`GET ${url} answered ${res?.status() ?? 'nothing'}, expected ${expected}${body ? `:\n${body}` : ''}`);
+  }
+  return page;
+}
+
+/** Uncaught script errors the page raised since it was opened by openTenantPage. */
+export function uncaughtErrors(page: Page): string[] {
+  return [...(pageErrors.get(page) ?? [])];
+}
+
+/** A CSS property of the first matching element as the browser computed it, e.g. `rgb(31, 93, 140)` for a colour. */
+export function computedStyle(locator: Locator, property: string): Promise<string> {
+  // The project compiles without the DOM library: reach the page's window through the element.
+  return locator.first().evaluate((el, prop) => el.ownerDocument.defaultView!.getComputedStyle(el).getPropertyValue(prop), property);
+}
+
+/**
+ * Runs axe-core's WCAG 2.1 A/AA rules on the page as it is now and fails with one readable
+ * entry per violation: rule, impact, what it asks, and the selector of every offending element.
+ */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  // A blank or error page passes every rule by having nothing to check: that is no proof.
+  if (results.violations.length === 0 && results.passes.length === 0) throw new Error(`${label} (${page.url()}): axe found nothing to check`);
+  if (results.violations.length === 0) return;
+  const shot = await debugScreenshot(page, `axe-${label}`);
+  const lines = [`${label} (${page.url()}): ${results.violations.length} accessibility violation(s) of ${AXE_TAGS.join(', ')}, axe-core ${results.testEngine.version}`];
+  for (const v of results.violations) {
+    lines.push('', `- ${v.id} [${v.impact ?? 'unknown impact'}]: ${v.help} (${v.helpUrl})`);
+    for (const node of v.nodes.slice(0, 10)) {
+      lines.push(`    ${node.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' | ')}`);
+      // The first line of axe's own explanation carries the measured figures (contrast ratio, …).
+      const why = node.failureSummary?.split('\n').map((l) => l.trim()).filter(Boolean)[1];
+      if (why) lines.push(`      ${why}`);
+    }
+    if (v.nodes.length > 10) lines.push(`    … and ${v.nodes.length - 10} more`);
+  }
+  if (shot) lines.push('', `screenshot: ${shot}`);
+  throw new Error(lines.join('\n'));
+}
+
+/** Saves a PNG of the page (the whole page unless `fullPage: false`), creating the folder. */
+export async function saveScreenshot(page: Page, path: string, opts: { fullPage?: boolean } = {}): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: opts.fullPage ?? true, animations: 'disabled' });
+  return path;
+}
+
+/** Saves `<ENTRAIDE_SCREENSHOTS>/<name>.png` when that variable names a folder; does nothing otherwise. */
+export async function debugScreenshot(page: Page, name: string): Promise<string | undefined> {
+  if (!SCREENSHOT_DIR) return undefined;
+  return saveScreenshot(page, join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`));
+}
