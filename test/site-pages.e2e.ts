@@ -164,6 +164,53 @@ describe('the site pages', () => {
     expect((await t.request({ url: '/api/v1/me', session })).status).toBe(401);
   });
 
+  it('shows the map page with Leaflet from the site itself and the same listings as a list', async () => {
+    const res = await page('/carte?category=courses');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('id="carte"');
+    expect(res.body).toContain('data-category="courses"');
+    expect(res.body).toContain('<script src="/assets/vendor/leaflet/leaflet.js" defer></script>');
+    expect(res.body).toContain(`href="/annonces/${listingId}"`);
+    const leaflet = await t.request({ url: '/assets/vendor/leaflet/leaflet.js', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(leaflet.status).toBe(200);
+    expect(leaflet.headers['content-encoding']).toBe('gzip');
+    expect(Number(leaflet.headers['content-length'])).toBeLessThan(60_000);
+    expect((await t.request({ url: '/assets/vendor/leaflet/../../package.json' })).status).toBe(404);
+    expect((await t.request({ url: '/assets/vendor/leaflet/images/marker-icon.png' })).headers['content-type']).toBe('image/png');
+  });
+
+  it('publishes an offer from the form, placed in the chosen neighbourhood, and holds a paid one with its reason', async () => {
+    const anonymous = await page('/annonces/nouvelle?kind=request');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toBe(`/connexion?retour=${encodeURIComponent('/annonces/nouvelle?kind=request')}`);
+    const writer = await createResident(t.db, 'meylan');
+    const blank = await page('/annonces/nouvelle?kind=request', { session: writer.session });
+    expect(blank.body).toContain('value="request" checked');
+    expect(blank.body).toContain('<option value="buclos">Buclos</option>');
+    const courses = await categoryId(t.db, 'meylan', 'courses');
+    const fields = { kind: 'offer', categoryId: courses, title: 'Je porte vos courses', description: 'Le mardi et le vendredi, je passe au marché.', mode: 'in_person' };
+
+    const nowhere = await submit('/annonces/nouvelle', fields, { session: writer.session });
+    expect(nowhere.status).toBe(422);
+    expect(nowhere.body).toContain('id="location-erreur"');
+    expect(nowhere.body).toContain('value="Je porte vos courses"');
+
+    const published = await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session });
+    expect(published.status).toBe(201);
+    expect(published.body).toContain('Votre annonce est publiée');
+    const { rows } = await t.db.admin.query(
+      `SELECT l.status, n.slug FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND ST_Covers(n.outline, l.location)
+       WHERE l.author_id = $1 AND l.title = 'Je porte vos courses'`,
+      [writer.id],
+    );
+    expect(rows).toEqual([{ status: 'published', slug: 'buclos' }]);
+
+    const paid = await submit('/annonces/nouvelle', { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' }, { session: writer.session });
+    expect(paid.status).toBe(201);
+    expect(paid.body).toContain('Votre annonce attend une relecture');
+    expect(paid.body).toContain('prix ou une rémunération');
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

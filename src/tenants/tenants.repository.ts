@@ -24,6 +24,8 @@ export interface NeighbourhoodRow {
   id: string;
   slug: string;
   name: string;
+  /** A point inside the neighbourhood: where a listing goes when its author picks only the neighbourhood. */
+  centre: { lat: number; lng: number };
 }
 
 /** Reference data of one tenant; every method takes the tenant id and runs under its RLS context. */
@@ -63,7 +65,13 @@ export class TenantsRepository {
 
   listNeighbourhoods(tenantId: string): Promise<NeighbourhoodRow[]> {
     return this.db.withTenant(tenantId, (tx) =>
-      tx.query('SELECT id, slug, name FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, name', [tenantId]),
+      tx.query(
+        `SELECT id, slug, name,
+                json_build_object('lat', round(ST_Y(c)::numeric, 6), 'lng', round(ST_X(c)::numeric, 6)) AS centre
+         FROM neighbourhoods, ST_PointOnSurface(outline::geometry) AS c
+         WHERE tenant_id = $1 ORDER BY position, name`,
+        [tenantId],
+      ),
     );
   }
 

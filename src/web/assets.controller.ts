@@ -1,41 +1,93 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ProblemException } from '../../libs/http';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { TenantsService } from '../tenants/tenants.service';
 import { themeCss } from './theme';
 
 // Copied next to the compiled code by `nest build` (nest-cli.json assets).
-const ASSETS = join(__dirname, 'assets');
-const read = (file: string) => readFileSync(join(ASSETS, file), 'utf8');
+const OWN = join(__dirname, 'assets');
+const LEAFLET = join(dirname(require.resolve('leaflet/package.json')), 'dist');
+const CLUSTER = join(dirname(require.resolve('leaflet.markercluster/package.json')), 'dist');
 
-/** The site's own stylesheet and script, and each tenant's colours as CSS custom properties. */
+const TYPES: Record<string, string> = {
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  png: 'image/png',
+};
+
+/** Every file the site serves, by URL path under /assets: its own, and Leaflet's from node_modules (no CDN). */
+const FILES: Record<string, string> = {
+  'site.css': join(OWN, 'site.css'),
+  'site.js': join(OWN, 'site.js'),
+  'map.js': join(OWN, 'map.js'),
+  'location-picker.js': join(OWN, 'location-picker.js'),
+  'vendor/leaflet/leaflet.js': join(LEAFLET, 'leaflet.js'),
+  'vendor/leaflet/leaflet.css': join(LEAFLET, 'leaflet.css'),
+  ...Object.fromEntries(
+    ['layers.png', 'layers-2x.png', 'marker-icon.png', 'marker-icon-2x.png', 'marker-shadow.png'].map((f) => [`vendor/leaflet/images/${f}`, join(LEAFLET, 'images', f)]),
+  ),
+  'vendor/markercluster/leaflet.markercluster.js': join(CLUSTER, 'leaflet.markercluster.js'),
+  'vendor/markercluster/MarkerCluster.css': join(CLUSTER, 'MarkerCluster.css'),
+  'vendor/markercluster/MarkerCluster.Default.css': join(CLUSTER, 'MarkerCluster.Default.css'),
+};
+
+interface Asset {
+  type: string;
+  body: Buffer;
+  /** Text assets are also kept gzipped: Leaflet is 150 KB as is, 40 KB compressed. */
+  gzip?: Buffer;
+}
+
+function load(file: string): Asset {
+  const ext = file.slice(file.lastIndexOf('.') + 1);
+  const body = readFileSync(file);
+  return { type: TYPES[ext], body, gzip: ext === 'png' ? undefined : gzipSync(body, { level: 9 }) };
+}
+
+/** The site's stylesheet and scripts, Leaflet, and each tenant's colours as CSS custom properties. */
 @ApiExcludeController()
 @Controller('assets')
 export class AssetsController {
-  private readonly files = { css: read('site.css'), js: read('site.js') };
+  private readonly assets = new Map(Object.entries(FILES).map(([path, file]) => [path, load(file)]));
 
   constructor(private readonly tenants: TenantsService) {}
 
-  @Get('site.css')
-  css(@Res() reply: FastifyReply) {
-    return asset(reply, 'text/css; charset=utf-8', this.files.css);
-  }
-
-  @Get('site.js')
-  js(@Res() reply: FastifyReply) {
-    return asset(reply, 'text/javascript; charset=utf-8', this.files.js);
-  }
-
   @Get('theme.css')
-  async theme(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply) {
+  async theme(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const t = await this.tenants.get(ref);
-    return asset(reply, 'text/css; charset=utf-8', themeCss(t.settings.theme));
+    const body = Buffer.from(themeCss(t.settings.theme));
+    return send(req, reply, { type: TYPES.css, body, gzip: gzipSync(body) });
+  }
+
+  @Get('vendor/:pkg/images/:file')
+  image(@Param('pkg') pkg: string, @Param('file') file: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.file(`vendor/${pkg}/images/${file}`, req, reply);
+  }
+
+  @Get('vendor/:pkg/:file')
+  vendor(@Param('pkg') pkg: string, @Param('file') file: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.file(`vendor/${pkg}/${file}`, req, reply);
+  }
+
+  @Get(':file')
+  own(@Param('file') file: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.file(file, req, reply);
+  }
+
+  private file(path: string, req: FastifyRequest, reply: FastifyReply) {
+    const asset = this.assets.get(path);
+    if (!asset) throw ProblemException.notFound();
+    return send(req, reply, asset);
   }
 }
 
-function asset(reply: FastifyReply, type: string, body: string) {
-  return reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(body);
+function send(req: FastifyRequest, reply: FastifyReply, asset: Asset) {
+  reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').header('vary', 'accept-encoding');
+  if (asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  return reply.send(asset.body);
 }

@@ -8,7 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { LoginDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
 import { passwordProblem } from '../accounts/passwords';
 import { clearSessionCookie, setSessionCookie } from '../accounts/session-cookie';
-import { MessageDto, SearchListingsQuery } from '../listings/dto/listings.dto';
+import { CreateListingDto, MessageDto, SearchListingsQuery } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -16,6 +16,21 @@ import { PageContext, PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
 type Form = Record<string, string | undefined>;
+
+const LEAFLET_CSS = ['/assets/vendor/leaflet/leaflet.css'];
+const MAP_ASSETS = {
+  stylesheets: [...LEAFLET_CSS, '/assets/vendor/markercluster/MarkerCluster.css', '/assets/vendor/markercluster/MarkerCluster.Default.css'],
+  scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/vendor/markercluster/leaflet.markercluster.js', '/assets/map.js'],
+};
+const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/location-picker.js'] };
+
+/** Why a listing waits for a moderator, as its author reads it. */
+const HOLD_REASONS: Record<string, string> = {
+  paid: 'elle semble mentionner un prix ou une rémunération (l’entraide est gratuite) ;',
+  contact_email: 'elle contient une adresse e-mail (le site transmet les messages sans la montrer) ;',
+  contact_phone: 'elle contient un numéro de téléphone (le site transmet les messages sans le montrer) ;',
+  blocked_word: 'elle contient un mot que la commune fait relire.',
+};
 
 const pipe = createValidationPipe();
 /** A form's fields through the API's own DTO rules; a failure is a ProblemException naming each field. */
@@ -88,6 +103,51 @@ export class SiteController {
     }
     const title = errors ? 'Erreur dans les filtres – Annonces' : 'Annonces';
     sendPage(reply, this.pages.render('listings', { ...ctx, title, filters, categories, neighbourhoods, items, next, errors }), errors ? 422 : 200);
+  }
+
+  @Get('carte')
+  async mapPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: Form) {
+    const filters = { kind: raw.kind === 'offer' || raw.kind === 'request' ? (raw.kind as 'offer' | 'request') : undefined, category: /^[a-z0-9-]{1,60}$/.test(raw.category ?? '') ? raw.category : undefined };
+    const [ctx, t, categories] = await Promise.all([this.context(ref, req, 'Carte des annonces', 'map'), this.tenants.get(ref), this.tenants.categories(ref)]);
+    const page = await this.listings.search(ref, { ...filters, limit: 50 });
+    const next = page.nextCursor ? `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}` : undefined;
+    sendPage(
+      reply,
+      this.pages.render('map', { ...ctx, ...MAP_ASSETS, map: this.mapSettings(t.settings.map), filters, categories, items: page.items, next }),
+    );
+  }
+
+  @Get('annonces/nouvelle')
+  async newListingPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('kind') kind?: string) {
+    if (!req.ctx.principal) return reply.redirect(`/connexion?retour=${encodeURIComponent(`/annonces/nouvelle${kind ? `?kind=${kind === 'request' ? 'request' : 'offer'}` : ''}`)}`, 303);
+    return this.renderNewListing(ref, req, reply, { kind: kind === 'request' ? 'request' : 'offer', mode: 'in_person' });
+  }
+
+  @Post('annonces/nouvelle')
+  async createListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    const principal = req.ctx.principal;
+    if (!principal) return reply.redirect('/connexion?retour=/annonces/nouvelle', 303);
+    try {
+      const location = await this.chosenLocation(ref, body);
+      const dto = await validated(CreateListingDto, {
+        kind: body.kind ?? '',
+        categoryId: body.categoryId ?? '',
+        title: body.title ?? '',
+        description: body.description ?? '',
+        mode: body.mode ?? '',
+        location,
+      });
+      const listing = await this.listings.create(ref, principal, dto);
+      const held = listing.status !== 'published';
+      const ctx = await this.context(ref, req, held ? 'Annonce en attente de relecture' : 'Annonce publiée', 'listings');
+      return sendPage(reply, this.pages.render('listing-created', { ...ctx, listing, held, reasons: listing.holdReasons.map((r: string) => HOLD_REASONS[r] ?? r) }), 201);
+    } catch (err) {
+      if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
+      const errors = formErrors(err);
+      if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez votre quartier';
+      const formError = Object.keys(errors).length ? "L'annonce n'a pas été publiée : corrigez les champs signalés." : err.problem.detail;
+      return this.renderNewListing(ref, req, reply, body, errors, formError, err.problem.status);
+    }
   }
 
   @Get('annonces/:id')
@@ -211,6 +271,29 @@ export class SiteController {
       ? { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } }
       : { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
     sendPage(reply, this.pages.render('message', { ...ctx, ...page }), ok ? 200 : 400);
+  }
+
+  private async renderNewListing(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const [ctx, t, categories, neighbourhoods] = await Promise.all([
+      this.context(ref, req, errors ? 'Erreur – Publier une annonce' : 'Publier une annonce', 'new'),
+      this.tenants.get(ref),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.mapSettings(t.settings.map), categories, neighbourhoods, values, errors, formError });
+    return sendPage(reply, page, status);
+  }
+
+  /** The point placed on the map if any, else a point inside the chosen neighbourhood. */
+  private async chosenLocation(ref: TenantRef, body: Form): Promise<{ lat: number; lng: number } | undefined> {
+    if (body.lat && body.lng) return { lat: Number(body.lat), lng: Number(body.lng) };
+    const hood = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === body.neighbourhood);
+    if (hood) return hood.centre;
+    throw ProblemException.invalid([{ field: 'location', message: 'choisissez votre quartier (ou placez un point sur la carte)' }]);
+  }
+
+  private mapSettings(map: { center: { lat: number; lng: number }; zoom: number }) {
+    return { ...map, tileUrl: this.config.mapTileUrl, attribution: this.config.mapTileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '' };
   }
 
   private async context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
