@@ -211,6 +211,52 @@ describe('the site pages', () => {
     expect(paid.body).toContain('prix ou une rémunération');
   });
 
+  it("lists a resident's listings and lets them close one; answers a conversation from its page", async () => {
+    expect((await page('/mes-annonces')).headers.location).toBe(`/connexion?retour=${encodeURIComponent('/mes-annonces')}`);
+    const mine = await page('/mes-annonces', { session: author.session });
+    expect(mine.body).toContain('Courses du samedi');
+    expect(mine.body).toContain('En ligne');
+
+    const neighbour = await createResident(t.db, 'meylan', { displayName: 'Yanis B.' });
+    expect((await submit(`/annonces/${listingId}/contact`, { message: 'Bonjour Camille !' }, { session: neighbour.session })).status).toBe(303);
+    const inbox = await page('/conversations', { session: author.session });
+    const threadPath = /href="(\/conversations\/[0-9a-f-]{36})"/.exec(inbox.body)?.[1];
+    expect(inbox.body).toContain('avec Yanis B.');
+    const thread = await page(threadPath!, { session: author.session });
+    expect(thread.body).toContain('Bonjour Camille !');
+    const answered = await submit(threadPath!, { body: 'Avec plaisir, à samedi.' }, { session: author.session });
+    expect(answered.headers.location).toBe(`${threadPath}?envoye=1`);
+    expect((await page(threadPath!, { session: neighbour.session })).body).toContain('Avec plaisir, à samedi.');
+    // Someone outside the conversation finds nothing there.
+    expect((await page(threadPath!, { session: (await createResident(t.db, 'meylan')).session })).status).toBe(404);
+
+    const closed = await submit(`/mes-annonces/${listingId}/clore`, {}, { session: author.session });
+    expect(closed.headers.location).toBe('/mes-annonces?fait=close');
+    expect((await page('/mes-annonces?fait=close', { session: author.session })).body).toMatch(/Close<\/strong>/);
+    expect((await page(`/annonces/${listingId}`)).status).toBe(404);
+  });
+
+  it('lets a moderator reject a held listing with a reason; the author sees it refused and is told by e-mail', async () => {
+    const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
+    const fields = { kind: 'offer', categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'), title: "Cours de maths 15€ de l'heure", description: 'Collège et lycée, le mercredi après-midi.', mode: 'in_person', neighbourhood: 'buclos' };
+    expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(201);
+
+    expect((await page('/moderation', { session: writer.session })).status).toBe(403);
+    const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
+    const queue = await page('/moderation', { session: moderator.session });
+    expect(queue.body).toContain('Cours de maths 15€ de l&#x27;heure');
+    expect(queue.body).toContain('prix ou rémunération');
+    const id = (await t.db.admin.query("SELECT id FROM listings WHERE author_id = $1", [writer.id])).rows[0].id;
+    const noReason = await submit(`/moderation/annonces/${id}`, { action: 'reject', reason: '' }, { session: moderator.session });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body).toContain('motif');
+    const decided = await submit(`/moderation/annonces/${id}`, { action: 'reject', reason: 'Les cours payants ne sont pas acceptés.' }, { session: moderator.session });
+    expect(decided.headers.location).toBe('/moderation?fait=decision');
+    expect((await page('/mes-annonces', { session: writer.session })).body).toContain('Refusée');
+    const mail = await sink.waitFor((m) => m.to.includes(writer.email));
+    expect(mail.text).toContain('Les cours payants ne sont pas acceptés.');
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

@@ -9,7 +9,7 @@ const VIEWS = join(__dirname, 'views');
 export interface PageContext {
   title: string;
   tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown> };
-  user?: { displayName: string; roles: string[] };
+  user?: { displayName: string; roles: string[]; staff: boolean };
   /** The navigation entry to mark as current. */
   current?: string;
   [key: string]: unknown;
@@ -46,11 +46,29 @@ export class PageRenderer {
 }
 
 const KIND = { offer: 'Offre', request: 'Demande' } as const;
+const STATUS: Record<string, string> = {
+  pending_review: 'En attente de relecture',
+  published: 'En ligne',
+  rejected: 'Refusée',
+  removed: 'Retirée par la modération',
+  closed: 'Close',
+  expired: 'Expirée',
+  hidden: 'Masquée après signalements',
+  fulfilled: 'Aide trouvée',
+};
+const RULES: Record<string, string> = {
+  paid: 'prix ou rémunération',
+  contact_email: 'adresse e-mail',
+  contact_phone: 'numéro de téléphone',
+  blocked_word: 'mot à relire',
+};
 const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place ou à distance' } as const;
 
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
+  hbs.registerHelper('statusLabel', (status: string) => STATUS[status] ?? status);
+  hbs.registerHelper('ruleLabel', (code: string) => RULES[code] ?? code);
   hbs.registerHelper('modeLabel', (mode: keyof typeof MODE) => MODE[mode] ?? mode);
   hbs.registerHelper('distance', (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''));
   hbs.registerHelper('date', (d: unknown) => (d ? formatDate(new Date(String(d))) : ''));

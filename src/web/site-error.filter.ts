@@ -1,12 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemFilter, toProblem } from '../../libs/http';
-import { AccountsService } from '../accounts/accounts.service';
-import { TenantsService } from '../tenants/tenants.service';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
-import { devInbox, pageContext } from './site.controller';
+import { PageContexts } from './page-context';
 
 /** Paths whose clients read problem+json, whatever they accept. */
 const MACHINE_PATHS = /^\/(api|health|admin\/queues|unsubscribe)(\/|$)/;
@@ -30,12 +27,7 @@ export class SiteErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
   private readonly problems = new ProblemFilter();
 
-  constructor(
-    private readonly pages: PageRenderer,
-    private readonly tenants: TenantsService,
-    private readonly accounts: AccountsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
 
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
@@ -47,9 +39,9 @@ export class SiteErrorFilter implements ExceptionFilter {
     try {
       const heading = HEADINGS[body.status] ?? body.title;
       const detail = body.status === 404 ? "Cette page n'existe pas ou n'est plus en ligne (une annonce close ou expirée, par exemple)." : body.detail ?? body.title;
-      const ctx = await pageContext(this.tenants, this.accounts, req.ctx.tenant!, req, heading);
+      const ctx = await this.contexts.of(req.ctx.tenant!, req, heading);
       for (const [k, v] of Object.entries(headers)) reply.header(k, v);
-      sendPage(reply, this.pages.render('error', { ...ctx, devMail: devInbox(this.config), heading, detail }), body.status);
+      sendPage(reply, this.pages.render('error', { ...ctx, heading, detail }), body.status);
     } catch (renderError) {
       // The error page itself failed (database away…): the plain answer still goes out.
       this.logger.error(`error page for ${req.method} ${req.url} failed: ${(renderError as Error)?.message}`);

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { createValidationPipe, ProblemException } from '../../libs/http';
+import { ProblemException } from '../../libs/http';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { LoginDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
@@ -12,10 +12,10 @@ import { CreateListingDto, MessageDto, SearchListingsQuery } from '../listings/d
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { Form, formErrors, safeReturn, validated } from './forms';
+import { PageContexts } from './page-context';
 import { PageContext, PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
-
-type Form = Record<string, string | undefined>;
 
 const LEAFLET_CSS = ['/assets/vendor/leaflet/leaflet.css'];
 const MAP_ASSETS = {
@@ -32,24 +32,6 @@ const HOLD_REASONS: Record<string, string> = {
   blocked_word: 'elle contient un mot que la commune fait relire.',
 };
 
-const pipe = createValidationPipe();
-/** A form's fields through the API's own DTO rules; a failure is a ProblemException naming each field. */
-async function validated<T>(type: new () => T, data: Record<string, unknown>): Promise<T> {
-  return pipe.transform(data, { type: 'body', metatype: type }) as Promise<T>;
-}
-
-/** Field → first message, from a ProblemException of the API's services or validation. */
-function formErrors(err: ProblemException): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const e of err.problem.errors ?? []) errors[e.field] ??= e.message;
-  return errors;
-}
-
-/** Where to go after signing in: a path of this site only. */
-function safeReturn(path: string | undefined): string {
-  return path && /^\/(?!\/)[\w\-./?=&%]*$/.test(path) ? path : '/';
-}
-
 /**
  * The commune's site: server-rendered pages over the same services as the API, forms that
  * work without JavaScript. State changes come from this site's own forms: the AuthGuard
@@ -60,6 +42,7 @@ function safeReturn(path: string | undefined): string {
 export class SiteController {
   constructor(
     private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
     private readonly tenants: TenantsService,
     private readonly listings: ListingsService,
     private readonly conversations: ConversationsService,
@@ -296,32 +279,9 @@ export class SiteController {
     return { ...map, tileUrl: this.config.mapTileUrl, attribution: this.config.mapTileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '' };
   }
 
-  private async context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
-    return { ...(await pageContext(this.tenants, this.accounts, ref, req, title, current)), devMail: devInbox(this.config) };
+  private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
+    return this.contexts.of(ref, req, title, current);
   }
-}
-
-/** The tenant and the signed-in person, as every page shows them. */
-export async function pageContext(
-  tenants: TenantsService,
-  accounts: AccountsService,
-  ref: TenantRef,
-  req: FastifyRequest,
-  title: string,
-  current?: string,
-): Promise<PageContext> {
-  const [t, me] = await Promise.all([tenants.get(ref), req.ctx.principal ? accounts.me(ref, req.ctx.principal).catch(() => undefined) : undefined]);
-  return {
-    title,
-    current,
-    tenant: { slug: t.slug, name: t.name, siteName: t.siteName, hasLogo: Boolean(t.settings.theme.logo), contact: t.settings.contact },
-    user: me ? { displayName: me.displayName, roles: req.ctx.principal!.roles } : undefined,
-  };
-}
-
-/** Whether this process keeps the development inbox (/dev/mail), to link it from the footer. */
-export function devInbox(config: AppConfig): boolean {
-  return config.env !== 'production' && !config.smtpUrl && config.workersInProcess;
 }
 
 function stripEmpty(o: Record<string, string | undefined>): Record<string, string> {

@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
+import { ModerationModule } from '../moderation/moderation.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AssetsController } from './assets.controller';
+import { MemberController } from './member.controller';
+import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { SiteController } from './site.controller';
 import { SiteErrorFilter } from './site-error.filter';
 
 /** The communes' sites: server-rendered pages over the same services as the API. */
 @Module({
-  imports: [TenantsModule, ListingsModule, AccountsModule],
-  controllers: [SiteController, AssetsController],
-  providers: [PageRenderer, SiteErrorFilter],
+  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule],
+  controllers: [SiteController, MemberController, AssetsController],
+  providers: [PageRenderer, PageContexts, SiteErrorFilter],
   exports: [SiteErrorFilter],
 })
 export class WebModule {}

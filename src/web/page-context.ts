@@ -1,0 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { PageContext } from './page-renderer';
+
+/** What every page shows around its content: the tenant, who is signed in, the footer's links. */
+@Injectable()
+export class PageContexts {
+  constructor(private readonly tenants: TenantsService, private readonly accounts: AccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async of(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
+    const principal = req.ctx.principal;
+    const [t, me] = await Promise.all([this.tenants.get(ref), principal ? this.accounts.me(ref, principal).catch(() => undefined) : undefined]);
+    return {
+      title,
+      current,
+      tenant: { slug: t.slug, name: t.name, siteName: t.siteName, hasLogo: Boolean(t.settings.theme.logo), contact: t.settings.contact },
+      user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident') } : undefined,
+      // The development inbox (/dev/mail) exists in this process: link it from the footer.
+      devMail: this.config.env !== 'production' && !this.config.smtpUrl && this.config.workersInProcess,
+    };
+  }
+}
