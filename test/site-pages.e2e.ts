@@ -257,6 +257,39 @@ describe('the site pages', () => {
     expect(mail.text).toContain('Les cours payants ne sont pas acceptés.');
   });
 
+  it('saves the profile, the private neighbourhood and the alert preferences from "Mon compte", then deletes the account', async () => {
+    const me = await createResident(t.db, 'meylan', { displayName: 'Inès K.' });
+    const account = await page('/mon-compte', { session: me.session });
+    expect(account.status).toBe(200);
+    expect(account.body).toContain('value="Inès K."');
+    const courses = await categoryId(t.db, 'meylan', 'courses');
+    const body = `${form({ displayName: 'Inès L.', neighbourhood: 'buclos', mode: 'immediate', radiusM: '2000' })}&categoryIds=${courses}&categoryIds=${await categoryId(t.db, 'meylan', 'divers')}`;
+    const saved = await t.request({ method: 'POST', url: '/mon-compte', session: me.session, headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+    expect(saved.headers.location).toBe('/mon-compte?fait=enregistre');
+    const { rows } = await t.db.admin.query(
+      `SELECT a.display_name, a.notify_mode, a.notify_radius_m, cardinality(a.notify_category_ids) AS n, n.slug AS hood
+       FROM accounts a LEFT JOIN neighbourhoods n ON n.tenant_id = a.tenant_id AND ST_Covers(n.outline, a.location) WHERE a.id = $1`,
+      [me.id],
+    );
+    expect(rows[0]).toEqual({ display_name: 'Inès L.', notify_mode: 'immediate', notify_radius_m: 2000, n: 2, hood: 'buclos' });
+    const shown = await page('/mon-compte?fait=enregistre', { session: me.session });
+    expect(shown.body).toContain('Vos préférences sont enregistrées.');
+    expect(shown.body).toContain(`value="${courses}" checked`);
+
+    const tooShort = await submit('/mon-compte', { displayName: 'I', mode: 'off', radiusM: '1000' }, { session: me.session });
+    expect(tooShort.status).toBe(422);
+    expect(tooShort.body).toContain('id="displayName-erreur"');
+
+    const unconfirmed = await submit('/mon-compte/supprimer', {}, { session: me.session });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body).toContain('id="confirm-erreur"');
+    const deleted = await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toContain('Votre compte est supprimé');
+    const gone = await t.db.admin.query('SELECT email, display_name FROM accounts WHERE id = $1', [me.id]);
+    expect(gone.rows[0]?.email ?? null).toBeNull();
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

@@ -1,8 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { problem, ProblemException } from '../../libs/http';
 import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { UpdateMeDto } from '../accounts/dto/accounts.dto';
+import { clearSessionCookie } from '../accounts/session-cookie';
 import { ReplyDto } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
@@ -12,7 +16,10 @@ import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
+import { PICKER_ASSETS } from './site.controller';
+import { TenantsService } from '../tenants/tenants.service';
 
+const RADII = [300, 500, 1000, 2000, 5000, 10000];
 const STAFF = new Set(['moderator', 'admin', 'federation_admin']);
 const NOTICES: Record<string, string> = {
   prolongee: 'Votre annonce est prolongée.',
@@ -33,6 +40,9 @@ export class MemberController {
     private readonly listings: ListingsService,
     private readonly conversations: ConversationsService,
     private readonly moderation: ModerationService,
+    private readonly accounts: AccountsService,
+    private readonly tenants: TenantsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('mes-annonces')
@@ -94,6 +104,62 @@ export class MemberController {
     }
   }
 
+  @Get('mon-compte')
+  async account(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    const account = await this.accounts.me(ref, me);
+    const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
+    await this.renderAccount(ref, req, reply, values, done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined);
+  }
+
+  @Post('mon-compte')
+  async saveAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Record<string, string | string[] | undefined>) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
+    const categoryIds = ([] as string[]).concat(body.categoryIds ?? []);
+    try {
+      let location: { lat: number; lng: number } | undefined;
+      if (one('lat') && one('lng')) location = { lat: Number(one('lat')), lng: Number(one('lng')) };
+      else if (one('neighbourhood')) location = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === one('neighbourhood'))?.centre;
+      const dto = await validated(UpdateMeDto, {
+        displayName: one('displayName') ?? '',
+        ...(location ? { location } : {}),
+        notifications: { mode: one('mode') ?? 'off', radiusM: Number(one('radiusM') ?? 1000), categoryIds },
+      });
+      await this.accounts.updateMe(ref, me, dto);
+      return reply.redirect('/mon-compte?fait=enregistre', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      if (errors['location.lat'] || errors['location.lng'] || errors.location) errors.location = errors.location ?? 'position invalide';
+      const values = { displayName: one('displayName'), mode: one('mode'), radiusM: one('radiusM'), categoryIds };
+      const formError = formAlert(err, errors, 'Rien n’a été enregistré : corrigez les champs signalés.');
+      return this.renderAccount(ref, req, reply, values, undefined, errors, formError, err.problem.status);
+    }
+  }
+
+  @Post('mon-compte/supprimer')
+  async deleteAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    if (body.confirm !== 'oui') {
+      const account = await this.accounts.me(ref, me);
+      const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
+      const errors = { confirm: 'cochez la case pour confirmer la suppression' };
+      return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
+    }
+    await this.accounts.deleteMe(ref, me);
+    clearSessionCookie(reply, this.config);
+    req.ctx.principal = undefined;
+    const ctx = await this.contexts.of(ref, req, 'Compte supprimé');
+    return sendPage(
+      reply,
+      this.pages.render('message', { ...ctx, heading: 'Votre compte est supprimé', paragraphs: ['Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide entre voisins.'], link: { href: '/', label: 'Retour à l’accueil' } }),
+    );
+  }
+
   @Get('moderation')
   async queue(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
     const me = staff(req, reply);
@@ -117,6 +183,40 @@ export class MemberController {
       const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.problem.detail;
       return this.renderQueue(ref, req, reply, undefined, `La décision n’a pas été enregistrée : ${detail}.`, err.problem.status);
     }
+  }
+
+  private async renderAccount(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    values: { displayName?: string; mode?: string; radiusM?: string; categoryIds: string[] },
+    notice?: string,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const [ctx, t, account, categories, neighbourhoods] = await Promise.all([
+      this.contexts.of(ref, req, errors ? 'Erreur – Mon compte' : 'Mon compte', 'account'),
+      this.tenants.get(ref),
+      this.accounts.me(ref, req.ctx.principal!),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    const radii = RADII.map((m) => ({ value: String(m), label: m < 1000 ? `${m} m` : `${m / 1000} km`, selected: String(m) === values.radiusM }));
+    const page = this.pages.render('account', {
+      ...ctx,
+      ...PICKER_ASSETS,
+      map: this.contexts.map(account.location ? { center: account.location, zoom: 15 } : t.settings.map),
+      account: { email: account.email, location: account.location },
+      values: { ...values, lat: account.location?.lat, lng: account.location?.lng },
+      categories: categories.map((c) => ({ ...c, checked: values.categoryIds.includes(c.id) })),
+      neighbourhoods,
+      radii,
+      notice,
+      errors,
+      formError,
+    });
+    return sendPage(reply, page, status);
   }
 
   private async renderQueue(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, notice?: string, formError?: string, status = 200) {

@@ -23,4 +23,10 @@ export class PageContexts {
       devMail: this.config.env !== 'production' && !this.config.smtpUrl && this.config.workersInProcess,
     };
   }
+
+  /** A map's start (the tenant file's) with the configured tiles; an empty MAP_TILE_URL means no tiles. */
+  map(map: { center: { lat: number; lng: number }; zoom: number }) {
+    const tileUrl = this.config.mapTileUrl;
+    return { ...map, tileUrl, attribution: tileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '' };
+  }
 }

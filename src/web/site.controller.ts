@@ -22,7 +22,7 @@ const MAP_ASSETS = {
   stylesheets: [...LEAFLET_CSS, '/assets/vendor/markercluster/MarkerCluster.css', '/assets/vendor/markercluster/MarkerCluster.Default.css'],
   scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/vendor/markercluster/leaflet.markercluster.js', '/assets/map.js'],
 };
-const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/location-picker.js'] };
+export const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/location-picker.js'] };
 
 /** Why a listing waits for a moderator, as its author reads it. */
 const HOLD_REASONS: Record<string, string> = {
@@ -96,7 +96,7 @@ export class SiteController {
     const next = page.nextCursor ? `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}` : undefined;
     sendPage(
       reply,
-      this.pages.render('map', { ...ctx, ...MAP_ASSETS, map: this.mapSettings(t.settings.map), filters, categories, items: page.items, next }),
+      this.pages.render('map', { ...ctx, ...MAP_ASSETS, map: this.contexts.map(t.settings.map), filters, categories, items: page.items, next }),
     );
   }
 
@@ -263,7 +263,7 @@ export class SiteController {
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
-    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.mapSettings(t.settings.map), categories, neighbourhoods, values, errors, formError });
+    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values, errors, formError });
     return sendPage(reply, page, status);
   }
 
@@ -273,10 +273,6 @@ export class SiteController {
     const hood = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === body.neighbourhood);
     if (hood) return hood.centre;
     throw ProblemException.invalid([{ field: 'location', message: 'choisissez votre quartier (ou placez un point sur la carte)' }]);
-  }
-
-  private mapSettings(map: { center: { lat: number; lng: number }; zoom: number }) {
-    return { ...map, tileUrl: this.config.mapTileUrl, attribution: this.config.mapTileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '' };
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
