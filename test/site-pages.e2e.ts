@@ -290,6 +290,41 @@ describe('the site pages', () => {
     expect(gone.rows[0]?.email ?? null).toBeNull();
   });
 
+  it('resets a forgotten password through the e-mailed link', async () => {
+    const forgetful = await createResident(t.db, 'meylan');
+    const asked = await submit('/mot-de-passe-oublie', { email: forgetful.email });
+    expect(asked.body).toContain('Vérifiez votre boîte e-mail');
+    const mail = await sink.waitFor((m) => m.to.includes(forgetful.email) && m.text.includes('/compte/nouveau-mot-de-passe'));
+    const link = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!);
+    const form = await page(`${link.pathname}${link.search}`);
+    expect(form.body).toContain(`value="${link.searchParams.get('token')}"`);
+    const weak = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'court' });
+    expect(weak.status).toBe(422);
+    expect(weak.body).toContain('id="password-erreur"');
+    const done = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'mon nouveau mot de passe' });
+    expect(done.body).toContain('Votre mot de passe est changé');
+    expect((await submit('/connexion', { email: forgetful.email, password: 'mon nouveau mot de passe' })).status).toBe(303);
+    const reused = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'encore un autre mot de passe' });
+    expect(reused.body).toContain('Ce lien ne fonctionne plus');
+  });
+
+  it.each([
+    ['/mentions-legales', 'Mairie de Meylan'],
+    ['/conditions-utilisation', "L'entraide est gratuite"],
+    ['/donnees-personnelles', 'dpo@meylan.example'],
+  ])('serves the legal page %s from the tenant file', async (url, text) => {
+    const res = await page(url);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(text);
+  });
+
+  it('answers a forged unsubscribe link with a branded French page', async () => {
+    const res = await page('/unsubscribe/not.a-token');
+    expect(res.status).toBe(404);
+    expect(res.body).toContain('Lien de désinscription invalide');
+    expect(res.body).toContain('href="/assets/theme.css"');
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

@@ -7,12 +7,10 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { MatchingEvents } from './matching-events';
 import { MatchingRepository } from './matching.repository';
 import { MatchingService } from './matching.service';
-import { UnsubscribeController } from './unsubscribe.controller';
 
-/** The API side of matching: queue a job when a listing becomes public; unsubscribe links. */
+/** The API side of matching: queue a job when a listing becomes public; unsubscribe tokens (the pages are in src/web). */
 @Module({
   imports: [TenantsModule, ListingsModule, NotificationsModule, QueueModule],
-  controllers: [UnsubscribeController],
   providers: [MatchingRepository, MatchingService, MatchingEvents],
   exports: [MatchingService, MatchingEvents],
 })

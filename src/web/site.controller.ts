@@ -5,17 +5,19 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { ProblemException } from '../../libs/http';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
-import { LoginDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
+import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
 import { passwordProblem } from '../accounts/passwords';
 import { clearSessionCookie, setSessionCookie } from '../accounts/session-cookie';
 import { CreateListingDto, MessageDto, SearchListingsQuery } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
 import { TenantsService } from '../tenants/tenants.service';
-import { Form, formErrors, safeReturn, validated } from './forms';
+import { Form, formAlert, formErrors, isFormError, safeReturn, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageContext, PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
+
+const SENT = 'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
 
 const LEAFLET_CSS = ['/assets/vendor/leaflet/leaflet.css'];
 const MAP_ASSETS = {
@@ -215,7 +217,7 @@ export class SiteController {
           heading: 'Vérifiez votre boîte e-mail',
           paragraphs: [
             'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
-            'Pensez à vérifier vos courriers indésirables. Le lien est valable 24 heures.',
+            'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
           ],
         }),
       );
@@ -230,6 +232,96 @@ export class SiteController {
       const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
       return sendPage(reply, this.pages.render('signup', { ...ctx, values, errors, formError }), err.problem.status);
     }
+  }
+
+  @Get('mot-de-passe-oublie')
+  async forgottenPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const ctx = await this.context(ref, req, 'Mot de passe oublié', 'login');
+    sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: {} }));
+  }
+
+  @Post('mot-de-passe-oublie')
+  async forgotten(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(EmailDto, { email: body.email ?? '' });
+      await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }));
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
+      const formError = formAlert(err, errors, 'Corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: { email: body.email }, errors, formError }), err.problem.status);
+    }
+  }
+
+  /** The link of the password-reset e-mail. */
+  @Get('compte/nouveau-mot-de-passe')
+  async newPasswordPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+    const ctx = await this.context(ref, req, 'Nouveau mot de passe', 'login');
+    sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: token ?? '', values: {} }));
+  }
+
+  @Post('compte/nouveau-mot-de-passe')
+  async newPassword(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
+      await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
+      const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre mot de passe est changé', paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'], link: { href: '/connexion', label: 'Se connecter' } }));
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, 'Erreur – Nouveau mot de passe', 'login');
+      const formError = errors.token ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».' : formAlert(err, errors, 'Corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: body.token, values: {}, errors, formError }), err.problem.status);
+    }
+  }
+
+  /** The link of a staff invitation (npm run cli -- staff:invite). */
+  @Get('invitation')
+  async invitationPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+    const ctx = await this.context(ref, req, "Accepter l'invitation");
+    sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: token ?? '', values: {} }));
+  }
+
+  @Post('invitation')
+  async acceptInvitation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(AcceptInvitationDto, { token: body.token ?? '', password: body.password ?? '', displayName: body.displayName ?? '' });
+      const session = await this.accounts.acceptInvitation(ref, dto.token, dto.password, dto.displayName, String(req.headers['user-agent'] ?? ''));
+      setSessionCookie(reply, this.config, session.token);
+      return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, "Erreur – Accepter l'invitation");
+      const formError = errors.token ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau." : formAlert(err, errors, 'Corrigez les champs signalés.');
+      const values = { displayName: body.displayName };
+      return sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: body.token, values, errors, formError }), err.problem.status);
+    }
+  }
+
+  @Get('mentions-legales')
+  legalNotice(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.legal(ref, req, reply, 'mentions', 'Mentions légales');
+  }
+
+  @Get('conditions-utilisation')
+  terms(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.legal(ref, req, reply, 'cgu', "Conditions générales d'utilisation");
+  }
+
+  @Get('donnees-personnelles')
+  privacy(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.legal(ref, req, reply, 'donnees', 'Données personnelles');
+  }
+
+  private async legal(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, page: string, heading: string) {
+    const ctx = await this.context(ref, req, heading);
+    sendPage(reply, this.pages.render('legal', { ...ctx, page, heading }));
   }
 
   /** The link of the verification e-mail: a page with a button, because link scanners open links. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
+import { MatchingModule } from '../matching/matching.module';
 import { ModerationModule } from '../moderation/moderation.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AssetsController } from './assets.controller';
@@ -8,12 +9,13 @@ import { MemberController } from './member.controller';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { SiteController } from './site.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
 import { SiteErrorFilter } from './site-error.filter';
 
 /** The communes' sites: server-rendered pages over the same services as the API. */
 @Module({
-  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule],
-  controllers: [SiteController, MemberController, AssetsController],
+  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule],
+  controllers: [SiteController, MemberController, UnsubscribeController, AssetsController],
   providers: [PageRenderer, PageContexts, SiteErrorFilter],
   exports: [SiteErrorFilter],
 })

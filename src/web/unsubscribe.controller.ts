@@ -1,0 +1,44 @@
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { MatchingService } from '../matching/matching.service';
+import { PageContexts } from './page-context';
+import { PageRenderer } from './page-renderer';
+import { sendPage } from './page-response';
+
+const INVALID = { heading: 'Lien de désinscription invalide', paragraphs: ['Ce lien ne correspond à aucun abonnement sur ce site.'] };
+
+/**
+ * RFC 8058 one-click unsubscribe from match e-mails. POST needs neither session nor Origin
+ * (mail providers call it) and is idempotent; GET only shows a page asking to confirm, since
+ * link scanners open every link.
+ */
+@ApiExcludeController()
+@Controller('unsubscribe')
+export class UnsubscribeController {
+  constructor(private readonly matching: MatchingService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+
+  @Get(':token')
+  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply) {
+    if (!this.matching.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
+    const ctx = await this.contexts.of(tenant, req, 'Ne plus recevoir les alertes');
+    sendPage(reply, this.pages.render('unsubscribe', { ...ctx, token }));
+  }
+
+  @Post(':token')
+  @HttpCode(200)
+  async unsubscribe(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply) {
+    if (!(await this.matching.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
+    return this.message(tenant, req, reply, {
+      heading: 'Désinscription confirmée',
+      paragraphs: ["C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte."],
+      link: { href: '/mon-compte', label: 'Mon compte' },
+    });
+  }
+
+  private async message(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply, content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } }, status = 200) {
+    const ctx = await this.contexts.of(tenant, req, content.heading);
+    sendPage(reply, this.pages.render('message', { ...ctx, ...content }), status);
+  }
+}
