@@ -325,6 +325,31 @@ describe('the site pages', () => {
     expect(res.body).toContain('href="/assets/theme.css"');
   });
 
+  it("shows administrators the commune's activity as a chart and a table, and saves the categories' choice and order", async () => {
+    const resident = await createResident(t.db, 'meylan');
+    expect((await page('/administration', { session: resident.session })).status).toBe(403);
+    const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+    const overview = await page('/administration', { session: admin.session });
+    expect(overview.status).toBe(200);
+    expect(overview.body).toContain('<svg class="chart"');
+    expect(overview.body).toContain('role="img" aria-labelledby="activite-titre activite-desc"');
+    expect(overview.body).toMatch(/<rect class="bar-offer"/);
+    expect(overview.body).toContain('<caption>Annonces publiées par jour</caption>');
+
+    const { rows } = await t.db.admin.query(
+      `SELECT tc.category_id AS id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
+       WHERE tc.tenant_id = $1 ORDER BY tc.position`,
+      [await t.db.tenantId('meylan')],
+    );
+    const reversed = [...rows].reverse();
+    const payload = reversed.map((r, i) => `categoryId=${r.id}&position=${i}${r.slug === 'divers' ? '' : `&enabled=${r.id}`}`).join('&');
+    const saved = await t.request({ method: 'POST', url: '/administration/categories', session: admin.session, headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, payload });
+    expect(saved.headers.location).toBe('/administration?fait=categories');
+    const home = await page('/');
+    const order = [...home.body.matchAll(/href="\/annonces\?category=([a-z-]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(reversed.map((r) => r.slug).filter((s) => s !== 'divers'));
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

@@ -18,7 +18,7 @@ export class PageContexts {
       title,
       current,
       tenant: { slug: t.slug, name: t.name, siteName: t.siteName, hasLogo: Boolean(t.settings.theme.logo), contact: t.settings.contact },
-      user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident') } : undefined,
+      user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident'), admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin') } : undefined,
       // The development inbox (/dev/mail) exists in this process: link it from the footer.
       devMail: this.config.env !== 'production' && !this.config.smtpUrl && this.config.workersInProcess,
     };

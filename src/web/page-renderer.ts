@@ -9,7 +9,7 @@ const VIEWS = join(__dirname, 'views');
 export interface PageContext {
   title: string;
   tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown> };
-  user?: { displayName: string; roles: string[]; staff: boolean };
+  user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean };
   /** The navigation entry to mark as current. */
   current?: string;
   [key: string]: unknown;

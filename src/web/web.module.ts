@@ -4,6 +4,8 @@ import { ListingsModule } from '../listings/listings.module';
 import { MatchingModule } from '../matching/matching.module';
 import { ModerationModule } from '../moderation/moderation.module';
 import { TenantsModule } from '../tenants/tenants.module';
+import { AdminModule } from '../admin/admin.module';
+import { AdminPagesController } from './admin-pages.controller';
 import { AssetsController } from './assets.controller';
 import { MemberController } from './member.controller';
 import { PageContexts } from './page-context';
@@ -14,8 +16,8 @@ import { SiteErrorFilter } from './site-error.filter';
 
 /** The communes' sites: server-rendered pages over the same services as the API. */
 @Module({
-  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule],
-  controllers: [SiteController, MemberController, UnsubscribeController, AssetsController],
+  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule, AdminModule],
+  controllers: [SiteController, MemberController, AdminPagesController, UnsubscribeController, AssetsController],
   providers: [PageRenderer, PageContexts, SiteErrorFilter],
   exports: [SiteErrorFilter],
 })
