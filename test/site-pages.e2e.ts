@@ -255,6 +255,10 @@ describe('the site pages', () => {
     expect((await page('/mes-annonces', { session: writer.session })).body).toContain('Refusée');
     const mail = await sink.waitFor((m) => m.to.includes(writer.email));
     expect(mail.text).toContain('Les cours payants ne sont pas acceptés.');
+    const journal = await page('/moderation/journal', { session: moderator.session });
+    expect(journal.body).toContain('Annonce refusée');
+    expect(journal.body).toContain('Les cours payants ne sont pas acceptés.');
+    expect((await page('/moderation/journal', { session: writer.session })).status).toBe(403);
   });
 
   it('saves the profile, the private neighbourhood and the alert preferences from "Mon compte", then deletes the account', async () => {

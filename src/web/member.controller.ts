@@ -167,6 +167,15 @@ export class MemberController {
     await this.renderQueue(ref, req, reply, done ? NOTICES[done] : undefined);
   }
 
+  @Get('moderation/journal')
+  async audit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('apres') cursor?: string) {
+    const me = staff(req, reply);
+    if (!me) return;
+    const [ctx, log] = await Promise.all([this.contexts.of(ref, req, 'Journal de modération', 'moderation'), this.moderation.auditLog(ref, 50, cursor)]);
+    const next = log.nextCursor ? `/moderation/journal?apres=${encodeURIComponent(log.nextCursor)}` : undefined;
+    sendPage(reply, this.pages.render('audit', { ...ctx, items: log.items, next }));
+  }
+
   @Post('moderation/:type/:id')
   async decide(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('type') type: string, @Param('id') id: string, @Body() body: Form) {
     const me = staff(req, reply);

@@ -56,6 +56,20 @@ const STATUS: Record<string, string> = {
   hidden: 'Masquée après signalements',
   fulfilled: 'Aide trouvée',
 };
+const ROLES: Record<string, string> = { resident: 'habitant', moderator: 'modération', admin: 'administration', federation_admin: 'intercommunalité', system: 'automatique' };
+const ACTIONS: Record<string, string> = {
+  'listing.approve': 'Annonce publiée',
+  'listing.reject': 'Annonce refusée',
+  'listing.remove': 'Annonce retirée',
+  'message.approve': 'Message publié',
+  'message.reject': 'Message refusé',
+  'message.remove': 'Message retiré',
+  'account.ban': 'Compte suspendu',
+  'account.unban': 'Compte rétabli',
+  'category.create': 'Catégorie créée',
+  'category.update': 'Catégorie modifiée',
+  'tenant.categories': 'Catégories de la commune modifiées',
+};
 const RULES: Record<string, string> = {
   paid: 'prix ou rémunération',
   contact_email: 'adresse e-mail',
@@ -68,6 +82,9 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
   hbs.registerHelper('statusLabel', (status: string) => STATUS[status] ?? status);
+  hbs.registerHelper('roleLabel', (role: string) => ROLES[role] ?? role);
+  hbs.registerHelper('actionLabel', (action: string) => ACTIONS[action] ?? action);
+  hbs.registerHelper('dateTime', (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''));
   hbs.registerHelper('ruleLabel', (code: string) => RULES[code] ?? code);
   hbs.registerHelper('modeLabel', (mode: keyof typeof MODE) => MODE[mode] ?? mode);
   hbs.registerHelper('distance', (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''));
@@ -77,6 +94,10 @@ function registerHelpers(hbs: typeof Handlebars): void {
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
 export function formatDistance(m: number): string {
   return m < 1000 ? `à ${Math.max(100, Math.round(m / 100) * 100)} m` : `à ${(Math.round(m / 100) / 10).toLocaleString('fr-FR')} km`;
+}
+
+export function formatDateTime(d: Date): string {
+  return d.toLocaleString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
 }
 
 export function formatDate(d: Date): string {
