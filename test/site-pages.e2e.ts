@@ -230,6 +230,12 @@ describe('the site pages', () => {
     // Someone outside the conversation finds nothing there.
     expect((await page(threadPath!, { session: (await createResident(t.db, 'meylan')).session })).status).toBe(404);
 
+    const reporter = await createResident(t.db, 'meylan');
+    const reported = await submit(`/annonces/${listingId}/signaler`, { reason: 'paid', comment: 'Il demande de l’argent.' }, { session: reporter.session });
+    expect(reported.headers.location).toBe(`/annonces/${listingId}?signale=1`);
+    expect((await page(reported.headers.location as string, { session: reporter.session })).body).toContain('votre signalement est transmis');
+    expect((await t.db.admin.query('SELECT reason FROM listing_reports WHERE listing_id = $1 AND reporter_id = $2', [listingId, reporter.id])).rows).toEqual([{ reason: 'paid' }]);
+
     const closed = await submit(`/mes-annonces/${listingId}/clore`, {}, { session: author.session });
     expect(closed.headers.location).toBe('/mes-annonces?fait=close');
     expect((await page('/mes-annonces?fait=close', { session: author.session })).body).toMatch(/Close<\/strong>/);

@@ -8,7 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
 import { passwordProblem } from '../accounts/passwords';
 import { clearSessionCookie, setSessionCookie } from '../accounts/session-cookie';
-import { CreateListingDto, MessageDto, SearchListingsQuery } from '../listings/dto/listings.dto';
+import { CreateListingDto, MessageDto, ReportDto, SearchListingsQuery } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -136,10 +136,10 @@ export class SiteController {
   }
 
   @Get('annonces/:id')
-  async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('envoye') sent?: string) {
+  async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query() q: Form) {
     const listing = await this.listings.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, listing.title, 'listings');
-    sendPage(reply, this.pages.render('listing', { ...ctx, listing, sent: sent === '1' }));
+    sendPage(reply, this.pages.render('listing', { ...ctx, listing, sent: q.envoye === '1', reported: q.signale === '1' }));
   }
 
   @Post('annonces/:id/contact')
@@ -161,6 +161,15 @@ export class SiteController {
         err.problem.status,
       );
     }
+  }
+
+  @Post('annonces/:id/signaler')
+  async report(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const principal = req.ctx.principal;
+    if (!principal) return reply.redirect(`/connexion?retour=${encodeURIComponent(`/annonces/${id}`)}`, 303);
+    const dto = await validated(ReportDto, { reason: body.reason ?? '', ...(body.comment ? { comment: body.comment } : {}) });
+    await this.conversations.report(ref, principal, id, dto.reason, dto.comment);
+    return reply.redirect(`/annonces/${id}?signale=1`, 303);
   }
 
   @Get('connexion')
