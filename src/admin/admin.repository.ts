@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { rows, Tx } from '../../libs/db';
+import { CategoryRow } from '../tenants/tenants.repository';
 
-export interface CatalogueRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  icon: string;
-  remote: boolean;
+/** A category of the federation's catalogue, as its administrators see it (archived ones too). */
+export interface CatalogueRow extends CategoryRow {
   archived: boolean;
 }
 
