@@ -48,6 +48,13 @@ export class MailProcessor {
     },
     { lingerMs: MARK_LINGER_MS },
   );
+  // The send-time check of match e-mails, batched like the claims they follow.
+  private readonly publicChecks = new GroupCommit<{ tenantId: string; listingId: string }, boolean>(async (items) => {
+    const groups = [...byTenant(items)].map(([tenantId, group]) => ({ tenantId, listingIds: [...new Set(group.map((g) => g.listingId))] }));
+    const found = await this.repo.publicListings(groups);
+    const open = new Set(groups.flatMap((g, i) => [...found[i]].map((id) => `${g.tenantId}/${id}`)));
+    return items.map((i) => open.has(`${i.tenantId}/${i.listingId}`));
+  });
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -71,7 +78,7 @@ export class MailProcessor {
 
     // A match e-mail names a listing that must still be public when the e-mail leaves.
     const listingId = row.data[SEND_IF_LISTING_PUBLIC];
-    if (typeof listingId === 'string' && !(await this.repo.listingPublic(tenantId, listingId))) {
+    if (typeof listingId === 'string' && !(UUID.test(listingId) && (await this.publicChecks.run({ tenantId, listingId })))) {
       await this.repo.markCancelled(tenantId, row.id, 'listing no longer public');
       return 'skipped';
     }

@@ -120,14 +120,20 @@ export class OutboxRepository {
   }
 
   /**
-   * Whether a listing is still public: a match e-mail is checked again right before it leaves
-   * (the one read of another module's table here, so the worker needs no listings module).
+   * Which of these listings are still public, per tenant, in one round trip: a match e-mail is
+   * checked again right before it leaves (the one read of another module's table here, so the
+   * worker needs no listings module).
    */
-  async listingPublic(tenantId: string, listingId: string): Promise<boolean> {
-    const found = await this.db.withTenant(tenantId, (tx) =>
-      tx.query(`SELECT 1 FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()`, [tenantId, listingId]),
+  async publicListings(batches: Array<{ tenantId: string; listingIds: string[] }>): Promise<Array<Set<string>>> {
+    const found = await this.db.inTenants(
+      batches.map(({ tenantId, listingIds }) => ({
+        tenantId,
+        name: 'outbox_public_listings',
+        sql: `SELECT id FROM listings WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND status = 'published' AND expires_at > now()`,
+        params: [tenantId, listingIds],
+      })),
     );
-    return found.length > 0;
+    return found.map((rows) => new Set(rows.map((r) => String(r.id))));
   }
 
   /** Final, not an error: the reason to send is gone (e.g. the listing was closed since). */
