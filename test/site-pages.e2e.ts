@@ -102,6 +102,19 @@ describe('the site pages', () => {
     expect(res.body).not.toMatch(/<script>(?!<\/script>)|<style>|style="/);
   });
 
+  it('sorts by distance "près de chez moi" for a signed-in resident with a location, and tells the others how', async () => {
+    const near = await createResident(t.db, 'meylan', { location: { lat: 45.2135, lng: 5.7775 } });
+    const res = await page('/annonces?pres=1', { session: near.session });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('id="f-pres" name="pres" value="1" checked');
+    expect(res.body).toMatch(/Buclos · à (moins de 100|\d00) m ·/);
+    const nowhere = await createResident(t.db, 'meylan');
+    const told = await page('/annonces?pres=1', { session: nowhere.session });
+    expect(told.status).toBe(422);
+    expect(told.body).toContain('indiquez votre quartier dans « Mon compte »');
+    expect((await page(`/annonces/${listingId}`, { session: author.session })).body).toContain("C'est votre annonce");
+  });
+
   it('names the offending filter field on the listings page', async () => {
     const res = await page('/annonces?q=x');
     expect(res.status).toBe(422);

@@ -80,6 +80,7 @@ const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place o
 
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('defined', (v: unknown) => v !== undefined && v !== null);
   hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
   hbs.registerHelper('statusLabel', (status: string) => STATUS[status] ?? status);
   hbs.registerHelper('roleLabel', (role: string) => ROLES[role] ?? role);
@@ -93,7 +94,8 @@ function registerHelpers(hbs: typeof Handlebars): void {
 
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
 export function formatDistance(m: number): string {
-  return m < 1000 ? `à ${Math.max(100, Math.round(m / 100) * 100)} m` : `à ${(Math.round(m / 100) / 10).toLocaleString('fr-FR')} km`;
+  if (m < 100) return 'à moins de 100 m';
+  return m < 1000 ? `à ${Math.round(m / 100) * 100} m` : `à ${(Math.round(m / 100) / 10).toLocaleString('fr-FR')} km`;
 }
 
 export function formatDateTime(d: Date): string {

@@ -17,6 +17,9 @@ import { PageContexts } from './page-context';
 import { PageContext, PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
+/** The radius of "près de chez moi". */
+const NEAR_ME_M = 2000;
+
 const SENT = 'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
 
 const LEAFLET_CSS = ['/assets/vendor/leaflet/leaflet.css'];
@@ -71,14 +74,25 @@ export class SiteController {
       category: raw.category || undefined,
       neighbourhood: raw.neighbourhood || undefined,
       q: raw.q?.trim() || undefined,
+      pres: raw.pres === '1' ? '1' : undefined,
       cursor: raw.cursor || undefined,
     };
-    const [ctx, categories, neighbourhoods] = await Promise.all([this.context(ref, req, 'Annonces', 'listings'), this.tenants.categories(ref), this.tenants.neighbourhoods(ref)]);
+    const principal = req.ctx.principal;
+    const [ctx, categories, neighbourhoods, me] = await Promise.all([
+      this.context(ref, req, 'Annonces', 'listings'),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+      principal ? this.accounts.me(ref, principal) : undefined,
+    ]);
+    // "Près de chez moi": within 2 km of the resident's private location, nearest first.
+    const home = filters.pres && me?.location ? { near: `${me.location.lat},${me.location.lng}`, radius: String(NEAR_ME_M) } : {};
     let items: unknown[] = [];
     let next: string | undefined;
     let errors: Record<string, string> | undefined;
+    if (filters.pres && !me?.location) errors = { pres: principal ? 'indiquez votre quartier dans « Mon compte » pour trier par distance' : 'connectez-vous pour chercher près de chez vous' };
     try {
-      const query = await validated(SearchListingsQuery, { ...filters, limit: '20' });
+      const { pres: _pres, ...searchable } = filters;
+      const query = await validated(SearchListingsQuery, { ...searchable, ...home, limit: '20' });
       const page = await this.listings.search(ref, query);
       items = page.items;
       if (page.nextCursor) next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
@@ -87,7 +101,8 @@ export class SiteController {
       errors = formErrors(err);
     }
     const title = errors ? 'Erreur dans les filtres – Annonces' : 'Annonces';
-    sendPage(reply, this.pages.render('listings', { ...ctx, title, filters, categories, neighbourhoods, items, next, errors }), errors ? 422 : 200);
+    const view = { ...ctx, title, filters, categories, neighbourhoods, items, next, errors, canNearMe: Boolean(principal) };
+    sendPage(reply, this.pages.render('listings', view), errors ? 422 : 200);
   }
 
   @Get('carte')
@@ -139,7 +154,8 @@ export class SiteController {
   async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query() q: Form) {
     const listing = await this.listings.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, listing.title, 'listings');
-    sendPage(reply, this.pages.render('listing', { ...ctx, listing, sent: q.envoye === '1', reported: q.signale === '1' }));
+    const mine = 'status' in listing;
+    sendPage(reply, this.pages.render('listing', { ...ctx, listing, mine, sent: q.envoye === '1', reported: q.signale === '1' }));
   }
 
   @Post('annonces/:id/contact')
