@@ -17,8 +17,8 @@ import { OutboxService } from '../src/notifications/outbox.service';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { TenantsModule } from '../src/tenants/tenants.module';
 import { WorkerModule } from '../src/worker.module';
-import { backendPids, BENCH_REDIS_URL, commits, createBenchDatabase } from './support/bench-db';
 import { CpuMeter, ProcessGroups } from './support/cpu';
+import { backendPids, commits, createScratchDatabase, ROOT, SCRATCH_REDIS_URL } from './support/scratch-database';
 
 /**
  * `npm run bench:mail`: e-mails through the whole pipeline (outbox row in a tenant
@@ -53,15 +53,15 @@ interface Figure {
 
 async function main(): Promise<void> {
   const sink = await startSink();
-  const db = await createBenchDatabase();
+  const db = await createScratchDatabase('entraide_bench');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     DATABASE_URL: db.appUrl,
-    REDIS_URL: BENCH_REDIS_URL,
+    REDIS_URL: SCRATCH_REDIS_URL,
     SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-00',
     LOG_LEVEL: 'warn',
-    TENANTS_DIR: join(__dirname, '..', '..', 'tenants'),
+    TENANTS_DIR: join(ROOT, 'tenants'),
     QUEUE_PREFIX: `bench${process.pid}`,
     DB_POOL_SIZE: '20',
   };
@@ -298,7 +298,7 @@ async function startSink(): Promise<Sink> {
 }
 
 async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(BENCH_REDIS_URL);
+  const redis = new Redis(SCRATCH_REDIS_URL);
   try {
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);

@@ -1,7 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 
-/** What the sink knows of one `[tag]`: acceptance times (hrtime ms, see notify-sink-process.ts) and count. */
+/** What the sink knows of one `[tag]`: acceptance times (hrtime ms, see sink-process.ts) and count. */
 export interface TagStats {
   tag: string;
   first: number;
@@ -24,9 +24,9 @@ export interface NotifySink {
 /** The current time on the clock the sink stamps messages with. */
 export const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-/** Starts notify-sink-process.js as a child process and talks to it over IPC. */
+/** Starts sink-process.js, reading subject tags, as a child process and talks to it over IPC. */
 export async function startNotifySink(): Promise<NotifySink> {
-  const child: ChildProcess = fork(join(__dirname, 'notify-sink-process.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(__dirname, 'sink-process.js'), ['--subject-tags'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextWatch = 0;
   const answer = <T>(key: string, send?: Record<string, unknown>, match: (m: Record<string, unknown>) => boolean = () => true) =>

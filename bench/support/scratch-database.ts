@@ -1,17 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { pgUrl, TEST_PG } from '../../test/support/env';
 
-/** The local services, found as the tests find them (same variables and defaults as test/support/env.ts). */
-const PG = {
-  host: process.env.TEST_PG_HOST ?? '127.0.0.1',
-  port: Number(process.env.TEST_PG_PORT ?? 5432),
-  owner: { user: 'entraide_owner', password: process.env.ENTRAIDE_OWNER_PASSWORD ?? 'entraide_owner' },
-  app: { user: 'entraide_app', password: process.env.ENTRAIDE_APP_PASSWORD ?? 'entraide_app' },
-  /** Extensions only (scripts/services.sh); never migrated. */
-  pristine: 'entraide_test',
-};
-export const SCRATCH_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * The benchmarks' databases, on the local services as the tests find them (test/support/env.ts:
+ * same variables, same defaults), and the helpers that read a database's activity.
+ */
+export { TEST_REDIS_URL as SCRATCH_REDIS_URL } from '../../test/support/env';
 
 /** The repository root, seen from dist/bench/support. */
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -20,11 +16,6 @@ const ident = (name: string) => {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
   return `"${name}"`;
 };
-
-function pgUrl(role: 'owner' | 'app', database: string): string {
-  const r = PG[role];
-  return `postgres://${r.user}:${encodeURIComponent(r.password)}@${PG.host}:${PG.port}/${database}`;
-}
 
 async function maintenance<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: pgUrl('owner', 'postgres'), application_name: 'entraide-bench' });
@@ -54,7 +45,7 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   await maintenance(async (c) => {
     await dropLeftovers(c, prefix);
     await dropDatabase(c, name);
-    await retryWhileBusy(() => c.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(PG.pristine)}`));
+    await retryWhileBusy(() => c.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(TEST_PG.pristine)}`));
   });
   const db: ScratchDatabase = {
     name,
@@ -71,6 +62,16 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     throw err;
   }
   return db;
+}
+
+/** Server processes serving `database` right now (their CPU time counts in a benchmark's accounting). */
+export function backendPids(database: string): Promise<number[]> {
+  return maintenance(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map((r) => r.pid));
+}
+
+/** Transactions committed in `database` so far (pg_stat_database), to count them per message. */
+export function commits(database: string): Promise<number> {
+  return maintenance(async (c) => Number((await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit));
 }
 
 /**

@@ -1,4 +1,8 @@
-/** Connection settings of the test services; overridable for a machine whose services live elsewhere. */
+/**
+ * Connection settings of the test services; overridable for a machine whose services live elsewhere.
+ * The benchmarks use them too (bench/support/scratch-database.ts, compiled by `npm run build`):
+ * keep this file free of Jest and of the rest of the test harness.
+ */
 export const TEST_PG = {
   host: process.env.TEST_PG_HOST ?? '127.0.0.1',
   port: Number(process.env.TEST_PG_PORT ?? 5432),
