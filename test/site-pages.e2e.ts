@@ -373,6 +373,38 @@ describe('the site pages', () => {
     expect(order).toEqual(reversed.map((r) => r.slug).filter((s) => s !== 'divers'));
   });
 
+  it('invites a moderator from the administration page; the invitation link makes the account', async () => {
+    const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+    const email = `moderation.${Date.now()}@exemple.fr`;
+    const bad = await submit('/administration/equipe', { email: 'pas-une-adresse', role: 'moderator' }, { session: admin.session });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('id="invite-email-erreur"');
+    const sent = await submit('/administration/equipe', { email, role: 'moderator' }, { session: admin.session });
+    expect(sent.headers.location).toBe('/administration?fait=invitation');
+    expect((await page('/administration', { session: admin.session })).body).toMatch(new RegExp(`${email.replace(/\./g, '\\.')}</td><td class="text">modération \\(invitation envoyée\\)`));
+    const mail = await sink.waitFor((m) => m.to.includes(email));
+    const link = new URL(linkIn(mail, '/invitation')!);
+    expect((await page(`${link.pathname}${link.search}`)).body).toContain("Rejoindre l'équipe");
+    const joined = await submit('/invitation', { token: link.searchParams.get('token')!, displayName: 'Nadia M.', password: 'une phrase de passe solide' });
+    expect(joined.status).toBe(303);
+    expect(joined.headers.location).toBe('/moderation');
+    const session = joined.cookies.find((c) => c.name === 'entraide_session')!.value;
+    expect((await page('/moderation', { session })).status).toBe(200);
+  });
+
+  it("lets the federation's administrator add a category to the shared catalogue", async () => {
+    const fed = await createResident(t.db, 'metropole', { roles: ['federation_admin'] });
+    const overview = await page('/administration', { host: 'metropole.localhost', session: fed.session });
+    expect(overview.body).toContain("Catalogue de l'intercommunalité");
+    const added = await submit('/administration/catalogue', { name: 'Jardinage', slug: 'jardinage', description: 'Un coup de main au jardin.' }, { host: 'metropole.localhost', session: fed.session });
+    expect(added.headers.location).toBe('/administration?fait=catalogue');
+    const again = await submit('/administration/catalogue', { name: 'Jardinage', slug: 'jardinage' }, { host: 'metropole.localhost', session: fed.session });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('id="cat-slug-erreur"');
+    const meylanAdmin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+    expect((await page('/administration', { session: meylanAdmin.session })).body).not.toContain('Catalogue de l');
+  });
+
   it('sends a signed-in visitor back only to a page of this site', async () => {
     const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
     expect(res.status).toBe(303);

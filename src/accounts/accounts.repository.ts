@@ -164,6 +164,19 @@ export class AccountsRepository {
     return r[0].n;
   }
 
+  /** The tenant's moderators and administrators (and invitations not yet accepted). */
+  staff(tx: Tx, tenantId: string): Promise<Array<{ displayName: string; email: string; roles: Role[]; pending: boolean }>> {
+    return tx.query(
+      `SELECT a.display_name AS "displayName", a.email, a.roles, false AS pending FROM accounts a
+       WHERE a.tenant_id = $1 AND a.deleted_at IS NULL AND a.roles && ARRAY['moderator', 'admin', 'federation_admin']::text[]
+       UNION ALL
+       SELECT a.display_name, a.email, ARRAY[t.data->>'role']::text[], true FROM account_tokens t JOIN accounts a ON a.tenant_id = t.tenant_id AND a.id = t.account_id
+       WHERE t.tenant_id = $1 AND t.purpose = 'invite' AND t.used_at IS NULL AND t.expires_at > now()
+       ORDER BY 1, 2`,
+      [tenantId],
+    );
+  }
+
   /** Whether every id is a category the tenant shows (enabled, not archived). */
   async categoriesEnabled(tx: Tx, tenantId: string, ids: string[]): Promise<boolean> {
     if (!ids.length) return true;

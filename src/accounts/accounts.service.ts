@@ -178,6 +178,11 @@ export class AccountsService {
     await this.outbox.dispatch(tenant.id, ids);
   }
 
+  /** Who moderates and administers this commune, for its administrators. */
+  staff(tenant: TenantRef) {
+    return this.db.withTenant(tenant.id, (tx) => this.repo.staff(tx, tenant.id));
+  }
+
   async acceptInvitation(tenant: TenantRef, token: string, password: string, rawName: string, userAgent: string): Promise<NewSession> {
     const displayName = toPublicName(rawName);
     if (!displayName) throw invalid('displayName', PUBLIC_NAME_HINT);

@@ -4,26 +4,41 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { problem, ProblemException } from '../../libs/http';
 import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { EmailDto } from '../accounts/dto/accounts.dto';
+import { CreateCategoryDto } from '../admin/admin.dto';
 import { AdminService } from '../admin/admin.service';
+import { TenantsService } from '../tenants/tenants.service';
 import { barChart } from './chart';
-import { formErrors, isFormError } from './forms';
+import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
 const ADMINS = new Set(['admin', 'federation_admin']);
+const DONE: Record<string, string> = {
+  categories: 'Les catégories sont enregistrées.',
+  invitation: 'L’invitation est envoyée : la personne reçoit un lien pour choisir son mot de passe.',
+  catalogue: 'La catégorie est ajoutée au catalogue ; chaque commune peut maintenant la choisir.',
+};
 
 /** The commune administrators' page: activity over the last 30 days, and the commune's categories. */
 @ApiExcludeController()
 @Controller('administration')
 export class AdminPagesController {
-  constructor(private readonly pages: PageRenderer, private readonly contexts: PageContexts, private readonly admin: AdminService) {}
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly admin: AdminService,
+    private readonly accounts: AccountsService,
+    private readonly tenants: TenantsService,
+  ) {}
 
   @Get()
   async overview(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
     const me = admin(req, reply);
     if (!me) return;
-    await this.render(ref, req, reply, me, done ? 'Les catégories sont enregistrées.' : undefined);
+    await this.render(ref, req, reply, me, { notice: done ? DONE[done] : undefined });
   }
 
   @Post('categories')
@@ -41,12 +56,51 @@ export class AdminPagesController {
     } catch (err) {
       if (!isFormError(err)) throw err;
       const first = Object.values(formErrors(err))[0];
-      return this.render(ref, req, reply, me, undefined, `Les catégories n’ont pas été enregistrées : ${first ?? err.problem.detail}.`, err.problem.status);
+      return this.render(ref, req, reply, me, { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.problem.detail}.` }, err.problem.status);
     }
   }
 
-  private async render(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, notice?: string, formError?: string, status = 200) {
-    const [ctx, stats, categories] = await Promise.all([this.contexts.of(ref, req, 'Administration', 'admin'), this.admin.stats(ref, me), this.admin.tenantCategories(ref)]);
+  @Post('equipe')
+  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    const me = admin(req, reply);
+    if (!me) return;
+    try {
+      const dto = await validated(EmailDto, { email: body.email ?? '' });
+      const role = body.role === 'admin' ? 'admin' : 'moderator';
+      const t = await this.tenants.get(ref);
+      await this.accounts.invite(ref, dto.email, role, t.name);
+      return reply.redirect('/administration?fait=invitation', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      return this.render(ref, req, reply, me, { formError: 'L’invitation n’est pas partie : corrigez le champ signalé.', inviteErrors: formErrors(err), inviteValues: { email: body.email } }, err.problem.status);
+    }
+  }
+
+  @Post('catalogue')
+  async addCategory(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    const me = admin(req, reply);
+    if (!me) return;
+    try {
+      const dto = await validated(CreateCategoryDto, { slug: body.slug ?? '', name: body.name ?? '', description: body.description ?? '', remote: body.remote === 'true' });
+      await this.admin.createCategory(ref, me, dto);
+      return reply.redirect('/administration?fait=catalogue', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const catalogueErrors = formErrors(err);
+      const formError = formAlert(err, catalogueErrors, 'La catégorie n’a pas été ajoutée : corrigez les champs signalés.');
+      return this.render(ref, req, reply, me, { formError, catalogueErrors, catalogueValues: body }, err.problem.status);
+    }
+  }
+
+  private async render(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, extra: Record<string, unknown> = {}, status = 200) {
+    const federationAdmin = me.roles.includes('federation_admin');
+    const [ctx, stats, categories, staff, catalogue] = await Promise.all([
+      this.contexts.of(ref, req, extra.formError ? 'Erreur – Administration' : 'Administration', 'admin'),
+      this.admin.stats(ref, me),
+      this.admin.tenantCategories(ref),
+      this.accounts.staff(ref),
+      federationAdmin ? this.admin.catalogue(ref, me).catch(() => undefined) : undefined,
+    ]);
     const byDay = stats.byDay as Array<Record<string, number | string>>;
     const sum = (k: string) => byDay.reduce((n, d) => n + Number(d[k] ?? 0), 0);
     const totals = Object.fromEntries(['offers', 'requests', 'newResidents', 'conversationsStarted', 'matchesMailed'].map((k) => [k, sum(k)]));
@@ -60,7 +114,7 @@ export class AdminPagesController {
         { className: 'bar-request', label: 'Demandes', values: byDay.map((d) => Number(d.requests)) },
       ],
     });
-    const page = this.pages.render('admin', { ...ctx, stats, totals, chart: new Handlebars.SafeString(chart), categories, notice, formError });
+    const page = this.pages.render('admin', { ...ctx, stats, totals, chart: new Handlebars.SafeString(chart), categories, staff, catalogue, ...extra });
     return sendPage(reply, page, status);
   }
 }
