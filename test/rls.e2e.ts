@@ -161,6 +161,18 @@ describe('row-level security on every tenant-owned table', () => {
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
+  it("finds alert candidates through the owner function for the caller's tenant only", async () => {
+    const { rows: cat } = await db.admin.query(`SELECT category_id AS id FROM tenant_categories WHERE tenant_id = $1 LIMIT 1`, [meylan]);
+    await db.admin.query(
+      `UPDATE accounts SET notify_mode = 'immediate', notify_category_ids = ARRAY[$2::uuid] WHERE tenant_id = ANY($1::uuid[]) AND email = 'rls-neighbour@example.org'`,
+      [[meylan, grenoble], cat[0].id],
+    );
+    const asMeylan = await asTenant(meylan, async () => (await app.query('SELECT c AS id FROM app_alert_candidates($1) c', [cat[0].id])).rows);
+    const { rows: expected } = await db.admin.query(`SELECT id FROM accounts WHERE tenant_id = $1 AND email = 'rls-neighbour@example.org'`, [meylan]);
+    expect(asMeylan).toEqual(expected);
+    expect(await asTenant(null, async () => (await app.query('SELECT * FROM app_alert_candidates($1)', [cat[0].id])).rows)).toEqual([]);
+  });
+
   it('lets the application resolve hosts only through the directory function', async () => {
     const rows = await asTenant(null, async () => (await app.query('SELECT domain, slug FROM app_tenant_directory()')).rows);
     expect(rows).toEqual(expect.arrayContaining([{ domain: 'meylan.localhost', slug: 'meylan' }, { domain: 'grenoble.localhost', slug: 'grenoble' }]));

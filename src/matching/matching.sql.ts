@@ -15,7 +15,8 @@ export interface MatchCandidate {
  *    within reach — both sides able to help remotely (any distance in the commune), or both
  *    in person within the helper's radius (the offer's radius_m);
  *  - alerts: residents whose notification mode is not off, who chose L's category and whose
- *    home is within their own radius of L (accounts_alerts narrows to them);
+ *    home is within their own radius of L (app_alert_candidates finds the category's
+ *    followers through a GIN index; the join back to accounts runs under RLS);
  * minus L's author and deleted, banned or unsubscribed accounts; one row per recipient (a
  * counterpart wins over an alert), nearest first, at most `cap`. Distances use the exact
  * points and never leave the server except rounded in the e-mail. Under RLS the distance
@@ -36,8 +37,9 @@ export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: nu
                   AND ST_DWithin(o.location, l.location, CASE WHEN l.kind = 'offer' THEN l.radius_m ELSE o.radius_m END)))
      ), alert AS (
        SELECT a.id AS recipient_id, 'alert'::text AS reason, ST_Distance(a.location, l.location) AS d
-       FROM accounts a, l
-       WHERE a.tenant_id = $1 AND a.notify_mode <> 'off' AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
+       FROM l, app_alert_candidates(l.category_id) AS c (id)
+       JOIN accounts a ON a.tenant_id = $1 AND a.id = c.id
+       WHERE a.notify_mode <> 'off' AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
          AND a.location IS NOT NULL AND a.id <> l.author_id
          AND l.category_id = ANY (a.notify_category_ids)
          AND ST_DWithin(a.location, l.location, a.notify_radius_m)
