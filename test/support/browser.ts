@@ -18,6 +18,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
 ];
 
+/** The session cookie's name over plain HTTP, as the tests run (src/accounts/session-cookie.ts). */
+export const SESSION_COOKIE = 'entraide_session';
+
 /** The WCAG 2.1 A and AA rules of axe-core: what a public service's site must meet (RGAA is built on them). */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -36,18 +39,20 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * Opens `path` of a tenant's site in a fresh browser context (no cookies shared between pages),
- * as a French resident on a laptop screen, and checks the answer's status. `page.close()`
- * also closes its context.
+ * as a French resident on a laptop screen (or `viewport`), signed in with `session` when given,
+ * and checks the answer's status. `page.close()` also closes its context.
  */
 export async function openTenantPage(
   browser: Browser,
   app: ListeningTestApp,
   tenantSlug: string,
   path = '/',
-  opts: { status?: number; viewport?: { width: number; height: number } } = {},
+  opts: { status?: number; viewport?: { width: number; height: number }; session?: string } = {},
 ): Promise<Page> {
   // An explicit context, not browser.newPage(): axe opens a second page in the page's context.
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: opts.viewport ?? { width: 1280, height: 800 } });
+  // A session token of the factories (createResident): the page opens signed in, without the sign-in form.
+  if (opts.session) await context.addCookies([{ name: SESSION_COOKIE, value: opts.session, url: app.baseUrl(tenantSlug) }]);
   const page = await context.newPage();
   page.once('close', () => void context.close().catch(() => undefined));
   const errors: string[] = [];
