@@ -263,3 +263,26 @@ describe('listings: publish, search, map, contact, report', () => {
     expect(stats.requests).toBeGreaterThan(0);
   });
 });
+
+describe('publishing under a saturated connection pool', () => {
+  it('never waits for a second pooled connection inside a transaction: 12 concurrent publications on a pool of 2 all finish', async () => {
+    const small = await startTestApp({ env: { DB_POOL_SIZE: '2' } });
+    try {
+      const courses = await categoryId(small.db, 'meylan', 'courses');
+      const authors = await Promise.all(Array.from({ length: 12 }, () => createResident(small.db, 'meylan')));
+      const results = await Promise.all(
+        authors.map((a, i) =>
+          small.request({
+            method: 'POST',
+            url: '/api/v1/listings',
+            session: a.session,
+            payload: { kind: 'offer', categoryId: courses, title: `Courses en lot ${i}`, description: 'Je fais vos courses le samedi matin.', mode: 'in_person', location: BUCLOS },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(authors.map(() => 201));
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
+});

@@ -5,6 +5,7 @@ import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
 import type { Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
+import { CategoryRow } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
 import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
 import { ListingPublication } from './listing-publication.service';
@@ -74,9 +75,11 @@ export class ListingsService {
     const id = randomUUID();
     const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
     const status: ListingStatus = holdReasons.length ? 'pending_review' : 'published';
+    // Read before the transaction: a second pooled connection must never be awaited inside one.
+    const categories = await this.tenants.categories(tenant);
     const listing = await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
-      await this.checkCategoryAndPlace(tx, tenant, dto.categoryId, dto.location);
+      await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId, dto.location);
       await this.repo.insert(
         tx,
         tenant.id,
@@ -155,11 +158,12 @@ export class ListingsService {
   }
 
   async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateListingDto) {
+    const categories = dto.categoryId || dto.location ? await this.tenants.categories(tenant) : [];
     const result = await this.db.withTenant(tenant.id, async (tx) => {
       const l = await this.ownListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired']);
       const mode = dto.mode ?? (l.mode as 'in_person' | 'remote' | 'both');
       const radiusM = dto.mode || dto.radiusM !== undefined ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : l.radiusM ?? undefined)) : undefined;
-      if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
+      if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
       await this.repo.update(tx, tenant.id, id, {
         categoryId: dto.categoryId,
         title: dto.title,
@@ -227,8 +231,7 @@ export class ListingsService {
     return radiusM ?? DEFAULT_RADIUS_M;
   }
 
-  private async checkCategoryAndPlace(tx: Tx, tenant: TenantRef, categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
-    const categories = await this.tenants.categories(tenant);
+  private async checkCategoryAndPlace(tx: Tx, tenant: TenantRef, categories: CategoryRow[], categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
     const errors = [];
     if (!categories.some((c) => c.id === categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
     if (!skipPlace && !(await insideTenantArea(tx, tenant.id, location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });

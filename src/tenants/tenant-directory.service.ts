@@ -4,21 +4,26 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database } from '../../libs/db';
 import { TenantRef } from '../../libs/tenancy';
 import { TENANTS_CHANGED_CHANNEL } from './tenants-sync';
+import { TenantRow, TenantsRepository } from './tenants.repository';
 
 /**
- * Host → tenant, in memory. Loaded at boot and reloaded when `tenants:sync` notifies a
- * change (PostgreSQL LISTEN), with a periodic reload in case a notification was missed.
+ * Host → tenant, and each tenant's row (names, settings, federation), in memory. Loaded at
+ * boot and reloaded when `tenants:sync` notifies a change (PostgreSQL LISTEN), with a periodic
+ * reload in case a notification was missed. Keeping the rows here also means code inside a
+ * transaction can read a tenant's settings without taking a second pooled connection (which,
+ * with every connection held that way under load, would wait forever).
  */
 @Injectable()
 export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TenantDirectory.name);
   private byHost = new Map<string, TenantRef>();
   private bySlug = new Map<string, TenantRef & { hosts: string[] }>();
+  private rows = new Map<string, TenantRow>();
   private listener?: Client;
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly db: Database, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly db: Database, private readonly repo: TenantsRepository, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
     await this.reload();
@@ -43,6 +48,11 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
     return this.bySlug.get(slug);
   }
 
+  /** The tenant's row as of the last reload, or undefined for a tenant not loaded yet. */
+  row(tenantId: string): TenantRow | undefined {
+    return this.rows.get(tenantId);
+  }
+
   all(): Array<TenantRef & { hosts: string[] }> {
     return [...this.bySlug.values()];
   }
@@ -63,6 +73,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
     const rows: Array<{ domain: string; tenant_id: string; slug: string }> = await this.db.withoutTenant((tx) =>
       tx.query('SELECT domain, tenant_id, slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain'),
     );
+    const tenantRows = new Map((await this.repo.allTenants()).map((t) => [t.id, t]));
     const byHost = new Map<string, TenantRef>();
     const bySlug = new Map<string, TenantRef & { hosts: string[] }>();
     for (const r of rows) {
@@ -73,6 +84,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
     }
     this.byHost = byHost;
     this.bySlug = bySlug;
+    this.rows = tenantRows;
   }
 
   private async listen(): Promise<void> {

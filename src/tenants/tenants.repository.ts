@@ -33,6 +33,17 @@ export interface NeighbourhoodRow {
 export class TenantsRepository {
   constructor(private readonly db: Database) {}
 
+  /** Every tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
+  allTenants(): Promise<TenantRow[]> {
+    return this.db.withoutTenant((tx) =>
+      tx.query(
+        `SELECT t.id, t.slug, t.name, t.site_name AS "siteName", t.settings,
+                json_build_object('slug', f.slug, 'name', f.name, 'homeTenantSlug', f.home_tenant_slug) AS federation
+         FROM tenants t JOIN federations f ON f.id = t.federation_id`,
+      ),
+    );
+  }
+
   async findTenant(tenantId: string): Promise<TenantRow | undefined> {
     const rows = await this.db.withTenant(tenantId, (tx) =>
       tx.query(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../../libs/http';
 import { TenantRef } from '../../libs/tenancy';
+import { TenantDirectory } from './tenant-directory.service';
 import { CategoryRow, NeighbourhoodRow, TenantRow, TenantsRepository } from './tenants.repository';
 
 export interface TenantStats {
@@ -17,14 +18,15 @@ export type TenantStatsSource = (tenantId: string) => Promise<Partial<TenantStat
 export class TenantsService {
   private readonly statsSources: TenantStatsSource[] = [];
 
-  constructor(private readonly repo: TenantsRepository) {}
+  constructor(private readonly repo: TenantsRepository, private readonly directory: TenantDirectory) {}
 
   registerStatsSource(source: TenantStatsSource): void {
     this.statsSources.push(source);
   }
 
+  /** From memory (the directory's last reload); PostgreSQL only for a tenant added since. */
   async get(tenant: TenantRef): Promise<TenantRow> {
-    const row = await this.repo.findTenant(tenant.id);
+    const row = this.directory.row(tenant.id) ?? (await this.repo.findTenant(tenant.id));
     if (!row) throw ProblemException.notFound('Ce site est introuvable.');
     return row;
   }
