@@ -15,8 +15,11 @@ describe('a worker killed in the middle of a fan-out', () => {
   let sink: SmtpSink;
   let worker: ChildProcess | undefined;
 
+  // The lease must outlast a claimed e-mail's wait for a free SMTP connection in a live worker
+  // (up to the mail concurrency's worth of e-mails ahead of it), or a live worker's e-mail would
+  // be released and sent twice; 10 s is ample here and keeps the restart quick.
   const startWorker = (): ChildProcess => {
-    const env = testEnv(t.db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, WORKERS: 'on', MAIL_LEASE_SEC: '2', MAIL_SWEEP_SEC: '1', LOG_LEVEL: 'error' });
+    const env = testEnv(t.db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, WORKERS: 'on', MAIL_LEASE_SEC: '10', MAIL_SWEEP_SEC: '1', LOG_LEVEL: 'error' });
     const child = spawn(process.execPath, [join(ROOT, 'dist/src/worker.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
     return child;
   };

@@ -4,6 +4,7 @@ import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
 import { MatchingEvents } from '../src/matching/matching-events';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
+import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { startTestApp, TestApp } from './support/test-app';
 
 const BUCLOS = { lat: 45.2125, lng: 5.77715 };
@@ -217,6 +218,8 @@ describe('matching: e-mail the right neighbours', () => {
   it('delivers every e-mail of a 200-recipient fan-out exactly once after SMTP comes back', async () => {
     const residents = await Promise.all(Array.from({ length: 200 }, (_, i) => createResident(t.db, 'meylan', { location: north(BUCLOS, 10 + i * 3), notify: alertOn([conversations], 3000) })));
     await t.db.admin.query(`UPDATE tenants SET settings = jsonb_set(settings, '{matching,cap}', '500') WHERE slug = 'meylan'`);
+    // As tenants:sync does after a change: the processes reload their tenants.
+    await t.app.get(TenantDirectory).reload();
     const ids = new Set(residents.map((r) => r.id));
     await sink.stop();
     try {

@@ -12,9 +12,10 @@ import { findMatches } from './matching.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
 
-/** E-mails of a fan-out queued at normal priority (nearest first); the rest are bulk. */
+/** E-mails of a fan-out written and queued first, at normal priority (nearest first); the rest are bulk. */
 const FIRST_WAVE = 50;
-const DISPATCH_CHUNK = 1_000;
+/** Recipients written per transaction after the first wave (each chunk queued once committed). */
+const WRITE_CHUNK = 1_000;
 const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
 const distanceLabel = (m: number, mode: string) => (mode === 'remote' ? 'à distance' : m < 100 ? 'à moins de 100 m' : `à environ ${Math.round(m / 100) * 100} m`);
 
@@ -35,63 +36,81 @@ export class MatchingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Runs the matching of one publication; safe to run twice (the second finds nothing new). */
+  /**
+   * Runs the matching of one publication; safe to run twice, or to resume after a crash (what
+   * is done is skipped: one notification per recipient and listing, one e-mail per dedupe key).
+   * The recipients are found once, then written and queued in chunks, nearest first, each in
+   * its own transaction: the first e-mails leave while the rest of a big fan-out is written.
+   */
   async matchListing(tenantId: string, listingId: string, now = new Date()): Promise<{ found: number; mailed: number; digest: number }> {
     const tenant = this.tenantRef(tenantId);
     const settings = (await this.tenants.get(tenant)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
     const origin = this.directory.origin(tenant.slug);
-    const { ids, found, digest } = await this.db.withTenant(tenantId, async (tx) => {
+    const found = await this.db.withTenant(tenantId, async (tx) => {
       const listing = await this.listings.find(tx, tenantId, listingId);
-      if (!listing || listing.status !== 'published') return { ids: [] as string[], found: 0, digest: 0 };
+      if (!listing || listing.status !== 'published') return undefined;
       // The matching query is costed above PostgreSQL's JIT threshold, and compiling it costs
       // more than running it: without JIT a small fan-out takes milliseconds, not 100 ms.
       await tx.query('SET LOCAL jit = off');
-      const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
-      const counts = await this.repo.immediateCountsSince(tx, tenantId, candidates.map((c) => c.recipientId), startOfParisDay(now));
-      const plan = new Map<string, NewNotification>();
-      for (const c of candidates) {
-        const used = counts.get(c.recipientId) ?? 0;
-        const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
-        if (immediate) counts.set(c.recipientId, used + 1);
-        plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
-      }
-      const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
-      const toMail = candidates.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
-      const common = {
-        [SEND_IF_LISTING_PUBLIC]: listingId,
-        kindLabel: KIND_LABEL[listing.kind],
-        authorName: listing.authorName,
-        title: listing.title,
-        description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
-        category: listing.category.name,
-        neighbourhood: listing.neighbourhood?.name ?? null,
-        listingUrl: `${origin}/annonces/${listingId}`,
-        preferencesUrl: `${origin}/compte`,
-      };
-      // One statement for the whole fan-out, then one to link each notification to its e-mail.
-      const outboxIds = await this.outbox.addMany(
-        tx,
-        tenantId,
-        toMail.map((c) => ({
-          tenantId,
-          to: c.email,
-          template: 'listing-match' as const,
-          data: { ...common, displayName: c.displayName, distance: distanceLabel(c.distanceM, listing.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId) },
-          dedupeKey: `match:${listingId}:${c.recipientId}`,
-          headers: this.unsubscribeHeaders(origin, tenantId, c.recipientId),
-        })),
-      );
-      const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
-      await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
-      const digestCount = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
-      return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest: digestCount };
+      return { listing, candidates: await findMatches(tx, tenantId, listingId, settings.cap) };
     });
-    // The nearest neighbours' e-mails go at once; a big fan-out's rest waits behind other mail.
-    await this.outbox.dispatch(tenantId, ids.slice(0, FIRST_WAVE));
-    for (let i = FIRST_WAVE; i < ids.length; i += DISPATCH_CHUNK) {
-      await this.outbox.dispatch(tenantId, ids.slice(i, i + DISPATCH_CHUNK), { bulk: true, timeoutMs: 10_000 });
+    if (!found) return { found: 0, mailed: 0, digest: 0 };
+    const { listing, candidates } = found;
+    const common = {
+      [SEND_IF_LISTING_PUBLIC]: listingId,
+      kindLabel: KIND_LABEL[listing.kind],
+      authorName: listing.authorName,
+      title: listing.title,
+      description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
+      category: listing.category.name,
+      neighbourhood: listing.neighbourhood?.name ?? null,
+      listingUrl: `${origin}/annonces/${listingId}`,
+      preferencesUrl: `${origin}/compte`,
+    };
+    const totals = { found: 0, mailed: 0, digest: 0 };
+    for (let start = 0; start < candidates.length; ) {
+      // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
+      const size = start === 0 ? FIRST_WAVE : WRITE_CHUNK;
+      const chunk = candidates.slice(start, start + size);
+      const part = await this.db.withTenant(tenantId, async (tx) => {
+        // A listing closed meanwhile stops the fan-out; its queued e-mails are cancelled at send time.
+        if ((await this.listings.find(tx, tenantId, listingId))?.status !== 'published') return undefined;
+        const counts = await this.repo.immediateCountsSince(tx, tenantId, chunk.map((c) => c.recipientId), startOfParisDay(now));
+        const plan = new Map<string, NewNotification>();
+        for (const c of chunk) {
+          const used = counts.get(c.recipientId) ?? 0;
+          const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
+          plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
+        }
+        const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
+        const toMail = chunk.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
+        // One statement for the chunk's e-mails, then one to link each notification to its e-mail.
+        const outboxIds = await this.outbox.addMany(
+          tx,
+          tenantId,
+          toMail.map((c) => ({
+            tenantId,
+            to: c.email,
+            template: 'listing-match' as const,
+            data: { ...common, displayName: c.displayName, distance: distanceLabel(c.distanceM, listing.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId) },
+            dedupeKey: `match:${listingId}:${c.recipientId}`,
+            headers: this.unsubscribeHeaders(origin, tenantId, c.recipientId),
+          })),
+        );
+        const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
+        await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
+        const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
+        return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest };
+      });
+      if (!part) break;
+      if (start === 0) await this.outbox.dispatch(tenantId, part.ids);
+      else await this.outbox.dispatch(tenantId, part.ids, { bulk: true, timeoutMs: 10_000 });
+      totals.found += part.found;
+      totals.mailed += part.ids.length;
+      totals.digest += part.digest;
+      start += size;
     }
-    return { found, mailed: ids.length, digest };
+    return totals;
   }
 
   /** Sends a tenant's digest once per Paris day, at or after the tenant's hour. */
