@@ -36,6 +36,15 @@ export class MatchingRepository {
     return new Set(inserted.map((r) => r.recipient_id));
   }
 
+  /**
+   * Locks the recipients' account rows until the transaction ends (in id order: two jobs never
+   * wait on each other in a cycle), so that two listings matched at once count a shared
+   * recipient's e-mails of the day one after the other and the daily cap holds.
+   */
+  async lockRecipients(tx: Tx, tenantId: string, recipientIds: string[]): Promise<void> {
+    await tx.query(`SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [tenantId, recipientIds]);
+  }
+
   /** How many immediate match e-mails each recipient already had since `since` (the start of their day). */
   async immediateCountsSince(tx: Tx, tenantId: string, recipientIds: string[], since: Date): Promise<Map<string, number>> {
     const result = await tx.query(

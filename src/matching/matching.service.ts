@@ -75,6 +75,7 @@ export class MatchingService {
       const part = await this.db.withTenant(tenantId, async (tx) => {
         // A listing closed meanwhile stops the fan-out; its queued e-mails are cancelled at send time.
         if ((await this.listings.find(tx, tenantId, listingId))?.status !== 'published') return undefined;
+        await this.repo.lockRecipients(tx, tenantId, chunk.map((c) => c.recipientId));
         const counts = await this.repo.immediateCountsSince(tx, tenantId, chunk.map((c) => c.recipientId), startOfParisDay(now));
         const plan = new Map<string, NewNotification>();
         for (const c of chunk) {
