@@ -249,6 +249,18 @@ describe('the site pages', () => {
     expect((await page(reported.headers.location as string, { session: reporter.session })).body).toContain('votre signalement est transmis');
     expect((await t.db.admin.query('SELECT reason FROM listing_reports WHERE listing_id = $1 AND reporter_id = $2', [listingId, reporter.id])).rows).toEqual([{ reason: 'paid' }]);
 
+    const edit = await page(`/mes-annonces/${listingId}/modifier`, { session: author.session });
+    expect(edit.body).toContain('Modifier mon annonce');
+    expect(edit.body).toContain(`action="/mes-annonces/${listingId}/modifier"`);
+    expect((await page(`/mes-annonces/${listingId}/modifier`, { session: neighbour.session })).status).toBe(404);
+    const courses = await categoryId(t.db, 'meylan', 'courses');
+    const tooShort = await submit(`/mes-annonces/${listingId}/modifier`, { categoryId: courses, title: 'Oh', description: 'Je vais au marché chaque samedi matin.', mode: 'in_person' }, { session: author.session });
+    expect(tooShort.status).toBe(422);
+    expect(tooShort.body).toContain('id="title-erreur"');
+    const edited = await submit(`/mes-annonces/${listingId}/modifier`, { categoryId: courses, title: 'Courses du samedi matin', description: 'Je vais au marché chaque samedi matin.', mode: 'both' }, { session: author.session });
+    expect(edited.headers.location).toBe('/mes-annonces?fait=modifiee');
+    expect((await t.db.admin.query('SELECT title, mode FROM listings WHERE id = $1', [listingId])).rows[0]).toEqual({ title: 'Courses du samedi matin', mode: 'both' });
+
     const closed = await submit(`/mes-annonces/${listingId}/clore`, {}, { session: author.session });
     expect(closed.headers.location).toBe('/mes-annonces?fait=close');
     expect((await page('/mes-annonces?fait=close', { session: author.session })).body).toMatch(/Close<\/strong>/);

@@ -7,7 +7,7 @@ import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { UpdateMeDto } from '../accounts/dto/accounts.dto';
 import { clearSessionCookie } from '../accounts/session-cookie';
-import { ReplyDto } from '../listings/dto/listings.dto';
+import { ReplyDto, UpdateListingDto } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
 import { DecisionDto } from '../moderation/dto/moderation.dto';
@@ -24,6 +24,7 @@ const STAFF = new Set(['moderator', 'admin', 'federation_admin']);
 const NOTICES: Record<string, string> = {
   prolongee: 'Votre annonce est prolongée.',
   close: 'Votre annonce est close : elle n’apparaît plus dans les recherches.',
+  modifiee: 'Votre annonce est modifiée. Si elle doit être relue, elle réapparaîtra après la relecture.',
   decision: 'La décision est enregistrée ; l’auteur en est informé par e-mail.',
 };
 
@@ -51,6 +52,41 @@ export class MemberController {
     if (!me) return;
     const [ctx, mine] = await Promise.all([this.contexts.of(ref, req, 'Mes annonces', 'mine'), this.listings.mine(ref, me)]);
     sendPage(reply, this.pages.render('my-listings', { ...ctx, items: mine.items, notice: done ? NOTICES[done] : undefined }));
+  }
+
+  @Get('mes-annonces/:id/modifier')
+  async editPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    const listing = await this.listings.get(ref, id, me);
+    if (!('status' in listing)) throw ProblemException.notFound();
+    const values = { categoryId: listing.category.id, title: listing.title, description: listing.description, mode: listing.mode };
+    return this.renderEdit(ref, req, reply, id, values);
+  }
+
+  @Post('mes-annonces/:id/modifier')
+  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    try {
+      let location: { lat: number; lng: number } | undefined;
+      if (body.lat && body.lng) location = { lat: Number(body.lat), lng: Number(body.lng) };
+      else if (body.neighbourhood) location = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === body.neighbourhood)?.centre;
+      const dto = await validated(UpdateListingDto, {
+        categoryId: body.categoryId ?? '',
+        title: body.title ?? '',
+        description: body.description ?? '',
+        mode: body.mode ?? '',
+        ...(location ? { location } : {}),
+      });
+      await this.listings.update(ref, me, id, dto);
+      return reply.redirect('/mes-annonces?fait=modifiee', 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404) throw err;
+      const errors = formErrors(err);
+      const formError = formAlert(err, errors, 'L’annonce n’a pas été modifiée : corrigez les champs signalés.');
+      return this.renderEdit(ref, req, reply, id, body, errors, formError, err.problem.status);
+    }
   }
 
   @Post('mes-annonces/:id/renouveler')
@@ -192,6 +228,17 @@ export class MemberController {
       const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.problem.detail;
       return this.renderQueue(ref, req, reply, undefined, `La décision n’a pas été enregistrée : ${detail}.`, err.problem.status);
     }
+  }
+
+  private async renderEdit(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const [ctx, t, categories, neighbourhoods] = await Promise.all([
+      this.contexts.of(ref, req, errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce', 'mine'),
+      this.tenants.get(ref),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, editing: id, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values, errors, formError });
+    return sendPage(reply, page, status);
   }
 
   private async renderAccount(
