@@ -420,6 +420,30 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       ]);
     });
 
+    it('Meylan’s other pages: administration, moderation journal, editing a listing, legal pages, password pages, invitation, unsubscribe, 403', async () => {
+      const { listingId, author } = site.meylan;
+      const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+      await axeAll([
+        {
+          label: 'meylan administration',
+          slug: 'meylan',
+          path: '/administration',
+          session: admin.session,
+          prepare: async (p) => expect(await p.locator('svg.chart').count()).toBe(1),
+        },
+        { label: 'meylan moderation journal', slug: 'meylan', path: '/moderation/journal', session: moderator.session },
+        { label: 'meylan edit a listing', slug: 'meylan', path: `/mes-annonces/${listingId}/modifier`, session: author.session },
+        { label: 'meylan legal notice', slug: 'meylan', path: '/mentions-legales' },
+        { label: 'meylan terms', slug: 'meylan', path: '/conditions-utilisation' },
+        { label: 'meylan personal data', slug: 'meylan', path: '/donnees-personnelles' },
+        { label: 'meylan forgotten password', slug: 'meylan', path: '/mot-de-passe-oublie' },
+        { label: 'meylan new password', slug: 'meylan', path: '/compte/nouveau-mot-de-passe?token=abc.def' },
+        { label: 'meylan invitation', slug: 'meylan', path: '/invitation?token=abc.def' },
+        { label: 'meylan unsubscribe, unknown link', slug: 'meylan', path: '/unsubscribe/abc.def', status: 404 },
+        { label: 'meylan 403', slug: 'meylan', path: '/moderation', session: author.session, status: 403 },
+      ]);
+    });
+
     it('the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole and Lyon', async () => {
       await axeAll(
         OTHER_TENANTS.flatMap((slug) => [
