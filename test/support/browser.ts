@@ -49,7 +49,7 @@ export async function openTenantPage(
   path = '/',
   opts: { status?: number; viewport?: { width: number; height: number }; session?: string } = {},
 ): Promise<Page> {
-  // An explicit context, not browser.newPage(): axe opens a second page in the page's context.
+  // An explicit context, not browser.newPage(): its options (locale, time zone, viewport, cookies) are this page's own.
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: opts.viewport ?? { width: 1280, height: 800 } });
   // A session token of the factories (createResident): the page opens signed in, without the sign-in form.
   if (opts.session) await context.addCookies([{ name: SESSION_COOKIE, value: opts.session, url: app.baseUrl(tenantSlug) }]);
