@@ -10,6 +10,8 @@
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
   }
+  var moved = false;
+  map.once('movestart', function () { moved = true; });
   var status = document.getElementById('carte-etat');
   var say = function (text) { if (status) status.textContent = text; };
 
@@ -17,10 +19,12 @@
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (data) {
       if (!data) return;
-      L.geoJSON(data, {
+      var outlines = L.geoJSON(data, {
         interactive: false,
         style: function () { return { color: el.dataset.outline || '#333333', weight: 2, fill: false, dashArray: '4 4' }; },
       }).addTo(map);
+      // The whole commune in view to start with (its neighbourhoods' outlines).
+      if (!moved && outlines.getBounds().isValid()) map.fitBounds(outlines.getBounds(), { padding: [8, 8] });
     })
     .catch(function () { /* outlines are a help, not a need */ });
 
