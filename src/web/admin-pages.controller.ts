@@ -2,7 +2,6 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
-import { problem, ProblemException } from '../../libs/http';
 import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { EmailDto } from '../accounts/dto/accounts.dto';
@@ -14,6 +13,7 @@ import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
+import { withRole } from './access';
 
 const ADMINS = new Set(['admin', 'federation_admin']);
 const DONE: Record<string, string> = {
@@ -119,13 +119,5 @@ export class AdminPagesController {
   }
 }
 
-/** An administrator of this commune (or of its federation); anyone else signed in gets the 403 page. */
-function admin(req: FastifyRequest, reply: FastifyReply): Principal | undefined {
-  const principal = req.ctx.principal;
-  if (!principal) {
-    reply.redirect(`/connexion?retour=${encodeURIComponent('/administration')}`, 303);
-    return undefined;
-  }
-  if (!principal.roles.some((r) => ADMINS.has(r))) throw new ProblemException(problem(403, 'Cette page est réservée aux administrateurs de la commune.'));
-  return principal;
-}
+/** An administrator of this commune (or of its federation); back to the administration page after signing in. */
+const admin = (req: FastifyRequest, reply: FastifyReply) => withRole(req, reply, ADMINS, 'Cette page est réservée aux administrateurs de la commune.', '/administration');

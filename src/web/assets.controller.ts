@@ -24,6 +24,7 @@ const TYPES: Record<string, string> = {
 const FILES: Record<string, string> = {
   'site.css': join(OWN, 'site.css'),
   'site.js': join(OWN, 'site.js'),
+  'leaflet-setup.js': join(OWN, 'leaflet-setup.js'),
   'map.js': join(OWN, 'map.js'),
   'location-picker.js': join(OWN, 'location-picker.js'),
   'vendor/leaflet/leaflet.js': join(LEAFLET, 'leaflet.js'),

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { problem, ProblemException } from '../../libs/http';
-import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
+import { ProblemException } from '../../libs/http';
+import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { UpdateMeDto } from '../accounts/dto/accounts.dto';
 import { clearSessionCookie } from '../accounts/session-cookie';
@@ -16,6 +16,7 @@ import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
+import { signedIn, withRole } from './access';
 import { PICKER_ASSETS } from './site.controller';
 import { TenantsService } from '../tenants/tenants.service';
 
@@ -69,9 +70,7 @@ export class MemberController {
     const me = signedIn(req, reply);
     if (!me) return;
     try {
-      let location: { lat: number; lng: number } | undefined;
-      if (body.lat && body.lng) location = { lat: Number(body.lat), lng: Number(body.lng) };
-      else if (body.neighbourhood) location = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === body.neighbourhood)?.centre;
+      const location = await this.contexts.chosenPoint(ref, body);
       const dto = await validated(UpdateListingDto, {
         categoryId: body.categoryId ?? '',
         title: body.title ?? '',
@@ -156,9 +155,7 @@ export class MemberController {
     const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
     const categoryIds = ([] as string[]).concat(body.categoryIds ?? []);
     try {
-      let location: { lat: number; lng: number } | undefined;
-      if (one('lat') && one('lng')) location = { lat: Number(one('lat')), lng: Number(one('lng')) };
-      else if (one('neighbourhood')) location = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === one('neighbourhood'))?.centre;
+      const location = await this.contexts.chosenPoint(ref, { lat: one('lat'), lng: one('lng'), neighbourhood: one('neighbourhood') });
       const dto = await validated(UpdateMeDto, {
         displayName: one('displayName') ?? '',
         ...(location ? { location } : {}),
@@ -281,21 +278,5 @@ export class MemberController {
   }
 }
 
-/** The signed-in person, or undefined after sending to the sign-in page (back here afterwards). */
-function signedIn(req: FastifyRequest, reply: FastifyReply): Principal | undefined {
-  const principal = req.ctx.principal;
-  if (!principal) {
-    const back = req.method === 'GET' ? req.url : '/';
-    reply.redirect(`/connexion?retour=${encodeURIComponent(back)}`, 303);
-  }
-  return principal;
-}
-
-/** A moderator or administrator of this site; anyone else signed in gets the French 403 page. */
-function staff(req: FastifyRequest, reply: FastifyReply): Principal | undefined {
-  const principal = signedIn(req, reply);
-  if (principal && !principal.roles.some((r) => STAFF.has(r))) {
-    throw new ProblemException(problem(403, 'Cette page est réservée à l’équipe de modération de la commune.'));
-  }
-  return principal;
-}
+/** A moderator or administrator of this site. */
+const staff = (req: FastifyRequest, reply: FastifyReply) => withRole(req, reply, STAFF, 'Cette page est réservée à l’équipe de modération de la commune.');

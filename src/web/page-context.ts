@@ -24,6 +24,16 @@ export class PageContexts {
     };
   }
 
+  /**
+   * The place a form chose: the point placed on the map (hidden lat/lng fields), else a point
+   * inside the chosen neighbourhood, else undefined.
+   */
+  async chosenPoint(ref: TenantRef, fields: { lat?: string; lng?: string; neighbourhood?: string }): Promise<{ lat: number; lng: number } | undefined> {
+    if (fields.lat && fields.lng) return { lat: Number(fields.lat), lng: Number(fields.lng) };
+    if (!fields.neighbourhood) return undefined;
+    return (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === fields.neighbourhood)?.centre;
+  }
+
   /** A map's start (the tenant file's) with the configured tiles; an empty MAP_TILE_URL means no tiles. */
   map(map: { center: { lat: number; lng: number }; zoom: number }) {
     const tileUrl = this.config.mapTileUrl;

@@ -25,9 +25,9 @@ const SENT = 'Si cette adresse correspond Ã  un compte, un e-mail vient de lui Ã
 const LEAFLET_CSS = ['/assets/vendor/leaflet/leaflet.css'];
 const MAP_ASSETS = {
   stylesheets: [...LEAFLET_CSS, '/assets/vendor/markercluster/MarkerCluster.css', '/assets/vendor/markercluster/MarkerCluster.Default.css'],
-  scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/vendor/markercluster/leaflet.markercluster.js', '/assets/map.js'],
+  scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/vendor/markercluster/leaflet.markercluster.js', '/assets/leaflet-setup.js', '/assets/map.js'],
 };
-export const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/location-picker.js'] };
+export const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/leaflet-setup.js', '/assets/location-picker.js'] };
 
 /** Why a listing waits for a moderator, as its author reads it. */
 const HOLD_REASONS: Record<string, string> = {
@@ -384,11 +384,10 @@ export class SiteController {
     return sendPage(reply, page, status);
   }
 
-  /** The point placed on the map if any, else a point inside the chosen neighbourhood. */
-  private async chosenLocation(ref: TenantRef, body: Form): Promise<{ lat: number; lng: number } | undefined> {
-    if (body.lat && body.lng) return { lat: Number(body.lat), lng: Number(body.lng) };
-    const hood = (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === body.neighbourhood);
-    if (hood) return hood.centre;
+  /** A new listing needs a place: the map point, else the neighbourhood's. */
+  private async chosenLocation(ref: TenantRef, body: Form): Promise<{ lat: number; lng: number }> {
+    const point = await this.contexts.chosenPoint(ref, body);
+    if (point) return point;
     throw ProblemException.invalid([{ field: 'location', message: 'choisissez votre quartier (ou placez un point sur la carte)' }]);
   }
 

@@ -3,30 +3,15 @@
 (function () {
   'use strict';
   var el = document.getElementById('carte');
-  if (!el || !window.L) return;
+  if (!el || !window.L || !window.EntraideMap) return;
   var L = window.L;
-  L.Icon.Default.imagePath = '/assets/vendor/leaflet/images/';
-  var map = L.map(el, { scrollWheelZoom: false }).setView([Number(el.dataset.lat), Number(el.dataset.lng)], Number(el.dataset.zoom));
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
-  }
+  var map = window.EntraideMap.open(el);
   var moved = false;
   map.once('movestart', function () { moved = true; });
   var status = document.getElementById('carte-etat');
   var say = function (text) { if (status) status.textContent = text; };
-
-  fetch('/api/v1/neighbourhoods.geojson', { headers: { accept: 'application/geo+json' } })
-    .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (data) {
-      if (!data) return;
-      var outlines = L.geoJSON(data, {
-        interactive: false,
-        style: function () { return { color: el.dataset.outline || '#333333', weight: 2, fill: false, dashArray: '4 4' }; },
-      }).addTo(map);
-      // The whole commune in view to start with (its neighbourhoods' outlines).
-      if (!moved && outlines.getBounds().isValid()) map.fitBounds(outlines.getBounds(), { padding: [8, 8] });
-    })
-    .catch(function () { /* outlines are a help, not a need */ });
+  // The whole commune in view to start with.
+  window.EntraideMap.outlines(map, { labels: false, keepView: function () { return moved; } });
 
   var cluster = L.markerClusterGroup();
   map.addLayer(cluster);
