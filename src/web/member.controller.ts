@@ -143,7 +143,7 @@ export class MemberController {
   async account(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
     const me = signedIn(req, reply);
     if (!me) return;
-    const account = await this.accounts.me(ref, me);
+    const account = (await this.contexts.account(ref, req))!;
     const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
     await this.renderAccount(ref, req, reply, values, done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined);
   }
@@ -178,7 +178,7 @@ export class MemberController {
     const me = signedIn(req, reply);
     if (!me) return;
     if (body.confirm !== 'oui') {
-      const account = await this.accounts.me(ref, me);
+      const account = (await this.contexts.account(ref, req))!;
       const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
       const errors = { confirm: 'cochez la case pour confirmer la suppression' };
       return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
@@ -251,7 +251,7 @@ export class MemberController {
     const [ctx, t, account, categories, neighbourhoods] = await Promise.all([
       this.contexts.of(ref, req, errors ? 'Erreur – Mon compte' : 'Mon compte', 'account'),
       this.tenants.get(ref),
-      this.accounts.me(ref, req.ctx.principal!),
+      this.contexts.account(ref, req).then((a) => a!),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);

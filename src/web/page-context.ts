@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { TenantRef } from '../../libs/tenancy';
+import { AccountRow } from '../accounts/accounts.repository';
 import { AccountsService } from '../accounts/accounts.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { PageContext } from './page-renderer';
@@ -9,11 +10,22 @@ import { PageContext } from './page-renderer';
 /** What every page shows around its content: the tenant, who is signed in, the footer's links. */
 @Injectable()
 export class PageContexts {
+  private readonly accountReads = new WeakMap<FastifyRequest, Promise<AccountRow>>();
+
   constructor(private readonly tenants: TenantsService, private readonly accounts: AccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** The signed-in person's account, read once per request however many parts of the page need it. */
+  account(ref: TenantRef, req: FastifyRequest): Promise<AccountRow | undefined> {
+    const principal = req.ctx.principal;
+    if (!principal) return Promise.resolve(undefined);
+    let read = this.accountReads.get(req);
+    if (!read) this.accountReads.set(req, (read = this.accounts.me(ref, principal)));
+    return read;
+  }
 
   async of(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
     const principal = req.ctx.principal;
-    const [t, me] = await Promise.all([this.tenants.get(ref), principal ? this.accounts.me(ref, principal).catch(() => undefined) : undefined]);
+    const [t, me] = await Promise.all([this.tenants.get(ref), this.account(ref, req).catch(() => undefined)]);
     return {
       title,
       current,

@@ -82,7 +82,7 @@ export class SiteController {
       this.context(ref, req, 'Annonces', 'listings'),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
-      principal ? this.accounts.me(ref, principal) : undefined,
+      this.contexts.account(ref, req),
     ]);
     // "Près de chez moi": within 2 km of the resident's private location, nearest first.
     const home = filters.pres && me?.location ? { near: `${me.location.lat},${me.location.lng}`, radius: String(NEAR_ME_M) } : {};
