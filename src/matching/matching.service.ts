@@ -3,12 +3,14 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database } from '../../libs/db';
 import type { TenantRef } from '../../libs/tenancy';
 import { ListingsRepository } from '../listings/listings.repository';
+import { StaffInboxRepository } from '../listings/staff-inbox.repository';
 import { SEND_IF_LISTING_PUBLIC } from '../notifications/mail.processor';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { MatchingRepository, NewNotification } from './matching.repository';
 import { findMatches } from './matching.sql';
+import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
 
@@ -30,6 +32,7 @@ export class MatchingService {
     private readonly db: Database,
     private readonly repo: MatchingRepository,
     private readonly listings: ListingsRepository,
+    private readonly inbox: StaffInboxRepository,
     private readonly outbox: OutboxService,
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
@@ -56,6 +59,7 @@ export class MatchingService {
     });
     if (!found) return { found: 0, mailed: 0, digest: 0 };
     const { listing, candidates } = found;
+    await this.recordRelayedMatches(tenantId, listingId);
     const common = {
       [SEND_IF_LISTING_PUBLIC]: listingId,
       kindLabel: KIND_LABEL[listing.kind],
@@ -112,6 +116,11 @@ export class MatchingService {
       start += size;
     }
     return totals;
+  }
+
+  /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */
+  private recordRelayedMatches(tenantId: string, listingId: string): Promise<number> {
+    return this.db.withTenant(tenantId, async (tx) => this.inbox.addMatches(tx, tenantId, await findRelayedMatches(tx, tenantId, listingId)));
   }
 
   /** Sends a tenant's digest once per Paris day, at or after the tenant's hour. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { STATUS_LABEL } from '../listings/listings.service';
 
 const VIEWS = join(__dirname, 'views');
 
@@ -46,16 +47,6 @@ export class PageRenderer {
 }
 
 const KIND = { offer: 'Offre', request: 'Demande' } as const;
-const STATUS: Record<string, string> = {
-  pending_review: 'En attente de relecture',
-  published: 'En ligne',
-  rejected: 'Refusée',
-  removed: 'Retirée par la modération',
-  closed: 'Close',
-  expired: 'Expirée',
-  hidden: 'Masquée après signalements',
-  fulfilled: 'Aide trouvée',
-};
 const ROLES: Record<string, string> = { resident: 'habitant', moderator: 'modération', admin: 'administration', federation_admin: 'intercommunalité', system: 'automatique' };
 const ACTIONS: Record<string, string> = {
   'listing.approve': 'Annonce publiée',
@@ -82,7 +73,7 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('defined', (v: unknown) => v !== undefined && v !== null);
   hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
-  hbs.registerHelper('statusLabel', (status: string) => STATUS[status] ?? status);
+  hbs.registerHelper('statusLabel', (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status);
   hbs.registerHelper('roleLabel', (role: string) => ROLES[role] ?? role);
   hbs.registerHelper('actionLabel', (action: string) => ACTIONS[action] ?? action);
   hbs.registerHelper('dateTime', (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''));
