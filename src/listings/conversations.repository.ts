@@ -5,6 +5,7 @@ export interface ConversationRow {
   id: string;
   listingId: string;
   listingTitle: string;
+  listingStatus: string;
   authorId: string;
   starterId: string;
   authorName: string;
@@ -15,7 +16,7 @@ export interface ConversationRow {
   lastMessageAt: Date;
 }
 
-const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", cv.author_id AS "authorId", cv.starter_id AS "starterId",
+const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS "listingStatus", cv.author_id AS "authorId", cv.starter_id AS "starterId",
   au.display_name AS "authorName", st.display_name AS "starterName", au.relayed AS "authorRelayed", st.relayed AS "starterRelayed", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
 const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
   JOIN accounts au ON au.tenant_id = cv.tenant_id AND au.id = cv.author_id

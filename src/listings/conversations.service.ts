@@ -139,7 +139,7 @@ export class ConversationsService {
     const iAmAuthor = c.authorId === principal.accountId;
     return {
       id: c.id,
-      listing: { id: c.listingId, title: c.listingTitle },
+      listing: { id: c.listingId, title: c.listingTitle, status: c.listingStatus },
       with: { displayName: iAmAuthor ? c.starterName : c.authorName },
       role: iAmAuthor ? 'author' : 'neighbour',
       createdAt: c.createdAt,
