@@ -49,7 +49,7 @@ export class StaffInboxRepository {
 
   async addReminder(tx: Tx, tenantId: string, residentId: string, listingId: string): Promise<void> {
     await tx.query(
-      `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1, 'reminder:' || $3, 'reminder', $2, $3)
+      `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1, 'reminder:' || $3::text, 'reminder', $2, $3::uuid)
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
       [tenantId, residentId, listingId],
     );
