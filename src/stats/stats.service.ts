@@ -48,14 +48,14 @@ export class StatsService {
   async figures(tenant: TenantRef, now = new Date()) {
     const own = await this.commune(tenant, now);
     const site = await this.tenants.get(tenant);
-    const isHome = site.federation.homeTenantSlug === tenant.slug;
-    const communes: CommuneStats[] = [];
-    if (isHome) {
-      for (const member of this.directory.all()) {
-        if ((await this.tenants.get(member)).federation.slug === site.federation.slug) communes.push(await this.commune(member, now));
-      }
-      communes.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    const members = [];
+    if (site.federation.homeTenantSlug === tenant.slug) {
+      for (const member of this.directory.all()) if ((await this.tenants.get(member)).federation.slug === site.federation.slug) members.push(member);
     }
+    // A federation of one commune has nothing to break down.
+    const isHome = members.length > 1;
+    const communes: CommuneStats[] = isHome ? await Promise.all(members.map((m) => this.commune(m, now))) : [];
+    communes.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
     return {
       site: tenant.slug,
       generatedAt: now.toISOString(),
