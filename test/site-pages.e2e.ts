@@ -451,9 +451,20 @@ describe('the site pages', () => {
     expect(rows).toEqual([{ ok: false, comment: 'Personne au rendez-vous.' }]);
   });
 
-  it('lets the town hall erase a relayed resident only once the box is ticked', async () => {
+  it('lets the town hall edit a relayed resident’s listing, and erase her only once the box is ticked', async () => {
     const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'admin'] });
     const r = (await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Paulette Morel', location: BUCLOS, consent: { method: 'phone' } } })).json();
+    const listing = (
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/staff/residents/${r.id}/listings`,
+        session: agent.session,
+        payload: { kind: 'request', categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses de Paulette', description: 'Du pain et des fruits le vendredi.', mode: 'in_person', location: BUCLOS },
+      })
+    ).json();
+    expect((await page(`/equipe/residents/${r.id}`, { session: agent.session })).body).toContain(`href="/mes-annonces/${listing.id}/modifier"`);
+    const edited = await submit(`/mes-annonces/${listing.id}/modifier`, { categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses du vendredi', description: 'Du pain et des fruits le vendredi.', mode: 'in_person' }, { session: agent.session });
+    expect([edited.status, edited.headers.location]).toEqual([303, '/equipe/residents?fait=modifie']);
     const refused = await submit(`/equipe/residents/${r.id}/effacer`, {}, { session: agent.session });
     expect(refused.status).toBe(422);
     expect(refused.body).toContain('cochez la case pour confirmer');

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { ProblemException } from '../../libs/http';
-import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
+import { CurrentTenant, isStaff, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { UpdateMeDto } from '../accounts/dto/accounts.dto';
 import { clearSessionCookie } from '../accounts/session-cookie';
@@ -84,8 +84,9 @@ export class MemberController {
         mode: body.mode ?? '',
         ...(location ? { location } : {}),
       });
-      await this.listings.update(ref, me, id, dto);
-      return reply.redirect('/mes-annonces?fait=modifiee', 303);
+      const updated = await this.listings.update(ref, me, id, dto);
+      // Staff editing a relayed resident's listing go back to the team's pages.
+      return reply.redirect(updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee', 303);
     } catch (err) {
       if (!isFormError(err) || err.problem.status === 404) throw err;
       const errors = formErrors(err);
