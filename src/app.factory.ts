@@ -38,7 +38,7 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
     // Signed links carry two ids and a MAC in one path segment (/outcome/:token, 106 characters).
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     trustProxy: config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

@@ -1,5 +1,6 @@
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { connectAsApp } from './support/test-db';
+import { matchingDone, north } from './support/matching';
 import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -7,7 +8,6 @@ import { startTestApp, TestApp } from './support/test-app';
 const HOME = { lat: 45.21137, lng: 5.78412 };
 const PHONE = '04 76 41 59 12';
 const PHONE_DIGITS = '0476415912';
-const north = (p: { lat: number; lng: number }, m: number) => ({ lat: p.lat + m / 111132, lng: p.lng });
 
 describe('residents without internet, relayed by the town hall', () => {
   let t: TestApp;
@@ -52,14 +52,7 @@ describe('residents without internet, relayed by the town hall', () => {
     expect(res.status).toBe(201);
     return res.json();
   };
-  const matched = async (listingId: string) => {
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await t.db.admin.query(`SELECT count(*) FILTER (WHERE dispatched_at IS NULL)::int AS open, count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`, [listingId]);
-      if (rows[0].n > 0 && rows[0].open === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`matching of ${listingId} did not run`);
-  };
+  const matched = (listingId: string) => matchingDone(t.db, listingId);
   const inbox = async () => (await t.request({ url: '/api/v1/staff/inbox', session: agent.session })).json().items as any[];
 
   it('registers a relayed resident with her consent: public name only, no e-mail, no password', async () => {
