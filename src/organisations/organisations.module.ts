@@ -1,0 +1,49 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { DiskImageStore, IMAGE_MAX_BYTES, IMAGE_STORE } from '../../libs/storage';
+import { AccountDataRegistry } from '../accounts/account-data.registry';
+import { AccountsModule } from '../accounts/accounts.module';
+import { ListingsModule } from '../listings/listings.module';
+import { ModerationModule } from '../moderation/moderation.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { TenantsService } from '../tenants/tenants.service';
+import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
+import { OrganisationsRepository } from './organisations.repository';
+import { OrganisationsService } from './organisations.service';
+import { ProjectsService } from './projects.service';
+
+/** Organisations, their projects, missions and volunteers ("Lyon solidaire"), for tenants that turn them on. */
+@Module({
+  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule],
+  controllers: [OrganisationsController, OrganisationsModerationController],
+  providers: [
+    OrganisationsRepository,
+    OrganisationsService,
+    ProjectsService,
+    { provide: IMAGE_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir) },
+  ],
+  exports: [OrganisationsService, ProjectsService, OrganisationsRepository],
+})
+export class OrganisationsModule implements OnModuleInit {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly accountData: AccountDataRegistry,
+    private readonly projects: ProjectsService,
+    private readonly repo: OrganisationsRepository,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
+    this.accountData.registerExporter('organisations', (tx, tenantId, account) => this.repo.exportFor(tx, tenantId, account.id));
+    this.accountData.registerEraser((tx, tenantId, account) => this.repo.eraseFor(tx, tenantId, account.id));
+    // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify && !fastify.hasContentTypeParser('image/png')) {
+      fastify.addContentTypeParser(/^image\/[\w.+-]+$/, { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+    }
+  }
+}
