@@ -1,6 +1,8 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { problem, ProblemException } from '../../libs/http';
 import type { TenantRef } from '../../libs/tenancy';
-import type { TenantsService } from '../tenants/tenants.service';
+import { TenantsService } from '../tenants/tenants.service';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,4 +18,16 @@ export async function organisationsEnabled(tenants: TenantsService, tenant: Tena
 
 export async function assertOrganisationsEnabled(tenants: TenantsService, tenant: TenantRef): Promise<void> {
   if (!(await organisationsEnabled(tenants, tenant))) throw ProblemException.notFound("Ce site ne présente pas d'organisations.");
+}
+
+/** Runs before validation, so a site without organisations answers 404 to any of their routes, whatever the body. */
+@Injectable()
+export class OrganisationsEnabledGuard implements CanActivate {
+  constructor(private readonly tenants: TenantsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const tenant = context.switchToHttp().getRequest<FastifyRequest>().ctx?.tenant;
+    if (tenant) await assertOrganisationsEnabled(this.tenants, tenant);
+    return true;
+  }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
@@ -15,12 +15,14 @@ import {
   UpdateProjectDto,
   VolunteerDto,
 } from './dto/organisations.dto';
+import { OrganisationsEnabledGuard } from './organisations-access';
 import { OrganisationsService } from './organisations.service';
 import { ProjectsService } from './projects.service';
 
 /** Organisations, projects, missions and volunteers; every route is 404 where the tenant has not turned them on. */
 @ApiTags('organisations')
 @Controller('api/v1')
+@UseGuards(OrganisationsEnabledGuard)
 export class OrganisationsController {
   constructor(private readonly organisations: OrganisationsService, private readonly projects: ProjectsService) {}
 
@@ -159,6 +161,7 @@ export class OrganisationsController {
 @ApiTags('moderation')
 @Controller('api/v1/moderation')
 @Roles('moderator', 'admin', 'federation_admin')
+@UseGuards(OrganisationsEnabledGuard)
 export class OrganisationsModerationController {
   constructor(private readonly organisations: OrganisationsService) {}
 

@@ -6,10 +6,12 @@ import { DiskImageStore, IMAGE_MAX_BYTES, IMAGE_STORE } from '../../libs/storage
 import { AccountDataRegistry } from '../accounts/account-data.registry';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
+import { ListingsService } from '../listings/listings.service';
 import { ModerationModule } from '../moderation/moderation.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { TenantsService } from '../tenants/tenants.service';
+import { organisationsEnabled } from './organisations-access';
 import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
 import { OrganisationsRepository } from './organisations.repository';
 import { OrganisationsService } from './organisations.service';
@@ -34,10 +36,16 @@ export class OrganisationsModule implements OnModuleInit {
     private readonly projects: ProjectsService,
     private readonly repo: OrganisationsRepository,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly listings: ListingsService,
   ) {}
 
   onModuleInit(): void {
     this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
+    this.listings.registerKind('project', {
+      enabled: (tenant) => organisationsEnabled(this.tenants, tenant),
+      search: (tenant, q) => this.projects.search(tenant, q),
+      inBox: (tenant, box, categoryId) => this.projects.inBox(tenant, box, categoryId),
+    });
     this.accountData.registerExporter('organisations', (tx, tenantId, account) => this.repo.exportFor(tx, tenantId, account.id));
     this.accountData.registerEraser((tx, tenantId, account) => this.repo.eraseFor(tx, tenantId, account.id));
     // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
