@@ -238,4 +238,37 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(dates.status).toBe(422);
     expect(dates.json().errors[0].field).toBe('startsOn');
   });
+
+  it('e-mails residents whose alerts cover a mission once, with one-click unsubscribe, under the shared daily cap', async () => {
+    const manager = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] }, location: LYON_POINT });
+    const near = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7585, lng: 4.836 } });
+    const far = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] }, location: { lat: 45.78, lng: 4.85 } });
+    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Épicerie solidaire'), 'Épicerie solidaire du 7e');
+    const missionIds: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const res = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: `Accueil à l'épicerie n° ${i}`, when: 'Mardi soir', volunteersNeeded: 2 });
+      expect(res.status).toBe(201);
+      missionIds.push(res.json().id);
+    }
+    const first = await sink.waitFor((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"));
+    expect(first.subject).toContain('Épicerie solidaire');
+    expect(first.headers['list-unsubscribe']).toMatch(/^<http:\/\/lyon\.localhost(:\d+)?\/unsubscribe\/[\w-]+\.[\w-]+>$/);
+    expect(first.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    const settled = async () => (await t.db.admin.query(`SELECT count(*)::int AS n FROM domain_events WHERE type = 'MissionPublished' AND aggregate_id = ANY($1) AND dispatched_at IS NOT NULL`, [missionIds])).rows[0].n;
+    for (let i = 0; i < 100 && (await settled()) < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    const { rows } = await t.db.admin.query(
+      `SELECT delivery, status, count(*)::int AS n FROM mission_notifications WHERE recipient_id = $1 AND mission_id = ANY($2) GROUP BY 1, 2 ORDER BY 1`,
+      [near.id, missionIds],
+    );
+    // Five e-mails a day at most (the default cap); the sixth mission is recorded, not e-mailed.
+    expect(rows).toEqual([{ delivery: 'digest', status: 'pending', n: 1 }, { delivery: 'immediate', status: 'mailed', n: 5 }]);
+    const notified = await t.db.admin.query(`SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`, [missionIds]);
+    expect(notified.rows.map((r) => r.recipient_id)).toEqual([near.id]);
+    expect(far.id).toBeDefined();
+    // Running a mission's matching again sends nothing more.
+    const { MissionMatchingService } = await import('../src/organisations/mission-matching.service');
+    expect(await t.app.get(MissionMatchingService).matchMission((await t.db.tenantId('lyon')), missionIds[0])).toEqual({ found: 0, mailed: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"))).toHaveLength(1);
+  });
 });

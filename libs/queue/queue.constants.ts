@@ -14,6 +14,8 @@ export enum JobName {
   SweepMatching = 'sweep-matching',
   SendDigests = 'send-digests',
   ExpireListings = 'expire-listings',
+  MatchMission = 'match-mission',
+  SweepMissionMatching = 'sweep-mission-matching',
 }
 
 export interface JobPayloads {
@@ -25,6 +27,9 @@ export interface JobPayloads {
   [JobName.SweepMatching]: Record<string, never>;
   [JobName.SendDigests]: Record<string, never>;
   [JobName.ExpireListings]: Record<string, never>;
+  [JobName.MatchMission]: { tenantId: string; missionId: string };
+  /** Platform-wide: re-queues the matching of missions whose job was lost. */
+  [JobName.SweepMissionMatching]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
@@ -34,6 +39,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.SweepMatching]: QueueName.Matching,
   [JobName.SendDigests]: QueueName.Matching,
   [JobName.ExpireListings]: QueueName.Matching,
+  [JobName.MatchMission]: QueueName.Matching,
+  [JobName.SweepMissionMatching]: QueueName.Matching,
 };
 
 /**

@@ -19,6 +19,11 @@ export function verifyUnsubscribeToken(secret: string, tenantId: string, token: 
   return actual.length === expected.length && timingSafeEqual(actual, expected) ? accountId : undefined;
 }
 
+/** The RFC 8058 headers of an alert e-mail, for the unsubscribe URL of its recipient. */
+export function unsubscribeHeaders(unsubscribeUrl: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
 function mac(secret: string, tenantId: string, accountId: string): string {
   return createHmac('sha256', secret).update(`unsubscribe:${tenantId}:${accountId}`).digest('base64url').slice(0, 32);
 }

@@ -2,15 +2,18 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { QueueModule } from '../../libs/queue';
 import { DiskImageStore, IMAGE_MAX_BYTES, IMAGE_STORE } from '../../libs/storage';
 import { AccountDataRegistry } from '../accounts/account-data.registry';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
 import { ListingsService } from '../listings/listings.service';
+import { MatchingModule } from '../matching/matching.module';
 import { ModerationModule } from '../moderation/moderation.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { TenantsService } from '../tenants/tenants.service';
+import { MissionMatchingService } from './mission-matching.service';
 import { organisationsEnabled } from './organisations-access';
 import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
 import { OrganisationsRepository } from './organisations.repository';
@@ -19,15 +22,16 @@ import { ProjectsService } from './projects.service';
 
 /** Organisations, their projects, missions and volunteers ("Lyon solidaire"), for tenants that turn them on. */
 @Module({
-  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule],
+  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule, MatchingModule, QueueModule],
   controllers: [OrganisationsController, OrganisationsModerationController],
   providers: [
     OrganisationsRepository,
     OrganisationsService,
     ProjectsService,
+    MissionMatchingService,
     { provide: IMAGE_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir) },
   ],
-  exports: [OrganisationsService, ProjectsService, OrganisationsRepository],
+  exports: [OrganisationsService, ProjectsService, OrganisationsRepository, MissionMatchingService],
 })
 export class OrganisationsModule implements OnModuleInit {
   constructor(
@@ -37,10 +41,13 @@ export class OrganisationsModule implements OnModuleInit {
     private readonly repo: OrganisationsRepository,
     private readonly adapterHost: HttpAdapterHost,
     private readonly listings: ListingsService,
+    private readonly organisations: OrganisationsService,
+    private readonly missionMatching: MissionMatchingService,
   ) {}
 
   onModuleInit(): void {
     this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
+    this.organisations.onMissionsPublished((tenantId, missionIds) => this.missionMatching.enqueue(tenantId, missionIds));
     this.listings.registerKind('project', {
       enabled: (tenant) => organisationsEnabled(this.tenants, tenant),
       search: (tenant, q) => this.projects.search(tenant, q),

@@ -305,6 +305,76 @@ export class OrganisationsRepository {
     );
   }
 
+  /**
+   * Records a MissionPublished event for each open mission of these projects (or these
+   * missions) that has none yet, in the transaction that makes them public: their alert
+   * e-mails then follow even if the process stops right after the commit. Returns the missions.
+   */
+  async recordMissionsPublished(tx: Tx, tenantId: string, on: { projectIds?: string[]; missionIds?: string[] }): Promise<string[]> {
+    const r = await rows<{ id: string }>(
+      tx,
+      `INSERT INTO domain_events (tenant_id, type, aggregate_id, payload)
+       SELECT m.tenant_id, 'MissionPublished', m.id, json_build_object('missionId', m.id) FROM missions m
+       WHERE m.tenant_id = $1 AND m.status = 'open' AND (m.project_id = ANY($2::uuid[]) OR m.id = ANY($3::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.tenant_id = m.tenant_id AND e.type = 'MissionPublished' AND e.aggregate_id = m.id)
+       RETURNING aggregate_id AS id`,
+      [tenantId, on.projectIds ?? [], on.missionIds ?? []],
+    );
+    return r.map((x) => x.id);
+  }
+
+  async markMissionDispatched(tx: Tx, tenantId: string, missionId: string): Promise<void> {
+    await tx.query(`UPDATE domain_events SET dispatched_at = now() WHERE tenant_id = $1 AND type = 'MissionPublished' AND aggregate_id = $2 AND dispatched_at IS NULL`, [tenantId, missionId]);
+  }
+
+  undispatchedMissions(tx: Tx, tenantId: string, graceSec: number): Promise<Array<{ missionId: string }>> {
+    return tx.query(
+      `SELECT aggregate_id AS "missionId" FROM domain_events
+       WHERE tenant_id = $1 AND type = 'MissionPublished' AND dispatched_at IS NULL AND created_at < now() - make_interval(secs => $2)
+       ORDER BY created_at LIMIT 500`,
+      [tenantId, graceSec],
+    );
+  }
+
+  async insertMissionNotifications(tx: Tx, tenantId: string, missionId: string, items: Array<{ recipientId: string; distanceM: number; delivery: 'immediate' | 'digest' }>): Promise<Set<string>> {
+    if (!items.length) return new Set();
+    const inserted = await rows<{ recipient_id: string }>(
+      tx,
+      `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, delivery)
+       SELECT $1, $2, r, d, delivery FROM unnest($3::uuid[], $4::int[], $5::text[]) AS u(r, d, delivery)
+       ON CONFLICT (tenant_id, mission_id, recipient_id) DO NOTHING RETURNING recipient_id`,
+      [tenantId, missionId, items.map((i) => i.recipientId), items.map((i) => i.distanceM), items.map((i) => i.delivery)],
+    );
+    return new Set(inserted.map((r) => r.recipient_id));
+  }
+
+  async markMissionNotificationsMailed(tx: Tx, tenantId: string, missionId: string, mailed: Array<{ recipientId: string; outboxId: string | undefined }>): Promise<void> {
+    if (!mailed.length) return;
+    await tx.query(
+      `UPDATE mission_notifications mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
+       FROM unnest($3::uuid[], $4::uuid[]) AS u(r, o)
+       WHERE mn.tenant_id = $1 AND mn.mission_id = $2 AND mn.recipient_id = u.r`,
+      [tenantId, missionId, mailed.map((m) => m.recipientId), mailed.map((m) => m.outboxId ?? null)],
+    );
+  }
+
+  /** What a mission alert says about its mission. */
+  async missionForAlert(tx: Tx, tenantId: string, missionId: string) {
+    const r = await tx.query(
+      `SELECT m.id, m.title, m.description, m.when_text AS "when", m.volunteers_needed AS "volunteersNeeded", p.id AS "projectId", p.title AS "projectTitle",
+              o.name AS "organisationName", c.name AS category, n.name AS neighbourhood
+       FROM missions m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
+       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+       JOIN categories c ON c.id = p.category_id
+       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
+       WHERE m.tenant_id = $1 AND m.id = $2 AND m.status = 'open' AND p.status = 'published' AND o.status = 'published'`,
+      [tenantId, missionId],
+    );
+    return r[0] as
+      | { id: string; title: string; description: string; when: string; volunteersNeeded: number; projectId: string; projectTitle: string; organisationName: string; category: string; neighbourhood: string | null }
+      | undefined;
+  }
+
   async counts(tx: Tx, tenantId: string): Promise<{ organisations: number; projects: number; missions: number; volunteers: number }> {
     const r = await tx.query(
       `SELECT (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND status = 'published')::int AS organisations,

@@ -30,8 +30,8 @@ export function organisationView(o: OrganisationRow) {
   return { id: o.id, name: o.name, kind: o.kind, description: o.description, neighbourhood: o.neighbourhood, website: o.website, createdAt: o.createdAt };
 }
 
-/** Told after commit that projects became public (mission matching listens). */
-export type ProjectsPublishedListener = (tenantId: string, projectIds: string[]) => Promise<void>;
+/** Told after commit that missions became public (mission matching queues their alerts). */
+export type MissionsPublishedListener = (tenantId: string, missionIds: string[]) => Promise<void>;
 
 /**
  * Organisations of a tenant: created by a resident who becomes their manager, public once a
@@ -39,7 +39,7 @@ export type ProjectsPublishedListener = (tenantId: string, projectIds: string[])
  */
 @Injectable()
 export class OrganisationsService {
-  private readonly publishedListeners: ProjectsPublishedListener[] = [];
+  private readonly publishedListeners: MissionsPublishedListener[] = [];
 
   constructor(
     private readonly db: Database,
@@ -52,13 +52,14 @@ export class OrganisationsService {
     private readonly listings: ListingsRepository,
   ) {}
 
-  onProjectsPublished(listener: ProjectsPublishedListener): void {
+  onMissionsPublished(listener: MissionsPublishedListener): void {
     this.publishedListeners.push(listener);
   }
 
-  async notifyProjectsPublished(tenantId: string, projectIds: string[]): Promise<void> {
-    if (!projectIds.length) return;
-    for (const l of this.publishedListeners) await l(tenantId, projectIds).catch(() => undefined);
+  /** After commit; a failure is left to the sweep (the MissionPublished rows stay undispatched). */
+  async missionsPublished(tenantId: string, missionIds: string[]): Promise<void> {
+    if (!missionIds.length) return;
+    for (const l of this.publishedListeners) await l(tenantId, missionIds).catch(() => undefined);
   }
 
   async create(tenant: TenantRef, principal: Principal, dto: CreateOrganisationDto) {
@@ -217,11 +218,11 @@ export class OrganisationsService {
       await this.repo.setOrganisationStatus(tx, tenant.id, id, outcome.status);
       await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `organisation.${action}`, targetType: 'organisation', targetId: id, reason, data: { name: o.name, from: o.status } });
       const mailIds = await this.tellManagers(tx, tenant.id, id, { target: 'organisation', title: o.name, outcome: outcome.label, reason, url: `${origin}/organisations/${id}` }, `decision:${id}:${action}:${Date.now()}`);
-      const published = action === 'approve' ? (await this.repo.projectsOf(tx, tenant.id, id, true)).map((p) => p.id) : [];
-      return { mailIds, published };
+      const projectIds = action === 'approve' ? (await this.repo.projectsOf(tx, tenant.id, id, true)).map((p) => p.id) : [];
+      return { mailIds, published: await this.repo.recordMissionsPublished(tx, tenant.id, { projectIds }) };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
-    await this.notifyProjectsPublished(tenant.id, published);
+    await this.missionsPublished(tenant.id, published);
     return { id, status: outcome.status };
   }
 
@@ -236,10 +237,11 @@ export class OrganisationsService {
       await this.repo.updateProject(tx, tenant.id, id, { status: outcome.status, holdReasons: action === 'approve' ? [] : undefined });
       await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `project.${action}`, targetType: 'project', targetId: id, reason, data: { title: p.title, from: p.status } });
       const mailIds = await this.tellManagers(tx, tenant.id, p.organisationId, { target: 'project', title: p.title, outcome: outcome.label, reason, url: `${origin}/projets/${id}` }, `decision:${id}:${action}:${Date.now()}`);
-      return { mailIds, published: action === 'approve' && p.organisation.status === 'published' ? [id] : [] };
+      const published = action === 'approve' && p.organisation.status === 'published' ? await this.repo.recordMissionsPublished(tx, tenant.id, { projectIds: [id] }) : [];
+      return { mailIds, published };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
-    await this.notifyProjectsPublished(tenant.id, published);
+    await this.missionsPublished(tenant.id, published);
     return { id, status: outcome.status };
   }
 

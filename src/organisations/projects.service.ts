@@ -99,7 +99,7 @@ export class ProjectsService {
     const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
     const status: ProjectStatus = holdReasons.length ? 'pending_review' : 'published';
     const categories = await this.tenants.categories(tenant);
-    const organisationPublic = await this.db.withTenant(tenant.id, async (tx) => {
+    await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
       const o = await this.organisations.managedOrganisation(tx, tenant, principal, dto.organisationId);
       const errors = [];
@@ -120,9 +120,8 @@ export class ProjectsService {
         holdReasons,
         createdBy: principal.accountId,
       });
-      return o.status === 'published';
+      return o;
     });
-    if (status === 'published' && organisationPublic) await this.organisations.notifyProjectsPublished(tenant.id, [id]);
     return this.get(tenant, id, principal);
   }
 
@@ -214,7 +213,7 @@ export class ProjectsService {
 
   async addMission(tenant: TenantRef, principal: Principal, projectId: string, dto: CreateMissionDto) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    const { missionId, isPublic } = await this.db.withTenant(tenant.id, async (tx) => {
+    const { missionId, published } = await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.managedProject(tx, tenant, principal, projectId);
       if (!['published', 'pending_review'].includes(p.status)) throw new ProblemException(problem(409, `Ce projet ne peut plus recevoir de mission (état : ${p.status}).`));
       const missionId = await this.repo.insertMission(tx, tenant.id, {
@@ -227,9 +226,10 @@ export class ProjectsService {
         skills: (dto.skills ?? []).map((s) => s.trim()).filter(Boolean),
         createdBy: principal.accountId,
       });
-      return { missionId, isPublic: p.status === 'published' && p.organisation.status === 'published' };
+      const isPublic = p.status === 'published' && p.organisation.status === 'published';
+      return { missionId, published: isPublic ? await this.repo.recordMissionsPublished(tx, tenant.id, { missionIds: [missionId] }) : [] };
     });
-    if (isPublic) await this.organisations.notifyProjectsPublished(tenant.id, [projectId]);
+    await this.organisations.missionsPublished(tenant.id, published);
     return this.mission(tenant, missionId, principal);
   }
 
