@@ -121,6 +121,11 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(map.json().features.map((f: any) => f.properties)).toEqual(expect.arrayContaining([expect.objectContaining({ id, kind: 'project' })]));
     const tenant = await call('GET', '/api/v1/tenant');
     expect(tenant.json().stats.projects).toBeGreaterThanOrEqual(1);
+    const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });
+    const stats = (await call('GET', '/api/v1/admin/stats', admin)).json();
+    const sum = (k: string) => stats.byDay.reduce((n: number, d: any) => n + d[k], 0);
+    expect({ organisations: sum('organisations') > 0, projects: sum('projects') > 0 }).toEqual({ organisations: true, projects: true });
+    expect(stats.byDay[29]).toMatchObject({ missions: expect.any(Number), volunteerSignUps: expect.any(Number) });
     const badKind = await call('GET', '/api/v1/listings?kind=project', undefined, undefined, 'meylan.localhost');
     expect(badKind.status).toBe(422);
     expect(badKind.json().errors[0].field).toBe('kind');
