@@ -3,6 +3,7 @@ import { AdminConfig, loadAdminConfig, orExit } from '../../libs/config';
 import { createDataSource } from '../../libs/db';
 import { hashPassword, passwordProblem } from '../accounts/passwords';
 import { DEMO_PASSWORD, planDemo, staffAccounts, StaffAccount } from './demo-plan';
+import { insertOrganisations, planOrganisations } from './demo-organisations';
 import { DemoRepository, TenantCounts } from './demo.repository';
 
 /**
@@ -48,12 +49,17 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
         if (problem) throw new Error(`the demo password is refused for ${a.email}: ${problem}`);
       }
       const loaded = !(await repo.hasAccount(tx, tenant.id, accounts[0].email));
-      if (loaded) {
-        const plan = planDemo(facts, now);
+      const plan = loaded || (tenant.organisations && !(await repo.hasOrganisations(tx, tenant.id))) ? planDemo(facts, now) : undefined;
+      if (loaded && plan) {
         passwordHash ??= hashPassword(DEMO_PASSWORD);
         await repo.insertAccounts(tx, tenant.id, await passwordHash, plan.accounts);
         await repo.insertListings(tx, tenant.id, plan.listings);
         await repo.insertConversations(tx, tenant.id, plan.conversations, plan.messages);
+      }
+      // Organisations, projects and missions where the tenant file turns them on; the demo resident manages the first one.
+      if (plan && tenant.organisations) {
+        const residents = [plan.accounts[0], ...plan.accounts.slice(accounts.length)];
+        await insertOrganisations(tx, tenant.id, planOrganisations(facts, residents, now));
       }
       return { slug: tenant.slug, loaded, counts: await repo.counts(tx, tenant.id), accounts };
     });
