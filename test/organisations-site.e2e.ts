@@ -127,6 +127,19 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     await expectNoAxeViolations(form, 'lyon /organisations/nouvelle (errors)');
   }, 240_000);
 
+  it("lets a manager give the project an image through the page's form, checked by its bytes", async () => {
+    const page = await open(`/projets/${projectId}`, { session: manager.session });
+    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.txt', mimeType: 'image/png', buffer: Buffer.from('pas une image du tout') });
+    expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('PNG, JPEG ou WebP attendu');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: png });
+    expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(200);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('image du projet est enregistrée');
+    const image = page.getByRole('img', { name: 'Image du projet « Visites de convivialité »' });
+    await expect(image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).resolves.toBe(1);
+  });
+
   it('answers 404 on the organisations pages of a commune that has them off', async () => {
     const page = await openTenantPage(browser, t, 'meylan', '/projets', { status: 404 });
     opened.push(page);

@@ -59,6 +59,8 @@ export class OrganisationsModule implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('image/png')) {
       fastify.addContentTypeParser(/^image\/[\w.+-]+$/, { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+      // The site's image form (multipart/form-data) arrives whole; src/web/multipart.ts reads its parts.
+      fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 64 * 1024 }, (_req, body, done) => done(null, body));
     }
   }
 }

@@ -13,6 +13,7 @@ import { signedIn, withRole } from './access';
 import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { ORGANISATION_KIND, PageContext, PageRenderer } from './page-renderer';
+import { parseMultipart } from './multipart';
 import { sendPage } from './page-response';
 
 const STAFF = new Set(['moderator', 'admin', 'federation_admin']);
@@ -21,6 +22,7 @@ const NOTICES: Record<string, string> = {
   desinscrit: 'Vous êtes désinscrit(e) de cette mission.',
   mission: 'La mission est publiée.',
   projet: 'Le projet est enregistré.',
+  image: 'L’image du projet est enregistrée.',
   organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
   responsable: 'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
   reponse: 'Votre réponse est envoyée par e-mail.',
@@ -66,6 +68,24 @@ export class OrganisationsPagesController {
     const project = await this.projects.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, project.title, 'projects');
     sendPage(reply, this.pages.render('project', { ...ctx, project, notice: done ? NOTICES[done] : undefined }));
+  }
+
+  /** The project's image from the site's form (multipart/form-data, field `image`). */
+  @Post('projets/:id/image')
+  async uploadImage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply, `/projets/${id}`);
+    if (!me) return;
+    const file = Buffer.isBuffer(req.body) ? parseMultipart(req.body, req.headers['content-type']).find((p) => p.name === 'image') : undefined;
+    try {
+      await this.projects.setImage(ref, me, id, file?.data);
+      return reply.redirect(`/projets/${id}?fait=image`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404 || err.problem.status === 403) throw err;
+      const project = await this.projects.get(ref, id, me);
+      const ctx = await this.context(ref, req, `Erreur – ${project.title}`, 'projects');
+      const errors = formErrors(err);
+      return sendPage(reply, this.pages.render('project', { ...ctx, project, errors, formError: formAlert(err, errors, `L’image n’a pas été enregistrée : ${errors.image ?? ''}.`) }), err.problem.status);
+    }
   }
 
   @Post('missions/:id/inscription')
