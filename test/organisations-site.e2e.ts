@@ -63,7 +63,11 @@ describe('organisations and volunteering on the site, in a real browser', () => 
 
   it('lets a resident sign up to a mission from the project page, and shows them to the manager by first name and initial', async () => {
     const resident = await createResident(t.db, LYON, { displayName: 'Jules P.' });
-    const page = await open('/projets', { session: resident.session });
+    // The home page of a commune with this side shows its projects.
+    const page = await open('/', { session: resident.session });
+    const projects = page.getByRole('region', { name: 'Lyon solidaire : les projets' });
+    await expect(projects.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
+    expect(await navigation(page, () => projects.getByRole('link', { name: 'Tous les projets' }).click())).toBe(200);
     await expect(page.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
     expect(await navigation(page, () => page.getByRole('link', { name: 'Visites de convivialité' }).click())).toBe(200);
     const mission = page.locator(`#mission-${missionId}`);
