@@ -248,6 +248,7 @@ describe('organisations, projects, missions and volunteers', () => {
     const manager = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] }, location: LYON_POINT });
     const near = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7585, lng: 4.836 } });
     const far = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] }, location: { lat: 45.78, lng: 4.85 } });
+    const daily = await createResident(t.db, 'lyon', { notify: { mode: 'daily', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7572, lng: 4.8345 } });
     const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Épicerie solidaire'), 'Épicerie solidaire du 7e');
     const missionIds: string[] = [];
     for (let i = 1; i <= 6; i++) {
@@ -265,15 +266,31 @@ describe('organisations, projects, missions and volunteers', () => {
       `SELECT delivery, status, count(*)::int AS n FROM mission_notifications WHERE recipient_id = $1 AND mission_id = ANY($2) GROUP BY 1, 2 ORDER BY 1`,
       [near.id, missionIds],
     );
-    // Five e-mails a day at most (the default cap); the sixth mission is recorded, not e-mailed.
+    // Five e-mails a day at most (the default cap); the sixth mission waits for the digest.
     expect(rows).toEqual([{ delivery: 'digest', status: 'pending', n: 1 }, { delivery: 'immediate', status: 'mailed', n: 5 }]);
     const notified = await t.db.admin.query(`SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`, [missionIds]);
-    expect(notified.rows.map((r) => r.recipient_id)).toEqual([near.id]);
+    expect(notified.rows.map((r) => r.recipient_id).sort()).toEqual([near.id, daily.id].sort());
     expect(far.id).toBeDefined();
+    expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
     // Running a mission's matching again sends nothing more.
     const { MissionMatchingService } = await import('../src/organisations/mission-matching.service');
-    expect(await t.app.get(MissionMatchingService).matchMission((await t.db.tenantId('lyon')), missionIds[0])).toEqual({ found: 0, mailed: 0 });
+    const missions = t.app.get(MissionMatchingService);
+    const lyon = await t.db.tenantId('lyon');
+    expect(await missions.matchMission(lyon, missionIds[0])).toEqual({ found: 0, mailed: 0 });
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"))).toHaveLength(1);
+
+    // The daily digest, after the tenant's hour (18 h by default), gathers what waited: once a day.
+    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
+    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T19:00:00+01:00'))).toBe(2);
+    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T20:00:00+01:00'))).toBe(0);
+    const digest = await sink.waitFor((m) => m.to.includes(daily.email));
+    expect(digest.subject).toBe('6 missions de bénévolat près de chez vous sur Voisins solidaires');
+    expect(digest.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    // Missions are matched side by side: whichever came sixth for this resident waited for the digest.
+    const { rows: waited } = await t.db.admin.query(`SELECT m.title FROM mission_notifications mn JOIN missions m ON m.id = mn.mission_id WHERE mn.recipient_id = $1 AND mn.delivery = 'digest'`, [near.id]);
+    expect((await sink.waitFor((m) => m.to.includes(near.email) && m.subject.startsWith('1 mission '))).text).toContain(waited[0].title);
+    const pending = await t.db.admin.query(`SELECT count(*)::int AS n FROM mission_notifications WHERE mission_id = ANY($1) AND status <> 'mailed'`, [missionIds]);
+    expect(pending.rows[0].n).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ export enum JobName {
   ExpireListings = 'expire-listings',
   MatchMission = 'match-mission',
   SweepMissionMatching = 'sweep-mission-matching',
+  SendMissionDigests = 'send-mission-digests',
 }
 
 export interface JobPayloads {
@@ -30,6 +31,7 @@ export interface JobPayloads {
   [JobName.MatchMission]: { tenantId: string; missionId: string };
   /** Platform-wide: re-queues the matching of missions whose job was lost. */
   [JobName.SweepMissionMatching]: Record<string, never>;
+  [JobName.SendMissionDigests]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
@@ -41,6 +43,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.ExpireListings]: QueueName.Matching,
   [JobName.MatchMission]: QueueName.Matching,
   [JobName.SweepMissionMatching]: QueueName.Matching,
+  [JobName.SendMissionDigests]: QueueName.Matching,
 };
 
 /**

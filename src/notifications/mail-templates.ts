@@ -1,5 +1,5 @@
 /** The e-mails the application sends; each has `templates/<name>.{subject,html,text}.hbs`. */
-export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned' | 'organisation-message' | 'organisation-decision' | 'mission-match';
+export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned' | 'organisation-message' | 'organisation-decision' | 'mission-match' | 'mission-digest';
 
 /**
  * Data each template cannot do without. The outbox refuses a row that lacks them, in the
@@ -19,6 +19,7 @@ export const REQUIRED_DATA: { readonly [T in MailTemplate]: readonly string[] } 
   'organisation-message': ['intro', 'body', 'url'],
   'organisation-decision': ['target', 'title', 'outcome', 'reason', 'url'],
   'mission-match': ['missionUrl', 'title', 'organisationName', 'unsubscribeUrl'],
+  'mission-digest': ['items', 'unsubscribeUrl'],
 };
 
 /**

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database } from '../../libs/db';
 import { JobName, JobQueue } from '../../libs/queue';
 import { MatchingRepository } from '../matching/matching.repository';
-import { startOfParisDay } from '../matching/paris-time';
+import { parisDayAndHour, startOfParisDay } from '../matching/paris-time';
 import { unsubscribeHeaders, unsubscribeToken } from '../matching/unsubscribe-token';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
@@ -18,8 +18,8 @@ export const missionJobId = (missionId: string) => `match-mission-${missionId}`;
  * cover the project's category and place, one notification per (mission, recipient) ever
  * (mission_notifications' key), the tenant's cap per fan-out and its daily cap per recipient
  * shared with listing matches, outbox rows first with the same List-Unsubscribe headers.
- * Residents on the daily digest, or past the daily cap, are recorded as `digest` and not
- * e-mailed about the mission.
+ * Residents on the daily digest, or past the daily cap, are recorded as `digest` and get
+ * the day's missions in one e-mail after the tenant's digest hour (sendMissionDigest).
  */
 @Injectable()
 export class MissionMatchingService {
@@ -95,6 +95,57 @@ export class MissionMatchingService {
     });
     await this.outbox.dispatch(tenantId, ids);
     return { found, mailed: ids.filter(Boolean).length };
+  }
+
+  /**
+   * Once a Paris day, at or after the tenant's digest hour: one e-mail per resident with the
+   * missions waiting for their digest. The outbox's dedupe key (recipient, day) makes it once;
+   * alerts found after that day's e-mail wait for the next day's.
+   */
+  async sendMissionDigest(tenantId: string, now = new Date()): Promise<number> {
+    const t = this.directory.all().find((x) => x.id === tenantId);
+    if (!t) throw new Error(`unknown tenant ${tenantId}`);
+    const settings = (await this.tenants.get({ id: t.id, slug: t.slug })).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
+    const { day, hour } = parisDayAndHour(now);
+    if (hour < settings.digestHour) return 0;
+    const origin = this.directory.origin(t.slug);
+    const ids = await this.db.withTenant(tenantId, async (tx) => {
+      const items = await this.repo.pendingMissionDigest(tx, tenantId);
+      const byRecipient = new Map<string, typeof items>();
+      for (const i of items) byRecipient.set(i.recipientId, [...(byRecipient.get(i.recipientId) ?? []), i]);
+      const out: string[] = [];
+      for (const [recipientId, list] of byRecipient) {
+        const unsubscribeUrl = `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, recipientId)}`;
+        const outboxId = await this.outbox.add(tx, {
+          tenantId,
+          to: list[0].email,
+          template: 'mission-digest',
+          data: {
+            displayName: list[0].displayName,
+            day,
+            count: list.length,
+            items: list.map((i) => ({ title: i.title, organisationName: i.organisationName, when: i.when, category: i.category, neighbourhood: i.neighbourhood, url: `${origin}/projets/${i.projectId}#mission-${i.missionId}` })),
+            preferencesUrl: `${origin}/mon-compte`,
+            unsubscribeUrl,
+          },
+          dedupeKey: `mission-digest:${recipientId}:${day}`,
+          headers: unsubscribeHeaders(unsubscribeUrl),
+        });
+        if (!outboxId) continue;
+        await this.repo.markMissionDigestMailed(tx, tenantId, recipientId, list.map((i) => i.missionId), outboxId);
+        out.push(outboxId);
+      }
+      return out;
+    });
+    await this.outbox.dispatch(tenantId, ids);
+    return ids.length;
+  }
+
+  /** Every tenant whose file turns organisations on. */
+  async sendDueMissionDigests(now = new Date()): Promise<void> {
+    for (const t of this.directory.all()) {
+      if ((await this.tenants.get(t)).settings.organisations?.enabled) await this.sendMissionDigest(t.id, now);
+    }
   }
 
   async markDispatched(tenantId: string, missionId: string): Promise<void> {

@@ -358,6 +358,44 @@ export class OrganisationsRepository {
     );
   }
 
+  /**
+   * Mission alerts waiting for a resident's daily digest, whose mission is still open and
+   * public; the others are marked skipped first.
+   */
+  async pendingMissionDigest(tx: Tx, tenantId: string) {
+    await tx.query(
+      `UPDATE mission_notifications mn SET status = 'skipped'
+       FROM missions m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
+       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending' AND m.tenant_id = mn.tenant_id AND m.id = mn.mission_id
+         AND (m.status <> 'open' OR p.status <> 'published' OR o.status <> 'published')`,
+      [tenantId],
+    );
+    return tx.query(
+      `SELECT mn.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", m.id AS "missionId", m.title, m.when_text AS "when",
+              p.id AS "projectId", o.name AS "organisationName", c.name AS category, n.name AS neighbourhood
+       FROM mission_notifications mn
+       JOIN accounts a ON a.tenant_id = mn.tenant_id AND a.id = mn.recipient_id
+       JOIN missions m ON m.tenant_id = mn.tenant_id AND m.id = mn.mission_id
+       JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
+       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+       JOIN categories c ON c.id = p.category_id
+       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
+       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
+         AND a.email IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
+       ORDER BY mn.recipient_id, mn.distance_m`,
+      [tenantId],
+    ) as Promise<Array<{ recipientId: string; email: string; displayName: string; missionId: string; title: string; when: string; projectId: string; organisationName: string; category: string; neighbourhood: string | null }>>;
+  }
+
+  async markMissionDigestMailed(tx: Tx, tenantId: string, recipientId: string, missionIds: string[], outboxId: string): Promise<void> {
+    await tx.query(
+      `UPDATE mission_notifications SET status = 'mailed', mailed_at = now(), outbox_id = $4
+       WHERE tenant_id = $1 AND recipient_id = $2 AND mission_id = ANY($3::uuid[]) AND delivery = 'digest' AND status = 'pending'`,
+      [tenantId, recipientId, missionIds, outboxId],
+    );
+  }
+
   /** What a mission alert says about its mission. */
   async missionForAlert(tx: Tx, tenantId: string, missionId: string) {
     const r = await tx.query(
