@@ -197,6 +197,21 @@ describe('organisations, projects, missions and volunteers', () => {
     expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {})).status).toBe(201);
   });
 
+  it("exports a volunteer's sign-ups and messages, and gives their place back when they delete their account", async () => {
+    const manager = await createResident(t.db, 'lyon');
+    const organisationId = await approvedOrganisation(manager, 'Ludothèque');
+    const projectId = await publishedProject(manager, organisationId);
+    const missionId = (await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Animer une soirée jeux', when: 'Vendredi soir', volunteersNeeded: 1 })).json().id;
+    const volunteer = await createResident(t.db, 'lyon');
+    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, volunteer, {})).status).toBe(201);
+    expect((await call('POST', `/api/v1/organisations/${organisationId}/messages`, volunteer, { message: 'Je viendrai avec mes jeux.' })).status).toBe(201);
+    const exported = (await call('GET', '/api/v1/me/export', volunteer)).json();
+    expect(exported.organisations).toMatchObject({ volunteering: [{ mission: 'Animer une soirée jeux', status: 'active' }], messages: [{ body: 'Je viendrai avec mes jeux.' }] });
+    expect((await call('DELETE', '/api/v1/me', volunteer)).status).toBe(204);
+    expect((await call('GET', `/api/v1/missions/${missionId}`)).json()).toMatchObject({ volunteerCount: 0, full: false });
+    expect((await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager)).json().items[0].body).toBe('Message supprimé.');
+  });
+
   it('gives the last place to exactly one of many concurrent sign-ups', async () => {
     const manager = await createResident(t.db, 'lyon');
     const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Course des voisins'));
