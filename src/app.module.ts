@@ -12,6 +12,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { StaffModule } from './staff/staff.module';
 import { StatsModule } from './stats/stats.module';
+import { OrganisationsModule } from './organisations/organisations.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker.module';
@@ -23,7 +24,7 @@ export class AppModule {
     const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, ModerationModule, StaffModule, OutcomesModule, StatsModule, AdminModule, WebModule, HealthModule, NotificationsModule, ...workers],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, ModerationModule, StaffModule, OutcomesModule, StatsModule, OrganisationsModule, AdminModule, WebModule, HealthModule, NotificationsModule, ...workers],
     };
   }
 }

@@ -6,6 +6,7 @@ import { RedisModule } from '../libs/redis';
 import { MatchingWorkerModule } from './matching/matching-worker.module';
 import { MailWorkerModule } from './notifications/mail-worker.module';
 import { OutcomesWorkerModule } from './outcomes/outcomes-worker.module';
+import { OrganisationsWorkerModule } from './organisations/organisations-worker.module';
 
 /**
  * Every job processor and the BullMQ workers that feed them. `forRoot` is the root of the
@@ -24,5 +25,5 @@ export class WorkerModule {
 }
 
 function processors(config: AppConfig) {
-  return [JobWorkersModule, MailWorkerModule.forRoot(config), MatchingWorkerModule, OutcomesWorkerModule];
+  return [JobWorkersModule, MailWorkerModule.forRoot(config), MatchingWorkerModule, OutcomesWorkerModule, OrganisationsWorkerModule];
 }

@@ -12,7 +12,7 @@ const GRENOBLE_METROPOLE = ['grenoble', 'meylan', 'seyssins', 'metropole'];
 /** Every row the loader writes, whole, so "no change" means no write at all. */
 async function snapshot(db: TestDatabase): Promise<string> {
   const parts: string[] = [];
-  for (const table of ['accounts', 'listings', 'conversations', 'messages', 'domain_events', 'outbox_emails', 'relayed_residents', 'staff_inbox_items']) {
+  for (const table of ['accounts', 'listings', 'conversations', 'messages', 'domain_events', 'outbox_emails', 'relayed_residents', 'staff_inbox_items', 'organisations', 'projects', 'missions', 'mission_volunteers']) {
     const { rows } = await db.admin.query(`SELECT count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${table} x`);
     parts.push(`${table}:${rows[0].n}:${rows[0].h}`);
   }
@@ -116,6 +116,27 @@ describe('demo data loader', () => {
     expect(conversations.json().items.length).toBeGreaterThanOrEqual(2);
     const search = await t.request({ url: '/api/v1/listings?kind=offer&category=covoiturage&neighbourhood=lyon-3', host: 'lyon.localhost' });
     expect(search.json().items.length).toBeGreaterThan(0);
+    const organisations = await t.request({ url: '/api/v1/me/organisations', host: 'lyon.localhost', session });
+    expect(organisations.json().items).toHaveLength(1);
+  });
+
+  it("gives Lyon 40 projects and more from organisations of every kind, with missions and volunteers, and no other commune any", async () => {
+    const { rows } = await db.admin.query(
+      `SELECT t.slug, count(DISTINCT p.id)::int AS projects, count(DISTINCT o.kind)::int AS kinds, count(DISTINCT m.id)::int AS missions,
+              (SELECT count(*) FROM mission_volunteers v WHERE v.tenant_id = t.id)::int AS volunteers,
+              count(*) FILTER (WHERE m.volunteer_count > m.volunteers_needed)::int AS overfull
+       FROM tenants t LEFT JOIN projects p ON p.tenant_id = t.id AND p.status = 'published'
+       LEFT JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id AND o.status = 'published'
+       LEFT JOIN missions m ON m.tenant_id = p.tenant_id AND m.project_id = p.id
+       GROUP BY t.id, t.slug ORDER BY t.slug`,
+    );
+    const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
+    expect(by.lyon.projects).toBeGreaterThanOrEqual(40);
+    expect(by.lyon.kinds).toBe(5);
+    expect(by.lyon.missions).toBeGreaterThanOrEqual(40);
+    expect(by.lyon.volunteers).toBeGreaterThan(0);
+    expect(by.lyon.overfull).toBe(0);
+    for (const slug of ['grenoble', 'meylan', 'seyssins', 'metropole']) expect({ slug, projects: by[slug].projects }).toEqual({ slug, projects: 0 });
   });
 
   it('changes nothing when run a second time', async () => {

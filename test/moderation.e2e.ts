@@ -239,6 +239,10 @@ describe('moderation and administration', () => {
       { method: 'GET', path: '/api/v1/staff/inbox', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/staff/inbox/${ID}/called-back`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/staff/inbox', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 200, other_staff: 401 } },
+      // Organisations and projects: on Lyon, which has them; on Meylan, which has them off (404 after the role check).
+      { method: 'POST', path: `/api/v1/moderation/organisations/${ID}/decision`, host: 'lyon', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 422 } },
+      { method: 'POST', path: `/api/v1/moderation/projects/${ID}/decision`, host: 'lyon', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 422 } },
+      { method: 'POST', path: `/api/v1/moderation/organisations/${ID}/decision`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/moderation/audit', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/moderation/queue', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 200, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/admin/categories', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 403, admin: 403, federation_admin: 200, other_staff: 401 } },

@@ -29,6 +29,18 @@ const FIXTURES: Record<string, string> = {
   staff_inbox_items: `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1::uuid, 'rls-fixture', 'reminder', ${id('author')}, ${id('listing')}) ON CONFLICT DO NOTHING`,
   listing_reminders: `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1::uuid, ${id('listing')}, ${id('author')}) ON CONFLICT DO NOTHING`,
   listing_feedback: `INSERT INTO listing_feedback (tenant_id, listing_id, author_id, ok) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, false) ON CONFLICT DO NOTHING`,
+  organisations: `INSERT INTO organisations (tenant_id, id, name, kind, description, status, created_by) VALUES
+    ($1::uuid, ${id('organisation')}, 'Association témoin', 'association', 'Une association pour le test d''isolation.', 'published', ${id('author')}) ON CONFLICT DO NOTHING`,
+  organisation_managers: `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ($1::uuid, ${id('organisation')}, ${id('author')}, 'owner') ON CONFLICT DO NOTHING`,
+  projects: `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location, public_location, ongoing, status, created_by)
+    SELECT $1::uuid, ${id('project')}, ${id('organisation')}, 'Projet témoin', 'Un projet pour le test d''isolation.', tc.category_id,
+           ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography, true, 'published', ${id('author')}
+    FROM tenant_categories tc JOIN tenant_areas ta ON ta.tenant_id = tc.tenant_id WHERE tc.tenant_id = $1::uuid LIMIT 1 ON CONFLICT DO NOTHING`,
+  missions: `INSERT INTO missions (tenant_id, id, project_id, title, when_text, volunteers_needed, volunteer_count, created_by) VALUES
+    ($1::uuid, ${id('mission')}, ${id('project')}, 'Mission témoin', 'Samedi', 3, 1, ${id('author')}) ON CONFLICT DO NOTHING`,
+  mission_volunteers: `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
+  organisation_messages: `INSERT INTO organisation_messages (tenant_id, organisation_id, sender_id, body) VALUES ($1::uuid, ${id('organisation')}, ${id('neighbour')}, 'Bonjour')`,
+  mission_notifications: `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, delivery) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}, 100, 'immediate') ON CONFLICT DO NOTHING`,
   outbox_emails: `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, 'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
 };
 

@@ -34,6 +34,7 @@ const schema = z.object({
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
+  UPLOADS_DIR: z.string().min(1).default('uploads'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -60,6 +61,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** BullMQ key prefix: separate deployments (or test files) sharing one Redis stay apart. */
   queuePrefix: string;
+  /** Where uploaded images (projects' pictures) are stored on disk. */
+  uploadsDir: string;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY === 'true',
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
     mailSweepMs: e.MAIL_SWEEP_SEC * 1000,
+    uploadsDir: e.UPLOADS_DIR,
   };
 }
 

@@ -15,6 +15,9 @@ export enum JobName {
   SendDigests = 'send-digests',
   ExpireListings = 'expire-listings',
   SendReminders = 'send-reminders',
+  MatchMission = 'match-mission',
+  SweepMissionMatching = 'sweep-mission-matching',
+  SendMissionDigests = 'send-mission-digests',
 }
 
 export interface JobPayloads {
@@ -27,6 +30,10 @@ export interface JobPayloads {
   [JobName.SendDigests]: Record<string, never>;
   [JobName.ExpireListings]: Record<string, never>;
   [JobName.SendReminders]: Record<string, never>;
+  [JobName.MatchMission]: { tenantId: string; missionId: string };
+  /** Platform-wide: re-queues the matching of missions whose job was lost. */
+  [JobName.SweepMissionMatching]: Record<string, never>;
+  [JobName.SendMissionDigests]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
@@ -37,6 +44,9 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.SendDigests]: QueueName.Matching,
   [JobName.ExpireListings]: QueueName.Matching,
   [JobName.SendReminders]: QueueName.Matching,
+  [JobName.MatchMission]: QueueName.Matching,
+  [JobName.SweepMissionMatching]: QueueName.Matching,
+  [JobName.SendMissionDigests]: QueueName.Matching,
 };
 
 /**

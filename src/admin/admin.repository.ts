@@ -86,7 +86,11 @@ export class AdminRepository {
          (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "newResidents",
          (SELECT count(*) FROM match_notifications WHERE tenant_id = $1 AND status = 'mailed' AND ${day('mailed_at')} = days.day)::int AS "matchesMailed",
          (SELECT count(*) FROM conversations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "conversationsStarted",
-         (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action LIKE 'listing.%' AND ${day('at')} = days.day)::int AS "moderationDecisions"
+         (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action LIKE 'listing.%' AND ${day('at')} = days.day)::int AS "moderationDecisions",
+         (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS organisations,
+         (SELECT count(*) FROM projects WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS projects,
+         (SELECT count(*) FROM missions WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS missions,
+         (SELECT count(*) FROM mission_volunteers WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "volunteerSignUps"
        FROM days ORDER BY days.day`,
       range,
     );

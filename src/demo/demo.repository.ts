@@ -12,6 +12,8 @@ export interface TenantRow {
   id: string;
   slug: string;
   siteName: string;
+  /** The tenant file turns the organisations side on. */
+  organisations: boolean;
 }
 
 export interface TenantCounts {
@@ -36,7 +38,7 @@ export class DemoRepository {
   }
 
   tenants(tx: Tx): Promise<TenantRow[]> {
-    return tx.query(`SELECT id, slug, site_name AS "siteName" FROM tenants ORDER BY slug`);
+    return tx.query(`SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`);
   }
 
   /** Serialises two loaders on one tenant; the second then finds the marker and skips. */
@@ -240,6 +242,10 @@ export class DemoRepository {
       [tenantId],
     );
     return row;
+  }
+
+  async hasOrganisations(tx: Tx, tenantId: string): Promise<boolean> {
+    return (await tx.query(`SELECT 1 FROM organisations WHERE tenant_id = $1 LIMIT 1`, [tenantId])).length > 0;
   }
 
   private async batched<T>(items: T[], insert: (batch: T[]) => Promise<Array<{ n: number }>>): Promise<number> {

@@ -4,6 +4,7 @@ import { createDataSource } from '../../libs/db';
 import { hashPassword, passwordProblem } from '../accounts/passwords';
 import { DEMO_PASSWORD, planDemo, staffAccounts, StaffAccount } from './demo-plan';
 import { demoId } from './random';
+import { insertOrganisations, planOrganisations } from './demo-organisations';
 import { DemoRepository, TenantCounts } from './demo.repository';
 
 /**
@@ -49,8 +50,8 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
         if (problem) throw new Error(`the demo password is refused for ${a.email}: ${problem}`);
       }
       const loaded = !(await repo.hasAccount(tx, tenant.id, accounts[0].email));
-      if (loaded) {
-        const plan = planDemo(facts, now);
+      const plan = loaded || (tenant.organisations && !(await repo.hasOrganisations(tx, tenant.id))) ? planDemo(facts, now) : undefined;
+      if (loaded && plan) {
         passwordHash ??= hashPassword(DEMO_PASSWORD);
         await repo.insertAccounts(tx, tenant.id, await passwordHash, plan.accounts);
         await repo.insertListings(tx, tenant.id, plan.listings);
@@ -59,6 +60,11 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
         const moderator = accounts.find((a) => a.roles.includes('moderator'))!;
         const neighbour = plan.accounts.find((a) => a.roles.length === 1 && a.id !== accounts[0].id)!;
         await repo.insertRelayedResidents(tx, tenant.id, moderator.id, relayedResidents(tenant.slug, neighbour.id), (facts.categories.find((c) => !c.remote) ?? facts.categories[0]).id, now);
+      }
+      // Organisations, projects and missions where the tenant file turns them on; the demo resident manages the first one.
+      if (plan && tenant.organisations) {
+        const residents = [plan.accounts[0], ...plan.accounts.slice(accounts.length)];
+        await insertOrganisations(tx, tenant.id, planOrganisations(facts, residents, now));
       }
       return { slug: tenant.slug, loaded, counts: await repo.counts(tx, tenant.id), accounts };
     });

@@ -74,8 +74,20 @@ function decodeCursor(raw: string): SearchCursor {
   throw invalid('cursor', 'curseur invalide : reprenez la recherche depuis le début');
 }
 
+/**
+ * Items of another module searched and mapped as a kind of their own beside offers and
+ * requests (organisations' projects: `kind=project`), registered by that module.
+ */
+export interface SearchKindSource {
+  enabled(tenant: TenantRef): Promise<boolean>;
+  search(tenant: TenantRef, q: Omit<SearchListingsQuery, 'kind'>): Promise<{ items: unknown[]; nextCursor: string | null }>;
+  inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string): Promise<unknown[]>;
+}
+
 @Injectable()
 export class ListingsService {
+  private readonly kinds = new Map<string, SearchKindSource>();
+
   constructor(
     private readonly db: Database,
     private readonly repo: ListingsRepository,
@@ -113,7 +125,15 @@ export class ListingsService {
     return ownerView(listing);
   }
 
+  registerKind(kind: 'project', source: SearchKindSource): void {
+    this.kinds.set(kind, source);
+  }
+
   async search(tenant: TenantRef, q: SearchListingsQuery) {
+    if (q.kind === 'project') {
+      const { kind: _kind, ...rest } = q;
+      return (await this.kindSource(tenant, 'project')).search(tenant, rest);
+    }
     const limit = q.limit ?? 20;
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
@@ -121,7 +141,7 @@ export class ListingsService {
     const rows = await this.db.withTenant(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
       const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, tenant.id, q.neighbourhood) : undefined;
-      return searchListings(tx, tenant.id, { kind: q.kind, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+      return searchListings(tx, tenant.id, { kind: q.kind as 'offer' | 'request' | undefined, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -143,20 +163,22 @@ export class ListingsService {
     const [minLng, minLat, maxLng, maxLat] = box;
     if (minLng >= maxLng || minLat >= maxLat || minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90)
       throw invalid('bbox', 'bbox incohérente : minLng,minLat,maxLng,maxLat attendus');
-    const rows = await this.db.withTenant(tenant.id, async (tx) => {
+    const projects = q.kind === 'project' ? await this.kindSource(tenant, 'project') : !q.kind ? await this.kindSource(tenant, 'project').catch(() => undefined) : undefined;
+    const { rows, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
-      return listingsInBox(tx, tenant.id, box, { kind: q.kind, categoryId }, MAP_CAP + 1);
+      return { categoryId, rows: q.kind === 'project' ? [] : await listingsInBox(tx, tenant.id, box, { kind: q.kind, categoryId }, MAP_CAP + 1) };
     });
-    const capped = rows.length > MAP_CAP;
+    const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];
+    const capped = rows.length + extra.length > MAP_CAP;
     return {
       type: 'FeatureCollection',
       capped,
-      features: rows.slice(0, MAP_CAP).map((r) => ({
+      features: [...extra.slice(0, MAP_CAP), ...rows.slice(0, MAP_CAP - Math.min(extra.length, MAP_CAP)).map((r) => ({
         type: 'Feature',
         id: r.id,
         geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
         properties: { id: r.id, kind: r.kind, title: r.title, category: r.category, neighbourhood: r.neighbourhood },
-      })),
+      }))],
     };
   }
 
@@ -232,6 +254,12 @@ export class ListingsService {
 
   async expireDue(tenantId: string): Promise<number> {
     return this.db.withTenant(tenantId, (tx) => this.repo.expireDue(tx, tenantId));
+  }
+
+  private async kindSource(tenant: TenantRef, kind: 'project'): Promise<SearchKindSource> {
+    const source = this.kinds.get(kind);
+    if (!source || !(await source.enabled(tenant))) throw invalid('kind', "ce site ne présente pas de projets d'organisations : offer ou request");
+    return source;
   }
 
   /**

@@ -12,7 +12,7 @@ import { MatchingService } from './matching.service';
 @Module({
   imports: [TenantsModule, ListingsModule, NotificationsModule, QueueModule],
   providers: [MatchingRepository, MatchingService, MatchingEvents],
-  exports: [MatchingService, MatchingEvents],
+  exports: [MatchingService, MatchingEvents, MatchingRepository],
 })
 export class MatchingModule implements OnModuleInit {
   constructor(private readonly publication: ListingPublication, private readonly events: MatchingEvents) {}

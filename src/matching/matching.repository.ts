@@ -45,12 +45,19 @@ export class MatchingRepository {
     await tx.query(`SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [tenantId, recipientIds]);
   }
 
-  /** How many immediate match e-mails each recipient already had since `since` (the start of their day). */
+  /**
+   * How many immediate alert e-mails each recipient already had since `since` (the start of
+   * their day): listing matches and mission alerts share one daily cap.
+   */
   async immediateCountsSince(tx: Tx, tenantId: string, recipientIds: string[], since: Date): Promise<Map<string, number>> {
     const result = await tx.query(
-      `SELECT recipient_id AS id, count(*)::int AS n FROM match_notifications
-       WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
-       GROUP BY recipient_id`,
+      `SELECT recipient_id AS id, count(*)::int AS n FROM (
+         SELECT recipient_id FROM match_notifications
+         WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
+         UNION ALL
+         SELECT recipient_id FROM mission_notifications
+         WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
+       ) sent GROUP BY recipient_id`,
       [tenantId, recipientIds, since],
     );
     return new Map(result.map((r: { id: string; n: number }) => [r.id, r.n]));

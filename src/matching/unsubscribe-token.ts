@@ -9,3 +9,8 @@ export function unsubscribeToken(secret: string, tenantId: string, accountId: st
 export function verifyUnsubscribeToken(secret: string, tenantId: string, token: string): string | undefined {
   return verifySignedIds(secret, 'unsubscribe', tenantId, token, 1)?.[0];
 }
+
+/** The RFC 8058 headers of an alert e-mail, for the unsubscribe URL of its recipient. */
+export function unsubscribeHeaders(unsubscribeUrl: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { rows, Tx } from '../../libs/db';
 
 export interface QueueItem {
-  type: 'listing' | 'message' | 'feedback';
+  type: 'listing' | 'message' | 'feedback' | 'organisation' | 'project';
   id: string;
   kind: string;
   title: string;
@@ -20,8 +20,10 @@ export interface QueueItem {
 @Injectable()
 export class ModerationRepository {
   /**
-   * Held and report-hidden listings and held messages, oldest first (listings_moderation_queue,
-   * messages_moderation_queue), with the rules they tripped and the reports they received.
+   * Held and report-hidden listings, held messages, and organisations and projects waiting for
+   * approval, oldest first (listings_moderation_queue, messages_moderation_queue,
+   * organisations_moderation_queue, projects_moderation_queue), with the rules they tripped
+   * and the reports they received.
    */
   queue(tx: Tx, tenantId: string, limit: number, after?: { at: string; id: string }): Promise<QueueItem[]> {
     return tx.query(
@@ -49,6 +51,16 @@ export class ModerationRepository {
          FROM listing_feedback f JOIN listings lst ON lst.tenant_id = f.tenant_id AND lst.id = f.listing_id
          JOIN accounts a ON a.tenant_id = f.tenant_id AND a.id = f.author_id
          WHERE f.tenant_id = $1 AND NOT f.ok AND f.reviewed_at IS NULL
+         UNION ALL
+         SELECT 'organisation', o.id, o.kind, o.name, o.description, o.status, '{pre_moderation}'::text[], o.created_by, a.display_name, o.created_at, o.updated_at, o.updated_at::text,
+                json_build_object('count', 0, 'reasons', '{}'::json)
+         FROM organisations o JOIN accounts a ON a.tenant_id = o.tenant_id AND a.id = o.created_by
+         WHERE o.tenant_id = $1 AND o.status = 'pending_review'
+         UNION ALL
+         SELECT 'project', p.id, NULL, p.title, p.description, p.status, p.hold_reasons, p.created_by, a.display_name, p.created_at, p.updated_at, p.updated_at::text,
+                json_build_object('count', 0, 'reasons', '{}'::json)
+         FROM projects p JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.created_by
+         WHERE p.tenant_id = $1 AND p.status = 'pending_review'
        ) q
        ${after ? 'WHERE (q.held, q.id) > ($3::timestamptz, $4::uuid)' : ''}
        ORDER BY q.held, q.id LIMIT $2`,

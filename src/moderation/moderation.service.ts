@@ -40,7 +40,11 @@ export class ModerationService {
       items: page.map((i) => ({
         type: i.type,
         id: i.id,
-        ...(i.type === 'listing' ? { kind: i.kind, title: i.title, description: i.description } : i.type === 'message' ? { listing: { title: i.title }, body: i.description } : { listing: { kind: i.kind, title: i.title }, ok: false, comment: i.description }),
+        ...(i.type === 'message'
+          ? { listing: { title: i.title }, body: i.description }
+          : i.type === 'feedback'
+            ? { listing: { kind: i.kind, title: i.title }, ok: false, comment: i.description }
+            : { kind: i.kind, title: i.title, description: i.description }),
         status: i.status,
         author: { id: i.authorId, displayName: i.authorName },
         createdAt: i.createdAt,

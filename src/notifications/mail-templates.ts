@@ -1,5 +1,20 @@
 /** The e-mails the application sends; each has `templates/<name>.{subject,html,text}.hbs`. */
-export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned' | 'helper-thanks' | 'outcome-reminder';
+export type MailTemplate =
+  | 'account-verification'
+  | 'password-reset'
+  | 'staff-invitation'
+  | 'account-deleted'
+  | 'conversation-message'
+  | 'listing-match'
+  | 'match-digest'
+  | 'moderation-decision'
+  | 'account-banned'
+  | 'helper-thanks'
+  | 'outcome-reminder'
+  | 'organisation-message'
+  | 'organisation-decision'
+  | 'mission-match'
+  | 'mission-digest';
 
 /**
  * Data each template cannot do without. The outbox refuses a row that lacks them, in the
@@ -18,6 +33,10 @@ export const REQUIRED_DATA: { readonly [T in MailTemplate]: readonly string[] } 
   'account-banned': ['reason'],
   'helper-thanks': ['listingTitle', 'authorName', 'siteUrl'],
   'outcome-reminder': ['listingTitle', 'foundUrl', 'stillLookingUrl', 'notNeededUrl'],
+  'organisation-message': ['intro', 'body', 'url'],
+  'organisation-decision': ['target', 'title', 'outcome', 'reason', 'url'],
+  'mission-match': ['missionUrl', 'title', 'organisationName', 'unsubscribeUrl'],
+  'mission-digest': ['items', 'unsubscribeUrl'],
 };
 
 /**

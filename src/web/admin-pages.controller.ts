@@ -103,7 +103,7 @@ export class AdminPagesController {
     ]);
     const byDay = stats.byDay as Array<Record<string, number | string>>;
     const sum = (k: string) => byDay.reduce((n, d) => n + Number(d[k] ?? 0), 0);
-    const totals = Object.fromEntries(['offers', 'requests', 'newResidents', 'conversationsStarted', 'matchesMailed'].map((k) => [k, sum(k)]));
+    const totals = Object.fromEntries(['offers', 'requests', 'newResidents', 'conversationsStarted', 'matchesMailed', 'organisations', 'projects', 'missions', 'volunteerSignUps'].map((k) => [k, sum(k)]));
     const chart = barChart({
       id: 'activite',
       title: 'Annonces publiées par jour',

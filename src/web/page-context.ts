@@ -29,7 +29,14 @@ export class PageContexts {
     return {
       title,
       current,
-      tenant: { slug: t.slug, name: t.name, siteName: t.siteName, hasLogo: Boolean(t.settings.theme.logo), contact: t.settings.contact },
+      tenant: {
+        slug: t.slug,
+        name: t.name,
+        siteName: t.siteName,
+        hasLogo: Boolean(t.settings.theme.logo),
+        contact: t.settings.contact,
+        organisations: t.settings.organisations?.enabled ? { siteName: t.settings.organisations.siteName ?? t.siteName } : undefined,
+      },
       user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident'), admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin') } : undefined,
       // The development inbox (/dev/mail) exists in this process: link it from the footer.
       devMail: this.config.env !== 'production' && !this.config.smtpUrl && this.config.workersInProcess,

@@ -10,7 +10,7 @@ const VIEWS = join(__dirname, 'views');
 /** What every page knows: its tenant, who is signed in, and its own title. */
 export interface PageContext {
   title: string;
-  tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown> };
+  tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown>; organisations?: { siteName: string } };
   user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean };
   /** The navigation entry to mark as current. */
   current?: string;
@@ -47,7 +47,12 @@ export class PageRenderer {
   }
 }
 
-const KIND = { offer: 'Offre', request: 'Demande' } as const;
+const KIND = { offer: 'Offre', request: 'Demande', project: 'Projet' } as const;
+export const ORGANISATION_KIND: Record<string, string> = { association: 'Association', social_centre: 'Centre social', business: 'Entreprise', institution: 'Institution', other: 'Autre' };
+const ORGANISATION_STATUS: Record<string, string> = { pending_review: 'En attente de relecture', published: 'En ligne', rejected: 'Refusée', removed: 'Retirée par la modération' };
+const PROJECT_STATUS: Record<string, string> = { pending_review: 'En attente de relecture', published: 'En ligne', rejected: 'Refusé', removed: 'Retiré par la modération', closed: 'Terminé' };
+/** Where a moderation decision on each kind of queue item is posted. */
+const MODERATION_PATH: Record<string, string> = { listing: 'annonces', message: 'messages', organisation: 'organisations', project: 'projets' };
 const ROLES: Record<string, string> = { resident: 'habitant', moderator: 'modération', admin: 'administration', federation_admin: 'intercommunalité', system: 'automatique' };
 const ACTIONS: Record<string, string> = {
   'listing.approve': 'Annonce publiée',
@@ -56,6 +61,12 @@ const ACTIONS: Record<string, string> = {
   'message.approve': 'Message publié',
   'message.reject': 'Message refusé',
   'message.remove': 'Message retiré',
+  'organisation.approve': 'Organisation publiée',
+  'organisation.reject': 'Organisation refusée',
+  'organisation.remove': 'Organisation retirée',
+  'project.approve': 'Projet publié',
+  'project.reject': 'Projet refusé',
+  'project.remove': 'Projet retiré',
   'account.ban': 'Compte suspendu',
   'account.unban': 'Compte rétabli',
   'category.create': 'Catégorie créée',
@@ -80,6 +91,7 @@ const RULES: Record<string, string> = {
   contact_email: 'adresse e-mail',
   contact_phone: 'numéro de téléphone',
   blocked_word: 'mot à relire',
+  pre_moderation: 'relecture avant publication',
 };
 const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place ou à distance' } as const;
 
@@ -98,6 +110,10 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('ruleLabel', (code: string) => RULES[code] ?? code);
   hbs.registerHelper('modeLabel', (mode: keyof typeof MODE) => MODE[mode] ?? mode);
   hbs.registerHelper('distance', (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''));
+  hbs.registerHelper('organisationKindLabel', (kind: string) => ORGANISATION_KIND[kind] ?? kind);
+  hbs.registerHelper('organisationStatusLabel', (status: string) => ORGANISATION_STATUS[status] ?? status);
+  hbs.registerHelper('projectStatusLabel', (status: string) => PROJECT_STATUS[status] ?? status);
+  hbs.registerHelper('moderationPath', (type: string) => MODERATION_PATH[type] ?? type);
   hbs.registerHelper('date', (d: unknown) => (d ? formatDate(new Date(String(d))) : ''));
 }
 

@@ -71,7 +71,9 @@ export class SiteController {
       this.listings.search(ref, { kind: 'offer', limit: 4 }),
       this.listings.search(ref, { kind: 'request', limit: 4 }),
     ]);
-    sendPage(reply, this.pages.render('home', { ...ctx, stats, categories, offers: offers.items, requests: requests.items }));
+    // A commune with the organisations side shows its latest projects too.
+    const projects = ctx.tenant.organisations ? (await this.listings.search(ref, { kind: 'project', limit: 4 })).items : undefined;
+    sendPage(reply, this.pages.render('home', { ...ctx, stats, categories, offers: offers.items, requests: requests.items, projects }));
   }
 
   @Get('annonces')
@@ -114,10 +116,12 @@ export class SiteController {
 
   @Get('carte')
   async mapPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: Form) {
-    const filters = { kind: raw.kind === 'offer' || raw.kind === 'request' ? (raw.kind as 'offer' | 'request') : undefined, category: /^[a-z0-9-]{1,60}$/.test(raw.category ?? '') ? raw.category : undefined };
     const [ctx, t, categories] = await Promise.all([this.context(ref, req, 'Carte des annonces', 'map'), this.tenants.get(ref), this.tenants.categories(ref)]);
+    const kinds = ctx.tenant.organisations ? ['offer', 'request', 'project'] : ['offer', 'request'];
+    const filters = { kind: kinds.includes(raw.kind ?? '') ? (raw.kind as 'offer' | 'request' | 'project') : undefined, category: /^[a-z0-9-]{1,60}$/.test(raw.category ?? '') ? raw.category : undefined };
     const page = await this.listings.search(ref, { ...filters, limit: 50 });
-    const next = page.nextCursor ? `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}` : undefined;
+    const more = filters.kind === 'project' ? '/projets' : '/annonces';
+    const next = page.nextCursor ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind: filters.kind === 'project' ? undefined : filters.kind }), cursor: page.nextCursor })}` : undefined;
     sendPage(
       reply,
       this.pages.render('map', { ...ctx, ...MAP_ASSETS, map: this.contexts.map(t.settings.map), filters, categories, items: page.items, next }),

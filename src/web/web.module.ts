@@ -3,11 +3,13 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { ListingsModule } from '../listings/listings.module';
 import { MatchingModule } from '../matching/matching.module';
 import { ModerationModule } from '../moderation/moderation.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AdminModule } from '../admin/admin.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AssetsController } from './assets.controller';
 import { MemberController } from './member.controller';
+import { OrganisationsPagesController } from './organisations-pages.controller';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { SiteController } from './site.controller';
@@ -22,8 +24,8 @@ import { SiteErrorFilter } from './site-error.filter';
 
 /** The communes' sites: server-rendered pages over the same services as the API. */
 @Module({
-  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule, AdminModule, OutcomesModule, StaffModule, StatsModule],
-  controllers: [SiteController, MemberController, AdminPagesController, StaffPagesController, FiguresPagesController, UnsubscribeController, OutcomeController, AssetsController],
+  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule, AdminModule, OutcomesModule, StaffModule, StatsModule, OrganisationsModule],
+  controllers: [SiteController, MemberController, OrganisationsPagesController, AdminPagesController, StaffPagesController, FiguresPagesController, UnsubscribeController, OutcomeController, AssetsController],
   providers: [PageRenderer, PageContexts, SiteErrorFilter],
   exports: [SiteErrorFilter],
 })

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '../../libs/config';
 import { createApp } from '../../src/app.factory';
@@ -45,6 +46,7 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     WORKERS: 'off',
     TRUST_PROXY: 'true',
     QUEUE_PREFIX: `t${process.pid}-${db.name}`,
+    UPLOADS_DIR: join(tmpdir(), `entraide-uploads-${db.name}`),
     ...overrides,
   };
 }

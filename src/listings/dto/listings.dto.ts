@@ -38,7 +38,8 @@ export class UpdateListingDto {
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 export class SearchListingsQuery {
-  @ApiPropertyOptional({ enum: ['offer', 'request'] }) @IsOptional() @IsIn(['offer', 'request'], { message: 'offer ou request' }) kind?: 'offer' | 'request';
+  @ApiPropertyOptional({ enum: ['offer', 'request', 'project'], description: 'project: the projects of organisations, where the site has them' })
+  @IsOptional() @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' }) kind?: 'offer' | 'request' | 'project';
   @ApiPropertyOptional({ description: 'category id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
   @ApiPropertyOptional({ description: 'neighbourhood id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' }) neighbourhood?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(2, { message: 'recherche trop courte' }) @MaxLength(100, { message: 'recherche trop longue' }) q?: string;
@@ -51,7 +52,7 @@ export class SearchListingsQuery {
 export class GeoJsonQuery {
   @ApiProperty({ example: '5.70,45.15,5.80,45.25' })
   @Matches(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, { message: 'bbox attendue sous la forme minLng,minLat,maxLng,maxLat' }) bbox!: string;
-  @ApiPropertyOptional({ enum: ['offer', 'request'] }) @IsOptional() @IsIn(['offer', 'request'], { message: 'offer ou request' }) kind?: 'offer' | 'request';
+  @ApiPropertyOptional({ enum: ['offer', 'request', 'project'] }) @IsOptional() @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' }) kind?: 'offer' | 'request' | 'project';
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
 }
 

@@ -19,9 +19,9 @@
   function popup(p) {
     var box = document.createElement('div');
     var kind = document.createElement('p');
-    kind.textContent = (p.kind === 'offer' ? 'Offre' : 'Demande') + (p.category && p.category.name ? ' · ' + p.category.name : '');
+    kind.textContent = (p.kind === 'offer' ? 'Offre' : p.kind === 'project' ? 'Projet' : 'Demande') + (p.category && p.category.name ? ' · ' + p.category.name : '');
     var link = document.createElement('a');
-    link.href = '/annonces/' + encodeURIComponent(p.id);
+    link.href = (p.kind === 'project' ? '/projets/' : '/annonces/') + encodeURIComponent(p.id);
     link.textContent = p.title;
     box.appendChild(kind);
     box.appendChild(link);

@@ -1,0 +1,66 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { QueueModule } from '../../libs/queue';
+import { DiskImageStore, IMAGE_MAX_BYTES, IMAGE_STORE } from '../../libs/storage';
+import { AccountDataRegistry } from '../accounts/account-data.registry';
+import { AccountsModule } from '../accounts/accounts.module';
+import { ListingsModule } from '../listings/listings.module';
+import { ListingsService } from '../listings/listings.service';
+import { MatchingModule } from '../matching/matching.module';
+import { ModerationModule } from '../moderation/moderation.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { TenantsService } from '../tenants/tenants.service';
+import { MissionMatchingService } from './mission-matching.service';
+import { organisationsEnabled } from './organisations-access';
+import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
+import { OrganisationsRepository } from './organisations.repository';
+import { OrganisationsService } from './organisations.service';
+import { ProjectsService } from './projects.service';
+
+/** Organisations, their projects, missions and volunteers ("Lyon solidaire"), for tenants that turn them on. */
+@Module({
+  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule, MatchingModule, QueueModule],
+  controllers: [OrganisationsController, OrganisationsModerationController],
+  providers: [
+    OrganisationsRepository,
+    OrganisationsService,
+    ProjectsService,
+    MissionMatchingService,
+    { provide: IMAGE_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir) },
+  ],
+  exports: [OrganisationsService, ProjectsService, OrganisationsRepository, MissionMatchingService],
+})
+export class OrganisationsModule implements OnModuleInit {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly accountData: AccountDataRegistry,
+    private readonly projects: ProjectsService,
+    private readonly repo: OrganisationsRepository,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly listings: ListingsService,
+    private readonly organisations: OrganisationsService,
+    private readonly missionMatching: MissionMatchingService,
+  ) {}
+
+  onModuleInit(): void {
+    this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
+    this.organisations.onMissionsPublished((tenantId, missionIds) => this.missionMatching.enqueue(tenantId, missionIds));
+    this.listings.registerKind('project', {
+      enabled: (tenant) => organisationsEnabled(this.tenants, tenant),
+      search: (tenant, q) => this.projects.search(tenant, q),
+      inBox: (tenant, box, categoryId) => this.projects.inBox(tenant, box, categoryId),
+    });
+    this.accountData.registerExporter('organisations', (tx, tenantId, account) => this.repo.exportFor(tx, tenantId, account.id));
+    this.accountData.registerEraser((tx, tenantId, account) => this.repo.eraseFor(tx, tenantId, account.id));
+    // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify && !fastify.hasContentTypeParser('image/png')) {
+      fastify.addContentTypeParser(/^image\/[\w.+-]+$/, { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+      // The site's image form (multipart/form-data) arrives whole; src/web/multipart.ts reads its parts.
+      fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 64 * 1024 }, (_req, body, done) => done(null, body));
+    }
+  }
+}

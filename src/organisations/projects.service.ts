@@ -1,0 +1,363 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Database, Tx } from '../../libs/db';
+import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
+import { problem, ProblemException } from '../../libs/http';
+import { IMAGE_MAX_BYTES, IMAGE_STORE, ImageStore, sniffImageType } from '../../libs/storage';
+import type { Principal, TenantRef } from '../../libs/tenancy';
+import { AccountsService } from '../accounts/accounts.service';
+import { ListingPublication } from '../listings/listing-publication.service';
+import { ListingsRepository } from '../listings/listings.repository';
+import { OutboxService } from '../notifications/outbox.service';
+import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { CreateMissionDto, CreateProjectDto, ProjectQuery, UpdateProjectDto } from './dto/organisations.dto';
+import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
+import { MissionRow, OrganisationsRepository, ProjectRow, ProjectStatus } from './organisations.repository';
+import { OrganisationsService } from './organisations.service';
+import { ProjectCursor, projectsInBox, searchProjects } from './projects.search';
+
+const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
+const MAP_CAP = 500;
+
+/** What everyone sees of a public project: its public point only. */
+export function projectView(p: ProjectRow) {
+  return {
+    id: p.id,
+    kind: 'project' as const,
+    organisation: { id: p.organisation.id, name: p.organisation.name, kind: p.organisation.kind },
+    title: p.title,
+    description: p.description,
+    category: p.category,
+    neighbourhood: p.neighbourhood,
+    publicLocation: p.publicLocation,
+    ...(p.sortDistance !== undefined ? { distanceM: Math.round(p.sortDistance / 100) * 100 } : {}),
+    startsOn: p.startsOn,
+    endsOn: p.endsOn,
+    ongoing: p.ongoing,
+    imageUrl: p.imageKey ? `/api/v1/projects/${p.id}/image` : null,
+    author: { displayName: p.organisation.name },
+    createdAt: p.createdAt,
+  };
+}
+
+export function missionView(m: MissionRow & { mine?: boolean }) {
+  return {
+    id: m.id,
+    projectId: m.projectId,
+    title: m.title,
+    description: m.description,
+    when: m.when,
+    startsAt: m.startsAt,
+    volunteersNeeded: m.volunteersNeeded,
+    volunteerCount: m.volunteerCount,
+    placesLeft: Math.max(0, m.volunteersNeeded - m.volunteerCount),
+    full: m.volunteerCount >= m.volunteersNeeded,
+    skills: m.skills,
+    status: m.status,
+    ...(m.mine !== undefined ? { signedUp: m.mine } : {}),
+  };
+}
+
+function encodeCursor(c: ProjectCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): ProjectCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'distance' && Number.isFinite(c.d)) return c;
+    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'recent' && typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
+  } catch {
+    /* answered below */
+  }
+  throw invalid('cursor', 'curseur invalide : reprenez la recherche depuis le début');
+}
+
+/** Projects of organisations, their missions and the residents who volunteer for them. */
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: OrganisationsRepository,
+    private readonly organisations: OrganisationsService,
+    private readonly accounts: AccountsService,
+    private readonly tenants: TenantsService,
+    private readonly directory: TenantDirectory,
+    private readonly outbox: OutboxService,
+    private readonly listings: ListingsRepository,
+    private readonly publication: ListingPublication,
+    @Inject(IMAGE_STORE) private readonly images: ImageStore,
+  ) {}
+
+  async create(tenant: TenantRef, principal: Principal, dto: CreateProjectDto) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!dto.ongoing && !dto.startsOn) throw invalid('startsOn', 'indiquez une date de début, ou cochez « en continu »');
+    if (dto.startsOn && dto.endsOn && dto.endsOn < dto.startsOn) throw invalid('endsOn', 'la fin doit suivre le début');
+    const id = randomUUID();
+    // The same rules as listings: the tenant's pre-moderation and its automatic hold rules.
+    const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
+    const status: ProjectStatus = holdReasons.length ? 'pending_review' : 'published';
+    const categories = await this.tenants.categories(tenant);
+    await this.db.withTenant(tenant.id, async (tx) => {
+      await this.accounts.assertCanPublish(tx, tenant, principal);
+      const o = await this.organisations.managedOrganisation(tx, tenant, principal, dto.organisationId);
+      const errors = [];
+      if (!categories.some((c) => c.id === dto.categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
+      if (!(await insideTenantArea(tx, tenant.id, dto.location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
+      if (errors.length) throw ProblemException.invalid(errors);
+      await this.repo.insertProject(tx, tenant.id, id, {
+        organisationId: dto.organisationId,
+        title: dto.title,
+        description: dto.description,
+        categoryId: dto.categoryId,
+        location: dto.location,
+        publicLocation: fuzzPoint(dto.location, id),
+        startsOn: dto.ongoing ? null : dto.startsOn ?? null,
+        endsOn: dto.ongoing ? null : dto.endsOn ?? null,
+        ongoing: Boolean(dto.ongoing),
+        status,
+        holdReasons,
+        createdBy: principal.accountId,
+      });
+      return o;
+    });
+    return this.get(tenant, id, principal);
+  }
+
+  async search(tenant: TenantRef, q: ProjectQuery) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    const limit = q.limit ?? 20;
+    const near = q.near ? parseNear(q.near) : undefined;
+    if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await this.db.withTenant(tenant.id, async (tx) => {
+      const categoryId = q.category ? await this.listings.categoryId(tx, tenant.id, q.category) : undefined;
+      if (q.category && !categoryId) throw invalid('category', "cette catégorie n'est pas proposée sur ce site");
+      const neighbourhoodId = q.neighbourhood ? await this.listings.neighbourhoodId(tx, tenant.id, q.neighbourhood) : undefined;
+      if (q.neighbourhood && !neighbourhoodId) throw invalid('neighbourhood', "ce quartier n'existe pas sur ce site");
+      return searchProjects(tx, tenant.id, { organisationId: q.organisation, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor(last.sortDistance !== undefined ? { o: 'distance', d: last.sortDistance, id: last.id } : { o: 'recent', t: last.sortTime!, id: last.id }) : null;
+    return { items: page.map(projectView), nextCursor };
+  }
+
+  async inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string) {
+    const rows = await this.db.withTenant(tenant.id, (tx) => projectsInBox(tx, tenant.id, box, { categoryId }, MAP_CAP));
+    return rows.map((r) => ({
+      type: 'Feature',
+      id: r.id,
+      geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
+      properties: { id: r.id, kind: 'project', title: r.title, category: r.category, neighbourhood: r.neighbourhood },
+    }));
+  }
+
+  /** A public project with its missions; its managers also see it before publication, with its status. */
+  async get(tenant: TenantRef, id: string, principal?: Principal) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!UUID.test(id)) throw notFound('project');
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const p = await this.repo.findProject(tx, tenant.id, id);
+      if (!p) throw notFound('project');
+      const manager = principal ? await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId) : false;
+      const isPublic = p.status === 'published' && p.organisation.status === 'published';
+      if (!isPublic && !manager) throw notFound('project');
+      const missions = await this.repo.missionsOf(tx, tenant.id, id, principal?.accountId);
+      return {
+        ...projectView(p),
+        missions: missions.map(missionView),
+        manager,
+        ...(manager ? { status: p.status, holdReasons: p.holdReasons, public: isPublic } : {}),
+      };
+    });
+  }
+
+  async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateProjectDto) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    const reasons = dto.title !== undefined || dto.description !== undefined ? await this.publication.ruleReasons(tenant, `${dto.title ?? ''}\n${dto.description ?? ''}`) : [];
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const p = await this.managedProject(tx, tenant, principal, id);
+      if (p.status === 'removed' || p.status === 'rejected') throw new ProblemException(problem(409, `Ce projet ne peut plus être modifié (état : ${p.status}).`));
+      // Edited text goes through the automatic rules again; a held project leaves the public pages.
+      const held = reasons.length && p.status === 'published';
+      await this.repo.updateProject(tx, tenant.id, id, { title: dto.title, description: dto.description, status: dto.status ?? (held ? 'pending_review' : undefined), holdReasons: held ? reasons : undefined });
+    });
+    return this.get(tenant, id, principal);
+  }
+
+  /** Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES. */
+  async setImage(tenant: TenantRef, principal: Principal, id: string, bytes: unknown) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw invalid('image', 'image attendue (PNG, JPEG ou WebP) dans le corps de la requête');
+    if (bytes.length > IMAGE_MAX_BYTES) throw invalid('image', `image trop lourde (${Math.round(IMAGE_MAX_BYTES / 1024 / 1024)} Mo au plus)`);
+    const type = sniffImageType(bytes);
+    if (!type) throw invalid('image', 'format non reconnu : PNG, JPEG ou WebP attendu');
+    const key = `${tenant.id}/projects/${id}-${randomUUID()}`;
+    const previous = await this.db.withTenant(tenant.id, async (tx) => (await this.managedProject(tx, tenant, principal, id)).imageKey);
+    await this.images.put(key, bytes);
+    await this.db.withTenant(tenant.id, (tx) => this.repo.updateProject(tx, tenant.id, id, { image: { key, type } }));
+    if (previous) await this.images.delete(previous).catch(() => undefined);
+    return this.get(tenant, id, principal);
+  }
+
+  /** The image of a project the caller may see. */
+  async image(tenant: TenantRef, id: string, principal?: Principal): Promise<{ bytes: Buffer; type: string }> {
+    const p = await this.get(tenant, id, principal);
+    const row = await this.db.withTenant(tenant.id, (tx) => this.repo.findProject(tx, tenant.id, p.id));
+    const bytes = row?.imageKey ? await this.images.get(row.imageKey) : undefined;
+    if (!bytes || !row?.imageType) throw ProblemException.notFound("Ce projet n'a pas d'image.");
+    return { bytes, type: row.imageType };
+  }
+
+  async addMission(tenant: TenantRef, principal: Principal, projectId: string, dto: CreateMissionDto) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    const { missionId, published } = await this.db.withTenant(tenant.id, async (tx) => {
+      const p = await this.managedProject(tx, tenant, principal, projectId);
+      if (!['published', 'pending_review'].includes(p.status)) throw new ProblemException(problem(409, `Ce projet ne peut plus recevoir de mission (état : ${p.status}).`));
+      const missionId = await this.repo.insertMission(tx, tenant.id, {
+        projectId,
+        title: dto.title,
+        description: dto.description ?? '',
+        when: dto.when,
+        startsAt: dto.startsAt ?? null,
+        volunteersNeeded: dto.volunteersNeeded,
+        skills: (dto.skills ?? []).map((s) => s.trim()).filter(Boolean),
+        createdBy: principal.accountId,
+      });
+      const isPublic = p.status === 'published' && p.organisation.status === 'published';
+      return { missionId, published: isPublic ? await this.repo.recordMissionsPublished(tx, tenant.id, { missionIds: [missionId] }) : [] };
+    });
+    await this.organisations.missionsPublished(tenant.id, published);
+    return this.mission(tenant, missionId, principal);
+  }
+
+  async mission(tenant: TenantRef, id: string, principal?: Principal) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!UUID.test(id)) throw notFound('mission');
+    const m = await this.db.withTenant(tenant.id, (tx) => this.repo.findMission(tx, tenant.id, id));
+    if (!m) throw notFound('mission');
+    await this.get(tenant, m.projectId, principal);
+    return missionView(m);
+  }
+
+  /**
+   * Signs the resident up. A full or closed mission answers 409; signing up twice is harmless.
+   * The place is taken by one UPDATE under the mission's row lock (see takePlace).
+   */
+  async volunteer(tenant: TenantRef, principal: Principal, missionId: string, shareContact = false) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!UUID.test(missionId)) throw notFound('mission');
+    await this.db.withTenant(tenant.id, async (tx) => {
+      await this.accounts.assertCanPublish(tx, tenant, principal);
+      await this.publicMission(tx, tenant, missionId);
+      const current = await this.repo.volunteerStatus(tx, tenant.id, missionId, principal.accountId, true);
+      if (current === 'active') {
+        await this.repo.upsertVolunteer(tx, tenant.id, missionId, principal.accountId, shareContact);
+        return;
+      }
+      if (!(await this.repo.takePlace(tx, tenant.id, missionId))) throw new ProblemException(problem(409, 'Cette mission est complète : il ne reste plus de place.'));
+      await this.repo.upsertVolunteer(tx, tenant.id, missionId, principal.accountId, shareContact);
+    });
+    return { ...(await this.mission(tenant, missionId, principal)), signedUp: true, shareContact };
+  }
+
+  async withdraw(tenant: TenantRef, principal: Principal, missionId: string) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    if (!UUID.test(missionId)) throw notFound('mission');
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const current = await this.repo.volunteerStatus(tx, tenant.id, missionId, principal.accountId, true);
+      if (current !== 'active') throw ProblemException.notFound("Vous n'êtes pas inscrit(e) à cette mission.");
+      await this.repo.withdrawVolunteer(tx, tenant.id, missionId, principal.accountId);
+      await this.repo.releasePlace(tx, tenant.id, missionId);
+    });
+    return { ...(await this.mission(tenant, missionId, principal)), signedUp: false };
+  }
+
+  /** The mission's volunteers, for its organisation's managers: public name, and e-mail only when the volunteer chose to share it. */
+  async volunteers(tenant: TenantRef, principal: Principal, missionId: string) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const m = await this.managedMission(tx, tenant, principal, missionId);
+      const list = await this.repo.volunteers(tx, tenant.id, missionId);
+      return {
+        mission: missionView(m),
+        items: list.map((v) => ({ id: v.id, displayName: v.displayName, since: v.since, ...(v.shareContact && v.email ? { email: v.email } : {}) })),
+        nextCursor: null,
+      };
+    });
+  }
+
+  /** A manager writes to every volunteer of a mission, through the platform (each is e-mailed). */
+  async messageVolunteers(tenant: TenantRef, principal: Principal, missionId: string, body: string) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    const origin = this.directory.origin(tenant.slug);
+    const ids = await this.db.withTenant(tenant.id, async (tx) => {
+      const m = await this.managedMission(tx, tenant, principal, missionId);
+      const p = (await this.repo.findProject(tx, tenant.id, m.projectId))!;
+      const list = await this.repo.volunteers(tx, tenant.id, missionId);
+      const mails = [];
+      for (const v of list) {
+        const id = await this.repo.insertMessage(tx, tenant.id, { organisationId: p.organisationId, missionId, senderId: principal.accountId, recipientId: v.id, body });
+        if (v.email)
+          mails.push({
+            tenantId: tenant.id,
+            to: v.email,
+            template: 'organisation-message' as const,
+            data: { displayName: v.displayName, organisationName: p.organisation.name, missionTitle: m.title, intro: `« ${p.organisation.name} » écrit aux bénévoles de la mission « ${m.title} » :`, body, url: `${origin}/projets/${p.id}` },
+            dedupeKey: `organisation-message:${id}:${v.id}`,
+          });
+      }
+      return { ids: [...(await this.outbox.addMany(tx, tenant.id, mails)).values()], count: list.length };
+    });
+    await this.outbox.dispatch(tenant.id, ids.ids);
+    return { sent: ids.count };
+  }
+
+  async mySignUps(tenant: TenantRef, principal: Principal) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    return { items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, tenant.id, principal.accountId)), nextCursor: null };
+  }
+
+  async counts(tenantId: string) {
+    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx, tenantId));
+  }
+
+  private async managedProject(tx: Tx, tenant: TenantRef, principal: Principal, projectId: string): Promise<ProjectRow> {
+    if (!UUID.test(projectId)) throw notFound('project');
+    const p = await this.repo.findProject(tx, tenant.id, projectId, { forUpdate: true });
+    if (!p) throw notFound('project');
+    if (!(await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId))) {
+      // Not public and not theirs: as if it did not exist.
+      if (p.status !== 'published' || p.organisation.status !== 'published') throw notFound('project');
+      throw notManager();
+    }
+    return p;
+  }
+
+  private async managedMission(tx: Tx, tenant: TenantRef, principal: Principal, missionId: string): Promise<MissionRow> {
+    if (!UUID.test(missionId)) throw notFound('mission');
+    const m = await this.repo.findMission(tx, tenant.id, missionId);
+    if (!m) throw notFound('mission');
+    const p = await this.repo.findProject(tx, tenant.id, m.projectId);
+    if (!p || !(await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId))) throw notManager();
+    return m;
+  }
+
+  private async publicMission(tx: Tx, tenant: TenantRef, missionId: string): Promise<MissionRow> {
+    const m = await this.repo.findMission(tx, tenant.id, missionId, { forUpdate: true });
+    if (!m) throw notFound('mission');
+    const p = await this.repo.findProject(tx, tenant.id, m.projectId);
+    if (!p || p.status !== 'published' || p.organisation.status !== 'published') throw notFound('mission');
+    if (m.status !== 'open') throw new ProblemException(problem(409, "Cette mission n'accepte plus d'inscriptions."));
+    return m;
+  }
+}
+
+function parseNear(near: string): LatLng {
+  const [lat, lng] = near.split(',').map(Number);
+  if (!(lat >= -90 && lat <= 90)) throw invalid('near', 'latitude hors limites (-90 à 90)');
+  if (!(lng >= -180 && lng <= 180)) throw invalid('near', 'longitude hors limites (-180 à 180)');
+  return { lat, lng };
+}

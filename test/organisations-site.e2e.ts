@@ -1,0 +1,152 @@
+import type { Browser, Page, Response } from 'playwright-core';
+import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import { categoryId, createResident, ResidentFixture } from './support/factories';
+import { SmtpSink } from './support/smtp-sink';
+import { ListeningTestApp, startListeningTestApp } from './support/test-app';
+
+const LYON = 'lyon';
+const LYON_POINT = { lat: 45.7578, lng: 4.8351 };
+
+/**
+ * Lyon's organisations side in a real browser: a resident signs up to a mission and its
+ * manager sees them; every page of the side passes axe's WCAG 2.1 A/AA rules.
+ */
+describe('organisations and volunteering on the site, in a real browser', () => {
+  let t: ListeningTestApp;
+  let browser: Browser;
+  let sink: SmtpSink;
+  let manager: ResidentFixture;
+  let moderator: ResidentFixture;
+  let organisationId: string;
+  let projectId: string;
+  let missionId: string;
+  const opened: Page[] = [];
+
+  const open = async (path: string, opts: Parameters<typeof openTenantPage>[4] = {}) => {
+    const page = await openTenantPage(browser, t, LYON, path, opts);
+    opened.push(page);
+    return page;
+  };
+  const api = (method: 'POST' | 'GET', url: string, who: ResidentFixture, payload?: unknown) => t.request({ method, url, host: 'lyon.localhost', session: who.session, payload });
+  const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+    return (res as Response | null)?.status() ?? 0;
+  };
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } });
+    browser = await launchBrowser();
+    manager = await createResident(t.db, LYON, { displayName: 'Odile M.' });
+    moderator = await createResident(t.db, LYON, { roles: ['resident', 'moderator'] });
+    organisationId = (await api('POST', '/api/v1/organisations', manager, { name: 'Les Petits Frères du 3e', kind: 'association', description: 'Nous rendons visite aux personnes âgées isolées du quartier.' })).json().id;
+    await api('POST', `/api/v1/moderation/organisations/${organisationId}/decision`, moderator, { action: 'approve', reason: 'Association reconnue' });
+    const project = await api('POST', '/api/v1/projects', manager, {
+      organisationId,
+      title: 'Visites de convivialité',
+      description: 'Des visites régulières chez des aînés qui vivent seuls.',
+      categoryId: await categoryId(t.db, LYON, 'conversation'),
+      location: LYON_POINT,
+      ongoing: true,
+    });
+    projectId = project.json().id;
+    missionId = (await api('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Visite du mardi après-midi', when: 'Le mardi de 14 h à 16 h', volunteersNeeded: 2, skills: ['écoute'] })).json().id;
+  });
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.close().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await sink?.stop();
+  });
+
+  it('lets a resident sign up to a mission from the project page, and shows them to the manager by first name and initial', async () => {
+    const resident = await createResident(t.db, LYON, { displayName: 'Jules P.' });
+    // The home page of a commune with this side shows its projects.
+    const page = await open('/', { session: resident.session });
+    const projects = page.getByRole('region', { name: 'Lyon solidaire : les projets' });
+    await expect(projects.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
+    expect(await navigation(page, () => projects.getByRole('link', { name: 'Tous les projets' }).click())).toBe(200);
+    await expect(page.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
+    expect(await navigation(page, () => page.getByRole('link', { name: 'Visites de convivialité' }).click())).toBe(200);
+    const mission = page.locator(`#mission-${missionId}`);
+    await expect(mission.innerText()).resolves.toContain('2 place(s) sur 2');
+    expect(await navigation(page, () => mission.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('Vous êtes inscrit(e)');
+    await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place(s) sur 2');
+    await expect(page.locator(`#mission-${missionId}`).getByRole('button', { name: /Me désinscrire/ }).count()).resolves.toBe(1);
+    expect(uncaughtErrors(page)).toEqual([]);
+
+    const managerPage = await open(`/missions/${missionId}/benevoles`, { session: manager.session });
+    const rows = await managerPage.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('Jules P.');
+    expect(rows[0]).toContain('non partagée');
+    expect(rows[0]).not.toContain(resident.email);
+  });
+
+  it('passes axe on every page of the organisations side, for visitors, residents, managers and moderators', async () => {
+    const resident = await createResident(t.db, LYON);
+    const pending = (await api('POST', '/api/v1/organisations', resident, { name: 'Collectif en attente', kind: 'other', description: 'Un collectif qui attend sa relecture.' })).json().id;
+    await api('POST', `/api/v1/organisations/${organisationId}/messages`, resident, { message: 'Bonjour, je peux aider le jeudi.' });
+    const pages: Array<[string, string | undefined]> = [
+      ['/', undefined],
+      ['/projets', undefined],
+      [`/projets/${projectId}`, undefined],
+      [`/projets/${projectId}`, resident.session],
+      [`/projets/${projectId}`, manager.session],
+      ['/organisations', undefined],
+      [`/organisations/${organisationId}`, resident.session],
+      ['/organisations/nouvelle', resident.session],
+      [`/organisations/${organisationId}/gerer`, manager.session],
+      [`/organisations/${organisationId}/projets/nouveau`, manager.session],
+      [`/projets/${projectId}/missions/nouvelle`, manager.session],
+      [`/missions/${missionId}/benevoles`, manager.session],
+      ['/mes-organisations', resident.session],
+      ['/carte?kind=project', undefined],
+      ['/moderation', moderator.session],
+    ];
+    // One tab per visitor, going from page to page (a tab per page costs a renderer process each).
+    const tabs = new Map<string, Page>();
+    for (const [path, session] of pages) {
+      const key = session ?? 'visitor';
+      let page = tabs.get(key);
+      if (!page) tabs.set(key, (page = await open(path, { session })));
+      else {
+        const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(LYON)).toString(), { waitUntil: 'load' });
+        expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
+      }
+      await expectNoAxeViolations(page, `lyon ${path}${session ? ' (signed in)' : ''}`);
+    }
+    const moderation = await open('/moderation', { session: moderator.session });
+    await expect(moderation.getByRole('heading', { name: 'Collectif en attente' }).count()).resolves.toBe(1);
+    expect(pending).toBeDefined();
+
+    // A form sent with errors: summary and fields named, still accessible.
+    const form = await open('/organisations/nouvelle', { session: resident.session });
+    await form.getByLabel('Nom').fill('X');
+    expect(await navigation(form, () => form.getByRole('button', { name: 'Envoyer pour relecture' }).click())).toBe(422);
+    await expect(form.getByRole('alert').innerText()).resolves.toContain("L'organisation n'a pas été enregistrée");
+    await expectNoAxeViolations(form, 'lyon /organisations/nouvelle (errors)');
+  }, 240_000);
+
+  it("lets a manager give the project an image through the page's form, checked by its bytes", async () => {
+    const page = await open(`/projets/${projectId}`, { session: manager.session });
+    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.txt', mimeType: 'image/png', buffer: Buffer.from('pas une image du tout') });
+    expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('PNG, JPEG ou WebP attendu');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: png });
+    expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(200);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('image du projet est enregistrée');
+    const image = page.getByRole('img', { name: 'Image du projet « Visites de convivialité »' });
+    await expect(image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).resolves.toBe(1);
+  });
+
+  it('answers 404 on the organisations pages of a commune that has them off', async () => {
+    const page = await openTenantPage(browser, t, 'meylan', '/projets', { status: 404 });
+    opened.push(page);
+    await expect(page.locator('h1').innerText()).resolves.toBeTruthy();
+  });
+});
