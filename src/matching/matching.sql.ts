@@ -16,7 +16,7 @@ export interface MatchCandidate {
  *    in person within the helper's radius (the offer's radius_m);
  *  - alerts: residents whose notification mode is not off, who chose L's category and whose
  *    home is within their own radius of L (app_alert_candidates finds the category's
- *    followers through a GIN index; the join back to accounts runs under RLS);
+ *    followers through a GIN index; each is then read by primary key, under RLS);
  * minus L's author and deleted, banned or unsubscribed accounts; one row per recipient (a
  * counterpart wins over an alert), nearest first, at most `cap`. Distances use the exact
  * points and never leave the server except rounded in the e-mail. Under RLS the distance
@@ -26,7 +26,9 @@ export interface MatchCandidate {
 export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: number): Promise<MatchCandidate[]> {
   return tx.query(
     `WITH l AS (
-       SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()
+       -- By primary key (OFFSET 0 keeps the status test outside): with it inside, the planner
+       -- may walk the tenant's published listings by listings_public_geo to find this one.
+       SELECT * FROM (SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 OFFSET 0) x WHERE status = 'published' AND expires_at > now()
      ), counterpart AS (
        SELECT o.author_id AS recipient_id, 'counterpart'::text AS reason, ST_Distance(o.location, l.location) AS d
        FROM listings o, l
@@ -38,7 +40,9 @@ export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: nu
      ), alert AS (
        SELECT a.id AS recipient_id, 'alert'::text AS reason, ST_Distance(a.location, l.location) AS d
        FROM l, app_alert_candidates(l.category_id) AS c (id)
-       JOIN accounts a ON a.tenant_id = $1 AND a.id = c.id
+       -- One primary-key lookup per follower (OFFSET 0 keeps it so): the planner expects 1,000
+       -- followers whatever their number and would hash every account of the tenant instead.
+       CROSS JOIN LATERAL (SELECT * FROM accounts WHERE tenant_id = $1 AND id = c.id OFFSET 0) a
        WHERE a.notify_mode <> 'off' AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
          AND a.location IS NOT NULL AND a.id <> l.author_id
          AND l.category_id = ANY (a.notify_category_ids)
