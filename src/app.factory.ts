@@ -37,6 +37,8 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     loggerInstance: logger,
     logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
+    // Signed links carry two ids and a MAC in one path segment (/outcome/:token, 106 characters).
+    routerOptions: { maxParamLength: 200 },
     trustProxy: config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

@@ -9,6 +9,9 @@ import { ListingsModule } from './listings/listings.module';
 import { MatchingModule } from './matching/matching.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OutcomesModule } from './outcomes/outcomes.module';
+import { StaffModule } from './staff/staff.module';
+import { StatsModule } from './stats/stats.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker.module';
@@ -20,7 +23,7 @@ export class AppModule {
     const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, ModerationModule, AdminModule, WebModule, HealthModule, NotificationsModule, ...workers],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, MatchingModule, ModerationModule, StaffModule, OutcomesModule, StatsModule, AdminModule, WebModule, HealthModule, NotificationsModule, ...workers],
     };
   }
 }

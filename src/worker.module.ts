@@ -5,6 +5,7 @@ import { JobWorkersModule } from '../libs/queue';
 import { RedisModule } from '../libs/redis';
 import { MatchingWorkerModule } from './matching/matching-worker.module';
 import { MailWorkerModule } from './notifications/mail-worker.module';
+import { OutcomesWorkerModule } from './outcomes/outcomes-worker.module';
 
 /**
  * Every job processor and the BullMQ workers that feed them. `forRoot` is the root of the
@@ -23,5 +24,5 @@ export class WorkerModule {
 }
 
 function processors(config: AppConfig) {
-  return [JobWorkersModule, MailWorkerModule.forRoot(config), MatchingWorkerModule];
+  return [JobWorkersModule, MailWorkerModule.forRoot(config), MatchingWorkerModule, OutcomesWorkerModule];
 }

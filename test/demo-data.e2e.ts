@@ -12,7 +12,7 @@ const GRENOBLE_METROPOLE = ['grenoble', 'meylan', 'seyssins', 'metropole'];
 /** Every row the loader writes, whole, so "no change" means no write at all. */
 async function snapshot(db: TestDatabase): Promise<string> {
   const parts: string[] = [];
-  for (const table of ['accounts', 'listings', 'conversations', 'messages', 'domain_events', 'outbox_emails']) {
+  for (const table of ['accounts', 'listings', 'conversations', 'messages', 'domain_events', 'outbox_emails', 'relayed_residents', 'staff_inbox_items']) {
     const { rows } = await db.admin.query(`SELECT count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${table} x`);
     parts.push(`${table}:${rows[0].n}:${rows[0].h}`);
   }
@@ -85,6 +85,17 @@ describe('demo data loader', () => {
        LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id`,
     );
     expect(rows[0]).toEqual({ listings: expect.any(Number), outside: 0, outside_own_neighbourhood: 0, exact_public_point: 0, mode_against_category: 0, homes_outside: 0 });
+  });
+
+  it('closes the loop on past helps and gives each town hall two residents without internet, with a call to make', async () => {
+    const { rows } = await db.admin.query(
+      `SELECT t.slug,
+              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.status = 'fulfilled' AND l.helper_id IS NOT NULL AND l.fulfilled_at < now())::int AS fulfilled,
+              (SELECT count(*) FROM relayed_residents r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id WHERE r.tenant_id = t.id AND a.relayed AND a.email IS NULL)::int AS relayed,
+              (SELECT count(*) FROM staff_inbox_items i WHERE i.tenant_id = t.id AND i.called_back_at IS NULL)::int AS to_call
+       FROM tenants t ORDER BY t.slug`,
+    );
+    for (const r of rows) expect({ slug: r.slug, relayed: r.relayed, to_call: r.to_call, some_fulfilled: r.fulfilled > 0 }).toEqual({ slug: r.slug, relayed: 2, to_call: 2, some_fulfilled: true });
   });
 
   it('lets the demo resident and the staff log in with the shared demo password', async () => {

@@ -3,13 +3,12 @@ import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
 import { MatchingEvents } from '../src/matching/matching-events';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
+import { matchingDone, north } from './support/matching';
 import { SmtpSink } from './support/smtp-sink';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { startTestApp, TestApp } from './support/test-app';
 
 const BUCLOS = { lat: 45.2125, lng: 5.77715 };
-/** A point `m` metres north of `p` (one degree of latitude is ~111.13 km at 45°N). */
-const north = (p: { lat: number; lng: number }, m: number) => ({ lat: p.lat + m / 111132, lng: p.lng });
 
 describe('matching: e-mail the right neighbours', () => {
   let t: TestApp;
@@ -46,15 +45,7 @@ describe('matching: e-mail the right neighbours', () => {
     return res.json().id as string;
   };
   const alertOn = (cats: string[], radiusM = 1000, mode: 'immediate' | 'daily' = 'immediate') => ({ mode, radiusM, categoryIds: cats });
-  /** Waits until the publication's matching job has run (its event is marked). */
-  const matched = async (listingId: string) => {
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await t.db.admin.query(`SELECT count(*) FILTER (WHERE dispatched_at IS NULL)::int AS open, count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`, [listingId]);
-      if (rows[0].n > 0 && rows[0].open === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`matching of ${listingId} did not run`);
-  };
+  const matched = (listingId: string) => matchingDone(t.db, listingId);
   const notified = async (listingId: string) =>
     (await t.db.admin.query(`SELECT recipient_id AS id, delivery, status FROM match_notifications WHERE listing_id = $1`, [listingId])).rows;
 

@@ -221,12 +221,24 @@ describe('moderation and administration', () => {
     const ID = '00000000-0000-4000-8000-000000000000';
     // Every moderation and administration route, on the host it is meant for, with the status
     // each persona gets. Authorised writes send an invalid body, so they answer 422 after the guard.
-    const MATRIX: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH'; path: string; host: string; expect: Record<Persona, number> }> = [
+    const MATRIX: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; host: string; expect: Record<Persona, number> }> = [
       { method: 'GET', path: '/api/v1/moderation/queue', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/listings/${ID}/decision`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/messages/${ID}/decision`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/users/${ID}/ban`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
       { method: 'POST', path: `/api/v1/moderation/users/${ID}/unban`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      { method: 'POST', path: `/api/v1/moderation/feedback/${ID}/review`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      // The town-hall team's routes: relayed residents and the staff inbox (an unknown id is 404 after the guard).
+      { method: 'GET', path: '/api/v1/staff/residents', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
+      { method: 'POST', path: '/api/v1/staff/residents', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      { method: 'GET', path: `/api/v1/staff/residents/${ID}`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
+      { method: 'PATCH', path: `/api/v1/staff/residents/${ID}`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      { method: 'DELETE', path: `/api/v1/staff/residents/${ID}`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
+      { method: 'GET', path: `/api/v1/staff/residents/${ID}/export`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
+      { method: 'POST', path: `/api/v1/staff/residents/${ID}/listings`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 422, admin: 422, federation_admin: 401, other_staff: 401 } },
+      { method: 'GET', path: '/api/v1/staff/inbox', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
+      { method: 'POST', path: `/api/v1/staff/inbox/${ID}/called-back`, host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 404, admin: 404, federation_admin: 401, other_staff: 401 } },
+      { method: 'GET', path: '/api/v1/staff/inbox', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 200, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/moderation/audit', host: 'meylan', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 401, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/moderation/queue', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 200, admin: 200, federation_admin: 200, other_staff: 401 } },
       { method: 'GET', path: '/api/v1/admin/categories', host: 'metropole', expect: { anonymous: 401, resident: 403, moderator: 403, admin: 403, federation_admin: 200, other_staff: 401 } },
@@ -264,10 +276,10 @@ describe('moderation and administration', () => {
       expect((await t.request({ url: '/admin/queues/api/queues', host: 'metropole.localhost', session: staff['metropole:resident'].session })).status).toBe(403);
     });
 
-    it('covers every moderation and administration route of the API', async () => {
+    it('covers every moderation, administration and staff route of the API', async () => {
       const doc = (await t.request({ url: '/api/openapi.json' })).json();
       const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
-        .filter(([path]) => /^\/api\/v1\/(moderation|admin)\//.test(path))
+        .filter(([path]) => /^\/api\/v1\/(moderation|admin|staff)\//.test(path))
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{[^}]+\}/g, ':param')}`));
       const covered = new Set(MATRIX.map((r) => `${r.method} ${r.path.replace(ID, ':param').replace('/tenants/meylan/', '/tenants/:param/')}`));
       expect(routes.filter((r) => !covered.has(r))).toEqual([]);
@@ -276,7 +288,7 @@ describe('moderation and administration', () => {
     it.each(MATRIX.flatMap((row) => PERSONAS.map((persona) => [row.method, row.path, row.host, persona, row.expect[persona]] as const)))(
       '%s %s on %s as %s → %i',
       async (method, path, host, persona, status) => {
-        const res = await t.request({ method, url: path, host: `${host}.localhost`, session: sessionOf(persona, host), payload: method === 'GET' ? undefined : method === 'PATCH' ? { slug: 'NON VALIDE' } : {} });
+        const res = await t.request({ method, url: path, host: `${host}.localhost`, session: sessionOf(persona, host), payload: method === 'GET' || method === 'DELETE' ? undefined : method === 'PATCH' ? { slug: 'NON VALIDE' } : {} });
         expect(res.status).toBe(status);
       },
     );

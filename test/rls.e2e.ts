@@ -24,6 +24,11 @@ const FIXTURES: Record<string, string> = {
   digest_runs: `INSERT INTO digest_runs (tenant_id, day) VALUES ($1::uuid, '2026-11-23') ON CONFLICT DO NOTHING`,
   audit_log: `INSERT INTO audit_log (tenant_id, actor_role, action, target_type, reason) VALUES ($1::uuid, 'moderator', 'listing.approve', 'listing', 'témoin')`,
   messages: `INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1::uuid, ${id('conversation')}, ${id('neighbour')}, 'Bonjour')`,
+  relayed_residents: `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, relayed) VALUES ($1::uuid, ${id('relayed')}, 'Relayée R.', true) ON CONFLICT DO NOTHING RETURNING id)
+    INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_agent_id) SELECT $1::uuid, a.id, '0476000000', 'phone', ${id('author')} FROM a`,
+  staff_inbox_items: `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1::uuid, 'rls-fixture', 'reminder', ${id('author')}, ${id('listing')}) ON CONFLICT DO NOTHING`,
+  listing_reminders: `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1::uuid, ${id('listing')}, ${id('author')}) ON CONFLICT DO NOTHING`,
+  listing_feedback: `INSERT INTO listing_feedback (tenant_id, listing_id, author_id, ok) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, false) ON CONFLICT DO NOTHING`,
   outbox_emails: `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, 'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
 };
 

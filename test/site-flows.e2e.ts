@@ -1,6 +1,7 @@
 import type { Browser, Page, Response } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, FACTORY_PASSWORD, ResidentFixture } from './support/factories';
+import { OutcomesService } from '../src/outcomes/outcomes.service';
 import { linkIn, SinkMessage, SmtpSink } from './support/smtp-sink';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
 
@@ -18,6 +19,8 @@ const OTHER_TENANTS = ['grenoble', 'seyssins', 'metropole', 'lyon'];
 /** The map page's budget, every response summed as transferred (compressed), without tiles. */
 const MAP_PAGE_BUDGET = 200 * 1024;
 const PHONE = { width: 360, height: 740 };
+/** Ten pages through axe take 15–20 s on a quiet machine; several times that when the machine is shared with other work. */
+const AXE_TIMEOUT_MS = 150_000;
 
 describe('the communes’ sites in a real browser: whole journeys, accessibility, phone widths and weight', () => {
   let t: ListeningTestApp;
@@ -202,6 +205,61 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     expect(await card.locator('strong').innerText()).toBe('Refusée');
     const mail = await sink.waitFor((m) => m.to.includes(author.email) && m.subject.includes(title));
     expect(mail.text).toContain('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
+  });
+
+  it('the town hall registers a resident without internet, posts for her, answers a neighbour and marks her called back', async () => {
+    const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'moderator'], displayName: 'Agnès M.' });
+    const desk = await open('meylan', '/');
+    await signIn(desk, 'meylan', agent.email, FACTORY_PASSWORD, '/equipe');
+    expect(await h1(desk)).toBe("Boîte de l'équipe");
+    expect(await navigation(desk, () => desk.getByRole('link', { name: 'Inscrire un résident sans internet' }).click())).toBe(200);
+    await desk.getByLabel('Prénom et nom').fill('Germaine Vidal');
+    await desk.getByLabel('Téléphone (facultatif)').fill('04 76 90 12 34');
+    await desk.getByLabel('Quartier').selectOption({ label: 'Buclos' });
+    // Without the consent, the form comes back and says so.
+    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(422);
+    expect(await desk.getByRole('alert').innerText()).toContain('corrigez les champs signalés');
+    await desk.getByLabel('Accord donné par téléphone').check();
+    await desk.getByLabel('Précisions (facultatif)').fill('Appel du jour, accord pour publier et répondre en son nom.');
+    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(200);
+    expect(await h1(desk)).toBe('Germaine V.');
+    expect(await desk.getByRole('main').innerText()).toContain('04 76 90 12 34');
+
+    expect(await navigation(desk, () => desk.getByRole('link', { name: 'Publier une annonce pour Germaine V.' }).click())).toBe(200);
+    expect(await h1(desk)).toBe('Publier pour Germaine V.');
+    await desk.getByLabel('Catégorie').selectOption({ label: 'Courses' });
+    await desk.getByLabel('Titre').fill('Courses du mercredi pour Germaine');
+    await desk.getByLabel('Description').fill('Un voisin pourrait-il lui rapporter du pain et des fruits le mercredi ?');
+    expect(await navigation(desk, () => desk.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
+    const card = desk.locator('.cards > li').filter({ hasText: 'Courses du mercredi pour Germaine' });
+    expect(await card.locator('strong').innerText()).toBe('En ligne');
+    const listingId = new URL((await card.getByRole('link', { name: 'Courses du mercredi pour Germaine', exact: true }).getAttribute('href')) ?? '', 'http://x').pathname.split('/').pop()!;
+
+    // A neighbour sees her public name and the mention, and writes.
+    const neighbour = await createResident(t.db, 'meylan', { displayName: 'Théo L.' });
+    const visit = await open('meylan', `/annonces/${listingId}`, { session: neighbour.session });
+    const facts = await visit.getByRole('main').innerText();
+    expect(facts).toContain('Germaine V.');
+    expect(facts).toContain('relayée par la mairie');
+    expect(facts).not.toContain('04 76 90 12 34');
+    await visit.getByLabel('Votre message').fill('Bonjour, je passe à la boulangerie le mercredi, avec plaisir.');
+    expect(await navigation(visit, () => visit.getByRole('button', { name: /Envoyer/ }).click())).toBe(200);
+
+    await go(desk, 'meylan', '/equipe');
+    const item = desk.locator('.queue > li').filter({ hasText: 'Germaine V.' }).filter({ hasText: 'Théo L.' });
+    expect(await item.innerText()).toContain('À rappeler');
+    expect(await navigation(desk, () => item.getByRole('link', { name: /Lire et répondre en son nom/ }).click())).toBe(200);
+    expect(await desk.getByRole('main').innerText()).toContain('Vous répondez au nom de Germaine V.');
+    await desk.getByLabel('Votre réponse').fill('Merci Théo ! Germaine vous attend mercredi vers 11 h.');
+    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
+    const answer = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('vous attend mercredi'));
+    expect(answer.text).toContain('Germaine V. (par l’équipe de la mairie)');
+
+    await go(desk, 'meylan', '/equipe');
+    const toCall = desk.locator('.queue > li').filter({ hasText: 'Théo L.' });
+    expect(await navigation(desk, () => toCall.getByRole('button', { name: /Marquer rappelé/ }).click())).toBe(200);
+    expect(await desk.locator('.queue > li').filter({ hasText: 'Théo L.' }).innerText()).toContain('Rappelé(e) le');
+    expect(uncaughtErrors(desk)).toEqual([]);
   });
 
   it('signs in and posts a request with the keyboard alone', async () => {
@@ -454,6 +512,65 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       ]);
     });
 
+    /** A relayed resident with a listing a neighbour answered, a fulfilled help with a negative feedback, a reminder: what the next two tests show. */
+    let loop: Promise<{ agent: ResidentFixture; residentId: string; relayedId: string; talkId: string; helpedId: string; token: string }> | undefined;
+    const closingTheLoop = () => (loop ??= (async () => {
+      const { listingId, author, visitor } = site.meylan;
+      const agent = await createResident(t.db, 'meylan', { roles: ['moderator'], displayName: 'Agnès M.' });
+      const resident = (
+        await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Lucienne Perrin', phone: '0476001122', location: BUCLOS, consent: { method: 'paper' } } })
+      ).json();
+      const relayed = (
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/staff/residents/${resident.id}/listings`,
+          session: agent.session,
+          payload: { kind: 'request', categoryId: courses, title: 'Un appel le dimanche', description: 'Lucienne aimerait parler un peu au téléphone le dimanche.', mode: 'in_person', location: BUCLOS },
+        })
+      ).json();
+      const talk = (await t.request({ method: 'POST', url: `/api/v1/listings/${relayed.id}/conversations`, session: visitor.session, payload: { message: 'Bonjour Lucienne, je peux vous appeler dimanche.' } })).json();
+      // A fulfilled help with a negative feedback, for the feedback form and the moderation queue.
+      const helped = await publish('meylan', author, { kind: 'request', categoryId: courses, title: 'Porter un meuble au grenier', description: 'Un petit meuble à monter au grenier samedi.', location: BUCLOS });
+      const helpTalk = (await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/conversations`, session: visitor.session, payload: { message: 'Je peux venir samedi.' } })).json();
+      await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/fulfil`, session: author.session, payload: { conversationId: helpTalk.conversationId } });
+      await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/feedback`, session: visitor.session, payload: { ok: false, comment: 'Rendez-vous manqué, sans prévenir.' } });
+      const token = t.app.get(OutcomesService).reminderToken(await t.db.tenantId('meylan'), listingId, author.id);
+      await t.db.admin.query('INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [await t.db.tenantId('meylan'), listingId, author.id]);
+      return { agent, residentId: resident.id as string, relayedId: relayed.id as string, talkId: talk.conversationId as string, helpedId: helped.id as string, token };
+    })());
+
+    it('Meylan’s town-hall pages: staff inbox, relayed residents, registering and editing one, posting and answering for one', async () => {
+      const { agent, residentId, relayedId, talkId } = await closingTheLoop();
+      const { author } = site.meylan;
+      await axeAll([
+        { label: 'meylan staff inbox', slug: 'meylan', path: '/equipe', session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: /Marquer rappelé/ }).count()).toBeGreaterThan(0) },
+        { label: 'meylan relayed residents', slug: 'meylan', path: '/equipe/residents', session: agent.session },
+        { label: 'meylan a relayed resident', slug: 'meylan', path: `/equipe/residents/${residentId}`, session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: /Aide trouvée/ }).count()).toBe(1) },
+        { label: 'meylan register a resident', slug: 'meylan', path: '/equipe/residents/nouveau', session: agent.session },
+        { label: 'meylan register a resident with errors', slug: 'meylan', path: '/equipe/residents/nouveau', session: agent.session, prepare: submitWithErrors('Inscrire') },
+        { label: 'meylan edit a resident', slug: 'meylan', path: `/equipe/residents/${residentId}/modifier`, session: agent.session },
+        { label: 'meylan post for a resident', slug: 'meylan', path: `/equipe/residents/${residentId}/annonce`, session: agent.session },
+        { label: 'meylan a thread answered for a resident', slug: 'meylan', path: `/conversations/${talkId}`, session: agent.session },
+        { label: 'meylan a relayed listing, as staff', slug: 'meylan', path: `/annonces/${relayedId}`, session: agent.session },
+        { label: 'meylan staff page refused to a resident', slug: 'meylan', path: '/equipe', session: author.session, status: 403 },
+      ]);
+    }, AXE_TIMEOUT_MS);
+
+    it('Meylan’s pages that close the loop: fulfilment, feedback and its moderation, the reminder’s answers, the figures', async () => {
+      const { agent, helpedId, token } = await closingTheLoop();
+      const { listingId, author } = site.meylan;
+      await axeAll([
+        { label: 'meylan moderation queue with a feedback', slug: 'meylan', path: '/moderation', session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: 'Marquer comme traité' }).count()).toBeGreaterThan(0) },
+        { label: 'meylan fulfil page', slug: 'meylan', path: `/mes-annonces/${listingId}/aide-trouvee`, session: author.session },
+        { label: 'meylan feedback form', slug: 'meylan', path: `/entraides/${helpedId}/avis`, session: author.session },
+        { label: 'meylan reminder, the question', slug: 'meylan', path: `/outcome/${token}` },
+        { label: 'meylan reminder, "found" to confirm', slug: 'meylan', path: `/outcome/${token}?answer=found` },
+        { label: 'meylan reminder, a bad link', slug: 'meylan', path: '/outcome/abc.def.ghi', status: 404 },
+        { label: 'meylan figures', slug: 'meylan', path: '/chiffres' },
+        { label: 'metropole figures, per commune', slug: 'metropole', path: '/chiffres' },
+      ]);
+    }, AXE_TIMEOUT_MS);
+
     it('the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole and Lyon', async () => {
       await axeAll(
         OTHER_TENANTS.flatMap((slug) => [
@@ -464,7 +581,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           { label: `${slug} post form`, slug, path: '/annonces/nouvelle?kind=offer', session: site[slug].visitor.session },
         ]),
       );
-    });
+    }, AXE_TIMEOUT_MS);
 
     it('fits a 360 px phone screen without scrolling sideways', async () => {
       const { listingId, author } = site.meylan;
@@ -474,8 +591,13 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
         { slug: 'meylan', path: `/annonces/${listingId}` },
         { slug: 'meylan', path: '/carte' },
         { slug: 'meylan', path: '/annonces/nouvelle', session: author.session },
+        { slug: 'meylan', path: '/chiffres' },
+        { slug: 'metropole', path: '/chiffres' },
         { slug: 'lyon', path: '/' },
       ];
+      // The team's pages, with their tables, on a phone too.
+      const { agent, residentId } = await closingTheLoop();
+      pages.push({ slug: 'meylan', path: '/equipe', session: agent.session }, { slug: 'meylan', path: '/equipe/residents', session: agent.session }, { slug: 'meylan', path: `/equipe/residents/${residentId}`, session: agent.session });
       const widths: Record<string, number> = {};
       for (const { slug, path, session } of pages) {
         const page = await open(slug, path, { viewport: PHONE, session });
@@ -484,7 +606,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       }
       // One pixel of rounding; any real overflow (a long word, a wide table, a fixed-width map) is more.
       expect(Object.entries(widths).filter(([, w]) => w > PHONE.width + 1)).toEqual([]);
-    });
+    }, AXE_TIMEOUT_MS);
   });
 
   it('keeps the map page under 200 KB transferred, scripts, styles and listings included (no tiles)', async () => {

@@ -422,4 +422,55 @@ describe('the site pages', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
   });
+  it('marks a help found from "Mes annonces", thanks the helper, and takes the participants’ private feedback', async () => {
+    const asker = await createResident(t.db, 'meylan', { displayName: 'Nadia F.' });
+    const helper = await createResident(t.db, 'meylan', { displayName: 'Bruno C.' });
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/listings',
+      session: asker.session,
+      payload: { kind: 'request', categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Monter mes courses au 4e', description: 'Pas d’ascenseur et un genou fragile.', mode: 'in_person', location: BUCLOS },
+    });
+    const id = created.json().id;
+    const talk = (await t.request({ method: 'POST', url: `/api/v1/listings/${id}/conversations`, session: helper.session, payload: { message: 'Je peux passer mardi.' } })).json();
+    const question = await page(`/mes-annonces/${id}/aide-trouvee`, { session: asker.session });
+    expect(question.body).toContain('Bruno C.');
+    expect((await page(`/mes-annonces/${id}/aide-trouvee`, { session: helper.session })).status).toBe(403);
+    const done = await submit(`/mes-annonces/${id}/aide-trouvee`, { conversationId: talk.conversationId }, { session: asker.session });
+    expect([done.status, done.headers.location]).toEqual([303, '/mes-annonces?fait=aidee']);
+    await sink.waitFor((m) => m.to.includes(helper.email) && m.subject.includes('Merci pour votre aide'));
+    expect((await page('/mes-annonces', { session: asker.session })).body).toContain(`href="/entraides/${id}/avis"`);
+
+    const empty = await submit(`/entraides/${id}/avis`, {}, { session: helper.session });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toContain('id="ok-erreur"');
+    expect((await submit(`/entraides/${id}/avis`, { ok: 'non', comment: 'Personne au rendez-vous.' }, { session: helper.session })).status).toBe(303);
+    const twice = await page(`/entraides/${id}/avis`, { session: helper.session });
+    expect(twice.body).toContain('une seule fois');
+    const { rows } = await t.db.admin.query('SELECT ok, comment FROM listing_feedback WHERE listing_id = $1', [id]);
+    expect(rows).toEqual([{ ok: false, comment: 'Personne au rendez-vous.' }]);
+  });
+
+  it('lets the town hall edit a relayed resident’s listing, and erase her only once the box is ticked', async () => {
+    const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'admin'] });
+    const r = (await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Paulette Morel', location: BUCLOS, consent: { method: 'phone' } } })).json();
+    const listing = (
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/staff/residents/${r.id}/listings`,
+        session: agent.session,
+        payload: { kind: 'request', categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses de Paulette', description: 'Du pain et des fruits le vendredi.', mode: 'in_person', location: BUCLOS },
+      })
+    ).json();
+    expect((await page(`/equipe/residents/${r.id}`, { session: agent.session })).body).toContain(`href="/mes-annonces/${listing.id}/modifier"`);
+    const edited = await submit(`/mes-annonces/${listing.id}/modifier`, { categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses du vendredi', description: 'Du pain et des fruits le vendredi.', mode: 'in_person' }, { session: agent.session });
+    expect([edited.status, edited.headers.location]).toEqual([303, '/equipe/residents?fait=modifie']);
+    const refused = await submit(`/equipe/residents/${r.id}/effacer`, {}, { session: agent.session });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain('cochez la case pour confirmer');
+    const erased = await submit(`/equipe/residents/${r.id}/effacer`, { confirm: 'oui' }, { session: agent.session });
+    expect([erased.status, erased.headers.location]).toEqual([303, '/equipe/residents?fait=efface']);
+    expect((await page(`/equipe/residents/${r.id}`, { session: agent.session })).status).toBe(404);
+    expect((await page('/equipe/residents', { session: agent.session })).body).not.toContain('Paulette');
+  });
 });

@@ -14,6 +14,7 @@ export enum JobName {
   SweepMatching = 'sweep-matching',
   SendDigests = 'send-digests',
   ExpireListings = 'expire-listings',
+  SendReminders = 'send-reminders',
 }
 
 export interface JobPayloads {
@@ -25,6 +26,7 @@ export interface JobPayloads {
   [JobName.SweepMatching]: Record<string, never>;
   [JobName.SendDigests]: Record<string, never>;
   [JobName.ExpireListings]: Record<string, never>;
+  [JobName.SendReminders]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
@@ -34,6 +36,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.SweepMatching]: QueueName.Matching,
   [JobName.SendDigests]: QueueName.Matching,
   [JobName.ExpireListings]: QueueName.Matching,
+  [JobName.SendReminders]: QueueName.Matching,
 };
 
 /**

@@ -22,6 +22,8 @@ export interface AccountRow {
   createdAt: Date;
   deletedAt: Date | null;
   bannedAt: Date | null;
+  /** Registered by the town hall: no e-mail, no password, acted for by staff. */
+  relayed: boolean;
 }
 
 const ACCOUNT_COLUMNS = `id, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
@@ -29,7 +31,7 @@ const ACCOUNT_COLUMNS = `id, email, email_verified_at AS "emailVerifiedAt", pass
   CASE WHEN location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(location::geometry), 'lng', ST_X(location::geometry)) END AS location,
   notify_mode AS "notifyMode", notify_radius_m AS "notifyRadiusM", notify_category_ids AS "notifyCategoryIds",
   terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS "deletedAt",
-  banned_at AS "bannedAt"`;
+  banned_at AS "bannedAt", relayed`;
 
 /** Accounts, sessions and tokens of one tenant: every method takes the tenant id and the caller's transaction. */
 @Injectable()

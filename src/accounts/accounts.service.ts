@@ -217,7 +217,8 @@ export class AccountsService {
     const a = await this.repo.findById(tx, tenant.id, principal.accountId);
     if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
     if (a.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.'));
-    if (!a.emailVerifiedAt) throw new ProblemException(problem(403, 'Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.'));
+    // A relayed resident has no address to verify; only staff act for them (principal.agent).
+    if (!a.emailVerifiedAt && !(a.relayed && principal.agent)) throw new ProblemException(problem(403, 'Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.'));
     return a;
   }
 
@@ -244,24 +245,34 @@ export class AccountsService {
   /** Every datum held on the caller: the account, its sessions and tokens, and each module's own section. */
   async export(tenant: TenantRef, principal: Principal): Promise<Record<string, unknown>> {
     return this.db.withTenant(tenant.id, async (tx) => {
-      const a = await this.repo.findById(tx, tenant.id, principal.accountId);
-      if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
-      const { passwordHash, ...account } = a;
-      const own = await this.repo.exportSessionsAndTokens(tx, tenant.id, a.id);
-      const sections = await this.dataRegistry.export(tx, tenant.id, a);
-      return { exportedAt: new Date().toISOString(), site: tenant.slug, account: { ...account, hasPassword: passwordHash !== null }, ...own, ...sections };
+      const data = await this.exportAccount(tx, tenant, principal.accountId);
+      if (!data) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+      return data;
     });
+  }
+
+  /** The RGPD export of one account of this tenant (the caller's, or a relayed resident's for staff). */
+  async exportAccount(tx: Tx, tenant: TenantRef, accountId: string): Promise<Record<string, unknown> | undefined> {
+    const a = await this.repo.findById(tx, tenant.id, accountId);
+    if (!a) return undefined;
+    const { passwordHash, ...account } = a;
+    const own = await this.repo.exportSessionsAndTokens(tx, tenant.id, a.id);
+    const sections = await this.dataRegistry.export(tx, tenant.id, a);
+    return { exportedAt: new Date().toISOString(), site: tenant.slug, account: { ...account, hasPassword: passwordHash !== null }, ...own, ...sections };
   }
 
   /** Erases personal data in place and lets every module close or forget what the account authored. */
   async deleteMe(tenant: TenantRef, principal: Principal): Promise<void> {
-    await this.db.withTenant(tenant.id, async (tx) => {
-      const a = await this.repo.findById(tx, tenant.id, principal.accountId);
-      if (!a) return;
-      await this.dataRegistry.erase(tx, tenant.id, a);
-      if (a.email) await this.outbox.forgetRecipient(tx, tenant.id, a.email);
-      await this.repo.erase(tx, tenant.id, a.id);
-    });
+    await this.db.withTenant(tenant.id, (tx) => this.eraseAccount(tx, tenant, principal.accountId));
+  }
+
+  async eraseAccount(tx: Tx, tenant: TenantRef, accountId: string): Promise<boolean> {
+    const a = await this.repo.findById(tx, tenant.id, accountId);
+    if (!a) return false;
+    await this.dataRegistry.erase(tx, tenant.id, a);
+    if (a.email) await this.outbox.forgetRecipient(tx, tenant.id, a.email);
+    await this.repo.erase(tx, tenant.id, a.id);
+    return true;
   }
 
   private async sendVerification(tx: Tx, tenant: TenantRef, accountId: string, email: string, displayName: string): Promise<string | undefined> {

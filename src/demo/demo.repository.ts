@@ -1,5 +1,5 @@
 import type { Tx } from '../../libs/db';
-import { pointSql } from '../../libs/geo';
+import { fuzzPoint, pointSql } from '../../libs/geo';
 import type { DemoAccount, DemoConversation, DemoListing, DemoMessage, TenantFacts } from './demo-plan';
 import type { MultiPolygon } from './sampling';
 
@@ -21,6 +21,8 @@ export interface TenantCounts {
   published: number;
   conversations: number;
   messages: number;
+  fulfilled: number;
+  relayed: number;
 }
 
 /**
@@ -165,6 +167,65 @@ export class DemoRepository {
     return inserted;
   }
 
+  /**
+   * Closing the loop on past helps: about a third of the listings a neighbour wrote about more
+   * than a week ago were fulfilled two days after the first conversation, that neighbour
+   * helping; the public figures then show "entraides réalisées" month by month.
+   */
+  async fulfilPastHelps(tx: Tx, tenantId: string, now: Date): Promise<number> {
+    const rows = await tx.query(
+      `WITH first AS (
+         SELECT DISTINCT ON (cv.listing_id) cv.listing_id, cv.id, cv.starter_id, cv.created_at
+         FROM conversations cv WHERE cv.tenant_id = $1 AND cv.created_at < $2::timestamptz - interval '7 days'
+         ORDER BY cv.listing_id, cv.created_at
+       ), done AS (
+         UPDATE listings l SET status = 'fulfilled', helper_id = f.starter_id, fulfilled_conversation_id = f.id,
+                fulfilled_at = f.created_at + interval '2 days', updated_at = f.created_at + interval '2 days'
+         FROM first f
+         WHERE l.tenant_id = $1 AND l.id = f.listing_id AND l.status IN ('published', 'expired') AND l.fulfilled_at IS NULL
+           AND get_byte(decode(md5(l.id::text), 'hex'), 0) < 90
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM done`,
+      [tenantId, now.toISOString()],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Residents without internet registered by the town hall: each with a published request in
+   * the commune's first category, at the centre of a neighbourhood, and a neighbour's answer
+   * waiting in the staff inbox. `people` carries the fixed ids.
+   */
+  async insertRelayedResidents(tx: Tx, tenantId: string, agentId: string, people: Array<{ id: string; listingId: string; conversationId: string; messageId: string; displayName: string; phone: string; title: string; description: string; neighbourId: string; message: string }>, categoryId: string, now: Date): Promise<void> {
+    for (const [i, p] of people.entries()) {
+      const at = new Date(now.getTime() - (i + 2) * 86_400_000).toISOString();
+      const [home] = await tx.query(
+        `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug OFFSET $2 LIMIT 1) s`,
+        [tenantId, i],
+      );
+      if (!home) continue;
+      // As for any listing: the public point is fuzzed, the exact one stays private.
+      const pub = fuzzPoint(home, p.listingId);
+      await tx.query(
+        `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, roles, relayed, location, created_at)
+                    VALUES ($1, $2, $3, '{resident}', true, ${pointSql('$12', '$13')}, $11::timestamptz - interval '1 day') ON CONFLICT DO NOTHING RETURNING id, location),
+         r AS (INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_note, consent_agent_id, consent_at, created_at)
+               SELECT $1, a.id, $4, 'phone', 'Accord donné au téléphone à l’accueil de la mairie.', $5, $11::timestamptz - interval '1 day', $11::timestamptz - interval '1 day' FROM a RETURNING 1),
+         l AS (INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location, neighbourhood_id, radius_m, status, created_at, updated_at, published_at)
+               SELECT $1, $6, a.id, 'request', $7, $8, $9, 'in_person', a.location, ${pointSql('$16', '$17')},
+                      (SELECT n.id FROM neighbourhoods n WHERE n.tenant_id = $1 ORDER BY n.outline <-> a.location LIMIT 1), 2000, 'published', $11::timestamptz, $11::timestamptz, $11::timestamptz
+               FROM a RETURNING id),
+         c AS (INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id, created_at, last_message_at)
+               SELECT $1, $14, l.id, $2, $10, $11::timestamptz + interval '3 hours', $11::timestamptz + interval '3 hours' FROM l RETURNING id),
+         m AS (INSERT INTO messages (tenant_id, id, conversation_id, sender_id, body, created_at) SELECT $1, $15, c.id, $10, $18, $11::timestamptz + interval '3 hours' FROM c RETURNING 1)
+         INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id, created_at, updated_at)
+         SELECT $1, 'message:' || c.id, 'message', $2, $6, c.id, $11::timestamptz + interval '3 hours', $11::timestamptz + interval '3 hours' FROM c
+         ON CONFLICT DO NOTHING`,
+        [tenantId, p.id, p.displayName, p.phone, agentId, p.listingId, categoryId, p.title, p.description, p.neighbourId, at, home.lng, home.lat, p.conversationId, p.messageId, pub.lng, pub.lat, p.message],
+      );
+    }
+  }
+
   async counts(tx: Tx, tenantId: string): Promise<TenantCounts> {
     const [row] = await tx.query(
       `SELECT (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND 'resident' = ANY (roles) AND deleted_at IS NULL)::int AS residents,
@@ -172,7 +233,9 @@ export class DemoRepository {
               count(*) FILTER (WHERE kind = 'request')::int AS requests,
               count(*) FILTER (WHERE status = 'published' AND expires_at > now())::int AS published,
               (SELECT count(*) FROM conversations WHERE tenant_id = $1)::int AS conversations,
-              (SELECT count(*) FROM messages WHERE tenant_id = $1)::int AS messages
+              (SELECT count(*) FROM messages WHERE tenant_id = $1)::int AS messages,
+              count(*) FILTER (WHERE status = 'fulfilled')::int AS fulfilled,
+              (SELECT count(*) FROM relayed_residents WHERE tenant_id = $1)::int AS relayed
        FROM listings WHERE tenant_id = $1`,
       [tenantId],
     );

@@ -3,6 +3,7 @@ import { AdminConfig, loadAdminConfig, orExit } from '../../libs/config';
 import { createDataSource } from '../../libs/db';
 import { hashPassword, passwordProblem } from '../accounts/passwords';
 import { DEMO_PASSWORD, planDemo, staffAccounts, StaffAccount } from './demo-plan';
+import { demoId } from './random';
 import { DemoRepository, TenantCounts } from './demo.repository';
 
 /**
@@ -54,6 +55,10 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
         await repo.insertAccounts(tx, tenant.id, await passwordHash, plan.accounts);
         await repo.insertListings(tx, tenant.id, plan.listings);
         await repo.insertConversations(tx, tenant.id, plan.conversations, plan.messages);
+        await repo.fulfilPastHelps(tx, tenant.id, now);
+        const moderator = accounts.find((a) => a.roles.includes('moderator'))!;
+        const neighbour = plan.accounts.find((a) => a.roles.length === 1 && a.id !== accounts[0].id)!;
+        await repo.insertRelayedResidents(tx, tenant.id, moderator.id, relayedResidents(tenant.slug, neighbour.id), (facts.categories.find((c) => !c.remote) ?? facts.categories[0]).id, now);
       }
       return { slug: tenant.slug, loaded, counts: await repo.counts(tx, tenant.id), accounts };
     });
@@ -62,13 +67,33 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
   return reports;
 }
 
+/** Two residents without internet per commune, relayed by its town hall (fixed ids, so loading twice is harmless). */
+function relayedResidents(slug: string, neighbourId: string) {
+  const person = (key: string, displayName: string, phone: string, title: string, description: string, message: string) => ({
+    id: demoId(`${slug}:relayed:${key}`),
+    listingId: demoId(`${slug}:relayed:${key}:listing`),
+    conversationId: demoId(`${slug}:relayed:${key}:conversation`),
+    messageId: demoId(`${slug}:relayed:${key}:message`),
+    displayName,
+    phone,
+    title,
+    description,
+    neighbourId,
+    message,
+  });
+  return [
+    person('1', 'Germaine V.', '0476000101', 'Un coup de main pour mes courses du jeudi', 'Je ne peux plus porter mes sacs depuis le marché. Une petite liste chaque jeudi matin.', 'Bonjour, je fais mes courses le jeudi, je peux prendre les vôtres au passage.'),
+    person('2', 'Marcel B.', '0476000102', 'Quelqu’un pour discuter au téléphone', 'Je vis seul depuis l’hiver et j’aimerais parler un peu, une fois par semaine.', 'Bonjour Marcel, je serais content de vous appeler le dimanche après-midi.'),
+  ];
+}
+
 export function formatReport(reports: TenantReport[], totalMs: number): string {
   const width = Math.max(...reports.map((r) => r.slug.length));
   const n = (v: number, w: number) => String(v).padStart(w);
   const lines = reports.map(
     ({ slug, loaded, ms, counts: c }) =>
       `demo: ${slug.padEnd(width)} ${n(c.residents, 5)} residents ${n(c.offers, 5)} offers ${n(c.requests, 4)} requests ${n(c.published, 5)} published ` +
-      `${n(c.conversations, 3)} conversations ${n(c.messages, 4)} messages  ${loaded ? `loaded in ${(ms / 1000).toFixed(1)} s` : 'already loaded'}`,
+      `${n(c.conversations, 3)} conversations ${n(c.messages, 4)} messages ${n(c.fulfilled, 3)} fulfilled ${n(c.relayed, 1)} relayed  ${loaded ? `loaded in ${(ms / 1000).toFixed(1)} s` : 'already loaded'}`,
   );
   lines.push(`demo: done in ${(totalMs / 1000).toFixed(1)} s`, '', `Comptes de démonstration (mot de passe : ${DEMO_PASSWORD})`);
   const labelWidth = Math.max(...reports.flatMap((r) => r.accounts.map((a) => a.label.length)));

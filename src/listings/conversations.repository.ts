@@ -5,16 +5,19 @@ export interface ConversationRow {
   id: string;
   listingId: string;
   listingTitle: string;
+  listingStatus: string;
   authorId: string;
   starterId: string;
   authorName: string;
   starterName: string;
+  authorRelayed: boolean;
+  starterRelayed: boolean;
   createdAt: Date;
   lastMessageAt: Date;
 }
 
-const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", cv.author_id AS "authorId", cv.starter_id AS "starterId",
-  au.display_name AS "authorName", st.display_name AS "starterName", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
+const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS "listingStatus", cv.author_id AS "authorId", cv.starter_id AS "starterId",
+  au.display_name AS "authorName", st.display_name AS "starterName", au.relayed AS "authorRelayed", st.relayed AS "starterRelayed", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
 const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
   JOIN accounts au ON au.tenant_id = cv.tenant_id AND au.id = cv.author_id
   JOIN accounts st ON st.tenant_id = cv.tenant_id AND st.id = cv.starter_id`;
@@ -33,12 +36,12 @@ export class ConversationsRepository {
   }
 
   /** A message that tripped a rule (`holdReasons`) is stored held: its recipient does not see it yet. */
-  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string, holdReasons: string[] = []): Promise<string> {
+  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string, holdReasons: string[] = [], onBehalfAgentId: string | null = null): Promise<string> {
     const rows = await tx.query(
-      `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at)
-       VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN cardinality($5::text[]) > 0 THEN now() END)
+      `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at, on_behalf_agent_id)
+       VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN cardinality($5::text[]) > 0 THEN now() END, $6)
        RETURNING id`,
-      [tenantId, conversationId, senderId, body, holdReasons],
+      [tenantId, conversationId, senderId, body, holdReasons, onBehalfAgentId],
     );
     await tx.query(`UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, conversationId]);
     return rows[0].id;
@@ -54,6 +57,32 @@ export class ConversationsRepository {
     return rows[0];
   }
 
+  /** A conversation one side of which is a relayed resident: the staff's to read and answer. */
+  async findRelayed(tx: Tx, tenantId: string, id: string): Promise<ConversationRow | undefined> {
+    const rows = await tx.query(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
+       WHERE cv.tenant_id = $1 AND cv.id = $2 AND (au.relayed OR st.relayed)`,
+      [tenantId, id],
+    );
+    return rows[0];
+  }
+
+  /** The participant who helped: the other side of a conversation about this listing. */
+  async helperOf(tx: Tx, tenantId: string, listingId: string, conversationId: string): Promise<string | undefined> {
+    const rows = await tx.query(`SELECT starter_id AS "starterId" FROM conversations WHERE tenant_id = $1 AND id = $2 AND listing_id = $3`, [tenantId, conversationId, listingId]);
+    return rows[0]?.starterId;
+  }
+
+  /** The neighbours who wrote about a listing, for "who helped you?". */
+  participants(tx: Tx, tenantId: string, listingId: string): Promise<Array<{ conversationId: string; accountId: string; displayName: string }>> {
+    return tx.query(
+      `SELECT cv.id AS "conversationId", a.id AS "accountId", a.display_name AS "displayName" FROM conversations cv
+       JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
+       WHERE cv.tenant_id = $1 AND cv.listing_id = $2 ORDER BY cv.created_at`,
+      [tenantId, listingId],
+    );
+  }
+
   listForParticipant(tx: Tx, tenantId: string, accountId: string): Promise<ConversationRow[]> {
     return tx.query(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
@@ -63,9 +92,9 @@ export class ConversationsRepository {
   }
 
   /** What `viewerId` may read: visible messages, and their own held ones (marked as such). */
-  messages(tx: Tx, tenantId: string, conversationId: string, viewerId: string): Promise<Array<{ id: string; senderId: string; body: string; status: string; createdAt: Date }>> {
+  messages(tx: Tx, tenantId: string, conversationId: string, viewerId: string): Promise<Array<{ id: string; senderId: string; body: string; status: string; onBehalf: boolean; createdAt: Date }>> {
     return tx.query(
-      `SELECT id, sender_id AS "senderId", body, status, created_at AS "createdAt" FROM messages
+      `SELECT id, sender_id AS "senderId", body, status, on_behalf_agent_id IS NOT NULL AS "onBehalf", created_at AS "createdAt" FROM messages
        WHERE tenant_id = $1 AND conversation_id = $2 AND (status = 'visible' OR (status = 'held' AND sender_id = $3))
        ORDER BY created_at, id`,
       [tenantId, conversationId, viewerId],
@@ -90,9 +119,9 @@ export class ConversationsRepository {
     await tx.query(`UPDATE messages SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, id, status]);
   }
 
-  async recipientEmail(tx: Tx, tenantId: string, accountId: string): Promise<string | null> {
-    const rows = await tx.query(`SELECT email FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, accountId]);
-    return rows[0]?.email ?? null;
+  async recipient(tx: Tx, tenantId: string, accountId: string): Promise<{ email: string | null; relayed: boolean } | undefined> {
+    const rows = await tx.query(`SELECT email, relayed FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, accountId]);
+    return rows[0];
   }
 
   /** Returns false when this reporter already reported this listing. */
@@ -121,6 +150,17 @@ export class ConversationsRepository {
       [tenantId, accountId],
     );
     return { messages, reports };
+  }
+
+  /** Dedupe keys of the e-mails that quoted an account to others: its messages, its listings' matches and thanks. */
+  async mentionKeys(tx: Tx, tenantId: string, accountId: string): Promise<{ keys: string[]; prefixes: string[] }> {
+    const r = await tx.query(
+      `SELECT coalesce((SELECT array_agg('message:' || id) FROM messages WHERE tenant_id = $1 AND sender_id = $2), '{}') AS messages,
+              coalesce((SELECT array_agg(id::text) FROM listings WHERE tenant_id = $1 AND author_id = $2), '{}') AS listings`,
+      [tenantId, accountId],
+    );
+    const listings: string[] = r[0].listings;
+    return { keys: [...r[0].messages, ...listings.map((id) => `thanks:${id}`)], prefixes: listings.map((id) => `match:${id}:`) };
   }
 
   /** On erasure: the words they wrote are removed; the other side keeps the thread, without them. */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '../../libs/db';
 import { problem, ProblemException } from '../../libs/http';
 import { RateLimiter } from '../../libs/redis';
-import type { Principal, TenantRef } from '../../libs/tenancy';
+import { AuditRepository } from '../../libs/audit';
+import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
@@ -10,6 +11,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { ConversationRow, ConversationsRepository } from './conversations.repository';
 import { ListingPublication } from './listing-publication.service';
 import { ListingsRepository } from './listings.repository';
+import { StaffInboxRepository } from './staff-inbox.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HOUR = 3600;
@@ -28,6 +30,8 @@ export class ConversationsService {
     private readonly directory: TenantDirectory,
     private readonly tenants: TenantsService,
     private readonly publication: ListingPublication,
+    private readonly inbox: StaffInboxRepository,
+    private readonly audit: AuditRepository,
   ) {}
 
   async start(tenant: TenantRef, principal: Principal, listingId: string, message: string) {
@@ -52,13 +56,14 @@ export class ConversationsService {
     if (!UUID.test(conversationId)) throw notFound();
     await this.limits.hit('message', [{ subject: `account:${principal.accountId}`, limit: { max: 60, windowSec: HOUR } }]);
     const { message, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
-      const me = await this.accounts.assertCanPublish(tx, tenant, principal);
-      const c = await this.repo.findForParticipant(tx, tenant.id, conversationId, principal.accountId);
-      if (!c) throw notFound();
+      const { c, actor } = await this.open(tx, tenant, principal, conversationId);
+      const me = await this.accounts.assertCanPublish(tx, tenant, actor);
       const holdReasons = await this.publication.ruleReasons(tenant, body);
-      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, principal.accountId, body, holdReasons);
-      const other = c.authorId === principal.accountId ? c.starterId : c.authorId;
-      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, c.id, messageId, other, me.displayName, c.listingTitle, body)];
+      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, actor.accountId, body, holdReasons, actor.agent?.accountId ?? null);
+      await this.audit.onBehalf(tx, tenant.id, actor, 'answer', { type: 'conversation', id: c.id }, { message: messageId });
+      const other = c.authorId === actor.accountId ? c.starterId : c.authorId;
+      const sender = actor.agent ? `${me.displayName} (par l’équipe de la mairie)` : me.displayName;
+      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, c.id, messageId, other, sender, c.listingTitle, body)];
       return { message: this.messageStatus({ messageId, holdReasons }), mailIds: mails };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -73,14 +78,30 @@ export class ConversationsService {
   async get(tenant: TenantRef, principal: Principal, id: string) {
     if (!UUID.test(id)) throw notFound();
     return this.db.withTenant(tenant.id, async (tx) => {
-      const c = await this.repo.findForParticipant(tx, tenant.id, id, principal.accountId);
-      if (!c) throw notFound();
-      const messages = await this.repo.messages(tx, tenant.id, id, principal.accountId);
+      const { c, actor } = await this.open(tx, tenant, principal, id);
+      const messages = await this.repo.messages(tx, tenant.id, id, actor.accountId);
+      const name = (senderId: string, onBehalf: boolean) => {
+        const n = senderId === c.authorId ? c.authorName : c.starterName;
+        return onBehalf ? `${n} (par l’équipe de la mairie)` : n;
+      };
       return {
-        ...this.view(c, principal),
-        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === principal.accountId, author: { displayName: m.senderId === c.authorId ? c.authorName : c.starterName }, body: m.body, status: m.status, createdAt: m.createdAt })),
+        ...this.view(c, actor),
+        ...(actor.agent ? { onBehalfOf: { id: actor.accountId, displayName: actor.accountId === c.authorId ? c.authorName : c.starterName } } : {}),
+        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === actor.accountId, author: { displayName: name(m.senderId, m.onBehalf) }, body: m.body, status: m.status, createdAt: m.createdAt })),
       };
     });
+  }
+
+  /**
+   * The conversation as `principal` may see it: as a participant, or as the tenant's staff for
+   * the relayed resident who takes part in it (actor then acts as that resident). Else 404.
+   */
+  private async open(tx: Tx, tenant: TenantRef, principal: Principal, id: string): Promise<{ c: ConversationRow; actor: Principal }> {
+    const own = await this.repo.findForParticipant(tx, tenant.id, id, principal.accountId);
+    if (own) return { c: own, actor: principal };
+    const relayed = isStaff(principal) && !principal.agent ? await this.repo.findRelayed(tx, tenant.id, id) : undefined;
+    if (!relayed) throw notFound();
+    return { c: relayed, actor: actingFor(principal, relayed.authorRelayed ? relayed.authorId : relayed.starterId) };
   }
 
   /** A report per reporter per listing; at the tenant's threshold the listing is hidden until a moderator decides. */
@@ -118,7 +139,7 @@ export class ConversationsService {
     const iAmAuthor = c.authorId === principal.accountId;
     return {
       id: c.id,
-      listing: { id: c.listingId, title: c.listingTitle },
+      listing: { id: c.listingId, title: c.listingTitle, status: c.listingStatus },
       with: { displayName: iAmAuthor ? c.starterName : c.authorName },
       role: iAmAuthor ? 'author' : 'neighbour',
       createdAt: c.createdAt,
@@ -127,11 +148,13 @@ export class ConversationsService {
   }
 
   private async notify(tx: Tx, tenant: TenantRef, conversationId: string, messageId: string, recipientId: string, senderName: string, listingTitle: string, body: string) {
-    const to = await this.repo.recipientEmail(tx, tenant.id, recipientId);
-    if (!to) return undefined;
+    const to = await this.repo.recipient(tx, tenant.id, recipientId);
+    // A relayed resident has no address: the town-hall team calls them from its inbox.
+    if (to?.relayed) await this.inbox.touchConversation(tx, tenant.id, recipientId, conversationId);
+    if (!to?.email) return undefined;
     return this.outbox.add(tx, {
       tenantId: tenant.id,
-      to,
+      to: to.email,
       template: 'conversation-message',
       data: {
         senderName,

@@ -1,7 +1,9 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AuditModule } from '../../libs/audit';
 import { AccountDataRegistry } from '../accounts/account-data.registry';
 import { AccountsModule } from '../accounts/accounts.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OutboxService } from '../notifications/outbox.service';
 import { TenantsModule } from '../tenants/tenants.module';
 import { TenantsService } from '../tenants/tenants.service';
 import { ConversationsRepository } from './conversations.repository';
@@ -10,12 +12,13 @@ import { ListingPublication } from './listing-publication.service';
 import { ListingsController } from './listings.controller';
 import { ListingsRepository } from './listings.repository';
 import { ListingsService } from './listings.service';
+import { StaffInboxRepository } from './staff-inbox.repository';
 
 @Module({
-  imports: [TenantsModule, AccountsModule, NotificationsModule],
+  imports: [TenantsModule, AccountsModule, NotificationsModule, AuditModule],
   controllers: [ListingsController],
-  providers: [ListingsRepository, ListingsService, ListingPublication, ConversationsRepository, ConversationsService],
-  exports: [ListingsService, ListingPublication, ListingsRepository, ConversationsService],
+  providers: [ListingsRepository, ListingsService, ListingPublication, ConversationsRepository, ConversationsService, StaffInboxRepository],
+  exports: [ListingsService, ListingPublication, ListingsRepository, ConversationsService, ConversationsRepository, StaffInboxRepository],
 })
 export class ListingsModule implements OnModuleInit {
   constructor(
@@ -24,6 +27,8 @@ export class ListingsModule implements OnModuleInit {
     private readonly listings: ListingsService,
     private readonly repo: ListingsRepository,
     private readonly conversations: ConversationsRepository,
+    private readonly outbox: OutboxService,
+    private readonly inbox: StaffInboxRepository,
   ) {}
 
   onModuleInit(): void {
@@ -31,6 +36,9 @@ export class ListingsModule implements OnModuleInit {
     this.accountData.registerExporter('listings', (tx, tenantId, account) => this.repo.exportByAuthor(tx, tenantId, account.id));
     this.accountData.registerExporter('conversations', (tx, tenantId, account) => this.conversations.exportFor(tx, tenantId, account.id));
     this.accountData.registerEraser(async (tx, tenantId, account) => {
+      const { keys, prefixes } = await this.conversations.mentionKeys(tx, tenantId, account.id);
+      await this.outbox.forgetMentions(tx, tenantId, keys, prefixes);
+      await this.inbox.eraseFor(tx, tenantId, account.id);
       await this.repo.closeAndBlankByAuthor(tx, tenantId, account.id);
       await this.conversations.eraseFor(tx, tenantId, account.id);
     });

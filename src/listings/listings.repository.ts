@@ -13,6 +13,8 @@ export interface ListingRecord extends SearchRow {
   availability: Record<string, unknown>;
   version: number;
   categoryId: string;
+  fulfilledAt: Date | null;
+  helperId: string | null;
 }
 
 export interface ListingWrite {
@@ -65,7 +67,7 @@ export class ListingsRepository {
   async find(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<ListingRecord | undefined> {
     const rows = await tx.query(
       `SELECT ${LISTING_VIEW_COLUMNS}, l.author_id AS "authorId", l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM",
-              l.availability, l.version, l.category_id AS "categoryId"
+              l.availability, l.version, l.category_id AS "categoryId", l.fulfilled_at AS "fulfilledAt", l.helper_id AS "helperId"
        FROM listings l ${LISTING_VIEW_JOINS}
        WHERE l.tenant_id = $1 AND l.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF l' : ''}`,
       [tenantId, id],
@@ -83,6 +85,15 @@ export class ListingsRepository {
       [tenantId, id, status, holdReasons ?? null],
     );
     return updated[0]?.version;
+  }
+
+  /** Help was given: the listing leaves search and the map, and counts as an "entraide réalisée". */
+  async fulfil(tx: Tx, tenantId: string, id: string, helperId: string | null, conversationId: string | null): Promise<void> {
+    await tx.query(
+      `UPDATE listings SET status = 'fulfilled', fulfilled_at = now(), helper_id = $3, fulfilled_conversation_id = $4, updated_at = now()
+       WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id, helperId, conversationId],
+    );
   }
 
   async renew(tx: Tx, tenantId: string, id: string, days: number): Promise<void> {

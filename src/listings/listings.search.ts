@@ -34,7 +34,8 @@ export interface SearchRow {
   neighbourhood: { id: string; slug: string; name: string } | null;
   publicLocation: LatLng;
   authorName: string;
-  relayed?: boolean;
+  /** The author is a resident relayed by the town hall (no e-mail; answers come from the staff). */
+  relayed: boolean;
   createdAt: Date;
   expiresAt: Date;
   sortDistance?: number;
@@ -47,7 +48,7 @@ export const LISTING_VIEW_COLUMNS = `
   json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS category,
   CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood,
   json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS "publicLocation",
-  a.display_name AS "authorName"`;
+  a.display_name AS "authorName", a.relayed`;
 
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
 import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
-import type { Principal, TenantRef } from '../../libs/tenancy';
+import { AuditRepository } from '../../libs/audit';
+import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { CategoryRow } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
@@ -13,6 +14,17 @@ import { ListingRecord, ListingsRepository, ListingStatus } from './listings.rep
 import { listingsInBox, SearchCursor, SearchRow, searchListings } from './listings.search';
 
 export const LISTING_LIFETIME_DAYS = 60;
+/** A listing's state as people read it (pages, and the 409 below). */
+export const STATUS_LABEL: Record<ListingStatus, string> = {
+  pending_review: 'En attente de relecture',
+  published: 'En ligne',
+  rejected: 'Refusée',
+  removed: 'Retirée par la modération',
+  closed: 'Close',
+  expired: 'Expirée',
+  hidden: 'Masquée après signalements',
+  fulfilled: 'Aide trouvée',
+};
 const DEFAULT_RADIUS_M = 2000;
 const MAP_CAP = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,6 +45,8 @@ export function publicView(r: SearchRow) {
     publicLocation: r.publicLocation,
     ...(r.sortDistance !== undefined ? { distanceM: Math.round(r.sortDistance / 100) * 100 } : {}),
     author: { displayName: r.authorName },
+    /** Posted for a resident without internet by the town hall ("relayée par la mairie"). */
+    relayed: Boolean(r.relayed),
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
   };
@@ -68,8 +82,10 @@ export class ListingsService {
     private readonly publication: ListingPublication,
     private readonly accounts: AccountsService,
     private readonly tenants: TenantsService,
+    private readonly audit: AuditRepository,
   ) {}
 
+  /** `principal` is the author, or a town-hall agent acting as a relayed resident (actingFor). */
   async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto) {
     const radiusM = this.radiusFor(dto.mode, dto.radiusM);
     const id = randomUUID();
@@ -90,6 +106,7 @@ export class ListingsService {
         holdReasons,
       );
       if (status === 'published') await this.publication.recordPublished(tx, tenant.id, id, 1);
+      await this.audit.onBehalf(tx, tenant.id, principal, 'listing.create', { type: 'listing', id }, { status });
       return (await this.repo.find(tx, tenant.id, id))!;
     });
     await this.publication.afterCommit(tenant.id, id, listing.version, status);
@@ -147,7 +164,7 @@ export class ListingsService {
     if (!UUID.test(id)) throw notFound();
     const l = await this.db.withTenant(tenant.id, (tx) => this.repo.find(tx, tenant.id, id));
     if (!l) throw notFound();
-    if (principal?.accountId === l.authorId) return ownerView(l);
+    if (principal?.accountId === l.authorId || (l.relayed && isStaff(principal))) return ownerView(l);
     if (l.status !== 'published' || new Date(l.expiresAt) <= new Date()) throw notFound();
     return publicView(l);
   }
@@ -160,7 +177,7 @@ export class ListingsService {
   async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateListingDto) {
     const categories = dto.categoryId || dto.location ? await this.tenants.categories(tenant) : [];
     const result = await this.db.withTenant(tenant.id, async (tx) => {
-      const l = await this.ownListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired']);
+      const { listing: l, actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired']);
       const mode = dto.mode ?? (l.mode as 'in_person' | 'remote' | 'both');
       const radiusM = dto.mode || dto.radiusM !== undefined ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : l.radiusM ?? undefined)) : undefined;
       if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
@@ -179,6 +196,7 @@ export class ListingsService {
         const reasons = await this.publication.holdReasons(tenant, { id, title: dto.title ?? l.title, description: dto.description ?? l.description });
         if (reasons.length && l.status === 'published') await this.repo.setStatus(tx, tenant.id, id, 'pending_review', reasons);
       }
+      await this.audit.onBehalf(tx, tenant.id, actor, 'listing.edit', { type: 'listing', id }, { fields: Object.keys(dto) });
       return (await this.repo.find(tx, tenant.id, id))!;
     });
     return ownerView(result);
@@ -186,8 +204,9 @@ export class ListingsService {
 
   async close(tenant: TenantRef, principal: Principal, id: string) {
     const l = await this.db.withTenant(tenant.id, async (tx) => {
-      await this.ownListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired', 'hidden']);
+      const { actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired', 'hidden']);
       await this.repo.setStatus(tx, tenant.id, id, 'closed');
+      await this.audit.onBehalf(tx, tenant.id, actor, 'listing.close', { type: 'listing', id });
       return (await this.repo.find(tx, tenant.id, id))!;
     });
     return ownerView(l);
@@ -197,9 +216,10 @@ export class ListingsService {
   async renew(tenant: TenantRef, principal: Principal, id: string) {
     let version: number | undefined;
     const l = await this.db.withTenant(tenant.id, async (tx) => {
-      const current = await this.ownListing(tx, tenant, principal, id, ['published', 'expired']);
+      const { listing: current, actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'expired']);
       await this.repo.renew(tx, tenant.id, id, LISTING_LIFETIME_DAYS);
       if (current.status === 'expired') version = await this.publication.publish(tx, tenant.id, id);
+      await this.audit.onBehalf(tx, tenant.id, actor, current.status === 'expired' ? 'listing.publish' : 'listing.renew', { type: 'listing', id });
       return (await this.repo.find(tx, tenant.id, id))!;
     });
     if (version !== undefined) await this.publication.afterCommit(tenant.id, id, version, 'published');
@@ -214,13 +234,21 @@ export class ListingsService {
     return this.db.withTenant(tenantId, (tx) => this.repo.expireDue(tx, tenantId));
   }
 
-  private async ownListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[]): Promise<ListingRecord> {
+  /**
+   * The listing, locked, if `principal` may act on it in one of the `allowed` states: its author,
+   * or the tenant's staff for a relayed resident's listing (then `actor` carries the agent).
+   */
+  async actOnListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[]): Promise<{ listing: ListingRecord; actor: Principal }> {
     if (!UUID.test(id)) throw notFound();
     const l = await this.repo.find(tx, tenant.id, id, { forUpdate: true });
     if (!l) throw notFound();
-    if (l.authorId !== principal.accountId) throw new ProblemException(problem(403, "Seul l'auteur de cette annonce peut la modifier."));
-    if (!allowed.includes(l.status)) throw new ProblemException(problem(409, `Cette annonce ne peut plus être modifiée (état : ${l.status}).`));
-    return l;
+    let actor = principal;
+    if (l.authorId !== principal.accountId) {
+      if (!(l.relayed && isStaff(principal) && !principal.agent)) throw new ProblemException(problem(403, "Seul l'auteur de cette annonce peut la modifier."));
+      actor = actingFor(principal, l.authorId);
+    }
+    if (!allowed.includes(l.status)) throw new ProblemException(problem(409, `Cette annonce ne peut plus être modifiée (état : ${STATUS_LABEL[l.status].toLowerCase()}).`));
+    return { listing: l, actor };
   }
 
   private radiusFor(mode: 'in_person' | 'remote' | 'both', radiusM: number | undefined): number | null {

@@ -3,12 +3,14 @@ import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database, Tx } from '../../libs/db';
 import type { TenantRef } from '../../libs/tenancy';
 import { ListingRecord, ListingsRepository } from '../listings/listings.repository';
+import { StaffInboxRepository } from '../listings/staff-inbox.repository';
 import { SEND_IF_LISTING_PUBLIC } from '../notifications/mail.processor';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { MatchingRepository, NewNotification } from './matching.repository';
 import { findMatches, MatchCandidate } from './matching.sql';
+import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
 
@@ -39,6 +41,7 @@ export class MatchingService {
     private readonly db: Database,
     private readonly repo: MatchingRepository,
     private readonly listings: ListingsRepository,
+    private readonly inbox: StaffInboxRepository,
     private readonly outbox: OutboxService,
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
@@ -72,6 +75,7 @@ export class MatchingService {
           return undefined;
         }
         const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
+        await this.recordRelayedMatches(tx, tenantId, listingId);
         const fanOut: FanOut = { tenantId, listingId, settings, now, mail: this.mailData(listing, origin) };
         // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
         const part = await this.writeChunk(tx, fanOut, candidates.slice(0, FIRST_WAVE));
@@ -139,6 +143,11 @@ export class MatchingService {
     await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
     const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
     return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest };
+  }
+
+  /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */
+  private async recordRelayedMatches(tx: Tx, tenantId: string, listingId: string): Promise<void> {
+    await this.inbox.addMatches(tx, tenantId, await findRelayedMatches(tx, tenantId, listingId));
   }
 
   /** What every match e-mail of a listing says, whoever receives it. */

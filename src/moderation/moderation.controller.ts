@@ -30,6 +30,12 @@ export class ModerationController {
     return this.moderation.decideMessage(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 
+  @Post('feedback/:id/review')
+  @HttpCode(200)
+  reviewFeedback(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReasonDto) {
+    return this.moderation.reviewFeedback(tenant, req.ctx.principal!, id, dto.reason);
+  }
+
   @Post('users/:id/ban')
   @HttpCode(200)
   ban(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReasonDto) {

@@ -5,16 +5,16 @@ import { holdReasons, reviewText, rulesFor } from './rules/moderation-rules';
 import { ListingsModule } from '../listings/listings.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { AuditRepository } from './audit.repository';
+import { AuditModule } from '../../libs/audit';
 import { ModerationController } from './moderation.controller';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
 
 @Module({
-  imports: [TenantsModule, ListingsModule, NotificationsModule],
+  imports: [TenantsModule, ListingsModule, NotificationsModule, AuditModule],
   controllers: [ModerationController],
-  providers: [ModerationRepository, ModerationService, AuditRepository],
-  exports: [ModerationService, AuditRepository],
+  providers: [ModerationRepository, ModerationService],
+  exports: [ModerationService, AuditModule],
 })
 export class ModerationModule implements OnModuleInit {
   constructor(private readonly publication: ListingPublication, private readonly tenants: TenantsService) {}

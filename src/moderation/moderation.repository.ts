@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { rows, Tx } from '../../libs/db';
 
 export interface QueueItem {
-  type: 'listing' | 'message';
+  type: 'listing' | 'message' | 'feedback';
   id: string;
   kind: string;
   title: string;
@@ -42,11 +42,28 @@ export class ModerationRepository {
          JOIN listings lst ON lst.tenant_id = cv.tenant_id AND lst.id = cv.listing_id
          JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
          WHERE m.tenant_id = $1 AND m.status = 'held'
+         UNION ALL
+         -- A participant said a help went badly: a safety signal (listing_feedback_to_review).
+         SELECT 'feedback', f.id, lst.kind, lst.title, f.comment, 'to_review', '{}'::text[], f.author_id, a.display_name, f.created_at, f.created_at, f.created_at::text,
+                json_build_object('count', 0, 'reasons', '{}'::json)
+         FROM listing_feedback f JOIN listings lst ON lst.tenant_id = f.tenant_id AND lst.id = f.listing_id
+         JOIN accounts a ON a.tenant_id = f.tenant_id AND a.id = f.author_id
+         WHERE f.tenant_id = $1 AND NOT f.ok AND f.reviewed_at IS NULL
        ) q
        ${after ? 'WHERE (q.held, q.id) > ($3::timestamptz, $4::uuid)' : ''}
        ORDER BY q.held, q.id LIMIT $2`,
       after ? [tenantId, limit, after.at, after.id] : [tenantId, limit],
     );
+  }
+
+  /** False when there is no such feedback waiting for review. */
+  async reviewFeedback(tx: Tx, tenantId: string, id: string, moderatorId: string): Promise<{ listingId: string } | undefined> {
+    const r = await rows<{ listingId: string }>(
+      tx,
+      `UPDATE listing_feedback SET reviewed_at = now(), reviewed_by = $3 WHERE tenant_id = $1 AND id = $2 AND NOT ok AND reviewed_at IS NULL RETURNING listing_id AS "listingId"`,
+      [tenantId, id, moderatorId],
+    );
+    return r[0];
   }
 
   async account(tx: Tx, tenantId: string, id: string): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {

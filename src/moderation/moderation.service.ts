@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../libs/db';
 import { decodeKeyset, encodeKeyset, isTimeKeyset, problem, ProblemException } from '../../libs/http';
-import type { Principal, Role, TenantRef } from '../../libs/tenancy';
+import { actingRole, Principal, TenantRef } from '../../libs/tenancy';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingPublication } from '../listings/listing-publication.service';
 import { ListingsRepository, ListingStatus } from '../listings/listings.repository';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { AuditRepository } from './audit.repository';
+import { AuditRepository } from '../../libs/audit';
 import { ModerationRepository } from './moderation.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,11 +16,6 @@ const OUTCOME: Record<'approve' | 'reject' | 'remove', { status: ListingStatus; 
   reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },
   remove: { status: 'removed', label: 'retirée', from: ['published', 'pending_review', 'hidden'] },
 };
-
-/** The role an action is recorded under: the highest the actor holds here. */
-export function actingRole(p: Principal): Role {
-  return (['federation_admin', 'admin', 'moderator', 'resident'] as Role[]).find((r) => p.roles.includes(r))!;
-}
 
 /** Moderators keep help free: decisions on held and reported content, bans, the audit log. */
 @Injectable()
@@ -45,7 +40,7 @@ export class ModerationService {
       items: page.map((i) => ({
         type: i.type,
         id: i.id,
-        ...(i.type === 'listing' ? { kind: i.kind, title: i.title, description: i.description } : { listing: { title: i.title }, body: i.description }),
+        ...(i.type === 'listing' ? { kind: i.kind, title: i.title, description: i.description } : i.type === 'message' ? { listing: { title: i.title }, body: i.description } : { listing: { kind: i.kind, title: i.title }, ok: false, comment: i.description }),
         status: i.status,
         author: { id: i.authorId, displayName: i.authorName },
         createdAt: i.createdAt,
@@ -97,6 +92,17 @@ export class ModerationService {
     });
     await this.outbox.dispatch(tenant.id, mailIds);
     return { id: messageId, status: action === 'approve' ? 'visible' : 'removed' };
+  }
+
+  /** A negative feedback read and dealt with (a call, a ban…): it leaves the queue, with the reason logged. */
+  async reviewFeedback(tenant: TenantRef, actor: Principal, feedbackId: string, reason: string) {
+    if (!UUID.test(feedbackId)) throw ProblemException.notFound('Cet avis est introuvable.');
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const f = await this.repo.reviewFeedback(tx, tenant.id, feedbackId, actor.accountId);
+      if (!f) throw ProblemException.notFound('Cet avis est introuvable ou déjà traité.');
+      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: 'feedback.review', targetType: 'feedback', targetId: feedbackId, reason, data: { listing: f.listingId } });
+    });
+    return { id: feedbackId, status: 'reviewed' };
   }
 
   async ban(tenant: TenantRef, actor: Principal, accountId: string, reason: string) {

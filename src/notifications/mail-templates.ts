@@ -1,5 +1,5 @@
 /** The e-mails the application sends; each has `templates/<name>.{subject,html,text}.hbs`. */
-export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned';
+export type MailTemplate = 'account-verification' | 'password-reset' | 'staff-invitation' | 'account-deleted' | 'conversation-message' | 'listing-match' | 'match-digest' | 'moderation-decision' | 'account-banned' | 'helper-thanks' | 'outcome-reminder';
 
 /**
  * Data each template cannot do without. The outbox refuses a row that lacks them, in the
@@ -16,6 +16,8 @@ export const REQUIRED_DATA: { readonly [T in MailTemplate]: readonly string[] } 
   'match-digest': ['items', 'unsubscribeUrl'],
   'moderation-decision': ['title', 'outcome', 'reason'],
   'account-banned': ['reason'],
+  'helper-thanks': ['listingTitle', 'authorName', 'siteUrl'],
+  'outcome-reminder': ['listingTitle', 'foundUrl', 'stillLookingUrl', 'notNeededUrl'],
 };
 
 /**

@@ -84,6 +84,16 @@ export class OutboxRepository {
     await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [tenantId, address]);
   }
 
+  /** Blanks e-mails about someone (their name, their words) sent to others; unsent ones are cancelled. */
+  async forgetMentions(tx: Tx, tenantId: string, keys: string[], keyPrefixes: string[]): Promise<void> {
+    if (!keys.length && !keyPrefixes.length) return;
+    await tx.query(
+      `UPDATE outbox_emails SET data = '{}', status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END
+       WHERE tenant_id = $1 AND (dedupe_key = ANY ($2::text[]) OR dedupe_key LIKE ANY ($3::text[]))`,
+      [tenantId, keys, keyPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)],
+    );
+  }
+
   /**
    * pending → sending for batches of rows, one per tenant, in one transaction and round trip:
    * under the row locks the UPDATE takes, of two workers holding the same row the second finds

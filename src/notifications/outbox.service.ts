@@ -82,6 +82,11 @@ export class OutboxService {
   forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
     return this.repo.forgetRecipient(tx, tenantId, address.trim());
   }
+
+  /** On erasure: e-mails others received that quote the person (by dedupe key, or key prefix) keep nothing of them. */
+  forgetMentions(tx: Tx, tenantId: string, keys: string[], keyPrefixes: string[] = []): Promise<void> {
+    return this.repo.forgetMentions(tx, tenantId, keys, keyPrefixes);
+  }
 }
 
 /** Programming errors, caught in the caller's transaction rather than as a broken e-mail later. */

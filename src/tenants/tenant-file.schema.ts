@@ -87,6 +87,13 @@ export const tenantFileSchema = z
       })
       .strict()
       .default({}),
+    outcomes: z
+      .object({
+        /** Days after a listing's first conversation before its author is asked whether help was found. */
+        reminderDays: z.number().int().min(1).max(90).default(7),
+      })
+      .strict()
+      .default({}),
     map: z
       .object({ center: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict(), zoom: z.number().int().min(1).max(19) })
       .strict(),
@@ -107,5 +114,7 @@ export interface TenantSettings {
   contact: TenantFile['contact'];
   organisations: TenantFile['organisations'];
   matching: TenantFile['matching'];
+  /** Missing from settings stored before it existed, until the next sync: read with a default. */
+  outcomes?: TenantFile['outcomes'];
   map: TenantFile['map'];
 }

@@ -50,7 +50,7 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
     }
     for (const t of catalogue.tenants) {
       await checkGeometry(qr, t);
-      const settings: TenantSettings = { theme: t.theme, moderation: t.moderation, contact: t.contact, organisations: t.organisations, matching: t.matching, map: t.map };
+      const settings: TenantSettings = { theme: t.theme, moderation: t.moderation, contact: t.contact, organisations: t.organisations, matching: t.matching, outcomes: t.outcomes, map: t.map };
       await run(
         `INSERT INTO tenants (slug, federation_id, name, site_name, settings)
          VALUES ($1, (SELECT id FROM federations WHERE slug = $2), $3, $4, $5::jsonb)

@@ -3,14 +3,14 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { ProblemException } from '../../libs/http';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { CurrentTenant, isStaff, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { UpdateMeDto } from '../accounts/dto/accounts.dto';
 import { clearSessionCookie } from '../accounts/session-cookie';
 import { ReplyDto, UpdateListingDto } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingsService } from '../listings/listings.service';
-import { DecisionDto } from '../moderation/dto/moderation.dto';
+import { DecisionDto, ReasonDto } from '../moderation/dto/moderation.dto';
 import { ModerationService } from '../moderation/moderation.service';
 import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
@@ -19,6 +19,8 @@ import { sendPage } from './page-response';
 import { signedIn, withRole } from './access';
 import { PICKER_ASSETS } from './site.controller';
 import { TenantsService } from '../tenants/tenants.service';
+import { FeedbackDto } from '../outcomes/dto/outcomes.dto';
+import { OutcomesService } from '../outcomes/outcomes.service';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 const STAFF = new Set(['moderator', 'admin', 'federation_admin']);
@@ -27,6 +29,9 @@ const NOTICES: Record<string, string> = {
   close: 'Votre annonce est close : elle n’apparaît plus dans les recherches.',
   modifiee: 'Votre annonce est modifiée. Si elle doit être relue, elle réapparaîtra après la relecture.',
   decision: 'La décision est enregistrée ; l’auteur en est informé par e-mail.',
+  avis: 'L’avis est marqué comme traité.',
+  aidee: 'Bravo ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus. Vous pouvez donner votre avis, en privé, à l’équipe de modération.',
+  merci: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.',
 };
 
 /**
@@ -44,6 +49,7 @@ export class MemberController {
     private readonly moderation: ModerationService,
     private readonly accounts: AccountsService,
     private readonly tenants: TenantsService,
+    private readonly outcomes: OutcomesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -78,8 +84,9 @@ export class MemberController {
         mode: body.mode ?? '',
         ...(location ? { location } : {}),
       });
-      await this.listings.update(ref, me, id, dto);
-      return reply.redirect('/mes-annonces?fait=modifiee', 303);
+      const updated = await this.listings.update(ref, me, id, dto);
+      // Staff editing a relayed resident's listing go back to the team's pages.
+      return reply.redirect(updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee', 303);
     } catch (err) {
       if (!isFormError(err) || err.problem.status === 404) throw err;
       const errors = formErrors(err);
@@ -102,6 +109,45 @@ export class MemberController {
     if (!me) return;
     await this.listings.close(ref, me, id);
     reply.redirect('/mes-annonces?fait=close', 303);
+  }
+
+  @Get('mes-annonces/:id/aide-trouvee')
+  async fulfilPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    const { listing, helpers } = await this.outcomes.helpers(ref, me, id);
+    const ctx = await this.contexts.of(ref, req, 'Vous avez trouvé de l’aide', 'mine');
+    sendPage(reply, this.pages.render('fulfil', { ...ctx, listing, helpers }));
+  }
+
+  @Post('mes-annonces/:id/aide-trouvee')
+  async fulfil(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
+    reply.redirect('/mes-annonces?fait=aidee', 303);
+  }
+
+  @Get('entraides/:id/avis')
+  async feedbackPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    return this.renderFeedback(ref, req, reply, me, id, {});
+  }
+
+  @Post('entraides/:id/avis')
+  async feedback(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    try {
+      const dto = await validated(FeedbackDto, { ok: body?.ok === 'oui' ? true : body?.ok === 'non' ? false : undefined, comment: body?.comment ?? '' });
+      await this.outcomes.feedback(ref, me, id, dto.ok, dto.comment);
+      return reply.redirect('/mes-annonces?fait=merci', 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404) throw err;
+      const errors = formErrors(err);
+      return this.renderFeedback(ref, req, reply, me, id, body ?? {}, errors, formAlert(err, errors, 'Votre avis n’a pas été envoyé : corrigez les champs signalés.'), err.problem.status);
+    }
   }
 
   @Get('conversations')
@@ -214,6 +260,10 @@ export class MemberController {
     const me = staff(req, reply);
     if (!me) return;
     try {
+      if (type === 'avis') {
+        await this.moderation.reviewFeedback(ref, me, id, (await validated(ReasonDto, { reason: body.reason ?? '' })).reason);
+        return reply.redirect('/moderation?fait=avis', 303);
+      }
       const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
       if (type === 'annonces') await this.moderation.decide(ref, me, id, dto.action, dto.reason);
       else if (type === 'messages') await this.moderation.decideMessage(ref, me, id, dto.action, dto.reason);
@@ -225,6 +275,15 @@ export class MemberController {
       const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.problem.detail;
       return this.renderQueue(ref, req, reply, undefined, `La décision n’a pas été enregistrée : ${detail}.`, err.problem.status);
     }
+  }
+
+  private async renderFeedback(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    if (!(await this.outcomes.canGiveFeedback(ref, me, id))) {
+      const ctx = await this.contexts.of(ref, req, 'Votre avis');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre avis', paragraphs: ['Un avis se donne une fois l’aide réalisée, une seule fois, par les personnes qui y ont pris part. Merci !'], link: { href: '/mes-annonces', label: 'Mes annonces' } }), status === 200 ? 200 : 409);
+    }
+    const ctx = await this.contexts.of(ref, req, errors ? 'Erreur – Votre avis' : 'Votre avis', 'mine');
+    sendPage(reply, this.pages.render('feedback', { ...ctx, id, values, errors, formError }), status);
   }
 
   private async renderEdit(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {

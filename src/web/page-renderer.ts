@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { STATUS_LABEL } from '../listings/listings.service';
+import { SUPPRESS_BELOW } from '../stats/stats.service';
 
 const VIEWS = join(__dirname, 'views');
 
@@ -46,16 +48,6 @@ export class PageRenderer {
 }
 
 const KIND = { offer: 'Offre', request: 'Demande' } as const;
-const STATUS: Record<string, string> = {
-  pending_review: 'En attente de relecture',
-  published: 'En ligne',
-  rejected: 'Refusée',
-  removed: 'Retirée par la modération',
-  closed: 'Close',
-  expired: 'Expirée',
-  hidden: 'Masquée après signalements',
-  fulfilled: 'Aide trouvée',
-};
 const ROLES: Record<string, string> = { resident: 'habitant', moderator: 'modération', admin: 'administration', federation_admin: 'intercommunalité', system: 'automatique' };
 const ACTIONS: Record<string, string> = {
   'listing.approve': 'Annonce publiée',
@@ -69,6 +61,19 @@ const ACTIONS: Record<string, string> = {
   'category.create': 'Catégorie créée',
   'category.update': 'Catégorie modifiée',
   'tenant.categories': 'Catégories de la commune modifiées',
+  'feedback.review': 'Avis négatif traité',
+  'relayed.resident.create': 'Résident relayé inscrit',
+  'relayed.resident.edit': 'Résident relayé modifié',
+  'relayed.resident.export': 'Données d’un résident relayé exportées',
+  'relayed.resident.erase': 'Résident relayé effacé',
+  'relayed.listing.create': 'Annonce publiée pour un résident relayé',
+  'relayed.listing.edit': 'Annonce d’un résident relayé modifiée',
+  'relayed.listing.close': 'Annonce d’un résident relayé close',
+  'relayed.listing.renew': 'Annonce d’un résident relayé prolongée',
+  'relayed.listing.publish': 'Annonce d’un résident relayé remise en ligne',
+  'relayed.listing.fulfil': 'Aide trouvée pour un résident relayé',
+  'relayed.answer': 'Réponse envoyée au nom d’un résident relayé',
+  'relayed.inbox.called_back': 'Résident relayé rappelé',
 };
 const RULES: Record<string, string> = {
   paid: 'prix ou rémunération',
@@ -80,9 +85,13 @@ const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place o
 
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('minus', (n: unknown) => Number(n) - 1);
+  // A published figure, or "moins de 5" for a suppressed (null) one.
+  hbs.registerHelper('cell', (n: unknown) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)));
+  hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).join(''));
   hbs.registerHelper('defined', (v: unknown) => v !== undefined && v !== null);
   hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
-  hbs.registerHelper('statusLabel', (status: string) => STATUS[status] ?? status);
+  hbs.registerHelper('statusLabel', (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status);
   hbs.registerHelper('roleLabel', (role: string) => ROLES[role] ?? role);
   hbs.registerHelper('actionLabel', (action: string) => ACTIONS[action] ?? action);
   hbs.registerHelper('dateTime', (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''));

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { ProblemException } from '../../libs/http';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { CurrentTenant, isStaff, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../accounts/dto/accounts.dto';
 import { passwordProblem } from '../accounts/passwords';
@@ -28,6 +28,13 @@ const MAP_ASSETS = {
   scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/vendor/markercluster/leaflet.markercluster.js', '/assets/leaflet-setup.js', '/assets/map.js'],
 };
 export const PICKER_ASSETS = { stylesheets: LEAFLET_CSS, scripts: ['/assets/vendor/leaflet/leaflet.js', '/assets/leaflet-setup.js', '/assets/location-picker.js'] };
+
+/** The new-listing form through the API's rules; its place is the map point, else the neighbourhood's. */
+export async function listingFromForm(contexts: PageContexts, ref: TenantRef, body: Form): Promise<CreateListingDto> {
+  const location = await contexts.chosenPoint(ref, body);
+  if (!location) throw ProblemException.invalid([{ field: 'location', message: 'choisissez le quartier (ou placez un point sur la carte)' }]);
+  return validated(CreateListingDto, { kind: body.kind ?? '', categoryId: body.categoryId ?? '', title: body.title ?? '', description: body.description ?? '', mode: body.mode ?? '', location });
+}
 
 /** Why a listing waits for a moderator, as its author reads it. */
 const HOLD_REASONS: Record<string, string> = {
@@ -128,16 +135,7 @@ export class SiteController {
     const principal = req.ctx.principal;
     if (!principal) return reply.redirect('/connexion?retour=/annonces/nouvelle', 303);
     try {
-      const location = await this.chosenLocation(ref, body);
-      const dto = await validated(CreateListingDto, {
-        kind: body.kind ?? '',
-        categoryId: body.categoryId ?? '',
-        title: body.title ?? '',
-        description: body.description ?? '',
-        mode: body.mode ?? '',
-        location,
-      });
-      const listing = await this.listings.create(ref, principal, dto);
+      const listing = await this.listings.create(ref, principal, await listingFromForm(this.contexts, ref, body));
       const held = listing.status !== 'published';
       const ctx = await this.context(ref, req, held ? 'Annonce en attente de relecture' : 'Annonce publiée', 'listings');
       return sendPage(reply, this.pages.render('listing-created', { ...ctx, listing, held, reasons: listing.holdReasons.map((r: string) => HOLD_REASONS[r] ?? r) }), 201);
@@ -154,8 +152,10 @@ export class SiteController {
   async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query() q: Form) {
     const listing = await this.listings.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, listing.title, 'listings');
-    const mine = 'status' in listing;
-    sendPage(reply, this.pages.render('listing', { ...ctx, listing, mine, sent: q.envoye === '1', reported: q.signale === '1' }));
+    // Staff see a relayed resident's listing as its owner would, but it is not theirs.
+    const relayedForStaff = 'status' in listing && listing.relayed && req.ctx.principal?.accountId !== undefined && isStaff(req.ctx.principal);
+    const mine = 'status' in listing && !relayedForStaff;
+    sendPage(reply, this.pages.render('listing', { ...ctx, listing, mine, relayedForStaff, sent: q.envoye === '1', reported: q.signale === '1' }));
   }
 
   @Post('annonces/:id/contact')
@@ -382,13 +382,6 @@ export class SiteController {
     ]);
     const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values, errors, formError });
     return sendPage(reply, page, status);
-  }
-
-  /** A new listing needs a place: the map point, else the neighbourhood's. */
-  private async chosenLocation(ref: TenantRef, body: Form): Promise<{ lat: number; lng: number }> {
-    const point = await this.contexts.chosenPoint(ref, body);
-    if (point) return point;
-    throw ProblemException.invalid([{ field: 'location', message: 'choisissez votre quartier (ou placez un point sur la carte)' }]);
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {

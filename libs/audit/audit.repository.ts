@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
+import type { Tx } from '../db';
+import type { Principal } from '../tenancy';
 
 export interface AuditEntry {
   actorId: string | null;
@@ -19,6 +20,15 @@ export class AuditRepository {
       `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, target_type, target_id, reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [tenantId, e.actorId, e.actorRole, e.action, e.targetType, e.targetId, e.reason, JSON.stringify(e.data ?? {})],
     );
+  }
+
+  /**
+   * An action of a town-hall agent on a relayed resident's behalf (nothing for anyone else):
+   * recorded under the agent, with the resident's id. Never the resident's name, phone or place.
+   */
+  async onBehalf(tx: Tx, tenantId: string, actor: Principal, action: string, target: { type: string; id: string | null }, data: Record<string, unknown> = {}): Promise<void> {
+    if (!actor.agent) return;
+    await this.append(tx, tenantId, { actorId: actor.agent.accountId, actorRole: actor.agent.role, action: `relayed.${action}`, targetType: target.type, targetId: target.id, reason: '', data: { resident: actor.accountId, ...data } });
   }
 
   /** Newest first, keyset-paginated on (at, id). */

@@ -1,0 +1,2 @@
+export * from './audit.repository';
+export * from './audit.module';

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { ReminderAnswer } from '../outcomes/outcomes.repository';
+import { REMINDER_ANSWERS, OutcomesService } from '../outcomes/outcomes.service';
+import type { Form } from './forms';
+import { PageContexts } from './page-context';
+import { PageRenderer } from './page-renderer';
+import { sendPage } from './page-response';
+
+const INVALID = { heading: 'Lien invalide', paragraphs: ['Ce lien ne correspond à aucune annonce de ce site. Connectez-vous pour gérer vos annonces.'], link: { href: '/mes-annonces', label: 'Mes annonces' } };
+const QUESTION: Record<ReminderAnswer, { heading: string; button: string }> = {
+  found: { heading: 'Vous avez trouvé de l’aide', button: 'Confirmer : j’ai trouvé de l’aide' },
+  still_looking: { heading: 'Vous cherchez encore', button: 'Confirmer : je cherche encore' },
+  not_needed: { heading: 'Vous n’avez plus besoin d’aide', button: 'Confirmer : je n’en ai plus besoin' },
+};
+const DONE: Record<ReminderAnswer, string> = {
+  found: 'Merci ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus, et la personne qui vous a aidé(e) reçoit nos remerciements.',
+  still_looking: 'C’est noté : votre annonce reste en ligne 60 jours de plus, et vos voisins peuvent toujours vous écrire.',
+  not_needed: 'C’est noté : votre annonce est close et ne s’affiche plus.',
+};
+const LABEL: Record<ReminderAnswer, string> = { found: 'j’ai trouvé de l’aide', still_looking: 'je cherche encore', not_needed: 'je n’en ai plus besoin' };
+
+/**
+ * The three answers of the reminder e-mail. GET only asks to confirm (link scanners open every
+ * link); POST acts, once: answering again shows what was recorded and changes nothing.
+ */
+@ApiExcludeController()
+@Controller('outcome')
+export class OutcomeController {
+  constructor(private readonly outcomes: OutcomesService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+
+  @Get(':token')
+  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Query('answer') raw: string | undefined, @Res() reply: FastifyReply) {
+    const state = await this.outcomes.reminderState(tenant, token);
+    if (!state) return this.message(tenant, req, reply, INVALID, 404);
+    if (state.answer) return this.message(tenant, req, reply, this.already(state.answer));
+    const answer = REMINDER_ANSWERS.includes(raw as ReminderAnswer) ? (raw as ReminderAnswer) : undefined;
+    const ctx = await this.contexts.of(tenant, req, answer ? QUESTION[answer].heading : 'Avez-vous trouvé de l’aide ?');
+    sendPage(reply, this.pages.render('outcome', { ...ctx, token, listing: state.listing, answer, question: answer && QUESTION[answer], helpers: answer === 'found' ? state.helpers : [], choices: answer ? [] : REMINDER_ANSWERS.map((a) => ({ value: a, label: QUESTION[a].button })) }));
+  }
+
+  @Post(':token')
+  @HttpCode(200)
+  async answer(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Body() form: Form | undefined, @Query('answer') queryAnswer: string | undefined, @Res() reply: FastifyReply) {
+    const raw = form?.answer ?? queryAnswer;
+    if (!REMINDER_ANSWERS.includes(raw as ReminderAnswer)) {
+      return this.message(tenant, req, reply, { heading: 'Réponse manquante', paragraphs: ['Choisissez l’une des trois réponses proposées.'], link: { href: `/outcome/${encodeURIComponent(token)}`, label: 'Revenir à la question' } }, 422);
+    }
+    const result = await this.outcomes.answer(tenant, token, raw as ReminderAnswer, form?.conversationId || undefined);
+    if (!result) return this.message(tenant, req, reply, INVALID, 404);
+    if (result.outcome === 'already') return this.message(tenant, req, reply, this.already(result.answer));
+    return this.message(tenant, req, reply, { heading: 'Merci pour votre réponse', paragraphs: [DONE[result.answer]], link: { href: '/annonces', label: 'Voir les annonces' } });
+  }
+
+  private already(answer: ReminderAnswer) {
+    return { heading: 'Réponse déjà enregistrée', paragraphs: [`Vous avez déjà répondu : « ${LABEL[answer]} ». Merci ! Pour modifier votre annonce, connectez-vous.`], link: { href: '/mes-annonces', label: 'Mes annonces' } };
+  }
+
+  private async message(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply, content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } }, status = 200) {
+    const ctx = await this.contexts.of(tenant, req, content.heading);
+    sendPage(reply, this.pages.render('message', { ...ctx, ...content }), status);
+  }
+}

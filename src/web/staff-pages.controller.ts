@@ -1,0 +1,223 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemException } from '../../libs/http';
+import { CurrentTenant, Principal, STAFF_ROLES, TenantRef } from '../../libs/tenancy';
+import { ListingsService } from '../listings/listings.service';
+import { OutcomesService } from '../outcomes/outcomes.service';
+import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../staff/dto/staff.dto';
+import { RelayedResidentsService } from '../staff/relayed-residents.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { withRole } from './access';
+import { Form, formAlert, formErrors, isFormError, validated } from './forms';
+import { PageContexts } from './page-context';
+import { PageRenderer } from './page-renderer';
+import { sendPage } from './page-response';
+import { listingFromForm, PICKER_ASSETS } from './site.controller';
+
+const STAFF = new Set<string>(STAFF_ROLES);
+const CONSENT_LABELS: Record<string, string> = { phone: 'par téléphone', in_person: 'en personne', paper: 'sur papier' };
+const NOTICES: Record<string, string> = {
+  inscrit: 'Le résident est inscrit. Vous pouvez publier une annonce pour lui ou pour elle.',
+  modifie: 'Les informations sont enregistrées.',
+  efface: 'Le résident est effacé : ses données personnelles sont supprimées et ses annonces closes.',
+  rappele: 'C’est noté : la personne a été rappelée.',
+  publiee: 'L’annonce est enregistrée.',
+  aidee: 'L’annonce est marquée « aide trouvée » ; la personne qui a aidé est remerciée par e-mail.',
+  close: 'L’annonce est close.',
+  prolongee: 'L’annonce est prolongée de 60 jours.',
+};
+
+/**
+ * The town-hall team's pages: the inbox of calls to make for residents without internet, the
+ * relayed residents (register with consent, edit, export, erase) and what is done for them.
+ */
+@ApiExcludeController()
+@Controller('equipe')
+export class StaffPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly residents: RelayedResidentsService,
+    private readonly listings: ListingsService,
+    private readonly outcomes: OutcomesService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  @Get()
+  async inbox(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+    if (!staff(req, reply)) return;
+    const [ctx, inbox] = await Promise.all([this.contexts.of(ref, req, 'Boîte de l’équipe', 'staff'), this.residents.inboxItems(ref)]);
+    const items = inbox.items;
+    sendPage(reply, this.pages.render('staff-inbox', { ...ctx, toCall: items.filter((i) => i.state === 'to_call'), called: items.filter((i) => i.state === 'called'), notice: done ? NOTICES[done] : undefined }));
+  }
+
+  @Post('boite/:id/rappele')
+  async calledBack(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    await this.residents.calledBack(ref, me, id);
+    reply.redirect(body?.retour && /^\/equipe\/residents\/[\w-]+$/.test(body.retour) ? `${body.retour}?fait=rappele` : '/equipe?fait=rappele', 303);
+  }
+
+  @Get('residents')
+  async list(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+    if (!staff(req, reply)) return;
+    const [ctx, list] = await Promise.all([this.contexts.of(ref, req, 'Résidents relayés', 'staff'), this.residents.list(ref)]);
+    sendPage(reply, this.pages.render('staff-residents', { ...ctx, items: list.items, notice: done ? NOTICES[done] : undefined }));
+  }
+
+  @Get('residents/nouveau')
+  async newPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!staff(req, reply)) return;
+    return this.renderForm(ref, req, reply, undefined, {});
+  }
+
+  @Post('residents/nouveau')
+  async create(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    try {
+      const location = await this.contexts.chosenPoint(ref, body);
+      if (!location) throw ProblemException.invalid([{ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' }]);
+      const dto = await validated(CreateRelayedResidentDto, {
+        displayName: body.displayName ?? '',
+        ...(body.phone ? { phone: body.phone } : {}),
+        location,
+        consent: { method: body.consentMethod ?? '', note: body.consentNote ?? '' },
+      });
+      const r = await this.residents.create(ref, me, dto);
+      return reply.redirect(`/equipe/residents/${r.id}?fait=inscrit`, 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      return this.renderFormError(ref, req, reply, undefined, body, err, 'Le résident n’a pas été inscrit : corrigez les champs signalés.');
+    }
+  }
+
+  @Get('residents/:id')
+  async resident(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('fait') done?: string) {
+    if (!staff(req, reply)) return;
+    await this.renderResident(ref, req, reply, id, done ? NOTICES[done] : undefined);
+  }
+
+  @Get('residents/:id/modifier')
+  async editPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    if (!staff(req, reply)) return;
+    const r = await this.residents.get(ref, id);
+    return this.renderForm(ref, req, reply, r, { displayName: r.displayName, phone: r.phone ?? '', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
+  }
+
+  @Post('residents/:id/modifier')
+  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    try {
+      const location = await this.contexts.chosenPoint(ref, body);
+      const dto = await validated(UpdateRelayedResidentDto, {
+        displayName: body.displayName ?? '',
+        phone: body.phone ? body.phone : null,
+        ...(location ? { location } : {}),
+        ...(body.consentMethod ? { consent: { method: body.consentMethod, note: body.consentNote ?? '' } } : {}),
+      });
+      await this.residents.update(ref, me, id, dto);
+      return reply.redirect(`/equipe/residents/${id}?fait=modifie`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404) throw err;
+      return this.renderFormError(ref, req, reply, await this.residents.get(ref, id), body, err, 'Rien n’a été enregistré : corrigez les champs signalés.');
+    }
+  }
+
+  @Post('residents/:id/effacer')
+  async erase(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    if (body?.confirm !== 'oui') return this.renderResident(ref, req, reply, id, undefined, { confirm: 'cochez la case pour confirmer l’effacement' }, 'Rien n’a été effacé.', 422);
+    await this.residents.erase(ref, me, id);
+    reply.redirect('/equipe/residents?fait=efface', 303);
+  }
+
+  @Get('residents/:id/annonce')
+  async newListingPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    if (!staff(req, reply)) return;
+    const r = await this.residents.get(ref, id);
+    return this.renderListingForm(ref, req, reply, r, { kind: 'request', mode: 'in_person', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
+  }
+
+  @Post('residents/:id/annonce')
+  async postListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    try {
+      await this.residents.postListing(ref, me, id, await listingFromForm(this.contexts, ref, body));
+      return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404) throw err;
+      const errors = formErrors(err);
+      if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez le quartier';
+      return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), body, errors, formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'), err.problem.status);
+    }
+  }
+
+  /** Fulfil, close or renew a relayed resident's listing, from the resident's page. */
+  @Post('annonces/:id/:action')
+  async listingAction(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Param('action') action: string, @Body() body: Form) {
+    const me = staff(req, reply);
+    if (!me) return;
+    const back = body?.resident && /^[\w-]+$/.test(body.resident) ? `/equipe/residents/${body.resident}` : '/equipe/residents';
+    if (action === 'aide-trouvee') await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
+    else if (action === 'clore') await this.listings.close(ref, me, id);
+    else if (action === 'prolonger') await this.listings.renew(ref, me, id);
+    else return reply.callNotFound();
+    reply.redirect(`${back}?fait=${{ 'aide-trouvee': 'aidee', clore: 'close', prolonger: 'prolongee' }[action]}`, 303);
+  }
+
+  private async renderResident(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, notice?: string, errors?: Record<string, string>, formError?: string, status = 200) {
+    const r = await this.residents.get(ref, id);
+    const me = req.ctx.principal!;
+    const listings = await Promise.all(
+      r.listings.map(async (l) => ({ ...l, open: ['published', 'expired'].includes(l.status), helpers: ['published', 'expired'].includes(l.status) ? (await this.outcomes.helpers(ref, me, l.id)).helpers : [] })),
+    );
+    const ctx = await this.contexts.of(ref, req, r.displayName, 'staff');
+    sendPage(reply, this.pages.render('staff-resident', { ...ctx, resident: { ...r, consentLabel: CONSENT_LABELS[r.consent.method] }, listings, notice, errors, formError }), status);
+  }
+
+  private renderFormError(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, body: Form, err: ProblemException, summary: string) {
+    const errors = formErrors(err);
+    for (const k of ['location.lat', 'location.lng']) if (errors[k]) errors.location ??= 'position invalide : choisissez le quartier';
+    if (errors['consent.method']) errors.consentMethod = 'indiquez comment la personne a donné son accord';
+    if (errors['consent.note']) errors.consentNote = errors['consent.note'];
+    return this.renderForm(ref, req, reply, resident, body, errors, formAlert(err, errors, summary), err.problem.status);
+  }
+
+  private async renderForm(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const title = resident ? `Modifier – ${resident.displayName}` : 'Inscrire un résident sans internet';
+    const [ctx, t, neighbourhoods] = await Promise.all([this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'), this.tenants.get(ref), this.tenants.neighbourhoods(ref)]);
+    const consents = CONSENT_METHODS.map((m) => ({ value: m, label: CONSENT_LABELS[m], checked: values.consentMethod === m }));
+    const map = this.contexts.map(values.lat && values.lng ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 } : t.settings.map);
+    sendPage(reply, this.pages.render('staff-resident-form', { ...ctx, ...PICKER_ASSETS, heading: title, resident, map, neighbourhoods, consents, values, errors, formError }), status);
+  }
+
+  private async renderListingForm(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string }, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const title = `Publier pour ${resident.displayName}`;
+    const [ctx, t, categories, neighbourhoods] = await Promise.all([
+      this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
+      this.tenants.get(ref),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    const page = this.pages.render('new-listing', {
+      ...ctx,
+      ...PICKER_ASSETS,
+      onBehalf: { heading: title, action: `/equipe/residents/${resident.id}/annonce` },
+      map: this.contexts.map(values.lat && values.lng ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 } : t.settings.map),
+      categories,
+      neighbourhoods,
+      values,
+      errors,
+      formError,
+    });
+    return sendPage(reply, page, status);
+  }
+}
+
+const staff = (req: FastifyRequest, reply: FastifyReply): Principal | undefined => withRole(req, reply, STAFF, 'Cette page est réservée à l’équipe de la mairie.');
