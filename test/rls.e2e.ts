@@ -178,16 +178,22 @@ describe('row-level security on every tenant-owned table', () => {
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
-  it("finds alert candidates through the owner function for the caller's tenant only", async () => {
+  it("finds the residents an alert reaches through the owner function for the caller's tenant only", async () => {
     const { rows: cat } = await db.admin.query(`SELECT category_id AS id FROM tenant_categories WHERE tenant_id = $1 LIMIT 1`, [meylan]);
+    // Both neighbours live at the same point, in two communes, and follow the category within 1 km.
     await db.admin.query(
-      `UPDATE accounts SET notify_mode = 'immediate', notify_category_ids = ARRAY[$2::uuid] WHERE tenant_id = ANY($1::uuid[]) AND email = 'rls-neighbour@example.org'`,
+      `UPDATE accounts SET notify_mode = 'immediate', notify_category_ids = ARRAY[$2::uuid], notify_radius_m = 1000,
+              location = ST_SetSRID(ST_MakePoint(5.78, 45.21), 4326)::geography
+       WHERE tenant_id = ANY($1::uuid[]) AND email = 'rls-neighbour@example.org'`,
       [[meylan, grenoble], cat[0].id],
     );
-    const asMeylan = await asTenant(meylan, async () => (await app.query('SELECT c AS id FROM app_alert_candidates($1) c', [cat[0].id])).rows);
+    const reached = (lng: number) => `SELECT id FROM app_alert_recipients($1, ST_SetSRID(ST_MakePoint(${lng}, 45.21), 4326)::geography)`;
+    const asMeylan = await asTenant(meylan, async () => (await app.query(reached(5.785), [cat[0].id])).rows);
     const { rows: expected } = await db.admin.query(`SELECT id FROM accounts WHERE tenant_id = $1 AND email = 'rls-neighbour@example.org'`, [meylan]);
     expect(asMeylan).toEqual(expected);
-    expect(await asTenant(null, async () => (await app.query('SELECT * FROM app_alert_candidates($1)', [cat[0].id])).rows)).toEqual([]);
+    // About 2.3 km east: beyond the alert's radius.
+    expect(await asTenant(meylan, async () => (await app.query(reached(5.81), [cat[0].id])).rows)).toEqual([]);
+    expect(await asTenant(null, async () => (await app.query(reached(5.785), [cat[0].id])).rows)).toEqual([]);
   });
 
   it('lets the application resolve hosts only through the directory function', async () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Database } from '../../libs/db';
+import { Database, Tx } from '../../libs/db';
 import { JobName, JobQueue } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 
@@ -21,13 +21,12 @@ export class MatchingEvents {
     await this.queue.add({ name: JobName.MatchListing, payload: { tenantId, listingId, version }, jobId: matchJobId(listingId, version) });
   }
 
-  async markDispatched(tenantId: string, listingId: string, version: number): Promise<void> {
-    await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
-        `UPDATE domain_events SET dispatched_at = now()
-         WHERE tenant_id = $1 AND type = 'ListingPublished' AND aggregate_id = $2 AND (payload->>'version')::int <= $3 AND dispatched_at IS NULL`,
-        [tenantId, listingId, version],
-      ),
+  /** In the caller's transaction: the matching job's last write. */
+  async markDispatched(tx: Tx, tenantId: string, listingId: string, version: number): Promise<void> {
+    await tx.query(
+      `UPDATE domain_events SET dispatched_at = now()
+       WHERE tenant_id = $1 AND type = 'ListingPublished' AND aggregate_id = $2 AND (payload->>'version')::int <= $3 AND dispatched_at IS NULL`,
+      [tenantId, listingId, version],
     );
   }
 

@@ -19,10 +19,10 @@ export class MatchingProcessor implements OnApplicationBootstrap {
   }
 
   @OnJob(JobName.MatchListing)
-  async match({ tenantId, listingId, version }: JobPayloads[JobName.MatchListing]) {
-    const result = await this.matching.matchListing(tenantId, listingId);
-    await this.events.markDispatched(tenantId, listingId, version);
-    return result;
+  match({ tenantId, listingId, version }: JobPayloads[JobName.MatchListing]) {
+    // The publication's event is marked done in the transaction of the job's last write: until
+    // that commits, the sweep queues the job again (and a re-run skips what was written).
+    return this.matching.matchListing(tenantId, listingId, new Date(), (tx) => this.events.markDispatched(tx, tenantId, listingId, version));
   }
 
   @OnJob(JobName.SweepMatching)

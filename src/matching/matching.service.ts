@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { Database } from '../../libs/db';
+import { Database, Tx } from '../../libs/db';
 import type { TenantRef } from '../../libs/tenancy';
-import { ListingsRepository } from '../listings/listings.repository';
+import { ListingRecord, ListingsRepository } from '../listings/listings.repository';
 import { StaffInboxRepository } from '../listings/staff-inbox.repository';
 import { SEND_IF_LISTING_PUBLIC } from '../notifications/mail.processor';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { MatchingRepository, NewNotification } from './matching.repository';
-import { findMatches } from './matching.sql';
+import { findMatches, MatchCandidate } from './matching.sql';
 import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
@@ -19,6 +19,15 @@ const FIRST_WAVE = 50;
 /** Recipients written per transaction after the first wave (each chunk queued once committed). */
 const WRITE_CHUNK = 1_000;
 const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
+/** One fan-out's constants, shared by its chunks. */
+interface FanOut {
+  tenantId: string;
+  listingId: string;
+  settings: { cap: number; dailyCap: number };
+  now: Date;
+  mail: { common: Record<string, unknown>; origin: string; mode: string };
+}
+
 const distanceLabel = (m: number, mode: string) => (mode === 'remote' ? 'à distance' : m < 100 ? 'à moins de 100 m' : `à environ ${Math.round(m / 100) * 100} m`);
 
 /**
@@ -44,83 +53,117 @@ export class MatchingService {
    * is done is skipped: one notification per recipient and listing, one e-mail per dedupe key).
    * The recipients are found once, then written and queued in chunks, nearest first, each in
    * its own transaction: the first e-mails leave while the rest of a big fan-out is written.
+   * The first chunk is written in the transaction that finds the recipients, and `finish` runs
+   * in the transaction of the last write (or of the read, when there is nothing to write): a
+   * small publication's matching is one transaction and one commit.
    */
-  async matchListing(tenantId: string, listingId: string, now = new Date()): Promise<{ found: number; mailed: number; digest: number }> {
+  async matchListing(
+    tenantId: string,
+    listingId: string,
+    now = new Date(),
+    finish: (tx: Tx) => Promise<void> = async () => undefined,
+  ): Promise<{ found: number; mailed: number; digest: number }> {
     const tenant = this.tenantRef(tenantId);
     const settings = (await this.tenants.get(tenant)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
     const origin = this.directory.origin(tenant.slug);
-    const found = await this.db.withTenant(tenantId, async (tx) => {
-      const listing = await this.listings.find(tx, tenantId, listingId);
-      if (!listing || listing.status !== 'published') return undefined;
+    const first = await this.db.withTenant(
+      tenantId,
+      async (tx) => {
+        const listing = await this.listings.find(tx, tenantId, listingId);
+        if (!listing || listing.status !== 'published') {
+          await finish(tx);
+          return undefined;
+        }
+        const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
+        await this.recordRelayedMatches(tx, tenantId, listingId);
+        const fanOut: FanOut = { tenantId, listingId, settings, now, mail: this.mailData(listing, origin) };
+        // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
+        const part = await this.writeChunk(tx, fanOut, candidates.slice(0, FIRST_WAVE));
+        if (candidates.length <= FIRST_WAVE) await finish(tx);
+        return { candidates, fanOut, part };
+      },
       // The matching query is costed above PostgreSQL's JIT threshold, and compiling it costs
       // more than running it: without JIT a small fan-out takes milliseconds, not 100 ms.
-      await tx.query('SET LOCAL jit = off');
-      return { listing, candidates: await findMatches(tx, tenantId, listingId, settings.cap) };
-    });
-    if (!found) return { found: 0, mailed: 0, digest: 0 };
-    const { listing, candidates } = found;
-    await this.recordRelayedMatches(tenantId, listingId);
+      { jit: false },
+    );
+    if (!first) return { found: 0, mailed: 0, digest: 0 };
+    const { candidates, fanOut } = first;
+    await this.outbox.dispatch(tenantId, first.part.ids);
+    const totals = { found: first.part.found, mailed: first.part.ids.length, digest: first.part.digest };
+    for (let start = FIRST_WAVE; start < candidates.length; start += WRITE_CHUNK) {
+      const last = start + WRITE_CHUNK >= candidates.length;
+      const part = await this.db.withTenant(tenantId, async (tx) => {
+        // A listing closed meanwhile stops the fan-out; its queued e-mails are cancelled at send time.
+        if ((await this.listings.find(tx, tenantId, listingId))?.status !== 'published') {
+          await finish(tx);
+          return undefined;
+        }
+        const written = await this.writeChunk(tx, fanOut, candidates.slice(start, start + WRITE_CHUNK));
+        if (last) await finish(tx);
+        return written;
+      });
+      if (!part) break;
+      await this.outbox.dispatch(tenantId, part.ids, { bulk: true, timeoutMs: 10_000 });
+      totals.found += part.found;
+      totals.mailed += part.ids.length;
+      totals.digest += part.digest;
+    }
+    return totals;
+  }
+
+  /** Notifications and e-mails of one chunk of recipients, in the caller's transaction; answers the outbox ids to queue once it commits. */
+  private async writeChunk(tx: Tx, f: FanOut, chunk: MatchCandidate[]): Promise<{ ids: string[]; found: number; digest: number }> {
+    if (!chunk.length) return { ids: [], found: 0, digest: 0 };
+    const { tenantId, listingId, settings } = f;
+    await this.repo.lockRecipients(tx, tenantId, chunk.map((c) => c.recipientId));
+    // Counted after the locks, by a statement of its own: it sees what concurrent matchings committed meanwhile.
+    const counts = await this.repo.immediateCountsSince(tx, tenantId, chunk.map((c) => c.recipientId), startOfParisDay(f.now));
+    const plan = new Map<string, NewNotification>();
+    for (const c of chunk) {
+      const used = counts.get(c.recipientId) ?? 0;
+      const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
+      plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
+    }
+    const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
+    const toMail = chunk.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
+    // One statement for the chunk's e-mails, then one to link each notification to its e-mail.
+    const outboxIds = await this.outbox.addMany(
+      tx,
+      tenantId,
+      toMail.map((c) => ({
+        tenantId,
+        to: c.email,
+        template: 'listing-match' as const,
+        data: { ...f.mail.common, displayName: c.displayName, distance: distanceLabel(c.distanceM, f.mail.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(f.mail.origin, tenantId, c.recipientId) },
+        dedupeKey: `match:${listingId}:${c.recipientId}`,
+        headers: this.unsubscribeHeaders(f.mail.origin, tenantId, c.recipientId),
+      })),
+    );
+    const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
+    await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
+    const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
+    return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest };
+  }
+
+  /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */
+  private async recordRelayedMatches(tx: Tx, tenantId: string, listingId: string): Promise<void> {
+    await this.inbox.addMatches(tx, tenantId, await findRelayedMatches(tx, tenantId, listingId));
+  }
+
+  /** What every match e-mail of a listing says, whoever receives it. */
+  private mailData(listing: ListingRecord, origin: string) {
     const common = {
-      [SEND_IF_LISTING_PUBLIC]: listingId,
+      [SEND_IF_LISTING_PUBLIC]: listing.id,
       kindLabel: KIND_LABEL[listing.kind],
       authorName: listing.authorName,
       title: listing.title,
       description: listing.description.length > 400 ? `${listing.description.slice(0, 397)}…` : listing.description,
       category: listing.category.name,
       neighbourhood: listing.neighbourhood?.name ?? null,
-      listingUrl: `${origin}/annonces/${listingId}`,
+      listingUrl: `${origin}/annonces/${listing.id}`,
       preferencesUrl: `${origin}/compte`,
     };
-    const totals = { found: 0, mailed: 0, digest: 0 };
-    for (let start = 0; start < candidates.length; ) {
-      // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
-      const size = start === 0 ? FIRST_WAVE : WRITE_CHUNK;
-      const chunk = candidates.slice(start, start + size);
-      const part = await this.db.withTenant(tenantId, async (tx) => {
-        // A listing closed meanwhile stops the fan-out; its queued e-mails are cancelled at send time.
-        if ((await this.listings.find(tx, tenantId, listingId))?.status !== 'published') return undefined;
-        await this.repo.lockRecipients(tx, tenantId, chunk.map((c) => c.recipientId));
-        const counts = await this.repo.immediateCountsSince(tx, tenantId, chunk.map((c) => c.recipientId), startOfParisDay(now));
-        const plan = new Map<string, NewNotification>();
-        for (const c of chunk) {
-          const used = counts.get(c.recipientId) ?? 0;
-          const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
-          plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
-        }
-        const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
-        const toMail = chunk.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
-        // One statement for the chunk's e-mails, then one to link each notification to its e-mail.
-        const outboxIds = await this.outbox.addMany(
-          tx,
-          tenantId,
-          toMail.map((c) => ({
-            tenantId,
-            to: c.email,
-            template: 'listing-match' as const,
-            data: { ...common, displayName: c.displayName, distance: distanceLabel(c.distanceM, listing.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, c.recipientId) },
-            dedupeKey: `match:${listingId}:${c.recipientId}`,
-            headers: this.unsubscribeHeaders(origin, tenantId, c.recipientId),
-          })),
-        );
-        const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
-        await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
-        const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
-        return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest };
-      });
-      if (!part) break;
-      if (start === 0) await this.outbox.dispatch(tenantId, part.ids);
-      else await this.outbox.dispatch(tenantId, part.ids, { bulk: true, timeoutMs: 10_000 });
-      totals.found += part.found;
-      totals.mailed += part.ids.length;
-      totals.digest += part.digest;
-      start += size;
-    }
-    return totals;
-  }
-
-  /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */
-  private recordRelayedMatches(tenantId: string, listingId: string): Promise<number> {
-    return this.db.withTenant(tenantId, async (tx) => this.inbox.addMatches(tx, tenantId, await findRelayedMatches(tx, tenantId, listingId)));
+    return { common, origin, mode: listing.mode };
   }
 
   /** Sends a tenant's digest once per Paris day, at or after the tenant's hour. */

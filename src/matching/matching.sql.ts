@@ -15,8 +15,9 @@ export interface MatchCandidate {
  *    within reach — both sides able to help remotely (any distance in the commune), or both
  *    in person within the helper's radius (the offer's radius_m);
  *  - alerts: residents whose notification mode is not off, who chose L's category and whose
- *    home is within their own radius of L (app_alert_candidates finds the category's
- *    followers through a GIN index; the join back to accounts runs under RLS);
+ *    home is within their own radius of L (app_alert_recipients, an owner function scoped to
+ *    the caller's tenant, finds the category's followers through a GIN index and tests each
+ *    one's radius; the final join reads the recipients under RLS);
  * minus L's author and deleted, banned or unsubscribed accounts; one row per recipient (a
  * counterpart wins over an alert), nearest first, at most `cap`. Distances use the exact
  * points and never leave the server except rounded in the e-mail. Under RLS the distance
@@ -26,7 +27,9 @@ export interface MatchCandidate {
 export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: number): Promise<MatchCandidate[]> {
   return tx.query(
     `WITH l AS (
-       SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()
+       -- By primary key (OFFSET 0 keeps the status test outside): with it inside, the planner
+       -- may walk the tenant's published listings by listings_public_geo to find this one.
+       SELECT * FROM (SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 OFFSET 0) x WHERE status = 'published' AND expires_at > now()
      ), counterpart AS (
        SELECT o.author_id AS recipient_id, 'counterpart'::text AS reason, ST_Distance(o.location, l.location) AS d
        FROM listings o, l
@@ -36,13 +39,9 @@ export function findMatches(tx: Tx, tenantId: string, listingId: string, cap: nu
               OR (o.mode <> 'remote' AND l.mode <> 'remote'
                   AND ST_DWithin(o.location, l.location, CASE WHEN l.kind = 'offer' THEN l.radius_m ELSE o.radius_m END)))
      ), alert AS (
-       SELECT a.id AS recipient_id, 'alert'::text AS reason, ST_Distance(a.location, l.location) AS d
-       FROM l, app_alert_candidates(l.category_id) AS c (id)
-       JOIN accounts a ON a.tenant_id = $1 AND a.id = c.id
-       WHERE a.notify_mode <> 'off' AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL
-         AND a.location IS NOT NULL AND a.id <> l.author_id
-         AND l.category_id = ANY (a.notify_category_ids)
-         AND ST_DWithin(a.location, l.location, a.notify_radius_m)
+       SELECT c.id AS recipient_id, 'alert'::text AS reason, c.distance_m AS d
+       FROM l, app_alert_recipients(l.category_id, l.location) AS c
+       WHERE c.id <> l.author_id
      ), best AS (
        SELECT DISTINCT ON (recipient_id) recipient_id, reason, d
        FROM (SELECT * FROM counterpart UNION ALL SELECT * FROM alert) m
