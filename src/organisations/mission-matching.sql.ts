@@ -11,8 +11,8 @@ export interface MissionCandidate {
 /**
  * Who hears about a mission, in one place: residents whose alerts name the project's category
  * and whose home is within their own radius of the project's exact point (as listing alerts:
- * app_alert_candidates finds the category's followers through its GIN index, the join back to
- * accounts runs under RLS), minus the organisation's managers, the mission's volunteers and
+ * app_alert_recipients finds the followers an alert reaches, with their distance, through the
+ * category's GIN index; the join back to accounts runs under RLS), minus the organisation's managers, the mission's volunteers and
  * deleted, banned, unverified or unsubscribed accounts; nearest first, at most `cap`.
  */
 export function findMissionRecipients(tx: Tx, tenantId: string, missionId: string, cap: number): Promise<MissionCandidate[]> {
@@ -24,15 +24,13 @@ export function findMissionRecipients(tx: Tx, tenantId: string, missionId: strin
        WHERE m.tenant_id = $1 AND m.id = $2 AND m.status = 'open' AND m.volunteer_count < m.volunteers_needed
          AND p.status = 'published' AND o.status = 'published'
      )
-     SELECT a.id AS "recipientId", a.email, a.display_name AS "displayName", round(ST_Distance(a.location, m.location))::int AS "distanceM", a.notify_mode AS "notifyMode"
-     FROM m, app_alert_candidates(m.category_id) AS c (id)
+     SELECT a.id AS "recipientId", a.email, a.display_name AS "displayName", round(c.distance_m)::int AS "distanceM", a.notify_mode AS "notifyMode"
+     FROM m, app_alert_recipients(m.category_id, m.location) AS c
      JOIN accounts a ON a.tenant_id = $1 AND a.id = c.id
-     WHERE a.notify_mode <> 'off' AND a.location IS NOT NULL AND m.category_id = ANY (a.notify_category_ids)
-       AND ST_DWithin(a.location, m.location, a.notify_radius_m)
-       AND a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
+     WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM organisation_managers om WHERE om.tenant_id = $1 AND om.organisation_id = m.organisation_id AND om.account_id = a.id)
        AND NOT EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = $1 AND v.mission_id = m.id AND v.account_id = a.id)
-     ORDER BY ST_Distance(a.location, m.location), a.id
+     ORDER BY c.distance_m, a.id
      LIMIT $3`,
     [tenantId, missionId, cap],
   );

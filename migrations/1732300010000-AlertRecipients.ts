@@ -10,8 +10,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * most publications reach a few neighbours, and with the default estimate (1,000) the planner
  * would hash every account of the tenant for that final read instead of using the primary key.
  */
-export class AlertRecipients1732300007600 implements MigrationInterface {
-  name = 'AlertRecipients1732300007600';
+export class AlertRecipients1732300010000 implements MigrationInterface {
+  name = 'AlertRecipients1732300010000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
