@@ -4,7 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
@@ -18,6 +17,7 @@ import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { TenantsModule } from '../src/tenants/tenants.module';
 import { WorkerModule } from '../src/worker.module';
 import { CpuMeter, ProcessGroups } from './support/cpu';
+import { startWorkerProcess } from './support/worker-process';
 import { backendPids, commits, createScratchDatabase, ROOT, SCRATCH_REDIS_URL } from './support/scratch-database';
 
 /**
@@ -232,27 +232,6 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
     await new Promise((r) => setTimeout(r, 5));
   }
   return timed(count, groups, started, meter);
-}
-
-/** `npm run worker`, as an operator starts it; ready when it says so. */
-async function startWorkerProcess(env: Record<string, string>): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child = fork(join(__dirname, '..', 'src', 'worker.js'), { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  process.once('exit', () => child.kill());
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (line.includes('"msg":"workers started"')) resolve();
-    });
-    void exited.then(() => reject(new Error('the worker process exited before it was ready')));
-  });
-  return {
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 interface Sink {

@@ -11,6 +11,7 @@ import { AppConfig, loadConfig } from '../libs/config';
 import { MailRenderer, RenderedMail } from '../libs/mail';
 import { sessionCookieName } from '../src/accounts/session-cookie';
 import { createApp } from '../src/app.factory';
+import { startWorkerProcess, WorkerProcess } from './support/worker-process';
 import { percentile } from './support/load';
 import { NotifyFixture, seedNotify } from './support/notify-seed';
 import { hrMs, NotifySink, startNotifySink } from './support/notify-sink';
@@ -30,7 +31,8 @@ import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from 
  *    while its e-mails are being sent.
  *
  * Options (or BENCH_* variables): --residents 10000 --listings 200 --group-size 3
- * --spacing-ms 20 --rounds 3 --budget-sec 450.
+ * --spacing-ms 20 --rounds 3 --budget-sec 450 --worker-process 0 (1: the jobs run in a
+ * `dist/src/worker.js` process and the API with WORKERS=off, the production shape).
  */
 const TENANT = 'meylan';
 const HOST = 'meylan.localhost';
@@ -47,11 +49,13 @@ interface Options {
   spacingMs: number;
   rounds: number;
   budgetSec: number;
+  /** 1: the production shape, the API (WORKERS=off) and a worker process; 0: both in one process. */
+  workerProcess: number;
 }
 
 function options(): Options {
   const args = process.argv.slice(2);
-  const known = ['residents', 'listings', 'group-size', 'spacing-ms', 'rounds', 'budget-sec'];
+  const known = ['residents', 'listings', 'group-size', 'spacing-ms', 'rounds', 'budget-sec', 'worker-process'];
   for (const a of args) {
     const name = /^--([\w-]+)/.exec(a)?.[1];
     if (a === '--help' || (name && !known.includes(name))) {
@@ -73,7 +77,16 @@ function options(): Options {
     spacingMs: num('spacing-ms', 20, 0),
     rounds: num('rounds', 3, 1),
     budgetSec: num('budget-sec', 450, 30),
+    workerProcess: Math.min(1, num('worker-process', 0, 0)),
   };
+}
+
+interface BenchState {
+  sink?: NotifySink;
+  db?: ScratchDatabase;
+  admin?: Client;
+  app?: NestFastifyApplication;
+  worker?: WorkerProcess;
 }
 
 interface FanOut {
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const queuePrefix = `bench-notify-${process.pid}`;
   const logs: string[] = [];
-  const state: { sink?: NotifySink; db?: ScratchDatabase; admin?: Client; app?: NestFastifyApplication } = {};
+  const state: BenchState = {};
 
   let exitCode = 0;
   const interrupted = new Promise<never>((_, reject) => {
@@ -138,6 +151,7 @@ async function main(): Promise<void> {
       }
     };
     if (state.app) await step('closing the application', () => state.app!.close());
+    if (state.worker) await step('stopping the worker process', () => state.worker!.stop());
     if (state.admin) await step('closing the admin connection', () => state.admin!.end(), 5_000);
     if (state.sink) await step('stopping the SMTP sink', () => state.sink!.stop(), 5_000);
     if (state.db) await step(`dropping ${state.db.name}`, () => state.db!.drop());
@@ -158,7 +172,7 @@ async function main(): Promise<void> {
 
 async function run(
   o: Options,
-  state: { sink?: NotifySink; db?: ScratchDatabase; admin?: Client; app?: NestFastifyApplication },
+  state: BenchState,
   logs: string[],
   queuePrefix: string,
   left: () => number,
@@ -186,7 +200,7 @@ async function run(
   const admin = (state.admin = new Client({ connectionString: db.ownerUrl, application_name: 'entraide-bench-notify' }));
   await admin.connect();
 
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'production',
     DATABASE_URL: db.appUrl,
     REDIS_URL: SCRATCH_REDIS_URL,
@@ -195,14 +209,16 @@ async function run(
     LOG_LEVEL: 'warn',
     TENANTS_DIR: join(ROOT, 'tenants'),
     QUEUE_PREFIX: queuePrefix,
-    WORKERS: 'on',
+    WORKERS: o.workerProcess ? 'off' : 'on',
     // As bench/mail.ts: room for 64 concurrent mail jobs next to the API and the matching job.
     DB_POOL_SIZE: '20',
-  });
+  };
+  const config = loadConfig(env);
+  if (o.workerProcess) state.worker = await startWorkerProcess(env);
   const app = (state.app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  say(`${since()}  application up (WORKERS=on, QUEUE_PREFIX=${queuePrefix})`);
+  say(`${since()}  application up (${o.workerProcess ? 'WORKERS=off, jobs in a worker process' : 'WORKERS=on'}, QUEUE_PREFIX=${queuePrefix})`);
 
   const publisher = new Publisher(app, config, fx);
   const mail = await representativeMail(admin, fx);
@@ -453,6 +469,7 @@ function report(o: Options, bareRates: number[], fanOuts: FanOut[], latencies: L
   const lines = [
     `notify bench: ${n} residents reached by one publication; ${o.listings} small publications ${o.spacingMs} ms apart, ${o.groupSize} residents each`,
     `  ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; median of ${o.rounds} round(s); SMTP pool of ${POOL.maxConnections} connections; load average ${LOAD_AT_START.toFixed(1)} at start`,
+    `  ${o.workerProcess ? 'API (WORKERS=off) and a worker process (dist/src/worker.js), as in production' : 'API and workers in one process (WORKERS=on)'}`,
     '',
     `  Fan-out: one POST → ${n} e-mails accepted by the sink`,
     row('pipeline, publish → last e-mail accepted', `${(o.residents / f('perSecond')).toFixed(1)} s`, `${f('perSecond').toFixed(0)} messages/s`, all(fanOuts.map((x) => x.perSecond))),
