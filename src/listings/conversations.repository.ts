@@ -68,18 +68,23 @@ export class ConversationsRepository {
   }
 
   /** The participant who helped: the other side of a conversation about this listing. */
-  async helperOf(tx: Tx, tenantId: string, listingId: string, conversationId: string): Promise<string | undefined> {
-    const rows = await tx.query(`SELECT starter_id AS "starterId" FROM conversations WHERE tenant_id = $1 AND id = $2 AND listing_id = $3`, [tenantId, conversationId, listingId]);
-    return rows[0]?.starterId;
+  async helperOf(tx: Tx, tenantId: string, listingId: string, conversationId: string): Promise<{ id: string; displayName: string; email: string | null } | undefined> {
+    const rows = await tx.query(
+      `SELECT a.id, a.display_name AS "displayName", CASE WHEN a.deleted_at IS NULL THEN a.email END AS email
+       FROM conversations cv JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
+       WHERE cv.tenant_id = $1 AND cv.id = $2 AND cv.listing_id = $3`,
+      [tenantId, conversationId, listingId],
+    );
+    return rows[0];
   }
 
-  /** The neighbours who wrote about a listing, for "who helped you?". */
-  participants(tx: Tx, tenantId: string, listingId: string): Promise<Array<{ conversationId: string; accountId: string; displayName: string }>> {
+  /** The neighbours who wrote about these listings, for "who helped you?". */
+  participants(tx: Tx, tenantId: string, listingIds: string[]): Promise<Array<{ listingId: string; conversationId: string; accountId: string; displayName: string }>> {
     return tx.query(
-      `SELECT cv.id AS "conversationId", a.id AS "accountId", a.display_name AS "displayName" FROM conversations cv
+      `SELECT cv.listing_id AS "listingId", cv.id AS "conversationId", a.id AS "accountId", a.display_name AS "displayName" FROM conversations cv
        JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
-       WHERE cv.tenant_id = $1 AND cv.listing_id = $2 ORDER BY cv.created_at`,
-      [tenantId, listingId],
+       WHERE cv.tenant_id = $1 AND cv.listing_id = ANY ($2::uuid[]) ORDER BY cv.created_at`,
+      [tenantId, listingIds],
     );
   }
 

@@ -266,9 +266,9 @@ export class ListingsService {
    * The listing, locked, if `principal` may act on it in one of the `allowed` states: its author,
    * or the tenant's staff for a relayed resident's listing (then `actor` carries the agent).
    */
-  async actOnListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[]): Promise<{ listing: ListingRecord; actor: Principal }> {
+  async actOnListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[], opts: { lock?: boolean } = {}): Promise<{ listing: ListingRecord; actor: Principal }> {
     if (!UUID.test(id)) throw notFound();
-    const l = await this.repo.find(tx, tenant.id, id, { forUpdate: true });
+    const l = await this.repo.find(tx, tenant.id, id, { forUpdate: opts.lock ?? true });
     if (!l) throw notFound();
     let actor = principal;
     if (l.authorId !== principal.accountId) {

@@ -87,8 +87,8 @@ export class OutcomesService {
   /** The neighbours who wrote about a listing (for "who helped you?"), for its author or the staff. */
   async helpers(tenant: TenantRef, principal: Principal, listingId: string) {
     return this.db.withTenant(tenant.id, async (tx) => {
-      const { listing } = await this.listings.actOnListing(tx, tenant, principal, listingId, ['published', 'expired', 'fulfilled']);
-      return { listing, helpers: await this.conversations.participants(tx, tenant.id, listingId) };
+      const { listing } = await this.listings.actOnListing(tx, tenant, principal, listingId, ['published', 'expired', 'fulfilled'], { lock: false });
+      return { listing, helpers: await this.conversations.participants(tx, tenant.id, [listingId]) };
     });
   }
 
@@ -129,7 +129,7 @@ export class OutcomesService {
       const r = await this.repo.reminder(tx, tenant.id, listingId, accountId);
       const l = r && (await this.listingsRepo.find(tx, tenant.id, listingId));
       if (!r || !l) return undefined;
-      const helpers = await this.conversations.participants(tx, tenant.id, listingId);
+      const helpers = await this.conversations.participants(tx, tenant.id, [listingId]);
       return { listing: { id: l.id, title: l.title, status: l.status }, answer: r.answer, helpers: helpers.map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })) };
     });
   }
@@ -177,12 +177,11 @@ export class OutcomesService {
 
   private async fulfilIn(tx: Tx, tenant: TenantRef, listing: ListingRecord, actor: Principal, conversationId?: string) {
     if (listing.status === 'fulfilled') return { view: this.fulfilledView(listing.id, listing.fulfilledAt, null), mailIds: [] };
-    const helperId = conversationId ? await this.conversations.helperOf(tx, tenant.id, listing.id, conversationId) : undefined;
-    if (conversationId && !helperId) throw ProblemException.invalid([{ field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' }]);
-    await this.listingsRepo.fulfil(tx, tenant.id, listing.id, helperId ?? null, conversationId ?? null);
-    await this.audit.onBehalf(tx, tenant.id, actor, 'listing.fulfil', { type: 'listing', id: listing.id }, { helped: Boolean(helperId) });
-    const helper = helperId ? await this.conversations.recipient(tx, tenant.id, helperId) : undefined;
-    const helperName = helperId ? (await this.conversations.participants(tx, tenant.id, listing.id)).find((p) => p.accountId === helperId)?.displayName ?? null : null;
+    const helper = conversationId ? await this.conversations.helperOf(tx, tenant.id, listing.id, conversationId) : undefined;
+    if (conversationId && !helper) throw ProblemException.invalid([{ field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' }]);
+    await this.listingsRepo.fulfil(tx, tenant.id, listing.id, helper?.id ?? null, conversationId ?? null);
+    await this.audit.onBehalf(tx, tenant.id, actor, 'listing.fulfil', { type: 'listing', id: listing.id }, { helped: Boolean(helper) });
+    const helperName = helper?.displayName ?? null;
     const mailIds = helper?.email
       ? [
           await this.outbox.add(tx, {
@@ -194,7 +193,7 @@ export class OutcomesService {
           }),
         ]
       : [];
-    this.logger.log(`listing ${listing.id} fulfilled on ${tenant.slug}${helperId ? ', helper thanked' : ''}`);
+    this.logger.log(`listing ${listing.id} fulfilled on ${tenant.slug}${helper ? ', helper thanked' : ''}`);
     return { view: this.fulfilledView(listing.id, new Date(), helperName), mailIds };
   }
 

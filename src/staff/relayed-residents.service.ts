@@ -6,6 +6,7 @@ import { ProblemException } from '../../libs/http';
 import { actingFor, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { PUBLIC_NAME_HINT, toPublicName } from '../accounts/public-name';
+import { ConversationsRepository } from '../listings/conversations.repository';
 import { CreateListingDto } from '../listings/dto/listings.dto';
 import { ListingsRepository } from '../listings/listings.repository';
 import { ListingsService } from '../listings/listings.service';
@@ -35,6 +36,7 @@ export class RelayedResidentsService {
     private readonly listings: ListingsService,
     private readonly listingsRepo: ListingsRepository,
     private readonly inbox: StaffInboxRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly audit: AuditRepository,
   ) {}
 
@@ -66,9 +68,20 @@ export class RelayedResidentsService {
       const r = await this.found(tx, tenant, id);
       const listings = await this.listingsRepo.listByAuthor(tx, tenant.id, id);
       const inbox = await this.inbox.list(tx, tenant.id, { limit: 50, residentId: id });
+      const helpers = await this.conversations.participants(tx, tenant.id, listings.map((l) => l.id));
       return {
         ...this.view(r),
-        listings: listings.map((l) => ({ id: l.id, kind: l.kind, title: l.title, status: l.status, category: l.category, createdAt: l.createdAt, expiresAt: l.expiresAt })),
+        listings: listings.map((l) => ({
+          id: l.id,
+          kind: l.kind,
+          title: l.title,
+          status: l.status,
+          category: l.category,
+          createdAt: l.createdAt,
+          expiresAt: l.expiresAt,
+          // Who wrote about it: "who helped?" when the staff mark it fulfilled.
+          helpers: helpers.filter((h) => h.listingId === l.id).map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })),
+        })),
         inbox: inbox.map((i) => inboxView(i)),
       };
     });

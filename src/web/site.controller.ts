@@ -157,7 +157,7 @@ export class SiteController {
     const listing = await this.listings.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, listing.title, 'listings');
     // Staff see a relayed resident's listing as its owner would, but it is not theirs.
-    const relayedForStaff = 'status' in listing && listing.relayed && req.ctx.principal?.accountId !== undefined && isStaff(req.ctx.principal);
+    const relayedForStaff = 'status' in listing && listing.relayed && isStaff(req.ctx.principal);
     const mine = 'status' in listing && !relayedForStaff;
     sendPage(reply, this.pages.render('listing', { ...ctx, listing, mine, relayedForStaff, sent: q.envoye === '1', reported: q.signale === '1' }));
   }

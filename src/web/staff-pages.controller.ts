@@ -173,10 +173,7 @@ export class StaffPagesController {
 
   private async renderResident(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, notice?: string, errors?: Record<string, string>, formError?: string, status = 200) {
     const r = await this.residents.get(ref, id);
-    const me = req.ctx.principal!;
-    const listings = await Promise.all(
-      r.listings.map(async (l) => ({ ...l, open: ['published', 'expired'].includes(l.status), helpers: ['published', 'expired'].includes(l.status) ? (await this.outcomes.helpers(ref, me, l.id)).helpers : [] })),
-    );
+    const listings = r.listings.map((l) => ({ ...l, open: ['published', 'expired'].includes(l.status) }));
     const ctx = await this.contexts.of(ref, req, r.displayName, 'staff');
     sendPage(reply, this.pages.render('staff-resident', { ...ctx, resident: { ...r, consentLabel: CONSENT_LABELS[r.consent.method] }, listings, notice, errors, formError }), status);
   }
