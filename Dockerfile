@@ -28,7 +28,10 @@ COPY package.json package-lock.json ./
 RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY tenants ./tenants
-# Files stay owned by root (read-only for the process); the process runs unprivileged.
+# Files stay owned by root (read-only for the process); the process runs unprivileged and
+# writes only the projects' images, under UPLOADS_DIR (a volume in docker-compose.yml).
+ENV UPLOADS_DIR=/app/uploads
+RUN mkdir -p /app/uploads && chown node:node /app/uploads
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
