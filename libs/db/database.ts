@@ -66,9 +66,13 @@ export class Database {
       const client = (await qr.connect()) as PgClient;
       const known = preparedOn(client);
       const prepare = new Map<string, string>();
-      // Named statements run their generic plan: the batch statements are written so that their
-      // plan does not depend on the values, and the planner would otherwise plan each run anew.
-      const text = statements.some((st) => st.name) ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_generic_plan'] : ['START TRANSACTION'];
+      // Named statements are parsed once per connection (PREPARE) and planned at each run with
+      // the values and the table's current size. Their generic plan, made once and kept, was
+      // tried: made while the outbox was nearly empty (a new deployment, the first rows of a
+      // fan-out), it reached rows through the tenant's dedupe index instead of the primary key
+      // (equal costs for one row), and kept doing so as the table grew: a claim of 50 rows read
+      // the tenant's 10,000 rows 50 times, until the next ANALYZE replaced the plan.
+      const text = statements.some((st) => st.name) ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan'] : ['START TRANSACTION'];
       for (const { tenantId, sql, params, name } of statements) {
         if (!TENANT_ID.test(tenantId)) throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
         if (name && !STATEMENT_NAME.test(name)) throw new Error(`inTenants: not a statement name: ${JSON.stringify(name).slice(0, 60)}`);

@@ -47,20 +47,23 @@ export class MatchingRepository {
 
   /**
    * How many immediate alert e-mails each recipient already had since `since` (the start of
-   * their day): listing matches and mission alerts share one daily cap.
+   * their day): listing matches and mission alerts share one daily cap. Counted recipient by
+   * recipient through `*_recipient_day`: written with `recipient_id = ANY(…)`, a planner that
+   * still thought the table small (no ANALYZE since a fan-out) used only the index's tenant and
+   * date, and every small publication counted all of the day's notifications of its commune.
    */
   async immediateCountsSince(tx: Tx, tenantId: string, recipientIds: string[], since: Date): Promise<Map<string, number>> {
     const result = await tx.query(
-      `SELECT recipient_id AS id, count(*)::int AS n FROM (
-         SELECT recipient_id FROM match_notifications
-         WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
-         UNION ALL
-         SELECT recipient_id FROM mission_notifications
-         WHERE tenant_id = $1 AND recipient_id = ANY($2::uuid[]) AND delivery = 'immediate' AND status = 'mailed' AND mailed_at >= $3
-       ) sent GROUP BY recipient_id`,
+      `SELECT r.id, (
+         (SELECT count(*) FROM match_notifications m
+          WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = 'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')
+         + (SELECT count(*) FROM mission_notifications m
+          WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = 'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')
+       )::int AS n
+       FROM unnest($2::uuid[]) AS r (id)`,
       [tenantId, recipientIds, since],
     );
-    return new Map(result.map((r: { id: string; n: number }) => [r.id, r.n]));
+    return new Map(result.filter((r: { n: number }) => r.n > 0).map((r: { id: string; n: number }) => [r.id, r.n]));
   }
 
   async markManyMailed(tx: Tx, tenantId: string, listingId: string, mailed: Array<{ recipientId: string; outboxId: string | undefined }>): Promise<void> {
@@ -113,12 +116,6 @@ export class MatchingRepository {
   async unsubscribe(tx: Tx, tenantId: string, accountId: string): Promise<boolean> {
     const done = await rows(tx, `UPDATE accounts SET unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id`, [tenantId, accountId]);
     return done.length > 0;
-  }
-
-  /** Whether the listing is still public: checked again right before a match e-mail leaves. */
-  async listingStillPublic(tx: Tx, tenantId: string, listingId: string): Promise<boolean> {
-    const r = await tx.query(`SELECT 1 FROM listings WHERE tenant_id = $1 AND id = $2 AND status = 'published' AND expires_at > now()`, [tenantId, listingId]);
-    return r.length > 0;
   }
 
   /** For statistics: matches found and e-mailed, per category. */
