@@ -11,8 +11,6 @@ export interface JobRequest<N extends JobName = JobName> {
   /** Derived from what the job does, so adding it twice is a no-op while the first is pending. */
   jobId?: string;
   delayMs?: number;
-  /** BullMQ priority (1 = highest); jobs without one run before any prioritised job. */
-  priority?: number;
 }
 
 /**
@@ -52,7 +50,7 @@ export class JobQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([queue, jobs]) =>
-        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs, ...(r.priority ? { priority: r.priority } : {}) } }))),
+        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
       ),
     );
   }

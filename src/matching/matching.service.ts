@@ -226,11 +226,6 @@ export class MatchingService {
     return verifyUnsubscribeToken(this.config.sessionSecret, tenant.id, token) !== undefined;
   }
 
-  /** Checked by the mail worker right before a match e-mail leaves. */
-  listingStillPublic(tenantId: string, listingId: string): Promise<boolean> {
-    return this.db.withTenant(tenantId, (tx) => this.repo.listingStillPublic(tx, tenantId, listingId));
-  }
-
   stats(tenantId: string) {
     return this.db.withTenant(tenantId, (tx) => this.repo.stats(tx, tenantId));
   }

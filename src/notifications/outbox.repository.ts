@@ -11,7 +11,7 @@ export interface NewOutboxRow {
   dedupeKey: string;
 }
 
-/** A row claimed for sending, with what the renderer needs of its tenant. */
+/** A row claimed for sending. */
 export interface ClaimedEmail {
   id: string;
   recipient: string;
@@ -19,7 +19,6 @@ export interface ClaimedEmail {
   data: Record<string, unknown>;
   headers: Record<string, string>;
   attempts: number;
-  tenant: { slug: string; name: string; siteName: string; settings: TenantSettings };
 }
 
 export interface OutboxState {
@@ -33,12 +32,19 @@ export interface OutboxState {
  * because a condition on status or due time in the same query lets the planner take the
  * partial `outbox_emails_due` index instead, and after a burst of new rows (a fan-out) its
  * statistics still say "few pending": each claim then walked every pending row of the tenant.
+ * With `listingKey` (a parameter's placeholder), `found` also has `listing_ref`, the row's
+ * `data ->> listingKey`.
  */
-const LOCK_BY_ID = `found AS MATERIALIZED (
-  SELECT x.ctid AS tid, x.status, x.next_attempt_at
+const lockById = (listingKey?: string) => `found AS MATERIALIZED (
+  SELECT x.*
   FROM unnest($2::uuid[]) AS want (id)
-  CROSS JOIN LATERAL (SELECT ctid, status, next_attempt_at FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE) x
+  CROSS JOIN LATERAL (
+    SELECT ctid AS tid, status, next_attempt_at${listingKey ? `, data ->> ${listingKey}::text AS listing_ref` : ''}
+    FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE
+  ) x
 )`;
+
+const UUID_TEXT = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
 
 /**
  * The SQL of `outbox_emails`. Writes that belong to a caller's change take its transaction;
@@ -101,22 +107,37 @@ export class OutboxRepository {
    * pending → sending for batches of rows, one per tenant, in one transaction and round trip:
    * under the row locks the UPDATE takes, of two workers holding the same row the second finds
    * it no longer pending and gets nothing back. While 'sending', next_attempt_at is the end of
-   * the lease. Answers the claimed rows of each batch.
+   * the lease. A due row naming a listing (`data[listingKey]`) that is no longer public is
+   * cancelled instead, in the same statement: the send-time check costs no round trip of its
+   * own. Answers the claimed rows of each batch.
    */
-  async claim(batches: Array<{ tenantId: string; ids: string[] }>, leaseMs: number): Promise<ClaimedEmail[][]> {
+  async claim(batches: Array<{ tenantId: string; ids: string[] }>, leaseMs: number, listingKey: string): Promise<ClaimedEmail[][]> {
     return (await this.db.inTenants(
       batches.map(({ tenantId, ids }) => ({
         tenantId,
         name: 'outbox_claim',
-        sql: `WITH ${LOCK_BY_ID}, claimed AS (
-                UPDATE outbox_emails o
-                SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3::int / 1000.0)
-                WHERE o.ctid = ANY (ARRAY(SELECT tid FROM found WHERE status = 'pending' AND next_attempt_at <= now()))
-                RETURNING o.id, o.recipient, o.template, o.data, o.headers, o.attempts
+        sql: `WITH ${lockById('$4')}, refs AS MATERIALIZED (
+                SELECT DISTINCT listing_ref FROM found WHERE listing_ref IS NOT NULL
+              ), open AS MATERIALIZED (
+                -- Once per listing named in the batch (usually one), not once per row.
+                SELECT r.listing_ref FROM refs r
+                WHERE EXISTS (
+                  SELECT 1 FROM listings l
+                  WHERE l.tenant_id = $1::uuid AND l.id = CASE WHEN r.listing_ref ~ ${UUID_TEXT} THEN r.listing_ref::uuid END
+                    AND l.status = 'published' AND l.expires_at > now()
+                )
+              ), due AS MATERIALIZED (
+                SELECT f.tid, f.listing_ref IS NULL OR f.listing_ref IN (SELECT listing_ref FROM open) AS sendable
+                FROM found f WHERE f.status = 'pending' AND f.next_attempt_at <= now()
+              ), cancelled AS (
+                UPDATE outbox_emails o SET status = 'cancelled', last_error = 'listing no longer public', data = '{}', headers = '{}'
+                WHERE o.ctid = ANY (ARRAY(SELECT tid FROM due WHERE NOT sendable))
               )
-              SELECT c.*, json_build_object('slug', t.slug, 'name', t.name, 'siteName', t.site_name, 'settings', t.settings) AS tenant
-              FROM claimed c JOIN tenants t ON t.id = $1::uuid`,
-        params: [tenantId, ids, leaseMs],
+              UPDATE outbox_emails o
+              SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3::int / 1000.0)
+              WHERE o.ctid = ANY (ARRAY(SELECT tid FROM due WHERE sendable))
+              RETURNING o.id, o.recipient, o.template, o.data, o.headers, o.attempts`,
+        params: [tenantId, ids, leaseMs, listingKey],
       })),
     )) as ClaimedEmail[][];
   }
@@ -132,40 +153,13 @@ export class OutboxRepository {
     return rows[0];
   }
 
-  /**
-   * Which of these listings are still public, per tenant, in one round trip: a match e-mail is
-   * checked again right before it leaves (the one read of another module's table here, so the
-   * worker needs no listings module).
-   */
-  async publicListings(batches: Array<{ tenantId: string; listingIds: string[] }>): Promise<Array<Set<string>>> {
-    const found = await this.db.inTenants(
-      batches.map(({ tenantId, listingIds }) => ({
-        tenantId,
-        name: 'outbox_public_listings',
-        sql: `SELECT id FROM listings WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND status = 'published' AND expires_at > now()`,
-        params: [tenantId, listingIds],
-      })),
-    );
-    return found.map((rows) => new Set(rows.map((r) => String(r.id))));
-  }
-
-  /** Final, not an error: the reason to send is gone (e.g. the listing was closed since). */
-  async markCancelled(tenantId: string, id: string, reason: string): Promise<void> {
-    await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
-        `UPDATE outbox_emails SET status = 'cancelled', last_error = $3, data = '{}', headers = '{}' WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
-        [tenantId, id, reason],
-      ),
-    );
-  }
-
   /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
   async markSent(batches: Array<{ tenantId: string; sent: Array<{ id: string; providerMessageId: string }> }>): Promise<void> {
     await this.db.inTenants(
       batches.map(({ tenantId, sent }) => ({
         tenantId,
         name: 'outbox_mark_sent',
-        sql: `WITH ${LOCK_BY_ID}
+        sql: `WITH ${lockById()}
               UPDATE outbox_emails o
               SET status = 'sent', sent_at = now(), provider_message_id = v.message_id, data = '{}', headers = '{}',
                   recipient = CASE WHEN o.template = ANY($4::text[]) THEN '' ELSE o.recipient END

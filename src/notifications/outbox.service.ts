@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Tx } from '../../libs/db';
-import { JobName, JobQueue } from '../../libs/queue';
+import { JobName, JobQueue, JobRequest, MAIL_BATCH } from '../../libs/queue';
 import { isMailTemplate, MailTemplate, REQUIRED_DATA } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
 
@@ -15,9 +15,6 @@ export interface OutgoingEmail {
   dedupeKey: string;
   headers?: Record<string, string>;
 }
-
-/** BullMQ runs jobs without a priority first, then by priority number: bulk mail goes last. */
-const BULK_PRIORITY = 10;
 
 /** How long a request may wait on Redis to queue its mail; past that the sweeper sends it. */
 const DISPATCH_TIMEOUT_MS = 2_000;
@@ -56,10 +53,12 @@ export class OutboxService {
   }
 
   /**
-   * Called after the transaction committed: enqueues one BullMQ job per id (jobId = row id). A
-   * Redis failure is logged, never thrown: the sweeper catches up. `bulk` e-mails (a fan-out
-   * beyond its first few) wait behind everything else, so one big fan-out does not delay the
-   * first e-mails of other publications or a resident's verification link.
+   * Called after the transaction committed: enqueues the rows' jobs. One row is one job
+   * (jobId = row id, as the sweeper queues it); several are jobs of up to MAIL_BATCH rows, so
+   * a fan-out costs a job per batch, not per e-mail. A Redis failure is logged, never thrown:
+   * the sweeper catches up. `bulk` e-mails (a fan-out beyond its first few) go to the bulk
+   * queue, which runs beside the mail queue with a few slots of its own: one big fan-out
+   * does not delay the first e-mails of other publications or a resident's verification link.
    */
   async dispatch(tenantId: string, ids: Array<string | undefined>, opts: { bulk?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = opts.timeoutMs ?? DISPATCH_TIMEOUT_MS;
@@ -68,7 +67,7 @@ export class OutboxService {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.addBulk(outboxIds.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId, priority: opts.bulk ? BULK_PRIORITY : undefined }))),
+        this.queue.addBulk(mailJobs(tenantId, outboxIds, opts.bulk ?? false)),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
       ]);
     } catch (err) {
@@ -87,6 +86,17 @@ export class OutboxService {
   forgetMentions(tx: Tx, tenantId: string, keys: string[], keyPrefixes: string[] = []): Promise<void> {
     return this.repo.forgetMentions(tx, tenantId, keys, keyPrefixes);
   }
+}
+
+/** The jobs of a dispatch: a lone row keeps its own job; several go in batches, named by their first row. */
+function mailJobs(tenantId: string, ids: string[], bulk: boolean): JobRequest[] {
+  if (ids.length === 1 && !bulk) return [{ name: JobName.SendEmail, payload: { tenantId, outboxId: ids[0] }, jobId: ids[0] }];
+  const jobs: JobRequest[] = [];
+  for (let i = 0; i < ids.length; i += MAIL_BATCH) {
+    const outboxIds = ids.slice(i, i + MAIL_BATCH);
+    jobs.push({ name: bulk ? JobName.SendBulkEmails : JobName.SendEmails, payload: { tenantId, outboxIds }, jobId: `batch-${outboxIds[0]}` });
+  }
+  return jobs;
 }
 
 /** Programming errors, caught in the caller's transaction rather than as a broken e-mail later. */

@@ -105,7 +105,7 @@ export class MissionMatchingService {
   async sendMissionDigest(tenantId: string, now = new Date()): Promise<number> {
     const t = this.directory.all().find((x) => x.id === tenantId);
     if (!t) throw new Error(`unknown tenant ${tenantId}`);
-    const settings = (await this.tenants.get({ id: t.id, slug: t.slug })).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
+    const settings = (await this.tenants.get(t)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
     const { day, hour } = parisDayAndHour(now);
     if (hour < settings.digestHour) return 0;
     const origin = this.directory.origin(t.slug);

@@ -25,7 +25,7 @@ export class TenantsService {
   }
 
   /** From memory (the directory's last reload); PostgreSQL only for a tenant added since. */
-  async get(tenant: TenantRef): Promise<TenantRow> {
+  async get(tenant: Pick<TenantRef, 'id'>): Promise<TenantRow> {
     const row = this.directory.row(tenant.id) ?? (await this.repo.findTenant(tenant.id));
     if (!row) throw ProblemException.notFound('Ce site est introuvable.');
     return row;
