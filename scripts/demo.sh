@@ -21,4 +21,4 @@ for f in tenants/*.yaml; do
 done
 echo "  API docs   ${PUBLIC_SCHEME}://meylan.localhost:${PORT}/api/docs"
 echo
-exec node dist/src/main.js
+exec node --max-semi-space-size=64 dist/src/main.js

@@ -4,3 +4,4 @@ export * from './job-queue.service';
 export * from './queue.module';
 export * from './job-workers.service';
 export * from './job-workers.module';
+export * from './foreground';

@@ -68,7 +68,7 @@ export const QUEUE_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Mail]: 128,
   // Each bulk job carries up to MAIL_BATCH rows, sent side by side: a few jobs keep the SMTP
   // pool busy, and what other mail waits behind in the pool stays a fraction of a second.
-  [QueueName.MailBulk]: 4,
+  [QueueName.MailBulk]: 2,
   // Matching jobs are database-bound fan-outs; a few at once keep the pool for the mail.
   [QueueName.Matching]: 4,
 };

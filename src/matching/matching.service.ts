@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database, Tx } from '../../libs/db';
+import { BULK_YIELD_MS, ForegroundWork } from '../../libs/queue';
 import type { TenantRef } from '../../libs/tenancy';
 import { ListingRecord, ListingsRepository } from '../listings/listings.repository';
 import { StaffInboxRepository } from '../listings/staff-inbox.repository';
@@ -12,12 +13,12 @@ import { MatchingRepository, NewNotification } from './matching.repository';
 import { findMatches, MatchCandidate } from './matching.sql';
 import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
-import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
+import { unsubscribeHeaders, unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
 
 /** E-mails of a fan-out written and queued first, at normal priority (nearest first); the rest are bulk. */
 const FIRST_WAVE = 50;
 /** Recipients written per transaction after the first wave (each chunk queued once committed). */
-const WRITE_CHUNK = 1_000;
+const WRITE_CHUNK = 500;
 const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
 /** One fan-out's constants, shared by its chunks. */
 interface FanOut {
@@ -46,6 +47,7 @@ export class MatchingService {
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly foreground: ForegroundWork,
   ) {}
 
   /**
@@ -66,32 +68,20 @@ export class MatchingService {
     const tenant = this.tenantRef(tenantId);
     const settings = (await this.tenants.get(tenant)).settings.matching ?? { cap: 50, dailyCap: 5, digestHour: 18 };
     const origin = this.directory.origin(tenant.slug);
-    const first = await this.db.withTenant(
-      tenantId,
-      async (tx) => {
-        const listing = await this.listings.find(tx, tenantId, listingId);
-        if (!listing || listing.status !== 'published') {
-          await finish(tx);
-          return undefined;
-        }
-        const candidates = await findMatches(tx, tenantId, listingId, settings.cap);
-        await this.recordRelayedMatches(tx, tenantId, listingId);
-        const fanOut: FanOut = { tenantId, listingId, settings, now, mail: this.mailData(listing, origin) };
-        // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
-        const part = await this.writeChunk(tx, fanOut, candidates.slice(0, FIRST_WAVE));
-        if (candidates.length <= FIRST_WAVE) await finish(tx);
-        return { candidates, fanOut, part };
-      },
-      // The matching query is costed above PostgreSQL's JIT threshold, and compiling it costs
-      // more than running it: without JIT a small fan-out takes milliseconds, not 100 ms.
-      { jit: false },
-    );
+    // Finding the recipients and the nearest ones' e-mails are what the author waits for: foreground
+    // work, which bulk sending lets go first (ForegroundWork); the rest of a big fan-out is not.
+    const first = await this.foreground.run(async () => {
+      const found = await this.findAndWriteFirst({ tenantId, listingId, settings, now, origin }, finish);
+      if (found) await this.outbox.dispatch(tenantId, found.part.ids);
+      return found;
+    });
     if (!first) return { found: 0, mailed: 0, digest: 0 };
     const { candidates, fanOut } = first;
-    await this.outbox.dispatch(tenantId, first.part.ids);
     const totals = { found: first.part.found, mailed: first.part.ids.length, digest: first.part.digest };
     for (let start = FIRST_WAVE; start < candidates.length; start += WRITE_CHUNK) {
       const last = start + WRITE_CHUNK >= candidates.length;
+      // The rest of a big fan-out is bulk work: other publications' matching and first e-mails go first.
+      await this.foreground.idle(BULK_YIELD_MS);
       const part = await this.db.withTenant(tenantId, async (tx) => {
         // A listing closed meanwhile stops the fan-out; its queued e-mails are cancelled at send time.
         if ((await this.listings.find(tx, tenantId, listingId))?.status !== 'published') {
@@ -109,6 +99,34 @@ export class MatchingService {
       totals.digest += part.digest;
     }
     return totals;
+  }
+
+  /** The recipients, nearest first, and the first wave written, in one transaction (see matchListing). */
+  private findAndWriteFirst(
+    f: Omit<FanOut, 'mail'> & { origin: string },
+    finish: (tx: Tx) => Promise<void>,
+  ): Promise<{ candidates: MatchCandidate[]; fanOut: FanOut; part: { ids: string[]; found: number; digest: number } } | undefined> {
+    const { tenantId, listingId } = f;
+    return this.db.withTenant(
+      tenantId,
+      async (tx) => {
+        const listing = await this.listings.find(tx, tenantId, listingId);
+        if (!listing || listing.status !== 'published') {
+          await finish(tx);
+          return undefined;
+        }
+        const candidates = await findMatches(tx, tenantId, listingId, f.settings.cap);
+        await this.recordRelayedMatches(tx, tenantId, listingId);
+        const fanOut: FanOut = { tenantId, listingId, settings: f.settings, now: f.now, mail: this.mailData(listing, f.origin) };
+        // The nearest neighbours first, at normal priority; the rest of a big fan-out as bulk mail.
+        const part = await this.writeChunk(tx, fanOut, candidates.slice(0, FIRST_WAVE));
+        if (candidates.length <= FIRST_WAVE) await finish(tx);
+        return { candidates, fanOut, part };
+      },
+      // The matching query is costed above PostgreSQL's JIT threshold, and compiling it costs
+      // more than running it: without JIT a small fan-out takes milliseconds, not 100 ms.
+      { jit: false },
+    );
   }
 
   /** Notifications and e-mails of one chunk of recipients, in the caller's transaction; answers the outbox ids to queue once it commits. */
@@ -130,14 +148,17 @@ export class MatchingService {
     const outboxIds = await this.outbox.addMany(
       tx,
       tenantId,
-      toMail.map((c) => ({
-        tenantId,
-        to: c.email,
-        template: 'listing-match' as const,
-        data: { ...f.mail.common, displayName: c.displayName, distance: distanceLabel(c.distanceM, f.mail.mode), reason: c.reason, unsubscribeUrl: this.unsubscribeUrl(f.mail.origin, tenantId, c.recipientId) },
-        dedupeKey: `match:${listingId}:${c.recipientId}`,
-        headers: this.unsubscribeHeaders(f.mail.origin, tenantId, c.recipientId),
-      })),
+      toMail.map((c) => {
+        const unsubscribeUrl = this.unsubscribeUrl(f.mail.origin, tenantId, c.recipientId);
+        return {
+          tenantId,
+          to: c.email,
+          template: 'listing-match' as const,
+          data: { ...f.mail.common, displayName: c.displayName, distance: distanceLabel(c.distanceM, f.mail.mode), reason: c.reason, unsubscribeUrl },
+          dedupeKey: `match:${listingId}:${c.recipientId}`,
+          headers: unsubscribeHeaders(unsubscribeUrl),
+        };
+      }),
     );
     const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
     await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
@@ -180,6 +201,7 @@ export class MatchingService {
       for (const i of items) byRecipient.set(i.recipientId, [...(byRecipient.get(i.recipientId) ?? []), i]);
       const out: Array<string | undefined> = [];
       for (const [recipientId, list] of byRecipient) {
+        const unsubscribeUrl = this.unsubscribeUrl(origin, tenantId, recipientId);
         const outboxId = await this.outbox.add(tx, {
           tenantId,
           to: list[0].email,
@@ -197,10 +219,10 @@ export class MatchingService {
               url: `${origin}/annonces/${i.listingId}`,
             })),
             preferencesUrl: `${origin}/compte`,
-            unsubscribeUrl: this.unsubscribeUrl(origin, tenantId, recipientId),
+            unsubscribeUrl,
           },
           dedupeKey: `digest:${recipientId}:${day}`,
-          headers: this.unsubscribeHeaders(origin, tenantId, recipientId),
+          headers: unsubscribeHeaders(unsubscribeUrl),
         });
         await this.repo.markDigestMailed(tx, tenantId, recipientId, outboxId);
         out.push(outboxId);
@@ -232,10 +254,6 @@ export class MatchingService {
 
   private unsubscribeUrl(origin: string, tenantId: string, accountId: string): string {
     return `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, accountId)}`;
-  }
-
-  private unsubscribeHeaders(origin: string, tenantId: string, accountId: string): Record<string, string> {
-    return { 'List-Unsubscribe': `<${this.unsubscribeUrl(origin, tenantId, accountId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   }
 
   private tenantRef(tenantId: string): TenantRef {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '../../libs/mail';
-import { JobName, JobPayloads, JobQueue, MAIL_IN_FLIGHT, OnJob, RetryLater } from '../../libs/queue';
+import { BULK_YIELD_MS, ForegroundWork, JobName, JobPayloads, JobQueue, MAIL_IN_FLIGHT, OnJob, RetryLater } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantRow } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
@@ -66,25 +66,33 @@ export class MailProcessor {
     private readonly tenants: TenantsService,
     private readonly policy: DeliveryPolicy,
     private readonly queue: JobQueue,
+    private readonly foreground: ForegroundWork,
   ) {}
 
   @OnJob(JobName.SendEmail)
   async sendEmail({ tenantId, outboxId }: JobPayloads[JobName.SendEmail]): Promise<SendOutcome> {
     // A malformed id would fail the whole batch it joins.
     if (!UUID.test(tenantId) || !UUID.test(outboxId)) return 'skipped';
-    return this.slots.use(() => this.deliver(tenantId, outboxId));
+    return this.slots.use(() => this.foreground.run(() => this.deliver(tenantId, outboxId)));
   }
 
   /** A small fan-out, or the first wave of a big one: its rows share the mail queue's in-flight limit. */
   @OnJob(JobName.SendEmails)
   sendEmails(payload: JobPayloads[JobName.SendEmails]): Promise<Partial<Record<SendOutcome, number>>> {
-    return this.sendBatch(payload, (task) => this.slots.use(task));
+    return this.sendBatch(payload, (task) => this.slots.use(() => this.foreground.run(task)));
   }
 
-  /** The rest of a big fan-out: bounded by the bulk queue's concurrency, each job's rows side by side. */
+  /**
+   * The rest of a big fan-out: bounded by the bulk queue's concurrency, each job's rows side by
+   * side. Each row lets the process's foreground work (publications' matching, their first
+   * e-mails, verification links) go first, for up to BULK_YIELD_MS.
+   */
   @OnJob(JobName.SendBulkEmails)
   sendBulkEmails(payload: JobPayloads[JobName.SendBulkEmails]): Promise<Partial<Record<SendOutcome, number>>> {
-    return this.sendBatch(payload, (task) => task());
+    return this.sendBatch(payload, async (task) => {
+      await this.foreground.idle(BULK_YIELD_MS);
+      return task();
+    });
   }
 
   /**
