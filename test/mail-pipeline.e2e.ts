@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../libs/db';
-import { JobName, JobQueue } from '../libs/queue';
+import { JobName, JobQueue, MAIL_BATCH, QueueName } from '../libs/queue';
 import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { MailProcessor } from '../src/notifications/mail.processor';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
@@ -144,6 +144,49 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     expect(recipients.map((r) => messagesTo(r).length)).toEqual(recipients.map(() => 1));
     const { rows } = await t.db.admin.query(`SELECT status, count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) GROUP BY status`, [ids]);
     expect(rows).toEqual([{ status: 'sent', n: 20 }]);
+  });
+
+  it('carries a fan-out 50 rows to a job, bulk on its own queue, each e-mail once', async () => {
+    const tenantId = await t.db.tenantId('meylan');
+    const ids = await Promise.all(Array.from({ length: 120 }, () => mail.queue('meylan', {}, { dispatch: false })));
+    const queues = t.app.get(JobQueue);
+    await queues.queue(QueueName.Mail).pause();
+    await queues.queue(QueueName.MailBulk).pause();
+    try {
+      await t.app.get(OutboxService).dispatch(tenantId, ids.slice(0, 70));
+      await t.app.get(OutboxService).dispatch(tenantId, ids.slice(70), { bulk: true });
+      const jobs = async (q: QueueName) => (await queues.queue(q).getJobs(['waiting', 'paused', 'prioritized'])).map((j) => ({ name: j.name, rows: (j.data as { outboxIds: string[] }).outboxIds.length }));
+      expect((await jobs(QueueName.Mail)).sort((a, b) => b.rows - a.rows)).toEqual([
+        { name: JobName.SendEmails, rows: MAIL_BATCH },
+        { name: JobName.SendEmails, rows: 20 },
+      ]);
+      expect(await jobs(QueueName.MailBulk)).toEqual([{ name: JobName.SendBulkEmails, rows: 50 }]);
+    } finally {
+      await queues.queue(QueueName.Mail).resume();
+      await queues.queue(QueueName.MailBulk).resume();
+    }
+    const recipients = await Promise.all(ids.map((id) => mail.recipient(id)));
+    await sink.waitForCount(120, 15_000);
+    await pause(500);
+    expect(recipients.map((r) => messagesTo(r).length)).toEqual(recipients.map(() => 1));
+  });
+
+  it('gives a row of a batch that SMTP refused for now a retry of its own, and sends it once', async () => {
+    const tenantId = await t.db.tenantId('meylan');
+    const ids = await Promise.all(Array.from({ length: 5 }, () => mail.queue('meylan', {}, { dispatch: false })));
+    const recipients = await Promise.all(ids.map((id) => mail.recipient(id)));
+    sink.rejectWith(451);
+    await t.app.get(OutboxService).dispatch(tenantId, ids);
+    await eventually(async () => {
+      const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) AND status = 'pending' AND attempts = 1`, [ids]);
+      return rows[0].n === 5;
+    }, 'the five rows to be refused once');
+    sink.rejectWith(null);
+    await sink.waitForCount(5, 15_000);
+    await pause(500);
+    expect(recipients.map((r) => messagesTo(r).length)).toEqual(recipients.map(() => 1));
+    const { rows } = await t.db.admin.query(`SELECT status, attempts FROM outbox_emails WHERE id = ANY($1)`, [ids]);
+    expect(rows.every((r: { status: string; attempts: number }) => r.status === 'sent' && r.attempts === 2)).toBe(true);
   });
 
   it('delivers, through the sweeper, mail that was pending when Redis lost every job', async () => {

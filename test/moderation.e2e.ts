@@ -276,7 +276,7 @@ describe('moderation and administration', () => {
       expect(ok.headers['content-type']).toMatch(/text\/html/);
       const api = await t.request({ url: '/admin/queues/api/queues', host: 'metropole.localhost', session: staff['metropole:federation_admin'].session });
       expect(api.status).toBe(200);
-      expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['mail', 'matching']);
+      expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['mail', 'mail-bulk', 'matching']);
       expect((await t.request({ url: '/admin/queues/api/queues', host: 'metropole.localhost', session: staff['metropole:resident'].session })).status).toBe(403);
     });
 
