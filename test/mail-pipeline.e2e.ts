@@ -8,6 +8,7 @@ import { JobName, JobQueue, MAIL_BATCH, QueueName } from '../libs/queue';
 import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { MailProcessor } from '../src/notifications/mail.processor';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
+import { OutboxRepository } from '../src/notifications/outbox.repository';
 import { OutboxService, OutgoingEmail } from '../src/notifications/outbox.service';
 import { TEST_REDIS_URL } from './support/env';
 import { linkIn, SmtpSink } from './support/smtp-sink';
@@ -169,6 +170,28 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     await sink.waitForCount(120, 15_000);
     await pause(500);
     expect(recipients.map((r) => messagesTo(r).length)).toEqual(recipients.map(() => 1));
+  });
+
+  it('claims without waiting on a row another transaction holds, and leaves that row pending', async () => {
+    const tenantId = await t.db.tenantId('meylan');
+    const [held, free] = await Promise.all([mail.queue('meylan', {}, { dispatch: false }), mail.queue('meylan', {}, { dispatch: false })]);
+    const other = await t.db.admin.connect();
+    try {
+      // As a mark or a claim elsewhere would: the row is locked until that transaction ends.
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM outbox_emails WHERE id = $1 FOR NO KEY UPDATE', [held]);
+      const [claimed] = await t.app.get(OutboxRepository).claim([{ tenantId, ids: [held, free] }], 60_000, 'none');
+      expect(claimed.map((r) => r.id)).toEqual([free]);
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+    expect((await mail.row(held)).status).toBe('pending');
+    expect((await mail.row(free)).status).toBe('sending');
+    // Handed back to the worker: both go, each once.
+    await t.app.get(OutboxService).dispatch(tenantId, [held]);
+    await eventually(async () => (await mail.row(held)).status === 'sent', 'the held row to be sent');
+    expect(messagesTo(await mail.recipient(held))).toHaveLength(1);
   });
 
   it('gives a row of a batch that SMTP refused for now a retry of its own, and sends it once', async () => {

@@ -34,15 +34,29 @@ export interface OutboxState {
  * statistics still say "few pending": each claim then walked every pending row of the tenant.
  * With `listingKey` (a parameter's placeholder), `found` also has `listing_ref`, the row's
  * `data ->> listingKey`.
+ *
+ * Locks are taken in the order of $2, and the callers pass tenants and ids sorted
+ * (`inLockOrder`), so two batch statements never wait on each other in a cycle. A claim also
+ * skips the rows another transaction holds (`skipLocked`): such a row is being claimed or marked
+ * elsewhere, and its caller learns so from the row's state. A claim once waited on a mark of the
+ * same rows in the other order, PostgreSQL cancelled the mark as a deadlock, and e-mails already
+ * accepted by SMTP stayed 'sending' until their lease ran out, then went twice.
  */
-const lockById = (listingKey?: string) => `found AS MATERIALIZED (
+const lockById = (opts: { listingKey?: string; skipLocked?: boolean } = {}) => `found AS MATERIALIZED (
   SELECT x.*
   FROM unnest($2::uuid[]) AS want (id)
   CROSS JOIN LATERAL (
-    SELECT ctid AS tid, status, next_attempt_at${listingKey ? `, data ->> ${listingKey}::text AS listing_ref` : ''}
-    FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE
+    SELECT ctid AS tid, status, next_attempt_at${opts.listingKey ? `, data ->> ${opts.listingKey}::text AS listing_ref` : ''}
+    FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE${opts.skipLocked ? ' SKIP LOCKED' : ''}
   ) x
 )`;
+
+/** Batches sorted by tenant, each one's items by id: the one order every batch statement locks rows in. */
+function inLockOrder<B extends { tenantId: string }, T>(batches: B[], items: (b: B) => T[], id: (t: T) => string): Array<{ batch: B; index: number; items: T[] }> {
+  return batches
+    .map((batch, index) => ({ batch, index, items: [...items(batch)].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)) }))
+    .sort((a, b) => (a.batch.tenantId < b.batch.tenantId ? -1 : a.batch.tenantId > b.batch.tenantId ? 1 : 0));
+}
 
 const UUID_TEXT = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
 
@@ -112,11 +126,12 @@ export class OutboxRepository {
    * own. Answers the claimed rows of each batch.
    */
   async claim(batches: Array<{ tenantId: string; ids: string[] }>, leaseMs: number, listingKey: string): Promise<ClaimedEmail[][]> {
-    return (await this.db.inTenants(
-      batches.map(({ tenantId, ids }) => ({
+    const ordered = inLockOrder(batches, (b) => b.ids, (id) => id);
+    const results = (await this.db.inTenants(
+      ordered.map(({ batch: { tenantId }, items: ids }) => ({
         tenantId,
         name: 'outbox_claim',
-        sql: `WITH ${lockById('$4')}, refs AS MATERIALIZED (
+        sql: `WITH ${lockById({ listingKey: '$4', skipLocked: true })}, refs AS MATERIALIZED (
                 SELECT DISTINCT listing_ref FROM found WHERE listing_ref IS NOT NULL
               ), open AS MATERIALIZED (
                 -- Once per listing named in the batch (usually one), not once per row.
@@ -140,6 +155,9 @@ export class OutboxRepository {
         params: [tenantId, ids, leaseMs, listingKey],
       })),
     )) as ClaimedEmail[][];
+    const byBatch: ClaimedEmail[][] = batches.map(() => []);
+    ordered.forEach((o, i) => (byBatch[o.index] = results[i]));
+    return byBatch;
   }
 
   async state(tenantId: string, id: string): Promise<OutboxState | undefined> {
@@ -156,7 +174,7 @@ export class OutboxRepository {
   /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
   async markSent(batches: Array<{ tenantId: string; sent: Array<{ id: string; providerMessageId: string }> }>): Promise<void> {
     await this.db.inTenants(
-      batches.map(({ tenantId, sent }) => ({
+      inLockOrder(batches, (b) => b.sent, (s) => s.id).map(({ batch: { tenantId }, items: sent }) => ({
         tenantId,
         name: 'outbox_mark_sent',
         sql: `WITH ${lockById()}
