@@ -74,6 +74,8 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     policy = t.app.get(DeliveryPolicy);
     policy.retryBaseMs = 200;
     policy.retryMaxMs = 1_000;
+    // The tests below call the sweeper right after losing a job; its grace has a test of its own.
+    policy.sweepGraceMs = 0;
   });
   afterAll(async () => {
     await t?.close();
@@ -237,6 +239,21 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     await sink.waitFor((m) => m.to.includes(to));
     await pause(500);
     expect(messagesTo(to)).toHaveLength(1);
+  });
+
+  it('leaves to its job a row due for less than the grace, and re-queues one due for longer', async () => {
+    const id = await mail.queue('meylan', {}, { dispatch: false });
+    policy.sweepGraceMs = 60_000;
+    try {
+      await t.app.get(OutboxSweeper).sweepNow();
+      await pause(500);
+      expect((await mail.row(id)).status).toBe('pending');
+      await t.db.admin.query(`UPDATE outbox_emails SET next_attempt_at = now() - interval '2 minutes' WHERE id = $1`, [id]);
+      await t.app.get(OutboxSweeper).sweepNow();
+      await eventually(async () => (await mail.row(id)).status === 'sent', 'the row due for two minutes to be sent');
+    } finally {
+      policy.sweepGraceMs = 0;
+    }
   });
 
   it('sends, through the sweeper, a row that was committed but never dispatched', async () => {

@@ -21,10 +21,16 @@ export class DeliveryPolicy {
   sweepEveryMs = 30_000;
   /** Rows re-queued per tenant per sweep; the next sweep takes the rest. */
   sweepBatch = 1_000;
+  /**
+   * How long a pending row stays due before the sweeper takes it for lost (two sweeps): until
+   * then its own job is most likely on the way. Expired claims are re-queued at once.
+   */
+  sweepGraceMs = 60_000;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.leaseMs = config.mailLeaseMs;
     this.sweepEveryMs = config.mailSweepMs;
+    this.sweepGraceMs = 2 * config.mailSweepMs;
   }
 
   /** Delay before the attempt following `attempt` (1-based), ±10 % so retries after an outage spread out. */

@@ -39,7 +39,7 @@ export class OutboxSweeper implements OnApplicationBootstrap {
   async sweepNow(): Promise<SweepReport> {
     const report: SweepReport = { tenants: 0, released: 0, failed: 0, requeued: 0 };
     for (const tenantId of await this.repo.tenantIds()) {
-      const { released, failed, due } = await this.repo.sweep(tenantId, this.policy.maxAttempts, this.policy.sweepBatch);
+      const { released, failed, due } = await this.repo.sweep(tenantId, this.policy.maxAttempts, this.policy.sweepBatch, this.policy.sweepGraceMs);
       report.tenants++;
       report.released += released;
       report.failed += failed;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx } from '../../libs/db';
+import { Database, rows, Tx } from '../../libs/db';
 import { TenantSettings } from '../tenants/tenant-file.schema';
 import { FORGET_RECIPIENT_AFTER_SEND } from './mail-templates';
 
@@ -217,9 +217,12 @@ export class OutboxRepository {
 
   /**
    * One tenant's sweep, served by outbox_emails_due: expired claims come back as pending (or
-   * fail when out of attempts), then the ids of every due pending row are returned.
+   * fail when out of attempts) and are returned at once; so are the pending rows due for more
+   * than `graceMs`. A row due more recently most likely has its job on the way (a big fan-out's
+   * rows wait their turn in batch jobs): queuing it again would only make a second job race the
+   * first for it.
    */
-  async sweep(tenantId: string, maxAttempts: number, limit: number): Promise<{ released: number; failed: number; due: string[] }> {
+  async sweep(tenantId: string, maxAttempts: number, limit: number, graceMs: number): Promise<{ released: number; failed: number; due: string[] }> {
     return this.db.withTenant(tenantId, async (tx) => {
       const [, failed] = (await tx.query(
         `UPDATE outbox_emails
@@ -228,18 +231,20 @@ export class OutboxRepository {
          WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now() AND attempts >= $2`,
         [tenantId, maxAttempts, FORGET_RECIPIENT_AFTER_SEND],
       )) as [unknown, number];
-      const [, released] = (await tx.query(
+      const released: Array<{ id: string }> = await rows(
+        tx,
         `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now(), last_error = 'lease expired: the worker stopped while sending'
-         WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now()`,
+         WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now()
+         RETURNING id`,
         [tenantId],
-      )) as [unknown, number];
+      );
       const due: Array<{ id: string }> = await tx.query(
         `SELECT id FROM outbox_emails
-         WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+         WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $3::int / 1000.0)
          ORDER BY next_attempt_at LIMIT $2`,
-        [tenantId, limit],
+        [tenantId, limit, graceMs],
       );
-      return { released, failed, due: due.map((r) => r.id) };
+      return { released: released.length, failed, due: [...new Set([...released, ...due].map((r) => r.id))] };
     });
   }
 }
