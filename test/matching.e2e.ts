@@ -4,7 +4,7 @@ import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
 import { MatchingEvents } from '../src/matching/matching-events';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { matchingDone, north } from './support/matching';
-import { SmtpSink } from './support/smtp-sink';
+import { linkIn, SmtpSink } from './support/smtp-sink';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -62,6 +62,9 @@ describe('matching: e-mail the right neighbours', () => {
     expect(mail.text).toContain(`/annonces/${id}`);
     expect(mail.headers['list-unsubscribe']).toMatch(/^<http:\/\/meylan\.localhost:\d+\/unsubscribe\/[\w-]+\.[\w-]+>$/);
     expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    // "Modifier mes préférences" leads to the account page, where the alert is set.
+    const preferences = new URL(linkIn(mail, '/mon-compte'));
+    expect((await t.request({ url: preferences.pathname, session: near.session })).status).toBe(200);
   });
 
   it('respects the alert radius at its edges, the category, and the opt-out', async () => {

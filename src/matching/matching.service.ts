@@ -182,7 +182,7 @@ export class MatchingService {
       category: listing.category.name,
       neighbourhood: listing.neighbourhood?.name ?? null,
       listingUrl: `${origin}/annonces/${listing.id}`,
-      preferencesUrl: `${origin}/compte`,
+      preferencesUrl: `${origin}/mon-compte`,
     };
     return { common, origin, mode: listing.mode };
   }
@@ -218,7 +218,7 @@ export class MatchingService {
               distance: distanceLabel(i.distanceM, 'in_person'),
               url: `${origin}/annonces/${i.listingId}`,
             })),
-            preferencesUrl: `${origin}/compte`,
+            preferencesUrl: `${origin}/mon-compte`,
             unsubscribeUrl,
           },
           dedupeKey: `digest:${recipientId}:${day}`,
