@@ -13,7 +13,7 @@ import { MatchingRepository, NewNotification } from './matching.repository';
 import { findMatches, MatchCandidate } from './matching.sql';
 import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
-import { unsubscribeHeaders, unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token';
+import { alertLinks, verifyUnsubscribeToken } from './unsubscribe-token';
 
 /** E-mails of a fan-out written and queued first, at normal priority (nearest first); the rest are bulk. */
 const FIRST_WAVE = 50;
@@ -149,14 +149,14 @@ export class MatchingService {
       tx,
       tenantId,
       toMail.map((c) => {
-        const unsubscribeUrl = this.unsubscribeUrl(f.mail.origin, tenantId, c.recipientId);
+        const { headers, ...links } = this.alertLinks(f.mail.origin, tenantId, c.recipientId);
         return {
           tenantId,
           to: c.email,
           template: 'listing-match' as const,
-          data: { ...f.mail.common, displayName: c.displayName, distance: distanceLabel(c.distanceM, f.mail.mode), reason: c.reason, unsubscribeUrl },
+          data: { ...f.mail.common, ...links, displayName: c.displayName, distance: distanceLabel(c.distanceM, f.mail.mode), reason: c.reason },
           dedupeKey: `match:${listingId}:${c.recipientId}`,
-          headers: unsubscribeHeaders(unsubscribeUrl),
+          headers,
         };
       }),
     );
@@ -182,7 +182,6 @@ export class MatchingService {
       category: listing.category.name,
       neighbourhood: listing.neighbourhood?.name ?? null,
       listingUrl: `${origin}/annonces/${listing.id}`,
-      preferencesUrl: `${origin}/mon-compte`,
     };
     return { common, origin, mode: listing.mode };
   }
@@ -201,7 +200,7 @@ export class MatchingService {
       for (const i of items) byRecipient.set(i.recipientId, [...(byRecipient.get(i.recipientId) ?? []), i]);
       const out: Array<string | undefined> = [];
       for (const [recipientId, list] of byRecipient) {
-        const unsubscribeUrl = this.unsubscribeUrl(origin, tenantId, recipientId);
+        const { headers, ...links } = this.alertLinks(origin, tenantId, recipientId);
         const outboxId = await this.outbox.add(tx, {
           tenantId,
           to: list[0].email,
@@ -218,11 +217,10 @@ export class MatchingService {
               distance: distanceLabel(i.distanceM, 'in_person'),
               url: `${origin}/annonces/${i.listingId}`,
             })),
-            preferencesUrl: `${origin}/mon-compte`,
-            unsubscribeUrl,
+            ...links,
           },
           dedupeKey: `digest:${recipientId}:${day}`,
-          headers: unsubscribeHeaders(unsubscribeUrl),
+          headers,
         });
         await this.repo.markDigestMailed(tx, tenantId, recipientId, outboxId);
         out.push(outboxId);
@@ -252,8 +250,8 @@ export class MatchingService {
     return this.db.withTenant(tenantId, (tx) => this.repo.stats(tx, tenantId));
   }
 
-  private unsubscribeUrl(origin: string, tenantId: string, accountId: string): string {
-    return `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, accountId)}`;
+  private alertLinks(origin: string, tenantId: string, accountId: string) {
+    return alertLinks(this.config.sessionSecret, origin, tenantId, accountId);
   }
 
   private tenantRef(tenantId: string): TenantRef {

@@ -14,3 +14,12 @@ export function verifyUnsubscribeToken(secret: string, tenantId: string, token: 
 export function unsubscribeHeaders(unsubscribeUrl: string): Record<string, string> {
   return { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
+
+/**
+ * The links every alert e-mail carries (listing matches, mission alerts, their digests): the
+ * recipient's one-click unsubscribe URL, the page where alerts are set, and the RFC 8058 headers.
+ */
+export function alertLinks(secret: string, origin: string, tenantId: string, accountId: string) {
+  const unsubscribeUrl = `${origin}/unsubscribe/${unsubscribeToken(secret, tenantId, accountId)}`;
+  return { unsubscribeUrl, preferencesUrl: `${origin}/mon-compte`, headers: unsubscribeHeaders(unsubscribeUrl) };
+}

@@ -4,7 +4,7 @@ import { Database } from '../../libs/db';
 import { JobName, JobQueue } from '../../libs/queue';
 import { MatchingRepository } from '../matching/matching.repository';
 import { parisDayAndHour, startOfParisDay } from '../matching/paris-time';
-import { unsubscribeHeaders, unsubscribeToken } from '../matching/unsubscribe-token';
+import { alertLinks } from '../matching/unsubscribe-token';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -64,7 +64,7 @@ export class MissionMatchingService {
         tx,
         tenantId,
         toMail.map((c) => {
-          const unsubscribeUrl = `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, c.recipientId)}`;
+          const { headers, ...links } = alertLinks(this.config.sessionSecret, origin, tenantId, c.recipientId);
           return {
             tenantId,
             to: c.email,
@@ -81,11 +81,10 @@ export class MissionMatchingService {
               neighbourhood: mission.neighbourhood,
               distance: c.distanceM < 100 ? 'à moins de 100 m' : `à environ ${Math.round(c.distanceM / 100) * 100} m`,
               missionUrl: `${origin}/projets/${mission.projectId}#mission-${missionId}`,
-              preferencesUrl: `${origin}/mon-compte`,
-              unsubscribeUrl,
+              ...links,
             },
             dedupeKey: key(c.recipientId),
-            headers: unsubscribeHeaders(unsubscribeUrl),
+            headers,
           };
         }),
       );
@@ -115,7 +114,7 @@ export class MissionMatchingService {
       for (const i of items) byRecipient.set(i.recipientId, [...(byRecipient.get(i.recipientId) ?? []), i]);
       const out: string[] = [];
       for (const [recipientId, list] of byRecipient) {
-        const unsubscribeUrl = `${origin}/unsubscribe/${unsubscribeToken(this.config.sessionSecret, tenantId, recipientId)}`;
+        const { headers, ...links } = alertLinks(this.config.sessionSecret, origin, tenantId, recipientId);
         const outboxId = await this.outbox.add(tx, {
           tenantId,
           to: list[0].email,
@@ -125,11 +124,10 @@ export class MissionMatchingService {
             day,
             count: list.length,
             items: list.map((i) => ({ title: i.title, organisationName: i.organisationName, when: i.when, category: i.category, neighbourhood: i.neighbourhood, url: `${origin}/projets/${i.projectId}#mission-${i.missionId}` })),
-            preferencesUrl: `${origin}/mon-compte`,
-            unsubscribeUrl,
+            ...links,
           },
           dedupeKey: `mission-digest:${recipientId}:${day}`,
-          headers: unsubscribeHeaders(unsubscribeUrl),
+          headers,
         });
         if (!outboxId) continue;
         await this.repo.markMissionDigestMailed(tx, tenantId, recipientId, list.map((i) => i.missionId), outboxId);
