@@ -62,6 +62,14 @@ describe('matching: e-mail the right neighbours', () => {
     expect(mail.text).toContain(`/annonces/${id}`);
     expect(mail.headers['list-unsubscribe']).toMatch(/^<http:\/\/meylan\.localhost:\d+\/unsubscribe\/[\w-]+\.[\w-]+>$/);
     expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    // The notification is written once, already mailed, and names its e-mail's row.
+    const { rows } = await t.db.admin.query(
+      `SELECT mn.status, mn.mailed_at IS NOT NULL AS dated, o.dedupe_key AS key
+       FROM match_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id
+       WHERE mn.listing_id = $1 AND mn.recipient_id = $2`,
+      [id, near.id],
+    );
+    expect(rows).toEqual([{ status: 'mailed', dated: true, key: `match:${id}:${near.id}` }]);
     // "Modifier mes préférences" leads to the account page, where the alert is set.
     const preferences = new URL(linkIn(mail, '/mon-compte'));
     expect((await t.request({ url: preferences.pathname, session: near.session })).status).toBe(200);

@@ -6,6 +6,8 @@ export interface NewNotification {
   reason: 'counterpart' | 'alert';
   distanceM: number;
   delivery: 'immediate' | 'digest';
+  /** An immediate notification's e-mail: the outbox row's id, chosen before either row is written. */
+  outboxId?: string;
 }
 
 export interface DigestItem {
@@ -23,17 +25,40 @@ export interface DigestItem {
 /** match_notifications and digest_runs of one tenant. */
 @Injectable()
 export class MatchingRepository {
-  /** Inserts what is new; the primary key (tenant, listing, recipient) drops every repeat. Returns the new recipients. */
+  /**
+   * Inserts what is new; the primary key (tenant, listing, recipient) drops every repeat.
+   * Immediate ones are written as mailed, with their e-mail's id: a fan-out writes each
+   * notification once, not once then again. Returns the new recipients.
+   */
   async insertNew(tx: Tx, tenantId: string, listingId: string, items: NewNotification[]): Promise<Set<string>> {
     if (!items.length) return new Set();
     const inserted = await rows<{ recipient_id: string }>(
       tx,
-      `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, delivery)
-       SELECT $1, $2, r, reason, d, delivery FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[]) AS u(r, reason, d, delivery)
+      `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, delivery, status, mailed_at, outbox_id)
+       SELECT $1, $2, r, reason, d, delivery, CASE delivery WHEN 'immediate' THEN 'mailed' ELSE 'pending' END,
+              CASE delivery WHEN 'immediate' THEN now() END, o
+       FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[]) AS u(r, reason, d, delivery, o)
        ON CONFLICT (tenant_id, listing_id, recipient_id) DO NOTHING RETURNING recipient_id`,
-      [tenantId, listingId, items.map((i) => i.recipientId), items.map((i) => i.reason), items.map((i) => i.distanceM), items.map((i) => i.delivery)],
+      [
+        tenantId,
+        listingId,
+        items.map((i) => i.recipientId),
+        items.map((i) => i.reason),
+        items.map((i) => i.distanceM),
+        items.map((i) => i.delivery),
+        items.map((i) => i.outboxId ?? null),
+      ],
     );
     return new Set(inserted.map((r) => r.recipient_id));
+  }
+
+  /** Immediate notifications whose e-mail was not written (its dedupe key existed already): they name no outbox row. */
+  async unlinkOutbox(tx: Tx, tenantId: string, listingId: string, recipientIds: string[]): Promise<void> {
+    if (!recipientIds.length) return;
+    await tx.query(
+      `UPDATE match_notifications SET outbox_id = NULL WHERE tenant_id = $1 AND listing_id = $2 AND recipient_id = ANY($3::uuid[])`,
+      [tenantId, listingId, recipientIds],
+    );
   }
 
   /**
@@ -64,16 +89,6 @@ export class MatchingRepository {
       [tenantId, recipientIds, since],
     );
     return new Map(result.filter((r: { n: number }) => r.n > 0).map((r: { id: string; n: number }) => [r.id, r.n]));
-  }
-
-  async markManyMailed(tx: Tx, tenantId: string, listingId: string, mailed: Array<{ recipientId: string; outboxId: string | undefined }>): Promise<void> {
-    if (!mailed.length) return;
-    await tx.query(
-      `UPDATE match_notifications mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
-       FROM unnest($3::uuid[], $4::uuid[]) AS u(r, o)
-       WHERE mn.tenant_id = $1 AND mn.listing_id = $2 AND mn.recipient_id = u.r`,
-      [tenantId, listingId, mailed.map((m) => m.recipientId), mailed.map((m) => m.outboxId ?? null)],
-    );
   }
 
   /** Claims today's digest for the tenant; false when it was already claimed. */

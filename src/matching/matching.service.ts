@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { Database, Tx } from '../../libs/db';
 import { BULK_YIELD_MS, ForegroundWork } from '../../libs/queue';
@@ -140,17 +141,23 @@ export class MatchingService {
     for (const c of chunk) {
       const used = counts.get(c.recipientId) ?? 0;
       const immediate = c.notifyMode !== 'daily' && used < settings.dailyCap;
-      plan.set(c.recipientId, { recipientId: c.recipientId, reason: c.reason, distanceM: c.distanceM, delivery: immediate ? 'immediate' : 'digest' });
+      plan.set(c.recipientId, {
+        recipientId: c.recipientId,
+        reason: c.reason,
+        distanceM: c.distanceM,
+        ...(immediate ? { delivery: 'immediate', outboxId: randomUUID() } : { delivery: 'digest' }),
+      });
     }
     const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
     const toMail = chunk.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
-    // One statement for the chunk's e-mails, then one to link each notification to its e-mail.
+    // One statement for the chunk's e-mails, under the ids their notifications already name.
     const outboxIds = await this.outbox.addMany(
       tx,
       tenantId,
       toMail.map((c) => {
         const { headers, ...links } = this.alertLinks(f.mail.origin, tenantId, c.recipientId);
         return {
+          id: plan.get(c.recipientId)!.outboxId,
           tenantId,
           to: c.email,
           template: 'listing-match' as const,
@@ -160,10 +167,11 @@ export class MatchingService {
         };
       }),
     );
-    const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: outboxIds.get(`match:${listingId}:${c.recipientId}`) }));
-    await this.repo.markManyMailed(tx, tenantId, listingId, mailed);
+    const written = new Set(outboxIds.values());
+    const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: plan.get(c.recipientId)!.outboxId! }));
+    await this.repo.unlinkOutbox(tx, tenantId, listingId, mailed.filter((m) => !written.has(m.outboxId)).map((m) => m.recipientId));
     const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
-    return { ids: mailed.map((m) => m.outboxId).filter((id): id is string => Boolean(id)), found: fresh.size, digest };
+    return { ids: mailed.map((m) => m.outboxId).filter((id) => written.has(id)), found: fresh.size, digest };
   }
 
   /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */

@@ -4,6 +4,8 @@ import { TenantSettings } from '../tenants/tenant-file.schema';
 import { FORGET_RECIPIENT_AFTER_SEND } from './mail-templates';
 
 export interface NewOutboxRow {
+  /** Chosen by the caller when another row must name this one in the same transaction; else generated. */
+  id?: string;
   recipient: string;
   template: string;
   data: Record<string, unknown>;
@@ -83,8 +85,9 @@ export class OutboxRepository {
   async insertMany(tx: Tx, tenantId: string, rows: NewOutboxRow[]): Promise<Map<string, string>> {
     if (!rows.length) return new Map();
     const inserted: Array<{ id: string; dedupe_key: string }> = await tx.query(
-      `INSERT INTO outbox_emails (tenant_id, recipient, template, data, headers, dedupe_key)
-       SELECT $1, r, t, d::jsonb, h::jsonb, k FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(r, t, d, h, k)
+      `INSERT INTO outbox_emails (tenant_id, id, recipient, template, data, headers, dedupe_key)
+       SELECT $1, coalesce(i, gen_random_uuid()), r, t, d::jsonb, h::jsonb, k
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS u(r, t, d, h, k, i)
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
        RETURNING id, dedupe_key`,
       [
@@ -94,6 +97,7 @@ export class OutboxRepository {
         rows.map((r) => JSON.stringify(r.data)),
         rows.map((r) => JSON.stringify(r.headers)),
         rows.map((r) => r.dedupeKey),
+        rows.map((r) => r.id ?? null),
       ],
     );
     return new Map(inserted.map((r) => [r.dedupe_key, r.id]));

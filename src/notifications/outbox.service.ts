@@ -7,6 +7,8 @@ import { OutboxRepository } from './outbox.repository';
 export type { MailTemplate } from './mail-templates';
 
 export interface OutgoingEmail {
+  /** The row's id when the caller must know it before writing (see NewOutboxRow.id). */
+  id?: string;
   tenantId: string;
   to: string;
   template: MailTemplate;
@@ -48,7 +50,7 @@ export class OutboxService {
     return this.repo.insertMany(
       tx,
       tenantId,
-      emails.map((e) => ({ recipient: e.to.trim(), template: e.template, data: e.data, headers: e.headers ?? {}, dedupeKey: e.dedupeKey })),
+      emails.map((e) => ({ id: e.id, recipient: e.to.trim(), template: e.template, data: e.data, headers: e.headers ?? {}, dedupeKey: e.dedupeKey })),
     );
   }
 
