@@ -181,6 +181,25 @@ describe('matching: e-mail the right neighbours', () => {
     expect(sink.messages.filter((m) => m.to.includes(r.email))).toHaveLength(1);
   });
 
+  it('writes no second e-mail when one with the same key exists already; the notification then names none', async () => {
+    const author = await createResident(t.db, 'meylan');
+    const id = await publish(author, { categoryId: devoirs, title: 'Aide aux devoirs d’anglais', description: 'Niveau troisième, le samedi matin.' });
+    await matched(id);
+    // A resident who set an alert after the matching, and an e-mail about the listing already in their name.
+    const late = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([devoirs]) });
+    const tenantId = await t.db.tenantId('meylan');
+    const key = `match:${id}:${late.id}`;
+    await t.db.admin.query(
+      `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key, status, sent_at) VALUES ($1, $2, 'listing-match', $3, 'sent', now())`,
+      [tenantId, late.email, key],
+    );
+    expect(await t.app.get(MatchingService).matchListing(tenantId, id)).toEqual({ found: 1, mailed: 0, digest: 0 });
+    const { rows } = await t.db.admin.query(`SELECT status, outbox_id FROM match_notifications WHERE listing_id = $1 AND recipient_id = $2`, [id, late.id]);
+    expect(rows).toEqual([{ status: 'mailed', outbox_id: null }]);
+    const { rows: mails } = await t.db.admin.query(`SELECT status FROM outbox_emails WHERE dedupe_key = $1`, [key]);
+    expect(mails).toEqual([{ status: 'sent' }]);
+  });
+
   it('does not send a match e-mail whose listing was closed before it left', async () => {
     const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 250), notify: alertOn([courses]) });
     const author = await createResident(t.db, 'meylan');

@@ -11,6 +11,7 @@ import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { MatchingRepository, NewNotification } from './matching.repository';
+import { distanceLabel } from './distance-label';
 import { findMatches, MatchCandidate } from './matching.sql';
 import { findRelayedMatches } from './relayed-matches.sql';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
@@ -29,8 +30,6 @@ interface FanOut {
   now: Date;
   mail: { common: Record<string, unknown>; origin: string; mode: string };
 }
-
-const distanceLabel = (m: number, mode: string) => (mode === 'remote' ? 'à distance' : m < 100 ? 'à moins de 100 m' : `à environ ${Math.round(m / 100) * 100} m`);
 
 /**
  * Who hears about a listing, and when. Each recipient gets one notification per listing,

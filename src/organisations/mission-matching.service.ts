@@ -5,6 +5,7 @@ import { JobName, JobQueue } from '../../libs/queue';
 import { MatchingRepository } from '../matching/matching.repository';
 import { parisDayAndHour, startOfParisDay } from '../matching/paris-time';
 import { alertLinks } from '../matching/unsubscribe-token';
+import { distanceLabel } from '../matching/distance-label';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -79,7 +80,7 @@ export class MissionMatchingService {
               organisationName: mission.organisationName,
               category: mission.category,
               neighbourhood: mission.neighbourhood,
-              distance: c.distanceM < 100 ? 'à moins de 100 m' : `à environ ${Math.round(c.distanceM / 100) * 100} m`,
+              distance: distanceLabel(c.distanceM),
               missionUrl: `${origin}/projets/${mission.projectId}#mission-${missionId}`,
               ...links,
             },
