@@ -2,7 +2,7 @@ import { MatchingService } from '../src/matching/matching.service';
 import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
 import { MatchingEvents } from '../src/matching/matching-events';
-import { categoryId, createResident, ResidentFixture } from './support/factories';
+import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { matchingDone, north } from './support/matching';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
@@ -35,17 +35,15 @@ describe('matching: e-mail the right neighbours', () => {
     await sink.stop();
   });
 
-  const publish = async (author: ResidentFixture, over: Record<string, unknown> = {}, host = 'meylan.localhost') => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v1/listings',
-      host,
-      session: author.session,
-      payload: { kind: 'request', categoryId: courses, title: 'Besoin de courses cette semaine', description: 'Je ne peux pas porter de charges lourdes, merci !', mode: 'in_person', location: BUCLOS, ...over },
-    });
-    expect(res.status).toBe(201);
-    return res.json().id as string;
-  };
+  const publish = async (author: ResidentFixture, over: Record<string, unknown> = {}, host = 'meylan.localhost') =>
+    (
+      await publishListing(
+        t,
+        author,
+        { kind: 'request', categoryId: courses, title: 'Besoin de courses cette semaine', description: 'Je ne peux pas porter de charges lourdes, merci !', location: BUCLOS, ...over },
+        host,
+      )
+    ).id;
   const alertOn = (cats: string[], radiusM = 1000, mode: 'immediate' | 'daily' = 'immediate') => ({ mode, radiusM, categoryIds: cats });
   const matched = (listingId: string) => matchingDone(t.db, listingId);
   const notified = async (listingId: string) =>

@@ -1,4 +1,4 @@
-import { categoryId, createResident, ResidentFixture } from './support/factories';
+import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 import { connectAsApp } from './support/test-db';
@@ -29,11 +29,8 @@ describe('moderation and administration', () => {
   });
 
   const post = (who: ResidentFixture | undefined, host: string, url: string, payload: unknown) => t.request({ method: 'POST', url, host, session: who?.session, payload });
-  const publish = async (who: ResidentFixture, host: string, payload: Record<string, unknown>) => {
-    const res = await post(who, host, '/api/v1/listings', { kind: 'offer', mode: 'in_person', description: 'Une description suffisamment longue.', ...payload });
-    expect(res.status).toBe(201);
-    return res.json();
-  };
+  const publish = (who: ResidentFixture, host: string, payload: Record<string, unknown>) =>
+    publishListing(t, who, { kind: 'offer', description: 'Une description suffisamment longue.', ...payload }, host);
 
   describe('automatic rules', () => {
     it('holds a paid offer with its reason and lets a free one through', async () => {

@@ -1,5 +1,5 @@
 import { OutcomesService } from '../src/outcomes/outcomes.service';
-import { categoryId, createResident, ResidentFixture } from './support/factories';
+import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -25,16 +25,8 @@ describe('closing the loop: fulfilment, the one reminder, private feedback', () 
     await sink.stop();
   });
 
-  const publish = async (author: ResidentFixture, title = 'Besoin de courses le jeudi') => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v1/listings',
-      session: author.session,
-      payload: { kind: 'request', categoryId: courses, title, description: 'Je ne peux plus porter mes sacs depuis le marché.', mode: 'in_person', location: HOME },
-    });
-    expect(res.status).toBe(201);
-    return res.json().id as string;
-  };
+  const publish = async (author: ResidentFixture, title = 'Besoin de courses le jeudi') =>
+    (await publishListing(t, author, { kind: 'request', categoryId: courses, title, description: 'Je ne peux plus porter mes sacs depuis le marché.', location: HOME })).id;
   const write = async (neighbour: ResidentFixture, listingId: string) => {
     const res = await t.request({ method: 'POST', url: `/api/v1/listings/${listingId}/conversations`, session: neighbour.session, payload: { message: 'Bonjour, je peux vous aider jeudi matin.' } });
     expect(res.status).toBe(201);

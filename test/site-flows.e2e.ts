@@ -1,6 +1,6 @@
 import type { Browser, Page, Response } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
-import { categoryId, createResident, FACTORY_PASSWORD, ResidentFixture } from './support/factories';
+import { categoryId, createResident, FACTORY_PASSWORD, publishListing, ResidentFixture } from './support/factories';
 import { OutcomesService } from '../src/outcomes/outcomes.service';
 import { linkIn, SinkMessage, SmtpSink } from './support/smtp-sink';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
@@ -73,11 +73,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
   };
 
   /** Publishes a listing through the API as a factory resident; its id. */
-  const publish = async (slug: string, author: ResidentFixture, payload: Record<string, unknown>) => {
-    const res = await t.request({ method: 'POST', url: '/api/v1/listings', host: `${slug}.localhost`, session: author.session, payload: { mode: 'in_person', ...payload } });
-    expect(res.status).toBe(201);
-    return res.json() as { id: string; status: string };
-  };
+  const publish = (slug: string, author: ResidentFixture, payload: Record<string, unknown>) => publishListing(t, author, payload, `${slug}.localhost`);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../src/accounts/passwords';
 import { newToken } from '../../src/accounts/tokens';
 import type { TestDatabase } from './test-db';
+import type { TestApp } from './test-app';
 
 export const FACTORY_PASSWORD = 'un voisin bien verifie';
 let passwordHash: Promise<string> | undefined;
@@ -65,4 +66,19 @@ export async function categoryId(db: TestDatabase, tenantSlug: string, slug: str
   );
   if (!rows[0]) throw new Error(`no category ${slug} on ${tenantSlug}`);
   return rows[0].id;
+}
+
+/**
+ * Publishes a listing through the API as `author` (in person unless the payload says
+ * otherwise) and expects it accepted; its JSON (id, status, hold reasons…).
+ */
+export async function publishListing(
+  t: Pick<TestApp, 'request'>,
+  author: ResidentFixture,
+  payload: Record<string, unknown>,
+  host = 'meylan.localhost',
+): Promise<{ id: string; status: string; [k: string]: unknown }> {
+  const res = await t.request({ method: 'POST', url: '/api/v1/listings', host, session: author.session, payload: { mode: 'in_person', ...payload } });
+  expect(res.status).toBe(201);
+  return res.json();
 }
