@@ -86,6 +86,27 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     expect(rows[0]).not.toContain(resident.email);
   });
 
+  it('lets the manager close sign-ups from the volunteers page; residents then see them closed', async () => {
+    const closing = (await api('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Goûter du jeudi', when: 'Le jeudi à 16 h', volunteersNeeded: 4 })).json().id as string;
+    const managerPage = await open(`/missions/${closing}/benevoles`, { session: manager.session });
+    expect(await navigation(managerPage, () => managerPage.getByRole('button', { name: 'Clore les inscriptions' }).click())).toBe(200);
+    await expect(managerPage.getByRole('status').first().innerText()).resolves.toContain('sont closes');
+    await expect(managerPage.getByRole('button', { name: 'Rouvrir les inscriptions' }).count()).resolves.toBe(1);
+
+    const resident = await createResident(t.db, LYON);
+    const page = await open(`/projets/${projectId}`, { session: resident.session });
+    const card = page.locator(`#mission-${closing}`);
+    await expect(card.innerText()).resolves.toContain('Inscriptions closes');
+    await expect(card.getByRole('button', { name: /Je m'inscris/ }).count()).resolves.toBe(0);
+
+    expect(await navigation(managerPage, () => managerPage.getByRole('button', { name: 'Rouvrir les inscriptions' }).click())).toBe(200);
+    await expect(managerPage.getByRole('status').first().innerText()).resolves.toContain('de nouveau ouvertes');
+    await page.reload();
+    await expect(page.locator(`#mission-${closing}`).getByRole('button', { name: /Je m'inscris/ }).count()).resolves.toBe(1);
+    // Only a manager may: a resident's form post is refused.
+    expect((await t.request({ method: 'POST', url: `/missions/${closing}/cloture`, host: 'lyon.localhost', session: resident.session })).status).toBe(403);
+  });
+
   it('passes axe on every page of the organisations side, for visitors, residents, managers and moderators', async () => {
     const resident = await createResident(t.db, LYON);
     const pending = (await api('POST', '/api/v1/organisations', resident, { name: 'Collectif en attente', kind: 'other', description: 'Un collectif qui attend sa relecture.' })).json().id;

@@ -197,6 +197,42 @@ describe('organisations, projects, missions and volunteers', () => {
     expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {})).status).toBe(201);
   });
 
+  it('lets a manager close and reopen sign-ups; closing cancels the alert e-mails not yet sent', async () => {
+    const manager = await createResident(t.db, 'lyon');
+    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Les Restos du quartier'), 'Repas partagés de la Croix-Rousse');
+    const follower = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7585, lng: 4.836 } });
+    const missionId = (await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Service du dimanche midi', when: 'Dimanche 11 h – 14 h', volunteersNeeded: 3 })).json().id;
+    const lyon = await t.db.tenantId('lyon');
+    // The follower's alert e-mail, held back as if SMTP had refused it and it waited for its retry.
+    const alertRow = async () =>
+      (await t.db.admin.query(`SELECT o.id, o.status FROM mission_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.mission_id = $1 AND mn.recipient_id = $2`, [missionId, follower.id])).rows[0];
+    for (let i = 0; i < 100 && !(await alertRow()); i++) await new Promise((r) => setTimeout(r, 100));
+    const { id: outboxId } = await alertRow();
+    await t.db.admin.query(`UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE tenant_id = $1 AND id = $2`, [lyon, outboxId]);
+
+    const stranger = await createResident(t.db, 'lyon');
+    expect((await call('POST', `/api/v1/missions/${missionId}/close`, stranger)).status).toBe(403);
+    expect((await call('POST', `/api/v1/missions/${missionId}/close`)).status).toBe(401);
+    const closed = await call('POST', `/api/v1/missions/${missionId}/close`, manager);
+    expect(closed.status).toBe(200);
+    expect(closed.json()).toMatchObject({ id: missionId, status: 'closed', closed: true });
+    expect((await call('POST', `/api/v1/missions/${missionId}/close`, manager)).status).toBe(200);
+    expect(await alertRow()).toEqual({ id: outboxId, status: 'cancelled' });
+
+    const refused = await call('POST', `/api/v1/missions/${missionId}/volunteers`, stranger, {});
+    expect(refused.status).toBe(409);
+    expect(refused.json().detail).toContain("n'accepte plus d'inscriptions");
+    expect((await call('GET', `/api/v1/projects/${projectId}`)).json().missions).toEqual([expect.objectContaining({ id: missionId, status: 'closed' })]);
+
+    expect((await call('POST', `/api/v1/missions/${missionId}/reopen`, manager)).json()).toMatchObject({ status: 'open', closed: false });
+    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, stranger, {})).status).toBe(201);
+    // Reopening sends nothing again: the cancelled alert stays cancelled.
+    expect(await alertRow()).toEqual({ id: outboxId, status: 'cancelled' });
+    expect((await call('POST', '/api/v1/missions/not-a-uuid/close', manager)).status).toBe(404);
+    // The alert test below counts who hears of its missions, in the same place and category.
+    await t.db.admin.query(`UPDATE accounts SET notify_mode = 'off' WHERE id = $1`, [follower.id]);
+  });
+
   it("exports a volunteer's sign-ups and messages, and gives their place back when they delete their account", async () => {
     const manager = await createResident(t.db, 'lyon');
     const organisationId = await approvedOrganisation(manager, 'Ludothèque');

@@ -175,6 +175,17 @@ export class OutboxRepository {
     return rows[0];
   }
 
+  /** Rows not yet claimed are cancelled (their links and names dropped); rows being sent or sent are left as they are. */
+  async cancelPending(tx: Tx, tenantId: string, ids: string[], reason: string): Promise<number> {
+    if (!ids.length) return 0;
+    const [, n] = (await tx.query(
+      `UPDATE outbox_emails SET status = 'cancelled', last_error = $3, data = '{}', headers = '{}'
+       WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'pending'`,
+      [tenantId, ids, reason],
+    )) as [unknown, number];
+    return n;
+  }
+
   /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
   async markSent(batches: Array<{ tenantId: string; sent: Array<{ id: string; providerMessageId: string }> }>): Promise<void> {
     await this.db.inTenants(

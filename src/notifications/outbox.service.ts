@@ -44,6 +44,11 @@ export class OutboxService {
     });
   }
 
+  /** In the caller's transaction: those of the rows that no worker has claimed yet will not be sent. */
+  cancel(tx: Tx, tenantId: string, ids: string[], reason: string): Promise<number> {
+    return this.repo.cancelPending(tx, tenantId, ids, reason);
+  }
+
   /** `add` for a fan-out: one statement for all rows; returns the new rows' ids by dedupe key. */
   addMany(tx: Tx, tenantId: string, emails: OutgoingEmail[]): Promise<Map<string, string>> {
     emails.forEach(assertSendable);

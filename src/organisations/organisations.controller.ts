@@ -131,6 +131,20 @@ export class OrganisationsController {
     return this.projects.volunteer(tenant, req.ctx.principal!, id, dto?.shareContact ?? false);
   }
 
+  @Post('missions/:id/close')
+  @HttpCode(200)
+  @Authenticated()
+  closeMission(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.projects.setMissionOpen(tenant, req.ctx.principal!, id, false);
+  }
+
+  @Post('missions/:id/reopen')
+  @HttpCode(200)
+  @Authenticated()
+  reopenMission(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.projects.setMissionOpen(tenant, req.ctx.principal!, id, true);
+  }
+
   @Delete('missions/:id/volunteers/me')
   @Authenticated()
   withdraw(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {

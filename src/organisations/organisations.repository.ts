@@ -336,6 +336,19 @@ export class OrganisationsRepository {
     );
   }
 
+  async setMissionStatus(tx: Tx, tenantId: string, missionId: string, status: 'open' | 'closed'): Promise<void> {
+    await tx.query(`UPDATE missions SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, missionId, status]);
+  }
+
+  /** The e-mails of a mission's immediate alerts (by the notifications' primary key). */
+  async missionAlertOutboxIds(tx: Tx, tenantId: string, missionId: string): Promise<string[]> {
+    const found: Array<{ id: string }> = await tx.query(
+      `SELECT outbox_id AS id FROM mission_notifications WHERE tenant_id = $1 AND mission_id = $2 AND outbox_id IS NOT NULL`,
+      [tenantId, missionId],
+    );
+    return found.map((r) => r.id);
+  }
+
   async insertMissionNotifications(tx: Tx, tenantId: string, missionId: string, items: Array<{ recipientId: string; distanceM: number; delivery: 'immediate' | 'digest' }>): Promise<Set<string>> {
     if (!items.length) return new Set();
     const inserted = await rows<{ recipient_id: string }>(

@@ -55,6 +55,7 @@ export function missionView(m: MissionRow & { mine?: boolean }) {
     full: m.volunteerCount >= m.volunteersNeeded,
     skills: m.skills,
     status: m.status,
+    closed: m.status === 'closed',
     ...(m.mine !== undefined ? { signedUp: m.mine } : {}),
   };
 }
@@ -287,6 +288,22 @@ export class ProjectsService {
         nextCursor: null,
       };
     });
+  }
+
+  /**
+   * A manager closes a mission's sign-ups, or opens them again. Closing also cancels its alert
+   * e-mails that have not left yet (the digest already skips closed missions); opening again
+   * sends no new alerts: each resident hears of a mission once.
+   */
+  async setMissionOpen(tenant: TenantRef, principal: Principal, missionId: string, open: boolean) {
+    await assertOrganisationsEnabled(this.tenants, tenant);
+    await this.db.withTenant(tenant.id, async (tx) => {
+      const m = await this.managedMission(tx, tenant, principal, missionId);
+      if ((m.status === 'open') === open) return;
+      await this.repo.setMissionStatus(tx, tenant.id, missionId, open ? 'open' : 'closed');
+      if (!open) await this.outbox.cancel(tx, tenant.id, await this.repo.missionAlertOutboxIds(tx, tenant.id, missionId), 'mission closed');
+    });
+    return this.mission(tenant, missionId, principal);
   }
 
   /** A manager writes to every volunteer of a mission, through the platform (each is e-mailed). */

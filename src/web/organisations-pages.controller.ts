@@ -27,6 +27,8 @@ const NOTICES: Record<string, string> = {
   responsable: 'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
   reponse: 'Votre réponse est envoyée par e-mail.',
   message: 'Votre message est envoyé aux bénévoles.',
+  cloture: 'Les inscriptions à cette mission sont closes. Les alertes qui n’étaient pas encore parties ne seront pas envoyées.',
+  reouverture: 'Les inscriptions à cette mission sont de nouveau ouvertes.',
 };
 
 /**
@@ -278,6 +280,23 @@ export class OrganisationsPagesController {
     const me = signedIn(req, reply);
     if (!me) return;
     return this.renderVolunteers(ref, req, reply, me, id, { notice: done ? NOTICES[done] : undefined });
+  }
+
+  @Post('missions/:id/cloture')
+  closeMission(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    return this.setMissionOpen(ref, req, reply, id, false);
+  }
+
+  @Post('missions/:id/reouverture')
+  reopenMission(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    return this.setMissionOpen(ref, req, reply, id, true);
+  }
+
+  private async setMissionOpen(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, open: boolean) {
+    const me = signedIn(req, reply, `/missions/${id}/benevoles`);
+    if (!me) return;
+    await this.projects.setMissionOpen(ref, me, id, open);
+    return reply.redirect(`/missions/${id}/benevoles?fait=${open ? 'reouverture' : 'cloture'}`, 303);
   }
 
   @Post('missions/:id/message')
