@@ -107,6 +107,41 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     expect((await t.request({ method: 'POST', url: `/missions/${closing}/cloture`, host: 'lyon.localhost', session: resident.session })).status).toBe(403);
   });
 
+  it('lets the manager edit a project from its page, and close it, which takes it off the public pages', async () => {
+    const created = await api('POST', '/api/v1/projects', manager, {
+      organisationId,
+      title: 'Courses pour les aînés',
+      description: 'Des courses faites pour des aînés du quartier qui ne peuvent plus porter.',
+      categoryId: await categoryId(t.db, LYON, 'conversation'),
+      location: LYON_POINT,
+      ongoing: true,
+    });
+    const id = created.json().id as string;
+    const page = await open(`/projets/${id}`, { session: manager.session });
+    expect(await navigation(page, () => page.getByRole('link', { name: 'Modifier le projet' }).click())).toBe(200);
+    await expect(page.getByLabel('Titre').inputValue()).resolves.toBe('Courses pour les aînés');
+    await page.getByLabel('Titre').fill('Co');
+    expect(await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click())).toBe(422);
+    await expect(page.getByRole('alert').first().innerText()).resolves.toContain("Le projet n'a pas été modifié");
+    await expect(page.locator('#title-erreur').innerText()).resolves.toContain('titre trop court');
+    await page.getByLabel('Titre').fill('Courses du samedi pour les aînés');
+    expect(await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click())).toBe(200);
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Courses du samedi pour les aînés');
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('modifications du projet sont enregistrées');
+    expect((await t.request({ url: `/projets/${id}`, host: 'lyon.localhost' })).body).toContain('Courses du samedi pour les aînés');
+
+    // Another resident may neither open the form nor post it.
+    const resident = await createResident(t.db, LYON);
+    expect((await t.request({ url: `/projets/${id}/modifier`, host: 'lyon.localhost', session: resident.session })).status).toBe(404);
+    expect((await t.request({ method: 'POST', url: `/projets/${id}/clore`, host: 'lyon.localhost', session: resident.session })).status).toBe(403);
+
+    expect(await navigation(page, () => page.getByRole('link', { name: 'Modifier le projet' }).click())).toBe(200);
+    expect(await navigation(page, () => page.getByRole('button', { name: 'Clore le projet' }).click())).toBe(200);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('Le projet est clos');
+    expect((await t.request({ url: `/projets/${id}`, host: 'lyon.localhost' })).status).toBe(404);
+    expect((await api('GET', `/api/v1/projects/${id}`, manager)).json()).toMatchObject({ status: 'closed', public: false });
+  });
+
   it('passes axe on every page of the organisations side, for visitors, residents, managers and moderators', async () => {
     const resident = await createResident(t.db, LYON);
     const pending = (await api('POST', '/api/v1/organisations', resident, { name: 'Collectif en attente', kind: 'other', description: 'Un collectif qui attend sa relecture.' })).json().id;
@@ -123,6 +158,7 @@ describe('organisations and volunteering on the site, in a real browser', () => 
       [`/organisations/${organisationId}/gerer`, manager.session],
       [`/organisations/${organisationId}/projets/nouveau`, manager.session],
       [`/projets/${projectId}/missions/nouvelle`, manager.session],
+      [`/projets/${projectId}/modifier`, manager.session],
       [`/missions/${missionId}/benevoles`, manager.session],
       ['/mes-organisations', resident.session],
       ['/carte?kind=project', undefined],

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../../libs/http';
 import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
 import { DecisionDto } from '../moderation/dto/moderation.dto';
-import { CreateMissionDto, CreateOrganisationDto, CreateProjectDto, ManagerInviteDto, OrganisationMessageDto, ORGANISATION_KINDS, ProjectQuery, ReplyToDto } from '../organisations/dto/organisations.dto';
+import { CreateMissionDto, CreateOrganisationDto, CreateProjectDto, ManagerInviteDto, OrganisationMessageDto, ORGANISATION_KINDS, ProjectQuery, ReplyToDto, UpdateProjectDto } from '../organisations/dto/organisations.dto';
 import { assertOrganisationsEnabled } from '../organisations/organisations-access';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { ProjectsService } from '../organisations/projects.service';
@@ -27,6 +27,8 @@ const NOTICES: Record<string, string> = {
   responsable: 'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
   reponse: 'Votre réponse est envoyée par e-mail.',
   message: 'Votre message est envoyé aux bénévoles.',
+  modifie: 'Les modifications du projet sont enregistrées.',
+  clos: 'Le projet est clos : il n’apparaît plus sur les pages publiques.',
   cloture: 'Les inscriptions à cette mission sont closes. Les alertes qui n’étaient pas encore parties ne seront pas envoyées.',
   reouverture: 'Les inscriptions à cette mission sont de nouveau ouvertes.',
 };
@@ -70,6 +72,36 @@ export class OrganisationsPagesController {
     const project = await this.projects.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, project.title, 'projects');
     sendPage(reply, this.pages.render('project', { ...ctx, project, notice: done ? NOTICES[done] : undefined }));
+  }
+
+  @Get('projets/:id/modifier')
+  async editProjectPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply);
+    if (!me) return;
+    return this.renderEditProject(ref, req, reply, me, id);
+  }
+
+  @Post('projets/:id/modifier')
+  async editProject(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
+    const me = signedIn(req, reply, `/projets/${id}/modifier`);
+    if (!me) return;
+    try {
+      const dto = await validated(UpdateProjectDto, { title: body.title ?? '', description: body.description ?? '' });
+      await this.projects.update(ref, me, id, dto);
+      return reply.redirect(`/projets/${id}?fait=modifie`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err.problem.status === 404 || err.problem.status === 403) throw err;
+      const errors = formErrors(err);
+      return this.renderEditProject(ref, req, reply, me, id, body, errors, formAlert(err, errors, "Le projet n'a pas été modifié : corrigez les champs signalés."), err.problem.status);
+    }
+  }
+
+  @Post('projets/:id/clore')
+  async closeProject(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const me = signedIn(req, reply, `/projets/${id}/modifier`);
+    if (!me) return;
+    await this.projects.update(ref, me, id, { status: 'closed' });
+    return reply.redirect(`/projets/${id}?fait=clos`, 303);
   }
 
   /** The project's image from the site's form (multipart/form-data, field `image`). */
@@ -373,6 +405,13 @@ export class OrganisationsPagesController {
       this.tenants.neighbourhoods(ref),
     ]);
     return sendPage(reply, this.pages.render('new-project', { ...ctx, organisation, categories, neighbourhoods, values, errors, formError }), status);
+  }
+
+  private async renderEditProject(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, values?: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const project = await this.projects.get(ref, id, me);
+    if (!project.manager) throw ProblemException.notFound('Ce projet est introuvable.');
+    const ctx = await this.context(ref, req, errors ? `Erreur – Modifier ${project.title}` : `Modifier ${project.title}`, 'my-organisations');
+    return sendPage(reply, this.pages.render('edit-project', { ...ctx, project, values: values ?? { title: project.title, description: project.description }, errors, formError }), status);
   }
 
   private async renderNewMission(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
