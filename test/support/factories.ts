@@ -70,7 +70,7 @@ export async function categoryId(db: TestDatabase, tenantSlug: string, slug: str
 
 /**
  * Publishes a listing through the API as `author` (in person unless the payload says
- * otherwise) and expects it accepted; its JSON (id, status, hold reasons…).
+ * otherwise); throws unless it is accepted (201). Its JSON (id, status, hold reasons…).
  */
 export async function publishListing(
   t: Pick<TestApp, 'request'>,
@@ -79,6 +79,6 @@ export async function publishListing(
   host = 'meylan.localhost',
 ): Promise<{ id: string; status: string; [k: string]: unknown }> {
   const res = await t.request({ method: 'POST', url: '/api/v1/listings', host, session: author.session, payload: { mode: 'in_person', ...payload } });
-  expect(res.status).toBe(201);
+  if (res.status !== 201) throw new Error(`publication refused: ${res.status} ${res.body.slice(0, 500)}`);
   return res.json();
 }
