@@ -148,15 +148,19 @@ export class MatchingService {
       });
     }
     const fresh = await this.repo.insertNew(tx, tenantId, listingId, [...plan.values()]);
-    const toMail = chunk.filter((c) => fresh.has(c.recipientId) && plan.get(c.recipientId)!.delivery === 'immediate');
+    // The new immediate notifications, nearest first, each with the id its e-mail is to take.
+    const toMail = chunk.flatMap((c) => {
+      const outboxId = fresh.has(c.recipientId) ? plan.get(c.recipientId)!.outboxId : undefined;
+      return outboxId ? [{ c, outboxId }] : [];
+    });
     // One statement for the chunk's e-mails, under the ids their notifications already name.
     const outboxIds = await this.outbox.addMany(
       tx,
       tenantId,
-      toMail.map((c) => {
+      toMail.map(({ c, outboxId }) => {
         const { headers, ...links } = this.alertLinks(f.mail.origin, tenantId, c.recipientId);
         return {
-          id: plan.get(c.recipientId)!.outboxId,
+          id: outboxId,
           tenantId,
           to: c.email,
           template: 'listing-match' as const,
@@ -167,10 +171,9 @@ export class MatchingService {
       }),
     );
     const written = new Set(outboxIds.values());
-    const mailed = toMail.map((c) => ({ recipientId: c.recipientId, outboxId: plan.get(c.recipientId)!.outboxId! }));
-    await this.repo.unlinkOutbox(tx, tenantId, listingId, mailed.filter((m) => !written.has(m.outboxId)).map((m) => m.recipientId));
+    await this.repo.unlinkOutbox(tx, tenantId, listingId, toMail.filter((m) => !written.has(m.outboxId)).map((m) => m.c.recipientId));
     const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
-    return { ids: mailed.map((m) => m.outboxId).filter((id) => written.has(id)), found: fresh.size, digest };
+    return { ids: toMail.map((m) => m.outboxId).filter((id) => written.has(id)), found: fresh.size, digest };
   }
 
   /** Matches concerning residents relayed by the town hall go to the staff inbox, not to an e-mail. */
