@@ -37,6 +37,15 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     loggerInstance: logger,
     logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
+    // A client that trickles its request is answered 408 and its socket freed (Node's defaults wait 300 s, or for ever per byte).
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default), so a short timeout needs a short check.
+      connectionsCheckingInterval: Math.min(5000, Math.ceil(config.http.headersTimeoutMs / 2)),
+    },
     // Signed links carry two ids and a MAC in one path segment (/outcome/:token, 106 characters).
     routerOptions: { maxParamLength: 200 },
     trustProxy: config.trustProxy,

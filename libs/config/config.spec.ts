@@ -10,6 +10,7 @@ describe('configuration', () => {
   it('parses a complete environment with defaults for the optional settings', () => {
     const c = loadConfig(valid);
     expect(c).toMatchObject({ port: 3000, publicScheme: 'https', workersInProcess: true, env: 'development', smtpUrl: undefined });
+    expect(c.http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 15_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
   });
 
   it.each([
@@ -20,6 +21,8 @@ describe('configuration', () => {
     ['PUBLIC_SCHEME', { ...valid, PUBLIC_SCHEME: 'ftp' }, 'Invalid configuration: PUBLIC_SCHEME is malformed'],
     ['SESSION_SECRET', { ...valid, SESSION_SECRET: 'short' }, 'Invalid configuration: SESSION_SECRET is malformed (must be at least 32 characters)'],
     ['SMTP_URL', { ...valid, SMTP_URL: 'http://mail' }, 'Invalid configuration: SMTP_URL is malformed (must be an smtp:// URL)'],
+    ['HTTP_HEADERS_TIMEOUT_SEC', { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '10', HTTP_HEADERS_TIMEOUT_SEC: '20' }, 'Invalid configuration: HTTP_HEADERS_TIMEOUT_SEC is malformed (must not exceed HTTP_REQUEST_TIMEOUT_SEC)'],
+    ['HTTP_REQUEST_TIMEOUT_SEC', { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '0' }, 'Invalid configuration: HTTP_REQUEST_TIMEOUT_SEC is malformed'],
   ])('names %s when it is missing or malformed', (setting, env, message) => {
     let error: unknown;
     try {

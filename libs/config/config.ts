@@ -35,6 +35,10 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
   UPLOADS_DIR: z.string().min(1).default('uploads'),
+  HTTP_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(30),
+  HTTP_HEADERS_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(15),
+  HTTP_KEEPALIVE_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(5),
+  HTTP_IDLE_TIMEOUT_SEC: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -63,6 +67,19 @@ export interface AppConfig {
   queuePrefix: string;
   /** Where uploaded images (projects' pictures) are stored on disk. */
   uploadsDir: string;
+  /** Slow clients are cut with a 408 so they cannot hold sockets (see docs/OPERATIONS.md). */
+  http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this; never above requestTimeoutMs (Node refuses it). */
+  headersTimeoutMs: number;
+  /** An idle kept-alive socket is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic either way (e.g. a client that stops reading the answer) is destroyed after this. */
+  idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +122,9 @@ export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConf
 /** Parses `env`; throws ConfigError naming the first bad setting. Never echoes a value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parse(schema, env);
+  if (e.HTTP_HEADERS_TIMEOUT_SEC > e.HTTP_REQUEST_TIMEOUT_SEC) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_SEC', 'is malformed (must not exceed HTTP_REQUEST_TIMEOUT_SEC)');
+  }
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -124,6 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
     mailSweepMs: e.MAIL_SWEEP_SEC * 1000,
     uploadsDir: e.UPLOADS_DIR,
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SEC * 1000,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SEC * 1000,
+      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_SEC * 1000,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SEC * 1000,
+    },
   };
 }
 
