@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadAdminConfig, loadConfig } from './config';
 
 const valid = {
@@ -42,5 +46,74 @@ describe('configuration', () => {
   it('asks the admin commands for the owner connection only', () => {
     expect(loadAdminConfig({ DATABASE_ADMIN_URL: 'postgres://o@h/db' }).databaseAdminUrl).toBe('postgres://o@h/db');
     expect(() => loadAdminConfig({})).toThrow('Invalid configuration: DATABASE_ADMIN_URL is missing');
+  });
+});
+
+describe('DKIM settings', () => {
+  let dir: string;
+  let pem: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dkim-config-'));
+    pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    writeFileSync(join(dir, 'mail.key'), pem);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const dkim = (extra: Record<string, string | undefined>) => ({ ...valid, DKIM_DOMAIN: 'entraide.meylan.fr', DKIM_SELECTOR: 'entraide2026', DKIM_PRIVATE_KEY: pem, ...extra });
+  const failure = (env: Record<string, string | undefined>): ConfigError => {
+    try {
+      loadConfig(env as NodeJS.ProcessEnv);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    }
+    throw new Error('loadConfig accepted the environment');
+  };
+
+  it('signs nothing when none of the three is set', () => {
+    expect(loadConfig(valid).dkim).toBeUndefined();
+  });
+
+  it('takes the key as PEM text, as PEM with literal \\n, or as the path of a file holding it', () => {
+    const fromText = loadConfig(dkim({})).dkim!;
+    expect(fromText).toMatchObject({ domain: 'entraide.meylan.fr', selector: 'entraide2026' });
+    expect(fromText.privateKey.asymmetricKeyType).toBe('rsa');
+    const fromEscaped = loadConfig(dkim({ DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') })).dkim!;
+    const fromFile = loadConfig(dkim({ DKIM_PRIVATE_KEY: join(dir, 'mail.key') })).dkim!;
+    expect(fromEscaped.privateKey.equals(fromText.privateKey)).toBe(true);
+    expect(fromFile.privateKey.equals(fromText.privateKey)).toBe(true);
+  });
+
+  it('keeps the key out of anything printed from the configuration', () => {
+    const body = pem.split('\n')[1];
+    expect(JSON.stringify(loadConfig(dkim({})))).not.toContain(body);
+  });
+
+  it.each([
+    ['DKIM_SELECTOR', { DKIM_SELECTOR: undefined }, 'is missing (DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together, or none of them)'],
+    ['DKIM_DOMAIN', { DKIM_DOMAIN: undefined, DKIM_PRIVATE_KEY: undefined }, 'is missing'],
+    ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '' }, 'is missing'],
+    ['DKIM_DOMAIN', { DKIM_DOMAIN: 'meylan' }, 'is malformed (must be a domain name such as entraide.meylan.fr)'],
+    ['DKIM_DOMAIN', { DKIM_DOMAIN: 'entraide.meylan.fr; s=x' }, 'is malformed'],
+    ['DKIM_SELECTOR', { DKIM_SELECTOR: 'a b' }, 'is malformed (letters, digits, - and . only)'],
+    ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '/nonexistent/mail.key' }, 'is malformed (neither a PEM private key nor a readable file holding one)'],
+    ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n' }, 'is malformed (not a PEM private key without passphrase)'],
+  ])('names %s when the three settings are incomplete or malformed', (setting, extra, reason) => {
+    const error = failure(dkim(extra));
+    expect(error.setting).toBe(setting);
+    expect(error.message.startsWith(`Invalid configuration: ${setting} ${reason}`)).toBe(true);
+  });
+
+  it('refuses a key that receivers would not accept: not RSA, or under 1024 bits', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    expect(failure(dkim({ DKIM_PRIVATE_KEY: ec })).message).toBe('Invalid configuration: DKIM_PRIVATE_KEY is malformed (must be an RSA key)');
+    const small = generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    expect(failure(dkim({ DKIM_PRIVATE_KEY: small })).message).toMatch(/^Invalid configuration: DKIM_PRIVATE_KEY is malformed \(RSA key must have at least 1024 bits/);
+  });
+
+  it('never echoes the key or its path in a failure', () => {
+    const secretPath = join(dir, 'absent-s3cret.key');
+    expect(failure(dkim({ DKIM_PRIVATE_KEY: secretPath })).message).not.toContain('s3cret');
+    expect(failure(dkim({ DKIM_SELECTOR: undefined })).message).not.toContain(pem.split('\n')[1]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dkimSchema, DkimKey, DkimSettingError, loadDkim } from './dkim';
 
 /**
  * The whole environment of the service, parsed once at boot into one typed object.
@@ -35,6 +36,7 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
   UPLOADS_DIR: z.string().min(1).default('uploads'),
+  ...dkimSchema,
   HTTP_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(30),
   HTTP_HEADERS_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(15),
   HTTP_KEEPALIVE_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(5),
@@ -67,6 +69,8 @@ export interface AppConfig {
   queuePrefix: string;
   /** Where uploaded images (projects' pictures) are stored on disk. */
   uploadsDir: string;
+  /** Signs every outgoing e-mail when set (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY). */
+  dkim?: DkimKey;
   /** Slow clients are cut with a 408 so they cannot hold sockets (see docs/OPERATIONS.md). */
   http: HttpTimeouts;
 }
@@ -144,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
     mailSweepMs: e.MAIL_SWEEP_SEC * 1000,
     uploadsDir: e.UPLOADS_DIR,
+    dkim: dkimOrThrow(e),
     http: {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SEC * 1000,
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SEC * 1000,
@@ -151,6 +156,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SEC * 1000,
     },
   };
+}
+
+function dkimOrThrow(e: Env): DkimKey | undefined {
+  try {
+    return loadDkim(e);
+  } catch (err) {
+    if (err instanceof DkimSettingError) throw new ConfigError(err.setting, err.reason);
+    throw err;
+  }
 }
 
 /** For process entry points: parse or print one line and exit non-zero. */

@@ -12,6 +12,8 @@ export interface InboxMessage {
   text: string;
   html: string;
   headers: Array<{ name: string; value: string }>;
+  /** The message exactly as the SMTP server received it (a DKIM signature still verifies on it). */
+  raw: Buffer;
 }
 
 /**
@@ -32,8 +34,9 @@ export class DevInbox {
       authOptional: true,
       logger: false,
       onData(stream, session, callback) {
-        simpleParser(stream)
-          .then((parsed) => {
+        readAll(stream)
+          .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+          .then(({ raw, parsed }) => {
             inbox?.keep({
               id: randomUUID(),
               receivedAt: new Date(),
@@ -43,6 +46,7 @@ export class DevInbox {
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
               headers: parsed.headerLines.map(({ key, line }) => ({ name: key, value: line.slice(line.indexOf(':') + 1).trim() })),
+              raw,
             });
             callback();
           })
@@ -85,4 +89,10 @@ export class DevInbox {
     this.messages.push(m);
     if (this.messages.length > this.capacity) this.messages.splice(0, this.messages.length - this.capacity);
   }
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

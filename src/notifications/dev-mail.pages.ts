@@ -27,11 +27,19 @@ ${body}
 </html>`;
 }
 
+/** The download's name: the inbox id is unique and safe in a file name (a UUID). */
+export const sourceFileName = (id: string) => `courriel-${id}.eml`;
+
+// The subject tells the links of a long list apart for screen-reader users.
+const sourceLink = (m: InboxMessage) =>
+  `<a href="/dev/mail/${esc(m.id)}/source.eml" download="${esc(sourceFileName(m.id))}" type="message/rfc822" aria-label="${esc(`Source (.eml) de « ${m.subject || 'sans objet'} »`)}">Source (.eml)</a>`;
+
 export function inboxPage(messages: InboxMessage[]): string {
   const rows = messages
     .map(
       (m) => `<tr><td><time datetime="${m.receivedAt.toISOString()}">${esc(when(m.receivedAt))}</time></td>` +
-        `<td>${esc(m.to.join(', '))}</td><td><a href="/dev/mail/${esc(m.id)}">${esc(m.subject || '(sans objet)')}</a></td></tr>`,
+        `<td>${esc(m.to.join(', '))}</td><td><a href="/dev/mail/${esc(m.id)}">${esc(m.subject || '(sans objet)')}</a></td>` +
+        `<td>${sourceLink(m)}</td></tr>`,
     )
     .join('\n');
   return page(
@@ -42,7 +50,7 @@ ${
   messages.length
     ? `<table>
 <caption>${messages.length} message${messages.length > 1 ? 's' : ''}</caption>
-<thead><tr><th scope="col">Date</th><th scope="col">Destinataire</th><th scope="col">Objet</th></tr></thead>
+<thead><tr><th scope="col">Date</th><th scope="col">Destinataire</th><th scope="col">Objet</th><th scope="col">Source</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -62,6 +70,7 @@ export function messagePage(m: InboxMessage): string {
 <dt>De</dt><dd>${esc(m.from)}</dd>
 <dt>À</dt><dd>${esc(m.to.join(', '))}</dd>
 <dt>Reçu le</dt><dd><time datetime="${m.receivedAt.toISOString()}">${esc(when(m.receivedAt))}</time></dd>
+<dt>Message brut</dt><dd>${sourceLink(m)}</dd>
 </dl>
 <h2>Version HTML</h2>
 ${m.html ? `<iframe title="Version HTML du message" sandbox srcdoc="${esc(m.html)}"></iframe>` : '<p>Ce message n\'a pas de version HTML.</p>'}

@@ -54,7 +54,8 @@ export class MailWorkerModule implements OnApplicationShutdown {
           useFactory: (inbox?: DevInbox) => {
             const url = inbox?.url ?? config.smtpUrl;
             if (!url) throw new ConfigError('SMTP_URL', 'is missing (required in production to send e-mail)');
-            return new MailTransport(url);
+            if (config.dkim) new Logger('MailTransport').log(`signing outgoing mail with DKIM: d=${config.dkim.domain}, s=${config.dkim.selector}`);
+            return new MailTransport(url, { dkim: config.dkim });
           },
         },
       ],

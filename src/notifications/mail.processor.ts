@@ -159,7 +159,8 @@ export class MailProcessor {
         text: mail.text,
         html: mail.html,
         messageId,
-        headers: row.headers,
+        // Every e-mail of the site is sent by a program (RFC 3834): auto-responders stay silent.
+        headers: { ...row.headers, 'Auto-Submitted': 'auto-generated' },
       });
     } catch (err) {
       return this.failed(tenantId, tenant.slug, row, err);
