@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { Browser, Page, Response } from 'playwright-core';
 import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
@@ -194,6 +195,14 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
     await expect(page.getByRole('alert').innerText()).resolves.toContain('PNG, JPEG ou WebP attendu');
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    // The same PNG declaring 50,000 × 50,000 pixels (CRC kept right): refused before decoding, said in French.
+    const giant = Buffer.from(png);
+    giant.writeUInt32BE(50_000, 16);
+    giant.writeUInt32BE(50_000, 20);
+    giant.writeUInt32BE(crc32(giant.subarray(12, 29)), 29);
+    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: giant });
+    expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('image trop grande (50000 × 50000 pixels');
     await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: png });
     expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(200);
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('image du projet est enregistrée');

@@ -1,10 +1,22 @@
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
 const LYON = 'lyon.localhost';
 const LYON_POINT = { lat: 45.7578, lng: 4.8351 };
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+/** A real 1 × 1 PNG: uploads are decoded, so a PNG signature alone is not enough. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/** The same PNG whose header declares `width` × `height` pixels (with a correct chunk CRC). */
+function pngDeclaring(width: number, height: number): Buffer {
+  const forged = Buffer.from(PNG);
+  forged.writeUInt32BE(width, 16);
+  forged.writeUInt32BE(height, 20);
+  forged.writeUInt32BE(crc32(forged.subarray(12, 29)), 29);
+  return forged;
+}
 
 describe('organisations, projects, missions and volunteers', () => {
   let t: TestApp;
@@ -110,10 +122,13 @@ describe('organisations, projects, missions and volunteers', () => {
     const list = await call('GET', '/api/v1/projects?category=cuisine');
     const item = list.json().items.find((p: any) => p.id === id);
     expect(item).toMatchObject({ kind: 'project', title: 'Repas partagés du jeudi', organisation: { name: 'Cuisine solidaire' }, ongoing: true });
-    expect(item.publicLocation).not.toEqual(LYON_POINT);
+    const { rows: measured } = await t.db.admin.query(`SELECT ST_Distance(location, public_location) AS d FROM projects WHERE id = $1`, [id]);
+    expect(measured[0].d).toBeGreaterThanOrEqual(100);
     expect(JSON.stringify(list.json())).not.toContain('"location"');
     const near = await call('GET', `/api/v1/projects?near=${LYON_POINT.lat},${LYON_POINT.lng}&radius=1000`);
-    expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeLessThanOrEqual(300);
+    // Measured from the public point: 100 m from the place or more, and not beyond the cell's surroundings.
+    expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeGreaterThanOrEqual(100);
+    expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeLessThanOrEqual(500);
     const asListings = await call('GET', '/api/v1/listings?kind=project');
     expect(asListings.status).toBe(200);
     expect(asListings.json().items.map((p: any) => p.id)).toContain(id);
@@ -164,6 +179,42 @@ describe('organisations, projects, missions and volunteers', () => {
     const image = await t.request({ url: ok.json().imageUrl, host: LYON });
     expect(image.status).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
+  });
+
+  it('stores the image re-encoded: nothing appended after it, no EXIF position, no 50,000 × 50,000 pixels', async () => {
+    const manager = await createResident(t.db, 'lyon');
+    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Atelier photo'));
+    const stored = async () => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/image`, headers: { host: LYON } });
+      expect(res.statusCode).toBe(200);
+      return res.rawPayload;
+    };
+
+    const appended = await putImage(projectId, manager, Buffer.concat([PNG, Buffer.from('<script>alert(1)</script>')]));
+    expect(appended.status).toBe(200);
+    const png = await stored();
+    expect(png.includes('<script>')).toBe(false);
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1, height: 1 });
+
+    const gps = { GPSLatitudeRef: 'N', GPSLatitude: '45/1 45/1 28/1', GPSLongitudeRef: 'E', GPSLongitude: '4/1 50/1 6/1' };
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } }).jpeg().withExif({ IFD0: { Artist: 'Camille' }, IFD3: gps }).toBuffer();
+    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    expect((await putImage(projectId, manager, photo, 'image/jpeg')).status).toBe(200);
+    const jpeg = await stored();
+    const meta = await sharp(jpeg).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
+    expect(meta.exif).toBeUndefined();
+    expect(jpeg.includes('Camille')).toBe(false);
+
+    const giant = await putImage(projectId, manager, pngDeclaring(50_000, 50_000));
+    expect(giant.status).toBe(422);
+    expect(giant.headers['content-type']).toContain('application/problem+json');
+    expect(giant.json().errors).toEqual([{ field: 'image', message: 'image trop grande (50000 × 50000 pixels ; 40 millions de pixels au plus)' }]);
+    const broken = await putImage(projectId, manager, Buffer.concat([PNG.subarray(0, 8), Buffer.from('pas la suite attendue')]));
+    expect(broken.status).toBe(422);
+    expect(broken.json().errors[0].field).toBe('image');
+    // The refused uploads left the last good image in place.
+    expect((await sharp(await stored()).metadata()).format).toBe('jpeg');
   });
 
   it('signs volunteers up until the mission is full, lets them withdraw, and shows managers first name and initial only', async () => {

@@ -1,1 +1,2 @@
 export * from './image-store';
+export * from './image-normaliser';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
 import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
-import { IMAGE_MAX_BYTES, IMAGE_STORE, ImageStore, sniffImageType } from '../../libs/storage';
+import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_STORE, ImageRejected, ImageStore, normaliseImage, sniffImageType } from '../../libs/storage';
 import type { Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { ListingPublication } from '../listings/listing-publication.service';
@@ -188,16 +188,24 @@ export class ProjectsService {
     return this.get(tenant, id, principal);
   }
 
-  /** Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES. */
+  /** Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES, stored re-encoded. */
   async setImage(tenant: TenantRef, principal: Principal, id: string, bytes: unknown) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw invalid('image', 'image attendue (PNG, JPEG ou WebP) dans le corps de la requête');
     if (bytes.length > IMAGE_MAX_BYTES) throw invalid('image', `image trop lourde (${Math.round(IMAGE_MAX_BYTES / 1024 / 1024)} Mo au plus)`);
     const type = sniffImageType(bytes);
     if (!type) throw invalid('image', 'format non reconnu : PNG, JPEG ou WebP attendu');
+    // What is stored is re-encoded pixels only: no appended bytes, no EXIF (GPS), bounded dimensions.
+    const image = await normaliseImage(bytes, type).catch((err: unknown) => {
+      if (!(err instanceof ImageRejected)) throw err;
+      if (err.reason === 'too_many_pixels') {
+        throw invalid('image', `image trop grande (${err.width} × ${err.height} pixels ; ${IMAGE_MAX_PIXELS / 1_000_000} millions de pixels au plus)`);
+      }
+      throw invalid('image', 'image illisible ou abîmée : PNG, JPEG ou WebP attendu');
+    });
     const key = `${tenant.id}/projects/${id}-${randomUUID()}`;
     const previous = await this.db.withTenant(tenant.id, async (tx) => (await this.managedProject(tx, tenant, principal, id)).imageKey);
-    await this.images.put(key, bytes);
+    await this.images.put(key, image.bytes);
     await this.db.withTenant(tenant.id, (tx) => this.repo.updateProject(tx, tenant.id, id, { image: { key, type } }));
     if (previous) await this.images.delete(previous).catch(() => undefined);
     return this.get(tenant, id, principal);
