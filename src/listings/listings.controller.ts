@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { Authenticated } from '../accounts/auth.decorators';
 import { ConversationsService } from './conversations.service';
 import { CreateListingDto, GeoJsonQuery, MessageDto, ReplyDto, ReportDto, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
+import { IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';
 import { ListingsService } from './listings.service';
 
 @ApiTags('listings')
@@ -15,8 +16,10 @@ export class ListingsController {
   @Post('listings')
   @HttpCode(201)
   @Authenticated()
-  create(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Body() dto: CreateListingDto) {
-    return this.listings.create(tenant, req.ctx.principal!, dto);
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  create(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Body() dto: CreateListingDto, @Headers('idempotency-key') key?: string) {
+    const principal = req.ctx.principal!;
+    return this.listings.create(tenant, principal, dto, idempotentRequest(key, principal.accountId, dto));
   }
 
   @Get('listings')

@@ -8,6 +8,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { TenantsService } from '../tenants/tenants.service';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
+import { IdempotencyRepository } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
 import { ListingsController } from './listings.controller';
 import { ListingsRepository } from './listings.repository';
@@ -17,7 +18,7 @@ import { StaffInboxRepository } from './staff-inbox.repository';
 @Module({
   imports: [TenantsModule, AccountsModule, NotificationsModule, AuditModule],
   controllers: [ListingsController],
-  providers: [ListingsRepository, ListingsService, ListingPublication, ConversationsRepository, ConversationsService, StaffInboxRepository],
+  providers: [ListingsRepository, IdempotencyRepository, ListingsService, ListingPublication, ConversationsRepository, ConversationsService, StaffInboxRepository],
   exports: [ListingsService, ListingPublication, ListingsRepository, ConversationsService, ConversationsRepository, StaffInboxRepository],
 })
 export class ListingsModule implements OnModuleInit {
@@ -29,6 +30,7 @@ export class ListingsModule implements OnModuleInit {
     private readonly conversations: ConversationsRepository,
     private readonly outbox: OutboxService,
     private readonly inbox: StaffInboxRepository,
+    private readonly idempotency: IdempotencyRepository,
   ) {}
 
   onModuleInit(): void {
@@ -39,6 +41,7 @@ export class ListingsModule implements OnModuleInit {
       const { keys, prefixes } = await this.conversations.mentionKeys(tx, tenantId, account.id);
       await this.outbox.forgetMentions(tx, tenantId, keys, prefixes);
       await this.inbox.eraseFor(tx, tenantId, account.id);
+      await this.idempotency.eraseFor(tx, tenantId, account.id);
       await this.repo.closeAndBlankByAuthor(tx, tenantId, account.id);
       await this.conversations.eraseFor(tx, tenantId, account.id);
     });

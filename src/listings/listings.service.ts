@@ -9,6 +9,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { CategoryRow } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
 import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
+import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
 import { ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingsInBox, SearchCursor, SearchRow, searchListings } from './listings.search';
@@ -95,17 +96,21 @@ export class ListingsService {
     private readonly accounts: AccountsService,
     private readonly tenants: TenantsService,
     private readonly audit: AuditRepository,
+    private readonly idempotency: IdempotencyRepository,
   ) {}
 
   /** `principal` is the author, or a town-hall agent acting as a relayed resident (actingFor). */
-  async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto) {
+  async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto, once?: IdempotentRequest) {
     const radiusM = this.radiusFor(dto.mode, dto.radiusM);
     const id = randomUUID();
     const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
     const status: ListingStatus = holdReasons.length ? 'pending_review' : 'published';
     // Read before the transaction: a second pooled connection must never be awaited inside one.
     const categories = await this.tenants.categories(tenant);
-    const listing = await this.db.withTenant(tenant.id, async (tx) => {
+    const created = await this.db.withTenant(tenant.id, async (tx) => {
+      // A request sent again with its Idempotency-Key gets the first answer: no second listing, no second alert.
+      const replay = once && (await this.idempotency.claim(tx, tenant.id, once));
+      if (replay) return { replay: replay.body };
       await this.accounts.assertCanPublish(tx, tenant, principal);
       await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId, dto.location);
       await this.repo.insert(
@@ -119,10 +124,15 @@ export class ListingsService {
       );
       if (status === 'published') await this.publication.recordPublished(tx, tenant.id, id, 1);
       await this.audit.onBehalf(tx, tenant.id, principal, 'listing.create', { type: 'listing', id }, { status });
-      return (await this.repo.find(tx, tenant.id, id))!;
+      const listing = (await this.repo.find(tx, tenant.id, id))!;
+      // Through JSON, as a replay will read it back: both answers are byte for byte the same.
+      const body = JSON.parse(JSON.stringify(ownerView(listing))) as ReturnType<typeof ownerView>;
+      if (once) await this.idempotency.complete(tx, tenant.id, once, { status: 201, body });
+      return { listing, body };
     });
-    await this.publication.afterCommit(tenant.id, id, listing.version, status);
-    return ownerView(listing);
+    if ('replay' in created) return created.replay as ReturnType<typeof ownerView>;
+    await this.publication.afterCommit(tenant.id, id, created.listing.version, status);
+    return created.body;
   }
 
   registerKind(kind: 'project', source: SearchKindSource): void {

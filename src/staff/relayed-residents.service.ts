@@ -8,6 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { PUBLIC_NAME_HINT, toPublicName } from '../accounts/public-name';
 import { ConversationsRepository } from '../listings/conversations.repository';
 import { CreateListingDto } from '../listings/dto/listings.dto';
+import { idempotentRequest } from '../listings/idempotency.repository';
 import { ListingsRepository } from '../listings/listings.repository';
 import { ListingsService } from '../listings/listings.service';
 import { StaffInboxRepository, StaffInboxRow } from '../listings/staff-inbox.repository';
@@ -126,9 +127,11 @@ export class RelayedResidentsService {
   }
 
   /** A listing published for the resident, through the same rules as anyone's. */
-  async postListing(tenant: TenantRef, agent: Principal, id: string, dto: CreateListingDto) {
+  /** `idempotencyKey`: the Idempotency-Key header, scoped to the resident (the listing's author). */
+  async postListing(tenant: TenantRef, agent: Principal, id: string, dto: CreateListingDto, idempotencyKey?: string) {
+    const once = idempotentRequest(idempotencyKey, id, dto);
     await this.db.withTenant(tenant.id, (tx) => this.found(tx, tenant, id));
-    return this.listings.create(tenant, actingFor(agent, id), dto);
+    return this.listings.create(tenant, actingFor(agent, id), dto, once);
   }
 
   async inboxItems(tenant: TenantRef, limit = 100) {

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { Roles } from '../accounts/auth.decorators';
 import { CreateListingDto } from '../listings/dto/listings.dto';
+import { IDEMPOTENCY_HEADER_DOC } from '../listings/idempotency.repository';
 import { CreateRelayedResidentDto, UpdateRelayedResidentDto } from './dto/staff.dto';
 import { RelayedResidentsService } from './relayed-residents.service';
 
@@ -48,8 +49,9 @@ export class StaffController {
 
   @Post('residents/:id/listings')
   @HttpCode(201)
-  postListing(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: CreateListingDto) {
-    return this.residents.postListing(tenant, req.ctx.principal!, id, dto);
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  postListing(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: CreateListingDto, @Headers('idempotency-key') key?: string) {
+    return this.residents.postListing(tenant, req.ctx.principal!, id, dto, key);
   }
 
   @Get('inbox')
