@@ -8,6 +8,7 @@ bash scripts/ensure-deps.sh
 npm run -s build
 # shellcheck source=scripts/dev-env.sh
 source scripts/dev-env.sh
+write_dev_env_file
 node dist/libs/db/migrate.js
 node dist/src/cli.js tenants:sync
 # Demo residents, offers, requests and conversations (idempotent); prints the demo accounts.

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadAdminConfig, loadConfig, orExit } from '../libs/config';
+import { loadAdminConfig, loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
 import { createDataSource } from '../libs/db';
 import { createLogger, PinoNestLogger } from '../libs/logging';
 import { AccountsService } from './accounts/accounts.service';
@@ -62,6 +62,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
+  // In development, the settings `npm run demo` used (its .env), so the commands reach the demo's database.
+  loadDevelopmentEnvFile();
   const [name, ...args] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {

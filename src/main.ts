@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { loadConfig, orExit } from '../libs/config';
+import { loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
+  loadDevelopmentEnvFile();
   const config = orExit(() => loadConfig());
   const app = await createApp(config);
   await app.listen({ port: config.port, host: '0.0.0.0' });

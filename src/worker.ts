@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, orExit } from '../libs/config';
+import { loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
 import { createLogger, PinoNestLogger } from '../libs/logging';
 import { WorkerModule } from './worker.module';
 
 /** Workers alone, without HTTP: `npm run worker`. */
 async function main(): Promise<void> {
+  loadDevelopmentEnvFile();
   const config = orExit(() => loadConfig());
   const logger = createLogger(config.logLevel, 'entraide-worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {

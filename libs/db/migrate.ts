@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadAdminConfig, orExit } from '../config';
+import { loadAdminConfig, loadDevelopmentEnvFile, orExit } from '../config';
 import { createDataSource } from './database';
 
 /** Applies pending migrations as the owner role; running it twice is harmless. */
@@ -20,6 +20,7 @@ export async function migrate(adminUrl: string, log: (line: string) => void = ()
 }
 
 if (require.main === module) {
+  loadDevelopmentEnvFile();
   const config = orExit(() => loadAdminConfig());
   migrate(config.databaseAdminUrl, (l) => process.stdout.write(`${l}\n`))
     .then((applied) => {
