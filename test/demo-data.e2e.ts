@@ -73,18 +73,30 @@ describe('demo data loader', () => {
     expect(rows).toEqual([]);
   });
 
-  it('places every listing and every home inside its commune, and shows a fuzzed point, never the exact one', async () => {
+  it('places every listing and every home inside its commune, and shows a public point 100 m or more from the exact one, inside the commune', async () => {
     const { rows } = await db.admin.query(
       `SELECT count(*)::int AS listings,
               count(*) FILTER (WHERE NOT ST_Covers(a.outline, l.location))::int AS outside,
               count(*) FILTER (WHERE NOT ST_Covers(n.outline, l.location))::int AS outside_own_neighbourhood,
-              count(*) FILTER (WHERE ST_Equals(l.public_location::geometry, l.location::geometry))::int AS exact_public_point,
+              count(*) FILTER (WHERE ST_DWithin(l.public_location, l.location, 100))::int AS public_point_within_100_m,
+              count(*) FILTER (WHERE NOT ST_Covers(a.outline, l.public_location))::int AS public_point_outside,
+              (SELECT count(*) FROM projects p JOIN tenant_areas pa USING (tenant_id)
+                WHERE ST_DWithin(p.public_location, p.location, 100) OR NOT ST_Covers(pa.outline, p.public_location))::int AS projects_public_point_amiss,
               count(*) FILTER (WHERE (c.remote AND l.mode = 'in_person') OR (NOT c.remote AND l.mode = 'remote'))::int AS mode_against_category,
               (SELECT count(*) FROM accounts x JOIN tenant_areas ta USING (tenant_id) WHERE NOT ST_Covers(ta.outline, x.location))::int AS homes_outside
        FROM listings l JOIN tenant_areas a USING (tenant_id) JOIN categories c ON c.id = l.category_id
        LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id`,
     );
-    expect(rows[0]).toEqual({ listings: expect.any(Number), outside: 0, outside_own_neighbourhood: 0, exact_public_point: 0, mode_against_category: 0, homes_outside: 0 });
+    expect(rows[0]).toEqual({
+      listings: expect.any(Number),
+      outside: 0,
+      outside_own_neighbourhood: 0,
+      public_point_within_100_m: 0,
+      public_point_outside: 0,
+      projects_public_point_amiss: 0,
+      mode_against_category: 0,
+      homes_outside: 0,
+    });
   });
 
   it('closes the loop on past helps and gives each town hall two residents without internet, with a call to make', async () => {

@@ -207,8 +207,9 @@ describe('residents without internet, relayed by the town hall', () => {
   });
 
   it('exports everything held on her, and erases her: no row keeps her name, phone or home', async () => {
-    const r = await register({ displayName: 'Simone Garnier', phone: '06 11 22 33 44', location: north(HOME, 120) });
-    const home = north(HOME, 120);
+    // 1.5 km from the other homes of this file (public points included), so a point near hers can only be hers.
+    const home = north(HOME, 1500);
+    const r = await register({ displayName: 'Simone Garnier', phone: '06 11 22 33 44', location: home });
     const listing = await postFor(r.id, { title: 'Compagnie pour Simone', description: 'Simone Garnier aimerait parler au téléphone avec un voisin.', location: home });
     const start = await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/conversations`, session: neighbour.session, payload: { message: 'Bonjour Simone, je serais ravi de vous appeler.' } });
     const conversationId = start.json().conversationId;
@@ -221,14 +222,17 @@ describe('residents without internet, relayed by the town hall', () => {
     expect(exported.listings.map((l: { id: string }) => l.id)).toEqual([listing.id]);
     expect(exported.conversations.messages.map((m: { body: string }) => m.body)).toEqual(['Simone Garnier vous remercie, elle attend votre appel.']);
 
-    // The listing's public point (a spot of the ~200 m cell, from its id) was public all along and may stay; it can fall near her home.
-    const { rows: publicPoint } = await t.db.admin.query(`SELECT ST_Y(public_location::geometry) AS lat, ST_X(public_location::geometry) AS lng FROM listings WHERE id = $1`, [listing.id]);
+    // The listing's public point was public all along and may stay: it is 100 m or more from her home, never near it.
+    const { rows: publicPoint } = await t.db.admin.query(
+      `SELECT ST_Distance(public_location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography) AS d FROM listings WHERE id = $1`,
+      [listing.id, home.lat, home.lng],
+    );
+    expect(publicPoint[0].d).toBeGreaterThanOrEqual(100);
     expect((await t.request({ method: 'DELETE', url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(204);
     expect((await t.request({ url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(404);
     expect((await t.request({ url: `/api/v1/listings/${listing.id}` })).status).toBe(404);
 
-    // Every text column of every table (her public name, her surname, her phone), and every point within 50 m of her home
-    // other than that public point.
+    // Every text column of every table (her public name, her surname, her phone), and every point within 100 m of her home.
     const { rows: columns } = await t.db.admin.query(
       `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = 'public' AND udt_name IN ('text', 'jsonb', 'geography', '_text')`,
     );
@@ -237,11 +241,7 @@ describe('residents without internet, relayed by the town hall', () => {
       const col = `"${c.column_name}"`;
       const [where, params] =
         c.udt_name === 'geography'
-          ? [
-              `GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 50)
-               AND NOT ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography, 1)`,
-              [home.lat, home.lng, publicPoint[0].lat, publicPoint[0].lng],
-            ]
+          ? [`GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 100)`, [home.lat, home.lng]]
           : [`${col}::text ~* $1`, ['Simone G\\.|Garnier|0611223344|06 11 22 33 44']];
       const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${where}`, params);
       if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);

@@ -1,4 +1,6 @@
 import type { Tx } from '../db';
+import type { MultiPolygon } from './area';
+import { fuzzPoint } from './fuzz';
 
 export interface LatLng {
   lat: number;
@@ -12,4 +14,15 @@ export const pointSql = (lngParam: string, latParam: string) => `ST_SetSRID(ST_M
 export async function insideTenantArea(tx: Tx, tenantId: string, p: LatLng): Promise<boolean> {
   const rows = await tx.query(`SELECT ST_Covers(outline, ${pointSql('$2', '$3')}) AS inside FROM tenant_areas WHERE tenant_id = $1`, [tenantId, p.lng, p.lat]);
   return rows[0]?.inside === true;
+}
+
+/** The tenant's outline as GeoJSON MultiPolygon coordinates, or null when it has none. */
+export async function tenantOutline(tx: Tx, tenantId: string): Promise<MultiPolygon | null> {
+  const rows: Array<{ outline: { coordinates: MultiPolygon } }> = await tx.query(`SELECT ST_AsGeoJSON(outline)::json AS outline FROM tenant_areas WHERE tenant_id = $1`, [tenantId]);
+  return rows[0]?.outline.coordinates ?? null;
+}
+
+/** The public point of an exact one for the row `seed` of the tenant: fuzzPoint, kept inside the tenant's outline. */
+export async function publicPointOf(tx: Tx, tenantId: string, p: LatLng, seed: string): Promise<LatLng> {
+  return fuzzPoint(p, seed, await tenantOutline(tx, tenantId));
 }

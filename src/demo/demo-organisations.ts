@@ -90,7 +90,7 @@ export function planOrganisations(t: TenantFacts, residents: DemoAccount[], now:
       description: `${template.description} Porté par ${organisation.name}.`,
       categoryId: template.categoryId,
       location,
-      publicLocation: fuzzPoint(location, id),
+      publicLocation: fuzzPoint(location, id, t.outline),
       ongoing,
       startsOn: ongoing ? null : new Date(now.getTime() + random.between(2 * DAY, 40 * DAY)).toISOString().slice(0, 10),
       createdBy: organisation.managerId,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadTenantCatalogue } from '../tenants/tenant-files';
+import { PUBLIC_POINT_MIN_M } from '../../libs/geo';
 import { DEMO_EMAIL_DOMAIN, planDemo, TenantFacts } from './demo-plan';
 import { contains } from './sampling';
 
@@ -13,6 +14,7 @@ function facts(slug: string): TenantFacts {
     slug,
     categories: t.categories.map((c) => ({ id: `category-${c}`, slug: c, remote: federation.categories.find((fc) => fc.slug === c)!.remote })),
     neighbourhoods: t.neighbourhoods.map((n) => ({ id: `hood-${n.slug}`, slug: n.slug, name: n.name, outline: [[n.polygon]] })),
+    outline: [[t.area]],
     homeOf: catalogue.federations.filter((f) => f.homeTenant === slug).map((f) => ({ slug: f.slug, name: f.name })),
   };
 }
@@ -34,10 +36,13 @@ describe('demo plan', () => {
     for (const c of seyssins.categories) expect(published.some((l) => l.kind === 'request' && l.categoryId === c.id)).toBe(true);
   });
 
-  it('draws each point inside its neighbourhood, fuzzes the public one, and gives remote help no radius', () => {
+  it('draws each point inside its neighbourhood, puts the public one 100 m away or more inside the commune, and gives remote help no radius', () => {
+    const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) =>
+      Math.hypot((b.lat - a.lat) * 111_195, (b.lng - a.lng) * 111_195 * Math.cos((a.lat * Math.PI) / 180));
     for (const l of plan.listings) {
       expect(contains(seyssins.neighbourhoods.find((n) => n.slug === l.neighbourhoodSlug)!.outline, l.location)).toBe(true);
-      expect(l.publicLocation).not.toEqual(l.location);
+      expect(metres(l.location, l.publicLocation)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
+      expect(contains(seyssins.outline!, l.publicLocation)).toBe(true);
       expect(l.radiusM === null).toBe(l.mode === 'remote');
       if (l.radiusM !== null) expect(l.radiusM).toBeGreaterThanOrEqual(500);
       expect(seyssins.categories.find((c) => c.id === l.categoryId)!.remote ? l.mode !== 'in_person' : l.mode !== 'remote').toBe(true);

@@ -36,6 +36,8 @@ export interface TenantFacts {
   slug: string;
   categories: Array<{ id: string; slug: string; remote: boolean }>;
   neighbourhoods: Array<{ id: string; slug: string; name: string; outline: MultiPolygon }>;
+  /** The commune's outline (tenant_areas): public points stay inside it, as the application keeps them. */
+  outline?: MultiPolygon | null;
   /** Federations whose home site is this tenant: their administrator account lives here. */
   homeOf: Array<{ slug: string; name: string }>;
 }
@@ -252,7 +254,7 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
       description,
       mode,
       location,
-      publicLocation: fuzzPoint(location, id),
+      publicLocation: fuzzPoint(location, id, t.outline),
       neighbourhoodSlug: hood.slug,
       radiusM: mode === 'remote' ? null : random.pick(RADII),
       availability,

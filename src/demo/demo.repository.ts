@@ -1,5 +1,5 @@
 import type { Tx } from '../../libs/db';
-import { fuzzPoint, pointSql } from '../../libs/geo';
+import { pointSql, publicPointOf, tenantOutline } from '../../libs/geo';
 import type { DemoAccount, DemoConversation, DemoListing, DemoMessage, TenantFacts } from './demo-plan';
 import type { MultiPolygon } from './sampling';
 
@@ -62,7 +62,8 @@ export class DemoRepository {
       [tenant.id],
     );
     const homeOf = await tx.query(`SELECT slug, name FROM federations WHERE home_tenant_slug = $1 ORDER BY slug`, [tenant.slug]);
-    return { id: tenant.id, slug: tenant.slug, categories, neighbourhoods: hoods.map((h) => ({ ...h, outline: h.outline.coordinates })), homeOf };
+    const outline = await tenantOutline(tx, tenant.id);
+    return { id: tenant.id, slug: tenant.slug, categories, neighbourhoods: hoods.map((h) => ({ ...h, outline: h.outline.coordinates })), outline, homeOf };
   }
 
   async insertAccounts(tx: Tx, tenantId: string, passwordHash: string, accounts: DemoAccount[]): Promise<number> {
@@ -207,7 +208,7 @@ export class DemoRepository {
       );
       if (!home) continue;
       // As for any listing: the public point is fuzzed, the exact one stays private.
-      const pub = fuzzPoint(home, p.listingId);
+      const pub = await publicPointOf(tx, tenantId, home, p.listingId);
       await tx.query(
         `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, roles, relayed, location, created_at)
                     VALUES ($1, $2, $3, '{resident}', true, ${pointSql('$12', '$13')}, $11::timestamptz - interval '1 day') ON CONFLICT DO NOTHING RETURNING id, location),

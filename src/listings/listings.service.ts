@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
-import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
+import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
 import { AuditRepository } from '../../libs/audit';
 import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
@@ -118,7 +118,7 @@ export class ListingsService {
         tenant.id,
         id,
         principal.accountId,
-        { kind: dto.kind, categoryId: dto.categoryId, title: dto.title, description: dto.description, mode: dto.mode, location: dto.location, publicLocation: fuzzPoint(dto.location, id), radiusM, availability: { ...dto.availability } },
+        { kind: dto.kind, categoryId: dto.categoryId, title: dto.title, description: dto.description, mode: dto.mode, location: dto.location, publicLocation: await publicPointOf(tx, tenant.id, dto.location, id), radiusM, availability: { ...dto.availability } },
         status,
         holdReasons,
       );
@@ -221,7 +221,7 @@ export class ListingsService {
         radiusM,
         availability: dto.availability ? { ...dto.availability } : undefined,
         location: dto.location,
-        publicLocation: dto.location ? fuzzPoint(dto.location, id) : undefined,
+        publicLocation: dto.location ? await publicPointOf(tx, tenant.id, dto.location, id) : undefined,
       });
       // Edited text goes through the hold rules again; a held listing leaves the public pages.
       if (dto.title !== undefined || dto.description !== undefined) {

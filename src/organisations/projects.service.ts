@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
-import { fuzzPoint, insideTenantArea, LatLng } from '../../libs/geo';
+import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
 import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_STORE, ImageRejected, ImageStore, normaliseImage, sniffImageType } from '../../libs/storage';
 import type { Principal, TenantRef } from '../../libs/tenancy';
@@ -113,7 +113,7 @@ export class ProjectsService {
         description: dto.description,
         categoryId: dto.categoryId,
         location: dto.location,
-        publicLocation: fuzzPoint(dto.location, id),
+        publicLocation: await publicPointOf(tx, tenant.id, dto.location, id),
         startsOn: dto.ongoing ? null : dto.startsOn ?? null,
         endsOn: dto.ongoing ? null : dto.endsOn ?? null,
         ongoing: Boolean(dto.ongoing),
