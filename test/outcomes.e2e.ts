@@ -148,10 +148,20 @@ describe('closing the loop: fulfilment, the one reminder, private feedback', () 
 
       const path = foundUrl.replace(/\?.*$/, '');
       // A one-click POST, as a form would send it, without session or Origin.
-      const post = (url: string, form: string) => t.app.inject({ method: 'POST', url, headers: { host: 'meylan.localhost', 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: form });
-      const first = await post(path, `answer=found&conversationId=${found.conversationId}`);
+      const send = (url: string, form: string) => t.app.inject({ method: 'POST', url, headers: { host: 'meylan.localhost', 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: form });
+      // It answers with a redirect (POST/Redirect/GET); the page it leads to, as a browser follows it.
+      const post = async (url: string, form: string) => {
+        const res = await send(url, form);
+        expect(res.statusCode).toBe(303);
+        return t.app.inject({ method: 'GET', url: String(res.headers.location), headers: { host: 'meylan.localhost', accept: 'text/html' } });
+      };
+      const sent = await send(path, `answer=found&conversationId=${found.conversationId}`);
+      expect([sent.statusCode, sent.headers.location]).toEqual([303, `${path}?fait=1`]);
+      const first = await t.app.inject({ method: 'GET', url: `${path}?fait=1`, headers: { host: 'meylan.localhost', accept: 'text/html' } });
       expect(first.statusCode).toBe(200);
       expect(first.body).toContain('Merci pour votre réponse');
+      // Reloading that page answers nothing again.
+      expect((await t.app.inject({ method: 'GET', url: `${path}?fait=1`, headers: { host: 'meylan.localhost', accept: 'text/html' } })).body).toContain('Merci pour votre réponse');
       expect(await status(found.listingId)).toBe('fulfilled');
       await sink.waitFor((m) => m.to.includes(found.helper.email) && m.subject.includes('Merci pour votre aide'));
       const again = await post(path, 'answer=found');

@@ -29,6 +29,15 @@ describe('the site pages', () => {
       payload: form(fields),
     });
   };
+  /** A form's answer is a 303 to `location` (POST/Redirect/GET); the page it leads to, as the browser would get it. */
+  const redirected = async (res: Awaited<ReturnType<typeof submit>>, location: string | RegExp, opts: { session?: string } = {}) => {
+    expect(res.status).toBe(303);
+    if (typeof location === 'string') expect(res.headers.location).toBe(location);
+    else expect(String(res.headers.location)).toMatch(location);
+    const next = await page(String(res.headers.location), opts);
+    expect(next.status).toBe(200);
+    return next;
+  };
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
@@ -139,15 +148,13 @@ describe('the site pages', () => {
     expect(bad.body).toContain(`value="${email}"`);
     expect(bad.body).not.toContain('value="court"');
 
-    const ok = await submit('/inscription', { displayName: 'Léa M.', email, password: 'un mot de passe solide', acceptTerms: 'true' });
-    expect(ok.status).toBe(200);
+    const ok = await redirected(await submit('/inscription', { displayName: 'Léa M.', email, password: 'un mot de passe solide', acceptTerms: 'true' }), '/inscription?envoye=1');
     expect(ok.body).toContain('Vérifiez votre boîte e-mail');
     const mail = await sink.waitFor((m) => m.to.includes(email));
     const link = new URL(linkIn(mail, '/compte/verification')!);
     const confirm = await page(`${link.pathname}${link.search}`);
     expect(confirm.body).toContain('Confirmer mon adresse');
-    const verified = await submit('/compte/verification', { token: link.searchParams.get('token')! });
-    expect(verified.status).toBe(200);
+    const verified = await redirected(await submit('/compte/verification', { token: link.searchParams.get('token')! }), '/compte/verification?fait=1');
     expect(verified.body).toContain('Votre adresse est confirmée');
 
     const wrong = await submit('/connexion', { email, password: 'pas le bon mot de passe', retour: '/' });
@@ -208,8 +215,7 @@ describe('the site pages', () => {
     expect(nowhere.body).toContain('id="location-erreur"');
     expect(nowhere.body).toContain('value="Je porte vos courses"');
 
-    const published = await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session });
-    expect(published.status).toBe(201);
+    const published = await redirected(await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session }), /^\/annonces\/[0-9a-f-]{36}\/publiee$/, { session: writer.session });
     expect(published.body).toContain('Votre annonce est publiée');
     const { rows } = await t.db.admin.query(
       `SELECT l.status, n.slug FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND ST_Covers(n.outline, l.location)
@@ -218,8 +224,7 @@ describe('the site pages', () => {
     );
     expect(rows).toEqual([{ status: 'published', slug: 'buclos' }]);
 
-    const paid = await submit('/annonces/nouvelle', { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' }, { session: writer.session });
-    expect(paid.status).toBe(201);
+    const paid = await redirected(await submit('/annonces/nouvelle', { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' }, { session: writer.session }), /^\/annonces\/[0-9a-f-]{36}\/publiee$/, { session: writer.session });
     expect(paid.body).toContain('Votre annonce attend une relecture');
     expect(paid.body).toContain('prix ou une rémunération');
   });
@@ -270,7 +275,7 @@ describe('the site pages', () => {
   it('lets a moderator reject a held listing with a reason; the author sees it refused and is told by e-mail', async () => {
     const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
     const fields = { kind: 'offer', categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'), title: "Cours de maths 15€ de l'heure", description: 'Collège et lycée, le mercredi après-midi.', mode: 'in_person', neighbourhood: 'buclos' };
-    expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(201);
+    expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(303);
 
     expect((await page('/moderation', { session: writer.session })).status).toBe(403);
     const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
@@ -318,8 +323,7 @@ describe('the site pages', () => {
     const unconfirmed = await submit('/mon-compte/supprimer', {}, { session: me.session });
     expect(unconfirmed.status).toBe(422);
     expect(unconfirmed.body).toContain('id="confirm-erreur"');
-    const deleted = await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session });
-    expect(deleted.status).toBe(200);
+    const deleted = await redirected(await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session }), '/compte/supprime');
     expect(deleted.body).toContain('Votre compte est supprimé');
     const gone = await t.db.admin.query('SELECT email, display_name FROM accounts WHERE id = $1', [me.id]);
     expect(gone.rows[0]?.email ?? null).toBeNull();
@@ -327,7 +331,7 @@ describe('the site pages', () => {
 
   it('resets a forgotten password through the e-mailed link', async () => {
     const forgetful = await createResident(t.db, 'meylan');
-    const asked = await submit('/mot-de-passe-oublie', { email: forgetful.email });
+    const asked = await redirected(await submit('/mot-de-passe-oublie', { email: forgetful.email }), '/mot-de-passe-oublie?envoye=1');
     expect(asked.body).toContain('Vérifiez votre boîte e-mail');
     const mail = await sink.waitFor((m) => m.to.includes(forgetful.email) && m.text.includes('/compte/nouveau-mot-de-passe'));
     const link = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!);
@@ -336,7 +340,7 @@ describe('the site pages', () => {
     const weak = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'court' });
     expect(weak.status).toBe(422);
     expect(weak.body).toContain('id="password-erreur"');
-    const done = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'mon nouveau mot de passe' });
+    const done = await redirected(await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'mon nouveau mot de passe' }), '/compte/nouveau-mot-de-passe?fait=1');
     expect(done.body).toContain('Votre mot de passe est changé');
     expect((await submit('/connexion', { email: forgetful.email, password: 'mon nouveau mot de passe' })).status).toBe(303);
     const reused = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'encore un autre mot de passe' });

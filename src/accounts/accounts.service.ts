@@ -229,7 +229,9 @@ export class AccountsService {
       if (dto.location && !(await insideTenantArea(tx, tenant.id, dto.location)))
         throw invalid('location', 'Ce lieu est en dehors de la commune desservie par ce site.');
       const categoryIds = dto.notifications?.categoryIds;
-      if (categoryIds && !(await this.repo.categoriesEnabled(tx, tenant.id, categoryIds)))
+      // A category chosen before the commune stopped offering it may stay: saving unchanged preferences must not fail.
+      const kept = categoryIds?.length ? new Set((await this.repo.findById(tx, tenant.id, principal.accountId))?.notifyCategoryIds ?? []) : new Set<string>();
+      if (categoryIds && !(await this.repo.categoriesEnabled(tx, tenant.id, categoryIds.filter((id) => !kept.has(id)))))
         throw invalid('notifications.categoryIds', "Une des catégories choisies n'existe pas sur ce site.");
       await this.repo.update(tx, tenant.id, principal.accountId, {
         displayName,

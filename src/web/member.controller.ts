@@ -21,6 +21,7 @@ import { PICKER_ASSETS } from './site.controller';
 import { TenantsService } from '../tenants/tenants.service';
 import { FeedbackDto } from '../outcomes/dto/outcomes.dto';
 import { OutcomesService } from '../outcomes/outcomes.service';
+import { AdminService } from '../admin/admin.service';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 const STAFF = new Set(['moderator', 'admin', 'federation_admin']);
@@ -50,6 +51,7 @@ export class MemberController {
     private readonly accounts: AccountsService,
     private readonly tenants: TenantsService,
     private readonly outcomes: OutcomesService,
+    private readonly admin: AdminService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -199,7 +201,10 @@ export class MemberController {
     const me = signedIn(req, reply);
     if (!me) return;
     const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
-    const categoryIds = ([] as string[]).concat(body.categoryIds ?? []);
+    const ticked = ([] as string[]).concat(body.categoryIds ?? []);
+    // In the stored order, then the newly ticked: an unchanged form must store the same list.
+    const stored = (await this.contexts.account(ref, req))?.notifyCategoryIds ?? [];
+    const categoryIds = [...stored.filter((id) => ticked.includes(id)), ...ticked.filter((id) => !stored.includes(id))];
     try {
       const location = await this.contexts.chosenPoint(ref, { lat: one('lat'), lng: one('lng'), neighbourhood: one('neighbourhood') });
       const dto = await validated(UpdateMeDto, {
@@ -231,7 +236,12 @@ export class MemberController {
     }
     await this.accounts.deleteMe(ref, me);
     clearSessionCookie(reply, this.config);
-    req.ctx.principal = undefined;
+    return reply.redirect('/compte/supprime', 303);
+  }
+
+  /** Where the deletion leads (POST/Redirect/GET); it states a fact and needs no session, which is gone. */
+  @Get('compte/supprime')
+  async accountDeleted(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const ctx = await this.contexts.of(ref, req, 'Compte supprimé');
     return sendPage(
       reply,
@@ -314,14 +324,21 @@ export class MemberController {
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
-    const radii = RADII.map((m) => ({ value: String(m), label: m < 1000 ? `${m} m` : `${m / 1000} km`, selected: String(m) === values.radiusM }));
+    // A radius set elsewhere (the API, an older form) stays a choice, else saving would silently change it.
+    const shown = /^\d+$/.test(values.radiusM ?? '') && !RADII.includes(Number(values.radiusM)) ? [...RADII, Number(values.radiusM)].sort((a, b) => a - b) : RADII;
+    const radii = shown.map((m) => ({ value: String(m), label: `${radiusLabel(m)}${RADII.includes(m) ? '' : ' (actuel)'}`, selected: String(m) === values.radiusM }));
+    // Chosen categories the commune no longer offers stay listed (ticked) until the person unticks them.
+    const offered = new Set(categories.map((c) => c.id));
+    const stale = values.categoryIds.filter((id) => !offered.has(id));
+    const names = stale.length ? new Map(((await this.admin.tenantCategories(ref)) as Array<{ categoryId: string; slug: string; name: string }>).map((c) => [c.categoryId, c])) : new Map();
+    const kept = stale.map((id) => ({ id, slug: names.get(id)?.slug ?? id, name: `${names.get(id)?.name ?? 'Catégorie retirée'} (actuel, n’est plus proposée)`, checked: true }));
     const page = this.pages.render('account', {
       ...ctx,
       ...PICKER_ASSETS,
       map: this.contexts.map(account.location ? { center: account.location, zoom: 15 } : t.settings.map),
       account: { email: account.email, location: account.location },
       values: { ...values, lat: account.location?.lat, lng: account.location?.lng },
-      categories: categories.map((c) => ({ ...c, checked: values.categoryIds.includes(c.id) })),
+      categories: [...categories.map((c) => ({ ...c, checked: values.categoryIds.includes(c.id) })), ...kept],
       neighbourhoods,
       radii,
       notice,
@@ -336,6 +353,9 @@ export class MemberController {
     sendPage(reply, this.pages.render('moderation', { ...ctx, items: queue.items, notice, formError }), status);
   }
 }
+
+/** "300 m", "1,5 km". */
+const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${(m / 1000).toLocaleString('fr-FR')} km`);
 
 /** A moderator or administrator of this site. */
 const staff = (req: FastifyRequest, reply: FastifyReply) => withRole(req, reply, STAFF, 'Cette page est réservée à l’équipe de modération de la commune.');

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
@@ -24,7 +24,8 @@ const LABEL: Record<ReminderAnswer, string> = { found: 'j’ai trouvé de l’ai
 
 /**
  * The three answers of the reminder e-mail. GET only asks to confirm (link scanners open every
- * link); POST acts, once: answering again shows what was recorded and changes nothing.
+ * link); POST acts, once, and leads back to GET: answering again shows what was recorded and
+ * changes nothing.
  */
 @ApiExcludeController()
 @Controller('outcome')
@@ -32,17 +33,17 @@ export class OutcomeController {
   constructor(private readonly outcomes: OutcomesService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
 
   @Get(':token')
-  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Query('answer') raw: string | undefined, @Res() reply: FastifyReply) {
+  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Query('answer') raw: string | undefined, @Res() reply: FastifyReply, @Query('fait') done?: string) {
     const state = await this.outcomes.reminderState(tenant, token);
     if (!state) return this.message(tenant, req, reply, INVALID, 404);
-    if (state.answer) return this.message(tenant, req, reply, this.already(state.answer));
+    // After the POST's redirect (?fait=1), the answer just recorded; later visits, what was recorded.
+    if (state.answer) return this.message(tenant, req, reply, done === '1' ? this.thanks(state.answer) : this.already(state.answer));
     const answer = REMINDER_ANSWERS.includes(raw as ReminderAnswer) ? (raw as ReminderAnswer) : undefined;
     const ctx = await this.contexts.of(tenant, req, answer ? QUESTION[answer].heading : 'Avez-vous trouvé de l’aide ?');
     sendPage(reply, this.pages.render('outcome', { ...ctx, token, listing: state.listing, answer, question: answer && QUESTION[answer], helpers: answer === 'found' ? state.helpers : [], choices: answer ? [] : REMINDER_ANSWERS.map((a) => ({ value: a, label: QUESTION[a].button })) }));
   }
 
   @Post(':token')
-  @HttpCode(200)
   async answer(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Body() form: Form | undefined, @Query('answer') queryAnswer: string | undefined, @Res() reply: FastifyReply) {
     const raw = form?.answer ?? queryAnswer;
     if (!REMINDER_ANSWERS.includes(raw as ReminderAnswer)) {
@@ -50,8 +51,12 @@ export class OutcomeController {
     }
     const result = await this.outcomes.answer(tenant, token, raw as ReminderAnswer, form?.conversationId || undefined);
     if (!result) return this.message(tenant, req, reply, INVALID, 404);
-    if (result.outcome === 'already') return this.message(tenant, req, reply, this.already(result.answer));
-    return this.message(tenant, req, reply, { heading: 'Merci pour votre réponse', paragraphs: [DONE[result.answer]], link: { href: '/annonces', label: 'Voir les annonces' } });
+    // POST/Redirect/GET: the page after the answer can be reloaded without answering again.
+    return reply.redirect(`/outcome/${encodeURIComponent(token)}${result.outcome === 'already' ? '' : '?fait=1'}`, 303);
+  }
+
+  private thanks(answer: ReminderAnswer) {
+    return { heading: 'Merci pour votre réponse', paragraphs: [DONE[answer]], link: { href: '/annonces', label: 'Voir les annonces' } };
   }
 
   private already(answer: ReminderAnswer) {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { ProblemException } from '../../libs/http';
@@ -10,6 +11,7 @@ import { passwordProblem } from '../accounts/passwords';
 import { clearSessionCookie, setSessionCookie } from '../accounts/session-cookie';
 import { CreateListingDto, MessageDto, ReportDto, SearchListingsQuery } from '../listings/dto/listings.dto';
 import { ConversationsService } from '../listings/conversations.service';
+import { IDEMPOTENCY_HEADER, idempotentRequest } from '../listings/idempotency.repository';
 import { ListingsService } from '../listings/listings.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { Form, formAlert, formErrors, isFormError, safeReturn, validated } from './forms';
@@ -35,6 +37,9 @@ export async function listingFromForm(contexts: PageContexts, ref: TenantRef, bo
   if (!location) throw ProblemException.invalid([{ field: 'location', message: 'choisissez le quartier (ou placez un point sur la carte)' }]);
   return validated(CreateListingDto, { kind: body.kind ?? '', categoryId: body.categoryId ?? '', title: body.title ?? '', description: body.description ?? '', mode: body.mode ?? '', location });
 }
+
+/** A posting form sent once, then changed and sent again (after "back"). */
+export const FORM_ALREADY_SENT = 'Ce formulaire a déjà servi à publier une annonce (voir « Mes annonces »). Pour en publier une autre, envoyez-le à nouveau.';
 
 /** Why a listing waits for a moderator, as its author reads it. */
 const HOLD_REASONS: Record<string, string> = {
@@ -139,17 +144,35 @@ export class SiteController {
     const principal = req.ctx.principal;
     if (!principal) return reply.redirect('/connexion?retour=/annonces/nouvelle', 303);
     try {
-      const listing = await this.listings.create(ref, principal, await listingFromForm(this.contexts, ref, body));
-      const held = listing.status !== 'published';
-      const ctx = await this.context(ref, req, held ? 'Annonce en attente de relecture' : 'Annonce publiée', 'listings');
-      return sendPage(reply, this.pages.render('listing-created', { ...ctx, listing, held, reasons: listing.holdReasons.map((r: string) => HOLD_REASONS[r] ?? r) }), 201);
+      const dto = await listingFromForm(this.contexts, ref, body);
+      const listing = await this.listings.create(ref, principal, dto, idempotentRequest(formKey(body.idempotencyKey), principal.accountId, dto));
+      // POST/Redirect/GET: reloading the result page must not publish (and alert the neighbours) again.
+      return reply.redirect(`/annonces/${listing.id}/publiee`, 303);
     } catch (err) {
       if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
       const errors = formErrors(err);
       if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez votre quartier';
+      if (errors[IDEMPOTENCY_HEADER]) {
+        // This very form was already sent, then changed (after "back"): a fresh form publishes anew.
+        const formError = FORM_ALREADY_SENT;
+        return this.renderNewListing(ref, req, reply, { ...body, idempotencyKey: undefined }, {}, formError, 409);
+      }
       const formError = Object.keys(errors).length ? "L'annonce n'a pas été publiée : corrigez les champs signalés." : err.problem.detail;
       return this.renderNewListing(ref, req, reply, body, errors, formError, err.problem.status);
     }
+  }
+
+  /** The result of the posting form, for its author: published, or held with the reasons. */
+  @Get('annonces/:id/publiee')
+  async listingCreated(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+    const principal = req.ctx.principal;
+    if (!principal) return reply.redirect(`/annonces/${encodeURIComponent(id)}`, 303);
+    const listing = await this.listings.get(ref, id, principal);
+    if (!('status' in listing)) return reply.redirect(`/annonces/${encodeURIComponent(id)}`, 303);
+    const held = listing.status === 'pending_review';
+    const ctx = await this.context(ref, req, held ? 'Annonce en attente de relecture' : 'Annonce publiée', 'listings');
+    const reasons = (((listing as Record<string, unknown>).holdReasons as string[] | undefined) ?? []).map((r) => HOLD_REASONS[r] ?? r);
+    sendPage(reply, this.pages.render('listing-created', { ...ctx, listing, held, reasons }));
   }
 
   @Get('annonces/:id')
@@ -223,7 +246,21 @@ export class SiteController {
   }
 
   @Get('inscription')
-  async signupPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async signupPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+    if (sent === '1') {
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
+      return sendPage(
+        reply,
+        this.pages.render('message', {
+          ...ctx,
+          heading: 'Vérifiez votre boîte e-mail',
+          paragraphs: [
+            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
+            'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
+          ],
+        }),
+      );
+    }
     const ctx = await this.context(ref, req, "S'inscrire", 'signup');
     sendPage(reply, this.pages.render('signup', { ...ctx, values: {} }));
   }
@@ -238,18 +275,7 @@ export class SiteController {
         acceptTerms: body.acceptTerms === 'true',
       });
       await this.accounts.signup(ref, dto, req.ip);
-      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
-      return sendPage(
-        reply,
-        this.pages.render('message', {
-          ...ctx,
-          heading: 'Vérifiez votre boîte e-mail',
-          paragraphs: [
-            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
-            'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
-          ],
-        }),
-      );
+      return reply.redirect('/inscription?envoye=1', 303);
     } catch (err) {
       if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
       const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
@@ -264,7 +290,11 @@ export class SiteController {
   }
 
   @Get('mot-de-passe-oublie')
-  async forgottenPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async forgottenPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+    if (sent === '1') {
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }));
+    }
     const ctx = await this.context(ref, req, 'Mot de passe oublié', 'login');
     sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: {} }));
   }
@@ -274,8 +304,7 @@ export class SiteController {
     try {
       const dto = await validated(EmailDto, { email: body.email ?? '' });
       await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
-      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
-      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }));
+      return reply.redirect('/mot-de-passe-oublie?envoye=1', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
@@ -288,7 +317,11 @@ export class SiteController {
 
   /** The link of the password-reset e-mail. */
   @Get('compte/nouveau-mot-de-passe')
-  async newPasswordPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+  async newPasswordPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+    if (done === '1') {
+      const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre mot de passe est changé', paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'], link: { href: '/connexion', label: 'Se connecter' } }));
+    }
     const ctx = await this.context(ref, req, 'Nouveau mot de passe', 'login');
     sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: token ?? '', values: {} }));
   }
@@ -298,8 +331,7 @@ export class SiteController {
     try {
       const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
       await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
-      const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
-      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre mot de passe est changé', paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'], link: { href: '/connexion', label: 'Se connecter' } }));
+      return reply.redirect('/compte/nouveau-mot-de-passe?fait=1', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       const errors = formErrors(err);
@@ -355,26 +387,28 @@ export class SiteController {
 
   /** The link of the verification e-mail: a page with a button, because link scanners open links. */
   @Get('compte/verification')
-  async verifyPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+  async verifyPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+    if (done === '1') {
+      const ctx = await this.context(ref, req, 'Adresse confirmée', 'signup');
+      const page = { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } };
+      return sendPage(reply, this.pages.render('message', { ...ctx, ...page }));
+    }
     const ctx = await this.context(ref, req, 'Confirmer mon adresse e-mail', 'signup');
     sendPage(reply, this.pages.render('verify', { ...ctx, token: token ?? '' }));
   }
 
   @Post('compte/verification')
   async verify(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
-    let ok = true;
     try {
       const dto = await validated(TokenDto, { token: body.token ?? '' });
       await this.accounts.verify(ref, dto.token);
+      return reply.redirect('/compte/verification?fait=1', 303);
     } catch (err) {
       if (!(err instanceof ProblemException) || err.problem.status >= 500) throw err;
-      ok = false;
     }
-    const ctx = await this.context(ref, req, ok ? 'Adresse confirmée' : 'Lien invalide', 'signup');
-    const page = ok
-      ? { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } }
-      : { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
-    sendPage(reply, this.pages.render('message', { ...ctx, ...page }), ok ? 200 : 400);
+    const ctx = await this.context(ref, req, 'Lien invalide', 'signup');
+    const page = { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
+    sendPage(reply, this.pages.render('message', { ...ctx, ...page }), 400);
   }
 
   private async renderNewListing(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
@@ -384,13 +418,19 @@ export class SiteController {
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
-    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values, errors, formError });
+    // The form carries its own idempotency key: a double click or a resubmission after "back" publishes once.
+    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() }, errors, formError });
     return sendPage(reply, page, status);
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
     return this.contexts.of(ref, req, title, current);
   }
+}
+
+/** The posting form's own idempotency key (a hidden UUID field the form was rendered with); anything else is ignored. */
+export function formKey(raw: string | undefined): string | undefined {
+  return raw && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw) ? raw : undefined;
 }
 
 function stripEmpty(o: Record<string, string | undefined>): Record<string, string> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../../libs/http';
 import { CurrentTenant, Principal, STAFF_ROLES, TenantRef } from '../../libs/tenancy';
@@ -13,7 +14,8 @@ import { Form, formAlert, formErrors, isFormError, validated } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
-import { listingFromForm, PICKER_ASSETS } from './site.controller';
+import { FORM_ALREADY_SENT, formKey, listingFromForm, PICKER_ASSETS } from './site.controller';
+import { IDEMPOTENCY_HEADER } from '../listings/idempotency.repository';
 
 const STAFF = new Set<string>(STAFF_ROLES);
 const CONSENT_LABELS: Record<string, string> = { phone: 'par téléphone', in_person: 'en personne', paper: 'sur papier' };
@@ -148,12 +150,14 @@ export class StaffPagesController {
     const me = staff(req, reply);
     if (!me) return;
     try {
-      await this.residents.postListing(ref, me, id, await listingFromForm(this.contexts, ref, body));
+      await this.residents.postListing(ref, me, id, await listingFromForm(this.contexts, ref, body), formKey(body.idempotencyKey));
       return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
     } catch (err) {
       if (!isFormError(err) || err.problem.status === 404) throw err;
       const errors = formErrors(err);
       if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez le quartier';
+      // This very form was already sent, then changed: a fresh key publishes anew.
+      if (errors[IDEMPOTENCY_HEADER]) return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), { ...body, idempotencyKey: undefined }, {}, FORM_ALREADY_SENT, 409);
       return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), body, errors, formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'), err.problem.status);
     }
   }
@@ -209,7 +213,8 @@ export class StaffPagesController {
       map: this.contexts.map(values.lat && values.lng ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 } : t.settings.map),
       categories,
       neighbourhoods,
-      values,
+      // Its own idempotency key: a double click or a resubmission publishes once.
+      values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() },
       errors,
       formError,
     });

@@ -1,12 +1,18 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { MatchingService } from '../matching/matching.service';
+import type { Form } from './forms';
 import { PageContexts } from './page-context';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
+const DONE = {
+  heading: 'Désinscription confirmée',
+  paragraphs: ["C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte."],
+  link: { href: '/mon-compte', label: 'Mon compte' },
+};
 const INVALID = { heading: 'Lien de désinscription invalide', paragraphs: ['Ce lien ne correspond à aucun abonnement sur ce site.'] };
 
 /**
@@ -20,21 +26,20 @@ export class UnsubscribeController {
   constructor(private readonly matching: MatchingService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
 
   @Get(':token')
-  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply) {
+  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply, @Query('fait') done?: string) {
     if (!this.matching.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
+    if (done === '1') return this.message(tenant, req, reply, DONE);
     const ctx = await this.contexts.of(tenant, req, 'Ne plus recevoir les alertes');
     sendPage(reply, this.pages.render('unsubscribe', { ...ctx, token }));
   }
 
   @Post(':token')
   @HttpCode(200)
-  async unsubscribe(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply) {
+  async unsubscribe(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Body() form: Form | undefined, @Res() reply: FastifyReply) {
     if (!(await this.matching.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
-    return this.message(tenant, req, reply, {
-      heading: 'Désinscription confirmée',
-      paragraphs: ["C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte."],
-      link: { href: '/mon-compte', label: 'Mon compte' },
-    });
+    // The site's own form goes on to a page (POST/Redirect/GET); a mail client's one-click POST gets its answer here.
+    if (form?.depuis === 'site') return reply.redirect(`/unsubscribe/${encodeURIComponent(token)}?fait=1`, 303);
+    return this.message(tenant, req, reply, DONE);
   }
 
   private async message(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply, content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } }, status = 200) {
