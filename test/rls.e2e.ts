@@ -41,6 +41,7 @@ const FIXTURES: Record<string, string> = {
   mission_volunteers: `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
   organisation_messages: `INSERT INTO organisation_messages (tenant_id, organisation_id, sender_id, body) VALUES ($1::uuid, ${id('organisation')}, ${id('neighbour')}, 'Bonjour')`,
   mission_notifications: `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, delivery) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}, 100, 'immediate') ON CONFLICT DO NOTHING`,
+  idempotency_keys: `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1::uuid, ${id('author')}, 'rls-fixture', 'h', 201, '{}') ON CONFLICT DO NOTHING`,
   outbox_emails: `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, 'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
 };
 
