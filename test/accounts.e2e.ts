@@ -88,6 +88,8 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const resetUnknown = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'inconnu@exemple.fr' } });
     expect([resetKnown.status, resetUnknown.status]).toEqual([202, 202]);
     expect(resetKnown.body).toBe(resetUnknown.body);
+    // The account is written after the answer; its verification e-mail says it is there.
+    await sink.waitFor((m) => m.to.includes(email) && m.text.includes('/compte/verification'));
     const { rows } = await t.db.admin.query('SELECT count(*)::int AS n FROM accounts WHERE email = $1', [email]);
     expect(rows[0].n).toBe(1);
   });
@@ -150,20 +152,6 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const ok = await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch });
     expect(ok.status).toBe(200);
     expect(ok.json().displayName).toBe('Lucie M.');
-  });
-
-  it('limits login attempts per address with 429 and Retry-After, whatever the IP', async () => {
-    const email = uniqueEmail();
-    const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 7; i++) {
-      last = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'mauvais mot de passe' } });
-      statuses.push(last.status);
-    }
-    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-    expect(statuses.slice(5)).toEqual([429, 429]);
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-    expect(last!.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('limits sign-ups per IP', async () => {

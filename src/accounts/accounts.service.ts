@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Database, Tx } from '../../libs/db';
 import { insideTenantArea } from '../../libs/geo';
 import { problem, ProblemException } from '../../libs/http';
-import { Limit, RateLimiter } from '../../libs/redis';
+import { FailurePolicy, Limit, RateLimiter } from '../../libs/redis';
 import type { Principal, Role, TenantRef } from '../../libs/tenancy';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
@@ -18,13 +18,26 @@ const HOUR = 3600;
 export const SESSION_TTL_SEC = 30 * 24 * HOUR;
 const TOKEN_TTL: Record<'verify' | 'reset' | 'invite', number> = { verify: 48 * HOUR, reset: 1 * HOUR, invite: 7 * 24 * HOUR };
 
-/** Per-IP and per-address limits; an address is counted whatever the IP, so spreading IPs does not help. */
+/**
+ * Per-client and per-address limits, each counted within one commune. Every request counts
+ * (these are not sign-ins); an address is counted whatever the client, so spreading IPs does not help.
+ */
 const LIMITS = {
   signup: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
-  login: { ip: { max: 30, windowSec: 15 * 60 }, account: { max: 5, windowSec: 15 * 60 } },
   reset: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
   resend: { ip: { max: 10, windowSec: HOUR }, account: { max: 3, windowSec: HOUR } },
 } satisfies Record<string, { ip: Limit; account: Limit }>;
+
+/**
+ * Sign-in counts wrong passwords only, so an office behind one IP signs in all day. Strangers'
+ * failures never refuse the owner's correct password from a client that has not failed itself:
+ * an address under attack only slows down the clients that took part (1 s, 2 s, 4 s … up to 60 s).
+ */
+export const LOGIN_LIMITS: FailurePolicy = {
+  perPair: { max: 5, windowSec: 15 * 60 },
+  perClient: { max: 30, windowSec: 15 * 60 },
+  slowDown: { after: 10, windowSec: HOUR, baseSec: 1, maxSec: 60 },
+};
 
 export const ROLE_LABELS: Record<Exclude<Role, 'resident'>, string> = {
   moderator: 'modérateur',
@@ -42,7 +55,11 @@ export interface NewSession {
 
 /** Residents' and staff accounts of a tenant: sign-up, verification, sessions, profile, export and erasure. */
 @Injectable()
-export class AccountsService {
+export class AccountsService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(AccountsService.name);
+  /** Work done after answering (see `afterAnswer`), awaited at shutdown before the pool closes. */
+  private readonly detached = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly repo: AccountsRepository,
@@ -53,10 +70,10 @@ export class AccountsService {
     private readonly dataRegistry: AccountDataRegistry,
   ) {}
 
-  /** Answers the same whether or not the address is already registered. */
+  /** Answers the same, and as fast, whether or not the address is already registered. */
   async signup(tenant: TenantRef, dto: SignupDto, ip: string): Promise<void> {
     const email = normaliseEmail(dto.email);
-    await this.limit('signup', ip, email);
+    await this.limit(tenant, 'signup', ip, email);
     const displayName = toPublicName(dto.displayName);
     const site = await this.tenants.get(tenant);
     const pwProblem = passwordProblem(dto.password, { email, siteName: site.siteName });
@@ -66,25 +83,31 @@ export class AccountsService {
     ];
     if (errors.length) throw ProblemException.invalid(errors);
     const passwordHash = await hashPassword(dto.password);
-    const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
-      const id = await this.repo.insert(tx, tenant.id, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
-      if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
-      // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
-      const existing = await this.repo.findByEmail(tx, tenant.id, email);
-      if (existing && !existing.emailVerifiedAt) return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
-      return [];
+    // Written after the answer: a registered address must not answer faster (no row, no e-mail).
+    this.afterAnswer(`sign-up (tenant ${tenant.slug})`, async () => {
+      const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
+        const id = await this.repo.insert(tx, tenant.id, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
+        if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
+        // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
+        const existing = await this.repo.findByEmail(tx, tenant.id, email);
+        if (existing && !existing.emailVerifiedAt) return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
+        return [];
+      });
+      await this.outbox.dispatch(tenant.id, mailIds);
     });
-    await this.outbox.dispatch(tenant.id, mailIds);
   }
 
   async resendVerification(tenant: TenantRef, rawEmail: string, ip: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
-    await this.limit('resend', ip, email);
-    const ids = await this.db.withTenant(tenant.id, async (tx) => {
-      const a = await this.repo.findByEmail(tx, tenant.id, email);
-      return a && !a.emailVerifiedAt ? [await this.sendVerification(tx, tenant, a.id, email, a.displayName)] : [];
+    await this.limit(tenant, 'resend', ip, email);
+    // After the answer, as for a reset: its time must not tell an unverified account from none.
+    this.afterAnswer(`verification resend (tenant ${tenant.slug})`, async () => {
+      const ids = await this.db.withTenant(tenant.id, async (tx) => {
+        const a = await this.repo.findByEmail(tx, tenant.id, email);
+        return a && !a.emailVerifiedAt ? [await this.sendVerification(tx, tenant, a.id, email, a.displayName)] : [];
+      });
+      await this.outbox.dispatch(tenant.id, ids);
     });
-    await this.outbox.dispatch(tenant.id, ids);
   }
 
   async verify(tenant: TenantRef, token: string): Promise<void> {
@@ -97,11 +120,12 @@ export class AccountsService {
 
   async login(tenant: TenantRef, rawEmail: string, password: string, ip: string, userAgent: string): Promise<NewSession> {
     const email = normaliseEmail(rawEmail);
-    await this.limit('login', ip, email);
+    const attempt = await this.limits.attempt('login', tenant.id, `account:${email}`, `ip:${ip}`, LOGIN_LIMITS);
     const account = await this.db.withTenant(tenant.id, (tx) => this.repo.findByEmail(tx, tenant.id, email));
     if (!(await verifyPassword(password, account?.passwordHash)) || !account) {
       throw new ProblemException(problem(401, 'Adresse e-mail ou mot de passe incorrect.'));
     }
+    await attempt.succeeded();
     if (account.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.', undefined, 'urn:entraide:account-banned'));
     if (!account.emailVerifiedAt) {
       throw new ProblemException(problem(403, "Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", undefined, 'urn:entraide:email-not-verified'));
@@ -121,25 +145,36 @@ export class AccountsService {
     return this.db.withTenant(tenant.id, (tx) => this.repo.findSession(tx, tenant.id, hashToken(token)));
   }
 
+  /**
+   * Answers before looking the address up: the token and the e-mail are written after the
+   * answer, so its time says nothing of whether the address is registered.
+   */
   async requestPasswordReset(tenant: TenantRef, rawEmail: string, ip: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
-    await this.limit('reset', ip, email);
-    const ids = await this.db.withTenant(tenant.id, async (tx) => {
-      const a = await this.repo.findByEmail(tx, tenant.id, email);
-      if (!a) return [];
-      const { token, hash } = newToken();
-      await this.repo.insertToken(tx, tenant.id, a.id, 'reset', hash, TOKEN_TTL.reset);
-      return [
-        await this.outbox.add(tx, {
-          tenantId: tenant.id,
-          to: email,
-          template: 'password-reset',
-          data: { displayName: a.displayName, resetUrl: `${this.directory.origin(tenant.slug)}/compte/nouveau-mot-de-passe?token=${token}` },
-          dedupeKey: `reset:${a.id}:${hash.toString('hex', 0, 12)}`,
-        }),
-      ];
+    await this.limit(tenant, 'reset', ip, email);
+    this.afterAnswer(`password reset (tenant ${tenant.slug})`, async () => {
+      const ids = await this.db.withTenant(tenant.id, async (tx) => {
+        const a = await this.repo.findByEmail(tx, tenant.id, email);
+        if (!a) return [];
+        const { token, hash } = newToken();
+        await this.repo.insertToken(tx, tenant.id, a.id, 'reset', hash, TOKEN_TTL.reset);
+        return [
+          await this.outbox.add(tx, {
+            tenantId: tenant.id,
+            to: email,
+            template: 'password-reset',
+            data: { displayName: a.displayName, resetUrl: `${this.directory.origin(tenant.slug)}/compte/nouveau-mot-de-passe?token=${token}` },
+            dedupeKey: `reset:${a.id}:${hash.toString('hex', 0, 12)}`,
+          }),
+        ];
+      });
+      await this.outbox.dispatch(tenant.id, ids);
     });
-    await this.outbox.dispatch(tenant.id, ids);
+  }
+
+  /** Waits for the work started after answering, so a graceful stop loses none of it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.detached]);
   }
 
   /** A new password ends every open session: whoever knew the old one is signed out. */
@@ -295,11 +330,22 @@ export class AccountsService {
     return { token, principal: { accountId, sessionId, roles } };
   }
 
-  private limit(action: keyof typeof LIMITS, ip: string, email: string): Promise<void> {
+  private limit(tenant: TenantRef, action: keyof typeof LIMITS, ip: string, email: string): Promise<void> {
     const l = LIMITS[action];
-    return this.limits.hit(action, [
-      { subject: `ip:${ip}`, limit: l.ip },
-      { subject: `account:${email}`, limit: l.account },
-    ]);
+    return this.limits.hit(
+      action,
+      [
+        { subject: `ip:${ip}`, limit: l.ip },
+        { subject: `account:${email}`, limit: l.account },
+      ],
+      tenant.id,
+    );
+  }
+
+  /** Runs `work` without the caller waiting; a failure is logged (never the address), and shutdown waits for it. */
+  private afterAnswer(what: string, work: () => Promise<void>): void {
+    const run = work().catch((err: Error) => this.logger.error(`${what} failed after the answer: ${err.message}`, err.stack));
+    this.detached.add(run);
+    void run.finally(() => this.detached.delete(run));
   }
 }
