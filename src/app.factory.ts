@@ -2,17 +2,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
-import { LogController } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '../libs/config';
-import { createValidationPipe, problem, sendProblem } from '../libs/http';
+import { createValidationPipe, problem, sendProblem, unsafeInputProblem } from '../libs/http';
 import { createLogger, PinoNestLogger } from '../libs/logging';
 import { RequestContext, runWithContext } from '../libs/tenancy';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { TenantDirectory } from './tenants/tenant-directory.service';
-import { allowTileOrigin } from './web/page-response';
+import { allowTileOrigin, pageSecurityHeaders } from './web/page-response';
 import { SiteErrorFilter } from './web/site-error.filter';
 
 declare module 'fastify' {
@@ -24,6 +24,8 @@ declare module 'fastify' {
 /** Paths served on any host (probes from load balancers know no tenant). */
 const PLATFORM_PATHS = /^\/health(\/|$)/;
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+/** Swagger UI's page and files: a CSP of their own (inline styles), set on answers that have none. */
+const API_DOCS = /^\/api\/docs(\/|$|\?)/;
 
 /** One log line per request, written on completion, when the tenant is known. */
 class CompletionOnlyLogs extends LogController {
@@ -48,6 +50,14 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
     },
     // Signed links carry two ids and a MAC in one path segment (/outcome/:token, 106 characters).
     routerOptions: { maxParamLength: 200 },
+    // The router's own refusals (a path that does not decode, `%zz` or bytes that are not UTF-8;
+    // a segment past maxParamLength) come before any hook: answered here in the API's format.
+    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode === 414 ? 414 : 400;
+      const message = status === 414 ? 'segment d’adresse trop long' : 'adresse mal encodée';
+      reply.header('x-content-type-options', 'nosniff');
+      sendProblem(reply, problem(status, "L'adresse demandée est mal formée.", [{ field: 'path', message }]));
+    },
     trustProxy: config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -67,6 +77,16 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
 
   const directory = app.get(TenantDirectory);
   const fastify = app.getHttpAdapter().getInstance();
+  // Two Host lines make the tenant ambiguous (Node reads the first, a proxy may route by the last): refused before anything else.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    let hosts = 0;
+    for (let i = 0; i < req.raw.rawHeaders.length; i += 2) if (req.raw.rawHeaders[i].toLowerCase() === 'host') hosts++;
+    if (hosts > 1) {
+      sendProblem(reply, problem(400, 'La requête porte plusieurs en-têtes Host.', [{ field: 'host', message: 'un seul en-tête Host attendu' }]));
+      return;
+    }
+    done();
+  });
   // The tenant comes from the Host header only; an unknown host is a 404, never a default tenant.
   fastify.addHook('onRequest', (req, reply, done) => {
     const tenant = directory.resolve(req.headers.host);
@@ -80,6 +100,15 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
   });
   // Body parsing resumes on the socket's async context; re-enter the request's before the handler.
   fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
+  // NUL bytes, lone surrogates and bodies nested past 32 levels, in any field of any route and
+  // whatever the media type, are a 400 naming the field before validation (libs/http/input-guard.ts).
+  fastify.addHook('preValidation', (req, _reply, done) => done(unsafeInputProblem({ body: req.body, query: req.query, params: req.params })));
+  // Every answer, the framework's own errors included, forbids MIME sniffing; Swagger UI gets the pages' CSP with inline styles.
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    if (API_DOCS.test(req.url) && !reply.hasHeader('content-security-policy')) pageSecurityHeaders(reply, { inlineStyles: true });
+    done(null, payload);
+  });
 
   await mountQueueDashboard(app, config);
 

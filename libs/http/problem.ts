@@ -26,6 +26,7 @@ const TITLES: Record<number, string> = {
   405: 'Méthode non autorisée',
   409: 'Conflit',
   413: 'Contenu trop volumineux',
+  414: 'Adresse trop longue',
   415: 'Type de contenu non pris en charge',
   422: 'Données invalides',
   429: 'Trop de requêtes',

@@ -1,5 +1,6 @@
 import type { Tx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
+import { Box, boxWithinTenantAreaSql } from '../../libs/geo/box';
 
 /**
  * The SQL of public search, in one place. Every shape reads only published rows, through
@@ -9,6 +10,7 @@ import { LatLng, pointSql } from '../../libs/geo';
  *   q (text)               → app_listing_text_matches(): `search @@ query` OR title trigram,
  *                            listings_public_search + listings_public_title_trgm, then listings_pkey
  *   bbox (map)             → app_listings_in_box(): `public_location && envelope`  listings_public_geo
+ *                            (the box first cut to the tenant's area: libs/geo/box.ts)
  * Text and box lookups go through owner functions because RLS forbids non-leakproof
  * operators as index conditions (see migration). Distances are measured on the public
  * (fuzzed) point, never on the private location.
@@ -121,16 +123,17 @@ export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters,
   );
 }
 
-/** The map: public points in a bounding box, capped; the caller learns when the cap cut the answer. */
-export async function listingsInBox(
+/** The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the answer. */
+export function listingsInBox(
   tx: Tx,
   tenantId: string,
-  box: [number, number, number, number],
+  box: Box,
   f: { kind?: string; categoryId?: string },
   cap: number,
 ): Promise<Array<{ id: string; kind: string; title: string; category: string; neighbourhood: string | null; lng: number; lat: number }>> {
   const params: unknown[] = [tenantId, ...box];
-  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`, `l.id = ANY(ARRAY(SELECT app_listings_in_box($2, $3, $4, $5)))`];
+  const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
+  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`, `l.id = ANY(ARRAY(SELECT app_listings_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat) FROM (${within}) b))`];
   if (f.kind) where.push(`l.kind = $${params.push(f.kind)}`);
   if (f.categoryId) where.push(`l.category_id = $${params.push(f.categoryId)}`);
   return tx.query(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
-import { problem, ProblemException } from '../../libs/http';
+import { isTimestamp, problem, ProblemException } from '../../libs/http';
 import { AuditRepository } from '../../libs/audit';
 import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
@@ -68,7 +68,7 @@ function decodeCursor(raw: string): SearchCursor {
     const idOk = typeof c.id === 'string' && UUID.test(c.id);
     if (idOk && c.o === 'distance' && Number.isFinite(c.d)) return c;
     if (idOk && c.o === 'rank' && Number.isFinite(c.r)) return c;
-    if (idOk && c.o === 'recent' && typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
+    if (idOk && c.o === 'recent' && isTimestamp(c.t)) return c;
   } catch {
     /* falls through to the 422 below */
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../../libs/audit';
 import { Database, Tx } from '../../libs/db';
-import { decodeKeyset, encodeKeyset, problem, ProblemException } from '../../libs/http';
+import { decodeKeyset, encodeKeyset, isKeysetText, isUuid, problem, ProblemException } from '../../libs/http';
 import { actingRole, Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
 import { ListingsRepository } from '../listings/listings.repository';
@@ -12,7 +12,7 @@ import { CreateOrganisationDto } from './dto/organisations.dto';
 import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
 import { OrganisationRow, OrganisationsRepository, OrganisationStatus, ProjectStatus } from './organisations.repository';
 
-const isNameKeyset = (v: any): v is { name: string; id: string } => typeof v?.name === 'string' && typeof v?.id === 'string' && UUID.test(v.id);
+const isNameKeyset = (v: any): v is { name: string; id: string } => isKeysetText(v?.name) && isUuid(v?.id);
 const ORGANISATION_OUTCOME: Record<'approve' | 'reject' | 'remove', { status: OrganisationStatus; label: string; from: OrganisationStatus[] }> = {
   approve: { status: 'published', label: 'publiée', from: ['pending_review'] },
   reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },

@@ -1,5 +1,6 @@
 import type { Tx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
+import { Box, boxWithinTenantAreaSql } from '../../libs/geo/box';
 import { PROJECT_COLUMNS, PROJECT_JOINS, PROJECT_PUBLIC, ProjectRow } from './organisations.repository';
 
 /**
@@ -45,16 +46,17 @@ export function searchProjects(tx: Tx, tenantId: string, f: ProjectFilters, curs
   );
 }
 
-/** The map: public project points in a bounding box. */
+/** The map: public project points in a bounding box (cut to the tenant's area). */
 export function projectsInBox(
   tx: Tx,
   tenantId: string,
-  box: [number, number, number, number],
+  box: Box,
   f: { categoryId?: string },
   cap: number,
 ): Promise<Array<{ id: string; title: string; category: string; neighbourhood: string | null; lng: number; lat: number }>> {
   const params: unknown[] = [tenantId, ...box];
-  const where = [`p.tenant_id = $1`, PROJECT_PUBLIC, `p.public_location && ST_MakeEnvelope($2, $3, $4, $5, 4326)::geography`];
+  const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
+  const where = [`p.tenant_id = $1`, PROJECT_PUBLIC, `p.public_location && (SELECT ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography FROM (${within}) b)`];
   if (f.categoryId) where.push(`p.category_id = $${params.push(f.categoryId)}`);
   return tx.query(
     `SELECT p.id, p.title, c.slug AS category, n.name AS neighbourhood, ST_X(p.public_location::geometry) AS lng, ST_Y(p.public_location::geometry) AS lat

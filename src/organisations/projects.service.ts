@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, Tx } from '../../libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
-import { problem, ProblemException } from '../../libs/http';
+import { isTimestamp, problem, ProblemException } from '../../libs/http';
 import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_STORE, ImageRejected, ImageStore, normaliseImage, sniffImageType } from '../../libs/storage';
 import type { Principal, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
@@ -68,7 +68,7 @@ function decodeCursor(raw: string): ProjectCursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'distance' && Number.isFinite(c.d)) return c;
-    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'recent' && typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
+    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'recent' && isTimestamp(c.t)) return c;
   } catch {
     /* answered below */
   }

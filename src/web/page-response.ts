@@ -11,15 +11,17 @@ export function allowTileOrigin(url: string | undefined): void {
 /**
  * The security headers of every page: a Content-Security-Policy with no inline script or
  * style (the theme comes from /assets/theme.css), no framing, no foreign form targets.
+ * `inlineStyles` is for the API's Swagger UI only, whose HTML carries <style> blocks and
+ * style attributes; its scripts are files of this site all the same.
  */
-export function pageSecurityHeaders(reply: FastifyReply): void {
+export function pageSecurityHeaders(reply: FastifyReply, opts: { inlineStyles?: boolean } = {}): void {
   reply
     .header(
       'content-security-policy',
       [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        opts.inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
         `img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}`,
         "connect-src 'self'",
         "font-src 'self'",

@@ -50,7 +50,11 @@ export class SearchListingsQuery {
 }
 
 export class GeoJsonQuery {
-  @ApiProperty({ example: '5.70,45.15,5.80,45.25' })
+  @ApiProperty({
+    example: '5.70,45.15,5.80,45.25',
+    description:
+      'minLng,minLat,maxLng,maxLat in WGS 84 degrees (-180 ≤ lng ≤ 180, -90 ≤ lat ≤ 90, min < max). Any box is accepted, the whole world included: it is cut to the commune\'s area (its outline\'s bounding box plus about 2 km), so a box larger than the commune answers the commune\'s points and a box outside it an empty collection.',
+  })
   @Matches(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, { message: 'bbox attendue sous la forme minLng,minLat,maxLng,maxLat' }) bbox!: string;
   @ApiPropertyOptional({ enum: ['offer', 'request', 'project'] }) @IsOptional() @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' }) kind?: 'offer' | 'request' | 'project';
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
