@@ -135,6 +135,33 @@ describe('the site’s forms keep what is stored and act once', () => {
     expect(uncaughtErrors(page)).toEqual([]);
   });
 
+  it('publishes once when the posting form is sent twice (a double click, or "back" then send): both answers lead to the same listing', async () => {
+    const author = await createResident(t.db, 'meylan');
+    const form = await t.request({ url: '/annonces/nouvelle?kind=offer', session: author.session, headers: { accept: 'text/html' } });
+    const key = /name="idempotencyKey" value="([0-9a-f-]{36})"/.exec(form.body)?.[1];
+    expect(key).toBeDefined();
+    const fields = { idempotencyKey: key!, kind: 'offer', categoryId: courses, title: 'Je promène votre chien le matin', description: 'Tous les matins vers 8 h, autour du parc des Buclos.', mode: 'in_person', neighbourhood: 'buclos' };
+    const send = (f: Record<string, string>) =>
+      t.request({ method: 'POST', url: '/annonces/nouvelle', session: author.session, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(f).toString() });
+    const [first, second] = await Promise.all([send(fields), send(fields)]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.headers.location).toBe(first.headers.location);
+    const { rows } = await t.db.admin.query('SELECT id FROM listings WHERE author_id = $1', [author.id]);
+    expect(rows).toHaveLength(1);
+    expect(first.headers.location).toBe(`/annonces/${rows[0].id}/publiee`);
+
+    // The same form changed and sent again: nothing published, a word why, and a fresh form that will publish.
+    const changed = await send({ ...fields, title: 'Je promène votre chien le soir' });
+    expect(changed.status).toBe(409);
+    expect(changed.body).toContain('Ce formulaire a déjà servi à publier une annonce');
+    const fresh = /name="idempotencyKey" value="([0-9a-f-]{36})"/.exec(changed.body)?.[1];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(key);
+    expect((await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n).toBe(1);
+    expect((await send({ ...fields, idempotencyKey: fresh!, title: 'Je promène votre chien le soir' })).status).toBe(303);
+    expect((await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n).toBe(2);
+  });
+
   it('sends a message to a listing’s author once when the page after sending is reloaded', async () => {
     const author = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
     const writer = await createResident(t.db, 'meylan', { displayName: 'Nadia K.' });
