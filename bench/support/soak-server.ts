@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/**
+ * The server under `npm run bench:soak`, in a process of its own so that its RSS and event-loop
+ * delay are its own (the load generator lives in the parent). It is the production application
+ * (createApp with the configuration in its environment, workers inside) or, with `--bare`, a bare
+ * node:http server answering a constant JSON body: the machine's noise at the same rate.
+ *
+ * IPC: sends `{port}` once listening; answers `{type: 'sample'}` with `{sample: {rssMb, heapMb,
+ * loopP99Ms, loopMaxMs}}` over the time since the previous sample; exits on `{type: 'stop'}` or
+ * when the parent goes away.
+ */
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+
+async function listen(): Promise<number> {
+  if (process.argv.includes('--bare')) {
+    const body = JSON.stringify({ status: 'ok' });
+    const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+  // Loaded here so that the bare server's RSS holds none of the application's code.
+  const { loadConfig } = await import('../../libs/config');
+  const { createApp } = await import('../../src/app.factory');
+  const app = await createApp(loadConfig(process.env));
+  await app.listen(0, '127.0.0.1');
+  return (app.getHttpServer().address() as AddressInfo).port;
+}
+
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'sample') {
+    const mb = (bytes: number) => bytes / 1024 / 1024;
+    process.send!({ sample: { rssMb: mb(process.memoryUsage.rss()), heapMb: mb(process.memoryUsage().heapUsed), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 } });
+    loop.reset();
+  }
+  if (m.type === 'stop') process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));
+
+listen().then(
+  (port) => process.send!({ port }),
+  (err: Error) => {
+    process.stderr.write(`soak server failed to start: ${err.message}\n`);
+    process.exit(1);
+  },
+);
