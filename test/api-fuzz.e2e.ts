@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import { newToken } from '../src/accounts/tokens';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -30,7 +31,8 @@ interface Operation {
   parameters: Parameter[];
   body?: Schema;
 }
-type Role = 'anonymous' | 'resident' | 'moderator' | 'admin' | 'federation_admin';
+/** `owner`: the author of the listing and manager of the organisation, project and mission whose ids are used. */
+type Role = 'anonymous' | 'resident' | 'owner' | 'moderator' | 'admin' | 'federation_admin';
 
 /** Strings that have broken servers: NUL, lone surrogates, dates Date.parse accepts and PostgreSQL refuses, injections, sizes. */
 const HOSTILE_TEXT = [
@@ -80,7 +82,25 @@ const nested = (depth: number, leaf: unknown, wrap: (inner: unknown) => unknown)
 const deepArrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const deepObjects = (n: number, key = 'a') => `{"${key}":`.repeat(n) + '1' + '}'.repeat(n);
 
+/** Dates and times at the calendar's edges: 30 February, year 0 or 10000, hour 24, offsets past ±15:59 (PostgreSQL's limit). */
+const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+const dateLike = fc
+  .record({
+    y: fc.constantFrom(0, 1, 1969, 2026, 9999, 10000),
+    m: fc.constantFrom(0, 1, 2, 12, 13),
+    d: fc.constantFrom(0, 1, 28, 29, 30, 31, 32),
+    h: fc.constantFrom(0, 23, 24),
+    off: fc.constantFrom(0, 1, -1, 15, -15, 16, -23),
+    form: fc.constantFrom('date', 'iso', 'pg'),
+  })
+  .map(({ y, m, d, h, off, form }) => {
+    const date = `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+    if (form === 'date') return date;
+    return `${date}${form === 'iso' ? 'T' : ' '}${pad(h)}:00:00${off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(off)}:59`}`;
+  });
+
 const hostileString = fc.oneof(
+  { weight: 2, arbitrary: dateLike },
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_TEXT) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }) },
@@ -126,6 +146,13 @@ describe('every route of the OpenAPI document under hostile input', () => {
     ids = [listing.id, conversation.json().conversationId, organisation.json().id, project.json().id, mission.json().id, author.id, cuisine, randomUUID()];
     expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
 
+    // The owner gets a fresh session per route, unbanned: a moderation route may have banned them.
+    sessions.owner = async () => {
+      await t.db.admin.query(`UPDATE accounts SET banned_at = NULL, ban_reason = NULL WHERE id = $1`, [author.id]);
+      const { token, hash } = newToken();
+      await t.db.admin.query(`INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`, [author.tenantId, author.id, hash]);
+      return { ...author, session: token };
+    };
     // A fresh principal per route: a route that logs out, erases or bans must not spoil the next one.
     const make = (roles: string[]) => () => createResident(t.db, 'lyon', { roles });
     sessions.resident = make(['resident']);
@@ -151,6 +178,7 @@ describe('every route of the OpenAPI document under hostile input', () => {
       fitting = fc.oneof(
         fc.constantFrom(...(s.example !== undefined ? [s.example] : []), ...ids, 'Bonjour les voisins', 'Un coup de main pour le jardin partagé', 'contact@exemple.fr', 'https://exemple.fr', '2026-12-01', '2026-12-05T09:00:00+01:00', '06 12 34 56 78'),
         fc.string({ maxLength: 60 }),
+        dateLike,
       );
     else if (s.type === 'number') fitting = fc.oneof(fc.integer({ min: -1000, max: 30000 }), fc.double({ min: -200, max: 200, noNaN: true }), fc.constantFrom(LYON_POINT.lat, LYON_POINT.lng, 1, 5, 100, 1000));
     else if (s.type === 'boolean') fitting = fc.boolean();
@@ -178,10 +206,11 @@ describe('every route of the OpenAPI document under hostile input', () => {
   function requestFor(op: Operation) {
     const pathParams = op.parameters.filter((p) => p.in === 'path');
     const queryParams = op.parameters.filter((p) => p.in === 'query');
-    const queryNames = queryParams.length ? queryParams : COMMON_QUERY.map((name) => ({ name, in: 'query' as const, schema: { type: 'string' } }));
+    const queryNames = queryParams.length ? queryParams : COMMON_QUERY.map((name) => ({ name, in: 'query' as const, schema: { type: 'string' } as Schema }));
     const takesBody = op.method !== 'GET' && op.method !== 'DELETE';
     return fc.record({
-      role: fc.constantFrom<Role>('anonymous', 'resident', 'moderator', 'admin', 'federation_admin'),
+      // The owner's account is what the other routes' ids hang on: it is not erased.
+      role: fc.constantFrom<Role>(...(op.method === 'DELETE' && op.path === '/api/v1/me' ? [] : ['owner' as const]), 'anonymous', 'resident', 'moderator', 'admin', 'federation_admin'),
       path: fc.tuple(...pathParams.map((p) => encodedValue(p.schema, true))),
       query: fc.array(fc.constantFrom(...queryNames), { maxLength: 5 }).chain((picked) =>
         fc.tuple(...picked.map((p) => encodedValue(p.schema, false).map((v) => `${encodeURIComponent(p.name)}=${v}`))),
@@ -193,6 +222,7 @@ describe('every route of the OpenAPI document under hostile input', () => {
             { weight: 1, arbitrary: fc.constantFrom(deepArrays(2000), deepObjects(5000), deepObjects(50, 'title'), '{"a":', '', 'null', '\u0000', '{"__proto__":{"roles":["admin"]}}') },
           )
         : fc.constant(undefined),
+      idempotencyKey: fc.option(fc.constantFrom('cle-essai-1', 'a'.repeat(300), 'é', ' ', '', '"entre guillemets"', randomUUID()), { freq: 3 }),
       contentType: fc.oneof(
         { weight: 8, arbitrary: fc.constant('application/json') },
         { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'application/merge-patch+json', 'application/vnd.api+json', 'text/plain', 'application/x-www-form-urlencoded', 'image/png', 'multipart/form-data; boundary=x') },
@@ -205,7 +235,7 @@ describe('every route of the OpenAPI document under hostile input', () => {
     const failures: string[] = [];
     for (const [index, op] of operations.entries()) {
       const principals: Partial<Record<Role, ResidentFixture>> = {};
-      for (const role of ['resident', 'moderator', 'admin', 'federation_admin'] as const) principals[role] = await sessions[role]!();
+      for (const role of ['resident', 'owner', 'moderator', 'admin', 'federation_admin'] as const) principals[role] = await sessions[role]!();
       const result = await fc.check(
         fc.asyncProperty(requestFor(op), async (r) => {
           let i = 0;
@@ -214,6 +244,7 @@ describe('every route of the OpenAPI document under hostile input', () => {
           const who = r.role === 'anonymous' ? undefined : principals[r.role];
           if (who) headers.cookie = `entraide_session=${who.session}`;
           if (r.body !== undefined) headers['content-type'] = r.contentType;
+          if (r.idempotencyKey !== null) headers['idempotency-key'] = r.idempotencyKey;
           const res = await t.app.inject({ method: op.method, url, headers, payload: r.body });
           const refused = res.statusCode >= 500 || (res.statusCode >= 400 && url.startsWith('/api/') && !String(res.headers['content-type']).startsWith('application/problem+json'));
           if (refused) throw new Error(`${op.method} ${url.slice(0, 300)} as ${r.role} (${r.contentType}) body ${String(r.body).slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`);
@@ -223,7 +254,8 @@ describe('every route of the OpenAPI document under hostile input', () => {
       if (result.failed) failures.push(String((result.errorInstance as Error | undefined)?.message ?? result.counterexample));
     }
     expect(failures).toEqual([]);
-  });
+    // About 20 s alone at 40 runs per route; room for a loaded machine and for longer hunts.
+  }, 180_000 * Math.max(1, RUNS_PER_ROUTE / 40));
 });
 
 describe('the hostile inputs seen from outside, answered 4xx naming the field', () => {
@@ -308,6 +340,20 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
     expect(page.body).toContain('<html lang="fr"');
   });
 
+  it('answers a NUL byte in a site form with the French 400 page, and sends nothing', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/annonces/${listingId}/contact`,
+      headers: { host: LYON, origin: ORIGIN, accept: 'text/html', cookie: `entraide_session=${resident.session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'message=Bonjour%00voisin',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('Demande incorrecte');
+    const thread = await t.request({ url: `/api/v1/conversations/${conversationId}`, host: LYON, session: resident.session });
+    expect(thread.json().messages).toHaveLength(1);
+  });
+
   it('refuses a NUL byte or a lone surrogate in a message with a 400 naming the field, and stores nothing', async () => {
     for (const text of ['ab\\u0000cd', '\\ud800', 'fin\\udfff']) {
       const first = await raw('POST', `/api/v1/listings/${listingId}/conversations`, `{"message":"${text}"}`);
@@ -321,6 +367,27 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
     }
     const thread = await t.request({ url: `/api/v1/conversations/${conversationId}`, host: LYON, session: resident.session });
     expect(thread.json().messages).toHaveLength(1);
+  });
+
+  it('refuses dates PostgreSQL cannot store (30 February, an offset past ±15:59) naming the field', async () => {
+    const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });
+    const stats = await t.request({ url: '/api/v1/admin/stats?from=2026-02-30', host: LYON, session: admin.session });
+    expect(stats.status).toBe(422);
+    expect(fields(stats.body)).toEqual(['from']);
+    expect((await t.request({ url: '/api/v1/admin/stats?from=2026-11-01&to=2026-11-30', host: LYON, session: admin.session })).status).toBe(200);
+
+    const manager = await createResident(t.db, 'lyon');
+    const moderator = await createResident(t.db, 'lyon', { roles: ['resident', 'moderator'] });
+    const organisation = await t.request({ method: 'POST', url: '/api/v1/organisations', host: LYON, session: manager.session, payload: { name: 'Les Voisins du Rhône', kind: 'association', description: 'Une association de voisins des quais.' } });
+    await t.request({ method: 'POST', url: `/api/v1/moderation/organisations/${organisation.json().id}/decision`, host: LYON, session: moderator.session, payload: { action: 'approve', reason: 'Association connue' } });
+    const project = await t.request({ method: 'POST', url: '/api/v1/projects', host: LYON, session: manager.session, payload: { organisationId: organisation.json().id, title: 'Nettoyage des berges', description: 'Ramasser les déchets le long du Rhône.', categoryId: await categoryId(t.db, 'lyon', 'cuisine'), location: LYON_POINT, ongoing: true } });
+    const mission = (startsAt: string) => t.request({ method: 'POST', url: `/api/v1/projects/${project.json().id}/missions`, host: LYON, session: manager.session, payload: { title: 'Porter les sacs', when: 'Samedi matin', volunteersNeeded: 2, startsAt } });
+    for (const startsAt of ['9999-12-31T23:59:59-23:59', '2026-12-05T09:00:00+16:00', '2026-02-30T09:00:00+01:00']) {
+      const res = await mission(startsAt);
+      expect({ startsAt, status: res.status }).toEqual({ startsAt, status: 422 });
+      expect(fields(res.body)).toEqual(['startsAt']);
+    }
+    expect((await mission('2026-12-05T09:00:00+01:00')).status).toBe(201);
   });
 
   it('answers a whole-world bbox with the commune’s points, and a box elsewhere with none', async () => {

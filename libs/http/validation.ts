@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { isISO8601, ValidateBy, ValidationOptions } from 'class-validator';
 import { FieldError, ProblemException } from './problem';
 
 /** Flattens class-validator errors into `field` paths like `location.lat`. */
@@ -20,4 +21,19 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => ProblemException.invalid(fieldErrors(errors)),
   });
+}
+
+/**
+ * A date, or date and time, that PostgreSQL stores as given: strict ISO 8601 (a real calendar
+ * day) whose UTC offset is within ±15:59. ISO allows offsets up to ±23:59, which PostgreSQL
+ * refuses ("time zone displacement out of range"), a 500 if not caught here.
+ */
+export function isStorableDate(v: unknown): boolean {
+  if (typeof v !== 'string' || !isISO8601(v, { strict: true })) return false;
+  const offset = /\d[T ]\d.*[+-](\d{2})(?::?\d{2})?$/.exec(v);
+  return !offset || Number(offset[1]) <= 15;
+}
+
+export function IsStorableDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'isStorableDate', validator: { validate: isStorableDate } }, options);
 }

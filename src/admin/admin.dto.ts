@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { IsStorableDate } from '../../libs/http';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -34,6 +35,6 @@ export class TenantCategoriesBody {
 }
 
 export class StatsQuery {
-  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) from?: string;
-  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) to?: string;
+  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' }) from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' }) to?: string;
 }

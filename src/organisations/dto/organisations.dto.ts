@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsStorableDate } from '../../../libs/http';
 import { LatLngDto } from '../../accounts/dto/accounts.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -51,7 +52,7 @@ export class CreateMissionDto {
   @ApiProperty({ description: 'what the volunteers will do' }) @Transform(trim) @IsString({ message: 'intitulé requis' }) @MinLength(5, { message: 'intitulé trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'intitulé trop long (120 caractères au plus)' }) title!: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' }) description?: string;
   @ApiProperty({ example: 'Samedi 5 décembre, 9 h – 12 h' }) @Transform(trim) @IsString({ message: 'quand : requis' }) @MinLength(2, { message: 'indiquez quand' }) @MaxLength(200, { message: '200 caractères au plus' }) when!: string;
-  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00' }) @IsOptional() @IsISO8601({ strict: true }, { message: 'date et heure attendues (ISO 8601)' }) startsAt?: string;
+  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00' }) @IsOptional() @IsStorableDate({ message: 'date et heure attendues (ISO 8601)' }) startsAt?: string;
   @ApiProperty() @Transform(toInt) @IsInt({ message: 'nombre entier attendu' }) @Min(1, { message: 'au moins 1 bénévole' }) @Max(500, { message: '500 bénévoles au plus' }) volunteersNeeded!: number;
   @ApiPropertyOptional({ example: ['cuisine', 'accueil'] })
   @IsOptional() @IsArray({ message: 'liste attendue' }) @ArrayMaxSize(10, { message: '10 compétences au plus' }) @IsString({ each: true }) @MaxLength(60, { each: true, message: '60 caractères au plus par compétence' }) skills?: string[];
