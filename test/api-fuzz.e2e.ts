@@ -404,6 +404,24 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
     expect(fields(backwards.body)).toEqual(['bbox']);
   });
 
+  it('answers hostile query strings on the site\'s search pages with a page, never a 500', async () => {
+    const moderator = await createResident(t.db, 'lyon', { roles: ['resident', 'moderator'] });
+    const names = ['q', 'kind', 'category', 'neighbourhood', 'near', 'radius', 'cursor', 'apres', 'limit'];
+    const value = fc.oneof(fc.constantFrom(...HOSTILE_ENCODED, 'offer', 'project', 'cuisine', '45.75,4.83', '500'), hostileString.map(encode), dateLike.map(encode));
+    for (const [index, path] of ['/', '/annonces', '/carte', '/projets', '/organisations', '/moderation/journal', `/annonces/${listingId}`].entries()) {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 4 }), fc.boolean(), async (pairs, signedIn) => {
+          const url = `${path}?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`;
+          const headers: Record<string, string> = { host: LYON, accept: 'text/html' };
+          if (signedIn) headers.cookie = `entraide_session=${moderator.session}`;
+          const res = await t.app.inject({ method: 'GET', url, headers });
+          if (res.statusCode >= 500) throw new Error(`GET ${url} → ${res.statusCode}`);
+        }),
+        { seed: SEED + 1000 + index, numRuns: 30, endOnFailure: true },
+      );
+    }
+  });
+
   it('answers a path that does not decode with a problem naming the path', async () => {
     for (const url of ['/api/v1/listings/%zz', '/api/v1/listings/%C0%AF', `/api/v1/listings/${'9'.repeat(300)}`]) {
       const res = await t.app.inject({ method: 'GET', url, headers: { host: LYON } });

@@ -6,7 +6,7 @@ import { sendPage } from './page-response';
 import { PageContexts } from './page-context';
 
 /** Paths whose clients read problem+json, whatever they accept. */
-const MACHINE_PATHS = /^\/(api|health|admin\/queues|unsubscribe)(\/|$)/;
+export const MACHINE_PATHS = /^\/(api|health|admin\/queues|unsubscribe)(\/|$)/;
 
 const HEADINGS: Record<number, string> = {
   400: 'Demande incorrecte',
