@@ -10,7 +10,8 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig, ConfigModule, loadConfig } from '../libs/config';
 import { Database, DatabaseModule } from '../libs/db';
 import { MailRenderer } from '../libs/mail';
-import { JobQueue, QueueName } from '../libs/queue';
+import { JobQueue } from '../libs/queue';
+import { MAIL_QUEUE } from '../src/queues';
 import { NotificationsModule } from '../src/notifications/notifications.module';
 import { OutboxService } from '../src/notifications/outbox.service';
 import { TenantDirectory } from '../src/tenants/tenant-directory.service';
@@ -192,7 +193,7 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
   const outbox = app.get(OutboxService);
   const db = app.get(Database);
   const directory = app.get(TenantDirectory);
-  const queue = app.get(JobQueue).queue(QueueName.Mail);
+  const queue = app.get(JobQueue).queue(MAIL_QUEUE.name);
   const tenants = SLUGS.map((slug) => directory.bySlugOrUndefined(slug)!);
   const run = randomUUID().slice(0, 8);
   if (from === 'queue') await queue.pause();

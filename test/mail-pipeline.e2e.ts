@@ -4,7 +4,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../libs/db';
-import { JobName, JobQueue, MAIL_BATCH, QueueName } from '../libs/queue';
+import { JobQueue } from '../libs/queue';
+import { MAIL_BATCH, SendBulkEmails, SendEmail, SendEmails } from '../src/notifications/mail.jobs';
+import { MAIL_BULK_QUEUE, MAIL_QUEUE } from '../src/queues';
 import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { MailProcessor } from '../src/notifications/mail.processor';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
@@ -153,20 +155,20 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const tenantId = await t.db.tenantId('meylan');
     const ids = await Promise.all(Array.from({ length: 120 }, () => mail.queue('meylan', {}, { dispatch: false })));
     const queues = t.app.get(JobQueue);
-    await queues.queue(QueueName.Mail).pause();
-    await queues.queue(QueueName.MailBulk).pause();
+    await queues.queue(MAIL_QUEUE.name).pause();
+    await queues.queue(MAIL_BULK_QUEUE.name).pause();
     try {
       await t.app.get(OutboxService).dispatch(tenantId, ids.slice(0, 70));
       await t.app.get(OutboxService).dispatch(tenantId, ids.slice(70), { bulk: true });
-      const jobs = async (q: QueueName) => (await queues.queue(q).getJobs(['waiting', 'paused', 'prioritized'])).map((j) => ({ name: j.name, rows: (j.data as { outboxIds: string[] }).outboxIds.length }));
-      expect((await jobs(QueueName.Mail)).sort((a, b) => b.rows - a.rows)).toEqual([
-        { name: JobName.SendEmails, rows: MAIL_BATCH },
-        { name: JobName.SendEmails, rows: 20 },
+      const jobs = async (q: string) => (await queues.queue(q).getJobs(['waiting', 'paused', 'prioritized'])).map((j) => ({ name: j.name, rows: (j.data as { outboxIds: string[] }).outboxIds.length }));
+      expect((await jobs(MAIL_QUEUE.name)).sort((a, b) => b.rows - a.rows)).toEqual([
+        { name: SendEmails.name, rows: MAIL_BATCH },
+        { name: SendEmails.name, rows: 20 },
       ]);
-      expect(await jobs(QueueName.MailBulk)).toEqual([{ name: JobName.SendBulkEmails, rows: 50 }]);
+      expect(await jobs(MAIL_BULK_QUEUE.name)).toEqual([{ name: SendBulkEmails.name, rows: 50 }]);
     } finally {
-      await queues.queue(QueueName.Mail).resume();
-      await queues.queue(QueueName.MailBulk).resume();
+      await queues.queue(MAIL_QUEUE.name).resume();
+      await queues.queue(MAIL_BULK_QUEUE.name).resume();
     }
     const recipients = await Promise.all(ids.map((id) => mail.recipient(id)));
     await sink.waitForCount(120, 15_000);
@@ -277,8 +279,8 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     // And through BullMQ, as two jobs with different ids for the same row.
     const queue = t.app.get(JobQueue);
     await queue.addBulk([
-      { name: JobName.SendEmail, payload: { tenantId, outboxId: id }, jobId: `dup-a-${id}` },
-      { name: JobName.SendEmail, payload: { tenantId, outboxId: id }, jobId: `dup-b-${id}` },
+      { job: SendEmail, payload: { tenantId, outboxId: id }, jobId: `dup-a-${id}` },
+      { job: SendEmail, payload: { tenantId, outboxId: id }, jobId: `dup-b-${id}` },
     ]);
     await pause(1_000);
     expect(messagesTo(to)).toHaveLength(1);

@@ -1,4 +1,4 @@
-export * from './queue.constants';
+export * from './job-definition';
 export * from './on-job.decorator';
 export * from './job-queue.service';
 export * from './queue.module';

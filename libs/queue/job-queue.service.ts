@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config';
-import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue.constants';
+import type { JobDefinition, NoPayload } from './job-definition';
 import { queueConnection } from './redis-connection';
 import { settleWithin } from './settle';
 
-export interface JobRequest<N extends JobName = JobName> {
-  name: N;
-  payload: JobPayloads[N];
+export interface JobRequest<P = unknown> {
+  job: JobDefinition<P>;
+  payload: P;
   /** Derived from what the job does, so adding it twice is a no-op while the first is pending. */
   jobId?: string;
   delayMs?: number;
@@ -30,47 +30,47 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 @Injectable()
 export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly queues = new Map<string, Queue>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async add<N extends JobName>(r: JobRequest<N>): Promise<void> {
-    await this.queue(JOB_QUEUE[r.name]).add(r.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs });
+  async add<P>(r: JobRequest<P>): Promise<void> {
+    await this.queue(r.job.queue.name).add(r.job.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs });
   }
 
-  async addBulk(requests: JobRequest[]): Promise<void> {
+  async addBulk<P>(requests: ReadonlyArray<JobRequest<P>>): Promise<void> {
     // One job is one Redis script; a bulk add wraps it in MULTI/EXEC for nothing.
     if (requests.length === 1) return this.add(requests[0]);
-    const byQueue = new Map<QueueName, JobRequest[]>();
+    const byQueue = new Map<string, JobRequest<P>[]>();
     for (const r of requests) {
-      const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
+      const list = byQueue.get(r.job.queue.name) ?? [];
       list.push(r);
-      byQueue.set(JOB_QUEUE[r.name], list);
+      byQueue.set(r.job.queue.name, list);
     }
     await Promise.all(
       [...byQueue].map(([queue, jobs]) =>
-        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
+        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.job.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
       ),
     );
   }
 
-  /** Runs `name` every `everyMs` across all worker processes (one BullMQ job scheduler, idempotent). */
-  async repeat<N extends JobName>(name: N, payload: JobPayloads[N], everyMs: number): Promise<void> {
-    const queue = this.queue(JOB_QUEUE[name]);
-    const existing = await queue.getJobScheduler(name);
+  /** Runs `job` every `everyMs` across all worker processes (one BullMQ job scheduler, idempotent). */
+  async repeat<P>(job: JobDefinition<P>, payload: P, everyMs: number): Promise<void> {
+    const queue = this.queue(job.queue.name);
+    const existing = await queue.getJobScheduler(job.name);
     if (existing?.every === everyMs) return;
-    await queue.upsertJobScheduler(name, { every: everyMs }, { name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } });
+    await queue.upsertJobScheduler(job.name, { every: everyMs }, { name: job.name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } });
   }
 
   /**
    * Keeps platform-wide jobs scheduled: now, and again every few minutes, because a flushed
    * Redis forgets its schedules too. Every worker process calls it; the schedule is one per name.
    */
-  keepRepeating(jobs: Array<{ name: JobName; everyMs: number }>): void {
+  keepRepeating(jobs: Array<{ job: JobDefinition<NoPayload>; everyMs: number }>): void {
     const schedule = async () => {
       for (const j of jobs) {
-        await this.repeat(j.name, {} as never, j.everyMs).catch((e: Error) => this.logger.warn(`could not schedule ${j.name}: ${e.message}`));
+        await this.repeat(j.job, {}, j.everyMs).catch((e: Error) => this.logger.warn(`could not schedule ${j.job.name}: ${e.message}`));
       }
     };
     void schedule();
@@ -80,7 +80,7 @@ export class JobQueue implements OnApplicationShutdown {
   }
 
   /** The BullMQ queue itself, for the worker host and for tests that inspect it. */
-  queue(name: QueueName): Queue {
+  queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: queueConnection(this.config.redisUrl, 'producer'), prefix: this.config.queuePrefix });

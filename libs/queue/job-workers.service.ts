@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config';
+import { definedJobs, definedQueues, jobNamed } from './job-definition';
 import { JOB_HANDLER, RetryLater } from './on-job.decorator';
-import { JOB_QUEUE, JobName, QUEUE_CONCURRENCY, QueueName } from './queue.constants';
 import { queueConnection } from './redis-connection';
 import { settleWithin } from './settle';
 
@@ -12,9 +12,9 @@ type Handler = (payload: unknown) => Promise<unknown>;
 export class JobHandlerError extends Error {}
 
 /**
- * Starts one BullMQ worker per queue once the application is up, routing each job to the
- * provider method marked `@OnJob(name)`. It refuses to start when a job name has no handler
- * (or two), so a job can never sit in Redis with nobody to run it.
+ * Starts one BullMQ worker per defined queue once the application is up, routing each job to
+ * the provider method marked `@OnJob(job)`. It refuses to start when a defined job has no
+ * handler (or two), so a job can never sit in Redis with nobody to run it (job-definition.ts).
  */
 @Injectable()
 export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,14 +30,15 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const handlers = this.discoverHandlers();
-    const missing = Object.values(JobName).filter((name) => !handlers.has(name));
+    const missing = definedJobs().filter((job) => !handlers.has(job.name)).map((job) => job.name);
     if (missing.length) throw new JobHandlerError(`no handler for job ${missing.join(', ')}: workers not started`);
 
-    for (const queue of Object.values(QueueName)) {
+    const queues = definedQueues();
+    for (const { name: queue, concurrency } of queues) {
       const worker = new Worker(queue, (job, token) => this.run(handlers, job, token), {
         connection: queueConnection(this.config.redisUrl, 'worker'),
         prefix: this.config.queuePrefix,
-        concurrency: QUEUE_CONCURRENCY[queue],
+        concurrency,
       });
       worker.on('failed', (job, err) => {
         const tenant = (job?.data as { tenantId?: string } | undefined)?.tenantId;
@@ -46,7 +47,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       worker.on('error', (err) => this.logger.warn(`worker ${queue}: ${err.message}`));
       this.workers.push(worker);
     }
-    this.logger.log(`workers started for ${Object.values(QueueName).join(', ')}`);
+    this.logger.log(`workers started for ${queues.map((q) => q.name).join(', ')}`);
   }
 
   /** Lets running jobs finish (before the database and transports close, which happens at shutdown). */
@@ -64,9 +65,9 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     this.workers.length = 0;
   }
 
-  private async run(handlers: Map<JobName, Handler>, job: Job, token?: string): Promise<unknown> {
-    const handler = handlers.get(job.name as JobName);
-    if (!handler || JOB_QUEUE[job.name as JobName] !== job.queueName) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${job.queueName}`);
+  private async run(handlers: Map<string, Handler>, job: Job, token?: string): Promise<unknown> {
+    const handler = handlers.get(job.name);
+    if (!handler || jobNamed(job.name)?.queue.name !== job.queueName) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${job.queueName}`);
     try {
       return await handler(job.data);
     } catch (err) {
@@ -76,14 +77,14 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private discoverHandlers(): Map<JobName, Handler> {
-    const handlers = new Map<JobName, Handler>();
+  private discoverHandlers(): Map<string, Handler> {
+    const handlers = new Map<string, Handler>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object') continue;
       for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
         const fn = instance[method];
-        const name = typeof fn === 'function' ? this.reflector.get<JobName | undefined>(JOB_HANDLER, fn) : undefined;
+        const name = typeof fn === 'function' ? this.reflector.get<string | undefined>(JOB_HANDLER, fn) : undefined;
         if (!name) continue;
         if (handlers.has(name)) throw new JobHandlerError(`two handlers for job ${name}`);
         handlers.set(name, (payload) => (fn as (p: unknown) => Promise<unknown>).call(instance, payload));

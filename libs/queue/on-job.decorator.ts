@@ -1,10 +1,10 @@
 import { SetMetadata } from '@nestjs/common';
-import { JobName } from './queue.constants';
+import type { JobDefinition } from './job-definition';
 
 export const JOB_HANDLER = 'entraide:job-handler';
 
-/** Marks the method that handles `name`; it receives the job's payload and nothing ambient. */
-export const OnJob = (name: JobName): MethodDecorator => SetMetadata(JOB_HANDLER, name);
+/** Marks the method that handles `job`; it receives the job's payload and nothing ambient. */
+export const OnJob = (job: JobDefinition<object>): MethodDecorator => SetMetadata(JOB_HANDLER, job.name);
 
 /**
  * Thrown by a handler to run the same job again later without spending a BullMQ attempt:

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../libs/config';
 import { problem, sendProblem } from '../../libs/http';
-import { JobQueue, QueueName } from '../../libs/queue';
+import { definedQueues, JobQueue } from '../../libs/queue';
 import { AccountsService } from '../accounts/accounts.service';
 import { sessionCookieName } from '../accounts/session-cookie';
 import { TenantsService } from '../tenants/tenants.service';
@@ -37,6 +37,6 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
 
   const board = new BullBoardAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
-  createBullBoard({ queues: Object.values(QueueName).map((name) => new BullMQAdapter(jobs.queue(name), { readOnlyMode: false })), serverAdapter: board });
+  createBullBoard({ queues: definedQueues().map((q) => new BullMQAdapter(jobs.queue(q.name), { readOnlyMode: false })), serverAdapter: board });
   await fastify.register(board.registerPlugin() as never, { prefix: QUEUE_DASHBOARD_PATH });
 }

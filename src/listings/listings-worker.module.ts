@@ -1,7 +1,8 @@
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { JobName, JobQueue, OnJob, QueueModule } from '../../libs/queue';
+import { JobQueue, OnJob, QueueModule } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsModule } from '../tenants/tenants.module';
+import { ExpireListings } from './listings.jobs';
 import { ListingsModule } from './listings.module';
 import { ListingsService } from './listings.service';
 
@@ -13,10 +14,10 @@ export class ListingsExpiryProcessor implements OnApplicationBootstrap {
   constructor(private readonly listings: ListingsService, private readonly directory: TenantDirectory, private readonly queue: JobQueue) {}
 
   onApplicationBootstrap(): void {
-    this.queue.keepRepeating([{ name: JobName.ExpireListings, everyMs: 10 * 60_000 }]);
+    this.queue.keepRepeating([{ job: ExpireListings, everyMs: 10 * 60_000 }]);
   }
 
-  @OnJob(JobName.ExpireListings)
+  @OnJob(ExpireListings)
   async expire(): Promise<number> {
     let expired = 0;
     for (const t of this.directory.all()) expired += await this.listings.expireDue(t.id);

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '../../libs/mail';
-import { BULK_YIELD_MS, ForegroundWork, JobName, JobPayloads, JobQueue, MAIL_IN_FLIGHT, OnJob, RetryLater } from '../../libs/queue';
+import { BULK_YIELD_MS, ForegroundWork, JobQueue, OnJob, PayloadOf, RetryLater } from '../../libs/queue';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantRow } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
 import { DeliveryPolicy } from './delivery-policy';
+import { MAIL_IN_FLIGHT, SendBulkEmails, SendEmail, SendEmails } from './mail.jobs';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository';
 import { byTenant, GroupCommit } from './group-commit';
 import { Slots } from './slots';
@@ -69,16 +70,16 @@ export class MailProcessor {
     private readonly foreground: ForegroundWork,
   ) {}
 
-  @OnJob(JobName.SendEmail)
-  async sendEmail({ tenantId, outboxId }: JobPayloads[JobName.SendEmail]): Promise<SendOutcome> {
+  @OnJob(SendEmail)
+  async sendEmail({ tenantId, outboxId }: PayloadOf<typeof SendEmail>): Promise<SendOutcome> {
     // A malformed id would fail the whole batch it joins.
     if (!UUID.test(tenantId) || !UUID.test(outboxId)) return 'skipped';
     return this.slots.use(() => this.foreground.run(() => this.deliver(tenantId, outboxId)));
   }
 
   /** A small fan-out, or the first wave of a big one: its rows share the mail queue's in-flight limit. */
-  @OnJob(JobName.SendEmails)
-  sendEmails(payload: JobPayloads[JobName.SendEmails]): Promise<Partial<Record<SendOutcome, number>>> {
+  @OnJob(SendEmails)
+  sendEmails(payload: PayloadOf<typeof SendEmails>): Promise<Partial<Record<SendOutcome, number>>> {
     return this.sendBatch(payload, (task) => this.slots.use(() => this.foreground.run(task)));
   }
 
@@ -87,8 +88,8 @@ export class MailProcessor {
    * side. Each row lets the process's foreground work (publications' matching, their first
    * e-mails, verification links) go first, for up to BULK_YIELD_MS.
    */
-  @OnJob(JobName.SendBulkEmails)
-  sendBulkEmails(payload: JobPayloads[JobName.SendBulkEmails]): Promise<Partial<Record<SendOutcome, number>>> {
+  @OnJob(SendBulkEmails)
+  sendBulkEmails(payload: PayloadOf<typeof SendBulkEmails>): Promise<Partial<Record<SendOutcome, number>>> {
     return this.sendBatch(payload, async (task) => {
       await this.foreground.idle(BULK_YIELD_MS);
       return task();
@@ -121,7 +122,7 @@ export class MailProcessor {
       if (!(err instanceof RetryLater)) throw err;
       // The row is pending with its next attempt time; if Redis is away the sweeper finds it.
       await this.queue
-        .add({ name: JobName.SendEmail, payload: { tenantId, outboxId: id }, jobId: id, delayMs: err.delayMs })
+        .add({ job: SendEmail, payload: { tenantId, outboxId: id }, jobId: id, delayMs: err.delayMs })
         .catch((e: Error) => this.logger.warn(`outbox ${id}: retry left to the sweeper, the queue refused it: ${e.message}`));
       return 'retrying';
     }

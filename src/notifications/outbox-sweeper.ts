@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobName, JobQueue, OnJob } from '../../libs/queue';
+import { JobQueue, OnJob } from '../../libs/queue';
 import { DeliveryPolicy } from './delivery-policy';
+import { SendEmail, SweepOutbox } from './mail.jobs';
 import { OutboxRepository } from './outbox.repository';
 
 export interface SweepReport {
@@ -24,10 +25,10 @@ export class OutboxSweeper implements OnApplicationBootstrap {
   constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue, private readonly policy: DeliveryPolicy) {}
 
   onApplicationBootstrap(): void {
-    this.queue.keepRepeating([{ name: JobName.SweepOutbox, everyMs: this.policy.sweepEveryMs }]);
+    this.queue.keepRepeating([{ job: SweepOutbox, everyMs: this.policy.sweepEveryMs }]);
   }
 
-  @OnJob(JobName.SweepOutbox)
+  @OnJob(SweepOutbox)
   sweep(): Promise<SweepReport> {
     return this.sweepNow();
   }
@@ -44,7 +45,7 @@ export class OutboxSweeper implements OnApplicationBootstrap {
       report.released += released;
       report.failed += failed;
       if (due.length) {
-        await this.queue.addBulk(due.map((outboxId) => ({ name: JobName.SendEmail, payload: { tenantId, outboxId }, jobId: outboxId })));
+        await this.queue.addBulk(due.map((outboxId) => ({ job: SendEmail, payload: { tenantId, outboxId }, jobId: outboxId })));
         report.requeued += due.length;
       }
     }

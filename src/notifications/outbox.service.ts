@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Tx } from '../../libs/db';
-import { JobName, JobQueue, JobRequest, MAIL_BATCH } from '../../libs/queue';
+import { JobQueue, JobRequest, PayloadOf } from '../../libs/queue';
+import { MAIL_BATCH, SendBulkEmails, SendEmail, SendEmails } from './mail.jobs';
 import { isMailTemplate, MailTemplate, REQUIRED_DATA } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
 
@@ -96,12 +97,12 @@ export class OutboxService {
 }
 
 /** The jobs of a dispatch: a lone row keeps its own job; several go in batches, named by their first row. */
-function mailJobs(tenantId: string, ids: string[], bulk: boolean): JobRequest[] {
-  if (ids.length === 1 && !bulk) return [{ name: JobName.SendEmail, payload: { tenantId, outboxId: ids[0] }, jobId: ids[0] }];
-  const jobs: JobRequest[] = [];
+function mailJobs(tenantId: string, ids: string[], bulk: boolean): JobRequest<PayloadOf<typeof SendEmail | typeof SendEmails>>[] {
+  if (ids.length === 1 && !bulk) return [{ job: SendEmail, payload: { tenantId, outboxId: ids[0] }, jobId: ids[0] }];
+  const jobs: JobRequest<PayloadOf<typeof SendEmails>>[] = [];
   for (let i = 0; i < ids.length; i += MAIL_BATCH) {
     const outboxIds = ids.slice(i, i + MAIL_BATCH);
-    jobs.push({ name: bulk ? JobName.SendBulkEmails : JobName.SendEmails, payload: { tenantId, outboxIds }, jobId: `batch-${outboxIds[0]}` });
+    jobs.push({ job: bulk ? SendBulkEmails : SendEmails, payload: { tenantId, outboxIds }, jobId: `batch-${outboxIds[0]}` });
   }
   return jobs;
 }

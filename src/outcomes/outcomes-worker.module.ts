@@ -1,5 +1,6 @@
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { JobName, JobQueue, OnJob, QueueModule } from '../../libs/queue';
+import { JobQueue, OnJob, QueueModule } from '../../libs/queue';
+import { SendReminders } from './outcomes.jobs';
 import { OutcomesModule } from './outcomes.module';
 import { OutcomesService } from './outcomes.service';
 
@@ -11,10 +12,10 @@ export class RemindersProcessor implements OnApplicationBootstrap {
   constructor(private readonly outcomes: OutcomesService, private readonly queue: JobQueue) {}
 
   onApplicationBootstrap(): void {
-    this.queue.keepRepeating([{ name: JobName.SendReminders, everyMs: 15 * 60_000 }]);
+    this.queue.keepRepeating([{ job: SendReminders, everyMs: 15 * 60_000 }]);
   }
 
-  @OnJob(JobName.SendReminders)
+  @OnJob(SendReminders)
   async send(): Promise<number> {
     const sent = await this.outcomes.sendDueReminders(new Date());
     if (sent) this.logger.log(`${sent} reminder(s) queued`);
