@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# `npm test`: makes sure services and dependencies are there, builds, then runs every test.
+# `npm test`: makes sure services and dependencies are there, typechecks, builds, then runs every test.
 # Extra arguments go to Jest (e.g. `npm test -- test/rls.e2e.ts`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
 bash scripts/ensure-deps.sh
+# Module boundaries (.dependency-cruiser.js): a forbidden import fails the run before any test.
+npm run -s deps:check
+# The build compiles no tests: the type-level specs and the tests are checked here.
+npm run -s typecheck
 npm run -s build
 exec npx jest "$@"

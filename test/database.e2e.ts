@@ -1,4 +1,5 @@
 import { createDataSource, Database, inline } from '../libs/db';
+import type { TenantId } from '../libs/tenancy';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -8,8 +9,8 @@ import { createTestDatabase, TestDatabase } from './support/test-db';
 describe('Database', () => {
   let t: TestDatabase;
   let db: Database;
-  let meylan: string;
-  let grenoble: string;
+  let meylan: TenantId;
+  let grenoble: TenantId;
   const categoriesOf = async (tenantId: string) =>
     Number((await t.admin.query('SELECT count(*) AS n FROM tenant_categories WHERE tenant_id = $1', [tenantId])).rows[0].n);
 
@@ -29,6 +30,7 @@ describe('Database', () => {
   it('scopes withTenant to its tenant and refuses anything but a tenant id', async () => {
     const seen = await db.withTenant(meylan, (tx) => tx.query('SELECT DISTINCT tenant_id FROM tenant_categories'));
     expect(seen).toEqual([{ tenant_id: meylan }]);
+    // @ts-expect-error not a TenantId: refused by the compiler, and at run time whatever the types said
     await expect(db.withTenant(`${meylan}'; SELECT 1; --`, async () => 1)).rejects.toThrow(/not a tenant id/);
   });
 

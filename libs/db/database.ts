@@ -1,21 +1,55 @@
+import { join } from 'node:path';
 import { escapeLiteral } from 'pg';
 import { prepareValue } from 'pg/lib/utils';
 import { DataSource, EntityManager } from 'typeorm';
+import { isTenantId, type TenantId } from '../tenancy/tenant-id';
 
+/** A transaction with no tenant in it (`Database.withoutTenant`): RLS hides every tenant row. */
 export type Tx = EntityManager;
 
-const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A transaction scoped to one tenant by `Database.withTenant`: `app.tenant_id` is set, so RLS
+ * applies, and `tenantId` is the tenant it was opened for. Repository methods take a `TenantTx`
+ * and read the tenant from it, so no other id can be swapped in for the tenant's:
+ *
+ *   async findById(tx: TenantTx, id: string): Promise<Account | null> {
+ *     return tx.findOneBy(Account, { tenantId: tx.tenantId, id });
+ *   }
+ *
+ * It is a TypeORM `EntityManager` (entities, query builder); its raw `query()` answers `any`,
+ * so hand-written SQL goes through `rows<Row>()` instead.
+ */
+export type TenantTx = EntityManager & { readonly tenantId: TenantId };
 
 /**
- * Rows of any statement. TypeORM's `query()` answers an UPDATE or DELETE with
- * `[rows, rowCount]` instead of rows; this reads the structured result, so
+ * Rows of a hand-written statement, typed by the caller's declared row interface `T` (required:
+ * `rows(tx, sql)` without a type does not compile). Columns are aliased to the interface's
+ * names in the SQL (`created_at AS "createdAt"`); rows that are not the domain type yet are
+ * turned into it explicitly by the repository. TypeORM's `query()` answers an UPDATE or DELETE
+ * with `[rows, rowCount]` instead of rows; this reads the structured result, so
  * `UPDATE … RETURNING` gives its rows like a SELECT.
  */
-export async function rows<T = Record<string, any>>(tx: Tx, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function rows<T extends object = never>(tx: Tx, sql: Sql<T>, params: unknown[] = []): Promise<T[]> {
   if (!tx.queryRunner) throw new Error('rows() needs a transaction (Database.withTenant / withoutTenant)');
-  const result = await tx.queryRunner.query(sql, params, true);
-  return result.records as T[];
+  if (typeof sql !== 'string') throw new Error('rows() needs the text of a statement');
+  const result: { records: T[] } = await tx.queryRunner.query(sql, params, true);
+  return result.records;
 }
+
+/** The first row of a statement (see `rows`), or undefined. */
+export async function firstRow<T extends object = never>(tx: Tx, sql: Sql<T>, params: unknown[] = []): Promise<T | undefined> {
+  return (await rows<T>(tx, sql, params))[0];
+}
+
+/** A statement run for its effect (INSERT, UPDATE, DELETE without RETURNING): answers how many rows it touched. */
+export async function execute(tx: Tx, sql: string, params: unknown[] = []): Promise<number> {
+  if (!tx.queryRunner) throw new Error('execute() needs a transaction (Database.withTenant / withoutTenant)');
+  const result: { affected?: number } = await tx.queryRunner.query(sql, params, true);
+  return result.affected ?? 0;
+}
+
+/** The statement's text, once the caller has named the type of its rows (`rows<Row>(…)`); without it, nothing fits. */
+type Sql<T> = [T] extends [never] ? { readonly 'rows<T>() needs the declared type of its rows': never } : string;
 
 /**
  * The application's only door to PostgreSQL. Every tenant-scoped unit of work runs in a
@@ -29,9 +63,9 @@ export class Database {
    * `jit: false` turns PostgreSQL's JIT off for this transaction, in the same round trip: for
    * queries the planner costs far above what they really cost, where compiling is the cost.
    */
-  async withTenant<T>(tenantId: string, work: (tx: Tx) => Promise<T>, opts: { jit?: boolean } = {}): Promise<T> {
-    // The id is written into the statement (below), so it must be exactly a UUID.
-    if (!TENANT_ID.test(tenantId)) throw new Error(`withTenant: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
+  async withTenant<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>, opts: { jit?: boolean } = {}): Promise<T> {
+    // The id is written into the statement (below), so it must be exactly a UUID, whatever its type said.
+    if (!isTenantId(tenantId)) throw new Error(`withTenant: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
     const qr = this.dataSource.createQueryRunner();
     try {
       // One round trip opens the transaction and scopes it: without parameters the statements
@@ -39,7 +73,8 @@ export class Database {
       await qr.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)${opts.jit === false ? '; SET LOCAL jit = off' : ''}`);
       let result: T;
       try {
-        result = await work(qr.manager);
+        const tx: TenantTx = Object.assign(qr.manager, { tenantId });
+        result = await work(tx);
       } catch (err) {
         await qr.query('ROLLBACK').catch(() => undefined);
         throw err;
@@ -57,9 +92,10 @@ export class Database {
    * row-level security applies to it exactly as in `withTenant`. The simple query protocol
    * has no parameters: each `$n` of a statement is replaced by its value as an escaped literal
    * (values as `pg` would send them), so `sql` must be constant text whose only `$` are its
-   * parameters, with casts where the type matters (`$2::uuid[]`). Answers each statement's rows.
+   * parameters, with casts where the type matters (`$2::uuid[]`). Answers each statement's rows,
+   * typed `R` (the declared row of the batch's statements, alike in a group commit).
    */
-  async inTenants(statements: TenantStatement[]): Promise<Array<Array<Record<string, any>>>> {
+  async inTenants<R extends object = Record<string, unknown>>(statements: TenantStatement[]): Promise<R[][]> {
     if (!statements.length) return [];
     const qr = this.dataSource.createQueryRunner();
     try {
@@ -74,7 +110,7 @@ export class Database {
       // the tenant's 10,000 rows 50 times, until the next ANALYZE replaced the plan.
       const text = statements.some((st) => st.name) ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan'] : ['START TRANSACTION'];
       for (const { tenantId, sql, params, name } of statements) {
-        if (!TENANT_ID.test(tenantId)) throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
+        if (!isTenantId(tenantId)) throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
         if (name && !STATEMENT_NAME.test(name)) throw new Error(`inTenants: not a statement name: ${JSON.stringify(name).slice(0, 60)}`);
         if (name && !known.has(name)) prepare.set(name, `PREPARE ${name} AS ${sql}`);
         const statement = name ? `EXECUTE ${name}${params.length ? `(${params.map((_, i) => `$${i + 1}`).join(', ')})` : ''}` : sql;
@@ -82,15 +118,16 @@ export class Database {
       }
       text.push('COMMIT');
       try {
-        const results = await client.query([...prepare.values(), ...text].join(';\n'));
+        const results = await client.query<R>([...prepare.values(), ...text].join(';\n'));
         for (const name of prepare.keys()) known.add(name);
         // The PREPAREs, START TRANSACTION (and SET LOCAL), then (set_config, statement) per statement, then COMMIT.
         return statements.map((_, i) => results[prepare.size + text.length - 2 * statements.length + 2 * i].rows);
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Whether a PREPARE of the failed batch stayed is the server's to say.
-        const names = await client.query('SELECT name FROM pg_prepared_statements').catch(() => undefined);
+        const names = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements').catch(() => undefined);
         known.clear();
+        // One statement: the driver answers one result, not an array of them.
         for (const r of (names as unknown as { rows: Array<{ name: string }> } | undefined)?.rows ?? []) known.add(r.name);
         throw err;
       }
@@ -114,7 +151,7 @@ export class Database {
 }
 
 export interface TenantStatement {
-  tenantId: string;
+  tenantId: TenantId;
   sql: string;
   params: unknown[];
   /**
@@ -124,7 +161,7 @@ export interface TenantStatement {
   name?: string;
 }
 
-type PgClient = { query(text: string): Promise<Array<{ rows: Array<Record<string, any>> }>> };
+type PgClient = { query<R>(text: string): Promise<Array<{ rows: R[] }>> };
 const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Names prepared on each pooled connection (a connection is one session). */
 const prepared = new WeakMap<object, Set<string>>();
@@ -146,11 +183,18 @@ export function inline(sql: string, params: unknown[]): string {
   });
 }
 
+/**
+ * The schema in code: each module's `entities/*.entity.ts`, found by name so that a module keeps
+ * its tables to itself (deleting its folder deletes them). test/entities.e2e.ts proves every
+ * table has exactly one entity that matches it; migrations stay the only source of DDL.
+ */
+const ENTITY_FILES = join(__dirname, '..', '..', '{src,libs}', '**', 'entities', '*.entity.{js,ts}');
+
 export function createDataSource(url: string, opts: { poolSize?: number; migrations?: string[]; applicationName?: string } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [],
+    entities: [ENTITY_FILES],
     migrations: opts.migrations ?? [],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',

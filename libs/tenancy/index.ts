@@ -1,2 +1,3 @@
 export * from './request-context';
 export * from './current-tenant.decorator';
+export * from './tenant-id';

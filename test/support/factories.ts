@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../src/accounts/passwords';
 import { newToken } from '../../src/accounts/tokens';
+import type { TenantId } from '../../libs/tenancy';
 import type { TestDatabase } from './test-db';
 import type { TestApp } from './test-app';
 
@@ -13,7 +14,7 @@ export interface ResidentFixture {
   email: string;
   displayName: string;
   session: string;
-  tenantId: string;
+  tenantId: TenantId;
 }
 
 /** A verified resident with an open session, written straight to the database (scrypt runs once per file). */

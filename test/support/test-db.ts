@@ -1,4 +1,5 @@
 import { Client, Pool } from 'pg';
+import { parseTenantId, type TenantId } from '../../libs/tenancy/tenant-id';
 import { pgUrl, templateName } from './env';
 import { cloneDatabase, dropDatabase, withMaintenance } from './pg-admin';
 
@@ -11,7 +12,7 @@ export interface TestDatabase {
   adminUrl: string;
   /** Owner connection (bypasses RLS): for arranging and inspecting rows in tests. */
   admin: Pool;
-  tenantId(slug: string): Promise<string>;
+  tenantId(slug: string): Promise<TenantId>;
   drop(): Promise<void>;
 }
 
@@ -20,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `entraide_t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
   await withMaintenance((c) => cloneDatabase(c, name, templateName()));
   const admin = new Pool({ connectionString: pgUrl('owner', name), max: 3 });
-  const ids = new Map<string, string>();
+  const ids = new Map<string, TenantId>();
   return {
     name,
     appUrl: pgUrl('app', name),
@@ -30,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       if (!ids.has(slug)) {
         const { rows } = await admin.query('SELECT id FROM tenants WHERE slug = $1', [slug]);
         if (!rows[0]) throw new Error(`no tenant ${slug}`);
-        ids.set(slug, rows[0].id);
+        ids.set(slug, parseTenantId(rows[0].id));
       }
       return ids.get(slug)!;
     },
