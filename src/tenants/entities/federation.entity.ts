@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A federation of communes sharing a category catalogue (platform table, no RLS). */
+@Entity('federations')
+export class Federation {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text', { name: 'slug' })
+  slug!: string;
+
+  @Column('text', { name: 'name' })
+  name!: string;
+
+  @Column('text', { name: 'home_tenant_slug' })
+  homeTenantSlug!: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+}
