@@ -1,7 +1,4 @@
-import type { LatLng } from './geo';
-
-/** GeoJSON MultiPolygon coordinates: polygons → rings → [lng, lat]. */
-export type MultiPolygon = number[][][][];
+import type { LatLng, MultiPolygon } from './types';
 
 const METRES_PER_DEG_LAT = 111_320;
 

@@ -1,5 +1,6 @@
-import { contains, distanceToEdgeM, MultiPolygon } from './area';
+import { contains, distanceToEdgeM } from './area';
 import { FUZZ_STEP_DEG, fuzzPoint, PUBLIC_POINT_MIN_M } from './fuzz';
+import type { MultiPolygon } from './types';
 
 /** Great-circle distance in metres (haversine). */
 const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) => {

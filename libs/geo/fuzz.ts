@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { contains, distanceToEdgeM, type MultiPolygon } from './area';
-import type { LatLng } from './geo';
+import { contains, distanceToEdgeM } from './area';
+import type { LatLng, MultiPolygon } from './types';
 
 /** About 200 m of latitude: the grid cell is all a public point tells of a place. */
 export const FUZZ_STEP_DEG = 0.0018;

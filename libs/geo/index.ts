@@ -1,3 +1,4 @@
+export * from './types';
 export * from './geo';
 export * from './area';
 export * from './fuzz';

@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { Database, Tx } from '../../libs/db';
+import { Database, TenantTx } from '../../libs/db';
 import { insideTenantArea } from '../../libs/geo';
-import { problem, ProblemException } from '../../libs/http';
+import { ForbiddenError, InvalidError, UnauthenticatedError } from '../../libs/errors';
 import { FailurePolicy, Limit, RateLimiter } from '../../libs/redis';
-import type { Principal, Role, TenantRef } from '../../libs/tenancy';
+import type { Principal, TenantId, TenantRef } from '../../libs/tenancy';
+import type { Role } from './roles';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -13,6 +14,8 @@ import { SignupDto, UpdateMeDto } from './dto/accounts.dto';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { PUBLIC_NAME_HINT, toPublicName } from './public-name';
 import { hashToken, newToken } from './tokens';
+
+export type { AccountRow } from './accounts.repository';
 
 const HOUR = 3600;
 export const SESSION_TTL_SEC = 30 * 24 * HOUR;
@@ -45,7 +48,7 @@ export const ROLE_LABELS: Record<Exclude<Role, 'resident'>, string> = {
   federation_admin: 'administrateur de la fédération',
 };
 
-const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
+const invalid = (field: string, message: string) => new InvalidError([{ field, message }]);
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 export interface NewSession {
@@ -81,15 +84,15 @@ export class AccountsService implements BeforeApplicationShutdown {
       ...(displayName ? [] : [{ field: 'displayName', message: PUBLIC_NAME_HINT }]),
       ...(pwProblem ? [{ field: 'password', message: pwProblem }] : []),
     ];
-    if (errors.length) throw ProblemException.invalid(errors);
+    if (errors.length) throw new InvalidError(errors);
     const passwordHash = await hashPassword(dto.password);
     // Written after the answer: a registered address must not answer faster (no row, no e-mail).
     this.afterAnswer(`sign-up (tenant ${tenant.slug})`, async () => {
       const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
-        const id = await this.repo.insert(tx, tenant.id, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
+        const id = await this.repo.insert(tx, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
         if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
         // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
-        const existing = await this.repo.findByEmail(tx, tenant.id, email);
+        const existing = await this.repo.findByEmail(tx, email);
         if (existing && !existing.emailVerifiedAt) return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
         return [];
       });
@@ -103,7 +106,7 @@ export class AccountsService implements BeforeApplicationShutdown {
     // After the answer, as for a reset: its time must not tell an unverified account from none.
     this.afterAnswer(`verification resend (tenant ${tenant.slug})`, async () => {
       const ids = await this.db.withTenant(tenant.id, async (tx) => {
-        const a = await this.repo.findByEmail(tx, tenant.id, email);
+        const a = await this.repo.findByEmail(tx, email);
         return a && !a.emailVerifiedAt ? [await this.sendVerification(tx, tenant, a.id, email, a.displayName)] : [];
       });
       await this.outbox.dispatch(tenant.id, ids);
@@ -112,37 +115,42 @@ export class AccountsService implements BeforeApplicationShutdown {
 
   async verify(tenant: TenantRef, token: string): Promise<void> {
     await this.db.withTenant(tenant.id, async (tx) => {
-      const used = await this.repo.consumeToken(tx, tenant.id, 'verify', hashToken(token));
+      const used = await this.repo.consumeToken(tx, 'verify', hashToken(token));
       if (!used) throw invalid('token', "Ce lien de vérification n'est plus valide. Demandez-en un nouveau.");
-      await this.repo.update(tx, tenant.id, used.accountId, { verified: true });
+      await this.repo.update(tx, used.accountId, { verified: true });
     });
   }
 
   async login(tenant: TenantRef, rawEmail: string, password: string, ip: string, userAgent: string): Promise<NewSession> {
     const email = normaliseEmail(rawEmail);
     const attempt = await this.limits.attempt('login', tenant.id, `account:${email}`, `ip:${ip}`, LOGIN_LIMITS);
-    const account = await this.db.withTenant(tenant.id, (tx) => this.repo.findByEmail(tx, tenant.id, email));
+    const account = await this.db.withTenant(tenant.id, (tx) => this.repo.findByEmail(tx, email));
     if (!(await verifyPassword(password, account?.passwordHash)) || !account) {
-      throw new ProblemException(problem(401, 'Adresse e-mail ou mot de passe incorrect.'));
+      throw new UnauthenticatedError('Adresse e-mail ou mot de passe incorrect.');
     }
     await attempt.succeeded();
-    if (account.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.', undefined, 'urn:entraide:account-banned'));
+    if (account.bannedAt) throw new ForbiddenError('Votre compte a été suspendu par la modération de ce site.', 'urn:entraide:account-banned');
     if (!account.emailVerifiedAt) {
-      throw new ProblemException(problem(403, "Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", undefined, 'urn:entraide:email-not-verified'));
+      throw new ForbiddenError("Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", 'urn:entraide:email-not-verified');
     }
     return this.db.withTenant(tenant.id, async (tx) => {
-      await this.repo.update(tx, tenant.id, account.id, { loggedIn: true });
+      await this.repo.update(tx, account.id, { loggedIn: true });
       return this.openSession(tx, tenant, account.id, account.roles, userAgent);
     });
   }
 
   async logout(tenant: TenantRef, principal: Principal): Promise<void> {
-    await this.db.withTenant(tenant.id, (tx) => this.repo.deleteSession(tx, tenant.id, principal.sessionId));
+    await this.db.withTenant(tenant.id, (tx) => this.repo.deleteSession(tx, principal.sessionId));
+  }
+
+  /** Signs the account out everywhere, in the caller's transaction (a ban). */
+  endSessions(tx: TenantTx, accountId: string): Promise<void> {
+    return this.repo.deleteSessions(tx, accountId);
   }
 
   /** The principal a session cookie stands for on this tenant, or undefined. */
   authenticate(tenant: TenantRef, token: string): Promise<Principal | undefined> {
-    return this.db.withTenant(tenant.id, (tx) => this.repo.findSession(tx, tenant.id, hashToken(token)));
+    return this.db.withTenant(tenant.id, (tx) => this.repo.findSession(tx, hashToken(token)));
   }
 
   /**
@@ -154,10 +162,10 @@ export class AccountsService implements BeforeApplicationShutdown {
     await this.limit(tenant, 'reset', ip, email);
     this.afterAnswer(`password reset (tenant ${tenant.slug})`, async () => {
       const ids = await this.db.withTenant(tenant.id, async (tx) => {
-        const a = await this.repo.findByEmail(tx, tenant.id, email);
+        const a = await this.repo.findByEmail(tx, email);
         if (!a) return [];
         const { token, hash } = newToken();
-        await this.repo.insertToken(tx, tenant.id, a.id, 'reset', hash, TOKEN_TTL.reset);
+        await this.repo.insertToken(tx, a.id, 'reset', hash, TOKEN_TTL.reset);
         return [
           await this.outbox.add(tx, {
             tenantId: tenant.id,
@@ -181,13 +189,13 @@ export class AccountsService implements BeforeApplicationShutdown {
   async confirmPasswordReset(tenant: TenantRef, token: string, password: string): Promise<void> {
     const site = await this.tenants.get(tenant);
     await this.db.withTenant(tenant.id, async (tx) => {
-      const used = await this.repo.consumeToken(tx, tenant.id, 'reset', hashToken(token));
+      const used = await this.repo.consumeToken(tx, 'reset', hashToken(token));
       if (!used) throw invalid('token', "Ce lien de réinitialisation n'est plus valide. Demandez-en un nouveau.");
-      const account = await this.repo.findById(tx, tenant.id, used.accountId);
+      const account = await this.repo.findById(tx, used.accountId);
       const pwProblem = passwordProblem(password, { email: account?.email ?? undefined, siteName: site.siteName });
       if (pwProblem) throw invalid('password', pwProblem);
-      await this.repo.update(tx, tenant.id, used.accountId, { passwordHash: await hashPassword(password), verified: true });
-      await this.repo.deleteSessions(tx, tenant.id, used.accountId);
+      await this.repo.update(tx, used.accountId, { passwordHash: await hashPassword(password), verified: true });
+      await this.repo.deleteSessions(tx, used.accountId);
     });
   }
 
@@ -196,10 +204,10 @@ export class AccountsService implements BeforeApplicationShutdown {
     const email = normaliseEmail(rawEmail);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const id =
-        (await this.repo.insert(tx, tenant.id, { email, passwordHash: null, displayName: 'Invitation en attente', roles: ['resident'], termsAccepted: false })) ??
-        (await this.repo.findByEmail(tx, tenant.id, email))!.id;
+        (await this.repo.insert(tx, { email, passwordHash: null, displayName: 'Invitation en attente', roles: ['resident'], termsAccepted: false })) ??
+        (await this.repo.findByEmail(tx, email))!.id;
       const { token, hash } = newToken();
-      await this.repo.insertToken(tx, tenant.id, id, 'invite', hash, TOKEN_TTL.invite, { role });
+      await this.repo.insertToken(tx, id, 'invite', hash, TOKEN_TTL.invite, { role });
       return [
         await this.outbox.add(tx, {
           tenantId: tenant.id,
@@ -215,7 +223,7 @@ export class AccountsService implements BeforeApplicationShutdown {
 
   /** Who moderates and administers this commune, for its administrators. */
   staff(tenant: TenantRef) {
-    return this.db.withTenant(tenant.id, (tx) => this.repo.staff(tx, tenant.id));
+    return this.db.withTenant(tenant.id, (tx) => this.repo.staff(tx));
   }
 
   async acceptInvitation(tenant: TenantRef, token: string, password: string, rawName: string, userAgent: string): Promise<NewSession> {
@@ -223,37 +231,37 @@ export class AccountsService implements BeforeApplicationShutdown {
     if (!displayName) throw invalid('displayName', PUBLIC_NAME_HINT);
     const site = await this.tenants.get(tenant);
     return this.db.withTenant(tenant.id, async (tx) => {
-      const used = await this.repo.consumeToken(tx, tenant.id, 'invite', hashToken(token));
+      const used = await this.repo.consumeToken(tx, 'invite', hashToken(token));
       if (!used) throw invalid('token', "Cette invitation n'est plus valide. Demandez-en une nouvelle.");
-      const account = await this.repo.findById(tx, tenant.id, used.accountId);
+      const account = await this.repo.findById(tx, used.accountId);
       if (!account) throw invalid('token', "Cette invitation n'est plus valide.");
       const pwProblem = passwordProblem(password, { email: account.email ?? undefined, siteName: site.siteName });
       if (pwProblem) throw invalid('password', pwProblem);
       const role = used.data.role as Role;
-      await this.repo.update(tx, tenant.id, account.id, { passwordHash: await hashPassword(password), displayName, verified: true, addRole: role, loggedIn: true });
-      await this.repo.deleteSessions(tx, tenant.id, account.id);
+      await this.repo.update(tx, account.id, { passwordHash: await hashPassword(password), displayName, verified: true, addRole: role, loggedIn: true });
+      await this.repo.deleteSessions(tx, account.id);
       const roles = account.roles.includes(role) ? account.roles : [...account.roles, role];
       return this.openSession(tx, tenant, account.id, roles, userAgent);
     });
   }
 
   async me(tenant: TenantRef, principal: Principal): Promise<AccountRow> {
-    const a = await this.db.withTenant(tenant.id, (tx) => this.repo.findById(tx, tenant.id, principal.accountId));
-    if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+    const a = await this.db.withTenant(tenant.id, (tx) => this.repo.findById(tx, principal.accountId));
+    if (!a) throw new UnauthenticatedError('Veuillez vous connecter.');
     return a;
   }
 
-  async residentCount(tenantId: string): Promise<number> {
-    return this.db.withTenant(tenantId, (tx) => this.repo.countResidents(tx, tenantId));
+  async residentCount(tenantId: TenantId): Promise<number> {
+    return this.db.withTenant(tenantId, (tx) => this.repo.countResidents(tx));
   }
 
   /** Only a verified resident publishes or writes to a neighbour. */
-  async assertCanPublish(tx: Tx, tenant: TenantRef, principal: Principal): Promise<AccountRow> {
-    const a = await this.repo.findById(tx, tenant.id, principal.accountId);
-    if (!a) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
-    if (a.bannedAt) throw new ProblemException(problem(403, 'Votre compte a été suspendu par la modération de ce site.'));
+  async assertCanPublish(tx: TenantTx, tenant: TenantRef, principal: Principal): Promise<AccountRow> {
+    const a = await this.repo.findById(tx, principal.accountId);
+    if (!a) throw new UnauthenticatedError('Veuillez vous connecter.');
+    if (a.bannedAt) throw new ForbiddenError('Votre compte a été suspendu par la modération de ce site.');
     // A relayed resident has no address to verify; only staff act for them (principal.agent).
-    if (!a.emailVerifiedAt && !(a.relayed && principal.agent)) throw new ProblemException(problem(403, 'Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.'));
+    if (!a.emailVerifiedAt && !(a.relayed && principal.agent)) throw new ForbiddenError('Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.');
     return a;
   }
 
@@ -265,17 +273,17 @@ export class AccountsService implements BeforeApplicationShutdown {
         throw invalid('location', 'Ce lieu est en dehors de la commune desservie par ce site.');
       const categoryIds = dto.notifications?.categoryIds;
       // A category chosen before the commune stopped offering it may stay: saving unchanged preferences must not fail.
-      const kept = categoryIds?.length ? new Set((await this.repo.findById(tx, tenant.id, principal.accountId))?.notifyCategoryIds ?? []) : new Set<string>();
-      if (categoryIds && !(await this.repo.categoriesEnabled(tx, tenant.id, categoryIds.filter((id) => !kept.has(id)))))
+      const kept = categoryIds?.length ? new Set((await this.repo.findById(tx, principal.accountId))?.notifyCategoryIds ?? []) : new Set<string>();
+      if (categoryIds && !(await this.repo.categoriesEnabled(tx, categoryIds.filter((id) => !kept.has(id)))))
         throw invalid('notifications.categoryIds', "Une des catégories choisies n'existe pas sur ce site.");
-      await this.repo.update(tx, tenant.id, principal.accountId, {
+      await this.repo.update(tx, principal.accountId, {
         displayName,
         location: dto.location,
         notifyMode: dto.notifications?.mode,
         notifyRadiusM: dto.notifications?.radiusM,
         notifyCategoryIds: categoryIds,
       });
-      return (await this.repo.findById(tx, tenant.id, principal.accountId))!;
+      return (await this.repo.findById(tx, principal.accountId))!;
     });
   }
 
@@ -283,18 +291,18 @@ export class AccountsService implements BeforeApplicationShutdown {
   async export(tenant: TenantRef, principal: Principal): Promise<Record<string, unknown>> {
     return this.db.withTenant(tenant.id, async (tx) => {
       const data = await this.exportAccount(tx, tenant, principal.accountId);
-      if (!data) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+      if (!data) throw new UnauthenticatedError('Veuillez vous connecter.');
       return data;
     });
   }
 
   /** The RGPD export of one account of this tenant (the caller's, or a relayed resident's for staff). */
-  async exportAccount(tx: Tx, tenant: TenantRef, accountId: string): Promise<Record<string, unknown> | undefined> {
-    const a = await this.repo.findById(tx, tenant.id, accountId);
+  async exportAccount(tx: TenantTx, tenant: TenantRef, accountId: string): Promise<Record<string, unknown> | undefined> {
+    const a = await this.repo.findById(tx, accountId);
     if (!a) return undefined;
     const { passwordHash, ...account } = a;
-    const own = await this.repo.exportSessionsAndTokens(tx, tenant.id, a.id);
-    const sections = await this.dataRegistry.export(tx, tenant.id, a);
+    const own = await this.repo.exportSessionsAndTokens(tx, a.id);
+    const sections = await this.dataRegistry.export(tx, a);
     return { exportedAt: new Date().toISOString(), site: tenant.slug, account: { ...account, hasPassword: passwordHash !== null }, ...own, ...sections };
   }
 
@@ -303,18 +311,18 @@ export class AccountsService implements BeforeApplicationShutdown {
     await this.db.withTenant(tenant.id, (tx) => this.eraseAccount(tx, tenant, principal.accountId));
   }
 
-  async eraseAccount(tx: Tx, tenant: TenantRef, accountId: string): Promise<boolean> {
-    const a = await this.repo.findById(tx, tenant.id, accountId);
+  async eraseAccount(tx: TenantTx, tenant: TenantRef, accountId: string): Promise<boolean> {
+    const a = await this.repo.findById(tx, accountId);
     if (!a) return false;
-    await this.dataRegistry.erase(tx, tenant.id, a);
+    await this.dataRegistry.erase(tx, a);
     if (a.email) await this.outbox.forgetRecipient(tx, tenant.id, a.email);
-    await this.repo.erase(tx, tenant.id, a.id);
+    await this.repo.erase(tx, a.id);
     return true;
   }
 
-  private async sendVerification(tx: Tx, tenant: TenantRef, accountId: string, email: string, displayName: string): Promise<string | undefined> {
+  private async sendVerification(tx: TenantTx, tenant: TenantRef, accountId: string, email: string, displayName: string): Promise<string | undefined> {
     const { token, hash } = newToken();
-    await this.repo.insertToken(tx, tenant.id, accountId, 'verify', hash, TOKEN_TTL.verify);
+    await this.repo.insertToken(tx, accountId, 'verify', hash, TOKEN_TTL.verify);
     return this.outbox.add(tx, {
       tenantId: tenant.id,
       to: email,
@@ -324,9 +332,9 @@ export class AccountsService implements BeforeApplicationShutdown {
     });
   }
 
-  private async openSession(tx: Tx, tenant: TenantRef, accountId: string, roles: Role[], userAgent: string): Promise<NewSession> {
+  private async openSession(tx: TenantTx, tenant: TenantRef, accountId: string, roles: Role[], userAgent: string): Promise<NewSession> {
     const { token, hash } = newToken();
-    const sessionId = await this.repo.insertSession(tx, tenant.id, accountId, hash, SESSION_TTL_SEC, userAgent);
+    const sessionId = await this.repo.insertSession(tx, accountId, hash, SESSION_TTL_SEC, userAgent);
     return { token, principal: { accountId, sessionId, roles } };
   }
 

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from '../../libs/tenancy';
+import type { Role } from './roles';
 
 export const AUTH_REQUIREMENT = 'entraide:auth';
 export type AuthRequirement = { roles: Role[] | 'any' };

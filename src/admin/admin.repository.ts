@@ -1,10 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import { rows, Tx } from '../../libs/db';
-import { CategoryRow } from '../tenants/tenants.repository';
+import { execute, firstRow, rows, TenantTx, Tx } from '../../libs/db';
+import type { CategoryRow } from '../tenants/tenants.service';
 
 /** A category of the federation's catalogue, as its administrators see it (archived ones too). */
 export interface CatalogueRow extends CategoryRow {
   archived: boolean;
+}
+
+/** A category as one tenant shows it. */
+export interface TenantCategoryRow {
+  categoryId: string;
+  slug: string;
+  name: string;
+  enabled: boolean;
+  position: number;
+  archived: boolean;
+}
+
+/** A tenant's activity between two days: per Paris day, per category, per neighbourhood. */
+export interface TenantStats {
+  byDay: Array<{
+    day: string;
+    offers: number;
+    requests: number;
+    newResidents: number;
+    matchesMailed: number;
+    conversationsStarted: number;
+    moderationDecisions: number;
+    organisations: number;
+    projects: number;
+    missions: number;
+    volunteerSignUps: number;
+  }>;
+  byCategory: Array<{ category: string; name: string; offers: number; requests: number; matchesMailed: number; conversationsStarted: number }>;
+  byNeighbourhood: Array<{ neighbourhood: string; name: string; offers: number; requests: number }>;
 }
 
 const CATALOGUE_COLUMNS = `id, slug, name, description, icon, remote, archived_at IS NOT NULL AS archived`;
@@ -13,17 +42,17 @@ const CATALOGUE_COLUMNS = `id, slug, name, description, icon, remote, archived_a
 @Injectable()
 export class AdminRepository {
   catalogue(tx: Tx, federationSlug: string): Promise<CatalogueRow[]> {
-    return tx.query(`SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = $1) ORDER BY name`, [federationSlug]);
+    return rows<CatalogueRow>(tx, `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = $1) ORDER BY name`, [federationSlug]);
   }
 
-  async createCategory(tx: Tx, federationSlug: string, c: { slug: string; name: string; description: string; icon: string; remote: boolean }): Promise<CatalogueRow | undefined> {
-    const created = await tx.query(
+  createCategory(tx: Tx, federationSlug: string, c: { slug: string; name: string; description: string; icon: string; remote: boolean }): Promise<CatalogueRow | undefined> {
+    return firstRow<CatalogueRow>(
+      tx,
       `INSERT INTO categories (federation_id, slug, name, description, icon, remote)
        VALUES ((SELECT id FROM federations WHERE slug = $1), $2, $3, $4, $5, $6)
        ON CONFLICT (federation_id, slug) DO NOTHING RETURNING ${CATALOGUE_COLUMNS}`,
       [federationSlug, c.slug, c.name, c.description, c.icon, c.remote],
     );
-    return created[0];
   }
 
   async updateCategory(
@@ -47,38 +76,42 @@ export class AdminRepository {
 
   /** The ids among `ids` that are live entries of the federation's catalogue. */
   async liveCategoryIds(tx: Tx, federationSlug: string, ids: string[]): Promise<Set<string>> {
-    const found = await tx.query(
+    const found = await rows<{ id: string }>(
+      tx,
       `SELECT id FROM categories WHERE id = ANY($2::uuid[]) AND archived_at IS NULL AND federation_id = (SELECT id FROM federations WHERE slug = $1)`,
       [federationSlug, ids],
     );
-    return new Set(found.map((r: { id: string }) => r.id));
+    return new Set(found.map((r) => r.id));
   }
 
   /** Replaces the tenant's choice: listed categories get their flag and position, the others are turned off. */
-  async setTenantCategories(tx: Tx, tenantId: string, items: Array<{ categoryId: string; enabled: boolean; position: number }>): Promise<void> {
-    await tx.query(`UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND NOT (category_id = ANY($2::uuid[]))`, [tenantId, items.map((i) => i.categoryId)]);
-    await tx.query(
+  async setTenantCategories(tx: TenantTx, items: Array<{ categoryId: string; enabled: boolean; position: number }>): Promise<void> {
+    await execute(tx, `UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND NOT (category_id = ANY($2::uuid[]))`, [tx.tenantId, items.map((i) => i.categoryId)]);
+    await execute(
+      tx,
       `INSERT INTO tenant_categories (tenant_id, category_id, enabled, position)
        SELECT $1, c, e, p FROM unnest($2::uuid[], $3::bool[], $4::int[]) AS u(c, e, p)
        ON CONFLICT (tenant_id, category_id) DO UPDATE SET enabled = EXCLUDED.enabled, position = EXCLUDED.position`,
-      [tenantId, items.map((i) => i.categoryId), items.map((i) => i.enabled), items.map((i) => i.position)],
+      [tx.tenantId, items.map((i) => i.categoryId), items.map((i) => i.enabled), items.map((i) => i.position)],
     );
   }
 
-  tenantCategories(tx: Tx, tenantId: string) {
-    return tx.query(
+  tenantCategories(tx: TenantTx): Promise<TenantCategoryRow[]> {
+    return rows<TenantCategoryRow>(
+      tx,
       `SELECT c.id AS "categoryId", c.slug, c.name, tc.enabled, tc.position, c.archived_at IS NOT NULL AS archived
        FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ORDER BY tc.position, c.name`,
-      [tenantId],
+      [tx.tenantId],
     );
   }
 
   /** Counts per Paris day, per category and per neighbourhood between two dates (inclusive). */
-  async stats(tx: Tx, tenantId: string, from: string, to: string) {
-    const range = [tenantId, from, to];
+  async stats(tx: TenantTx, from: string, to: string): Promise<TenantStats> {
+    const range = [tx.tenantId, from, to];
     const day = (col: string) => `(${col} AT TIME ZONE 'Europe/Paris')::date`;
     const inRange = (col: string) => `${day(col)} BETWEEN $2::date AND $3::date`;
-    const byDay = await tx.query(
+    const byDay = await rows<TenantStats['byDay'][number]>(
+      tx,
       `WITH days AS (SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') d)
        SELECT days.day::text AS day,
          (SELECT count(*) FROM listings WHERE tenant_id = $1 AND kind = 'offer' AND ${day('created_at')} = days.day)::int AS offers,
@@ -94,7 +127,8 @@ export class AdminRepository {
        FROM days ORDER BY days.day`,
       range,
     );
-    const byCategory = await tx.query(
+    const byCategory = await rows<TenantStats['byCategory'][number]>(
+      tx,
       `SELECT c.slug AS category, c.name,
          count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*) FILTER (WHERE l.kind = 'request')::int AS requests,
          (SELECT count(*) FROM match_notifications mn JOIN listings x ON x.tenant_id = mn.tenant_id AND x.id = mn.listing_id
@@ -105,7 +139,8 @@ export class AdminRepository {
        WHERE l.tenant_id = $1 AND ${inRange('l.created_at')} GROUP BY c.id, c.slug, c.name ORDER BY c.slug`,
       range,
     );
-    const byNeighbourhood = await tx.query(
+    const byNeighbourhood = await rows<TenantStats['byNeighbourhood'][number]>(
+      tx,
       `SELECT n.slug AS neighbourhood, n.name, count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*) FILTER (WHERE l.kind = 'request')::int AS requests
        FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
        WHERE l.tenant_id = $1 AND ${inRange('l.created_at')} GROUP BY n.slug, n.name ORDER BY n.slug`,

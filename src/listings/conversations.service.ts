@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx } from '../../libs/db';
-import { problem, ProblemException } from '../../libs/http';
+import { Database, TenantTx } from '../../libs/db';
+import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
 import { RateLimiter } from '../../libs/redis';
-import { AuditRepository } from '../../libs/audit';
-import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
+import { Principal, TenantRef } from '../../libs/tenancy';
+import { actingFor, isStaff } from '../accounts/roles';
 import { AccountsService } from '../accounts/accounts.service';
+import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../notifications/outbox.service';
+import { StaffInboxService } from '../staff/staff-inbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { ConversationRow, ConversationsRepository } from './conversations.repository';
 import { ListingPublication } from './listing-publication.service';
 import { ListingsRepository } from './listings.repository';
-import { StaffInboxRepository } from './staff-inbox.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HOUR = 3600;
-const notFound = (what = 'Cette conversation est introuvable.') => ProblemException.notFound(what);
+const notFound = (what = 'Cette conversation est introuvable.') => new NotFoundError(what);
 
 /** Contact through the platform: neither side ever sees the other's address. */
 @Injectable()
@@ -30,8 +31,8 @@ export class ConversationsService {
     private readonly directory: TenantDirectory,
     private readonly tenants: TenantsService,
     private readonly publication: ListingPublication,
-    private readonly inbox: StaffInboxRepository,
-    private readonly audit: AuditRepository,
+    private readonly inbox: StaffInboxService,
+    private readonly audit: AuditService,
   ) {}
 
   async start(tenant: TenantRef, principal: Principal, listingId: string, message: string) {
@@ -39,12 +40,12 @@ export class ConversationsService {
     await this.limits.hit('conversation', [{ subject: `account:${principal.accountId}`, limit: { max: 10, windowSec: HOUR } }]);
     const { conversationId, mailIds, held } = await this.db.withTenant(tenant.id, async (tx) => {
       const me = await this.accounts.assertCanPublish(tx, tenant, principal);
-      const l = await this.listings.find(tx, tenant.id, listingId);
+      const l = await this.listings.find(tx, listingId);
       if (!l || l.status !== 'published') throw notFound('Cette annonce est introuvable.');
-      if (l.authorId === principal.accountId) throw ProblemException.invalid([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
-      const id = await this.repo.open(tx, tenant.id, listingId, l.authorId, principal.accountId);
+      if (l.authorId === principal.accountId) throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
+      const id = await this.repo.open(tx, listingId, l.authorId, principal.accountId);
       const holdReasons = await this.publication.ruleReasons(tenant, message);
-      const messageId = await this.repo.addMessage(tx, tenant.id, id, principal.accountId, message, holdReasons);
+      const messageId = await this.repo.addMessage(tx, id, principal.accountId, message, holdReasons);
       const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)];
       return { conversationId: id, mailIds: mails, held: { messageId, holdReasons } };
     });
@@ -59,8 +60,8 @@ export class ConversationsService {
       const { c, actor } = await this.open(tx, tenant, principal, conversationId);
       const me = await this.accounts.assertCanPublish(tx, tenant, actor);
       const holdReasons = await this.publication.ruleReasons(tenant, body);
-      const messageId = await this.repo.addMessage(tx, tenant.id, c.id, actor.accountId, body, holdReasons, actor.agent?.accountId ?? null);
-      await this.audit.onBehalf(tx, tenant.id, actor, 'answer', { type: 'conversation', id: c.id }, { message: messageId });
+      const messageId = await this.repo.addMessage(tx, c.id, actor.accountId, body, holdReasons, actor.agent?.accountId ?? null);
+      await this.audit.onBehalf(tx, actor, 'answer', { type: 'conversation', id: c.id }, { message: messageId });
       const other = c.authorId === actor.accountId ? c.starterId : c.authorId;
       const sender = actor.agent ? `${me.displayName} (par l’équipe de la mairie)` : me.displayName;
       const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, c.id, messageId, other, sender, c.listingTitle, body)];
@@ -71,7 +72,7 @@ export class ConversationsService {
   }
 
   async list(tenant: TenantRef, principal: Principal) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listForParticipant(tx, tenant.id, principal.accountId));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listForParticipant(tx, principal.accountId));
     return { items: rows.map((c) => this.view(c, principal)), nextCursor: null };
   }
 
@@ -79,7 +80,7 @@ export class ConversationsService {
     if (!UUID.test(id)) throw notFound();
     return this.db.withTenant(tenant.id, async (tx) => {
       const { c, actor } = await this.open(tx, tenant, principal, id);
-      const messages = await this.repo.messages(tx, tenant.id, id, actor.accountId);
+      const messages = await this.repo.messages(tx, id, actor.accountId);
       const name = (senderId: string, onBehalf: boolean) => {
         const n = senderId === c.authorId ? c.authorName : c.starterName;
         return onBehalf ? `${n} (par l’équipe de la mairie)` : n;
@@ -96,10 +97,10 @@ export class ConversationsService {
    * The conversation as `principal` may see it: as a participant, or as the tenant's staff for
    * the relayed resident who takes part in it (actor then acts as that resident). Else 404.
    */
-  private async open(tx: Tx, tenant: TenantRef, principal: Principal, id: string): Promise<{ c: ConversationRow; actor: Principal }> {
-    const own = await this.repo.findForParticipant(tx, tenant.id, id, principal.accountId);
+  private async open(tx: TenantTx, tenant: TenantRef, principal: Principal, id: string): Promise<{ c: ConversationRow; actor: Principal }> {
+    const own = await this.repo.findForParticipant(tx, id, principal.accountId);
     if (own) return { c: own, actor: principal };
-    const relayed = isStaff(principal) && !principal.agent ? await this.repo.findRelayed(tx, tenant.id, id) : undefined;
+    const relayed = isStaff(principal) && !principal.agent ? await this.repo.findRelayed(tx, id) : undefined;
     if (!relayed) throw notFound();
     return { c: relayed, actor: actingFor(principal, relayed.authorRelayed ? relayed.authorId : relayed.starterId) };
   }
@@ -109,24 +110,34 @@ export class ConversationsService {
     if (!UUID.test(listingId)) throw notFound('Cette annonce est introuvable.');
     const threshold = (await this.tenants.get(tenant)).settings.moderation.reportThreshold;
     return this.db.withTenant(tenant.id, async (tx) => {
-      const l = await this.listings.find(tx, tenant.id, listingId, { forUpdate: true });
+      const l = await this.listings.find(tx, listingId, { forUpdate: true });
       if (!l || !['published', 'hidden'].includes(l.status)) throw notFound('Cette annonce est introuvable.');
-      if (l.authorId === principal.accountId) throw ProblemException.invalid([{ field: 'listingId', message: 'vous ne pouvez pas signaler votre propre annonce' }]);
-      if (!(await this.repo.addReport(tx, tenant.id, listingId, principal.accountId, reason, comment)))
-        throw new ProblemException(problem(409, 'Vous avez déjà signalé cette annonce. Merci, un modérateur va l’examiner.'));
-      const count = await this.repo.reportCount(tx, tenant.id, listingId);
-      if (count >= threshold && l.status === 'published') await this.listings.setStatus(tx, tenant.id, listingId, 'hidden', [...l.holdReasons, 'reports']);
+      if (l.authorId === principal.accountId) throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas signaler votre propre annonce' }]);
+      if (!(await this.repo.addReport(tx, listingId, principal.accountId, reason, comment)))
+        throw new ConflictError('Vous avez déjà signalé cette annonce. Merci, un modérateur va l’examiner.');
+      const count = await this.repo.reportCount(tx, listingId);
+      if (count >= threshold && l.status === 'published') await this.listings.setStatus(tx, listingId, 'hidden', [...l.holdReasons, 'reports']);
       return { status: 'received', message: 'Merci pour votre signalement : un modérateur va examiner cette annonce.' };
     });
   }
 
   /** A moderator's decision on a held message: approval delivers it (and e-mails the recipient). */
-  async decideHeld(tx: Tx, tenant: TenantRef, messageId: string, approve: boolean): Promise<{ mailIds: Array<string | undefined>; sender?: string } | undefined> {
-    const m = await this.repo.heldMessage(tx, tenant.id, messageId);
+  async decideHeld(tx: TenantTx, tenant: TenantRef, messageId: string, approve: boolean): Promise<{ mailIds: Array<string | undefined>; sender?: string } | undefined> {
+    const m = await this.repo.heldMessage(tx, messageId);
     if (!m) return undefined;
-    if (m.status !== 'held') throw new ProblemException(problem(409, 'Une décision a déjà été prise sur ce message.'));
-    await this.repo.setMessageStatus(tx, tenant.id, messageId, approve ? 'visible' : 'removed');
+    if (m.status !== 'held') throw new ConflictError('Une décision a déjà été prise sur ce message.');
+    await this.repo.setMessageStatus(tx, messageId, approve ? 'visible' : 'removed');
     return { mailIds: approve ? [await this.notify(tx, tenant, m.conversationId, m.id, m.recipientId, m.senderName, m.listingTitle, m.body)] : [], sender: m.senderId };
+  }
+
+  /** The neighbours who wrote about these listings, for "who helped you?" (in the caller's transaction). */
+  participants(tx: TenantTx, listingIds: string[]) {
+    return this.repo.participants(tx, listingIds);
+  }
+
+  /** The participant who helped: the other side of a conversation about this listing. */
+  helperOf(tx: TenantTx, listingId: string, conversationId: string) {
+    return this.repo.helperOf(tx, listingId, conversationId);
   }
 
   private messageStatus(h: { messageId: string; holdReasons: string[] }) {
@@ -147,10 +158,10 @@ export class ConversationsService {
     };
   }
 
-  private async notify(tx: Tx, tenant: TenantRef, conversationId: string, messageId: string, recipientId: string, senderName: string, listingTitle: string, body: string) {
-    const to = await this.repo.recipient(tx, tenant.id, recipientId);
+  private async notify(tx: TenantTx, tenant: TenantRef, conversationId: string, messageId: string, recipientId: string, senderName: string, listingTitle: string, body: string) {
+    const to = await this.repo.recipient(tx, recipientId);
     // A relayed resident has no address: the town-hall team calls them from its inbox.
-    if (to?.relayed) await this.inbox.touchConversation(tx, tenant.id, recipientId, conversationId);
+    if (to?.relayed) await this.inbox.conversationTouched(tx, recipientId, conversationId);
     if (!to?.email) return undefined;
     return this.outbox.add(tx, {
       tenantId: tenant.id,

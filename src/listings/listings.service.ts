@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Database, Tx } from '../../libs/db';
+import { Database, TenantTx } from '../../libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
-import { isTimestamp, problem, ProblemException } from '../../libs/http';
-import { AuditRepository } from '../../libs/audit';
-import { actingFor, isStaff, Principal, TenantRef } from '../../libs/tenancy';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../../libs/errors';
+import { isTimestamp } from '../../libs/http';
+import { Principal, TenantId, TenantRef } from '../../libs/tenancy';
+import { actingFor, isStaff } from '../accounts/roles';
 import { AccountsService } from '../accounts/accounts.service';
-import { CategoryRow } from '../tenants/tenants.repository';
-import { TenantsService } from '../tenants/tenants.service';
+import { AuditService } from '../audit/audit.service';
+import { CategoryRow, TenantsService } from '../tenants/tenants.service';
 import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
 import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
-import { ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
+import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingsInBox, SearchCursor, SearchRow, searchListings } from './listings.search';
+
+/** Other modules read a request's Idempotency-Key through the listings module (staff relays listings too). */
+export { IDEMPOTENCY_HEADER, IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';
+export type { IdempotentRequest } from './idempotency.repository';
 
 export const LISTING_LIFETIME_DAYS = 60;
 /** A listing's state as people read it (pages, and the 409 below). */
@@ -30,8 +35,8 @@ const DEFAULT_RADIUS_M = 2000;
 const MAP_CAP = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
-const notFound = () => ProblemException.notFound('Cette annonce est introuvable.');
+const invalid = (field: string, message: string) => new InvalidError([{ field, message }]);
+const notFound = () => new NotFoundError('Cette annonce est introuvable.');
 
 /** A public listing as every client sees it: the public point only, never an address or an e-mail. */
 export function publicView(r: SearchRow) {
@@ -54,7 +59,7 @@ export function publicView(r: SearchRow) {
 }
 
 /** What the author (and later staff) see of their own listing. */
-function ownerView(r: ListingRecord) {
+function ownerView(r: AuthorListing) {
   return { ...publicView(r), status: r.status, holdReasons: r.holdReasons, radiusM: r.radiusM, availability: r.availability };
 }
 
@@ -95,7 +100,7 @@ export class ListingsService {
     private readonly publication: ListingPublication,
     private readonly accounts: AccountsService,
     private readonly tenants: TenantsService,
-    private readonly audit: AuditRepository,
+    private readonly audit: AuditService,
     private readonly idempotency: IdempotencyRepository,
   ) {}
 
@@ -109,25 +114,24 @@ export class ListingsService {
     const categories = await this.tenants.categories(tenant);
     const created = await this.db.withTenant(tenant.id, async (tx) => {
       // A request sent again with its Idempotency-Key gets the first answer: no second listing, no second alert.
-      const replay = once && (await this.idempotency.claim(tx, tenant.id, once));
+      const replay = once && (await this.idempotency.claim(tx, once));
       if (replay) return { replay: replay.body };
       await this.accounts.assertCanPublish(tx, tenant, principal);
       await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId, dto.location);
       await this.repo.insert(
         tx,
-        tenant.id,
         id,
         principal.accountId,
         { kind: dto.kind, categoryId: dto.categoryId, title: dto.title, description: dto.description, mode: dto.mode, location: dto.location, publicLocation: await publicPointOf(tx, tenant.id, dto.location, id), radiusM, availability: { ...dto.availability } },
         status,
         holdReasons,
       );
-      if (status === 'published') await this.publication.recordPublished(tx, tenant.id, id, 1);
-      await this.audit.onBehalf(tx, tenant.id, principal, 'listing.create', { type: 'listing', id }, { status });
-      const listing = (await this.repo.find(tx, tenant.id, id))!;
+      if (status === 'published') await this.publication.recordPublished(tx, id, 1);
+      await this.audit.onBehalf(tx, principal, 'listing.create', { type: 'listing', id }, { status });
+      const listing = (await this.repo.find(tx, id))!;
       // Through JSON, as a replay will read it back: both answers are byte for byte the same.
       const body = JSON.parse(JSON.stringify(ownerView(listing))) as ReturnType<typeof ownerView>;
-      if (once) await this.idempotency.complete(tx, tenant.id, once, { status: 201, body });
+      if (once) await this.idempotency.complete(tx, once, { status: 201, body });
       return { listing, body };
     });
     if ('replay' in created) return created.replay as ReturnType<typeof ownerView>;
@@ -149,9 +153,9 @@ export class ListingsService {
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const rows = await this.db.withTenant(tenant.id, async (tx) => {
-      const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
-      const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, tenant.id, q.neighbourhood) : undefined;
-      return searchListings(tx, tenant.id, { kind: q.kind as 'offer' | 'request' | undefined, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+      const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
+      const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined;
+      return searchListings(tx, { kind: q.kind as 'offer' | 'request' | undefined, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -175,8 +179,8 @@ export class ListingsService {
       throw invalid('bbox', 'bbox incohérente : minLng,minLat,maxLng,maxLat attendus');
     const projects = q.kind === 'project' ? await this.kindSource(tenant, 'project') : !q.kind ? await this.kindSource(tenant, 'project').catch(() => undefined) : undefined;
     const { rows, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
-      const categoryId = q.category ? await this.resolveCategory(tx, tenant.id, q.category, 'category') : undefined;
-      return { categoryId, rows: q.kind === 'project' ? [] : await listingsInBox(tx, tenant.id, box, { kind: q.kind, categoryId }, MAP_CAP + 1) };
+      const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
+      return { categoryId, rows: q.kind === 'project' ? [] : await listingsInBox(tx, box, { kind: q.kind, categoryId }, MAP_CAP + 1) };
     });
     const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];
     const capped = rows.length + extra.length > MAP_CAP;
@@ -194,7 +198,7 @@ export class ListingsService {
 
   async get(tenant: TenantRef, id: string, principal?: Principal) {
     if (!UUID.test(id)) throw notFound();
-    const l = await this.db.withTenant(tenant.id, (tx) => this.repo.find(tx, tenant.id, id));
+    const l = await this.db.withTenant(tenant.id, (tx) => this.repo.find(tx, id));
     if (!l) throw notFound();
     if (principal?.accountId === l.authorId || (l.relayed && isStaff(principal))) return ownerView(l);
     if (l.status !== 'published' || new Date(l.expiresAt) <= new Date()) throw notFound();
@@ -202,7 +206,7 @@ export class ListingsService {
   }
 
   async mine(tenant: TenantRef, principal: Principal) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listByAuthor(tx, tenant.id, principal.accountId));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listByAuthor(tx, principal.accountId));
     return { items: rows.map(ownerView), nextCursor: null };
   }
 
@@ -213,7 +217,7 @@ export class ListingsService {
       const mode = dto.mode ?? (l.mode as 'in_person' | 'remote' | 'both');
       const radiusM = dto.mode || dto.radiusM !== undefined ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : l.radiusM ?? undefined)) : undefined;
       if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
-      await this.repo.update(tx, tenant.id, id, {
+      await this.repo.update(tx, id, {
         categoryId: dto.categoryId,
         title: dto.title,
         description: dto.description,
@@ -226,10 +230,10 @@ export class ListingsService {
       // Edited text goes through the hold rules again; a held listing leaves the public pages.
       if (dto.title !== undefined || dto.description !== undefined) {
         const reasons = await this.publication.holdReasons(tenant, { id, title: dto.title ?? l.title, description: dto.description ?? l.description });
-        if (reasons.length && l.status === 'published') await this.repo.setStatus(tx, tenant.id, id, 'pending_review', reasons);
+        if (reasons.length && l.status === 'published') await this.repo.setStatus(tx, id, 'pending_review', reasons);
       }
-      await this.audit.onBehalf(tx, tenant.id, actor, 'listing.edit', { type: 'listing', id }, { fields: Object.keys(dto) });
-      return (await this.repo.find(tx, tenant.id, id))!;
+      await this.audit.onBehalf(tx, actor, 'listing.edit', { type: 'listing', id }, { fields: Object.keys(dto) });
+      return (await this.repo.find(tx, id))!;
     });
     return ownerView(result);
   }
@@ -237,9 +241,9 @@ export class ListingsService {
   async close(tenant: TenantRef, principal: Principal, id: string) {
     const l = await this.db.withTenant(tenant.id, async (tx) => {
       const { actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired', 'hidden']);
-      await this.repo.setStatus(tx, tenant.id, id, 'closed');
-      await this.audit.onBehalf(tx, tenant.id, actor, 'listing.close', { type: 'listing', id });
-      return (await this.repo.find(tx, tenant.id, id))!;
+      await this.repo.setStatus(tx, id, 'closed');
+      await this.audit.onBehalf(tx, actor, 'listing.close', { type: 'listing', id });
+      return (await this.repo.find(tx, id))!;
     });
     return ownerView(l);
   }
@@ -249,21 +253,21 @@ export class ListingsService {
     let version: number | undefined;
     const l = await this.db.withTenant(tenant.id, async (tx) => {
       const { listing: current, actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'expired']);
-      await this.repo.renew(tx, tenant.id, id, LISTING_LIFETIME_DAYS);
-      if (current.status === 'expired') version = await this.publication.publish(tx, tenant.id, id);
-      await this.audit.onBehalf(tx, tenant.id, actor, current.status === 'expired' ? 'listing.publish' : 'listing.renew', { type: 'listing', id });
-      return (await this.repo.find(tx, tenant.id, id))!;
+      await this.repo.renew(tx, id, LISTING_LIFETIME_DAYS);
+      if (current.status === 'expired') version = await this.publication.publish(tx, id);
+      await this.audit.onBehalf(tx, actor, current.status === 'expired' ? 'listing.publish' : 'listing.renew', { type: 'listing', id });
+      return (await this.repo.find(tx, id))!;
     });
     if (version !== undefined) await this.publication.afterCommit(tenant.id, id, version, 'published');
     return ownerView(l);
   }
 
-  async counts(tenantId: string) {
-    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx, tenantId));
+  async counts(tenantId: TenantId) {
+    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx));
   }
 
-  async expireDue(tenantId: string): Promise<number> {
-    return this.db.withTenant(tenantId, (tx) => this.repo.expireDue(tx, tenantId));
+  async expireDue(tenantId: TenantId): Promise<number> {
+    return this.db.withTenant(tenantId, (tx) => this.repo.expireDue(tx));
   }
 
   private async kindSource(tenant: TenantRef, kind: 'project'): Promise<SearchKindSource> {
@@ -276,16 +280,16 @@ export class ListingsService {
    * The listing, locked, if `principal` may act on it in one of the `allowed` states: its author,
    * or the tenant's staff for a relayed resident's listing (then `actor` carries the agent).
    */
-  async actOnListing(tx: Tx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[], opts: { lock?: boolean } = {}): Promise<{ listing: ListingRecord; actor: Principal }> {
+  async actOnListing(tx: TenantTx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[], opts: { lock?: boolean } = {}): Promise<{ listing: ListingRecord; actor: Principal }> {
     if (!UUID.test(id)) throw notFound();
-    const l = await this.repo.find(tx, tenant.id, id, { forUpdate: opts.lock ?? true });
+    const l = await this.repo.find(tx, id, { forUpdate: opts.lock ?? true });
     if (!l) throw notFound();
     let actor = principal;
     if (l.authorId !== principal.accountId) {
-      if (!(l.relayed && isStaff(principal) && !principal.agent)) throw new ProblemException(problem(403, "Seul l'auteur de cette annonce peut la modifier."));
+      if (!(l.relayed && isStaff(principal) && !principal.agent)) throw new ForbiddenError("Seul l'auteur de cette annonce peut la modifier.");
       actor = actingFor(principal, l.authorId);
     }
-    if (!allowed.includes(l.status)) throw new ProblemException(problem(409, `Cette annonce ne peut plus être modifiée (état : ${STATUS_LABEL[l.status].toLowerCase()}).`));
+    if (!allowed.includes(l.status)) throw new ConflictError(`Cette annonce ne peut plus être modifiée (état : ${STATUS_LABEL[l.status].toLowerCase()}).`);
     return { listing: l, actor };
   }
 
@@ -297,11 +301,11 @@ export class ListingsService {
     return radiusM ?? DEFAULT_RADIUS_M;
   }
 
-  private async checkCategoryAndPlace(tx: Tx, tenant: TenantRef, categories: CategoryRow[], categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
+  private async checkCategoryAndPlace(tx: TenantTx, tenant: TenantRef, categories: CategoryRow[], categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
     const errors = [];
     if (!categories.some((c) => c.id === categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
     if (!skipPlace && !(await insideTenantArea(tx, tenant.id, location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
-    if (errors.length) throw ProblemException.invalid(errors);
+    if (errors.length) throw new InvalidError(errors);
   }
 
   private parseNear(near: string): LatLng {
@@ -311,14 +315,14 @@ export class ListingsService {
     return { lat, lng };
   }
 
-  private async resolveCategory(tx: Tx, tenantId: string, idOrSlug: string, field: string): Promise<string> {
-    const id = await this.repo.categoryId(tx, tenantId, idOrSlug);
+  private async resolveCategory(tx: TenantTx, idOrSlug: string, field: string): Promise<string> {
+    const id = await this.repo.categoryId(tx, idOrSlug);
     if (!id) throw invalid(field, "cette catégorie n'est pas proposée sur ce site");
     return id;
   }
 
-  private async resolveNeighbourhood(tx: Tx, tenantId: string, idOrSlug: string): Promise<string> {
-    const id = await this.repo.neighbourhoodId(tx, tenantId, idOrSlug);
+  private async resolveNeighbourhood(tx: TenantTx, idOrSlug: string): Promise<string> {
+    const id = await this.repo.neighbourhoodId(tx, idOrSlug);
     if (!id) throw invalid('neighbourhood', "ce quartier n'existe pas sur ce site");
     return id;
   }

@@ -1,17 +1,18 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
 import { ListingPublication } from '../listings/listing-publication.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { holdReasons, reviewText, rulesFor } from './rules/moderation-rules';
 import { ListingsModule } from '../listings/listings.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { AuditModule } from '../../libs/audit';
 import { ModerationController } from './moderation.controller';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
 
 @Module({
-  imports: [TenantsModule, ListingsModule, NotificationsModule, AuditModule],
+  imports: [TenantsModule, AccountsModule, ListingsModule, NotificationsModule, AuditModule],
   controllers: [ModerationController],
   providers: [ModerationRepository, ModerationService],
   exports: [ModerationService, AuditModule],

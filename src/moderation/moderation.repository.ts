@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { rows, Tx } from '../../libs/db';
+import { execute, firstRow, rows, TenantTx } from '../../libs/db';
 
 export interface QueueItem {
   type: 'listing' | 'message' | 'feedback' | 'organisation' | 'project';
@@ -25,9 +25,10 @@ export class ModerationRepository {
    * organisations_moderation_queue, projects_moderation_queue), with the rules they tripped
    * and the reports they received.
    */
-  queue(tx: Tx, tenantId: string, limit: number, after?: { at: string; id: string }): Promise<QueueItem[]> {
-    return tx.query(
-      `SELECT * FROM (
+  queue(tx: TenantTx, limit: number, after?: { at: string; id: string }): Promise<QueueItem[]> {
+    return rows<QueueItem>(
+      tx,
+      `SELECT type, id, kind, title, description, status, "holdReasons", "authorId", "authorName", "createdAt", "heldAt", reports FROM (
          SELECT 'listing' AS type, l.id, l.kind, l.title, l.description, l.status, l.hold_reasons AS "holdReasons", l.author_id AS "authorId",
                 a.display_name AS "authorName", l.created_at AS "createdAt", l.updated_at AS held, l.updated_at::text AS "heldAt",
                 json_build_object('count', coalesce(r.n, 0), 'reasons', coalesce(r.reasons, '{}'::json)) AS reports
@@ -64,38 +65,40 @@ export class ModerationRepository {
        ) q
        ${after ? 'WHERE (q.held, q.id) > ($3::timestamptz, $4::uuid)' : ''}
        ORDER BY q.held, q.id LIMIT $2`,
-      after ? [tenantId, limit, after.at, after.id] : [tenantId, limit],
+      after ? [tx.tenantId, limit, after.at, after.id] : [tx.tenantId, limit],
     );
   }
 
   /** False when there is no such feedback waiting for review. */
-  async reviewFeedback(tx: Tx, tenantId: string, id: string, moderatorId: string): Promise<{ listingId: string } | undefined> {
-    const r = await rows<{ listingId: string }>(
+  reviewFeedback(tx: TenantTx, id: string, moderatorId: string): Promise<{ listingId: string } | undefined> {
+    return firstRow<{ listingId: string }>(
       tx,
       `UPDATE listing_feedback SET reviewed_at = now(), reviewed_by = $3 WHERE tenant_id = $1 AND id = $2 AND NOT ok AND reviewed_at IS NULL RETURNING listing_id AS "listingId"`,
-      [tenantId, id, moderatorId],
+      [tx.tenantId, id, moderatorId],
     );
-    return r[0];
   }
 
-  async account(tx: Tx, tenantId: string, id: string): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {
-    const r = await tx.query(`SELECT id, email, display_name AS "displayName", banned_at AS "bannedAt" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`, [tenantId, id]);
-    return r[0];
+  account(tx: TenantTx, id: string): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {
+    return firstRow<{ id: string; email: string | null; displayName: string; bannedAt: Date | null }>(
+      tx,
+      `SELECT id, email, display_name AS "displayName", banned_at AS "bannedAt" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
+      [tx.tenantId, id],
+    );
   }
 
-  /** Bans: sessions revoked, public and held content hidden. */
-  async ban(tx: Tx, tenantId: string, id: string, reason: string): Promise<void> {
-    await tx.query(`UPDATE accounts SET banned_at = now(), ban_reason = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id, reason]);
-    await tx.query(`DELETE FROM sessions WHERE tenant_id = $1 AND account_id = $2`, [tenantId, id]);
-    await tx.query(
+  /** Bans: public and held content hidden (the sessions are the accounts module's to end). */
+  async ban(tx: TenantTx, id: string, reason: string): Promise<void> {
+    await execute(tx, `UPDATE accounts SET banned_at = now(), ban_reason = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, reason]);
+    await execute(
+      tx,
       `UPDATE listings SET status = 'hidden', hold_reasons = array_append(hold_reasons, 'author_banned'), updated_at = now()
        WHERE tenant_id = $1 AND author_id = $2 AND status IN ('published', 'pending_review')`,
-      [tenantId, id],
+      [tx.tenantId, id],
     );
   }
 
   /** Unban lets the person log in again; hidden listings stay in the queue for a moderator. */
-  async unban(tx: Tx, tenantId: string, id: string): Promise<number> {
-    return (await rows(tx, `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND banned_at IS NOT NULL RETURNING id`, [tenantId, id])).length;
+  unban(tx: TenantTx, id: string): Promise<number> {
+    return execute(tx, `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND banned_at IS NOT NULL`, [tx.tenantId, id]);
   }
 }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../libs/db';
-import { decodeKeyset, encodeKeyset, isTimeKeyset, problem, ProblemException } from '../../libs/http';
-import { actingRole, Principal, TenantRef } from '../../libs/tenancy';
+import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
+import { decodeKeyset, encodeKeyset, isTimeKeyset } from '../../libs/http';
+import { Principal, TenantRef } from '../../libs/tenancy';
+import { actingRole } from '../accounts/roles';
+import { AccountsService } from '../accounts/accounts.service';
+import { AuditService } from '../audit/audit.service';
 import { ConversationsService } from '../listings/conversations.service';
 import { ListingPublication } from '../listings/listing-publication.service';
-import { ListingsRepository, ListingStatus } from '../listings/listings.repository';
+import { ListingRecords, ListingStatus } from '../listings/listing-records.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { AuditRepository } from '../../libs/audit';
 import { ModerationRepository } from './moderation.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,17 +26,18 @@ export class ModerationService {
   constructor(
     private readonly db: Database,
     private readonly repo: ModerationRepository,
-    private readonly audit: AuditRepository,
-    private readonly listings: ListingsRepository,
+    private readonly audit: AuditService,
+    private readonly listings: ListingRecords,
     private readonly publication: ListingPublication,
     private readonly outbox: OutboxService,
     private readonly directory: TenantDirectory,
     private readonly conversations: ConversationsService,
+    private readonly accounts: AccountsService,
   ) {}
 
   async queue(tenant: TenantRef, limit = 20, cursor?: string) {
     const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
-    const items = await this.db.withTenant(tenant.id, (tx) => this.repo.queue(tx, tenant.id, limit + 1, after));
+    const items = await this.db.withTenant(tenant.id, (tx) => this.repo.queue(tx, limit + 1, after));
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -56,17 +60,17 @@ export class ModerationService {
   }
 
   async decide(tenant: TenantRef, actor: Principal, listingId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
-    if (!UUID.test(listingId)) throw ProblemException.notFound('Cette annonce est introuvable.');
+    if (!UUID.test(listingId)) throw new NotFoundError('Cette annonce est introuvable.');
     const outcome = OUTCOME[action];
     let version: number | undefined;
     const { mailIds, status } = await this.db.withTenant(tenant.id, async (tx) => {
-      const l = await this.listings.find(tx, tenant.id, listingId, { forUpdate: true });
-      if (!l) throw ProblemException.notFound('Cette annonce est introuvable.');
-      if (!outcome.from.includes(l.status)) throw new ProblemException(problem(409, `Une décision a déjà été prise sur cette annonce (état : ${l.status}).`));
-      if (action === 'approve') version = await this.publication.publish(tx, tenant.id, listingId);
-      else await this.listings.setStatus(tx, tenant.id, listingId, outcome.status);
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `listing.${action}`, targetType: 'listing', targetId: listingId, reason, data: { title: l.title, from: l.status } });
-      const author = await this.repo.account(tx, tenant.id, l.authorId);
+      const l = await this.listings.find(tx, listingId, { forUpdate: true });
+      if (!l) throw new NotFoundError('Cette annonce est introuvable.');
+      if (!outcome.from.includes(l.status)) throw new ConflictError(`Une décision a déjà été prise sur cette annonce (état : ${l.status}).`);
+      if (action === 'approve') version = await this.publication.publish(tx, listingId);
+      else await this.listings.setStatus(tx, listingId, outcome.status);
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `listing.${action}`, targetType: 'listing', targetId: listingId, reason, data: { title: l.title, from: l.status } });
+      const author = await this.repo.account(tx, l.authorId);
       const ids = author?.email
         ? [
             await this.outbox.add(tx, {
@@ -87,11 +91,11 @@ export class ModerationService {
 
   /** approve delivers a held message to its recipient; reject or remove keeps it from them for good. */
   async decideMessage(tenant: TenantRef, actor: Principal, messageId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
-    if (!UUID.test(messageId)) throw ProblemException.notFound('Ce message est introuvable.');
+    if (!UUID.test(messageId)) throw new NotFoundError('Ce message est introuvable.');
     const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
       const outcome = await this.conversations.decideHeld(tx, tenant, messageId, action === 'approve');
-      if (!outcome) throw ProblemException.notFound('Ce message est introuvable.');
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `message.${action}`, targetType: 'message', targetId: messageId, reason, data: { sender: outcome.sender } });
+      if (!outcome) throw new NotFoundError('Ce message est introuvable.');
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `message.${action}`, targetType: 'message', targetId: messageId, reason, data: { sender: outcome.sender } });
       return outcome.mailIds;
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -100,11 +104,11 @@ export class ModerationService {
 
   /** A negative feedback read and dealt with (a call, a ban…): it leaves the queue, with the reason logged. */
   async reviewFeedback(tenant: TenantRef, actor: Principal, feedbackId: string, reason: string) {
-    if (!UUID.test(feedbackId)) throw ProblemException.notFound('Cet avis est introuvable.');
+    if (!UUID.test(feedbackId)) throw new NotFoundError('Cet avis est introuvable.');
     await this.db.withTenant(tenant.id, async (tx) => {
-      const f = await this.repo.reviewFeedback(tx, tenant.id, feedbackId, actor.accountId);
-      if (!f) throw ProblemException.notFound('Cet avis est introuvable ou déjà traité.');
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: 'feedback.review', targetType: 'feedback', targetId: feedbackId, reason, data: { listing: f.listingId } });
+      const f = await this.repo.reviewFeedback(tx, feedbackId, actor.accountId);
+      if (!f) throw new NotFoundError('Cet avis est introuvable ou déjà traité.');
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: 'feedback.review', targetType: 'feedback', targetId: feedbackId, reason, data: { listing: f.listingId } });
     });
     return { id: feedbackId, status: 'reviewed' };
   }
@@ -119,25 +123,27 @@ export class ModerationService {
 
   async auditLog(tenant: TenantRef, limit = 50, cursor?: string) {
     const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.audit.list(tx, tenant.id, limit + 1, after));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.audit.list(tx, limit + 1, after));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r: any) => ({ id: r.id, at: r.at, who: { displayName: r.actorName, role: r.actorRole }, action: r.action, target: { type: r.targetType, id: r.targetId }, reason: r.reason, data: r.data })),
+      items: page.map((r) => ({ id: r.id, at: r.at, who: { displayName: r.actorName, role: r.actorRole }, action: r.action, target: { type: r.targetType, id: r.targetId }, reason: r.reason, data: r.data })),
       nextCursor: rows.length > limit && last ? encodeKeyset({ at: last.atText, id: last.id }) : null,
     };
   }
 
   private async banOrUnban(tenant: TenantRef, actor: Principal, accountId: string, reason: string, ban: boolean) {
-    if (!UUID.test(accountId)) throw ProblemException.notFound('Ce compte est introuvable.');
-    if (accountId === actor.accountId) throw ProblemException.invalid([{ field: 'id', message: 'vous ne pouvez pas vous suspendre vous-même' }]);
+    if (!UUID.test(accountId)) throw new NotFoundError('Ce compte est introuvable.');
+    if (accountId === actor.accountId) throw new InvalidError([{ field: 'id', message: 'vous ne pouvez pas vous suspendre vous-même' }]);
     const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
-      const a = await this.repo.account(tx, tenant.id, accountId);
-      if (!a) throw ProblemException.notFound('Ce compte est introuvable.');
-      if (ban === Boolean(a.bannedAt)) throw new ProblemException(problem(409, ban ? 'Ce compte est déjà suspendu.' : "Ce compte n'est pas suspendu."));
-      if (ban) await this.repo.ban(tx, tenant.id, accountId, reason);
-      else await this.repo.unban(tx, tenant.id, accountId);
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: ban ? 'account.ban' : 'account.unban', targetType: 'account', targetId: accountId, reason });
+      const a = await this.repo.account(tx, accountId);
+      if (!a) throw new NotFoundError('Ce compte est introuvable.');
+      if (ban === Boolean(a.bannedAt)) throw new ConflictError(ban ? 'Ce compte est déjà suspendu.' : "Ce compte n'est pas suspendu.");
+      if (ban) {
+        await this.repo.ban(tx, accountId, reason);
+        await this.accounts.endSessions(tx, accountId);
+      } else await this.repo.unban(tx, accountId);
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: ban ? 'account.ban' : 'account.unban', targetType: 'account', targetId: accountId, reason });
       if (!a.email) return [];
       return [
         await this.outbox.add(tx, {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '../../libs/mail';
 import { BULK_YIELD_MS, ForegroundWork, JobQueue, OnJob, PayloadOf, RetryLater } from '../../libs/queue';
+import { isTenantId, TenantId } from '../../libs/tenancy';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { TenantRow } from '../tenants/tenants.repository';
-import { TenantsService } from '../tenants/tenants.service';
+import { TenantRow, TenantsService } from '../tenants/tenants.service';
 import { DeliveryPolicy } from './delivery-policy';
 import { MAIL_IN_FLIGHT, SendBulkEmails, SendEmail, SendEmails } from './mail.jobs';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository';
@@ -11,9 +11,6 @@ import { byTenant, GroupCommit } from './group-commit';
 import { Slots } from './slots';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Data key of an outbox row that must not be sent once that listing stopped being public. */
-export const SEND_IF_LISTING_PUBLIC = 'sendIfListingPublic';
 
 /** How long a claim or a mark waits for others to share its transaction (see the batchers below). */
 const CLAIM_LINGER_MS = 10;
@@ -36,11 +33,11 @@ export class MailProcessor {
   // Claims and marks of concurrent jobs share transactions (group commit): a claim lingers a
   // few milliseconds for the jobs arriving meanwhile; a mark lingers longer, which costs
   // nothing: the e-mail has left, and the row, not the job, is the record (duplicate window).
-  // The claim also cancels a match e-mail whose listing is no longer public (send-time check).
-  private readonly claims = new GroupCommit<{ tenantId: string; id: string }, ClaimedEmail | undefined>(
+  // The claim also cancels an alert whose item is no longer public (send-time check, SendConditions).
+  private readonly claims = new GroupCommit<{ tenantId: TenantId; id: string }, ClaimedEmail | undefined>(
     async (items) => {
       const groups = [...byTenant(items)].map(([tenantId, group]) => ({ tenantId, ids: [...new Set(group.map((g) => g.id))] }));
-      const claimed = await this.repo.claim(groups, this.policy.leaseMs, SEND_IF_LISTING_PUBLIC);
+      const claimed = await this.repo.claim(groups, this.policy.leaseMs);
       const rows = new Map(groups.flatMap((g, i) => claimed[i].map((row) => [`${g.tenantId}/${row.id}`, row] as const)));
       // A row claimed once is handed to one caller only, even if two jobs for it met in a batch.
       return items.map(({ tenantId, id }) => {
@@ -51,7 +48,7 @@ export class MailProcessor {
     },
     { lingerMs: CLAIM_LINGER_MS },
   );
-  private readonly marks = new GroupCommit<{ tenantId: string; id: string; providerMessageId: string }, void>(
+  private readonly marks = new GroupCommit<{ tenantId: TenantId; id: string; providerMessageId: string }, void>(
     async (items) => {
       await this.repo.markSent([...byTenant(items)].map(([tenantId, sent]) => ({ tenantId, sent })));
       return items.map(() => undefined);
@@ -73,7 +70,7 @@ export class MailProcessor {
   @OnJob(SendEmail)
   async sendEmail({ tenantId, outboxId }: PayloadOf<typeof SendEmail>): Promise<SendOutcome> {
     // A malformed id would fail the whole batch it joins.
-    if (!UUID.test(tenantId) || !UUID.test(outboxId)) return 'skipped';
+    if (!isTenantId(tenantId) || !UUID.test(outboxId)) return 'skipped';
     return this.slots.use(() => this.foreground.run(() => this.deliver(tenantId, outboxId)));
   }
 
@@ -106,7 +103,7 @@ export class MailProcessor {
     run: (task: () => Promise<SendOutcome>) => Promise<SendOutcome>,
   ): Promise<Partial<Record<SendOutcome, number>>> {
     const ids = Array.isArray(outboxIds) ? [...new Set(outboxIds.filter((id) => typeof id === 'string' && UUID.test(id)))] : [];
-    if (!UUID.test(tenantId) || !ids.length) return {};
+    if (!isTenantId(tenantId) || !ids.length) return {};
     const results = await Promise.allSettled(ids.map((id) => run(() => this.deliverInBatch(tenantId, id))));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
@@ -115,7 +112,7 @@ export class MailProcessor {
     return tally;
   }
 
-  private async deliverInBatch(tenantId: string, id: string): Promise<SendOutcome> {
+  private async deliverInBatch(tenantId: TenantId, id: string): Promise<SendOutcome> {
     try {
       return await this.deliver(tenantId, id);
     } catch (err) {
@@ -129,7 +126,7 @@ export class MailProcessor {
   }
 
   /** One row, start to end. Throws RetryLater when the row must wait (not due yet, SMTP refused for now). */
-  private async deliver(tenantId: string, outboxId: string): Promise<SendOutcome> {
+  private async deliver(tenantId: TenantId, outboxId: string): Promise<SendOutcome> {
     const row = await this.claims.run({ tenantId, id: outboxId });
     if (!row) {
       const state = await this.repo.state(tenantId, outboxId);
@@ -170,7 +167,7 @@ export class MailProcessor {
     return 'sent';
   }
 
-  private async failed(tenantId: string, slug: string, row: ClaimedEmail, err: unknown): Promise<SendOutcome> {
+  private async failed(tenantId: TenantId, slug: string, row: ClaimedEmail, err: unknown): Promise<SendOutcome> {
     const reason = describe(err);
     const kind = classifyFailure(err);
     if (kind === 'permanent' || row.attempts >= this.policy.maxAttempts) {

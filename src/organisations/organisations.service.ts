@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository } from '../../libs/audit';
-import { Database, Tx } from '../../libs/db';
-import { decodeKeyset, encodeKeyset, isKeysetText, isUuid, problem, ProblemException } from '../../libs/http';
-import { actingRole, Principal, TenantRef } from '../../libs/tenancy';
+import { Database, TenantTx } from '../../libs/db';
+import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
+import { decodeKeyset, encodeKeyset, fieldOf, isKeysetText, isUuid } from '../../libs/http';
+import { Principal, TenantId, TenantRef } from '../../libs/tenancy';
+import { actingRole } from '../accounts/roles';
 import { AccountsService } from '../accounts/accounts.service';
-import { ListingsRepository } from '../listings/listings.repository';
+import { AuditService } from '../audit/audit.service';
+import { ListingRecords } from '../listings/listing-records.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -12,7 +14,7 @@ import { CreateOrganisationDto } from './dto/organisations.dto';
 import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
 import { OrganisationRow, OrganisationsRepository, OrganisationStatus, ProjectStatus } from './organisations.repository';
 
-const isNameKeyset = (v: any): v is { name: string; id: string } => isKeysetText(v?.name) && isUuid(v?.id);
+const isNameKeyset = (v: unknown): v is { name: string; id: string } => isKeysetText(fieldOf(v, 'name')) && isUuid(fieldOf(v, 'id'));
 const ORGANISATION_OUTCOME: Record<'approve' | 'reject' | 'remove', { status: OrganisationStatus; label: string; from: OrganisationStatus[] }> = {
   approve: { status: 'published', label: 'publiée', from: ['pending_review'] },
   reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },
@@ -30,7 +32,7 @@ export function organisationView(o: OrganisationRow) {
 }
 
 /** Told after commit that missions became public (mission matching queues their alerts). */
-export type MissionsPublishedListener = (tenantId: string, missionIds: string[]) => Promise<void>;
+export type MissionsPublishedListener = (tenantId: TenantId, missionIds: string[]) => Promise<void>;
 
 /**
  * Organisations of a tenant: created by a resident who becomes their manager, public once a
@@ -47,8 +49,8 @@ export class OrganisationsService {
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
     private readonly outbox: OutboxService,
-    private readonly audit: AuditRepository,
-    private readonly listings: ListingsRepository,
+    private readonly audit: AuditService,
+    private readonly listings: ListingRecords,
   ) {}
 
   onMissionsPublished(listener: MissionsPublishedListener): void {
@@ -56,7 +58,7 @@ export class OrganisationsService {
   }
 
   /** After commit; a failure is left to the sweep (the MissionPublished rows stay undispatched). */
-  async missionsPublished(tenantId: string, missionIds: string[]): Promise<void> {
+  async missionsPublished(tenantId: TenantId, missionIds: string[]): Promise<void> {
     if (!missionIds.length) return;
     for (const l of this.publishedListeners) await l(tenantId, missionIds).catch(() => undefined);
   }
@@ -66,9 +68,9 @@ export class OrganisationsService {
     // Organisations always wait for a moderator; the automatic rules only add their reasons.
     const id = await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
-      const neighbourhoodId = dto.neighbourhood ? await this.listings.neighbourhoodId(tx, tenant.id, dto.neighbourhood) : null;
-      if (dto.neighbourhood && !neighbourhoodId) throw ProblemException.invalid([{ field: 'neighbourhood', message: "ce quartier n'existe pas sur ce site" }]);
-      return this.repo.insertOrganisation(tx, tenant.id, {
+      const neighbourhoodId = dto.neighbourhood ? await this.listings.neighbourhoodId(tx, dto.neighbourhood) : null;
+      if (dto.neighbourhood && !neighbourhoodId) throw new InvalidError([{ field: 'neighbourhood', message: "ce quartier n'existe pas sur ce site" }]);
+      return this.repo.insertOrganisation(tx, {
         name: dto.name,
         kind: dto.kind,
         description: dto.description,
@@ -84,7 +86,7 @@ export class OrganisationsService {
   async list(tenant: TenantRef, limit = 20, cursor?: string) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     const after = cursor ? decodeKeyset(cursor, isNameKeyset) : undefined;
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listPublicOrganisations(tx, tenant.id, limit + 1, after));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listPublicOrganisations(tx, limit + 1, after));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(organisationView), nextCursor: rows.length > limit && last ? encodeKeyset({ name: last.name, id: last.id }) : null };
@@ -95,22 +97,22 @@ export class OrganisationsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!UUID.test(id)) throw notFound('organisation');
     return this.db.withTenant(tenant.id, async (tx) => {
-      const o = await this.repo.findOrganisation(tx, tenant.id, id);
+      const o = await this.repo.findOrganisation(tx, id);
       if (!o) throw notFound('organisation');
-      const manager = principal ? await this.repo.isManager(tx, tenant.id, id, principal.accountId) : false;
+      const manager = principal ? await this.repo.isManager(tx, id, principal.accountId) : false;
       const staff = principal?.roles.some((r) => r !== 'resident') ?? false;
       if (o.status !== 'published' && !manager && !staff) throw notFound('organisation');
-      const projects = await this.repo.projectsOf(tx, tenant.id, id, !manager);
+      const projects = await this.repo.projectsOf(tx, id, !manager);
       const base = { ...organisationView(o), projects: projects.map((p) => ({ id: p.id, title: p.title, category: p.category, status: manager ? p.status : undefined, hasImage: Boolean(p.imageKey) })) };
       if (!manager) return { ...base, manager: false };
-      const managers = await this.repo.managers(tx, tenant.id, id);
+      const managers = await this.repo.managers(tx, id);
       return { ...base, manager: true, status: o.status, managers: managers.map((m) => ({ id: m.id, displayName: m.displayName, role: m.role })) };
     });
   }
 
   async mine(tenant: TenantRef, principal: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listManagedBy(tx, tenant.id, principal.accountId));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listManagedBy(tx, principal.accountId));
     return { items: rows.map((o) => ({ ...organisationView(o), status: o.status, role: o.role })), nextCursor: null };
   }
 
@@ -123,7 +125,7 @@ export class OrganisationsService {
     const origin = this.directory.origin(tenant.slug);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const o = await this.managedOrganisation(tx, tenant, principal, organisationId);
-      const added = await this.repo.addCoManager(tx, tenant.id, organisationId, email);
+      const added = await this.repo.addCoManager(tx, organisationId, email);
       if (!added) return [];
       return [
         await this.outbox.add(tx, {
@@ -152,10 +154,10 @@ export class OrganisationsService {
     const origin = this.directory.origin(tenant.slug);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const sender = await this.accounts.assertCanPublish(tx, tenant, principal);
-      const o = await this.repo.findOrganisation(tx, tenant.id, organisationId);
+      const o = await this.repo.findOrganisation(tx, organisationId);
       if (!o || o.status !== 'published') throw notFound('organisation');
-      const messageId = await this.repo.insertMessage(tx, tenant.id, { organisationId, senderId: principal.accountId, recipientId: null, body: message });
-      const managers = (await this.repo.managers(tx, tenant.id, organisationId)).filter((m) => m.email && m.id !== principal.accountId);
+      const messageId = await this.repo.insertMessage(tx, { organisationId, senderId: principal.accountId, recipientId: null, body: message });
+      const managers = (await this.repo.managers(tx, organisationId)).filter((m) => m.email && m.id !== principal.accountId);
       return this.outbox.addMany(
         tx,
         tenant.id,
@@ -178,10 +180,10 @@ export class OrganisationsService {
     const origin = this.directory.origin(tenant.slug);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const o = await this.managedOrganisation(tx, tenant, principal, organisationId);
-      const original = await this.repo.message(tx, tenant.id, organisationId, messageId);
-      if (!original) throw ProblemException.notFound('Ce message est introuvable.');
-      const to = await this.repo.recipient(tx, tenant.id, original.senderId);
-      const id = await this.repo.insertMessage(tx, tenant.id, { organisationId, senderId: principal.accountId, recipientId: original.senderId, body });
+      const original = await this.repo.message(tx, organisationId, messageId);
+      if (!original) throw new NotFoundError('Ce message est introuvable.');
+      const to = await this.repo.recipient(tx, original.senderId);
+      const id = await this.repo.insertMessage(tx, { organisationId, senderId: principal.accountId, recipientId: original.senderId, body });
       if (!to?.email) return [];
       return [
         await this.outbox.add(tx, {
@@ -201,7 +203,7 @@ export class OrganisationsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     return this.db.withTenant(tenant.id, async (tx) => {
       await this.managedOrganisation(tx, tenant, principal, organisationId);
-      return { items: await this.repo.inbox(tx, tenant.id, organisationId), nextCursor: null };
+      return { items: await this.repo.inbox(tx, organisationId), nextCursor: null };
     });
   }
 
@@ -211,14 +213,14 @@ export class OrganisationsService {
     const outcome = ORGANISATION_OUTCOME[action];
     const origin = this.directory.origin(tenant.slug);
     const { mailIds, published } = await this.db.withTenant(tenant.id, async (tx) => {
-      const o = await this.repo.findOrganisation(tx, tenant.id, id, { forUpdate: true });
+      const o = await this.repo.findOrganisation(tx, id, { forUpdate: true });
       if (!o) throw notFound('organisation');
-      if (!outcome.from.includes(o.status)) throw new ProblemException(problem(409, `Une décision a déjà été prise sur cette organisation (état : ${o.status}).`));
-      await this.repo.setOrganisationStatus(tx, tenant.id, id, outcome.status);
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `organisation.${action}`, targetType: 'organisation', targetId: id, reason, data: { name: o.name, from: o.status } });
-      const mailIds = await this.tellManagers(tx, tenant.id, id, { target: 'organisation', title: o.name, outcome: outcome.label, reason, url: `${origin}/organisations/${id}` }, `decision:${id}:${action}:${Date.now()}`);
-      const projectIds = action === 'approve' ? (await this.repo.projectsOf(tx, tenant.id, id, true)).map((p) => p.id) : [];
-      return { mailIds, published: await this.repo.recordMissionsPublished(tx, tenant.id, { projectIds }) };
+      if (!outcome.from.includes(o.status)) throw new ConflictError(`Une décision a déjà été prise sur cette organisation (état : ${o.status}).`);
+      await this.repo.setOrganisationStatus(tx, id, outcome.status);
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `organisation.${action}`, targetType: 'organisation', targetId: id, reason, data: { name: o.name, from: o.status } });
+      const mailIds = await this.tellManagers(tx, id, { target: 'organisation', title: o.name, outcome: outcome.label, reason, url: `${origin}/organisations/${id}` }, `decision:${id}:${action}:${Date.now()}`);
+      const projectIds = action === 'approve' ? (await this.repo.projectsOf(tx, id, true)).map((p) => p.id) : [];
+      return { mailIds, published: await this.repo.recordMissionsPublished(tx, { projectIds }) };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
     await this.missionsPublished(tenant.id, published);
@@ -230,13 +232,13 @@ export class OrganisationsService {
     const outcome = PROJECT_OUTCOME[action];
     const origin = this.directory.origin(tenant.slug);
     const { mailIds, published } = await this.db.withTenant(tenant.id, async (tx) => {
-      const p = await this.repo.findProject(tx, tenant.id, id, { forUpdate: true });
+      const p = await this.repo.findProject(tx, id, { forUpdate: true });
       if (!p) throw notFound('project');
-      if (!outcome.from.includes(p.status)) throw new ProblemException(problem(409, `Une décision a déjà été prise sur ce projet (état : ${p.status}).`));
-      await this.repo.updateProject(tx, tenant.id, id, { status: outcome.status, holdReasons: action === 'approve' ? [] : undefined });
-      await this.audit.append(tx, tenant.id, { actorId: actor.accountId, actorRole: actingRole(actor), action: `project.${action}`, targetType: 'project', targetId: id, reason, data: { title: p.title, from: p.status } });
-      const mailIds = await this.tellManagers(tx, tenant.id, p.organisationId, { target: 'project', title: p.title, outcome: outcome.label, reason, url: `${origin}/projets/${id}` }, `decision:${id}:${action}:${Date.now()}`);
-      const published = action === 'approve' && p.organisation.status === 'published' ? await this.repo.recordMissionsPublished(tx, tenant.id, { projectIds: [id] }) : [];
+      if (!outcome.from.includes(p.status)) throw new ConflictError(`Une décision a déjà été prise sur ce projet (état : ${p.status}).`);
+      await this.repo.updateProject(tx, id, { status: outcome.status, holdReasons: action === 'approve' ? [] : undefined });
+      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `project.${action}`, targetType: 'project', targetId: id, reason, data: { title: p.title, from: p.status } });
+      const mailIds = await this.tellManagers(tx, p.organisationId, { target: 'project', title: p.title, outcome: outcome.label, reason, url: `${origin}/projets/${id}` }, `decision:${id}:${action}:${Date.now()}`);
+      const published = action === 'approve' && p.organisation.status === 'published' ? await this.repo.recordMissionsPublished(tx, { projectIds: [id] }) : [];
       return { mailIds, published };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -245,21 +247,21 @@ export class OrganisationsService {
   }
 
   /** The organisation, when the principal manages it (404 when it does not exist, 403 when not theirs). */
-  async managedOrganisation(tx: Tx, tenant: TenantRef, principal: Principal, organisationId: string): Promise<OrganisationRow> {
+  async managedOrganisation(tx: TenantTx, tenant: TenantRef, principal: Principal, organisationId: string): Promise<OrganisationRow> {
     if (!UUID.test(organisationId)) throw notFound('organisation');
-    const o = await this.repo.findOrganisation(tx, tenant.id, organisationId);
+    const o = await this.repo.findOrganisation(tx, organisationId);
     if (!o) throw notFound('organisation');
-    if (!(await this.repo.isManager(tx, tenant.id, organisationId, principal.accountId))) throw notManager();
-    if (o.status === 'removed' || o.status === 'rejected') throw new ProblemException(problem(409, `Cette organisation ne peut plus être modifiée (état : ${o.status}).`));
+    if (!(await this.repo.isManager(tx, organisationId, principal.accountId))) throw notManager();
+    if (o.status === 'removed' || o.status === 'rejected') throw new ConflictError(`Cette organisation ne peut plus être modifiée (état : ${o.status}).`);
     return o;
   }
 
-  private async tellManagers(tx: Tx, tenantId: string, organisationId: string, data: Record<string, string>, key: string): Promise<Array<string | undefined>> {
-    const managers = (await this.repo.managers(tx, tenantId, organisationId)).filter((m) => m.email);
+  private async tellManagers(tx: TenantTx, organisationId: string, data: Record<string, string>, key: string): Promise<Array<string | undefined>> {
+    const managers = (await this.repo.managers(tx, organisationId)).filter((m) => m.email);
     const ids = await this.outbox.addMany(
       tx,
-      tenantId,
-      managers.map((m) => ({ tenantId, to: m.email!, template: 'organisation-decision' as const, data: { ...data, displayName: m.displayName }, dedupeKey: `${key}:${m.id}` })),
+      tx.tenantId,
+      managers.map((m) => ({ tenantId: tx.tenantId, to: m.email!, template: 'organisation-decision' as const, data: { ...data, displayName: m.displayName }, dedupeKey: `${key}:${m.id}` })),
     );
     return [...ids.values()];
   }

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Database, Tx } from '../../libs/db';
+import { Database, TenantTx } from '../../libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '../../libs/geo';
-import { isTimestamp, problem, ProblemException } from '../../libs/http';
+import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
+import { isTimestamp } from '../../libs/http';
 import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_STORE, ImageRejected, ImageStore, normaliseImage, sniffImageType } from '../../libs/storage';
-import type { Principal, TenantRef } from '../../libs/tenancy';
+import type { Principal, TenantId, TenantRef } from '../../libs/tenancy';
 import { AccountsService } from '../accounts/accounts.service';
+import { AlertsService } from '../alerts/alerts.service';
 import { ListingPublication } from '../listings/listing-publication.service';
-import { ListingsRepository } from '../listings/listings.repository';
+import { ListingRecords } from '../listings/listing-records.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -17,7 +19,7 @@ import { MissionRow, OrganisationsRepository, ProjectRow, ProjectStatus } from '
 import { OrganisationsService } from './organisations.service';
 import { ProjectCursor, projectsInBox, searchProjects } from './projects.search';
 
-const invalid = (field: string, message: string) => ProblemException.invalid([{ field, message }]);
+const invalid = (field: string, message: string) => new InvalidError([{ field, message }]);
 const MAP_CAP = 500;
 
 /** What everyone sees of a public project: its public point only. */
@@ -86,8 +88,9 @@ export class ProjectsService {
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
     private readonly outbox: OutboxService,
-    private readonly listings: ListingsRepository,
+    private readonly listings: ListingRecords,
     private readonly publication: ListingPublication,
+    private readonly alerts: AlertsService,
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
   ) {}
 
@@ -106,8 +109,8 @@ export class ProjectsService {
       const errors = [];
       if (!categories.some((c) => c.id === dto.categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
       if (!(await insideTenantArea(tx, tenant.id, dto.location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
-      if (errors.length) throw ProblemException.invalid(errors);
-      await this.repo.insertProject(tx, tenant.id, id, {
+      if (errors.length) throw new InvalidError(errors);
+      await this.repo.insertProject(tx, id, {
         organisationId: dto.organisationId,
         title: dto.title,
         description: dto.description,
@@ -133,11 +136,11 @@ export class ProjectsService {
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const rows = await this.db.withTenant(tenant.id, async (tx) => {
-      const categoryId = q.category ? await this.listings.categoryId(tx, tenant.id, q.category) : undefined;
+      const categoryId = q.category ? await this.listings.categoryId(tx, q.category) : undefined;
       if (q.category && !categoryId) throw invalid('category', "cette catégorie n'est pas proposée sur ce site");
-      const neighbourhoodId = q.neighbourhood ? await this.listings.neighbourhoodId(tx, tenant.id, q.neighbourhood) : undefined;
+      const neighbourhoodId = q.neighbourhood ? await this.listings.neighbourhoodId(tx, q.neighbourhood) : undefined;
       if (q.neighbourhood && !neighbourhoodId) throw invalid('neighbourhood', "ce quartier n'existe pas sur ce site");
-      return searchProjects(tx, tenant.id, { organisationId: q.organisation, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+      return searchProjects(tx, { organisationId: q.organisation, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -146,7 +149,7 @@ export class ProjectsService {
   }
 
   async inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => projectsInBox(tx, tenant.id, box, { categoryId }, MAP_CAP));
+    const rows = await this.db.withTenant(tenant.id, (tx) => projectsInBox(tx, box, { categoryId }, MAP_CAP));
     return rows.map((r) => ({
       type: 'Feature',
       id: r.id,
@@ -160,12 +163,12 @@ export class ProjectsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!UUID.test(id)) throw notFound('project');
     return this.db.withTenant(tenant.id, async (tx) => {
-      const p = await this.repo.findProject(tx, tenant.id, id);
+      const p = await this.repo.findProject(tx, id);
       if (!p) throw notFound('project');
-      const manager = principal ? await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId) : false;
+      const manager = principal ? await this.repo.isManager(tx, p.organisationId, principal.accountId) : false;
       const isPublic = p.status === 'published' && p.organisation.status === 'published';
       if (!isPublic && !manager) throw notFound('project');
-      const missions = await this.repo.missionsOf(tx, tenant.id, id, principal?.accountId);
+      const missions = await this.repo.missionsOf(tx, id, principal?.accountId);
       return {
         ...projectView(p),
         missions: missions.map(missionView),
@@ -180,10 +183,10 @@ export class ProjectsService {
     const reasons = dto.title !== undefined || dto.description !== undefined ? await this.publication.ruleReasons(tenant, `${dto.title ?? ''}\n${dto.description ?? ''}`) : [];
     await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.managedProject(tx, tenant, principal, id);
-      if (p.status === 'removed' || p.status === 'rejected') throw new ProblemException(problem(409, `Ce projet ne peut plus être modifié (état : ${p.status}).`));
+      if (p.status === 'removed' || p.status === 'rejected') throw new ConflictError(`Ce projet ne peut plus être modifié (état : ${p.status}).`);
       // Edited text goes through the automatic rules again; a held project leaves the public pages.
       const held = reasons.length && p.status === 'published';
-      await this.repo.updateProject(tx, tenant.id, id, { title: dto.title, description: dto.description, status: dto.status ?? (held ? 'pending_review' : undefined), holdReasons: held ? reasons : undefined });
+      await this.repo.updateProject(tx, id, { title: dto.title, description: dto.description, status: dto.status ?? (held ? 'pending_review' : undefined), holdReasons: held ? reasons : undefined });
     });
     return this.get(tenant, id, principal);
   }
@@ -206,7 +209,7 @@ export class ProjectsService {
     const key = `${tenant.id}/projects/${id}-${randomUUID()}`;
     const previous = await this.db.withTenant(tenant.id, async (tx) => (await this.managedProject(tx, tenant, principal, id)).imageKey);
     await this.images.put(key, image.bytes);
-    await this.db.withTenant(tenant.id, (tx) => this.repo.updateProject(tx, tenant.id, id, { image: { key, type } }));
+    await this.db.withTenant(tenant.id, (tx) => this.repo.updateProject(tx, id, { image: { key, type } }));
     if (previous) await this.images.delete(previous).catch(() => undefined);
     return this.get(tenant, id, principal);
   }
@@ -214,9 +217,9 @@ export class ProjectsService {
   /** The image of a project the caller may see. */
   async image(tenant: TenantRef, id: string, principal?: Principal): Promise<{ bytes: Buffer; type: string }> {
     const p = await this.get(tenant, id, principal);
-    const row = await this.db.withTenant(tenant.id, (tx) => this.repo.findProject(tx, tenant.id, p.id));
+    const row = await this.db.withTenant(tenant.id, (tx) => this.repo.findProject(tx, p.id));
     const bytes = row?.imageKey ? await this.images.get(row.imageKey) : undefined;
-    if (!bytes || !row?.imageType) throw ProblemException.notFound("Ce projet n'a pas d'image.");
+    if (!bytes || !row?.imageType) throw new NotFoundError("Ce projet n'a pas d'image.");
     return { bytes, type: row.imageType };
   }
 
@@ -224,8 +227,8 @@ export class ProjectsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     const { missionId, published } = await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.managedProject(tx, tenant, principal, projectId);
-      if (!['published', 'pending_review'].includes(p.status)) throw new ProblemException(problem(409, `Ce projet ne peut plus recevoir de mission (état : ${p.status}).`));
-      const missionId = await this.repo.insertMission(tx, tenant.id, {
+      if (!['published', 'pending_review'].includes(p.status)) throw new ConflictError(`Ce projet ne peut plus recevoir de mission (état : ${p.status}).`);
+      const missionId = await this.repo.insertMission(tx, {
         projectId,
         title: dto.title,
         description: dto.description ?? '',
@@ -236,7 +239,7 @@ export class ProjectsService {
         createdBy: principal.accountId,
       });
       const isPublic = p.status === 'published' && p.organisation.status === 'published';
-      return { missionId, published: isPublic ? await this.repo.recordMissionsPublished(tx, tenant.id, { missionIds: [missionId] }) : [] };
+      return { missionId, published: isPublic ? await this.repo.recordMissionsPublished(tx, { missionIds: [missionId] }) : [] };
     });
     await this.organisations.missionsPublished(tenant.id, published);
     return this.mission(tenant, missionId, principal);
@@ -245,7 +248,7 @@ export class ProjectsService {
   async mission(tenant: TenantRef, id: string, principal?: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!UUID.test(id)) throw notFound('mission');
-    const m = await this.db.withTenant(tenant.id, (tx) => this.repo.findMission(tx, tenant.id, id));
+    const m = await this.db.withTenant(tenant.id, (tx) => this.repo.findMission(tx, id));
     if (!m) throw notFound('mission');
     await this.get(tenant, m.projectId, principal);
     return missionView(m);
@@ -261,13 +264,13 @@ export class ProjectsService {
     await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
       await this.publicMission(tx, tenant, missionId);
-      const current = await this.repo.volunteerStatus(tx, tenant.id, missionId, principal.accountId, true);
+      const current = await this.repo.volunteerStatus(tx, missionId, principal.accountId, true);
       if (current === 'active') {
-        await this.repo.upsertVolunteer(tx, tenant.id, missionId, principal.accountId, shareContact);
+        await this.repo.upsertVolunteer(tx, missionId, principal.accountId, shareContact);
         return;
       }
-      if (!(await this.repo.takePlace(tx, tenant.id, missionId))) throw new ProblemException(problem(409, 'Cette mission est complète : il ne reste plus de place.'));
-      await this.repo.upsertVolunteer(tx, tenant.id, missionId, principal.accountId, shareContact);
+      if (!(await this.repo.takePlace(tx, missionId))) throw new ConflictError('Cette mission est complète : il ne reste plus de place.');
+      await this.repo.upsertVolunteer(tx, missionId, principal.accountId, shareContact);
     });
     return { ...(await this.mission(tenant, missionId, principal)), signedUp: true, shareContact };
   }
@@ -276,10 +279,10 @@ export class ProjectsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!UUID.test(missionId)) throw notFound('mission');
     await this.db.withTenant(tenant.id, async (tx) => {
-      const current = await this.repo.volunteerStatus(tx, tenant.id, missionId, principal.accountId, true);
-      if (current !== 'active') throw ProblemException.notFound("Vous n'êtes pas inscrit(e) à cette mission.");
-      await this.repo.withdrawVolunteer(tx, tenant.id, missionId, principal.accountId);
-      await this.repo.releasePlace(tx, tenant.id, missionId);
+      const current = await this.repo.volunteerStatus(tx, missionId, principal.accountId, true);
+      if (current !== 'active') throw new NotFoundError("Vous n'êtes pas inscrit(e) à cette mission.");
+      await this.repo.withdrawVolunteer(tx, missionId, principal.accountId);
+      await this.repo.releasePlace(tx, missionId);
     });
     return { ...(await this.mission(tenant, missionId, principal)), signedUp: false };
   }
@@ -289,7 +292,7 @@ export class ProjectsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     return this.db.withTenant(tenant.id, async (tx) => {
       const m = await this.managedMission(tx, tenant, principal, missionId);
-      const list = await this.repo.volunteers(tx, tenant.id, missionId);
+      const list = await this.repo.volunteers(tx, missionId);
       return {
         mission: missionView(m),
         items: list.map((v) => ({ id: v.id, displayName: v.displayName, since: v.since, ...(v.shareContact && v.email ? { email: v.email } : {}) })),
@@ -308,8 +311,8 @@ export class ProjectsService {
     await this.db.withTenant(tenant.id, async (tx) => {
       const m = await this.managedMission(tx, tenant, principal, missionId);
       if ((m.status === 'open') === open) return;
-      await this.repo.setMissionStatus(tx, tenant.id, missionId, open ? 'open' : 'closed');
-      if (!open) await this.outbox.cancel(tx, tenant.id, await this.repo.missionAlertOutboxIds(tx, tenant.id, missionId), 'mission closed');
+      await this.repo.setMissionStatus(tx, missionId, open ? 'open' : 'closed');
+      if (!open) await this.alerts.cancelPending(tx, 'mission', missionId, 'mission closed');
     });
     return this.mission(tenant, missionId, principal);
   }
@@ -320,11 +323,11 @@ export class ProjectsService {
     const origin = this.directory.origin(tenant.slug);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const m = await this.managedMission(tx, tenant, principal, missionId);
-      const p = (await this.repo.findProject(tx, tenant.id, m.projectId))!;
-      const list = await this.repo.volunteers(tx, tenant.id, missionId);
+      const p = (await this.repo.findProject(tx, m.projectId))!;
+      const list = await this.repo.volunteers(tx, missionId);
       const mails = [];
       for (const v of list) {
-        const id = await this.repo.insertMessage(tx, tenant.id, { organisationId: p.organisationId, missionId, senderId: principal.accountId, recipientId: v.id, body });
+        const id = await this.repo.insertMessage(tx, { organisationId: p.organisationId, missionId, senderId: principal.accountId, recipientId: v.id, body });
         if (v.email)
           mails.push({
             tenantId: tenant.id,
@@ -342,18 +345,18 @@ export class ProjectsService {
 
   async mySignUps(tenant: TenantRef, principal: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    return { items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, tenant.id, principal.accountId)), nextCursor: null };
+    return { items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, principal.accountId)), nextCursor: null };
   }
 
-  async counts(tenantId: string) {
-    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx, tenantId));
+  async counts(tenantId: TenantId) {
+    return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx));
   }
 
-  private async managedProject(tx: Tx, tenant: TenantRef, principal: Principal, projectId: string): Promise<ProjectRow> {
+  private async managedProject(tx: TenantTx, tenant: TenantRef, principal: Principal, projectId: string): Promise<ProjectRow> {
     if (!UUID.test(projectId)) throw notFound('project');
-    const p = await this.repo.findProject(tx, tenant.id, projectId, { forUpdate: true });
+    const p = await this.repo.findProject(tx, projectId, { forUpdate: true });
     if (!p) throw notFound('project');
-    if (!(await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId))) {
+    if (!(await this.repo.isManager(tx, p.organisationId, principal.accountId))) {
       // Not public and not theirs: as if it did not exist.
       if (p.status !== 'published' || p.organisation.status !== 'published') throw notFound('project');
       throw notManager();
@@ -361,21 +364,21 @@ export class ProjectsService {
     return p;
   }
 
-  private async managedMission(tx: Tx, tenant: TenantRef, principal: Principal, missionId: string): Promise<MissionRow> {
+  private async managedMission(tx: TenantTx, tenant: TenantRef, principal: Principal, missionId: string): Promise<MissionRow> {
     if (!UUID.test(missionId)) throw notFound('mission');
-    const m = await this.repo.findMission(tx, tenant.id, missionId);
+    const m = await this.repo.findMission(tx, missionId);
     if (!m) throw notFound('mission');
-    const p = await this.repo.findProject(tx, tenant.id, m.projectId);
-    if (!p || !(await this.repo.isManager(tx, tenant.id, p.organisationId, principal.accountId))) throw notManager();
+    const p = await this.repo.findProject(tx, m.projectId);
+    if (!p || !(await this.repo.isManager(tx, p.organisationId, principal.accountId))) throw notManager();
     return m;
   }
 
-  private async publicMission(tx: Tx, tenant: TenantRef, missionId: string): Promise<MissionRow> {
-    const m = await this.repo.findMission(tx, tenant.id, missionId, { forUpdate: true });
+  private async publicMission(tx: TenantTx, tenant: TenantRef, missionId: string): Promise<MissionRow> {
+    const m = await this.repo.findMission(tx, missionId, { forUpdate: true });
     if (!m) throw notFound('mission');
-    const p = await this.repo.findProject(tx, tenant.id, m.projectId);
+    const p = await this.repo.findProject(tx, m.projectId);
     if (!p || p.status !== 'published' || p.organisation.status !== 'published') throw notFound('mission');
-    if (m.status !== 'open') throw new ProblemException(problem(409, "Cette mission n'accepte plus d'inscriptions."));
+    if (m.status !== 'open') throw new ConflictError("Cette mission n'accepte plus d'inscriptions.");
     return m;
   }
 }

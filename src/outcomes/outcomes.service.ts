@@ -1,19 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AuditRepository } from '../../libs/audit';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { Database, Tx } from '../../libs/db';
-import { problem, ProblemException } from '../../libs/http';
+import { Database, TenantTx } from '../../libs/db';
+import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
 import { signIds, verifySignedIds } from '../../libs/signing';
 import type { Principal, TenantRef } from '../../libs/tenancy';
-import { ConversationsRepository } from '../listings/conversations.repository';
+import { AuditService } from '../audit/audit.service';
+import { ConversationsService } from '../listings/conversations.service';
 import { ListingPublication } from '../listings/listing-publication.service';
-import { ListingRecord, ListingsRepository } from '../listings/listings.repository';
+import { ListingRecord, ListingRecords } from '../listings/listing-records.service';
 import { LISTING_LIFETIME_DAYS, ListingsService } from '../listings/listings.service';
-import { StaffInboxRepository } from '../listings/staff-inbox.repository';
 import { OutboxService } from '../notifications/outbox.service';
+import { StaffInboxService } from '../staff/staff-inbox.service';
 import { TenantDirectory } from '../tenants/tenant-directory.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { DueReminder, OutcomesRepository, ReminderAnswer } from './outcomes.repository';
+
+export type { ReminderAnswer } from './outcomes.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
@@ -42,12 +44,12 @@ export class OutcomesService {
     private readonly db: Database,
     private readonly repo: OutcomesRepository,
     private readonly listings: ListingsService,
-    private readonly listingsRepo: ListingsRepository,
-    private readonly conversations: ConversationsRepository,
+    private readonly listingsRepo: ListingRecords,
+    private readonly conversations: ConversationsService,
     private readonly publication: ListingPublication,
-    private readonly inbox: StaffInboxRepository,
+    private readonly inbox: StaffInboxService,
     private readonly outbox: OutboxService,
-    private readonly audit: AuditRepository,
+    private readonly audit: AuditService,
     private readonly tenants: TenantsService,
     private readonly directory: TenantDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,13 +66,13 @@ export class OutcomesService {
   }
 
   async feedback(tenant: TenantRef, principal: Principal, listingId: string, ok: boolean, comment = '') {
-    if (!UUID.test(listingId)) throw ProblemException.notFound('Cette annonce est introuvable.');
+    if (!UUID.test(listingId)) throw new NotFoundError('Cette annonce est introuvable.');
     return this.db.withTenant(tenant.id, async (tx) => {
-      const l = await this.listingsRepo.find(tx, tenant.id, listingId);
-      if (!l || !(await this.repo.isParticipant(tx, tenant.id, listingId, principal.accountId))) throw ProblemException.notFound('Cette annonce est introuvable.');
-      if (l.status !== 'fulfilled') throw new ProblemException(problem(409, 'Un avis se donne une fois l’aide réalisée.'));
-      const id = await this.repo.addFeedback(tx, tenant.id, listingId, principal.accountId, ok, comment);
-      if (!id) throw new ProblemException(problem(409, 'Vous avez déjà donné votre avis sur cette entraide. Merci !'));
+      const l = await this.listingsRepo.find(tx, listingId);
+      if (!l || !(await this.repo.isParticipant(tx, listingId, principal.accountId))) throw new NotFoundError('Cette annonce est introuvable.');
+      if (l.status !== 'fulfilled') throw new ConflictError('Un avis se donne une fois l’aide réalisée.');
+      const id = await this.repo.addFeedback(tx, listingId, principal.accountId, ok, comment);
+      if (!id) throw new ConflictError('Vous avez déjà donné votre avis sur cette entraide. Merci !');
       return { id, status: 'received', message: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.' };
     });
   }
@@ -78,9 +80,9 @@ export class OutcomesService {
   /** Whether `principal` may still leave feedback on this fulfilled listing. */
   async canGiveFeedback(tenant: TenantRef, principal: Principal, listingId: string): Promise<boolean> {
     return this.db.withTenant(tenant.id, async (tx) => {
-      const l = await this.listingsRepo.find(tx, tenant.id, listingId);
-      if (l?.status !== 'fulfilled' || !(await this.repo.isParticipant(tx, tenant.id, listingId, principal.accountId))) return false;
-      return !(await this.repo.feedbackGiven(tx, tenant.id, listingId, principal.accountId));
+      const l = await this.listingsRepo.find(tx, listingId);
+      if (l?.status !== 'fulfilled' || !(await this.repo.isParticipant(tx, listingId, principal.accountId))) return false;
+      return !(await this.repo.feedbackGiven(tx, listingId, principal.accountId));
     });
   }
 
@@ -88,7 +90,7 @@ export class OutcomesService {
   async helpers(tenant: TenantRef, principal: Principal, listingId: string) {
     return this.db.withTenant(tenant.id, async (tx) => {
       const { listing } = await this.listings.actOnListing(tx, tenant, principal, listingId, ['published', 'expired', 'fulfilled'], { lock: false });
-      return { listing, helpers: await this.conversations.participants(tx, tenant.id, [listingId]) };
+      return { listing, helpers: await this.conversations.participants(tx, [listingId]) };
     });
   }
 
@@ -107,11 +109,11 @@ export class OutcomesService {
     const days = (await this.tenants.get(tenant)).settings.outcomes?.reminderDays ?? DEFAULT_REMINDER_DAYS;
     const origin = this.directory.origin(tenant.slug);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
-      const due = await this.repo.due(tx, tenant.id, new Date(now.getTime() - days * DAY_MS), SWEEP_LIMIT);
+      const due = await this.repo.due(tx, new Date(now.getTime() - days * DAY_MS), SWEEP_LIMIT);
       const out: Array<string | undefined> = [];
       for (const d of due) {
-        if (!(await this.repo.recordSent(tx, tenant.id, d.listingId, d.authorId, now))) continue;
-        if (d.relayed) await this.inbox.addReminder(tx, tenant.id, d.authorId, d.listingId);
+        if (!(await this.repo.recordSent(tx, d.listingId, d.authorId, now))) continue;
+        if (d.relayed) await this.inbox.addReminder(tx, d.authorId, d.listingId);
         else if (d.email) out.push(await this.mailReminder(tx, tenant, origin, d));
       }
       return out;
@@ -126,10 +128,10 @@ export class OutcomesService {
     if (!ids) return undefined;
     const [listingId, accountId] = ids;
     return this.db.withTenant(tenant.id, async (tx) => {
-      const r = await this.repo.reminder(tx, tenant.id, listingId, accountId);
-      const l = r && (await this.listingsRepo.find(tx, tenant.id, listingId));
+      const r = await this.repo.reminder(tx, listingId, accountId);
+      const l = r && (await this.listingsRepo.find(tx, listingId));
       if (!r || !l) return undefined;
-      const helpers = await this.conversations.participants(tx, tenant.id, [listingId]);
+      const helpers = await this.conversations.participants(tx, [listingId]);
       return { listing: { id: l.id, title: l.title, status: l.status }, answer: r.answer, helpers: helpers.map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })) };
     });
   }
@@ -145,20 +147,20 @@ export class OutcomesService {
     const author: Principal = { accountId, sessionId: '', roles: ['resident'] };
     let version: number | undefined;
     const result = await this.db.withTenant(tenant.id, async (tx) => {
-      const r = await this.repo.reminder(tx, tenant.id, listingId, accountId, { forUpdate: true });
+      const r = await this.repo.reminder(tx, listingId, accountId, { forUpdate: true });
       if (!r) return undefined;
       if (r.answer) return { outcome: 'already' as const, answer: r.answer, mailIds: [] };
-      const l = await this.listingsRepo.find(tx, tenant.id, listingId, { forUpdate: true });
+      const l = await this.listingsRepo.find(tx, listingId, { forUpdate: true });
       let mailIds: Array<string | undefined> = [];
       // A listing that ended meanwhile (closed, removed…) only records the answer.
       const open = l && l.authorId === accountId && ['published', 'expired'].includes(l.status);
       if (open && answer === 'found') mailIds = (await this.fulfilIn(tx, tenant, l, author, conversationId && UUID.test(conversationId) ? conversationId : undefined)).mailIds;
       if (open && answer === 'still_looking') {
-        await this.listingsRepo.renew(tx, tenant.id, listingId, LISTING_LIFETIME_DAYS);
-        if (l.status === 'expired') version = await this.publication.publish(tx, tenant.id, listingId);
+        await this.listingsRepo.renew(tx, listingId, LISTING_LIFETIME_DAYS);
+        if (l.status === 'expired') version = await this.publication.publish(tx, listingId);
       }
-      if (open && answer === 'not_needed') await this.listingsRepo.setStatus(tx, tenant.id, listingId, 'closed');
-      await this.repo.recordAnswer(tx, tenant.id, listingId, answer);
+      if (open && answer === 'not_needed') await this.listingsRepo.setStatus(tx, listingId, 'closed');
+      await this.repo.recordAnswer(tx, listingId, answer);
       return { outcome: 'done' as const, answer, mailIds };
     });
     if (!result) return undefined;
@@ -175,12 +177,12 @@ export class OutcomesService {
     return token.length <= 200 ? verifySignedIds(this.config.sessionSecret, 'outcome', tenant.id, token, 2) : undefined;
   }
 
-  private async fulfilIn(tx: Tx, tenant: TenantRef, listing: ListingRecord, actor: Principal, conversationId?: string) {
+  private async fulfilIn(tx: TenantTx, tenant: TenantRef, listing: ListingRecord, actor: Principal, conversationId?: string) {
     if (listing.status === 'fulfilled') return { view: this.fulfilledView(listing.id, listing.fulfilledAt, null), mailIds: [] };
-    const helper = conversationId ? await this.conversations.helperOf(tx, tenant.id, listing.id, conversationId) : undefined;
-    if (conversationId && !helper) throw ProblemException.invalid([{ field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' }]);
-    await this.listingsRepo.fulfil(tx, tenant.id, listing.id, helper?.id ?? null, conversationId ?? null);
-    await this.audit.onBehalf(tx, tenant.id, actor, 'listing.fulfil', { type: 'listing', id: listing.id }, { helped: Boolean(helper) });
+    const helper = conversationId ? await this.conversations.helperOf(tx, listing.id, conversationId) : undefined;
+    if (conversationId && !helper) throw new InvalidError([{ field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' }]);
+    await this.listingsRepo.fulfil(tx, listing.id, helper?.id ?? null, conversationId ?? null);
+    await this.audit.onBehalf(tx, actor, 'listing.fulfil', { type: 'listing', id: listing.id }, { helped: Boolean(helper) });
     const helperName = helper?.displayName ?? null;
     const mailIds = helper?.email
       ? [
@@ -201,7 +203,7 @@ export class OutcomesService {
     return { id, status: 'fulfilled' as const, fulfilledAt, helper: helperName ? { displayName: helperName } : null };
   }
 
-  private mailReminder(tx: Tx, tenant: TenantRef, origin: string, d: DueReminder) {
+  private mailReminder(tx: TenantTx, tenant: TenantRef, origin: string, d: DueReminder) {
     const url = (answer: ReminderAnswer) => `${origin}/outcome/${this.reminderToken(tenant.id, d.listingId, d.authorId)}?answer=${answer}`;
     return this.outbox.add(tx, {
       tenantId: tenant.id,

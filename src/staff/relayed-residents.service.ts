@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository } from '../../libs/audit';
-import { Database, Tx } from '../../libs/db';
+import { Database, TenantTx } from '../../libs/db';
 import { insideTenantArea, LatLng } from '../../libs/geo';
-import { ProblemException } from '../../libs/http';
-import { actingFor, Principal, TenantRef } from '../../libs/tenancy';
+import { InvalidError, NotFoundError } from '../../libs/errors';
+import { Principal, TenantRef } from '../../libs/tenancy';
+import { actingFor } from '../accounts/roles';
 import { AccountsService } from '../accounts/accounts.service';
 import { PUBLIC_NAME_HINT, toPublicName } from '../accounts/public-name';
-import { ConversationsRepository } from '../listings/conversations.repository';
+import { AuditService } from '../audit/audit.service';
+import { ConversationsService } from '../listings/conversations.service';
 import { CreateListingDto } from '../listings/dto/listings.dto';
-import { idempotentRequest } from '../listings/idempotency.repository';
-import { ListingsRepository } from '../listings/listings.repository';
-import { ListingsService } from '../listings/listings.service';
-import { StaffInboxRepository, StaffInboxRow } from '../listings/staff-inbox.repository';
+import { ListingRecords } from '../listings/listing-records.service';
+import { idempotentRequest, ListingsService } from '../listings/listings.service';
 import { CreateRelayedResidentDto, UpdateRelayedResidentDto } from './dto/staff.dto';
 import { RelayedResidentRow, RelayedResidentsRepository } from './relayed-residents.repository';
+import { StaffInboxRow, StaffInboxService } from './staff-inbox.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const notFound = () => ProblemException.notFound('Ce résident relayé est introuvable.');
+const notFound = () => new NotFoundError('Ce résident relayé est introuvable.');
 
 /** "06 12 34 56 78" for a French number, the digits as given otherwise. */
 export function formatPhone(phone: string | null): string | null {
@@ -35,17 +35,17 @@ export class RelayedResidentsService {
     private readonly repo: RelayedResidentsRepository,
     private readonly accounts: AccountsService,
     private readonly listings: ListingsService,
-    private readonly listingsRepo: ListingsRepository,
-    private readonly inbox: StaffInboxRepository,
-    private readonly conversations: ConversationsRepository,
-    private readonly audit: AuditRepository,
+    private readonly listingsRepo: ListingRecords,
+    private readonly inbox: StaffInboxService,
+    private readonly conversations: ConversationsService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(tenant: TenantRef, agent: Principal, dto: CreateRelayedResidentDto) {
     const displayName = this.publicName(dto.displayName);
     return this.db.withTenant(tenant.id, async (tx) => {
       await this.checkPlace(tx, tenant, dto.location);
-      const id = await this.repo.insert(tx, tenant.id, {
+      const id = await this.repo.insert(tx, {
         displayName,
         phone: dto.phone ?? null,
         location: dto.location,
@@ -53,13 +53,13 @@ export class RelayedResidentsService {
         consentNote: dto.consent.note ?? '',
         agentId: agent.accountId,
       });
-      await this.audit.onBehalf(tx, tenant.id, actingFor(agent, id), 'resident.create', { type: 'account', id }, { consent: dto.consent.method });
-      return this.view((await this.repo.find(tx, tenant.id, id))!);
+      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.create', { type: 'account', id }, { consent: dto.consent.method });
+      return this.view((await this.repo.find(tx, id))!);
     });
   }
 
   async list(tenant: TenantRef) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.list(tx, tenant.id));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.list(tx));
     return { items: rows.map((r) => this.view(r)), nextCursor: null };
   }
 
@@ -67,9 +67,9 @@ export class RelayedResidentsService {
   async get(tenant: TenantRef, id: string) {
     return this.db.withTenant(tenant.id, async (tx) => {
       const r = await this.found(tx, tenant, id);
-      const listings = await this.listingsRepo.listByAuthor(tx, tenant.id, id);
-      const inbox = await this.inbox.list(tx, tenant.id, { limit: 50, residentId: id });
-      const helpers = await this.conversations.participants(tx, tenant.id, listings.map((l) => l.id));
+      const listings = await this.listingsRepo.listByAuthor(tx, id);
+      const inbox = await this.inbox.list(tx, { limit: 50, residentId: id });
+      const helpers = await this.conversations.participants(tx, listings.map((l) => l.id));
       return {
         ...this.view(r),
         listings: listings.map((l) => ({
@@ -93,15 +93,15 @@ export class RelayedResidentsService {
     return this.db.withTenant(tenant.id, async (tx) => {
       await this.found(tx, tenant, id, true);
       if (dto.location) await this.checkPlace(tx, tenant, dto.location);
-      await this.repo.update(tx, tenant.id, id, {
+      await this.repo.update(tx, id, {
         displayName,
         phone: dto.phone,
         location: dto.location,
         consent: dto.consent ? { method: dto.consent.method, note: dto.consent.note ?? '', agentId: agent.accountId } : undefined,
       });
       // Which fields changed, never their values: the log must not keep a phone or a place.
-      await this.audit.onBehalf(tx, tenant.id, actingFor(agent, id), 'resident.edit', { type: 'account', id }, { fields: Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined) });
-      return this.view((await this.repo.find(tx, tenant.id, id))!);
+      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.edit', { type: 'account', id }, { fields: Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined) });
+      return this.view((await this.repo.find(tx, id))!);
     });
   }
 
@@ -110,8 +110,8 @@ export class RelayedResidentsService {
     return this.db.withTenant(tenant.id, async (tx) => {
       await this.found(tx, tenant, id);
       const data = await this.accounts.exportAccount(tx, tenant, id);
-      const relayed = await this.repo.export(tx, tenant.id, id);
-      await this.audit.onBehalf(tx, tenant.id, actingFor(agent, id), 'resident.export', { type: 'account', id });
+      const relayed = await this.repo.export(tx, id);
+      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.export', { type: 'account', id });
       return { ...data, relayed };
     });
   }
@@ -120,9 +120,9 @@ export class RelayedResidentsService {
   async erase(tenant: TenantRef, agent: Principal, id: string): Promise<void> {
     await this.db.withTenant(tenant.id, async (tx) => {
       await this.found(tx, tenant, id, true);
-      await this.repo.erase(tx, tenant.id, id);
+      await this.repo.erase(tx, id);
       await this.accounts.eraseAccount(tx, tenant, id);
-      await this.audit.onBehalf(tx, tenant.id, actingFor(agent, id), 'resident.erase', { type: 'account', id });
+      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.erase', { type: 'account', id });
     });
   }
 
@@ -135,36 +135,36 @@ export class RelayedResidentsService {
   }
 
   async inboxItems(tenant: TenantRef, limit = 100) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.inbox.list(tx, tenant.id, { limit }));
+    const rows = await this.db.withTenant(tenant.id, (tx) => this.inbox.list(tx, { limit }));
     return { items: rows.map((i) => inboxView(i)), nextCursor: null };
   }
 
   /** "Rappelé(e)": the resident was called about this item. Idempotent. */
   async calledBack(tenant: TenantRef, agent: Principal, itemId: string) {
-    if (!UUID.test(itemId)) throw ProblemException.notFound('Cet élément est introuvable.');
+    if (!UUID.test(itemId)) throw new NotFoundError('Cet élément est introuvable.');
     await this.db.withTenant(tenant.id, async (tx) => {
-      const residentId = await this.inbox.markCalledBack(tx, tenant.id, itemId, agent.accountId);
-      if (!residentId) throw ProblemException.notFound('Cet élément est introuvable.');
-      await this.audit.onBehalf(tx, tenant.id, actingFor(agent, residentId), 'inbox.called_back', { type: 'staff_inbox_item', id: itemId });
+      const residentId = await this.inbox.markCalledBack(tx, itemId, agent.accountId);
+      if (!residentId) throw new NotFoundError('Cet élément est introuvable.');
+      await this.audit.onBehalf(tx, actingFor(agent, residentId), 'inbox.called_back', { type: 'staff_inbox_item', id: itemId });
     });
     return { id: itemId, state: 'called' };
   }
 
-  private async found(tx: Tx, tenant: TenantRef, id: string, forUpdate = false): Promise<RelayedResidentRow> {
+  private async found(tx: TenantTx, tenant: TenantRef, id: string, forUpdate = false): Promise<RelayedResidentRow> {
     if (!UUID.test(id)) throw notFound();
-    const r = await this.repo.find(tx, tenant.id, id, { forUpdate });
+    const r = await this.repo.find(tx, id, { forUpdate });
     if (!r) throw notFound();
     return r;
   }
 
   private publicName(raw: string): string {
     const name = toPublicName(raw);
-    if (!name) throw ProblemException.invalid([{ field: 'displayName', message: PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom') }]);
+    if (!name) throw new InvalidError([{ field: 'displayName', message: PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom') }]);
     return name;
   }
 
-  private async checkPlace(tx: Tx, tenant: TenantRef, p: LatLng): Promise<void> {
-    if (!(await insideTenantArea(tx, tenant.id, p))) throw ProblemException.invalid([{ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' }]);
+  private async checkPlace(tx: TenantTx, tenant: TenantRef, p: LatLng): Promise<void> {
+    if (!(await insideTenantArea(tx, tenant.id, p))) throw new InvalidError([{ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' }]);
   }
 
   private view(r: RelayedResidentRow) {

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { Roles } from '../accounts/auth.decorators';
 import { CreateListingDto } from '../listings/dto/listings.dto';
-import { IDEMPOTENCY_HEADER_DOC } from '../listings/idempotency.repository';
+import { IDEMPOTENCY_HEADER_DOC } from '../listings/listings.service';
 import { CreateRelayedResidentDto, UpdateRelayedResidentDto } from './dto/staff.dto';
 import { RelayedResidentsService } from './relayed-residents.service';
 

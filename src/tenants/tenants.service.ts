@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from '../../libs/http';
-import { TenantRef } from '../../libs/tenancy';
+import { NotFoundError } from '../../libs/errors';
+import { TenantId, TenantRef } from '../../libs/tenancy';
 import { TenantDirectory } from './tenant-directory.service';
 import { CategoryRow, NeighbourhoodRow, TenantRow, TenantsRepository } from './tenants.repository';
+
+export type { CategoryRow, NeighbourhoodRow, TenantRow } from './tenants.repository';
 
 export interface TenantStats {
   offers: number;
@@ -12,7 +14,7 @@ export interface TenantStats {
 }
 
 /** Public counters of a tenant; modules that own the counted things register a source. */
-export type TenantStatsSource = (tenantId: string) => Promise<Partial<TenantStats>>;
+export type TenantStatsSource = (tenantId: TenantId) => Promise<Partial<TenantStats>>;
 
 @Injectable()
 export class TenantsService {
@@ -27,7 +29,7 @@ export class TenantsService {
   /** From memory (the directory's last reload); PostgreSQL only for a tenant added since. */
   async get(tenant: Pick<TenantRef, 'id'>): Promise<TenantRow> {
     const row = this.directory.row(tenant.id) ?? (await this.repo.findTenant(tenant.id));
-    if (!row) throw ProblemException.notFound('Ce site est introuvable.');
+    if (!row) throw new NotFoundError('Ce site est introuvable.');
     return row;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { rows, Tx } from '../../libs/db';
+import { execute, rows, TenantTx } from '../../libs/db';
+import { StaffInboxItem } from './entities/staff-inbox-item.entity';
 
 export interface StaffInboxRow {
   id: string;
@@ -25,39 +26,42 @@ export interface StaffInboxRow {
 @Injectable()
 export class StaffInboxRepository {
   /** A neighbour wrote in a relayed resident's conversation: the item is (re)opened, "à rappeler". */
-  async touchConversation(tx: Tx, tenantId: string, residentId: string, conversationId: string): Promise<void> {
-    await tx.query(
+  async touchConversation(tx: TenantTx, residentId: string, conversationId: string): Promise<void> {
+    await execute(
+      tx,
       `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id)
        SELECT $1, 'message:' || cv.id, 'message', $2, cv.listing_id, cv.id FROM conversations cv WHERE cv.tenant_id = $1 AND cv.id = $3
        ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET updated_at = now(), called_back_at = NULL, called_back_by = NULL`,
-      [tenantId, residentId, conversationId],
+      [tx.tenantId, residentId, conversationId],
     );
   }
 
   /** Returns how many items were new. */
-  async addMatches(tx: Tx, tenantId: string, items: Array<{ residentId: string; listingId: string; matchedListingId: string }>): Promise<number> {
+  async addMatches(tx: TenantTx, items: Array<{ residentId: string; listingId: string; matchedListingId: string }>): Promise<number> {
     if (!items.length) return 0;
-    const added = await tx.query(
+    return execute(
+      tx,
       `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, matched_listing_id)
        SELECT $1, 'match:' || m.listing_id || ':' || m.matched_id, 'match', m.resident_id, m.listing_id, m.matched_id
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS m (resident_id, listing_id, matched_id)
-       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`,
-      [tenantId, items.map((i) => i.residentId), items.map((i) => i.listingId), items.map((i) => i.matchedListingId)],
+       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
+      [tx.tenantId, items.map((i) => i.residentId), items.map((i) => i.listingId), items.map((i) => i.matchedListingId)],
     );
-    return added.length;
   }
 
-  async addReminder(tx: Tx, tenantId: string, residentId: string, listingId: string): Promise<void> {
-    await tx.query(
+  async addReminder(tx: TenantTx, residentId: string, listingId: string): Promise<void> {
+    await execute(
+      tx,
       `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1, 'reminder:' || $3::text, 'reminder', $2, $3::uuid)
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
-      [tenantId, residentId, listingId],
+      [tx.tenantId, residentId, listingId],
     );
   }
 
   /** Newest activity first; items still "à rappeler" before those already called back when `toCallFirst`. */
-  list(tx: Tx, tenantId: string, opts: { limit: number; residentId?: string }): Promise<StaffInboxRow[]> {
-    return tx.query(
+  list(tx: TenantTx, opts: { limit: number; residentId?: string }): Promise<StaffInboxRow[]> {
+    return rows<StaffInboxRow>(
+      tx,
       `SELECT i.id, i.kind, i.resident_id AS "residentId", ra.display_name AS "residentName", rr.phone,
               json_build_object('id', l.id, 'title', l.title, 'kind', l.kind, 'status', l.status) AS listing,
               i.conversation_id AS "conversationId", na.display_name AS "neighbourName",
@@ -76,22 +80,22 @@ export class StaffInboxRepository {
        LEFT JOIN accounts cb ON cb.tenant_id = i.tenant_id AND cb.id = i.called_back_by
        WHERE i.tenant_id = $1 ${opts.residentId ? 'AND i.resident_id = $3' : ''}
        ORDER BY i.updated_at DESC, i.id DESC LIMIT $2`,
-      opts.residentId ? [tenantId, opts.limit, opts.residentId] : [tenantId, opts.limit],
+      opts.residentId ? [tx.tenantId, opts.limit, opts.residentId] : [tx.tenantId, opts.limit],
     );
   }
 
   /** The item's resident, or undefined when there is no such item on this tenant. */
-  async markCalledBack(tx: Tx, tenantId: string, id: string, agentId: string): Promise<string | undefined> {
+  async markCalledBack(tx: TenantTx, id: string, agentId: string): Promise<string | undefined> {
     const r = await rows<{ residentId: string }>(
       tx,
       `UPDATE staff_inbox_items SET called_back_at = coalesce(called_back_at, now()), called_back_by = coalesce(called_back_by, $3)
        WHERE tenant_id = $1 AND id = $2 RETURNING resident_id AS "residentId"`,
-      [tenantId, id, agentId],
+      [tx.tenantId, id, agentId],
     );
     return r[0]?.residentId;
   }
 
-  async eraseFor(tx: Tx, tenantId: string, residentId: string): Promise<void> {
-    await tx.query('DELETE FROM staff_inbox_items WHERE tenant_id = $1 AND resident_id = $2', [tenantId, residentId]);
+  async eraseFor(tx: TenantTx, residentId: string): Promise<void> {
+    await tx.delete(StaffInboxItem, { tenantId: tx.tenantId, residentId });
   }
 }

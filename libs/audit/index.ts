@@ -1,2 +1,0 @@
-export * from './audit.repository';
-export * from './audit.module';
