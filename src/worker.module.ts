@@ -3,7 +3,8 @@ import { AppConfig, ConfigModule } from '../libs/config';
 import { DatabaseModule } from '../libs/db';
 import { JobWorkersModule } from '../libs/queue';
 import { RedisModule } from '../libs/redis';
-import { MatchingWorkerModule } from './matching/matching-worker.module';
+import { AlertsWorkerModule } from './alerts/alerts-worker.module';
+import { ListingsWorkerModule } from './listings/listings-worker.module';
 import { MailWorkerModule } from './notifications/mail-worker.module';
 import { OutcomesWorkerModule } from './outcomes/outcomes-worker.module';
 import { OrganisationsWorkerModule } from './organisations/organisations-worker.module';
@@ -25,5 +26,5 @@ export class WorkerModule {
 }
 
 function processors(config: AppConfig) {
-  return [JobWorkersModule, MailWorkerModule.forRoot(config), MatchingWorkerModule, OutcomesWorkerModule, OrganisationsWorkerModule];
+  return [JobWorkersModule, MailWorkerModule.forRoot(config), AlertsWorkerModule, ListingsWorkerModule, OutcomesWorkerModule, OrganisationsWorkerModule];
 }

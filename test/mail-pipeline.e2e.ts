@@ -184,7 +184,7 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
       // As a mark or a claim elsewhere would: the row is locked until that transaction ends.
       await other.query('BEGIN');
       await other.query('SELECT 1 FROM outbox_emails WHERE id = $1 FOR NO KEY UPDATE', [held]);
-      const [claimed] = await t.app.get(OutboxRepository).claim([{ tenantId, ids: [held, free] }], 60_000, 'none');
+      const [claimed] = await t.app.get(OutboxRepository).claim([{ tenantId, ids: [held, free] }], 60_000);
       expect(claimed.map((r) => r.id)).toEqual([free]);
     } finally {
       await other.query('ROLLBACK');

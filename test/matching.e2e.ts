@@ -1,7 +1,6 @@
-import { MatchingService } from '../src/matching/matching.service';
+import { AlertsService } from '../src/alerts/alerts.service';
 import { DeliveryPolicy } from '../src/notifications/delivery-policy';
 import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
-import { MatchingEvents } from '../src/matching/matching-events';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { matchingDone, north } from './support/matching';
 import { linkIn, SmtpSink } from './support/smtp-sink';
@@ -121,14 +120,14 @@ describe('matching: e-mail the right neighbours', () => {
     }
     const rows = (await t.db.admin.query(`SELECT delivery, count(*)::int AS n FROM match_notifications WHERE recipient_id = $1 GROUP BY delivery ORDER BY delivery`, [busy.id])).rows;
     expect(rows).toEqual([{ delivery: 'digest', n: 2 }, { delivery: 'immediate', n: 5 }]);
-    const matching = t.app.get(MatchingService);
+    const alerts = t.app.get(AlertsService);
     const tenantId = await t.db.tenantId('meylan');
     // Tomorrow evening, past the 18:00 digest: a day the in-process worker's own digest run (it
     // claims today's once past 18:00 in Paris) cannot have taken.
     const evening = new Date(Date.now() + 86_400_000);
     evening.setUTCHours(20, 0, 0, 0);
-    expect(await matching.sendDigest(tenantId, evening)).toBeGreaterThanOrEqual(1);
-    expect(await matching.sendDigest(tenantId, evening)).toBe(0);
+    expect(await alerts.sendDigest('listing', tenantId, evening)).toBeGreaterThanOrEqual(1);
+    expect(await alerts.sendDigest('listing', tenantId, evening)).toBe(0);
     const digest = await sink.waitFor((m) => m.to.includes(busy.email) && m.subject.startsWith('2 annonces'));
     expect(digest.text).toContain('Courses pour la semaine n°6');
     expect(digest.text).toContain('Courses pour la semaine n°7');
@@ -173,7 +172,7 @@ describe('matching: e-mail the right neighbours', () => {
     await matched(id);
     const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`, [id]);
     expect(rows[0].n).toBe(2);
-    await t.app.get(MatchingService).matchListing(await t.db.tenantId('meylan'), id);
+    await t.app.get(AlertsService).fanOut('listing', await t.db.tenantId('meylan'), id);
     expect((await notified(id)).filter((n) => n.id === r.id)).toHaveLength(1);
     await new Promise((r2) => setTimeout(r2, 300));
     expect(sink.messages.filter((m) => m.to.includes(r.email))).toHaveLength(1);
@@ -191,7 +190,7 @@ describe('matching: e-mail the right neighbours', () => {
       `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key, status, sent_at) VALUES ($1, $2, 'listing-match', $3, 'sent', now())`,
       [tenantId, late.email, key],
     );
-    expect(await t.app.get(MatchingService).matchListing(tenantId, id)).toEqual({ found: 1, mailed: 0, digest: 0 });
+    expect(await t.app.get(AlertsService).fanOut('listing', tenantId, id)).toEqual({ found: 1, mailed: 0, digest: 0 });
     const { rows } = await t.db.admin.query(`SELECT status, outbox_id FROM match_notifications WHERE listing_id = $1 AND recipient_id = $2`, [id, late.id]);
     expect(rows).toEqual([{ status: 'mailed', outbox_id: null }]);
     const { rows: mails } = await t.db.admin.query(`SELECT status FROM outbox_emails WHERE dedupe_key = $1`, [key]);
@@ -280,7 +279,7 @@ describe('matching: e-mail the right neighbours', () => {
       const keys: string[] = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       await t.db.admin.query(`UPDATE domain_events SET created_at = now() - interval '1 minute' WHERE aggregate_id = $1 AND dispatched_at IS NULL`, [id]);
-      await t.app.get(MatchingEvents).requeueUndispatched();
+      await t.app.get(AlertsService).requeueUndispatched();
       await matched(id);
       await t.app.get(OutboxSweeper).sweepNow();
       await sink.waitFor((m) => m.to.includes(r.email) && m.text.includes('Courses pour la fête des voisins'));

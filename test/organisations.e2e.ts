@@ -375,17 +375,17 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(far.id).toBeDefined();
     expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
     // Running a mission's matching again sends nothing more.
-    const { MissionMatchingService } = await import('../src/organisations/mission-matching.service');
-    const missions = t.app.get(MissionMatchingService);
+    const { AlertsService } = await import('../src/alerts/alerts.service');
+    const alerts = t.app.get(AlertsService);
     const lyon = await t.db.tenantId('lyon');
-    expect(await missions.matchMission(lyon, missionIds[0])).toEqual({ found: 0, mailed: 0 });
+    expect(await alerts.fanOut('mission', lyon, missionIds[0])).toEqual({ found: 0, mailed: 0, digest: 0 });
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"))).toHaveLength(1);
 
     // The daily digest, after the tenant's hour (18 h by default), gathers what waited: once a day.
-    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
-    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T19:00:00+01:00'))).toBe(2);
-    expect(await missions.sendMissionDigest(lyon, new Date('2026-11-24T20:00:00+01:00'))).toBe(0);
+    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
+    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T19:00:00+01:00'))).toBe(2);
+    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T20:00:00+01:00'))).toBe(0);
     const digest = await sink.waitFor((m) => m.to.includes(daily.email));
     expect(digest.subject).toBe('6 missions de bénévolat près de chez vous sur Voisins solidaires');
     expect(digest.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');

@@ -64,7 +64,7 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
     const bigCategoryId = await category(o.bigCategory);
     const smallCategoryId = await category(o.smallCategory);
 
-    // The tenant row's JSON settings, read by MatchingService at each job (no cache to refresh).
+    // The tenant row's JSON settings, read by AlertsService at each fan-out (no cache to refresh).
     await c.query(
       `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', coalesce(settings->'matching', '{}') || jsonb_build_object('cap', $2::int, 'dailyCap', $3::int))
        WHERE id = $1`,

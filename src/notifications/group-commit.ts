@@ -42,8 +42,8 @@ export class GroupCommit<I, R> {
 }
 
 /** Items grouped by tenant, each group in first-seen order. */
-export function byTenant<T extends { tenantId: string }>(items: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+export function byTenant<T extends { tenantId: string }>(items: T[]): Map<T['tenantId'], T[]> {
+  const groups = new Map<T['tenantId'], T[]>();
   for (const item of items) {
     const group = groups.get(item.tenantId);
     if (group) group.push(item);

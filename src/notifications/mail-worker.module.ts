@@ -1,17 +1,14 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { resolve, join } from 'node:path';
 import { AppConfig, ConfigError } from '../../libs/config';
-import { DevInbox, MailRenderer, MailTransport } from '../../libs/mail';
+import { MailRenderer, MailTransport } from '../../libs/mail';
 import { QueueModule } from '../../libs/queue';
 import { TenantsModule } from '../tenants/tenants.module';
 import { DeliveryPolicy } from './delivery-policy';
-import { DevMailController } from './dev-mail.controller';
 import { MailProcessor } from './mail.processor';
+import { NotificationsModule } from './notifications.module';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxSweeper } from './outbox-sweeper';
-
-/** Outside production, without SMTP_URL, mail goes to the embedded inbox shown at /dev/mail. */
-const usesDevInbox = (config: AppConfig) => !config.smtpUrl && config.env !== 'production';
 
 /**
  * The sending side of e-mail: the processor and sweeper (BullMQ handlers), the renderer
@@ -20,12 +17,10 @@ const usesDevInbox = (config: AppConfig) => !config.smtpUrl && config.env !== 'p
 @Module({})
 export class MailWorkerModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig): DynamicModule {
-    const devInbox = usesDevInbox(config);
     return {
       module: MailWorkerModule,
-      imports: [QueueModule, TenantsModule],
-      // The inbox page is served by the process that holds the inbox (the API when WORKERS=on).
-      controllers: devInbox ? [DevMailController] : [],
+      // NotificationsModule: the one SendConditions the claim reads, where the alert sources registered theirs.
+      imports: [QueueModule, TenantsModule, NotificationsModule],
       providers: [
         OutboxRepository,
         DeliveryPolicy,
@@ -36,24 +31,12 @@ export class MailWorkerModule implements OnApplicationShutdown {
           useFactory: () =>
             new MailRenderer({ templatesDir: join(__dirname, 'templates'), overridesDir: (slug) => join(resolve(config.tenantsDir), slug, 'mail') }),
         },
-        ...(devInbox
-          ? [
-              {
-                provide: DevInbox,
-                useFactory: async () => {
-                  const inbox = await DevInbox.start();
-                  new Logger('DevInbox').log(`development inbox on ${inbox.url}, shown at /dev/mail on any tenant host of the API running the workers`);
-                  return inbox;
-                },
-              },
-            ]
-          : []),
         {
           provide: MailTransport,
-          inject: devInbox ? [DevInbox] : [],
-          useFactory: (inbox?: DevInbox) => {
-            const url = inbox?.url ?? config.smtpUrl;
-            if (!url) throw new ConfigError('SMTP_URL', 'is missing (required in production to send e-mail)');
+          useFactory: () => {
+            const url = config.smtpUrl;
+            // Development gets a local inbox from its own entry (dev/main.ts, `npm run dev`), which sets this URL.
+            if (!url) throw new ConfigError('SMTP_URL', 'is missing (required to send e-mail; `npm run dev` catches it in a local inbox)');
             if (config.dkim) new Logger('MailTransport').log(`signing outgoing mail with DKIM: d=${config.dkim.domain}, s=${config.dkim.selector}`);
             return new MailTransport(url, { dkim: config.dkim });
           },
@@ -62,14 +45,10 @@ export class MailWorkerModule implements OnApplicationShutdown {
     };
   }
 
-  constructor(
-    @Inject(MailTransport) private readonly transport: MailTransport,
-    @Optional() @Inject(DevInbox) private readonly inbox?: DevInbox,
-  ) {}
+  constructor(@Inject(MailTransport) private readonly transport: MailTransport) {}
 
-  /** After the workers stopped (onModuleDestroy): the pool first, so the inbox has no client left. */
-  async onApplicationShutdown(): Promise<void> {
+  /** After the workers stopped (onModuleDestroy). */
+  onApplicationShutdown(): void {
     this.transport.close();
-    await this.inbox?.close();
   }
 }

@@ -6,14 +6,14 @@ import { QueueModule } from '../../libs/queue';
 import { DiskImageStore, IMAGE_MAX_BYTES, IMAGE_STORE } from '../../libs/storage';
 import { AccountDataRegistry } from '../accounts/account-data.registry';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AlertsModule } from '../alerts/alerts.module';
 import { ListingsModule } from '../listings/listings.module';
 import { ListingsService } from '../listings/listings.service';
-import { MatchingModule } from '../matching/matching.module';
 import { ModerationModule } from '../moderation/moderation.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { TenantsService } from '../tenants/tenants.service';
-import { MissionMatchingService } from './mission-matching.service';
+import { MissionAlertSource } from './mission-alert.source';
 import { organisationsEnabled } from './organisations-access';
 import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
 import { OrganisationsRepository } from './organisations.repository';
@@ -22,16 +22,16 @@ import { ProjectsService } from './projects.service';
 
 /** Organisations, their projects, missions and volunteers ("Lyon solidaire"), for tenants that turn them on. */
 @Module({
-  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule, MatchingModule, QueueModule],
+  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule, AlertsModule, QueueModule],
   controllers: [OrganisationsController, OrganisationsModerationController],
   providers: [
     OrganisationsRepository,
     OrganisationsService,
     ProjectsService,
-    MissionMatchingService,
+    MissionAlertSource,
     { provide: IMAGE_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir) },
   ],
-  exports: [OrganisationsService, ProjectsService, OrganisationsRepository, MissionMatchingService],
+  exports: [OrganisationsService, ProjectsService, OrganisationsRepository],
 })
 export class OrganisationsModule implements OnModuleInit {
   constructor(
@@ -41,20 +41,17 @@ export class OrganisationsModule implements OnModuleInit {
     private readonly repo: OrganisationsRepository,
     private readonly adapterHost: HttpAdapterHost,
     private readonly listings: ListingsService,
-    private readonly organisations: OrganisationsService,
-    private readonly missionMatching: MissionMatchingService,
   ) {}
 
   onModuleInit(): void {
     this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
-    this.organisations.onMissionsPublished((tenantId, missionIds) => this.missionMatching.enqueue(tenantId, missionIds));
     this.listings.registerKind('project', {
       enabled: (tenant) => organisationsEnabled(this.tenants, tenant),
       search: (tenant, q) => this.projects.search(tenant, q),
       inBox: (tenant, box, categoryId) => this.projects.inBox(tenant, box, categoryId),
     });
-    this.accountData.registerExporter('organisations', (tx, tenantId, account) => this.repo.exportFor(tx, tenantId, account.id));
-    this.accountData.registerEraser((tx, tenantId, account) => this.repo.eraseFor(tx, tenantId, account.id));
+    this.accountData.registerExporter('organisations', (tx, account) => this.repo.exportFor(tx, account.id));
+    this.accountData.registerEraser((tx, account) => this.repo.eraseFor(tx, account.id));
     // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('image/png')) {

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { MatchingService } from '../matching/matching.service';
-import type { Form } from './forms';
-import { PageContexts } from './page-context';
-import { PageRenderer } from './page-renderer';
-import { sendPage } from './page-response';
+import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import type { Form } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import { AlertsService } from '../alerts.service';
 
 const DONE = {
   heading: 'Désinscription confirmée',
@@ -23,11 +23,11 @@ const INVALID = { heading: 'Lien de désinscription invalide', paragraphs: ['Ce 
 @ApiExcludeController()
 @Controller('unsubscribe')
 export class UnsubscribeController {
-  constructor(private readonly matching: MatchingService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+  constructor(private readonly alerts: AlertsService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
 
   @Get(':token')
   async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    if (!this.matching.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
+    if (!this.alerts.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
     if (done === '1') return this.message(tenant, req, reply, DONE);
     const ctx = await this.contexts.of(tenant, req, 'Ne plus recevoir les alertes');
     sendPage(reply, this.pages.render('unsubscribe', { ...ctx, token }));
@@ -36,7 +36,7 @@ export class UnsubscribeController {
   @Post(':token')
   @HttpCode(200)
   async unsubscribe(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Body() form: Form | undefined, @Res() reply: FastifyReply) {
-    if (!(await this.matching.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
+    if (!(await this.alerts.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
     // The site's own form goes on to a page (POST/Redirect/GET); a mail client's one-click POST gets its answer here.
     if (form?.depuis === 'site') return reply.redirect(`/unsubscribe/${encodeURIComponent(token)}?fait=1`, 303);
     return this.message(tenant, req, reply, DONE);

@@ -1,17 +1,24 @@
-import type { Tx } from '../../libs/db';
+import { rows, Tx } from '../../libs/db';
 
 /** Most listings of relayed residents one publication puts in the staff inbox. */
 export const RELAYED_MATCH_CAP = 10;
 
+export interface RelayedMatch {
+  residentId: string;
+  listingId: string;
+  matchedListingId: string;
+}
+
 /**
  * Matches that concern relayed residents, who have no e-mail: the town-hall team calls them.
  * For a public listing L, the public counterparts (same category, other kind, within reach by
- * the rule of findMatches) where one side is a relayed resident's listing: when L is a
+ * the rule of ListingAlertSource.recipients) where one side is a relayed resident's listing: when L is a
  * neighbour's offer, the relayed residents' requests it answers; when L is itself relayed, the
  * neighbours' listings that answer it. Nearest first, at most RELAYED_MATCH_CAP.
  */
-export function findRelayedMatches(tx: Tx, tenantId: string, listingId: string): Promise<Array<{ residentId: string; listingId: string; matchedListingId: string }>> {
-  return tx.query(
+export function findRelayedMatches(tx: Tx, tenantId: string, listingId: string): Promise<RelayedMatch[]> {
+  return rows<RelayedMatch>(
+    tx,
     `WITH l AS (
        SELECT l.*, a.relayed FROM listings l JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
        WHERE l.tenant_id = $1 AND l.id = $2 AND l.status = 'published' AND l.expires_at > now()
