@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
+import type { TenantTx } from '../../libs/db';
 import type { AccountRow } from './accounts.repository';
 
-type Exporter = (tx: Tx, tenantId: string, account: AccountRow) => Promise<unknown>;
-type Eraser = (tx: Tx, tenantId: string, account: AccountRow) => Promise<void>;
+type Exporter = (tx: TenantTx, account: AccountRow) => Promise<unknown>;
+type Eraser = (tx: TenantTx, account: AccountRow) => Promise<void>;
 
 /**
  * Modules that hold data about an account (listings, messages, mail…) register here, so the
@@ -22,13 +22,13 @@ export class AccountDataRegistry {
     this.erasers.push(fn);
   }
 
-  async export(tx: Tx, tenantId: string, account: AccountRow): Promise<Record<string, unknown>> {
+  async export(tx: TenantTx, account: AccountRow): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const [section, fn] of this.exporters) out[section] = await fn(tx, tenantId, account);
+    for (const [section, fn] of this.exporters) out[section] = await fn(tx, account);
     return out;
   }
 
-  async erase(tx: Tx, tenantId: string, account: AccountRow): Promise<void> {
-    for (const fn of this.erasers) await fn(tx, tenantId, account);
+  async erase(tx: TenantTx, account: AccountRow): Promise<void> {
+    for (const fn of this.erasers) await fn(tx, account);
   }
 }
