@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { Database } from '../../libs/db';
-import { TenantRef } from '../../libs/tenancy';
+import { Database, rows } from '../../libs/db';
+import { parseTenantId, TenantId, TenantRef } from '../../libs/tenancy';
 import { TENANTS_CHANGED_CHANNEL } from './tenants-sync';
 import { TenantRow, TenantsRepository } from './tenants.repository';
 
@@ -18,7 +18,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TenantDirectory.name);
   private byHost = new Map<string, TenantRef>();
   private bySlug = new Map<string, TenantRef & { hosts: string[] }>();
-  private rows = new Map<string, TenantRow>();
+  private rows = new Map<TenantId, TenantRow>();
   private listener?: Client;
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -49,7 +49,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The tenant's row as of the last reload, or undefined for a tenant not loaded yet. */
-  row(tenantId: string): TenantRow | undefined {
+  row(tenantId: TenantId): TenantRow | undefined {
     return this.rows.get(tenantId);
   }
 
@@ -70,17 +70,19 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   }
 
   async reload(): Promise<void> {
-    const rows: Array<{ domain: string; tenant_id: string; slug: string }> = await this.db.withoutTenant((tx) =>
-      tx.query('SELECT domain, tenant_id, slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain'),
+    const domains = await this.db.withoutTenant((tx) =>
+      rows<{ domain: string; tenantId: string; slug: string }>(tx, 'SELECT domain, tenant_id AS "tenantId", slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain'),
     );
     const tenantRows = new Map((await this.repo.allTenants()).map((t) => [t.id, t]));
     const byHost = new Map<string, TenantRef>();
     const bySlug = new Map<string, TenantRef & { hosts: string[] }>();
-    for (const r of rows) {
-      const ref = bySlug.get(r.slug) ?? { id: r.tenant_id, slug: r.slug, hosts: [] };
+    for (const r of domains) {
+      // Where tenant ids enter the program for requests: parsed once, typed from here on.
+      const id = parseTenantId(r.tenantId);
+      const ref = bySlug.get(r.slug) ?? { id, slug: r.slug, hosts: [] };
       ref.hosts.push(r.domain);
       bySlug.set(r.slug, ref);
-      byHost.set(r.domain, { id: r.tenant_id, slug: r.slug });
+      byHost.set(r.domain, { id, slug: r.slug });
     }
     this.byHost = byHost;
     this.bySlug = bySlug;

@@ -1,4 +1,5 @@
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { execute, rows } from '../../libs/db';
 import { TenantCatalogue, TenantFileError } from './tenant-files';
 import { TenantFile, TenantSettings } from './tenant-file.schema';
 
@@ -25,10 +26,9 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
   const qr = adminDataSource.createQueryRunner();
   await qr.connect();
   let changes = 0;
-  const run = async (sql: string, params: unknown[] = []) => {
-    const res = await qr.query(sql, params, true);
-    changes += res.affected ?? 0;
-    return res.records as Array<Record<string, unknown>>;
+  const tx = qr.manager;
+  const run = async (sql: string, params: unknown[] = []): Promise<void> => {
+    changes += await execute(tx, sql, params);
   };
   try {
     await qr.startTransaction();
@@ -39,7 +39,7 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
          WHERE (federations.name, federations.home_tenant_slug) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.home_tenant_slug)`,
         [fed.slug, fed.name, fed.homeTenant],
       );
-      const [{ id: fedId }] = await qr.query('SELECT id FROM federations WHERE slug = $1', [fed.slug]);
+      const [{ id: fedId }] = await rows<{ id: string }>(tx, 'SELECT id FROM federations WHERE slug = $1', [fed.slug]);
       for (const c of fed.categories) {
         await run(
           `INSERT INTO categories (federation_id, slug, name, description, icon, remote) VALUES ($1, $2, $3, $4, $5, $6)
@@ -49,7 +49,7 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
       }
     }
     for (const t of catalogue.tenants) {
-      await checkGeometry(qr, t);
+      await checkGeometry(tx, t);
       const settings: TenantSettings = { theme: t.theme, moderation: t.moderation, contact: t.contact, organisations: t.organisations, matching: t.matching, outcomes: t.outcomes, map: t.map };
       await run(
         `INSERT INTO tenants (slug, federation_id, name, site_name, settings)
@@ -60,7 +60,7 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
            IS DISTINCT FROM (EXCLUDED.federation_id, EXCLUDED.name, EXCLUDED.site_name, EXCLUDED.settings)`,
         [t.slug, t.federation, t.name, t.siteName, JSON.stringify(settings)],
       );
-      const [{ id: tenantId }] = await qr.query('SELECT id FROM tenants WHERE slug = $1', [t.slug]);
+      const [{ id: tenantId }] = await rows<{ id: string }>(tx, 'SELECT id FROM tenants WHERE slug = $1', [t.slug]);
 
       await run('DELETE FROM tenant_domains WHERE tenant_id = $1 AND NOT (domain = ANY($2))', [tenantId, t.domains]);
       for (const [i, d] of t.domains.entries()) {
@@ -100,7 +100,7 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
         );
       }
     }
-    if (changes > 0) await qr.query(`NOTIFY ${TENANTS_CHANGED_CHANNEL}`);
+    if (changes > 0) await execute(tx, `NOTIFY ${TENANTS_CHANGED_CHANNEL}`);
     await qr.commitTransaction();
     return { changes, tenants: catalogue.tenants.map((t) => t.slug) };
   } catch (err) {
@@ -112,14 +112,15 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
 }
 
 /** PostGIS checks the files' shapes before anything is written, naming the faulty field. */
-async function checkGeometry(qr: QueryRunner, t: TenantFile & { file: string }): Promise<void> {
+async function checkGeometry(tx: EntityManager, t: TenantFile & { file: string }): Promise<void> {
   const shape = `ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)`;
-  const [area] = await qr.query(`SELECT ST_IsValid(${shape}) AS ok, ST_IsValidReason(${shape}) AS why`, [polygonJson(t.area)]);
+  const [area] = await rows<{ ok: boolean; why: string }>(tx, `SELECT ST_IsValid(${shape}) AS ok, ST_IsValidReason(${shape}) AS why`, [polygonJson(t.area)]);
   if (!area.ok) throw new TenantFileError(t.file, 'area', `invalid polygon (${area.why})`);
-  const [centre] = await qr.query(`SELECT ST_Covers(${shape}, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS ok`, [polygonJson(t.area), t.map.center.lng, t.map.center.lat]);
+  const [centre] = await rows<{ ok: boolean }>(tx, `SELECT ST_Covers(${shape}, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS ok`, [polygonJson(t.area), t.map.center.lng, t.map.center.lat]);
   if (!centre.ok) throw new TenantFileError(t.file, 'map.center', 'lies outside the area');
   for (const [i, n] of t.neighbourhoods.entries()) {
-    const [r] = await qr.query(
+    const [r] = await rows<{ ok: boolean; why: string; inside: boolean }>(
+      tx,
       `SELECT ST_IsValid(n) AS ok, ST_IsValidReason(n) AS why, ST_CoveredBy(n, ${shape}) AS inside
        FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS n) s`,
       [polygonJson(t.area), polygonJson(n.polygon)],
@@ -127,7 +128,8 @@ async function checkGeometry(qr: QueryRunner, t: TenantFile & { file: string }):
     if (!r.ok) throw new TenantFileError(t.file, `neighbourhoods.${i}.polygon`, `invalid polygon (${r.why})`);
     if (!r.inside) throw new TenantFileError(t.file, `neighbourhoods.${i}.polygon`, `"${n.slug}" is not inside the area`);
   }
-  const overlaps = await qr.query(
+  const overlaps = await rows<{ a: string; b: string }>(
+    tx,
     `WITH n AS (SELECT ord, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS g FROM unnest($1::text[]) WITH ORDINALITY AS u(g, ord))
      SELECT a.ord AS a, b.ord AS b FROM n a JOIN n b ON a.ord < b.ord
      WHERE ST_Area(ST_Intersection(a.g, b.g)) > 1e-9 LIMIT 1`,

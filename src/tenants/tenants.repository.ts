@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../libs/db';
+import { Database, firstRow, rows, Tx } from '../../libs/db';
+import { parseTenantId, TenantId } from '../../libs/tenancy';
 import { TenantSettings } from './tenant-file.schema';
 
 export interface TenantRow {
-  id: string;
+  id: TenantId;
   slug: string;
   name: string;
   siteName: string;
@@ -28,76 +29,76 @@ export interface NeighbourhoodRow {
   centre: { lat: number; lng: number };
 }
 
+/** A tenant with its federation, as the query reads it (the id not parsed yet). */
+type TenantRecord = Omit<TenantRow, 'id'> & { id: string };
+
+const TENANT_COLUMNS = `t.id, t.slug, t.name, t.site_name AS "siteName", t.settings,
+  json_build_object('slug', f.slug, 'name', f.name, 'homeTenantSlug', f.home_tenant_slug) AS federation`;
+
+const tenantRow = (r: TenantRecord): TenantRow => ({ ...r, id: parseTenantId(r.id) });
+
 /** Reference data of one tenant; every method takes the tenant id and runs under its RLS context. */
 @Injectable()
 export class TenantsRepository {
   constructor(private readonly db: Database) {}
 
   /** Every tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
-  allTenants(): Promise<TenantRow[]> {
-    return this.db.withoutTenant((tx) =>
-      tx.query(
-        `SELECT t.id, t.slug, t.name, t.site_name AS "siteName", t.settings,
-                json_build_object('slug', f.slug, 'name', f.name, 'homeTenantSlug', f.home_tenant_slug) AS federation
-         FROM tenants t JOIN federations f ON f.id = t.federation_id`,
-      ),
-    );
+  async allTenants(): Promise<TenantRow[]> {
+    const all = await this.db.withoutTenant((tx: Tx) => rows<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id`));
+    return all.map(tenantRow);
   }
 
-  async findTenant(tenantId: string): Promise<TenantRow | undefined> {
-    const rows = await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
-        `SELECT t.id, t.slug, t.name, t.site_name AS "siteName", t.settings,
-                json_build_object('slug', f.slug, 'name', f.name, 'homeTenantSlug', f.home_tenant_slug) AS federation
-         FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`,
-        [tenantId],
-      ),
+  async findTenant(tenantId: TenantId): Promise<TenantRow | undefined> {
+    const row = await this.db.withTenant(tenantId, (tx) =>
+      firstRow<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`, [tx.tenantId]),
     );
-    return rows[0];
+    return row && tenantRow(row);
   }
 
-  async findFederation(slug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
-    const rows = await this.db.withoutTenant((tx) => tx.query('SELECT name, home_tenant_slug AS "homeTenantSlug" FROM federations WHERE slug = $1', [slug]));
-    return rows[0];
+  findFederation(slug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
+    return this.db.withoutTenant((tx) => firstRow<{ name: string; homeTenantSlug: string }>(tx, 'SELECT name, home_tenant_slug AS "homeTenantSlug" FROM federations WHERE slug = $1', [slug]));
   }
 
   /** The tenant's enabled, non-archived categories in its chosen order (tenant_categories primary key). */
-  listCategories(tenantId: string): Promise<CategoryRow[]> {
+  listCategories(tenantId: TenantId): Promise<CategoryRow[]> {
     return this.db.withTenant(tenantId, (tx) =>
-      tx.query(
+      rows<CategoryRow>(
+        tx,
         `SELECT c.id, c.slug, c.name, c.description, c.icon, c.remote
          FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
          WHERE tc.tenant_id = $1 AND tc.enabled AND c.archived_at IS NULL
          ORDER BY tc.position, c.name`,
-        [tenantId],
+        [tx.tenantId],
       ),
     );
   }
 
-  listNeighbourhoods(tenantId: string): Promise<NeighbourhoodRow[]> {
+  listNeighbourhoods(tenantId: TenantId): Promise<NeighbourhoodRow[]> {
     return this.db.withTenant(tenantId, (tx) =>
-      tx.query(
+      rows<NeighbourhoodRow>(
+        tx,
         `SELECT id, slug, name,
                 json_build_object('lat', round(ST_Y(c)::numeric, 6), 'lng', round(ST_X(c)::numeric, 6)) AS centre
          FROM neighbourhoods, ST_PointOnSurface(outline::geometry) AS c
          WHERE tenant_id = $1 ORDER BY position, name`,
-        [tenantId],
+        [tx.tenantId],
       ),
     );
   }
 
   /** One FeatureCollection built by PostGIS, so geometry never round-trips through JS objects. */
-  async neighbourhoodsGeoJson(tenantId: string): Promise<unknown> {
-    const [row] = await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
+  async neighbourhoodsGeoJson(tenantId: TenantId): Promise<unknown> {
+    const row = await this.db.withTenant(tenantId, (tx) =>
+      firstRow<{ fc: unknown }>(
+        tx,
         `SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
                   'type', 'Feature', 'id', id,
                   'properties', json_build_object('id', id, 'slug', slug, 'name', name),
                   'geometry', ST_AsGeoJSON(outline, 6)::json) ORDER BY position, name), '[]'::json)) AS fc
          FROM neighbourhoods WHERE tenant_id = $1`,
-        [tenantId],
+        [tx.tenantId],
       ),
     );
-    return row.fc;
+    return row?.fc;
   }
 }
