@@ -1,4 +1,4 @@
-import type { Tx } from '../libs/db';
+import type { TenantTx } from '../libs/db';
 import { searchListings, SearchFilters, listingsInBox } from '../src/listings/listings.search';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
@@ -42,9 +42,10 @@ describe('search query plans', () => {
   const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
 
   /** The indexes the plan reads listings through; fails if it reads listings sequentially. */
-  async function planOf(build: (tx: Tx) => Promise<unknown>): Promise<string[]> {
+  async function planOf(build: (tx: TenantTx) => Promise<unknown>): Promise<string[]> {
     let captured: { sql: string; params: unknown[] } | undefined;
-    const capture = { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), []) } as unknown as Tx;
+    // A transaction that only records the statement it is given (rows() goes through its query runner).
+    const capture = { tenantId: meylan, queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) } } as unknown as TenantTx;
     await build(capture);
     const c = await connectAsApp(db);
     try {
@@ -59,7 +60,7 @@ describe('search query plans', () => {
       await c.end();
     }
   }
-  const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, meylan, f, undefined, 21));
+  const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, f, undefined, 21));
 
   it('category near a point: one KNN scan of listings_public_category_geo', async () => {
     expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain('listings_public_category_geo');
@@ -98,7 +99,7 @@ describe('search query plans', () => {
   });
 
   it('the map box: ids from listings_public_geo, then rows by primary key', async () => {
-    expect(await planOf((tx) => listingsInBox(tx, meylan, [5.76, 45.19, 5.8, 45.23], {}, 501))).toContain('listings_pkey');
+    expect(await planOf((tx) => listingsInBox(tx, [5.76, 45.19, 5.8, 45.23], {}, 501))).toContain('listings_pkey');
     const inner = await functionPlan('app_listings_in_box', [5.76, 45.19, 5.8, 45.23]);
     expect(inner).toContain('listings_public_geo');
     expect(inner).not.toContain('Seq Scan');

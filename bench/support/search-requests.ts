@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { Tx } from '../../libs/db';
+import type { TenantTx } from '../../libs/db';
 import { ListingsRepository } from '../../src/listings/listings.repository';
 import { searchListings } from '../../src/listings/listings.search';
 
@@ -24,9 +24,10 @@ export interface SearchRequest {
 }
 
 /** The statements `issue` sends, recorded by a transaction that runs nothing (as test/search-plans.e2e.ts does). */
-async function capture(issue: (tx: Tx) => Promise<unknown>): Promise<Statement> {
+async function capture(tenantId: string, issue: (tx: TenantTx) => Promise<unknown>): Promise<Statement> {
   const issued: Statement[] = [];
-  const tx = { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), []) } as unknown as Tx;
+  // rows() goes through the transaction's query runner; its tenant is the one the statements name.
+  const tx = { tenantId, queryRunner: { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), { records: [] }) } } as unknown as TenantTx;
   await issue(tx);
   if (issued.length !== 1) throw new Error(`expected one statement, captured ${issued.length}`);
   return issued[0];
@@ -57,8 +58,8 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
         host: r.host,
         path: `/api/v1/listings?category=${r.slug}&near=${r.lat},${r.lng}&radius=${RADIUS_M}&limit=${PAGE}`,
         tenantId: r.tenant_id,
-        lookup: await capture((tx) => repo.categoryId(tx, r.tenant_id, r.slug)),
-        search: await capture((tx) => searchListings(tx, r.tenant_id, filters, undefined, PAGE + 1)),
+        lookup: await capture(r.tenant_id, (tx) => repo.categoryId(tx, r.slug)),
+        search: await capture(r.tenant_id, (tx) => searchListings(tx, filters, undefined, PAGE + 1)),
       });
     }
     return shuffle(requests, 0x5eed);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
+import { execute, firstRow, rows, type TenantTx } from '../../libs/db';
+import { ListingReport } from './entities/listing-report.entity';
 
 export interface ConversationRow {
   id: string;
@@ -16,6 +17,40 @@ export interface ConversationRow {
   lastMessageAt: Date;
 }
 
+export interface ParticipantRow {
+  listingId: string;
+  conversationId: string;
+  accountId: string;
+  displayName: string;
+}
+
+export interface MessageRow {
+  id: string;
+  senderId: string;
+  body: string;
+  status: 'visible' | 'held' | 'removed';
+  onBehalf: boolean;
+  createdAt: Date;
+}
+
+/** A held message with what a moderator decision needs. */
+export interface HeldMessage {
+  id: string;
+  status: 'visible' | 'held' | 'removed';
+  body: string;
+  senderId: string;
+  conversationId: string;
+  listingTitle: string;
+  recipientId: string;
+  senderName: string;
+}
+
+/** What the RGPD export shows of the account's messages and reports. */
+export interface ConversationsExport {
+  messages: Array<{ conversationId: string; body: string; createdAt: Date }>;
+  reports: Array<{ listingId: string; reason: string; comment: string; createdAt: Date }>;
+}
+
 const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS "listingStatus", cv.author_id AS "authorId", cv.starter_id AS "starterId",
   au.display_name AS "authorName", st.display_name AS "starterName", au.relayed AS "authorRelayed", st.relayed AS "starterRelayed", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
 const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
@@ -26,151 +61,158 @@ const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.
 @Injectable()
 export class ConversationsRepository {
   /** One conversation per (listing, neighbour who wrote first); writing again reuses it. */
-  async open(tx: Tx, tenantId: string, listingId: string, authorId: string, starterId: string): Promise<string> {
-    const rows = await tx.query(
+  async open(tx: TenantTx, listingId: string, authorId: string, starterId: string): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
       `INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, listing_id, starter_id) DO UPDATE SET last_message_at = now() RETURNING id`,
-      [tenantId, listingId, authorId, starterId],
+      [tx.tenantId, listingId, authorId, starterId],
     );
-    return rows[0].id;
+    return row.id;
   }
 
   /** A message that tripped a rule (`holdReasons`) is stored held: its recipient does not see it yet. */
-  async addMessage(tx: Tx, tenantId: string, conversationId: string, senderId: string, body: string, holdReasons: string[] = [], onBehalfAgentId: string | null = null): Promise<string> {
-    const rows = await tx.query(
+  async addMessage(tx: TenantTx, conversationId: string, senderId: string, body: string, holdReasons: string[] = [], onBehalfAgentId: string | null = null): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
       `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at, on_behalf_agent_id)
        VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN cardinality($5::text[]) > 0 THEN now() END, $6)
        RETURNING id`,
-      [tenantId, conversationId, senderId, body, holdReasons, onBehalfAgentId],
+      [tx.tenantId, conversationId, senderId, body, holdReasons, onBehalfAgentId],
     );
-    await tx.query(`UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, conversationId]);
-    return rows[0].id;
+    await execute(tx, `UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, conversationId]);
+    return row.id;
   }
 
   /** The conversation if `accountId` takes part in it; undefined otherwise, as if it did not exist. */
-  async findForParticipant(tx: Tx, tenantId: string, id: string, accountId: string): Promise<ConversationRow | undefined> {
-    const rows = await tx.query(
+  findForParticipant(tx: TenantTx, id: string, accountId: string): Promise<ConversationRow | undefined> {
+    return firstRow<ConversationRow>(
+      tx,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
        WHERE cv.tenant_id = $1 AND cv.id = $2 AND $3 IN (cv.author_id, cv.starter_id)`,
-      [tenantId, id, accountId],
+      [tx.tenantId, id, accountId],
     );
-    return rows[0];
   }
 
   /** A conversation one side of which is a relayed resident: the staff's to read and answer. */
-  async findRelayed(tx: Tx, tenantId: string, id: string): Promise<ConversationRow | undefined> {
-    const rows = await tx.query(
+  findRelayed(tx: TenantTx, id: string): Promise<ConversationRow | undefined> {
+    return firstRow<ConversationRow>(
+      tx,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
        WHERE cv.tenant_id = $1 AND cv.id = $2 AND (au.relayed OR st.relayed)`,
-      [tenantId, id],
+      [tx.tenantId, id],
     );
-    return rows[0];
   }
 
   /** The participant who helped: the other side of a conversation about this listing. */
-  async helperOf(tx: Tx, tenantId: string, listingId: string, conversationId: string): Promise<{ id: string; displayName: string; email: string | null } | undefined> {
-    const rows = await tx.query(
+  helperOf(tx: TenantTx, listingId: string, conversationId: string): Promise<{ id: string; displayName: string; email: string | null } | undefined> {
+    return firstRow<{ id: string; displayName: string; email: string | null }>(
+      tx,
       `SELECT a.id, a.display_name AS "displayName", CASE WHEN a.deleted_at IS NULL THEN a.email END AS email
        FROM conversations cv JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
        WHERE cv.tenant_id = $1 AND cv.id = $2 AND cv.listing_id = $3`,
-      [tenantId, conversationId, listingId],
+      [tx.tenantId, conversationId, listingId],
     );
-    return rows[0];
   }
 
   /** The neighbours who wrote about these listings, for "who helped you?". */
-  participants(tx: Tx, tenantId: string, listingIds: string[]): Promise<Array<{ listingId: string; conversationId: string; accountId: string; displayName: string }>> {
-    return tx.query(
+  participants(tx: TenantTx, listingIds: string[]): Promise<ParticipantRow[]> {
+    return rows<ParticipantRow>(
+      tx,
       `SELECT cv.listing_id AS "listingId", cv.id AS "conversationId", a.id AS "accountId", a.display_name AS "displayName" FROM conversations cv
        JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
        WHERE cv.tenant_id = $1 AND cv.listing_id = ANY ($2::uuid[]) ORDER BY cv.created_at`,
-      [tenantId, listingIds],
+      [tx.tenantId, listingIds],
     );
   }
 
-  listForParticipant(tx: Tx, tenantId: string, accountId: string): Promise<ConversationRow[]> {
-    return tx.query(
+  listForParticipant(tx: TenantTx, accountId: string): Promise<ConversationRow[]> {
+    return rows<ConversationRow>(
+      tx,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
        WHERE cv.tenant_id = $1 AND (cv.author_id = $2 OR cv.starter_id = $2) ORDER BY cv.last_message_at DESC LIMIT 200`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
   }
 
   /** What `viewerId` may read: visible messages, and their own held ones (marked as such). */
-  messages(tx: Tx, tenantId: string, conversationId: string, viewerId: string): Promise<Array<{ id: string; senderId: string; body: string; status: string; onBehalf: boolean; createdAt: Date }>> {
-    return tx.query(
+  messages(tx: TenantTx, conversationId: string, viewerId: string): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      tx,
       `SELECT id, sender_id AS "senderId", body, status, on_behalf_agent_id IS NOT NULL AS "onBehalf", created_at AS "createdAt" FROM messages
        WHERE tenant_id = $1 AND conversation_id = $2 AND (status = 'visible' OR (status = 'held' AND sender_id = $3))
        ORDER BY created_at, id`,
-      [tenantId, conversationId, viewerId],
+      [tx.tenantId, conversationId, viewerId],
     );
   }
 
   /** A held message with what a moderator decision needs, locked. */
-  async heldMessage(tx: Tx, tenantId: string, id: string) {
-    const r = await tx.query(
+  heldMessage(tx: TenantTx, id: string): Promise<HeldMessage | undefined> {
+    return firstRow<HeldMessage>(
+      tx,
       `SELECT m.id, m.status, m.body, m.sender_id AS "senderId", cv.id AS "conversationId", l.title AS "listingTitle",
               CASE WHEN m.sender_id = cv.author_id THEN cv.starter_id ELSE cv.author_id END AS "recipientId", s.display_name AS "senderName"
        FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
        JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
        JOIN accounts s ON s.tenant_id = m.tenant_id AND s.id = m.sender_id
        WHERE m.tenant_id = $1 AND m.id = $2 FOR UPDATE OF m`,
-      [tenantId, id],
+      [tx.tenantId, id],
     );
-    return r[0] as { id: string; status: string; body: string; senderId: string; conversationId: string; listingTitle: string; recipientId: string; senderName: string } | undefined;
   }
 
-  async setMessageStatus(tx: Tx, tenantId: string, id: string, status: 'visible' | 'removed'): Promise<void> {
-    await tx.query(`UPDATE messages SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, id, status]);
+  async setMessageStatus(tx: TenantTx, id: string, status: 'visible' | 'removed'): Promise<void> {
+    await execute(tx, `UPDATE messages SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, status]);
   }
 
-  async recipient(tx: Tx, tenantId: string, accountId: string): Promise<{ email: string | null; relayed: boolean } | undefined> {
-    const rows = await tx.query(`SELECT email, relayed FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, accountId]);
-    return rows[0];
+  recipient(tx: TenantTx, accountId: string): Promise<{ email: string | null; relayed: boolean } | undefined> {
+    return firstRow<{ email: string | null; relayed: boolean }>(tx, `SELECT email, relayed FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, accountId]);
   }
 
   /** Returns false when this reporter already reported this listing. */
-  async addReport(tx: Tx, tenantId: string, listingId: string, reporterId: string, reason: string, comment: string): Promise<boolean> {
-    const rows = await tx.query(
+  async addReport(tx: TenantTx, listingId: string, reporterId: string, reason: string, comment: string): Promise<boolean> {
+    const added = await rows<{ id: string }>(
+      tx,
       `INSERT INTO listing_reports (tenant_id, listing_id, reporter_id, reason, comment) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (tenant_id, listing_id, reporter_id) DO NOTHING RETURNING id`,
-      [tenantId, listingId, reporterId, reason, comment],
+      [tx.tenantId, listingId, reporterId, reason, comment],
     );
-    return rows.length > 0;
+    return added.length > 0;
   }
 
-  async reportCount(tx: Tx, tenantId: string, listingId: string): Promise<number> {
-    const rows = await tx.query(`SELECT count(*)::int AS n FROM listing_reports WHERE tenant_id = $1 AND listing_id = $2`, [tenantId, listingId]);
-    return rows[0].n;
+  reportCount(tx: TenantTx, listingId: string): Promise<number> {
+    return tx.countBy(ListingReport, { tenantId: tx.tenantId, listingId });
   }
 
   /** RGPD export: the messages the account wrote, and its reports. */
-  async exportFor(tx: Tx, tenantId: string, accountId: string) {
-    const messages = await tx.query(
+  async exportFor(tx: TenantTx, accountId: string): Promise<ConversationsExport> {
+    const messages = await rows<ConversationsExport['messages'][number]>(
+      tx,
       `SELECT m.conversation_id AS "conversationId", m.body, m.created_at AS "createdAt" FROM messages m WHERE m.tenant_id = $1 AND m.sender_id = $2 ORDER BY m.created_at`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
-    const reports = await tx.query(
+    const reports = await rows<ConversationsExport['reports'][number]>(
+      tx,
       `SELECT listing_id AS "listingId", reason, comment, created_at AS "createdAt" FROM listing_reports WHERE tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
     return { messages, reports };
   }
 
   /** Dedupe keys of the e-mails that quoted an account to others: its messages, its listings' matches and thanks. */
-  async mentionKeys(tx: Tx, tenantId: string, accountId: string): Promise<{ keys: string[]; prefixes: string[] }> {
-    const r = await tx.query(
+  async mentionKeys(tx: TenantTx, accountId: string): Promise<{ keys: string[]; prefixes: string[] }> {
+    const [r] = await rows<{ messages: string[]; listings: string[] }>(
+      tx,
       `SELECT coalesce((SELECT array_agg('message:' || id) FROM messages WHERE tenant_id = $1 AND sender_id = $2), '{}') AS messages,
               coalesce((SELECT array_agg(id::text) FROM listings WHERE tenant_id = $1 AND author_id = $2), '{}') AS listings`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
-    const listings: string[] = r[0].listings;
-    return { keys: [...r[0].messages, ...listings.map((id) => `thanks:${id}`)], prefixes: listings.map((id) => `match:${id}:`) };
+    const listings = r.listings;
+    return { keys: [...r.messages, ...listings.map((id) => `thanks:${id}`)], prefixes: listings.map((id) => `match:${id}:`) };
   }
 
   /** On erasure: the words they wrote are removed; the other side keeps the thread, without them. */
-  async eraseFor(tx: Tx, tenantId: string, accountId: string): Promise<void> {
-    await tx.query(`UPDATE messages SET body = '(message supprimé)' WHERE tenant_id = $1 AND sender_id = $2`, [tenantId, accountId]);
-    await tx.query(`UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [tenantId, accountId]);
+  async eraseFor(tx: TenantTx, accountId: string): Promise<void> {
+    await execute(tx, `UPDATE messages SET body = '(message supprimé)' WHERE tenant_id = $1 AND sender_id = $2`, [tx.tenantId, accountId]);
+    await execute(tx, `UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [tx.tenantId, accountId]);
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { rows, Tx } from '../../libs/db';
-import { ProblemException } from '../../libs/http';
+import { execute, rows, TenantTx } from '../../libs/db';
+import { InvalidError, MalformedError } from '../../libs/errors';
+import { IdempotencyKey } from './entities/idempotency-key.entity';
 
 /** The header that makes a creation safe to retry (draft-ietf-httpapi-idempotency-key-header). */
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -38,13 +39,7 @@ export interface StoredAnswer {
 export function idempotentRequest(raw: unknown, authorId: string, request: unknown): IdempotentRequest | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string' || !KEY.test(raw)) {
-    throw new ProblemException({
-      type: 'about:blank',
-      title: 'Requête invalide',
-      status: 400,
-      detail: 'En-tête Idempotency-Key invalide.',
-      errors: [{ field: IDEMPOTENCY_HEADER, message: 'de 1 à 255 caractères ASCII visibles (un UUID, par exemple)' }],
-    });
+    throw new MalformedError('En-tête Idempotency-Key invalide.', [{ field: IDEMPOTENCY_HEADER, message: 'de 1 à 255 caractères ASCII visibles (un UUID, par exemple)' }]);
   }
   return { key: raw, authorId, requestHash: createHash('sha256').update(canonicalJson(request)).digest('hex') };
 }
@@ -75,22 +70,22 @@ export class IdempotencyRepository {
    * a different request is a 422 naming the header. Expired keys (24 h) are forgotten here,
    * the caller's own first, so the table stays small without a job of its own.
    */
-  async claim(tx: Tx, tenantId: string, req: IdempotentRequest): Promise<StoredAnswer | undefined> {
-    await tx.query(`DELETE FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND expires_at <= now()`, [tenantId, req.authorId]);
+  async claim(tx: TenantTx, req: IdempotentRequest): Promise<StoredAnswer | undefined> {
+    await execute(tx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND expires_at <= now()`, [tx.tenantId, req.authorId]);
     const claimed = await rows<{ key: string }>(
       tx,
       `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1, $2, $3, $4, 0, '{}')
        ON CONFLICT DO NOTHING RETURNING key`,
-      [tenantId, req.authorId, req.key, req.requestHash],
+      [tx.tenantId, req.authorId, req.key, req.requestHash],
     );
     if (claimed.length) return undefined;
     const [prior] = await rows<{ requestHash: string; status: number; response: Record<string, unknown> }>(
       tx,
       `SELECT request_hash AS "requestHash", status, response FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND key = $3`,
-      [tenantId, req.authorId, req.key],
+      [tx.tenantId, req.authorId, req.key],
     );
     if (!prior || prior.requestHash !== req.requestHash) {
-      throw ProblemException.invalid(
+      throw new InvalidError(
         [{ field: IDEMPOTENCY_HEADER, message: 'cette clé a déjà servi pour une autre requête : utilisez une nouvelle clé pour une nouvelle annonce' }],
         'La clé Idempotency-Key a déjà servi pour une requête différente.',
       );
@@ -99,9 +94,9 @@ export class IdempotencyRepository {
   }
 
   /** The answer to give again for this key. */
-  async complete(tx: Tx, tenantId: string, req: IdempotentRequest, answer: StoredAnswer): Promise<void> {
-    await tx.query(`UPDATE idempotency_keys SET status = $4, response = $5 WHERE tenant_id = $1 AND account_id = $2 AND key = $3`, [
-      tenantId,
+  async complete(tx: TenantTx, req: IdempotentRequest, answer: StoredAnswer): Promise<void> {
+    await execute(tx, `UPDATE idempotency_keys SET status = $4, response = $5 WHERE tenant_id = $1 AND account_id = $2 AND key = $3`, [
+      tx.tenantId,
       req.authorId,
       req.key,
       answer.status,
@@ -110,7 +105,7 @@ export class IdempotencyRepository {
   }
 
   /** An erased account's keys (their answers hold its listings' text). */
-  async eraseFor(tx: Tx, tenantId: string, accountId: string): Promise<void> {
-    await tx.query(`DELETE FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2`, [tenantId, accountId]);
+  async eraseFor(tx: TenantTx, accountId: string): Promise<void> {
+    await tx.delete(IdempotencyKey, { tenantId: tx.tenantId, accountId });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
-import type { TenantRef } from '../../libs/tenancy';
+import type { TenantTx } from '../../libs/db';
+import type { TenantId, TenantRef } from '../../libs/tenancy';
 import { TenantsService } from '../tenants/tenants.service';
 import { ListingsRepository, ListingStatus } from './listings.repository';
 
@@ -16,7 +16,7 @@ export interface ListingDraft {
 export type HoldRule = (tenant: TenantRef, text: string) => Promise<string[]> | string[];
 
 /** Told, after the transaction committed, that a listing became public (matching enqueues its job here). */
-export type PublishedListener = (tenantId: string, listingId: string, version: number) => Promise<void>;
+export type PublishedListener = (tenantId: TenantId, listingId: string, version: number) => Promise<void>;
 
 /**
  * The one place a listing becomes public or is held. Publication writes a ListingPublished
@@ -54,19 +54,19 @@ export class ListingPublication {
   }
 
   /** Marks the listing public (bumping its version) and records the event; returns the version. */
-  async publish(tx: Tx, tenantId: string, listingId: string): Promise<number> {
-    const version = await this.repo.setStatus(tx, tenantId, listingId, 'published', []);
-    await this.repo.insertEvent(tx, tenantId, LISTING_PUBLISHED, listingId, { listingId, version });
+  async publish(tx: TenantTx, listingId: string): Promise<number> {
+    const version = await this.repo.setStatus(tx, listingId, 'published', []);
+    await this.repo.insertEvent(tx, LISTING_PUBLISHED, listingId, { listingId, version });
     return version;
   }
 
   /** For a freshly inserted listing already stored as published. */
-  async recordPublished(tx: Tx, tenantId: string, listingId: string, version: number): Promise<void> {
-    await this.repo.insertEvent(tx, tenantId, LISTING_PUBLISHED, listingId, { listingId, version });
+  async recordPublished(tx: TenantTx, listingId: string, version: number): Promise<void> {
+    await this.repo.insertEvent(tx, LISTING_PUBLISHED, listingId, { listingId, version });
   }
 
   /** After commit: listeners run; their failures are logged, the event row stays for catch-up. */
-  async afterCommit(tenantId: string, listingId: string, version: number, status: ListingStatus): Promise<void> {
+  async afterCommit(tenantId: TenantId, listingId: string, version: number, status: ListingStatus): Promise<void> {
     if (status !== 'published') return;
     for (const listener of this.listeners) {
       await listener(tenantId, listingId, version).catch((e: Error) => this.logger.warn(`after-publish listener failed for listing ${listingId}: ${e.message}`));

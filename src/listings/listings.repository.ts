@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { rows, Tx } from '../../libs/db';
+import { execute, firstRow, rows, TenantTx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
+import { DomainEvent } from './entities/domain-event.entity';
 import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, SearchRow } from './listings.search';
 
 export type ListingStatus = 'pending_review' | 'published' | 'rejected' | 'removed' | 'closed' | 'expired' | 'hidden' | 'fulfilled';
@@ -29,12 +30,31 @@ export interface ListingWrite {
   availability?: Record<string, unknown>;
 }
 
-/** Listings of one tenant: every method takes the tenant id and the caller's transaction. */
+/** A listing in its author's own list. */
+export type AuthorListing = SearchRow & Pick<ListingRecord, 'status' | 'holdReasons' | 'radiusM' | 'availability'>;
+
+/** A listing as its author's RGPD export shows it (the exact location included, since it is theirs). */
+export interface ListingExport {
+  id: string;
+  kind: 'offer' | 'request';
+  title: string;
+  description: string;
+  mode: 'in_person' | 'remote' | 'both';
+  status: ListingStatus;
+  radiusM: number | null;
+  availability: Record<string, unknown>;
+  createdAt: Date;
+  expiresAt: Date;
+  location: LatLng;
+}
+
+/** Listings of one tenant: every method works in the caller's transaction, on its tenant. */
 @Injectable()
 export class ListingsRepository {
-  async insert(tx: Tx, tenantId: string, id: string, authorId: string, l: Required<ListingWrite>, status: ListingStatus, holdReasons: string[]): Promise<void> {
-    const params = [tenantId, id, authorId, l.kind, l.categoryId, l.title, l.description, l.mode, l.location.lng, l.location.lat, l.publicLocation.lng, l.publicLocation.lat, l.radiusM, JSON.stringify(l.availability), status, holdReasons];
-    await tx.query(
+  async insert(tx: TenantTx, id: string, authorId: string, l: Required<ListingWrite>, status: ListingStatus, holdReasons: string[]): Promise<void> {
+    const params = [tx.tenantId, id, authorId, l.kind, l.categoryId, l.title, l.description, l.mode, l.location.lng, l.location.lat, l.publicLocation.lng, l.publicLocation.lat, l.radiusM, JSON.stringify(l.availability), status, holdReasons];
+    await execute(
+      tx,
       `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location,
                              neighbourhood_id, radius_m, availability, status, hold_reasons, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${pointSql('$9', '$10')}, ${pointSql('$11', '$12')},
@@ -44,8 +64,8 @@ export class ListingsRepository {
     );
   }
 
-  async update(tx: Tx, tenantId: string, id: string, l: ListingWrite): Promise<void> {
-    const params: unknown[] = [tenantId, id];
+  async update(tx: TenantTx, id: string, l: ListingWrite): Promise<void> {
+    const params: unknown[] = [tx.tenantId, id];
     const p = (v: unknown) => `$${params.push(v)}`;
     const sets: string[] = [];
     if (l.kind) sets.push(`kind = ${p(l.kind)}`);
@@ -61,105 +81,110 @@ export class ListingsRepository {
       sets.push(`neighbourhood_id = (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${exact} LIMIT 1)`);
     }
     if (!sets.length) return;
-    await tx.query(`UPDATE listings SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
+    await execute(tx, `UPDATE listings SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
   }
 
-  async find(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<ListingRecord | undefined> {
-    const rows = await tx.query(
+  find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ListingRecord | undefined> {
+    return firstRow<ListingRecord>(
+      tx,
       `SELECT ${LISTING_VIEW_COLUMNS}, l.author_id AS "authorId", l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM",
               l.availability, l.version, l.category_id AS "categoryId", l.fulfilled_at AS "fulfilledAt", l.helper_id AS "helperId"
        FROM listings l ${LISTING_VIEW_JOINS}
        WHERE l.tenant_id = $1 AND l.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF l' : ''}`,
-      [tenantId, id],
+      [tx.tenantId, id],
     );
-    return rows[0];
   }
 
-  async setStatus(tx: Tx, tenantId: string, id: string, status: ListingStatus, holdReasons?: string[]): Promise<number> {
+  async setStatus(tx: TenantTx, id: string, status: ListingStatus, holdReasons?: string[]): Promise<number> {
     const updated = await rows<{ version: number }>(
       tx,
       `UPDATE listings SET status = $3, hold_reasons = coalesce($4, hold_reasons), updated_at = now(),
               version = version + CASE WHEN $3 = 'published' AND status <> 'published' THEN 1 ELSE 0 END,
               published_at = CASE WHEN $3 = 'published' THEN now() ELSE published_at END
        WHERE tenant_id = $1 AND id = $2 RETURNING version`,
-      [tenantId, id, status, holdReasons ?? null],
+      [tx.tenantId, id, status, holdReasons ?? null],
     );
     return updated[0]?.version;
   }
 
   /** Help was given: the listing leaves search and the map, and counts as an "entraide réalisée". */
-  async fulfil(tx: Tx, tenantId: string, id: string, helperId: string | null, conversationId: string | null): Promise<void> {
-    await tx.query(
+  async fulfil(tx: TenantTx, id: string, helperId: string | null, conversationId: string | null): Promise<void> {
+    await execute(
+      tx,
       `UPDATE listings SET status = 'fulfilled', fulfilled_at = now(), helper_id = $3, fulfilled_conversation_id = $4, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, id, helperId, conversationId],
+      [tx.tenantId, id, helperId, conversationId],
     );
   }
 
-  async renew(tx: Tx, tenantId: string, id: string, days: number): Promise<void> {
-    await tx.query(`UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id, days]);
+  async renew(tx: TenantTx, id: string, days: number): Promise<void> {
+    await execute(tx, `UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, days]);
   }
 
-  async listByAuthor(tx: Tx, tenantId: string, authorId: string): Promise<ListingRecord[]> {
-    return tx.query(
+  listByAuthor(tx: TenantTx, authorId: string): Promise<AuthorListing[]> {
+    return rows<AuthorListing>(
+      tx,
       `SELECT ${LISTING_VIEW_COLUMNS}, l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM", l.availability
        FROM listings l ${LISTING_VIEW_JOINS} WHERE l.tenant_id = $1 AND l.author_id = $2 ORDER BY l.created_at DESC`,
-      [tenantId, authorId],
+      [tx.tenantId, authorId],
     );
   }
 
   /** Private data for the author's RGPD export: the exact location included, since it is theirs. */
-  async exportByAuthor(tx: Tx, tenantId: string, authorId: string): Promise<unknown[]> {
-    return tx.query(
+  exportByAuthor(tx: TenantTx, authorId: string): Promise<ListingExport[]> {
+    return rows<ListingExport>(
+      tx,
       `SELECT id, kind, title, description, mode, status, radius_m AS "radiusM", availability, created_at AS "createdAt", expires_at AS "expiresAt",
               json_build_object('lat', ST_Y(location::geometry), 'lng', ST_X(location::geometry)) AS location
        FROM listings WHERE tenant_id = $1 AND author_id = $2 ORDER BY created_at`,
-      [tenantId, authorId],
+      [tx.tenantId, authorId],
     );
   }
 
   /** On account erasure: the author's listings close and lose their text and exact place. */
-  async closeAndBlankByAuthor(tx: Tx, tenantId: string, authorId: string): Promise<void> {
-    await tx.query(
+  async closeAndBlankByAuthor(tx: TenantTx, authorId: string): Promise<void> {
+    await execute(
+      tx,
       `UPDATE listings SET status = CASE WHEN status IN ('published', 'pending_review', 'hidden') THEN 'closed' ELSE status END,
               title = 'Annonce supprimée', description = 'Cette annonce a été supprimée par son auteur.',
               location = public_location, availability = '{}', updated_at = now()
        WHERE tenant_id = $1 AND author_id = $2`,
-      [tenantId, authorId],
+      [tx.tenantId, authorId],
     );
   }
 
   /** Expiry sweep for one tenant; returns how many listings expired. */
-  async expireDue(tx: Tx, tenantId: string): Promise<number> {
-    const expired = await rows(tx, `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' AND expires_at <= now() RETURNING id`, [tenantId]);
-    return expired.length;
+  async expireDue(tx: TenantTx): Promise<number> {
+    return execute(tx, `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' AND expires_at <= now()`, [tx.tenantId]);
   }
 
-  async insertEvent(tx: Tx, tenantId: string, type: string, aggregateId: string, payload: object): Promise<void> {
-    await tx.query(`INSERT INTO domain_events (tenant_id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4)`, [tenantId, type, aggregateId, JSON.stringify(payload)]);
+  async insertEvent(tx: TenantTx, type: string, aggregateId: string, payload: object): Promise<void> {
+    await tx.insert(DomainEvent, { tenantId: tx.tenantId, type, aggregateId, payload: { ...payload } });
   }
 
   /** An enabled category of the tenant, by id or slug. */
-  async categoryId(tx: Tx, tenantId: string, idOrSlug: string): Promise<string | undefined> {
-    const rows = await tx.query(
+  async categoryId(tx: TenantTx, idOrSlug: string): Promise<string | undefined> {
+    const row = await firstRow<{ id: string }>(
+      tx,
       `SELECT c.id FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
        WHERE tc.tenant_id = $1 AND tc.enabled AND c.archived_at IS NULL AND (c.slug = $2 OR c.id::text = $2)`,
-      [tenantId, idOrSlug],
+      [tx.tenantId, idOrSlug],
     );
-    return rows[0]?.id;
+    return row?.id;
   }
 
-  async neighbourhoodId(tx: Tx, tenantId: string, idOrSlug: string): Promise<string | undefined> {
-    const rows = await tx.query(`SELECT id FROM neighbourhoods WHERE tenant_id = $1 AND (slug = $2 OR id::text = $2)`, [tenantId, idOrSlug]);
-    return rows[0]?.id;
+  async neighbourhoodId(tx: TenantTx, idOrSlug: string): Promise<string | undefined> {
+    const row = await firstRow<{ id: string }>(tx, `SELECT id FROM neighbourhoods WHERE tenant_id = $1 AND (slug = $2 OR id::text = $2)`, [tx.tenantId, idOrSlug]);
+    return row?.id;
   }
 
-  async counts(tx: Tx, tenantId: string): Promise<{ offers: number; requests: number }> {
-    const rows = await tx.query(
+  async counts(tx: TenantTx): Promise<{ offers: number; requests: number }> {
+    const [row] = await rows<{ offers: number; requests: number }>(
+      tx,
       `SELECT count(*) FILTER (WHERE kind = 'offer')::int AS offers, count(*) FILTER (WHERE kind = 'request')::int AS requests
        FROM listings WHERE tenant_id = $1 AND status = 'published' AND expires_at > now()`,
-      [tenantId],
+      [tx.tenantId],
     );
-    return rows[0];
+    return row;
   }
 }

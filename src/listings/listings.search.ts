@@ -1,4 +1,4 @@
-import type { Tx } from '../../libs/db';
+import { rows, type TenantTx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
 import { Box, boxWithinTenantAreaSql } from '../../libs/geo/box';
 
@@ -60,8 +60,8 @@ export const LISTING_VIEW_JOINS = `
 /** Rows sharing one distance beyond this many would be cut; fuzzed points make that practically impossible. */
 const KNN_HEADROOM = 50;
 
-export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters, cursor: SearchCursor | undefined, limit: number): Promise<SearchRow[]> {
-  const params: unknown[] = [tenantId];
+export async function searchListings(tx: TenantTx, f: SearchFilters, cursor: SearchCursor | undefined, limit: number): Promise<SearchRow[]> {
+  const params: unknown[] = [tx.tenantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
   if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
@@ -91,7 +91,8 @@ export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters,
       outer.push(`("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`);
     }
     if (f.radiusM) outer.push(`ST_DWithin("publicPoint", ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
-    return tx.query(
+    return rows<SearchRow>(
+      tx,
       `SELECT * FROM (
          SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
          FROM listings l ${LISTING_VIEW_JOINS}
@@ -113,7 +114,8 @@ export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters,
     order = `l.created_at DESC, l.id DESC`;
   }
 
-  return tx.query(
+  return rows<SearchRow>(
+    tx,
     `SELECT ${LISTING_VIEW_COLUMNS}${extra}
      FROM listings l ${LISTING_VIEW_JOINS}
      WHERE ${where.join(' AND ')}
@@ -123,20 +125,26 @@ export async function searchListings(tx: Tx, tenantId: string, f: SearchFilters,
   );
 }
 
+/** A listing on the map. */
+export interface MapPoint {
+  id: string;
+  kind: 'offer' | 'request';
+  title: string;
+  category: string;
+  neighbourhood: string | null;
+  lng: number;
+  lat: number;
+}
+
 /** The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the answer. */
-export function listingsInBox(
-  tx: Tx,
-  tenantId: string,
-  box: Box,
-  f: { kind?: string; categoryId?: string },
-  cap: number,
-): Promise<Array<{ id: string; kind: string; title: string; category: string; neighbourhood: string | null; lng: number; lat: number }>> {
-  const params: unknown[] = [tenantId, ...box];
+export function listingsInBox(tx: TenantTx, box: Box, f: { kind?: string; categoryId?: string }, cap: number): Promise<MapPoint[]> {
+  const params: unknown[] = [tx.tenantId, ...box];
   const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
   const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`, `l.id = ANY(ARRAY(SELECT app_listings_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat) FROM (${within}) b))`];
   if (f.kind) where.push(`l.kind = $${params.push(f.kind)}`);
   if (f.categoryId) where.push(`l.category_id = $${params.push(f.categoryId)}`);
-  return tx.query(
+  return rows<MapPoint>(
+    tx,
     `SELECT l.id, l.kind, l.title, c.slug AS category, n.name AS neighbourhood,
             ST_X(l.public_location::geometry) AS lng, ST_Y(l.public_location::geometry) AS lat
      FROM listings l JOIN categories c ON c.id = l.category_id
