@@ -1,19 +1,19 @@
 import { isCleanText } from './input-guard';
-import { ProblemException } from './problem';
+import { InvalidError } from '../errors';
 
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */
 export function encodeKeyset(value: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeKeyset<T>(raw: string, valid: (v: any) => v is T): T {
+export function decodeKeyset<T>(raw: string, valid: (v: unknown) => v is T): T {
   try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (valid(v)) return v;
   } catch {
     /* answered below */
   }
-  throw ProblemException.invalid([{ field: 'cursor', message: 'curseur invalide : reprenez depuis le début' }]);
+  throw new InvalidError([{ field: 'cursor', message: 'curseur invalide : reprenez depuis le début' }]);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,6 +33,9 @@ export function isTimestamp(v: unknown): v is string {
   return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 15 && offsetMinutes <= 59;
 }
 
+/** A field of a parsed JSON value, or undefined when the value is not an object. */
+export const fieldOf = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+
 /** A finite number (JSON has no NaN or Infinity, but a cursor is client input all the same). */
 export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -40,4 +43,4 @@ export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number'
 export const isKeysetText = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max && isCleanText(v);
 
 /** A (timestamp text, uuid) keyset, the common case. */
-export const isTimeKeyset = (v: any): v is { at: string; id: string } => isTimestamp(v?.at) && isUuid(v?.id);
+export const isTimeKeyset = (v: unknown): v is { at: string; id: string } => isTimestamp(fieldOf(v, 'at')) && isUuid(fieldOf(v, 'id'));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { rows, Tx } from '../../libs/db';
+import { execute, firstRow, rows, TenantTx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
+import { OrganisationManager } from './entities/organisation-manager.entity';
 
 export type OrganisationStatus = 'pending_review' | 'published' | 'rejected' | 'removed';
 export type ProjectStatus = 'pending_review' | 'published' | 'rejected' | 'removed' | 'closed';
@@ -53,6 +54,48 @@ export interface MissionRow {
   createdAt: Date;
 }
 
+export interface ManagerRow {
+  id: string;
+  displayName: string;
+  email: string | null;
+  role: 'owner' | 'co_manager';
+}
+
+/** A message a resident sent to an organisation. */
+export interface InboxMessage {
+  id: string;
+  senderId: string;
+  senderName: string;
+  body: string;
+  createdAt: Date;
+}
+
+export interface VolunteerRow {
+  id: string;
+  displayName: string;
+  email: string | null;
+  shareContact: boolean;
+  since: Date;
+}
+
+/** A mission a resident signed up for. */
+export interface SignUpRow {
+  id: string;
+  title: string;
+  when: string;
+  projectId: string;
+  projectTitle: string;
+  shareContact: boolean;
+  since: Date;
+}
+
+/** What the RGPD export shows of the account's part in organisations (built as JSON by PostgreSQL). */
+export interface OrganisationsExport {
+  managed: Array<{ organisation: string; role: 'owner' | 'co_manager' }>;
+  volunteering: Array<{ mission: string; status: 'active' | 'withdrawn'; shareContact: boolean; since: string }>;
+  messages: Array<{ body: string; at: string }>;
+}
+
 const ORGANISATION_COLUMNS = `
   o.id, o.name, o.kind, o.description, o.website, o.status, o.created_by AS "createdBy", o.created_at AS "createdAt",
   CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood`;
@@ -80,64 +123,64 @@ const MISSION_COLUMNS = `
 @Injectable()
 export class OrganisationsRepository {
   async insertOrganisation(
-    tx: Tx,
-    tenantId: string,
+    tx: TenantTx,
     o: { name: string; kind: string; description: string; neighbourhoodId: string | null; website: string | null; status: OrganisationStatus; createdBy: string },
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO organisations (tenant_id, name, kind, description, neighbourhood_id, website, status, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [tenantId, o.name, o.kind, o.description, o.neighbourhoodId, o.website, o.status, o.createdBy],
+      [tx.tenantId, o.name, o.kind, o.description, o.neighbourhoodId, o.website, o.status, o.createdBy],
     );
-    await tx.query(`INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ($1, $2, $3, 'owner')`, [tenantId, row.id, o.createdBy]);
+    await tx.insert(OrganisationManager, { tenantId: tx.tenantId, organisationId: row.id, accountId: o.createdBy, role: 'owner' });
     return row.id;
   }
 
-  async findOrganisation(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrganisationRow | undefined> {
-    const r = await tx.query(`SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`, [tenantId, id]);
-    return r[0];
+  findOrganisation(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrganisationRow | undefined> {
+    return firstRow<OrganisationRow>(tx, `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`, [tx.tenantId, id]);
   }
 
   /** Published organisations by name, keyset-paginated on (name, id). */
-  listPublicOrganisations(tx: Tx, tenantId: string, limit: number, after?: { name: string; id: string }): Promise<OrganisationRow[]> {
-    return tx.query(
+  listPublicOrganisations(tx: TenantTx, limit: number, after?: { name: string; id: string }): Promise<OrganisationRow[]> {
+    return rows<OrganisationRow>(
+      tx,
       `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS}
        WHERE o.tenant_id = $1 AND o.status = 'published' ${after ? 'AND (o.name, o.id) > ($3, $4::uuid)' : ''}
        ORDER BY o.name, o.id LIMIT $2`,
-      after ? [tenantId, limit, after.name, after.id] : [tenantId, limit],
+      after ? [tx.tenantId, limit, after.name, after.id] : [tx.tenantId, limit],
     );
   }
 
-  listManagedBy(tx: Tx, tenantId: string, accountId: string): Promise<Array<OrganisationRow & { role: string }>> {
-    return tx.query(
+  listManagedBy(tx: TenantTx, accountId: string): Promise<Array<OrganisationRow & { role: string }>> {
+    return rows<OrganisationRow & { role: string }>(
+      tx,
       `SELECT ${ORGANISATION_COLUMNS}, om.role FROM organisation_managers om
        JOIN organisations o ON o.tenant_id = om.tenant_id AND o.id = om.organisation_id ${ORGANISATION_JOINS}
        WHERE om.tenant_id = $1 AND om.account_id = $2 ORDER BY o.name`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
   }
 
-  async setOrganisationStatus(tx: Tx, tenantId: string, id: string, status: OrganisationStatus): Promise<void> {
-    await tx.query(`UPDATE organisations SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id, status]);
+  async setOrganisationStatus(tx: TenantTx, id: string, status: OrganisationStatus): Promise<void> {
+    await execute(tx, `UPDATE organisations SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, status]);
   }
 
-  async isManager(tx: Tx, tenantId: string, organisationId: string, accountId: string): Promise<boolean> {
-    const r = await tx.query(`SELECT 1 FROM organisation_managers WHERE tenant_id = $1 AND organisation_id = $2 AND account_id = $3`, [tenantId, organisationId, accountId]);
-    return r.length > 0;
+  isManager(tx: TenantTx, organisationId: string, accountId: string): Promise<boolean> {
+    return tx.existsBy(OrganisationManager, { tenantId: tx.tenantId, organisationId, accountId });
   }
 
-  managers(tx: Tx, tenantId: string, organisationId: string): Promise<Array<{ id: string; displayName: string; email: string | null; role: string }>> {
-    return tx.query(
+  managers(tx: TenantTx, organisationId: string): Promise<ManagerRow[]> {
+    return rows<ManagerRow>(
+      tx,
       `SELECT a.id, a.display_name AS "displayName", a.email, om.role FROM organisation_managers om
        JOIN accounts a ON a.tenant_id = om.tenant_id AND a.id = om.account_id
        WHERE om.tenant_id = $1 AND om.organisation_id = $2 AND a.deleted_at IS NULL ORDER BY om.created_at`,
-      [tenantId, organisationId],
+      [tx.tenantId, organisationId],
     );
   }
 
   /** Adds a verified, active resident of the tenant as co-manager; returns them when newly added. */
-  async addCoManager(tx: Tx, tenantId: string, organisationId: string, email: string): Promise<{ id: string; email: string; displayName: string } | undefined> {
+  async addCoManager(tx: TenantTx, organisationId: string, email: string): Promise<{ id: string; email: string; displayName: string } | undefined> {
     const r = await rows<{ id: string; email: string; displayName: string }>(
       tx,
       `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role)
@@ -145,65 +188,63 @@ export class OrganisationsRepository {
        WHERE tenant_id = $1 AND lower(email) = lower($3) AND email_verified_at IS NOT NULL AND deleted_at IS NULL AND banned_at IS NULL
        ON CONFLICT DO NOTHING
        RETURNING account_id AS id, $3::text AS email, (SELECT display_name FROM accounts WHERE tenant_id = $1 AND lower(email) = lower($3)) AS "displayName"`,
-      [tenantId, organisationId, email],
+      [tx.tenantId, organisationId, email],
     );
     return r[0];
   }
 
-  async insertMessage(tx: Tx, tenantId: string, m: { organisationId: string; missionId?: string | null; senderId: string; recipientId: string | null; body: string }): Promise<string> {
+  async insertMessage(tx: TenantTx, m: { organisationId: string; missionId?: string | null; senderId: string; recipientId: string | null; body: string }): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO organisation_messages (tenant_id, organisation_id, mission_id, sender_id, recipient_id, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [tenantId, m.organisationId, m.missionId ?? null, m.senderId, m.recipientId, m.body],
+      [tx.tenantId, m.organisationId, m.missionId ?? null, m.senderId, m.recipientId, m.body],
     );
     return row.id;
   }
 
   /** Messages residents sent to the organisation, newest first. */
-  inbox(tx: Tx, tenantId: string, organisationId: string, limit = 50): Promise<Array<{ id: string; senderId: string; senderName: string; body: string; createdAt: Date }>> {
-    return tx.query(
+  inbox(tx: TenantTx, organisationId: string, limit = 50): Promise<InboxMessage[]> {
+    return rows<InboxMessage>(
+      tx,
       `SELECT m.id, m.sender_id AS "senderId", a.display_name AS "senderName", m.body, m.created_at AS "createdAt"
        FROM organisation_messages m JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
        WHERE m.tenant_id = $1 AND m.organisation_id = $2 AND m.recipient_id IS NULL ORDER BY m.created_at DESC LIMIT $3`,
-      [tenantId, organisationId, limit],
+      [tx.tenantId, organisationId, limit],
     );
   }
 
-  async message(tx: Tx, tenantId: string, organisationId: string, id: string): Promise<{ senderId: string } | undefined> {
-    const r = await tx.query(`SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 AND id = $3 AND recipient_id IS NULL`, [tenantId, organisationId, id]);
-    return r[0];
+  message(tx: TenantTx, organisationId: string, id: string): Promise<{ senderId: string } | undefined> {
+    return firstRow<{ senderId: string }>(tx, `SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 AND id = $3 AND recipient_id IS NULL`, [tx.tenantId, organisationId, id]);
   }
 
-  async recipient(tx: Tx, tenantId: string, accountId: string): Promise<{ id: string; email: string | null; displayName: string } | undefined> {
-    const r = await tx.query(`SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, accountId]);
-    return r[0];
+  recipient(tx: TenantTx, accountId: string): Promise<{ id: string; email: string | null; displayName: string } | undefined> {
+    return firstRow<{ id: string; email: string | null; displayName: string }>(tx, `SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, accountId]);
   }
 
   // Projects
 
   async insertProject(
-    tx: Tx,
-    tenantId: string,
+    tx: TenantTx,
     id: string,
     p: { organisationId: string; title: string; description: string; categoryId: string; location: LatLng; publicLocation: LatLng; startsOn: string | null; endsOn: string | null; ongoing: boolean; status: ProjectStatus; holdReasons: string[]; createdBy: string },
   ): Promise<void> {
-    await tx.query(
+    await execute(
+      tx,
       `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location, public_location, neighbourhood_id,
                              starts_on, ends_on, ongoing, status, hold_reasons, created_by, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, ${pointSql('$7', '$8')}, ${pointSql('$9', '$10')},
                (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT 1),
                $11, $12, $13, $14, $15, $16, CASE WHEN $14 = 'published' THEN now() END)`,
-      [tenantId, id, p.organisationId, p.title, p.description, p.categoryId, p.location.lng, p.location.lat, p.publicLocation.lng, p.publicLocation.lat, p.startsOn, p.endsOn, p.ongoing, p.status, p.holdReasons, p.createdBy],
+      [tx.tenantId, id, p.organisationId, p.title, p.description, p.categoryId, p.location.lng, p.location.lat, p.publicLocation.lng, p.publicLocation.lat, p.startsOn, p.endsOn, p.ongoing, p.status, p.holdReasons, p.createdBy],
     );
   }
 
-  async findProject(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {
-    const r = await tx.query(`SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`, [tenantId, id]);
-    return r[0];
+  findProject(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {
+    return firstRow<ProjectRow>(tx, `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`, [tx.tenantId, id]);
   }
 
-  async updateProject(tx: Tx, tenantId: string, id: string, u: { title?: string; description?: string; status?: ProjectStatus; holdReasons?: string[]; image?: { key: string; type: string } }): Promise<void> {
-    const params: unknown[] = [tenantId, id];
+  async updateProject(tx: TenantTx, id: string, u: { title?: string; description?: string; status?: ProjectStatus; holdReasons?: string[]; image?: { key: string; type: string } }): Promise<void> {
+    const params: unknown[] = [tx.tenantId, id];
     const p = (v: unknown) => `$${params.push(v)}`;
     const sets: string[] = [];
     if (u.title !== undefined) sets.push(`title = ${p(u.title)}`);
@@ -212,40 +253,41 @@ export class OrganisationsRepository {
     if (u.holdReasons) sets.push(`hold_reasons = ${p(u.holdReasons)}`);
     if (u.image) sets.push(`image_key = ${p(u.image.key)}`, `image_type = ${p(u.image.type)}`);
     if (!sets.length) return;
-    await tx.query(`UPDATE projects SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
+    await execute(tx, `UPDATE projects SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
   }
 
-  projectsOf(tx: Tx, tenantId: string, organisationId: string, publicOnly: boolean): Promise<ProjectRow[]> {
-    return tx.query(
+  projectsOf(tx: TenantTx, organisationId: string, publicOnly: boolean): Promise<ProjectRow[]> {
+    return rows<ProjectRow>(
+      tx,
       `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS}
        WHERE p.tenant_id = $1 AND p.organisation_id = $2 ${publicOnly ? "AND p.status = 'published'" : ''} ORDER BY p.created_at DESC`,
-      [tenantId, organisationId],
+      [tx.tenantId, organisationId],
     );
   }
 
   // Missions and volunteers
 
-  async insertMission(tx: Tx, tenantId: string, m: { projectId: string; title: string; description: string; when: string; startsAt: string | null; volunteersNeeded: number; skills: string[]; createdBy: string }): Promise<string> {
+  async insertMission(tx: TenantTx, m: { projectId: string; title: string; description: string; when: string; startsAt: string | null; volunteersNeeded: number; skills: string[]; createdBy: string }): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, volunteers_needed, skills, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [tenantId, m.projectId, m.title, m.description, m.when, m.startsAt, m.volunteersNeeded, m.skills, m.createdBy],
+      [tx.tenantId, m.projectId, m.title, m.description, m.when, m.startsAt, m.volunteersNeeded, m.skills, m.createdBy],
     );
     return row.id;
   }
 
   /** `forUpdate` serialises the sign-ups of one mission (a resident's double click included). */
-  async findMission(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<MissionRow | undefined> {
-    const r = await tx.query(`SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [tenantId, id]);
-    return r[0];
+  findMission(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<MissionRow | undefined> {
+    return firstRow<MissionRow>(tx, `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [tx.tenantId, id]);
   }
 
-  missionsOf(tx: Tx, tenantId: string, projectId: string, accountId?: string): Promise<Array<MissionRow & { mine: boolean }>> {
-    return tx.query(
+  missionsOf(tx: TenantTx, projectId: string, accountId?: string): Promise<Array<MissionRow & { mine: boolean }>> {
+    return rows<MissionRow & { mine: boolean }>(
+      tx,
       `SELECT ${MISSION_COLUMNS}, EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = m.tenant_id AND v.mission_id = m.id AND v.account_id = $3 AND v.status = 'active') AS mine
        FROM missions m WHERE m.tenant_id = $1 AND m.project_id = $2 ORDER BY m.starts_at NULLS LAST, m.created_at`,
-      [tenantId, projectId, accountId ?? null],
+      [tx.tenantId, projectId, accountId ?? null],
     );
   }
 
@@ -254,54 +296,61 @@ export class OrganisationsRepository {
    * for the last place queue behind each other and only the first finds `volunteer_count <
    * volunteers_needed`. Returns false when the mission is full or closed.
    */
-  async takePlace(tx: Tx, tenantId: string, missionId: string): Promise<boolean> {
-    const r = await rows(
+  async takePlace(tx: TenantTx, missionId: string): Promise<boolean> {
+    const taken = await execute(
       tx,
       `UPDATE missions SET volunteer_count = volunteer_count + 1
-       WHERE tenant_id = $1 AND id = $2 AND status = 'open' AND volunteer_count < volunteers_needed RETURNING id`,
-      [tenantId, missionId],
+       WHERE tenant_id = $1 AND id = $2 AND status = 'open' AND volunteer_count < volunteers_needed`,
+      [tx.tenantId, missionId],
     );
-    return r.length > 0;
+    return taken > 0;
   }
 
-  async releasePlace(tx: Tx, tenantId: string, missionId: string): Promise<void> {
-    await tx.query(`UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND volunteer_count > 0`, [tenantId, missionId]);
+  async releasePlace(tx: TenantTx, missionId: string): Promise<void> {
+    await execute(tx, `UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND volunteer_count > 0`, [tx.tenantId, missionId]);
   }
 
-  async volunteerStatus(tx: Tx, tenantId: string, missionId: string, accountId: string, lock = false): Promise<'active' | 'withdrawn' | undefined> {
-    const r = await tx.query(`SELECT status FROM mission_volunteers WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3 ${lock ? 'FOR UPDATE' : ''}`, [tenantId, missionId, accountId]);
-    return r[0]?.status;
+  async volunteerStatus(tx: TenantTx, missionId: string, accountId: string, lock = false): Promise<'active' | 'withdrawn' | undefined> {
+    const r = await firstRow<{ status: 'active' | 'withdrawn' }>(
+      tx,
+      `SELECT status FROM mission_volunteers WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      [tx.tenantId, missionId, accountId],
+    );
+    return r?.status;
   }
 
-  async upsertVolunteer(tx: Tx, tenantId: string, missionId: string, accountId: string, shareContact: boolean): Promise<void> {
-    await tx.query(
+  async upsertVolunteer(tx: TenantTx, missionId: string, accountId: string, shareContact: boolean): Promise<void> {
+    await execute(
+      tx,
       `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id, share_contact) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, mission_id, account_id) DO UPDATE SET status = 'active', share_contact = EXCLUDED.share_contact, updated_at = now()`,
-      [tenantId, missionId, accountId, shareContact],
+      [tx.tenantId, missionId, accountId, shareContact],
     );
   }
 
-  async withdrawVolunteer(tx: Tx, tenantId: string, missionId: string, accountId: string): Promise<void> {
-    await tx.query(`UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3`, [tenantId, missionId, accountId]);
+  async withdrawVolunteer(tx: TenantTx, missionId: string, accountId: string): Promise<void> {
+    await execute(tx, `UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3`, [tx.tenantId, missionId, accountId]);
   }
 
-  volunteers(tx: Tx, tenantId: string, missionId: string): Promise<Array<{ id: string; displayName: string; email: string | null; shareContact: boolean; since: Date }>> {
-    return tx.query(
+  volunteers(tx: TenantTx, missionId: string): Promise<VolunteerRow[]> {
+    return rows<VolunteerRow>(
+      tx,
       `SELECT a.id, a.display_name AS "displayName", a.email, v.share_contact AS "shareContact", v.created_at AS since
        FROM mission_volunteers v JOIN accounts a ON a.tenant_id = v.tenant_id AND a.id = v.account_id
        WHERE v.tenant_id = $1 AND v.mission_id = $2 AND v.status = 'active' AND a.deleted_at IS NULL ORDER BY v.created_at`,
-      [tenantId, missionId],
+      [tx.tenantId, missionId],
     );
   }
 
   /** The missions a resident signed up for. */
-  signUpsOf(tx: Tx, tenantId: string, accountId: string) {
-    return tx.query(
+  signUpsOf(tx: TenantTx, accountId: string): Promise<SignUpRow[]> {
+    return rows<SignUpRow>(
+      tx,
       `SELECT m.id, m.title, m.when_text AS "when", p.id AS "projectId", p.title AS "projectTitle", v.share_contact AS "shareContact", v.created_at AS since
        FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id
        JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
        WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' ORDER BY v.created_at DESC`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
   }
 
@@ -310,7 +359,7 @@ export class OrganisationsRepository {
    * missions) that has none yet, in the transaction that makes them public: their alert
    * e-mails then follow even if the process stops right after the commit. Returns the missions.
    */
-  async recordMissionsPublished(tx: Tx, tenantId: string, on: { projectIds?: string[]; missionIds?: string[] }): Promise<string[]> {
+  async recordMissionsPublished(tx: TenantTx, on: { projectIds?: string[]; missionIds?: string[] }): Promise<string[]> {
     const r = await rows<{ id: string }>(
       tx,
       `INSERT INTO domain_events (tenant_id, type, aggregate_id, payload)
@@ -318,139 +367,43 @@ export class OrganisationsRepository {
        WHERE m.tenant_id = $1 AND m.status = 'open' AND (m.project_id = ANY($2::uuid[]) OR m.id = ANY($3::uuid[]))
          AND NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.tenant_id = m.tenant_id AND e.type = 'MissionPublished' AND e.aggregate_id = m.id)
        RETURNING aggregate_id AS id`,
-      [tenantId, on.projectIds ?? [], on.missionIds ?? []],
+      [tx.tenantId, on.projectIds ?? [], on.missionIds ?? []],
     );
     return r.map((x) => x.id);
   }
 
-  async markMissionDispatched(tx: Tx, tenantId: string, missionId: string): Promise<void> {
-    await tx.query(`UPDATE domain_events SET dispatched_at = now() WHERE tenant_id = $1 AND type = 'MissionPublished' AND aggregate_id = $2 AND dispatched_at IS NULL`, [tenantId, missionId]);
+  async setMissionStatus(tx: TenantTx, missionId: string, status: 'open' | 'closed'): Promise<void> {
+    await execute(tx, `UPDATE missions SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, missionId, status]);
   }
 
-  undispatchedMissions(tx: Tx, tenantId: string, graceSec: number): Promise<Array<{ missionId: string }>> {
-    return tx.query(
-      `SELECT aggregate_id AS "missionId" FROM domain_events
-       WHERE tenant_id = $1 AND type = 'MissionPublished' AND dispatched_at IS NULL AND created_at < now() - make_interval(secs => $2)
-       ORDER BY created_at LIMIT 500`,
-      [tenantId, graceSec],
-    );
-  }
-
-  async setMissionStatus(tx: Tx, tenantId: string, missionId: string, status: 'open' | 'closed'): Promise<void> {
-    await tx.query(`UPDATE missions SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, missionId, status]);
-  }
-
-  /** The e-mails of a mission's immediate alerts (by the notifications' primary key). */
-  async missionAlertOutboxIds(tx: Tx, tenantId: string, missionId: string): Promise<string[]> {
-    const found: Array<{ id: string }> = await tx.query(
-      `SELECT outbox_id AS id FROM mission_notifications WHERE tenant_id = $1 AND mission_id = $2 AND outbox_id IS NOT NULL`,
-      [tenantId, missionId],
-    );
-    return found.map((r) => r.id);
-  }
-
-  async insertMissionNotifications(tx: Tx, tenantId: string, missionId: string, items: Array<{ recipientId: string; distanceM: number; delivery: 'immediate' | 'digest' }>): Promise<Set<string>> {
-    if (!items.length) return new Set();
-    const inserted = await rows<{ recipient_id: string }>(
+  async counts(tx: TenantTx): Promise<{ organisations: number; projects: number; missions: number; volunteers: number }> {
+    const [r] = await rows<{ organisations: number; projects: number; missions: number; volunteers: number }>(
       tx,
-      `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, delivery)
-       SELECT $1, $2, r, d, delivery FROM unnest($3::uuid[], $4::int[], $5::text[]) AS u(r, d, delivery)
-       ON CONFLICT (tenant_id, mission_id, recipient_id) DO NOTHING RETURNING recipient_id`,
-      [tenantId, missionId, items.map((i) => i.recipientId), items.map((i) => i.distanceM), items.map((i) => i.delivery)],
-    );
-    return new Set(inserted.map((r) => r.recipient_id));
-  }
-
-  async markMissionNotificationsMailed(tx: Tx, tenantId: string, missionId: string, mailed: Array<{ recipientId: string; outboxId: string | undefined }>): Promise<void> {
-    if (!mailed.length) return;
-    await tx.query(
-      `UPDATE mission_notifications mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
-       FROM unnest($3::uuid[], $4::uuid[]) AS u(r, o)
-       WHERE mn.tenant_id = $1 AND mn.mission_id = $2 AND mn.recipient_id = u.r`,
-      [tenantId, missionId, mailed.map((m) => m.recipientId), mailed.map((m) => m.outboxId ?? null)],
-    );
-  }
-
-  /**
-   * Mission alerts waiting for a resident's daily digest, whose mission is still open and
-   * public; the others are marked skipped first.
-   */
-  async pendingMissionDigest(tx: Tx, tenantId: string) {
-    await tx.query(
-      `UPDATE mission_notifications mn SET status = 'skipped'
-       FROM missions m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
-       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
-       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending' AND m.tenant_id = mn.tenant_id AND m.id = mn.mission_id
-         AND (m.status <> 'open' OR p.status <> 'published' OR o.status <> 'published')`,
-      [tenantId],
-    );
-    return tx.query(
-      `SELECT mn.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", m.id AS "missionId", m.title, m.when_text AS "when",
-              p.id AS "projectId", o.name AS "organisationName", c.name AS category, n.name AS neighbourhood
-       FROM mission_notifications mn
-       JOIN accounts a ON a.tenant_id = mn.tenant_id AND a.id = mn.recipient_id
-       JOIN missions m ON m.tenant_id = mn.tenant_id AND m.id = mn.mission_id
-       JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
-       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
-       JOIN categories c ON c.id = p.category_id
-       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
-       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
-         AND a.email IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
-       ORDER BY mn.recipient_id, mn.distance_m`,
-      [tenantId],
-    ) as Promise<Array<{ recipientId: string; email: string; displayName: string; missionId: string; title: string; when: string; projectId: string; organisationName: string; category: string; neighbourhood: string | null }>>;
-  }
-
-  async markMissionDigestMailed(tx: Tx, tenantId: string, recipientId: string, missionIds: string[], outboxId: string): Promise<void> {
-    await tx.query(
-      `UPDATE mission_notifications SET status = 'mailed', mailed_at = now(), outbox_id = $4
-       WHERE tenant_id = $1 AND recipient_id = $2 AND mission_id = ANY($3::uuid[]) AND delivery = 'digest' AND status = 'pending'`,
-      [tenantId, recipientId, missionIds, outboxId],
-    );
-  }
-
-  /** What a mission alert says about its mission. */
-  async missionForAlert(tx: Tx, tenantId: string, missionId: string) {
-    const r = await tx.query(
-      `SELECT m.id, m.title, m.description, m.when_text AS "when", m.volunteers_needed AS "volunteersNeeded", p.id AS "projectId", p.title AS "projectTitle",
-              o.name AS "organisationName", c.name AS category, n.name AS neighbourhood
-       FROM missions m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
-       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
-       JOIN categories c ON c.id = p.category_id
-       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
-       WHERE m.tenant_id = $1 AND m.id = $2 AND m.status = 'open' AND p.status = 'published' AND o.status = 'published'`,
-      [tenantId, missionId],
-    );
-    return r[0] as
-      | { id: string; title: string; description: string; when: string; volunteersNeeded: number; projectId: string; projectTitle: string; organisationName: string; category: string; neighbourhood: string | null }
-      | undefined;
-  }
-
-  async counts(tx: Tx, tenantId: string): Promise<{ organisations: number; projects: number; missions: number; volunteers: number }> {
-    const r = await tx.query(
       `SELECT (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND status = 'published')::int AS organisations,
               (SELECT count(*) FROM projects p JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
                 WHERE p.tenant_id = $1 AND ${PROJECT_PUBLIC})::int AS projects,
               (SELECT count(*) FROM missions WHERE tenant_id = $1)::int AS missions,
               (SELECT count(*) FROM mission_volunteers WHERE tenant_id = $1 AND status = 'active')::int AS volunteers`,
-      [tenantId],
+      [tx.tenantId],
     );
-    return r[0];
+    return r;
   }
 
   /** On account erasure: sign-ups withdrawn (places given back), messages blanked. */
-  async eraseFor(tx: Tx, tenantId: string, accountId: string): Promise<void> {
-    await tx.query(
+  async eraseFor(tx: TenantTx, accountId: string): Promise<void> {
+    await execute(
+      tx,
       `UPDATE missions m SET volunteer_count = volunteer_count - 1 FROM mission_volunteers v
        WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' AND m.tenant_id = v.tenant_id AND m.id = v.mission_id`,
-      [tenantId, accountId],
+      [tx.tenantId, accountId],
     );
-    await tx.query(`UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, [tenantId, accountId]);
-    await tx.query(`UPDATE organisation_messages SET body = 'Message supprimé.' WHERE tenant_id = $1 AND sender_id = $2`, [tenantId, accountId]);
+    await execute(tx, `UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, [tx.tenantId, accountId]);
+    await execute(tx, `UPDATE organisation_messages SET body = 'Message supprimé.' WHERE tenant_id = $1 AND sender_id = $2`, [tx.tenantId, accountId]);
   }
 
-  exportFor(tx: Tx, tenantId: string, accountId: string) {
-    return tx.query(
+  async exportFor(tx: TenantTx, accountId: string): Promise<OrganisationsExport> {
+    const [r] = await rows<{ data: OrganisationsExport }>(
+      tx,
       `SELECT json_build_object(
          'managed', (SELECT coalesce(json_agg(json_build_object('organisation', o.name, 'role', om.role)), '[]') FROM organisation_managers om
                      JOIN organisations o ON o.tenant_id = om.tenant_id AND o.id = om.organisation_id WHERE om.tenant_id = $1 AND om.account_id = $2),
@@ -458,7 +411,8 @@ export class OrganisationsRepository {
                      FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id WHERE v.tenant_id = $1 AND v.account_id = $2),
          'messages', (SELECT coalesce(json_agg(json_build_object('body', body, 'at', created_at)), '[]') FROM organisation_messages WHERE tenant_id = $1 AND sender_id = $2)
        ) AS data`,
-      [tenantId, accountId],
-    ).then((r: Array<{ data: unknown }>) => r[0].data);
+      [tx.tenantId, accountId],
+    );
+    return r.data;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
+import { execute, firstRow, rows, type TenantTx } from '../../libs/db';
 import { LatLng, pointSql } from '../../libs/geo';
+import { RelayedResident } from './entities/relayed-resident.entity';
 
 export interface RelayedResidentRow {
   id: string;
@@ -11,6 +12,15 @@ export interface RelayedResidentRow {
   createdAt: Date;
   openListings: number;
   toCall: number;
+}
+
+/** The private record of a relayed resident, as the RGPD export shows it. */
+export interface RelayedResidentExport {
+  phone: string | null;
+  consentMethod: RelayedResident['consentMethod'];
+  consentNote: string;
+  consentAt: Date;
+  createdAt: Date;
 }
 
 const COLUMNS = `a.id, a.display_name AS "displayName", rr.phone,
@@ -25,61 +35,61 @@ const FROM = `FROM relayed_residents rr JOIN accounts a ON a.tenant_id = rr.tena
 /** Residents without internet registered by the town hall: private details seen by staff only. */
 @Injectable()
 export class RelayedResidentsRepository {
-  async insert(tx: Tx, tenantId: string, r: { displayName: string; phone: string | null; location: LatLng; consentMethod: string; consentNote: string; agentId: string }): Promise<string> {
-    const rows = await tx.query(
+  async insert(tx: TenantTx, r: { displayName: string; phone: string | null; location: LatLng; consentMethod: string; consentNote: string; agentId: string }): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
       `WITH a AS (
          INSERT INTO accounts (tenant_id, display_name, roles, relayed, location, notify_mode)
          VALUES ($1, $2, '{resident}', true, ${pointSql('$4', '$5')}, 'off') RETURNING id
        )
        INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_note, consent_agent_id)
        SELECT $1, a.id, $3, $6, $7, $8 FROM a RETURNING account_id AS id`,
-      [tenantId, r.displayName, r.phone, r.location.lng, r.location.lat, r.consentMethod, r.consentNote, r.agentId],
+      [tx.tenantId, r.displayName, r.phone, r.location.lng, r.location.lat, r.consentMethod, r.consentNote, r.agentId],
     );
-    return rows[0].id;
+    return row.id;
   }
 
-  list(tx: Tx, tenantId: string): Promise<RelayedResidentRow[]> {
-    return tx.query(`SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id LIMIT 1000`, [tenantId]);
+  list(tx: TenantTx): Promise<RelayedResidentRow[]> {
+    return rows<RelayedResidentRow>(tx, `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id LIMIT 1000`, [tx.tenantId]);
   }
 
-  async find(tx: Tx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<RelayedResidentRow | undefined> {
-    const rows = await tx.query(`SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND rr.account_id = $2 AND a.deleted_at IS NULL ${opts.forUpdate ? 'FOR UPDATE OF rr' : ''}`, [tenantId, id]);
-    return rows[0];
+  find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RelayedResidentRow | undefined> {
+    return firstRow<RelayedResidentRow>(
+      tx,
+      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND rr.account_id = $2 AND a.deleted_at IS NULL ${opts.forUpdate ? 'FOR UPDATE OF rr' : ''}`,
+      [tx.tenantId, id],
+    );
   }
 
-  async update(tx: Tx, tenantId: string, id: string, c: { displayName?: string; phone?: string | null; location?: LatLng; consent?: { method: string; note: string; agentId: string } }): Promise<void> {
+  async update(tx: TenantTx, id: string, c: { displayName?: string; phone?: string | null; location?: LatLng; consent?: { method: string; note: string; agentId: string } }): Promise<void> {
     if (c.displayName !== undefined || c.location) {
-      const params: unknown[] = [tenantId, id];
+      const params: unknown[] = [tx.tenantId, id];
       const p = (v: unknown) => `$${params.push(v)}`;
       const sets = [
         ...(c.displayName !== undefined ? [`display_name = ${p(c.displayName)}`] : []),
         ...(c.location ? [`location = ${pointSql(p(c.location.lng), p(c.location.lat))}`] : []),
       ];
-      await tx.query(`UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND relayed`, params);
+      await execute(tx, `UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND relayed`, params);
     }
     if (c.phone !== undefined || c.consent) {
-      const params: unknown[] = [tenantId, id];
+      const params: unknown[] = [tx.tenantId, id];
       const p = (v: unknown) => `$${params.push(v)}`;
       const sets = [
         ...(c.phone !== undefined ? [`phone = ${p(c.phone)}`] : []),
         ...(c.consent ? [`consent_method = ${p(c.consent.method)}`, `consent_note = ${p(c.consent.note)}`, `consent_agent_id = ${p(c.consent.agentId)}`, 'consent_at = now()'] : []),
       ];
-      await tx.query(`UPDATE relayed_residents SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, params);
+      await execute(tx, `UPDATE relayed_residents SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, params);
     }
   }
 
   /** The private record (phone, consent) goes; the account is erased in place by the accounts module. */
-  async erase(tx: Tx, tenantId: string, id: string): Promise<void> {
-    await tx.query('DELETE FROM relayed_residents WHERE tenant_id = $1 AND account_id = $2', [tenantId, id]);
+  async erase(tx: TenantTx, id: string): Promise<void> {
+    await tx.delete(RelayedResident, { tenantId: tx.tenantId, accountId: id });
   }
 
   /** For the RGPD export: the private record as stored. */
-  async export(tx: Tx, tenantId: string, id: string): Promise<Record<string, unknown> | undefined> {
-    const rows = await tx.query(
-      `SELECT phone, consent_method AS "consentMethod", consent_note AS "consentNote", consent_at AS "consentAt", created_at AS "createdAt"
-       FROM relayed_residents WHERE tenant_id = $1 AND account_id = $2`,
-      [tenantId, id],
-    );
-    return rows[0];
+  async export(tx: TenantTx, id: string): Promise<RelayedResidentExport | undefined> {
+    const r = await tx.findOneBy(RelayedResident, { tenantId: tx.tenantId, accountId: id });
+    return r ? { phone: r.phone, consentMethod: r.consentMethod, consentNote: r.consentNote, consentAt: r.consentAt, createdAt: r.createdAt } : undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../../libs/db';
+import { rows, type TenantTx } from '../../libs/db';
 
 export interface MonthlyRow {
   month: string;
@@ -18,8 +18,9 @@ export interface MonthlyRow {
  */
 @Injectable()
 export class StatsRepository {
-  monthly(tx: Tx, tenantId: string, since: Date): Promise<MonthlyRow[]> {
-    return tx.query(
+  monthly(tx: TenantTx, since: Date): Promise<MonthlyRow[]> {
+    return rows<MonthlyRow>(
+      tx,
       `SELECT to_char(date_trunc('month', x.at AT TIME ZONE 'Europe/Paris'), 'YYYY-MM') AS month, c.slug AS "categorySlug", c.name AS "categoryName",
               count(*) FILTER (WHERE x.what = 'offer')::int AS offers,
               count(*) FILTER (WHERE x.what = 'request')::int AS requests,
@@ -34,7 +35,7 @@ export class StatsRepository {
          SELECT fulfilled_at, category_id, 'fulfilled' FROM listings WHERE tenant_id = $1 AND fulfilled_at >= $2
        ) x JOIN categories c ON c.id = x.category_id
        GROUP BY 1, c.slug, c.name ORDER BY 1, c.slug`,
-      [tenantId, since],
+      [tx.tenantId, since],
     );
   }
 }
