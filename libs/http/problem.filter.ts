@@ -1,5 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidError,
+  MalformedError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from '../errors';
 import { Problem, problem, PROBLEM_CONTENT_TYPE, ProblemException } from './problem';
 
 /** Turns every error into problem+json; an unexpected one is logged and answered 500 without details. */
@@ -22,7 +32,26 @@ export function sendProblem(reply: FastifyReply, body: Problem, headers: Record<
   reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
+/** The HTTP status of each domain error: the one place where the domain meets HTTP. */
+export function statusOf(error: DomainError): number {
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof UnauthenticatedError) return 401;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof InvalidError) return 422;
+  if (error instanceof MalformedError) return 400;
+  if (error instanceof TooManyRequestsError) return 429;
+  return 500;
+}
+
+function domainProblem(error: DomainError): { body: Problem; headers: Record<string, string> } {
+  const errors = error instanceof InvalidError || error instanceof ConflictError || error instanceof MalformedError ? error.errors : undefined;
+  const headers: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSec) } : {};
+  return { body: problem(statusOf(error), error.detail, errors, error.type), headers };
+}
+
 export function toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {
+  if (error instanceof DomainError) return domainProblem(error);
   if (error instanceof ProblemException) return { body: error.problem, headers: error.headers };
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -2,10 +2,9 @@
  * RFC 9457 problem details: the one error format of the API. `detail` is French because
  * pages show it; `errors` names each offending field.
  */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { FieldError } from '../errors';
+
+export type { FieldError };
 
 export interface Problem {
   type: string;
@@ -41,17 +40,12 @@ export function problem(status: number, detail?: string, errors?: FieldError[], 
   return p;
 }
 
-/** Thrown by domain and HTTP code alike; the filter turns it into a response as is. */
+/**
+ * An HTTP answer decided at the edge (request hooks, input guards); the filter sends it as is.
+ * Code below the controllers throws the domain errors of libs/errors instead.
+ */
 export class ProblemException extends Error {
   constructor(readonly problem: Problem, readonly headers: Record<string, string> = {}) {
     super(problem.detail ?? problem.title);
-  }
-
-  static invalid(errors: FieldError[], detail = 'Certaines données sont invalides.'): ProblemException {
-    return new ProblemException(problem(422, detail, errors));
-  }
-
-  static notFound(detail = 'Cette ressource est introuvable.'): ProblemException {
-    return new ProblemException(problem(404, detail));
   }
 }

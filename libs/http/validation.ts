@@ -1,6 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { isISO8601, ValidateBy, ValidationOptions } from 'class-validator';
-import { FieldError, ProblemException } from './problem';
+import { FieldError, InvalidError } from '../errors';
 
 /** Flattens class-validator errors into `field` paths like `location.lat`. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -19,7 +19,7 @@ export function createValidationPipe(): ValidationPipe {
     // One message per field: the first rule it breaks.
     stopAtFirstError: true,
     transform: true,
-    exceptionFactory: (errors) => ProblemException.invalid(fieldErrors(errors)),
+    exceptionFactory: (errors) => new InvalidError(fieldErrors(errors)),
   });
 }
 

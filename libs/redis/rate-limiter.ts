@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config';
-import { problem, ProblemException } from '../http';
+import { TooManyRequestsError } from '../errors';
 import { REDIS } from './redis.tokens';
 
 export interface Limit {
@@ -137,7 +137,7 @@ export class RateLimiter {
   }
 }
 
-function tooMany(retryAfterSec: number): ProblemException {
+function tooMany(retryAfterSec: number): TooManyRequestsError {
   const wait = retryAfterSec < 60 ? `${retryAfterSec} seconde${retryAfterSec > 1 ? 's' : ''}` : `${Math.ceil(retryAfterSec / 60)} minute(s)`;
-  return new ProblemException(problem(429, `Trop de tentatives. Réessayez dans ${wait}.`), { 'retry-after': String(retryAfterSec) });
+  return new TooManyRequestsError(`Trop de tentatives. Réessayez dans ${wait}.`, retryAfterSec);
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { problem, ProblemException } from '../../libs/http';
+import { ForbiddenError, UnauthenticatedError } from '../../libs/errors';
 import { AccountsService } from './accounts.service';
 import { AUTH_REQUIREMENT, AuthRequirement } from './auth.decorators';
 import { sessionCookieName } from './session-cookie';
@@ -33,15 +33,15 @@ export class AuthGuard implements CanActivate {
       const expected = `${this.config.publicScheme}://${String(req.headers.host ?? '').toLowerCase()}`;
       // With a session, the Origin is required; without one, a foreign Origin still cannot act (login CSRF).
       if ((ctx?.principal && origin !== expected) || (origin !== undefined && origin !== expected)) {
-        throw new ProblemException(problem(403, 'Requête refusée : elle ne provient pas de ce site.'));
+        throw new ForbiddenError('Requête refusée : elle ne provient pas de ce site.');
       }
     }
 
     const required = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, [context.getHandler(), context.getClass()]);
     if (!required) return true;
-    if (!ctx?.principal) throw new ProblemException(problem(401, 'Veuillez vous connecter.'));
+    if (!ctx?.principal) throw new UnauthenticatedError('Veuillez vous connecter.');
     if (required.roles !== 'any' && !required.roles.some((r) => ctx.principal!.roles.includes(r))) {
-      throw new ProblemException(problem(403, "Vous n'avez pas accès à cette action."));
+      throw new ForbiddenError("Vous n'avez pas accès à cette action.");
     }
     return true;
   }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { ProblemException } from '../../libs/http';
+import { NotFoundError } from '../../libs/errors';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { TenantsService } from './tenants.service';
 
@@ -63,7 +63,7 @@ export class TenantsController {
   async logo(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply) {
     const t = await this.tenants.get(ref);
     const file = t.settings.theme.logo;
-    if (!file) throw ProblemException.notFound("Ce site n'a pas de logo.");
+    if (!file) throw new NotFoundError("Ce site n'a pas de logo.");
     const type = file.endsWith('.svg') ? 'image/svg+xml' : 'image/png';
     return reply
       .header('content-type', type)

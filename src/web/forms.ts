@@ -1,30 +1,42 @@
-import { createValidationPipe, ProblemException } from '../../libs/http';
+import { DomainError, InvalidError } from '../../libs/errors';
+import { createValidationPipe, statusOf, toProblem } from '../../libs/http';
 
 /** A submitted HTML form: every field a string, any field possibly missing. */
 export type Form = Record<string, string | undefined>;
 
 const pipe = createValidationPipe();
 
-/** A form's fields through the API's own DTO rules; a failure is a ProblemException naming each field. */
+/** A form's fields through the API's own DTO rules; a failure is an InvalidError naming each field. */
 export async function validated<T>(type: new () => T, data: Record<string, unknown>): Promise<T> {
   return pipe.transform(data, { type: 'body', metatype: type }) as Promise<T>;
 }
 
-/** Field → first message, from a ProblemException of the API's services or validation. */
-export function formErrors(err: ProblemException): Record<string, string> {
+/** Field → first message, from a domain error of the API's services or validation. */
+export function formErrors(err: DomainError): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const e of err.problem.errors ?? []) errors[e.field] ??= e.message;
+  for (const e of 'errors' in err ? (err.errors as InvalidError['errors']) : []) errors[e.field] ??= e.message;
   return errors;
 }
 
-/** An error a form shows to the person (a 4xx problem), as opposed to a failure to let through. */
-export function isFormError(err: unknown): err is ProblemException {
-  return err instanceof ProblemException && err.problem.status < 500;
+/** An error a form shows to the person (a refusal of the domain), as opposed to a failure to let through. */
+export function isFormError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
 }
 
-/** The alert above a form: a summary when fields are named, else the problem's own French detail. */
-export function formAlert(err: ProblemException, errors: Record<string, string>, summary: string): string | undefined {
-  return Object.keys(errors).length ? summary : err.problem.detail;
+/** The alert above a form: a summary when fields are named, else the error's own French detail. */
+export function formAlert(err: DomainError, errors: Record<string, string>, summary: string): string | undefined {
+  return Object.keys(errors).length ? summary : err.detail;
+}
+
+/** The status a page answers with when it shows this refusal beside its form. */
+export const formStatus = (err: DomainError): number => statusOf(err);
+
+/** The headers the refusal asks for (a retry-after after too many attempts). */
+export const formHeaders = (err: DomainError): Record<string, string> => toProblem(err).headers;
+
+/** The same refusal, told in the words of the page that met it (the error page shows `detail`). */
+export function retold<E extends DomainError>(err: E, detail: string): E {
+  return Object.assign(Object.create(Object.getPrototypeOf(err) as object) as E, err, { detail, message: detail });
 }
 
 /** Where to go after signing in: a path of this site only. */
