@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ProblemException } from '../../libs/http';
+import { NotFoundError } from '../../libs/errors';
 import { CurrentTenant, TenantRef } from '../../libs/tenancy';
 import { TenantsService } from '../tenants/tenants.service';
 import { themeCss } from './theme';
@@ -82,7 +82,7 @@ export class AssetsController {
 
   private file(path: string, req: FastifyRequest, reply: FastifyReply) {
     const asset = this.assets.get(path);
-    if (!asset) throw ProblemException.notFound();
+    if (!asset) throw new NotFoundError();
     return send(req, reply, asset);
   }
 }

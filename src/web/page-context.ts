@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../libs/config';
 import { TenantRef } from '../../libs/tenancy';
-import { AccountRow } from '../accounts/accounts.repository';
+import type { AccountRow } from '../accounts/accounts.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { PageContext } from './page-renderer';
@@ -38,8 +38,8 @@ export class PageContexts {
         organisations: t.settings.organisations?.enabled ? { siteName: t.settings.organisations.siteName ?? t.siteName } : undefined,
       },
       user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident'), admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin') } : undefined,
-      // The development inbox (/dev/mail) exists in this process: link it from the footer.
-      devMail: this.config.env !== 'production' && !this.config.smtpUrl && this.config.workersInProcess,
+      // The development inbox (dev/, /dev/mail) runs in this process: link it from the footer.
+      devMail: Boolean(this.config.sentMailPage),
     };
   }
 

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { STATUS_LABEL } from '../listings/listings.service';
 import { SUPPRESS_BELOW } from '../stats/stats.service';
+import type { PageModels, PageName } from './page-models';
+import { Templates } from './templates';
 
 const VIEWS = join(__dirname, 'views');
 
@@ -14,8 +16,12 @@ export interface PageContext {
   user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean };
   /** The navigation entry to mark as current. */
   current?: string;
-  [key: string]: unknown;
+  /** The development inbox runs in this process: the footer links to it. */
+  devMail?: boolean;
 }
+
+/** Each page's model with what every page knows. */
+type Pages = { [P in PageName]: PageContext & PageModels[P] };
 
 /**
  * The site's server-rendered pages: Handlebars views under `views/` (pages, partials, one
@@ -24,27 +30,22 @@ export interface PageContext {
  */
 @Injectable()
 export class PageRenderer {
-  private readonly hbs = Handlebars.create();
-  private readonly layout: Handlebars.TemplateDelegate;
-  private readonly pages = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly templates = new Templates<Pages>({
+    layout: readFileSync(join(VIEWS, 'layout.hbs'), 'utf8'),
+    pages: hbsFiles(join(VIEWS, 'pages')),
+    partials: hbsFiles(join(VIEWS, 'partials')),
+    helpers: HELPERS,
+  });
 
-  constructor() {
-    registerHelpers(this.hbs);
-    for (const file of readdirSync(join(VIEWS, 'partials')).filter((f) => f.endsWith('.hbs'))) {
-      this.hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(VIEWS, 'partials', file), 'utf8'));
-    }
-    for (const file of readdirSync(join(VIEWS, 'pages')).filter((f) => f.endsWith('.hbs'))) {
-      this.pages.set(basename(file, '.hbs'), this.hbs.compile(readFileSync(join(VIEWS, 'pages', file), 'utf8'), { strict: false }));
-    }
-    this.layout = this.hbs.compile(readFileSync(join(VIEWS, 'layout.hbs'), 'utf8'));
+  /** A page with its model: the compiler checks the model against the page's declared view (PageModels). */
+  render<P extends PageName>(page: P, model: Pages[P]): string {
+    return this.templates.render(page, model);
   }
+}
 
-  render(page: string, ctx: PageContext): string {
-    const template = this.pages.get(page);
-    if (!template) throw new Error(`no page template ${page}`);
-    const body = template(ctx);
-    return this.layout({ ...ctx, body: new Handlebars.SafeString(body) });
-  }
+/** The `.hbs` files of a folder by name (without the extension). */
+function hbsFiles(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => [basename(f, '.hbs'), readFileSync(join(dir, f), 'utf8')]));
 }
 
 const KIND = { offer: 'Offre', request: 'Demande', project: 'Projet' } as const;
@@ -95,27 +96,27 @@ const RULES: Record<string, string> = {
 };
 const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place ou à distance' } as const;
 
-function registerHelpers(hbs: typeof Handlebars): void {
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('minus', (n: unknown) => Number(n) - 1);
+const HELPERS: Record<string, Handlebars.HelperDelegate> = {
+  eq: (a: unknown, b: unknown) => a === b,
+  minus: (n: unknown) => Number(n) - 1,
   // A published figure, or "moins de 5" for a suppressed (null) one.
-  hbs.registerHelper('cell', (n: unknown) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)));
-  hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).join(''));
-  hbs.registerHelper('defined', (v: unknown) => v !== undefined && v !== null);
-  hbs.registerHelper('kindLabel', (kind: keyof typeof KIND) => KIND[kind] ?? kind);
-  hbs.registerHelper('statusLabel', (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status);
-  hbs.registerHelper('roleLabel', (role: string) => ROLES[role] ?? role);
-  hbs.registerHelper('actionLabel', (action: string) => ACTIONS[action] ?? action);
-  hbs.registerHelper('dateTime', (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''));
-  hbs.registerHelper('ruleLabel', (code: string) => RULES[code] ?? code);
-  hbs.registerHelper('modeLabel', (mode: keyof typeof MODE) => MODE[mode] ?? mode);
-  hbs.registerHelper('distance', (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''));
-  hbs.registerHelper('organisationKindLabel', (kind: string) => ORGANISATION_KIND[kind] ?? kind);
-  hbs.registerHelper('organisationStatusLabel', (status: string) => ORGANISATION_STATUS[status] ?? status);
-  hbs.registerHelper('projectStatusLabel', (status: string) => PROJECT_STATUS[status] ?? status);
-  hbs.registerHelper('moderationPath', (type: string) => MODERATION_PATH[type] ?? type);
-  hbs.registerHelper('date', (d: unknown) => (d ? formatDate(new Date(String(d))) : ''));
-}
+  cell: (n: unknown) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)),
+  concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
+  defined: (v: unknown) => v !== undefined && v !== null,
+  kindLabel: (kind: keyof typeof KIND) => KIND[kind] ?? kind,
+  statusLabel: (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status,
+  roleLabel: (role: string) => ROLES[role] ?? role,
+  actionLabel: (action: string) => ACTIONS[action] ?? action,
+  dateTime: (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''),
+  ruleLabel: (code: string) => RULES[code] ?? code,
+  modeLabel: (mode: keyof typeof MODE) => MODE[mode] ?? mode,
+  distance: (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''),
+  organisationKindLabel: (kind: string) => ORGANISATION_KIND[kind] ?? kind,
+  organisationStatusLabel: (status: string) => ORGANISATION_STATUS[status] ?? status,
+  projectStatusLabel: (status: string) => PROJECT_STATUS[status] ?? status,
+  moderationPath: (type: string) => MODERATION_PATH[type] ?? type,
+  date: (d: unknown) => (d ? formatDate(new Date(String(d))) : ''),
+};
 
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
 export function formatDistance(m: number): string {

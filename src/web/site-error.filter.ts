@@ -4,6 +4,7 @@ import { ProblemFilter, toProblem } from '../../libs/http';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import { PageContexts } from './page-context';
+import { SignInRequired } from './page-guard';
 
 /** Paths whose clients read problem+json, whatever they accept. */
 export const MACHINE_PATHS = /^\/(api|health|admin\/queues|unsubscribe)(\/|$)/;
@@ -18,8 +19,9 @@ const HEADINGS: Record<number, string> = {
 };
 
 /**
- * Errors of the site's pages as French pages in the tenant's branding (404, 403, 500…);
- * everything else, the API first, keeps problem+json through ProblemFilter.
+ * Errors of the site's pages as French pages in the tenant's branding (404, 403, 500…), and
+ * a guarded page without a session as a redirect to the sign-in page; everything else, the API
+ * first, keeps problem+json through ProblemFilter.
  */
 @Injectable()
 @Catch()
@@ -32,6 +34,8 @@ export class SiteErrorFilter implements ExceptionFilter {
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // A guarded page without a session: to the sign-in page, which sends back here.
+    if (error instanceof SignInRequired && !reply.sent) return void reply.redirect(`/connexion?retour=${encodeURIComponent(error.back)}`, 303);
     const wantsPage = !MACHINE_PATHS.test(req.url) && req.ctx?.tenant && /text\/html/.test(String(req.headers.accept ?? ''));
     if (!wantsPage || reply.sent) return this.problems.catch(error, host);
     const { body, headers } = toProblem(error);

@@ -2,34 +2,22 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '../accounts/accounts.module';
-import { ListingsModule } from '../listings/listings.module';
-import { MatchingModule } from '../matching/matching.module';
-import { ModerationModule } from '../moderation/moderation.module';
-import { OrganisationsModule } from '../organisations/organisations.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { AdminModule } from '../admin/admin.module';
-import { AdminPagesController } from './admin-pages.controller';
 import { AssetsController } from './assets.controller';
-import { MemberController } from './member.controller';
-import { OrganisationsPagesController } from './organisations-pages.controller';
 import { PageContexts } from './page-context';
+import { PageGuard } from './page-guard';
 import { PageRenderer } from './page-renderer';
-import { SiteController } from './site.controller';
-import { UnsubscribeController } from './unsubscribe.controller';
-import { OutcomeController } from './outcome.controller';
-import { OutcomesModule } from '../outcomes/outcomes.module';
-import { StaffModule } from '../staff/staff.module';
-import { StatsModule } from '../stats/stats.module';
-import { StaffPagesController } from './staff-pages.controller';
-import { FiguresPagesController } from './figures-pages.controller';
 import { MACHINE_PATHS, SiteErrorFilter } from './site-error.filter';
 
-/** The communes' sites: server-rendered pages over the same services as the API. */
+/**
+ * The machinery every page shares: the renderer, the page context, the guard and error filter,
+ * the assets. Each area's pages live with the area (src/<area>/pages) and import this module.
+ */
 @Module({
-  imports: [TenantsModule, ListingsModule, AccountsModule, ModerationModule, MatchingModule, AdminModule, OutcomesModule, StaffModule, StatsModule, OrganisationsModule],
-  controllers: [SiteController, MemberController, OrganisationsPagesController, AdminPagesController, StaffPagesController, FiguresPagesController, UnsubscribeController, OutcomeController, AssetsController],
-  providers: [PageRenderer, PageContexts, SiteErrorFilter],
-  exports: [SiteErrorFilter],
+  imports: [TenantsModule, AccountsModule],
+  controllers: [AssetsController],
+  providers: [PageRenderer, PageContexts, PageGuard, SiteErrorFilter],
+  exports: [PageRenderer, PageContexts, PageGuard, SiteErrorFilter],
 })
 export class WebModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

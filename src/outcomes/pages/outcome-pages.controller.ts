@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { ReminderAnswer } from '../outcomes/outcomes.repository';
-import { REMINDER_ANSWERS, OutcomesService } from '../outcomes/outcomes.service';
-import type { Form } from './forms';
-import { PageContexts } from './page-context';
-import { PageRenderer } from './page-renderer';
-import { sendPage } from './page-response';
+import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import type { ReminderAnswer } from '../outcomes.service';
+import { REMINDER_ANSWERS, OutcomesService } from '../outcomes.service';
+import type { Form } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
 
 const INVALID = { heading: 'Lien invalide', paragraphs: ['Ce lien ne correspond à aucune annonce de ce site. Connectez-vous pour gérer vos annonces.'], link: { href: '/mes-annonces', label: 'Mes annonces' } };
 const QUESTION: Record<ReminderAnswer, { heading: string; button: string }> = {
@@ -29,7 +29,7 @@ const LABEL: Record<ReminderAnswer, string> = { found: 'j’ai trouvé de l’ai
  */
 @ApiExcludeController()
 @Controller('outcome')
-export class OutcomeController {
+export class OutcomePagesController {
   constructor(private readonly outcomes: OutcomesService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
 
   @Get(':token')

@@ -2,22 +2,22 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemException } from '../../libs/http';
-import { CurrentTenant, Principal, STAFF_ROLES, TenantRef } from '../../libs/tenancy';
-import { ListingsService } from '../listings/listings.service';
-import { OutcomesService } from '../outcomes/outcomes.service';
-import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../staff/dto/staff.dto';
-import { RelayedResidentsService } from '../staff/relayed-residents.service';
-import { TenantsService } from '../tenants/tenants.service';
-import { withRole } from './access';
-import { Form, formAlert, formErrors, isFormError, validated } from './forms';
-import { PageContexts } from './page-context';
-import { PageRenderer } from './page-renderer';
-import { sendPage } from './page-response';
-import { FORM_ALREADY_SENT, formKey, listingFromForm, PICKER_ASSETS } from './site.controller';
-import { IDEMPOTENCY_HEADER } from '../listings/idempotency.repository';
+import { DomainError, InvalidError, NotFoundError } from '../../../libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { STAFF_ROLES } from '../../accounts/roles';
+import { IDEMPOTENCY_HEADER, ListingsService } from '../../listings/listings.service';
+import { OutcomesService } from '../../outcomes/outcomes.service';
+import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
+import { RelayedResidentsService } from '../relayed-residents.service';
+import { TenantsService } from '../../tenants/tenants.service';
+import { Me, PageRoles, SignedInPage } from '../../web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import { FORM_ALREADY_SENT, formKey, listingFromForm } from '../../listings/pages/listing-form';
+import { PICKER_ASSETS } from '../../web/map-assets';
 
-const STAFF = new Set<string>(STAFF_ROLES);
 const CONSENT_LABELS: Record<string, string> = { phone: 'par téléphone', in_person: 'en personne', paper: 'sur papier' };
 const NOTICES: Record<string, string> = {
   inscrit: 'Le résident est inscrit. Vous pouvez publier une annonce pour lui ou pour elle.',
@@ -29,6 +29,8 @@ const NOTICES: Record<string, string> = {
   close: 'L’annonce est close.',
   prolongee: 'L’annonce est prolongée de 60 jours.',
 };
+
+const StaffPage = () => PageRoles(STAFF_ROLES, 'Cette page est réservée à l’équipe de la mairie.');
 
 /**
  * The town-hall team's pages: the inbox of calls to make for residents without internet, the
@@ -47,41 +49,39 @@ export class StaffPagesController {
   ) {}
 
   @Get()
+  @StaffPage()
   async inbox(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    if (!staff(req, reply)) return;
     const [ctx, inbox] = await Promise.all([this.contexts.of(ref, req, 'Boîte de l’équipe', 'staff'), this.residents.inboxItems(ref)]);
     const items = inbox.items;
     sendPage(reply, this.pages.render('staff-inbox', { ...ctx, toCall: items.filter((i) => i.state === 'to_call'), called: items.filter((i) => i.state === 'called'), notice: done ? NOTICES[done] : undefined }));
   }
 
   @Post('boite/:id/rappele')
-  async calledBack(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async calledBack(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
     await this.residents.calledBack(ref, me, id);
     reply.redirect(body?.retour && /^\/equipe\/residents\/[\w-]+$/.test(body.retour) ? `${body.retour}?fait=rappele` : '/equipe?fait=rappele', 303);
   }
 
   @Get('residents')
+  @StaffPage()
   async list(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    if (!staff(req, reply)) return;
     const [ctx, list] = await Promise.all([this.contexts.of(ref, req, 'Résidents relayés', 'staff'), this.residents.list(ref)]);
     sendPage(reply, this.pages.render('staff-residents', { ...ctx, items: list.items, notice: done ? NOTICES[done] : undefined }));
   }
 
   @Get('residents/nouveau')
+  @StaffPage()
   async newPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    if (!staff(req, reply)) return;
     return this.renderForm(ref, req, reply, undefined, {});
   }
 
   @Post('residents/nouveau')
-  async create(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async create(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
-      if (!location) throw ProblemException.invalid([{ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' }]);
+      if (!location) throw new InvalidError([{ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' }]);
       const dto = await validated(CreateRelayedResidentDto, {
         displayName: body.displayName ?? '',
         ...(body.phone ? { phone: body.phone } : {}),
@@ -97,22 +97,21 @@ export class StaffPagesController {
   }
 
   @Get('residents/:id')
+  @StaffPage()
   async resident(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('fait') done?: string) {
-    if (!staff(req, reply)) return;
     await this.renderResident(ref, req, reply, id, done ? NOTICES[done] : undefined);
   }
 
   @Get('residents/:id/modifier')
+  @StaffPage()
   async editPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
-    if (!staff(req, reply)) return;
     const r = await this.residents.get(ref, id);
     return this.renderForm(ref, req, reply, r, { displayName: r.displayName, phone: r.phone ?? '', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
   }
 
   @Post('residents/:id/modifier')
-  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
       const dto = await validated(UpdateRelayedResidentDto, {
@@ -124,49 +123,46 @@ export class StaffPagesController {
       await this.residents.update(ref, me, id, dto);
       return reply.redirect(`/equipe/residents/${id}?fait=modifie`, 303);
     } catch (err) {
-      if (!isFormError(err) || err.problem.status === 404) throw err;
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
       return this.renderFormError(ref, req, reply, await this.residents.get(ref, id), body, err, 'Rien n’a été enregistré : corrigez les champs signalés.');
     }
   }
 
   @Post('residents/:id/effacer')
-  async erase(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async erase(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
     if (body?.confirm !== 'oui') return this.renderResident(ref, req, reply, id, undefined, { confirm: 'cochez la case pour confirmer l’effacement' }, 'Rien n’a été effacé.', 422);
     await this.residents.erase(ref, me, id);
     reply.redirect('/equipe/residents?fait=efface', 303);
   }
 
   @Get('residents/:id/annonce')
+  @StaffPage()
   async newListingPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
-    if (!staff(req, reply)) return;
     const r = await this.residents.get(ref, id);
     return this.renderListingForm(ref, req, reply, r, { kind: 'request', mode: 'in_person', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
   }
 
   @Post('residents/:id/annonce')
-  async postListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async postListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
     try {
       await this.residents.postListing(ref, me, id, await listingFromForm(this.contexts, ref, body), formKey(body.idempotencyKey));
       return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
     } catch (err) {
-      if (!isFormError(err) || err.problem.status === 404) throw err;
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
       if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez le quartier';
       // This very form was already sent, then changed: a fresh key publishes anew.
       if (errors[IDEMPOTENCY_HEADER]) return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), { ...body, idempotencyKey: undefined }, {}, FORM_ALREADY_SENT, 409);
-      return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), body, errors, formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'), err.problem.status);
+      return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), body, errors, formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'), formStatus(err));
     }
   }
 
   /** Fulfil, close or renew a relayed resident's listing, from the resident's page. */
   @Post('annonces/:id/:action')
-  async listingAction(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Param('action') action: string, @Body() body: Form) {
-    const me = staff(req, reply);
-    if (!me) return;
+  @StaffPage()
+  async listingAction(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Param('action') action: string, @Body() body: Form) {
     const back = body?.resident && /^[\w-]+$/.test(body.resident) ? `/equipe/residents/${body.resident}` : '/equipe/residents';
     if (action === 'aide-trouvee') await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
     else if (action === 'clore') await this.listings.close(ref, me, id);
@@ -182,12 +178,12 @@ export class StaffPagesController {
     sendPage(reply, this.pages.render('staff-resident', { ...ctx, resident: { ...r, consentLabel: CONSENT_LABELS[r.consent.method] }, listings, notice, errors, formError }), status);
   }
 
-  private renderFormError(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, body: Form, err: ProblemException, summary: string) {
+  private renderFormError(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, body: Form, err: DomainError, summary: string) {
     const errors = formErrors(err);
     for (const k of ['location.lat', 'location.lng']) if (errors[k]) errors.location ??= 'position invalide : choisissez le quartier';
     if (errors['consent.method']) errors.consentMethod = 'indiquez comment la personne a donné son accord';
     if (errors['consent.note']) errors.consentNote = errors['consent.note'];
-    return this.renderForm(ref, req, reply, resident, body, errors, formAlert(err, errors, summary), err.problem.status);
+    return this.renderForm(ref, req, reply, resident, body, errors, formAlert(err, errors, summary), formStatus(err));
   }
 
   private async renderForm(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
@@ -221,5 +217,3 @@ export class StaffPagesController {
     return sendPage(reply, page, status);
   }
 }
-
-const staff = (req: FastifyRequest, reply: FastifyReply): Principal | undefined => withRole(req, reply, STAFF, 'Cette page est réservée à l’équipe de la mairie.');

@@ -2,25 +2,28 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
-import { CurrentTenant, Principal, TenantRef } from '../../libs/tenancy';
-import { AccountsService } from '../accounts/accounts.service';
-import { EmailDto } from '../accounts/dto/accounts.dto';
-import { CreateCategoryDto } from '../admin/admin.dto';
-import { AdminService } from '../admin/admin.service';
-import { TenantsService } from '../tenants/tenants.service';
-import { barChart } from './chart';
-import { Form, formAlert, formErrors, isFormError, validated } from './forms';
-import { PageContexts } from './page-context';
-import { PageRenderer } from './page-renderer';
-import { sendPage } from './page-response';
-import { withRole } from './access';
+import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { AccountsService } from '../../accounts/accounts.service';
+import { EmailDto } from '../../accounts/dto/accounts.dto';
+import { CreateCategoryDto } from '../admin.dto';
+import { AdminService } from '../admin.service';
+import { TenantsService } from '../../tenants/tenants.service';
+import { barChart } from '../../web/chart';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import type { AdminPageExtra } from './admin.views';
+import { Me, PageRoles, SignedInPage } from '../../web/page-guard';
 
-const ADMINS = new Set(['admin', 'federation_admin']);
 const DONE: Record<string, string> = {
   categories: 'Les catégories sont enregistrées.',
   invitation: 'L’invitation est envoyée : la personne reçoit un lien pour choisir son mot de passe.',
   catalogue: 'La catégorie est ajoutée au catalogue ; chaque commune peut maintenant la choisir.',
 };
+
+/** An administrator of this commune (or of its federation); back to the administration page after signing in. */
+const AdminPage = () => PageRoles(['admin', 'federation_admin'], 'Cette page est réservée aux administrateurs de la commune.', '/administration');
 
 /** The commune administrators' page: activity over the last 30 days, and the commune's categories. */
 @ApiExcludeController()
@@ -35,16 +38,14 @@ export class AdminPagesController {
   ) {}
 
   @Get()
-  async overview(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    const me = admin(req, reply);
-    if (!me) return;
+  @AdminPage()
+  async overview(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Query('fait') done?: string) {
     await this.render(ref, req, reply, me, { notice: done ? DONE[done] : undefined });
   }
 
   @Post('categories')
-  async saveCategories(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Record<string, string | string[] | undefined>) {
-    const me = admin(req, reply);
-    if (!me) return;
+  @AdminPage()
+  async saveCategories(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Record<string, string | string[] | undefined>) {
     const list = (k: string) => ([] as string[]).concat(body[k] ?? []);
     const ids = list('categoryId');
     const enabled = new Set(list('enabled'));
@@ -56,14 +57,13 @@ export class AdminPagesController {
     } catch (err) {
       if (!isFormError(err)) throw err;
       const first = Object.values(formErrors(err))[0];
-      return this.render(ref, req, reply, me, { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.problem.detail}.` }, err.problem.status);
+      return this.render(ref, req, reply, me, { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.detail}.` }, formStatus(err));
     }
   }
 
   @Post('equipe')
-  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
-    const me = admin(req, reply);
-    if (!me) return;
+  @AdminPage()
+  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
     try {
       const dto = await validated(EmailDto, { email: body.email ?? '' });
       const role = body.role === 'admin' ? 'admin' : 'moderator';
@@ -72,14 +72,13 @@ export class AdminPagesController {
       return reply.redirect('/administration?fait=invitation', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
-      return this.render(ref, req, reply, me, { formError: 'L’invitation n’est pas partie : corrigez le champ signalé.', inviteErrors: formErrors(err), inviteValues: { email: body.email } }, err.problem.status);
+      return this.render(ref, req, reply, me, { formError: 'L’invitation n’est pas partie : corrigez le champ signalé.', inviteErrors: formErrors(err), inviteValues: { email: body.email } }, formStatus(err));
     }
   }
 
   @Post('catalogue')
-  async addCategory(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
-    const me = admin(req, reply);
-    if (!me) return;
+  @AdminPage()
+  async addCategory(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
     try {
       const dto = await validated(CreateCategoryDto, { slug: body.slug ?? '', name: body.name ?? '', description: body.description ?? '', remote: body.remote === 'true' });
       await this.admin.createCategory(ref, me, dto);
@@ -88,11 +87,11 @@ export class AdminPagesController {
       if (!isFormError(err)) throw err;
       const catalogueErrors = formErrors(err);
       const formError = formAlert(err, catalogueErrors, 'La catégorie n’a pas été ajoutée : corrigez les champs signalés.');
-      return this.render(ref, req, reply, me, { formError, catalogueErrors, catalogueValues: body }, err.problem.status);
+      return this.render(ref, req, reply, me, { formError, catalogueErrors, catalogueValues: body }, formStatus(err));
     }
   }
 
-  private async render(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, extra: Record<string, unknown> = {}, status = 200) {
+  private async render(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, extra: AdminPageExtra = {}, status = 200) {
     const federationAdmin = me.roles.includes('federation_admin');
     const [ctx, stats, categories, staff, catalogue] = await Promise.all([
       this.contexts.of(ref, req, extra.formError ? 'Erreur – Administration' : 'Administration', 'admin'),
@@ -118,6 +117,3 @@ export class AdminPagesController {
     return sendPage(reply, page, status);
   }
 }
-
-/** An administrator of this commune (or of its federation); back to the administration page after signing in. */
-const admin = (req: FastifyRequest, reply: FastifyReply) => withRole(req, reply, ADMINS, 'Cette page est réservée aux administrateurs de la commune.', '/administration');

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts.module';
+import { TenantsModule } from '../../tenants/tenants.module';
+import { AdminModule } from '../../admin/admin.module';
+import { WebModule } from '../../web/web.module';
+import { SignInPagesController } from './sign-in-pages.controller';
+import { MyAccountPagesController } from './my-account-pages.controller';
+
+/** The accounts' pages: signing in and up, passwords, invitations, "Mon compte". */
+@Module({ imports: [WebModule, AccountsModule, TenantsModule, AdminModule], controllers: [SignInPagesController, MyAccountPagesController] })
+export class AccountsPagesModule {}

@@ -1,0 +1,43 @@
+import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
+import type { TenantsService } from '../../tenants/tenants.service';
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface LoginView extends FormState<Values> {
+  /** Where to go once signed in (a path of this site). */
+  retour: string;
+}
+
+export type SignupView = FormState<Values>;
+
+export type PasswordForgottenView = FormState<Values>;
+
+/** The new-password form, also the invitation's (name and password). */
+export interface PasswordNewView extends FormState<Values> {
+  action: string;
+  token?: string;
+  invitation?: boolean;
+}
+
+export interface VerifyView {
+  token: string;
+}
+
+export interface AccountView extends PageAssets, Notice, FormState<Record<string, string | string[] | number | undefined>> {
+  map: MapView;
+  account: { email: string | null; location?: { lat: number; lng: number } | null };
+  categories: Array<Result<TenantsService['categories']>[number] & { checked: boolean } | { id: string; slug: string; name: string; checked: boolean }>;
+  neighbourhoods: Result<TenantsService['neighbourhoods']>;
+  radii: Array<{ value: string; label: string; selected: boolean }>;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    login: LoginView;
+    signup: SignupView;
+    'password-forgotten': PasswordForgottenView;
+    'password-new': PasswordNewView;
+    verify: VerifyView;
+    account: AccountView;
+  }
+}

@@ -1,0 +1,135 @@
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../../libs/config';
+import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { AccountsService } from '../accounts.service';
+import { UpdateMeDto } from '../dto/accounts.dto';
+import { clearSessionCookie } from '../session-cookie';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import { Me, SignedInPage } from '../../web/page-guard';
+import { TenantsService } from '../../tenants/tenants.service';
+import { AdminService } from '../../admin/admin.service';
+import { PICKER_ASSETS } from '../../web/map-assets';
+
+const RADII = [300, 500, 1000, 2000, 5000, 10000];
+
+/** "300 m", "1,5 km". */
+const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${(m / 1000).toLocaleString('fr-FR')} km`);
+
+/** "Mon compte": the resident's settings (name, place, alert radius and categories) and the account's deletion. */
+@ApiExcludeController()
+@Controller()
+export class MyAccountPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly accounts: AccountsService,
+    private readonly tenants: TenantsService,
+    private readonly admin: AdminService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('mon-compte')
+  @SignedInPage()
+  async account(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+    const account = (await this.contexts.account(ref, req))!;
+    const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
+    await this.renderAccount(ref, req, reply, values, done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined);
+  }
+
+  @Post('mon-compte')
+  @SignedInPage()
+  async saveAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Record<string, string | string[] | undefined>) {
+    const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
+    const ticked = ([] as string[]).concat(body.categoryIds ?? []);
+    // In the stored order, then the newly ticked: an unchanged form must store the same list.
+    const stored = (await this.contexts.account(ref, req))?.notifyCategoryIds ?? [];
+    const categoryIds = [...stored.filter((id) => ticked.includes(id)), ...ticked.filter((id) => !stored.includes(id))];
+    try {
+      const location = await this.contexts.chosenPoint(ref, { lat: one('lat'), lng: one('lng'), neighbourhood: one('neighbourhood') });
+      const dto = await validated(UpdateMeDto, {
+        displayName: one('displayName') ?? '',
+        ...(location ? { location } : {}),
+        notifications: { mode: one('mode') ?? 'off', radiusM: Number(one('radiusM') ?? 1000), categoryIds },
+      });
+      await this.accounts.updateMe(ref, me, dto);
+      return reply.redirect('/mon-compte?fait=enregistre', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      if (errors['location.lat'] || errors['location.lng'] || errors.location) errors.location = errors.location ?? 'position invalide';
+      const values = { displayName: one('displayName'), mode: one('mode'), radiusM: one('radiusM'), categoryIds };
+      const formError = formAlert(err, errors, 'Rien n’a été enregistré : corrigez les champs signalés.');
+      return this.renderAccount(ref, req, reply, values, undefined, errors, formError, formStatus(err));
+    }
+  }
+
+  @Post('mon-compte/supprimer')
+  @SignedInPage()
+  async deleteAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+    if (body.confirm !== 'oui') {
+      const account = (await this.contexts.account(ref, req))!;
+      const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
+      const errors = { confirm: 'cochez la case pour confirmer la suppression' };
+      return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
+    }
+    await this.accounts.deleteMe(ref, me);
+    clearSessionCookie(reply, this.config);
+    return reply.redirect('/compte/supprime', 303);
+  }
+
+  /** Where the deletion leads (POST/Redirect/GET); it states a fact and needs no session, which is gone. */
+  @Get('compte/supprime')
+  async accountDeleted(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const ctx = await this.contexts.of(ref, req, 'Compte supprimé');
+    return sendPage(
+      reply,
+      this.pages.render('message', { ...ctx, heading: 'Votre compte est supprimé', paragraphs: ['Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide entre voisins.'], link: { href: '/', label: 'Retour à l’accueil' } }),
+    );
+  }
+
+  private async renderAccount(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    values: { displayName?: string; mode?: string; radiusM?: string; categoryIds: string[] },
+    notice?: string,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const [ctx, t, account, categories, neighbourhoods] = await Promise.all([
+      this.contexts.of(ref, req, errors ? 'Erreur – Mon compte' : 'Mon compte', 'account'),
+      this.tenants.get(ref),
+      this.contexts.account(ref, req).then((a) => a!),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    // A radius set elsewhere (the API, an older form) stays a choice, else saving would silently change it.
+    const shown = /^\d+$/.test(values.radiusM ?? '') && !RADII.includes(Number(values.radiusM)) ? [...RADII, Number(values.radiusM)].sort((a, b) => a - b) : RADII;
+    const radii = shown.map((m) => ({ value: String(m), label: `${radiusLabel(m)}${RADII.includes(m) ? '' : ' (actuel)'}`, selected: String(m) === values.radiusM }));
+    // Chosen categories the commune no longer offers stay listed (ticked) until the person unticks them.
+    const offered = new Set(categories.map((c) => c.id));
+    const stale = values.categoryIds.filter((id) => !offered.has(id));
+    const names = stale.length ? new Map(((await this.admin.tenantCategories(ref)) as Array<{ categoryId: string; slug: string; name: string }>).map((c) => [c.categoryId, c])) : new Map();
+    const kept = stale.map((id) => ({ id, slug: names.get(id)?.slug ?? id, name: `${names.get(id)?.name ?? 'Catégorie retirée'} (actuel, n’est plus proposée)`, checked: true }));
+    const page = this.pages.render('account', {
+      ...ctx,
+      ...PICKER_ASSETS,
+      map: this.contexts.map(account.location ? { center: account.location, zoom: 15 } : t.settings.map),
+      account: { email: account.email, location: account.location },
+      values: { ...values, lat: account.location?.lat, lng: account.location?.lng },
+      categories: [...categories.map((c) => ({ ...c, checked: values.categoryIds.includes(c.id) })), ...kept],
+      neighbourhoods,
+      radii,
+      notice,
+      errors,
+      formError,
+    });
+    return sendPage(reply, page, status);
+  }
+}

@@ -1,0 +1,208 @@
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../../libs/config';
+import { InvalidError } from '../../../libs/errors';
+import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import { AccountsService } from '../accounts.service';
+import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../dto/accounts.dto';
+import { passwordProblem } from '../passwords';
+import { clearSessionCookie, setSessionCookie } from '../session-cookie';
+import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, safeReturn, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageContext, PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+
+const SENT = 'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
+
+/** Signing in and out, signing up, the forgotten password, invitations and the address confirmation. */
+@ApiExcludeController()
+@Controller()
+export class SignInPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('connexion')
+  async loginPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('retour') retour?: string) {
+    const ctx = await this.context(ref, req, 'Se connecter', 'login');
+    sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(retour), values: {} }));
+  }
+
+  @Post('connexion')
+  async login(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
+      const session = await this.accounts.login(ref, dto.email, dto.password, req.ip, String(req.headers['user-agent'] ?? ''));
+      setSessionCookie(reply, this.config, session.token);
+      return reply.redirect(safeReturn(body.retour), 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
+      const errors = formErrors(err);
+      for (const [k, v] of Object.entries(formHeaders(err))) reply.header(k, v);
+      const formError = Object.keys(errors).length ? 'La connexion a échoué : corrigez les champs signalés.' : err.detail;
+      return sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(body.retour), values: { email: body.email }, errors, formError }), formStatus(err));
+    }
+  }
+
+  @Post('deconnexion')
+  async logout(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (req.ctx.principal) await this.accounts.logout(ref, req.ctx.principal);
+    clearSessionCookie(reply, this.config);
+    return reply.redirect('/', 303);
+  }
+
+  @Get('inscription')
+  async signupPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+    if (sent === '1') {
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
+      return sendPage(
+        reply,
+        this.pages.render('message', {
+          ...ctx,
+          heading: 'Vérifiez votre boîte e-mail',
+          paragraphs: [
+            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
+            'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
+          ],
+        }),
+      );
+    }
+    const ctx = await this.context(ref, req, "S'inscrire", 'signup');
+    sendPage(reply, this.pages.render('signup', { ...ctx, values: {} }));
+  }
+
+  @Post('inscription')
+  async signup(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(SignupDto, {
+        email: body.email ?? '',
+        password: body.password ?? '',
+        displayName: body.displayName ?? '',
+        acceptTerms: body.acceptTerms === 'true',
+      });
+      await this.accounts.signup(ref, dto, req.ip);
+      return reply.redirect('/inscription?envoye=1', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
+      const errors = formErrors(err);
+      // The form's rules stop at the first broken field; the password's own rules are shown with them.
+      const pw = body.password ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName }) : undefined;
+      if (pw && !errors.password && err instanceof InvalidError) errors.password = pw;
+      const formError = Object.keys(errors).length ? "L'inscription n'a pas abouti : corrigez les champs signalés." : err.detail;
+      const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
+      return sendPage(reply, this.pages.render('signup', { ...ctx, values, errors, formError }), formStatus(err));
+    }
+  }
+
+  @Get('mot-de-passe-oublie')
+  async forgottenPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+    if (sent === '1') {
+      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }));
+    }
+    const ctx = await this.context(ref, req, 'Mot de passe oublié', 'login');
+    sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: {} }));
+  }
+
+  @Post('mot-de-passe-oublie')
+  async forgotten(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(EmailDto, { email: body.email ?? '' });
+      await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
+      return reply.redirect('/mot-de-passe-oublie?envoye=1', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      for (const [k, v] of Object.entries(formHeaders(err))) reply.header(k, v);
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
+      const formError = formAlert(err, errors, 'Corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: { email: body.email }, errors, formError }), formStatus(err));
+    }
+  }
+
+  /** The link of the password-reset e-mail. */
+  @Get('compte/nouveau-mot-de-passe')
+  async newPasswordPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+    if (done === '1') {
+      const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
+      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre mot de passe est changé', paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'], link: { href: '/connexion', label: 'Se connecter' } }));
+    }
+    const ctx = await this.context(ref, req, 'Nouveau mot de passe', 'login');
+    sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: token ?? '', values: {} }));
+  }
+
+  @Post('compte/nouveau-mot-de-passe')
+  async newPassword(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
+      await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
+      return reply.redirect('/compte/nouveau-mot-de-passe?fait=1', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, 'Erreur – Nouveau mot de passe', 'login');
+      const formError = errors.token ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».' : formAlert(err, errors, 'Corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: body.token, values: {}, errors, formError }), formStatus(err));
+    }
+  }
+
+  /** The link of a staff invitation (npm run cli -- staff:invite). */
+  @Get('invitation')
+  async invitationPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+    const ctx = await this.context(ref, req, "Accepter l'invitation");
+    sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: token ?? '', values: {} }));
+  }
+
+  @Post('invitation')
+  async acceptInvitation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(AcceptInvitationDto, { token: body.token ?? '', password: body.password ?? '', displayName: body.displayName ?? '' });
+      const session = await this.accounts.acceptInvitation(ref, dto.token, dto.password, dto.displayName, String(req.headers['user-agent'] ?? ''));
+      setSessionCookie(reply, this.config, session.token);
+      return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const errors = formErrors(err);
+      const ctx = await this.context(ref, req, "Erreur – Accepter l'invitation");
+      const formError = errors.token ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau." : formAlert(err, errors, 'Corrigez les champs signalés.');
+      const values = { displayName: body.displayName };
+      return sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: body.token, values, errors, formError }), formStatus(err));
+    }
+  }
+
+  /** The link of the verification e-mail: a page with a button, because link scanners open links. */
+  @Get('compte/verification')
+  async verifyPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+    if (done === '1') {
+      const ctx = await this.context(ref, req, 'Adresse confirmée', 'signup');
+      const page = { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } };
+      return sendPage(reply, this.pages.render('message', { ...ctx, ...page }));
+    }
+    const ctx = await this.context(ref, req, 'Confirmer mon adresse e-mail', 'signup');
+    sendPage(reply, this.pages.render('verify', { ...ctx, token: token ?? '' }));
+  }
+
+  @Post('compte/verification')
+  async verify(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+    try {
+      const dto = await validated(TokenDto, { token: body.token ?? '' });
+      await this.accounts.verify(ref, dto.token);
+      return reply.redirect('/compte/verification?fait=1', 303);
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+    }
+    const ctx = await this.context(ref, req, 'Lien invalide', 'signup');
+    const page = { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
+    sendPage(reply, this.pages.render('message', { ...ctx, ...page }), 400);
+  }
+
+  private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
+    return this.contexts.of(ref, req, title, current);
+  }
+}

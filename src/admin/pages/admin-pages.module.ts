@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin.module';
+import { AccountsModule } from '../../accounts/accounts.module';
+import { TenantsModule } from '../../tenants/tenants.module';
+import { WebModule } from '../../web/web.module';
+import { AdminPagesController } from './admin-pages.controller';
+
+/** The administrators' page. */
+@Module({ imports: [WebModule, AdminModule, AccountsModule, TenantsModule], controllers: [AdminPagesController] })
+export class AdminPagesModule {}

@@ -1,0 +1,28 @@
+import type { Form } from '../../web/forms';
+import type { Notice, Result, SafeHtml } from '../../web/page-models';
+import type { AccountsService } from '../../accounts/accounts.service';
+import type { AdminService } from '../admin.service';
+
+/** What a refused form sends back to the administration page, or the notice after a change. */
+export interface AdminPageExtra extends Notice {
+  formError?: string;
+  inviteErrors?: Record<string, string>;
+  inviteValues?: { email?: string };
+  catalogueErrors?: Record<string, string>;
+  catalogueValues?: Form;
+}
+
+export interface AdminView extends AdminPageExtra {
+  stats: Result<AdminService['stats']>;
+  totals: Record<string, number>;
+  chart: SafeHtml;
+  categories: Result<AdminService['tenantCategories']>;
+  staff: Result<AccountsService['staff']>;
+  catalogue?: Result<AdminService['catalogue']>;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    admin: AdminView;
+  }
+}

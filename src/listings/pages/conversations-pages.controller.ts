@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError } from '../../../libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { ReplyDto } from '../dto/listings.dto';
+import { ConversationsService } from '../conversations.service';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import { Me, SignedInPage } from '../../web/page-guard';
+
+/** A resident's conversations with neighbours about listings. */
+@ApiExcludeController()
+@Controller()
+export class ConversationsPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  @Get('conversations')
+  @SignedInPage()
+  async inbox(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal) {
+    const [ctx, list] = await Promise.all([this.contexts.of(ref, req, 'Mes messages', 'messages'), this.conversations.list(ref, me)]);
+    sendPage(reply, this.pages.render('conversations', { ...ctx, items: list.items }));
+  }
+
+  @Get('conversations/:id')
+  @SignedInPage()
+  async thread(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Query('envoye') sent?: string) {
+    const conversation = await this.conversations.get(ref, me, id);
+    const ctx = await this.contexts.of(ref, req, conversation.listing.title, 'messages');
+    sendPage(reply, this.pages.render('conversation', { ...ctx, conversation, sent: sent === '1', values: {} }));
+  }
+
+  @Post('conversations/:id')
+  @SignedInPage()
+  async reply(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    try {
+      const dto = await validated(ReplyDto, { body: body.body ?? '' });
+      await this.conversations.reply(ref, me, id, dto.body);
+      return reply.redirect(`/conversations/${id}?envoye=1`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const conversation = await this.conversations.get(ref, me, id);
+      const ctx = await this.contexts.of(ref, req, `Erreur – ${conversation.listing.title}`, 'messages');
+      const errors = formErrors(err);
+      const formError = formAlert(err, errors, 'La réponse n’a pas été envoyée : corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('conversation', { ...ctx, conversation, values: { body: body.body }, errors, formError }), formStatus(err));
+    }
+  }
+}

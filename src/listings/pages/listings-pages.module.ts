@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ListingsModule } from '../listings.module';
+import { TenantsModule } from '../../tenants/tenants.module';
+import { OutcomesModule } from '../../outcomes/outcomes.module';
+import { WebModule } from '../../web/web.module';
+import { ListingsPagesController } from './listings-pages.controller';
+import { MyListingsPagesController } from './my-listings-pages.controller';
+import { ConversationsPagesController } from './conversations-pages.controller';
+
+/** The listings' pages: search, map, posting, a resident's listings and conversations. */
+@Module({ imports: [WebModule, ListingsModule, TenantsModule, OutcomesModule], controllers: [ListingsPagesController, MyListingsPagesController, ConversationsPagesController] })
+export class ListingsPagesModule {}

@@ -1,0 +1,95 @@
+import type { Form } from '../../web/forms';
+import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
+import type { TenantsService } from '../../tenants/tenants.service';
+import type { OutcomesService } from '../../outcomes/outcomes.service';
+import type { ConversationsService } from '../conversations.service';
+import type { ListingsService } from '../listings.service';
+
+type Listing = Result<ListingsService['get']>;
+type ListingItems = Result<ListingsService['search']>['items'];
+type Categories = Result<TenantsService['categories']>;
+type Neighbourhoods = Result<TenantsService['neighbourhoods']>;
+type Conversation = Result<ConversationsService['get']>;
+
+export interface HomeView {
+  stats: Result<TenantsService['stats']>;
+  categories: Categories;
+  offers: ListingItems;
+  requests: ListingItems;
+  projects?: ListingItems;
+}
+
+export interface ListingsView {
+  filters: { kind?: string; category?: string; neighbourhood?: string; q?: string; pres?: string; cursor?: string };
+  categories: Categories;
+  neighbourhoods: Neighbourhoods;
+  items: ListingItems;
+  next?: string;
+  errors?: Record<string, string>;
+  canNearMe: boolean;
+}
+
+export interface MapPageView extends PageAssets {
+  map: MapView;
+  filters: { kind?: string; category?: string };
+  categories: Categories;
+  items: ListingItems;
+  next?: string;
+}
+
+/** The posting form, also used to edit a listing and by the town-hall team for a relayed resident. */
+export interface NewListingView extends PageAssets, FormState {
+  map: MapView;
+  categories: Categories;
+  neighbourhoods: Neighbourhoods;
+  /** The id of the listing being edited. */
+  editing?: string;
+  onBehalf?: { heading: string; action: string };
+}
+
+export interface ListingCreatedView {
+  listing: Listing;
+  held: boolean;
+  reasons: string[];
+}
+
+export interface ListingView extends FormState {
+  listing: Listing;
+  mine?: boolean;
+  relayedForStaff?: boolean;
+  sent?: boolean;
+  reported?: boolean;
+}
+
+export interface MyListingsView extends Notice {
+  items: Result<ListingsService['mine']>['items'];
+}
+
+export interface FulfilView {
+  listing: Result<OutcomesService['helpers']>['listing'];
+  helpers: Result<OutcomesService['helpers']>['helpers'];
+}
+
+export interface ConversationsView {
+  items: Result<ConversationsService['list']>['items'];
+}
+
+export interface ConversationView extends FormState<Form> {
+  conversation: Conversation;
+  sent?: boolean;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    home: HomeView;
+    listings: ListingsView;
+    map: MapPageView;
+    'new-listing': NewListingView;
+    'listing-created': ListingCreatedView;
+    listing: ListingView;
+    'my-listings': MyListingsView;
+    fulfil: FulfilView;
+    conversations: ConversationsView;
+    conversation: ConversationView;
+  }
+}

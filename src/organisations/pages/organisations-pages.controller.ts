@@ -1,0 +1,188 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError } from '../../../libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { DecisionDto } from '../../moderation/dto/moderation.dto';
+import { CreateOrganisationDto, ManagerInviteDto, OrganisationMessageDto, ORGANISATION_KINDS, ReplyToDto } from '../dto/organisations.dto';
+import { assertOrganisationsEnabled } from '../organisations-access';
+import { OrganisationsService } from '../organisations.service';
+import { ProjectsService } from '../projects.service';
+import { TenantsService } from '../../tenants/tenants.service';
+import { Me, ModeratorPage, SignedInPage } from '../../web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, retold, validated } from '../../web/forms';
+import { PageContexts } from '../../web/page-context';
+import { ORGANISATION_KIND, PageContext, PageRenderer } from '../../web/page-renderer';
+import { sendPage } from '../../web/page-response';
+import type { ManageOrganisationExtra, OrganisationsPage } from './organisations.views';
+
+const NOTICES: Record<string, string> = {
+  organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
+  responsable: 'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
+  reponse: 'Votre réponse est envoyée par e-mail.',
+};
+
+/**
+ * The organisations' pages: the directory, presenting an organisation, contacting it, its
+ * managers' page, and the moderators' decisions on organisations and projects.
+ */
+@ApiExcludeController()
+@Controller()
+export class OrganisationsPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly tenants: TenantsService,
+    private readonly organisations: OrganisationsService,
+    private readonly projects: ProjectsService,
+  ) {}
+
+  @Get('organisations')
+  async organisationList(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('apres') cursor?: string) {
+    const list = await this.organisations.list(ref, 50, cursor);
+    const ctx = await this.context(ref, req, 'Organisations', 'projects');
+    const next = list.nextCursor ? `/organisations?apres=${encodeURIComponent(list.nextCursor)}` : undefined;
+    sendPage(reply, this.pages.render('organisations', { ...ctx, items: list.items, next }));
+  }
+
+  @Get('organisations/nouvelle')
+  @SignedInPage()
+  async newOrganisationPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    return this.renderNewOrganisation(ref, req, reply, {});
+  }
+
+  @Post('organisations/nouvelle')
+  @SignedInPage('/organisations/nouvelle')
+  async createOrganisation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    try {
+      const dto = await validated(CreateOrganisationDto, {
+        name: body.name ?? '',
+        kind: body.kind ?? '',
+        description: body.description ?? '',
+        ...(body.neighbourhood ? { neighbourhood: body.neighbourhood } : {}),
+        ...(body.website ? { website: body.website } : {}),
+      });
+      const o = await this.organisations.create(ref, me, dto);
+      return reply.redirect(`/organisations/${o.id}/gerer?fait=organisation`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const errors = formErrors(err);
+      return this.renderNewOrganisation(ref, req, reply, body, errors, formAlert(err, errors, "L'organisation n'a pas été enregistrée : corrigez les champs signalés."), formStatus(err));
+    }
+  }
+
+  @Get('organisations/:id')
+  async organisation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('envoye') sent?: string) {
+    const organisation = await this.organisations.get(ref, id, req.ctx.principal);
+    const ctx = await this.context(ref, req, organisation.name, 'projects');
+    sendPage(reply, this.pages.render('organisation', { ...ctx, organisation, sent: sent === '1' }));
+  }
+
+  @Post('organisations/:id/contact')
+  @SignedInPage('/organisations/:id')
+  async contact(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    try {
+      const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
+      await this.organisations.contact(ref, me, id, dto.message);
+      return reply.redirect(`/organisations/${id}?envoye=1`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const organisation = await this.organisations.get(ref, id, me);
+      const ctx = await this.context(ref, req, `Erreur – ${organisation.name}`, 'projects');
+      const errors = formErrors(err);
+      const formError = formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.');
+      return sendPage(reply, this.pages.render('organisation', { ...ctx, organisation, errors, formError, values: { message: body.message } }), formStatus(err));
+    }
+  }
+
+  @Get('organisations/:id/gerer')
+  @SignedInPage()
+  async manage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Query('fait') done?: string) {
+    return this.renderManage(ref, req, reply, me, id, { notice: done ? NOTICES[done] : undefined });
+  }
+
+  @Post('organisations/:id/responsables')
+  @SignedInPage('/organisations/:id/gerer')
+  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    try {
+      const dto = await validated(ManagerInviteDto, { email: body.email ?? '' });
+      await this.organisations.inviteManager(ref, me, id, dto.email);
+      return reply.redirect(`/organisations/${id}/gerer?fait=responsable`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderManage(ref, req, reply, me, id, { errors, values: { email: body.email }, formError: formAlert(err, errors, 'Personne n’a été ajouté : corrigez l’adresse.') }, formStatus(err));
+    }
+  }
+
+  @Post('organisations/:id/repondre')
+  @SignedInPage('/organisations/:id/gerer')
+  async reply(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    try {
+      const dto = await validated(ReplyToDto, { messageId: body.messageId ?? '', message: body.message ?? '' });
+      await this.organisations.reply(ref, me, id, dto.messageId, dto.message);
+      return reply.redirect(`/organisations/${id}/gerer?fait=reponse`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderManage(ref, req, reply, me, id, { formError: formAlert(err, errors, `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`) }, formStatus(err));
+    }
+  }
+
+  @Get('mes-organisations')
+  @SignedInPage()
+  async mine(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal) {
+    const [organisations, signUps] = await Promise.all([this.organisations.mine(ref, me), this.projects.mySignUps(ref, me)]);
+    const ctx = await this.context(ref, req, 'Mes organisations et missions', 'my-organisations');
+    sendPage(reply, this.pages.render('my-organisations', { ...ctx, organisations: organisations.items, signUps: signUps.items }));
+  }
+
+  /** Decisions from the moderation page (its queue lists organisations and projects too). */
+  @Post('moderation/organisations/:id')
+  @ModeratorPage()
+  decideOrganisation(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    return this.decide(ref, reply, me, 'organisations', id, body);
+  }
+
+  @Post('moderation/projets/:id')
+  @ModeratorPage()
+  decideProject(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+    return this.decide(ref, reply, me, 'projets', id, body);
+  }
+
+  private async decide(ref: TenantRef, reply: FastifyReply, me: Principal, type: 'organisations' | 'projets', id: string, body: Form) {
+    try {
+      const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
+      if (type === 'organisations') await this.organisations.decideOrganisation(ref, me, id, dto.action, dto.reason);
+      else await this.organisations.decideProject(ref, me, id, dto.action, dto.reason);
+      return reply.redirect('/moderation?fait=decision', 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const errors = formErrors(err);
+      const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.detail;
+      throw retold(err, `La décision n’a pas été enregistrée : ${detail}.`);
+    }
+  }
+
+  private async renderNewOrganisation(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+    const [ctx, neighbourhoods] = await Promise.all([this.context(ref, req, errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation', 'projects'), this.tenants.neighbourhoods(ref)]);
+    const kinds = ORGANISATION_KINDS.map((value) => ({ value, label: ORGANISATION_KIND[value] }));
+    return sendPage(reply, this.pages.render('new-organisation', { ...ctx, kinds, neighbourhoods, values, errors, formError }), status);
+  }
+
+  private async renderManage(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, extra: ManageOrganisationExtra, status = 200) {
+    const organisation = await this.organisations.get(ref, id, me);
+    if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
+    const inbox = await this.organisations.inbox(ref, me, id);
+    const ctx = await this.context(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
+    return sendPage(reply, this.pages.render('manage-organisation', { ...ctx, organisation, messages: inbox.items, ...extra }), status);
+  }
+
+  private async context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext & OrganisationsPage> {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    const ctx = await this.contexts.of(ref, req, title, current);
+    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { OrganisationsModule } from '../organisations.module';
+import { TenantsModule } from '../../tenants/tenants.module';
+import { WebModule } from '../../web/web.module';
+import { OrganisationsPagesController } from './organisations-pages.controller';
+import { ProjectsPagesController } from './projects-pages.controller';
+
+/** The organisations' pages: organisations, projects and missions. */
+@Module({ imports: [WebModule, OrganisationsModule, TenantsModule], controllers: [OrganisationsPagesController, ProjectsPagesController] })
+export class OrganisationsPagesModule {}

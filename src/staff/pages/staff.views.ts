@@ -1,0 +1,38 @@
+import type { Form } from '../../web/forms';
+import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
+import type { TenantsService } from '../../tenants/tenants.service';
+import type { RelayedResidentsService } from '../relayed-residents.service';
+
+type InboxItems = Result<RelayedResidentsService['inboxItems']>['items'];
+type Resident = Result<RelayedResidentsService['get']>;
+
+export interface StaffInboxView extends Notice {
+  toCall: InboxItems;
+  called: InboxItems;
+}
+
+export interface StaffResidentsView extends Notice {
+  items: Result<RelayedResidentsService['list']>['items'];
+}
+
+export interface StaffResidentView extends Notice, FormState<Form> {
+  resident: Resident & { consentLabel: string | undefined };
+  listings: Array<Resident['listings'][number] & { open: boolean }>;
+}
+
+export interface StaffResidentFormView extends PageAssets, FormState<Form> {
+  heading: string;
+  resident?: { id: string; displayName: string };
+  map: MapView;
+  neighbourhoods: Result<TenantsService['neighbourhoods']>;
+  consents: Array<{ value: string; label: string | undefined; checked: boolean }>;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    'staff-inbox': StaffInboxView;
+    'staff-residents': StaffResidentsView;
+    'staff-resident': StaffResidentView;
+    'staff-resident-form': StaffResidentFormView;
+  }
+}

@@ -1,0 +1,22 @@
+import type { SafeHtml } from '../../web/page-models';
+import type { StatsItem } from '../stats.service';
+
+export interface FiguresMonth {
+  month: string;
+  label: string;
+  rows: StatsItem[];
+}
+
+export interface FiguresView {
+  chart?: SafeHtml;
+  months: FiguresMonth[];
+  communes?: Array<{ slug: string; months: FiguresMonth[] }>;
+  federation?: unknown;
+  threshold: number;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    figures: FiguresView;
+  }
+}

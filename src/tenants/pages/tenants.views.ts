@@ -1,0 +1,11 @@
+/** One of the commune's legal pages (legal notice, terms, personal data), its text from the tenant file. */
+export interface LegalView {
+  page: string;
+  heading: string;
+}
+
+declare module '../../web/page-models' {
+  interface PageModels {
+    legal: LegalView;
+  }
+}
