@@ -10,14 +10,14 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The lock may lack other platforms' optional packages (written against a partial mirror):
-# npm install then installs the same locked versions.
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 
-# ---- build: compile TypeScript to dist/ -------------------------------------
+# ---- build: compile the production code to dist/ ---------------------------
+# tsconfig.prod.json compiles src/, libs/ and migrations/ only: no dev/ (demo data, development
+# inbox), bench/, test/ or specs (scripts/check-image-files.sh checks what the image holds).
 FROM deps AS build
 COPY . .
-RUN npm run build
+RUN npm run build:prod
 
 # ---- runtime: production dependencies + compiled code only ------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -28,8 +28,10 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
-COPY --from=build /app/dist ./dist
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/libs ./dist/libs
+COPY --from=build /app/dist/migrations ./dist/migrations
 COPY tenants ./tenants
 # Files stay owned by root (read-only for the process); the process runs unprivileged and
 # writes only the projects' images, under UPLOADS_DIR (a volume in docker-compose.yml).

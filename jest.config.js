@@ -2,7 +2,7 @@
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/dev/**/*.spec.ts', '<rootDir>/test/**/*.e2e.ts'],
   transform: { '^.+\\.(ts|js)$': ['@swc/jest'] },
   // Packages published as ES modules only (Node requires them natively; Jest needs them compiled).
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],

@@ -12,7 +12,7 @@ write_dev_env_file
 node dist/libs/db/migrate.js
 node dist/src/cli.js tenants:sync
 # Demo residents, offers, requests and conversations (idempotent); prints the demo accounts.
-node dist/src/demo/seed.js
+node dist/dev/demo/seed.js
 echo
 echo "Entraide — les sites de démonstration :"
 for f in tenants/*.yaml; do
@@ -22,4 +22,5 @@ for f in tenants/*.yaml; do
 done
 echo "  API docs   ${PUBLIC_SCHEME}://meylan.localhost:${PORT}/api/docs"
 echo
-exec node --max-semi-space-size=64 dist/src/main.js
+# The API with the development inbox (dev/main.ts): every e-mail lands at /dev/mail.
+exec node --max-semi-space-size=64 dist/dev/main.js

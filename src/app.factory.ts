@@ -1,3 +1,4 @@
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -32,8 +33,14 @@ class CompletionOnlyLogs extends LogController {
   override incomingRequest(): void {}
 }
 
-/** Builds the HTTP application exactly as production runs it; tests use the same function. */
-export async function createApp(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+export interface CreateAppOptions {
+  logDestination?: DestinationStream;
+  /** Modules an entry adds to AppModule (the development entry, dev/, adds its inbox). */
+  modules?: DynamicModule[];
+}
+
+/** Builds the HTTP application exactly as production runs it; tests and the development entry (dev/) use the same function. */
+export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel, 'entraide', opts.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -64,7 +71,7 @@ export async function createApp(config: AppConfig, opts: { logDestination?: Dest
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.modules), adapter, {
     logger: new PinoNestLogger(logger.child({ context: 'nest' })),
     bufferLogs: false,
   });

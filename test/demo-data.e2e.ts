@@ -5,7 +5,7 @@ import { pgUrl } from './support/env';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
-const SEED = 'dist/src/demo/seed.js';
+const SEED = 'dist/dev/demo/seed.js';
 const DEMO_PASSWORD = 'entraide-demo-2026';
 const GRENOBLE_METROPOLE = ['grenoble', 'meylan', 'seyssins', 'metropole'];
 

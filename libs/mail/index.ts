@@ -1,3 +1,2 @@
 export * from './mail-renderer';
 export * from './mail-transport';
-export * from './dev-inbox';

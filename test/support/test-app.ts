@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '../../libs/config';
-import { createApp } from '../../src/app.factory';
+import { createDevApp } from '../../dev/dev-app';
 import { TEST_REDIS_URL } from './env';
 import { createTestDatabase, TestDatabase } from './test-db';
 
@@ -51,7 +51,10 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
   };
 }
 
-/** The production application on a database of this file's own; requests go through Fastify's inject. */
+/**
+ * The application as `npm run dev` composes it (production's, plus the development inbox when the workers run
+ * here without SMTP_URL), on a database of this file's own; requests go through Fastify's inject.
+ */
 export async function startTestApp(opts: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
   const config = loadConfig(testEnv(db, opts.env));
@@ -62,7 +65,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
       cb();
     },
   });
-  const app = await createApp(config, { logDestination: sink });
+  const app = await createDevApp(config, { logDestination: sink });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

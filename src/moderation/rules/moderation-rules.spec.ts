@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CLOSINGS, CONVERSATION_LINES, LISTING_TEMPLATES, ODD_JOBS, DISHES, PETS, PLACES, SUBJECTS, LEVELS, AVAILABILITY_TEXTS } from '../../demo/french';
+import { CLOSINGS, CONVERSATION_LINES, LISTING_TEMPLATES, ODD_JOBS, DISHES, PETS, PLACES, SUBJECTS, LEVELS, AVAILABILITY_TEXTS } from '../../../dev/demo/french';
 import { loadTenantCatalogue } from '../../tenants/tenant-files';
 import { moderationRulesSchema, TenantSettings } from '../../tenants/tenant-file.schema';
 import { DEFAULT_RULES, DEFAULT_RULES_CONFIG, holdReasons, ModerationRulesConfig, reviewText, RuleCode, rulesFor } from './moderation-rules';

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ProblemException } from '../../libs/http';
-import { DevInbox } from '../../libs/mail';
+import { NotFoundError } from '../../libs/errors';
+import { DevInbox } from './dev-inbox';
 import { inboxPage, messagePage, sourceFileName } from './dev-mail.pages';
 
 // Mail previews run no script and load nothing remote; the srcdoc frame inherits this policy.
@@ -44,7 +44,7 @@ export class DevMailController {
 
   private message(id: string) {
     const m = this.inbox.get(id);
-    if (!m) throw ProblemException.notFound("Ce courriel n'est pas (ou plus) dans la boîte de développement.");
+    if (!m) throw new NotFoundError("Ce courriel n'est pas (ou plus) dans la boîte de développement.");
     return m;
   }
 }
