@@ -1,4 +1,4 @@
-import type { Tx } from '../../libs/db';
+import { execute, firstRow, rows, type Tx } from '../../libs/db';
 import { pointSql, publicPointOf, tenantOutline } from '../../libs/geo';
 import type { DemoAccount, DemoConversation, DemoListing, DemoMessage, TenantFacts } from './demo-plan';
 import type { MultiPolygon } from './sampling';
@@ -33,42 +33,44 @@ export interface TenantCounts {
  */
 export class DemoRepository {
   async missingTable(tx: Tx): Promise<string | undefined> {
-    const rows = await tx.query(`SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ORDER BY i`, [REQUIRED_TABLES]);
-    return rows[0]?.t;
+    const missing = await firstRow<{ t: string }>(tx, `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ORDER BY i`, [REQUIRED_TABLES]);
+    return missing?.t;
   }
 
   tenants(tx: Tx): Promise<TenantRow[]> {
-    return tx.query(`SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`);
+    return rows<TenantRow>(tx, `SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`);
   }
 
   /** Serialises two loaders on one tenant; the second then finds the marker and skips. */
   async lockTenant(tx: Tx, tenantId: string): Promise<void> {
-    await tx.query(`SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || $1, 0))`, [tenantId]);
+    await execute(tx, `SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || $1, 0))`, [tenantId]);
   }
 
   async hasAccount(tx: Tx, tenantId: string, email: string): Promise<boolean> {
-    const rows = await tx.query(`SELECT 1 FROM accounts WHERE tenant_id = $1 AND email = $2`, [tenantId, email]);
-    return rows.length > 0;
+    return (await rows<{ one: number }>(tx, `SELECT 1 AS one FROM accounts WHERE tenant_id = $1 AND email = $2`, [tenantId, email])).length > 0;
   }
 
   async facts(tx: Tx, tenant: TenantRow): Promise<TenantFacts> {
-    const categories = await tx.query(
+    const categories = await rows<TenantFacts['categories'][number]>(
+      tx,
       `SELECT c.id, c.slug, c.remote FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
        WHERE tc.tenant_id = $1 AND tc.enabled AND c.archived_at IS NULL ORDER BY tc.position, c.slug`,
       [tenant.id],
     );
-    const hoods: Array<{ id: string; slug: string; name: string; outline: { coordinates: MultiPolygon } }> = await tx.query(
+    const hoods = await rows<{ id: string; slug: string; name: string; outline: { coordinates: MultiPolygon } }>(
+      tx,
       `SELECT id, slug, name, ST_AsGeoJSON(outline)::json AS outline FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug`,
       [tenant.id],
     );
-    const homeOf = await tx.query(`SELECT slug, name FROM federations WHERE home_tenant_slug = $1 ORDER BY slug`, [tenant.slug]);
+    const homeOf = await rows<TenantFacts['homeOf'][number]>(tx, `SELECT slug, name FROM federations WHERE home_tenant_slug = $1 ORDER BY slug`, [tenant.slug]);
     const outline = await tenantOutline(tx, tenant.id);
     return { id: tenant.id, slug: tenant.slug, categories, neighbourhoods: hoods.map((h) => ({ ...h, outline: h.outline.coordinates })), outline, homeOf };
   }
 
   async insertAccounts(tx: Tx, tenantId: string, passwordHash: string, accounts: DemoAccount[]): Promise<number> {
     return this.batched(accounts, (batch) =>
-      tx.query(
+      rows<{ n: number }>(
+        tx,
         `WITH ins AS (
            INSERT INTO accounts (tenant_id, id, email, email_verified_at, password_hash, display_name, roles, location,
                                  notify_mode, notify_radius_m, notify_category_ids, terms_accepted_at, created_at, updated_at)
@@ -101,7 +103,8 @@ export class DemoRepository {
   async insertListings(tx: Tx, tenantId: string, listings: DemoListing[]): Promise<number> {
     const exact = pointSql('u.lng', 'u.lat');
     return this.batched(listings, (batch) =>
-      tx.query(
+      rows<{ n: number }>(
+        tx,
         `WITH ins AS (
            INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location,
                                  neighbourhood_id, radius_m, availability, status, created_at, updated_at, published_at, expires_at)
@@ -140,7 +143,8 @@ export class DemoRepository {
 
   async insertConversations(tx: Tx, tenantId: string, conversations: DemoConversation[], messages: DemoMessage[]): Promise<number> {
     const inserted = await this.batched(conversations, (batch) =>
-      tx.query(
+      rows<{ n: number }>(
+        tx,
         `WITH ins AS (
            INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id, created_at, last_message_at)
            SELECT $1::uuid, u.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[]) AS u
@@ -158,7 +162,8 @@ export class DemoRepository {
       ),
     );
     await this.batched(messages, (batch) =>
-      tx.query(
+      rows<{ n: number }>(
+        tx,
         `WITH ins AS (
            INSERT INTO messages (tenant_id, id, conversation_id, sender_id, body, created_at)
            SELECT $1::uuid, u.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[]) AS u
@@ -176,7 +181,8 @@ export class DemoRepository {
    * helping; the public figures then show "entraides réalisées" month by month.
    */
   async fulfilPastHelps(tx: Tx, tenantId: string, now: Date): Promise<number> {
-    const rows = await tx.query(
+    const [done] = await rows<{ n: number }>(
+      tx,
       `WITH first AS (
          SELECT DISTINCT ON (cv.listing_id) cv.listing_id, cv.id, cv.starter_id, cv.created_at
          FROM conversations cv WHERE cv.tenant_id = $1 AND cv.created_at < $2::timestamptz - interval '7 days'
@@ -191,7 +197,7 @@ export class DemoRepository {
        SELECT count(*)::int AS n FROM done`,
       [tenantId, now.toISOString()],
     );
-    return rows[0].n;
+    return done.n;
   }
 
   /**
@@ -202,14 +208,16 @@ export class DemoRepository {
   async insertRelayedResidents(tx: Tx, tenantId: string, agentId: string, people: Array<{ id: string; listingId: string; conversationId: string; messageId: string; displayName: string; phone: string; title: string; description: string; neighbourId: string; message: string }>, categoryId: string, now: Date): Promise<void> {
     for (const [i, p] of people.entries()) {
       const at = new Date(now.getTime() - (i + 2) * 86_400_000).toISOString();
-      const [home] = await tx.query(
+      const [home] = await rows<{ lat: number; lng: number }>(
+        tx,
         `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug OFFSET $2 LIMIT 1) s`,
         [tenantId, i],
       );
       if (!home) continue;
       // As for any listing: the public point is fuzzed, the exact one stays private.
       const pub = await publicPointOf(tx, tenantId, home, p.listingId);
-      await tx.query(
+      await execute(
+        tx,
         `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, roles, relayed, location, created_at)
                     VALUES ($1, $2, $3, '{resident}', true, ${pointSql('$12', '$13')}, $11::timestamptz - interval '1 day') ON CONFLICT DO NOTHING RETURNING id, location),
          r AS (INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_note, consent_agent_id, consent_at, created_at)
@@ -230,7 +238,8 @@ export class DemoRepository {
   }
 
   async counts(tx: Tx, tenantId: string): Promise<TenantCounts> {
-    const [row] = await tx.query(
+    const [row] = await rows<TenantCounts>(
+      tx,
       `SELECT (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND 'resident' = ANY (roles) AND deleted_at IS NULL)::int AS residents,
               count(*) FILTER (WHERE kind = 'offer')::int AS offers,
               count(*) FILTER (WHERE kind = 'request')::int AS requests,
@@ -246,7 +255,7 @@ export class DemoRepository {
   }
 
   async hasOrganisations(tx: Tx, tenantId: string): Promise<boolean> {
-    return (await tx.query(`SELECT 1 FROM organisations WHERE tenant_id = $1 LIMIT 1`, [tenantId])).length > 0;
+    return (await rows<{ one: number }>(tx, `SELECT 1 AS one FROM organisations WHERE tenant_id = $1 LIMIT 1`, [tenantId])).length > 0;
   }
 
   private async batched<T>(items: T[], insert: (batch: T[]) => Promise<Array<{ n: number }>>): Promise<number> {
