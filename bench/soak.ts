@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { createDataSource } from '../libs/db';
-import { DEMO_PASSWORD } from '../dev/demo/demo-plan';
-import { seedDemo } from '../dev/demo/seed';
+import { createDataSource } from '@libs/db';
+import { DEMO_PASSWORD } from '@dev/demo/demo-plan';
+import { seedDemo } from '@dev/demo/seed';
 import { percentile } from './support/load';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
 

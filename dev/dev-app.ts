@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig } from '../libs/config';
-import { createApp, CreateAppOptions } from '../src/app.factory';
+import { AppConfig } from '@libs/config';
+import { createApp, CreateAppOptions } from '@src/app.factory';
 import { DevModule } from './dev.module';
 import { DevInbox } from './mail-inbox/dev-inbox';
 

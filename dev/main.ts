@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
+import { loadConfig, loadDevelopmentEnvFile, orExit } from '@libs/config';
 import { createDevApp } from './dev-app';
 
 /** `npm run dev` (and the end of `npm run demo`): the API of src/main.ts plus the development inbox. */

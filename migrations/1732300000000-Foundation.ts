@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, tenantTableSql } from '../libs/db/rls';
+import { APP_ROLE, tenantTableSql } from '@libs/db/rls';
 
 /**
  * Federations, tenants and their reference data: domains, chosen categories, commune

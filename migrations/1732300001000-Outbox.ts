@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../libs/db/rls';
+import { tenantTableSql } from '@libs/db/rls';
 
 /**
  * The transactional outbox of e-mails: a message is a row, written in the same transaction

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../libs/db/rls';
+import { tenantTableSql } from '@libs/db/rls';
 
 /**
  * Residents' and staff accounts, their sessions and single-use tokens (verification,

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, tenantTableSql } from '../libs/db/rls';
+import { APP_ROLE, tenantTableSql } from '@libs/db/rls';
 
 /**
  * Bans, and the append-only audit log of every moderation and administration decision.

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../libs/db/rls';
+import { tenantTableSql } from '@libs/db/rls';
 
 /**
  * Residents relayed by the town hall, the staff inbox where their conversations and matches

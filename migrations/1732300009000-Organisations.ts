@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../libs/db/rls';
+import { tenantTableSql } from '@libs/db/rls';
 
 /**
  * The organisations side of a site ("Lyon solidaire"): organisations and their managers,

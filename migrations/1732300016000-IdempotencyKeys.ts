@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../libs/db/rls';
+import { tenantTableSql } from '@libs/db/rls';
 
 /**
  * `Idempotency-Key` of `POST /api/v1/listings` (and the posting form): the first answer to a key

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { fuzzPoint } from '../libs/geo/fuzz';
+import { fuzzPoint } from '@libs/geo/fuzz';
 
 const BATCH = 1000;
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { Browser, chromium, Page } from 'playwright-core';
-import { loadConfig } from '../libs/config';
-import { createApp } from '../src/app.factory';
+import { loadConfig } from '@libs/config';
+import { createApp } from '@src/app.factory';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from '../bench/support/scratch-database';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot, SESSION_COOKIE } from '../test/support/browser';
-import { createResident, ResidentFixture } from '../test/support/factories';
-import type { TestDatabase } from '../test/support/test-db';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot, SESSION_COOKIE } from '@test/support/browser';
+import { createResident, ResidentFixture } from '@test/support/factories';
+import type { TestDatabase } from '@test/support/test-db';
 
 /**
  * `npm run build && node dist/scripts/screenshots.js`: PNG screenshots of the main pages of two

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule } from '../libs/config';
-import { DatabaseModule } from '../libs/db';
-import { RedisModule } from '../libs/redis';
+import { AppConfig, ConfigModule } from '@libs/config';
+import { DatabaseModule } from '@libs/db';
+import { RedisModule } from '@libs/redis';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { HealthModule } from './health/health.module';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
+import { loadConfig, loadDevelopmentEnvFile, orExit } from '@libs/config';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {

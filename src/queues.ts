@@ -1,4 +1,4 @@
-import { defineQueue } from '../libs/queue';
+import { defineQueue } from '@libs/queue';
 
 /**
  * The BullMQ queues of the application and how many jobs of each one worker process runs at

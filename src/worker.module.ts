@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule } from '../libs/config';
-import { DatabaseModule } from '../libs/db';
-import { JobWorkersModule } from '../libs/queue';
-import { RedisModule } from '../libs/redis';
+import { AppConfig, ConfigModule } from '@libs/config';
+import { DatabaseModule } from '@libs/db';
+import { JobWorkersModule } from '@libs/queue';
+import { RedisModule } from '@libs/redis';
 import { AlertsWorkerModule } from './alerts/alerts-worker.module';
 import { ListingsWorkerModule } from './listings/listings-worker.module';
 import { MailWorkerModule } from './notifications/mail-worker.module';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, loadDevelopmentEnvFile, orExit } from '../libs/config';
-import { createLogger, PinoNestLogger } from '../libs/logging';
+import { loadConfig, loadDevelopmentEnvFile, orExit } from '@libs/config';
+import { createLogger, PinoNestLogger } from '@libs/logging';
 import { WorkerModule } from './worker.module';
 
 /** Workers alone, without HTTP: `npm run worker`. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { rows, TenantTx } from '../libs/db';
-import { tenantTableSql } from '../libs/db/rls';
-import type { TenantId } from '../libs/tenancy';
-import type { AlertCandidate, AlertSource } from '../src/alerts/alert-source';
-import { AlertSources } from '../src/alerts/alert-sources';
-import { AlertsService } from '../src/alerts/alerts.service';
-import { parisDayAndHour } from '../src/alerts/paris-time';
-import { OutboxRepository } from '../src/notifications/outbox.repository';
+import { rows, TenantTx } from '@libs/db';
+import { tenantTableSql } from '@libs/db/rls';
+import type { TenantId } from '@libs/tenancy';
+import type { AlertCandidate, AlertSource } from '@src/alerts/alert-source';
+import { AlertSources } from '@src/alerts/alert-sources';
+import { AlertsService } from '@src/alerts/alerts.service';
+import { parisDayAndHour } from '@src/alerts/paris-time';
+import { OutboxRepository } from '@src/notifications/outbox.repository';
 import { createResident } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

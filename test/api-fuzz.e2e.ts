@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { newToken } from '../src/accounts/tokens';
+import { newToken } from '@src/accounts/tokens';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

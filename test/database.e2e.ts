@@ -1,5 +1,5 @@
-import { createDataSource, Database, inline } from '../libs/db';
-import type { TenantId } from '../libs/tenancy';
+import { createDataSource, Database, inline } from '@libs/db';
+import type { TenantId } from '@libs/tenancy';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
 /**

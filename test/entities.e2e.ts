@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../libs/db';
+import { createDataSource } from '@libs/db';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
 /** Tables of extensions and of the migration runner, described by no entity of ours. */

@@ -1,4 +1,4 @@
-import { ListingsExpiryProcessor } from '../src/listings/listings-worker.module';
+import { ListingsExpiryProcessor } from '@src/listings/listings-worker.module';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';

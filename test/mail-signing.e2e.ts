@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
-import { Database } from '../libs/db';
-import { OutboxService, OutgoingEmail } from '../src/notifications/outbox.service';
+import { Database } from '@libs/db';
+import { OutboxService, OutgoingEmail } from '@src/notifications/outbox.service';
 import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 

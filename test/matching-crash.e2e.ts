@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { categoryId, createResident } from './support/factories';
 import { ROOT } from './support/commands';
 import { SmtpSink } from './support/smtp-sink';
-import { MAIL_IN_FLIGHT } from '../src/notifications/mail.jobs';
+import { MAIL_IN_FLIGHT } from '@src/notifications/mail.jobs';
 import { startTestApp, testEnv, TestApp } from './support/test-app';
 
 /**

@@ -1,10 +1,10 @@
-import { AlertsService } from '../src/alerts/alerts.service';
-import { DeliveryPolicy } from '../src/notifications/delivery-policy';
-import { OutboxSweeper } from '../src/notifications/outbox-sweeper';
+import { AlertsService } from '@src/alerts/alerts.service';
+import { DeliveryPolicy } from '@src/notifications/delivery-policy';
+import { OutboxSweeper } from '@src/notifications/outbox-sweeper';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { matchingDone, north } from './support/matching';
 import { linkIn, SmtpSink } from './support/smtp-sink';
-import { TenantDirectory } from '../src/tenants/tenant-directory.service';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { startTestApp, TestApp } from './support/test-app';
 
 const BUCLOS = { lat: 45.2125, lng: 5.77715 };

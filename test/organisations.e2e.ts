@@ -375,7 +375,7 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(far.id).toBeDefined();
     expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
     // Running a mission's matching again sends nothing more.
-    const { AlertsService } = await import('../src/alerts/alerts.service');
+    const { AlertsService } = await import('@src/alerts/alerts.service');
     const alerts = t.app.get(AlertsService);
     const lyon = await t.db.tenantId('lyon');
     expect(await alerts.fanOut('mission', lyon, missionIds[0])).toEqual({ found: 0, mailed: 0, digest: 0 });

@@ -1,4 +1,4 @@
-import { OutcomesService } from '../src/outcomes/outcomes.service';
+import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';

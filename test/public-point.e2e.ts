@@ -1,5 +1,5 @@
-import { createDataSource } from '../libs/db';
-import { fuzzPoint, PUBLIC_POINT_MIN_M } from '../libs/geo';
+import { createDataSource } from '@libs/db';
+import { fuzzPoint, PUBLIC_POINT_MIN_M } from '@libs/geo';
 import { PublicPointDistance1732300018000 } from '../migrations/1732300018000-PublicPointDistance';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

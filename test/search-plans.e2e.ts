@@ -1,5 +1,5 @@
-import type { TenantTx } from '../libs/db';
-import { searchListings, SearchFilters, listingsInBox } from '../src/listings/listings.search';
+import type { TenantTx } from '@libs/db';
+import { searchListings, SearchFilters, listingsInBox } from '@src/listings/listings.search';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**

@@ -1,7 +1,7 @@
 import type { Browser, Page, Response } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, FACTORY_PASSWORD, publishListing, ResidentFixture } from './support/factories';
-import { OutcomesService } from '../src/outcomes/outcomes.service';
+import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { linkIn, SinkMessage, SmtpSink } from './support/smtp-sink';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
 

@@ -1,4 +1,4 @@
-import { suppress } from '../src/stats/stats.service';
+import { suppress } from '@src/stats/stats.service';
 import { categoryId, createResident } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

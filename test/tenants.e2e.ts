@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTenantCatalogue } from '../src/tenants/tenant-files';
+import { loadTenantCatalogue } from '@src/tenants/tenant-files';
 import { startTestApp, TestApp } from './support/test-app';
 
 const catalogue = loadTenantCatalogue(join(__dirname, '..', 'tenants'));

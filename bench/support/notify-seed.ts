@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { newToken } from '../../src/accounts/tokens';
+import { newToken } from '@src/accounts/tokens';
 
 /**
  * Seeding for `npm run bench:notify`, set-based and run as the owner role (it bypasses RLS).

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { pgUrl, TEST_PG } from '../../test/support/env';
+import { pgUrl, TEST_PG } from '@test/support/env';
 
 /**
  * The benchmarks' databases, on the local services as the tests find them (test/support/env.ts:
  * same variables, same defaults), and the helpers that read a database's activity.
  */
-export { TEST_REDIS_URL as SCRATCH_REDIS_URL } from '../../test/support/env';
+export { TEST_REDIS_URL as SCRATCH_REDIS_URL } from '@test/support/env';
 
 /** The repository root, seen from dist/bench/support. */
 export const ROOT = join(__dirname, '..', '..', '..');

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
-import type { TenantTx } from '../../libs/db';
-import { ListingsRepository } from '../../src/listings/listings.repository';
-import { searchListings } from '../../src/listings/listings.search';
+import type { TenantTx } from '@libs/db';
+import { ListingsRepository } from '@src/listings/listings.repository';
+import { searchListings } from '@src/listings/listings.search';
 
 /** The API's page size; ListingsService.search asks the SQL for one more row, to know if a next page exists. */
 export const PAGE = 20;

@@ -26,7 +26,8 @@ async function listen(): Promise<number> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   }
-  // Loaded here so that the bare server's RSS holds none of the application's code.
+  // Loaded here so that the bare server's RSS holds none of the application's code. Relative
+  // paths: the build rewrites the aliases of static imports only, not of import().
   const { loadConfig } = await import('../../libs/config');
   const { createApp } = await import('../../src/app.factory');
   const app = await createApp(loadConfig(process.env));

@@ -1,5 +1,5 @@
-import { execute, type Tx } from '../../libs/db';
-import { fuzzPoint, LatLng, pointSql } from '../../libs/geo';
+import { execute, type Tx } from '@libs/db';
+import { fuzzPoint, LatLng, pointSql } from '@libs/geo';
 import type { DemoAccount, TenantFacts } from './demo-plan';
 import { demoId, Random } from './random';
 import { pointIn } from './sampling';

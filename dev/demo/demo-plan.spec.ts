@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { loadTenantCatalogue } from '../../src/tenants/tenant-files';
-import { PUBLIC_POINT_MIN_M } from '../../libs/geo';
+import { loadTenantCatalogue } from '@src/tenants/tenant-files';
+import { PUBLIC_POINT_MIN_M } from '@libs/geo';
 import { DEMO_EMAIL_DOMAIN, planDemo, TenantFacts } from './demo-plan';
 import { contains } from './sampling';
 

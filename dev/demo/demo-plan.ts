@@ -1,5 +1,5 @@
-import { fuzzPoint, LatLng } from '../../libs/geo';
-import { toPublicName } from '../../src/accounts/public-name';
+import { fuzzPoint, LatLng } from '@libs/geo';
+import { toPublicName } from '@src/accounts/public-name';
 import {
   AVAILABILITY_TEXTS, CLOSINGS, CONVERSATION_LINES, DISHES, FIRST_NAMES, LAST_NAMES, LEVELS, LISTING_TEMPLATES, ListingTemplate, MOMENTS, ODD_JOBS, PETS, PLACES, SUBJECTS, WEEKDAYS,
 } from './french';

@@ -1,5 +1,5 @@
-import { execute, firstRow, rows, type Tx } from '../../libs/db';
-import { pointSql, publicPointOf, tenantOutline } from '../../libs/geo';
+import { execute, firstRow, rows, type Tx } from '@libs/db';
+import { pointSql, publicPointOf, tenantOutline } from '@libs/geo';
 import type { DemoAccount, DemoConversation, DemoListing, DemoMessage, TenantFacts } from './demo-plan';
 import type { MultiPolygon } from './sampling';
 

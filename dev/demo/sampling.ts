@@ -1,4 +1,4 @@
-import { contains, distanceToEdgeM, type LatLng, type MultiPolygon } from '../../libs/geo';
+import { contains, distanceToEdgeM, type LatLng, type MultiPolygon } from '@libs/geo';
 import type { Random } from './random';
 
 export { contains };

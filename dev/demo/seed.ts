@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { AdminConfig, loadAdminConfig, orExit } from '../../libs/config';
-import { createDataSource } from '../../libs/db';
-import { hashPassword, passwordProblem } from '../../src/accounts/passwords';
+import { AdminConfig, loadAdminConfig, orExit } from '@libs/config';
+import { createDataSource } from '@libs/db';
+import { hashPassword, passwordProblem } from '@src/accounts/passwords';
 import { DEMO_PASSWORD, planDemo, staffAccounts, StaffAccount } from './demo-plan';
 import { demoId } from './random';
 import { insertOrganisations, planOrganisations } from './demo-organisations';

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { NotFoundError } from '../../libs/errors';
+import { NotFoundError } from '@libs/errors';
 import { DevInbox } from './dev-inbox';
 import { inboxPage, messagePage, sourceFileName } from './dev-mail.pages';
 

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { Templates } from '../../src/web/templates';
+import { Templates } from '@src/web/templates';
 import { InboxMessage } from './dev-inbox';
 
 const when = (d: Date) => d.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { escapeLiteral } from 'pg';
 import { prepareValue } from 'pg/lib/utils';
 import { DataSource, EntityManager } from 'typeorm';
-import { isTenantId, type TenantId } from '../tenancy/tenant-id';
+import { isTenantId, type TenantId } from '@libs/tenancy/tenant-id';
 
 /** A transaction with no tenant in it (`Database.withoutTenant`): RLS hides every tenant row. */
 export type Tx = EntityManager;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadAdminConfig, loadDevelopmentEnvFile, orExit } from '../config';
+import { loadAdminConfig, loadDevelopmentEnvFile, orExit } from '@libs/config';
 import { createDataSource } from './database';
 
 /** Applies pending migrations as the owner role; running it twice is harmless. */

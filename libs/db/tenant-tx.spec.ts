@@ -1,6 +1,6 @@
 import type { Database, TenantStatement, TenantTx, Tx } from './database';
 import { rows } from './database';
-import { isTenantId, parseTenantId, type TenantId } from '../tenancy/tenant-id';
+import { isTenantId, parseTenantId, type TenantId } from '@libs/tenancy/tenant-id';
 
 /**
  * A tenant id is its own type. The `@ts-expect-error` lines are checked by `npm run typecheck`

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { toProblem } from '../http';
+import { toProblem } from '@libs/http';
 import { ConflictError, ForbiddenError, InvalidError, MalformedError, NotFoundError, TooManyRequestsError, UnauthenticatedError } from './domain-errors';
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,4 +1,4 @@
-import { firstRow, type Tx } from '../db';
+import { firstRow, type Tx } from '@libs/db';
 import { fuzzPoint } from './fuzz';
 import type { LatLng, MultiPolygon } from './types';
 

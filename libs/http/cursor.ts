@@ -1,5 +1,5 @@
 import { isCleanText } from './input-guard';
-import { InvalidError } from '../errors';
+import { InvalidError } from '@libs/errors';
 
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */
 export function encodeKeyset(value: Record<string, unknown>): string {

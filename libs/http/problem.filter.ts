@@ -9,7 +9,7 @@ import {
   NotFoundError,
   TooManyRequestsError,
   UnauthenticatedError,
-} from '../errors';
+} from '@libs/errors';
 import { Problem, problem, PROBLEM_CONTENT_TYPE, ProblemException } from './problem';
 
 /** Turns every error into problem+json; an unexpected one is logged and answered 500 without details. */

@@ -2,7 +2,7 @@
  * RFC 9457 problem details: the one error format of the API. `detail` is French because
  * pages show it; `errors` names each offending field.
  */
-import type { FieldError } from '../errors';
+import type { FieldError } from '@libs/errors';
 
 export type { FieldError };
 

@@ -1,6 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { isISO8601, ValidateBy, ValidationOptions } from 'class-validator';
-import { FieldError, InvalidError } from '../errors';
+import { FieldError, InvalidError } from '@libs/errors';
 
 /** Flattens class-validator errors into `field` paths like `location.lat`. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
-import { currentContext } from '../tenancy';
+import { currentContext } from '@libs/tenancy';
 
 /**
  * One JSON logger for the process. Every line carries the request id and the tenant slug

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '../config';
+import { APP_CONFIG, AppConfig } from '@libs/config';
 import type { JobDefinition, NoPayload } from './job-definition';
 import { queueConnection } from './redis-connection';
 import { settleWithin } from './settle';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '../config';
+import { APP_CONFIG, AppConfig } from '@libs/config';
 import { definedJobs, definedQueues, jobNamed } from './job-definition';
 import { JOB_HANDLER, RetryLater } from './on-job.decorator';
 import { queueConnection } from './redis-connection';

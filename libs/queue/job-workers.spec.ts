@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ConfigModule, loadConfig } from '../config';
+import { ConfigModule, loadConfig } from '@libs/config';
 import { defineJob, defineQueue, NoPayload } from './job-definition';
 import { JobWorkersModule } from './job-workers.module';
 import { OnJob } from './on-job.decorator';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config';
-import { TooManyRequestsError } from '../errors';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { TooManyRequestsError } from '@libs/errors';
 import { REDIS } from './redis.tokens';
 
 export interface Limit {

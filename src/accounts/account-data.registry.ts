@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantTx } from '../../libs/db';
+import type { TenantTx } from '@libs/db';
 import type { AccountRow } from './accounts.repository';
 
 type Exporter = (tx: TenantTx, account: AccountRow) => Promise<unknown>;

@@ -1,8 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { TenantsModule } from '../tenants/tenants.module';
-import { TenantsService } from '../tenants/tenants.service';
+import { NotificationsModule } from '@src/notifications/notifications.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { AccountDataRegistry } from './account-data.registry';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';

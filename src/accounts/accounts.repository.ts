@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
-import { execute, firstRow, rows, TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
-import type { Principal } from '../../libs/tenancy';
+import { execute, firstRow, rows, TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
+import type { Principal } from '@libs/tenancy';
 import type { Role } from './roles';
 import { AccountToken } from './entities/account-token.entity';
 import { Account } from './entities/account.entity';

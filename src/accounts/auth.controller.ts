@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from './accounts.service';
 import { Authenticated } from './auth.decorators';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from './dto/accounts.dto';

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { ForbiddenError, UnauthenticatedError } from '../../libs/errors';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { ForbiddenError, UnauthenticatedError } from '@libs/errors';
 import { AccountsService } from './accounts.service';
 import { AUTH_REQUIREMENT, AuthRequirement } from './auth.decorators';
 import { sessionCookieName } from './session-cookie';

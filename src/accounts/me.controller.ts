@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Patch, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountRow } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { Authenticated } from './auth.decorators';

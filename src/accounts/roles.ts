@@ -1,11 +1,11 @@
-import type { Principal } from '../../libs/tenancy';
+import type { Principal } from '@libs/tenancy';
 
 /** The roles an account holds on one tenant (accounts.roles). */
 export type Role = 'resident' | 'moderator' | 'admin' | 'federation_admin';
 
 // The request context (libs/tenancy) knows a principal only as an account and a session; what
 // it may do here is this application's, added to the same interface.
-declare module '../../libs/tenancy/request-context' {
+declare module '@libs/tenancy/request-context' {
   interface Principal {
     roles: Role[];
     /**

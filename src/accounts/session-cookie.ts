@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { AppConfig } from '../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { SESSION_TTL_SEC } from './accounts.service';
 
 /** With https the `__Host-` prefix makes browsers refuse the cookie unless Secure, Path=/ and host-only. */

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { Roles } from '../accounts/auth.decorators';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { Roles } from '@src/accounts/auth.decorators';
 import { CreateCategoryDto, StatsQuery, UpdateCategoryDto } from './admin.dto';
 import { AdminService } from './admin.service';
 

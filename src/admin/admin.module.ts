@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ModerationModule } from '../moderation/moderation.module';
-import { TenantsModule } from '../tenants/tenants.module';
+import { ModerationModule } from '@src/moderation/moderation.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { AdminController } from './admin.controller';
 import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx, Tx } from '../../libs/db';
-import type { CategoryRow } from '../tenants/tenants.service';
+import { execute, firstRow, rows, TenantTx, Tx } from '@libs/db';
+import type { CategoryRow } from '@src/tenants/tenants.service';
 
 /** A category of the federation's catalogue, as its administrators see it (archived ones too). */
 export interface CatalogueRow extends CategoryRow {

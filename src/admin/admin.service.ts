@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { Database } from '../../libs/db';
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../../libs/errors';
-import { fieldErrors } from '../../libs/http';
-import { Principal, TenantRef } from '../../libs/tenancy';
-import { actingRole } from '../accounts/roles';
-import { AuditService } from '../audit/audit.service';
-import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { TenantsService } from '../tenants/tenants.service';
+import { Database } from '@libs/db';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
+import { fieldErrors } from '@libs/http';
+import { Principal, TenantRef } from '@libs/tenancy';
+import { actingRole } from '@src/accounts/roles';
+import { AuditService } from '@src/audit/audit.service';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateCategoryDto, TenantCategoriesBody, TenantCategoryDto, UpdateCategoryDto } from './admin.dto';
 import { AdminRepository } from './admin.repository';
 

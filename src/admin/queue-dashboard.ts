@@ -3,12 +3,12 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '../../libs/config';
-import { problem, sendProblem } from '../../libs/http';
-import { definedQueues, JobQueue } from '../../libs/queue';
-import { AccountsService } from '../accounts/accounts.service';
-import { sessionCookieName } from '../accounts/session-cookie';
-import { TenantsService } from '../tenants/tenants.service';
+import { AppConfig } from '@libs/config';
+import { problem, sendProblem } from '@libs/http';
+import { definedQueues, JobQueue } from '@libs/queue';
+import { AccountsService } from '@src/accounts/accounts.service';
+import { sessionCookieName } from '@src/accounts/session-cookie';
+import { TenantsService } from '@src/tenants/tenants.service';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 

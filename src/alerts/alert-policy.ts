@@ -1,4 +1,4 @@
-import { tenantFileSchema, TenantSettings } from '../tenants/tenant-file.schema';
+import { tenantFileSchema, TenantSettings } from '@src/tenants/tenant-file.schema';
 
 export interface AlertPolicy {
   /** Most residents told about one item. */

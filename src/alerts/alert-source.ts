@@ -1,6 +1,6 @@
-import type { TenantTx } from '../../libs/db';
-import type { TenantRef } from '../../libs/tenancy';
-import type { MailTemplate } from '../notifications/outbox.service';
+import type { TenantTx } from '@libs/db';
+import type { TenantRef } from '@libs/tenancy';
+import type { MailTemplate } from '@src/notifications/outbox.service';
 
 /**
  * # Alerts: one pipeline, several sources

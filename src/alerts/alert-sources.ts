@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SendConditions } from '../notifications/send-conditions';
+import { SendConditions } from '@src/notifications/send-conditions';
 import type { AlertItem, AlertSource } from './alert-source';
 
 const NAME = /^[a-z][a-z0-9_]*$/;

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueModule } from '../../libs/queue';
+import { QueueModule } from '@libs/queue';
 import { AlertsModule } from './alerts.module';
 import { AlertsProcessor } from './alerts.processor';
 

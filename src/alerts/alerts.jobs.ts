@@ -1,5 +1,5 @@
-import { defineJob, NoPayload } from '../../libs/queue';
-import { BACKGROUND_QUEUE } from '../queues';
+import { defineJob, NoPayload } from '@libs/queue';
+import { BACKGROUND_QUEUE } from '@src/queues';
 
 /** The alerts of one published item of a source; repeats of the same publication share a job id (alertJobId). */
 export const MatchAlert = defineJob<{ tenantId: string; kind: string; itemId: string; version: number }>('match-alert', BACKGROUND_QUEUE);

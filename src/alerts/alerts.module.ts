@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { QueueModule } from '../../libs/queue';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { TenantsModule } from '../tenants/tenants.module';
+import { QueueModule } from '@libs/queue';
+import { NotificationsModule } from '@src/notifications/notifications.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { AlertSources } from './alert-sources';
 import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobQueue, OnJob, PayloadOf } from '../../libs/queue';
-import { parseTenantId } from '../../libs/tenancy';
+import { JobQueue, OnJob, PayloadOf } from '@libs/queue';
+import { parseTenantId } from '@libs/tenancy';
 import { AlertsService, FanOutResult } from './alerts.service';
 import { LegacyAlertJobs, MatchAlert, SendAlertDigests, SweepAlerts } from './alerts.jobs';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { rows, TenantTx } from '../../libs/db';
+import { rows, TenantTx } from '@libs/db';
 import type { AlertSource, NotificationTable } from './alert-source';
 
 export interface NewNotification {

@@ -1,4 +1,4 @@
-import { signIds, verifySignedIds } from '../../libs/signing';
+import { signIds, verifySignedIds } from '@libs/signing';
 
 /** One-click unsubscribe tokens: bound to one recipient of one tenant (see libs/signing). */
 export function unsubscribeToken(secret: string, tenantId: string, accountId: string): string {

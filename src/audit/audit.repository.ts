@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, rows, type TenantTx } from '../../libs/db';
+import { execute, rows, type TenantTx } from '@libs/db';
 
 export interface AuditEntry {
   actorId: string | null;

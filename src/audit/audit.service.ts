@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantTx } from '../../libs/db';
-import type { Principal } from '../../libs/tenancy';
+import type { TenantTx } from '@libs/db';
+import type { Principal } from '@libs/tenancy';
 import { AuditEntry, AuditListRow, AuditRepository } from './audit.repository';
 
 export type { AuditEntry } from './audit.repository';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, type TenantTx } from '../../libs/db';
+import { execute, firstRow, rows, type TenantTx } from '@libs/db';
 import { ListingReport } from './entities/listing-report.entity';
 
 export interface ConversationRow {

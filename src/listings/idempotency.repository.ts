@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { execute, rows, TenantTx } from '../../libs/db';
-import { InvalidError, MalformedError } from '../../libs/errors';
+import { execute, rows, TenantTx } from '@libs/db';
+import { InvalidError, MalformedError } from '@libs/errors';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
 
 /** The header that makes a creation safe to retry (draft-ietf-httpapi-idempotency-key-header). */

@@ -1,13 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { rows, TenantTx } from '../../libs/db';
-import { parseTenantId } from '../../libs/tenancy';
-import type { AlertCandidate, AlertSource } from '../alerts/alert-source';
-import { AlertSources } from '../alerts/alert-sources';
-import { AlertsService } from '../alerts/alerts.service';
-import { distanceLabel } from '../alerts/distance-label';
+import { rows, TenantTx } from '@libs/db';
+import { parseTenantId } from '@libs/tenancy';
+import type { AlertCandidate, AlertSource } from '@src/alerts/alert-source';
+import { AlertSources } from '@src/alerts/alert-sources';
+import { AlertsService } from '@src/alerts/alerts.service';
+import { distanceLabel } from '@src/alerts/distance-label';
 import { LISTING_PUBLISHED, ListingPublication } from './listing-publication.service';
 import { findRelayedMatches } from './relayed-matches.sql';
-import { StaffInboxService } from '../staff/staff-inbox.service';
+import { StaffInboxService } from '@src/staff/staff-inbox.service';
 
 const KIND_LABEL = { offer: 'propose son aide', request: "demande de l'aide" } as const;
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TenantTx } from '../../libs/db';
-import type { TenantId, TenantRef } from '../../libs/tenancy';
-import { TenantsService } from '../tenants/tenants.service';
+import type { TenantTx } from '@libs/db';
+import type { TenantId, TenantRef } from '@libs/tenancy';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { ListingsRepository, ListingStatus } from './listings.repository';
 
 export const LISTING_PUBLISHED = 'ListingPublished';

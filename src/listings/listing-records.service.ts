@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantTx } from '../../libs/db';
+import type { TenantTx } from '@libs/db';
 import { ListingsRepository, ListingStatus } from './listings.repository';
 
 export type { ListingRecord, ListingStatus } from './listings.repository';

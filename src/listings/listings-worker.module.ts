@@ -1,7 +1,7 @@
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { JobQueue, OnJob, QueueModule } from '../../libs/queue';
-import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { TenantsModule } from '../tenants/tenants.module';
+import { JobQueue, OnJob, QueueModule } from '@libs/queue';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { ExpireListings } from './listings.jobs';
 import { ListingsModule } from './listings.module';
 import { ListingsService } from './listings.service';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { Authenticated } from '../accounts/auth.decorators';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { Authenticated } from '@src/accounts/auth.decorators';
 import { ConversationsService } from './conversations.service';
 import { CreateListingDto, GeoJsonQuery, MessageDto, ReplyDto, ReportDto, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
 import { IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';

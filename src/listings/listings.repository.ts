@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
+import { execute, firstRow, rows, TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
 import { DomainEvent } from './entities/domain-event.entity';
 import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, SearchRow } from './listings.search';
 

@@ -1,6 +1,6 @@
-import { rows, type TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
-import { Box, boxWithinTenantAreaSql } from '../../libs/geo/box';
+import { rows, type TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
+import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
 
 /**
  * The SQL of public search, in one place. Every shape reads only published rows, through

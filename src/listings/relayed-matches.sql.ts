@@ -1,4 +1,4 @@
-import { rows, Tx } from '../../libs/db';
+import { rows, Tx } from '@libs/db';
 
 /** Most listings of relayed residents one publication puts in the staff inbox. */
 export const RELAYED_MATCH_CAP = 10;

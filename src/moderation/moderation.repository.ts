@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx } from '../../libs/db';
+import { execute, firstRow, rows, TenantTx } from '@libs/db';
 
 export interface QueueItem {
   type: 'listing' | 'message' | 'feedback' | 'organisation' | 'project';

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../libs/db';
-import { ConflictError, InvalidError, NotFoundError } from '../../libs/errors';
-import { decodeKeyset, encodeKeyset, isTimeKeyset } from '../../libs/http';
-import { Principal, TenantRef } from '../../libs/tenancy';
-import { actingRole } from '../accounts/roles';
-import { AccountsService } from '../accounts/accounts.service';
-import { AuditService } from '../audit/audit.service';
-import { ConversationsService } from '../listings/conversations.service';
-import { ListingPublication } from '../listings/listing-publication.service';
-import { ListingRecords, ListingStatus } from '../listings/listing-records.service';
-import { OutboxService } from '../notifications/outbox.service';
-import { TenantDirectory } from '../tenants/tenant-directory.service';
+import { Database } from '@libs/db';
+import { ConflictError, InvalidError, NotFoundError } from '@libs/errors';
+import { decodeKeyset, encodeKeyset, isTimeKeyset } from '@libs/http';
+import { Principal, TenantRef } from '@libs/tenancy';
+import { actingRole } from '@src/accounts/roles';
+import { AccountsService } from '@src/accounts/accounts.service';
+import { AuditService } from '@src/audit/audit.service';
+import { ConversationsService } from '@src/listings/conversations.service';
+import { ListingPublication } from '@src/listings/listing-publication.service';
+import { ListingRecords, ListingStatus } from '@src/listings/listing-records.service';
+import { OutboxService } from '@src/notifications/outbox.service';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { ModerationRepository } from './moderation.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
+import { APP_CONFIG, AppConfig } from '@libs/config';
 
 /**
  * How hard the mail worker tries. One instance per process; production uses these values.

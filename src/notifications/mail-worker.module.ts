@@ -1,9 +1,9 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { resolve, join } from 'node:path';
-import { AppConfig, ConfigError } from '../../libs/config';
-import { MailRenderer, MailTransport } from '../../libs/mail';
-import { QueueModule } from '../../libs/queue';
-import { TenantsModule } from '../tenants/tenants.module';
+import { AppConfig, ConfigError } from '@libs/config';
+import { MailRenderer, MailTransport } from '@libs/mail';
+import { QueueModule } from '@libs/queue';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { DeliveryPolicy } from './delivery-policy';
 import { MailProcessor } from './mail.processor';
 import { NotificationsModule } from './notifications.module';

@@ -1,5 +1,5 @@
-import { defineJob, NoPayload } from '../../libs/queue';
-import { MAIL_BULK_QUEUE, MAIL_QUEUE } from '../queues';
+import { defineJob, NoPayload } from '@libs/queue';
+import { MAIL_BULK_QUEUE, MAIL_QUEUE } from '@src/queues';
 
 /** One outbox row: a request's e-mail, the sweeper's re-queue, a retry. */
 export const SendEmail = defineJob<{ tenantId: string; outboxId: string }>('send-email', MAIL_QUEUE);

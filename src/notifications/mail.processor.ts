@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '../../libs/mail';
-import { BULK_YIELD_MS, ForegroundWork, JobQueue, OnJob, PayloadOf, RetryLater } from '../../libs/queue';
-import { isTenantId, TenantId } from '../../libs/tenancy';
-import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { TenantRow, TenantsService } from '../tenants/tenants.service';
+import { classifyFailure, MailRenderer, MailTransport, RenderedMail } from '@libs/mail';
+import { BULK_YIELD_MS, ForegroundWork, JobQueue, OnJob, PayloadOf, RetryLater } from '@libs/queue';
+import { isTenantId, TenantId } from '@libs/tenancy';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
+import { TenantRow, TenantsService } from '@src/tenants/tenants.service';
 import { DeliveryPolicy } from './delivery-policy';
 import { MAIL_IN_FLIGHT, SendBulkEmails, SendEmail, SendEmails } from './mail.jobs';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueModule } from '../../libs/queue';
+import { QueueModule } from '@libs/queue';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 import { SendConditions } from './send-conditions';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobQueue, OnJob } from '../../libs/queue';
+import { JobQueue, OnJob } from '@libs/queue';
 import { DeliveryPolicy } from './delivery-policy';
 import { SendEmail, SweepOutbox } from './mail.jobs';
 import { OutboxRepository } from './outbox.repository';

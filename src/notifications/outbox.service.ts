@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Tx } from '../../libs/db';
-import { JobQueue, JobRequest, PayloadOf } from '../../libs/queue';
+import { Tx } from '@libs/db';
+import { JobQueue, JobRequest, PayloadOf } from '@libs/queue';
 import { MAIL_BATCH, SendBulkEmails, SendEmail, SendEmails } from './mail.jobs';
 import { isMailTemplate, MailTemplate, REQUIRED_DATA } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';

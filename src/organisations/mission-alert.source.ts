@@ -1,11 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { rows, TenantTx } from '../../libs/db';
-import { parseTenantId, TenantRef } from '../../libs/tenancy';
-import type { AlertCandidate, AlertSource } from '../alerts/alert-source';
-import { AlertSources } from '../alerts/alert-sources';
-import { AlertsService } from '../alerts/alerts.service';
-import { distanceLabel } from '../alerts/distance-label';
-import { TenantsService } from '../tenants/tenants.service';
+import { rows, TenantTx } from '@libs/db';
+import { parseTenantId, TenantRef } from '@libs/tenancy';
+import type { AlertCandidate, AlertSource } from '@src/alerts/alert-source';
+import { AlertSources } from '@src/alerts/alert-sources';
+import { AlertsService } from '@src/alerts/alerts.service';
+import { distanceLabel } from '@src/alerts/distance-label';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { organisationsEnabled } from './organisations-access';
 import { OrganisationsService } from './organisations.service';
 

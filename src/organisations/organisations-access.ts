@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '../../libs/errors';
-import type { TenantRef } from '../../libs/tenancy';
-import { TenantsService } from '../tenants/tenants.service';
+import { ForbiddenError, NotFoundError } from '@libs/errors';
+import type { TenantRef } from '@libs/tenancy';
+import { TenantsService } from '@src/tenants/tenants.service';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { Authenticated, Roles } from '../accounts/auth.decorators';
-import { DecisionDto, PageQuery } from '../moderation/dto/moderation.dto';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { Authenticated, Roles } from '@src/accounts/auth.decorators';
+import { DecisionDto, PageQuery } from '@src/moderation/dto/moderation.dto';
 import {
   CreateMissionDto,
   CreateOrganisationDto,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
+import { execute, firstRow, rows, TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
 import { OrganisationManager } from './entities/organisation-manager.entity';
 
 export type OrganisationStatus = 'pending_review' | 'published' | 'rejected' | 'removed';

@@ -1,6 +1,6 @@
-import { rows, type TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
-import { Box, boxWithinTenantAreaSql } from '../../libs/geo/box';
+import { rows, type TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
+import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
 import { PROJECT_COLUMNS, PROJECT_JOINS, PROJECT_PUBLIC, ProjectRow } from './organisations.repository';
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { JobQueue, OnJob, QueueModule } from '../../libs/queue';
+import { JobQueue, OnJob, QueueModule } from '@libs/queue';
 import { SendReminders } from './outcomes.jobs';
 import { OutcomesModule } from './outcomes.module';
 import { OutcomesService } from './outcomes.service';

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { Authenticated } from '../accounts/auth.decorators';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { Authenticated } from '@src/accounts/auth.decorators';
 import { FeedbackDto, FulfilDto } from './dto/outcomes.dto';
 import { OutcomesService } from './outcomes.service';
 

@@ -1,11 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { AccountDataRegistry } from '../accounts/account-data.registry';
-import { AccountsModule } from '../accounts/accounts.module';
-import { AuditModule } from '../audit/audit.module';
-import { ListingsModule } from '../listings/listings.module';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { StaffInboxModule } from '../staff/staff-inbox.module';
-import { TenantsModule } from '../tenants/tenants.module';
+import { AccountDataRegistry } from '@src/accounts/account-data.registry';
+import { AccountsModule } from '@src/accounts/accounts.module';
+import { AuditModule } from '@src/audit/audit.module';
+import { ListingsModule } from '@src/listings/listings.module';
+import { NotificationsModule } from '@src/notifications/notifications.module';
+import { StaffInboxModule } from '@src/staff/staff-inbox.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { OutcomesController } from './outcomes.controller';
 import { OutcomesRepository } from './outcomes.repository';
 import { OutcomesService } from './outcomes.service';

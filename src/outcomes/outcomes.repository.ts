@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx } from '../../libs/db';
+import { execute, firstRow, rows, TenantTx } from '@libs/db';
 import { ListingFeedback } from './entities/listing-feedback.entity';
 import { ListingReminder } from './entities/listing-reminder.entity';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, type TenantTx } from '../../libs/db';
-import { LatLng, pointSql } from '../../libs/geo';
+import { execute, firstRow, rows, type TenantTx } from '@libs/db';
+import { LatLng, pointSql } from '@libs/geo';
 import { RelayedResident } from './entities/relayed-resident.entity';
 
 export interface RelayedResidentRow {

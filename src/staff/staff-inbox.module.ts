@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { AccountDataRegistry } from '../accounts/account-data.registry';
-import { AccountsModule } from '../accounts/accounts.module';
+import { AccountDataRegistry } from '@src/accounts/account-data.registry';
+import { AccountsModule } from '@src/accounts/accounts.module';
 import { StaffInboxRepository } from './staff-inbox.repository';
 import { StaffInboxService } from './staff-inbox.service';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, rows, TenantTx } from '../../libs/db';
+import { execute, rows, TenantTx } from '@libs/db';
 import { StaffInboxItem } from './entities/staff-inbox-item.entity';
 
 export interface StaffInboxRow {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantTx } from '../../libs/db';
+import type { TenantTx } from '@libs/db';
 import { StaffInboxRepository, StaffInboxRow } from './staff-inbox.repository';
 
 export type { StaffInboxRow } from './staff-inbox.repository';

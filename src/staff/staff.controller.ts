@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { Roles } from '../accounts/auth.decorators';
-import { CreateListingDto } from '../listings/dto/listings.dto';
-import { IDEMPOTENCY_HEADER_DOC } from '../listings/listings.service';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { Roles } from '@src/accounts/auth.decorators';
+import { CreateListingDto } from '@src/listings/dto/listings.dto';
+import { IDEMPOTENCY_HEADER_DOC } from '@src/listings/listings.service';
 import { CreateRelayedResidentDto, UpdateRelayedResidentDto } from './dto/staff.dto';
 import { RelayedResidentsService } from './relayed-residents.service';
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AccountsModule } from '../accounts/accounts.module';
-import { AuditModule } from '../audit/audit.module';
-import { ListingsModule } from '../listings/listings.module';
+import { AccountsModule } from '@src/accounts/accounts.module';
+import { AuditModule } from '@src/audit/audit.module';
+import { ListingsModule } from '@src/listings/listings.module';
 import { RelayedResidentsRepository } from './relayed-residents.repository';
 import { RelayedResidentsService } from './relayed-residents.service';
 import { StaffController } from './staff.controller';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { StatsService } from './stats.service';
 
 /** Open data: anyone may read and reuse these figures (docs/OPEN-DATA.md). */

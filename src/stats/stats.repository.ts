@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { rows, type TenantTx } from '../../libs/db';
+import { rows, type TenantTx } from '@libs/db';
 
 export interface MonthlyRow {
   month: string;

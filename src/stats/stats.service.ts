@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../libs/db';
-import type { TenantRef } from '../../libs/tenancy';
-import { TenantDirectory } from '../tenants/tenant-directory.service';
-import { TenantsService } from '../tenants/tenants.service';
+import { Database } from '@libs/db';
+import type { TenantRef } from '@libs/tenancy';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { MonthlyRow, StatsRepository } from './stats.repository';
 
 /** Counts from 1 to this minus one are published as null, so that no one can be singled out. */

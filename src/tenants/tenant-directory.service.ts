@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { Database, rows } from '../../libs/db';
-import { parseTenantId, TenantId, TenantRef } from '../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { Database, rows } from '@libs/db';
+import { parseTenantId, TenantId, TenantRef } from '@libs/tenancy';
 import { TENANTS_CHANGED_CHANNEL } from './tenants-sync';
 import { TenantRow, TenantsRepository } from './tenants.repository';
 

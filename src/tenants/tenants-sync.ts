@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { execute, rows } from '../../libs/db';
+import { execute, rows } from '@libs/db';
 import { TenantCatalogue, TenantFileError } from './tenant-files';
 import { TenantFile, TenantSettings } from './tenant-file.schema';
 

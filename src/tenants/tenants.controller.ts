@@ -3,9 +3,9 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { NotFoundError } from '../../libs/errors';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { NotFoundError } from '@libs/errors';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenant')

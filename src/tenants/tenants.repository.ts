@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, firstRow, rows, Tx } from '../../libs/db';
-import { parseTenantId, TenantId } from '../../libs/tenancy';
+import { Database, firstRow, rows, Tx } from '@libs/db';
+import { parseTenantId, TenantId } from '@libs/tenancy';
 import { TenantSettings } from './tenant-file.schema';
 
 export interface TenantRow {

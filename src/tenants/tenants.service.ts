@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../../libs/errors';
-import { TenantId, TenantRef } from '../../libs/tenancy';
+import { NotFoundError } from '@libs/errors';
+import { TenantId, TenantRef } from '@libs/tenancy';
 import { TenantDirectory } from './tenant-directory.service';
 import { CategoryRow, NeighbourhoodRow, TenantRow, TenantsRepository } from './tenants.repository';
 

@@ -4,9 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { NotFoundError } from '../../libs/errors';
-import { CurrentTenant, TenantRef } from '../../libs/tenancy';
-import { TenantsService } from '../tenants/tenants.service';
+import { NotFoundError } from '@libs/errors';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { themeCss } from './theme';
 
 // Copied next to the compiled code by `nest build` (nest-cli.json assets).

@@ -1,5 +1,5 @@
-import { DomainError, InvalidError } from '../../libs/errors';
-import { createValidationPipe, statusOf, toProblem } from '../../libs/http';
+import { DomainError, InvalidError } from '@libs/errors';
+import { createValidationPipe, statusOf, toProblem } from '@libs/http';
 
 /** A submitted HTML form: every field a string, any field possibly missing. */
 export type Form = Record<string, string | undefined>;

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../libs/config';
-import { TenantRef } from '../../libs/tenancy';
-import type { AccountRow } from '../accounts/accounts.service';
-import { AccountsService } from '../accounts/accounts.service';
-import { TenantsService } from '../tenants/tenants.service';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { TenantRef } from '@libs/tenancy';
+import type { AccountRow } from '@src/accounts/accounts.service';
+import { AccountsService } from '@src/accounts/accounts.service';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { PageContext } from './page-renderer';
 
 /** What every page shows around its content: the tenant, who is signed in, the footer's links. */

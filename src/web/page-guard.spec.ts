@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ForbiddenError } from '../../libs/errors';
-import type { Principal } from '../../libs/tenancy';
+import { ForbiddenError } from '@libs/errors';
+import type { Principal } from '@libs/tenancy';
 import { ModeratorPage, PageGuard, SignedInPage, SignInRequired } from './page-guard';
 
 @Controller()

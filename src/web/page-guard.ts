@@ -1,10 +1,10 @@
 import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../../libs/errors';
-import { STAFF_ROLES } from '../accounts/roles';
-import type { Principal } from '../../libs/tenancy';
-import type { Role } from '../accounts/roles';
+import { ForbiddenError } from '@libs/errors';
+import { STAFF_ROLES } from '@src/accounts/roles';
+import type { Principal } from '@libs/tenancy';
+import type { Role } from '@src/accounts/roles';
 
 const PAGE_ACCESS = 'entraide:page-access';
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { STATUS_LABEL } from '../listings/listings.service';
-import { SUPPRESS_BELOW } from '../stats/stats.service';
+import { STATUS_LABEL } from '@src/listings/listings.service';
+import { SUPPRESS_BELOW } from '@src/stats/stats.service';
 import type { PageModels, PageName } from './page-models';
 import { Templates } from './templates';
 

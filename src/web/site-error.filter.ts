@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemFilter, toProblem } from '../../libs/http';
+import { ProblemFilter, toProblem } from '@libs/http';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import { PageContexts } from './page-context';

@@ -1,8 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { AccountsModule } from '../accounts/accounts.module';
-import { TenantsModule } from '../tenants/tenants.module';
+import { AccountsModule } from '@src/accounts/accounts.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
 import { AssetsController } from './assets.controller';
 import { PageContexts } from './page-context';
 import { PageGuard } from './page-guard';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hashPassword } from '../../src/accounts/passwords';
-import { newToken } from '../../src/accounts/tokens';
-import type { TenantId } from '../../libs/tenancy';
+import { hashPassword } from '@src/accounts/passwords';
+import { newToken } from '@src/accounts/tokens';
+import type { TenantId } from '@libs/tenancy';
 import type { TestDatabase } from './test-db';
 import type { TestApp } from './test-app';
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig, loadConfig } from '../../libs/config';
-import { createDevApp } from '../../dev/dev-app';
+import { AppConfig, loadConfig } from '@libs/config';
+import { createDevApp } from '@dev/dev-app';
 import { TEST_REDIS_URL } from './env';
 import { createTestDatabase, TestDatabase } from './test-db';
 

@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { parseTenantId, type TenantId } from '../../libs/tenancy/tenant-id';
+import { parseTenantId, type TenantId } from '@libs/tenancy/tenant-id';
 import { pgUrl, templateName } from './env';
 import { cloneDatabase, dropDatabase, withMaintenance } from './pg-admin';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A single-use token: address verification, password reset, staff invitation. */
 @Entity('account_tokens')

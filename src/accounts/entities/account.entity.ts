@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, type Point } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A resident or staff account of one tenant. */
 @Entity('accounts')

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts.module';
-import { TenantsModule } from '../../tenants/tenants.module';
-import { AdminModule } from '../../admin/admin.module';
-import { WebModule } from '../../web/web.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
+import { AdminModule } from '@src/admin/admin.module';
+import { WebModule } from '@src/web/web.module';
 import { SignInPagesController } from './sign-in-pages.controller';
 import { MyAccountPagesController } from './my-account-pages.controller';
 

@@ -1,5 +1,5 @@
-import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
-import type { TenantsService } from '../../tenants/tenants.service';
+import type { FormState, MapView, Notice, PageAssets, Result } from '@src/web/page-models';
+import type { TenantsService } from '@src/tenants/tenants.service';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -31,7 +31,7 @@ export interface AccountView extends PageAssets, Notice, FormState<Record<string
   radii: Array<{ value: string; label: string; selected: boolean }>;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     login: LoginView;
     signup: SignupView;

@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../../libs/config';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { UpdateMeDto } from '../dto/accounts.dto';
 import { clearSessionCookie } from '../session-cookie';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
-import { Me, SignedInPage } from '../../web/page-guard';
-import { TenantsService } from '../../tenants/tenants.service';
-import { AdminService } from '../../admin/admin.service';
-import { PICKER_ASSETS } from '../../web/map-assets';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { AdminService } from '@src/admin/admin.service';
+import { PICKER_ASSETS } from '@src/web/map-assets';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 

@@ -1,17 +1,17 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../../../libs/config';
-import { InvalidError } from '../../../libs/errors';
-import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import { APP_CONFIG, AppConfig } from '@libs/config';
+import { InvalidError } from '@libs/errors';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../dto/accounts.dto';
 import { passwordProblem } from '../passwords';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie';
-import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, safeReturn, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageContext, PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, safeReturn, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 
 const SENT = 'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
 

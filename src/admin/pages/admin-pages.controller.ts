@@ -2,19 +2,19 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
-import { AccountsService } from '../../accounts/accounts.service';
-import { EmailDto } from '../../accounts/dto/accounts.dto';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { AccountsService } from '@src/accounts/accounts.service';
+import { EmailDto } from '@src/accounts/dto/accounts.dto';
 import { CreateCategoryDto } from '../admin.dto';
 import { AdminService } from '../admin.service';
-import { TenantsService } from '../../tenants/tenants.service';
-import { barChart } from '../../web/chart';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { barChart } from '@src/web/chart';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 import type { AdminPageExtra } from './admin.views';
-import { Me, PageRoles, SignedInPage } from '../../web/page-guard';
+import { Me, PageRoles, SignedInPage } from '@src/web/page-guard';
 
 const DONE: Record<string, string> = {
   categories: 'Les catégories sont enregistrées.',

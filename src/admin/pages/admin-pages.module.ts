@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin.module';
-import { AccountsModule } from '../../accounts/accounts.module';
-import { TenantsModule } from '../../tenants/tenants.module';
-import { WebModule } from '../../web/web.module';
+import { AccountsModule } from '@src/accounts/accounts.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
+import { WebModule } from '@src/web/web.module';
 import { AdminPagesController } from './admin-pages.controller';
 
 /** The administrators' page. */

@@ -1,6 +1,6 @@
-import type { Form } from '../../web/forms';
-import type { Notice, Result, SafeHtml } from '../../web/page-models';
-import type { AccountsService } from '../../accounts/accounts.service';
+import type { Form } from '@src/web/forms';
+import type { Notice, Result, SafeHtml } from '@src/web/page-models';
+import type { AccountsService } from '@src/accounts/accounts.service';
 import type { AdminService } from '../admin.service';
 
 /** What a refused form sends back to the administration page, or the notice after a change. */
@@ -21,7 +21,7 @@ export interface AdminView extends AdminPageExtra {
   catalogue?: Result<AdminService['catalogue']>;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     admin: AdminView;
   }

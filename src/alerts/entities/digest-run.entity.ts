@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A tenant's daily digest, claimed once per day. */
 @Entity('digest_runs')

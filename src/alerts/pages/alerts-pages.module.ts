@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebModule } from '../../web/web.module';
+import { WebModule } from '@src/web/web.module';
 import { AlertsModule } from '../alerts.module';
 import { UnsubscribeController } from './unsubscribe-pages.controller';
 

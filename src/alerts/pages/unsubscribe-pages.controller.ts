@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
-import type { Form } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import type { Form } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 import { AlertsService } from '../alerts.service';
 
 const DONE = {

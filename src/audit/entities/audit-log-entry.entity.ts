@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** An entry of the append-only audit log. */
 @Entity('audit_log')

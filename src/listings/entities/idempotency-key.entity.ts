@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** The answer given to a request sent with an Idempotency-Key, for its replays. */
 @Entity('idempotency_keys')

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, type Point } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** An offer or request of help. */
 @Entity('listings')

@@ -1,8 +1,8 @@
-import { InvalidError } from '../../../libs/errors';
-import type { TenantRef } from '../../../libs/tenancy';
-import type { Form } from '../../web/forms';
-import { validated } from '../../web/forms';
-import type { PageContexts } from '../../web/page-context';
+import { InvalidError } from '@libs/errors';
+import type { TenantRef } from '@libs/tenancy';
+import type { Form } from '@src/web/forms';
+import { validated } from '@src/web/forms';
+import type { PageContexts } from '@src/web/page-context';
 import { CreateListingDto } from '../dto/listings.dto';
 
 /** The new-listing form through the API's rules; its place is the map point, else the neighbourhood's. */

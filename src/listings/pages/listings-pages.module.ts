@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ListingsModule } from '../listings.module';
-import { TenantsModule } from '../../tenants/tenants.module';
-import { OutcomesModule } from '../../outcomes/outcomes.module';
-import { WebModule } from '../../web/web.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
+import { OutcomesModule } from '@src/outcomes/outcomes.module';
+import { WebModule } from '@src/web/web.module';
 import { ListingsPagesController } from './listings-pages.controller';
 import { MyListingsPagesController } from './my-listings-pages.controller';
 import { ConversationsPagesController } from './conversations-pages.controller';

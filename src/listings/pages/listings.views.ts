@@ -1,7 +1,7 @@
-import type { Form } from '../../web/forms';
-import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
-import type { TenantsService } from '../../tenants/tenants.service';
-import type { OutcomesService } from '../../outcomes/outcomes.service';
+import type { Form } from '@src/web/forms';
+import type { FormState, MapView, Notice, PageAssets, Result } from '@src/web/page-models';
+import type { TenantsService } from '@src/tenants/tenants.service';
+import type { OutcomesService } from '@src/outcomes/outcomes.service';
 import type { ConversationsService } from '../conversations.service';
 import type { ListingsService } from '../listings.service';
 
@@ -79,7 +79,7 @@ export interface ConversationView extends FormState<Form> {
   sent?: boolean;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     home: HomeView;
     listings: ListingsView;

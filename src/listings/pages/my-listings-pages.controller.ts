@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError } from '../../../libs/errors';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
-import { isStaff } from '../../accounts/roles';
+import { NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { isStaff } from '@src/accounts/roles';
 import { UpdateListingDto } from '../dto/listings.dto';
 import { ListingsService } from '../listings.service';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
-import { Me, SignedInPage } from '../../web/page-guard';
-import { TenantsService } from '../../tenants/tenants.service';
-import { OutcomesService } from '../../outcomes/outcomes.service';
-import { PICKER_ASSETS } from '../../web/map-assets';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { OutcomesService } from '@src/outcomes/outcomes.service';
+import { PICKER_ASSETS } from '@src/web/map-assets';
 
 const NOTICES: Record<string, string> = {
   prolongee: 'Votre annonce est prolongée.',

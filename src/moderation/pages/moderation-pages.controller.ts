@@ -1,15 +1,15 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError } from '../../../libs/errors';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { DecisionDto, ReasonDto } from '../dto/moderation.dto';
 import { ModerationService } from '../moderation.service';
-import { Form, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
-import { Me, ModeratorPage } from '../../web/page-guard';
+import { Form, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import { Me, ModeratorPage } from '@src/web/page-guard';
 
 const NOTICES: Record<string, string> = {
   decision: 'La décision est enregistrée ; l’auteur en est informé par e-mail.',

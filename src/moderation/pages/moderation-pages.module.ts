@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ModerationModule } from '../moderation.module';
-import { WebModule } from '../../web/web.module';
+import { WebModule } from '@src/web/web.module';
 import { ModerationPagesController } from './moderation-pages.controller';
 
 /** The moderators' pages: the queue, decisions and the log. */

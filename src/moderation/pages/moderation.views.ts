@@ -1,4 +1,4 @@
-import type { Result } from '../../web/page-models';
+import type { Result } from '@src/web/page-models';
 import type { ModerationService } from '../moderation.service';
 
 export interface ModerationView {
@@ -12,7 +12,7 @@ export interface AuditView {
   next?: string;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     moderation: ModerationView;
     audit: AuditView;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { CLOSINGS, CONVERSATION_LINES, LISTING_TEMPLATES, ODD_JOBS, DISHES, PETS, PLACES, SUBJECTS, LEVELS, AVAILABILITY_TEXTS } from '../../../dev/demo/french';
-import { loadTenantCatalogue } from '../../tenants/tenant-files';
-import { moderationRulesSchema, TenantSettings } from '../../tenants/tenant-file.schema';
+import { CLOSINGS, CONVERSATION_LINES, LISTING_TEMPLATES, ODD_JOBS, DISHES, PETS, PLACES, SUBJECTS, LEVELS, AVAILABILITY_TEXTS } from '@dev/demo/french';
+import { loadTenantCatalogue } from '@src/tenants/tenant-files';
+import { moderationRulesSchema, TenantSettings } from '@src/tenants/tenant-file.schema';
 import { DEFAULT_RULES, DEFAULT_RULES_CONFIG, holdReasons, ModerationRulesConfig, reviewText, RuleCode, rulesFor } from './moderation-rules';
 
 const verdict = (text: string, rules = DEFAULT_RULES) => holdReasons(reviewText(text, rules));

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A volunteer signed up to a mission. */
 @Entity('mission_volunteers')

@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '../../../libs/errors';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
-import { DecisionDto } from '../../moderation/dto/moderation.dto';
+import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { DecisionDto } from '@src/moderation/dto/moderation.dto';
 import { CreateOrganisationDto, ManagerInviteDto, OrganisationMessageDto, ORGANISATION_KINDS, ReplyToDto } from '../dto/organisations.dto';
 import { assertOrganisationsEnabled } from '../organisations-access';
 import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
-import { TenantsService } from '../../tenants/tenants.service';
-import { Me, ModeratorPage, SignedInPage } from '../../web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, retold, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { ORGANISATION_KIND, PageContext, PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, ModeratorPage, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, retold, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { ORGANISATION_KIND, PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 import type { ManageOrganisationExtra, OrganisationsPage } from './organisations.views';
 
 const NOTICES: Record<string, string> = {

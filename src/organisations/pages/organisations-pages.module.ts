@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations.module';
-import { TenantsModule } from '../../tenants/tenants.module';
-import { WebModule } from '../../web/web.module';
+import { TenantsModule } from '@src/tenants/tenants.module';
+import { WebModule } from '@src/web/web.module';
 import { OrganisationsPagesController } from './organisations-pages.controller';
 import { ProjectsPagesController } from './projects-pages.controller';
 

@@ -1,6 +1,6 @@
-import type { Form } from '../../web/forms';
-import type { FormState, Notice, Result } from '../../web/page-models';
-import type { TenantsService } from '../../tenants/tenants.service';
+import type { Form } from '@src/web/forms';
+import type { FormState, Notice, Result } from '@src/web/page-models';
+import type { TenantsService } from '@src/tenants/tenants.service';
 import type { OrganisationsService } from '../organisations.service';
 import type { ProjectsService } from '../projects.service';
 
@@ -76,7 +76,7 @@ export interface VolunteersView extends OrganisationsPage, VolunteersExtra {
   items: Result<ProjectsService['volunteers']>['items'];
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     organisations: OrganisationsView;
     organisation: OrganisationView;

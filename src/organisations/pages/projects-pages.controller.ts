@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, InvalidError, NotFoundError } from '../../../libs/errors';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
+import { ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CreateMissionDto, CreateProjectDto, OrganisationMessageDto, ProjectQuery, UpdateProjectDto } from '../dto/organisations.dto';
 import { assertOrganisationsEnabled } from '../organisations-access';
 import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
-import { TenantsService } from '../../tenants/tenants.service';
-import { Me, SignedInPage } from '../../web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageContext, PageRenderer } from '../../web/page-renderer';
-import { parseMultipart } from '../../web/multipart';
-import { sendPage } from '../../web/page-response';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { parseMultipart } from '@src/web/multipart';
+import { sendPage } from '@src/web/page-response';
 import type { OrganisationsPage, ProjectsView, VolunteersExtra } from './organisations.views';
 
 const NOTICES: Record<string, string> = {

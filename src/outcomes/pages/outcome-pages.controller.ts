@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import type { ReminderAnswer } from '../outcomes.service';
 import { REMINDER_ANSWERS, OutcomesService } from '../outcomes.service';
-import type { Form } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import type { Form } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 
 const INVALID = { heading: 'Lien invalide', paragraphs: ['Ce lien ne correspond à aucune annonce de ce site. Connectez-vous pour gérer vos annonces.'], link: { href: '/mes-annonces', label: 'Mes annonces' } };
 const QUESTION: Record<ReminderAnswer, { heading: string; button: string }> = {

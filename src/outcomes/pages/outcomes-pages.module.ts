@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OutcomesModule } from '../outcomes.module';
-import { WebModule } from '../../web/web.module';
+import { WebModule } from '@src/web/web.module';
 import { OutcomePagesController } from './outcome-pages.controller';
 import { FeedbackPagesController } from './feedback-pages.controller';
 

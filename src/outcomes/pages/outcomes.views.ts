@@ -1,5 +1,5 @@
-import type { Form } from '../../web/forms';
-import type { FormState, Result } from '../../web/page-models';
+import type { Form } from '@src/web/forms';
+import type { FormState, Result } from '@src/web/page-models';
 import type { OutcomesService, ReminderAnswer } from '../outcomes.service';
 
 type ReminderState = NonNullable<Result<OutcomesService['reminderState']>>;
@@ -18,7 +18,7 @@ export interface FeedbackView extends FormState<Form> {
   id: string;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     outcome: OutcomeView;
     feedback: FeedbackView;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
-import { LatLngDto } from '../../accounts/dto/accounts.dto';
+import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** "06 12 34 56 78", "06.12.34.56.78" and "+33 6 12 34 56 78" all become digits (and a leading +). */

@@ -2,21 +2,21 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidError, NotFoundError } from '../../../libs/errors';
-import { CurrentTenant, Principal, TenantRef } from '../../../libs/tenancy';
-import { STAFF_ROLES } from '../../accounts/roles';
-import { IDEMPOTENCY_HEADER, ListingsService } from '../../listings/listings.service';
-import { OutcomesService } from '../../outcomes/outcomes.service';
+import { DomainError, InvalidError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { STAFF_ROLES } from '@src/accounts/roles';
+import { IDEMPOTENCY_HEADER, ListingsService } from '@src/listings/listings.service';
+import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
-import { TenantsService } from '../../tenants/tenants.service';
-import { Me, PageRoles, SignedInPage } from '../../web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '../../web/forms';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
-import { FORM_ALREADY_SENT, formKey, listingFromForm } from '../../listings/pages/listing-form';
-import { PICKER_ASSETS } from '../../web/map-assets';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, PageRoles, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import { FORM_ALREADY_SENT, formKey, listingFromForm } from '@src/listings/pages/listing-form';
+import { PICKER_ASSETS } from '@src/web/map-assets';
 
 const CONSENT_LABELS: Record<string, string> = { phone: 'par téléphone', in_person: 'en personne', paper: 'sur papier' };
 const NOTICES: Record<string, string> = {

@@ -1,6 +1,6 @@
-import type { Form } from '../../web/forms';
-import type { FormState, MapView, Notice, PageAssets, Result } from '../../web/page-models';
-import type { TenantsService } from '../../tenants/tenants.service';
+import type { Form } from '@src/web/forms';
+import type { FormState, MapView, Notice, PageAssets, Result } from '@src/web/page-models';
+import type { TenantsService } from '@src/tenants/tenants.service';
 import type { RelayedResidentsService } from '../relayed-residents.service';
 
 type InboxItems = Result<RelayedResidentsService['inboxItems']>['items'];
@@ -28,7 +28,7 @@ export interface StaffResidentFormView extends PageAssets, FormState<Form> {
   consents: Array<{ value: string; label: string | undefined; checked: boolean }>;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     'staff-inbox': StaffInboxView;
     'staff-residents': StaffResidentsView;

@@ -2,12 +2,12 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
-import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { StatsItem, StatsService, SUPPRESS_BELOW } from '../stats.service';
-import { barChart } from '../../web/chart';
-import { PageContexts } from '../../web/page-context';
-import { PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { barChart } from '@src/web/chart';
+import { PageContexts } from '@src/web/page-context';
+import { PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
 const monthLabel = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { StatsModule } from '../stats.module';
-import { WebModule } from '../../web/web.module';
+import { WebModule } from '@src/web/web.module';
 import { FiguresPagesController } from './figures-pages.controller';
 
 /** The public figures page (/chiffres). */

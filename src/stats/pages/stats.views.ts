@@ -1,4 +1,4 @@
-import type { SafeHtml } from '../../web/page-models';
+import type { SafeHtml } from '@src/web/page-models';
 import type { StatsItem } from '../stats.service';
 
 export interface FiguresMonth {
@@ -15,7 +15,7 @@ export interface FiguresView {
   threshold: number;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     figures: FiguresView;
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, type MultiPolygon } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A neighbourhood of the commune. */
 @Entity('neighbourhoods')

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '../../../libs/tenancy';
+import type { TenantId } from '@libs/tenancy';
 
 /** A catalogue category as one tenant shows it. */
 @Entity('tenant_categories')

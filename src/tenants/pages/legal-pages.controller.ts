@@ -1,10 +1,10 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, TenantRef } from '../../../libs/tenancy';
-import { PageContexts } from '../../web/page-context';
-import { PageContext, PageRenderer } from '../../web/page-renderer';
-import { sendPage } from '../../web/page-response';
+import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
 
 /** The commune's legal pages: legal notice, terms of use, personal data. */
 @ApiExcludeController()

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebModule } from '../../web/web.module';
+import { WebModule } from '@src/web/web.module';
 import { LegalPagesController } from './legal-pages.controller';
 
 /** The commune's own pages: legal notice, terms, personal data. */

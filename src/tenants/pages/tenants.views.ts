@@ -4,7 +4,7 @@ export interface LegalView {
   heading: string;
 }
 
-declare module '../../web/page-models' {
+declare module '@src/web/page-models' {
   interface PageModels {
     legal: LegalView;
   }
