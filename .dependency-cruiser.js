@@ -34,7 +34,8 @@ module.exports = {
     {
       name: 'libs-stay-generic',
       severity: 'error',
-      comment: 'libs/ is what any application of this kind needs: it never imports the application, its tests or tools.',
+      comment:
+        'libs/ is what any application of this kind needs: it never imports the application, its tests or tools.',
       from: { path: '^libs/' },
       to: { path: '^(src|dev|test|bench|migrations|scripts)/' },
     },
@@ -54,7 +55,8 @@ module.exports = {
     {
       name: 'module-internals',
       severity: 'error',
-      comment: "A module imports another's module, services, jobs, DTOs or listed public files, never its repository or other internals.",
+      comment:
+        "A module imports another's module, services, jobs, DTOs or listed public files, never its repository or other internals.",
       // Unit specs may borrow another module's fixtures (the tenant files, say); test/ is not checked either.
       from: { path: '^src/([^/]+)/', pathNot: SPEC },
       to: {

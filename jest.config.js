@@ -2,7 +2,12 @@
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/dev/**/*.spec.ts', '<rootDir>/test/**/*.e2e.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/libs/**/*.spec.ts',
+    '<rootDir>/dev/**/*.spec.ts',
+    '<rootDir>/test/**/*.e2e.ts',
+  ],
   // The path aliases of tsconfig.json (`@libs/db`, `@src/accounts/...`).
   moduleNameMapper: { '^@(libs|src|dev|test)/(.*)$': '<rootDir>/$1/$2' },
   transform: { '^.+\\.(ts|js)$': ['@swc/jest'] },

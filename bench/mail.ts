@@ -67,7 +67,12 @@ async function main(): Promise<void> {
     DB_POOL_SIZE: '20',
   };
   const config = loadConfig(env);
-  const figures: Record<'bare' | 'delivery' | 'separate' | 'inProcess', Figure[]> = { bare: [], delivery: [], separate: [], inProcess: [] };
+  const figures: Record<'bare' | 'delivery' | 'separate' | 'inProcess', Figure[]> = {
+    bare: [],
+    delivery: [],
+    separate: [],
+    inProcess: [],
+  };
   // What each side costs: the bare pool is this process and the SMTP server; the pipeline adds
   // the worker process and PostgreSQL's server processes (Redis is shared with other users of
   // the machine, so it is left out; it is a small share).
@@ -76,7 +81,12 @@ async function main(): Promise<void> {
     // Production topology: this process produces (as the API does), a worker process sends.
     const worker = await startWorkerProcess(env);
     const producer = await context(ProducerModule(config));
-    const pipelinePids: ProcessGroups = async () => ({ bench: [process.pid], worker: [worker.pid], postgres: await backendPids(db.name), smtp: [sink.pid] });
+    const pipelinePids: ProcessGroups = async () => ({
+      bench: [process.pid],
+      worker: [worker.pid],
+      postgres: await backendPids(db.name),
+      smtp: [sink.pid],
+    });
     try {
       await bare(sink, 200, barePids);
       await pipeline(sink, 200, producer, pipelinePids);
@@ -84,7 +94,10 @@ async function main(): Promise<void> {
         if (wanted('bare')) figures.bare.push(await bare(sink, COUNT, barePids));
         const c0 = await commits(db.name);
         if (wanted('delivery')) figures.delivery.push(await pipeline(sink, COUNT, producer, pipelinePids, 'queue'));
-        if (process.env.BENCH_VERBOSE) process.stderr.write(`  delivery+production: ${((await commits(db.name)) - c0) / COUNT} commits per message\n`);
+        if (process.env.BENCH_VERBOSE)
+          process.stderr.write(
+            `  delivery+production: ${((await commits(db.name)) - c0) / COUNT} commits per message\n`,
+          );
         if (wanted('separate')) figures.separate.push(await pipeline(sink, COUNT, producer, pipelinePids));
       }
     } finally {
@@ -94,7 +107,11 @@ async function main(): Promise<void> {
     // One process: the workers inside the producing process (WORKERS=on).
     if (wanted('in-process')) {
       const inProcess = await context(InProcessModule(config));
-      const inProcessPids: ProcessGroups = async () => ({ bench: [process.pid], postgres: await backendPids(db.name), smtp: [sink.pid] });
+      const inProcessPids: ProcessGroups = async () => ({
+        bench: [process.pid],
+        postgres: await backendPids(db.name),
+        smtp: [sink.pid],
+      });
       try {
         await pipeline(sink, 200, inProcess, inProcessPids);
         for (let r = 0; r < ROUNDS; r++) figures.inProcess.push(await pipeline(sink, COUNT, inProcess, inProcessPids));
@@ -114,9 +131,15 @@ async function main(): Promise<void> {
   const line = (label: string, fs: Figure[], baseline: boolean) => {
     const rate = median(fs.map((f) => f.rate));
     const cpu = median(fs.map((f) => f.cpuMs));
-    const vs = baseline ? '' : `   ${pct(rate / bareRate).padStart(5)} of bare   ${pct(bareCpu / cpu).padStart(5)} of bare per CPU-second`;
+    const vs = baseline
+      ? ''
+      : `   ${pct(rate / bareRate).padStart(5)} of bare   ${pct(bareCpu / cpu).padStart(5)} of bare per CPU-second`;
     const mid = fs.find((f) => f.cpuMs === cpu);
-    const split = mid ? ` (${Object.entries(mid.split).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})` : '';
+    const split = mid
+      ? ` (${Object.entries(mid.split)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')})`
+      : '';
     return `  ${label.padEnd(48)} ${rate.toFixed(0).padStart(5)} msg/s  ${cpu.toFixed(2).padStart(5)} CPU-ms/msg${vs}   rates [${fs.map((f) => f.rate.toFixed(0)).join(', ')}]${split}`;
   };
   process.stdout.write(
@@ -150,7 +173,8 @@ function InProcessModule(config: AppConfig) {
   return BenchInProcessModule;
 }
 
-const context = (module: Type<unknown>) => NestFactory.createApplicationContext(module, { logger: ['error', 'warn'], abortOnError: false });
+const context = (module: Type<unknown>) =>
+  NestFactory.createApplicationContext(module, { logger: ['error', 'warn'], abortOnError: false });
 
 /** The baseline: one rendered verification e-mail sent `count` times by a bare pool, all handed over at once. */
 async function bare(sink: Sink, count: number, groups: ProcessGroups): Promise<Figure> {
@@ -159,7 +183,13 @@ async function bare(sink: Sink, count: number, groups: ProcessGroups): Promise<F
   const mail = renderer.render('account-verification', 'meylan', {
     displayName: 'Camille D.',
     verifyUrl: `https://entraide.meylan.fr/compte/verification?token=${randomUUID()}`,
-    tenant: { siteName: 'Entraidons-nous', name: 'Meylan', origin: 'https://entraide.meylan.fr', theme: { primary: '#1f5d8c', primaryContrast: '#ffffff' }, contact: {} },
+    tenant: {
+      siteName: 'Entraidons-nous',
+      name: 'Meylan',
+      origin: 'https://entraide.meylan.fr',
+      theme: { primary: '#1f5d8c', primaryContrast: '#ffffff' },
+      contact: {},
+    },
   });
   const transport = createTransport({ url: `smtp://127.0.0.1:${sink.port}`, pool: true, ...POOL } as SMTPPool.Options);
   const meter = await CpuMeter.start(groups);
@@ -188,7 +218,13 @@ async function bare(sink: Sink, count: number, groups: ProcessGroups): Promise<F
  * while they are produced and the clock starts when it resumes: what is timed is delivery
  * (job → claim → render → SMTP → marked sent), the part a bare SMTP pool is compared with.
  */
-async function pipeline(sink: Sink, count: number, app: INestApplicationContext, groups: ProcessGroups, from: 'request' | 'queue' = 'request'): Promise<Figure> {
+async function pipeline(
+  sink: Sink,
+  count: number,
+  app: INestApplicationContext,
+  groups: ProcessGroups,
+  from: 'request' | 'queue' = 'request',
+): Promise<Figure> {
   await sink.reset();
   const outbox = app.get(OutboxService);
   const db = app.get(Database);
@@ -209,7 +245,10 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
             tenantId: tenant.id,
             to: `resident-${i}@example.org`,
             template: 'account-verification',
-            data: { displayName: 'Camille D.', verifyUrl: `${directory.origin(tenant.slug)}/compte/verification?token=${randomUUID()}` },
+            data: {
+              displayName: 'Camille D.',
+              verifyUrl: `${directory.origin(tenant.slug)}/compte/verification?token=${randomUUID()}`,
+            },
             dedupeKey: `bench:${run}:${i}`,
           }),
         );
@@ -227,7 +266,11 @@ async function pipeline(sink: Sink, count: number, app: INestApplicationContext,
   // The pipeline's work ends when the rows say so, not when the server has the bytes.
   for (;;) {
     const unsent = await Promise.all(
-      tenants.map((t) => db.withTenant(t.id, (tx) => tx.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE tenant_id = $1 AND status <> 'sent'`, [t.id]))),
+      tenants.map((t) =>
+        db.withTenant(t.id, (tx) =>
+          tx.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE tenant_id = $1 AND status <> 'sent'`, [t.id]),
+        ),
+      ),
     );
     if (unsent.every((rows) => rows[0].n === 0)) break;
     await new Promise((r) => setTimeout(r, 5));
@@ -244,7 +287,9 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const child: ChildProcess = fork(join(__dirname, 'support', 'sink-process.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(__dirname, 'support', 'sink-process.js'), {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   // Never leave it behind, whatever happens to this process.
   process.once('exit', () => child.kill());
   const ask = <T>(type: string, key: string) =>

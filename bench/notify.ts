@@ -69,7 +69,11 @@ function options(): Options {
   }
   const raw = (name: string) => {
     const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    return i < 0 ? process.env[`BENCH_${name.replace(/-/g, '_').toUpperCase()}`] : args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
+    return i < 0
+      ? process.env[`BENCH_${name.replace(/-/g, '_').toUpperCase()}`]
+      : args[i].includes('=')
+        ? args[i].split('=')[1]
+        : args[i + 1];
   };
   const num = (name: string, fallback: number, min: number) => {
     const text = raw(name);
@@ -80,7 +84,8 @@ function options(): Options {
   const list = (name: string, fallback: number[]) => {
     const text = raw(name);
     const ns = text === undefined ? fallback : text.split(',').map(Number);
-    if (!ns.length || ns.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--${name} must be integers ≥ 0, comma-separated (got ${text})`);
+    if (!ns.length || ns.some((n) => !Number.isInteger(n) || n < 0))
+      throw new Error(`--${name} must be integers ≥ 0, comma-separated (got ${text})`);
     return ns;
   };
   return {
@@ -134,12 +139,16 @@ async function main(): Promise<void> {
 
   let exitCode = 0;
   const interrupted = new Promise<never>((_, reject) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => reject(new Error(`interrupted by ${signal}`)));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => reject(new Error(`interrupted by ${signal}`)));
   });
   interrupted.catch(() => undefined); // a second signal during the clean-up must not crash it
   let watchdog: NodeJS.Timeout | undefined;
   const overBudget = new Promise<never>((_, reject) => {
-    watchdog = setTimeout(() => reject(new Error(`over the time budget of ${o.budgetSec} s (--budget-sec)`)), o.budgetSec * 1000);
+    watchdog = setTimeout(
+      () => reject(new Error(`over the time budget of ${o.budgetSec} s (--budget-sec)`)),
+      o.budgetSec * 1000,
+    );
   });
   const work = run(o, state, logs, queuePrefix, left, say);
   work.catch(() => undefined); // when the race below is lost, its late failure is expected
@@ -155,7 +164,10 @@ async function main(): Promise<void> {
     const step = async (name: string, fn: () => Promise<unknown>, ms = 30_000) => {
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]);
+        await Promise.race([
+          fn(),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms))),
+        ]);
       } catch (err) {
         exitCode = 1;
         say(`clean-up: ${name} failed: ${(err as Error).message}`);
@@ -173,7 +185,9 @@ async function main(): Promise<void> {
     if (warnings.length) {
       const byMsg = new Map<string, number>();
       for (const w of warnings) {
-        const msg = (/"msg":"((?:[^"\\]|\\.)*)"/.exec(w)?.[1] ?? w).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').slice(0, 160);
+        const msg = (/"msg":"((?:[^"\\]|\\.)*)"/.exec(w)?.[1] ?? w)
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')
+          .slice(0, 160);
         byMsg.set(msg, (byMsg.get(msg) ?? 0) + 1);
       }
       say(`application warnings and errors during the run (${warnings.length}):`);
@@ -209,8 +223,13 @@ async function run(
     matchingCap: Math.max(20_000, o.residents),
     dailyCap: 1_000_000,
   });
-  say(`${since()}  seeded ${o.residents} residents following ${BIG_CATEGORY} and ${o.listings} groups of ${o.groupSize} following ${SMALL_CATEGORY}`);
-  const admin = (state.admin = new Client({ connectionString: db.ownerUrl, application_name: 'entraide-bench-notify' }));
+  say(
+    `${since()}  seeded ${o.residents} residents following ${BIG_CATEGORY} and ${o.listings} groups of ${o.groupSize} following ${SMALL_CATEGORY}`,
+  );
+  const admin = (state.admin = new Client({
+    connectionString: db.ownerUrl,
+    application_name: 'entraide-bench-notify',
+  }));
   await admin.connect();
 
   const env: Record<string, string> = {
@@ -228,10 +247,14 @@ async function run(
   };
   const config = loadConfig(env);
   if (o.workerProcess) state.worker = await startWorkerProcess(env);
-  const app = (state.app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } }));
+  const app = (state.app = await createApp(config, {
+    logDestination: { write: (line: string) => void logs.push(line) },
+  }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  say(`${since()}  application up (${o.workerProcess ? 'WORKERS=off, jobs in a worker process' : 'WORKERS=on'}, QUEUE_PREFIX=${queuePrefix})`);
+  say(
+    `${since()}  application up (${o.workerProcess ? 'WORKERS=off, jobs in a worker process' : 'WORKERS=on'}, QUEUE_PREFIX=${queuePrefix})`,
+  );
 
   const publisher = new Publisher(app, config, fx);
   const mail = await representativeMail(admin, fx);
@@ -256,7 +279,8 @@ async function run(
     const lastAt = await sink.waitForCount(total, left(), `the fan-out's ${total} e-mails`);
     const tag = (await sink.tags()).get(`fan${r}`);
     const facts = await listingFacts(admin, p.id);
-    if (facts.matched !== total || tag?.n !== total) throw new Error(`fan-out ${r}: ${facts.matched} matched, ${tag?.n} e-mails about it, ${total} expected`);
+    if (facts.matched !== total || tag?.n !== total)
+      throw new Error(`fan-out ${r}: ${facts.matched} matched, ${tag?.n} e-mails about it, ${total} expected`);
     await allSent(admin, left);
     const seconds = (lastAt - p.at) / 1000;
     fanOuts.push({
@@ -267,11 +291,18 @@ async function run(
       perSecond: total / seconds,
       sendingPerSecond: total / ((tag.last - tag.first) / 1000),
     });
-    say(`${since()}  round ${r}: bare ${bareRates[r - 1].toFixed(0)}/s, fan-out ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s, matching job done after ${(fanOuts[r - 1].matchedMs / 1000).toFixed(1)} s)`);
+    say(
+      `${since()}  round ${r}: bare ${bareRates[r - 1].toFixed(0)}/s, fan-out ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s, matching job done after ${(fanOuts[r - 1].matchedMs / 1000).toFixed(1)} s)`,
+    );
   }
 
   // 2. Publish → first e-mail.
-  const latency = async (name: string, letter: string, fanOut: 'none' | 'matching' | 'sending', spacingMs: number): Promise<LatencyResult> => {
+  const latency = async (
+    name: string,
+    letter: string,
+    fanOut: 'none' | 'matching' | 'sending',
+    spacingMs: number,
+  ): Promise<LatencyResult> => {
     await sink.reset();
     let expected = o.listings * o.groupSize;
     let big: Published | undefined;
@@ -293,11 +324,13 @@ async function run(
     const tags = await sink.tags();
     const firsts = published.map((_, i) => {
       const t = tags.get(`${letter}${i}`);
-      if (t?.n !== o.groupSize) throw new Error(`${name}: publication ${i} reached ${t?.n ?? 0} residents, ${o.groupSize} expected`);
+      if (t?.n !== o.groupSize)
+        throw new Error(`${name}: publication ${i} reached ${t?.n ?? 0} residents, ${o.groupSize} expected`);
       return t.first;
     });
     const bigStats = big ? tags.get(bigTag) : undefined;
-    if (big && bigStats?.n !== total) throw new Error(`${name}: the fan-out sent ${bigStats?.n} e-mails, ${total} expected`);
+    if (big && bigStats?.n !== total)
+      throw new Error(`${name}: the fan-out sent ${bigStats?.n} e-mails, ${total} expected`);
     await allSent(admin, left);
     return {
       name,
@@ -316,9 +349,16 @@ async function run(
       [`while a ${total} fan-out is matched`, 'm', 'matching'],
       [`while a ${total} fan-out is sent`, 's', 'sending'],
     ] as const) {
-      const r = await latency(`${situation}, ${spacingMs} ms apart`, `${letter}${'abcdefghijklmnopqrstuvwxyz'[pass % 26]}`, fanOut, spacingMs);
+      const r = await latency(
+        `${situation}, ${spacingMs} ms apart`,
+        `${letter}${'abcdefghijklmnopqrstuvwxyz'[pass % 26]}`,
+        fanOut,
+        spacingMs,
+      );
       latencies.push(r);
-      say(`${since()}  latency ${r.name}: p50 ${percentile(r.latencies, 0.5).toFixed(0)} ms, p95 ${percentile(r.latencies, 0.95).toFixed(0)} ms`);
+      say(
+        `${since()}  latency ${r.name}: p50 ${percentile(r.latencies, 0.5).toFixed(0)} ms, p95 ${percentile(r.latencies, 0.95).toFixed(0)} ms`,
+      );
     }
   }
 
@@ -339,7 +379,11 @@ interface Published {
 class Publisher {
   private readonly headers: Record<string, string>;
 
-  constructor(private readonly app: NestFastifyApplication, config: AppConfig, private readonly fx: NotifyFixture) {
+  constructor(
+    private readonly app: NestFastifyApplication,
+    config: AppConfig,
+    private readonly fx: NotifyFixture,
+  ) {
     this.headers = {
       host: HOST,
       cookie: `${sessionCookieName(config)}=${fx.author.token}`,
@@ -354,7 +398,8 @@ class Publisher {
       kind: 'request',
       categoryId: this.fx.bigCategoryId,
       title: `Courses pour la semaine, qui passe au marché ? [${tag}]`,
-      description: 'Je ne peux plus porter de charges lourdes. Une fois par semaine, le samedi matin de préférence. Merci !',
+      description:
+        'Je ne peux plus porter de charges lourdes. Une fois par semaine, le samedi matin de préférence. Merci !',
       mode: 'in_person',
       location: this.fx.centre,
       radiusM: 2_000,
@@ -376,7 +421,12 @@ class Publisher {
   async publish(body: object): Promise<Published> {
     const wallAt = Date.now();
     const at = hrMs();
-    const res = await this.app.inject({ method: 'POST', url: '/api/v1/listings', headers: this.headers, payload: JSON.stringify(body) });
+    const res = await this.app.inject({
+      method: 'POST',
+      url: '/api/v1/listings',
+      headers: this.headers,
+      payload: JSON.stringify(body),
+    });
     const ms = hrMs() - at;
     if (res.statusCode !== 201) throw new Error(`publication refused: ${res.statusCode} ${res.body.slice(0, 300)}`);
     return { id: (res.json() as { id: string }).id, at, wallAt, ms };
@@ -387,9 +437,20 @@ class Publisher {
  * The baseline: `count` e-mails handed at once to a bare nodemailer pool of the
  * application's size, timed from the first sendMail to the sink accepting the last one.
  */
-async function bare(sink: NotifySink, count: number, mail: RenderedMail & { unsubscribe: string }, left: () => number): Promise<number> {
+async function bare(
+  sink: NotifySink,
+  count: number,
+  mail: RenderedMail & { unsubscribe: string },
+  left: () => number,
+): Promise<number> {
   await sink.reset();
-  const transport = createTransport({ url: sink.url, pool: true, ...POOL, disableFileAccess: true, disableUrlAccess: true } as SMTPPool.Options);
+  const transport = createTransport({
+    url: sink.url,
+    pool: true,
+    ...POOL,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  } as SMTPPool.Options);
   try {
     const started = hrMs();
     const last = sink.waitForCount(count, left(), `the bare pool's ${count} e-mails`);
@@ -402,11 +463,14 @@ async function bare(sink: NotifySink, count: number, mail: RenderedMail & { unsu
           text: mail.text,
           html: mail.html,
           messageId: `<${randomUUID()}@entraide.meylan.fr>`,
-          headers: { 'List-Unsubscribe': `<${mail.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          headers: {
+            'List-Unsubscribe': `<${mail.unsubscribe}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
         }),
       ),
     );
-    return count / ((await last) - started) * 1000;
+    return (count / ((await last) - started)) * 1000;
   } finally {
     transport.close();
   }
@@ -414,17 +478,24 @@ async function bare(sink: NotifySink, count: number, mail: RenderedMail & { unsu
 
 /** A match e-mail as the mail worker renders it for the crowd (same template, tenant, sizes of links). */
 async function representativeMail(admin: Client, fx: NotifyFixture): Promise<RenderedMail & { unsubscribe: string }> {
-  const { rows } = await admin.query(`SELECT slug, name, site_name AS "siteName", settings FROM tenants WHERE id = $1`, [fx.tenantId]);
+  const { rows } = await admin.query(
+    `SELECT slug, name, site_name AS "siteName", settings FROM tenants WHERE id = $1`,
+    [fx.tenantId],
+  );
   const t = rows[0];
   const origin = 'https://entraide.meylan.fr';
   const unsubscribe = `${origin}/unsubscribe/${randomUUID()}.${randomBytes(32).toString('base64url')}`;
-  const renderer = new MailRenderer({ templatesDir: join(__dirname, '..', 'src', 'notifications', 'templates'), overridesDir: (slug) => join(ROOT, 'tenants', slug, 'mail') });
+  const renderer = new MailRenderer({
+    templatesDir: join(__dirname, '..', 'src', 'notifications', 'templates'),
+    overridesDir: (slug) => join(ROOT, 'tenants', slug, 'mail'),
+  });
   const mail = renderer.render('listing-match', t.slug, {
     displayName: 'Voisin4242 B.',
     kindLabel: "demande de l'aide",
     authorName: 'Jeanne P.',
     title: 'Courses pour la semaine, qui passe au marché ? [bare1]',
-    description: 'Je ne peux plus porter de charges lourdes. Une fois par semaine, le samedi matin de préférence. Merci !',
+    description:
+      'Je ne peux plus porter de charges lourdes. Une fois par semaine, le samedi matin de préférence. Merci !',
     category: 'Courses',
     neighbourhood: 'Maupertuis',
     distance: 'à environ 1200 m',
@@ -432,7 +503,14 @@ async function representativeMail(admin: Client, fx: NotifyFixture): Promise<Ren
     listingUrl: `${origin}/annonces/${randomUUID()}`,
     preferencesUrl: `${origin}/compte`,
     unsubscribeUrl: unsubscribe,
-    tenant: { slug: t.slug, name: t.name, siteName: t.siteName, origin, theme: t.settings.theme, contact: t.settings.contact },
+    tenant: {
+      slug: t.slug,
+      name: t.name,
+      siteName: t.siteName,
+      origin,
+      theme: t.settings.theme,
+      contact: t.settings.contact,
+    },
   });
   return { ...mail, unsubscribe };
 }
@@ -475,24 +553,49 @@ const LOAD_AT_START = loadavg()[0];
 function report(o: Options, bareRates: number[], fanOuts: FanOut[], latencies: LatencyResult[]): string {
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-  const all = (xs: number[], digits = 0) => (xs.length > 1 ? `   (${xs.map((x) => x.toFixed(digits)).join(', ')})` : '');
+  const all = (xs: number[], digits = 0) =>
+    xs.length > 1 ? `   (${xs.map((x) => x.toFixed(digits)).join(', ')})` : '';
   const b = med(bareRates);
   const f = (k: keyof FanOut) => med(fanOuts.map((x) => x[k]));
   const n = o.residents.toLocaleString('en');
   const ms = (x: number) => `${x.toFixed(0)} ms`;
-  const row = (label: string, seconds: string, rate: string, extra = '') => `    ${label.padEnd(52)}${seconds.padStart(8)}${rate.padStart(16)}${extra}`;
+  const row = (label: string, seconds: string, rate: string, extra = '') =>
+    `    ${label.padEnd(52)}${seconds.padStart(8)}${rate.padStart(16)}${extra}`;
   const lines = [
     `notify bench: ${n} residents reached by one publication; ${o.listings} small publications (${o.spacingMs.join(' then ')} ms apart), ${o.groupSize} residents each`,
     `  ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; median of ${o.rounds} round(s); SMTP pool of ${POOL.maxConnections} connections; load average ${LOAD_AT_START.toFixed(1)} at start`,
     `  ${o.workerProcess ? 'API (WORKERS=off) and a worker process (dist/src/worker.js), as in production' : 'API and workers in one process (WORKERS=on)'}`,
     '',
     `  Fan-out: one POST → ${n} e-mails accepted by the sink`,
-    row('pipeline, publish → last e-mail accepted', `${(o.residents / f('perSecond')).toFixed(1)} s`, `${f('perSecond').toFixed(0)} messages/s`, all(fanOuts.map((x) => x.perSecond))),
+    row(
+      'pipeline, publish → last e-mail accepted',
+      `${(o.residents / f('perSecond')).toFixed(1)} s`,
+      `${f('perSecond').toFixed(0)} messages/s`,
+      all(fanOuts.map((x) => x.perSecond)),
+    ),
     row('  POST answered (matching job queued)', ms(f('postMs')), ''),
-    row('  matching job done (rows written, mail jobs queued)', `${(f('matchedMs') / 1000).toFixed(1)} s`, '', all(fanOuts.map((x) => x.matchedMs / 1000), 1)),
+    row(
+      '  matching job done (rows written, mail jobs queued)',
+      `${(f('matchedMs') / 1000).toFixed(1)} s`,
+      '',
+      all(
+        fanOuts.map((x) => x.matchedMs / 1000),
+        1,
+      ),
+    ),
     row('  first e-mail accepted', `${(f('firstMs') / 1000).toFixed(1)} s`, ''),
-    row('  sending phase alone (first → last e-mail)', '', `${f('sendingPerSecond').toFixed(0)} messages/s`, all(fanOuts.map((x) => x.sendingPerSecond))),
-    row('bare nodemailer pool, pre-rendered, same sink', `${(o.residents / b).toFixed(1)} s`, `${b.toFixed(0)} messages/s`, all(bareRates)),
+    row(
+      '  sending phase alone (first → last e-mail)',
+      '',
+      `${f('sendingPerSecond').toFixed(0)} messages/s`,
+      all(fanOuts.map((x) => x.sendingPerSecond)),
+    ),
+    row(
+      'bare nodemailer pool, pre-rendered, same sink',
+      `${(o.residents / b).toFixed(1)} s`,
+      `${b.toFixed(0)} messages/s`,
+      all(bareRates),
+    ),
     `    pipeline / bare: end to end ${pct(f('perSecond') / b)} (aim ≥ 70 %); sending phase alone ${pct(f('sendingPerSecond') / b)}`,
     // Bare and pipeline alternate: each round's pair ran seconds apart, on the same machine state.
     `    round by round (each pipeline round / the bare round before it): ${fanOuts.map((x, i) => pct(x.perSecond / bareRates[i])).join(', ')}; median ${pct(med(fanOuts.map((x, i) => x.perSecond / bareRates[i])))}`,

@@ -35,7 +35,10 @@ const VARIANTS: Record<string, { label: string; statements: (r: SearchRequest) =
   /** Every statement the API sends: the category lookup, then the search. */
   lookup: { label: 'SQL + category lookup (the API’s statements)', statements: (r) => [r.lookup, r.search] },
   /** A change to src/listings/listings.search.ts, measured before it is made: see radiusOutsideKnn(). */
-  proposal: { label: 'SQL with the radius outside the KNN subquery (proposal)', statements: (r) => [radiusOutsideKnn(r.search)] },
+  proposal: {
+    label: 'SQL with the radius outside the KNN subquery (proposal)',
+    statements: (r) => [radiusOutsideKnn(r.search)],
+  },
 };
 
 interface Options {
@@ -87,7 +90,8 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   const unknown = values.variants!.split(',').filter((v) => v && !VARIANTS[v]);
-  if (unknown.length) throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
   return {
     listings: values.listings!.split(',').map((v) => Math.round(positive('listings', v))),
     duration: positive('duration', values.duration!),
@@ -130,11 +134,20 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   await open.monitor.connect();
   const monitor = open.monitor;
   const backends: BackendPids = async () =>
-    (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+    (
+      await monitor.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
+    ).rows.map((r) => r.pid);
   const baseline: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.search] }));
-  const variants = o.variants.map((name) => ({ name, work: requests.map((r) => ({ tenantId: r.tenantId, statements: VARIANTS[name].statements(r) })) }));
+  const variants = o.variants.map((name) => ({
+    name,
+    work: requests.map((r) => ({ tenantId: r.tenantId, statements: VARIANTS[name].statements(r) })),
+  }));
   const meanItems = await checkSameAnswers(port, pool, requests.slice(0, 100), o.variants.includes('proposal'));
-  log(`${requests.length} distinct searches; the API and the SQL agree on the first 100 (${meanItems.toFixed(1)} results per page on average)`);
+  log(
+    `${requests.length} distinct searches; the API and the SQL agree on the first 100 (${meanItems.toFixed(1)} results per page on average)`,
+  );
 
   log(`warm-up ${o.warmup} s each side`);
   await runHttpLoad(port, requests, o.connections, o.warmup);
@@ -144,7 +157,10 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   /** Waits (bounded) for an idle machine, then runs one side and logs its figures. */
   const measure = async (label: string, run: () => Promise<LoadResult>): Promise<Measured> => {
     const busyBefore = await settle(o.settle);
-    const quiet = busyBefore <= IDLE ? '' : ` (WARNING: machine ${(busyBefore * 100).toFixed(0)} % busy before, other work skews this)`;
+    const quiet =
+      busyBefore <= IDLE
+        ? ''
+        : ` (WARNING: machine ${(busyBefore * 100).toFixed(0)} % busy before, other work skews this)`;
     log(`${label}${quiet}`);
     const result = { ...(await run()), busyBefore };
     log(`  ${fmtRate(result)}`);
@@ -153,17 +169,25 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   let apiAlone: Measured | undefined;
   let sqlAlone: Measured | undefined;
   if (o.unloaded > 0) {
-    apiAlone = await measure(`API, one request at a time for ${o.unloaded} s`, () => runHttpLoad(port, requests, 1, o.unloaded, backends));
-    sqlAlone = await measure(`SQL, one request at a time for ${o.unloaded} s`, () => runSqlLoad(pool, baseline, 1, o.unloaded, backends));
+    apiAlone = await measure(`API, one request at a time for ${o.unloaded} s`, () =>
+      runHttpLoad(port, requests, 1, o.unloaded, backends),
+    );
+    sqlAlone = await measure(`SQL, one request at a time for ${o.unloaded} s`, () =>
+      runSqlLoad(pool, baseline, 1, o.unloaded, backends),
+    );
   }
   const profile = o.cpuProfile && join(o.cpuProfile, `search-api-${listings}.cpuprofile`);
   const api = await measure(`API: ${o.connections} connections for ${o.duration} s`, () =>
     profiled(profile, () => runHttpLoad(port, requests, o.connections, o.duration, backends)),
   );
-  const sql = await measure(`SQL baseline: ${o.connections} workers for ${o.duration} s`, () => runSqlLoad(pool, baseline, o.connections, o.duration, backends));
+  const sql = await measure(`SQL baseline: ${o.connections} workers for ${o.duration} s`, () =>
+    runSqlLoad(pool, baseline, o.connections, o.duration, backends),
+  );
   const measured: SizeResult['variants'] = [];
   for (const v of variants) {
-    const result = await measure(`${VARIANTS[v.name].label}: ${o.connections} workers for ${o.duration} s`, () => runSqlLoad(pool, v.work, o.connections, o.duration, backends));
+    const result = await measure(`${VARIANTS[v.name].label}: ${o.connections} workers for ${o.duration} s`, () =>
+      runSqlLoad(pool, v.work, o.connections, o.duration, backends),
+    );
     measured.push({ name: v.name, result });
   }
   await release();
@@ -175,7 +199,10 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
   if (!file) return work();
   const session = new Session();
   session.connect();
-  const post = (method: string) => new Promise<object>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result ?? {}))));
+  const post = (method: string) =>
+    new Promise<object>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result ?? {}))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   try {
@@ -226,8 +253,10 @@ async function checkSameAnswers(port: number, pool: Pool, sample: SearchRequest[
     const { status, body } = await get(port, r.host, r.path);
     if (status !== 200) throw new Error(`GET ${r.path} (Host ${r.host}) answered ${status}: ${body.slice(0, 300)}`);
     const apiIds = (JSON.parse(body) as { items: Array<{ id: string }> }).items.map((i) => i.id).join();
-    if (apiIds !== (await sqlIds(pool, r.tenantId, r.search))) throw new Error(`API and SQL disagree on ${r.host}${r.path}`);
-    if (proposal && apiIds !== (await sqlIds(pool, r.tenantId, radiusOutsideKnn(r.search)))) throw new Error(`the proposal and the API disagree on ${r.host}${r.path}`);
+    if (apiIds !== (await sqlIds(pool, r.tenantId, r.search)))
+      throw new Error(`API and SQL disagree on ${r.host}${r.path}`);
+    if (proposal && apiIds !== (await sqlIds(pool, r.tenantId, radiusOutsideKnn(r.search))))
+      throw new Error(`the proposal and the API disagree on ${r.host}${r.path}`);
     items += apiIds ? apiIds.split(',').length : 0;
   }
   return items / sample.length;
@@ -263,7 +292,8 @@ function get(port: number, host: string, path: string): Promise<{ status: number
 }
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
-const fmtRate = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
+const fmtRate = (r: LoadResult) =>
+  `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
 
 const anyFailure = (r: SizeResult) => [r.api, r.sql, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
 
@@ -272,23 +302,61 @@ function report(results: SizeResult[], o: Options): void {
   const rule = (n: number) => row(Array(n).fill('---'));
   const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)} %`);
   const n = (v: number) => v.toLocaleString('en');
-  log(`\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  log(
+    `\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   log(
     `GET /api/v1/listings?category=…&near=…&radius=2000&limit=${PAGE}, ${TENANTS} tenants, ${o.connections} concurrent, ` +
       `DB pool ${o.pool} on both sides, ${o.duration} s per side after ${o.warmup} s warm-up\n`,
   );
-  log(row(['listings', 'seeding', 'API req/s', 'API p50', 'API p99', 'API non-2xx', 'SQL req/s', 'SQL p50', 'SQL p99', 'API / SQL']));
+  log(
+    row([
+      'listings',
+      'seeding',
+      'API req/s',
+      'API p50',
+      'API p99',
+      'API non-2xx',
+      'SQL req/s',
+      'SQL p50',
+      'SQL p99',
+      'API / SQL',
+    ]),
+  );
   log(rule(10));
   for (const r of results) {
     const ratio = `${((r.api.perSecond / r.sql.perSecond) * 100).toFixed(0)} %`;
-    log(row([n(r.listings), `${r.seed.seconds.toFixed(0)} s`, r.api.perSecond.toFixed(0), ms(r.api.p50), ms(r.api.p99), r.api.failures, r.sql.perSecond.toFixed(0), ms(r.sql.p50), ms(r.sql.p99), ratio]));
+    log(
+      row([
+        n(r.listings),
+        `${r.seed.seconds.toFixed(0)} s`,
+        r.api.perSecond.toFixed(0),
+        ms(r.api.p50),
+        ms(r.api.p99),
+        r.api.failures,
+        r.sql.perSecond.toFixed(0),
+        ms(r.sql.p50),
+        ms(r.sql.p99),
+        ratio,
+      ]),
+    );
   }
   if (results.some((r) => r.apiAlone)) {
     log('\none request at a time (1 connection, 1 worker): the cost of a request without queueing\n');
     log(row(['listings', 'API req/s', 'API p50', 'API p99', 'SQL req/s', 'SQL p50', 'SQL p99']));
     log(rule(7));
     for (const r of results.filter((x) => x.apiAlone && x.sqlAlone)) {
-      log(row([n(r.listings), r.apiAlone!.perSecond.toFixed(0), ms(r.apiAlone!.p50), ms(r.apiAlone!.p99), r.sqlAlone!.perSecond.toFixed(0), ms(r.sqlAlone!.p50), ms(r.sqlAlone!.p99)]));
+      log(
+        row([
+          n(r.listings),
+          r.apiAlone!.perSecond.toFixed(0),
+          ms(r.apiAlone!.p50),
+          ms(r.apiAlone!.p99),
+          r.sqlAlone!.perSecond.toFixed(0),
+          ms(r.sqlAlone!.p50),
+          ms(r.sqlAlone!.p99),
+        ]),
+      );
     }
   }
   if (results.some((r) => r.variants.length)) {
@@ -298,23 +366,64 @@ function report(results: SizeResult[], o: Options): void {
     for (const r of results) {
       for (const v of r.variants) {
         const x = v.result;
-        log(row([n(r.listings), VARIANTS[v.name].label, x.perSecond.toFixed(0), ms(x.p50), ms(x.p99), `× ${(x.perSecond / r.sql.perSecond).toFixed(2)}`, `× ${(x.perSecond / r.api.perSecond).toFixed(2)}`]));
+        log(
+          row([
+            n(r.listings),
+            VARIANTS[v.name].label,
+            x.perSecond.toFixed(0),
+            ms(x.p50),
+            ms(x.p99),
+            `× ${(x.perSecond / r.sql.perSecond).toFixed(2)}`,
+            `× ${(x.perSecond / r.api.perSecond).toFixed(2)}`,
+          ]),
+        );
       }
     }
   }
   log('\nwhere the CPU went, at full concurrency (CPU-µs per completed request; loops: share of time busy;');
-  log('PostgreSQL: this database\'s backends; other: the kernel and every other process on the machine)\n');
-  log(row(['listings', 'side', 'Node process', 'PostgreSQL', 'other', 'machine busy', 'main loop busy', 'load generator loop busy', 'machine busy just before']));
+  log("PostgreSQL: this database's backends; other: the kernel and every other process on the machine)\n");
+  log(
+    row([
+      'listings',
+      'side',
+      'Node process',
+      'PostgreSQL',
+      'other',
+      'machine busy',
+      'main loop busy',
+      'load generator loop busy',
+      'machine busy just before',
+    ]),
+  );
   log(rule(9));
   for (const r of results) {
-    const sides: Array<[string, Measured]> = [['API', r.api], ['SQL', r.sql], ...r.variants.map((v): [string, Measured] => [v.name, v.result])];
+    const sides: Array<[string, Measured]> = [
+      ['API', r.api],
+      ['SQL', r.sql],
+      ...r.variants.map((v): [string, Measured] => [v.name, v.result]),
+    ];
     for (const [side, x] of sides) {
       const c = x.cpu;
-      log(row([n(r.listings), side, c.nodeUsPerRequest.toFixed(0), c.postgresUsPerRequest.toFixed(0), c.otherUsPerRequest.toFixed(0), pct(c.machineBusy), pct(c.mainLoop), pct(c.generatorLoop), pct(x.busyBefore)]));
+      log(
+        row([
+          n(r.listings),
+          side,
+          c.nodeUsPerRequest.toFixed(0),
+          c.postgresUsPerRequest.toFixed(0),
+          c.otherUsPerRequest.toFixed(0),
+          pct(c.machineBusy),
+          pct(c.mainLoop),
+          pct(c.generatorLoop),
+          pct(x.busyBefore),
+        ]),
+      );
     }
   }
   const failed = results.filter(anyFailure);
-  if (failed.length) log(`\nFAILED requests at ${failed.map((r) => n(r.listings)).join(', ')} listings: the figures above are not valid.`);
+  if (failed.length)
+    log(
+      `\nFAILED requests at ${failed.map((r) => n(r.listings)).join(', ')} listings: the figures above are not valid.`,
+    );
 }
 
 async function main(): Promise<void> {

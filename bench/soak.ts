@@ -47,7 +47,20 @@ const MIX = { search: 38, page: 38, signIn: 4, publication: 3, message: 12, heal
 const WARM_SESSIONS = 300;
 type Kind = keyof typeof MIX | 'bare';
 
-const WORDS = ['courses', 'jardin', 'bricolage', 'informatique', 'cuisine', 'déménagement', 'vélo', 'lecture', 'garde', 'aide', 'peinture', 'chat'];
+const WORDS = [
+  'courses',
+  'jardin',
+  'bricolage',
+  'informatique',
+  'cuisine',
+  'déménagement',
+  'vélo',
+  'lecture',
+  'garde',
+  'aide',
+  'peinture',
+  'chat',
+];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -106,7 +119,15 @@ interface Window {
   skipped: number;
 }
 
-const newWindow = (): Window => ({ latencies: [], sent: 0, ok: 0, status4xx: new Map(), status5xx: new Map(), errors: 0, skipped: 0 });
+const newWindow = (): Window => ({
+  latencies: [],
+  sent: 0,
+  ok: 0,
+  status4xx: new Map(),
+  status5xx: new Map(),
+  errors: 0,
+  skipped: 0,
+});
 
 interface Sample {
   rssMb: number;
@@ -129,7 +150,10 @@ class Child {
 
   ask<T>(message: object | undefined, key: string, timeoutMs = 120_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`no '${key}' from ${this.process.spawnfile} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`no '${key}' from ${this.process.spawnfile} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const onMessage = (m: Record<string, T>) => {
         if (key in m) finish(undefined, m[key]);
       };
@@ -186,7 +210,12 @@ async function main(): Promise<void> {
   const barePort = await bare.ask<number>(undefined, 'port');
   await bare.ask<Sample>({ type: 'sample' }, 'sample');
   const bareWindow = newWindow();
-  await runOpenLoop(barePort, BASELINE_SEC * 1000, () => ({ kind: 'bare', method: 'GET', host: 'bare.localhost', path: '/hello' }), () => bareWindow);
+  await runOpenLoop(
+    barePort,
+    BASELINE_SEC * 1000,
+    () => ({ kind: 'bare', method: 'GET', host: 'bare.localhost', path: '/hello' }),
+    () => bareWindow,
+  );
   const bareSample = await bare.ask<Sample>({ type: 'sample' }, 'sample');
   await bare.stop();
   bareWindow.latencies.sort((a, b) => a - b);
@@ -203,7 +232,9 @@ async function main(): Promise<void> {
   await ds.initialize();
   try {
     const reports = await seedDemo(ds);
-    log(`demo data: ${reports.map((r) => `${r.slug} ${r.counts.residents} residents, ${r.counts.offers + r.counts.requests} listings`).join('; ')}`);
+    log(
+      `demo data: ${reports.map((r) => `${r.slug} ${r.counts.residents} residents, ${r.counts.offers + r.counts.requests} listings`).join('; ')}`,
+    );
   } finally {
     await ds.destroy();
   }
@@ -232,7 +263,9 @@ async function main(): Promise<void> {
   const fixtures = await loadFixtures(db, port);
   log(
     `fixtures: ${fixtures.tenants.length} communes, ${fixtures.residents.length} residents who may sign in, ` +
-      `${fixtures.listings.length} listings, ${fixtures.conversations.length} conversations; mix ${Object.entries(MIX).map(([k, v]) => `${k} ${v} %`).join(', ')}`,
+      `${fixtures.listings.length} listings, ${fixtures.conversations.length} conversations; mix ${Object.entries(MIX)
+        .map(([k, v]) => `${k} ${v} %`)
+        .join(', ')}`,
   );
   await server.ask<Sample>({ type: 'sample' }, 'sample');
 
@@ -244,11 +277,18 @@ async function main(): Promise<void> {
   const mails: number[] = [];
   const started = performance.now();
   log('');
-  log('minute  sent  answered  p50 ms  p99 ms  4xx  5xx  errors  skipped  RSS MB  heap MB  loop p99 ms  loop max ms  mail sent');
-  const run = runOpenLoop(port, MINUTES * WINDOW_MS, () => traffic.next(), (at) => {
-    const i = Math.min(MINUTES - 1, Math.floor((at - started) / WINDOW_MS));
-    return (windows[i] ??= newWindow());
-  });
+  log(
+    'minute  sent  answered  p50 ms  p99 ms  4xx  5xx  errors  skipped  RSS MB  heap MB  loop p99 ms  loop max ms  mail sent',
+  );
+  const run = runOpenLoop(
+    port,
+    MINUTES * WINDOW_MS,
+    () => traffic.next(),
+    (at) => {
+      const i = Math.min(MINUTES - 1, Math.floor((at - started) / WINDOW_MS));
+      return (windows[i] ??= newWindow());
+    },
+  );
   for (let minute = 1; minute <= MINUTES; minute++) {
     await sleep(started + minute * WINDOW_MS - performance.now());
     const sample = await server.ask<Sample>({ type: 'sample' }, 'sample');
@@ -266,7 +306,9 @@ async function main(): Promise<void> {
   }
   for (const [kind, latencies] of byKind) {
     const sorted = Float64Array.from(latencies).sort();
-    log(`${kind.padEnd(12)} ${String(sorted.length).padStart(6)} answered  p50 ${fmt(percentile(sorted, 0.5))} ms  p99 ${fmt(percentile(sorted, 0.99))} ms`);
+    log(
+      `${kind.padEnd(12)} ${String(sorted.length).padStart(6)} answered  p50 ${fmt(percentile(sorted, 0.5))} ms  p99 ${fmt(percentile(sorted, 0.99))} ms`,
+    );
   }
   verdict(windows, samples, bareP99, bareSample);
   await cleanRedis(queuePrefix);
@@ -274,7 +316,12 @@ async function main(): Promise<void> {
 }
 
 /** Sends `next()` every 1/RATE s for `durationMs`, without waiting for answers (open loop). */
-async function runOpenLoop(port: number, durationMs: number, next: () => Outgoing, windowAt: (at: number) => Window): Promise<void> {
+async function runOpenLoop(
+  port: number,
+  durationMs: number,
+  next: () => Outgoing,
+  windowAt: (at: number) => Window,
+): Promise<void> {
   const interval = 1000 / RATE;
   const start = performance.now();
   const end = start + durationMs;
@@ -328,15 +375,26 @@ function send(port: number, out: Outgoing): Promise<{ status: number; ms: number
     if (out.cookie) headers.cookie = out.cookie;
     if (out.method === 'POST') headers.origin = `http://${out.host}`;
     const t0 = performance.now();
-    const req = request({ host: '127.0.0.1', port, method: out.method, path: out.path, headers, agent: open.agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        out.onAnswer?.(status, res.headers['set-cookie']);
-        resolve({ status, ms: performance.now() - t0 });
-      });
-      res.on('error', (err) => resolve({ status: 0, ms: 0, error: err.message }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: out.method,
+        path: out.path,
+        headers,
+        agent: open.agent,
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          out.onAnswer?.(status, res.headers['set-cookie']);
+          resolve({ status, ms: performance.now() - t0 });
+        });
+        res.on('error', (err) => resolve({ status: 0, ms: 0, error: err.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err) => resolve({ status: 0, ms: 0, error: err.message }));
     req.end(body);
@@ -358,14 +416,19 @@ class Traffic {
    */
   async warmUp(port: number): Promise<{ sessions: number; ms: number }> {
     const started = performance.now();
-    const starters = [...new Set(this.f.conversations.map((c) => c.starterId))].map((id) => this.f.residentsById.get(id)!);
-    const others = this.f.residents.filter((r) => !starters.includes(r)).slice(0, Math.max(0, WARM_SESSIONS - starters.length));
+    const starters = [...new Set(this.f.conversations.map((c) => c.starterId))].map((id) =>
+      this.f.residentsById.get(id)!,
+    );
+    const others = this.f.residents
+      .filter((r) => !starters.includes(r))
+      .slice(0, Math.max(0, WARM_SESSIONS - starters.length));
     const queue = [...starters, ...others];
     const signInNext = async (): Promise<void> => {
       for (let r = queue.shift(); r; r = queue.shift()) {
         const out = this.signIn(r);
         const answer = await send(port, out);
-        if (answer.error || answer.status !== 200) throw new Error(`warm-up sign-in answered ${answer.error ?? answer.status}`);
+        if (answer.error || answer.status !== 200)
+          throw new Error(`warm-up sign-in answered ${answer.error ?? answer.status}`);
       }
     };
     await Promise.all([signInNext(), signInNext()]);
@@ -388,7 +451,8 @@ class Traffic {
     const shape = rand(3);
     if (shape === 0) params.set('q', pick(WORDS));
     if (shape === 1) params.set('category', pick(t.categoryIds));
-    if (shape === 2) params.set('near', `${(t.center.lat + jitter()).toFixed(5)},${(t.center.lng + jitter()).toFixed(5)}`);
+    if (shape === 2)
+      params.set('near', `${(t.center.lat + jitter()).toFixed(5)},${(t.center.lng + jitter()).toFixed(5)}`);
     if (rand(2)) params.set('kind', pick(['offer', 'request']));
     return { kind: 'search', method: 'GET', host: t.host, path: `/api/v1/listings?${params}` };
   }
@@ -396,12 +460,24 @@ class Traffic {
   private page(): Outgoing {
     const listing = pick(this.f.listings);
     const t = listing.tenant;
-    const path = pick(['/', '/annonces', `/annonces?q=${encodeURIComponent(pick(WORDS))}`, `/annonces/${listing.id}`, '/carte', `/api/v1/listings/${listing.id}`]);
+    const path = pick([
+      '/',
+      '/annonces',
+      `/annonces?q=${encodeURIComponent(pick(WORDS))}`,
+      `/annonces/${listing.id}`,
+      '/carte',
+      `/api/v1/listings/${listing.id}`,
+    ]);
     return { kind: 'page', method: 'GET', host: t.host, path };
   }
 
   private health(): Outgoing {
-    return { kind: 'health', method: 'GET', host: pick(this.f.tenants).host, path: pick(['/api/v1/tenant', '/api/v1/categories', '/health/live']) };
+    return {
+      kind: 'health',
+      method: 'GET',
+      host: pick(this.f.tenants).host,
+      path: pick(['/api/v1/tenant', '/api/v1/categories', '/health/live']),
+    };
   }
 
   private signIn(resident = pick(this.f.residents)): Outgoing {
@@ -467,27 +543,49 @@ async function loadFixtures(db: ScratchDatabase, port: number): Promise<Fixtures
     );
     const tenants = new Map<string, Tenant>();
     for (const d of domains) {
-      const about = await getJson<{ map: { center: { lat: number; lng: number } | [number, number] } }>(port, d.domain, '/api/v1/tenant');
+      const about = await getJson<{ map: { center: { lat: number; lng: number } | [number, number] } }>(
+        port,
+        d.domain,
+        '/api/v1/tenant',
+      );
       const categories = await getJson<Array<{ id: string }>>(port, d.domain, '/api/v1/categories');
-      const center = Array.isArray(about.map.center) ? { lat: about.map.center[0], lng: about.map.center[1] } : about.map.center;
-      if (categories.length) tenants.set(d.id, { slug: d.slug, host: d.domain, categoryIds: categories.map((x) => x.id), center });
+      const center = Array.isArray(about.map.center)
+        ? { lat: about.map.center[0], lng: about.map.center[1] }
+        : about.map.center;
+      if (categories.length)
+        tenants.set(d.id, { slug: d.slug, host: d.domain, categoryIds: categories.map((x) => x.id), center });
     }
     const { rows: accounts } = await c.query<{ id: string; email: string; tenant_id: string }>(
       `SELECT id, email, tenant_id FROM accounts
         WHERE email IS NOT NULL AND email_verified_at IS NOT NULL AND password_hash IS NOT NULL AND deleted_at IS NULL AND roles = '{resident}'`,
     );
-    const residents = accounts.filter((a) => tenants.has(a.tenant_id)).map((a) => ({ id: a.id, email: a.email, tenant: tenants.get(a.tenant_id)! }));
+    const residents = accounts
+      .filter((a) => tenants.has(a.tenant_id))
+      .map((a) => ({ id: a.id, email: a.email, tenant: tenants.get(a.tenant_id)! }));
     const residentsById = new Map(residents.map((r) => [r.id, r]));
-    const { rows: listings } = await c.query<{ id: string; tenant_id: string }>(`SELECT id, tenant_id FROM listings WHERE status = 'published' ORDER BY id LIMIT 5000`);
-    const { rows: conversations } = await c.query<{ id: string; starter_id: string; tenant_id: string }>(`SELECT id, starter_id, tenant_id FROM conversations ORDER BY id LIMIT 5000`);
+    const { rows: listings } = await c.query<{ id: string; tenant_id: string }>(
+      `SELECT id, tenant_id FROM listings WHERE status = 'published' ORDER BY id LIMIT 5000`,
+    );
+    const { rows: conversations } = await c.query<{ id: string; starter_id: string; tenant_id: string }>(
+      `SELECT id, starter_id, tenant_id FROM conversations ORDER BY id LIMIT 5000`,
+    );
     const fixtures: Fixtures = {
       tenants: [...tenants.values()],
       residents,
       residentsById,
-      listings: listings.filter((l) => tenants.has(l.tenant_id)).map((l) => ({ id: l.id, tenant: tenants.get(l.tenant_id)! })),
-      conversations: conversations.filter((x) => residentsById.has(x.starter_id)).map((x) => ({ id: x.id, starterId: x.starter_id, tenant: tenants.get(x.tenant_id)! })),
+      listings: listings
+        .filter((l) => tenants.has(l.tenant_id))
+        .map((l) => ({ id: l.id, tenant: tenants.get(l.tenant_id)! })),
+      conversations: conversations
+        .filter((x) => residentsById.has(x.starter_id))
+        .map((x) => ({ id: x.id, starterId: x.starter_id, tenant: tenants.get(x.tenant_id)! })),
     };
-    if (!fixtures.tenants.length || !fixtures.residents.length || !fixtures.listings.length || !fixtures.conversations.length) {
+    if (
+      !fixtures.tenants.length ||
+      !fixtures.residents.length ||
+      !fixtures.listings.length ||
+      !fixtures.conversations.length
+    ) {
       throw new Error('the demo data lacks communes, residents, listings or conversations to drive the traffic');
     }
     return fixtures;
@@ -498,12 +596,26 @@ async function loadFixtures(db: ScratchDatabase, port: number): Promise<Fixtures
 
 function getJson<T>(port: number, host: string, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host, accept: 'application/json' }, agent: open.agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text) as T) : reject(new Error(`GET ${path} on ${host} answered ${res.statusCode}: ${text.slice(0, 200)}`))));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        headers: { host, accept: 'application/json' },
+        agent: open.agent,
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(text) as T)
+            : reject(new Error(`GET ${path} on ${host} answered ${res.statusCode}: ${text.slice(0, 200)}`)),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -558,7 +670,9 @@ function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sa
       `RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB after minute ${warmUp} (aim < ${RSS_GROWTH_MB} MB) ${okRss ? 'ok' : 'FAIL'}; ` +
       `p99 per minute after minute ${warmUp} ${fmt(Math.min(...p99s))}–${fmt(worstP99)} ms, worst ≤ ${P99_SPREAD}× median ${fmt(medianP99)} ms ${okP99 ? 'ok' : 'FAIL'}; ` +
       `network errors and skipped ${errors} → ${ok5xx && okRss && okP99 ? 'PASS' : 'FAIL'}` +
-      (samples.length <= WARM_UP_MINUTES ? ` (only ${samples.length} minutes: the warm-up counted ${warmUp}; the aims speak of ${WARM_UP_MINUTES} and more after)` : ''),
+      (samples.length <= WARM_UP_MINUTES
+        ? ` (only ${samples.length} minutes: the warm-up counted ${warmUp}; the aims speak of ${WARM_UP_MINUTES} and more after)`
+        : ''),
   );
 }
 

@@ -17,12 +17,18 @@ export async function createDevApp(config: AppConfig, opts: CreateAppOptions = {
   if (!config.workersInProcess) {
     const app = await createApp(config, opts);
     // The inbox lives in the process that sends; a separate worker process sends only with SMTP_URL.
-    if (config.env === 'development') new Logger('DevInbox').warn('WORKERS=off without SMTP_URL: no development inbox here, and `npm run worker` needs SMTP_URL to send');
+    if (config.env === 'development')
+      new Logger('DevInbox').warn(
+        'WORKERS=off without SMTP_URL: no development inbox here, and `npm run worker` needs SMTP_URL to send',
+      );
     return app;
   }
   const inbox = await DevInbox.start();
   try {
-    const app = await createApp({ ...config, smtpUrl: inbox.url, sentMailPage: INBOX_PAGE }, { ...opts, modules: [...(opts.modules ?? []), DevModule.withInbox(inbox)] });
+    const app = await createApp(
+      { ...config, smtpUrl: inbox.url, sentMailPage: INBOX_PAGE },
+      { ...opts, modules: [...(opts.modules ?? []), DevModule.withInbox(inbox)] },
+    );
     new Logger('DevInbox').log(`development inbox on ${inbox.url}, shown at ${INBOX_PAGE} on any tenant host`);
     return app;
   } catch (err) {

@@ -138,7 +138,8 @@ export class Listings1732300003000 implements MigrationInterface {
       REVOKE ALL ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) TO entraide_app;
     `);
-    for (const table of ['listings', 'domain_events', 'listing_reports', 'conversations', 'messages']) await q.query(tenantTableSql(table));
+    for (const table of ['listings', 'domain_events', 'listing_reports', 'conversations', 'messages'])
+      await q.query(tenantTableSql(table));
   }
 
   async down(q: QueryRunner): Promise<void> {

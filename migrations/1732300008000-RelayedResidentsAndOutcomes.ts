@@ -107,7 +107,8 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
       -- A "no" is a safety signal: it waits in the moderation queue until reviewed.
       CREATE INDEX listing_feedback_to_review ON listing_feedback (tenant_id, created_at, id) WHERE NOT ok AND reviewed_at IS NULL;
     `);
-    for (const table of ['relayed_residents', 'staff_inbox_items', 'listing_reminders', 'listing_feedback']) await q.query(tenantTableSql(table));
+    for (const table of ['relayed_residents', 'staff_inbox_items', 'listing_reminders', 'listing_feedback'])
+      await q.query(tenantTableSql(table));
   }
 
   async down(q: QueryRunner): Promise<void> {

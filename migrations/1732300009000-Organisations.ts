@@ -152,12 +152,22 @@ export class Organisations1732300009000 implements MigrationInterface {
       );
       CREATE INDEX mission_notifications_recipient_day ON mission_notifications (tenant_id, recipient_id, mailed_at) WHERE delivery = 'immediate';
     `);
-    for (const table of ['organisations', 'organisation_managers', 'projects', 'missions', 'mission_volunteers', 'organisation_messages', 'mission_notifications']) {
+    for (const table of [
+      'organisations',
+      'organisation_managers',
+      'projects',
+      'missions',
+      'mission_volunteers',
+      'organisation_messages',
+      'mission_notifications',
+    ]) {
       await q.query(tenantTableSql(table));
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS mission_notifications, organisation_messages, mission_volunteers, missions, projects, organisation_managers, organisations`);
+    await q.query(
+      `DROP TABLE IF EXISTS mission_notifications, organisation_messages, mission_volunteers, missions, projects, organisation_managers, organisations`,
+    );
   }
 }

@@ -39,7 +39,13 @@ export class PublicPointDistance1732300018000 implements MigrationInterface {
                  location = CASE WHEN u.erased THEN ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326)::geography ELSE x.location END
              FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::boolean[]) AS u (id, lng, lat, erased)
              WHERE x.tenant_id = $1 AND x.id = u.id`,
-            [tenant.id, batch.map((r) => r.id), points.map((p) => p.lng), points.map((p) => p.lat), batch.map((r) => r.erased)],
+            [
+              tenant.id,
+              batch.map((r) => r.id),
+              points.map((p) => p.lng),
+              points.map((p) => p.lat),
+              batch.map((r) => r.erased),
+            ],
           );
           after = batch[batch.length - 1].id;
         }

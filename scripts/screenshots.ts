@@ -35,13 +35,55 @@ const MAX_SCREENS = 3;
 /** What each commune's site shows: neighbours, their offers and requests, in the commune's categories. */
 const PEOPLE = ['Camille R.', 'Yanis B.', 'Odile V.', 'Hugo P.', 'Inès K.', 'Jeanne L.'];
 /** Each listing's category is the first of its slugs the commune offers (the catalogues differ), else the commune's first. */
-const LISTINGS: Array<{ kind: 'offer' | 'request'; categories: string[]; mode: string; title: string; description: string }> = [
-  { kind: 'offer', categories: ['courses'], mode: 'in_person', title: 'Courses du samedi au marché', description: 'Je vais au marché chaque samedi matin : je peux prendre vos courses au passage et vous les déposer.' },
-  { kind: 'request', categories: ['courses'], mode: 'in_person', title: 'Besoin d’aide pour porter mes courses', description: 'Depuis mon opération, je ne peux plus porter de charges lourdes. Une fois par semaine suffirait.' },
-  { kind: 'offer', categories: ['aide-aux-devoirs'], mode: 'both', title: 'Aide aux devoirs en mathématiques', description: 'Professeure retraitée, j’aide volontiers des collégiens le mercredi après-midi.' },
-  { kind: 'request', categories: ['conversations-a-distance', 'conversation'], mode: 'remote', title: 'Quelqu’un pour discuter au téléphone', description: 'Je vis seule et j’aimerais parler un peu, une ou deux fois par semaine.' },
-  { kind: 'offer', categories: ['bricolage', 'divers'], mode: 'in_person', title: 'Je prête ma perceuse et mon escabeau', description: 'Perceuse, escabeau, caisse à outils : à emprunter pour le week-end.' },
-  { kind: 'request', categories: ['accompagnement', 'divers'], mode: 'in_person', title: 'Accompagnement à un rendez-vous médical', description: 'Mardi prochain à 10 h, pour m’accompagner en tram jusqu’à l’hôpital.' },
+const LISTINGS: Array<{
+  kind: 'offer' | 'request';
+  categories: string[];
+  mode: string;
+  title: string;
+  description: string;
+}> = [
+  {
+    kind: 'offer',
+    categories: ['courses'],
+    mode: 'in_person',
+    title: 'Courses du samedi au marché',
+    description: 'Je vais au marché chaque samedi matin : je peux prendre vos courses au passage et vous les déposer.',
+  },
+  {
+    kind: 'request',
+    categories: ['courses'],
+    mode: 'in_person',
+    title: 'Besoin d’aide pour porter mes courses',
+    description: 'Depuis mon opération, je ne peux plus porter de charges lourdes. Une fois par semaine suffirait.',
+  },
+  {
+    kind: 'offer',
+    categories: ['aide-aux-devoirs'],
+    mode: 'both',
+    title: 'Aide aux devoirs en mathématiques',
+    description: 'Professeure retraitée, j’aide volontiers des collégiens le mercredi après-midi.',
+  },
+  {
+    kind: 'request',
+    categories: ['conversations-a-distance', 'conversation'],
+    mode: 'remote',
+    title: 'Quelqu’un pour discuter au téléphone',
+    description: 'Je vis seule et j’aimerais parler un peu, une ou deux fois par semaine.',
+  },
+  {
+    kind: 'offer',
+    categories: ['bricolage', 'divers'],
+    mode: 'in_person',
+    title: 'Je prête ma perceuse et mon escabeau',
+    description: 'Perceuse, escabeau, caisse à outils : à emprunter pour le week-end.',
+  },
+  {
+    kind: 'request',
+    categories: ['accompagnement', 'divers'],
+    mode: 'in_person',
+    title: 'Accompagnement à un rendez-vous médical',
+    description: 'Mardi prochain à 10 h, pour m’accompagner en tram jusqu’à l’hôpital.',
+  },
 ];
 
 interface Options {
@@ -86,13 +128,18 @@ function factoryDatabase(db: ScratchDatabase): TestDatabase {
 }
 
 /** Writes the commune's neighbours and listings; the resident to sign in with, and a listing to show. */
-async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string): Promise<{ resident: ResidentFixture; listingId: string }> {
+async function seed(
+  app: NestFastifyApplication,
+  db: TestDatabase,
+  slug: string,
+): Promise<{ resident: ResidentFixture; listingId: string }> {
   const tenantId = await db.tenantId(slug);
   const { rows: categories } = await db.admin.query<{ id: string; slug: string }>(
     'SELECT c.id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ORDER BY tc.position',
     [tenantId],
   );
-  const categoryOf = (slugs: string[]) => (slugs.map((s) => categories.find((c) => c.slug === s)).find(Boolean) ?? categories[0]).id;
+  const categoryOf = (slugs: string[]) =>
+    (slugs.map((s) => categories.find((c) => c.slug === s)).find(Boolean) ?? categories[0]).id;
   // A point inside each neighbourhood, spread a little so the map shows several markers.
   const { rows: points } = await db.admin.query<{ lat: number; lng: number }>(
     `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p, position FROM neighbourhoods WHERE tenant_id = $1) s ORDER BY position`,
@@ -101,7 +148,16 @@ async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string)
   const residents: ResidentFixture[] = [];
   for (const [i, name] of PEOPLE.entries()) {
     const location = points[(i + 1) % points.length];
-    residents.push(await createResident(db, slug, { displayName: name, email: `${name.normalize('NFD').toLowerCase().replace(/[^a-z]+/g, '.')}${slug}@exemple.fr`, location }));
+    residents.push(
+      await createResident(db, slug, {
+        displayName: name,
+        email: `${name
+          .normalize('NFD')
+          .toLowerCase()
+          .replace(/[^a-z]+/g, '.')}${slug}@exemple.fr`,
+        location,
+      }),
+    );
   }
   let listingId = '';
   for (const [i, l] of LISTINGS.entries()) {
@@ -109,7 +165,12 @@ async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string)
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/listings',
-      headers: { host: `${slug}.localhost`, origin: `http://${slug}.localhost`, cookie: `${SESSION_COOKIE}=${author.session}`, 'content-type': 'application/json' },
+      headers: {
+        host: `${slug}.localhost`,
+        origin: `http://${slug}.localhost`,
+        cookie: `${SESSION_COOKIE}=${author.session}`,
+        'content-type': 'application/json',
+      },
       payload: JSON.stringify({
         kind: l.kind,
         categoryId: categoryOf(l.categories),
@@ -119,7 +180,8 @@ async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string)
         location: points[i % points.length],
       }),
     });
-    if (res.statusCode !== 201) throw new Error(`${slug}: publishing "${l.title}" answered ${res.statusCode}: ${res.body}`);
+    if (res.statusCode !== 201)
+      throw new Error(`${slug}: publishing "${l.title}" answered ${res.statusCode}: ${res.body}`);
     const listing = res.json() as { id: string; status: string };
     if (listing.status !== 'published') throw new Error(`${slug}: "${l.title}" is ${listing.status}, not published`);
     listingId ||= listing.id;
@@ -129,21 +191,52 @@ async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string)
   return { resident, listingId };
 }
 
-async function shoot(browser: Browser, base: string, slug: string, page: PageName, viewport: keyof typeof VIEWPORTS, fixtures: { resident: ResidentFixture; listingId: string }, out: string): Promise<string> {
-  const path = { home: '/', browse: '/annonces', detail: `/annonces/${fixtures.listingId}`, map: '/carte', post: '/annonces/nouvelle?kind=offer', signin: '/connexion' }[page];
+async function shoot(
+  browser: Browser,
+  base: string,
+  slug: string,
+  page: PageName,
+  viewport: keyof typeof VIEWPORTS,
+  fixtures: { resident: ResidentFixture; listingId: string },
+  out: string,
+): Promise<string> {
+  const path = {
+    home: '/',
+    browse: '/annonces',
+    detail: `/annonces/${fixtures.listingId}`,
+    map: '/carte',
+    post: '/annonces/nouvelle?kind=offer',
+    signin: '/connexion',
+  }[page];
   const size = VIEWPORTS[viewport];
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: size, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    viewport: size,
+    deviceScaleFactor: 1,
+  });
   try {
-    if (page === 'post') await context.addCookies([{ name: SESSION_COOKIE, value: fixtures.resident.session, url: base }]);
+    if (page === 'post')
+      await context.addCookies([{ name: SESSION_COOKIE, value: fixtures.resident.session, url: base }]);
     const p: Page = await context.newPage();
     const res = await p.goto(new URL(path.slice(1), base).toString(), { waitUntil: 'networkidle' });
     if (res?.status() !== 200) throw new Error(`${slug} ${path} answered ${res?.status()}`);
     // The maps say how many listings they placed once their data arrived.
-    if (page === 'map') await p.waitForFunction(() => Boolean((globalThis as any).document.getElementById('carte-etat')?.textContent), undefined, { timeout: 10_000 });
+    if (page === 'map')
+      await p.waitForFunction(
+        () => Boolean((globalThis as any).document.getElementById('carte-etat')?.textContent),
+        undefined,
+        { timeout: 10_000 },
+      );
     const height = await p.locator('html').evaluate((el) => el.scrollHeight);
     const file = join(out, `${slug}-${page}-${viewport}.png`);
     if (height <= size.height * MAX_SCREENS) return await saveScreenshot(p, file);
-    await p.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: size.width, height: size.height * MAX_SCREENS }, animations: 'disabled' });
+    await p.screenshot({
+      path: file,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: size.width, height: size.height * MAX_SCREENS },
+      animations: 'disabled',
+    });
     return file;
   } finally {
     await context.close();
@@ -153,7 +246,8 @@ async function shoot(browser: Browser, base: string, slug: string, page: PageNam
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const started = Date.now();
-  const say = (line: string) => process.stdout.write(`screenshots: ${((Date.now() - started) / 1000).toFixed(1)} s  ${line}\n`);
+  const say = (line: string) =>
+    process.stdout.write(`screenshots: ${((Date.now() - started) / 1000).toFixed(1)} s  ${line}\n`);
   let db: TestDatabase | undefined;
   let app: NestFastifyApplication | undefined;
   let browser: Browser | undefined;

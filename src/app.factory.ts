@@ -89,7 +89,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     let hosts = 0;
     for (let i = 0; i < req.raw.rawHeaders.length; i += 2) if (req.raw.rawHeaders[i].toLowerCase() === 'host') hosts++;
     if (hosts > 1) {
-      sendProblem(reply, problem(400, 'La requête porte plusieurs en-têtes Host.', [{ field: 'host', message: 'un seul en-tête Host attendu' }]));
+      sendProblem(
+        reply,
+        problem(400, 'La requête porte plusieurs en-têtes Host.', [
+          { field: 'host', message: 'un seul en-tête Host attendu' },
+        ]),
+      );
       return;
     }
     done();
@@ -109,11 +114,14 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
   // NUL bytes, lone surrogates and bodies nested past 32 levels, in any field of any route and
   // whatever the media type, are a 400 naming the field before validation (libs/http/input-guard.ts).
-  fastify.addHook('preValidation', (req, _reply, done) => done(unsafeInputProblem({ body: req.body, query: req.query, params: req.params })));
+  fastify.addHook('preValidation', (req, _reply, done) =>
+    done(unsafeInputProblem({ body: req.body, query: req.query, params: req.params })),
+  );
   // Every answer, the framework's own errors included, forbids MIME sniffing; Swagger UI gets the pages' CSP with inline styles.
   fastify.addHook('onSend', (req, reply, payload, done) => {
     if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
-    if (API_DOCS.test(req.url) && !reply.hasHeader('content-security-policy')) pageSecurityHeaders(reply, { inlineStyles: true });
+    if (API_DOCS.test(req.url) && !reply.hasHeader('content-security-policy'))
+      pageSecurityHeaders(reply, { inlineStyles: true });
     done(null, payload);
   });
 

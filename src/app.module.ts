@@ -25,7 +25,26 @@ export class AppModule {
     const workers = config.workersInProcess ? [WorkerModule.inProcess(config)] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, TenantsModule, AccountsModule, ListingsModule, AlertsModule, ModerationModule, StaffModule, OutcomesModule, StatsModule, OrganisationsModule, AdminModule, SiteModule, HealthModule, NotificationsModule, ...workers, ...extra],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        TenantsModule,
+        AccountsModule,
+        ListingsModule,
+        AlertsModule,
+        ModerationModule,
+        StaffModule,
+        OutcomesModule,
+        StatsModule,
+        OrganisationsModule,
+        AdminModule,
+        SiteModule,
+        HealthModule,
+        NotificationsModule,
+        ...workers,
+        ...extra,
+      ],
     };
   }
 }

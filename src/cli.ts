@@ -22,20 +22,39 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     try {
       const report = await syncTenants(ds, catalogue);
       process.stdout.write(
-        report.changes ? `tenants: ${report.changes} rows changed (${report.tenants.join(', ')})\n` : `tenants: up to date (${report.tenants.join(', ')})\n`,
+        report.changes
+          ? `tenants: ${report.changes} rows changed (${report.tenants.join(', ')})\n`
+          : `tenants: up to date (${report.tenants.join(', ')})\n`,
       );
     } finally {
       await ds.destroy();
     }
   },
   'staff:invite': async (argv) => {
-    const usage = 'usage: npm run cli -- staff:invite (--tenant SLUG | --federation SLUG) --email E --role moderator|admin';
-    const { values } = parseArgs({ args: argv, options: { tenant: { type: 'string' }, federation: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } } });
-    if (!values.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email) || Boolean(values.tenant) === Boolean(values.federation)) throw new UsageError(usage);
+    const usage =
+      'usage: npm run cli -- staff:invite (--tenant SLUG | --federation SLUG) --email E --role moderator|admin';
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        tenant: { type: 'string' },
+        federation: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+      },
+    });
+    if (
+      !values.email ||
+      !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email) ||
+      Boolean(values.tenant) === Boolean(values.federation)
+    )
+      throw new UsageError(usage);
     if (values.tenant && values.role !== 'moderator' && values.role !== 'admin') throw new UsageError(usage);
-    if (values.federation && values.role && values.role !== 'admin') throw new UsageError('--federation invites an inter-commune administrator: --role admin (or no --role)');
+    if (values.federation && values.role && values.role !== 'admin')
+      throw new UsageError('--federation invites an inter-commune administrator: --role admin (or no --role)');
     const config = orExit(() => loadConfig());
-    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: new PinoNestLogger(createLogger('warn', 'entraide-cli')) });
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+      logger: new PinoNestLogger(createLogger('warn', 'entraide-cli')),
+    });
     try {
       const directory = app.get(TenantDirectory);
       const tenants = app.get(TenantsService);

@@ -12,5 +12,19 @@ import { AlertsPagesModule } from './alerts/pages/alerts-pages.module';
 import { WebModule } from './web/web.module';
 
 /** The communes' sites: the shared page machinery (src/web) and the pages of each area. */
-@Module({ imports: [WebModule, ListingsPagesModule, AccountsPagesModule, TenantsPagesModule, ModerationPagesModule, OrganisationsPagesModule, OutcomesPagesModule, StaffPagesModule, AdminPagesModule, StatsPagesModule, AlertsPagesModule] })
+@Module({
+  imports: [
+    WebModule,
+    ListingsPagesModule,
+    AccountsPagesModule,
+    TenantsPagesModule,
+    ModerationPagesModule,
+    OrganisationsPagesModule,
+    OutcomesPagesModule,
+    StaffPagesModule,
+    AdminPagesModule,
+    StatsPagesModule,
+    AlertsPagesModule,
+  ],
+})
 export class SiteModule {}

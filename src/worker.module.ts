@@ -17,7 +17,10 @@ import { OrganisationsWorkerModule } from './organisations/organisations-worker.
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, ...processors(config)] };
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, ...processors(config)],
+    };
   }
 
   static inProcess(config: AppConfig): DynamicModule {
@@ -26,5 +29,12 @@ export class WorkerModule {
 }
 
 function processors(config: AppConfig) {
-  return [JobWorkersModule, MailWorkerModule.forRoot(config), AlertsWorkerModule, ListingsWorkerModule, OutcomesWorkerModule, OrganisationsWorkerModule];
+  return [
+    JobWorkersModule,
+    MailWorkerModule.forRoot(config),
+    AlertsWorkerModule,
+    ListingsWorkerModule,
+    OutcomesWorkerModule,
+    OrganisationsWorkerModule,
+  ];
 }

@@ -20,10 +20,18 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   });
 
   const signup = (email: string, host = 'meylan.localhost', extra: Record<string, unknown> = {}, ip?: string) =>
-    t.request({ method: 'POST', url: '/api/v1/auth/signup', host, ip, payload: { email, password: PASSWORD, displayName: 'Marie Dupont', acceptTerms: true, ...extra } });
+    t.request({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      host,
+      ip,
+      payload: { email, password: PASSWORD, displayName: 'Marie Dupont', acceptTerms: true, ...extra },
+    });
 
   const tokenFrom = async (email: string, path: string, host = 'meylan.localhost') => {
-    const mail = await sink.waitFor((m) => m.to.includes(email) && m.text.includes(`//${host}:`) && m.text.includes(path));
+    const mail = await sink.waitFor(
+      (m) => m.to.includes(email) && m.text.includes(`//${host}:`) && m.text.includes(path),
+    );
     return new URL(linkIn(mail, path)!).searchParams.get('token')!;
   };
 
@@ -31,8 +39,15 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   async function verifiedResident(email = uniqueEmail(), host = 'meylan.localhost'): Promise<string> {
     expect((await signup(email, host)).status).toBe(201);
     const token = await tokenFrom(email, '/compte/verification', host);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/verify', host, payload: { token } })).status).toBe(200);
-    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', host, payload: { email, password: PASSWORD } });
+    expect((await t.request({ method: 'POST', url: '/api/v1/auth/verify', host, payload: { token } })).status).toBe(
+      200,
+    );
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      host,
+      payload: { email, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
     return login.cookies.find((c) => c.name === 'entraide_session')!.value;
   }
@@ -47,14 +62,22 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const link = linkIn(mail, '/compte/verification')!;
     expect(link).toMatch(/^http:\/\/meylan\.localhost:\d+\/compte\/verification\?token=/);
 
-    const before = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+    const before = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: PASSWORD },
+    });
     expect(before.status).toBe(403);
 
     const token = new URL(link).searchParams.get('token');
     expect((await t.request({ method: 'POST', url: '/api/v1/auth/verify', payload: { token } })).status).toBe(200);
     expect((await t.request({ method: 'POST', url: '/api/v1/auth/verify', payload: { token } })).status).toBe(422);
 
-    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
     const setCookie = String(login.headers['set-cookie']);
     expect(setCookie).toMatch(/^entraide_session=[\w-]{40,};/);
@@ -65,14 +88,29 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const session = login.cookies[0].value;
     const me = await t.request({ url: '/api/v1/me', session });
     expect(me.status).toBe(200);
-    expect(me.json()).toMatchObject({ email, displayName: 'Marie D.', roles: ['resident'], emailVerified: true, location: null, notifications: { mode: 'off', radiusM: 1000, categoryIds: [] } });
+    expect(me.json()).toMatchObject({
+      email,
+      displayName: 'Marie D.',
+      roles: ['resident'],
+      emailVerified: true,
+      location: null,
+      notifications: { mode: 'off', radiusM: 1000, categoryIds: [] },
+    });
   });
 
   it('answers a wrong password and an unknown address alike with 401', async () => {
     const email = uniqueEmail();
     expect(await verifiedResident(email)).toBeTruthy();
-    const wrong = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'pas le bon mot de passe' } });
-    const unknown = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'personne@exemple.fr', password: 'pas le bon mot de passe' } });
+    const wrong = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'pas le bon mot de passe' },
+    });
+    const unknown = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'personne@exemple.fr', password: 'pas le bon mot de passe' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.json().detail).toBe(unknown.json().detail);
@@ -85,7 +123,11 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.body).toBe(first.body);
     const resetKnown = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } });
-    const resetUnknown = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'inconnu@exemple.fr' } });
+    const resetUnknown = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset',
+      payload: { email: 'inconnu@exemple.fr' },
+    });
     expect([resetKnown.status, resetUnknown.status]).toEqual([202, 202]);
     expect(resetKnown.body).toBe(resetUnknown.body);
     // The account is written after the answer; its verification e-mail says it is there.
@@ -95,7 +137,11 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   });
 
   it('names each bad field of a sign-up with 422 problem+json', async () => {
-    const res = await t.request({ method: 'POST', url: '/api/v1/auth/signup', payload: { email: 'pas-une-adresse', password: 'azertyuiop', displayName: 'X', acceptTerms: false, admin: true } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: 'pas-une-adresse', password: 'azertyuiop', displayName: 'X', acceptTerms: false, admin: true },
+    });
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     const fields = res.json().errors.map((e: { field: string }) => e.field);
@@ -116,17 +162,45 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   it('resets a password end to end, signing out every other session', async () => {
     const email = uniqueEmail();
     const oldSession = await verifiedResident(email);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } })).status).toBe(202);
+    expect((await t.request({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } })).status).toBe(
+      202,
+    );
     const token = await tokenFrom(email, '/compte/nouveau-mot-de-passe');
-    const weak = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, password: '1234567890' } });
+    const weak = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/confirm',
+      payload: { token, password: '1234567890' },
+    });
     expect(weak.status).toBe(422);
     // The refused attempt did not burn the token: the transaction rolled back.
-    const ok = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, password: 'un tout nouveau secret' } });
+    const ok = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/confirm',
+      payload: { token, password: 'un tout nouveau secret' },
+    });
     expect(ok.status).toBe(200);
     expect((await t.request({ url: '/api/v1/me', session: oldSession })).status).toBe(401);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } })).status).toBe(401);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'un tout nouveau secret' } })).status).toBe(200);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, password: 'encore un autre secret' } })).status).toBe(422);
+    expect(
+      (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email, password: 'un tout nouveau secret' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/password-reset/confirm',
+          payload: { token, password: 'encore un autre secret' },
+        })
+      ).status,
+    ).toBe(422);
   });
 
   it('keeps communes apart: a Grenoble session is anonymous on Meylan, and one address registers on both separately', async () => {
@@ -134,7 +208,16 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const grenoble = await verifiedResident(email, 'grenoble.localhost');
     expect((await t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble })).status).toBe(200);
     expect((await t.request({ url: '/api/v1/me', host: 'meylan.localhost', session: grenoble })).status).toBe(401);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/login', host: 'meylan.localhost', payload: { email, password: PASSWORD } })).status).toBe(401);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          host: 'meylan.localhost',
+          payload: { email, password: PASSWORD },
+        })
+      ).status,
+    ).toBe(401);
     const meylan = await verifiedResident(email, 'meylan.localhost');
     const ids = await Promise.all([
       t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble }),
@@ -146,9 +229,31 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   it('refuses a state change made with the cookie but without this site as Origin', async () => {
     const session = await verifiedResident();
     const patch = { displayName: 'Lucie Martin' };
-    expect((await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch, origin: null })).status).toBe(403);
-    expect((await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch, origin: 'http://evil.localhost' })).status).toBe(403);
-    expect((await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch, origin: 'http://grenoble.localhost' })).status).toBe(403);
+    expect(
+      (await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch, origin: null })).status,
+    ).toBe(403);
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: '/api/v1/me',
+          session,
+          payload: patch,
+          origin: 'http://evil.localhost',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: '/api/v1/me',
+          session,
+          payload: patch,
+          origin: 'http://grenoble.localhost',
+        })
+      ).status,
+    ).toBe(403);
     const ok = await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: patch });
     expect(ok.status).toBe(200);
     expect(ok.json().displayName).toBe('Lucie M.');
@@ -156,7 +261,8 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
 
   it('limits sign-ups per IP', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await signup(uniqueEmail('flood'), 'seyssins.localhost', { password: 'x' }, '192.0.2.10')).status);
+    for (let i = 0; i < 12; i++)
+      statuses.push((await signup(uniqueEmail('flood'), 'seyssins.localhost', { password: 'x' }, '192.0.2.10')).status);
     expect(statuses.slice(0, 10).every((s) => s === 422)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
@@ -165,7 +271,10 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     const session = await verifiedResident();
     const cats = (await t.request({ url: '/api/v1/categories' })).json();
     const lyonCats = (await t.request({ url: '/api/v1/categories', host: 'lyon.localhost' })).json();
-    const bad = async (payload: object) => (await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload })).json().errors?.map((e: { field: string }) => e.field);
+    const bad = async (payload: object) =>
+      (await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload }))
+        .json()
+        .errors?.map((e: { field: string }) => e.field);
     expect(await bad({ location: { lat: 45.764, lng: 4.836 } })).toEqual(['location']);
     expect(await bad({ location: { lat: 200, lng: 5.77 } })).toEqual(['location.lat']);
     expect(await bad({ notifications: { radiusM: 50 } })).toEqual(['notifications.radiusM']);
@@ -176,21 +285,37 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
       method: 'PATCH',
       url: '/api/v1/me',
       session,
-      payload: { location: { lat: 45.2101, lng: 5.7789 }, notifications: { mode: 'daily', radiusM: 1500, categoryIds: [cats[0].id] } },
+      payload: {
+        location: { lat: 45.2101, lng: 5.7789 },
+        notifications: { mode: 'daily', radiusM: 1500, categoryIds: [cats[0].id] },
+      },
     });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toMatchObject({ location: { lat: 45.2101, lng: 5.7789 }, notifications: { mode: 'daily', radiusM: 1500, categoryIds: [cats[0].id] } });
+    expect(ok.json()).toMatchObject({
+      location: { lat: 45.2101, lng: 5.7789 },
+      notifications: { mode: 'daily', radiusM: 1500, categoryIds: [cats[0].id] },
+    });
   });
 
   it('exports what was stored, then erases it: no row holds the address, the name or the location', async () => {
     const email = uniqueEmail('effacement');
     const session = await verifiedResident(email);
-    await t.request({ method: 'PATCH', url: '/api/v1/me', session, payload: { displayName: 'Bérénice Quintard', location: { lat: 45.20876, lng: 5.78123 } } });
+    await t.request({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      session,
+      payload: { displayName: 'Bérénice Quintard', location: { lat: 45.20876, lng: 5.78123 } },
+    });
     const exp = await t.request({ url: '/api/v1/me/export', session });
     expect(exp.status).toBe(200);
     expect(exp.headers['content-disposition']).toMatch(/attachment/);
     const data = exp.json();
-    expect(data.account).toMatchObject({ email, displayName: 'Bérénice Q.', location: { lat: 45.20876, lng: 5.78123 }, hasPassword: true });
+    expect(data.account).toMatchObject({
+      email,
+      displayName: 'Bérénice Q.',
+      location: { lat: 45.20876, lng: 5.78123 },
+      hasPassword: true,
+    });
     expect(data.account.passwordHash).toBeUndefined();
     expect(data.sessions.length).toBeGreaterThan(0);
     expect(data.tokens.map((x: { purpose: string }) => x.purpose)).toContain('verify');
@@ -198,54 +323,98 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
 
     expect((await t.request({ method: 'DELETE', url: '/api/v1/me', session })).status).toBe(204);
     expect((await t.request({ url: '/api/v1/me', session })).status).toBe(401);
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } })).status).toBe(401);
+    expect(
+      (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } })).status,
+    ).toBe(401);
 
     const { rows: tables } = await t.db.admin.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys'`,
     );
     for (const { table_name } of tables) {
       for (const needle of [email, 'Bérénice', '45.20876', '5.78123']) {
-        const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM ${table_name} x WHERE x::text ILIKE '%' || $1 || '%'`, [needle]);
+        const { rows } = await t.db.admin.query(
+          `SELECT count(*)::int AS n FROM ${table_name} x WHERE x::text ILIKE '%' || $1 || '%'`,
+          [needle],
+        );
         expect({ table_name, needle, rows: rows[0].n }).toEqual({ table_name, needle, rows: 0 });
       }
     }
-    const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM accounts WHERE location IS NOT NULL AND ST_DWithin(location, ST_MakePoint(5.78123, 45.20876)::geography, 1)`);
+    const { rows } = await t.db.admin.query(
+      `SELECT count(*)::int AS n FROM accounts WHERE location IS NOT NULL AND ST_DWithin(location, ST_MakePoint(5.78123, 45.20876)::geography, 1)`,
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('staff:invite e-mails an invitation that leads to a working staff login', async () => {
     const email = uniqueEmail('agent');
     const env = testEnv(t.db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, LOG_LEVEL: 'warn' });
-    const res = runNode('dist/src/cli.js', ['staff:invite', '--tenant', 'meylan', '--email', email, '--role', 'moderator'], env);
+    const res = runNode(
+      'dist/src/cli.js',
+      ['staff:invite', '--tenant', 'meylan', '--email', email, '--role', 'moderator'],
+      env,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const mail = await sink.waitFor((m) => m.to.includes(email));
     expect(mail.text).toMatch(/modérateur/);
     const token = new URL(linkIn(mail, '/invitation')!).searchParams.get('token');
-    const accept = await t.request({ method: 'POST', url: '/api/v1/auth/invitations/accept', payload: { token, password: 'le café de la mairie', displayName: 'Paul Agent' } });
+    const accept = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/invitations/accept',
+      payload: { token, password: 'le café de la mairie', displayName: 'Paul Agent' },
+    });
     expect(accept.status).toBe(200);
     expect(accept.json().roles).toEqual(['resident', 'moderator']);
-    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'le café de la mairie' } });
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'le café de la mairie' },
+    });
     expect(login.status).toBe(200);
     expect(login.json().roles).toContain('moderator');
-    expect((await t.request({ method: 'POST', url: '/api/v1/auth/invitations/accept', payload: { token, password: 'le café de la mairie', displayName: 'Paul Agent' } })).status).toBe(422);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/invitations/accept',
+          payload: { token, password: 'le café de la mairie', displayName: 'Paul Agent' },
+        })
+      ).status,
+    ).toBe(422);
   });
 
   it('staff:invite --federation makes an inter-commune administrator on the federation home site', async () => {
     const email = uniqueEmail('metro');
     const env = testEnv(t.db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, LOG_LEVEL: 'warn' });
-    const res = runNode('dist/src/cli.js', ['staff:invite', '--federation', 'grenoble-alpes-metropole', '--email', email], env);
+    const res = runNode(
+      'dist/src/cli.js',
+      ['staff:invite', '--federation', 'grenoble-alpes-metropole', '--email', email],
+      env,
+    );
     expect(res.code).toBe(0);
     const mail = await sink.waitFor((m) => m.to.includes(email));
     expect(mail.text).toMatch(/Grenoble Alpes Métropole/);
     const link = linkIn(mail, '/invitation')!;
     expect(new URL(link).hostname).toBe('metropole.localhost');
-    const accept = await t.request({ method: 'POST', url: '/api/v1/auth/invitations/accept', host: 'metropole.localhost', payload: { token: new URL(link).searchParams.get('token'), password: 'la métropole veille', displayName: 'Inès Admin' } });
+    const accept = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/invitations/accept',
+      host: 'metropole.localhost',
+      payload: {
+        token: new URL(link).searchParams.get('token'),
+        password: 'la métropole veille',
+        displayName: 'Inès Admin',
+      },
+    });
     expect(accept.json().roles).toEqual(['resident', 'federation_admin']);
   });
 
   it('staff:invite refuses bad arguments with its usage line', () => {
-    const res = runNode('dist/src/cli.js', ['staff:invite', '--tenant', 'meylan', '--email', 'x@y.fr', '--role', 'roi'], testEnv(t.db));
+    const res = runNode(
+      'dist/src/cli.js',
+      ['staff:invite', '--tenant', 'meylan', '--email', 'x@y.fr', '--role', 'roi'],
+      testEnv(t.db),
+    );
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/usage: npm run cli -- staff:invite/);
   });

@@ -25,7 +25,11 @@ const bulletins: AlertSource<Bulletin> = {
   table: { name: 'test_bulletin_notifications', itemColumn: 'bulletin_id' },
   templates: { alert: 'mission-match', digest: 'mission-digest' },
   keys: { alert: 'bulletin', digest: 'bulletin-digest' },
-  find: (tx: TenantTx, ids: string[]) => rows<Bulletin>(tx, `SELECT id, title FROM test_bulletins WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND open`, [tx.tenantId, ids]),
+  find: (tx: TenantTx, ids: string[]) =>
+    rows<Bulletin>(tx, `SELECT id, title FROM test_bulletins WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND open`, [
+      tx.tenantId,
+      ids,
+    ]),
   recipients: (tx: TenantTx, item: Bulletin, cap: number) =>
     rows<AlertCandidate>(
       tx,
@@ -34,9 +38,19 @@ const bulletins: AlertSource<Bulletin> = {
        WHERE b.tenant_id = $1 AND b.id = $2 ORDER BY a.id LIMIT $3`,
       [tx.tenantId, item.id, cap],
     ),
-  alertData: (item, recipient, origin) => ({ title: item.title, organisationName: 'La mairie', missionUrl: `${origin}/bulletins/${item.id}`, displayName: recipient.displayName }),
-  digestLine: (item, _distanceM, origin) => ({ title: item.title, organisationName: 'La mairie', url: `${origin}/bulletins/${item.id}` }),
-  stillSendable: (ref) => `EXISTS (SELECT 1 FROM test_bulletins b WHERE b.tenant_id = $1::uuid AND b.id = ${ref} AND b.open)`,
+  alertData: (item, recipient, origin) => ({
+    title: item.title,
+    organisationName: 'La mairie',
+    missionUrl: `${origin}/bulletins/${item.id}`,
+    displayName: recipient.displayName,
+  }),
+  digestLine: (item, _distanceM, origin) => ({
+    title: item.title,
+    organisationName: 'La mairie',
+    url: `${origin}/bulletins/${item.id}`,
+  }),
+  stillSendable: (ref) =>
+    `EXISTS (SELECT 1 FROM test_bulletins b WHERE b.tenant_id = $1::uuid AND b.id = ${ref} AND b.open)`,
 };
 
 describe('alerts: a source registered from outside the pipeline', () => {
@@ -63,11 +77,21 @@ describe('alerts: a source registered from outside the pipeline', () => {
 
   const publish = async (title: string, readers: string[]) => {
     const id = randomUUID();
-    await t.db.admin.query(`INSERT INTO test_bulletins (tenant_id, id, title, readers) VALUES ($1, $2, $3, $4)`, [tenantId, id, title, readers]);
+    await t.db.admin.query(`INSERT INTO test_bulletins (tenant_id, id, title, readers) VALUES ($1, $2, $3, $4)`, [
+      tenantId,
+      id,
+      title,
+      readers,
+    ]);
     return id;
   };
   const deliveries = async (recipientId: string) =>
-    (await t.db.admin.query(`SELECT delivery, count(*)::int AS n FROM test_bulletin_notifications WHERE recipient_id = $1 GROUP BY 1 ORDER BY 1`, [recipientId])).rows;
+    (
+      await t.db.admin.query(
+        `SELECT delivery, count(*)::int AS n FROM test_bulletin_notifications WHERE recipient_id = $1 GROUP BY 1 ORDER BY 1`,
+        [recipientId],
+      )
+    ).rows;
 
   it('fans out once per reader, caps the day, gathers the rest in one digest, and lets the outbox ask it at send time', async () => {
     const eager = await createResident(t.db, 'meylan');
@@ -78,13 +102,23 @@ describe('alerts: a source registered from outside the pipeline', () => {
     const ids: string[] = [];
     for (let i = 1; i <= 6; i++) {
       ids.push(await publish(`Bulletin municipal n° ${i}`, [eager.id, daily.id]));
-      expect(await alerts.fanOut('bulletin', tenantId, ids[i - 1])).toEqual({ found: 2, mailed: i <= 5 ? 1 : 0, digest: i <= 5 ? 1 : 2 });
+      expect(await alerts.fanOut('bulletin', tenantId, ids[i - 1])).toEqual({
+        found: 2,
+        mailed: i <= 5 ? 1 : 0,
+        digest: i <= 5 ? 1 : 2,
+      });
     }
     // The tenant's daily cap (5 by default), as for listings and missions; a second run finds nothing new.
-    expect(await deliveries(eager.id)).toEqual([{ delivery: 'digest', n: 1 }, { delivery: 'immediate', n: 5 }]);
+    expect(await deliveries(eager.id)).toEqual([
+      { delivery: 'digest', n: 1 },
+      { delivery: 'immediate', n: 5 },
+    ]);
     expect(await deliveries(daily.id)).toEqual([{ delivery: 'digest', n: 6 }]);
     expect(await alerts.fanOut('bulletin', tenantId, ids[0])).toEqual({ found: 0, mailed: 0, digest: 0 });
-    const { rows: mails } = await t.db.admin.query(`SELECT dedupe_key AS key, data ->> 'sendIf' AS "sendIf" FROM outbox_emails WHERE dedupe_key = $1`, [`bulletin:${ids[0]}:${eager.id}`]);
+    const { rows: mails } = await t.db.admin.query(
+      `SELECT dedupe_key AS key, data ->> 'sendIf' AS "sendIf" FROM outbox_emails WHERE dedupe_key = $1`,
+      [`bulletin:${ids[0]}:${eager.id}`],
+    );
     expect(mails).toEqual([{ key: `bulletin:${ids[0]}:${eager.id}`, sendIf: `bulletin:${ids[0]}` }]);
 
     // The digest: once a day per reader, after the tenant's hour.
@@ -94,9 +128,10 @@ describe('alerts: a source registered from outside the pipeline', () => {
     expect(await alerts.sendDigest('bulletin', tenantId, morning)).toBe(0);
     expect(await alerts.sendDigest('bulletin', tenantId, evening)).toBe(2);
     expect(await alerts.sendDigest('bulletin', tenantId, evening)).toBe(0);
-    const { rows: digest } = await t.db.admin.query(`SELECT (data ->> 'count')::int AS count FROM outbox_emails WHERE dedupe_key = $1`, [
-      `bulletin-digest:${daily.id}:${parisDayAndHour(evening).day}`,
-    ]);
+    const { rows: digest } = await t.db.admin.query(
+      `SELECT (data ->> 'count')::int AS count FROM outbox_emails WHERE dedupe_key = $1`,
+      [`bulletin-digest:${daily.id}:${parisDayAndHour(evening).day}`],
+    );
     expect(digest).toEqual([{ count: 6 }]);
 
     // Withdrawn before its e-mail left: the outbox's claim asks the source and cancels it.
@@ -104,7 +139,9 @@ describe('alerts: a source registered from outside the pipeline', () => {
     const late = await publish('Bulletin retiré', [other.id]);
     expect(await alerts.fanOut('bulletin', tenantId, late)).toMatchObject({ mailed: 1 });
     await t.db.admin.query(`UPDATE test_bulletins SET open = false WHERE id = $1`, [late]);
-    const { rows: row } = await t.db.admin.query(`SELECT id FROM outbox_emails WHERE dedupe_key = $1`, [`bulletin:${late}:${other.id}`]);
+    const { rows: row } = await t.db.admin.query(`SELECT id FROM outbox_emails WHERE dedupe_key = $1`, [
+      `bulletin:${late}:${other.id}`,
+    ]);
     const [claimed] = await t.app.get(OutboxRepository).claim([{ tenantId, ids: [row[0].id] }], 60_000);
     expect(claimed).toEqual([]);
     const { rows: after } = await t.db.admin.query(`SELECT status FROM outbox_emails WHERE id = $1`, [row[0].id]);

@@ -12,7 +12,9 @@ describe('Database', () => {
   let meylan: TenantId;
   let grenoble: TenantId;
   const categoriesOf = async (tenantId: string) =>
-    Number((await t.admin.query('SELECT count(*) AS n FROM tenant_categories WHERE tenant_id = $1', [tenantId])).rows[0].n);
+    Number(
+      (await t.admin.query('SELECT count(*) AS n FROM tenant_categories WHERE tenant_id = $1', [tenantId])).rows[0].n,
+    );
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -44,11 +46,15 @@ describe('Database', () => {
     ).rejects.toThrow('changed my mind');
     expect(await categoriesOf(meylan)).toBe(before);
     // Both pooled connections still work, outside any transaction and without a tenant.
-    for (let i = 0; i < 3; i++) expect(await db.withoutTenant((tx) => tx.query('SELECT count(*)::int AS n FROM tenant_categories'))).toEqual([{ n: 0 }]);
+    for (let i = 0; i < 3; i++)
+      expect(await db.withoutTenant((tx) => tx.query('SELECT count(*)::int AS n FROM tenant_categories'))).toEqual([
+        { n: 0 },
+      ]);
   });
 
   it('runs each statement of a multi-tenant batch under its own tenant', async () => {
-    const count = 'SELECT count(*)::int AS n, count(*) FILTER (WHERE tenant_id <> $1::uuid)::int AS foreign FROM tenant_categories';
+    const count =
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE tenant_id <> $1::uuid)::int AS foreign FROM tenant_categories';
     const [m, g] = await db.inTenants([
       { tenantId: meylan, sql: count, params: [meylan] },
       { tenantId: grenoble, sql: count, params: [grenoble] },
@@ -59,10 +65,22 @@ describe('Database', () => {
 
   it("cannot reach another tenant's rows from a batch statement, even by naming them", async () => {
     const before = await categoriesOf(grenoble);
-    const [deleted] = await db.inTenants([{ tenantId: meylan, sql: 'DELETE FROM tenant_categories WHERE tenant_id = $1::uuid RETURNING 1', params: [grenoble] }]);
+    const [deleted] = await db.inTenants([
+      {
+        tenantId: meylan,
+        sql: 'DELETE FROM tenant_categories WHERE tenant_id = $1::uuid RETURNING 1',
+        params: [grenoble],
+      },
+    ]);
     expect(deleted).toEqual([]);
     await expect(
-      db.inTenants([{ tenantId: meylan, sql: 'UPDATE tenant_categories SET tenant_id = $1::uuid WHERE tenant_id = $2::uuid', params: [grenoble, meylan] }]),
+      db.inTenants([
+        {
+          tenantId: meylan,
+          sql: 'UPDATE tenant_categories SET tenant_id = $1::uuid WHERE tenant_id = $2::uuid',
+          params: [grenoble, meylan],
+        },
+      ]),
     ).rejects.toThrow(/row-level security/);
     expect(await categoriesOf(grenoble)).toBe(before);
   });
@@ -77,11 +95,16 @@ describe('Database', () => {
     ).rejects.toThrow(/division by zero/);
     expect([await categoriesOf(meylan), await categoriesOf(grenoble)]).toEqual([m, g]);
     // The connection went back to the pool clean.
-    expect(await db.inTenants([{ tenantId: meylan, sql: 'SELECT $1::int AS one', params: [1] }])).toEqual([[{ one: 1 }]]);
+    expect(await db.inTenants([{ tenantId: meylan, sql: 'SELECT $1::int AS one', params: [1] }])).toEqual([
+      [{ one: 1 }],
+    ]);
   });
 
   it('prepares a named statement once per connection and runs it in later batches, also after a failed one', async () => {
-    const count = { sql: 'SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1::uuid', name: 'test_count_categories' };
+    const count = {
+      sql: 'SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1::uuid',
+      name: 'test_count_categories',
+    };
     const expected = [[{ n: await categoriesOf(meylan) }], [{ n: await categoriesOf(grenoble) }]];
     const batch = () =>
       db.inTenants([
@@ -90,15 +113,23 @@ describe('Database', () => {
       ]);
     // More runs than pooled connections, so each connection prepares it and then reuses it.
     for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
-    await expect(db.inTenants([{ tenantId: meylan, sql: 'SELECT 1 / $1::int', params: [0], name: 'test_divide' }])).rejects.toThrow(/division by zero/);
+    await expect(
+      db.inTenants([{ tenantId: meylan, sql: 'SELECT 1 / $1::int', params: [0], name: 'test_divide' }]),
+    ).rejects.toThrow(/division by zero/);
     for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
-    await expect(db.inTenants([{ tenantId: meylan, sql: 'SELECT 1', params: [], name: 'Bad-Name; DROP' }])).rejects.toThrow(/not a statement name/);
+    await expect(
+      db.inTenants([{ tenantId: meylan, sql: 'SELECT 1', params: [], name: 'Bad-Name; DROP' }]),
+    ).rejects.toThrow(/not a statement name/);
   });
 
   it('passes values as escaped literals: quotes, backslashes, arrays, NULL and JSON come back intact', async () => {
     const nasty = `O'Brien \\ "x"'); DROP TABLE tenants; --`;
     const [[row]] = await db.inTenants([
-      { tenantId: meylan, sql: 'SELECT $1::text AS s, $2::text[] AS a, $3::text AS n, $4::jsonb AS j', params: [nasty, [nasty, 'b'], null, { k: nasty }] },
+      {
+        tenantId: meylan,
+        sql: 'SELECT $1::text AS s, $2::text[] AS a, $3::text AS n, $4::jsonb AS j',
+        params: [nasty, [nasty, 'b'], null, { k: nasty }],
+      },
     ]);
     expect(row).toEqual({ s: nasty, a: [nasty, 'b'], n: null, j: { k: nasty } });
     expect(() => inline('SELECT $2', [1])).toThrow(/no value for \$2/);

@@ -12,8 +12,23 @@ const GRENOBLE_METROPOLE = ['grenoble', 'meylan', 'seyssins', 'metropole'];
 /** Every row the loader writes, whole, so "no change" means no write at all. */
 async function snapshot(db: TestDatabase): Promise<string> {
   const parts: string[] = [];
-  for (const table of ['accounts', 'listings', 'conversations', 'messages', 'domain_events', 'outbox_emails', 'relayed_residents', 'staff_inbox_items', 'organisations', 'projects', 'missions', 'mission_volunteers']) {
-    const { rows } = await db.admin.query(`SELECT count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${table} x`);
+  for (const table of [
+    'accounts',
+    'listings',
+    'conversations',
+    'messages',
+    'domain_events',
+    'outbox_emails',
+    'relayed_residents',
+    'staff_inbox_items',
+    'organisations',
+    'projects',
+    'missions',
+    'mission_volunteers',
+  ]) {
+    const { rows } = await db.admin.query(
+      `SELECT count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${table} x`,
+    );
     parts.push(`${table}:${rows[0].n}:${rows[0].h}`);
   }
   return parts.join('\n');
@@ -23,7 +38,11 @@ describe('demo data loader', () => {
   let db: TestDatabase;
   let t: TestApp | undefined;
   let first: ReturnType<typeof runNode>;
-  const env = (url = db.adminUrl) => ({ DATABASE_ADMIN_URL: url, TENANTS_DIR: join(ROOT, 'tenants'), NODE_ENV: 'test' });
+  const env = (url = db.adminUrl) => ({
+    DATABASE_ADMIN_URL: url,
+    TENANTS_DIR: join(ROOT, 'tenants'),
+    NODE_ENV: 'test',
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -38,7 +57,8 @@ describe('demo data loader', () => {
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     for (const slug of ['grenoble', 'lyon', 'metropole', 'meylan', 'seyssins']) {
       expect(first.stdout).toMatch(new RegExp(`^demo: ${slug} .* loaded in `, 'm'));
-      for (const who of ['habitant', 'moderation', 'admin']) expect(first.stdout).toMatch(new RegExp(`^  ${slug} .* ${who}@${slug}\\.demo\\.entraide\\.example$`, 'm'));
+      for (const who of ['habitant', 'moderation', 'admin'])
+        expect(first.stdout).toMatch(new RegExp(`^  ${slug} .* ${who}@${slug}\\.demo\\.entraide\\.example$`, 'm'));
     }
     expect(first.stdout).toContain(`mot de passe : ${DEMO_PASSWORD}`);
     expect(first.stdout).toMatch(/^ {2}metropole .* federation@grenoble-alpes-metropole\.demo\.entraide\.example$/m);
@@ -107,12 +127,19 @@ describe('demo data loader', () => {
               (SELECT count(*) FROM staff_inbox_items i WHERE i.tenant_id = t.id AND i.called_back_at IS NULL)::int AS to_call
        FROM tenants t ORDER BY t.slug`,
     );
-    for (const r of rows) expect({ slug: r.slug, relayed: r.relayed, to_call: r.to_call, some_fulfilled: r.fulfilled > 0 }).toEqual({ slug: r.slug, relayed: 2, to_call: 2, some_fulfilled: true });
+    for (const r of rows)
+      expect({ slug: r.slug, relayed: r.relayed, to_call: r.to_call, some_fulfilled: r.fulfilled > 0 }).toEqual({
+        slug: r.slug,
+        relayed: 2,
+        to_call: 2,
+        some_fulfilled: true,
+      });
   });
 
   it('lets the demo resident and the staff log in with the shared demo password', async () => {
     t = await startTestApp({ db });
-    const login = (host: string, email: string) => t!.request({ method: 'POST', url: '/api/v1/auth/login', host, payload: { email, password: DEMO_PASSWORD } });
+    const login = (host: string, email: string) =>
+      t!.request({ method: 'POST', url: '/api/v1/auth/login', host, payload: { email, password: DEMO_PASSWORD } });
     const resident = await login('lyon.localhost', 'habitant@lyon.demo.entraide.example');
     expect({ status: resident.status, roles: resident.json().roles }).toEqual({ status: 200, roles: ['resident'] });
     const moderator = await login('meylan.localhost', 'moderation@meylan.demo.entraide.example');
@@ -123,16 +150,24 @@ describe('demo data loader', () => {
     // What the person trying the demo sees first, through the application role and RLS.
     const session = resident.cookies.find((c) => c.name === 'entraide_session')!.value;
     const mine = await t.request({ url: '/api/v1/me/listings', host: 'lyon.localhost', session });
-    expect(mine.json().items.map((l: { kind: string }) => l.kind).sort()).toEqual(['offer', 'request']);
+    expect(
+      mine
+        .json()
+        .items.map((l: { kind: string }) => l.kind)
+        .sort(),
+    ).toEqual(['offer', 'request']);
     const conversations = await t.request({ url: '/api/v1/conversations', host: 'lyon.localhost', session });
     expect(conversations.json().items.length).toBeGreaterThanOrEqual(2);
-    const search = await t.request({ url: '/api/v1/listings?kind=offer&category=covoiturage&neighbourhood=lyon-3', host: 'lyon.localhost' });
+    const search = await t.request({
+      url: '/api/v1/listings?kind=offer&category=covoiturage&neighbourhood=lyon-3',
+      host: 'lyon.localhost',
+    });
     expect(search.json().items.length).toBeGreaterThan(0);
     const organisations = await t.request({ url: '/api/v1/me/organisations', host: 'lyon.localhost', session });
     expect(organisations.json().items).toHaveLength(1);
   });
 
-  it("gives Lyon 40 projects and more from organisations of every kind, with missions and volunteers, and no other commune any", async () => {
+  it('gives Lyon 40 projects and more from organisations of every kind, with missions and volunteers, and no other commune any', async () => {
     const { rows } = await db.admin.query(
       `SELECT t.slug, count(DISTINCT p.id)::int AS projects, count(DISTINCT o.kind)::int AS kinds, count(DISTINCT m.id)::int AS missions,
               (SELECT count(*) FROM mission_volunteers v WHERE v.tenant_id = t.id)::int AS volunteers,
@@ -148,7 +183,8 @@ describe('demo data loader', () => {
     expect(by.lyon.missions).toBeGreaterThanOrEqual(40);
     expect(by.lyon.volunteers).toBeGreaterThan(0);
     expect(by.lyon.overfull).toBe(0);
-    for (const slug of ['grenoble', 'meylan', 'seyssins', 'metropole']) expect({ slug, projects: by[slug].projects }).toEqual({ slug, projects: 0 });
+    for (const slug of ['grenoble', 'meylan', 'seyssins', 'metropole'])
+      expect({ slug, projects: by[slug].projects }).toEqual({ slug, projects: 0 });
   });
 
   it('changes nothing when run a second time', async () => {
@@ -164,7 +200,10 @@ describe('demo data loader', () => {
     await withMaintenance((c) => c.query(`CREATE DATABASE ${name}`));
     try {
       const res = runNode(SEED, [], env(pgUrl('owner', name)));
-      expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 1, stderr: 'demo failed: the database is not migrated (no table tenants): run `npm run migrate` first\n' });
+      expect({ code: res.code, stderr: res.stderr }).toEqual({
+        code: 1,
+        stderr: 'demo failed: the database is not migrated (no table tenants): run `npm run migrate` first\n',
+      });
     } finally {
       await withMaintenance((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     }

@@ -85,21 +85,39 @@ describe('Entities', () => {
           continue;
         }
         const type = typeof col.type === 'string' ? UDT[col.type] : undefined;
-        if (type !== db.udt) problems.push(`${where}: ${String(typeof col.type === 'string' ? col.type : col.type.name)} in the entity, ${db.udt} in the database`);
+        if (type !== db.udt)
+          problems.push(
+            `${where}: ${String(typeof col.type === 'string' ? col.type : col.type.name)} in the entity, ${db.udt} in the database`,
+          );
         if (col.isArray !== db.array) problems.push(`${where}: ${col.isArray ? '' : 'not '}an array in the entity`);
-        if (col.isNullable !== db.nullable) problems.push(`${where}: ${col.isNullable ? '' : 'not '}nullable in the entity`);
-        if (db.geoType && (col.spatialFeatureType !== db.geoType.replace('polygon', 'Polygon') || col.srid !== db.srid)) {
-          problems.push(`${where}: ${col.spatialFeatureType}/${col.srid} in the entity, ${db.geoType}/${db.srid} in the database`);
+        if (col.isNullable !== db.nullable)
+          problems.push(`${where}: ${col.isNullable ? '' : 'not '}nullable in the entity`);
+        if (
+          db.geoType &&
+          (col.spatialFeatureType !== db.geoType.replace('polygon', 'Polygon') || col.srid !== db.srid)
+        ) {
+          problems.push(
+            `${where}: ${col.spatialFeatureType}/${col.srid} in the entity, ${db.geoType}/${db.srid} in the database`,
+          );
         }
       }
-      for (const db of inDb) if (!m.columns.some((c) => c.databaseName === db.column)) problems.push(`${m.name}: no property for ${m.tableName}.${db.column}`);
+      for (const db of inDb)
+        if (!m.columns.some((c) => c.databaseName === db.column))
+          problems.push(`${m.name}: no property for ${m.tableName}.${db.column}`);
       const keys = m.primaryColumns.map((c) => c.databaseName).sort();
       const { rows: pk } = await t.admin.query<{ column: string }>(
         `SELECT a.attname AS column FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
          WHERE i.indrelid = $1::regclass AND i.indisprimary`,
         [m.tableName],
       );
-      if (keys.join() !== pk.map((r) => r.column).sort().join()) problems.push(`${m.name}: primary key (${keys}) in the entity, (${pk.map((r) => r.column)}) in the database`);
+      if (
+        keys.join() !==
+        pk
+          .map((r) => r.column)
+          .sort()
+          .join()
+      )
+        problems.push(`${m.name}: primary key (${keys}) in the entity, (${pk.map((r) => r.column)}) in the database`);
     }
     expect(problems).toEqual([]);
   });

@@ -27,7 +27,13 @@ describe('the development .env file', () => {
 
   it('lets `npm run cli -- staff:invite` run with no variable set, from the settings in .env', async () => {
     const email = `agent.${Date.now()}@example.org`;
-    const res = runNode('dist/src/cli.js', ['staff:invite', '--tenant', 'meylan', '--email', email, '--role', 'moderator'], {}, 30_000, dir);
+    const res = runNode(
+      'dist/src/cli.js',
+      ['staff:invite', '--tenant', 'meylan', '--email', email, '--role', 'moderator'],
+      {},
+      30_000,
+      dir,
+    );
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain(`staff:invite: invitation (moderator) e-mailed to ${email} for meylan\n`);
     expect(res.code).toBe(0);
@@ -36,14 +42,29 @@ describe('the development .env file', () => {
   });
 
   it('lets migrate run from .env, while a variable set in the environment wins over the file', () => {
-    expect(runNode('dist/libs/db/migrate.js', [], {}, 30_000, dir)).toMatchObject({ code: 0, stdout: 'migrations: up to date\n' });
-    const overridden = runNode('dist/libs/db/migrate.js', [], { DATABASE_ADMIN_URL: 'postgres://entraide_owner:wrong@127.0.0.1:1/none' }, 30_000, dir);
+    expect(runNode('dist/libs/db/migrate.js', [], {}, 30_000, dir)).toMatchObject({
+      code: 0,
+      stdout: 'migrations: up to date\n',
+    });
+    const overridden = runNode(
+      'dist/libs/db/migrate.js',
+      [],
+      { DATABASE_ADMIN_URL: 'postgres://entraide_owner:wrong@127.0.0.1:1/none' },
+      30_000,
+      dir,
+    );
     expect(overridden.code).not.toBe(0);
     expect(overridden.stderr).toMatch(/^migrations failed: /);
   });
 
   it('is ignored with NODE_ENV=production: the command names the missing setting', () => {
-    const res = runNode('dist/src/cli.js', ['staff:invite', '--tenant', 'meylan', '--email', 'agent@example.org', '--role', 'moderator'], { NODE_ENV: 'production' }, 30_000, dir);
+    const res = runNode(
+      'dist/src/cli.js',
+      ['staff:invite', '--tenant', 'meylan', '--email', 'agent@example.org', '--role', 'moderator'],
+      { NODE_ENV: 'production' },
+      30_000,
+      dir,
+    );
     expect(res.code).not.toBe(0);
     expect(res.stderr).toBe('Invalid configuration: DATABASE_URL is missing\n');
     const migrate = runNode('dist/libs/db/migrate.js', [], { NODE_ENV: 'production' }, 30_000, dir);

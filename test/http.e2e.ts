@@ -14,7 +14,12 @@ describe('HTTP conventions', () => {
     const res = await t.request({ url: '/api/v1/nulle-part' });
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Introuvable', status: 404, detail: 'Cette page ou cette ressource est introuvable.' });
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Introuvable',
+      status: 404,
+      detail: 'Cette page ou cette ressource est introuvable.',
+    });
   });
 
   it('answers a method the route does not have with a problem, never a stack trace', async () => {
@@ -26,7 +31,10 @@ describe('HTTP conventions', () => {
   });
 
   it('echoes a well-formed request id and logs it with the tenant slug as JSON', async () => {
-    const res = await t.request({ url: '/api/v1/categories', headers: { 'x-request-id': 'essai-123', cookie: 'sid=secret-cookie-value' } });
+    const res = await t.request({
+      url: '/api/v1/categories',
+      headers: { 'x-request-id': 'essai-123', cookie: 'sid=secret-cookie-value' },
+    });
     expect(res.headers['x-request-id']).toBe('essai-123');
     const lines = t.logs.map((l) => JSON.parse(l)).filter((l) => l.reqId === 'essai-123');
     expect(lines.length).toBeGreaterThan(0);
@@ -39,12 +47,17 @@ describe('HTTP conventions', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('forbids MIME sniffing on every answer: JSON, problems, the framework\'s own errors, unknown hosts', async () => {
+  it("forbids MIME sniffing on every answer: JSON, problems, the framework's own errors, unknown hosts", async () => {
     const answers = [
       await t.request({ url: '/api/v1/tenant' }),
       await t.request({ url: '/api/v1/nulle-part' }),
       await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: '{"email":' }),
-      await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: '<email/>', headers: { 'content-type': 'application/xml' } }),
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: '<email/>',
+        headers: { 'content-type': 'application/xml' },
+      }),
       await t.request({ url: '/api/v1/tenant', host: 'inconnu.example' }),
       await t.request({ url: '/health/live', host: '10.0.0.7:3000' }),
     ];
@@ -122,11 +135,15 @@ describe('over a real socket', () => {
     });
 
   it('refuses a request with two Host headers with a 400 problem naming host', async () => {
-    const twice = await exchange('GET /api/v1/tenant HTTP/1.1\r\nHost: meylan.localhost\r\nHost: lyon.localhost\r\nConnection: close\r\n\r\n');
+    const twice = await exchange(
+      'GET /api/v1/tenant HTTP/1.1\r\nHost: meylan.localhost\r\nHost: lyon.localhost\r\nConnection: close\r\n\r\n',
+    );
     expect(twice).toMatch(/^HTTP\/1\.1 400 /);
     expect(twice).toMatch(/content-type: application\/problem\+json; charset=utf-8/i);
     expect(twice).toMatch(/x-content-type-options: nosniff/i);
-    expect(JSON.parse(twice.slice(twice.indexOf('\r\n\r\n') + 4)).errors).toEqual([{ field: 'host', message: 'un seul en-tête Host attendu' }]);
+    expect(JSON.parse(twice.slice(twice.indexOf('\r\n\r\n') + 4)).errors).toEqual([
+      { field: 'host', message: 'un seul en-tête Host attendu' },
+    ]);
     const once = await exchange('GET /api/v1/tenant HTTP/1.1\r\nHost: meylan.localhost\r\nConnection: close\r\n\r\n');
     expect(once).toMatch(/^HTTP\/1\.1 200 /);
     expect(once).toContain('"slug":"meylan"');

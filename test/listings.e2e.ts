@@ -49,22 +49,56 @@ describe('listings: publish, search, map, contact, report', () => {
     const res = await post(author, listing());
     expect(res.status).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ status: 'published', kind: 'offer', neighbourhood: { slug: 'buclos' }, author: { displayName: 'Marie D.' }, radiusM: 2000 });
-    const far = (await post(author, listing({ title: 'Courses au supermarché de Béalières', location: BEALIERES }))).json();
+    expect(created).toMatchObject({
+      status: 'published',
+      kind: 'offer',
+      neighbourhood: { slug: 'buclos' },
+      author: { displayName: 'Marie D.' },
+      radiusM: 2000,
+    });
+    const far = (
+      await post(author, listing({ title: 'Courses au supermarché de Béalières', location: BEALIERES }))
+    ).json();
 
-    expect((await search('category=courses')).items.map((i) => i.id)).toEqual(expect.arrayContaining([created.id, far.id]));
+    expect((await search('category=courses')).items.map((i) => i.id)).toEqual(
+      expect.arrayContaining([created.id, far.id]),
+    );
     expect((await search(`category=${courses}&neighbourhood=buclos`)).items.map((i) => i.id)).toEqual([created.id]);
     const near = await search(`category=courses&near=${BEALIERES.lat},${BEALIERES.lng}&radius=5000`);
     expect(near.items.map((i) => i.id).slice(0, 2)).toEqual([far.id, created.id]);
     expect(near.items[0].distanceM % 100).toBe(0);
     expect(near.items[0].distanceM).toBeLessThanOrEqual(near.items[1].distanceM);
-    expect((await search(`near=${BEALIERES.lat},${BEALIERES.lng}&radius=500`)).items.map((i) => i.id)).toEqual([far.id]);
+    expect((await search(`near=${BEALIERES.lat},${BEALIERES.lng}&radius=500`)).items.map((i) => i.id)).toEqual([
+      far.id,
+    ]);
   });
 
   it('finds French text without accents or exact forms ("devoir" finds "devoirs", "bricolage" finds "Bricolage")', async () => {
     const g = await createResident(t.db, 'grenoble');
-    const devoirs = (await post(g, listing({ categoryId: await categoryId(t.db, 'grenoble', 'aide-aux-devoirs'), title: 'Aide aux devoirs de mathématiques', description: 'Étudiante, j’aide les collégiens pour leurs devoirs.', location: GRENOBLE_CENTRE }), 'grenoble.localhost')).json();
-    const brico = (await post(g, listing({ categoryId: bricolage, title: 'Bricolage : petites réparations', description: 'Je répare une étagère, un robinet qui fuit, une porte qui grince.', location: GRENOBLE_CENTRE }), 'grenoble.localhost')).json();
+    const devoirs = (
+      await post(
+        g,
+        listing({
+          categoryId: await categoryId(t.db, 'grenoble', 'aide-aux-devoirs'),
+          title: 'Aide aux devoirs de mathématiques',
+          description: 'Étudiante, j’aide les collégiens pour leurs devoirs.',
+          location: GRENOBLE_CENTRE,
+        }),
+        'grenoble.localhost',
+      )
+    ).json();
+    const brico = (
+      await post(
+        g,
+        listing({
+          categoryId: bricolage,
+          title: 'Bricolage : petites réparations',
+          description: 'Je répare une étagère, un robinet qui fuit, une porte qui grince.',
+          location: GRENOBLE_CENTRE,
+        }),
+        'grenoble.localhost',
+      )
+    ).json();
     expect((await search('q=devoir', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
     expect((await search('q=mathematiques', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
     expect((await search('q=bricolage', 'grenoble.localhost')).items.map((i) => i.id)).toEqual([brico.id]);
@@ -76,7 +110,19 @@ describe('listings: publish, search, map, contact, report', () => {
     const r = await createResident(t.db, 'meylan');
     for (let i = 0; i < 23; i++) {
       const p = { lat: 45.195 + (i % 5) * 0.004, lng: 5.77 + Math.floor(i / 5) * 0.005 };
-      expect((await post(r, listing({ kind: 'request', title: `Besoin de jardinage numéro ${i}`, description: 'Besoin d’un coup de main pour tailler la haie du jardin.', location: p }))).status).toBe(201);
+      expect(
+        (
+          await post(
+            r,
+            listing({
+              kind: 'request',
+              title: `Besoin de jardinage numéro ${i}`,
+              description: 'Besoin d’un coup de main pour tailler la haie du jardin.',
+              location: p,
+            }),
+          )
+        ).status,
+      ).toBe(201);
     }
     for (const query of ['kind=request', `kind=request&near=${BUCLOS.lat},${BUCLOS.lng}`, 'kind=request&q=jardinage']) {
       const seen: string[] = [];
@@ -94,12 +140,23 @@ describe('listings: publish, search, map, contact, report', () => {
 
   it("never shows another commune's listing, even by id", async () => {
     const g = await createResident(t.db, 'grenoble');
-    const other = (await post(g, listing({ categoryId: bricolage, title: 'Bricolage à Grenoble', location: GRENOBLE_CENTRE }), 'grenoble.localhost')).json();
+    const other = (
+      await post(
+        g,
+        listing({ categoryId: bricolage, title: 'Bricolage à Grenoble', location: GRENOBLE_CENTRE }),
+        'grenoble.localhost',
+      )
+    ).json();
     expect((await t.request({ url: `/api/v1/listings/${other.id}` })).status).toBe(404);
     expect((await t.request({ url: `/api/v1/listings/${other.id}`, host: 'grenoble.localhost' })).status).toBe(200);
     const meylanIds = (await search('limit=100')).items.map((i) => i.id);
     expect(meylanIds).not.toContain(other.id);
-    const report = await t.request({ method: 'POST', url: `/api/v1/listings/${other.id}/reports`, session: author.session, payload: { reason: 'spam' } });
+    const report = await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${other.id}/reports`,
+      session: author.session,
+      payload: { reason: 'spam' },
+    });
     expect(report.status).toBe(404);
   });
 
@@ -123,7 +180,10 @@ describe('listings: publish, search, map, contact, report', () => {
     }
     // The public point is near enough to place the listing on the map, never nearer than 100 m.
     const pub = JSON.parse(bodies[1]).publicLocation;
-    const { rows } = await t.db.admin.query(`SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography) AS d`, [pub.lng, pub.lat, exact.lng, exact.lat]);
+    const { rows } = await t.db.admin.query(
+      `SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography) AS d`,
+      [pub.lng, pub.lat, exact.lng, exact.lat],
+    );
     expect(rows[0].d).toBeGreaterThanOrEqual(100);
     expect(rows[0].d).toBeLessThan(500);
   });
@@ -173,24 +233,51 @@ describe('listings: publish, search, map, contact, report', () => {
     expect((await t.request({ method: 'POST', url: '/api/v1/listings', payload: listing() })).status).toBe(401);
     const mine = (await post(author, listing({ title: 'Courses du jeudi' }))).json();
     const stranger = await createResident(t.db, 'meylan');
-    expect((await t.request({ method: 'PATCH', url: `/api/v1/listings/${mine.id}`, session: stranger.session, payload: { title: 'Piraté !' } })).status).toBe(403);
-    const edited = await t.request({ method: 'PATCH', url: `/api/v1/listings/${mine.id}`, session: author.session, payload: { title: 'Courses du jeudi matin', mode: 'remote' } });
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/listings/${mine.id}`,
+          session: stranger.session,
+          payload: { title: 'Piraté !' },
+        })
+      ).status,
+    ).toBe(403);
+    const edited = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/listings/${mine.id}`,
+      session: author.session,
+      payload: { title: 'Courses du jeudi matin', mode: 'remote' },
+    });
     expect(edited.status).toBe(200);
     expect(edited.json()).toMatchObject({ title: 'Courses du jeudi matin', mode: 'remote', radiusM: null });
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/renew`, session: author.session })).status).toBe(200);
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/close`, session: author.session })).json().status).toBe('closed');
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/renew`, session: author.session })).status,
+    ).toBe(200);
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/close`, session: author.session })).json()
+        .status,
+    ).toBe('closed');
     expect((await t.request({ url: `/api/v1/listings/${mine.id}` })).status).toBe(404);
     expect((await search('limit=100')).items.map((i) => i.id)).not.toContain(mine.id);
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/close`, session: author.session })).status).toBe(409);
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/listings/${mine.id}/close`, session: author.session })).status,
+    ).toBe(409);
   });
 
   it('holds everything for review on a pre-moderated site (Seyssins)', async () => {
     const s = await createResident(t.db, 'seyssins');
-    const res = await post(s, listing({ categoryId: await categoryId(t.db, 'seyssins', 'courses'), location: { lat: 45.167, lng: 5.68338 } }), 'seyssins.localhost');
+    const res = await post(
+      s,
+      listing({ categoryId: await categoryId(t.db, 'seyssins', 'courses'), location: { lat: 45.167, lng: 5.68338 } }),
+      'seyssins.localhost',
+    );
     expect(res.status).toBe(201);
     expect(res.json()).toMatchObject({ status: 'pending_review', holdReasons: ['pre_moderation'] });
     expect((await search('limit=100', 'seyssins.localhost')).items).toEqual([]);
-    const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`, [res.json().id]);
+    const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`, [
+      res.json().id,
+    ]);
     expect(rows[0].n).toBe(0);
   });
 
@@ -212,24 +299,52 @@ describe('listings: publish, search, map, contact, report', () => {
   it('lets a neighbour write to the author through the platform; a third resident cannot read it', async () => {
     const offer = (await post(author, listing({ title: 'Courses au marché de Meylan' }))).json();
     const neighbour = await createResident(t.db, 'meylan', { displayName: 'Paul R.' });
-    const started = await t.request({ method: 'POST', url: `/api/v1/listings/${offer.id}/conversations`, session: neighbour.session, payload: { message: 'Bonjour, je veux bien un peu d’aide samedi !' } });
+    const started = await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${offer.id}/conversations`,
+      session: neighbour.session,
+      payload: { message: 'Bonjour, je veux bien un peu d’aide samedi !' },
+    });
     expect(started.status).toBe(201);
     const { conversationId } = started.json();
 
-    const mail = await sink.waitFor((m) => m.to.includes(author.email) && m.text.includes('Courses au marché de Meylan'));
+    const mail = await sink.waitFor(
+      (m) => m.to.includes(author.email) && m.text.includes('Courses au marché de Meylan'),
+    );
     expect(mail.text).toContain('Paul R.');
     expect(mail.text).not.toContain(neighbour.email);
     expect(linkIn(mail, `/conversations/${conversationId}`)).toBeDefined();
 
     const third = await createResident(t.db, 'meylan');
-    expect((await t.request({ url: `/api/v1/conversations/${conversationId}`, session: third.session })).status).toBe(404);
-    expect((await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, session: third.session, payload: { body: 'Je m’incruste' } })).status).toBe(404);
+    expect((await t.request({ url: `/api/v1/conversations/${conversationId}`, session: third.session })).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/conversations/${conversationId}/messages`,
+          session: third.session,
+          payload: { body: 'Je m’incruste' },
+        })
+      ).status,
+    ).toBe(404);
 
-    const reply = await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, session: author.session, payload: { body: 'Avec plaisir, à samedi !' } });
+    const reply = await t.request({
+      method: 'POST',
+      url: `/api/v1/conversations/${conversationId}/messages`,
+      session: author.session,
+      payload: { body: 'Avec plaisir, à samedi !' },
+    });
     expect(reply.status).toBe(201);
     await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('Avec plaisir'));
-    const thread = (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).json();
-    expect(thread.messages.map((m: { body: string }) => m.body)).toEqual(['Bonjour, je veux bien un peu d’aide samedi !', 'Avec plaisir, à samedi !']);
+    const thread = (
+      await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })
+    ).json();
+    expect(thread.messages.map((m: { body: string }) => m.body)).toEqual([
+      'Bonjour, je veux bien un peu d’aide samedi !',
+      'Avec plaisir, à samedi !',
+    ]);
     expect(JSON.stringify(thread)).not.toContain(author.email);
     const list = (await t.request({ url: '/api/v1/conversations', session: author.session })).json();
     expect(list.items.map((c: { id: string }) => c.id)).toContain(conversationId);
@@ -238,22 +353,60 @@ describe('listings: publish, search, map, contact, report', () => {
   it('hides a listing once the tenant’s threshold of reports is reached; one report per reporter', async () => {
     const target = (await post(author, listing({ title: 'Courses douteuses, à voir' }))).json();
     const reporters = await Promise.all([0, 1, 2].map(() => createResident(t.db, 'meylan')));
-    const first = await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[0].session, payload: { reason: 'paid', comment: 'Demande de l’argent' } });
+    const first = await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${target.id}/reports`,
+      session: reporters[0].session,
+      payload: { reason: 'paid', comment: 'Demande de l’argent' },
+    });
     expect(first.status).toBe(201);
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[0].session, payload: { reason: 'paid' } })).status).toBe(409);
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[1].session, payload: { reason: 'invalide' } })).status).toBe(422);
-    await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[1].session, payload: { reason: 'scam' } });
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/listings/${target.id}/reports`,
+          session: reporters[0].session,
+          payload: { reason: 'paid' },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/listings/${target.id}/reports`,
+          session: reporters[1].session,
+          payload: { reason: 'invalide' },
+        })
+      ).status,
+    ).toBe(422);
+    await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${target.id}/reports`,
+      session: reporters[1].session,
+      payload: { reason: 'scam' },
+    });
     expect((await t.request({ url: `/api/v1/listings/${target.id}` })).status).toBe(200);
-    await t.request({ method: 'POST', url: `/api/v1/listings/${target.id}/reports`, session: reporters[2].session, payload: { reason: 'paid' } });
+    await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${target.id}/reports`,
+      session: reporters[2].session,
+      payload: { reason: 'paid' },
+    });
     expect((await t.request({ url: `/api/v1/listings/${target.id}` })).status).toBe(404);
-    expect((await t.request({ url: `/api/v1/listings/${target.id}`, session: author.session })).json()).toMatchObject({ status: 'hidden', holdReasons: ['reports'] });
+    expect((await t.request({ url: `/api/v1/listings/${target.id}`, session: author.session })).json()).toMatchObject({
+      status: 'hidden',
+      holdReasons: ['reports'],
+    });
   });
 
   it('expires listings past their date through the scheduled job, and the author can renew them', async () => {
     const l = (await post(author, listing({ title: 'Courses bientôt expirées' }))).json();
     await t.db.admin.query(`UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = $1`, [l.id]);
     expect(await t.app.get(ListingsExpiryProcessor).expire()).toBeGreaterThanOrEqual(1);
-    expect((await t.request({ url: `/api/v1/listings/${l.id}`, session: author.session })).json().status).toBe('expired');
+    expect((await t.request({ url: `/api/v1/listings/${l.id}`, session: author.session })).json().status).toBe(
+      'expired',
+    );
     expect((await search('limit=100')).items.map((i) => i.id)).not.toContain(l.id);
     const renewed = await t.request({ method: 'POST', url: `/api/v1/listings/${l.id}/renew`, session: author.session });
     expect(renewed.json().status).toBe('published');
@@ -279,7 +432,14 @@ describe('publishing under a saturated connection pool', () => {
             method: 'POST',
             url: '/api/v1/listings',
             session: a.session,
-            payload: { kind: 'offer', categoryId: courses, title: `Courses en lot ${i}`, description: 'Je fais vos courses le samedi matin.', mode: 'in_person', location: BUCLOS },
+            payload: {
+              kind: 'offer',
+              categoryId: courses,
+              title: `Courses en lot ${i}`,
+              description: 'Je fais vos courses le samedi matin.',
+              mode: 'in_person',
+              location: BUCLOS,
+            },
           }),
         ),
       );

@@ -18,7 +18,11 @@ import { startTestApp, TestApp } from './support/test-app';
 
 /** The mail pipeline end to end: outbox row → BullMQ job → claim → render → SMTP (a real server in this process). */
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -43,7 +47,10 @@ function mailHarness(t: TestApp) {
           tenantId,
           to: `resident-${randomUUID().slice(0, 8)}@example.org`,
           template: 'account-verification',
-          data: { displayName: 'Camille D.', verifyUrl: `http://${slug}.localhost:3000/compte/verification?token=${randomUUID()}` },
+          data: {
+            displayName: 'Camille D.',
+            verifyUrl: `http://${slug}.localhost:3000/compte/verification?token=${randomUUID()}`,
+          },
           dedupeKey: `test:${randomUUID()}`,
           ...email,
         }),
@@ -91,7 +98,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
   const messagesTo = (address: string) => sink.messages.filter((m) => m.to.includes(address));
 
   it("delivers a verification e-mail from the commune's own address, in French, with text and HTML and no image", async () => {
-    const id = await mail.queue('meylan', { to: 'camille@example.org', data: { displayName: 'Camille D.', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=tok123' } });
+    const id = await mail.queue('meylan', {
+      to: 'camille@example.org',
+      data: { displayName: 'Camille D.', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=tok123' },
+    });
     const m = await sink.waitFor((x) => x.to.includes('camille@example.org'));
 
     expect(m.headers.from).toBe('"Entraidons-nous" <ne-pas-repondre@entraide.meylan.fr>');
@@ -101,7 +111,9 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     expect(m.text).toContain('Mairie de Meylan');
     expect(m.html).toContain('<html lang="fr">');
     // Handlebars escapes `=` in HTML (`&#x3D;`): same link once decoded, as every client does.
-    expect(m.html.replace(/&#x3D;/g, '=')).toContain('href="http://meylan.localhost:3000/compte/verification?token=tok123"');
+    expect(m.html.replace(/&#x3D;/g, '=')).toContain(
+      'href="http://meylan.localhost:3000/compte/verification?token=tok123"',
+    );
     expect(m.html).toContain('#1f5d8c'); // Meylan's primary colour
     expect(m.html).not.toMatch(/<img/i);
     expect(m.messageId).toBe(`<${id}@entraide.meylan.fr>`);
@@ -110,7 +122,12 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
       const r = await mail.row(id);
       return r.status === 'sent' && r;
     }, 'the row to be marked sent');
-    expect(row).toMatchObject({ attempts: 1, provider_message_id: m.messageId, sent_at: expect.any(Date), recipient: 'camille@example.org' });
+    expect(row).toMatchObject({
+      attempts: 1,
+      provider_message_id: m.messageId,
+      sent_at: expect.any(Date),
+      recipient: 'camille@example.org',
+    });
     // The link's token does not outlive the sending.
     expect(row.data).toEqual({});
   });
@@ -125,7 +142,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
   });
 
   it('passes the headers given to the outbox through to the message', async () => {
-    const headers = { 'List-Unsubscribe': '<http://meylan.localhost:3000/unsubscribe/abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    const headers = {
+      'List-Unsubscribe': '<http://meylan.localhost:3000/unsubscribe/abc>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    };
     const id = await mail.queue('meylan', { headers });
     const to = await mail.recipient(id);
     const got = await sink.waitFor((x) => x.to.includes(to));
@@ -139,7 +159,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const recipients = await Promise.all(ids.map((id) => mail.recipient(id)));
     // Every one has been tried and refused (connection refused is temporary), none given up.
     await eventually(async () => {
-      const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) AND status = 'pending' AND attempts >= 1`, [ids]);
+      const { rows } = await t.db.admin.query(
+        `SELECT count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) AND status = 'pending' AND attempts >= 1`,
+        [ids],
+      );
       return rows[0].n === 20;
     }, 'all 20 rows to have failed a first attempt');
 
@@ -147,7 +170,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     await sink.waitForCount(20, 15_000);
     await pause(1_000); // room for any duplicate to show up
     expect(recipients.map((r) => messagesTo(r).length)).toEqual(recipients.map(() => 1));
-    const { rows } = await t.db.admin.query(`SELECT status, count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) GROUP BY status`, [ids]);
+    const { rows } = await t.db.admin.query(
+      `SELECT status, count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) GROUP BY status`,
+      [ids],
+    );
     expect(rows).toEqual([{ status: 'sent', n: 20 }]);
   });
 
@@ -160,7 +186,11 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     try {
       await t.app.get(OutboxService).dispatch(tenantId, ids.slice(0, 70));
       await t.app.get(OutboxService).dispatch(tenantId, ids.slice(70), { bulk: true });
-      const jobs = async (q: string) => (await queues.queue(q).getJobs(['waiting', 'paused', 'prioritized'])).map((j) => ({ name: j.name, rows: (j.data as { outboxIds: string[] }).outboxIds.length }));
+      const jobs = async (q: string) =>
+        (await queues.queue(q).getJobs(['waiting', 'paused', 'prioritized'])).map((j) => ({
+          name: j.name,
+          rows: (j.data as { outboxIds: string[] }).outboxIds.length,
+        }));
       expect((await jobs(MAIL_QUEUE.name)).sort((a, b) => b.rows - a.rows)).toEqual([
         { name: SendEmails.name, rows: MAIL_BATCH },
         { name: SendEmails.name, rows: 20 },
@@ -178,7 +208,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
 
   it('claims without waiting on a row another transaction holds, and leaves that row pending', async () => {
     const tenantId = await t.db.tenantId('meylan');
-    const [held, free] = await Promise.all([mail.queue('meylan', {}, { dispatch: false }), mail.queue('meylan', {}, { dispatch: false })]);
+    const [held, free] = await Promise.all([
+      mail.queue('meylan', {}, { dispatch: false }),
+      mail.queue('meylan', {}, { dispatch: false }),
+    ]);
     const other = await t.db.admin.connect();
     try {
       // As a mark or a claim elsewhere would: the row is locked until that transaction ends.
@@ -205,7 +238,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     sink.rejectWith(451);
     await t.app.get(OutboxService).dispatch(tenantId, ids);
     await eventually(async () => {
-      const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) AND status = 'pending' AND attempts = 1`, [ids]);
+      const { rows } = await t.db.admin.query(
+        `SELECT count(*)::int AS n FROM outbox_emails WHERE id = ANY($1) AND status = 'pending' AND attempts = 1`,
+        [ids],
+      );
       return rows[0].n === 5;
     }, 'the five rows to be refused once');
     sink.rejectWith(null);
@@ -250,7 +286,9 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
       await t.app.get(OutboxSweeper).sweepNow();
       await pause(500);
       expect((await mail.row(id)).status).toBe('pending');
-      await t.db.admin.query(`UPDATE outbox_emails SET next_attempt_at = now() - interval '2 minutes' WHERE id = $1`, [id]);
+      await t.db.admin.query(`UPDATE outbox_emails SET next_attempt_at = now() - interval '2 minutes' WHERE id = $1`, [
+        id,
+      ]);
       await t.app.get(OutboxSweeper).sweepNow();
       await eventually(async () => (await mail.row(id)).status === 'sent', 'the row due for two minutes to be sent');
     } finally {
@@ -272,7 +310,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const to = await mail.recipient(id);
     const tenantId = await t.db.tenantId('meylan');
     const processor = t.app.get(MailProcessor);
-    const outcomes = await Promise.all([processor.sendEmail({ tenantId, outboxId: id }), processor.sendEmail({ tenantId, outboxId: id })]);
+    const outcomes = await Promise.all([
+      processor.sendEmail({ tenantId, outboxId: id }),
+      processor.sendEmail({ tenantId, outboxId: id }),
+    ]);
     expect(outcomes.sort()).toEqual(['sent', 'skipped']);
     expect(await processor.sendEmail({ tenantId, outboxId: id })).toBe('skipped');
 
@@ -339,7 +380,10 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
   it('takes back a claim whose worker died mid-send (lease expired) and sends it', async () => {
     const id = await mail.queue('meylan', {}, { dispatch: false });
     const to = await mail.recipient(id);
-    await t.db.admin.query(`UPDATE outbox_emails SET status = 'sending', attempts = 1, next_attempt_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    await t.db.admin.query(
+      `UPDATE outbox_emails SET status = 'sending', attempts = 1, next_attempt_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
     const report = await t.app.get(OutboxSweeper).sweepNow();
     expect(report.released).toBe(1);
     await sink.waitFor((m) => m.to.includes(to));
@@ -353,8 +397,16 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
   it('ignores a second add with the same dedupe key', async () => {
     const tenantId = await t.db.tenantId('meylan');
     const outbox = t.app.get(OutboxService);
-    const email: OutgoingEmail = { tenantId, to: 'once@example.org', template: 'password-reset', data: { displayName: 'Alex', resetUrl: 'http://meylan.localhost:3000/x' }, dedupeKey: 'reset:once' };
-    const [a, b] = await t.app.get(Database).withTenant(tenantId, async (tx) => [await outbox.add(tx, email), await outbox.add(tx, email)]);
+    const email: OutgoingEmail = {
+      tenantId,
+      to: 'once@example.org',
+      template: 'password-reset',
+      data: { displayName: 'Alex', resetUrl: 'http://meylan.localhost:3000/x' },
+      dedupeKey: 'reset:once',
+    };
+    const [a, b] = await t.app
+      .get(Database)
+      .withTenant(tenantId, async (tx) => [await outbox.add(tx, email), await outbox.add(tx, email)]);
     expect(a).toEqual(expect.any(String));
     expect(b).toBeUndefined();
   });
@@ -363,7 +415,17 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const tenantId = await t.db.tenantId('meylan');
     const outbox = t.app.get(OutboxService);
     await expect(
-      t.app.get(Database).withTenant(tenantId, (tx) => outbox.add(tx, { tenantId, to: 'x@example.org', template: 'password-reset', data: { displayName: 'Alex' }, dedupeKey: 'k1' })),
+      t.app
+        .get(Database)
+        .withTenant(tenantId, (tx) =>
+          outbox.add(tx, {
+            tenantId,
+            to: 'x@example.org',
+            template: 'password-reset',
+            data: { displayName: 'Alex' },
+            dedupeKey: 'k1',
+          }),
+        ),
     ).rejects.toThrow('outbox: password-reset needs data.resetUrl');
   });
 
@@ -373,13 +435,22 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     await eventually(async () => (await mail.row(sent)).status === 'sent', 'the first mail to be sent');
     await mail.queue('meylan', { to: 'LEAVING@example.org' }, { dispatch: false });
     const tenantId = await t.db.tenantId('meylan');
-    await t.app.get(Database).withTenant(tenantId, (tx) => t.app.get(OutboxService).forgetRecipient(tx, tenantId, address));
-    const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE lower(recipient) = $1 OR data::text ILIKE '%leaving@%'`, [address]);
+    await t.app
+      .get(Database)
+      .withTenant(tenantId, (tx) => t.app.get(OutboxService).forgetRecipient(tx, tenantId, address));
+    const { rows } = await t.db.admin.query(
+      `SELECT count(*)::int AS n FROM outbox_emails WHERE lower(recipient) = $1 OR data::text ILIKE '%leaving@%'`,
+      [address],
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('blanks the recipient of the farewell e-mail once it is sent', async () => {
-    const id = await mail.queue('meylan', { to: 'gone@example.org', template: 'account-deleted', data: { displayName: 'Sam B.' } });
+    const id = await mail.queue('meylan', {
+      to: 'gone@example.org',
+      template: 'account-deleted',
+      data: { displayName: 'Sam B.' },
+    });
     const m = await sink.waitFor((x) => x.to.includes('gone@example.org'));
     expect(m.subject).toBe('Votre compte sur Entraidons-nous a été supprimé');
     const row = await eventually(async () => {
@@ -391,16 +462,30 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
 
   it('renders every template in French with the data the callers pass', async () => {
     const cases: Array<Pick<OutgoingEmail, 'template' | 'data'> & { subject: string; link: string }> = [
-      { template: 'password-reset', data: { displayName: 'Alex', resetUrl: 'http://meylan.localhost:3000/compte/mot-de-passe?token=r' }, subject: 'Choisissez un nouveau mot de passe pour Entraidons-nous', link: '/compte/mot-de-passe' },
+      {
+        template: 'password-reset',
+        data: { displayName: 'Alex', resetUrl: 'http://meylan.localhost:3000/compte/mot-de-passe?token=r' },
+        subject: 'Choisissez un nouveau mot de passe pour Entraidons-nous',
+        link: '/compte/mot-de-passe',
+      },
       {
         template: 'staff-invitation',
-        data: { roleLabel: 'modérateur', scopeName: 'Meylan', acceptUrl: 'http://meylan.localhost:3000/compte/invitation?token=i' },
+        data: {
+          roleLabel: 'modérateur',
+          scopeName: 'Meylan',
+          acceptUrl: 'http://meylan.localhost:3000/compte/invitation?token=i',
+        },
         subject: "Invitation à rejoindre l'équipe de Entraidons-nous",
         link: '/compte/invitation',
       },
       {
         template: 'conversation-message',
-        data: { senderName: 'Dominique P.', listingTitle: 'Courses le samedi', excerpt: 'Bonjour, je peux vous aider <b>samedi</b>.', conversationUrl: 'http://meylan.localhost:3000/conversations/c1' },
+        data: {
+          senderName: 'Dominique P.',
+          listingTitle: 'Courses le samedi',
+          excerpt: 'Bonjour, je peux vous aider <b>samedi</b>.',
+          conversationUrl: 'http://meylan.localhost:3000/conversations/c1',
+        },
         subject: 'Dominique P. vous a écrit au sujet de « Courses le samedi »',
         link: '/conversations/c1',
       },
@@ -431,7 +516,10 @@ describe('per-tenant template overrides', () => {
     dir = mkdtempSync(join(tmpdir(), 'entraide-tenants-'));
     cpSync(join(__dirname, '..', 'tenants'), dir, { recursive: true });
     mkdirSync(join(dir, 'meylan', 'mail'), { recursive: true });
-    writeFileSync(join(dir, 'meylan', 'mail', 'account-verification.subject.hbs'), 'Bienvenue parmi les voisins de {{tenant.name}} !\n');
+    writeFileSync(
+      join(dir, 'meylan', 'mail', 'account-verification.subject.hbs'),
+      'Bienvenue parmi les voisins de {{tenant.name}} !\n',
+    );
     sink = await SmtpSink.start();
     t = await startTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, TENANTS_DIR: dir } });
   });
@@ -458,7 +546,10 @@ describe('development inbox', () => {
     const t = await startTestApp({ env: { WORKERS: 'on' } });
     try {
       const mail = mailHarness(t);
-      const id = await mail.queue('meylan', { to: 'inbox@example.org', data: { displayName: 'Lou <3', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=dev' } });
+      const id = await mail.queue('meylan', {
+        to: 'inbox@example.org',
+        data: { displayName: 'Lou <3', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=dev' },
+      });
       await eventually(async () => (await mail.row(id)).status === 'sent', 'the mail to reach the development inbox');
 
       const list = await t.request({ url: '/dev/mail' });
@@ -473,7 +564,9 @@ describe('development inbox', () => {
       const href = /href="(\/dev\/mail\/[^"]+)"/.exec(list.body)![1];
       const page = await t.request({ url: href });
       expect(page.status).toBe(200);
-      expect(page.body).toMatch(/<iframe title="Version HTML du message" sandbox srcdoc="[^"]*&lt;html lang=&quot;fr&quot;&gt;/);
+      expect(page.body).toMatch(
+        /<iframe title="Version HTML du message" sandbox srcdoc="[^"]*&lt;html lang=&quot;fr&quot;&gt;/,
+      );
       expect(page.body).toContain('Bonjour Lou &lt;3,');
       expect(page.body).toContain('http://meylan.localhost:3000/compte/verification?token=dev');
       expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);

@@ -34,7 +34,11 @@ async function verify(raw: string | Buffer, txt: string) {
   return results;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -52,7 +56,10 @@ async function queue(t: TestApp, email: Partial<OutgoingEmail> = {}): Promise<st
       tenantId,
       to: `resident-${randomUUID().slice(0, 8)}@example.org`,
       template: 'account-verification',
-      data: { displayName: 'Camille D.', verifyUrl: `http://meylan.localhost:3000/compte/verification?token=${randomUUID()}` },
+      data: {
+        displayName: 'Camille D.',
+        verifyUrl: `http://meylan.localhost:3000/compte/verification?token=${randomUUID()}`,
+      },
       dedupeKey: `test:${randomUUID()}`,
       ...email,
     }),
@@ -69,7 +76,15 @@ describe('DKIM signing, through a real SMTP server', () => {
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    t = await startTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, DKIM_DOMAIN: DOMAIN, DKIM_SELECTOR: SELECTOR, DKIM_PRIVATE_KEY: key.pem } });
+    t = await startTestApp({
+      env: {
+        WORKERS: 'on',
+        SMTP_URL: sink.url,
+        DKIM_DOMAIN: DOMAIN,
+        DKIM_SELECTOR: SELECTOR,
+        DKIM_PRIVATE_KEY: key.pem,
+      },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -86,18 +101,36 @@ describe('DKIM signing, through a real SMTP server', () => {
     const m = await received();
     const results = await verify(m.raw, key.txt);
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ signingDomain: DOMAIN, selector: SELECTOR, status: { result: 'pass', aligned: DOMAIN } });
+    expect(results[0]).toMatchObject({
+      signingDomain: DOMAIN,
+      selector: SELECTOR,
+      status: { result: 'pass', aligned: DOMAIN },
+    });
     expect(m.headers['dkim-signature']).toMatch(/\ba=rsa-sha256;.*\bc=relaxed\/relaxed;/);
     expect(m.headers.from).toBe(`"Entraidons-nous" <ne-pas-repondre@${DOMAIN}>`);
   });
 
   it('covers the headers receivers act on: From, Subject, Auto-Submitted and the one-click unsubscribe', async () => {
     const m = await received({
-      headers: { 'List-Unsubscribe': '<http://meylan.localhost:3000/unsubscribe/abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      headers: {
+        'List-Unsubscribe': '<http://meylan.localhost:3000/unsubscribe/abc>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
     });
     expect((await verify(m.raw, key.txt))[0].status.result).toBe('pass');
     const signed = /\bh=([^;]+)/.exec(m.headers['dkim-signature'])![1].replace(/\s+/g, '').toLowerCase().split(':');
-    expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'auto-submitted', 'list-unsubscribe', 'list-unsubscribe-post']));
+    expect(signed).toEqual(
+      expect.arrayContaining([
+        'from',
+        'to',
+        'subject',
+        'date',
+        'message-id',
+        'auto-submitted',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+      ]),
+    );
   });
 
   it('marks every e-mail as automatic, so auto-responders do not answer it', async () => {
@@ -113,7 +146,9 @@ describe('DKIM signing, through a real SMTP server', () => {
 
     const bodyChanged = m.raw.replace('Camille D.', 'Camille X.');
     expect(bodyChanged).not.toBe(m.raw);
-    expect(await verify(bodyChanged, key.txt)).toMatchObject([{ status: { result: 'neutral', comment: 'body hash did not verify' } }]);
+    expect(await verify(bodyChanged, key.txt)).toMatchObject([
+      { status: { result: 'neutral', comment: 'body hash did not verify' } },
+    ]);
   });
 
   it('fails verification against another key published under the same selector', async () => {
@@ -127,7 +162,9 @@ describe('development inbox: raw source', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WORKERS: 'on', DKIM_DOMAIN: DOMAIN, DKIM_SELECTOR: SELECTOR, DKIM_PRIVATE_KEY: key.pem } });
+    t = await startTestApp({
+      env: { WORKERS: 'on', DKIM_DOMAIN: DOMAIN, DKIM_SELECTOR: SELECTOR, DKIM_PRIVATE_KEY: key.pem },
+    });
   });
   afterAll(() => t?.close());
 
@@ -142,7 +179,8 @@ describe('development inbox: raw source', () => {
     const list = await t.request({ url: '/dev/mail' });
     expect(list.body).toContain('<th scope="col">Source</th>');
     const row = list.body.split('<tr>').find((r) => r.includes(to))!;
-    const [, href, download] = /<a href="(\/dev\/mail\/[^"]+\/source\.eml)" download="([^"]+)"[^>]*>Source \(\.eml\)<\/a>/.exec(row)!;
+    const [, href, download] =
+      /<a href="(\/dev\/mail\/[^"]+\/source\.eml)" download="([^"]+)"[^>]*>Source \(\.eml\)<\/a>/.exec(row)!;
 
     const page = await t.request({ url: href.replace(/\/source\.eml$/, '') });
     expect(page.body).toContain(`href="${href}"`);

@@ -19,8 +19,19 @@ describe('a worker killed in the middle of a fan-out', () => {
   // (up to the mail concurrency's worth of e-mails ahead of it), or a live worker's e-mail would
   // be released and sent twice; 10 s is ample here and keeps the restart quick.
   const startWorker = (): ChildProcess => {
-    const env = testEnv(t.db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, WORKERS: 'on', MAIL_LEASE_SEC: '10', MAIL_SWEEP_SEC: '1', LOG_LEVEL: 'error' });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/src/worker.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const env = testEnv(t.db, {
+      QUEUE_PREFIX: t.config.queuePrefix,
+      SMTP_URL: sink.url,
+      WORKERS: 'on',
+      MAIL_LEASE_SEC: '10',
+      MAIL_SWEEP_SEC: '1',
+      LOG_LEVEL: 'error',
+    });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/src/worker.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     return child;
   };
   const stop = (child: ChildProcess | undefined, signal: NodeJS.Signals) =>
@@ -43,7 +54,9 @@ describe('a worker killed in the middle of a fan-out', () => {
   it('loses no recipient and duplicates no notification after a restart', async () => {
     const tenantId = await t.db.tenantId('meylan');
     const courses = await categoryId(t.db, 'meylan', 'courses');
-    await t.db.admin.query(`UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, "digestHour": 18}') WHERE slug = 'meylan'`);
+    await t.db.admin.query(
+      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, "digestHour": 18}') WHERE slug = 'meylan'`,
+    );
     // 600 neighbours with an alert on "courses" around Buclos.
     await t.db.admin.query(
       `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, location, notify_mode, notify_radius_m, notify_category_ids)
@@ -59,7 +72,14 @@ describe('a worker killed in the middle of a fan-out', () => {
       method: 'POST',
       url: '/api/v1/listings',
       session: author.session,
-      payload: { kind: 'request', categoryId: courses, title: 'Courses pendant la panne', description: 'Quelqu’un peut-il m’aider pour les courses de la semaine ?', mode: 'in_person', location: { lat: 45.2125, lng: 5.77715 } },
+      payload: {
+        kind: 'request',
+        categoryId: courses,
+        title: 'Courses pendant la panne',
+        description: 'Quelqu’un peut-il m’aider pour les courses de la semaine ?',
+        mode: 'in_person',
+        location: { lat: 45.2125, lng: 5.77715 },
+      },
     });
     expect(res.status).toBe(201);
     const about = (m: { subject: string }) => m.subject.includes('Courses pendant la panne');

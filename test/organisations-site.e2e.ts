@@ -28,7 +28,8 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     opened.push(page);
     return page;
   };
-  const api = (method: 'POST' | 'GET', url: string, who: ResidentFixture, payload?: unknown) => t.request({ method, url, host: 'lyon.localhost', session: who.session, payload });
+  const api = (method: 'POST' | 'GET', url: string, who: ResidentFixture, payload?: unknown) =>
+    t.request({ method, url, host: 'lyon.localhost', session: who.session, payload });
   const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
     const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
     return (res as Response | null)?.status() ?? 0;
@@ -40,8 +41,17 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     browser = await launchBrowser();
     manager = await createResident(t.db, LYON, { displayName: 'Odile M.' });
     moderator = await createResident(t.db, LYON, { roles: ['resident', 'moderator'] });
-    organisationId = (await api('POST', '/api/v1/organisations', manager, { name: 'Les Petits Frères du 3e', kind: 'association', description: 'Nous rendons visite aux personnes âgées isolées du quartier.' })).json().id;
-    await api('POST', `/api/v1/moderation/organisations/${organisationId}/decision`, moderator, { action: 'approve', reason: 'Association reconnue' });
+    organisationId = (
+      await api('POST', '/api/v1/organisations', manager, {
+        name: 'Les Petits Frères du 3e',
+        kind: 'association',
+        description: 'Nous rendons visite aux personnes âgées isolées du quartier.',
+      })
+    ).json().id;
+    await api('POST', `/api/v1/moderation/organisations/${organisationId}/decision`, moderator, {
+      action: 'approve',
+      reason: 'Association reconnue',
+    });
     const project = await api('POST', '/api/v1/projects', manager, {
       organisationId,
       title: 'Visites de convivialité',
@@ -51,7 +61,14 @@ describe('organisations and volunteering on the site, in a real browser', () => 
       ongoing: true,
     });
     projectId = project.json().id;
-    missionId = (await api('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Visite du mardi après-midi', when: 'Le mardi de 14 h à 16 h', volunteersNeeded: 2, skills: ['écoute'] })).json().id;
+    missionId = (
+      await api('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Visite du mardi après-midi',
+        when: 'Le mardi de 14 h à 16 h',
+        volunteersNeeded: 2,
+        skills: ['écoute'],
+      })
+    ).json().id;
   });
   afterEach(async () => {
     for (const page of opened.splice(0)) await page.close().catch(() => undefined);
@@ -76,7 +93,12 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     expect(await navigation(page, () => mission.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('Vous êtes inscrit(e)');
     await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place(s) sur 2');
-    await expect(page.locator(`#mission-${missionId}`).getByRole('button', { name: /Me désinscrire/ }).count()).resolves.toBe(1);
+    await expect(
+      page
+        .locator(`#mission-${missionId}`)
+        .getByRole('button', { name: /Me désinscrire/ })
+        .count(),
+    ).resolves.toBe(1);
     expect(uncaughtErrors(page)).toEqual([]);
 
     const managerPage = await open(`/missions/${missionId}/benevoles`, { session: manager.session });
@@ -88,9 +110,17 @@ describe('organisations and volunteering on the site, in a real browser', () => 
   });
 
   it('lets the manager close sign-ups from the volunteers page; residents then see them closed', async () => {
-    const closing = (await api('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Goûter du jeudi', when: 'Le jeudi à 16 h', volunteersNeeded: 4 })).json().id as string;
+    const closing = (
+      await api('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Goûter du jeudi',
+        when: 'Le jeudi à 16 h',
+        volunteersNeeded: 4,
+      })
+    ).json().id as string;
     const managerPage = await open(`/missions/${closing}/benevoles`, { session: manager.session });
-    expect(await navigation(managerPage, () => managerPage.getByRole('button', { name: 'Clore les inscriptions' }).click())).toBe(200);
+    expect(
+      await navigation(managerPage, () => managerPage.getByRole('button', { name: 'Clore les inscriptions' }).click()),
+    ).toBe(200);
     await expect(managerPage.getByRole('status').first().innerText()).resolves.toContain('sont closes');
     await expect(managerPage.getByRole('button', { name: 'Rouvrir les inscriptions' }).count()).resolves.toBe(1);
 
@@ -100,12 +130,30 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     await expect(card.innerText()).resolves.toContain('Inscriptions closes');
     await expect(card.getByRole('button', { name: /Je m'inscris/ }).count()).resolves.toBe(0);
 
-    expect(await navigation(managerPage, () => managerPage.getByRole('button', { name: 'Rouvrir les inscriptions' }).click())).toBe(200);
+    expect(
+      await navigation(managerPage, () =>
+        managerPage.getByRole('button', { name: 'Rouvrir les inscriptions' }).click(),
+      ),
+    ).toBe(200);
     await expect(managerPage.getByRole('status').first().innerText()).resolves.toContain('de nouveau ouvertes');
     await page.reload();
-    await expect(page.locator(`#mission-${closing}`).getByRole('button', { name: /Je m'inscris/ }).count()).resolves.toBe(1);
+    await expect(
+      page
+        .locator(`#mission-${closing}`)
+        .getByRole('button', { name: /Je m'inscris/ })
+        .count(),
+    ).resolves.toBe(1);
     // Only a manager may: a resident's form post is refused.
-    expect((await t.request({ method: 'POST', url: `/missions/${closing}/cloture`, host: 'lyon.localhost', session: resident.session })).status).toBe(403);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: `/missions/${closing}/cloture`,
+          host: 'lyon.localhost',
+          session: resident.session,
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('lets the manager edit a project from its page, and close it, which takes it off the public pages', async () => {
@@ -122,31 +170,61 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     expect(await navigation(page, () => page.getByRole('link', { name: 'Modifier le projet' }).click())).toBe(200);
     await expect(page.getByLabel('Titre').inputValue()).resolves.toBe('Courses pour les aînés');
     await page.getByLabel('Titre').fill('Co');
-    expect(await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click())).toBe(422);
+    expect(
+      await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click()),
+    ).toBe(422);
     await expect(page.getByRole('alert').first().innerText()).resolves.toContain("Le projet n'a pas été modifié");
     await expect(page.locator('#title-erreur').innerText()).resolves.toContain('titre trop court');
     await page.getByLabel('Titre').fill('Courses du samedi pour les aînés');
-    expect(await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click())).toBe(200);
+    expect(
+      await navigation(page, () => page.getByRole('button', { name: 'Enregistrer les modifications' }).click()),
+    ).toBe(200);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Courses du samedi pour les aînés');
-    await expect(page.getByRole('status').first().innerText()).resolves.toContain('modifications du projet sont enregistrées');
-    expect((await t.request({ url: `/projets/${id}`, host: 'lyon.localhost' })).body).toContain('Courses du samedi pour les aînés');
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain(
+      'modifications du projet sont enregistrées',
+    );
+    expect((await t.request({ url: `/projets/${id}`, host: 'lyon.localhost' })).body).toContain(
+      'Courses du samedi pour les aînés',
+    );
 
     // Another resident may neither open the form nor post it.
     const resident = await createResident(t.db, LYON);
-    expect((await t.request({ url: `/projets/${id}/modifier`, host: 'lyon.localhost', session: resident.session })).status).toBe(404);
-    expect((await t.request({ method: 'POST', url: `/projets/${id}/clore`, host: 'lyon.localhost', session: resident.session })).status).toBe(403);
+    expect(
+      (await t.request({ url: `/projets/${id}/modifier`, host: 'lyon.localhost', session: resident.session })).status,
+    ).toBe(404);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: `/projets/${id}/clore`,
+          host: 'lyon.localhost',
+          session: resident.session,
+        })
+      ).status,
+    ).toBe(403);
 
     expect(await navigation(page, () => page.getByRole('link', { name: 'Modifier le projet' }).click())).toBe(200);
     expect(await navigation(page, () => page.getByRole('button', { name: 'Clore le projet' }).click())).toBe(200);
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('Le projet est clos');
     expect((await t.request({ url: `/projets/${id}`, host: 'lyon.localhost' })).status).toBe(404);
-    expect((await api('GET', `/api/v1/projects/${id}`, manager)).json()).toMatchObject({ status: 'closed', public: false });
+    expect((await api('GET', `/api/v1/projects/${id}`, manager)).json()).toMatchObject({
+      status: 'closed',
+      public: false,
+    });
   });
 
   it('passes axe on every page of the organisations side, for visitors, residents, managers and moderators', async () => {
     const resident = await createResident(t.db, LYON);
-    const pending = (await api('POST', '/api/v1/organisations', resident, { name: 'Collectif en attente', kind: 'other', description: 'Un collectif qui attend sa relecture.' })).json().id;
-    await api('POST', `/api/v1/organisations/${organisationId}/messages`, resident, { message: 'Bonjour, je peux aider le jeudi.' });
+    const pending = (
+      await api('POST', '/api/v1/organisations', resident, {
+        name: 'Collectif en attente',
+        kind: 'other',
+        description: 'Un collectif qui attend sa relecture.',
+      })
+    ).json().id;
+    await api('POST', `/api/v1/organisations/${organisationId}/messages`, resident, {
+      message: 'Bonjour, je peux aider le jeudi.',
+    });
     const pages: Array<[string, string | undefined]> = [
       ['/', undefined],
       ['/projets', undefined],
@@ -172,7 +250,9 @@ describe('organisations and volunteering on the site, in a real browser', () => 
       let page = tabs.get(key);
       if (!page) tabs.set(key, (page = await open(path, { session })));
       else {
-        const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(LYON)).toString(), { waitUntil: 'load' });
+        const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(LYON)).toString(), {
+          waitUntil: 'load',
+        });
         expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
       }
       await expectNoAxeViolations(page, `lyon ${path}${session ? ' (signed in)' : ''}`);
@@ -184,26 +264,37 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     // A form sent with errors: summary and fields named, still accessible.
     const form = await open('/organisations/nouvelle', { session: resident.session });
     await form.getByLabel('Nom').fill('X');
-    expect(await navigation(form, () => form.getByRole('button', { name: 'Envoyer pour relecture' }).click())).toBe(422);
+    expect(await navigation(form, () => form.getByRole('button', { name: 'Envoyer pour relecture' }).click())).toBe(
+      422,
+    );
     await expect(form.getByRole('alert').innerText()).resolves.toContain("L'organisation n'a pas été enregistrée");
     await expectNoAxeViolations(form, 'lyon /organisations/nouvelle (errors)');
   }, 240_000);
 
   it("lets a manager give the project an image through the page's form, checked by its bytes", async () => {
     const page = await open(`/projets/${projectId}`, { session: manager.session });
-    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.txt', mimeType: 'image/png', buffer: Buffer.from('pas une image du tout') });
+    await page
+      .getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)')
+      .setInputFiles({ name: 'affiche.txt', mimeType: 'image/png', buffer: Buffer.from('pas une image du tout') });
     expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
     await expect(page.getByRole('alert').innerText()).resolves.toContain('PNG, JPEG ou WebP attendu');
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
     // The same PNG declaring 50,000 × 50,000 pixels (CRC kept right): refused before decoding, said in French.
     const giant = Buffer.from(png);
     giant.writeUInt32BE(50_000, 16);
     giant.writeUInt32BE(50_000, 20);
     giant.writeUInt32BE(crc32(giant.subarray(12, 29)), 29);
-    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: giant });
+    await page
+      .getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)')
+      .setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: giant });
     expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(422);
     await expect(page.getByRole('alert').innerText()).resolves.toContain('image trop grande (50000 × 50000 pixels');
-    await page.getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)').setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: png });
+    await page
+      .getByLabel('Image (PNG, JPEG ou WebP, 2 Mo au plus)')
+      .setInputFiles({ name: 'affiche.png', mimeType: 'image/png', buffer: png });
     expect(await navigation(page, () => page.getByRole('button', { name: "Enregistrer l'image" }).click())).toBe(200);
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('image du projet est enregistrée');
     const image = page.getByRole('img', { name: 'Image du projet « Visites de convivialité »' });

@@ -7,7 +7,10 @@ import { startTestApp, TestApp } from './support/test-app';
 const LYON = 'lyon.localhost';
 const LYON_POINT = { lat: 45.7578, lng: 4.8351 };
 /** A real 1 × 1 PNG: uploads are decoded, so a PNG signature alone is not enough. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** The same PNG whose header declares `width` × `height` pixels (with a correct chunk CRC). */
 function pngDeclaring(width: number, height: number): Buffer {
@@ -37,24 +40,57 @@ describe('organisations, projects, missions and volunteers', () => {
 
   /** The image as the request body, byte for byte. */
   const putImage = async (projectId: string, who: ResidentFixture, body: Buffer, type = 'image/png') => {
-    const res = await t.app.inject({ method: 'PUT', url: `/api/v1/projects/${projectId}/image`, headers: { host: LYON, origin: `http://${LYON}`, cookie: `entraide_session=${who.session}`, 'content-type': type }, payload: body });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/projects/${projectId}/image`,
+      headers: {
+        host: LYON,
+        origin: `http://${LYON}`,
+        cookie: `entraide_session=${who.session}`,
+        'content-type': type,
+      },
+      payload: body,
+    });
     return { status: res.statusCode, headers: res.headers, json: () => JSON.parse(res.body) };
   };
 
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, who?: ResidentFixture, payload?: unknown, host = LYON) =>
-    t.request({ method, url, host, session: who?.session, payload });
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    who?: ResidentFixture,
+    payload?: unknown,
+    host = LYON,
+  ) => t.request({ method, url, host, session: who?.session, payload });
 
   /** A published organisation (approved by the moderator) managed by `manager`. */
   async function approvedOrganisation(manager: ResidentFixture, name = 'Les Jardins du Rhône') {
-    const created = await call('POST', '/api/v1/organisations', manager, { name, kind: 'association', description: 'Une association de jardins partagés du quartier.' });
+    const created = await call('POST', '/api/v1/organisations', manager, {
+      name,
+      kind: 'association',
+      description: 'Une association de jardins partagés du quartier.',
+    });
     expect(created.status).toBe(201);
-    const decided = await call('POST', `/api/v1/moderation/organisations/${created.json().id}/decision`, moderator, { action: 'approve', reason: 'Association connue de la mairie' });
+    const decided = await call('POST', `/api/v1/moderation/organisations/${created.json().id}/decision`, moderator, {
+      action: 'approve',
+      reason: 'Association connue de la mairie',
+    });
     expect(decided.status).toBe(200);
     return created.json().id as string;
   }
 
-  async function publishedProject(manager: ResidentFixture, organisationId: string, title = 'Potager partagé de la Guillotière') {
-    const res = await call('POST', '/api/v1/projects', manager, { organisationId, title, description: 'Un potager ouvert à tous les voisins, le samedi matin.', categoryId: cuisine, location: LYON_POINT, ongoing: true });
+  async function publishedProject(
+    manager: ResidentFixture,
+    organisationId: string,
+    title = 'Potager partagé de la Guillotière',
+  ) {
+    const res = await call('POST', '/api/v1/projects', manager, {
+      organisationId,
+      title,
+      description: 'Un potager ouvert à tous les voisins, le samedi matin.',
+      categoryId: cuisine,
+      location: LYON_POINT,
+      ongoing: true,
+    });
     expect(res.status).toBe(201);
     expect(res.json().status).toBe('published');
     return res.json().id as string;
@@ -62,43 +98,96 @@ describe('organisations, projects, missions and volunteers', () => {
 
   it('keeps a new organisation out of public view until a moderator approves it, and logs the decision', async () => {
     const manager = await createResident(t.db, 'lyon');
-    const created = await call('POST', '/api/v1/organisations', manager, { name: 'Centre social Pentes', kind: 'social_centre', description: 'Le centre social des Pentes de la Croix-Rousse.', website: 'https://pentes.example.org' });
+    const created = await call('POST', '/api/v1/organisations', manager, {
+      name: 'Centre social Pentes',
+      kind: 'social_centre',
+      description: 'Le centre social des Pentes de la Croix-Rousse.',
+      website: 'https://pentes.example.org',
+    });
     expect(created.status).toBe(201);
     const id = created.json().id;
-    expect(created.json()).toMatchObject({ status: 'pending_review', manager: true, managers: [{ id: manager.id, role: 'owner' }] });
+    expect(created.json()).toMatchObject({
+      status: 'pending_review',
+      manager: true,
+      managers: [{ id: manager.id, role: 'owner' }],
+    });
 
     expect((await call('GET', `/api/v1/organisations/${id}`)).status).toBe(404);
     expect((await call('GET', '/api/v1/organisations')).json().items.map((o: any) => o.id)).not.toContain(id);
     const queue = await call('GET', '/api/v1/moderation/queue', moderator);
-    expect(queue.json().items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'organisation', id, title: 'Centre social Pentes' })]));
+    expect(queue.json().items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'organisation', id, title: 'Centre social Pentes' })]),
+    );
 
-    const decided = await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, { action: 'approve', reason: 'Centre social de la ville' });
+    const decided = await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, {
+      action: 'approve',
+      reason: 'Centre social de la ville',
+    });
     expect(decided.json()).toEqual({ id, status: 'published' });
     const shown = await call('GET', `/api/v1/organisations/${id}`);
     expect(shown.status).toBe(200);
-    expect(shown.json()).toMatchObject({ name: 'Centre social Pentes', kind: 'social_centre', website: 'https://pentes.example.org' });
+    expect(shown.json()).toMatchObject({
+      name: 'Centre social Pentes',
+      kind: 'social_centre',
+      website: 'https://pentes.example.org',
+    });
     expect(shown.json()).not.toHaveProperty('managers');
     expect((await call('GET', '/api/v1/organisations')).json().items.map((o: any) => o.id)).toContain(id);
     const mail = await sink.waitFor((m) => m.to.includes(manager.email) && m.subject.includes('Centre social Pentes'));
     expect(mail.text).toContain('publiée');
     const audit = await call('GET', '/api/v1/moderation/audit', moderator);
-    expect(audit.json().items[0]).toMatchObject({ action: 'organisation.approve', target: { type: 'organisation', id }, reason: 'Centre social de la ville' });
+    expect(audit.json().items[0]).toMatchObject({
+      action: 'organisation.approve',
+      target: { type: 'organisation', id },
+      reason: 'Centre social de la ville',
+    });
 
-    const again = await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, { action: 'reject', reason: 'Trop tard' });
+    const again = await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, {
+      action: 'reject',
+      reason: 'Trop tard',
+    });
     expect(again.status).toBe(409);
   });
 
   it('refuses a rejected organisation to its public and answers bad input with the field named', async () => {
     const manager = await createResident(t.db, 'lyon');
-    const bad = await call('POST', '/api/v1/organisations', manager, { name: 'X', kind: 'club', description: 'court', website: 'pas un site' });
+    const bad = await call('POST', '/api/v1/organisations', manager, {
+      name: 'X',
+      kind: 'club',
+      description: 'court',
+      website: 'pas un site',
+    });
     expect(bad.status).toBe(422);
     expect(bad.headers['content-type']).toContain('application/problem+json');
-    expect(bad.json().errors.map((e: any) => e.field).sort()).toEqual(['description', 'kind', 'name', 'website']);
-    const created = await call('POST', '/api/v1/organisations', manager, { name: 'Vente de miel', kind: 'business', description: 'Nous vendons du miel au marché.' });
+    expect(
+      bad
+        .json()
+        .errors.map((e: any) => e.field)
+        .sort(),
+    ).toEqual(['description', 'kind', 'name', 'website']);
+    const created = await call('POST', '/api/v1/organisations', manager, {
+      name: 'Vente de miel',
+      kind: 'business',
+      description: 'Nous vendons du miel au marché.',
+    });
     const id = created.json().id;
-    expect((await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, { action: 'reject', reason: 'Activité commerciale' })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/api/v1/moderation/organisations/${id}/decision`, moderator, {
+          action: 'reject',
+          reason: 'Activité commerciale',
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('GET', `/api/v1/organisations/${id}`)).status).toBe(404);
-    const project = await call('POST', '/api/v1/projects', manager, { organisationId: id, title: 'Un projet refusé', description: 'Ce projet ne doit pas être créé.', categoryId: cuisine, location: LYON_POINT, ongoing: true });
+    const project = await call('POST', '/api/v1/projects', manager, {
+      organisationId: id,
+      title: 'Un projet refusé',
+      description: 'Ce projet ne doit pas être créé.',
+      categoryId: cuisine,
+      location: LYON_POINT,
+      ongoing: true,
+    });
     expect(project.status).toBe(409);
   });
 
@@ -110,7 +199,15 @@ describe('organisations, projects, missions and volunteers', () => {
       ['POST', '/api/v1/organisations'],
       ['POST', '/api/v1/missions/00000000-0000-4000-8000-000000000000/volunteers'],
     ] as const) {
-      const res = await call(method, url, meylan, method === 'POST' ? { name: 'Asso', kind: 'association', description: 'Une association de Meylan.' } : undefined, 'meylan.localhost');
+      const res = await call(
+        method,
+        url,
+        meylan,
+        method === 'POST'
+          ? { name: 'Asso', kind: 'association', description: 'Une association de Meylan.' }
+          : undefined,
+        'meylan.localhost',
+      );
       expect({ url, status: res.status }).toEqual({ url, status: 404 });
     }
   });
@@ -121,8 +218,16 @@ describe('organisations, projects, missions and volunteers', () => {
     const id = await publishedProject(manager, organisationId, 'Repas partagés du jeudi');
     const list = await call('GET', '/api/v1/projects?category=cuisine');
     const item = list.json().items.find((p: any) => p.id === id);
-    expect(item).toMatchObject({ kind: 'project', title: 'Repas partagés du jeudi', organisation: { name: 'Cuisine solidaire' }, ongoing: true });
-    const { rows: measured } = await t.db.admin.query(`SELECT ST_Distance(location, public_location) AS d FROM projects WHERE id = $1`, [id]);
+    expect(item).toMatchObject({
+      kind: 'project',
+      title: 'Repas partagés du jeudi',
+      organisation: { name: 'Cuisine solidaire' },
+      ongoing: true,
+    });
+    const { rows: measured } = await t.db.admin.query(
+      `SELECT ST_Distance(location, public_location) AS d FROM projects WHERE id = $1`,
+      [id],
+    );
     expect(measured[0].d).toBeGreaterThanOrEqual(100);
     expect(JSON.stringify(list.json())).not.toContain('"location"');
     const near = await call('GET', `/api/v1/projects?near=${LYON_POINT.lat},${LYON_POINT.lng}&radius=1000`);
@@ -133,13 +238,18 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(asListings.status).toBe(200);
     expect(asListings.json().items.map((p: any) => p.id)).toContain(id);
     const map = await call('GET', '/api/v1/listings.geojson?bbox=4.7,45.6,5.0,45.9&kind=project');
-    expect(map.json().features.map((f: any) => f.properties)).toEqual(expect.arrayContaining([expect.objectContaining({ id, kind: 'project' })]));
+    expect(map.json().features.map((f: any) => f.properties)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id, kind: 'project' })]),
+    );
     const tenant = await call('GET', '/api/v1/tenant');
     expect(tenant.json().stats.projects).toBeGreaterThanOrEqual(1);
     const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });
     const stats = (await call('GET', '/api/v1/admin/stats', admin)).json();
     const sum = (k: string) => stats.byDay.reduce((n: number, d: any) => n + d[k], 0);
-    expect({ organisations: sum('organisations') > 0, projects: sum('projects') > 0 }).toEqual({ organisations: true, projects: true });
+    expect({ organisations: sum('organisations') > 0, projects: sum('projects') > 0 }).toEqual({
+      organisations: true,
+      projects: true,
+    });
     expect(stats.byDay[29]).toMatchObject({ missions: expect.any(Number), volunteerSignUps: expect.any(Number) });
     const badKind = await call('GET', '/api/v1/listings?kind=project', undefined, undefined, 'meylan.localhost');
     expect(badKind.status).toBe(422);
@@ -152,14 +262,40 @@ describe('organisations, projects, missions and volunteers', () => {
     const projectId = await publishedProject(alice, await approvedOrganisation(alice, 'Association Alice'));
     const bobsOrganisation = await approvedOrganisation(bob, 'Association Bob');
     expect((await call('PATCH', `/api/v1/projects/${projectId}`, bob, { title: 'Projet détourné' })).status).toBe(403);
-    expect((await call('POST', `/api/v1/projects/${projectId}/missions`, bob, { title: 'Mission pirate', when: 'Demain', volunteersNeeded: 3 })).status).toBe(403);
+    expect(
+      (
+        await call('POST', `/api/v1/projects/${projectId}/missions`, bob, {
+          title: 'Mission pirate',
+          when: 'Demain',
+          volunteersNeeded: 3,
+        })
+      ).status,
+    ).toBe(403);
     expect((await putImage(projectId, bob, PNG)).status).toBe(403);
-    const stolen = await call('POST', '/api/v1/projects', bob, { organisationId: (await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id, title: 'Un projet au nom des autres', description: 'Bob publie pour Alice sans son accord.', categoryId: cuisine, location: LYON_POINT, ongoing: true });
+    const stolen = await call('POST', '/api/v1/projects', bob, {
+      organisationId: (await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id,
+      title: 'Un projet au nom des autres',
+      description: 'Bob publie pour Alice sans son accord.',
+      categoryId: cuisine,
+      location: LYON_POINT,
+      ongoing: true,
+    });
     expect(stolen.status).toBe(403);
     expect((await call('GET', `/api/v1/projects/${projectId}`)).json().title).toBe('Potager partagé de la Guillotière');
     // A co-manager invited by Alice may edit.
-    expect((await call('POST', `/api/v1/organisations/${(await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id}/managers`, alice, { email: bob.email })).status).toBe(202);
-    expect((await call('PATCH', `/api/v1/projects/${projectId}`, bob, { title: 'Potager partagé, saison 2' })).status).toBe(200);
+    expect(
+      (
+        await call(
+          'POST',
+          `/api/v1/organisations/${(await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id}/managers`,
+          alice,
+          { email: bob.email },
+        )
+      ).status,
+    ).toBe(202);
+    expect(
+      (await call('PATCH', `/api/v1/projects/${projectId}`, bob, { title: 'Potager partagé, saison 2' })).status,
+    ).toBe(200);
     expect(bobsOrganisation).toBeDefined();
   });
 
@@ -185,7 +321,11 @@ describe('organisations, projects, missions and volunteers', () => {
     const manager = await createResident(t.db, 'lyon');
     const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Atelier photo'));
     const stored = async () => {
-      const res = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/image`, headers: { host: LYON } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/projects/${projectId}/image`,
+        headers: { host: LYON },
+      });
       expect(res.statusCode).toBe(200);
       return res.rawPayload;
     };
@@ -196,8 +336,16 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(png.includes('<script>')).toBe(false);
     expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1, height: 1 });
 
-    const gps = { GPSLatitudeRef: 'N', GPSLatitude: '45/1 45/1 28/1', GPSLongitudeRef: 'E', GPSLongitude: '4/1 50/1 6/1' };
-    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } }).jpeg().withExif({ IFD0: { Artist: 'Camille' }, IFD3: gps }).toBuffer();
+    const gps = {
+      GPSLatitudeRef: 'N',
+      GPSLatitude: '45/1 45/1 28/1',
+      GPSLongitudeRef: 'E',
+      GPSLongitude: '4/1 50/1 6/1',
+    };
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } })
+      .jpeg()
+      .withExif({ IFD0: { Artist: 'Camille' }, IFD3: gps })
+      .toBuffer();
     expect((await sharp(photo).metadata()).exif).toBeDefined();
     expect((await putImage(projectId, manager, photo, 'image/jpeg')).status).toBe(200);
     const jpeg = await stored();
@@ -209,8 +357,14 @@ describe('organisations, projects, missions and volunteers', () => {
     const giant = await putImage(projectId, manager, pngDeclaring(50_000, 50_000));
     expect(giant.status).toBe(422);
     expect(giant.headers['content-type']).toContain('application/problem+json');
-    expect(giant.json().errors).toEqual([{ field: 'image', message: 'image trop grande (50000 × 50000 pixels ; 40 millions de pixels au plus)' }]);
-    const broken = await putImage(projectId, manager, Buffer.concat([PNG.subarray(0, 8), Buffer.from('pas la suite attendue')]));
+    expect(giant.json().errors).toEqual([
+      { field: 'image', message: 'image trop grande (50000 × 50000 pixels ; 40 millions de pixels au plus)' },
+    ]);
+    const broken = await putImage(
+      projectId,
+      manager,
+      Buffer.concat([PNG.subarray(0, 8), Buffer.from('pas la suite attendue')]),
+    );
     expect(broken.status).toBe(422);
     expect(broken.json().errors[0].field).toBe('image');
     // The refused uploads left the last good image in place.
@@ -220,14 +374,30 @@ describe('organisations, projects, missions and volunteers', () => {
   it('signs volunteers up until the mission is full, lets them withdraw, and shows managers first name and initial only', async () => {
     const manager = await createResident(t.db, 'lyon');
     const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Banque alimentaire'));
-    const mission = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Tri des colis', when: 'Samedi 9 h – 12 h', volunteersNeeded: 2, skills: ['port de charges'] });
+    const mission = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+      title: 'Tri des colis',
+      when: 'Samedi 9 h – 12 h',
+      volunteersNeeded: 2,
+      skills: ['port de charges'],
+    });
     expect(mission.status).toBe(201);
     const missionId = mission.json().id;
-    const [ana, ben, chloe] = [await createResident(t.db, 'lyon', { displayName: 'Ana B.' }), await createResident(t.db, 'lyon', { displayName: 'Ben C.' }), await createResident(t.db, 'lyon')];
+    const [ana, ben, chloe] = [
+      await createResident(t.db, 'lyon', { displayName: 'Ana B.' }),
+      await createResident(t.db, 'lyon', { displayName: 'Ben C.' }),
+      await createResident(t.db, 'lyon'),
+    ];
 
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({ signedUp: true, placesLeft: 1 });
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({ placesLeft: 1 });
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ben, { shareContact: true })).json()).toMatchObject({ full: true, placesLeft: 0 });
+    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
+      signedUp: true,
+      placesLeft: 1,
+    });
+    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
+      placesLeft: 1,
+    });
+    expect(
+      (await call('POST', `/api/v1/missions/${missionId}/volunteers`, ben, { shareContact: true })).json(),
+    ).toMatchObject({ full: true, placesLeft: 0 });
     const refused = await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {});
     expect(refused.status).toBe(409);
     expect(refused.json().detail).toContain('complète');
@@ -239,27 +409,53 @@ describe('organisations, projects, missions and volunteers', () => {
     ]);
     expect((await call('GET', `/api/v1/missions/${missionId}/volunteers`, ana)).status).toBe(403);
 
-    const sent = await call('POST', `/api/v1/missions/${missionId}/messages`, manager, { message: 'Rendez-vous devant la salle des fêtes.' });
+    const sent = await call('POST', `/api/v1/missions/${missionId}/messages`, manager, {
+      message: 'Rendez-vous devant la salle des fêtes.',
+    });
     expect(sent.json()).toEqual({ sent: 2 });
     const mail = await sink.waitFor((m) => m.to.includes(ana.email) && m.text.includes('salle des fêtes'));
     expect(mail.text).not.toContain(manager.email);
 
-    expect((await call('DELETE', `/api/v1/missions/${missionId}/volunteers/me`, ana)).json()).toMatchObject({ signedUp: false, placesLeft: 1 });
+    expect((await call('DELETE', `/api/v1/missions/${missionId}/volunteers/me`, ana)).json()).toMatchObject({
+      signedUp: false,
+      placesLeft: 1,
+    });
     expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {})).status).toBe(201);
   });
 
   it('lets a manager close and reopen sign-ups; closing cancels the alert e-mails not yet sent', async () => {
     const manager = await createResident(t.db, 'lyon');
-    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Les Restos du quartier'), 'Repas partagés de la Croix-Rousse');
-    const follower = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7585, lng: 4.836 } });
-    const missionId = (await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Service du dimanche midi', when: 'Dimanche 11 h – 14 h', volunteersNeeded: 3 })).json().id;
+    const projectId = await publishedProject(
+      manager,
+      await approvedOrganisation(manager, 'Les Restos du quartier'),
+      'Repas partagés de la Croix-Rousse',
+    );
+    const follower = await createResident(t.db, 'lyon', {
+      notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] },
+      location: { lat: 45.7585, lng: 4.836 },
+    });
+    const missionId = (
+      await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Service du dimanche midi',
+        when: 'Dimanche 11 h – 14 h',
+        volunteersNeeded: 3,
+      })
+    ).json().id;
     const lyon = await t.db.tenantId('lyon');
     // The follower's alert e-mail, held back as if SMTP had refused it and it waited for its retry.
     const alertRow = async () =>
-      (await t.db.admin.query(`SELECT o.id, o.status FROM mission_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.mission_id = $1 AND mn.recipient_id = $2`, [missionId, follower.id])).rows[0];
+      (
+        await t.db.admin.query(
+          `SELECT o.id, o.status FROM mission_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.mission_id = $1 AND mn.recipient_id = $2`,
+          [missionId, follower.id],
+        )
+      ).rows[0];
     for (let i = 0; i < 100 && !(await alertRow()); i++) await new Promise((r) => setTimeout(r, 100));
     const { id: outboxId } = await alertRow();
-    await t.db.admin.query(`UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE tenant_id = $1 AND id = $2`, [lyon, outboxId]);
+    await t.db.admin.query(
+      `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE tenant_id = $1 AND id = $2`,
+      [lyon, outboxId],
+    );
 
     const stranger = await createResident(t.db, 'lyon');
     expect((await call('POST', `/api/v1/missions/${missionId}/close`, stranger)).status).toBe(403);
@@ -273,9 +469,14 @@ describe('organisations, projects, missions and volunteers', () => {
     const refused = await call('POST', `/api/v1/missions/${missionId}/volunteers`, stranger, {});
     expect(refused.status).toBe(409);
     expect(refused.json().detail).toContain("n'accepte plus d'inscriptions");
-    expect((await call('GET', `/api/v1/projects/${projectId}`)).json().missions).toEqual([expect.objectContaining({ id: missionId, status: 'closed' })]);
+    expect((await call('GET', `/api/v1/projects/${projectId}`)).json().missions).toEqual([
+      expect.objectContaining({ id: missionId, status: 'closed' }),
+    ]);
 
-    expect((await call('POST', `/api/v1/missions/${missionId}/reopen`, manager)).json()).toMatchObject({ status: 'open', closed: false });
+    expect((await call('POST', `/api/v1/missions/${missionId}/reopen`, manager)).json()).toMatchObject({
+      status: 'open',
+      closed: false,
+    });
     expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, stranger, {})).status).toBe(201);
     // Reopening sends nothing again: the cancelled alert stays cancelled.
     expect(await alertRow()).toEqual({ id: outboxId, status: 'cancelled' });
@@ -288,27 +489,59 @@ describe('organisations, projects, missions and volunteers', () => {
     const manager = await createResident(t.db, 'lyon');
     const organisationId = await approvedOrganisation(manager, 'Ludothèque');
     const projectId = await publishedProject(manager, organisationId);
-    const missionId = (await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Animer une soirée jeux', when: 'Vendredi soir', volunteersNeeded: 1 })).json().id;
+    const missionId = (
+      await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Animer une soirée jeux',
+        when: 'Vendredi soir',
+        volunteersNeeded: 1,
+      })
+    ).json().id;
     const volunteer = await createResident(t.db, 'lyon');
     expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, volunteer, {})).status).toBe(201);
-    expect((await call('POST', `/api/v1/organisations/${organisationId}/messages`, volunteer, { message: 'Je viendrai avec mes jeux.' })).status).toBe(201);
+    expect(
+      (
+        await call('POST', `/api/v1/organisations/${organisationId}/messages`, volunteer, {
+          message: 'Je viendrai avec mes jeux.',
+        })
+      ).status,
+    ).toBe(201);
     const exported = (await call('GET', '/api/v1/me/export', volunteer)).json();
-    expect(exported.organisations).toMatchObject({ volunteering: [{ mission: 'Animer une soirée jeux', status: 'active' }], messages: [{ body: 'Je viendrai avec mes jeux.' }] });
+    expect(exported.organisations).toMatchObject({
+      volunteering: [{ mission: 'Animer une soirée jeux', status: 'active' }],
+      messages: [{ body: 'Je viendrai avec mes jeux.' }],
+    });
     expect((await call('DELETE', '/api/v1/me', volunteer)).status).toBe(204);
-    expect((await call('GET', `/api/v1/missions/${missionId}`)).json()).toMatchObject({ volunteerCount: 0, full: false });
-    expect((await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager)).json().items[0].body).toBe('Message supprimé.');
+    expect((await call('GET', `/api/v1/missions/${missionId}`)).json()).toMatchObject({
+      volunteerCount: 0,
+      full: false,
+    });
+    expect((await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager)).json().items[0].body).toBe(
+      'Message supprimé.',
+    );
   });
 
   it('gives the last place to exactly one of many concurrent sign-ups', async () => {
     const manager = await createResident(t.db, 'lyon');
     const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Course des voisins'));
-    const missionId = (await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: 'Signaleur au carrefour', when: 'Dimanche matin', volunteersNeeded: 3 })).json().id;
+    const missionId = (
+      await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Signaleur au carrefour',
+        when: 'Dimanche matin',
+        volunteersNeeded: 3,
+      })
+    ).json().id;
     const early = [await createResident(t.db, 'lyon'), await createResident(t.db, 'lyon')];
-    for (const v of early) expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, v, {})).status).toBe(201);
+    for (const v of early)
+      expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, v, {})).status).toBe(201);
     const racers = await Promise.all(Array.from({ length: 8 }, () => createResident(t.db, 'lyon')));
-    const results = await Promise.all(racers.map((v) => call('POST', `/api/v1/missions/${missionId}/volunteers`, v, {})));
+    const results = await Promise.all(
+      racers.map((v) => call('POST', `/api/v1/missions/${missionId}/volunteers`, v, {})),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
-    const { rows } = await t.db.admin.query(`SELECT volunteer_count, (SELECT count(*)::int FROM mission_volunteers WHERE mission_id = $1 AND status = 'active') AS active FROM missions WHERE id = $1`, [missionId]);
+    const { rows } = await t.db.admin.query(
+      `SELECT volunteer_count, (SELECT count(*)::int FROM mission_volunteers WHERE mission_id = $1 AND status = 'active') AS active FROM missions WHERE id = $1`,
+      [missionId],
+    );
     expect(rows[0]).toEqual({ volunteer_count: 3, active: 3 });
   });
 
@@ -316,14 +549,26 @@ describe('organisations, projects, missions and volunteers', () => {
     const manager = await createResident(t.db, 'lyon');
     const resident = await createResident(t.db, 'lyon', { displayName: 'Inès D.' });
     const organisationId = await approvedOrganisation(manager, 'Maison des jeunes');
-    expect((await call('POST', `/api/v1/organisations/${organisationId}/messages`, resident, { message: 'Bonjour, je voudrais aider le mercredi.' })).status).toBe(201);
+    expect(
+      (
+        await call('POST', `/api/v1/organisations/${organisationId}/messages`, resident, {
+          message: 'Bonjour, je voudrais aider le mercredi.',
+        })
+      ).status,
+    ).toBe(201);
     const toManager = await sink.waitFor((m) => m.to.includes(manager.email) && m.text.includes('le mercredi'));
     expect(toManager.text).toContain('Inès D.');
     expect(toManager.text).not.toContain(resident.email);
     const inbox = await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager);
-    expect(inbox.json().items[0]).toMatchObject({ senderName: 'Inès D.', body: 'Bonjour, je voudrais aider le mercredi.' });
+    expect(inbox.json().items[0]).toMatchObject({
+      senderName: 'Inès D.',
+      body: 'Bonjour, je voudrais aider le mercredi.',
+    });
     expect((await call('GET', `/api/v1/organisations/${organisationId}/messages`, resident)).status).toBe(403);
-    const reply = await call('POST', `/api/v1/organisations/${organisationId}/replies`, manager, { messageId: inbox.json().items[0].id, message: 'Avec plaisir, passez nous voir.' });
+    const reply = await call('POST', `/api/v1/organisations/${organisationId}/replies`, manager, {
+      messageId: inbox.json().items[0].id,
+      message: 'Avec plaisir, passez nous voir.',
+    });
     expect(reply.status).toBe(201);
     const toResident = await sink.waitFor((m) => m.to.includes(resident.email) && m.text.includes('passez nous voir'));
     expect(toResident.text).not.toContain(manager.email);
@@ -332,45 +577,111 @@ describe('organisations, projects, missions and volunteers', () => {
   it('holds a project that mentions a price for the moderator, and publishes it on approval', async () => {
     const manager = await createResident(t.db, 'lyon');
     const organisationId = await approvedOrganisation(manager, 'Atelier vélo');
-    const res = await call('POST', '/api/v1/projects', manager, { organisationId, title: 'Réparation de vélos', description: 'Réparation de vélos pour 20 euros la séance.', categoryId: cuisine, location: LYON_POINT, startsOn: '2026-12-01', endsOn: '2027-01-31' });
+    const res = await call('POST', '/api/v1/projects', manager, {
+      organisationId,
+      title: 'Réparation de vélos',
+      description: 'Réparation de vélos pour 20 euros la séance.',
+      categoryId: cuisine,
+      location: LYON_POINT,
+      startsOn: '2026-12-01',
+      endsOn: '2027-01-31',
+    });
     expect(res.status).toBe(201);
-    expect(res.json()).toMatchObject({ status: 'pending_review', holdReasons: ['paid'], startsOn: '2026-12-01', ongoing: false });
+    expect(res.json()).toMatchObject({
+      status: 'pending_review',
+      holdReasons: ['paid'],
+      startsOn: '2026-12-01',
+      ongoing: false,
+    });
     const id = res.json().id;
     expect((await call('GET', `/api/v1/projects/${id}`)).status).toBe(404);
     const queue = await call('GET', '/api/v1/moderation/queue?limit=100', moderator);
-    expect(queue.json().items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'project', id, why: { rules: ['paid'], reports: { count: 0, reasons: {} } } })]));
-    expect((await call('POST', `/api/v1/moderation/projects/${id}/decision`, moderator, { action: 'approve', reason: 'Participation aux pièces seulement' })).status).toBe(200);
+    expect(queue.json().items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'project', id, why: { rules: ['paid'], reports: { count: 0, reasons: {} } } }),
+      ]),
+    );
+    expect(
+      (
+        await call('POST', `/api/v1/moderation/projects/${id}/decision`, moderator, {
+          action: 'approve',
+          reason: 'Participation aux pièces seulement',
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('GET', `/api/v1/projects/${id}`)).status).toBe(200);
-    const dates = await call('POST', '/api/v1/projects', manager, { organisationId, title: 'Sans date du tout', description: 'Un projet sans date ni continuité.', categoryId: cuisine, location: LYON_POINT });
+    const dates = await call('POST', '/api/v1/projects', manager, {
+      organisationId,
+      title: 'Sans date du tout',
+      description: 'Un projet sans date ni continuité.',
+      categoryId: cuisine,
+      location: LYON_POINT,
+    });
     expect(dates.status).toBe(422);
     expect(dates.json().errors[0].field).toBe('startsOn');
   });
 
   it('e-mails residents whose alerts cover a mission once, with one-click unsubscribe, under the shared daily cap', async () => {
-    const manager = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] }, location: LYON_POINT });
-    const near = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7585, lng: 4.836 } });
-    const far = await createResident(t.db, 'lyon', { notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] }, location: { lat: 45.78, lng: 4.85 } });
-    const daily = await createResident(t.db, 'lyon', { notify: { mode: 'daily', radiusM: 2000, categoryIds: [cuisine] }, location: { lat: 45.7572, lng: 4.8345 } });
-    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Épicerie solidaire'), 'Épicerie solidaire du 7e');
+    const manager = await createResident(t.db, 'lyon', {
+      notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] },
+      location: LYON_POINT,
+    });
+    const near = await createResident(t.db, 'lyon', {
+      notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] },
+      location: { lat: 45.7585, lng: 4.836 },
+    });
+    const far = await createResident(t.db, 'lyon', {
+      notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] },
+      location: { lat: 45.78, lng: 4.85 },
+    });
+    const daily = await createResident(t.db, 'lyon', {
+      notify: { mode: 'daily', radiusM: 2000, categoryIds: [cuisine] },
+      location: { lat: 45.7572, lng: 4.8345 },
+    });
+    const projectId = await publishedProject(
+      manager,
+      await approvedOrganisation(manager, 'Épicerie solidaire'),
+      'Épicerie solidaire du 7e',
+    );
     const missionIds: string[] = [];
     for (let i = 1; i <= 6; i++) {
-      const res = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, { title: `Accueil à l'épicerie n° ${i}`, when: 'Mardi soir', volunteersNeeded: 2 });
+      const res = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: `Accueil à l'épicerie n° ${i}`,
+        when: 'Mardi soir',
+        volunteersNeeded: 2,
+      });
       expect(res.status).toBe(201);
       missionIds.push(res.json().id);
     }
-    const first = await sink.waitFor((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"));
+    const first = await sink.waitFor(
+      (m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"),
+    );
     expect(first.subject).toContain('Épicerie solidaire');
-    expect(first.headers['list-unsubscribe']).toMatch(/^<http:\/\/lyon\.localhost(:\d+)?\/unsubscribe\/[\w-]+\.[\w-]+>$/);
+    expect(first.headers['list-unsubscribe']).toMatch(
+      /^<http:\/\/lyon\.localhost(:\d+)?\/unsubscribe\/[\w-]+\.[\w-]+>$/,
+    );
     expect(first.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
-    const settled = async () => (await t.db.admin.query(`SELECT count(*)::int AS n FROM domain_events WHERE type = 'MissionPublished' AND aggregate_id = ANY($1) AND dispatched_at IS NOT NULL`, [missionIds])).rows[0].n;
+    const settled = async () =>
+      (
+        await t.db.admin.query(
+          `SELECT count(*)::int AS n FROM domain_events WHERE type = 'MissionPublished' AND aggregate_id = ANY($1) AND dispatched_at IS NOT NULL`,
+          [missionIds],
+        )
+      ).rows[0].n;
     for (let i = 0; i < 100 && (await settled()) < 6; i++) await new Promise((r) => setTimeout(r, 100));
     const { rows } = await t.db.admin.query(
       `SELECT delivery, status, count(*)::int AS n FROM mission_notifications WHERE recipient_id = $1 AND mission_id = ANY($2) GROUP BY 1, 2 ORDER BY 1`,
       [near.id, missionIds],
     );
     // Five e-mails a day at most (the default cap); the sixth mission waits for the digest.
-    expect(rows).toEqual([{ delivery: 'digest', status: 'pending', n: 1 }, { delivery: 'immediate', status: 'mailed', n: 5 }]);
-    const notified = await t.db.admin.query(`SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`, [missionIds]);
+    expect(rows).toEqual([
+      { delivery: 'digest', status: 'pending', n: 1 },
+      { delivery: 'immediate', status: 'mailed', n: 5 },
+    ]);
+    const notified = await t.db.admin.query(
+      `SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`,
+      [missionIds],
+    );
     expect(notified.rows.map((r) => r.recipient_id).sort()).toEqual([near.id, daily.id].sort());
     expect(far.id).toBeDefined();
     expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
@@ -380,7 +691,9 @@ describe('organisations, projects, missions and volunteers', () => {
     const lyon = await t.db.tenantId('lyon');
     expect(await alerts.fanOut('mission', lyon, missionIds[0])).toEqual({ found: 0, mailed: 0, digest: 0 });
     await new Promise((r) => setTimeout(r, 300));
-    expect(sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"))).toHaveLength(1);
+    expect(
+      sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1")),
+    ).toHaveLength(1);
 
     // The daily digest, after the tenant's hour (18 h by default), gathers what waited: once a day.
     expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
@@ -390,9 +703,17 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(digest.subject).toBe('6 missions de bénévolat près de chez vous sur Voisins solidaires');
     expect(digest.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     // Missions are matched side by side: whichever came sixth for this resident waited for the digest.
-    const { rows: waited } = await t.db.admin.query(`SELECT m.title FROM mission_notifications mn JOIN missions m ON m.id = mn.mission_id WHERE mn.recipient_id = $1 AND mn.delivery = 'digest'`, [near.id]);
-    expect((await sink.waitFor((m) => m.to.includes(near.email) && m.subject.startsWith('1 mission '))).text).toContain(waited[0].title);
-    const pending = await t.db.admin.query(`SELECT count(*)::int AS n FROM mission_notifications WHERE mission_id = ANY($1) AND status <> 'mailed'`, [missionIds]);
+    const { rows: waited } = await t.db.admin.query(
+      `SELECT m.title FROM mission_notifications mn JOIN missions m ON m.id = mn.mission_id WHERE mn.recipient_id = $1 AND mn.delivery = 'digest'`,
+      [near.id],
+    );
+    expect((await sink.waitFor((m) => m.to.includes(near.email) && m.subject.startsWith('1 mission '))).text).toContain(
+      waited[0].title,
+    );
+    const pending = await t.db.admin.query(
+      `SELECT count(*)::int AS n FROM mission_notifications WHERE mission_id = ANY($1) AND status <> 'mailed'`,
+      [missionIds],
+    );
     expect(pending.rows[0].n).toBe(0);
   });
 });

@@ -34,7 +34,10 @@ describe('process start-up with a bad environment', () => {
   });
 
   it('migrate and tenants:sync name a missing DATABASE_ADMIN_URL', () => {
-    for (const [script, args] of [['dist/libs/db/migrate.js', []], ['dist/src/cli.js', ['tenants:sync']]] as const) {
+    for (const [script, args] of [
+      ['dist/libs/db/migrate.js', []],
+      ['dist/src/cli.js', ['tenants:sync']],
+    ] as const) {
       const res = runNode(script, [...args], {}, 30_000, bare);
       expect(res.code).not.toBe(0);
       expect(res.stderr).toBe('Invalid configuration: DATABASE_ADMIN_URL is missing\n');

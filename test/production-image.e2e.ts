@@ -9,7 +9,11 @@ import { ROOT } from './support/commands';
 describe('the production build', () => {
   it('compiles src/, libs/ and migrations/ only: no production file imports dev/, bench/, test/ or a spec', () => {
     // The compiler follows imports past "include": a file of dev/ reached from src/ would be listed.
-    const res = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.prod.json', '--listFilesOnly'], { cwd: ROOT, encoding: 'utf8' });
+    const res = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.prod.json', '--listFilesOnly'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(res.stderr).toBe('');
     const ours = res.stdout
       .split('\n')

@@ -52,16 +52,31 @@ describe('the public point of a place', () => {
     const ids: string[] = [];
     for (const [i, home] of HOMES.entries())
       for (const n of [1, 2]) {
-        const l = await publishListing(t, author, { kind: 'request', categoryId: courses, title: `Courses numéro ${i}-${n}`, description: 'Un voisin pourrait-il porter mes courses ?', location: home });
+        const l = await publishListing(t, author, {
+          kind: 'request',
+          categoryId: courses,
+          title: `Courses numéro ${i}-${n}`,
+          description: 'Un voisin pourrait-il porter mes courses ?',
+          location: home,
+        });
         ids.push(l.id);
       }
-    const moved = await t.request({ method: 'PATCH', url: `/api/v1/listings/${ids[0]}`, session: author.session, payload: { location: HOMES[1] } });
+    const moved = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/listings/${ids[0]}`,
+      session: author.session,
+      payload: { location: HOMES[1] },
+    });
     expect(moved.status).toBe(200);
 
     const rows = await listings();
     expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     for (const r of rows) {
-      expect({ id: r.id, far: r.distance >= PUBLIC_POINT_MIN_M, inside: r.inside }).toEqual({ id: r.id, far: true, inside: true });
+      expect({ id: r.id, far: r.distance >= PUBLIC_POINT_MIN_M, inside: r.inside }).toEqual({
+        id: r.id,
+        far: true,
+        inside: true,
+      });
       // The point the API shows is the one stored, and the one the function gives again (the migration relies on it).
       expect((await t.request({ url: `/api/v1/listings/${r.id}` })).json().publicLocation).toEqual(r.public);
       expect(fuzzPoint(r.exact, r.id, r.outline)).toEqual(r.public);
@@ -100,7 +115,12 @@ describe('the public point of a place', () => {
 
     const after = await listings();
     const distanceToHome = async (id: string) =>
-      (await t.db.admin.query(`SELECT ST_Distance(public_location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography) AS d FROM listings WHERE id = $1`, [id, home.lat, home.lng])).rows[0].d;
+      (
+        await t.db.admin.query(
+          `SELECT ST_Distance(public_location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography) AS d FROM listings WHERE id = $1`,
+          [id, home.lat, home.lng],
+        )
+      ).rows[0].d;
     expect(await distanceToHome(published)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
     expect(await distanceToHome(erased)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
     const row = (id: string) => after.find((r) => r.id === id)!;
@@ -108,8 +128,14 @@ describe('the public point of a place', () => {
     expect(row(erased).public).toEqual(fuzzPoint(home, erased, row(erased).outline));
     expect(row(erased).exact).toEqual(row(erased).public);
     expect(row(published).exact).toEqual(home);
-    for (const r of after) expect({ id: r.id, far: r.distance >= PUBLIC_POINT_MIN_M || r.id === erased, inside: r.inside }).toEqual({ id: r.id, far: true, inside: true });
+    for (const r of after)
+      expect({ id: r.id, far: r.distance >= PUBLIC_POINT_MIN_M || r.id === erased, inside: r.inside }).toEqual({
+        id: r.id,
+        far: true,
+        inside: true,
+      });
     // Points written by the current code stay where they were.
-    for (const r of before.filter((b) => b.id !== published && b.id !== erased)) expect(row(r.id).public).toEqual(r.public);
+    for (const r of before.filter((b) => b.id !== published && b.id !== erased))
+      expect(row(r.id).public).toEqual(r.public);
   });
 });

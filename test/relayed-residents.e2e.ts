@@ -37,7 +37,13 @@ describe('residents without internet, relayed by the town hall', () => {
       method: 'POST',
       url: '/api/v1/staff/residents',
       session,
-      payload: { displayName: 'Jeanne Dupuis', phone: PHONE, location: HOME, consent: { method: 'phone', note: 'Appel du 23 novembre, accord pour publier en son nom' }, ...over },
+      payload: {
+        displayName: 'Jeanne Dupuis',
+        phone: PHONE,
+        location: HOME,
+        consent: { method: 'phone', note: 'Appel du 23 novembre, accord pour publier en son nom' },
+        ...over,
+      },
     });
     expect(res.status).toBe(201);
     return res.json();
@@ -47,18 +53,34 @@ describe('residents without internet, relayed by the town hall', () => {
       method: 'POST',
       url: `/api/v1/staff/residents/${residentId}/listings`,
       session: agent.session,
-      payload: { kind: 'request', categoryId: courses, title: 'Courses du jeudi', description: 'Je ne peux plus porter mes courses depuis le marché, un voisin pourrait-il m’aider ?', mode: 'in_person', location: HOME, ...over },
+      payload: {
+        kind: 'request',
+        categoryId: courses,
+        title: 'Courses du jeudi',
+        description: 'Je ne peux plus porter mes courses depuis le marché, un voisin pourrait-il m’aider ?',
+        mode: 'in_person',
+        location: HOME,
+        ...over,
+      },
     });
     expect(res.status).toBe(201);
     return res.json();
   };
   const matched = (listingId: string) => matchingDone(t.db, listingId);
-  const inbox = async () => (await t.request({ url: '/api/v1/staff/inbox', session: agent.session })).json().items as any[];
+  const inbox = async () =>
+    (await t.request({ url: '/api/v1/staff/inbox', session: agent.session })).json().items as any[];
 
   it('registers a relayed resident with her consent: public name only, no e-mail, no password', async () => {
     const r = await register();
-    expect(r).toMatchObject({ displayName: 'Jeanne D.', phone: PHONE, location: HOME, consent: { method: 'phone', agent: { id: agent.id, displayName: 'Agent A.' } } });
-    const { rows } = await t.db.admin.query('SELECT email, password_hash, relayed, roles FROM accounts WHERE id = $1', [r.id]);
+    expect(r).toMatchObject({
+      displayName: 'Jeanne D.',
+      phone: PHONE,
+      location: HOME,
+      consent: { method: 'phone', agent: { id: agent.id, displayName: 'Agent A.' } },
+    });
+    const { rows } = await t.db.admin.query('SELECT email, password_hash, relayed, roles FROM accounts WHERE id = $1', [
+      r.id,
+    ]);
     expect(rows[0]).toEqual({ email: null, password_hash: null, relayed: true, roles: ['resident'] });
     const list = (await t.request({ url: '/api/v1/staff/residents', session: admin.session })).json();
     expect(list.items.map((i: { id: string }) => i.id)).toContain(r.id);
@@ -69,15 +91,30 @@ describe('residents without internet, relayed by the town hall', () => {
       method: 'POST',
       url: '/api/v1/staff/residents',
       session: agent.session,
-      payload: { displayName: 'Jeanne Dupuis', phone: 'appelez-moi', location: { lat: 45.1885, lng: 5.7245 }, consent: { method: 'pigeon' } },
+      payload: {
+        displayName: 'Jeanne Dupuis',
+        phone: 'appelez-moi',
+        location: { lat: 45.1885, lng: 5.7245 },
+        consent: { method: 'pigeon' },
+      },
     });
     expect(bad.status).toBe(422);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
-    const fields = bad.json().errors.map((e: { field: string }) => e.field).sort();
+    const fields = bad
+      .json()
+      .errors.map((e: { field: string }) => e.field)
+      .sort();
     expect(fields).toEqual(['consent.method', 'phone']);
-    const outside = await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Jeanne Dupuis', location: { lat: 45.1885, lng: 5.7245 }, consent: { method: 'paper' } } });
+    const outside = await t.request({
+      method: 'POST',
+      url: '/api/v1/staff/residents',
+      session: agent.session,
+      payload: { displayName: 'Jeanne Dupuis', location: { lat: 45.1885, lng: 5.7245 }, consent: { method: 'paper' } },
+    });
     expect(outside.status).toBe(422);
-    expect(outside.json().errors).toEqual([{ field: 'location', message: expect.stringContaining('en dehors de la commune') }]);
+    expect(outside.json().errors).toEqual([
+      { field: 'location', message: expect.stringContaining('en dehors de la commune') },
+    ]);
   });
 
   it('carries a neighbour’s message to the staff inbox and the agent’s answer back to the neighbour, never showing her phone or home', async () => {
@@ -89,39 +126,82 @@ describe('residents without internet, relayed by the town hall', () => {
     const publicBodies: string[] = [];
     const pub = await t.request({ url: `/api/v1/listings/${listing.id}` });
     expect(pub.json()).toMatchObject({ author: { displayName: 'Jeanne D.' }, relayed: true });
-    publicBodies.push(pub.body, (await t.request({ url: `/api/v1/listings/${listing.id}`, session: neighbour.session })).body);
+    publicBodies.push(
+      pub.body,
+      (await t.request({ url: `/api/v1/listings/${listing.id}`, session: neighbour.session })).body,
+    );
     publicBodies.push((await t.request({ url: '/api/v1/listings?limit=100' })).body);
     publicBodies.push((await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` })).body);
     publicBodies.push((await t.request({ url: '/api/v1/listings.geojson?bbox=5.7,45.18,5.85,45.25' })).body);
     publicBodies.push((await t.request({ url: `/annonces/${listing.id}`, headers: { accept: 'text/html' } })).body);
 
-    const start = await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/conversations`, session: neighbour.session, payload: { message: 'Bonjour, je passe au marché le jeudi, je peux vous aider.' } });
+    const start = await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${listing.id}/conversations`,
+      session: neighbour.session,
+      payload: { message: 'Bonjour, je passe au marché le jeudi, je peux vous aider.' },
+    });
     expect(start.status).toBe(201);
     const conversationId = start.json().conversationId;
-    publicBodies.push((await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).body);
+    publicBodies.push(
+      (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).body,
+    );
     publicBodies.push((await t.request({ url: '/api/v1/conversations', session: neighbour.session })).body);
     publicBodies.push((await t.request({ url: '/api/v1/me/export', session: neighbour.session })).body);
 
     const item = (await inbox()).find((i) => i.conversation?.id === conversationId);
-    expect(item).toMatchObject({ kind: 'message', state: 'to_call', resident: { id: r.id, displayName: 'Jeanne D.', phone: PHONE }, conversation: { with: { displayName: 'Paul V.' }, lastMessage: expect.stringContaining('je passe au marché') } });
+    expect(item).toMatchObject({
+      kind: 'message',
+      state: 'to_call',
+      resident: { id: r.id, displayName: 'Jeanne D.', phone: PHONE },
+      conversation: { with: { displayName: 'Paul V.' }, lastMessage: expect.stringContaining('je passe au marché') },
+    });
 
     // Any agent of Meylan reads the thread and answers for her.
     const thread = await t.request({ url: `/api/v1/conversations/${conversationId}`, session: admin.session });
     expect(thread.status).toBe(200);
-    expect(thread.json()).toMatchObject({ onBehalfOf: { id: r.id, displayName: 'Jeanne D.' }, messages: [{ mine: false, author: { displayName: 'Paul V.' } }] });
-    const answer = await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, session: agent.session, payload: { body: 'Merci beaucoup ! Madame D. vous attend jeudi à 10 h devant la mairie.' } });
+    expect(thread.json()).toMatchObject({
+      onBehalfOf: { id: r.id, displayName: 'Jeanne D.' },
+      messages: [{ mine: false, author: { displayName: 'Paul V.' } }],
+    });
+    const answer = await t.request({
+      method: 'POST',
+      url: `/api/v1/conversations/${conversationId}/messages`,
+      session: agent.session,
+      payload: { body: 'Merci beaucoup ! Madame D. vous attend jeudi à 10 h devant la mairie.' },
+    });
     expect(answer.status).toBe(201);
     const mail = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('vous attend jeudi'));
     expect(mail.text).toContain('Jeanne D. (par l’équipe de la mairie)');
-    const seen = (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).json();
-    expect(seen.messages[1]).toMatchObject({ mine: false, author: { displayName: 'Jeanne D. (par l’équipe de la mairie)' } });
+    const seen = (
+      await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })
+    ).json();
+    expect(seen.messages[1]).toMatchObject({
+      mine: false,
+      author: { displayName: 'Jeanne D. (par l’équipe de la mairie)' },
+    });
 
-    const called = await t.request({ method: 'POST', url: `/api/v1/staff/inbox/${item.id}/called-back`, session: agent.session });
+    const called = await t.request({
+      method: 'POST',
+      url: `/api/v1/staff/inbox/${item.id}/called-back`,
+      session: agent.session,
+    });
     expect(called.status).toBe(200);
-    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({ state: 'called', calledBack: { by: 'Agent A.' } });
+    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
+      state: 'called',
+      calledBack: { by: 'Agent A.' },
+    });
     // A new message from the neighbour puts it back on the list to call.
-    await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, session: neighbour.session, payload: { body: 'Parfait, à jeudi !' } });
-    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({ state: 'to_call', conversation: { lastMessage: 'Parfait, à jeudi !' } });
+    await t.request({
+      method: 'POST',
+      url: `/api/v1/conversations/${conversationId}/messages`,
+      session: neighbour.session,
+      payload: { body: 'Parfait, à jeudi !' },
+    });
+    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
+      state: 'to_call',
+      conversation: { lastMessage: 'Parfait, à jeudi !' },
+    });
 
     for (const body of publicBodies) {
       expect(body).not.toContain(PHONE);
@@ -139,41 +219,99 @@ describe('residents without internet, relayed by the town hall', () => {
       method: 'POST',
       url: '/api/v1/listings',
       session: neighbour.session,
-      payload: { kind: 'offer', categoryId: courses, title: 'Je fais vos courses', description: 'Je vais au supermarché deux fois par semaine.', mode: 'in_person', location: north(HOME, 400), radiusM: 1000 },
+      payload: {
+        kind: 'offer',
+        categoryId: courses,
+        title: 'Je fais vos courses',
+        description: 'Je vais au supermarché deux fois par semaine.',
+        mode: 'in_person',
+        location: north(HOME, 400),
+        radiusM: 1000,
+      },
     });
     expect(offer.status).toBe(201);
     await matched(offer.json().id);
     const item = (await inbox()).find((i) => i.kind === 'match' && i.listing.id === request.id);
-    expect(item).toMatchObject({ state: 'to_call', resident: { displayName: 'Odette M.' }, matchedListing: { id: offer.json().id, title: 'Je fais vos courses', authorName: 'Paul V.' } });
+    expect(item).toMatchObject({
+      state: 'to_call',
+      resident: { displayName: 'Odette M.' },
+      matchedListing: { id: offer.json().id, title: 'Je fais vos courses', authorName: 'Paul V.' },
+    });
   });
 
   it('lets a staff member edit, close and renew a relayed listing, and writes every on-behalf action to the audit log', async () => {
     const r = await register({ displayName: 'Marcel Petit' });
     const listing = await postFor(r.id);
-    const edit = await t.request({ method: 'PATCH', url: `/api/v1/listings/${listing.id}`, session: admin.session, payload: { title: 'Courses du vendredi' } });
+    const edit = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/listings/${listing.id}`,
+      session: admin.session,
+      payload: { title: 'Courses du vendredi' },
+    });
     expect(edit.status).toBe(200);
-    expect((await t.request({ method: 'PATCH', url: `/api/v1/staff/residents/${r.id}`, session: agent.session, payload: { phone: null } })).json().phone).toBeNull();
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/renew`, session: agent.session })).status).toBe(200);
-    expect((await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/close`, session: agent.session })).status).toBe(200);
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/staff/residents/${r.id}`,
+          session: agent.session,
+          payload: { phone: null },
+        })
+      ).json().phone,
+    ).toBeNull();
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/renew`, session: agent.session })).status,
+    ).toBe(200);
+    expect(
+      (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/close`, session: agent.session })).status,
+    ).toBe(200);
     // A resident is no agent: another resident's listing stays out of reach.
-    expect((await t.request({ method: 'PATCH', url: `/api/v1/listings/${listing.id}`, session: neighbour.session, payload: { title: 'Détournée' } })).status).toBe(403);
-    expect((await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })).status).toBe(200);
+    expect(
+      (
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/listings/${listing.id}`,
+          session: neighbour.session,
+          payload: { title: 'Détournée' },
+        })
+      ).status,
+    ).toBe(403);
+    expect((await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })).status).toBe(
+      200,
+    );
 
-    const { rows } = await t.db.admin.query(`SELECT action, actor_id AS "actorId", data->>'resident' AS resident FROM audit_log WHERE data->>'resident' = $1 ORDER BY at, action`, [r.id]);
+    const { rows } = await t.db.admin.query(
+      `SELECT action, actor_id AS "actorId", data->>'resident' AS resident FROM audit_log WHERE data->>'resident' = $1 ORDER BY at, action`,
+      [r.id],
+    );
     expect(rows.map((x) => x.action).sort()).toEqual(
-      ['relayed.listing.close', 'relayed.listing.create', 'relayed.listing.edit', 'relayed.listing.renew', 'relayed.resident.create', 'relayed.resident.edit', 'relayed.resident.export'].sort(),
+      [
+        'relayed.listing.close',
+        'relayed.listing.create',
+        'relayed.listing.edit',
+        'relayed.listing.renew',
+        'relayed.resident.create',
+        'relayed.resident.edit',
+        'relayed.resident.export',
+      ].sort(),
     );
     expect(rows.find((x) => x.action === 'relayed.listing.edit').actorId).toBe(admin.id);
     expect(rows.every((x) => [agent.id, admin.id].includes(x.actorId))).toBe(true);
     // The log keeps no personal data of hers.
-    const raw = (await t.db.admin.query(`SELECT data::text FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rows.map((x) => x.data).join(' ');
+    const raw = (await t.db.admin.query(`SELECT data::text FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rows
+      .map((x) => x.data)
+      .join(' ');
     expect(raw).not.toMatch(/Marcel|0476|45\.21/);
 
     const app = await connectAsApp(t.db);
     try {
       await app.query(`SELECT set_config('app.tenant_id', $1, false)`, [await t.db.tenantId('meylan')]);
-      await expect(app.query(`UPDATE audit_log SET reason = 'effacé' WHERE data->>'resident' = $1`, [r.id])).rejects.toThrow(/permission denied/);
-      await expect(app.query(`DELETE FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rejects.toThrow(/permission denied/);
+      await expect(
+        app.query(`UPDATE audit_log SET reason = 'effacé' WHERE data->>'resident' = $1`, [r.id]),
+      ).rejects.toThrow(/permission denied/);
+      await expect(app.query(`DELETE FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rejects.toThrow(
+        /permission denied/,
+      );
     } finally {
       await app.end();
     }
@@ -198,11 +336,27 @@ describe('residents without internet, relayed by the town hall', () => {
       ['DELETE', `/api/v1/staff/residents/${r.id}`],
       ['POST', `/api/v1/staff/residents/${r.id}/listings`],
     ] as const) {
-      const payload = method === 'PATCH' ? { phone: '0600000000' } : method === 'POST' ? { kind: 'request', categoryId: courses, title: 'Détournée ici', description: 'Une annonce qui ne doit pas exister.', mode: 'remote', location: { lat: 45.1885, lng: 5.7245 } } : undefined;
+      const payload =
+        method === 'PATCH'
+          ? { phone: '0600000000' }
+          : method === 'POST'
+            ? {
+                kind: 'request',
+                categoryId: courses,
+                title: 'Détournée ici',
+                description: 'Une annonce qui ne doit pas exister.',
+                mode: 'remote',
+                location: { lat: 45.1885, lng: 5.7245 },
+              }
+            : undefined;
       const res = await t.request({ method, url, host: 'grenoble.localhost', session: grenobleAgent.session, payload });
       expect([url, res.status]).toEqual([url, 404]);
     }
-    expect((await t.request({ url: '/api/v1/staff/residents', host: 'grenoble.localhost', session: grenobleAgent.session })).json().items.map((i: { id: string }) => i.id)).not.toContain(r.id);
+    expect(
+      (await t.request({ url: '/api/v1/staff/residents', host: 'grenoble.localhost', session: grenobleAgent.session }))
+        .json()
+        .items.map((i: { id: string }) => i.id),
+    ).not.toContain(r.id);
     expect((await t.request({ url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(200);
   });
 
@@ -210,17 +364,35 @@ describe('residents without internet, relayed by the town hall', () => {
     // 1.5 km from the other homes of this file (public points included), so a point near hers can only be hers.
     const home = north(HOME, 1500);
     const r = await register({ displayName: 'Simone Garnier', phone: '06 11 22 33 44', location: home });
-    const listing = await postFor(r.id, { title: 'Compagnie pour Simone', description: 'Simone Garnier aimerait parler au téléphone avec un voisin.', location: home });
-    const start = await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/conversations`, session: neighbour.session, payload: { message: 'Bonjour Simone, je serais ravi de vous appeler.' } });
+    const listing = await postFor(r.id, {
+      title: 'Compagnie pour Simone',
+      description: 'Simone Garnier aimerait parler au téléphone avec un voisin.',
+      location: home,
+    });
+    const start = await t.request({
+      method: 'POST',
+      url: `/api/v1/listings/${listing.id}/conversations`,
+      session: neighbour.session,
+      payload: { message: 'Bonjour Simone, je serais ravi de vous appeler.' },
+    });
     const conversationId = start.json().conversationId;
-    await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, session: agent.session, payload: { body: 'Simone Garnier vous remercie, elle attend votre appel.' } });
+    await t.request({
+      method: 'POST',
+      url: `/api/v1/conversations/${conversationId}/messages`,
+      session: agent.session,
+      payload: { body: 'Simone Garnier vous remercie, elle attend votre appel.' },
+    });
     await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('attend votre appel'));
 
-    const exported = (await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })).json();
+    const exported = (
+      await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })
+    ).json();
     expect(exported.account).toMatchObject({ displayName: 'Simone G.', location: home });
     expect(exported.relayed).toMatchObject({ phone: '0611223344', consentMethod: 'phone' });
     expect(exported.listings.map((l: { id: string }) => l.id)).toEqual([listing.id]);
-    expect(exported.conversations.messages.map((m: { body: string }) => m.body)).toEqual(['Simone Garnier vous remercie, elle attend votre appel.']);
+    expect(exported.conversations.messages.map((m: { body: string }) => m.body)).toEqual([
+      'Simone Garnier vous remercie, elle attend votre appel.',
+    ]);
 
     // The listing's public point was public all along and may stay: it is 100 m or more from her home, never near it.
     const { rows: publicPoint } = await t.db.admin.query(
@@ -228,7 +400,9 @@ describe('residents without internet, relayed by the town hall', () => {
       [listing.id, home.lat, home.lng],
     );
     expect(publicPoint[0].d).toBeGreaterThanOrEqual(100);
-    expect((await t.request({ method: 'DELETE', url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(204);
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status,
+    ).toBe(204);
     expect((await t.request({ url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(404);
     expect((await t.request({ url: `/api/v1/listings/${listing.id}` })).status).toBe(404);
 
@@ -241,13 +415,22 @@ describe('residents without internet, relayed by the town hall', () => {
       const col = `"${c.column_name}"`;
       const [where, params] =
         c.udt_name === 'geography'
-          ? [`GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 100)`, [home.lat, home.lng]]
+          ? [
+              `GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 100)`,
+              [home.lat, home.lng],
+            ]
           : [`${col}::text ~* $1`, ['Simone G\\.|Garnier|0611223344|06 11 22 33 44']];
-      const { rows } = await t.db.admin.query(`SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${where}`, params);
+      const { rows } = await t.db.admin.query(
+        `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${where}`,
+        params,
+      );
       if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);
     }
     expect(hits).toEqual([]);
-    const audit = await t.db.admin.query(`SELECT action FROM audit_log WHERE data->>'resident' = $1 AND action = 'relayed.resident.erase'`, [r.id]);
+    const audit = await t.db.admin.query(
+      `SELECT action FROM audit_log WHERE data->>'resident' = $1 AND action = 'relayed.resident.erase'`,
+      [r.id],
+    );
     expect(audit.rows).toHaveLength(1);
   });
 });

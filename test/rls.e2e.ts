@@ -8,7 +8,6 @@ import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-d
  */
 const id = (name: string) => `md5($1::uuid::text || '${name}')::uuid`;
 const FIXTURES: Record<string, string> = {
-
   accounts: `INSERT INTO accounts (tenant_id, id, email, display_name) VALUES
     ($1::uuid, ${id('author')}, 'rls-author@example.org', 'Rls A.'), ($1::uuid, ${id('neighbour')}, 'rls-neighbour@example.org', 'Rls N.') ON CONFLICT DO NOTHING`,
   sessions: `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1::uuid, ${id('author')}, decode(md5($1::uuid::text), 'hex'), now() + interval '1 day') ON CONFLICT DO NOTHING`,
@@ -68,7 +67,8 @@ describe('row-level security on every tenant-owned table', () => {
        ORDER BY 1`,
     );
     tenantTables = rows.map((r) => r.table_name);
-    for (const sql of Object.values(FIXTURES)) for (const tenantId of [grenoble, meylan]) await db.admin.query(sql, [tenantId]);
+    for (const sql of Object.values(FIXTURES))
+      for (const tenantId of [grenoble, meylan]) await db.admin.query(sql, [tenantId]);
   });
   afterAll(async () => {
     await app.end();
@@ -86,7 +86,9 @@ describe('row-level security on every tenant-owned table', () => {
   };
 
   it('finds the tenant tables of the foundation', () => {
-    expect(tenantTables).toEqual(expect.arrayContaining(['neighbourhoods', 'tenant_areas', 'tenant_categories', 'tenant_domains']));
+    expect(tenantTables).toEqual(
+      expect.arrayContaining(['neighbourhoods', 'tenant_areas', 'tenant_categories', 'tenant_domains']),
+    );
   });
 
   it('has ENABLE and FORCE row-level security and a tenant policy on every table with a tenant_id column', async () => {
@@ -100,7 +102,13 @@ describe('row-level security on every tenant-owned table', () => {
       [tenantTables],
     );
     expect(rows).toHaveLength(tenantTables.length);
-    for (const r of rows) expect({ table: r.table, enabled: r.enabled, forced: r.forced, policies: r.policies }).toEqual({ table: r.table, enabled: true, forced: true, policies: 1 });
+    for (const r of rows)
+      expect({ table: r.table, enabled: r.enabled, forced: r.forced, policies: r.policies }).toEqual({
+        table: r.table,
+        enabled: true,
+        forced: true,
+        policies: 1,
+      });
   });
 
   it('leads every primary key and unique key of a tenant table with tenant_id', async () => {
@@ -116,15 +124,22 @@ describe('row-level security on every tenant-owned table', () => {
   });
 
   it('gives the application role no table, no BYPASSRLS and no superuser', async () => {
-    const { rows: role } = await db.admin.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'entraide_app'`);
+    const { rows: role } = await db.admin.query(
+      `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'entraide_app'`,
+    );
     expect(role[0]).toEqual({ rolsuper: false, rolbypassrls: false });
-    const { rows: owned } = await db.admin.query(`SELECT relname FROM pg_class WHERE relowner = 'entraide_app'::regrole`);
+    const { rows: owned } = await db.admin.query(
+      `SELECT relname FROM pg_class WHERE relowner = 'entraide_app'::regrole`,
+    );
     expect(owned).toEqual([]);
   });
 
   it("shows Meylan none of Grenoble's rows on a plain SELECT * without WHERE", async () => {
     for (const table of tenantTables) {
-      const { rows: grenobleRows } = await db.admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [grenoble]);
+      const { rows: grenobleRows } = await db.admin.query(
+        `SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`,
+        [grenoble],
+      );
       expect({ table, grenobleRowsExist: grenobleRows[0].n > 0 }).toEqual({ table, grenobleRowsExist: true });
       const rows = await asTenant(meylan, async () => (await app.query(`SELECT * FROM ${table}`)).rows);
       expect({ table, seen: rows.length > 0 }).toEqual({ table, seen: true });
@@ -147,26 +162,41 @@ describe('row-level security on every tenant-owned table', () => {
 
   it("refuses, as Meylan, to insert a row of Grenoble's into any tenant table", async () => {
     for (const table of tenantTables) {
-      const { rows } = await db.admin.query(`SELECT to_jsonb(x) AS row FROM ${table} x WHERE tenant_id = $1 LIMIT 1`, [grenoble]);
+      const { rows } = await db.admin.query(`SELECT to_jsonb(x) AS row FROM ${table} x WHERE tenant_id = $1 LIMIT 1`, [
+        grenoble,
+      ]);
       const { rows: cols } = await db.admin.query(
         `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS list FROM information_schema.columns
          WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER'`,
         [table],
       );
       const error = await asTenant(meylan, () =>
-        app.query(`INSERT INTO ${table} (${cols[0].list}) SELECT ${cols[0].list} FROM jsonb_populate_record(NULL::${table}, $1)`, [rows[0].row]).then(
-          () => 'inserted',
-          (e: Error) => e.message,
-        ),
+        app
+          .query(
+            `INSERT INTO ${table} (${cols[0].list}) SELECT ${cols[0].list} FROM jsonb_populate_record(NULL::${table}, $1)`,
+            [rows[0].row],
+          )
+          .then(
+            () => 'inserted',
+            (e: Error) => e.message,
+          ),
       );
       expect({ table, error }).toEqual({ table, error: expect.stringMatching(/row-level security|permission denied/) });
     }
   });
 
   it("neither updates nor deletes Grenoble's rows as Meylan, and cannot move a row to Grenoble", async () => {
-    const updated = await asTenant(meylan, async () => (await app.query('UPDATE tenant_categories SET position = position + 1 WHERE tenant_id = $1', [grenoble])).rowCount);
+    const updated = await asTenant(
+      meylan,
+      async () =>
+        (await app.query('UPDATE tenant_categories SET position = position + 1 WHERE tenant_id = $1', [grenoble]))
+          .rowCount,
+    );
     expect(updated).toBe(0);
-    const deleted = await asTenant(meylan, async () => (await app.query('DELETE FROM tenant_categories WHERE tenant_id = $1', [grenoble])).rowCount);
+    const deleted = await asTenant(
+      meylan,
+      async () => (await app.query('DELETE FROM tenant_categories WHERE tenant_id = $1', [grenoble])).rowCount,
+    );
     expect(deleted).toBe(0);
     const moved = await asTenant(meylan, () =>
       app.query('UPDATE tenant_categories SET tenant_id = $1', [grenoble]).then(
@@ -175,12 +205,17 @@ describe('row-level security on every tenant-owned table', () => {
       ),
     );
     expect(moved).toMatch(/row-level security/);
-    const { rows } = await db.admin.query('SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1', [grenoble]);
+    const { rows } = await db.admin.query('SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1', [
+      grenoble,
+    ]);
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
   it("finds the residents an alert reaches through the owner function for the caller's tenant only", async () => {
-    const { rows: cat } = await db.admin.query(`SELECT category_id AS id FROM tenant_categories WHERE tenant_id = $1 LIMIT 1`, [meylan]);
+    const { rows: cat } = await db.admin.query(
+      `SELECT category_id AS id FROM tenant_categories WHERE tenant_id = $1 LIMIT 1`,
+      [meylan],
+    );
     // Both neighbours live at the same point, in two communes, and follow the category within 1 km.
     await db.admin.query(
       `UPDATE accounts SET notify_mode = 'immediate', notify_category_ids = ARRAY[$2::uuid], notify_radius_m = 1000,
@@ -188,9 +223,13 @@ describe('row-level security on every tenant-owned table', () => {
        WHERE tenant_id = ANY($1::uuid[]) AND email = 'rls-neighbour@example.org'`,
       [[meylan, grenoble], cat[0].id],
     );
-    const reached = (lng: number) => `SELECT id FROM app_alert_recipients($1, ST_SetSRID(ST_MakePoint(${lng}, 45.21), 4326)::geography)`;
+    const reached = (lng: number) =>
+      `SELECT id FROM app_alert_recipients($1, ST_SetSRID(ST_MakePoint(${lng}, 45.21), 4326)::geography)`;
     const asMeylan = await asTenant(meylan, async () => (await app.query(reached(5.785), [cat[0].id])).rows);
-    const { rows: expected } = await db.admin.query(`SELECT id FROM accounts WHERE tenant_id = $1 AND email = 'rls-neighbour@example.org'`, [meylan]);
+    const { rows: expected } = await db.admin.query(
+      `SELECT id FROM accounts WHERE tenant_id = $1 AND email = 'rls-neighbour@example.org'`,
+      [meylan],
+    );
     expect(asMeylan).toEqual(expected);
     // About 2.3 km east: beyond the alert's radius.
     expect(await asTenant(meylan, async () => (await app.query(reached(5.81), [cat[0].id])).rows)).toEqual([]);
@@ -198,8 +237,16 @@ describe('row-level security on every tenant-owned table', () => {
   });
 
   it('lets the application resolve hosts only through the directory function', async () => {
-    const rows = await asTenant(null, async () => (await app.query('SELECT domain, slug FROM app_tenant_directory()')).rows);
-    expect(rows).toEqual(expect.arrayContaining([{ domain: 'meylan.localhost', slug: 'meylan' }, { domain: 'grenoble.localhost', slug: 'grenoble' }]));
+    const rows = await asTenant(
+      null,
+      async () => (await app.query('SELECT domain, slug FROM app_tenant_directory()')).rows,
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { domain: 'meylan.localhost', slug: 'meylan' },
+        { domain: 'grenoble.localhost', slug: 'grenoble' },
+      ]),
+    );
     const direct = await asTenant(null, async () => (await app.query('SELECT * FROM tenant_domains')).rows);
     expect(direct).toEqual([]);
   });

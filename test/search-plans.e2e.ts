@@ -14,7 +14,12 @@ describe('search query plans', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     meylan = await db.tenantId('meylan');
-    courses = (await db.admin.query(`SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 AND c.slug = 'courses'`, [meylan])).rows[0].id;
+    courses = (
+      await db.admin.query(
+        `SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 AND c.slug = 'courses'`,
+        [meylan],
+      )
+    ).rows[0].id;
     // 40 000 listings over every tenant and category, a tenth of them not public.
     await db.admin.query(`
       INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM tenants;
@@ -45,7 +50,10 @@ describe('search query plans', () => {
   async function planOf(build: (tx: TenantTx) => Promise<unknown>): Promise<string[]> {
     let captured: { sql: string; params: unknown[] } | undefined;
     // A transaction that only records the statement it is given (rows() goes through its query runner).
-    const capture = { tenantId: meylan, queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) } } as unknown as TenantTx;
+    const capture = {
+      tenantId: meylan,
+      queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) },
+    } as unknown as TenantTx;
     await build(capture);
     const c = await connectAsApp(db);
     try {
@@ -54,7 +62,9 @@ describe('search query plans', () => {
       const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
       const nodes = flatten(rows[0]['QUERY PLAN'][0].Plan);
       expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings')).toEqual([]);
-      return nodes.filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings')).map((n) => n['Index Name'] ?? n['Node Type']);
+      return nodes
+        .filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings'))
+        .map((n) => n['Index Name'] ?? n['Node Type']);
     } finally {
       await c.query('ROLLBACK');
       await c.end();
@@ -63,7 +73,9 @@ describe('search query plans', () => {
   const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, f, undefined, 21));
 
   it('category near a point: one KNN scan of listings_public_category_geo', async () => {
-    expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain('listings_public_category_geo');
+    expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain(
+      'listings_public_category_geo',
+    );
   });
 
   it('near a point in any category: listings_public_geo', async () => {
@@ -78,7 +90,10 @@ describe('search query plans', () => {
   async function functionPlan(name: string, args: unknown[]): Promise<string[]> {
     const { rows } = await db.admin.query(`SELECT prosrc, proargnames FROM pg_proc WHERE proname = $1`, [name]);
     const names: string[] = rows[0].proargnames;
-    const sql = names.reduce((acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`), rows[0].prosrc as string);
+    const sql = names.reduce(
+      (acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`),
+      rows[0].prosrc as string,
+    );
     const c = await db.admin.connect();
     try {
       await c.query('BEGIN');

@@ -24,7 +24,8 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     t.request({ method: 'POST', url: '/api/v1/auth/login', host, ip, payload: { email, password } });
   const reset = (email: string, ip: string, host = 'meylan.localhost') =>
     t.request({ method: 'POST', url: '/api/v1/auth/password-reset', host, ip, payload: { email } });
-  const resident = (slug = 'meylan', email?: string): Promise<ResidentFixture> => createResident(t.db, slug, email ? { email } : {});
+  const resident = (slug = 'meylan', email?: string): Promise<ResidentFixture> =>
+    createResident(t.db, slug, email ? { email } : {});
 
   it("lets the owner sign in from another IP after a stranger's 20 wrong passwords, and blocks the stranger's client", async () => {
     const owner = await resident();
@@ -48,7 +49,8 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
 
   it('slows down, by seconds, each client that failed on an address under attack from many clients, never the owner', async () => {
     const owner = await resident();
-    for (const ip of [newIp(), newIp()]) for (let i = 0; i < 5; i++) expect((await login(owner.email, WRONG, ip)).status).toBe(401);
+    for (const ip of [newIp(), newIp()])
+      for (let i = 0; i < 5; i++) expect((await login(owner.email, WRONG, ip)).status).toBe(401);
     // A third client may still try once (it had not failed on this address) …
     const third = newIp();
     expect((await login(owner.email, WRONG, third)).status).toBe(401);
@@ -66,7 +68,8 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     const office = newIp();
     const agents = await Promise.all([resident(), resident(), resident(), resident()]);
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await login(agents[i % agents.length].email, FACTORY_PASSWORD, office)).status);
+    for (let i = 0; i < 40; i++)
+      statuses.push((await login(agents[i % agents.length].email, FACTORY_PASSWORD, office)).status);
     expect(statuses).toEqual(Array(40).fill(200));
   }, 240_000); // 40 scrypt verifications on a busy machine
 
@@ -91,7 +94,10 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     for (let i = 0; i < 4; i++) resets.push((await reset(email, newIp())).status);
     expect(resets).toEqual([202, 202, 202, 429]);
     expect((await reset(email, newIp(), 'lyon.localhost')).status).toBe(202);
-    await sink.waitFor((m) => m.to.includes(email) && m.text.includes('//lyon.localhost:') && m.text.includes('/compte/nouveau-mot-de-passe'));
+    await sink.waitFor(
+      (m) =>
+        m.to.includes(email) && m.text.includes('//lyon.localhost:') && m.text.includes('/compte/nouveau-mot-de-passe'),
+    );
 
     const ip = newIp();
     for (let i = 0; i < 5; i++) expect((await login(email, WRONG, ip)).status).toBe(401);
@@ -112,16 +118,25 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
       const unknown = await reset(`inconnu.${Date.now()}@exemple.fr`, newIp());
       expect([known.status, unknown.status]).toEqual([202, 202]);
       expect(known.body).toBe(unknown.body);
-      const { rows } = await blocker.query(`SELECT count(*)::int AS n FROM account_tokens WHERE account_id = $1 AND purpose = 'reset'`, [owner.id]);
+      const { rows } = await blocker.query(
+        `SELECT count(*)::int AS n FROM account_tokens WHERE account_id = $1 AND purpose = 'reset'`,
+        [owner.id],
+      );
       expect(rows[0].n).toBe(0);
       expect(sink.messages.some((m) => m.to.includes(owner.email))).toBe(false);
     } finally {
       await blocker.query('COMMIT');
       blocker.release();
     }
-    const mail = await sink.waitFor((m) => m.to.includes(owner.email) && m.text.includes('/compte/nouveau-mot-de-passe'));
+    const mail = await sink.waitFor(
+      (m) => m.to.includes(owner.email) && m.text.includes('/compte/nouveau-mot-de-passe'),
+    );
     const token = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!).searchParams.get('token');
-    const confirmed = await t.request({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, password: 'un tout nouveau secret' } });
+    const confirmed = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/confirm',
+      payload: { token, password: 'un tout nouveau secret' },
+    });
     expect(confirmed.status).toBe(200);
     expect((await login(owner.email, 'un tout nouveau secret', newIp())).status).toBe(200);
   });
@@ -130,7 +145,12 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     const registered = await createResident(t.db, 'meylan', { verified: false });
     const fresh = `nouvelle.${Date.now()}@exemple.fr`;
     const signup = (email: string) =>
-      t.request({ method: 'POST', url: '/api/v1/auth/signup', ip: newIp(), payload: { email, password: 'tisane et tartines du matin', displayName: 'Marie Dupont', acceptTerms: true } });
+      t.request({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        ip: newIp(),
+        payload: { email, password: 'tisane et tartines du matin', displayName: 'Marie Dupont', acceptTerms: true },
+      });
     const blocker = await t.db.admin.connect();
     try {
       await blocker.query('BEGIN');
@@ -138,7 +158,12 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
       const answers = [await signup(fresh), await signup(registered.email)];
       expect(answers.map((a) => a.status)).toEqual([201, 201]);
       expect(answers[0].body).toBe(answers[1].body);
-      const resent = await t.request({ method: 'POST', url: '/api/v1/auth/verify/resend', ip: newIp(), payload: { email: registered.email } });
+      const resent = await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/verify/resend',
+        ip: newIp(),
+        payload: { email: registered.email },
+      });
       expect(resent.status).toBe(202);
       expect(sink.messages.some((m) => m.to.includes(fresh) || m.to.includes(registered.email))).toBe(false);
     } finally {
@@ -147,6 +172,10 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     }
     await sink.waitFor((m) => m.to.includes(fresh) && m.text.includes('/compte/verification'));
     // Two links for the unverified owner: the sign-up's and the resend's.
-    await sink.waitFor(() => sink.messages.filter((m) => m.to.includes(registered.email) && m.text.includes('/compte/verification')).length === 2);
+    await sink.waitFor(
+      () =>
+        sink.messages.filter((m) => m.to.includes(registered.email) && m.text.includes('/compte/verification'))
+          .length === 2,
+    );
   });
 });

@@ -67,17 +67,23 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     await go(page, slug, `/connexion?retour=${encodeURIComponent(retour)}`);
     await page.getByLabel('Adresse e-mail').fill(email);
     await page.getByLabel('Mot de passe').fill(password);
-    expect(await navigation(page, () => page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click())).toBe(200);
+    expect(
+      await navigation(page, () => page.getByRole('main').getByRole('button', { name: 'Se connecter' }).click()),
+    ).toBe(200);
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(retour);
     expect(await page.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);
   };
 
   /** Publishes a listing through the API as a factory resident; its id. */
-  const publish = (slug: string, author: ResidentFixture, payload: Record<string, unknown>) => publishListing(t, author, payload, `${slug}.localhost`);
+  const publish = (slug: string, author: ResidentFixture, payload: Record<string, unknown>) =>
+    publishListing(t, author, payload, `${slug}.localhost`);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    [t, browser] = await Promise.all([startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }), launchBrowser()]);
+    [t, browser] = await Promise.all([
+      startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }),
+      launchBrowser(),
+    ]);
     courses = await categoryId(t.db, 'meylan', 'courses');
   });
   afterEach(async () => {
@@ -91,13 +97,30 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
 
   it('signs up, confirms from the e-mail, posts an offer; a matched neighbour follows the match e-mail and writes; they talk in Messages', async () => {
     // A neighbour in Buclos, alerted at once of courses nearby, who asked for help with hers.
-    const neighbour = await createResident(t.db, 'meylan', { displayName: 'Odile V.', location: BUCLOS, notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] } });
-    await publish('meylan', neighbour, { kind: 'request', categoryId: courses, title: 'Besoin d’aide pour porter mes courses', description: 'Je ne peux plus porter de charges lourdes depuis mon opération.', location: BUCLOS });
+    const neighbour = await createResident(t.db, 'meylan', {
+      displayName: 'Odile V.',
+      location: BUCLOS,
+      notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] },
+    });
+    await publish('meylan', neighbour, {
+      kind: 'request',
+      categoryId: courses,
+      title: 'Besoin d’aide pour porter mes courses',
+      description: 'Je ne peux plus porter de charges lourdes depuis mon opération.',
+      location: BUCLOS,
+    });
 
     // Sign-up through the form.
     const email = `lea.${Date.now()}@exemple.fr`;
     const lea = await open('meylan', '/');
-    expect(await navigation(lea, () => lea.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: "S'inscrire" }).click())).toBe(200);
+    expect(
+      await navigation(lea, () =>
+        lea
+          .getByRole('navigation', { name: 'Navigation principale' })
+          .getByRole('link', { name: "S'inscrire" })
+          .click(),
+      ),
+    ).toBe(200);
     await lea.getByLabel('Prénom et initiale du nom').fill('Léa M.');
     await lea.getByLabel('Adresse e-mail').fill(email);
     await lea.getByLabel('Mot de passe').fill('un mot de passe solide');
@@ -119,7 +142,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     const title = 'Je fais vos courses le samedi matin';
     await lea.getByLabel('Catégorie').selectOption({ label: 'Courses' });
     await lea.getByLabel('Titre').fill(title);
-    await lea.getByLabel('Description').fill('Je vais au marché de Meylan chaque samedi, je peux porter vos courses jusqu’à chez vous.');
+    await lea
+      .getByLabel('Description')
+      .fill('Je vais au marché de Meylan chaque samedi, je peux porter vos courses jusqu’à chez vous.');
     await lea.getByLabel('Sur place').check();
     await lea.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
     expect(await navigation(lea, () => lea.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
@@ -139,7 +164,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     expect(await navigation(odile, () => odile.getByRole('link', { name: 'Connectez-vous' }).click())).toBe(200);
     await odile.getByLabel('Adresse e-mail').fill(neighbour.email);
     await odile.getByLabel('Mot de passe').fill(FACTORY_PASSWORD);
-    expect(await navigation(odile, () => odile.getByRole('main').getByRole('button', { name: 'Se connecter' }).click())).toBe(200);
+    expect(
+      await navigation(odile, () => odile.getByRole('main').getByRole('button', { name: 'Se connecter' }).click()),
+    ).toBe(200);
     expect(new URL(odile.url()).pathname).toBe(offerPath);
     await odile.getByLabel('Votre message').fill('Bonjour Léa, samedi prochain ce serait parfait pour moi !');
     expect(await navigation(odile, () => odile.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
@@ -151,7 +178,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     expect(await lea.getByRole('main').innerText()).toContain('avec Odile V.');
     expect(await navigation(lea, () => thread.click())).toBe(200);
     const threadPath = new URL(lea.url()).pathname;
-    expect(await lea.locator('.messages').innerText()).toContain('Bonjour Léa, samedi prochain ce serait parfait pour moi !');
+    expect(await lea.locator('.messages').innerText()).toContain(
+      'Bonjour Léa, samedi prochain ce serait parfait pour moi !',
+    );
     const toLea = await sink.waitFor((m) => m.to.includes(email) && m.subject.startsWith('Odile V. vous a écrit'));
     expect(pathOf(toLea, '/conversations/')).toBe(threadPath);
     await lea.getByLabel('Votre réponse').fill('Avec plaisir, je passe vers 9 h.');
@@ -159,7 +188,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     expect(await lea.getByRole('status').filter({ hasText: 'Votre réponse a été envoyée' }).count()).toBe(1);
 
     // Odile sees the answer, from her e-mail's link as from her messages.
-    const toOdile = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.subject.startsWith('Léa M. vous a écrit'));
+    const toOdile = await sink.waitFor(
+      (m) => m.to.includes(neighbour.email) && m.subject.startsWith('Léa M. vous a écrit'),
+    );
     expect(pathOf(toOdile, '/conversations/')).toBe(threadPath);
     await go(odile, 'meylan', '/conversations');
     expect(await navigation(odile, () => odile.getByRole('link', { name: title }).click())).toBe(200);
@@ -192,7 +223,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     const decision = item.getByRole('group', { name: /^Décision/ });
     await decision.getByLabel('Refuser').check();
     await decision.getByLabel(/^Motif/).fill('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
-    expect(await navigation(desk, () => decision.getByRole('button', { name: 'Enregistrer la décision' }).click())).toBe(200);
+    expect(
+      await navigation(desk, () => decision.getByRole('button', { name: 'Enregistrer la décision' }).click()),
+    ).toBe(200);
     expect(new URL(desk.url()).search).toBe('?fait=decision');
     expect(await desk.locator('.queue > li').filter({ hasText: 'par Hugo P.' }).count()).toBe(0);
 
@@ -208,7 +241,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     const desk = await open('meylan', '/');
     await signIn(desk, 'meylan', agent.email, FACTORY_PASSWORD, '/equipe');
     expect(await h1(desk)).toBe("Boîte de l'équipe");
-    expect(await navigation(desk, () => desk.getByRole('link', { name: 'Inscrire un résident sans internet' }).click())).toBe(200);
+    expect(
+      await navigation(desk, () => desk.getByRole('link', { name: 'Inscrire un résident sans internet' }).click()),
+    ).toBe(200);
     await desk.getByLabel('Prénom et nom').fill('Germaine Vidal');
     await desk.getByLabel('Téléphone (facultatif)').fill('04 76 90 12 34');
     await desk.getByLabel('Quartier').selectOption({ label: 'Buclos' });
@@ -221,15 +256,25 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     expect(await h1(desk)).toBe('Germaine V.');
     expect(await desk.getByRole('main').innerText()).toContain('04 76 90 12 34');
 
-    expect(await navigation(desk, () => desk.getByRole('link', { name: 'Publier une annonce pour Germaine V.' }).click())).toBe(200);
+    expect(
+      await navigation(desk, () => desk.getByRole('link', { name: 'Publier une annonce pour Germaine V.' }).click()),
+    ).toBe(200);
     expect(await h1(desk)).toBe('Publier pour Germaine V.');
     await desk.getByLabel('Catégorie').selectOption({ label: 'Courses' });
     await desk.getByLabel('Titre').fill('Courses du mercredi pour Germaine');
-    await desk.getByLabel('Description').fill('Un voisin pourrait-il lui rapporter du pain et des fruits le mercredi ?');
+    await desk
+      .getByLabel('Description')
+      .fill('Un voisin pourrait-il lui rapporter du pain et des fruits le mercredi ?');
     expect(await navigation(desk, () => desk.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
     const card = desk.locator('.cards > li').filter({ hasText: 'Courses du mercredi pour Germaine' });
     expect(await card.locator('strong').innerText()).toBe('En ligne');
-    const listingId = new URL((await card.getByRole('link', { name: 'Courses du mercredi pour Germaine', exact: true }).getAttribute('href')) ?? '', 'http://x').pathname.split('/').pop()!;
+    const listingId = new URL(
+      (await card.getByRole('link', { name: 'Courses du mercredi pour Germaine', exact: true }).getAttribute('href')) ??
+        '',
+      'http://x',
+    ).pathname
+      .split('/')
+      .pop()!;
 
     // A neighbour sees her public name and the mention, and writes.
     const neighbour = await createResident(t.db, 'meylan', { displayName: 'Théo L.' });
@@ -244,7 +289,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     await go(desk, 'meylan', '/equipe');
     const item = desk.locator('.queue > li').filter({ hasText: 'Germaine V.' }).filter({ hasText: 'Théo L.' });
     expect(await item.innerText()).toContain('À rappeler');
-    expect(await navigation(desk, () => item.getByRole('link', { name: /Lire et répondre en son nom/ }).click())).toBe(200);
+    expect(await navigation(desk, () => item.getByRole('link', { name: /Lire et répondre en son nom/ }).click())).toBe(
+      200,
+    );
     expect(await desk.getByRole('main').innerText()).toContain('Vous répondez au nom de Germaine V.');
     await desk.getByLabel('Votre réponse').fill('Merci Théo ! Germaine vous attend mercredi vers 11 h.');
     expect(await navigation(desk, () => desk.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
@@ -266,19 +313,29 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     const tabTo = async (selector: string) => {
       for (let i = 0; i < 60; i++) {
         await page.keyboard.press('Tab');
-        if ((await focused().count()) === 1 && (await focused().evaluate((el, sel) => el.matches(sel), selector))) return;
+        if ((await focused().count()) === 1 && (await focused().evaluate((el, sel) => el.matches(sel), selector)))
+          return;
       }
-      throw new Error(`Tab never reached ${selector}; the focus is on ${await focused().evaluate((el) => el.outerHTML.slice(0, 200)).catch(() => 'nothing')}`);
+      throw new Error(
+        `Tab never reached ${selector}; the focus is on ${await focused()
+          .evaluate((el) => el.outerHTML.slice(0, 200))
+          .catch(() => 'nothing')}`,
+      );
     };
     /** WCAG 2.4.7: where the focus is shows (an outline or a ring drawn by box-shadow), and it is on screen. */
     const expectFocusVisible = async () => {
       const f = focused();
       const [outline, ring] = [await computedStyle(f, 'outline-style'), await computedStyle(f, 'box-shadow')];
-      expect({ id: await f.evaluate((el) => el.id || el.outerHTML.slice(0, 80)), shown: outline !== 'none' || ring !== 'none', visible: await f.isVisible() }).toEqual(expect.objectContaining({ shown: true, visible: true }));
+      expect({
+        id: await f.evaluate((el) => el.id || el.outerHTML.slice(0, 80)),
+        shown: outline !== 'none' || ring !== 'none',
+        visible: await f.isVisible(),
+      }).toEqual(expect.objectContaining({ shown: true, visible: true }));
     };
     const value = (selector: string) => page.locator(selector).inputValue();
     const checked = (name: string) => page.locator(`input[name="${name}"]:checked`).getAttribute('value');
-    const selectedLabel = async (selector: string) => (await page.locator(`${selector} option:checked`).innerText()).trim();
+    const selectedLabel = async (selector: string) =>
+      (await page.locator(`${selector} option:checked`).innerText()).trim();
 
     await tabTo('#email');
     await expectFocusVisible();
@@ -352,7 +409,10 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
            FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position LIMIT 1) s`,
           [tenantId],
         );
-        const author = await createResident(t.db, slug, { displayName: 'Camille R.', location: slug === 'meylan' ? BUCLOS : { lat: rows[0].lat, lng: rows[0].lng } });
+        const author = await createResident(t.db, slug, {
+          displayName: 'Camille R.',
+          location: slug === 'meylan' ? BUCLOS : { lat: rows[0].lat, lng: rows[0].lng },
+        });
         const visitor = await createResident(t.db, slug, { displayName: 'Yanis B.' });
         const listing = await publish(slug, author, {
           kind: 'offer',
@@ -364,17 +424,38 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
         if (listing.status !== 'published') {
           // A commune that reads every listing first (Seyssins): its moderator publishes it.
           const mod = await createResident(t.db, slug, { roles: ['moderator'] });
-          const res = await t.request({ method: 'POST', url: `/api/v1/moderation/listings/${listing.id}/decision`, host: `${slug}.localhost`, session: mod.session, payload: { action: 'approve', reason: 'Annonce conforme.' } });
+          const res = await t.request({
+            method: 'POST',
+            url: `/api/v1/moderation/listings/${listing.id}/decision`,
+            host: `${slug}.localhost`,
+            session: mod.session,
+            payload: { action: 'approve', reason: 'Annonce conforme.' },
+          });
           expect(res.status).toBeLessThan(300);
         }
         site[slug] = { listingId: listing.id, author, visitor };
       }
-      const started = await t.request({ method: 'POST', url: `/api/v1/listings/${site.meylan.listingId}/conversations`, session: site.meylan.visitor.session, payload: { message: 'Bonjour Camille, je veux bien pour samedi !' } });
+      const started = await t.request({
+        method: 'POST',
+        url: `/api/v1/listings/${site.meylan.listingId}/conversations`,
+        session: site.meylan.visitor.session,
+        payload: { message: 'Bonjour Camille, je veux bien pour samedi !' },
+      });
       expect(started.status).toBe(201);
       threadId = started.json().conversationId;
       // Something for the moderation queue to show: a held offer, with its decision form.
       const seller = await createResident(t.db, 'meylan', { displayName: 'Paul D.' });
-      expect((await publish('meylan', seller, { kind: 'offer', categoryId: courses, title: 'Livraison de courses 5€ la course', description: 'Je livre vos courses pour 5€.', location: BUCLOS })).status).toBe('pending_review');
+      expect(
+        (
+          await publish('meylan', seller, {
+            kind: 'offer',
+            categoryId: courses,
+            title: 'Livraison de courses 5€ la course',
+            description: 'Je livre vos courses pour 5€.',
+            location: BUCLOS,
+          })
+        ).status,
+      ).toBe('pending_review');
       moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
     });
 
@@ -383,7 +464,14 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
      * and visitor, and goes from page to page in it: a fresh browser context per page costs a
      * new renderer process), and fails once with every violation of every page.
      */
-    type Check = { label: string; slug: string; path: string; session?: string; status?: number; prepare?: (p: Page) => Promise<void> };
+    type Check = {
+      label: string;
+      slug: string;
+      path: string;
+      session?: string;
+      status?: number;
+      prepare?: (p: Page) => Promise<void>;
+    };
     const axeAll = async (checks: Check[]) => {
       const failures: string[] = [];
       const queue = [...checks];
@@ -391,7 +479,14 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
         const tabs = new Map<string, Page>();
         const key = (c: Check) => `${c.slug} ${c.session ?? ''}`;
         // The next page this worker has a tab for, else the next page.
-        const next = () => queue.splice(Math.max(0, queue.findIndex((c) => tabs.has(key(c)))), 1)[0];
+        const next = () =>
+          queue.splice(
+            Math.max(
+              0,
+              queue.findIndex((c) => tabs.has(key(c))),
+            ),
+            1,
+          )[0];
         try {
           for (let c = next(); c; c = next()) {
             try {
@@ -401,7 +496,10 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
               else tabs.set(key(c), (page = await open(c.slug, c.path, { session: c.session, status: c.status })));
               if (c.prepare) await c.prepare(page);
               await expectNoAxeViolations(page, c.label);
-              expect({ label: c.label, errors: uncaughtErrors(page).slice(errorsBefore) }).toEqual({ label: c.label, errors: [] });
+              expect({ label: c.label, errors: uncaughtErrors(page).slice(errorsBefore) }).toEqual({
+                label: c.label,
+                errors: [],
+              });
             } catch (err) {
               failures.push((err as Error).message);
             }
@@ -416,7 +514,9 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
 
     /** Submits the page's main form as it is and expects the form back with its errors (422). */
     const submitWithErrors = (button: string) => async (page: Page) => {
-      expect(await navigation(page, () => page.getByRole('main').getByRole('button', { name: button }).click())).toBe(422);
+      expect(await navigation(page, () => page.getByRole('main').getByRole('button', { name: button }).click())).toBe(
+        422,
+      );
       expect(await page.getByRole('alert').count()).toBe(1);
       // site.js moves the focus to the error summary, so a screen reader reads it first.
       expect(await page.locator(':focus').getAttribute('id')).toBe('erreurs');
@@ -463,7 +563,13 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           prepare: async (p) => expect(await p.getByLabel('Votre message').count()).toBe(1),
         },
         { label: 'meylan post form', slug: 'meylan', path: '/annonces/nouvelle?kind=request', session: author.session },
-        { label: 'meylan post form with errors', slug: 'meylan', path: '/annonces/nouvelle', session: author.session, prepare: submitWithErrors("Publier l'annonce") },
+        {
+          label: 'meylan post form with errors',
+          slug: 'meylan',
+          path: '/annonces/nouvelle',
+          session: author.session,
+          prepare: submitWithErrors("Publier l'annonce"),
+        },
         {
           label: 'meylan my listings',
           slug: 'meylan',
@@ -479,7 +585,8 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           slug: 'meylan',
           path: '/moderation',
           session: moderator.session,
-          prepare: async (p) => expect(await p.getByRole('button', { name: 'Enregistrer la décision' }).count()).toBeGreaterThan(0),
+          prepare: async (p) =>
+            expect(await p.getByRole('button', { name: 'Enregistrer la décision' }).count()).toBeGreaterThan(0),
         },
       ]);
     });
@@ -496,7 +603,12 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           prepare: async (p) => expect(await p.locator('svg.chart').count()).toBe(1),
         },
         { label: 'meylan moderation journal', slug: 'meylan', path: '/moderation/journal', session: moderator.session },
-        { label: 'meylan edit a listing', slug: 'meylan', path: `/mes-annonces/${listingId}/modifier`, session: author.session },
+        {
+          label: 'meylan edit a listing',
+          slug: 'meylan',
+          path: `/mes-annonces/${listingId}/modifier`,
+          session: author.session,
+        },
         { label: 'meylan legal notice', slug: 'meylan', path: '/mentions-legales' },
         { label: 'meylan terms', slug: 'meylan', path: '/conditions-utilisation' },
         { label: 'meylan personal data', slug: 'meylan', path: '/donnees-personnelles' },
@@ -509,126 +621,326 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     });
 
     /** A relayed resident with a listing a neighbour answered, a fulfilled help with a negative feedback, a reminder: what the next two tests show. */
-    let loop: Promise<{ agent: ResidentFixture; residentId: string; relayedId: string; talkId: string; helpedId: string; token: string }> | undefined;
-    const closingTheLoop = () => (loop ??= (async () => {
-      const { listingId, author, visitor } = site.meylan;
-      const agent = await createResident(t.db, 'meylan', { roles: ['moderator'], displayName: 'Agnès M.' });
-      const resident = (
-        await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Lucienne Perrin', phone: '0476001122', location: BUCLOS, consent: { method: 'paper' } } })
-      ).json();
-      const relayed = (
+    let loop:
+      | Promise<{
+          agent: ResidentFixture;
+          residentId: string;
+          relayedId: string;
+          talkId: string;
+          helpedId: string;
+          token: string;
+        }>
+      | undefined;
+    const closingTheLoop = () =>
+      (loop ??= (async () => {
+        const { listingId, author, visitor } = site.meylan;
+        const agent = await createResident(t.db, 'meylan', { roles: ['moderator'], displayName: 'Agnès M.' });
+        const resident = (
+          await t.request({
+            method: 'POST',
+            url: '/api/v1/staff/residents',
+            session: agent.session,
+            payload: {
+              displayName: 'Lucienne Perrin',
+              phone: '0476001122',
+              location: BUCLOS,
+              consent: { method: 'paper' },
+            },
+          })
+        ).json();
+        const relayed = (
+          await t.request({
+            method: 'POST',
+            url: `/api/v1/staff/residents/${resident.id}/listings`,
+            session: agent.session,
+            payload: {
+              kind: 'request',
+              categoryId: courses,
+              title: 'Un appel le dimanche',
+              description: 'Lucienne aimerait parler un peu au téléphone le dimanche.',
+              mode: 'in_person',
+              location: BUCLOS,
+            },
+          })
+        ).json();
+        const talk = (
+          await t.request({
+            method: 'POST',
+            url: `/api/v1/listings/${relayed.id}/conversations`,
+            session: visitor.session,
+            payload: { message: 'Bonjour Lucienne, je peux vous appeler dimanche.' },
+          })
+        ).json();
+        // A fulfilled help with a negative feedback, for the feedback form and the moderation queue.
+        const helped = await publish('meylan', author, {
+          kind: 'request',
+          categoryId: courses,
+          title: 'Porter un meuble au grenier',
+          description: 'Un petit meuble à monter au grenier samedi.',
+          location: BUCLOS,
+        });
+        const helpTalk = (
+          await t.request({
+            method: 'POST',
+            url: `/api/v1/listings/${helped.id}/conversations`,
+            session: visitor.session,
+            payload: { message: 'Je peux venir samedi.' },
+          })
+        ).json();
         await t.request({
           method: 'POST',
-          url: `/api/v1/staff/residents/${resident.id}/listings`,
-          session: agent.session,
-          payload: { kind: 'request', categoryId: courses, title: 'Un appel le dimanche', description: 'Lucienne aimerait parler un peu au téléphone le dimanche.', mode: 'in_person', location: BUCLOS },
-        })
-      ).json();
-      const talk = (await t.request({ method: 'POST', url: `/api/v1/listings/${relayed.id}/conversations`, session: visitor.session, payload: { message: 'Bonjour Lucienne, je peux vous appeler dimanche.' } })).json();
-      // A fulfilled help with a negative feedback, for the feedback form and the moderation queue.
-      const helped = await publish('meylan', author, { kind: 'request', categoryId: courses, title: 'Porter un meuble au grenier', description: 'Un petit meuble à monter au grenier samedi.', location: BUCLOS });
-      const helpTalk = (await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/conversations`, session: visitor.session, payload: { message: 'Je peux venir samedi.' } })).json();
-      await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/fulfil`, session: author.session, payload: { conversationId: helpTalk.conversationId } });
-      await t.request({ method: 'POST', url: `/api/v1/listings/${helped.id}/feedback`, session: visitor.session, payload: { ok: false, comment: 'Rendez-vous manqué, sans prévenir.' } });
-      const token = t.app.get(OutcomesService).reminderToken(await t.db.tenantId('meylan'), listingId, author.id);
-      await t.db.admin.query('INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [await t.db.tenantId('meylan'), listingId, author.id]);
-      return { agent, residentId: resident.id as string, relayedId: relayed.id as string, talkId: talk.conversationId as string, helpedId: helped.id as string, token };
-    })());
+          url: `/api/v1/listings/${helped.id}/fulfil`,
+          session: author.session,
+          payload: { conversationId: helpTalk.conversationId },
+        });
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/listings/${helped.id}/feedback`,
+          session: visitor.session,
+          payload: { ok: false, comment: 'Rendez-vous manqué, sans prévenir.' },
+        });
+        const token = t.app.get(OutcomesService).reminderToken(await t.db.tenantId('meylan'), listingId, author.id);
+        await t.db.admin.query(
+          'INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          [await t.db.tenantId('meylan'), listingId, author.id],
+        );
+        return {
+          agent,
+          residentId: resident.id as string,
+          relayedId: relayed.id as string,
+          talkId: talk.conversationId as string,
+          helpedId: helped.id as string,
+          token,
+        };
+      })());
 
-    it('Meylan’s town-hall pages: staff inbox, relayed residents, registering and editing one, posting and answering for one', async () => {
-      const { agent, residentId, relayedId, talkId } = await closingTheLoop();
-      const { author } = site.meylan;
-      await axeAll([
-        { label: 'meylan staff inbox', slug: 'meylan', path: '/equipe', session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: /Marquer rappelé/ }).count()).toBeGreaterThan(0) },
-        { label: 'meylan relayed residents', slug: 'meylan', path: '/equipe/residents', session: agent.session },
-        { label: 'meylan a relayed resident', slug: 'meylan', path: `/equipe/residents/${residentId}`, session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: /Aide trouvée/ }).count()).toBe(1) },
-        { label: 'meylan register a resident', slug: 'meylan', path: '/equipe/residents/nouveau', session: agent.session },
-        { label: 'meylan register a resident with errors', slug: 'meylan', path: '/equipe/residents/nouveau', session: agent.session, prepare: submitWithErrors('Inscrire') },
-        { label: 'meylan edit a resident', slug: 'meylan', path: `/equipe/residents/${residentId}/modifier`, session: agent.session },
-        { label: 'meylan post for a resident', slug: 'meylan', path: `/equipe/residents/${residentId}/annonce`, session: agent.session },
-        { label: 'meylan a thread answered for a resident', slug: 'meylan', path: `/conversations/${talkId}`, session: agent.session },
-        { label: 'meylan a relayed listing, as staff', slug: 'meylan', path: `/annonces/${relayedId}`, session: agent.session },
-        { label: 'meylan staff page refused to a resident', slug: 'meylan', path: '/equipe', session: author.session, status: 403 },
-      ]);
-    }, AXE_TIMEOUT_MS);
+    it(
+      'Meylan’s town-hall pages: staff inbox, relayed residents, registering and editing one, posting and answering for one',
+      async () => {
+        const { agent, residentId, relayedId, talkId } = await closingTheLoop();
+        const { author } = site.meylan;
+        await axeAll([
+          {
+            label: 'meylan staff inbox',
+            slug: 'meylan',
+            path: '/equipe',
+            session: agent.session,
+            prepare: async (p) =>
+              expect(await p.getByRole('button', { name: /Marquer rappelé/ }).count()).toBeGreaterThan(0),
+          },
+          { label: 'meylan relayed residents', slug: 'meylan', path: '/equipe/residents', session: agent.session },
+          {
+            label: 'meylan a relayed resident',
+            slug: 'meylan',
+            path: `/equipe/residents/${residentId}`,
+            session: agent.session,
+            prepare: async (p) => expect(await p.getByRole('button', { name: /Aide trouvée/ }).count()).toBe(1),
+          },
+          {
+            label: 'meylan register a resident',
+            slug: 'meylan',
+            path: '/equipe/residents/nouveau',
+            session: agent.session,
+          },
+          {
+            label: 'meylan register a resident with errors',
+            slug: 'meylan',
+            path: '/equipe/residents/nouveau',
+            session: agent.session,
+            prepare: submitWithErrors('Inscrire'),
+          },
+          {
+            label: 'meylan edit a resident',
+            slug: 'meylan',
+            path: `/equipe/residents/${residentId}/modifier`,
+            session: agent.session,
+          },
+          {
+            label: 'meylan post for a resident',
+            slug: 'meylan',
+            path: `/equipe/residents/${residentId}/annonce`,
+            session: agent.session,
+          },
+          {
+            label: 'meylan a thread answered for a resident',
+            slug: 'meylan',
+            path: `/conversations/${talkId}`,
+            session: agent.session,
+          },
+          {
+            label: 'meylan a relayed listing, as staff',
+            slug: 'meylan',
+            path: `/annonces/${relayedId}`,
+            session: agent.session,
+          },
+          {
+            label: 'meylan staff page refused to a resident',
+            slug: 'meylan',
+            path: '/equipe',
+            session: author.session,
+            status: 403,
+          },
+        ]);
+      },
+      AXE_TIMEOUT_MS,
+    );
 
-    it('Meylan’s pages that close the loop: fulfilment, feedback and its moderation, the reminder’s answers, the figures', async () => {
-      const { agent, helpedId, token } = await closingTheLoop();
-      const { listingId, author } = site.meylan;
-      await axeAll([
-        { label: 'meylan moderation queue with a feedback', slug: 'meylan', path: '/moderation', session: agent.session, prepare: async (p) => expect(await p.getByRole('button', { name: 'Marquer comme traité' }).count()).toBeGreaterThan(0) },
-        { label: 'meylan fulfil page', slug: 'meylan', path: `/mes-annonces/${listingId}/aide-trouvee`, session: author.session },
-        { label: 'meylan feedback form', slug: 'meylan', path: `/entraides/${helpedId}/avis`, session: author.session },
-        { label: 'meylan reminder, the question', slug: 'meylan', path: `/outcome/${token}` },
-        { label: 'meylan reminder, "found" to confirm', slug: 'meylan', path: `/outcome/${token}?answer=found` },
-        { label: 'meylan reminder, a bad link', slug: 'meylan', path: '/outcome/abc.def.ghi', status: 404 },
-        { label: 'meylan figures', slug: 'meylan', path: '/chiffres' },
-        { label: 'metropole figures, per commune', slug: 'metropole', path: '/chiffres' },
-      ]);
-    }, AXE_TIMEOUT_MS);
+    it(
+      'Meylan’s pages that close the loop: fulfilment, feedback and its moderation, the reminder’s answers, the figures',
+      async () => {
+        const { agent, helpedId, token } = await closingTheLoop();
+        const { listingId, author } = site.meylan;
+        await axeAll([
+          {
+            label: 'meylan moderation queue with a feedback',
+            slug: 'meylan',
+            path: '/moderation',
+            session: agent.session,
+            prepare: async (p) =>
+              expect(await p.getByRole('button', { name: 'Marquer comme traité' }).count()).toBeGreaterThan(0),
+          },
+          {
+            label: 'meylan fulfil page',
+            slug: 'meylan',
+            path: `/mes-annonces/${listingId}/aide-trouvee`,
+            session: author.session,
+          },
+          {
+            label: 'meylan feedback form',
+            slug: 'meylan',
+            path: `/entraides/${helpedId}/avis`,
+            session: author.session,
+          },
+          { label: 'meylan reminder, the question', slug: 'meylan', path: `/outcome/${token}` },
+          { label: 'meylan reminder, "found" to confirm', slug: 'meylan', path: `/outcome/${token}?answer=found` },
+          { label: 'meylan reminder, a bad link', slug: 'meylan', path: '/outcome/abc.def.ghi', status: 404 },
+          { label: 'meylan figures', slug: 'meylan', path: '/chiffres' },
+          { label: 'metropole figures, per commune', slug: 'metropole', path: '/chiffres' },
+        ]);
+      },
+      AXE_TIMEOUT_MS,
+    );
 
-    it('the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole and Lyon', async () => {
-      await axeAll(
-        OTHER_TENANTS.flatMap((slug) => [
-          // Signed in, so with the whole menu, and the contact form on the listing (Meylan's pages are also seen signed out).
-          { label: `${slug} home`, slug, path: '/', session: site[slug].visitor.session },
-          { label: `${slug} listings`, slug, path: '/annonces', session: site[slug].visitor.session, prepare: async (p: Page) => expect(await p.locator('.cards > li').count()).toBeGreaterThan(0) },
-          { label: `${slug} listing`, slug, path: `/annonces/${site[slug].listingId}`, session: site[slug].visitor.session, prepare: async (p: Page) => expect(await p.getByLabel('Votre message').count()).toBe(1) },
-          { label: `${slug} post form`, slug, path: '/annonces/nouvelle?kind=offer', session: site[slug].visitor.session },
-        ]),
-      );
-    }, AXE_TIMEOUT_MS);
+    it(
+      'the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole and Lyon',
+      async () => {
+        await axeAll(
+          OTHER_TENANTS.flatMap((slug) => [
+            // Signed in, so with the whole menu, and the contact form on the listing (Meylan's pages are also seen signed out).
+            { label: `${slug} home`, slug, path: '/', session: site[slug].visitor.session },
+            {
+              label: `${slug} listings`,
+              slug,
+              path: '/annonces',
+              session: site[slug].visitor.session,
+              prepare: async (p: Page) => expect(await p.locator('.cards > li').count()).toBeGreaterThan(0),
+            },
+            {
+              label: `${slug} listing`,
+              slug,
+              path: `/annonces/${site[slug].listingId}`,
+              session: site[slug].visitor.session,
+              prepare: async (p: Page) => expect(await p.getByLabel('Votre message').count()).toBe(1),
+            },
+            {
+              label: `${slug} post form`,
+              slug,
+              path: '/annonces/nouvelle?kind=offer',
+              session: site[slug].visitor.session,
+            },
+          ]),
+        );
+      },
+      AXE_TIMEOUT_MS,
+    );
 
-    it('fits a 360 px phone screen without scrolling sideways', async () => {
-      const { listingId, author } = site.meylan;
-      const pages = [
-        { slug: 'meylan', path: '/' },
-        { slug: 'meylan', path: '/annonces' },
-        { slug: 'meylan', path: `/annonces/${listingId}` },
-        { slug: 'meylan', path: '/carte' },
-        { slug: 'meylan', path: '/annonces/nouvelle', session: author.session },
-        { slug: 'meylan', path: '/chiffres' },
-        { slug: 'metropole', path: '/chiffres' },
-        { slug: 'lyon', path: '/' },
-      ];
-      // The team's pages, with their tables, on a phone too.
-      const { agent, residentId } = await closingTheLoop();
-      pages.push({ slug: 'meylan', path: '/equipe', session: agent.session }, { slug: 'meylan', path: '/equipe/residents', session: agent.session }, { slug: 'meylan', path: `/equipe/residents/${residentId}`, session: agent.session });
-      const widths: Record<string, number> = {};
-      for (const { slug, path, session } of pages) {
-        const page = await open(slug, path, { viewport: PHONE, session });
-        widths[`${slug} ${path}`] = await page.locator('html').evaluate((el) => el.scrollWidth);
-        await page.close();
-      }
-      // One pixel of rounding; any real overflow (a long word, a wide table, a fixed-width map) is more.
-      expect(Object.entries(widths).filter(([, w]) => w > PHONE.width + 1)).toEqual([]);
-    }, AXE_TIMEOUT_MS);
+    it(
+      'fits a 360 px phone screen without scrolling sideways',
+      async () => {
+        const { listingId, author } = site.meylan;
+        const pages = [
+          { slug: 'meylan', path: '/' },
+          { slug: 'meylan', path: '/annonces' },
+          { slug: 'meylan', path: `/annonces/${listingId}` },
+          { slug: 'meylan', path: '/carte' },
+          { slug: 'meylan', path: '/annonces/nouvelle', session: author.session },
+          { slug: 'meylan', path: '/chiffres' },
+          { slug: 'metropole', path: '/chiffres' },
+          { slug: 'lyon', path: '/' },
+        ];
+        // The team's pages, with their tables, on a phone too.
+        const { agent, residentId } = await closingTheLoop();
+        pages.push(
+          { slug: 'meylan', path: '/equipe', session: agent.session },
+          { slug: 'meylan', path: '/equipe/residents', session: agent.session },
+          { slug: 'meylan', path: `/equipe/residents/${residentId}`, session: agent.session },
+        );
+        const widths: Record<string, number> = {};
+        for (const { slug, path, session } of pages) {
+          const page = await open(slug, path, { viewport: PHONE, session });
+          widths[`${slug} ${path}`] = await page.locator('html').evaluate((el) => el.scrollWidth);
+          await page.close();
+        }
+        // One pixel of rounding; any real overflow (a long word, a wide table, a fixed-width map) is more.
+        expect(Object.entries(widths).filter(([, w]) => w > PHONE.width + 1)).toEqual([]);
+      },
+      AXE_TIMEOUT_MS,
+    );
   });
 
   it('keeps the map page under 200 KB transferred, scripts, styles and listings included (no tiles)', async () => {
     // Markers to draw, whatever ran before: their icons count too.
     const author = await createResident(t.db, 'meylan');
-    await publish('meylan', author, { kind: 'offer', categoryId: courses, title: 'Je promène votre chien le soir', description: 'Tous les soirs vers 19 h, autour du parc.', location: BUCLOS });
-    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 800 } });
+    await publish('meylan', author, {
+      kind: 'offer',
+      categoryId: courses,
+      title: 'Je promène votre chien le soir',
+      description: 'Tous les soirs vers 19 h, autour du parc.',
+      location: BUCLOS,
+    });
+    const context = await browser.newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 1280, height: 800 },
+    });
     try {
       const page = await context.newPage();
       const responses: Array<{ url: string; bytes: Promise<number> }> = [];
       page.on('response', (res) => {
         const length = res.headers()['content-length'];
         // The encoded size: Content-Length when sent, else the body (decoded: an upper bound).
-        const bytes = length !== undefined ? Promise.resolve(Number(length)) : res.body().then((b) => b.length, () => 0);
+        const bytes =
+          length !== undefined
+            ? Promise.resolve(Number(length))
+            : res.body().then(
+                (b) => b.length,
+                () => 0,
+              );
         responses.push({ url: res.url(), bytes });
       });
       const res = await page.goto(new URL('carte', t.baseUrl('meylan')).toString(), { waitUntil: 'networkidle' });
       expect(res?.status()).toBe(200);
-      const sizes = await Promise.all(responses.map(async (r) => ({ url: new URL(r.url).pathname, bytes: await r.bytes })));
+      const sizes = await Promise.all(
+        responses.map(async (r) => ({ url: new URL(r.url).pathname, bytes: await r.bytes })),
+      );
       const total = sizes.reduce((sum, r) => sum + r.bytes, 0);
       const paths = sizes.map((r) => r.url);
       // The measure saw what the page needs: Leaflet, clustering, the listings and outlines.
-      expect(paths).toEqual(expect.arrayContaining(['/carte', '/assets/vendor/leaflet/leaflet.js', '/assets/map.js', '/api/v1/listings.geojson', '/api/v1/neighbourhoods.geojson']));
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/carte',
+          '/assets/vendor/leaflet/leaflet.js',
+          '/assets/map.js',
+          '/api/v1/listings.geojson',
+          '/api/v1/neighbourhoods.geojson',
+        ]),
+      );
       expect(paths).toContain('/assets/vendor/leaflet/images/marker-icon.png');
       expect(paths.filter((p) => /tile|\/\d+\/\d+\/\d+\.png$/.test(p))).toEqual([]);
-      if (total >= MAP_PAGE_BUDGET) throw new Error(`map page: ${total} bytes transferred, over ${MAP_PAGE_BUDGET}:\n${sizes.map((r) => `  ${r.bytes}\t${r.url}`).join('\n')}`);
+      if (total >= MAP_PAGE_BUDGET)
+        throw new Error(
+          `map page: ${total} bytes transferred, over ${MAP_PAGE_BUDGET}:\n${sizes.map((r) => `  ${r.bytes}\t${r.url}`).join('\n')}`,
+        );
     } finally {
       await context.close();
     }

@@ -36,7 +36,10 @@ describe('the site’s forms keep what is stored and act once', () => {
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    [t, browser] = await Promise.all([startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }), launchBrowser()]);
+    [t, browser] = await Promise.all([
+      startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }),
+      launchBrowser(),
+    ]);
     courses = await categoryId(t.db, 'meylan', 'courses');
   });
   afterEach(async () => {
@@ -57,11 +60,18 @@ describe('the site’s forms keep what is stored and act once', () => {
       method: 'PATCH',
       url: '/api/v1/me',
       session: me.session,
-      payload: { displayName: 'Renée-Claude B.', location: HOME, notifications: { mode: 'daily', radiusM: 1500, categoryIds: [devoirs, courses, distance] } },
+      payload: {
+        displayName: 'Renée-Claude B.',
+        location: HOME,
+        notifications: { mode: 'daily', radiusM: 1500, categoryIds: [devoirs, courses, distance] },
+      },
     });
     expect(set.status).toBe(200);
     // Then the commune stops offering one of the chosen categories.
-    await t.db.admin.query('UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND category_id = $2', [me.tenantId, distance]);
+    await t.db.admin.query('UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND category_id = $2', [
+      me.tenantId,
+      distance,
+    ]);
 
     const stored = async () => ({
       api: (await t.request({ url: '/api/v1/me', session: me.session })).json(),
@@ -74,7 +84,11 @@ describe('the site’s forms keep what is stored and act once', () => {
       ).rows[0],
     });
     const before = await stored();
-    expect(before.api.notifications).toEqual({ mode: 'daily', radiusM: 1500, categoryIds: [devoirs, courses, distance] });
+    expect(before.api.notifications).toEqual({
+      mode: 'daily',
+      radiusM: 1500,
+      categoryIds: [devoirs, courses, distance],
+    });
 
     const page = await open('/mon-compte', me.session);
     // What the form shows is what is stored.
@@ -82,7 +96,9 @@ describe('the site’s forms keep what is stored and act once', () => {
     expect(await page.getByLabel('Un résumé par jour').isChecked()).toBe(true);
     expect(await page.getByLabel('Distance', { exact: true }).inputValue()).toBe('1500');
     expect((await page.locator('#radiusM option:checked').innerText()).trim()).toBe('1,5 km (actuel)');
-    const ticked = await page.locator('input[name="categoryIds"]:checked').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    const ticked = await page
+      .locator('input[name="categoryIds"]:checked')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(ticked.sort()).toEqual([devoirs, courses, distance].sort());
     expect(await page.getByLabel(/Conversations.*n’est plus proposée/i).isChecked()).toBe(true);
 
@@ -97,7 +113,11 @@ describe('the site’s forms keep what is stored and act once', () => {
     expect(await stored()).toEqual(before);
 
     // The deletion form, sent as it is (its box unticked; submit() passes the browser's own check): refused, nothing erased.
-    const refused = await navigation(page, () => page.locator('form[action="/mon-compte/supprimer"]').evaluate((f) => (f as unknown as { submit(): void }).submit()));
+    const refused = await navigation(page, () =>
+      page
+        .locator('form[action="/mon-compte/supprimer"]')
+        .evaluate((f) => (f as unknown as { submit(): void }).submit()),
+    );
     expect(refused).toBe(422);
     expect(await page.getByRole('alert').first().innerText()).toContain('Le compte n’a pas été supprimé.');
     expect(await stored()).toEqual(before);
@@ -105,13 +125,19 @@ describe('the site’s forms keep what is stored and act once', () => {
   });
 
   it('publishes once when "Votre annonce est publiée" is reloaded: one listing, one alert e-mail to the neighbour', async () => {
-    const neighbour = await createResident(t.db, 'meylan', { displayName: 'Odile V.', location: BUCLOS, notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] } });
+    const neighbour = await createResident(t.db, 'meylan', {
+      displayName: 'Odile V.',
+      location: BUCLOS,
+      notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] },
+    });
     const author = await createResident(t.db, 'meylan', { displayName: 'Léa M.' });
     const title = 'Je fais vos courses le jeudi soir';
     const page = await open('/annonces/nouvelle?kind=offer', author.session);
     await page.getByLabel('Catégorie').selectOption({ label: 'Courses' });
     await page.getByLabel('Titre').fill(title);
-    await page.getByLabel('Description').fill('Je passe au supermarché du quartier chaque jeudi, je peux prendre vos courses.');
+    await page
+      .getByLabel('Description')
+      .fill('Je passe au supermarché du quartier chaque jeudi, je peux prendre vos courses.');
     await page.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
     expect(await navigation(page, () => page.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
     expect(await h1(page)).toBe('Votre annonce est publiée');
@@ -129,7 +155,9 @@ describe('the site’s forms keep what is stored and act once', () => {
     expect(resultPath).toBe(`/annonces/${rows[0].id}/publiee`);
     await matchingDone(t.db, rows[0].id);
     await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes(title), 15_000);
-    const alerts = await t.db.admin.query('SELECT count(*)::int AS n FROM outbox_emails WHERE recipient = $1', [neighbour.email]);
+    const alerts = await t.db.admin.query('SELECT count(*)::int AS n FROM outbox_emails WHERE recipient = $1', [
+      neighbour.email,
+    ]);
     expect(alerts.rows[0].n).toBe(1);
     expect(sink.messages.filter((m) => m.to.includes(neighbour.email))).toHaveLength(1);
     expect(uncaughtErrors(page)).toEqual([]);
@@ -137,12 +165,30 @@ describe('the site’s forms keep what is stored and act once', () => {
 
   it('publishes once when the posting form is sent twice (a double click, or "back" then send): both answers lead to the same listing', async () => {
     const author = await createResident(t.db, 'meylan');
-    const form = await t.request({ url: '/annonces/nouvelle?kind=offer', session: author.session, headers: { accept: 'text/html' } });
+    const form = await t.request({
+      url: '/annonces/nouvelle?kind=offer',
+      session: author.session,
+      headers: { accept: 'text/html' },
+    });
     const key = /name="idempotencyKey" value="([0-9a-f-]{36})"/.exec(form.body)?.[1];
     expect(key).toBeDefined();
-    const fields = { idempotencyKey: key!, kind: 'offer', categoryId: courses, title: 'Je promène votre chien le matin', description: 'Tous les matins vers 8 h, autour du parc des Buclos.', mode: 'in_person', neighbourhood: 'buclos' };
+    const fields = {
+      idempotencyKey: key!,
+      kind: 'offer',
+      categoryId: courses,
+      title: 'Je promène votre chien le matin',
+      description: 'Tous les matins vers 8 h, autour du parc des Buclos.',
+      mode: 'in_person',
+      neighbourhood: 'buclos',
+    };
     const send = (f: Record<string, string>) =>
-      t.request({ method: 'POST', url: '/annonces/nouvelle', session: author.session, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(f).toString() });
+      t.request({
+        method: 'POST',
+        url: '/annonces/nouvelle',
+        session: author.session,
+        headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(f).toString(),
+      });
     const [first, second] = await Promise.all([send(fields), send(fields)]);
     expect([first.status, second.status]).toEqual([303, 303]);
     expect(second.headers.location).toBe(first.headers.location);
@@ -157,15 +203,27 @@ describe('the site’s forms keep what is stored and act once', () => {
     const fresh = /name="idempotencyKey" value="([0-9a-f-]{36})"/.exec(changed.body)?.[1];
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(key);
-    expect((await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n).toBe(1);
-    expect((await send({ ...fields, idempotencyKey: fresh!, title: 'Je promène votre chien le soir' })).status).toBe(303);
-    expect((await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n).toBe(2);
+    expect(
+      (await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n,
+    ).toBe(1);
+    expect((await send({ ...fields, idempotencyKey: fresh!, title: 'Je promène votre chien le soir' })).status).toBe(
+      303,
+    );
+    expect(
+      (await t.db.admin.query('SELECT count(*)::int AS n FROM listings WHERE author_id = $1', [author.id])).rows[0].n,
+    ).toBe(2);
   });
 
   it('sends a message to a listing’s author once when the page after sending is reloaded', async () => {
     const author = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
     const writer = await createResident(t.db, 'meylan', { displayName: 'Nadia K.' });
-    const listing = await publishListing(t, author, { kind: 'request', categoryId: courses, title: 'Besoin d’un coup de main pour mes courses', description: 'Je ne peux plus porter de charges lourdes.', location: BUCLOS });
+    const listing = await publishListing(t, author, {
+      kind: 'request',
+      categoryId: courses,
+      title: 'Besoin d’un coup de main pour mes courses',
+      description: 'Je ne peux plus porter de charges lourdes.',
+      location: BUCLOS,
+    });
     const page = await open(`/annonces/${listing.id}`, writer.session);
     await page.getByLabel('Votre message').fill('Bonjour Hugo, je peux passer samedi matin.');
     expect(await navigation(page, () => page.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);

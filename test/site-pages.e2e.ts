@@ -16,8 +16,13 @@ describe('the site pages', () => {
   let author: ResidentFixture;
   let listingId: string;
 
-  const page = (url: string, opts: { host?: string; session?: string } = {}) => t.request({ url, headers: HTML, ...opts });
-  const submit = (url: string, fields: Record<string, string>, opts: { host?: string; session?: string; origin?: string | null } = {}) => {
+  const page = (url: string, opts: { host?: string; session?: string } = {}) =>
+    t.request({ url, headers: HTML, ...opts });
+  const submit = (
+    url: string,
+    fields: Record<string, string>,
+    opts: { host?: string; session?: string; origin?: string | null } = {},
+  ) => {
     const host = opts.host ?? 'meylan.localhost';
     return t.request({
       method: 'POST',
@@ -30,7 +35,11 @@ describe('the site pages', () => {
     });
   };
   /** A form's answer is a 303 to `location` (POST/Redirect/GET); the page it leads to, as the browser would get it. */
-  const redirected = async (res: Awaited<ReturnType<typeof submit>>, location: string | RegExp, opts: { session?: string } = {}) => {
+  const redirected = async (
+    res: Awaited<ReturnType<typeof submit>>,
+    location: string | RegExp,
+    opts: { session?: string } = {},
+  ) => {
     expect(res.status).toBe(303);
     if (typeof location === 'string') expect(res.headers.location).toBe(location);
     else expect(String(res.headers.location)).toMatch(location);
@@ -148,19 +157,34 @@ describe('the site pages', () => {
     expect(bad.body).toContain(`value="${email}"`);
     expect(bad.body).not.toContain('value="court"');
 
-    const ok = await redirected(await submit('/inscription', { displayName: 'Léa M.', email, password: 'un mot de passe solide', acceptTerms: 'true' }), '/inscription?envoye=1');
+    const ok = await redirected(
+      await submit('/inscription', {
+        displayName: 'Léa M.',
+        email,
+        password: 'un mot de passe solide',
+        acceptTerms: 'true',
+      }),
+      '/inscription?envoye=1',
+    );
     expect(ok.body).toContain('Vérifiez votre boîte e-mail');
     const mail = await sink.waitFor((m) => m.to.includes(email));
     const link = new URL(linkIn(mail, '/compte/verification')!);
     const confirm = await page(`${link.pathname}${link.search}`);
     expect(confirm.body).toContain('Confirmer mon adresse');
-    const verified = await redirected(await submit('/compte/verification', { token: link.searchParams.get('token')! }), '/compte/verification?fait=1');
+    const verified = await redirected(
+      await submit('/compte/verification', { token: link.searchParams.get('token')! }),
+      '/compte/verification?fait=1',
+    );
     expect(verified.body).toContain('Votre adresse est confirmée');
 
     const wrong = await submit('/connexion', { email, password: 'pas le bon mot de passe', retour: '/' });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toContain('role="alert"');
-    const login = await submit('/connexion', { email, password: 'un mot de passe solide', retour: `/annonces/${listingId}` });
+    const login = await submit('/connexion', {
+      email,
+      password: 'un mot de passe solide',
+      retour: `/annonces/${listingId}`,
+    });
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe(`/annonces/${listingId}`);
     const session = login.cookies.find((c) => c.name === 'entraide_session')!.value;
@@ -171,13 +195,24 @@ describe('the site pages', () => {
     const empty = await submit(`/annonces/${listingId}/contact`, { message: '   ' }, { session });
     expect(empty.status).toBe(422);
     expect(empty.body).toContain('id="message-erreur"');
-    const sent = await submit(`/annonces/${listingId}/contact`, { message: 'Bonjour, je veux bien pour samedi !' }, { session });
+    const sent = await submit(
+      `/annonces/${listingId}/contact`,
+      { message: 'Bonjour, je veux bien pour samedi !' },
+      { session },
+    );
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe(`/annonces/${listingId}?envoye=1`);
-    const { rows } = await t.db.admin.query('SELECT body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id WHERE c.listing_id = $1', [listingId]);
+    const { rows } = await t.db.admin.query(
+      'SELECT body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id WHERE c.listing_id = $1',
+      [listingId],
+    );
     expect(rows.map((r) => r.body)).toContain('Bonjour, je veux bien pour samedi !');
 
-    const foreign = await submit(`/annonces/${listingId}/contact`, { message: 'Depuis un autre site' }, { session, origin: 'http://evil.example' });
+    const foreign = await submit(
+      `/annonces/${listingId}/contact`,
+      { message: 'Depuis un autre site' },
+      { session, origin: 'http://evil.example' },
+    );
     expect(foreign.status).toBe(403);
     const out = await submit('/deconnexion', {}, { session });
     expect(out.status).toBe(303);
@@ -191,31 +226,48 @@ describe('the site pages', () => {
     expect(res.body).toContain('data-category="courses"');
     expect(res.body).toContain('<script src="/assets/vendor/leaflet/leaflet.js" defer></script>');
     expect(res.body).toContain(`href="/annonces/${listingId}"`);
-    const leaflet = await t.request({ url: '/assets/vendor/leaflet/leaflet.js', headers: { 'accept-encoding': 'gzip, br' } });
+    const leaflet = await t.request({
+      url: '/assets/vendor/leaflet/leaflet.js',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
     expect(leaflet.status).toBe(200);
     expect(leaflet.headers['content-encoding']).toBe('gzip');
     expect(Number(leaflet.headers['content-length'])).toBeLessThan(60_000);
     expect((await t.request({ url: '/assets/vendor/leaflet/../../package.json' })).status).toBe(404);
-    expect((await t.request({ url: '/assets/vendor/leaflet/images/marker-icon.png' })).headers['content-type']).toBe('image/png');
+    expect((await t.request({ url: '/assets/vendor/leaflet/images/marker-icon.png' })).headers['content-type']).toBe(
+      'image/png',
+    );
   });
 
   it('publishes an offer from the form, placed in the chosen neighbourhood, and holds a paid one with its reason', async () => {
     const anonymous = await page('/annonces/nouvelle?kind=request');
     expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.location).toBe(`/connexion?retour=${encodeURIComponent('/annonces/nouvelle?kind=request')}`);
+    expect(anonymous.headers.location).toBe(
+      `/connexion?retour=${encodeURIComponent('/annonces/nouvelle?kind=request')}`,
+    );
     const writer = await createResident(t.db, 'meylan');
     const blank = await page('/annonces/nouvelle?kind=request', { session: writer.session });
     expect(blank.body).toContain('value="request" checked');
     expect(blank.body).toContain('<option value="buclos">Buclos</option>');
     const courses = await categoryId(t.db, 'meylan', 'courses');
-    const fields = { kind: 'offer', categoryId: courses, title: 'Je porte vos courses', description: 'Le mardi et le vendredi, je passe au marché.', mode: 'in_person' };
+    const fields = {
+      kind: 'offer',
+      categoryId: courses,
+      title: 'Je porte vos courses',
+      description: 'Le mardi et le vendredi, je passe au marché.',
+      mode: 'in_person',
+    };
 
     const nowhere = await submit('/annonces/nouvelle', fields, { session: writer.session });
     expect(nowhere.status).toBe(422);
     expect(nowhere.body).toContain('id="location-erreur"');
     expect(nowhere.body).toContain('value="Je porte vos courses"');
 
-    const published = await redirected(await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session }), /^\/annonces\/[0-9a-f-]{36}\/publiee$/, { session: writer.session });
+    const published = await redirected(
+      await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session }),
+      /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
+      { session: writer.session },
+    );
     expect(published.body).toContain('Votre annonce est publiée');
     const { rows } = await t.db.admin.query(
       `SELECT l.status, n.slug FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND ST_Covers(n.outline, l.location)
@@ -224,19 +276,32 @@ describe('the site pages', () => {
     );
     expect(rows).toEqual([{ status: 'published', slug: 'buclos' }]);
 
-    const paid = await redirected(await submit('/annonces/nouvelle', { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' }, { session: writer.session }), /^\/annonces\/[0-9a-f-]{36}\/publiee$/, { session: writer.session });
+    const paid = await redirected(
+      await submit(
+        '/annonces/nouvelle',
+        { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' },
+        { session: writer.session },
+      ),
+      /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
+      { session: writer.session },
+    );
     expect(paid.body).toContain('Votre annonce attend une relecture');
     expect(paid.body).toContain('prix ou une rémunération');
   });
 
   it("lists a resident's listings and lets them close one; answers a conversation from its page", async () => {
-    expect((await page('/mes-annonces')).headers.location).toBe(`/connexion?retour=${encodeURIComponent('/mes-annonces')}`);
+    expect((await page('/mes-annonces')).headers.location).toBe(
+      `/connexion?retour=${encodeURIComponent('/mes-annonces')}`,
+    );
     const mine = await page('/mes-annonces', { session: author.session });
     expect(mine.body).toContain('Courses du samedi');
     expect(mine.body).toContain('En ligne');
 
     const neighbour = await createResident(t.db, 'meylan', { displayName: 'Yanis B.' });
-    expect((await submit(`/annonces/${listingId}/contact`, { message: 'Bonjour Camille !' }, { session: neighbour.session })).status).toBe(303);
+    expect(
+      (await submit(`/annonces/${listingId}/contact`, { message: 'Bonjour Camille !' }, { session: neighbour.session }))
+        .status,
+    ).toBe(303);
     const inbox = await page('/conversations', { session: author.session });
     const threadPath = /href="(\/conversations\/[0-9a-f-]{36})"/.exec(inbox.body)?.[1];
     expect(inbox.body).toContain('avec Yanis B.');
@@ -249,22 +314,51 @@ describe('the site pages', () => {
     expect((await page(threadPath!, { session: (await createResident(t.db, 'meylan')).session })).status).toBe(404);
 
     const reporter = await createResident(t.db, 'meylan');
-    const reported = await submit(`/annonces/${listingId}/signaler`, { reason: 'paid', comment: 'Il demande de l’argent.' }, { session: reporter.session });
+    const reported = await submit(
+      `/annonces/${listingId}/signaler`,
+      { reason: 'paid', comment: 'Il demande de l’argent.' },
+      { session: reporter.session },
+    );
     expect(reported.headers.location).toBe(`/annonces/${listingId}?signale=1`);
-    expect((await page(reported.headers.location as string, { session: reporter.session })).body).toContain('votre signalement est transmis');
-    expect((await t.db.admin.query('SELECT reason FROM listing_reports WHERE listing_id = $1 AND reporter_id = $2', [listingId, reporter.id])).rows).toEqual([{ reason: 'paid' }]);
+    expect((await page(reported.headers.location as string, { session: reporter.session })).body).toContain(
+      'votre signalement est transmis',
+    );
+    expect(
+      (
+        await t.db.admin.query('SELECT reason FROM listing_reports WHERE listing_id = $1 AND reporter_id = $2', [
+          listingId,
+          reporter.id,
+        ])
+      ).rows,
+    ).toEqual([{ reason: 'paid' }]);
 
     const edit = await page(`/mes-annonces/${listingId}/modifier`, { session: author.session });
     expect(edit.body).toContain('Modifier mon annonce');
     expect(edit.body).toContain(`action="/mes-annonces/${listingId}/modifier"`);
     expect((await page(`/mes-annonces/${listingId}/modifier`, { session: neighbour.session })).status).toBe(404);
     const courses = await categoryId(t.db, 'meylan', 'courses');
-    const tooShort = await submit(`/mes-annonces/${listingId}/modifier`, { categoryId: courses, title: 'Oh', description: 'Je vais au marché chaque samedi matin.', mode: 'in_person' }, { session: author.session });
+    const tooShort = await submit(
+      `/mes-annonces/${listingId}/modifier`,
+      { categoryId: courses, title: 'Oh', description: 'Je vais au marché chaque samedi matin.', mode: 'in_person' },
+      { session: author.session },
+    );
     expect(tooShort.status).toBe(422);
     expect(tooShort.body).toContain('id="title-erreur"');
-    const edited = await submit(`/mes-annonces/${listingId}/modifier`, { categoryId: courses, title: 'Courses du samedi matin', description: 'Je vais au marché chaque samedi matin.', mode: 'both' }, { session: author.session });
+    const edited = await submit(
+      `/mes-annonces/${listingId}/modifier`,
+      {
+        categoryId: courses,
+        title: 'Courses du samedi matin',
+        description: 'Je vais au marché chaque samedi matin.',
+        mode: 'both',
+      },
+      { session: author.session },
+    );
     expect(edited.headers.location).toBe('/mes-annonces?fait=modifiee');
-    expect((await t.db.admin.query('SELECT title, mode FROM listings WHERE id = $1', [listingId])).rows[0]).toEqual({ title: 'Courses du samedi matin', mode: 'both' });
+    expect((await t.db.admin.query('SELECT title, mode FROM listings WHERE id = $1', [listingId])).rows[0]).toEqual({
+      title: 'Courses du samedi matin',
+      mode: 'both',
+    });
 
     const closed = await submit(`/mes-annonces/${listingId}/clore`, {}, { session: author.session });
     expect(closed.headers.location).toBe('/mes-annonces?fait=close');
@@ -274,7 +368,14 @@ describe('the site pages', () => {
 
   it('lets a moderator reject a held listing with a reason; the author sees it refused and is told by e-mail', async () => {
     const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
-    const fields = { kind: 'offer', categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'), title: "Cours de maths 15€ de l'heure", description: 'Collège et lycée, le mercredi après-midi.', mode: 'in_person', neighbourhood: 'buclos' };
+    const fields = {
+      kind: 'offer',
+      categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'),
+      title: "Cours de maths 15€ de l'heure",
+      description: 'Collège et lycée, le mercredi après-midi.',
+      mode: 'in_person',
+      neighbourhood: 'buclos',
+    };
     expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(303);
 
     expect((await page('/moderation', { session: writer.session })).status).toBe(403);
@@ -282,11 +383,19 @@ describe('the site pages', () => {
     const queue = await page('/moderation', { session: moderator.session });
     expect(queue.body).toContain('Cours de maths 15€ de l&#x27;heure');
     expect(queue.body).toContain('prix ou rémunération');
-    const id = (await t.db.admin.query("SELECT id FROM listings WHERE author_id = $1", [writer.id])).rows[0].id;
-    const noReason = await submit(`/moderation/annonces/${id}`, { action: 'reject', reason: '' }, { session: moderator.session });
+    const id = (await t.db.admin.query('SELECT id FROM listings WHERE author_id = $1', [writer.id])).rows[0].id;
+    const noReason = await submit(
+      `/moderation/annonces/${id}`,
+      { action: 'reject', reason: '' },
+      { session: moderator.session },
+    );
     expect(noReason.status).toBe(422);
     expect(noReason.body).toContain('motif');
-    const decided = await submit(`/moderation/annonces/${id}`, { action: 'reject', reason: 'Les cours payants ne sont pas acceptés.' }, { session: moderator.session });
+    const decided = await submit(
+      `/moderation/annonces/${id}`,
+      { action: 'reject', reason: 'Les cours payants ne sont pas acceptés.' },
+      { session: moderator.session },
+    );
     expect(decided.headers.location).toBe('/moderation?fait=decision');
     expect((await page('/mes-annonces', { session: writer.session })).body).toContain('Refusée');
     const mail = await sink.waitFor((m) => m.to.includes(writer.email));
@@ -304,26 +413,45 @@ describe('the site pages', () => {
     expect(account.body).toContain('value="Inès K."');
     const courses = await categoryId(t.db, 'meylan', 'courses');
     const body = `${form({ displayName: 'Inès L.', neighbourhood: 'buclos', mode: 'immediate', radiusM: '2000' })}&categoryIds=${courses}&categoryIds=${await categoryId(t.db, 'meylan', 'divers')}`;
-    const saved = await t.request({ method: 'POST', url: '/mon-compte', session: me.session, headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+    const saved = await t.request({
+      method: 'POST',
+      url: '/mon-compte',
+      session: me.session,
+      headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body,
+    });
     expect(saved.headers.location).toBe('/mon-compte?fait=enregistre');
     const { rows } = await t.db.admin.query(
       `SELECT a.display_name, a.notify_mode, a.notify_radius_m, cardinality(a.notify_category_ids) AS n, n.slug AS hood
        FROM accounts a LEFT JOIN neighbourhoods n ON n.tenant_id = a.tenant_id AND ST_Covers(n.outline, a.location) WHERE a.id = $1`,
       [me.id],
     );
-    expect(rows[0]).toEqual({ display_name: 'Inès L.', notify_mode: 'immediate', notify_radius_m: 2000, n: 2, hood: 'buclos' });
+    expect(rows[0]).toEqual({
+      display_name: 'Inès L.',
+      notify_mode: 'immediate',
+      notify_radius_m: 2000,
+      n: 2,
+      hood: 'buclos',
+    });
     const shown = await page('/mon-compte?fait=enregistre', { session: me.session });
     expect(shown.body).toContain('Vos préférences sont enregistrées.');
     expect(shown.body).toContain(`value="${courses}" checked`);
 
-    const tooShort = await submit('/mon-compte', { displayName: 'I', mode: 'off', radiusM: '1000' }, { session: me.session });
+    const tooShort = await submit(
+      '/mon-compte',
+      { displayName: 'I', mode: 'off', radiusM: '1000' },
+      { session: me.session },
+    );
     expect(tooShort.status).toBe(422);
     expect(tooShort.body).toContain('id="displayName-erreur"');
 
     const unconfirmed = await submit('/mon-compte/supprimer', {}, { session: me.session });
     expect(unconfirmed.status).toBe(422);
     expect(unconfirmed.body).toContain('id="confirm-erreur"');
-    const deleted = await redirected(await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session }), '/compte/supprime');
+    const deleted = await redirected(
+      await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session }),
+      '/compte/supprime',
+    );
     expect(deleted.body).toContain('Votre compte est supprimé');
     const gone = await t.db.admin.query('SELECT email, display_name FROM accounts WHERE id = $1', [me.id]);
     expect(gone.rows[0]?.email ?? null).toBeNull();
@@ -331,19 +459,38 @@ describe('the site pages', () => {
 
   it('resets a forgotten password through the e-mailed link', async () => {
     const forgetful = await createResident(t.db, 'meylan');
-    const asked = await redirected(await submit('/mot-de-passe-oublie', { email: forgetful.email }), '/mot-de-passe-oublie?envoye=1');
+    const asked = await redirected(
+      await submit('/mot-de-passe-oublie', { email: forgetful.email }),
+      '/mot-de-passe-oublie?envoye=1',
+    );
     expect(asked.body).toContain('Vérifiez votre boîte e-mail');
-    const mail = await sink.waitFor((m) => m.to.includes(forgetful.email) && m.text.includes('/compte/nouveau-mot-de-passe'));
+    const mail = await sink.waitFor(
+      (m) => m.to.includes(forgetful.email) && m.text.includes('/compte/nouveau-mot-de-passe'),
+    );
     const link = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!);
     const form = await page(`${link.pathname}${link.search}`);
     expect(form.body).toContain(`value="${link.searchParams.get('token')}"`);
-    const weak = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'court' });
+    const weak = await submit('/compte/nouveau-mot-de-passe', {
+      token: link.searchParams.get('token')!,
+      password: 'court',
+    });
     expect(weak.status).toBe(422);
     expect(weak.body).toContain('id="password-erreur"');
-    const done = await redirected(await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'mon nouveau mot de passe' }), '/compte/nouveau-mot-de-passe?fait=1');
+    const done = await redirected(
+      await submit('/compte/nouveau-mot-de-passe', {
+        token: link.searchParams.get('token')!,
+        password: 'mon nouveau mot de passe',
+      }),
+      '/compte/nouveau-mot-de-passe?fait=1',
+    );
     expect(done.body).toContain('Votre mot de passe est changé');
-    expect((await submit('/connexion', { email: forgetful.email, password: 'mon nouveau mot de passe' })).status).toBe(303);
-    const reused = await submit('/compte/nouveau-mot-de-passe', { token: link.searchParams.get('token')!, password: 'encore un autre mot de passe' });
+    expect((await submit('/connexion', { email: forgetful.email, password: 'mon nouveau mot de passe' })).status).toBe(
+      303,
+    );
+    const reused = await submit('/compte/nouveau-mot-de-passe', {
+      token: link.searchParams.get('token')!,
+      password: 'encore un autre mot de passe',
+    });
     expect(reused.body).toContain('Ce lien ne fonctionne plus');
   });
 
@@ -381,8 +528,16 @@ describe('the site pages', () => {
       [await t.db.tenantId('meylan')],
     );
     const reversed = [...rows].reverse();
-    const payload = reversed.map((r, i) => `categoryId=${r.id}&position=${i}${r.slug === 'divers' ? '' : `&enabled=${r.id}`}`).join('&');
-    const saved = await t.request({ method: 'POST', url: '/administration/categories', session: admin.session, headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, payload });
+    const payload = reversed
+      .map((r, i) => `categoryId=${r.id}&position=${i}${r.slug === 'divers' ? '' : `&enabled=${r.id}`}`)
+      .join('&');
+    const saved = await t.request({
+      method: 'POST',
+      url: '/administration/categories',
+      session: admin.session,
+      headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+    });
     expect(saved.headers.location).toBe('/administration?fait=categories');
     const home = await page('/');
     const order = [...home.body.matchAll(/href="\/annonces\?category=([a-z-]+)"/g)].map((m) => m[1]);
@@ -392,16 +547,26 @@ describe('the site pages', () => {
   it('invites a moderator from the administration page; the invitation link makes the account', async () => {
     const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
     const email = `moderation.${Date.now()}@exemple.fr`;
-    const bad = await submit('/administration/equipe', { email: 'pas-une-adresse', role: 'moderator' }, { session: admin.session });
+    const bad = await submit(
+      '/administration/equipe',
+      { email: 'pas-une-adresse', role: 'moderator' },
+      { session: admin.session },
+    );
     expect(bad.status).toBe(422);
     expect(bad.body).toContain('id="invite-email-erreur"');
     const sent = await submit('/administration/equipe', { email, role: 'moderator' }, { session: admin.session });
     expect(sent.headers.location).toBe('/administration?fait=invitation');
-    expect((await page('/administration', { session: admin.session })).body).toMatch(new RegExp(`${email.replace(/\./g, '\\.')}</td><td class="text">modération \\(invitation envoyée\\)`));
+    expect((await page('/administration', { session: admin.session })).body).toMatch(
+      new RegExp(`${email.replace(/\./g, '\\.')}</td><td class="text">modération \\(invitation envoyée\\)`),
+    );
     const mail = await sink.waitFor((m) => m.to.includes(email));
     const link = new URL(linkIn(mail, '/invitation')!);
     expect((await page(`${link.pathname}${link.search}`)).body).toContain("Rejoindre l'équipe");
-    const joined = await submit('/invitation', { token: link.searchParams.get('token')!, displayName: 'Nadia M.', password: 'une phrase de passe solide' });
+    const joined = await submit('/invitation', {
+      token: link.searchParams.get('token')!,
+      displayName: 'Nadia M.',
+      password: 'une phrase de passe solide',
+    });
     expect(joined.status).toBe(303);
     expect(joined.headers.location).toBe('/moderation');
     const session = joined.cookies.find((c) => c.name === 'entraide_session')!.value;
@@ -412,9 +577,17 @@ describe('the site pages', () => {
     const fed = await createResident(t.db, 'metropole', { roles: ['federation_admin'] });
     const overview = await page('/administration', { host: 'metropole.localhost', session: fed.session });
     expect(overview.body).toContain("Catalogue de l'intercommunalité");
-    const added = await submit('/administration/catalogue', { name: 'Jardinage', slug: 'jardinage', description: 'Un coup de main au jardin.' }, { host: 'metropole.localhost', session: fed.session });
+    const added = await submit(
+      '/administration/catalogue',
+      { name: 'Jardinage', slug: 'jardinage', description: 'Un coup de main au jardin.' },
+      { host: 'metropole.localhost', session: fed.session },
+    );
     expect(added.headers.location).toBe('/administration?fait=catalogue');
-    const again = await submit('/administration/catalogue', { name: 'Jardinage', slug: 'jardinage' }, { host: 'metropole.localhost', session: fed.session });
+    const again = await submit(
+      '/administration/catalogue',
+      { name: 'Jardinage', slug: 'jardinage' },
+      { host: 'metropole.localhost', session: fed.session },
+    );
     expect(again.status).toBe(409);
     expect(again.body).toContain('id="cat-slug-erreur"');
     const meylanAdmin = await createResident(t.db, 'meylan', { roles: ['admin'] });
@@ -422,7 +595,11 @@ describe('the site pages', () => {
   });
 
   it('sends a signed-in visitor back only to a page of this site', async () => {
-    const res = await submit('/connexion', { email: author.email, password: FACTORY_PASSWORD, retour: '//evil.example/x' });
+    const res = await submit('/connexion', {
+      email: author.email,
+      password: FACTORY_PASSWORD,
+      retour: '//evil.example/x',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
   });
@@ -433,14 +610,32 @@ describe('the site pages', () => {
       method: 'POST',
       url: '/api/v1/listings',
       session: asker.session,
-      payload: { kind: 'request', categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Monter mes courses au 4e', description: 'Pas d’ascenseur et un genou fragile.', mode: 'in_person', location: BUCLOS },
+      payload: {
+        kind: 'request',
+        categoryId: await categoryId(t.db, 'meylan', 'courses'),
+        title: 'Monter mes courses au 4e',
+        description: 'Pas d’ascenseur et un genou fragile.',
+        mode: 'in_person',
+        location: BUCLOS,
+      },
     });
     const id = created.json().id;
-    const talk = (await t.request({ method: 'POST', url: `/api/v1/listings/${id}/conversations`, session: helper.session, payload: { message: 'Je peux passer mardi.' } })).json();
+    const talk = (
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/listings/${id}/conversations`,
+        session: helper.session,
+        payload: { message: 'Je peux passer mardi.' },
+      })
+    ).json();
     const question = await page(`/mes-annonces/${id}/aide-trouvee`, { session: asker.session });
     expect(question.body).toContain('Bruno C.');
     expect((await page(`/mes-annonces/${id}/aide-trouvee`, { session: helper.session })).status).toBe(403);
-    const done = await submit(`/mes-annonces/${id}/aide-trouvee`, { conversationId: talk.conversationId }, { session: asker.session });
+    const done = await submit(
+      `/mes-annonces/${id}/aide-trouvee`,
+      { conversationId: talk.conversationId },
+      { session: asker.session },
+    );
     expect([done.status, done.headers.location]).toEqual([303, '/mes-annonces?fait=aidee']);
     await sink.waitFor((m) => m.to.includes(helper.email) && m.subject.includes('Merci pour votre aide'));
     expect((await page('/mes-annonces', { session: asker.session })).body).toContain(`href="/entraides/${id}/avis"`);
@@ -448,7 +643,15 @@ describe('the site pages', () => {
     const empty = await submit(`/entraides/${id}/avis`, {}, { session: helper.session });
     expect(empty.status).toBe(422);
     expect(empty.body).toContain('id="ok-erreur"');
-    expect((await submit(`/entraides/${id}/avis`, { ok: 'non', comment: 'Personne au rendez-vous.' }, { session: helper.session })).status).toBe(303);
+    expect(
+      (
+        await submit(
+          `/entraides/${id}/avis`,
+          { ok: 'non', comment: 'Personne au rendez-vous.' },
+          { session: helper.session },
+        )
+      ).status,
+    ).toBe(303);
     const twice = await page(`/entraides/${id}/avis`, { session: helper.session });
     expect(twice.body).toContain('une seule fois');
     const { rows } = await t.db.admin.query('SELECT ok, comment FROM listing_feedback WHERE listing_id = $1', [id]);
@@ -457,17 +660,42 @@ describe('the site pages', () => {
 
   it('lets the town hall edit a relayed resident’s listing, and erase her only once the box is ticked', async () => {
     const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'admin'] });
-    const r = (await t.request({ method: 'POST', url: '/api/v1/staff/residents', session: agent.session, payload: { displayName: 'Paulette Morel', location: BUCLOS, consent: { method: 'phone' } } })).json();
+    const r = (
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/staff/residents',
+        session: agent.session,
+        payload: { displayName: 'Paulette Morel', location: BUCLOS, consent: { method: 'phone' } },
+      })
+    ).json();
     const listing = (
       await t.request({
         method: 'POST',
         url: `/api/v1/staff/residents/${r.id}/listings`,
         session: agent.session,
-        payload: { kind: 'request', categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses de Paulette', description: 'Du pain et des fruits le vendredi.', mode: 'in_person', location: BUCLOS },
+        payload: {
+          kind: 'request',
+          categoryId: await categoryId(t.db, 'meylan', 'courses'),
+          title: 'Courses de Paulette',
+          description: 'Du pain et des fruits le vendredi.',
+          mode: 'in_person',
+          location: BUCLOS,
+        },
       })
     ).json();
-    expect((await page(`/equipe/residents/${r.id}`, { session: agent.session })).body).toContain(`href="/mes-annonces/${listing.id}/modifier"`);
-    const edited = await submit(`/mes-annonces/${listing.id}/modifier`, { categoryId: await categoryId(t.db, 'meylan', 'courses'), title: 'Courses du vendredi', description: 'Du pain et des fruits le vendredi.', mode: 'in_person' }, { session: agent.session });
+    expect((await page(`/equipe/residents/${r.id}`, { session: agent.session })).body).toContain(
+      `href="/mes-annonces/${listing.id}/modifier"`,
+    );
+    const edited = await submit(
+      `/mes-annonces/${listing.id}/modifier`,
+      {
+        categoryId: await categoryId(t.db, 'meylan', 'courses'),
+        title: 'Courses du vendredi',
+        description: 'Du pain et des fruits le vendredi.',
+        mode: 'in_person',
+      },
+      { session: agent.session },
+    );
     expect([edited.status, edited.headers.location]).toEqual([303, '/equipe/residents?fait=modifie']);
     const refused = await submit(`/equipe/residents/${r.id}/effacer`, {}, { session: agent.session });
     expect(refused.status).toBe(422);

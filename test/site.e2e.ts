@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
-import { computedStyle, debugScreenshot, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import {
+  computedStyle,
+  debugScreenshot,
+  expectNoAxeViolations,
+  launchBrowser,
+  openTenantPage,
+  uncaughtErrors,
+} from './support/browser';
 import { categoryId, createResident } from './support/factories';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
 
@@ -44,19 +51,22 @@ describe('each commune’s front page in a real browser', () => {
     await t?.close();
   });
 
-  it.each(TENANTS.map((tenant) => [tenant.slug, tenant] as const))('shows %s its own site name, in the title and the main heading, on its primary colour', async (slug, tenant) => {
-    const p = await open(slug);
-    await debugScreenshot(p, `home-${slug}`);
-    expect(await p.title()).toContain(tenant.siteName);
-    const h1 = p.locator('h1');
-    expect(await h1.count()).toBe(1);
-    expect((await h1.innerText()).trim()).toContain(tenant.siteName);
-    const banner = p.getByRole('banner');
-    expect(await banner.count()).toBe(1);
-    expect(await banner.isVisible()).toBe(true);
-    expect(await computedStyle(banner, 'background-color')).toBe(rgb(tenant.theme.primary));
-    expect(uncaughtErrors(p)).toEqual([]);
-  });
+  it.each(TENANTS.map((tenant) => [tenant.slug, tenant] as const))(
+    'shows %s its own site name, in the title and the main heading, on its primary colour',
+    async (slug, tenant) => {
+      const p = await open(slug);
+      await debugScreenshot(p, `home-${slug}`);
+      expect(await p.title()).toContain(tenant.siteName);
+      const h1 = p.locator('h1');
+      expect(await h1.count()).toBe(1);
+      expect((await h1.innerText()).trim()).toContain(tenant.siteName);
+      const banner = p.getByRole('banner');
+      expect(await banner.count()).toBe(1);
+      expect(await banner.isVisible()).toBe(true);
+      expect(await computedStyle(banner, 'background-color')).toBe(rgb(tenant.theme.primary));
+      expect(uncaughtErrors(p)).toEqual([]);
+    },
+  );
 
   it('lists a listing just published in Meylan on Meylan’s front page, and never on Grenoble’s', async () => {
     const author = await createResident(t.db, 'meylan', { displayName: 'Colette B.' });
@@ -88,9 +98,12 @@ describe('each commune’s front page in a real browser', () => {
     expect(await grenoble.content()).not.toContain(title);
   });
 
-  it.each(TENANTS.map((tenant) => tenant.slug))('has no WCAG 2.1 A/AA violation found by axe on %s’s front page', async (slug) => {
-    await expectNoAxeViolations(await open(slug), `front page of ${slug}`);
-  });
+  it.each(TENANTS.map((tenant) => tenant.slug))(
+    'has no WCAG 2.1 A/AA violation found by axe on %s’s front page',
+    async (slug) => {
+      await expectNoAxeViolations(await open(slug), `front page of ${slug}`);
+    },
+  );
 
   it('focuses the skip link "Aller au contenu" on the first Tab, shows it, and it leads to the content', async () => {
     const p = await open('meylan');

@@ -41,7 +41,9 @@ describe('slow clients', () => {
   let t: ListeningTestApp;
   beforeAll(async () => {
     // Short timeouts keep the test quick; production defaults are 30 s for a request, 15 s for headers.
-    t = await startListeningTestApp({ env: { HTTP_REQUEST_TIMEOUT_SEC: '3', HTTP_HEADERS_TIMEOUT_SEC: '2', HTTP_KEEPALIVE_TIMEOUT_SEC: '1' } });
+    t = await startListeningTestApp({
+      env: { HTTP_REQUEST_TIMEOUT_SEC: '3', HTTP_HEADERS_TIMEOUT_SEC: '2', HTTP_KEEPALIVE_TIMEOUT_SEC: '1' },
+    });
   });
   afterAll(() => t.close());
 
@@ -54,7 +56,12 @@ describe('slow clients', () => {
   });
 
   it('answers 408 and closes the socket of a client that never finishes its headers', async () => {
-    const outcome = await trickle(t.port, 'GET /api/v1/tenant HTTP/1.1\r\nHost: meylan.localhost\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 20_000);
+    const outcome = await trickle(
+      t.port,
+      'GET /api/v1/tenant HTTP/1.1\r\nHost: meylan.localhost\r\n',
+      'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      20_000,
+    );
     expect(outcome.closedByServer).toBe(true);
     expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);
   });

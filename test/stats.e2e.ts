@@ -22,17 +22,38 @@ describe('public figures: /api/v1/stats and its CSV', () => {
     const gAuthor = await createResident(t.db, 'grenoble');
     const gCourses = await categoryId(t.db, 'grenoble', 'courses');
     /** `n` published listings of a kind in a category, created at `at`; `fulfilled` of them fulfilled at `fulfilledAt`, `talked` with a conversation. */
-    const seed = async (tenantId: string, authorId: string, category: string, kind: string, n: number, at: string, opts: { fulfilled?: number; talked?: number; fulfilledAt?: string; status?: string } = {}) => {
+    const seed = async (
+      tenantId: string,
+      authorId: string,
+      category: string,
+      kind: string,
+      n: number,
+      at: string,
+      opts: { fulfilled?: number; talked?: number; fulfilledAt?: string; status?: string } = {},
+    ) => {
       const { rows } = await t.db.admin.query(
         `INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location, public_location, radius_m, status, created_at, published_at, fulfilled_at)
          SELECT $1, $2, $3, $4, 'Annonce de ' || $3 || ' ' || g, 'Une annonce pour les chiffres publics.', 'in_person',
                 ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography, 1000,
                 CASE WHEN g <= $7 THEN 'fulfilled' ELSE $9 END, $6::timestamptz, $6::timestamptz, CASE WHEN g <= $7 THEN $8::timestamptz END
          FROM generate_series(1, $5) g, tenant_areas ta WHERE ta.tenant_id = $1 RETURNING id`,
-        [tenantId, authorId, kind, category, n, at, opts.fulfilled ?? 0, opts.fulfilledAt ?? at, opts.status ?? 'published'],
+        [
+          tenantId,
+          authorId,
+          kind,
+          category,
+          n,
+          at,
+          opts.fulfilled ?? 0,
+          opts.fulfilledAt ?? at,
+          opts.status ?? 'published',
+        ],
       );
       for (const r of rows.slice(0, opts.talked ?? 0)) {
-        await t.db.admin.query(`INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id, created_at) VALUES ($1, $2, $3, $4, $5)`, [tenantId, r.id, authorId, neighbour.id, at]);
+        await t.db.admin.query(
+          `INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+          [tenantId, r.id, authorId, neighbour.id, at],
+        );
       }
     };
     // Meylan, September 2026: courses 7 offers (5 fulfilled, 6 talked), 3 requests; homework 12 requests.
@@ -54,9 +75,23 @@ describe('public figures: /api/v1/stats and its CSV', () => {
     const f = res.json();
     expect(f).toMatchObject({ site: 'meylan', suppressedBelow: 5 });
     expect(september(f.items)).toEqual([
-      { month: '2026-09', category: { slug: 'aide-aux-devoirs', name: expect.any(String) }, offers: 5, requests: 12, conversations: 0, fulfilled: 0 },
+      {
+        month: '2026-09',
+        category: { slug: 'aide-aux-devoirs', name: expect.any(String) },
+        offers: 5,
+        requests: 12,
+        conversations: 0,
+        fulfilled: 0,
+      },
       // 3 requests: suppressed (null), as is nothing else.
-      { month: '2026-09', category: { slug: 'courses', name: expect.any(String) }, offers: 7, requests: null, conversations: 6, fulfilled: 5 },
+      {
+        month: '2026-09',
+        category: { slug: 'courses', name: expect.any(String) },
+        offers: 7,
+        requests: null,
+        conversations: 6,
+        fulfilled: 5,
+      },
     ]);
     expect(f.communes).toBeUndefined();
     expect([0, 1, 4, 5, 12].map(suppress)).toEqual([0, null, null, 5, 12]);
@@ -67,7 +102,9 @@ describe('public figures: /api/v1/stats and its CSV', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
     const lines = res.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('commune,mois,categorie,categorie_libelle,offres,demandes,mises_en_relation,entraides_realisees');
+    expect(lines[0]).toBe(
+      'commune,mois,categorie,categorie_libelle,offres,demandes,mises_en_relation,entraides_realisees',
+    );
     const rows = lines.slice(1).map((l) => parseCsvLine(l));
     expect(rows.every((r) => r.length === 8)).toBe(true);
     const courses = rows.find((r) => r[1] === '2026-09' && r[2] === 'courses')!;
@@ -77,9 +114,23 @@ describe('public figures: /api/v1/stats and its CSV', () => {
   it('adds a breakdown per commune on the federation’s home site', async () => {
     const f = (await t.request({ url: '/api/v1/stats', host: 'metropole.localhost' })).json();
     expect(f.federation).toMatchObject({ slug: expect.any(String) });
-    expect(f.communes.map((c: { slug: string }) => c.slug).sort()).toEqual(['grenoble', 'metropole', 'meylan', 'seyssins']);
+    expect(f.communes.map((c: { slug: string }) => c.slug).sort()).toEqual([
+      'grenoble',
+      'metropole',
+      'meylan',
+      'seyssins',
+    ]);
     const g = f.communes.find((c: { slug: string }) => c.slug === 'grenoble');
-    expect(september(g.items)).toEqual([{ month: '2026-09', category: { slug: 'courses', name: expect.any(String) }, offers: 9, requests: 0, conversations: 0, fulfilled: 0 }]);
+    expect(september(g.items)).toEqual([
+      {
+        month: '2026-09',
+        category: { slug: 'courses', name: expect.any(String) },
+        offers: 9,
+        requests: 0,
+        conversations: 0,
+        fulfilled: 0,
+      },
+    ]);
     const csv = (await t.request({ url: '/api/v1/stats.csv', host: 'metropole.localhost' })).body;
     expect(csv).toContain('\r\ngrenoble,2026-09,courses,');
     expect(csv).toContain('\r\nmeylan,2026-09,courses,');
@@ -105,11 +156,11 @@ function parseCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      if (c === '"' && line[i + 1] === '"') ((cur += '"'), i++);
       else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(cur), (cur = '');
+    else if (c === ',') (out.push(cur), (cur = ''));
     else cur += c;
   }
   out.push(cur);

@@ -7,10 +7,21 @@ import { startTestApp, TestApp } from './support/test-app';
 
 /** Every row the sync may touch, with its timestamps, so "no change" means no write at all. */
 async function snapshot(t: TestApp): Promise<string> {
-  const tables = ['federations', 'tenants', 'categories', 'tenant_domains', 'tenant_categories', 'tenant_areas', 'neighbourhoods', 'typeorm_migrations'];
+  const tables = [
+    'federations',
+    'tenants',
+    'categories',
+    'tenant_domains',
+    'tenant_categories',
+    'tenant_areas',
+    'neighbourhoods',
+    'typeorm_migrations',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
-    const { rows } = await t.db.admin.query(`SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text AS j FROM ${table} x`);
+    const { rows } = await t.db.admin.query(
+      `SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text AS j FROM ${table} x`,
+    );
     parts.push(`${table}:${rows[0].j}`);
   }
   return parts.join('\n');
@@ -20,7 +31,8 @@ describe('migrate and tenants:sync', () => {
   let t: TestApp;
   let dir: string;
   const adminEnv = () => ({ DATABASE_ADMIN_URL: t.db.adminUrl, TENANTS_DIR: dir });
-  const edit = (file: string, change: (text: string) => string) => writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
+  const edit = (file: string, change: (text: string) => string) =>
+    writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -59,7 +71,12 @@ describe('migrate and tenants:sync', () => {
     edit('grenoble.yaml', (s) => s.replace(/^siteName: .*$/m, 'siteName: "Un autre nom"'));
     edit('meylan.yaml', (s) => {
       const doc = parseYaml(s);
-      doc.neighbourhoods[0].polygon = [[4.8, 45.7], [4.81, 45.7], [4.81, 45.71], [4.8, 45.7]];
+      doc.neighbourhoods[0].polygon = [
+        [4.8, 45.7],
+        [4.81, 45.7],
+        [4.81, 45.71],
+        [4.8, 45.7],
+      ];
       return stringifyYaml(doc);
     });
     const res = runNode('dist/src/cli.js', ['tenants:sync'], adminEnv());
@@ -69,7 +86,11 @@ describe('migrate and tenants:sync', () => {
   });
 
   it('applies a change, and the running API serves a new domain without a restart', async () => {
-    edit('meylan.yaml', (s) => s.replace(/^domains: \[(.*)\]$/m, 'domains: [$1, nouveau-meylan.localhost]').replace(/^siteName: .*$/m, 'siteName: "Entraide à Meylan"'));
+    edit('meylan.yaml', (s) =>
+      s
+        .replace(/^domains: \[(.*)\]$/m, 'domains: [$1, nouveau-meylan.localhost]')
+        .replace(/^siteName: .*$/m, 'siteName: "Entraide à Meylan"'),
+    );
     expect((await t.request({ url: '/api/v1/tenant', host: 'nouveau-meylan.localhost' })).status).toBe(404);
     const res = runNode('dist/src/cli.js', ['tenants:sync'], adminEnv());
     expect(res.code).toBe(0);
@@ -80,7 +101,9 @@ describe('migrate and tenants:sync', () => {
       status = (await t.request({ url: '/api/v1/tenant', host: 'nouveau-meylan.localhost' })).status;
     }
     expect(status).toBe(200);
-    expect((await t.request({ url: '/api/v1/tenant', host: 'nouveau-meylan.localhost' })).json().siteName).toBe('Entraide à Meylan');
+    expect((await t.request({ url: '/api/v1/tenant', host: 'nouveau-meylan.localhost' })).json().siteName).toBe(
+      'Entraide à Meylan',
+    );
   });
 
   it('refuses a domain claimed by two tenants', () => {

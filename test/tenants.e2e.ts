@@ -33,7 +33,12 @@ describe('tenant routes, for each of the five communes', () => {
         federation: { slug: federation.slug, name: federation.name },
         theme: { primary: file.theme.primary, accent: file.theme.accent },
         map: { center: file.map.center, zoom: file.map.zoom },
-        stats: { offers: expect.any(Number), requests: expect.any(Number), residents: expect.any(Number), projects: expect.any(Number) },
+        stats: {
+          offers: expect.any(Number),
+          requests: expect.any(Number),
+          residents: expect.any(Number),
+          projects: expect.any(Number),
+        },
       });
     });
 
@@ -50,14 +55,23 @@ describe('tenant routes, for each of the five communes', () => {
       expect(cats.map((c: { slug: string }) => c.slug)).toEqual(file.categories);
       for (const c of cats) {
         const entry = federation.categories.find((fc) => fc.slug === c.slug)!;
-        expect(c).toEqual({ id: expect.any(String), slug: c.slug, name: entry.name, description: entry.description, icon: entry.icon, remote: entry.remote });
+        expect(c).toEqual({
+          id: expect.any(String),
+          slug: c.slug,
+          name: entry.name,
+          description: entry.description,
+          icon: entry.icon,
+          remote: entry.remote,
+        });
       }
     });
 
     it('lists its neighbourhoods', async () => {
       const res = await t.request({ url: '/api/v1/neighbourhoods', host });
       expect(res.status).toBe(200);
-      expect(res.json().map((n: { slug: string; name: string }) => [n.slug, n.name])).toEqual(file.neighbourhoods.map((n) => [n.slug, n.name]));
+      expect(res.json().map((n: { slug: string; name: string }) => [n.slug, n.name])).toEqual(
+        file.neighbourhoods.map((n) => [n.slug, n.name]),
+      );
     });
 
     it('serves its neighbourhood outlines as GeoJSON', async () => {
@@ -82,12 +96,21 @@ describe('tenant routes, for each of the five communes', () => {
 
     it('answers the health probes', async () => {
       expect((await t.request({ url: '/health/live', host })).status).toBe(200);
-      expect((await t.request({ url: '/health/ready', host })).json()).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+      expect((await t.request({ url: '/health/ready', host })).json()).toEqual({
+        status: 'ok',
+        checks: { postgres: 'up', redis: 'up' },
+      });
     });
   });
 
   it('answers an unknown host with a 404 problem, never a default tenant', async () => {
-    for (const url of ['/api/v1/tenant', '/api/v1/categories', '/api/v1/neighbourhoods', '/api/v1/neighbourhoods.geojson', '/api/docs']) {
+    for (const url of [
+      '/api/v1/tenant',
+      '/api/v1/categories',
+      '/api/v1/neighbourhoods',
+      '/api/v1/neighbourhoods.geojson',
+      '/api/docs',
+    ]) {
       const res = await t.request({ url, host: 'inconnu.localhost' });
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -97,7 +120,9 @@ describe('tenant routes, for each of the five communes', () => {
   });
 
   it('gives two communes different answers, as their files differ', async () => {
-    const [meylan, lyon] = await Promise.all(['meylan', 'lyon'].map((s) => t.request({ url: '/api/v1/categories', host: `${s}.localhost` })));
+    const [meylan, lyon] = await Promise.all(
+      ['meylan', 'lyon'].map((s) => t.request({ url: '/api/v1/categories', host: `${s}.localhost` })),
+    );
     const slugsOf = (r: typeof meylan) => r.json().map((c: { slug: string }) => c.slug);
     expect(slugsOf(lyon)).toEqual(expect.arrayContaining(['bricolage', 'cuisine', 'covoiturage']));
     expect(slugsOf(meylan)).not.toContain('covoiturage');
@@ -107,8 +132,11 @@ describe('tenant routes, for each of the five communes', () => {
   });
 
   it('keeps the federation catalogue: Grenoble and Meylan share the Métropole category ids', async () => {
-    const [g, m] = await Promise.all(['grenoble', 'meylan'].map((s) => t.request({ url: '/api/v1/categories', host: `${s}.localhost` })));
-    const byslug = (r: typeof g) => Object.fromEntries(r.json().map((c: { slug: string; id: string }) => [c.slug, c.id]));
+    const [g, m] = await Promise.all(
+      ['grenoble', 'meylan'].map((s) => t.request({ url: '/api/v1/categories', host: `${s}.localhost` })),
+    );
+    const byslug = (r: typeof g) =>
+      Object.fromEntries(r.json().map((c: { slug: string; id: string }) => [c.slug, c.id]));
     expect(byslug(g).courses).toBe(byslug(m).courses);
   });
 
@@ -116,7 +144,15 @@ describe('tenant routes, for each of the five communes', () => {
     const doc = await t.request({ url: '/api/openapi.json' });
     expect(doc.status).toBe(200);
     const paths = Object.keys(doc.json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/tenant', '/api/v1/categories', '/api/v1/neighbourhoods', '/api/v1/neighbourhoods.geojson', '/health/ready']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/tenant',
+        '/api/v1/categories',
+        '/api/v1/neighbourhoods',
+        '/api/v1/neighbourhoods.geojson',
+        '/health/ready',
+      ]),
+    );
     const page = await t.request({ url: '/api/docs' });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);

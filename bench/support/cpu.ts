@@ -22,7 +22,10 @@ export type ProcessGroups = () => Promise<Record<string, number[]>>;
 
 /** CPU seconds spent by groups of processes from `start` to `stop` (a process that ended meanwhile is not counted). */
 export class CpuMeter {
-  private constructor(private readonly groups: ProcessGroups, private readonly before: Map<number, number>) {}
+  private constructor(
+    private readonly groups: ProcessGroups,
+    private readonly before: Map<number, number>,
+  ) {}
 
   static async start(groups: ProcessGroups): Promise<CpuMeter> {
     const before = new Map<number, number>();

@@ -58,7 +58,14 @@ if (parentPort) {
       const buffer = Float64Array.from(latencies).buffer;
       const report: HttpLoadReport = err
         ? { latencies: new ArrayBuffer(0), seconds, non2xx: 0, errors: 0, timeouts: 0, loopBusy: 0, error: err.message }
-        : { latencies: buffer, seconds, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, loopBusy: performance.eventLoopUtilization(loop0).utilization };
+        : {
+            latencies: buffer,
+            seconds,
+            non2xx: result.non2xx,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            loopBusy: performance.eventLoopUtilization(loop0).utilization,
+          };
       parentPort!.postMessage(report, [report.latencies]);
     },
   );

@@ -55,7 +55,13 @@ export interface SqlWork {
  * The baseline: `connections` workers, each looping START TRANSACTION → set_config(app.tenant_id)
  * → the statements → COMMIT on a connection borrowed from `pool`, as Database.withTenant does.
  */
-export async function runSqlLoad(pool: Pool, items: SqlWork[], connections: number, seconds: number, backends?: BackendPids): Promise<LoadResult> {
+export async function runSqlLoad(
+  pool: Pool,
+  items: SqlWork[],
+  connections: number,
+  seconds: number,
+  backends?: BackendPids,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
@@ -87,8 +93,19 @@ export async function runSqlLoad(pool: Pool, items: SqlWork[], connections: numb
 }
 
 /** The API side: autocannon in a worker thread of its own, so it does not share the API's event loop. */
-export async function runHttpLoad(port: number, items: Array<{ host: string; path: string }>, connections: number, seconds: number, backends?: BackendPids): Promise<LoadResult> {
-  const job: HttpLoadJob = { url: `http://127.0.0.1:${port}`, requests: items.map(({ host, path }) => ({ host, path })), connections, seconds };
+export async function runHttpLoad(
+  port: number,
+  items: Array<{ host: string; path: string }>,
+  connections: number,
+  seconds: number,
+  backends?: BackendPids,
+): Promise<LoadResult> {
+  const job: HttpLoadJob = {
+    url: `http://127.0.0.1:${port}`,
+    requests: items.map(({ host, path }) => ({ host, path })),
+    connections,
+    seconds,
+  };
   const probe = await startCpuProbe(backends);
   const report = await new Promise<HttpLoadReport>((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'http-load-worker.js'), { workerData: job });
@@ -108,7 +125,15 @@ export async function runHttpLoad(port: number, items: Array<{ host: string; pat
 
 function summarise(latencies: Float64Array, seconds: number, failures: number, cpu: CpuUse): LoadResult {
   latencies.sort();
-  return { completed: latencies.length, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), failures, cpu };
+  return {
+    completed: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    failures,
+    cpu,
+  };
 }
 
 /**

@@ -45,7 +45,8 @@ const M_PER_DEG_LAT = 111_132;
 const M_PER_DEG_LNG_EQ = 111_320;
 
 export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promise<NotifyFixture> {
-  if (o.groupSpacingM - 2 * GROUP_SPREAD_M <= GROUP_ALERT_M) throw new Error('group spacing too small: groups would hear each other');
+  if (o.groupSpacingM - 2 * GROUP_SPREAD_M <= GROUP_ALERT_M)
+    throw new Error('group spacing too small: groups would hear each other');
   const c = new Client({ connectionString: ownerUrl, application_name: 'entraide-bench-notify-seed' });
   await c.connect();
   try {
@@ -71,7 +72,10 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
       [tenantId, o.matchingCap, o.dailyCap],
     );
 
-    await c.query(`CREATE TEMP TABLE bench_area AS SELECT ST_Union(outline::geometry) AS g FROM tenant_areas WHERE tenant_id = $1`, [tenantId]);
+    await c.query(
+      `CREATE TEMP TABLE bench_area AS SELECT ST_Union(outline::geometry) AS g FROM tenant_areas WHERE tenant_id = $1`,
+      [tenantId],
+    );
     const { rows: centres } = await c.query<{ lat: number; lng: number; inside: boolean }>(
       `SELECT ST_Y(ST_Centroid(g)) AS lat, ST_X(ST_Centroid(g)) AS lng, ST_Covers(g, ST_Centroid(g)) AS inside FROM bench_area`,
     );
@@ -110,7 +114,10 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
        LIMIT $6`,
       [dLng, dLat, GROUP_MARGIN_M, centre.lat, centre.lng, o.groups],
     );
-    if (groups.length < o.groups) throw new Error(`${o.tenant} holds only ${groups.length} group points ${o.groupSpacingM} m apart, ${o.groups} asked`);
+    if (groups.length < o.groups)
+      throw new Error(
+        `${o.tenant} holds only ${groups.length} group points ${o.groupSpacingM} m apart, ${o.groups} asked`,
+      );
     const { rowCount: members } = await c.query(
       `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, roles, location, terms_accepted_at,
                              notify_mode, notify_radius_m, notify_category_ids)
@@ -122,7 +129,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
        CROSS JOIN LATERAL (SELECT ${GROUP_SPREAD_M} * sqrt(random()) AS r, 2 * pi() * random() AS t, g.idx * 1000 + k AS member) jitter`,
       [tenantId, groups.map((g) => g.lat), groups.map((g) => g.lng), o.groupSize, mPerDegLng, smallCategoryId],
     );
-    if (members !== o.groups * o.groupSize) throw new Error(`seeded ${members} group residents instead of ${o.groups * o.groupSize}`);
+    if (members !== o.groups * o.groupSize)
+      throw new Error(`seeded ${members} group residents instead of ${o.groups * o.groupSize}`);
 
     // The author of every publication: verified, no alert, one open session.
     const { rows: authors } = await c.query<{ id: string }>(
@@ -131,9 +139,20 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
       [tenantId],
     );
     const { token, hash } = newToken();
-    await c.query(`INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`, [tenantId, authors[0].id, hash]);
+    await c.query(
+      `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+      [tenantId, authors[0].id, hash],
+    );
     await c.query('ANALYZE accounts');
-    return { tenantId, centre, bigCategoryId, smallCategoryId, groups, groupSize: o.groupSize, author: { id: authors[0].id, token } };
+    return {
+      tenantId,
+      centre,
+      bigCategoryId,
+      smallCategoryId,
+      groups,
+      groupSize: o.groupSize,
+      author: { id: authors[0].id, token },
+    };
   } finally {
     await c.end();
   }

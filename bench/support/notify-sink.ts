@@ -26,10 +26,16 @@ export const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Starts sink-process.js, reading subject tags, as a child process and talks to it over IPC. */
 export async function startNotifySink(): Promise<NotifySink> {
-  const child: ChildProcess = fork(join(__dirname, 'sink-process.js'), ['--subject-tags'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(__dirname, 'sink-process.js'), ['--subject-tags'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextWatch = 0;
-  const answer = <T>(key: string, send?: Record<string, unknown>, match: (m: Record<string, unknown>) => boolean = () => true) =>
+  const answer = <T>(
+    key: string,
+    send?: Record<string, unknown>,
+    match: (m: Record<string, unknown>) => boolean = () => true,
+  ) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: Record<string, unknown>) => {
         if (!(key in m) || !match(m)) return;
@@ -62,12 +68,20 @@ export async function startNotifySink(): Promise<NotifySink> {
         return await Promise.race([
           answer<number>('watch', { type: 'watch', id, count: n }, (m) => m.watch === id),
           new Promise<number>((_, reject) => {
-            timer = setTimeout(() => {
-              void count().then(
-                (got) => reject(new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}: the sink accepted ${got} of ${n} messages`)),
-                reject,
-              );
-            }, Math.max(0, timeoutMs));
+            timer = setTimeout(
+              () => {
+                void count().then(
+                  (got) =>
+                    reject(
+                      new Error(
+                        `timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}: the sink accepted ${got} of ${n} messages`,
+                      ),
+                    ),
+                  reject,
+                );
+              },
+              Math.max(0, timeoutMs),
+            );
           }),
         ]);
       } finally {

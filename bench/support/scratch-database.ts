@@ -54,9 +54,18 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     drop: () => maintenance((c) => dropDatabase(c, name)),
   };
   try {
-    const env = { ...process.env, DATABASE_ADMIN_URL: db.ownerUrl, TENANTS_DIR: join(ROOT, 'tenants'), LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      TENANTS_DIR: join(ROOT, 'tenants'),
+      LOG_LEVEL: 'warn',
+    };
     execFileSync('node', ['dist/libs/db/migrate.js'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync('node', ['dist/src/cli.js', 'tenants:sync'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('node', ['dist/src/cli.js', 'tenants:sync'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   } catch (err) {
     await db.drop();
     throw err;
@@ -66,12 +75,20 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
 
 /** Server processes serving `database` right now (their CPU time counts in a benchmark's accounting). */
 export function backendPids(database: string): Promise<number[]> {
-  return maintenance(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map((r) => r.pid));
+  return maintenance(async (c) =>
+    (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map(
+      (r) => r.pid,
+    ),
+  );
 }
 
 /** Transactions committed in `database` so far (pg_stat_database), to count them per message. */
 export function commits(database: string): Promise<number> {
-  return maintenance(async (c) => Number((await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit));
+  return maintenance(async (c) =>
+    Number(
+      (await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit,
+    ),
+  );
 }
 
 /**
@@ -98,7 +115,9 @@ async function retryWhileBusy(statement: () => Promise<unknown>): Promise<void> 
 
 /** Databases of earlier runs that were killed before their clean-up (their process is gone). */
 async function dropLeftovers(c: Client, prefix: string): Promise<void> {
-  const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ $1`, [`^${prefix}_[0-9]+$`]);
+  const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ $1`, [
+    `^${prefix}_[0-9]+$`,
+  ]);
   for (const { datname } of rows) {
     const pid = Number(datname.slice(prefix.length + 1));
     if (!processAlive(pid)) await dropDatabase(c, datname);

@@ -27,7 +27,10 @@ export interface SearchRequest {
 async function capture(tenantId: string, issue: (tx: TenantTx) => Promise<unknown>): Promise<Statement> {
   const issued: Statement[] = [];
   // rows() goes through the transaction's query runner; its tenant is the one the statements name.
-  const tx = { tenantId, queryRunner: { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), { records: [] }) } } as unknown as TenantTx;
+  const tx = {
+    tenantId,
+    queryRunner: { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), { records: [] }) },
+  } as unknown as TenantTx;
   await issue(tx);
   if (issued.length !== 1) throw new Error(`expected one statement, captured ${issued.length}`);
   return issued[0];
@@ -40,7 +43,14 @@ async function capture(tenantId: string, issue: (tx: TenantTx) => Promise<unknow
 export async function buildSearchRequests(ownerUrl: string): Promise<SearchRequest[]> {
   const pool = new Pool({ connectionString: ownerUrl, max: 1 });
   try {
-    const { rows } = await pool.query<{ tenant_id: string; host: string; category_id: string; slug: string; lat: number; lng: number }>(`
+    const { rows } = await pool.query<{
+      tenant_id: string;
+      host: string;
+      category_id: string;
+      slug: string;
+      lat: number;
+      lng: number;
+    }>(`
       SELECT t.id AS tenant_id, d.domain AS host, c.id AS category_id, c.slug,
              round(ST_Y(p)::numeric, 5)::float8 AS lat, round(ST_X(p)::numeric, 5)::float8 AS lng
       FROM tenants t
@@ -95,7 +105,8 @@ function shuffle<T>(items: T[], seed: number): T[] {
  * answer is the same. The point travels out of the subquery for the test (one more column).
  */
 export function radiusOutsideKnn({ sql, params }: Statement): Statement {
-  const dwithin = / AND ST_DWithin\(l\.public_location, (ST_SetSRID\(ST_MakePoint\(\$\d+, \$\d+\), 4326\)::geography), (\$\d+)\)/;
+  const dwithin =
+    / AND ST_DWithin\(l\.public_location, (ST_SetSRID\(ST_MakePoint\(\$\d+, \$\d+\), 4326\)::geography), (\$\d+)\)/;
   const m = dwithin.exec(sql);
   if (!m || !sql.includes(') nearest ') || !sql.includes(' AS "sortDistance"')) {
     throw new Error('the search SQL changed shape: update radiusOutsideKnn() or leave out the proposal variant');

@@ -57,7 +57,12 @@ export interface SeedReport {
  * building them once, two at a time, beats maintaining the GiST and GIN indexes row by row
  * (300,000 rows on 2 cores: 35 s into the indexed table; 12 s, then 9 s of index builds).
  */
-export async function seedSearchData(ownerUrl: string, tenants: number, count: number, log: (line: string) => void): Promise<SeedReport> {
+export async function seedSearchData(
+  ownerUrl: string,
+  tenants: number,
+  count: number,
+  log: (line: string) => void,
+): Promise<SeedReport> {
   const parallel = Math.max(2, cpus().length);
   const pool = new Pool({
     connectionString: ownerUrl,
@@ -95,10 +100,15 @@ export async function seedSearchData(ownerUrl: string, tenants: number, count: n
       );
     } finally {
       // Rebuilt even when the insert failed, so a kept database still has its indexes.
-      await phase(`rebuild ${indexes.length} listings indexes`, () => inParallel(indexes, parallel, (i) => pool.query(i.def)));
+      await phase(`rebuild ${indexes.length} listings indexes`, () =>
+        inParallel(indexes, parallel, (i) => pool.query(i.def)),
+      );
     }
-    const { rows: seeded } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM listings WHERE status = 'published'`);
-    if (seeded[0].n !== count) throw new Error(`seeding produced ${seeded[0].n} published listings instead of ${count}`);
+    const { rows: seeded } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM listings WHERE status = 'published'`,
+    );
+    if (seeded[0].n !== count)
+      throw new Error(`seeding produced ${seeded[0].n} published listings instead of ${count}`);
     await phase('drop lookup tables, VACUUM ANALYZE', async () => {
       await pool.query(`DROP TABLE bench_tenants, bench_categories, bench_neighbourhoods, bench_authors`);
       await pool.query(`VACUUM (ANALYZE) listings`);
@@ -146,18 +156,55 @@ async function prepareLookups(pool: Pool, count: number): Promise<void> {
   `);
 }
 
-const FIRST_NAMES = ['Camille', 'Louis', 'Nadia', 'Hugo', 'Chantal', 'Karim', 'Léa', 'Bernard', 'Inès', 'Yves', 'Sophie', 'Mamadou', 'Jeanne', 'Paul', 'Fatima', 'Marc'];
+const FIRST_NAMES = [
+  'Camille',
+  'Louis',
+  'Nadia',
+  'Hugo',
+  'Chantal',
+  'Karim',
+  'Léa',
+  'Bernard',
+  'Inès',
+  'Yves',
+  'Sophie',
+  'Mamadou',
+  'Jeanne',
+  'Paul',
+  'Fatima',
+  'Marc',
+];
 const OFFER_OPENINGS = ['Je propose', 'Disponible pour', 'Je peux aider :', 'Coup de main :'];
 const REQUEST_OPENINGS = ['Cherche de l’aide :', 'Besoin d’un coup de main :', 'Qui pourrait m’aider ?', 'Demande :'];
 const ACTIVITIES = [
-  'courses du samedi', 'monter un meuble', 'promener le chien', 'aide aux devoirs de maths', 'arroser les plantes',
-  'accompagner chez le médecin', 'réparer un vélo', 'porter des cartons', 'garder un chat', 'lecture à voix haute',
-  'conversation en anglais', 'changer une ampoule', 'tondre la pelouse', 'trajet vers la gare', 'recette de gâteau',
-  'démarches administratives', 'installer une imprimante', 'cours de tricot', 'déménagement léger', 'visite de courtoisie',
+  'courses du samedi',
+  'monter un meuble',
+  'promener le chien',
+  'aide aux devoirs de maths',
+  'arroser les plantes',
+  'accompagner chez le médecin',
+  'réparer un vélo',
+  'porter des cartons',
+  'garder un chat',
+  'lecture à voix haute',
+  'conversation en anglais',
+  'changer une ampoule',
+  'tondre la pelouse',
+  'trajet vers la gare',
+  'recette de gâteau',
+  'démarches administratives',
+  'installer une imprimante',
+  'cours de tricot',
+  'déménagement léger',
+  'visite de courtoisie',
 ];
 const DETAILS = [
-  'Plutôt en fin de journée, en semaine.', 'Le week-end de préférence.', 'Une heure environ, quand cela vous arrange.',
-  'Je suis à la retraite et souvent disponible.', 'Pas de matériel à prévoir.', 'Merci d’avance pour votre aide !',
+  'Plutôt en fin de journée, en semaine.',
+  'Le week-end de préférence.',
+  'Une heure environ, quand cela vous arrange.',
+  'Je suis à la retraite et souvent disponible.',
+  'Pas de matériel à prévoir.',
+  'Merci d’avance pour votre aide !',
 ];
 
 function sqlArray(items: string[]): string {

@@ -21,7 +21,14 @@ async function listen(): Promise<number> {
     const body = JSON.stringify({ status: 'ok' });
     const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body));
+      req.on('end', () =>
+        res
+          .writeHead(200, {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+          })
+          .end(body),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
@@ -38,7 +45,14 @@ async function listen(): Promise<number> {
 process.on('message', (m: { type: string }) => {
   if (m.type === 'sample') {
     const mb = (bytes: number) => bytes / 1024 / 1024;
-    process.send!({ sample: { rssMb: mb(process.memoryUsage.rss()), heapMb: mb(process.memoryUsage().heapUsed), loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 } });
+    process.send!({
+      sample: {
+        rssMb: mb(process.memoryUsage.rss()),
+        heapMb: mb(process.memoryUsage().heapUsed),
+        loopP99Ms: loop.percentile(99) / 1e6,
+        loopMaxMs: loop.max / 1e6,
+      },
+    });
     loop.reset();
   }
   if (m.type === 'stop') process.exit(0);

@@ -9,7 +9,10 @@ export interface WorkerProcess {
 
 /** `npm run worker` (dist/src/worker.js), as an operator starts it; ready when it says so. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = fork(join(__dirname, '..', '..', 'src', 'worker.js'), { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, '..', '..', 'src', 'worker.js'), {
+    env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   process.once('exit', () => child.kill());
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {

@@ -12,8 +12,17 @@ function facts(slug: string): TenantFacts {
   return {
     id: `tenant-${slug}`,
     slug,
-    categories: t.categories.map((c) => ({ id: `category-${c}`, slug: c, remote: federation.categories.find((fc) => fc.slug === c)!.remote })),
-    neighbourhoods: t.neighbourhoods.map((n) => ({ id: `hood-${n.slug}`, slug: n.slug, name: n.name, outline: [[n.polygon]] })),
+    categories: t.categories.map((c) => ({
+      id: `category-${c}`,
+      slug: c,
+      remote: federation.categories.find((fc) => fc.slug === c)!.remote,
+    })),
+    neighbourhoods: t.neighbourhoods.map((n) => ({
+      id: `hood-${n.slug}`,
+      slug: n.slug,
+      name: n.name,
+      outline: [[n.polygon]],
+    })),
     outline: [[t.area]],
     homeOf: catalogue.federations.filter((f) => f.homeTenant === slug).map((f) => ({ slug: f.slug, name: f.name })),
   };
@@ -31,21 +40,30 @@ describe('demo plan', () => {
   it('has a published offer for every (neighbourhood, category) pair and a published request in each of both', () => {
     const published = plan.listings.filter((l) => l.status === 'published');
     for (const n of seyssins.neighbourhoods)
-      for (const c of seyssins.categories) expect(published.some((l) => l.kind === 'offer' && l.neighbourhoodSlug === n.slug && l.categoryId === c.id)).toBe(true);
-    for (const n of seyssins.neighbourhoods) expect(published.some((l) => l.kind === 'request' && l.neighbourhoodSlug === n.slug)).toBe(true);
-    for (const c of seyssins.categories) expect(published.some((l) => l.kind === 'request' && l.categoryId === c.id)).toBe(true);
+      for (const c of seyssins.categories)
+        expect(
+          published.some((l) => l.kind === 'offer' && l.neighbourhoodSlug === n.slug && l.categoryId === c.id),
+        ).toBe(true);
+    for (const n of seyssins.neighbourhoods)
+      expect(published.some((l) => l.kind === 'request' && l.neighbourhoodSlug === n.slug)).toBe(true);
+    for (const c of seyssins.categories)
+      expect(published.some((l) => l.kind === 'request' && l.categoryId === c.id)).toBe(true);
   });
 
   it('draws each point inside its neighbourhood, puts the public one 100 m away or more inside the commune, and gives remote help no radius', () => {
     const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) =>
       Math.hypot((b.lat - a.lat) * 111_195, (b.lng - a.lng) * 111_195 * Math.cos((a.lat * Math.PI) / 180));
     for (const l of plan.listings) {
-      expect(contains(seyssins.neighbourhoods.find((n) => n.slug === l.neighbourhoodSlug)!.outline, l.location)).toBe(true);
+      expect(contains(seyssins.neighbourhoods.find((n) => n.slug === l.neighbourhoodSlug)!.outline, l.location)).toBe(
+        true,
+      );
       expect(metres(l.location, l.publicLocation)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
       expect(contains(seyssins.outline!, l.publicLocation)).toBe(true);
       expect(l.radiusM === null).toBe(l.mode === 'remote');
       if (l.radiusM !== null) expect(l.radiusM).toBeGreaterThanOrEqual(500);
-      expect(seyssins.categories.find((c) => c.id === l.categoryId)!.remote ? l.mode !== 'in_person' : l.mode !== 'remote').toBe(true);
+      expect(
+        seyssins.categories.find((c) => c.id === l.categoryId)!.remote ? l.mode !== 'in_person' : l.mode !== 'remote',
+      ).toBe(true);
       expect(l.title).not.toMatch(/[{}]/);
       expect(l.description).not.toMatch(/[{}]/);
     }

@@ -1,7 +1,21 @@
 import { fuzzPoint, LatLng } from '@libs/geo';
 import { toPublicName } from '@src/accounts/public-name';
 import {
-  AVAILABILITY_TEXTS, CLOSINGS, CONVERSATION_LINES, DISHES, FIRST_NAMES, LAST_NAMES, LEVELS, LISTING_TEMPLATES, ListingTemplate, MOMENTS, ODD_JOBS, PETS, PLACES, SUBJECTS, WEEKDAYS,
+  AVAILABILITY_TEXTS,
+  CLOSINGS,
+  CONVERSATION_LINES,
+  DISHES,
+  FIRST_NAMES,
+  LAST_NAMES,
+  LEVELS,
+  LISTING_TEMPLATES,
+  ListingTemplate,
+  MOMENTS,
+  ODD_JOBS,
+  PETS,
+  PLACES,
+  SUBJECTS,
+  WEEKDAYS,
 } from './french';
 import { demoId, Random } from './random';
 import { MultiPolygon, pointIn } from './sampling';
@@ -121,9 +135,27 @@ export interface StaffAccount {
 export function staffAccounts(t: Pick<TenantFacts, 'slug' | 'homeOf'>): StaffAccount[] {
   const on = (who: string, domain: string) => `${who}@${domain}.${DEMO_EMAIL_DOMAIN}`;
   return [
-    { id: demoId(`${t.slug}:account:habitant`), email: on('habitant', t.slug), displayName: 'Camille D.', roles: ['resident'], label: 'habitant' },
-    { id: demoId(`${t.slug}:account:moderation`), email: on('moderation', t.slug), displayName: 'Sophie M.', roles: ['resident', 'moderator'], label: 'modération' },
-    { id: demoId(`${t.slug}:account:admin`), email: on('admin', t.slug), displayName: 'Nicolas A.', roles: ['resident', 'admin'], label: 'administration' },
+    {
+      id: demoId(`${t.slug}:account:habitant`),
+      email: on('habitant', t.slug),
+      displayName: 'Camille D.',
+      roles: ['resident'],
+      label: 'habitant',
+    },
+    {
+      id: demoId(`${t.slug}:account:moderation`),
+      email: on('moderation', t.slug),
+      displayName: 'Sophie M.',
+      roles: ['resident', 'moderator'],
+      label: 'modération',
+    },
+    {
+      id: demoId(`${t.slug}:account:admin`),
+      email: on('admin', t.slug),
+      displayName: 'Nicolas A.',
+      roles: ['resident', 'admin'],
+      label: 'administration',
+    },
     ...t.homeOf.map((fed): StaffAccount => ({
       id: demoId(`${t.slug}:account:federation:${fed.slug}`),
       email: on('federation', fed.slug),
@@ -154,7 +186,8 @@ function area(shape: MultiPolygon): number {
 }
 
 export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[t.slug] ?? OTHER_COMMUNE): DemoPlan {
-  if (!t.categories.length || !t.neighbourhoods.length) throw new Error(`${t.slug} has no category or no neighbourhood`);
+  if (!t.categories.length || !t.neighbourhoods.length)
+    throw new Error(`${t.slug} has no category or no neighbourhood`);
   const random = new Random(`entraide-demo:${t.slug}`);
   const at = (msAgo: number) => new Date(now.getTime() - Math.round(msAgo));
   const hoodWeights = t.neighbourhoods.map((n) => [n, area(n.outline)] as const);
@@ -198,7 +231,11 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
       displayName: toPublicName(`${first} ${last}`)!,
       roles: ['resident'],
       location: hood ? pointIn(hood.outline, random) : null,
-      notifyMode: random.weighted([['immediate', 3], ['daily', 5], ['off', 2]] as const),
+      notifyMode: random.weighted([
+        ['immediate', 3],
+        ['daily', 5],
+        ['off', 2],
+      ] as const),
       notifyRadiusM: random.pick(RADII),
       notifyCategoryIds: random.sample(t.categories, random.int(1, 3)).map((c) => c.id),
       createdAt: at(early ? random.between(60 * DAY, 100 * DAY) : random.between(HOUR, 60 * DAY)),
@@ -212,15 +249,30 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
   // published request for every neighbourhood and every category, then the rest at random.
   const listings: DemoListing[] = [];
   const pairs = t.neighbourhoods.flatMap((n) => t.categories.map((c) => [n, c] as const));
-  const requestCover = Array.from({ length: Math.max(t.neighbourhoods.length, t.categories.length) }, (_, i) => [
-    t.neighbourhoods[i % t.neighbourhoods.length],
-    t.categories[i % t.categories.length],
-  ] as const);
+  const requestCover = Array.from(
+    { length: Math.max(t.neighbourhoods.length, t.categories.length) },
+    (_, i) => [t.neighbourhoods[i % t.neighbourhoods.length], t.categories[i % t.categories.length]] as const,
+  );
 
-  const addListing = (kind: 'offer' | 'request', n: number, forced?: { hood: TenantFacts['neighbourhoods'][number]; category: TenantFacts['categories'][number]; author?: DemoAccount }) => {
+  const addListing = (
+    kind: 'offer' | 'request',
+    n: number,
+    forced?: {
+      hood: TenantFacts['neighbourhoods'][number];
+      category: TenantFacts['categories'][number];
+      author?: DemoAccount;
+    },
+  ) => {
     const hood = forced?.hood ?? random.weighted(hoodWeights);
     const category = forced?.category ?? random.pick(t.categories);
-    const status: Status = forced ? 'published' : random.weighted([['published', 86], ['fulfilled', 5], ['closed', 4], ['expired', 5]] as const);
+    const status: Status = forced
+      ? 'published'
+      : random.weighted([
+          ['published', 86],
+          ['fulfilled', 5],
+          ['closed', 4],
+          ['expired', 5],
+        ] as const);
     let createdAt: Date;
     let author: DemoAccount;
     for (;;) {
@@ -229,7 +281,13 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
       author = forced?.author ?? (locals.length && random.chance(0.9) ? random.pick(locals) : random.pick(residents));
       // Expired listings were posted more than 60 days ago, so the expiry sweep would have closed them.
       const [oldest, newest] =
-        status === 'expired' ? [90 * DAY, 61 * DAY] : forced?.author ? [20 * DAY, 2 * DAY] : status === 'published' ? [45 * DAY, 10 * MINUTE] : [45 * DAY, 3 * DAY];
+        status === 'expired'
+          ? [90 * DAY, 61 * DAY]
+          : forced?.author
+            ? [20 * DAY, 2 * DAY]
+            : status === 'published'
+              ? [45 * DAY, 10 * MINUTE]
+              : [45 * DAY, 3 * DAY];
       const registered = now.getTime() - author.createdAt.getTime();
       if (registered > newest) {
         createdAt = at(random.between(newest, Math.min(oldest, registered)));
@@ -239,12 +297,22 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
     const templates = LISTING_TEMPLATES[category.slug] ?? LISTING_TEMPLATES.divers;
     const template = random.pick(templates[kind]);
     const { title, description, availability } = fill(template, CLOSINGS[kind], hood.name, places, random);
-    const mode: Mode = category.remote ? (random.chance(0.75) ? 'remote' : 'both') : random.chance(0.85) ? 'in_person' : 'both';
+    const mode: Mode = category.remote
+      ? random.chance(0.75)
+        ? 'remote'
+        : 'both'
+      : random.chance(0.85)
+        ? 'in_person'
+        : 'both';
     const id = demoId(`${t.slug}:listing:${kind}:${n}`);
     const location = pointIn(hood.outline, random);
     const expiresAt = new Date(createdAt.getTime() + LISTING_LIFETIME);
     const updatedAt =
-      status === 'expired' ? expiresAt : status === 'published' ? createdAt : new Date(createdAt.getTime() + random.between(DAY, now.getTime() - createdAt.getTime() - HOUR));
+      status === 'expired'
+        ? expiresAt
+        : status === 'published'
+          ? createdAt
+          : new Date(createdAt.getTime() + random.between(DAY, now.getTime() - createdAt.getTime() - HOUR));
     listings.push({
       id,
       authorId: author.id,
@@ -278,7 +346,11 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
   // The demo resident has an offer and a request of their own, to show "my listings".
   const homeHood = t.neighbourhoods.find((n) => n.slug === homes.get(demoResident.id))!;
   addListing('offer', offers, { hood: homeHood, category: t.categories[0], author: demoResident });
-  addListing('request', requests, { hood: homeHood, category: t.categories[t.categories.length - 1], author: demoResident });
+  addListing('request', requests, {
+    hood: homeHood,
+    category: t.categories[t.categories.length - 1],
+    author: demoResident,
+  });
 
   // Conversations: on the demo resident's offer, one they started, then neighbours' at random.
   const conversations: DemoConversation[] = [];
@@ -288,7 +360,13 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
     const key = `${listing.id}:${starter.id}`;
     // Both sides were registered, and the listing online, for a day at least: the exchange fits before now.
     const settled = now.getTime() - DAY;
-    if (starter.id === listing.authorId || started.has(key) || starter.createdAt.getTime() > settled || listing.createdAt.getTime() > settled) return false;
+    if (
+      starter.id === listing.authorId ||
+      started.has(key) ||
+      starter.createdAt.getTime() > settled ||
+      listing.createdAt.getTime() > settled
+    )
+      return false;
     started.add(key);
     const c = conversations.length;
     const id = demoId(`${t.slug}:conversation:${c}`);
@@ -299,7 +377,8 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
     time = Math.min(time, now.getTime() - script.length * HOUR);
     const createdAt = new Date(time);
     script.forEach((line, k) => {
-      if (k > 0) time = Math.min(time + random.between(10 * MINUTE, 20 * HOUR), now.getTime() - (script.length - k) * MINUTE);
+      if (k > 0)
+        time = Math.min(time + random.between(10 * MINUTE, 20 * HOUR), now.getTime() - (script.length - k) * MINUTE);
       messages.push({
         id: demoId(`${t.slug}:message:${c}:${k}`),
         conversationId: id,
@@ -308,7 +387,14 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
         createdAt: new Date(time),
       });
     });
-    conversations.push({ id, listingId: listing.id, authorId: listing.authorId, starterId: starter.id, createdAt, lastMessageAt: new Date(time) });
+    conversations.push({
+      id,
+      listingId: listing.id,
+      authorId: listing.authorId,
+      starterId: starter.id,
+      createdAt,
+      lastMessageAt: new Date(time),
+    });
     return true;
   };
   const published = listings.filter((l) => l.status === 'published' && l.authorId !== demoResident.id);
@@ -318,14 +404,22 @@ export function planDemo(t: TenantFacts, now: Date, size: DemoSize = DEMO_SIZES[
   while (!open(random.pick(publishedOffers), demoResident));
   // Help that was given started with a conversation; then neighbours write about open listings.
   const target = size.conversations + 2;
-  for (const l of listings.filter((x) => x.status === 'fulfilled')) if (conversations.length < target) open(l, random.pick(residents));
-  for (let tries = 0; conversations.length < target && tries < target * 20; tries++) open(random.pick(published), random.pick(residents));
+  for (const l of listings.filter((x) => x.status === 'fulfilled'))
+    if (conversations.length < target) open(l, random.pick(residents));
+  for (let tries = 0; conversations.length < target && tries < target * 20; tries++)
+    open(random.pick(published), random.pick(residents));
 
   return { accounts, listings, conversations, messages };
 }
 
 /** Fills a template's placeholders; the day and part of the day it names become the listing's availability. */
-function fill(template: ListingTemplate, closings: string[], hoodName: string, places: (typeof PLACES)[string], random: Random) {
+function fill(
+  template: ListingTemplate,
+  closings: string[],
+  hoodName: string,
+  places: (typeof PLACES)[string],
+  random: Random,
+) {
   // Every value is drawn whether used or not, so one template's wording never shifts the next listing's draws.
   const values: Record<string, string> = {
     jour: random.pick(WEEKDAYS),

@@ -4,7 +4,17 @@ import type { DemoAccount, DemoConversation, DemoListing, DemoMessage, TenantFac
 import type { MultiPolygon } from './sampling';
 
 /** Tables the loader writes or reads; one missing means the migrations have not run. */
-const REQUIRED_TABLES = ['tenants', 'federations', 'categories', 'tenant_categories', 'neighbourhoods', 'accounts', 'listings', 'conversations', 'messages'];
+const REQUIRED_TABLES = [
+  'tenants',
+  'federations',
+  'categories',
+  'tenant_categories',
+  'neighbourhoods',
+  'accounts',
+  'listings',
+  'conversations',
+  'messages',
+];
 /** Rows per INSERT: unnest() keeps the parameter count fixed whatever the batch size. */
 const BATCH = 1000;
 
@@ -33,21 +43,39 @@ export interface TenantCounts {
  */
 export class DemoRepository {
   async missingTable(tx: Tx): Promise<string | undefined> {
-    const missing = await firstRow<{ t: string }>(tx, `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ORDER BY i`, [REQUIRED_TABLES]);
+    const missing = await firstRow<{ t: string }>(
+      tx,
+      `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ORDER BY i`,
+      [REQUIRED_TABLES],
+    );
     return missing?.t;
   }
 
   tenants(tx: Tx): Promise<TenantRow[]> {
-    return rows<TenantRow>(tx, `SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`);
+    return rows<TenantRow>(
+      tx,
+      `SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`,
+    );
   }
 
   /** Serialises two loaders on one tenant; the second then finds the marker and skips. */
   async lockTenant(tx: Tx, tenantId: string): Promise<void> {
-    await execute(tx, `SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || $1, 0))`, [tenantId]);
+    await execute(
+      tx,
+      `SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || $1, 0))`,
+      [tenantId],
+    );
   }
 
   async hasAccount(tx: Tx, tenantId: string, email: string): Promise<boolean> {
-    return (await rows<{ one: number }>(tx, `SELECT 1 AS one FROM accounts WHERE tenant_id = $1 AND email = $2`, [tenantId, email])).length > 0;
+    return (
+      (
+        await rows<{ one: number }>(tx, `SELECT 1 AS one FROM accounts WHERE tenant_id = $1 AND email = $2`, [
+          tenantId,
+          email,
+        ])
+      ).length > 0
+    );
   }
 
   async facts(tx: Tx, tenant: TenantRow): Promise<TenantFacts> {
@@ -62,9 +90,20 @@ export class DemoRepository {
       `SELECT id, slug, name, ST_AsGeoJSON(outline)::json AS outline FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug`,
       [tenant.id],
     );
-    const homeOf = await rows<TenantFacts['homeOf'][number]>(tx, `SELECT slug, name FROM federations WHERE home_tenant_slug = $1 ORDER BY slug`, [tenant.slug]);
+    const homeOf = await rows<TenantFacts['homeOf'][number]>(
+      tx,
+      `SELECT slug, name FROM federations WHERE home_tenant_slug = $1 ORDER BY slug`,
+      [tenant.slug],
+    );
     const outline = await tenantOutline(tx, tenant.id);
-    return { id: tenant.id, slug: tenant.slug, categories, neighbourhoods: hoods.map((h) => ({ ...h, outline: h.outline.coordinates })), outline, homeOf };
+    return {
+      id: tenant.id,
+      slug: tenant.slug,
+      categories,
+      neighbourhoods: hoods.map((h) => ({ ...h, outline: h.outline.coordinates })),
+      outline,
+      homeOf,
+    };
   }
 
   async insertAccounts(tx: Tx, tenantId: string, passwordHash: string, accounts: DemoAccount[]): Promise<number> {
@@ -141,7 +180,12 @@ export class DemoRepository {
     );
   }
 
-  async insertConversations(tx: Tx, tenantId: string, conversations: DemoConversation[], messages: DemoMessage[]): Promise<number> {
+  async insertConversations(
+    tx: Tx,
+    tenantId: string,
+    conversations: DemoConversation[],
+    messages: DemoMessage[],
+  ): Promise<number> {
     const inserted = await this.batched(conversations, (batch) =>
       rows<{ n: number }>(
         tx,
@@ -169,7 +213,14 @@ export class DemoRepository {
            SELECT $1::uuid, u.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[]) AS u
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
-        [tenantId, batch.map((m) => m.id), batch.map((m) => m.conversationId), batch.map((m) => m.senderId), batch.map((m) => m.body), batch.map((m) => m.createdAt.toISOString())],
+        [
+          tenantId,
+          batch.map((m) => m.id),
+          batch.map((m) => m.conversationId),
+          batch.map((m) => m.senderId),
+          batch.map((m) => m.body),
+          batch.map((m) => m.createdAt.toISOString()),
+        ],
       ),
     );
     return inserted;
@@ -205,7 +256,25 @@ export class DemoRepository {
    * the commune's first category, at the centre of a neighbourhood, and a neighbour's answer
    * waiting in the staff inbox. `people` carries the fixed ids.
    */
-  async insertRelayedResidents(tx: Tx, tenantId: string, agentId: string, people: Array<{ id: string; listingId: string; conversationId: string; messageId: string; displayName: string; phone: string; title: string; description: string; neighbourId: string; message: string }>, categoryId: string, now: Date): Promise<void> {
+  async insertRelayedResidents(
+    tx: Tx,
+    tenantId: string,
+    agentId: string,
+    people: Array<{
+      id: string;
+      listingId: string;
+      conversationId: string;
+      messageId: string;
+      displayName: string;
+      phone: string;
+      title: string;
+      description: string;
+      neighbourId: string;
+      message: string;
+    }>,
+    categoryId: string,
+    now: Date,
+  ): Promise<void> {
     for (const [i, p] of people.entries()) {
       const at = new Date(now.getTime() - (i + 2) * 86_400_000).toISOString();
       const [home] = await rows<{ lat: number; lng: number }>(
@@ -232,7 +301,26 @@ export class DemoRepository {
          INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id, created_at, updated_at)
          SELECT $1, 'message:' || c.id, 'message', $2, $6, c.id, $11::timestamptz + interval '3 hours', $11::timestamptz + interval '3 hours' FROM c
          ON CONFLICT DO NOTHING`,
-        [tenantId, p.id, p.displayName, p.phone, agentId, p.listingId, categoryId, p.title, p.description, p.neighbourId, at, home.lng, home.lat, p.conversationId, p.messageId, pub.lng, pub.lat, p.message],
+        [
+          tenantId,
+          p.id,
+          p.displayName,
+          p.phone,
+          agentId,
+          p.listingId,
+          categoryId,
+          p.title,
+          p.description,
+          p.neighbourId,
+          at,
+          home.lng,
+          home.lat,
+          p.conversationId,
+          p.messageId,
+          pub.lng,
+          pub.lat,
+          p.message,
+        ],
       );
     }
   }
@@ -255,7 +343,10 @@ export class DemoRepository {
   }
 
   async hasOrganisations(tx: Tx, tenantId: string): Promise<boolean> {
-    return (await rows<{ one: number }>(tx, `SELECT 1 AS one FROM organisations WHERE tenant_id = $1 LIMIT 1`, [tenantId])).length > 0;
+    return (
+      (await rows<{ one: number }>(tx, `SELECT 1 AS one FROM organisations WHERE tenant_id = $1 LIMIT 1`, [tenantId]))
+        .length > 0
+    );
   }
 
   private async batched<T>(items: T[], insert: (batch: T[]) => Promise<Array<{ n: number }>>): Promise<number> {

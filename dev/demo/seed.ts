@@ -29,7 +29,8 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
   const repo = new DemoRepository();
   const tenants = await ds.transaction(async (tx) => {
     const missing = await repo.missingTable(tx);
-    if (missing) throw new NotReadyError(`the database is not migrated (no table ${missing}): run \`npm run migrate\` first`);
+    if (missing)
+      throw new NotReadyError(`the database is not migrated (no table ${missing}): run \`npm run migrate\` first`);
     return repo.tenants(tx);
   });
   if (!tenants.length) throw new NotReadyError('the database has no commune: run `npm run tenants:sync` first');
@@ -43,14 +44,19 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
       await repo.lockTenant(tx, tenant.id);
       const facts = await repo.facts(tx, tenant);
       if (!facts.categories.length || !facts.neighbourhoods.length)
-        throw new NotReadyError(`${tenant.slug} has no ${facts.categories.length ? 'neighbourhood' : 'category'}: run \`npm run tenants:sync\` first`);
+        throw new NotReadyError(
+          `${tenant.slug} has no ${facts.categories.length ? 'neighbourhood' : 'category'}: run \`npm run tenants:sync\` first`,
+        );
       const accounts = staffAccounts(facts);
       for (const a of accounts) {
         const problem = passwordProblem(DEMO_PASSWORD, { email: a.email, siteName: tenant.siteName });
         if (problem) throw new Error(`the demo password is refused for ${a.email}: ${problem}`);
       }
       const loaded = !(await repo.hasAccount(tx, tenant.id, accounts[0].email));
-      const plan = loaded || (tenant.organisations && !(await repo.hasOrganisations(tx, tenant.id))) ? planDemo(facts, now) : undefined;
+      const plan =
+        loaded || (tenant.organisations && !(await repo.hasOrganisations(tx, tenant.id)))
+          ? planDemo(facts, now)
+          : undefined;
       if (loaded && plan) {
         passwordHash ??= hashPassword(DEMO_PASSWORD);
         await repo.insertAccounts(tx, tenant.id, await passwordHash, plan.accounts);
@@ -59,7 +65,14 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
         await repo.fulfilPastHelps(tx, tenant.id, now);
         const moderator = accounts.find((a) => a.roles.includes('moderator'))!;
         const neighbour = plan.accounts.find((a) => a.roles.length === 1 && a.id !== accounts[0].id)!;
-        await repo.insertRelayedResidents(tx, tenant.id, moderator.id, relayedResidents(tenant.slug, neighbour.id), (facts.categories.find((c) => !c.remote) ?? facts.categories[0]).id, now);
+        await repo.insertRelayedResidents(
+          tx,
+          tenant.id,
+          moderator.id,
+          relayedResidents(tenant.slug, neighbour.id),
+          (facts.categories.find((c) => !c.remote) ?? facts.categories[0]).id,
+          now,
+        );
       }
       // Organisations, projects and missions where the tenant file turns them on; the demo resident manages the first one.
       if (plan && tenant.organisations) {
@@ -75,7 +88,14 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
 
 /** Two residents without internet per commune, relayed by its town hall (fixed ids, so loading twice is harmless). */
 function relayedResidents(slug: string, neighbourId: string) {
-  const person = (key: string, displayName: string, phone: string, title: string, description: string, message: string) => ({
+  const person = (
+    key: string,
+    displayName: string,
+    phone: string,
+    title: string,
+    description: string,
+    message: string,
+  ) => ({
     id: demoId(`${slug}:relayed:${key}`),
     listingId: demoId(`${slug}:relayed:${key}:listing`),
     conversationId: demoId(`${slug}:relayed:${key}:conversation`),
@@ -88,8 +108,22 @@ function relayedResidents(slug: string, neighbourId: string) {
     message,
   });
   return [
-    person('1', 'Germaine V.', '0476000101', 'Un coup de main pour mes courses du jeudi', 'Je ne peux plus porter mes sacs depuis le marché. Une petite liste chaque jeudi matin.', 'Bonjour, je fais mes courses le jeudi, je peux prendre les vôtres au passage.'),
-    person('2', 'Marcel B.', '0476000102', 'Quelqu’un pour discuter au téléphone', 'Je vis seul depuis l’hiver et j’aimerais parler un peu, une fois par semaine.', 'Bonjour Marcel, je serais content de vous appeler le dimanche après-midi.'),
+    person(
+      '1',
+      'Germaine V.',
+      '0476000101',
+      'Un coup de main pour mes courses du jeudi',
+      'Je ne peux plus porter mes sacs depuis le marché. Une petite liste chaque jeudi matin.',
+      'Bonjour, je fais mes courses le jeudi, je peux prendre les vôtres au passage.',
+    ),
+    person(
+      '2',
+      'Marcel B.',
+      '0476000102',
+      'Quelqu’un pour discuter au téléphone',
+      'Je vis seul depuis l’hiver et j’aimerais parler un peu, une fois par semaine.',
+      'Bonjour Marcel, je serais content de vous appeler le dimanche après-midi.',
+    ),
   ];
 }
 
@@ -101,15 +135,21 @@ export function formatReport(reports: TenantReport[], totalMs: number): string {
       `demo: ${slug.padEnd(width)} ${n(c.residents, 5)} residents ${n(c.offers, 5)} offers ${n(c.requests, 4)} requests ${n(c.published, 5)} published ` +
       `${n(c.conversations, 3)} conversations ${n(c.messages, 4)} messages ${n(c.fulfilled, 3)} fulfilled ${n(c.relayed, 1)} relayed  ${loaded ? `loaded in ${(ms / 1000).toFixed(1)} s` : 'already loaded'}`,
   );
-  lines.push(`demo: done in ${(totalMs / 1000).toFixed(1)} s`, '', `Comptes de démonstration (mot de passe : ${DEMO_PASSWORD})`);
+  lines.push(
+    `demo: done in ${(totalMs / 1000).toFixed(1)} s`,
+    '',
+    `Comptes de démonstration (mot de passe : ${DEMO_PASSWORD})`,
+  );
   const labelWidth = Math.max(...reports.flatMap((r) => r.accounts.map((a) => a.label.length)));
-  for (const r of reports) for (const a of r.accounts) lines.push(`  ${r.slug.padEnd(width)}  ${a.label.padEnd(labelWidth)}  ${a.email}`);
+  for (const r of reports)
+    for (const a of r.accounts) lines.push(`  ${r.slug.padEnd(width)}  ${a.label.padEnd(labelWidth)}  ${a.email}`);
   return `${lines.join('\n')}\n`;
 }
 
 async function main(config: AdminConfig): Promise<void> {
   // The demo accounts share a published password: they must never reach a real commune's database.
-  if (config.env === 'production') throw new NotReadyError('refusing to load demo accounts with a published password when NODE_ENV=production');
+  if (config.env === 'production')
+    throw new NotReadyError('refusing to load demo accounts with a published password when NODE_ENV=production');
   const started = Date.now();
   const ds = createDataSource(config.databaseAdminUrl, { poolSize: 1, applicationName: 'entraide-demo-seed' });
   await ds.initialize();

@@ -25,7 +25,11 @@ export class DevInbox {
   private readonly messages: InboxMessage[] = [];
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: SMTPServer, readonly port: number, private readonly capacity: number) {}
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+    private readonly capacity: number,
+  ) {}
 
   static async start(capacity = 200): Promise<DevInbox> {
     let inbox: DevInbox | undefined;
@@ -45,7 +49,10 @@ export class DevInbox {
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
-              headers: parsed.headerLines.map(({ key, line }) => ({ name: key, value: line.slice(line.indexOf(':') + 1).trim() })),
+              headers: parsed.headerLines.map(({ key, line }) => ({
+                name: key,
+                value: line.slice(line.indexOf(':') + 1).trim(),
+              })),
               raw,
             });
             callback();

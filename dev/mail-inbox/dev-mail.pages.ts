@@ -2,7 +2,8 @@ import Handlebars from 'handlebars';
 import { Templates } from '@src/web/templates';
 import { InboxMessage } from './dev-inbox';
 
-const when = (d: Date) => d.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
+const when = (d: Date) =>
+  d.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
 
 /** The download's name: the inbox id is unique and safe in a file name (a UUID). */
 export const sourceFileName = (id: string) => `courriel-${id}.eml`;
@@ -80,14 +81,22 @@ interface Layout {
   title: string;
 }
 
-const pages = new Templates<{ inbox: Layout & { messages: MessageView[]; plural: boolean }; message: Layout & MessageView }>({
+const pages = new Templates<{
+  inbox: Layout & { messages: MessageView[]; plural: boolean };
+  message: Layout & MessageView;
+}>({
   layout: LAYOUT,
   pages: { inbox: INBOX, message: MESSAGE },
   partials: { sourceLink: SOURCE_LINK },
   helpers: {
     // Escapes the five characters HTML needs and no more: links and mail sources stay readable (= in URLs).
     text: (s: unknown) =>
-      new Handlebars.SafeString(String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)),
+      new Handlebars.SafeString(
+        String(s ?? '').replace(
+          /[&<>"']/g,
+          (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+        ),
+      ),
     // The style sheet is this file's constant, not data.
     style: () => new Handlebars.SafeString(STYLE),
   },
@@ -95,11 +104,26 @@ const pages = new Templates<{ inbox: Layout & { messages: MessageView[]; plural:
 
 function view(m: InboxMessage): MessageView {
   const receivedAt = m.receivedAt.toISOString();
-  return { id: m.id, fileName: sourceFileName(m.id), subject: m.subject, from: m.from, to: m.to.join(', '), receivedAt, when: when(m.receivedAt), html: m.html || undefined, text: m.text, headers: m.headers };
+  return {
+    id: m.id,
+    fileName: sourceFileName(m.id),
+    subject: m.subject,
+    from: m.from,
+    to: m.to.join(', '),
+    receivedAt,
+    when: when(m.receivedAt),
+    html: m.html || undefined,
+    text: m.text,
+    headers: m.headers,
+  };
 }
 
 export function inboxPage(messages: InboxMessage[]): string {
-  return pages.render('inbox', { title: 'Courriels envoyés – boîte de développement', messages: messages.map(view), plural: messages.length > 1 });
+  return pages.render('inbox', {
+    title: 'Courriels envoyés – boîte de développement',
+    messages: messages.map(view),
+    plural: messages.length > 1,
+  });
 }
 
 export function messagePage(m: InboxMessage): string {

@@ -13,20 +13,51 @@ const valid = {
 describe('configuration', () => {
   it('parses a complete environment with defaults for the optional settings', () => {
     const c = loadConfig(valid);
-    expect(c).toMatchObject({ port: 3000, publicScheme: 'https', workersInProcess: true, env: 'development', smtpUrl: undefined });
-    expect(c.http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 15_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
+    expect(c).toMatchObject({
+      port: 3000,
+      publicScheme: 'https',
+      workersInProcess: true,
+      env: 'development',
+      smtpUrl: undefined,
+    });
+    expect(c.http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 15_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 60_000,
+    });
   });
 
   it.each([
     ['DATABASE_URL', { ...valid, DATABASE_URL: undefined }, 'Invalid configuration: DATABASE_URL is missing'],
-    ['DATABASE_URL', { ...valid, DATABASE_URL: 'mysql://x@y/z' }, 'Invalid configuration: DATABASE_URL is malformed (must be a postgres:// URL)'],
+    [
+      'DATABASE_URL',
+      { ...valid, DATABASE_URL: 'mysql://x@y/z' },
+      'Invalid configuration: DATABASE_URL is malformed (must be a postgres:// URL)',
+    ],
     ['REDIS_URL', { ...valid, REDIS_URL: '' }, 'Invalid configuration: REDIS_URL is missing'],
     ['PORT', { ...valid, PORT: 'trois-mille' }, 'Invalid configuration: PORT is malformed'],
     ['PUBLIC_SCHEME', { ...valid, PUBLIC_SCHEME: 'ftp' }, 'Invalid configuration: PUBLIC_SCHEME is malformed'],
-    ['SESSION_SECRET', { ...valid, SESSION_SECRET: 'short' }, 'Invalid configuration: SESSION_SECRET is malformed (must be at least 32 characters)'],
-    ['SMTP_URL', { ...valid, SMTP_URL: 'http://mail' }, 'Invalid configuration: SMTP_URL is malformed (must be an smtp:// URL)'],
-    ['HTTP_HEADERS_TIMEOUT_SEC', { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '10', HTTP_HEADERS_TIMEOUT_SEC: '20' }, 'Invalid configuration: HTTP_HEADERS_TIMEOUT_SEC is malformed (must not exceed HTTP_REQUEST_TIMEOUT_SEC)'],
-    ['HTTP_REQUEST_TIMEOUT_SEC', { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '0' }, 'Invalid configuration: HTTP_REQUEST_TIMEOUT_SEC is malformed'],
+    [
+      'SESSION_SECRET',
+      { ...valid, SESSION_SECRET: 'short' },
+      'Invalid configuration: SESSION_SECRET is malformed (must be at least 32 characters)',
+    ],
+    [
+      'SMTP_URL',
+      { ...valid, SMTP_URL: 'http://mail' },
+      'Invalid configuration: SMTP_URL is malformed (must be an smtp:// URL)',
+    ],
+    [
+      'HTTP_HEADERS_TIMEOUT_SEC',
+      { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '10', HTTP_HEADERS_TIMEOUT_SEC: '20' },
+      'Invalid configuration: HTTP_HEADERS_TIMEOUT_SEC is malformed (must not exceed HTTP_REQUEST_TIMEOUT_SEC)',
+    ],
+    [
+      'HTTP_REQUEST_TIMEOUT_SEC',
+      { ...valid, HTTP_REQUEST_TIMEOUT_SEC: '0' },
+      'Invalid configuration: HTTP_REQUEST_TIMEOUT_SEC is malformed',
+    ],
   ])('names %s when it is missing or malformed', (setting, env, message) => {
     let error: unknown;
     try {
@@ -40,7 +71,9 @@ describe('configuration', () => {
   });
 
   it('never echoes a secret value in its message', () => {
-    expect(() => loadConfig({ ...valid, SESSION_SECRET: 'hunter2' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig({ ...valid, SESSION_SECRET: 'hunter2' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 
   it('asks the admin commands for the owner connection only', () => {
@@ -54,12 +87,21 @@ describe('DKIM settings', () => {
   let pem: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dkim-config-'));
-    pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
     writeFileSync(join(dir, 'mail.key'), pem);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const dkim = (extra: Record<string, string | undefined>) => ({ ...valid, DKIM_DOMAIN: 'entraide.meylan.fr', DKIM_SELECTOR: 'entraide2026', DKIM_PRIVATE_KEY: pem, ...extra });
+  const dkim = (extra: Record<string, string | undefined>) => ({
+    ...valid,
+    DKIM_DOMAIN: 'entraide.meylan.fr',
+    DKIM_SELECTOR: 'entraide2026',
+    DKIM_PRIVATE_KEY: pem,
+    ...extra,
+  });
   const failure = (env: Record<string, string | undefined>): ConfigError => {
     try {
       loadConfig(env as NodeJS.ProcessEnv);
@@ -90,14 +132,26 @@ describe('DKIM settings', () => {
   });
 
   it.each([
-    ['DKIM_SELECTOR', { DKIM_SELECTOR: undefined }, 'is missing (DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together, or none of them)'],
+    [
+      'DKIM_SELECTOR',
+      { DKIM_SELECTOR: undefined },
+      'is missing (DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together, or none of them)',
+    ],
     ['DKIM_DOMAIN', { DKIM_DOMAIN: undefined, DKIM_PRIVATE_KEY: undefined }, 'is missing'],
     ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '' }, 'is missing'],
     ['DKIM_DOMAIN', { DKIM_DOMAIN: 'meylan' }, 'is malformed (must be a domain name such as entraide.meylan.fr)'],
     ['DKIM_DOMAIN', { DKIM_DOMAIN: 'entraide.meylan.fr; s=x' }, 'is malformed'],
     ['DKIM_SELECTOR', { DKIM_SELECTOR: 'a b' }, 'is malformed (letters, digits, - and . only)'],
-    ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '/nonexistent/mail.key' }, 'is malformed (neither a PEM private key nor a readable file holding one)'],
-    ['DKIM_PRIVATE_KEY', { DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n' }, 'is malformed (not a PEM private key without passphrase)'],
+    [
+      'DKIM_PRIVATE_KEY',
+      { DKIM_PRIVATE_KEY: '/nonexistent/mail.key' },
+      'is malformed (neither a PEM private key nor a readable file holding one)',
+    ],
+    [
+      'DKIM_PRIVATE_KEY',
+      { DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n' },
+      'is malformed (not a PEM private key without passphrase)',
+    ],
   ])('names %s when the three settings are incomplete or malformed', (setting, extra, reason) => {
     const error = failure(dkim(extra));
     expect(error.setting).toBe(setting);
@@ -105,10 +159,20 @@ describe('DKIM settings', () => {
   });
 
   it('refuses a key that receivers would not accept: not RSA, or under 1024 bits', () => {
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    expect(failure(dkim({ DKIM_PRIVATE_KEY: ec })).message).toBe('Invalid configuration: DKIM_PRIVATE_KEY is malformed (must be an RSA key)');
-    const small = generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
-    expect(failure(dkim({ DKIM_PRIVATE_KEY: small })).message).toMatch(/^Invalid configuration: DKIM_PRIVATE_KEY is malformed \(RSA key must have at least 1024 bits/);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    expect(failure(dkim({ DKIM_PRIVATE_KEY: ec })).message).toBe(
+      'Invalid configuration: DKIM_PRIVATE_KEY is malformed (must be an RSA key)',
+    );
+    const small = generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({
+      type: 'pkcs1',
+      format: 'pem',
+    }) as string;
+    expect(failure(dkim({ DKIM_PRIVATE_KEY: small })).message).toMatch(
+      /^Invalid configuration: DKIM_PRIVATE_KEY is malformed \(RSA key must have at least 1024 bits/,
+    );
   });
 
   it('never echoes the key or its path in a failure', () => {

@@ -34,7 +34,10 @@ const schema = z.object({
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('entraide'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
+    .default('entraide'),
   UPLOADS_DIR: z.string().min(1).default('uploads'),
   ...dkimSchema,
   HTTP_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(600).default(30),
@@ -89,7 +92,10 @@ export interface HttpTimeouts {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, reason: string) {
+  constructor(
+    readonly setting: string,
+    reason: string,
+  ) {
     super(`Invalid configuration: ${setting} ${reason}`);
   }
 }
@@ -181,4 +187,3 @@ export function orExit<T>(load: () => T): T {
     throw err;
   }
 }
-

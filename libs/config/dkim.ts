@@ -28,7 +28,10 @@ type DkimEnv = { DKIM_DOMAIN?: string; DKIM_SELECTOR?: string; DKIM_PRIVATE_KEY?
 
 /** A failure names the setting and why, never the value (a key, or a path that could be one). */
 export class DkimSettingError extends Error {
-  constructor(readonly setting: keyof DkimEnv, readonly reason: string) {
+  constructor(
+    readonly setting: keyof DkimEnv,
+    readonly reason: string,
+  ) {
     super(reason);
   }
 }
@@ -43,8 +46,16 @@ export function loadDkim(env: DkimEnv): DkimKey | undefined {
   const given = names.filter((n) => env[n] !== undefined);
   if (given.length === 0) return undefined;
   const missing = names.find((n) => env[n] === undefined);
-  if (missing) throw new DkimSettingError(missing, 'is missing (DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together, or none of them)');
-  return { domain: env.DKIM_DOMAIN!.toLowerCase(), selector: env.DKIM_SELECTOR!, privateKey: privateKey(env.DKIM_PRIVATE_KEY!) };
+  if (missing)
+    throw new DkimSettingError(
+      missing,
+      'is missing (DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together, or none of them)',
+    );
+  return {
+    domain: env.DKIM_DOMAIN!.toLowerCase(),
+    selector: env.DKIM_SELECTOR!,
+    privateKey: privateKey(env.DKIM_PRIVATE_KEY!),
+  };
 }
 
 function privateKey(value: string): KeyObject {
@@ -56,7 +67,10 @@ function privateKey(value: string): KeyObject {
     try {
       pem = readFileSync(value, 'utf8');
     } catch {
-      throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (neither a PEM private key nor a readable file holding one)');
+      throw new DkimSettingError(
+        'DKIM_PRIVATE_KEY',
+        'is malformed (neither a PEM private key nor a readable file holding one)',
+      );
     }
   }
   let key: KeyObject;
@@ -66,7 +80,9 @@ function privateKey(value: string): KeyObject {
     throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (not a PEM private key without passphrase)');
   }
   // nodemailer signs rsa-sha256 only; receivers ignore RSA keys under 1024 bits (RFC 8301).
-  if (key.asymmetricKeyType !== 'rsa') throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (must be an RSA key)');
-  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 1024) throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (RSA key must have at least 1024 bits; 2048 advised)');
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (must be an RSA key)');
+  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 1024)
+    throw new DkimSettingError('DKIM_PRIVATE_KEY', 'is malformed (RSA key must have at least 1024 bits; 2048 advised)');
   return key;
 }

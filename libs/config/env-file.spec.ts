@@ -7,7 +7,10 @@ describe('loadDevelopmentEnvFile', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'env-file-'));
-    writeFileSync(join(dir, '.env'), "# written by npm run demo\nDATABASE_URL='postgres://a@h/db'\nPORT=4000\nREDIS_URL=redis://127.0.0.1:6379\n");
+    writeFileSync(
+      join(dir, '.env'),
+      "# written by npm run demo\nDATABASE_URL='postgres://a@h/db'\nPORT=4000\nREDIS_URL=redis://127.0.0.1:6379\n",
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,7 +9,10 @@ import { parseEnv } from 'node:util';
  * NODE_ENV=production the file is never read, production takes its environment alone.
  * Returns the path read, or undefined.
  */
-export function loadDevelopmentEnvFile(env: NodeJS.ProcessEnv = process.env, dir: string = process.cwd()): string | undefined {
+export function loadDevelopmentEnvFile(
+  env: NodeJS.ProcessEnv = process.env,
+  dir: string = process.cwd(),
+): string | undefined {
   if (env.NODE_ENV === 'production') return undefined;
   const path = join(dir, '.env');
   let text: string;

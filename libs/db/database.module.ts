@@ -9,7 +9,10 @@ import { createDataSource, Database } from './database';
       provide: Database,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const ds = createDataSource(config.databaseUrl, { poolSize: config.dbPoolSize, applicationName: 'entraide-app' });
+        const ds = createDataSource(config.databaseUrl, {
+          poolSize: config.dbPoolSize,
+          applicationName: 'entraide-app',
+        });
         await ds.initialize();
         return new Database(ds);
       },

@@ -37,7 +37,11 @@ export async function rows<T extends object = never>(tx: Tx, sql: Sql<T>, params
 }
 
 /** The first row of a statement (see `rows`), or undefined. */
-export async function firstRow<T extends object = never>(tx: Tx, sql: Sql<T>, params: unknown[] = []): Promise<T | undefined> {
+export async function firstRow<T extends object = never>(
+  tx: Tx,
+  sql: Sql<T>,
+  params: unknown[] = [],
+): Promise<T | undefined> {
   return (await rows<T>(tx, sql, params))[0];
 }
 
@@ -63,14 +67,20 @@ export class Database {
    * `jit: false` turns PostgreSQL's JIT off for this transaction, in the same round trip: for
    * queries the planner costs far above what they really cost, where compiling is the cost.
    */
-  async withTenant<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>, opts: { jit?: boolean } = {}): Promise<T> {
+  async withTenant<T>(
+    tenantId: TenantId,
+    work: (tx: TenantTx) => Promise<T>,
+    opts: { jit?: boolean } = {},
+  ): Promise<T> {
     // The id is written into the statement (below), so it must be exactly a UUID, whatever its type said.
     if (!isTenantId(tenantId)) throw new Error(`withTenant: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
     const qr = this.dataSource.createQueryRunner();
     try {
       // One round trip opens the transaction and scopes it: without parameters the statements
       // go as one simple query. Round trips, not the statements, are what a unit of work costs.
-      await qr.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)${opts.jit === false ? '; SET LOCAL jit = off' : ''}`);
+      await qr.query(
+        `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)${opts.jit === false ? '; SET LOCAL jit = off' : ''}`,
+      );
       let result: T;
       try {
         const tx: TenantTx = Object.assign(qr.manager, { tenantId });
@@ -108,12 +118,18 @@ export class Database {
       // fan-out), it reached rows through the tenant's dedupe index instead of the primary key
       // (equal costs for one row), and kept doing so as the table grew: a claim of 50 rows read
       // the tenant's 10,000 rows 50 times, until the next ANALYZE replaced the plan.
-      const text = statements.some((st) => st.name) ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan'] : ['START TRANSACTION'];
+      const text = statements.some((st) => st.name)
+        ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan']
+        : ['START TRANSACTION'];
       for (const { tenantId, sql, params, name } of statements) {
-        if (!isTenantId(tenantId)) throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
-        if (name && !STATEMENT_NAME.test(name)) throw new Error(`inTenants: not a statement name: ${JSON.stringify(name).slice(0, 60)}`);
+        if (!isTenantId(tenantId))
+          throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
+        if (name && !STATEMENT_NAME.test(name))
+          throw new Error(`inTenants: not a statement name: ${JSON.stringify(name).slice(0, 60)}`);
         if (name && !known.has(name)) prepare.set(name, `PREPARE ${name} AS ${sql}`);
-        const statement = name ? `EXECUTE ${name}${params.length ? `(${params.map((_, i) => `$${i + 1}`).join(', ')})` : ''}` : sql;
+        const statement = name
+          ? `EXECUTE ${name}${params.length ? `(${params.map((_, i) => `$${i + 1}`).join(', ')})` : ''}`
+          : sql;
         text.push(`SELECT set_config('app.tenant_id', '${tenantId}', true)`, inline(statement, params));
       }
       text.push('COMMIT');
@@ -125,10 +141,13 @@ export class Database {
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Whether a PREPARE of the failed batch stayed is the server's to say.
-        const names = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements').catch(() => undefined);
+        const names = await client
+          .query<{ name: string }>('SELECT name FROM pg_prepared_statements')
+          .catch(() => undefined);
         known.clear();
         // One statement: the driver answers one result, not an array of them.
-        for (const r of (names as unknown as { rows: Array<{ name: string }> } | undefined)?.rows ?? []) known.add(r.name);
+        for (const r of (names as unknown as { rows: Array<{ name: string }> } | undefined)?.rows ?? [])
+          known.add(r.name);
         throw err;
       }
     } finally {
@@ -190,7 +209,10 @@ export function inline(sql: string, params: unknown[]): string {
  */
 const ENTITY_FILES = join(__dirname, '..', '..', '{src,libs}', '**', 'entities', '*.entity.{js,ts}');
 
-export function createDataSource(url: string, opts: { poolSize?: number; migrations?: string[]; applicationName?: string } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  opts: { poolSize?: number; migrations?: string[]; applicationName?: string } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

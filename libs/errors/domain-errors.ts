@@ -12,7 +12,10 @@ export abstract class DomainError extends Error {
   /** A URI naming this refusal when clients must tell it from others of its kind (RFC 9457 `type`). */
   readonly type?: string;
 
-  protected constructor(readonly detail: string | undefined, type?: string) {
+  protected constructor(
+    readonly detail: string | undefined,
+    type?: string,
+  ) {
     super(detail ?? new.target.name);
     this.name = new.target.name;
     if (type) this.type = type;
@@ -42,14 +45,20 @@ export class ForbiddenError extends DomainError {
 
 /** The state of things refuses the action (already decided, full, already reported…). */
 export class ConflictError extends DomainError {
-  constructor(detail: string, readonly errors: FieldError[] = []) {
+  constructor(
+    detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(detail);
   }
 }
 
 /** Data that breaks a rule, naming each offending field. */
 export class InvalidError extends DomainError {
-  constructor(readonly errors: FieldError[], detail = 'Certaines données sont invalides.') {
+  constructor(
+    readonly errors: FieldError[],
+    detail = 'Certaines données sont invalides.',
+  ) {
     super(detail);
   }
 
@@ -60,14 +69,20 @@ export class InvalidError extends DomainError {
 
 /** A request that cannot be read at all (a malformed header, say), naming what is wrong. */
 export class MalformedError extends DomainError {
-  constructor(detail: string, readonly errors: FieldError[] = []) {
+  constructor(
+    detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(detail);
   }
 }
 
 /** Too many attempts: try again after `retryAfterSec` seconds. */
 export class TooManyRequestsError extends DomainError {
-  constructor(detail: string, readonly retryAfterSec: number) {
+  constructor(
+    detail: string,
+    readonly retryAfterSec: number,
+  ) {
     super(detail);
   }
 }

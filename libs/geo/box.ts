@@ -10,7 +10,13 @@ export const AREA_MARGIN_DEG = 0.02;
  * 180° or more wide has antipodal edges PostGIS refuses (a whole-world map view was a 500), and
  * a commune never needs more than its own few kilometres. Parameters are SQL placeholders.
  */
-export function boxWithinTenantAreaSql(tenantId: string, minLng: string, minLat: string, maxLng: string, maxLat: string): string {
+export function boxWithinTenantAreaSql(
+  tenantId: string,
+  minLng: string,
+  minLat: string,
+  maxLng: string,
+  maxLat: string,
+): string {
   return `SELECT * FROM (
       SELECT GREATEST(${minLng}::float8, ST_XMin(a) - ${AREA_MARGIN_DEG}) AS min_lng, GREATEST(${minLat}::float8, ST_YMin(a) - ${AREA_MARGIN_DEG}) AS min_lat,
              LEAST(${maxLng}::float8, ST_XMax(a) + ${AREA_MARGIN_DEG}) AS max_lng, LEAST(${maxLat}::float8, ST_YMax(a) + ${AREA_MARGIN_DEG}) AS max_lat

@@ -5,7 +5,9 @@ import type { MultiPolygon } from './types';
 /** Great-circle distance in metres (haversine). */
 const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) => {
   const rad = Math.PI / 180;
-  const s = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lng - a.lng) * rad) / 2) ** 2;
+  const s =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lng - a.lng) * rad) / 2) ** 2;
   return 2 * 6371008.8 * Math.asin(Math.sqrt(s));
 };
 
@@ -19,7 +21,10 @@ function* cases(n: number, box: { lat: [number, number]; lng: [number, number] }
     return (x >>> 0) / 0x100000000;
   };
   for (let i = 0; i < n; i++) {
-    const p = { lat: box.lat[0] + next() * (box.lat[1] - box.lat[0]), lng: box.lng[0] + next() * (box.lng[1] - box.lng[0]) };
+    const p = {
+      lat: box.lat[0] + next() * (box.lat[1] - box.lat[0]),
+      lng: box.lng[0] + next() * (box.lng[1] - box.lng[0]),
+    };
     yield { p, seed: `${Math.floor(next() * 0xffffffff).toString(16)}-${i}` };
   }
 }
@@ -31,7 +36,21 @@ const cellOf = (p: { lat: number; lng: number }) => {
 };
 
 // Meylan's outline (tenants/meylan.yaml).
-const MEYLAN: MultiPolygon = [[[[5.76, 45.19], [5.8, 45.19], [5.822, 45.205], [5.825, 45.22], [5.815, 45.238], [5.778, 45.238], [5.77, 45.22], [5.766, 45.205], [5.76, 45.19]]]];
+const MEYLAN: MultiPolygon = [
+  [
+    [
+      [5.76, 45.19],
+      [5.8, 45.19],
+      [5.822, 45.205],
+      [5.825, 45.22],
+      [5.815, 45.238],
+      [5.778, 45.238],
+      [5.77, 45.22],
+      [5.766, 45.205],
+      [5.76, 45.19],
+    ],
+  ],
+];
 
 describe('public point', () => {
   const home = { lat: 45.21234, lng: 5.77891 };
@@ -47,7 +66,11 @@ describe('public point', () => {
     let farthest = 0;
     const sameCell: string[] = [];
     // France and beyond, north and south of the equator, east and west of Greenwich.
-    for (const box of [{ lat: [41, 51], lng: [-5, 9.6] }, { lat: [-45, -10], lng: [-75, -40] }, { lat: [-1, 1], lng: [-1, 1] }] as const) {
+    for (const box of [
+      { lat: [41, 51], lng: [-5, 9.6] },
+      { lat: [-45, -10], lng: [-75, -40] },
+      { lat: [-1, 1], lng: [-1, 1] },
+    ] as const) {
       for (const { p, seed } of cases(4000, { lat: [...box.lat], lng: [...box.lng] })) {
         const f = fuzzPoint(p, seed);
         const d = metres(p, f);
@@ -83,7 +106,10 @@ describe('public point', () => {
     const cellLng = Math.floor(home.lng / stepLng) * stepLng;
     const nearCorner = { lat: cellLat + 0.00005, lng: cellLng + 0.00005 };
     const points = Array.from({ length: 500 }, (_, i) => fuzzPoint(nearCorner, `listing-${i}`));
-    const mean = { lat: points.reduce((s, q) => s + q.lat, 0) / points.length, lng: points.reduce((s, q) => s + q.lng, 0) / points.length };
+    const mean = {
+      lat: points.reduce((s, q) => s + q.lat, 0) / points.length,
+      lng: points.reduce((s, q) => s + q.lng, 0) / points.length,
+    };
     expect(metres(mean, { lat: cellLat + FUZZ_STEP_DEG / 2, lng: cellLng + stepLng / 2 })).toBeLessThan(25);
     expect(metres(mean, nearCorner)).toBeGreaterThan(110);
   });
@@ -103,7 +129,17 @@ describe('public point', () => {
 
   it('finds a spot inside a commune barely larger than the distance, and keeps the distance when there is none', () => {
     // A 600 m × 600 m commune with the home at its south-west corner.
-    const tiny: MultiPolygon = [[[[5.7, 45.2], [5.7077, 45.2], [5.7077, 45.2054], [5.7, 45.2054], [5.7, 45.2]]]];
+    const tiny: MultiPolygon = [
+      [
+        [
+          [5.7, 45.2],
+          [5.7077, 45.2],
+          [5.7077, 45.2054],
+          [5.7, 45.2054],
+          [5.7, 45.2],
+        ],
+      ],
+    ];
     const corner = { lat: 45.2003, lng: 5.7003 };
     for (let i = 0; i < 50; i++) {
       const f = fuzzPoint(corner, `listing-${i}`, tiny);
@@ -111,7 +147,17 @@ describe('public point', () => {
       expect(metres(corner, f)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
     }
     // A sliver of 50 m: nothing inside is far enough, so the distance wins over the outline.
-    const sliver: MultiPolygon = [[[[5.7, 45.2], [5.70065, 45.2], [5.70065, 45.2005], [5.7, 45.2005], [5.7, 45.2]]]];
+    const sliver: MultiPolygon = [
+      [
+        [
+          [5.7, 45.2],
+          [5.70065, 45.2],
+          [5.70065, 45.2005],
+          [5.7, 45.2005],
+          [5.7, 45.2],
+        ],
+      ],
+    ];
     const f = fuzzPoint({ lat: 45.2002, lng: 5.7003 }, 'listing-x', sliver);
     expect(metres({ lat: 45.2002, lng: 5.7003 }, f)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
   });

@@ -28,19 +28,35 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,
 export function isTimestamp(v: unknown): v is string {
   const m = typeof v === 'string' ? TIMESTAMP.exec(v) : null;
   if (!m) return false;
-  const [year, month, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const [year, month, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0] = m
+    .slice(1)
+    .map((x) => (x === undefined ? undefined : Number(x))) as number[];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 15 && offsetMinutes <= 59;
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 15 &&
+    offsetMinutes <= 59
+  );
 }
 
 /** A field of a parsed JSON value, or undefined when the value is not an object. */
-export const fieldOf = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+export const fieldOf = (v: unknown, key: string): unknown =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
 
 /** A finite number (JSON has no NaN or Infinity, but a cursor is client input all the same). */
 export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Text that PostgreSQL stores as it is: no NUL, no lone surrogate, of a sane length. */
-export const isKeysetText = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max && isCleanText(v);
+export const isKeysetText = (v: unknown, max = 500): v is string =>
+  typeof v === 'string' && v.length <= max && isCleanText(v);
 
 /** A (timestamp text, uuid) keyset, the common case. */
-export const isTimeKeyset = (v: unknown): v is { at: string; id: string } => isTimestamp(fieldOf(v, 'at')) && isUuid(fieldOf(v, 'id'));
+export const isTimeKeyset = (v: unknown): v is { at: string; id: string } =>
+  isTimestamp(fieldOf(v, 'at')) && isUuid(fieldOf(v, 'id'));

@@ -23,11 +23,15 @@ function textProblem(s: string): string | undefined {
 export const isCleanText = (s: string): boolean => textProblem(s) === undefined;
 
 /** The first offending field of each part, named as the validation pipe names fields (`location.lat`, `q`, `id`). */
-export function unsafeInputErrors(parts: { body?: unknown; query?: unknown; params?: unknown }): { errors: FieldError[]; tooDeep: boolean } {
+export function unsafeInputErrors(parts: { body?: unknown; query?: unknown; params?: unknown }): {
+  errors: FieldError[];
+  tooDeep: boolean;
+} {
   const errors: FieldError[] = [];
   // Each root is depth 0; fields are named without the part they came in (as the pipe names them).
   const stack: Array<{ value: unknown; path: string; depth: number }> = [];
-  for (const value of [parts.body, parts.query, parts.params]) if (value !== undefined && value !== null) stack.push({ value, path: '', depth: 0 });
+  for (const value of [parts.body, parts.query, parts.params])
+    if (value !== undefined && value !== null) stack.push({ value, path: '', depth: 0 });
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
@@ -38,7 +42,11 @@ export function unsafeInputErrors(parts: { body?: unknown; query?: unknown; para
     // Buffers (images, multipart) are bytes, not text: they are checked by their own routes.
     if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) continue;
     // Only a body can nest (query strings and paths are flat), and the path 32 levels down says nothing useful.
-    if (depth >= MAX_BODY_DEPTH) return { errors: [{ field: 'body', message: `données trop imbriquées (${MAX_BODY_DEPTH} niveaux au plus)` }], tooDeep: true };
+    if (depth >= MAX_BODY_DEPTH)
+      return {
+        errors: [{ field: 'body', message: `données trop imbriquées (${MAX_BODY_DEPTH} niveaux au plus)` }],
+        tooDeep: true,
+      };
     for (const [key, child] of Object.entries(value)) {
       const keyMessage = textProblem(key);
       const childPath = path ? `${path}.${key}` : key;
@@ -53,12 +61,20 @@ export function unsafeInputErrors(parts: { body?: unknown; query?: unknown; para
 }
 
 /** The same check as a ProblemException (400), or undefined when the request is clean. */
-export function unsafeInputProblem(parts: { body?: unknown; query?: unknown; params?: unknown }): ProblemException | undefined {
+export function unsafeInputProblem(parts: {
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+}): ProblemException | undefined {
   const { errors, tooDeep } = unsafeInputErrors(parts);
   if (!errors.length) return undefined;
-  const detail = tooDeep ? 'Le corps de la requête est trop imbriqué.' : 'La requête contient des caractères non acceptés.';
+  const detail = tooDeep
+    ? 'Le corps de la requête est trop imbriqué.'
+    : 'La requête contient des caractères non acceptés.';
   // One message per field, in a stable order.
   const seen = new Set<string>();
-  const unique = errors.filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true))).sort((a, b) => a.field.localeCompare(b.field));
+  const unique = errors
+    .filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true)))
+    .sort((a, b) => a.field.localeCompare(b.field));
   return new ProblemException(problem(400, detail, unique));
 }

@@ -22,7 +22,8 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
     const { body, headers } = toProblem(error);
-    if (body.status >= 500) this.logger.error(`${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+    if (body.status >= 500)
+      this.logger.error(`${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}`);
     sendProblem(reply, body, headers);
   }
 }
@@ -45,8 +46,12 @@ export function statusOf(error: DomainError): number {
 }
 
 function domainProblem(error: DomainError): { body: Problem; headers: Record<string, string> } {
-  const errors = error instanceof InvalidError || error instanceof ConflictError || error instanceof MalformedError ? error.errors : undefined;
-  const headers: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSec) } : {};
+  const errors =
+    error instanceof InvalidError || error instanceof ConflictError || error instanceof MalformedError
+      ? error.errors
+      : undefined;
+  const headers: Record<string, string> =
+    error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSec) } : {};
   return { body: problem(statusOf(error), error.detail, errors, error.type), headers };
 }
 
@@ -75,14 +80,23 @@ function bodyError(status: number) {
 
 function frenchDetail(status: number): string {
   switch (status) {
-    case 404: return 'Cette page ou cette ressource est introuvable.';
-    case 400: return 'La requête est mal formée.';
-    case 401: return 'Veuillez vous connecter.';
-    case 403: return "Vous n'avez pas accès à cette action.";
-    case 405: return "Cette méthode n'est pas autorisée ici.";
-    case 413: return 'Le contenu envoyé est trop volumineux.';
-    case 415: return "Ce type de contenu n'est pas accepté.";
-    case 429: return 'Trop de tentatives. Veuillez patienter avant de réessayer.';
-    default: return problem(status).title;
+    case 404:
+      return 'Cette page ou cette ressource est introuvable.';
+    case 400:
+      return 'La requête est mal formée.';
+    case 401:
+      return 'Veuillez vous connecter.';
+    case 403:
+      return "Vous n'avez pas accès à cette action.";
+    case 405:
+      return "Cette méthode n'est pas autorisée ici.";
+    case 413:
+      return 'Le contenu envoyé est trop volumineux.';
+    case 415:
+      return "Ce type de contenu n'est pas accepté.";
+    case 429:
+      return 'Trop de tentatives. Veuillez patienter avant de réessayer.';
+    default:
+      return problem(status).title;
   }
 }

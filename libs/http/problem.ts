@@ -45,7 +45,10 @@ export function problem(status: number, detail?: string, errors?: FieldError[], 
  * Code below the controllers throws the domain errors of libs/errors instead.
  */
 export class ProblemException extends Error {
-  constructor(readonly problem: Problem, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(problem.detail ?? problem.title);
   }
 }

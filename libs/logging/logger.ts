@@ -17,10 +17,20 @@ export function createLogger(level: string, name = 'entraide', destination?: pin
     mixin(_merge, _level, logger) {
       const ctx = currentContext();
       if (!ctx) return {};
-      return logger.bindings().reqId ? { tenant: ctx.tenant?.slug } : { reqId: ctx.requestId, tenant: ctx.tenant?.slug };
+      return logger.bindings().reqId
+        ? { tenant: ctx.tenant?.slug }
+        : { reqId: ctx.requestId, tenant: ctx.tenant?.slug };
     },
     redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.token', 'password', 'token'],
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.token',
+        'password',
+        'token',
+      ],
       censor: '[redacted]',
     },
     serializers: {

@@ -10,12 +10,19 @@ describe('MailRenderer', () => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   };
-  const renderer = () => new MailRenderer({ templatesDir: join(dir, 'default'), overridesDir: (slug) => join(dir, 'tenants', slug, 'mail') });
+  const renderer = () =>
+    new MailRenderer({
+      templatesDir: join(dir, 'default'),
+      overridesDir: (slug) => join(dir, 'tenants', slug, 'mail'),
+    });
   const tenant = { siteName: 'Entraidons-nous', theme: { primary: '#1f5d8c', primaryContrast: '#ffffff' } };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'mail-renderer-'));
-    write('default/layout.html.hbs', '<html lang="fr"><title>{{subject}}</title>{{{body}}}<footer>{{tenant.siteName}}</footer></html>');
+    write(
+      'default/layout.html.hbs',
+      '<html lang="fr"><title>{{subject}}</title>{{{body}}}<footer>{{tenant.siteName}}</footer></html>',
+    );
     write('default/layout.text.hbs', '{{body}}\n\n--\n{{tenant.siteName}}');
     write('default/hello.subject.hbs', 'Bonjour\n  {{name}} & co');
     write('default/hello.html.hbs', '<p>Bonjour {{name}}</p>{{button url "Voir"}}');

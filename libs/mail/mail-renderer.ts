@@ -46,7 +46,14 @@ export class MailRenderer {
     return {
       subject,
       html: this.part('layout', 'html', tenantSlug)({ ...context, subject, body: htmlBody }),
-      text: this.part('layout', 'text', tenantSlug)({ ...context, subject, body: textBody }).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+      text:
+        this.part(
+          'layout',
+          'text',
+          tenantSlug,
+        )({ ...context, subject, body: textBody })
+          .replace(/\n{3,}/g, '\n\n')
+          .trim() + '\n',
     };
   }
 

@@ -28,9 +28,25 @@ export interface MailTransportOptions {
 // nodemailer's default list (RFC 6376 §5.4.1) plus the headers receivers act on: RFC 8058 asks
 // for List-Unsubscribe-Post to be signed before a one-click unsubscribe is offered.
 const SIGNED_HEADERS = [
-  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version',
-  'Content-Type', 'Content-Transfer-Encoding', 'Content-ID', 'Content-Description',
-  'In-Reply-To', 'References', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Auto-Submitted',
+  'From',
+  'Sender',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'Content-ID',
+  'Content-Description',
+  'In-Reply-To',
+  'References',
+  'List-Id',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+  'Auto-Submitted',
 ].join(':');
 
 /**
@@ -41,7 +57,10 @@ const SIGNED_HEADERS = [
 export class MailTransport {
   private readonly transporter: Transporter<SMTPPool.SentMessageInfo>;
 
-  constructor(readonly url: string, opts: MailTransportOptions = {}) {
+  constructor(
+    readonly url: string,
+    opts: MailTransportOptions = {},
+  ) {
     this.transporter = createTransport({
       url,
       pool: true,
@@ -90,5 +109,7 @@ export type DeliveryFailure = 'temporary' | 'permanent';
 export function classifyFailure(err: unknown): DeliveryFailure {
   const e = err as { responseCode?: number; code?: string };
   if (e?.code === 'EAUTH') return 'temporary';
-  return typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 ? 'permanent' : 'temporary';
+  return typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
+    ? 'permanent'
+    : 'temporary';
 }

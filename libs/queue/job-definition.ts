@@ -54,7 +54,8 @@ export function defineQueue(name: string, options: { concurrency: number }): Que
 
 export function defineJob<P extends object>(name: string, queue: QueueDefinition): JobDefinition<P> {
   if (jobs.has(name)) throw new JobDefinitionError(`job ${name} is defined twice`);
-  if (queues.get(queue.name) !== queue) throw new JobDefinitionError(`job ${name}: queue ${queue.name} was not made by defineQueue`);
+  if (queues.get(queue.name) !== queue)
+    throw new JobDefinitionError(`job ${name}: queue ${queue.name} was not made by defineQueue`);
   const job: JobDefinition<P> = Object.freeze({ name, queue });
   jobs.set(name, job);
   return job;

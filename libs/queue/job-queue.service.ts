@@ -36,7 +36,11 @@ export class JobQueue implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async add<P>(r: JobRequest<P>): Promise<void> {
-    await this.queue(r.job.queue.name).add(r.job.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs });
+    await this.queue(r.job.queue.name).add(r.job.name, r.payload, {
+      ...DEFAULT_JOB_OPTIONS,
+      jobId: r.jobId,
+      delay: r.delayMs,
+    });
   }
 
   async addBulk<P>(requests: ReadonlyArray<JobRequest<P>>): Promise<void> {
@@ -50,7 +54,13 @@ export class JobQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([queue, jobs]) =>
-        this.queue(queue).addBulk(jobs.map((r) => ({ name: r.job.name, data: r.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs } }))),
+        this.queue(queue).addBulk(
+          jobs.map((r) => ({
+            name: r.job.name,
+            data: r.payload,
+            opts: { ...DEFAULT_JOB_OPTIONS, jobId: r.jobId, delay: r.delayMs },
+          })),
+        ),
       ),
     );
   }
@@ -60,7 +70,11 @@ export class JobQueue implements OnApplicationShutdown {
     const queue = this.queue(job.queue.name);
     const existing = await queue.getJobScheduler(job.name);
     if (existing?.every === everyMs) return;
-    await queue.upsertJobScheduler(job.name, { every: everyMs }, { name: job.name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } });
+    await queue.upsertJobScheduler(
+      job.name,
+      { every: everyMs },
+      { name: job.name, data: payload, opts: { removeOnComplete: true, removeOnFail: true } },
+    );
   }
 
   /**
@@ -70,7 +84,9 @@ export class JobQueue implements OnApplicationShutdown {
   keepRepeating(jobs: Array<{ job: JobDefinition<NoPayload>; everyMs: number }>): void {
     const schedule = async () => {
       for (const j of jobs) {
-        await this.repeat(j.job, {}, j.everyMs).catch((e: Error) => this.logger.warn(`could not schedule ${j.job.name}: ${e.message}`));
+        await this.repeat(j.job, {}, j.everyMs).catch((e: Error) =>
+          this.logger.warn(`could not schedule ${j.job.name}: ${e.message}`),
+        );
       }
     };
     void schedule();
@@ -83,7 +99,10 @@ export class JobQueue implements OnApplicationShutdown {
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: queueConnection(this.config.redisUrl, 'producer'), prefix: this.config.queuePrefix });
+      q = new Queue(name, {
+        connection: queueConnection(this.config.redisUrl, 'producer'),
+        prefix: this.config.queuePrefix,
+      });
       // ioredis reconnects by itself; a failed add is reported to its caller.
       q.on('error', (e: Error) => this.logger.debug(`queue ${name}: ${e.message}`));
       this.queues.set(name, q);
@@ -94,7 +113,11 @@ export class JobQueue implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.timers.forEach(clearInterval);
     // Closing a connection mid-handshake leaves ioredis timers behind: let it connect first.
-    await Promise.all([...this.queues.values()].map((q) => settleWithin(q.waitUntilReady(), 2_000).then(() => q.close().catch(() => undefined))));
+    await Promise.all(
+      [...this.queues.values()].map((q) =>
+        settleWithin(q.waitUntilReady(), 2_000).then(() => q.close().catch(() => undefined)),
+      ),
+    );
     this.queues.clear();
   }
 }

@@ -30,7 +30,9 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const handlers = this.discoverHandlers();
-    const missing = definedJobs().filter((job) => !handlers.has(job.name)).map((job) => job.name);
+    const missing = definedJobs()
+      .filter((job) => !handlers.has(job.name))
+      .map((job) => job.name);
     if (missing.length) throw new JobHandlerError(`no handler for job ${missing.join(', ')}: workers not started`);
 
     const queues = definedQueues();
@@ -42,7 +44,9 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       });
       worker.on('failed', (job, err) => {
         const tenant = (job?.data as { tenantId?: string } | undefined)?.tenantId;
-        this.logger.warn(`job ${job?.name} ${job?.id}${tenant ? ` (tenant ${tenant})` : ''} failed on attempt ${job?.attemptsMade}: ${err.message}`);
+        this.logger.warn(
+          `job ${job?.name} ${job?.id}${tenant ? ` (tenant ${tenant})` : ''} failed on attempt ${job?.attemptsMade}: ${err.message}`,
+        );
       });
       worker.on('error', (err) => this.logger.warn(`worker ${queue}: ${err.message}`));
       this.workers.push(worker);
@@ -67,7 +71,8 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(handlers: Map<string, Handler>, job: Job, token?: string): Promise<unknown> {
     const handler = handlers.get(job.name);
-    if (!handler || jobNamed(job.name)?.queue.name !== job.queueName) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${job.queueName}`);
+    if (!handler || jobNamed(job.name)?.queue.name !== job.queueName)
+      throw new UnrecoverableError(`no handler for job ${job.name} on queue ${job.queueName}`);
     try {
       return await handler(job.data);
     } catch (err) {

@@ -5,7 +5,11 @@ import { defineJob, defineQueue, NoPayload } from './job-definition';
 import { JobWorkersModule } from './job-workers.module';
 import { OnJob } from './on-job.decorator';
 
-const config = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/none', REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 'x'.repeat(32) });
+const config = loadConfig({
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/none',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  SESSION_SECRET: 'x'.repeat(32),
+});
 
 // Two jobs of a module, declared as a module declares its own (job-definition.ts).
 const queue = defineQueue('spec-queue', { concurrency: 1 });
@@ -31,12 +35,20 @@ class SendsToo {
 /** The checks run before any BullMQ worker (or Redis connection) is created. */
 describe('job workers', () => {
   it('refuse to start when a job name has no handler', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), JobWorkersModule], providers: [SendsOnly] }).compile();
-    await expect(moduleRef.init()).rejects.toThrow(new RegExp(`^no handler for job .*${Sweep.name}.*: workers not started$`));
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), JobWorkersModule],
+      providers: [SendsOnly],
+    }).compile();
+    await expect(moduleRef.init()).rejects.toThrow(
+      new RegExp(`^no handler for job .*${Sweep.name}.*: workers not started$`),
+    );
   });
 
   it('refuse to start when a job name has two handlers', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), JobWorkersModule], providers: [SendsOnly, SendsToo] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), JobWorkersModule],
+      providers: [SendsOnly, SendsToo],
+    }).compile();
     await expect(moduleRef.init()).rejects.toThrow(`two handlers for job ${Send.name}`);
   });
 

@@ -11,7 +11,10 @@ export const OnJob = (job: JobDefinition<object>): MethodDecorator => SetMetadat
  * the handler keeps its own count (e.g. in the row it works on).
  */
 export class RetryLater extends Error {
-  constructor(readonly delayMs: number, reason: string) {
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'RetryLater';
   }

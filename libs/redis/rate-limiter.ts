@@ -84,7 +84,10 @@ const NOTHING: Attempt = { succeeded: async () => undefined };
  */
 @Injectable()
 export class RateLimiter {
-  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Counts one attempt against every (subject, limit) pair; throws 429 with Retry-After when one is exceeded. */
   async hit(action: string, checks: Array<{ subject: string; limit: Limit }>, tenantId?: string): Promise<void> {
@@ -92,7 +95,10 @@ export class RateLimiter {
     for (const { subject, limit } of checks) {
       let result: [number, number];
       try {
-        result = (await this.redis.eval(HIT, 1, this.key(action, tenantId, subject), String(limit.windowSec))) as [number, number];
+        result = (await this.redis.eval(HIT, 1, this.key(action, tenantId, subject), String(limit.windowSec))) as [
+          number,
+          number,
+        ];
       } catch {
         // Redis away: fail open. Limits protect against abuse; availability of login matters more.
         continue;
@@ -108,8 +114,18 @@ export class RateLimiter {
    * client has failed too often (on this subject, or on any), or must wait because the subject
    * is under attack and this client took part in it. Call `succeeded()` when the secret was right.
    */
-  async attempt(action: string, tenantId: string, subject: string, client: string, policy: FailurePolicy): Promise<Attempt> {
-    const keys = [this.key(action, tenantId, `pair:${subject}\n${client}`), this.key(action, tenantId, `client:${client}`), this.key(action, tenantId, `subject:${subject}`)];
+  async attempt(
+    action: string,
+    tenantId: string,
+    subject: string,
+    client: string,
+    policy: FailurePolicy,
+  ): Promise<Attempt> {
+    const keys = [
+      this.key(action, tenantId, `pair:${subject}\n${client}`),
+      this.key(action, tenantId, `client:${client}`),
+      this.key(action, tenantId, `subject:${subject}`),
+    ];
     const { perPair, perClient, slowDown } = policy;
     let result: [number, number];
     try {
@@ -117,7 +133,16 @@ export class RateLimiter {
         ATTEMPT,
         3,
         ...keys,
-        ...[perPair.max, perPair.windowSec, perClient.max, perClient.windowSec, slowDown.after, slowDown.windowSec, slowDown.baseSec, slowDown.maxSec].map(String),
+        ...[
+          perPair.max,
+          perPair.windowSec,
+          perClient.max,
+          perClient.windowSec,
+          slowDown.after,
+          slowDown.windowSec,
+          slowDown.baseSec,
+          slowDown.maxSec,
+        ].map(String),
       )) as [number, number];
     } catch {
       return NOTHING; // Redis away: fail open, as hit() does.
@@ -138,6 +163,9 @@ export class RateLimiter {
 }
 
 function tooMany(retryAfterSec: number): TooManyRequestsError {
-  const wait = retryAfterSec < 60 ? `${retryAfterSec} seconde${retryAfterSec > 1 ? 's' : ''}` : `${Math.ceil(retryAfterSec / 60)} minute(s)`;
+  const wait =
+    retryAfterSec < 60
+      ? `${retryAfterSec} seconde${retryAfterSec > 1 ? 's' : ''}`
+      : `${Math.ceil(retryAfterSec / 60)} minute(s)`;
   return new TooManyRequestsError(`Trop de tentatives. Réessayez dans ${wait}.`, retryAfterSec);
 }

@@ -4,7 +4,6 @@ import { APP_CONFIG, AppConfig } from '@libs/config';
 import { RateLimiter } from './rate-limiter';
 import { REDIS } from './redis.tokens';
 
-
 @Global()
 @Module({
   providers: [
@@ -13,7 +12,11 @@ import { REDIS } from './redis.tokens';
       inject: [APP_CONFIG],
       // No offline queue: a command while Redis is away fails at once instead of hanging.
       useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'entraide' });
+        const redis = new Redis(config.redisUrl, {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectionName: 'entraide',
+        });
         // ioredis reconnects by itself; log the outage once per episode, not once per retry.
         let down = false;
         const logger = new Logger('redis');

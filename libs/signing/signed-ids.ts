@@ -12,7 +12,13 @@ export function signIds(secret: string, purpose: string, tenantId: string, ids: 
 }
 
 /** The ids a token stands for, or undefined for a forged, foreign or malformed one. */
-export function verifySignedIds(secret: string, purpose: string, tenantId: string, token: string, count: number): string[] | undefined {
+export function verifySignedIds(
+  secret: string,
+  purpose: string,
+  tenantId: string,
+  token: string,
+  count: number,
+): string[] | undefined {
   const parts = token.split('.');
   if (parts.length !== count + 1) return undefined;
   const ids = parts.slice(0, count);
@@ -23,5 +29,8 @@ export function verifySignedIds(secret: string, purpose: string, tenantId: strin
 }
 
 function mac(secret: string, purpose: string, tenantId: string, ids: string[]): string {
-  return createHmac('sha256', secret).update(`${purpose}:${tenantId}:${ids.join(':')}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', secret)
+    .update(`${purpose}:${tenantId}:${ids.join(':')}`)
+    .digest('base64url')
+    .slice(0, 32);
 }

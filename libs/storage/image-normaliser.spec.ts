@@ -2,7 +2,8 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { IMAGE_MAX_SIDE, ImageRejected, normaliseImage } from './image-normaliser';
 
-const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#b3261e' } });
+const solid = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#b3261e' } });
 
 /** A valid PNG whose header (IHDR) declares other dimensions than its pixels. */
 function declaring(png: Buffer, width: number, height: number): Buffer {
@@ -42,7 +43,15 @@ describe('normaliseImage', () => {
   it('drops EXIF, GPS position included, from a JPEG', async () => {
     const jpeg = await solid(300, 200)
       .jpeg()
-      .withExif({ IFD0: { Artist: 'Jeanne' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '45/1 12/1 30/1', GPSLongitudeRef: 'E', GPSLongitude: '5/1 46/1 40/1' } })
+      .withExif({
+        IFD0: { Artist: 'Jeanne' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: '45/1 12/1 30/1',
+          GPSLongitudeRef: 'E',
+          GPSLongitude: '5/1 46/1 40/1',
+        },
+      })
       .toBuffer();
     expect((await sharp(jpeg).metadata()).exif?.includes('Jeanne')).toBe(true);
     const out = await normaliseImage(jpeg, 'image/jpeg');
@@ -58,7 +67,12 @@ describe('normaliseImage', () => {
   });
 
   it('refuses bytes that only start like an image', async () => {
-    const err = await rejection(normaliseImage(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('pas une image')]), 'image/png'));
+    const err = await rejection(
+      normaliseImage(
+        Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('pas une image')]),
+        'image/png',
+      ),
+    );
     expect(err.reason).toBe('undecodable');
   });
 });

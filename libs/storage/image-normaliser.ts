@@ -12,7 +12,11 @@ sharp.cache(false);
 export type ImageRejection = 'undecodable' | 'too_many_pixels';
 
 export class ImageRejected extends Error {
-  constructor(readonly reason: ImageRejection, readonly width?: number, readonly height?: number) {
+  constructor(
+    readonly reason: ImageRejection,
+    readonly width?: number,
+    readonly height?: number,
+  ) {
     super(`image rejected: ${reason}`);
   }
 }
@@ -23,7 +27,10 @@ export class ImageRejected extends Error {
  * anything a decoder elsewhere might misread are gone. Orientation from EXIF is applied first,
  * then the image is shrunk to IMAGE_MAX_SIDE. Throws ImageRejected when it does not decode.
  */
-export async function normaliseImage(bytes: Buffer, type: ImageType): Promise<{ bytes: Buffer; type: ImageType; width: number; height: number }> {
+export async function normaliseImage(
+  bytes: Buffer,
+  type: ImageType,
+): Promise<{ bytes: Buffer; type: ImageType; width: number; height: number }> {
   const input = () => sharp(bytes, { limitInputPixels: IMAGE_MAX_PIXELS, failOn: 'error' });
   // Reads the header only (no pixel decoded), so the limit is checked below with the dimensions named.
   const declared = await sharp(bytes, { limitInputPixels: false, failOn: 'error' })
@@ -32,10 +39,18 @@ export async function normaliseImage(bytes: Buffer, type: ImageType): Promise<{ 
       throw new ImageRejected('undecodable');
     });
   if (!declared.width || !declared.height) throw new ImageRejected('undecodable');
-  if (declared.width * declared.height > IMAGE_MAX_PIXELS) throw new ImageRejected('too_many_pixels', declared.width, declared.height);
+  if (declared.width * declared.height > IMAGE_MAX_PIXELS)
+    throw new ImageRejected('too_many_pixels', declared.width, declared.height);
 
-  const pipeline = input().rotate().resize({ width: IMAGE_MAX_SIDE, height: IMAGE_MAX_SIDE, fit: 'inside', withoutEnlargement: true });
-  const encoded = type === 'image/png' ? pipeline.png({ compressionLevel: 9 }) : type === 'image/webp' ? pipeline.webp({ quality: 85 }) : pipeline.jpeg({ quality: 85, mozjpeg: true });
+  const pipeline = input()
+    .rotate()
+    .resize({ width: IMAGE_MAX_SIDE, height: IMAGE_MAX_SIDE, fit: 'inside', withoutEnlargement: true });
+  const encoded =
+    type === 'image/png'
+      ? pipeline.png({ compressionLevel: 9 })
+      : type === 'image/webp'
+        ? pipeline.webp({ quality: 85 })
+        : pipeline.jpeg({ quality: 85, mozjpeg: true });
   try {
     // No withMetadata()/keepMetadata(): sharp writes none of the input's metadata.
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });

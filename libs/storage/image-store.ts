@@ -11,9 +11,11 @@ export const IMAGE_MAX_BYTES = 2 * 1024 * 1024;
  * PNG (89 50 4E 47 0D 0A 1A 0A), JPEG (FF D8 FF), WebP (RIFF....WEBP). Anything else: undefined.
  */
 export function sniffImageType(bytes: Buffer): ImageType | undefined {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+    return 'image/webp';
   return undefined;
 }
 
@@ -61,7 +63,8 @@ export class DiskImageStore implements ImageStore {
   }
 
   private path(key: string): string {
-    if (!KEY.test(key) || key.includes('..')) throw new Error(`image store: invalid key ${JSON.stringify(key).slice(0, 80)}`);
+    if (!KEY.test(key) || key.includes('..'))
+      throw new Error(`image store: invalid key ${JSON.stringify(key).slice(0, 80)}`);
     return join(this.root, key);
   }
 }

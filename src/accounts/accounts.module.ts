@@ -17,7 +17,10 @@ import { MeController } from './me.controller';
   exports: [AccountsService, AccountDataRegistry],
 })
 export class AccountsModule implements OnModuleInit {
-  constructor(private readonly tenants: TenantsService, private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly accounts: AccountsService,
+  ) {}
 
   onModuleInit(): void {
     this.tenants.registerStatsSource(async (tenantId) => ({ residents: await this.accounts.residentCount(tenantId) }));

@@ -63,7 +63,10 @@ export interface StaffMember {
 @Injectable()
 export class AccountsRepository {
   /** Inserts, or returns undefined when the address is already registered on this tenant. */
-  async insert(tx: TenantTx, a: { email: string; passwordHash: string | null; displayName: string; roles: Role[]; termsAccepted: boolean }): Promise<string | undefined> {
+  async insert(
+    tx: TenantTx,
+    a: { email: string; passwordHash: string | null; displayName: string; roles: Role[]; termsAccepted: boolean },
+  ): Promise<string | undefined> {
     const row = await firstRow<{ id: string }>(
       tx,
       `INSERT INTO accounts (tenant_id, email, password_hash, display_name, roles, terms_accepted_at)
@@ -75,17 +78,35 @@ export class AccountsRepository {
   }
 
   findByEmail(tx: TenantTx, email: string): Promise<AccountRow | undefined> {
-    return firstRow<AccountRow>(tx, `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE tenant_id = $1 AND email = $2 AND deleted_at IS NULL`, [tx.tenantId, email]);
+    return firstRow<AccountRow>(
+      tx,
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE tenant_id = $1 AND email = $2 AND deleted_at IS NULL`,
+      [tx.tenantId, email],
+    );
   }
 
   findById(tx: TenantTx, id: string): Promise<AccountRow | undefined> {
-    return firstRow<AccountRow>(tx, `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, id]);
+    return firstRow<AccountRow>(
+      tx,
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [tx.tenantId, id],
+    );
   }
 
   async update(
     tx: TenantTx,
     id: string,
-    changes: Partial<{ displayName: string; passwordHash: string; location: LatLng | null; notifyMode: NotifyMode; notifyRadiusM: number; notifyCategoryIds: string[]; verified: true; addRole: Role; loggedIn: true }>,
+    changes: Partial<{
+      displayName: string;
+      passwordHash: string;
+      location: LatLng | null;
+      notifyMode: NotifyMode;
+      notifyRadiusM: number;
+      notifyCategoryIds: string[];
+      verified: true;
+      addRole: Role;
+      loggedIn: true;
+    }>,
   ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [tx.tenantId, id];
@@ -93,15 +114,24 @@ export class AccountsRepository {
     if (changes.displayName !== undefined) sets.push(`display_name = ${param(changes.displayName)}`);
     if (changes.passwordHash !== undefined) sets.push(`password_hash = ${param(changes.passwordHash)}`);
     if (changes.location === null) sets.push('location = NULL');
-    else if (changes.location) sets.push(`location = ${pointSql(param(changes.location.lng), param(changes.location.lat))}`);
+    else if (changes.location)
+      sets.push(`location = ${pointSql(param(changes.location.lng), param(changes.location.lat))}`);
     if (changes.notifyMode !== undefined) sets.push(`notify_mode = ${param(changes.notifyMode)}`);
     if (changes.notifyRadiusM !== undefined) sets.push(`notify_radius_m = ${param(changes.notifyRadiusM)}`);
-    if (changes.notifyCategoryIds !== undefined) sets.push(`notify_category_ids = ${param(changes.notifyCategoryIds)}::uuid[]`);
+    if (changes.notifyCategoryIds !== undefined)
+      sets.push(`notify_category_ids = ${param(changes.notifyCategoryIds)}::uuid[]`);
     if (changes.verified) sets.push('email_verified_at = coalesce(email_verified_at, now())');
-    if (changes.addRole) sets.push(`roles = CASE WHEN ${param(changes.addRole)} = ANY(roles) THEN roles ELSE roles || $${params.length}::text END`);
+    if (changes.addRole)
+      sets.push(
+        `roles = CASE WHEN ${param(changes.addRole)} = ANY(roles) THEN roles ELSE roles || $${params.length}::text END`,
+      );
     if (changes.loggedIn) sets.push('last_login_at = now()');
     if (!sets.length) return;
-    await execute(tx, `UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
+    await execute(
+      tx,
+      `UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      params,
+    );
   }
 
   /** Personal data erased in place: the row stays (listings keep an author) but holds nothing personal. */
@@ -117,7 +147,14 @@ export class AccountsRepository {
     await tx.delete(AccountToken, { tenantId: tx.tenantId, accountId: id });
   }
 
-  async insertToken(tx: TenantTx, accountId: string, purpose: TokenPurpose, hash: Buffer, ttlSec: number, data: object = {}): Promise<void> {
+  async insertToken(
+    tx: TenantTx,
+    accountId: string,
+    purpose: TokenPurpose,
+    hash: Buffer,
+    ttlSec: number,
+    data: object = {},
+  ): Promise<void> {
     await execute(
       tx,
       `INSERT INTO account_tokens (tenant_id, account_id, purpose, token_hash, expires_at, data)
@@ -127,7 +164,11 @@ export class AccountsRepository {
   }
 
   /** Uses a token once: the row is marked used in the same statement that reads it. */
-  async consumeToken(tx: TenantTx, purpose: TokenPurpose, hash: Buffer): Promise<{ accountId: string; data: Record<string, unknown> } | undefined> {
+  async consumeToken(
+    tx: TenantTx,
+    purpose: TokenPurpose,
+    hash: Buffer,
+  ): Promise<{ accountId: string; data: Record<string, unknown> } | undefined> {
     const used = await rows<{ accountId: string; data: Record<string, unknown> }>(
       tx,
       `UPDATE account_tokens SET used_at = now()
@@ -138,7 +179,13 @@ export class AccountsRepository {
     return used[0];
   }
 
-  async insertSession(tx: TenantTx, accountId: string, hash: Buffer, ttlSec: number, userAgent: string): Promise<string> {
+  async insertSession(
+    tx: TenantTx,
+    accountId: string,
+    hash: Buffer,
+    ttlSec: number,
+    userAgent: string,
+  ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at, user_agent)
@@ -174,12 +221,20 @@ export class AccountsRepository {
   }
 
   /** Everything stored about the account's own sessions and tokens, for the RGPD export. */
-  async exportSessionsAndTokens(tx: TenantTx, accountId: string): Promise<{ sessions: SessionExport[]; tokens: TokenExport[] }> {
+  async exportSessionsAndTokens(
+    tx: TenantTx,
+    accountId: string,
+  ): Promise<{ sessions: SessionExport[]; tokens: TokenExport[] }> {
     const where = { tenantId: tx.tenantId, accountId };
     const sessions = await tx.find(Session, { where, order: { createdAt: 'ASC' } });
     const tokens = await tx.find(AccountToken, { where, order: { createdAt: 'ASC' } });
     return {
-      sessions: sessions.map(({ createdAt, lastSeenAt, expiresAt, userAgent }) => ({ createdAt, lastSeenAt, expiresAt, userAgent })),
+      sessions: sessions.map(({ createdAt, lastSeenAt, expiresAt, userAgent }) => ({
+        createdAt,
+        lastSeenAt,
+        expiresAt,
+        userAgent,
+      })),
       tokens: tokens.map(({ purpose, createdAt, expiresAt, usedAt }) => ({ purpose, createdAt, expiresAt, usedAt })),
     };
   }

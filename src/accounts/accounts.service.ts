@@ -19,7 +19,11 @@ export type { AccountRow } from './accounts.repository';
 
 const HOUR = 3600;
 export const SESSION_TTL_SEC = 30 * 24 * HOUR;
-const TOKEN_TTL: Record<'verify' | 'reset' | 'invite', number> = { verify: 48 * HOUR, reset: 1 * HOUR, invite: 7 * 24 * HOUR };
+const TOKEN_TTL: Record<'verify' | 'reset' | 'invite', number> = {
+  verify: 48 * HOUR,
+  reset: 1 * HOUR,
+  invite: 7 * 24 * HOUR,
+};
 
 /**
  * Per-client and per-address limits, each counted within one commune. Every request counts
@@ -89,11 +93,18 @@ export class AccountsService implements BeforeApplicationShutdown {
     // Written after the answer: a registered address must not answer faster (no row, no e-mail).
     this.afterAnswer(`sign-up (tenant ${tenant.slug})`, async () => {
       const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
-        const id = await this.repo.insert(tx, { email, passwordHash, displayName: displayName!, roles: ['resident'], termsAccepted: true });
+        const id = await this.repo.insert(tx, {
+          email,
+          passwordHash,
+          displayName: displayName!,
+          roles: ['resident'],
+          termsAccepted: true,
+        });
         if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
         // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
         const existing = await this.repo.findByEmail(tx, email);
-        if (existing && !existing.emailVerifiedAt) return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
+        if (existing && !existing.emailVerifiedAt)
+          return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
         return [];
       });
       await this.outbox.dispatch(tenant.id, mailIds);
@@ -121,7 +132,13 @@ export class AccountsService implements BeforeApplicationShutdown {
     });
   }
 
-  async login(tenant: TenantRef, rawEmail: string, password: string, ip: string, userAgent: string): Promise<NewSession> {
+  async login(
+    tenant: TenantRef,
+    rawEmail: string,
+    password: string,
+    ip: string,
+    userAgent: string,
+  ): Promise<NewSession> {
     const email = normaliseEmail(rawEmail);
     const attempt = await this.limits.attempt('login', tenant.id, `account:${email}`, `ip:${ip}`, LOGIN_LIMITS);
     const account = await this.db.withTenant(tenant.id, (tx) => this.repo.findByEmail(tx, email));
@@ -129,9 +146,16 @@ export class AccountsService implements BeforeApplicationShutdown {
       throw new UnauthenticatedError('Adresse e-mail ou mot de passe incorrect.');
     }
     await attempt.succeeded();
-    if (account.bannedAt) throw new ForbiddenError('Votre compte a été suspendu par la modération de ce site.', 'urn:entraide:account-banned');
+    if (account.bannedAt)
+      throw new ForbiddenError(
+        'Votre compte a été suspendu par la modération de ce site.',
+        'urn:entraide:account-banned',
+      );
     if (!account.emailVerifiedAt) {
-      throw new ForbiddenError("Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.", 'urn:entraide:email-not-verified');
+      throw new ForbiddenError(
+        "Votre adresse e-mail n'est pas encore vérifiée : suivez le lien reçu par e-mail.",
+        'urn:entraide:email-not-verified',
+      );
     }
     return this.db.withTenant(tenant.id, async (tx) => {
       await this.repo.update(tx, account.id, { loggedIn: true });
@@ -171,7 +195,10 @@ export class AccountsService implements BeforeApplicationShutdown {
             tenantId: tenant.id,
             to: email,
             template: 'password-reset',
-            data: { displayName: a.displayName, resetUrl: `${this.directory.origin(tenant.slug)}/compte/nouveau-mot-de-passe?token=${token}` },
+            data: {
+              displayName: a.displayName,
+              resetUrl: `${this.directory.origin(tenant.slug)}/compte/nouveau-mot-de-passe?token=${token}`,
+            },
             dedupeKey: `reset:${a.id}:${hash.toString('hex', 0, 12)}`,
           }),
         ];
@@ -204,8 +231,13 @@ export class AccountsService implements BeforeApplicationShutdown {
     const email = normaliseEmail(rawEmail);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {
       const id =
-        (await this.repo.insert(tx, { email, passwordHash: null, displayName: 'Invitation en attente', roles: ['resident'], termsAccepted: false })) ??
-        (await this.repo.findByEmail(tx, email))!.id;
+        (await this.repo.insert(tx, {
+          email,
+          passwordHash: null,
+          displayName: 'Invitation en attente',
+          roles: ['resident'],
+          termsAccepted: false,
+        })) ?? (await this.repo.findByEmail(tx, email))!.id;
       const { token, hash } = newToken();
       await this.repo.insertToken(tx, id, 'invite', hash, TOKEN_TTL.invite, { role });
       return [
@@ -213,7 +245,11 @@ export class AccountsService implements BeforeApplicationShutdown {
           tenantId: tenant.id,
           to: email,
           template: 'staff-invitation',
-          data: { roleLabel: ROLE_LABELS[role], scopeName, acceptUrl: `${this.directory.origin(tenant.slug)}/invitation?token=${token}` },
+          data: {
+            roleLabel: ROLE_LABELS[role],
+            scopeName,
+            acceptUrl: `${this.directory.origin(tenant.slug)}/invitation?token=${token}`,
+          },
           dedupeKey: `invite:${id}:${hash.toString('hex', 0, 12)}`,
         }),
       ];
@@ -226,7 +262,13 @@ export class AccountsService implements BeforeApplicationShutdown {
     return this.db.withTenant(tenant.id, (tx) => this.repo.staff(tx));
   }
 
-  async acceptInvitation(tenant: TenantRef, token: string, password: string, rawName: string, userAgent: string): Promise<NewSession> {
+  async acceptInvitation(
+    tenant: TenantRef,
+    token: string,
+    password: string,
+    rawName: string,
+    userAgent: string,
+  ): Promise<NewSession> {
     const displayName = toPublicName(rawName);
     if (!displayName) throw invalid('displayName', PUBLIC_NAME_HINT);
     const site = await this.tenants.get(tenant);
@@ -238,7 +280,13 @@ export class AccountsService implements BeforeApplicationShutdown {
       const pwProblem = passwordProblem(password, { email: account.email ?? undefined, siteName: site.siteName });
       if (pwProblem) throw invalid('password', pwProblem);
       const role = used.data.role as Role;
-      await this.repo.update(tx, account.id, { passwordHash: await hashPassword(password), displayName, verified: true, addRole: role, loggedIn: true });
+      await this.repo.update(tx, account.id, {
+        passwordHash: await hashPassword(password),
+        displayName,
+        verified: true,
+        addRole: role,
+        loggedIn: true,
+      });
       await this.repo.deleteSessions(tx, account.id);
       const roles = account.roles.includes(role) ? account.roles : [...account.roles, role];
       return this.openSession(tx, tenant, account.id, roles, userAgent);
@@ -261,7 +309,8 @@ export class AccountsService implements BeforeApplicationShutdown {
     if (!a) throw new UnauthenticatedError('Veuillez vous connecter.');
     if (a.bannedAt) throw new ForbiddenError('Votre compte a été suspendu par la modération de ce site.');
     // A relayed resident has no address to verify; only staff act for them (principal.agent).
-    if (!a.emailVerifiedAt && !(a.relayed && principal.agent)) throw new ForbiddenError('Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.');
+    if (!a.emailVerifiedAt && !(a.relayed && principal.agent))
+      throw new ForbiddenError('Vérifiez votre adresse e-mail avant de publier ou d’écrire à un voisin.');
     return a;
   }
 
@@ -273,8 +322,16 @@ export class AccountsService implements BeforeApplicationShutdown {
         throw invalid('location', 'Ce lieu est en dehors de la commune desservie par ce site.');
       const categoryIds = dto.notifications?.categoryIds;
       // A category chosen before the commune stopped offering it may stay: saving unchanged preferences must not fail.
-      const kept = categoryIds?.length ? new Set((await this.repo.findById(tx, principal.accountId))?.notifyCategoryIds ?? []) : new Set<string>();
-      if (categoryIds && !(await this.repo.categoriesEnabled(tx, categoryIds.filter((id) => !kept.has(id)))))
+      const kept = categoryIds?.length
+        ? new Set((await this.repo.findById(tx, principal.accountId))?.notifyCategoryIds ?? [])
+        : new Set<string>();
+      if (
+        categoryIds &&
+        !(await this.repo.categoriesEnabled(
+          tx,
+          categoryIds.filter((id) => !kept.has(id)),
+        ))
+      )
         throw invalid('notifications.categoryIds', "Une des catégories choisies n'existe pas sur ce site.");
       await this.repo.update(tx, principal.accountId, {
         displayName,
@@ -297,13 +354,23 @@ export class AccountsService implements BeforeApplicationShutdown {
   }
 
   /** The RGPD export of one account of this tenant (the caller's, or a relayed resident's for staff). */
-  async exportAccount(tx: TenantTx, tenant: TenantRef, accountId: string): Promise<Record<string, unknown> | undefined> {
+  async exportAccount(
+    tx: TenantTx,
+    tenant: TenantRef,
+    accountId: string,
+  ): Promise<Record<string, unknown> | undefined> {
     const a = await this.repo.findById(tx, accountId);
     if (!a) return undefined;
     const { passwordHash, ...account } = a;
     const own = await this.repo.exportSessionsAndTokens(tx, a.id);
     const sections = await this.dataRegistry.export(tx, a);
-    return { exportedAt: new Date().toISOString(), site: tenant.slug, account: { ...account, hasPassword: passwordHash !== null }, ...own, ...sections };
+    return {
+      exportedAt: new Date().toISOString(),
+      site: tenant.slug,
+      account: { ...account, hasPassword: passwordHash !== null },
+      ...own,
+      ...sections,
+    };
   }
 
   /** Erases personal data in place and lets every module close or forget what the account authored. */
@@ -320,7 +387,13 @@ export class AccountsService implements BeforeApplicationShutdown {
     return true;
   }
 
-  private async sendVerification(tx: TenantTx, tenant: TenantRef, accountId: string, email: string, displayName: string): Promise<string | undefined> {
+  private async sendVerification(
+    tx: TenantTx,
+    tenant: TenantRef,
+    accountId: string,
+    email: string,
+    displayName: string,
+  ): Promise<string | undefined> {
     const { token, hash } = newToken();
     await this.repo.insertToken(tx, accountId, 'verify', hash, TOKEN_TTL.verify);
     return this.outbox.add(tx, {
@@ -332,7 +405,13 @@ export class AccountsService implements BeforeApplicationShutdown {
     });
   }
 
-  private async openSession(tx: TenantTx, tenant: TenantRef, accountId: string, roles: Role[], userAgent: string): Promise<NewSession> {
+  private async openSession(
+    tx: TenantTx,
+    tenant: TenantRef,
+    accountId: string,
+    roles: Role[],
+    userAgent: string,
+  ): Promise<NewSession> {
     const { token, hash } = newToken();
     const sessionId = await this.repo.insertSession(tx, accountId, hash, SESSION_TTL_SEC, userAgent);
     return { token, principal: { accountId, sessionId, roles } };
@@ -352,7 +431,9 @@ export class AccountsService implements BeforeApplicationShutdown {
 
   /** Runs `work` without the caller waiting; a failure is logged (never the address), and shutdown waits for it. */
   private afterAnswer(what: string, work: () => Promise<void>): void {
-    const run = work().catch((err: Error) => this.logger.error(`${what} failed after the answer: ${err.message}`, err.stack));
+    const run = work().catch((err: Error) =>
+      this.logger.error(`${what} failed after the answer: ${err.message}`, err.stack),
+    );
     this.detached.add(run);
     void run.finally(() => this.detached.delete(run));
   }

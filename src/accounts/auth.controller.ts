@@ -8,12 +8,16 @@ import { Authenticated } from './auth.decorators';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from './dto/accounts.dto';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
-const SENT = "Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé. Pensez à vérifier vos courriers indésirables.";
+const SENT =
+  'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé. Pensez à vérifier vos courriers indésirables.';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(private readonly accounts: AccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('signup')
   @HttpCode(201)
@@ -38,8 +42,19 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@CurrentTenant() tenant: TenantRef, @Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const session = await this.accounts.login(tenant, dto.email, dto.password, req.ip, String(req.headers['user-agent'] ?? ''));
+  async login(
+    @CurrentTenant() tenant: TenantRef,
+    @Body() dto: LoginDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const session = await this.accounts.login(
+      tenant,
+      dto.email,
+      dto.password,
+      req.ip,
+      String(req.headers['user-agent'] ?? ''),
+    );
     setSessionCookie(reply, this.config, session.token);
     return { id: session.principal.accountId, roles: session.principal.roles };
   }
@@ -47,7 +62,11 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @Authenticated()
-  async logout(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async logout(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     await this.accounts.logout(tenant, req.ctx.principal!);
     clearSessionCookie(reply, this.config);
   }
@@ -68,8 +87,19 @@ export class AuthController {
 
   @Post('invitations/accept')
   @HttpCode(200)
-  async acceptInvitation(@CurrentTenant() tenant: TenantRef, @Body() dto: AcceptInvitationDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const session = await this.accounts.acceptInvitation(tenant, dto.token, dto.password, dto.displayName, String(req.headers['user-agent'] ?? ''));
+  async acceptInvitation(
+    @CurrentTenant() tenant: TenantRef,
+    @Body() dto: AcceptInvitationDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const session = await this.accounts.acceptInvitation(
+      tenant,
+      dto.token,
+      dto.password,
+      dto.displayName,
+      String(req.headers['user-agent'] ?? ''),
+    );
     setSessionCookie(reply, this.config, session.token);
     return { id: session.principal.accountId, roles: session.principal.roles };
   }

@@ -37,7 +37,10 @@ export class AuthGuard implements CanActivate {
       }
     }
 
-    const required = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!required) return true;
     if (!ctx?.principal) throw new UnauthenticatedError('Veuillez vous connecter.');
     if (required.roles !== 'any' && !required.roles.some((r) => ctx.principal!.roles.includes(r))) {

@@ -23,7 +23,10 @@ const view = (a: AccountRow) => ({
 @Controller('api/v1/me')
 @Authenticated()
 export class MeController {
-  constructor(private readonly accounts: AccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Header('cache-control', 'private, no-store')
@@ -38,14 +41,22 @@ export class MeController {
 
   @Get('export')
   @Header('cache-control', 'private, no-store')
-  async export(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async export(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     reply.header('content-disposition', `attachment; filename="mes-donnees-${tenant.slug}.json"`);
     return this.accounts.export(tenant, req.ctx.principal!);
   }
 
   @Delete()
   @HttpCode(204)
-  async remove(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async remove(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     await this.accounts.deleteMe(tenant, req.ctx.principal!);
     clearSessionCookie(reply, this.config);
   }

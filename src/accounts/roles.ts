@@ -30,5 +30,10 @@ export function actingRole(p: Principal): Role {
 
 /** A staff member acting as a relayed resident: the resident's account, the agent kept for the audit log. */
 export function actingFor(staff: Principal, residentId: string): Principal {
-  return { accountId: residentId, sessionId: staff.sessionId, roles: ['resident'], agent: { accountId: staff.accountId, role: actingRole(staff) } };
+  return {
+    accountId: residentId,
+    sessionId: staff.sessionId,
+    roles: ['resident'],
+    agent: { accountId: staff.accountId, role: actingRole(staff) },
+  };
 }

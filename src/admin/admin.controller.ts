@@ -25,7 +25,12 @@ export class AdminController {
 
   @Patch('categories/:id')
   @Roles('federation_admin')
-  update(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: UpdateCategoryDto) {
+  update(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: UpdateCategoryDto,
+  ) {
     return this.admin.updateCategory(tenant, req.ctx.principal!, id, dto);
   }
 
@@ -49,8 +54,16 @@ export class AdminController {
 
   @Put('tenants/:slug/categories')
   @Roles('federation_admin')
-  async setMemberCategories(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('slug') slug: string) {
-    return this.admin.setTenantCategories(await this.admin.memberTenant(tenant, req.ctx.principal!, slug), req.ctx.principal!, req.body);
+  async setMemberCategories(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('slug') slug: string,
+  ) {
+    return this.admin.setTenantCategories(
+      await this.admin.memberTenant(tenant, req.ctx.principal!, slug),
+      req.ctx.principal!,
+      req.body,
+    );
   }
 
   @Get('stats')

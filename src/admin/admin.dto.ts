@@ -1,13 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsStorableDate } from '@libs/http';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateCategoryDto {
-  @ApiProperty() @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' }) slug!: string;
+  @ApiProperty()
+  @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' })
+  slug!: string;
   @ApiProperty() @Transform(trim) @IsString() @MinLength(2, { message: 'nom trop court' }) @MaxLength(80) name!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z-]{0,40}$/, { message: 'mot-clé en minuscules' }) icon?: string;
@@ -15,8 +31,17 @@ export class CreateCategoryDto {
 }
 
 export class UpdateCategoryDto {
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' }) slug?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(2, { message: 'nom trop court' }) @MaxLength(80) name?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' })
+  slug?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(2, { message: 'nom trop court' })
+  @MaxLength(80)
+  name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z-]{0,40}$/, { message: 'mot-clé en minuscules' }) icon?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) remote?: boolean;
@@ -31,10 +56,22 @@ export class TenantCategoryDto {
 
 /** PUT bodies are arrays; the pipe validates them through this wrapper. */
 export class TenantCategoriesBody {
-  @IsArray({ message: 'liste attendue' }) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => TenantCategoryDto) items!: TenantCategoryDto[];
+  @IsArray({ message: 'liste attendue' })
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => TenantCategoryDto)
+  items!: TenantCategoryDto[];
 }
 
 export class StatsQuery {
-  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' }) from?: string;
-  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' }) @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' }) to?: string;
+  @ApiPropertyOptional({ example: '2026-11-01' })
+  @IsOptional()
+  @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' })
+  @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30' })
+  @IsOptional()
+  @Matches(DATE, { message: 'date attendue (AAAA-MM-JJ)' })
+  @IsStorableDate({ message: 'date attendue (AAAA-MM-JJ)' })
+  to?: string;
 }

@@ -5,5 +5,10 @@ import { AdminController } from './admin.controller';
 import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';
 
-@Module({ imports: [TenantsModule, ModerationModule], controllers: [AdminController], providers: [AdminRepository, AdminService], exports: [AdminService] })
+@Module({
+  imports: [TenantsModule, ModerationModule],
+  controllers: [AdminController],
+  providers: [AdminRepository, AdminService],
+  exports: [AdminService],
+})
 export class AdminModule {}

@@ -32,7 +32,14 @@ export interface TenantStats {
     missions: number;
     volunteerSignUps: number;
   }>;
-  byCategory: Array<{ category: string; name: string; offers: number; requests: number; matchesMailed: number; conversationsStarted: number }>;
+  byCategory: Array<{
+    category: string;
+    name: string;
+    offers: number;
+    requests: number;
+    matchesMailed: number;
+    conversationsStarted: number;
+  }>;
   byNeighbourhood: Array<{ neighbourhood: string; name: string; offers: number; requests: number }>;
 }
 
@@ -42,10 +49,18 @@ const CATALOGUE_COLUMNS = `id, slug, name, description, icon, remote, archived_a
 @Injectable()
 export class AdminRepository {
   catalogue(tx: Tx, federationSlug: string): Promise<CatalogueRow[]> {
-    return rows<CatalogueRow>(tx, `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = $1) ORDER BY name`, [federationSlug]);
+    return rows<CatalogueRow>(
+      tx,
+      `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = $1) ORDER BY name`,
+      [federationSlug],
+    );
   }
 
-  createCategory(tx: Tx, federationSlug: string, c: { slug: string; name: string; description: string; icon: string; remote: boolean }): Promise<CatalogueRow | undefined> {
+  createCategory(
+    tx: Tx,
+    federationSlug: string,
+    c: { slug: string; name: string; description: string; icon: string; remote: boolean },
+  ): Promise<CatalogueRow | undefined> {
     return firstRow<CatalogueRow>(
       tx,
       `INSERT INTO categories (federation_id, slug, name, description, icon, remote)
@@ -64,8 +79,10 @@ export class AdminRepository {
     const params: unknown[] = [federationSlug, id];
     const p = (v: unknown) => `$${params.push(v)}`;
     const sets = ['updated_at = now()'];
-    for (const k of ['slug', 'name', 'description', 'icon', 'remote'] as const) if (c[k] !== undefined) sets.push(`${k} = ${p(c[k])}`);
-    if (c.archived !== undefined) sets.push(`archived_at = CASE WHEN ${p(c.archived)} THEN coalesce(archived_at, now()) END`);
+    for (const k of ['slug', 'name', 'description', 'icon', 'remote'] as const)
+      if (c[k] !== undefined) sets.push(`${k} = ${p(c[k])}`);
+    if (c.archived !== undefined)
+      sets.push(`archived_at = CASE WHEN ${p(c.archived)} THEN coalesce(archived_at, now()) END`);
     const updated = await rows<CatalogueRow>(
       tx,
       `UPDATE categories SET ${sets.join(', ')} WHERE id = $2 AND federation_id = (SELECT id FROM federations WHERE slug = $1) RETURNING ${CATALOGUE_COLUMNS}`,
@@ -85,8 +102,15 @@ export class AdminRepository {
   }
 
   /** Replaces the tenant's choice: listed categories get their flag and position, the others are turned off. */
-  async setTenantCategories(tx: TenantTx, items: Array<{ categoryId: string; enabled: boolean; position: number }>): Promise<void> {
-    await execute(tx, `UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND NOT (category_id = ANY($2::uuid[]))`, [tx.tenantId, items.map((i) => i.categoryId)]);
+  async setTenantCategories(
+    tx: TenantTx,
+    items: Array<{ categoryId: string; enabled: boolean; position: number }>,
+  ): Promise<void> {
+    await execute(
+      tx,
+      `UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND NOT (category_id = ANY($2::uuid[]))`,
+      [tx.tenantId, items.map((i) => i.categoryId)],
+    );
     await execute(
       tx,
       `INSERT INTO tenant_categories (tenant_id, category_id, enabled, position)

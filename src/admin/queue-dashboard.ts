@@ -31,12 +31,18 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
     if (!tenant || !principal) return sendProblem(reply, problem(401, 'Veuillez vous connecter.'));
     const site = await tenants.get(tenant);
     if (!principal.roles.includes('federation_admin') || site.federation.homeTenantSlug !== tenant.slug) {
-      return sendProblem(reply, problem(403, "Le tableau des files d'attente est réservé aux administrateurs de l'intercommunalité."));
+      return sendProblem(
+        reply,
+        problem(403, "Le tableau des files d'attente est réservé aux administrateurs de l'intercommunalité."),
+      );
     }
   });
 
   const board = new BullBoardAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
-  createBullBoard({ queues: definedQueues().map((q) => new BullMQAdapter(jobs.queue(q.name), { readOnlyMode: false })), serverAdapter: board });
+  createBullBoard({
+    queues: definedQueues().map((q) => new BullMQAdapter(jobs.queue(q.name), { readOnlyMode: false })),
+    serverAdapter: board,
+  });
   await fastify.register(board.registerPlugin() as never, { prefix: QUEUE_DASHBOARD_PATH });
 }

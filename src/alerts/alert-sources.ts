@@ -18,7 +18,8 @@ export class AlertSources {
   register<I extends AlertItem>(source: AlertSource<I>): void {
     if (this.sources.has(source.kind)) throw new Error(`alert source ${source.kind} registered twice`);
     // Table and column names are written into the pipeline's SQL: plain identifiers only.
-    for (const name of [source.table.name, source.table.itemColumn]) if (!NAME.test(name)) throw new Error(`alert source ${source.kind}: bad identifier ${name}`);
+    for (const name of [source.table.name, source.table.itemColumn])
+      if (!NAME.test(name)) throw new Error(`alert source ${source.kind}: bad identifier ${name}`);
     this.conditions.register(source.kind, (ref) => source.stillSendable(ref));
     this.sources.set(source.kind, source);
   }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 const SRC = join(__dirname, '..');
 const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 /** The shape of the alerts pipeline: one copy of the machinery, sources outside it, an outbox that asks them. */
 describe('one alerts pipeline', () => {
@@ -18,8 +20,13 @@ describe('one alerts pipeline', () => {
   });
 
   it('knows no source in src/alerts, and the outbox reads no source table to decide whether a mail leaves', () => {
-    const readsSources = /\b(FROM|JOIN|UPDATE)\s+(listings|missions|projects)\b|from '\.\.\/(listings|organisations|staff)\//;
-    expect(files(join(SRC, 'alerts')).filter((f) => !f.endsWith('.spec.ts') && readsSources.test(readFileSync(f, 'utf8')))).toEqual([]);
-    expect(files(join(SRC, 'notifications')).filter((f) => /\b(listings|missions)\b/.test(readFileSync(f, 'utf8')))).toEqual([]);
+    const readsSources =
+      /\b(FROM|JOIN|UPDATE)\s+(listings|missions|projects)\b|from '\.\.\/(listings|organisations|staff)\//;
+    expect(
+      files(join(SRC, 'alerts')).filter((f) => !f.endsWith('.spec.ts') && readsSources.test(readFileSync(f, 'utf8'))),
+    ).toEqual([]);
+    expect(
+      files(join(SRC, 'notifications')).filter((f) => /\b(listings|missions)\b/.test(readFileSync(f, 'utf8'))),
+    ).toEqual([]);
   });
 });

@@ -2,7 +2,10 @@ import { defineJob, NoPayload } from '@libs/queue';
 import { BACKGROUND_QUEUE } from '@src/queues';
 
 /** The alerts of one published item of a source; repeats of the same publication share a job id (alertJobId). */
-export const MatchAlert = defineJob<{ tenantId: string; kind: string; itemId: string; version: number }>('match-alert', BACKGROUND_QUEUE);
+export const MatchAlert = defineJob<{ tenantId: string; kind: string; itemId: string; version: number }>(
+  'match-alert',
+  BACKGROUND_QUEUE,
+);
 /** Platform-wide: re-queues the fan-outs of publications whose job was lost, every source. */
 export const SweepAlerts = defineJob<NoPayload>('sweep-alerts', BACKGROUND_QUEUE);
 /** Platform-wide: the daily digests of the tenants past their digest hour, every source. */

@@ -12,7 +12,10 @@ const DIGEST_CHECK_EVERY_MS = 10 * 60_000;
 export class AlertsProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(AlertsProcessor.name);
 
-  constructor(private readonly alerts: AlertsService, private readonly queue: JobQueue) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly queue: JobQueue,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.queue.keepRepeating([
@@ -20,9 +23,14 @@ export class AlertsProcessor implements OnApplicationBootstrap {
       { job: SendAlertDigests, everyMs: DIGEST_CHECK_EVERY_MS },
     ]);
     // The previous version's schedules would repeat forever: remove them (one release; see LegacyAlertJobs).
-    const legacy = [LegacyAlertJobs.SweepMatching, LegacyAlertJobs.SweepMissionMatching, LegacyAlertJobs.SendDigests, LegacyAlertJobs.SendMissionDigests];
-    void Promise.all(legacy.map((job) => this.queue.queue(job.queue.name).removeJobScheduler(job.name))).catch((e: Error) =>
-      this.logger.warn(`could not remove the previous alert schedules: ${e.message}`),
+    const legacy = [
+      LegacyAlertJobs.SweepMatching,
+      LegacyAlertJobs.SweepMissionMatching,
+      LegacyAlertJobs.SendDigests,
+      LegacyAlertJobs.SendMissionDigests,
+    ];
+    void Promise.all(legacy.map((job) => this.queue.queue(job.queue.name).removeJobScheduler(job.name))).catch(
+      (e: Error) => this.logger.warn(`could not remove the previous alert schedules: ${e.message}`),
     );
   }
 
@@ -44,7 +52,11 @@ export class AlertsProcessor implements OnApplicationBootstrap {
   // The previous version's jobs, for one release.
 
   @OnJob(LegacyAlertJobs.MatchListing)
-  matchListing({ tenantId, listingId, version }: PayloadOf<typeof LegacyAlertJobs.MatchListing>): Promise<FanOutResult> {
+  matchListing({
+    tenantId,
+    listingId,
+    version,
+  }: PayloadOf<typeof LegacyAlertJobs.MatchListing>): Promise<FanOutResult> {
     return this.alerts.fanOut('listing', parseTenantId(tenantId), listingId, { version });
   }
 

@@ -63,11 +63,10 @@ export class AlertsRepository {
   /** Immediate notifications whose e-mail was not written (its dedupe key existed already): they name no outbox row. */
   async unlinkOutbox(tx: TenantTx, t: NotificationTable, itemId: string, recipientIds: string[]): Promise<void> {
     if (!recipientIds.length) return;
-    await tx.query(`UPDATE ${t.name} SET outbox_id = NULL WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND recipient_id = ANY($3::uuid[])`, [
-      tx.tenantId,
-      itemId,
-      recipientIds,
-    ]);
+    await tx.query(
+      `UPDATE ${t.name} SET outbox_id = NULL WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND recipient_id = ANY($3::uuid[])`,
+      [tx.tenantId, itemId, recipientIds],
+    );
   }
 
   /**
@@ -76,7 +75,10 @@ export class AlertsRepository {
    * recipient's e-mails of the day one after the other and the daily cap holds.
    */
   async lockRecipients(tx: TenantTx, recipientIds: string[]): Promise<void> {
-    await tx.query(`SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [tx.tenantId, recipientIds]);
+    await tx.query(
+      `SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      [tx.tenantId, recipientIds],
+    );
   }
 
   /**
@@ -86,15 +88,21 @@ export class AlertsRepository {
    * that still thought the table small (no ANALYZE since a fan-out) used only the index's tenant
    * and date, and every small publication counted all of the day's notifications of its commune.
    */
-  async immediateCountsSince(tx: TenantTx, tables: NotificationTable[], recipientIds: string[], since: Date): Promise<Map<string, number>> {
+  async immediateCountsSince(
+    tx: TenantTx,
+    tables: NotificationTable[],
+    recipientIds: string[],
+    since: Date,
+  ): Promise<Map<string, number>> {
     const counts = tables.map(
-      (t) => `(SELECT count(*) FROM ${t.name} m WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = 'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')`,
+      (t) =>
+        `(SELECT count(*) FROM ${t.name} m WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = 'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')`,
     );
-    const found = await rows<{ id: string; n: number }>(tx, `SELECT r.id, (${counts.join(' + ')})::int AS n FROM unnest($2::uuid[]) AS r (id)`, [
-      tx.tenantId,
-      recipientIds,
-      since,
-    ]);
+    const found = await rows<{ id: string; n: number }>(
+      tx,
+      `SELECT r.id, (${counts.join(' + ')})::int AS n FROM unnest($2::uuid[]) AS r (id)`,
+      [tx.tenantId, recipientIds, since],
+    );
     return new Map(found.filter((r) => r.n > 0).map((r) => [r.id, r.n]));
   }
 
@@ -121,7 +129,13 @@ export class AlertsRepository {
     );
   }
 
-  async markDigestMailed(tx: TenantTx, t: NotificationTable, recipientId: string, itemIds: string[], outboxId: string): Promise<void> {
+  async markDigestMailed(
+    tx: TenantTx,
+    t: NotificationTable,
+    recipientId: string,
+    itemIds: string[],
+    outboxId: string,
+  ): Promise<void> {
     await tx.query(
       `UPDATE ${t.name} SET status = 'mailed', mailed_at = now(), outbox_id = $4
        WHERE tenant_id = $1 AND recipient_id = $2 AND ${t.itemColumn} = ANY($3::uuid[]) AND delivery = 'digest' AND status = 'pending'`,
@@ -131,10 +145,11 @@ export class AlertsRepository {
 
   /** The e-mails of an item's immediate alerts (by the notifications' primary key). */
   async outboxIds(tx: TenantTx, t: NotificationTable, itemId: string): Promise<string[]> {
-    const found = await rows<{ id: string }>(tx, `SELECT outbox_id AS id FROM ${t.name} WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND outbox_id IS NOT NULL`, [
-      tx.tenantId,
-      itemId,
-    ]);
+    const found = await rows<{ id: string }>(
+      tx,
+      `SELECT outbox_id AS id FROM ${t.name} WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND outbox_id IS NOT NULL`,
+      [tx.tenantId, itemId],
+    );
     return found.map((r) => r.id);
   }
 

@@ -65,7 +65,11 @@ export class AlertsService {
     this.sources.get(kind);
     if (!items.length) return;
     await this.queue.addBulk(
-      items.map(({ id, version = 0 }) => ({ job: MatchAlert, payload: { tenantId, kind, itemId: id, version }, jobId: alertJobId(kind, id, version) })),
+      items.map(({ id, version = 0 }) => ({
+        job: MatchAlert,
+        payload: { tenantId, kind, itemId: id, version },
+        jobId: alertJobId(kind, id, version),
+      })),
     );
   }
 
@@ -79,7 +83,12 @@ export class AlertsService {
    * when there is nothing to write): a small publication's fan-out is one transaction and one
    * commit, and until it commits the sweep queues the job again.
    */
-  async fanOut(kind: string, tenantId: TenantId, itemId: string, opts: { version?: number; now?: Date } = {}): Promise<FanOutResult> {
+  async fanOut(
+    kind: string,
+    tenantId: TenantId,
+    itemId: string,
+    opts: { version?: number; now?: Date } = {},
+  ): Promise<FanOutResult> {
     const source = this.sources.get(kind);
     const finish: Finish = (tx) => this.repo.markDispatched(tx, source.publishedEvent, itemId, opts.version ?? 0);
     const tenant = this.tenantRef(tenantId);
@@ -120,7 +129,13 @@ export class AlertsService {
   }
 
   /** The recipients, nearest first, and the first wave written, in one transaction (see fanOut). */
-  private findAndWriteFirst(tenantId: TenantId, source: AlertSource, itemId: string, f: Omit<FanOut, 'source' | 'item'>, finish: Finish) {
+  private findAndWriteFirst(
+    tenantId: TenantId,
+    source: AlertSource,
+    itemId: string,
+    f: Omit<FanOut, 'source' | 'item'>,
+    finish: Finish,
+  ) {
     return this.db.withTenant(
       tenantId,
       async (tx) => {
@@ -144,13 +159,22 @@ export class AlertsService {
   }
 
   /** Notifications and e-mails of one chunk of recipients, in the caller's transaction; answers the outbox ids to queue once it commits. */
-  private async writeChunk(tx: TenantTx, f: FanOut, chunk: AlertCandidate[]): Promise<{ ids: string[]; found: number; digest: number }> {
+  private async writeChunk(
+    tx: TenantTx,
+    f: FanOut,
+    chunk: AlertCandidate[],
+  ): Promise<{ ids: string[]; found: number; digest: number }> {
     if (!chunk.length) return { ids: [], found: 0, digest: 0 };
     const { source, item, policy } = f;
     const recipientIds = chunk.map((c) => c.recipientId);
     await this.repo.lockRecipients(tx, recipientIds);
     // Counted after the locks, by a statement of its own: it sees what concurrent fan-outs committed meanwhile.
-    const counts = await this.repo.immediateCountsSince(tx, this.sources.all().map((s) => s.table), recipientIds, startOfParisDay(f.now));
+    const counts = await this.repo.immediateCountsSince(
+      tx,
+      this.sources.all().map((s) => s.table),
+      recipientIds,
+      startOfParisDay(f.now),
+    );
     const plan = new Map<string, NewNotification>();
     for (const c of chunk) {
       const immediate = c.notifyMode !== 'daily' && (counts.get(c.recipientId) ?? 0) < policy.dailyCap;
@@ -184,7 +208,12 @@ export class AlertsService {
       }),
     );
     const written = new Set(outboxIds.values());
-    await this.repo.unlinkOutbox(tx, source.table, item.id, toMail.filter((m) => !written.has(m.outboxId)).map((m) => m.c.recipientId));
+    await this.repo.unlinkOutbox(
+      tx,
+      source.table,
+      item.id,
+      toMail.filter((m) => !written.has(m.outboxId)).map((m) => m.c.recipientId),
+    );
     const digest = [...plan.values()].filter((p) => fresh.has(p.recipientId) && p.delivery === 'digest').length;
     return { ids: toMail.map((m) => m.outboxId).filter((id) => written.has(id)), found: fresh.size, digest };
   }
@@ -207,7 +236,8 @@ export class AlertsService {
       if (!pending.length) return [];
       const items = new Map((await source.find(tx, [...new Set(pending.map((p) => p.itemId))])).map((i) => [i.id, i]));
       const byRecipient = new Map<string, typeof pending>();
-      for (const p of pending) if (items.has(p.itemId)) byRecipient.set(p.recipientId, [...(byRecipient.get(p.recipientId) ?? []), p]);
+      for (const p of pending)
+        if (items.has(p.itemId)) byRecipient.set(p.recipientId, [...(byRecipient.get(p.recipientId) ?? []), p]);
       const out: string[] = [];
       for (const [recipientId, list] of byRecipient) {
         const { headers, ...links } = this.alertLinks(origin, tenantId, recipientId);
@@ -229,7 +259,13 @@ export class AlertsService {
           headers,
         });
         if (!outboxId) continue;
-        await this.repo.markDigestMailed(tx, source.table, recipientId, list.map((p) => p.itemId), outboxId);
+        await this.repo.markDigestMailed(
+          tx,
+          source.table,
+          recipientId,
+          list.map((p) => p.itemId),
+          outboxId,
+        );
         out.push(outboxId);
       }
       return out;
@@ -250,7 +286,9 @@ export class AlertsService {
     for (const t of this.directory.all()) {
       const due = await this.db.withTenant(t.id, (tx) => this.repo.undispatched(tx, types, graceMs / 1000));
       for (const source of this.sources.all()) {
-        const mine = due.filter((d) => d.type === source.publishedEvent).map((d) => ({ id: d.itemId, version: d.version }));
+        const mine = due
+          .filter((d) => d.type === source.publishedEvent)
+          .map((d) => ({ id: d.itemId, version: d.version }));
         await this.announce(source.kind, t.id, mine);
       }
       requeued += due.length;
@@ -261,7 +299,12 @@ export class AlertsService {
 
   /** In the caller's transaction: an item's alert e-mails not yet claimed will not leave (a mission closed). */
   async cancelPending(tx: TenantTx, kind: string, itemId: string, reason: string): Promise<void> {
-    await this.outbox.cancel(tx, tx.tenantId, await this.repo.outboxIds(tx, this.sources.get(kind).table, itemId), reason);
+    await this.outbox.cancel(
+      tx,
+      tx.tenantId,
+      await this.repo.outboxIds(tx, this.sources.get(kind).table, itemId),
+      reason,
+    );
   }
 
   /** One-click unsubscribe from every alert: idempotent; false for a forged or foreign token. */

@@ -19,7 +19,9 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken('secret-secret-secret-secret-secret', tenant, token)).toBe(account);
     expect(verifyUnsubscribeToken('secret-secret-secret-secret-secret', other, token)).toBeUndefined();
     expect(verifyUnsubscribeToken('another-secret-another-secret-xx', tenant, token)).toBeUndefined();
-    expect(verifyUnsubscribeToken('secret-secret-secret-secret-secret', tenant, `${other}.${token.split('.')[1]}`)).toBeUndefined();
+    expect(
+      verifyUnsubscribeToken('secret-secret-secret-secret-secret', tenant, `${other}.${token.split('.')[1]}`),
+    ).toBeUndefined();
     expect(verifyUnsubscribeToken('secret-secret-secret-secret-secret', tenant, 'garbage')).toBeUndefined();
   });
 });

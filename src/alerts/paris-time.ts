@@ -1,5 +1,12 @@
 // Built once: constructing a formatter with a time zone costs far more than formatting with it.
-const PARIS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+const PARIS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** Europe/Paris calendar day (YYYY-MM-DD) and hour of an instant: digests and daily caps follow French days. */
 export function parisDayAndHour(at: Date): { day: string; hour: number } {

@@ -18,9 +18,23 @@ export class AuditService {
    * An action of a town-hall agent on a relayed resident's behalf (nothing for anyone else):
    * recorded under the agent, with the resident's id. Never the resident's name, phone or place.
    */
-  async onBehalf(tx: TenantTx, actor: Principal, action: string, target: { type: string; id: string | null }, data: Record<string, unknown> = {}): Promise<void> {
+  async onBehalf(
+    tx: TenantTx,
+    actor: Principal,
+    action: string,
+    target: { type: string; id: string | null },
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
     if (!actor.agent) return;
-    await this.repo.append(tx, { actorId: actor.agent.accountId, actorRole: actor.agent.role, action: `relayed.${action}`, targetType: target.type, targetId: target.id, reason: '', data: { resident: actor.accountId, ...data } });
+    await this.repo.append(tx, {
+      actorId: actor.agent.accountId,
+      actorRole: actor.agent.role,
+      action: `relayed.${action}`,
+      targetType: target.type,
+      targetId: target.id,
+      reason: '',
+      data: { resident: actor.accountId, ...data },
+    });
   }
 
   /** Newest first, keyset-paginated on (at, id). */

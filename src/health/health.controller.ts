@@ -6,13 +6,19 @@ import { Database } from '@libs/db';
 import { REDIS } from '@libs/redis';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /** Liveness and readiness for load balancers and orchestrators; served on any host. */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly db: Database, @Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    private readonly db: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
 
   @Get('live')
   @HttpCode(200)

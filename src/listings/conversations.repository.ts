@@ -72,7 +72,14 @@ export class ConversationsRepository {
   }
 
   /** A message that tripped a rule (`holdReasons`) is stored held: its recipient does not see it yet. */
-  async addMessage(tx: TenantTx, conversationId: string, senderId: string, body: string, holdReasons: string[] = [], onBehalfAgentId: string | null = null): Promise<string> {
+  async addMessage(
+    tx: TenantTx,
+    conversationId: string,
+    senderId: string,
+    body: string,
+    holdReasons: string[] = [],
+    onBehalfAgentId: string | null = null,
+  ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at, on_behalf_agent_id)
@@ -80,7 +87,10 @@ export class ConversationsRepository {
        RETURNING id`,
       [tx.tenantId, conversationId, senderId, body, holdReasons, onBehalfAgentId],
     );
-    await execute(tx, `UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, conversationId]);
+    await execute(tx, `UPDATE conversations SET last_message_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenantId,
+      conversationId,
+    ]);
     return row.id;
   }
 
@@ -105,7 +115,11 @@ export class ConversationsRepository {
   }
 
   /** The participant who helped: the other side of a conversation about this listing. */
-  helperOf(tx: TenantTx, listingId: string, conversationId: string): Promise<{ id: string; displayName: string; email: string | null } | undefined> {
+  helperOf(
+    tx: TenantTx,
+    listingId: string,
+    conversationId: string,
+  ): Promise<{ id: string; displayName: string; email: string | null } | undefined> {
     return firstRow<{ id: string; displayName: string; email: string | null }>(
       tx,
       `SELECT a.id, a.display_name AS "displayName", CASE WHEN a.deleted_at IS NULL THEN a.email END AS email
@@ -165,11 +179,21 @@ export class ConversationsRepository {
   }
 
   recipient(tx: TenantTx, accountId: string): Promise<{ email: string | null; relayed: boolean } | undefined> {
-    return firstRow<{ email: string | null; relayed: boolean }>(tx, `SELECT email, relayed FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, accountId]);
+    return firstRow<{ email: string | null; relayed: boolean }>(
+      tx,
+      `SELECT email, relayed FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [tx.tenantId, accountId],
+    );
   }
 
   /** Returns false when this reporter already reported this listing. */
-  async addReport(tx: TenantTx, listingId: string, reporterId: string, reason: string, comment: string): Promise<boolean> {
+  async addReport(
+    tx: TenantTx,
+    listingId: string,
+    reporterId: string,
+    reason: string,
+    comment: string,
+  ): Promise<boolean> {
     const added = await rows<{ id: string }>(
       tx,
       `INSERT INTO listing_reports (tenant_id, listing_id, reporter_id, reason, comment) VALUES ($1, $2, $3, $4, $5)
@@ -207,12 +231,21 @@ export class ConversationsRepository {
       [tx.tenantId, accountId],
     );
     const listings = r.listings;
-    return { keys: [...r.messages, ...listings.map((id) => `thanks:${id}`)], prefixes: listings.map((id) => `match:${id}:`) };
+    return {
+      keys: [...r.messages, ...listings.map((id) => `thanks:${id}`)],
+      prefixes: listings.map((id) => `match:${id}:`),
+    };
   }
 
   /** On erasure: the words they wrote are removed; the other side keeps the thread, without them. */
   async eraseFor(tx: TenantTx, accountId: string): Promise<void> {
-    await execute(tx, `UPDATE messages SET body = '(message supprimé)' WHERE tenant_id = $1 AND sender_id = $2`, [tx.tenantId, accountId]);
-    await execute(tx, `UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [tx.tenantId, accountId]);
+    await execute(tx, `UPDATE messages SET body = '(message supprimé)' WHERE tenant_id = $1 AND sender_id = $2`, [
+      tx.tenantId,
+      accountId,
+    ]);
+    await execute(tx, `UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [
+      tx.tenantId,
+      accountId,
+    ]);
   }
 }

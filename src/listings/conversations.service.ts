@@ -37,16 +37,21 @@ export class ConversationsService {
 
   async start(tenant: TenantRef, principal: Principal, listingId: string, message: string) {
     if (!UUID.test(listingId)) throw notFound('Cette annonce est introuvable.');
-    await this.limits.hit('conversation', [{ subject: `account:${principal.accountId}`, limit: { max: 10, windowSec: HOUR } }]);
+    await this.limits.hit('conversation', [
+      { subject: `account:${principal.accountId}`, limit: { max: 10, windowSec: HOUR } },
+    ]);
     const { conversationId, mailIds, held } = await this.db.withTenant(tenant.id, async (tx) => {
       const me = await this.accounts.assertCanPublish(tx, tenant, principal);
       const l = await this.listings.find(tx, listingId);
       if (!l || l.status !== 'published') throw notFound('Cette annonce est introuvable.');
-      if (l.authorId === principal.accountId) throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
+      if (l.authorId === principal.accountId)
+        throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
       const id = await this.repo.open(tx, listingId, l.authorId, principal.accountId);
       const holdReasons = await this.publication.ruleReasons(tenant, message);
       const messageId = await this.repo.addMessage(tx, id, principal.accountId, message, holdReasons);
-      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)];
+      const mails = holdReasons.length
+        ? []
+        : [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)];
       return { conversationId: id, mailIds: mails, held: { messageId, holdReasons } };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -55,16 +60,27 @@ export class ConversationsService {
 
   async reply(tenant: TenantRef, principal: Principal, conversationId: string, body: string) {
     if (!UUID.test(conversationId)) throw notFound();
-    await this.limits.hit('message', [{ subject: `account:${principal.accountId}`, limit: { max: 60, windowSec: HOUR } }]);
+    await this.limits.hit('message', [
+      { subject: `account:${principal.accountId}`, limit: { max: 60, windowSec: HOUR } },
+    ]);
     const { message, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
       const { c, actor } = await this.open(tx, tenant, principal, conversationId);
       const me = await this.accounts.assertCanPublish(tx, tenant, actor);
       const holdReasons = await this.publication.ruleReasons(tenant, body);
-      const messageId = await this.repo.addMessage(tx, c.id, actor.accountId, body, holdReasons, actor.agent?.accountId ?? null);
+      const messageId = await this.repo.addMessage(
+        tx,
+        c.id,
+        actor.accountId,
+        body,
+        holdReasons,
+        actor.agent?.accountId ?? null,
+      );
       await this.audit.onBehalf(tx, actor, 'answer', { type: 'conversation', id: c.id }, { message: messageId });
       const other = c.authorId === actor.accountId ? c.starterId : c.authorId;
       const sender = actor.agent ? `${me.displayName} (par l’équipe de la mairie)` : me.displayName;
-      const mails = holdReasons.length ? [] : [await this.notify(tx, tenant, c.id, messageId, other, sender, c.listingTitle, body)];
+      const mails = holdReasons.length
+        ? []
+        : [await this.notify(tx, tenant, c.id, messageId, other, sender, c.listingTitle, body)];
       return { message: this.messageStatus({ messageId, holdReasons }), mailIds: mails };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -87,8 +103,22 @@ export class ConversationsService {
       };
       return {
         ...this.view(c, actor),
-        ...(actor.agent ? { onBehalfOf: { id: actor.accountId, displayName: actor.accountId === c.authorId ? c.authorName : c.starterName } } : {}),
-        messages: messages.map((m) => ({ id: m.id, mine: m.senderId === actor.accountId, author: { displayName: name(m.senderId, m.onBehalf) }, body: m.body, status: m.status, createdAt: m.createdAt })),
+        ...(actor.agent
+          ? {
+              onBehalfOf: {
+                id: actor.accountId,
+                displayName: actor.accountId === c.authorId ? c.authorName : c.starterName,
+              },
+            }
+          : {}),
+        messages: messages.map((m) => ({
+          id: m.id,
+          mine: m.senderId === actor.accountId,
+          author: { displayName: name(m.senderId, m.onBehalf) },
+          body: m.body,
+          status: m.status,
+          createdAt: m.createdAt,
+        })),
       };
     });
   }
@@ -97,7 +127,12 @@ export class ConversationsService {
    * The conversation as `principal` may see it: as a participant, or as the tenant's staff for
    * the relayed resident who takes part in it (actor then acts as that resident). Else 404.
    */
-  private async open(tx: TenantTx, tenant: TenantRef, principal: Principal, id: string): Promise<{ c: ConversationRow; actor: Principal }> {
+  private async open(
+    tx: TenantTx,
+    tenant: TenantRef,
+    principal: Principal,
+    id: string,
+  ): Promise<{ c: ConversationRow; actor: Principal }> {
     const own = await this.repo.findForParticipant(tx, id, principal.accountId);
     if (own) return { c: own, actor: principal };
     const relayed = isStaff(principal) && !principal.agent ? await this.repo.findRelayed(tx, id) : undefined;
@@ -112,22 +147,34 @@ export class ConversationsService {
     return this.db.withTenant(tenant.id, async (tx) => {
       const l = await this.listings.find(tx, listingId, { forUpdate: true });
       if (!l || !['published', 'hidden'].includes(l.status)) throw notFound('Cette annonce est introuvable.');
-      if (l.authorId === principal.accountId) throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas signaler votre propre annonce' }]);
+      if (l.authorId === principal.accountId)
+        throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas signaler votre propre annonce' }]);
       if (!(await this.repo.addReport(tx, listingId, principal.accountId, reason, comment)))
         throw new ConflictError('Vous avez déjà signalé cette annonce. Merci, un modérateur va l’examiner.');
       const count = await this.repo.reportCount(tx, listingId);
-      if (count >= threshold && l.status === 'published') await this.listings.setStatus(tx, listingId, 'hidden', [...l.holdReasons, 'reports']);
+      if (count >= threshold && l.status === 'published')
+        await this.listings.setStatus(tx, listingId, 'hidden', [...l.holdReasons, 'reports']);
       return { status: 'received', message: 'Merci pour votre signalement : un modérateur va examiner cette annonce.' };
     });
   }
 
   /** A moderator's decision on a held message: approval delivers it (and e-mails the recipient). */
-  async decideHeld(tx: TenantTx, tenant: TenantRef, messageId: string, approve: boolean): Promise<{ mailIds: Array<string | undefined>; sender?: string } | undefined> {
+  async decideHeld(
+    tx: TenantTx,
+    tenant: TenantRef,
+    messageId: string,
+    approve: boolean,
+  ): Promise<{ mailIds: Array<string | undefined>; sender?: string } | undefined> {
     const m = await this.repo.heldMessage(tx, messageId);
     if (!m) return undefined;
     if (m.status !== 'held') throw new ConflictError('Une décision a déjà été prise sur ce message.');
     await this.repo.setMessageStatus(tx, messageId, approve ? 'visible' : 'removed');
-    return { mailIds: approve ? [await this.notify(tx, tenant, m.conversationId, m.id, m.recipientId, m.senderName, m.listingTitle, m.body)] : [], sender: m.senderId };
+    return {
+      mailIds: approve
+        ? [await this.notify(tx, tenant, m.conversationId, m.id, m.recipientId, m.senderName, m.listingTitle, m.body)]
+        : [],
+      sender: m.senderId,
+    };
   }
 
   /** The neighbours who wrote about these listings, for "who helped you?" (in the caller's transaction). */
@@ -142,7 +189,12 @@ export class ConversationsService {
 
   private messageStatus(h: { messageId: string; holdReasons: string[] }) {
     return h.holdReasons.length
-      ? { id: h.messageId, status: 'held', holdReasons: h.holdReasons, notice: 'Votre message sera transmis après vérification par un modérateur.' }
+      ? {
+          id: h.messageId,
+          status: 'held',
+          holdReasons: h.holdReasons,
+          notice: 'Votre message sera transmis après vérification par un modérateur.',
+        }
       : { id: h.messageId, status: 'visible' };
   }
 
@@ -158,7 +210,16 @@ export class ConversationsService {
     };
   }
 
-  private async notify(tx: TenantTx, tenant: TenantRef, conversationId: string, messageId: string, recipientId: string, senderName: string, listingTitle: string, body: string) {
+  private async notify(
+    tx: TenantTx,
+    tenant: TenantRef,
+    conversationId: string,
+    messageId: string,
+    recipientId: string,
+    senderName: string,
+    listingTitle: string,
+    body: string,
+  ) {
     const to = await this.repo.recipient(tx, recipientId);
     // A relayed resident has no address: the town-hall team calls them from its inbox.
     if (to?.relayed) await this.inbox.conversationTouched(tx, recipientId, conversationId);

@@ -39,7 +39,9 @@ export interface StoredAnswer {
 export function idempotentRequest(raw: unknown, authorId: string, request: unknown): IdempotentRequest | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string' || !KEY.test(raw)) {
-    throw new MalformedError('En-tête Idempotency-Key invalide.', [{ field: IDEMPOTENCY_HEADER, message: 'de 1 à 255 caractères ASCII visibles (un UUID, par exemple)' }]);
+    throw new MalformedError('En-tête Idempotency-Key invalide.', [
+      { field: IDEMPOTENCY_HEADER, message: 'de 1 à 255 caractères ASCII visibles (un UUID, par exemple)' },
+    ]);
   }
   return { key: raw, authorId, requestHash: createHash('sha256').update(canonicalJson(request)).digest('hex') };
 }
@@ -71,7 +73,10 @@ export class IdempotencyRepository {
    * the caller's own first, so the table stays small without a job of its own.
    */
   async claim(tx: TenantTx, req: IdempotentRequest): Promise<StoredAnswer | undefined> {
-    await execute(tx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND expires_at <= now()`, [tx.tenantId, req.authorId]);
+    await execute(tx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND expires_at <= now()`, [
+      tx.tenantId,
+      req.authorId,
+    ]);
     const claimed = await rows<{ key: string }>(
       tx,
       `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1, $2, $3, $4, 0, '{}')
@@ -86,7 +91,13 @@ export class IdempotencyRepository {
     );
     if (!prior || prior.requestHash !== req.requestHash) {
       throw new InvalidError(
-        [{ field: IDEMPOTENCY_HEADER, message: 'cette clé a déjà servi pour une autre requête : utilisez une nouvelle clé pour une nouvelle annonce' }],
+        [
+          {
+            field: IDEMPOTENCY_HEADER,
+            message:
+              'cette clé a déjà servi pour une autre requête : utilisez une nouvelle clé pour une nouvelle annonce',
+          },
+        ],
         'La clé Idempotency-Key a déjà servi pour une requête différente.',
       );
     }
@@ -95,13 +106,11 @@ export class IdempotencyRepository {
 
   /** The answer to give again for this key. */
   async complete(tx: TenantTx, req: IdempotentRequest, answer: StoredAnswer): Promise<void> {
-    await execute(tx, `UPDATE idempotency_keys SET status = $4, response = $5 WHERE tenant_id = $1 AND account_id = $2 AND key = $3`, [
-      tx.tenantId,
-      req.authorId,
-      req.key,
-      answer.status,
-      JSON.stringify(answer.body),
-    ]);
+    await execute(
+      tx,
+      `UPDATE idempotency_keys SET status = $4, response = $5 WHERE tenant_id = $1 AND account_id = $2 AND key = $3`,
+      [tx.tenantId, req.authorId, req.key, answer.status, JSON.stringify(answer.body)],
+    );
   }
 
   /** An erased account's keys (their answers hold its listings' text). */

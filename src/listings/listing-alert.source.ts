@@ -45,7 +45,9 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
 
   onModuleInit(): void {
     this.sources.register(this);
-    this.publication.onPublished((tenantId, listingId, version) => this.alerts.announce(this.kind, parseTenantId(tenantId), [{ id: listingId, version }]));
+    this.publication.onPublished((tenantId, listingId, version) =>
+      this.alerts.announce(this.kind, parseTenantId(tenantId), [{ id: listingId, version }]),
+    );
   }
 
   /** Public listings: published and not expired. */

@@ -29,7 +29,10 @@ export class ListingPublication {
   private readonly rules: HoldRule[] = [];
   private readonly listeners: PublishedListener[] = [];
 
-  constructor(private readonly repo: ListingsRepository, private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly repo: ListingsRepository,
+    private readonly tenants: TenantsService,
+  ) {}
 
   addHoldRule(rule: HoldRule): void {
     this.rules.push(rule);
@@ -69,7 +72,9 @@ export class ListingPublication {
   async afterCommit(tenantId: TenantId, listingId: string, version: number, status: ListingStatus): Promise<void> {
     if (status !== 'published') return;
     for (const listener of this.listeners) {
-      await listener(tenantId, listingId, version).catch((e: Error) => this.logger.warn(`after-publish listener failed for listing ${listingId}: ${e.message}`));
+      await listener(tenantId, listingId, version).catch((e: Error) =>
+        this.logger.warn(`after-publish listener failed for listing ${listingId}: ${e.message}`),
+      );
     }
   }
 }

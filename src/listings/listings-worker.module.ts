@@ -11,7 +11,11 @@ import { ListingsService } from './listings.service';
 export class ListingsExpiryProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(ListingsExpiryProcessor.name);
 
-  constructor(private readonly listings: ListingsService, private readonly directory: TenantDirectory, private readonly queue: JobQueue) {}
+  constructor(
+    private readonly listings: ListingsService,
+    private readonly directory: TenantDirectory,
+    private readonly queue: JobQueue,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.queue.keepRepeating([{ job: ExpireListings, everyMs: 10 * 60_000 }]);

@@ -4,20 +4,36 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { Authenticated } from '@src/accounts/auth.decorators';
 import { ConversationsService } from './conversations.service';
-import { CreateListingDto, GeoJsonQuery, MessageDto, ReplyDto, ReportDto, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
+import {
+  CreateListingDto,
+  GeoJsonQuery,
+  MessageDto,
+  ReplyDto,
+  ReportDto,
+  SearchListingsQuery,
+  UpdateListingDto,
+} from './dto/listings.dto';
 import { IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';
 import { ListingsService } from './listings.service';
 
 @ApiTags('listings')
 @Controller('api/v1')
 export class ListingsController {
-  constructor(private readonly listings: ListingsService, private readonly conversations: ConversationsService) {}
+  constructor(
+    private readonly listings: ListingsService,
+    private readonly conversations: ConversationsService,
+  ) {}
 
   @Post('listings')
   @HttpCode(201)
   @Authenticated()
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  create(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Body() dto: CreateListingDto, @Headers('idempotency-key') key?: string) {
+  create(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Body() dto: CreateListingDto,
+    @Headers('idempotency-key') key?: string,
+  ) {
     const principal = req.ctx.principal!;
     return this.listings.create(tenant, principal, dto, idempotentRequest(key, principal.accountId, dto));
   }
@@ -46,7 +62,12 @@ export class ListingsController {
 
   @Patch('listings/:id')
   @Authenticated()
-  update(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: UpdateListingDto) {
+  update(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: UpdateListingDto,
+  ) {
     return this.listings.update(tenant, req.ctx.principal!, id, dto);
   }
 
@@ -67,14 +88,24 @@ export class ListingsController {
   @Post('listings/:id/reports')
   @HttpCode(201)
   @Authenticated()
-  report(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReportDto) {
+  report(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ReportDto,
+  ) {
     return this.conversations.report(tenant, req.ctx.principal!, id, dto.reason, dto.comment);
   }
 
   @Post('listings/:id/conversations')
   @HttpCode(201)
   @Authenticated()
-  startConversation(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: MessageDto) {
+  startConversation(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: MessageDto,
+  ) {
     return this.conversations.start(tenant, req.ctx.principal!, id, dto.message);
   }
 
@@ -93,7 +124,12 @@ export class ListingsController {
   @Post('conversations/:id/messages')
   @HttpCode(201)
   @Authenticated()
-  reply(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReplyDto) {
+  reply(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ReplyDto,
+  ) {
     return this.conversations.reply(tenant, req.ctx.principal!, id, dto.body);
   }
 }

@@ -21,7 +21,16 @@ import { ListingsService } from './listings.service';
 @Module({
   imports: [TenantsModule, AccountsModule, NotificationsModule, AuditModule, StaffInboxModule, AlertsModule],
   controllers: [ListingsController],
-  providers: [ListingsRepository, IdempotencyRepository, ListingsService, ListingPublication, ListingRecords, ConversationsRepository, ConversationsService, ListingAlertSource],
+  providers: [
+    ListingsRepository,
+    IdempotencyRepository,
+    ListingsService,
+    ListingPublication,
+    ListingRecords,
+    ConversationsRepository,
+    ConversationsService,
+    ListingAlertSource,
+  ],
   exports: [ListingsService, ListingPublication, ListingRecords, ConversationsService],
 })
 export class ListingsModule implements OnModuleInit {

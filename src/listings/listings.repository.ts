@@ -4,7 +4,8 @@ import { LatLng, pointSql } from '@libs/geo';
 import { DomainEvent } from './entities/domain-event.entity';
 import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, SearchRow } from './listings.search';
 
-export type ListingStatus = 'pending_review' | 'published' | 'rejected' | 'removed' | 'closed' | 'expired' | 'hidden' | 'fulfilled';
+export type ListingStatus =
+  'pending_review' | 'published' | 'rejected' | 'removed' | 'closed' | 'expired' | 'hidden' | 'fulfilled';
 
 export interface ListingRecord extends SearchRow {
   authorId: string;
@@ -51,8 +52,32 @@ export interface ListingExport {
 /** Listings of one tenant: every method works in the caller's transaction, on its tenant. */
 @Injectable()
 export class ListingsRepository {
-  async insert(tx: TenantTx, id: string, authorId: string, l: Required<ListingWrite>, status: ListingStatus, holdReasons: string[]): Promise<void> {
-    const params = [tx.tenantId, id, authorId, l.kind, l.categoryId, l.title, l.description, l.mode, l.location.lng, l.location.lat, l.publicLocation.lng, l.publicLocation.lat, l.radiusM, JSON.stringify(l.availability), status, holdReasons];
+  async insert(
+    tx: TenantTx,
+    id: string,
+    authorId: string,
+    l: Required<ListingWrite>,
+    status: ListingStatus,
+    holdReasons: string[],
+  ): Promise<void> {
+    const params = [
+      tx.tenantId,
+      id,
+      authorId,
+      l.kind,
+      l.categoryId,
+      l.title,
+      l.description,
+      l.mode,
+      l.location.lng,
+      l.location.lat,
+      l.publicLocation.lng,
+      l.publicLocation.lat,
+      l.radiusM,
+      JSON.stringify(l.availability),
+      status,
+      holdReasons,
+    ];
     await execute(
       tx,
       `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location,
@@ -77,11 +102,20 @@ export class ListingsRepository {
     if (l.availability) sets.push(`availability = ${p(JSON.stringify(l.availability))}`);
     if (l.location && l.publicLocation) {
       const exact = pointSql(p(l.location.lng), p(l.location.lat));
-      sets.push(`location = ${exact}`, `public_location = ${pointSql(p(l.publicLocation.lng), p(l.publicLocation.lat))}`);
-      sets.push(`neighbourhood_id = (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${exact} LIMIT 1)`);
+      sets.push(
+        `location = ${exact}`,
+        `public_location = ${pointSql(p(l.publicLocation.lng), p(l.publicLocation.lat))}`,
+      );
+      sets.push(
+        `neighbourhood_id = (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${exact} LIMIT 1)`,
+      );
     }
     if (!sets.length) return;
-    await execute(tx, `UPDATE listings SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
+    await execute(
+      tx,
+      `UPDATE listings SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      params,
+    );
   }
 
   find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ListingRecord | undefined> {
@@ -118,7 +152,11 @@ export class ListingsRepository {
   }
 
   async renew(tx: TenantTx, id: string, days: number): Promise<void> {
-    await execute(tx, `UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, days]);
+    await execute(
+      tx,
+      `UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenantId, id, days],
+    );
   }
 
   listByAuthor(tx: TenantTx, authorId: string): Promise<AuthorListing[]> {
@@ -155,7 +193,11 @@ export class ListingsRepository {
 
   /** Expiry sweep for one tenant; returns how many listings expired. */
   async expireDue(tx: TenantTx): Promise<number> {
-    return execute(tx, `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' AND expires_at <= now()`, [tx.tenantId]);
+    return execute(
+      tx,
+      `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' AND expires_at <= now()`,
+      [tx.tenantId],
+    );
   }
 
   async insertEvent(tx: TenantTx, type: string, aggregateId: string, payload: object): Promise<void> {
@@ -174,7 +216,11 @@ export class ListingsRepository {
   }
 
   async neighbourhoodId(tx: TenantTx, idOrSlug: string): Promise<string | undefined> {
-    const row = await firstRow<{ id: string }>(tx, `SELECT id FROM neighbourhoods WHERE tenant_id = $1 AND (slug = $2 OR id::text = $2)`, [tx.tenantId, idOrSlug]);
+    const row = await firstRow<{ id: string }>(
+      tx,
+      `SELECT id FROM neighbourhoods WHERE tenant_id = $1 AND (slug = $2 OR id::text = $2)`,
+      [tx.tenantId, idOrSlug],
+    );
     return row?.id;
   }
 

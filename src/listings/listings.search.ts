@@ -24,7 +24,10 @@ export interface SearchFilters {
   radiusM?: number;
 }
 
-export type SearchCursor = { o: 'distance'; d: number; id: string } | { o: 'rank'; r: number; id: string } | { o: 'recent'; t: string; id: string };
+export type SearchCursor =
+  | { o: 'distance'; d: number; id: string }
+  | { o: 'rank'; r: number; id: string }
+  | { o: 'recent'; t: string; id: string };
 
 export interface SearchRow {
   id: string;
@@ -60,7 +63,12 @@ export const LISTING_VIEW_JOINS = `
 /** Rows sharing one distance beyond this many would be cut; fuzzed points make that practically impossible. */
 const KNN_HEADROOM = 50;
 
-export async function searchListings(tx: TenantTx, f: SearchFilters, cursor: SearchCursor | undefined, limit: number): Promise<SearchRow[]> {
+export async function searchListings(
+  tx: TenantTx,
+  f: SearchFilters,
+  cursor: SearchCursor | undefined,
+  limit: number,
+): Promise<SearchRow[]> {
   const params: unknown[] = [tx.tenantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
@@ -105,11 +113,15 @@ export async function searchListings(tx: TenantTx, f: SearchFilters, cursor: Sea
       params,
     );
   } else if (f.q) {
-    if (cursor?.o === 'rank') where.push(`(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ${p(cursor.id)}::uuid))`);
+    if (cursor?.o === 'rank')
+      where.push(
+        `(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ${p(cursor.id)}::uuid))`,
+      );
     extra = `, ${query} AS "sortRank"`;
     order = `${query} DESC, l.id`;
   } else {
-    if (cursor?.o === 'recent') where.push(`(l.created_at, l.id) < (${p(cursor.t)}::timestamptz, ${p(cursor.id)}::uuid)`);
+    if (cursor?.o === 'recent')
+      where.push(`(l.created_at, l.id) < (${p(cursor.t)}::timestamptz, ${p(cursor.id)}::uuid)`);
     extra = `, l.created_at::text AS "sortTime"`;
     order = `l.created_at DESC, l.id DESC`;
   }
@@ -137,10 +149,20 @@ export interface MapPoint {
 }
 
 /** The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the answer. */
-export function listingsInBox(tx: TenantTx, box: Box, f: { kind?: string; categoryId?: string }, cap: number): Promise<MapPoint[]> {
+export function listingsInBox(
+  tx: TenantTx,
+  box: Box,
+  f: { kind?: string; categoryId?: string },
+  cap: number,
+): Promise<MapPoint[]> {
   const params: unknown[] = [tx.tenantId, ...box];
   const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
-  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`, `l.id = ANY(ARRAY(SELECT app_listings_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat) FROM (${within}) b))`];
+  const where = [
+    `l.tenant_id = $1`,
+    `l.status = 'published'`,
+    `l.expires_at > now()`,
+    `l.id = ANY(ARRAY(SELECT app_listings_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat) FROM (${within}) b))`,
+  ];
   if (f.kind) where.push(`l.kind = $${params.push(f.kind)}`);
   if (f.categoryId) where.push(`l.category_id = $${params.push(f.categoryId)}`);
   return rows<MapPoint>(

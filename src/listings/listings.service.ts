@@ -60,7 +60,13 @@ export function publicView(r: SearchRow) {
 
 /** What the author (and later staff) see of their own listing. */
 function ownerView(r: AuthorListing) {
-  return { ...publicView(r), status: r.status, holdReasons: r.holdReasons, radiusM: r.radiusM, availability: r.availability };
+  return {
+    ...publicView(r),
+    status: r.status,
+    holdReasons: r.holdReasons,
+    radiusM: r.radiusM,
+    availability: r.availability,
+  };
 }
 
 export function encodeCursor(c: SearchCursor): string {
@@ -86,7 +92,10 @@ function decodeCursor(raw: string): SearchCursor {
  */
 export interface SearchKindSource {
   enabled(tenant: TenantRef): Promise<boolean>;
-  search(tenant: TenantRef, q: Omit<SearchListingsQuery, 'kind'>): Promise<{ items: unknown[]; nextCursor: string | null }>;
+  search(
+    tenant: TenantRef,
+    q: Omit<SearchListingsQuery, 'kind'>,
+  ): Promise<{ items: unknown[]; nextCursor: string | null }>;
   inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string): Promise<unknown[]>;
 }
 
@@ -108,7 +117,11 @@ export class ListingsService {
   async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto, once?: IdempotentRequest) {
     const radiusM = this.radiusFor(dto.mode, dto.radiusM);
     const id = randomUUID();
-    const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
+    const holdReasons = await this.publication.holdReasons(tenant, {
+      id,
+      title: dto.title,
+      description: dto.description,
+    });
     const status: ListingStatus = holdReasons.length ? 'pending_review' : 'published';
     // Read before the transaction: a second pooled connection must never be awaited inside one.
     const categories = await this.tenants.categories(tenant);
@@ -122,7 +135,17 @@ export class ListingsService {
         tx,
         id,
         principal.accountId,
-        { kind: dto.kind, categoryId: dto.categoryId, title: dto.title, description: dto.description, mode: dto.mode, location: dto.location, publicLocation: await publicPointOf(tx, tenant.id, dto.location, id), radiusM, availability: { ...dto.availability } },
+        {
+          kind: dto.kind,
+          categoryId: dto.categoryId,
+          title: dto.title,
+          description: dto.description,
+          mode: dto.mode,
+          location: dto.location,
+          publicLocation: await publicPointOf(tx, tenant.id, dto.location, id),
+          radiusM,
+          availability: { ...dto.availability },
+        },
         status,
         holdReasons,
       );
@@ -155,7 +178,19 @@ export class ListingsService {
     const rows = await this.db.withTenant(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
       const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined;
-      return searchListings(tx, { kind: q.kind as 'offer' | 'request' | undefined, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+      return searchListings(
+        tx,
+        {
+          kind: q.kind as 'offer' | 'request' | undefined,
+          categoryId,
+          neighbourhoodId,
+          q: q.q,
+          near,
+          radiusM: q.radius,
+        },
+        cursor,
+        limit + 1,
+      );
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -177,22 +212,33 @@ export class ListingsService {
     const [minLng, minLat, maxLng, maxLat] = box;
     if (minLng >= maxLng || minLat >= maxLat || minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90)
       throw invalid('bbox', 'bbox incohérente : minLng,minLat,maxLng,maxLat attendus');
-    const projects = q.kind === 'project' ? await this.kindSource(tenant, 'project') : !q.kind ? await this.kindSource(tenant, 'project').catch(() => undefined) : undefined;
+    const projects =
+      q.kind === 'project'
+        ? await this.kindSource(tenant, 'project')
+        : !q.kind
+          ? await this.kindSource(tenant, 'project').catch(() => undefined)
+          : undefined;
     const { rows, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
-      return { categoryId, rows: q.kind === 'project' ? [] : await listingsInBox(tx, box, { kind: q.kind, categoryId }, MAP_CAP + 1) };
+      return {
+        categoryId,
+        rows: q.kind === 'project' ? [] : await listingsInBox(tx, box, { kind: q.kind, categoryId }, MAP_CAP + 1),
+      };
     });
     const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];
     const capped = rows.length + extra.length > MAP_CAP;
     return {
       type: 'FeatureCollection',
       capped,
-      features: [...extra.slice(0, MAP_CAP), ...rows.slice(0, MAP_CAP - Math.min(extra.length, MAP_CAP)).map((r) => ({
-        type: 'Feature',
-        id: r.id,
-        geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
-        properties: { id: r.id, kind: r.kind, title: r.title, category: r.category, neighbourhood: r.neighbourhood },
-      }))],
+      features: [
+        ...extra.slice(0, MAP_CAP),
+        ...rows.slice(0, MAP_CAP - Math.min(extra.length, MAP_CAP)).map((r) => ({
+          type: 'Feature',
+          id: r.id,
+          geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
+          properties: { id: r.id, kind: r.kind, title: r.title, category: r.category, neighbourhood: r.neighbourhood },
+        })),
+      ],
     };
   }
 
@@ -213,10 +259,25 @@ export class ListingsService {
   async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateListingDto) {
     const categories = dto.categoryId || dto.location ? await this.tenants.categories(tenant) : [];
     const result = await this.db.withTenant(tenant.id, async (tx) => {
-      const { listing: l, actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired']);
+      const { listing: l, actor } = await this.actOnListing(tx, tenant, principal, id, [
+        'published',
+        'pending_review',
+        'expired',
+      ]);
       const mode = dto.mode ?? (l.mode as 'in_person' | 'remote' | 'both');
-      const radiusM = dto.mode || dto.radiusM !== undefined ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : l.radiusM ?? undefined)) : undefined;
-      if (dto.categoryId || dto.location) await this.checkCategoryAndPlace(tx, tenant, categories, dto.categoryId ?? l.categoryId, dto.location ?? l.publicLocation, !dto.location);
+      const radiusM =
+        dto.mode || dto.radiusM !== undefined
+          ? this.radiusFor(mode, dto.radiusM ?? (mode === 'remote' ? undefined : (l.radiusM ?? undefined)))
+          : undefined;
+      if (dto.categoryId || dto.location)
+        await this.checkCategoryAndPlace(
+          tx,
+          tenant,
+          categories,
+          dto.categoryId ?? l.categoryId,
+          dto.location ?? l.publicLocation,
+          !dto.location,
+        );
       await this.repo.update(tx, id, {
         categoryId: dto.categoryId,
         title: dto.title,
@@ -229,7 +290,11 @@ export class ListingsService {
       });
       // Edited text goes through the hold rules again; a held listing leaves the public pages.
       if (dto.title !== undefined || dto.description !== undefined) {
-        const reasons = await this.publication.holdReasons(tenant, { id, title: dto.title ?? l.title, description: dto.description ?? l.description });
+        const reasons = await this.publication.holdReasons(tenant, {
+          id,
+          title: dto.title ?? l.title,
+          description: dto.description ?? l.description,
+        });
         if (reasons.length && l.status === 'published') await this.repo.setStatus(tx, id, 'pending_review', reasons);
       }
       await this.audit.onBehalf(tx, actor, 'listing.edit', { type: 'listing', id }, { fields: Object.keys(dto) });
@@ -240,7 +305,12 @@ export class ListingsService {
 
   async close(tenant: TenantRef, principal: Principal, id: string) {
     const l = await this.db.withTenant(tenant.id, async (tx) => {
-      const { actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'pending_review', 'expired', 'hidden']);
+      const { actor } = await this.actOnListing(tx, tenant, principal, id, [
+        'published',
+        'pending_review',
+        'expired',
+        'hidden',
+      ]);
       await this.repo.setStatus(tx, id, 'closed');
       await this.audit.onBehalf(tx, actor, 'listing.close', { type: 'listing', id });
       return (await this.repo.find(tx, id))!;
@@ -255,7 +325,10 @@ export class ListingsService {
       const { listing: current, actor } = await this.actOnListing(tx, tenant, principal, id, ['published', 'expired']);
       await this.repo.renew(tx, id, LISTING_LIFETIME_DAYS);
       if (current.status === 'expired') version = await this.publication.publish(tx, id);
-      await this.audit.onBehalf(tx, actor, current.status === 'expired' ? 'listing.publish' : 'listing.renew', { type: 'listing', id });
+      await this.audit.onBehalf(tx, actor, current.status === 'expired' ? 'listing.publish' : 'listing.renew', {
+        type: 'listing',
+        id,
+      });
       return (await this.repo.find(tx, id))!;
     });
     if (version !== undefined) await this.publication.afterCommit(tenant.id, id, version, 'published');
@@ -272,7 +345,8 @@ export class ListingsService {
 
   private async kindSource(tenant: TenantRef, kind: 'project'): Promise<SearchKindSource> {
     const source = this.kinds.get(kind);
-    if (!source || !(await source.enabled(tenant))) throw invalid('kind', "ce site ne présente pas de projets d'organisations : offer ou request");
+    if (!source || !(await source.enabled(tenant)))
+      throw invalid('kind', "ce site ne présente pas de projets d'organisations : offer ou request");
     return source;
   }
 
@@ -280,31 +354,52 @@ export class ListingsService {
    * The listing, locked, if `principal` may act on it in one of the `allowed` states: its author,
    * or the tenant's staff for a relayed resident's listing (then `actor` carries the agent).
    */
-  async actOnListing(tx: TenantTx, tenant: TenantRef, principal: Principal, id: string, allowed: ListingStatus[], opts: { lock?: boolean } = {}): Promise<{ listing: ListingRecord; actor: Principal }> {
+  async actOnListing(
+    tx: TenantTx,
+    tenant: TenantRef,
+    principal: Principal,
+    id: string,
+    allowed: ListingStatus[],
+    opts: { lock?: boolean } = {},
+  ): Promise<{ listing: ListingRecord; actor: Principal }> {
     if (!UUID.test(id)) throw notFound();
     const l = await this.repo.find(tx, id, { forUpdate: opts.lock ?? true });
     if (!l) throw notFound();
     let actor = principal;
     if (l.authorId !== principal.accountId) {
-      if (!(l.relayed && isStaff(principal) && !principal.agent)) throw new ForbiddenError("Seul l'auteur de cette annonce peut la modifier.");
+      if (!(l.relayed && isStaff(principal) && !principal.agent))
+        throw new ForbiddenError("Seul l'auteur de cette annonce peut la modifier.");
       actor = actingFor(principal, l.authorId);
     }
-    if (!allowed.includes(l.status)) throw new ConflictError(`Cette annonce ne peut plus être modifiée (état : ${STATUS_LABEL[l.status].toLowerCase()}).`);
+    if (!allowed.includes(l.status))
+      throw new ConflictError(
+        `Cette annonce ne peut plus être modifiée (état : ${STATUS_LABEL[l.status].toLowerCase()}).`,
+      );
     return { listing: l, actor };
   }
 
   private radiusFor(mode: 'in_person' | 'remote' | 'both', radiusM: number | undefined): number | null {
     if (mode === 'remote') {
-      if (radiusM !== undefined) throw invalid('radiusM', "pas de rayon pour une aide à distance : retirez-le ou choisissez « en personne »");
+      if (radiusM !== undefined)
+        throw invalid('radiusM', 'pas de rayon pour une aide à distance : retirez-le ou choisissez « en personne »');
       return null;
     }
     return radiusM ?? DEFAULT_RADIUS_M;
   }
 
-  private async checkCategoryAndPlace(tx: TenantTx, tenant: TenantRef, categories: CategoryRow[], categoryId: string, location: LatLng, skipPlace = false): Promise<void> {
+  private async checkCategoryAndPlace(
+    tx: TenantTx,
+    tenant: TenantRef,
+    categories: CategoryRow[],
+    categoryId: string,
+    location: LatLng,
+    skipPlace = false,
+  ): Promise<void> {
     const errors = [];
-    if (!categories.some((c) => c.id === categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
-    if (!skipPlace && !(await insideTenantArea(tx, tenant.id, location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
+    if (!categories.some((c) => c.id === categoryId))
+      errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
+    if (!skipPlace && !(await insideTenantArea(tx, tenant.id, location)))
+      errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
     if (errors.length) throw new InvalidError(errors);
   }
 

@@ -20,19 +20,34 @@ export class ModerationController {
 
   @Post('listings/:id/decision')
   @HttpCode(200)
-  decide(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: DecisionDto) {
+  decide(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: DecisionDto,
+  ) {
     return this.moderation.decide(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 
   @Post('messages/:id/decision')
   @HttpCode(200)
-  decideMessage(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: DecisionDto) {
+  decideMessage(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: DecisionDto,
+  ) {
     return this.moderation.decideMessage(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 
   @Post('feedback/:id/review')
   @HttpCode(200)
-  reviewFeedback(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReasonDto) {
+  reviewFeedback(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+  ) {
     return this.moderation.reviewFeedback(tenant, req.ctx.principal!, id, dto.reason);
   }
 
@@ -44,7 +59,12 @@ export class ModerationController {
 
   @Post('users/:id/unban')
   @HttpCode(200)
-  unban(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReasonDto) {
+  unban(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+  ) {
     return this.moderation.unban(tenant, req.ctx.principal!, id, dto.reason);
   }
 

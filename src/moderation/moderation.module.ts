@@ -18,10 +18,15 @@ import { ModerationService } from './moderation.service';
   exports: [ModerationService, AuditModule],
 })
 export class ModerationModule implements OnModuleInit {
-  constructor(private readonly publication: ListingPublication, private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly publication: ListingPublication,
+    private readonly tenants: TenantsService,
+  ) {}
 
   /** The tenant's automatic rules (French defaults plus its file's additions) hold listings and messages. */
   onModuleInit(): void {
-    this.publication.addHoldRule(async (tenant, text) => holdReasons(reviewText(text, rulesFor((await this.tenants.get(tenant)).settings.moderation.rules))));
+    this.publication.addHoldRule(async (tenant, text) =>
+      holdReasons(reviewText(text, rulesFor((await this.tenants.get(tenant)).settings.moderation.rules))),
+    );
   }
 }

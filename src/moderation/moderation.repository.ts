@@ -78,7 +78,10 @@ export class ModerationRepository {
     );
   }
 
-  account(tx: TenantTx, id: string): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {
+  account(
+    tx: TenantTx,
+    id: string,
+  ): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {
     return firstRow<{ id: string; email: string | null; displayName: string; bannedAt: Date | null }>(
       tx,
       `SELECT id, email, display_name AS "displayName", banned_at AS "bannedAt" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
@@ -88,7 +91,11 @@ export class ModerationRepository {
 
   /** Bans: public and held content hidden (the sessions are the accounts module's to end). */
   async ban(tx: TenantTx, id: string, reason: string): Promise<void> {
-    await execute(tx, `UPDATE accounts SET banned_at = now(), ban_reason = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, reason]);
+    await execute(
+      tx,
+      `UPDATE accounts SET banned_at = now(), ban_reason = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenantId, id, reason],
+    );
     await execute(
       tx,
       `UPDATE listings SET status = 'hidden', hold_reasons = array_append(hold_reasons, 'author_banned'), updated_at = now()
@@ -99,6 +106,10 @@ export class ModerationRepository {
 
   /** Unban lets the person log in again; hidden listings stay in the queue for a moderator. */
   unban(tx: TenantTx, id: string): Promise<number> {
-    return execute(tx, `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND banned_at IS NOT NULL`, [tx.tenantId, id]);
+    return execute(
+      tx,
+      `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND banned_at IS NOT NULL`,
+      [tx.tenantId, id],
+    );
   }
 }

@@ -14,7 +14,10 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { ModerationRepository } from './moderation.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const OUTCOME: Record<'approve' | 'reject' | 'remove', { status: ListingStatus; label: string; from: ListingStatus[] }> = {
+const OUTCOME: Record<
+  'approve' | 'reject' | 'remove',
+  { status: ListingStatus; label: string; from: ListingStatus[] }
+> = {
   approve: { status: 'published', label: 'publiée', from: ['pending_review', 'hidden'] },
   reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },
   remove: { status: 'removed', label: 'retirée', from: ['published', 'pending_review', 'hidden'] },
@@ -59,17 +62,32 @@ export class ModerationService {
     };
   }
 
-  async decide(tenant: TenantRef, actor: Principal, listingId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+  async decide(
+    tenant: TenantRef,
+    actor: Principal,
+    listingId: string,
+    action: 'approve' | 'reject' | 'remove',
+    reason: string,
+  ) {
     if (!UUID.test(listingId)) throw new NotFoundError('Cette annonce est introuvable.');
     const outcome = OUTCOME[action];
     let version: number | undefined;
     const { mailIds, status } = await this.db.withTenant(tenant.id, async (tx) => {
       const l = await this.listings.find(tx, listingId, { forUpdate: true });
       if (!l) throw new NotFoundError('Cette annonce est introuvable.');
-      if (!outcome.from.includes(l.status)) throw new ConflictError(`Une décision a déjà été prise sur cette annonce (état : ${l.status}).`);
+      if (!outcome.from.includes(l.status))
+        throw new ConflictError(`Une décision a déjà été prise sur cette annonce (état : ${l.status}).`);
       if (action === 'approve') version = await this.publication.publish(tx, listingId);
       else await this.listings.setStatus(tx, listingId, outcome.status);
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `listing.${action}`, targetType: 'listing', targetId: listingId, reason, data: { title: l.title, from: l.status } });
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: `listing.${action}`,
+        targetType: 'listing',
+        targetId: listingId,
+        reason,
+        data: { title: l.title, from: l.status },
+      });
       const author = await this.repo.account(tx, l.authorId);
       const ids = author?.email
         ? [
@@ -77,7 +95,13 @@ export class ModerationService {
               tenantId: tenant.id,
               to: author.email,
               template: 'moderation-decision',
-              data: { displayName: author.displayName, title: l.title, outcome: outcome.label, reason, listingUrl: `${this.directory.origin(tenant.slug)}/annonces/${listingId}` },
+              data: {
+                displayName: author.displayName,
+                title: l.title,
+                outcome: outcome.label,
+                reason,
+                listingUrl: `${this.directory.origin(tenant.slug)}/annonces/${listingId}`,
+              },
               dedupeKey: `decision:${listingId}:${action}:${Date.now()}`,
             }),
           ]
@@ -90,12 +114,26 @@ export class ModerationService {
   }
 
   /** approve delivers a held message to its recipient; reject or remove keeps it from them for good. */
-  async decideMessage(tenant: TenantRef, actor: Principal, messageId: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+  async decideMessage(
+    tenant: TenantRef,
+    actor: Principal,
+    messageId: string,
+    action: 'approve' | 'reject' | 'remove',
+    reason: string,
+  ) {
     if (!UUID.test(messageId)) throw new NotFoundError('Ce message est introuvable.');
     const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
       const outcome = await this.conversations.decideHeld(tx, tenant, messageId, action === 'approve');
       if (!outcome) throw new NotFoundError('Ce message est introuvable.');
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `message.${action}`, targetType: 'message', targetId: messageId, reason, data: { sender: outcome.sender } });
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: `message.${action}`,
+        targetType: 'message',
+        targetId: messageId,
+        reason,
+        data: { sender: outcome.sender },
+      });
       return outcome.mailIds;
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -108,7 +146,15 @@ export class ModerationService {
     await this.db.withTenant(tenant.id, async (tx) => {
       const f = await this.repo.reviewFeedback(tx, feedbackId, actor.accountId);
       if (!f) throw new NotFoundError('Cet avis est introuvable ou déjà traité.');
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: 'feedback.review', targetType: 'feedback', targetId: feedbackId, reason, data: { listing: f.listingId } });
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: 'feedback.review',
+        targetType: 'feedback',
+        targetId: feedbackId,
+        reason,
+        data: { listing: f.listingId },
+      });
     });
     return { id: feedbackId, status: 'reviewed' };
   }
@@ -127,23 +173,40 @@ export class ModerationService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => ({ id: r.id, at: r.at, who: { displayName: r.actorName, role: r.actorRole }, action: r.action, target: { type: r.targetType, id: r.targetId }, reason: r.reason, data: r.data })),
+      items: page.map((r) => ({
+        id: r.id,
+        at: r.at,
+        who: { displayName: r.actorName, role: r.actorRole },
+        action: r.action,
+        target: { type: r.targetType, id: r.targetId },
+        reason: r.reason,
+        data: r.data,
+      })),
       nextCursor: rows.length > limit && last ? encodeKeyset({ at: last.atText, id: last.id }) : null,
     };
   }
 
   private async banOrUnban(tenant: TenantRef, actor: Principal, accountId: string, reason: string, ban: boolean) {
     if (!UUID.test(accountId)) throw new NotFoundError('Ce compte est introuvable.');
-    if (accountId === actor.accountId) throw new InvalidError([{ field: 'id', message: 'vous ne pouvez pas vous suspendre vous-même' }]);
+    if (accountId === actor.accountId)
+      throw new InvalidError([{ field: 'id', message: 'vous ne pouvez pas vous suspendre vous-même' }]);
     const mailIds = await this.db.withTenant(tenant.id, async (tx) => {
       const a = await this.repo.account(tx, accountId);
       if (!a) throw new NotFoundError('Ce compte est introuvable.');
-      if (ban === Boolean(a.bannedAt)) throw new ConflictError(ban ? 'Ce compte est déjà suspendu.' : "Ce compte n'est pas suspendu.");
+      if (ban === Boolean(a.bannedAt))
+        throw new ConflictError(ban ? 'Ce compte est déjà suspendu.' : "Ce compte n'est pas suspendu.");
       if (ban) {
         await this.repo.ban(tx, accountId, reason);
         await this.accounts.endSessions(tx, accountId);
       } else await this.repo.unban(tx, accountId);
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: ban ? 'account.ban' : 'account.unban', targetType: 'account', targetId: accountId, reason });
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: ban ? 'account.ban' : 'account.unban',
+        targetType: 'account',
+        targetId: accountId,
+        reason,
+      });
       if (!a.email) return [];
       return [
         await this.outbox.add(tx, {

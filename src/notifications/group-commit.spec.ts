@@ -35,7 +35,9 @@ describe('GroupCommit', () => {
 
   it('waits lingerMs after the first call, gathering the calls made meanwhile', async () => {
     const batches: number[][] = [];
-    const g = new GroupCommit<number, void>(async (items) => (batches.push(items), items.map(() => undefined)), { lingerMs: 30 });
+    const g = new GroupCommit<number, void>(async (items) => (batches.push(items), items.map(() => undefined)), {
+      lingerMs: 30,
+    });
     const first = g.run(1);
     await new Promise((r) => setTimeout(r, 10));
     const second = g.run(2);
@@ -45,7 +47,9 @@ describe('GroupCommit', () => {
 
   it('splits a long queue into batches of maxBatch', async () => {
     const batches: number[][] = [];
-    const g = new GroupCommit<number, void>(async (items) => (batches.push(items), items.map(() => undefined)), { maxBatch: 2 });
+    const g = new GroupCommit<number, void>(async (items) => (batches.push(items), items.map(() => undefined)), {
+      maxBatch: 2,
+    });
     await Promise.all([1, 2, 3, 4, 5].map((i) => g.run(i)));
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   });

@@ -12,7 +12,10 @@ export class GroupCommit<I, R> {
   private readonly lingerMs: number;
 
   /** `flush` returns one result per item, in the items' order. */
-  constructor(private readonly flush: (items: I[]) => Promise<R[]>, opts: { maxBatch?: number; lingerMs?: number } = {}) {
+  constructor(
+    private readonly flush: (items: I[]) => Promise<R[]>,
+    opts: { maxBatch?: number; lingerMs?: number } = {},
+  ) {
     this.maxBatch = opts.maxBatch ?? 500;
     this.lingerMs = opts.lingerMs ?? 0;
   }

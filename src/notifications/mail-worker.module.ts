@@ -29,15 +29,25 @@ export class MailWorkerModule implements OnApplicationShutdown {
         {
           provide: MailRenderer,
           useFactory: () =>
-            new MailRenderer({ templatesDir: join(__dirname, 'templates'), overridesDir: (slug) => join(resolve(config.tenantsDir), slug, 'mail') }),
+            new MailRenderer({
+              templatesDir: join(__dirname, 'templates'),
+              overridesDir: (slug) => join(resolve(config.tenantsDir), slug, 'mail'),
+            }),
         },
         {
           provide: MailTransport,
           useFactory: () => {
             const url = config.smtpUrl;
             // Development gets a local inbox from its own entry (dev/main.ts, `npm run dev`), which sets this URL.
-            if (!url) throw new ConfigError('SMTP_URL', 'is missing (required to send e-mail; `npm run dev` catches it in a local inbox)');
-            if (config.dkim) new Logger('MailTransport').log(`signing outgoing mail with DKIM: d=${config.dkim.domain}, s=${config.dkim.selector}`);
+            if (!url)
+              throw new ConfigError(
+                'SMTP_URL',
+                'is missing (required to send e-mail; `npm run dev` catches it in a local inbox)',
+              );
+            if (config.dkim)
+              new Logger('MailTransport').log(
+                `signing outgoing mail with DKIM: d=${config.dkim.domain}, s=${config.dkim.selector}`,
+              );
             return new MailTransport(url, { dkim: config.dkim });
           },
         },

@@ -36,9 +36,14 @@ export class MailProcessor {
   // The claim also cancels an alert whose item is no longer public (send-time check, SendConditions).
   private readonly claims = new GroupCommit<{ tenantId: TenantId; id: string }, ClaimedEmail | undefined>(
     async (items) => {
-      const groups = [...byTenant(items)].map(([tenantId, group]) => ({ tenantId, ids: [...new Set(group.map((g) => g.id))] }));
+      const groups = [...byTenant(items)].map(([tenantId, group]) => ({
+        tenantId,
+        ids: [...new Set(group.map((g) => g.id))],
+      }));
       const claimed = await this.repo.claim(groups, this.policy.leaseMs);
-      const rows = new Map(groups.flatMap((g, i) => claimed[i].map((row) => [`${g.tenantId}/${row.id}`, row] as const)));
+      const rows = new Map(
+        groups.flatMap((g, i) => claimed[i].map((row) => [`${g.tenantId}/${row.id}`, row] as const)),
+      );
       // A row claimed once is handed to one caller only, even if two jobs for it met in a batch.
       return items.map(({ tenantId, id }) => {
         const row = rows.get(`${tenantId}/${id}`);
@@ -102,7 +107,9 @@ export class MailProcessor {
     { tenantId, outboxIds }: { tenantId: string; outboxIds: string[] },
     run: (task: () => Promise<SendOutcome>) => Promise<SendOutcome>,
   ): Promise<Partial<Record<SendOutcome, number>>> {
-    const ids = Array.isArray(outboxIds) ? [...new Set(outboxIds.filter((id) => typeof id === 'string' && UUID.test(id)))] : [];
+    const ids = Array.isArray(outboxIds)
+      ? [...new Set(outboxIds.filter((id) => typeof id === 'string' && UUID.test(id)))]
+      : [];
     if (!isTenantId(tenantId) || !ids.length) return {};
     const results = await Promise.allSettled(ids.map((id) => run(() => this.deliverInBatch(tenantId, id))));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -120,7 +127,9 @@ export class MailProcessor {
       // The row is pending with its next attempt time; if Redis is away the sweeper finds it.
       await this.queue
         .add({ job: SendEmail, payload: { tenantId, outboxId: id }, jobId: id, delayMs: err.delayMs })
-        .catch((e: Error) => this.logger.warn(`outbox ${id}: retry left to the sweeper, the queue refused it: ${e.message}`));
+        .catch((e: Error) =>
+          this.logger.warn(`outbox ${id}: retry left to the sweeper, the queue refused it: ${e.message}`),
+        );
       return 'retrying';
     }
   }
@@ -143,7 +152,9 @@ export class MailProcessor {
     } catch (err) {
       // A template that does not render will not render on retry either.
       await this.repo.markFailed(tenantId, row.id, `render: ${(err as Error).message}`);
-      this.logger.error(`outbox ${row.id} (tenant ${tenant.slug}, ${row.template}) failed to render: ${(err as Error).message}`);
+      this.logger.error(
+        `outbox ${row.id} (tenant ${tenant.slug}, ${row.template}) failed to render: ${(err as Error).message}`,
+      );
       return 'failed';
     }
 
@@ -172,12 +183,16 @@ export class MailProcessor {
     const kind = classifyFailure(err);
     if (kind === 'permanent' || row.attempts >= this.policy.maxAttempts) {
       await this.repo.markFailed(tenantId, row.id, reason);
-      this.logger.warn(`outbox ${row.id} (tenant ${slug}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${reason}`);
+      this.logger.warn(
+        `outbox ${row.id} (tenant ${slug}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${reason}`,
+      );
       return 'failed';
     }
     const delayMs = this.policy.retryDelayMs(row.attempts);
     await this.repo.retryLater(tenantId, row.id, delayMs, reason);
-    this.logger.log(`outbox ${row.id} (tenant ${slug}) attempt ${row.attempts} failed, retry in ${Math.round(delayMs / 1000)} s: ${reason}`);
+    this.logger.log(
+      `outbox ${row.id} (tenant ${slug}) attempt ${row.attempts} failed, retry in ${Math.round(delayMs / 1000)} s: ${reason}`,
+    );
     throw new RetryLater(delayMs, reason);
   }
 

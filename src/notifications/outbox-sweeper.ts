@@ -22,7 +22,11 @@ export interface SweepReport {
 export class OutboxSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxSweeper.name);
 
-  constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue, private readonly policy: DeliveryPolicy) {}
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly queue: JobQueue,
+    private readonly policy: DeliveryPolicy,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.queue.keepRepeating([{ job: SweepOutbox, everyMs: this.policy.sweepEveryMs }]);
@@ -40,16 +44,24 @@ export class OutboxSweeper implements OnApplicationBootstrap {
   async sweepNow(): Promise<SweepReport> {
     const report: SweepReport = { tenants: 0, released: 0, failed: 0, requeued: 0 };
     for (const tenantId of await this.repo.tenantIds()) {
-      const { released, failed, due } = await this.repo.sweep(tenantId, this.policy.maxAttempts, this.policy.sweepBatch, this.policy.sweepGraceMs);
+      const { released, failed, due } = await this.repo.sweep(
+        tenantId,
+        this.policy.maxAttempts,
+        this.policy.sweepBatch,
+        this.policy.sweepGraceMs,
+      );
       report.tenants++;
       report.released += released;
       report.failed += failed;
       if (due.length) {
-        await this.queue.addBulk(due.map((outboxId) => ({ job: SendEmail, payload: { tenantId, outboxId }, jobId: outboxId })));
+        await this.queue.addBulk(
+          due.map((outboxId) => ({ job: SendEmail, payload: { tenantId, outboxId }, jobId: outboxId })),
+        );
         report.requeued += due.length;
       }
     }
-    if (report.released || report.failed) this.logger.warn(`outbox sweep: ${report.released} expired claim(s) released, ${report.failed} failed`);
+    if (report.released || report.failed)
+      this.logger.warn(`outbox sweep: ${report.released} expired claim(s) released, ${report.failed} failed`);
     return report;
   }
 }

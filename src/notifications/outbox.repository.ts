@@ -55,9 +55,17 @@ const lockById = (opts: { sendIf?: boolean; skipLocked?: boolean } = {}) => `fou
 )`;
 
 /** Batches sorted by tenant, each one's items by id: the one order every batch statement locks rows in. */
-function inLockOrder<B extends { tenantId: string }, T>(batches: B[], items: (b: B) => T[], id: (t: T) => string): Array<{ batch: B; index: number; items: T[] }> {
+function inLockOrder<B extends { tenantId: string }, T>(
+  batches: B[],
+  items: (b: B) => T[],
+  id: (t: T) => string,
+): Array<{ batch: B; index: number; items: T[] }> {
   return batches
-    .map((batch, index) => ({ batch, index, items: [...items(batch)].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)) }))
+    .map((batch, index) => ({
+      batch,
+      index,
+      items: [...items(batch)].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)),
+    }))
     .sort((a, b) => (a.batch.tenantId < b.batch.tenantId ? -1 : a.batch.tenantId > b.batch.tenantId ? 1 : 0));
 }
 
@@ -69,7 +77,10 @@ const UUID_TEXT = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
  */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly db: Database, private readonly conditions: SendConditions) {}
+  constructor(
+    private readonly db: Database,
+    private readonly conditions: SendConditions,
+  ) {}
 
   async insert(tx: Tx, tenantId: string, row: NewOutboxRow): Promise<string | undefined> {
     const inserted = await rows<{ id: string }>(
@@ -111,7 +122,10 @@ export class OutboxRepository {
    * address. No index serves it (migration 1732300011000 says why): it reads the tenant's rows once.
    */
   async forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
-    await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [tenantId, address]);
+    await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [
+      tenantId,
+      address,
+    ]);
   }
 
   /** Blanks e-mails about someone (their name, their words) sent to others; unsent ones are cancelled. */
@@ -133,7 +147,11 @@ export class OutboxRepository {
    * send-time check costs no round trip of its own. Answers the claimed rows of each batch.
    */
   async claim(batches: Array<{ tenantId: TenantId; ids: string[] }>, leaseMs: number): Promise<ClaimedEmail[][]> {
-    const ordered = inLockOrder(batches, (b) => b.ids, (id) => id);
+    const ordered = inLockOrder(
+      batches,
+      (b) => b.ids,
+      (id) => id,
+    );
     const results = await this.db.inTenants<ClaimedEmail>(
       ordered.map(({ batch: { tenantId }, items: ids }) => ({
         tenantId,
@@ -188,9 +206,15 @@ export class OutboxRepository {
   }
 
   /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
-  async markSent(batches: Array<{ tenantId: TenantId; sent: Array<{ id: string; providerMessageId: string }> }>): Promise<void> {
+  async markSent(
+    batches: Array<{ tenantId: TenantId; sent: Array<{ id: string; providerMessageId: string }> }>,
+  ): Promise<void> {
     await this.db.inTenants(
-      inLockOrder(batches, (b) => b.sent, (s) => s.id).map(({ batch: { tenantId }, items: sent }) => ({
+      inLockOrder(
+        batches,
+        (b) => b.sent,
+        (s) => s.id,
+      ).map(({ batch: { tenantId }, items: sent }) => ({
         tenantId,
         name: 'outbox_mark_sent',
         sql: `WITH ${lockById()}
@@ -238,7 +262,12 @@ export class OutboxRepository {
    * rows wait their turn in batch jobs): queuing it again would only make a second job race the
    * first for it.
    */
-  async sweep(tenantId: TenantId, maxAttempts: number, limit: number, graceMs: number): Promise<{ released: number; failed: number; due: string[] }> {
+  async sweep(
+    tenantId: TenantId,
+    maxAttempts: number,
+    limit: number,
+    graceMs: number,
+  ): Promise<{ released: number; failed: number; due: string[] }> {
     return this.db.withTenant(tenantId, async (tx) => {
       const failed = await rows<{ id: string }>(
         tx,
@@ -262,7 +291,11 @@ export class OutboxRepository {
          ORDER BY next_attempt_at LIMIT $2`,
         [tenantId, limit, graceMs],
       );
-      return { released: released.length, failed: failed.length, due: [...new Set([...released, ...due].map((r) => r.id))] };
+      return {
+        released: released.length,
+        failed: failed.length,
+        due: [...new Set([...released, ...due].map((r) => r.id))],
+      };
     });
   }
 }

@@ -31,7 +31,10 @@ const NO_LINE_BREAK = /^[^\r\n]*$/;
 export class OutboxService {
   private readonly logger = new Logger(OutboxService.name);
 
-  constructor(private readonly repo: OutboxRepository, private readonly queue: JobQueue) {}
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly queue: JobQueue,
+  ) {}
 
   /** Inserts the row inside the caller's tenant transaction `tx`; returns its id, or undefined when the dedupe key already exists (ON CONFLICT DO NOTHING). */
   add(tx: Tx, email: OutgoingEmail): Promise<string | undefined> {
@@ -56,7 +59,14 @@ export class OutboxService {
     return this.repo.insertMany(
       tx,
       tenantId,
-      emails.map((e) => ({ id: e.id, recipient: e.to.trim(), template: e.template, data: e.data, headers: e.headers ?? {}, dedupeKey: e.dedupeKey })),
+      emails.map((e) => ({
+        id: e.id,
+        recipient: e.to.trim(),
+        template: e.template,
+        data: e.data,
+        headers: e.headers ?? {},
+        dedupeKey: e.dedupeKey,
+      })),
     );
   }
 
@@ -68,7 +78,11 @@ export class OutboxService {
    * queue, which runs beside the mail queue with a few slots of its own: one big fan-out
    * does not delay the first e-mails of other publications or a resident's verification link.
    */
-  async dispatch(tenantId: string, ids: Array<string | undefined>, opts: { bulk?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  async dispatch(
+    tenantId: string,
+    ids: Array<string | undefined>,
+    opts: { bulk?: boolean; timeoutMs?: number } = {},
+  ): Promise<void> {
     const timeoutMs = opts.timeoutMs ?? DISPATCH_TIMEOUT_MS;
     const outboxIds = ids.filter((id): id is string => Boolean(id));
     if (!outboxIds.length) return;
@@ -76,10 +90,14 @@ export class OutboxService {
     try {
       await Promise.race([
         this.queue.addBulk(mailJobs(tenantId, outboxIds, opts.bulk ?? false)),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+        new Promise(
+          (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+        ),
       ]);
     } catch (err) {
-      this.logger.warn(`mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send it: ${(err as Error).message}`);
+      this.logger.warn(
+        `mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send it: ${(err as Error).message}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -97,12 +115,20 @@ export class OutboxService {
 }
 
 /** The jobs of a dispatch: a lone row keeps its own job; several go in batches, named by their first row. */
-function mailJobs(tenantId: string, ids: string[], bulk: boolean): JobRequest<PayloadOf<typeof SendEmail | typeof SendEmails>>[] {
+function mailJobs(
+  tenantId: string,
+  ids: string[],
+  bulk: boolean,
+): JobRequest<PayloadOf<typeof SendEmail | typeof SendEmails>>[] {
   if (ids.length === 1 && !bulk) return [{ job: SendEmail, payload: { tenantId, outboxId: ids[0] }, jobId: ids[0] }];
   const jobs: JobRequest<PayloadOf<typeof SendEmails>>[] = [];
   for (let i = 0; i < ids.length; i += MAIL_BATCH) {
     const outboxIds = ids.slice(i, i + MAIL_BATCH);
-    jobs.push({ job: bulk ? SendBulkEmails : SendEmails, payload: { tenantId, outboxIds }, jobId: `batch-${outboxIds[0]}` });
+    jobs.push({
+      job: bulk ? SendBulkEmails : SendEmails,
+      payload: { tenantId, outboxIds },
+      jobId: `batch-${outboxIds[0]}`,
+    });
   }
   return jobs;
 }
@@ -113,9 +139,12 @@ function assertSendable(email: OutgoingEmail): void {
   const to = email.to?.trim() ?? '';
   if (!/^[^@\s]+@[^@\s]+$/.test(to)) throw new Error(`outbox: ${email.template} needs a recipient address`);
   if (!email.dedupeKey) throw new Error(`outbox: ${email.template} needs a dedupe key`);
-  const missing = REQUIRED_DATA[email.template].filter((k) => email.data?.[k] === undefined || email.data[k] === null || email.data[k] === '');
+  const missing = REQUIRED_DATA[email.template].filter(
+    (k) => email.data?.[k] === undefined || email.data[k] === null || email.data[k] === '',
+  );
   if (missing.length) throw new Error(`outbox: ${email.template} needs data.${missing.join(', data.')}`);
   for (const [name, value] of Object.entries(email.headers ?? {})) {
-    if (!/^[A-Za-z0-9-]+$/.test(name) || !NO_LINE_BREAK.test(value)) throw new Error(`outbox: header ${JSON.stringify(name)} is not a single header line`);
+    if (!/^[A-Za-z0-9-]+$/.test(name) || !NO_LINE_BREAK.test(value))
+      throw new Error(`outbox: header ${JSON.stringify(name)} is not a single header line`);
   }
 }

@@ -30,7 +30,9 @@ export class SendConditions {
   /** The SQL deciding, over the columns `r.kind` (text) and `r.ref` (uuid, NULL when malformed), whether a row may leave. */
   sql(): string {
     if (this.compiled === undefined) {
-      const branches = [...this.conditions].map(([kind, holds]) => `WHEN '${kind}' THEN r.ref IS NOT NULL AND ${holds('r.ref')}`);
+      const branches = [...this.conditions].map(
+        ([kind, holds]) => `WHEN '${kind}' THEN r.ref IS NOT NULL AND ${holds('r.ref')}`,
+      );
       this.compiled = branches.length ? `CASE r.kind ${branches.join(' ')} ELSE true END` : 'true';
     }
     return this.compiled;

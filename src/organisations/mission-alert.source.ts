@@ -51,7 +51,13 @@ export class MissionAlertSource implements AlertSource<MissionAlertItem>, OnModu
 
   onModuleInit(): void {
     this.sources.register(this);
-    this.organisations.onMissionsPublished((tenantId, missionIds) => this.alerts.announce(this.kind, parseTenantId(tenantId), missionIds.map((id) => ({ id }))));
+    this.organisations.onMissionsPublished((tenantId, missionIds) =>
+      this.alerts.announce(
+        this.kind,
+        parseTenantId(tenantId),
+        missionIds.map((id) => ({ id })),
+      ),
+    );
   }
 
   enabled(tenant: TenantRef): Promise<boolean> {

@@ -7,7 +7,13 @@ import { TenantsService } from '@src/tenants/tenants.service';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const notFound = (what: 'organisation' | 'project' | 'mission') =>
-  new NotFoundError({ organisation: 'Cette organisation est introuvable.', project: 'Ce projet est introuvable.', mission: 'Cette mission est introuvable.' }[what]);
+  new NotFoundError(
+    {
+      organisation: 'Cette organisation est introuvable.',
+      project: 'Ce projet est introuvable.',
+      mission: 'Cette mission est introuvable.',
+    }[what],
+  );
 
 export const notManager = () => new ForbiddenError('Seuls les responsables de cette organisation peuvent faire cela.');
 
@@ -17,7 +23,8 @@ export async function organisationsEnabled(tenants: TenantsService, tenant: Tena
 }
 
 export async function assertOrganisationsEnabled(tenants: TenantsService, tenant: TenantRef): Promise<void> {
-  if (!(await organisationsEnabled(tenants, tenant))) throw new NotFoundError("Ce site ne présente pas d'organisations.");
+  if (!(await organisationsEnabled(tenants, tenant)))
+    throw new NotFoundError("Ce site ne présente pas d'organisations.");
 }
 
 /** Runs before validation, so a site without organisations answers 404 to any of their routes, whatever the body. */

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
@@ -24,7 +38,10 @@ import { ProjectsService } from './projects.service';
 @Controller('api/v1')
 @UseGuards(OrganisationsEnabledGuard)
 export class OrganisationsController {
-  constructor(private readonly organisations: OrganisationsService, private readonly projects: ProjectsService) {}
+  constructor(
+    private readonly organisations: OrganisationsService,
+    private readonly projects: ProjectsService,
+  ) {}
 
   @Post('organisations')
   @HttpCode(201)
@@ -52,14 +69,24 @@ export class OrganisationsController {
   @Post('organisations/:id/managers')
   @HttpCode(202)
   @Authenticated()
-  invite(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ManagerInviteDto) {
+  invite(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ManagerInviteDto,
+  ) {
     return this.organisations.inviteManager(tenant, req.ctx.principal!, id, dto.email);
   }
 
   @Post('organisations/:id/messages')
   @HttpCode(201)
   @Authenticated()
-  contact(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: OrganisationMessageDto) {
+  contact(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: OrganisationMessageDto,
+  ) {
     return this.organisations.contact(tenant, req.ctx.principal!, id, dto.message);
   }
 
@@ -72,7 +99,12 @@ export class OrganisationsController {
   @Post('organisations/:id/replies')
   @HttpCode(201)
   @Authenticated()
-  reply(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: ReplyToDto) {
+  reply(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: ReplyToDto,
+  ) {
     return this.organisations.reply(tenant, req.ctx.principal!, id, dto.messageId, dto.message);
   }
 
@@ -95,7 +127,12 @@ export class OrganisationsController {
 
   @Patch('projects/:id')
   @Authenticated()
-  updateProject(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: UpdateProjectDto) {
+  updateProject(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: UpdateProjectDto,
+  ) {
     return this.projects.update(tenant, req.ctx.principal!, id, dto);
   }
 
@@ -107,15 +144,29 @@ export class OrganisationsController {
   }
 
   @Get('projects/:id/image')
-  async image(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+  async image(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ) {
     const { bytes, type } = await this.projects.image(tenant, id, req.ctx.principal);
-    return reply.header('content-type', type).header('cache-control', 'private, max-age=300').header('x-content-type-options', 'nosniff').send(bytes);
+    return reply
+      .header('content-type', type)
+      .header('cache-control', 'private, max-age=300')
+      .header('x-content-type-options', 'nosniff')
+      .send(bytes);
   }
 
   @Post('projects/:id/missions')
   @HttpCode(201)
   @Authenticated()
-  addMission(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: CreateMissionDto) {
+  addMission(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: CreateMissionDto,
+  ) {
     return this.projects.addMission(tenant, req.ctx.principal!, id, dto);
   }
 
@@ -127,7 +178,12 @@ export class OrganisationsController {
   @Post('missions/:id/volunteers')
   @HttpCode(201)
   @Authenticated()
-  volunteer(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: VolunteerDto) {
+  volunteer(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: VolunteerDto,
+  ) {
     return this.projects.volunteer(tenant, req.ctx.principal!, id, dto?.shareContact ?? false);
   }
 
@@ -160,7 +216,12 @@ export class OrganisationsController {
   @Post('missions/:id/messages')
   @HttpCode(201)
   @Authenticated()
-  messageVolunteers(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: OrganisationMessageDto) {
+  messageVolunteers(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: OrganisationMessageDto,
+  ) {
     return this.projects.messageVolunteers(tenant, req.ctx.principal!, id, dto.message);
   }
 
@@ -181,13 +242,23 @@ export class OrganisationsModerationController {
 
   @Post('organisations/:id/decision')
   @HttpCode(200)
-  decideOrganisation(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: DecisionDto) {
+  decideOrganisation(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: DecisionDto,
+  ) {
     return this.organisations.decideOrganisation(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 
   @Post('projects/:id/decision')
   @HttpCode(200)
-  decideProject(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: DecisionDto) {
+  decideProject(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: DecisionDto,
+  ) {
     return this.organisations.decideProject(tenant, req.ctx.principal!, id, dto.action, dto.reason);
   }
 }

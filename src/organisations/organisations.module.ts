@@ -22,14 +22,26 @@ import { ProjectsService } from './projects.service';
 
 /** Organisations, their projects, missions and volunteers ("Lyon solidaire"), for tenants that turn them on. */
 @Module({
-  imports: [TenantsModule, AccountsModule, ListingsModule, ModerationModule, NotificationsModule, AlertsModule, QueueModule],
+  imports: [
+    TenantsModule,
+    AccountsModule,
+    ListingsModule,
+    ModerationModule,
+    NotificationsModule,
+    AlertsModule,
+    QueueModule,
+  ],
   controllers: [OrganisationsController, OrganisationsModerationController],
   providers: [
     OrganisationsRepository,
     OrganisationsService,
     ProjectsService,
     MissionAlertSource,
-    { provide: IMAGE_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir) },
+    {
+      provide: IMAGE_STORE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir),
+    },
   ],
   exports: [OrganisationsService, ProjectsService, OrganisationsRepository],
 })
@@ -44,7 +56,9 @@ export class OrganisationsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.tenants.registerStatsSource(async (tenantId) => ({ projects: (await this.projects.counts(tenantId)).projects }));
+    this.tenants.registerStatsSource(async (tenantId) => ({
+      projects: (await this.projects.counts(tenantId)).projects,
+    }));
     this.listings.registerKind('project', {
       enabled: (tenant) => organisationsEnabled(this.tenants, tenant),
       search: (tenant, q) => this.projects.search(tenant, q),
@@ -55,9 +69,17 @@ export class OrganisationsModule implements OnModuleInit {
     // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('image/png')) {
-      fastify.addContentTypeParser(/^image\/[\w.+-]+$/, { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+      fastify.addContentTypeParser(
+        /^image\/[\w.+-]+$/,
+        { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 1 },
+        (_req, body, done) => done(null, body),
+      );
       // The site's image form (multipart/form-data) arrives whole; src/web/multipart.ts reads its parts.
-      fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 64 * 1024 }, (_req, body, done) => done(null, body));
+      fastify.addContentTypeParser(
+        'multipart/form-data',
+        { parseAs: 'buffer', bodyLimit: IMAGE_MAX_BYTES + 64 * 1024 },
+        (_req, body, done) => done(null, body),
+      );
     }
   }
 }

@@ -124,7 +124,15 @@ const MISSION_COLUMNS = `
 export class OrganisationsRepository {
   async insertOrganisation(
     tx: TenantTx,
-    o: { name: string; kind: string; description: string; neighbourhoodId: string | null; website: string | null; status: OrganisationStatus; createdBy: string },
+    o: {
+      name: string;
+      kind: string;
+      description: string;
+      neighbourhoodId: string | null;
+      website: string | null;
+      status: OrganisationStatus;
+      createdBy: string;
+    },
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
@@ -132,16 +140,29 @@ export class OrganisationsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [tx.tenantId, o.name, o.kind, o.description, o.neighbourhoodId, o.website, o.status, o.createdBy],
     );
-    await tx.insert(OrganisationManager, { tenantId: tx.tenantId, organisationId: row.id, accountId: o.createdBy, role: 'owner' });
+    await tx.insert(OrganisationManager, {
+      tenantId: tx.tenantId,
+      organisationId: row.id,
+      accountId: o.createdBy,
+      role: 'owner',
+    });
     return row.id;
   }
 
   findOrganisation(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrganisationRow | undefined> {
-    return firstRow<OrganisationRow>(tx, `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`, [tx.tenantId, id]);
+    return firstRow<OrganisationRow>(
+      tx,
+      `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`,
+      [tx.tenantId, id],
+    );
   }
 
   /** Published organisations by name, keyset-paginated on (name, id). */
-  listPublicOrganisations(tx: TenantTx, limit: number, after?: { name: string; id: string }): Promise<OrganisationRow[]> {
+  listPublicOrganisations(
+    tx: TenantTx,
+    limit: number,
+    after?: { name: string; id: string },
+  ): Promise<OrganisationRow[]> {
     return rows<OrganisationRow>(
       tx,
       `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS}
@@ -162,7 +183,11 @@ export class OrganisationsRepository {
   }
 
   async setOrganisationStatus(tx: TenantTx, id: string, status: OrganisationStatus): Promise<void> {
-    await execute(tx, `UPDATE organisations SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, status]);
+    await execute(tx, `UPDATE organisations SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenantId,
+      id,
+      status,
+    ]);
   }
 
   isManager(tx: TenantTx, organisationId: string, accountId: string): Promise<boolean> {
@@ -180,7 +205,11 @@ export class OrganisationsRepository {
   }
 
   /** Adds a verified, active resident of the tenant as co-manager; returns them when newly added. */
-  async addCoManager(tx: TenantTx, organisationId: string, email: string): Promise<{ id: string; email: string; displayName: string } | undefined> {
+  async addCoManager(
+    tx: TenantTx,
+    organisationId: string,
+    email: string,
+  ): Promise<{ id: string; email: string; displayName: string } | undefined> {
     const r = await rows<{ id: string; email: string; displayName: string }>(
       tx,
       `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role)
@@ -193,7 +222,16 @@ export class OrganisationsRepository {
     return r[0];
   }
 
-  async insertMessage(tx: TenantTx, m: { organisationId: string; missionId?: string | null; senderId: string; recipientId: string | null; body: string }): Promise<string> {
+  async insertMessage(
+    tx: TenantTx,
+    m: {
+      organisationId: string;
+      missionId?: string | null;
+      senderId: string;
+      recipientId: string | null;
+      body: string;
+    },
+  ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO organisation_messages (tenant_id, organisation_id, mission_id, sender_id, recipient_id, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -214,11 +252,22 @@ export class OrganisationsRepository {
   }
 
   message(tx: TenantTx, organisationId: string, id: string): Promise<{ senderId: string } | undefined> {
-    return firstRow<{ senderId: string }>(tx, `SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 AND id = $3 AND recipient_id IS NULL`, [tx.tenantId, organisationId, id]);
+    return firstRow<{ senderId: string }>(
+      tx,
+      `SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 AND id = $3 AND recipient_id IS NULL`,
+      [tx.tenantId, organisationId, id],
+    );
   }
 
-  recipient(tx: TenantTx, accountId: string): Promise<{ id: string; email: string | null; displayName: string } | undefined> {
-    return firstRow<{ id: string; email: string | null; displayName: string }>(tx, `SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, accountId]);
+  recipient(
+    tx: TenantTx,
+    accountId: string,
+  ): Promise<{ id: string; email: string | null; displayName: string } | undefined> {
+    return firstRow<{ id: string; email: string | null; displayName: string }>(
+      tx,
+      `SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [tx.tenantId, accountId],
+    );
   }
 
   // Projects
@@ -226,7 +275,20 @@ export class OrganisationsRepository {
   async insertProject(
     tx: TenantTx,
     id: string,
-    p: { organisationId: string; title: string; description: string; categoryId: string; location: LatLng; publicLocation: LatLng; startsOn: string | null; endsOn: string | null; ongoing: boolean; status: ProjectStatus; holdReasons: string[]; createdBy: string },
+    p: {
+      organisationId: string;
+      title: string;
+      description: string;
+      categoryId: string;
+      location: LatLng;
+      publicLocation: LatLng;
+      startsOn: string | null;
+      endsOn: string | null;
+      ongoing: boolean;
+      status: ProjectStatus;
+      holdReasons: string[];
+      createdBy: string;
+    },
   ): Promise<void> {
     await execute(
       tx,
@@ -235,25 +297,64 @@ export class OrganisationsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, ${pointSql('$7', '$8')}, ${pointSql('$9', '$10')},
                (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT 1),
                $11, $12, $13, $14, $15, $16, CASE WHEN $14 = 'published' THEN now() END)`,
-      [tx.tenantId, id, p.organisationId, p.title, p.description, p.categoryId, p.location.lng, p.location.lat, p.publicLocation.lng, p.publicLocation.lat, p.startsOn, p.endsOn, p.ongoing, p.status, p.holdReasons, p.createdBy],
+      [
+        tx.tenantId,
+        id,
+        p.organisationId,
+        p.title,
+        p.description,
+        p.categoryId,
+        p.location.lng,
+        p.location.lat,
+        p.publicLocation.lng,
+        p.publicLocation.lat,
+        p.startsOn,
+        p.endsOn,
+        p.ongoing,
+        p.status,
+        p.holdReasons,
+        p.createdBy,
+      ],
     );
   }
 
   findProject(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {
-    return firstRow<ProjectRow>(tx, `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`, [tx.tenantId, id]);
+    return firstRow<ProjectRow>(
+      tx,
+      `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`,
+      [tx.tenantId, id],
+    );
   }
 
-  async updateProject(tx: TenantTx, id: string, u: { title?: string; description?: string; status?: ProjectStatus; holdReasons?: string[]; image?: { key: string; type: string } }): Promise<void> {
+  async updateProject(
+    tx: TenantTx,
+    id: string,
+    u: {
+      title?: string;
+      description?: string;
+      status?: ProjectStatus;
+      holdReasons?: string[];
+      image?: { key: string; type: string };
+    },
+  ): Promise<void> {
     const params: unknown[] = [tx.tenantId, id];
     const p = (v: unknown) => `$${params.push(v)}`;
     const sets: string[] = [];
     if (u.title !== undefined) sets.push(`title = ${p(u.title)}`);
     if (u.description !== undefined) sets.push(`description = ${p(u.description)}`);
-    if (u.status) sets.push(`status = ${p(u.status)}`, `published_at = CASE WHEN $${params.length} = 'published' THEN coalesce(published_at, now()) ELSE published_at END`);
+    if (u.status)
+      sets.push(
+        `status = ${p(u.status)}`,
+        `published_at = CASE WHEN $${params.length} = 'published' THEN coalesce(published_at, now()) ELSE published_at END`,
+      );
     if (u.holdReasons) sets.push(`hold_reasons = ${p(u.holdReasons)}`);
     if (u.image) sets.push(`image_key = ${p(u.image.key)}`, `image_type = ${p(u.image.type)}`);
     if (!sets.length) return;
-    await execute(tx, `UPDATE projects SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, params);
+    await execute(
+      tx,
+      `UPDATE projects SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      params,
+    );
   }
 
   projectsOf(tx: TenantTx, organisationId: string, publicOnly: boolean): Promise<ProjectRow[]> {
@@ -267,7 +368,19 @@ export class OrganisationsRepository {
 
   // Missions and volunteers
 
-  async insertMission(tx: TenantTx, m: { projectId: string; title: string; description: string; when: string; startsAt: string | null; volunteersNeeded: number; skills: string[]; createdBy: string }): Promise<string> {
+  async insertMission(
+    tx: TenantTx,
+    m: {
+      projectId: string;
+      title: string;
+      description: string;
+      when: string;
+      startsAt: string | null;
+      volunteersNeeded: number;
+      skills: string[];
+      createdBy: string;
+    },
+  ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, volunteers_needed, skills, created_by)
@@ -279,7 +392,11 @@ export class OrganisationsRepository {
 
   /** `forUpdate` serialises the sign-ups of one mission (a resident's double click included). */
   findMission(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<MissionRow | undefined> {
-    return firstRow<MissionRow>(tx, `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [tx.tenantId, id]);
+    return firstRow<MissionRow>(
+      tx,
+      `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
+      [tx.tenantId, id],
+    );
   }
 
   missionsOf(tx: TenantTx, projectId: string, accountId?: string): Promise<Array<MissionRow & { mine: boolean }>> {
@@ -307,10 +424,19 @@ export class OrganisationsRepository {
   }
 
   async releasePlace(tx: TenantTx, missionId: string): Promise<void> {
-    await execute(tx, `UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND volunteer_count > 0`, [tx.tenantId, missionId]);
+    await execute(
+      tx,
+      `UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND volunteer_count > 0`,
+      [tx.tenantId, missionId],
+    );
   }
 
-  async volunteerStatus(tx: TenantTx, missionId: string, accountId: string, lock = false): Promise<'active' | 'withdrawn' | undefined> {
+  async volunteerStatus(
+    tx: TenantTx,
+    missionId: string,
+    accountId: string,
+    lock = false,
+  ): Promise<'active' | 'withdrawn' | undefined> {
     const r = await firstRow<{ status: 'active' | 'withdrawn' }>(
       tx,
       `SELECT status FROM mission_volunteers WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3 ${lock ? 'FOR UPDATE' : ''}`,
@@ -329,7 +455,11 @@ export class OrganisationsRepository {
   }
 
   async withdrawVolunteer(tx: TenantTx, missionId: string, accountId: string): Promise<void> {
-    await execute(tx, `UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3`, [tx.tenantId, missionId, accountId]);
+    await execute(
+      tx,
+      `UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3`,
+      [tx.tenantId, missionId, accountId],
+    );
   }
 
   volunteers(tx: TenantTx, missionId: string): Promise<VolunteerRow[]> {
@@ -373,10 +503,16 @@ export class OrganisationsRepository {
   }
 
   async setMissionStatus(tx: TenantTx, missionId: string, status: 'open' | 'closed'): Promise<void> {
-    await execute(tx, `UPDATE missions SET status = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, missionId, status]);
+    await execute(tx, `UPDATE missions SET status = $3 WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenantId,
+      missionId,
+      status,
+    ]);
   }
 
-  async counts(tx: TenantTx): Promise<{ organisations: number; projects: number; missions: number; volunteers: number }> {
+  async counts(
+    tx: TenantTx,
+  ): Promise<{ organisations: number; projects: number; missions: number; volunteers: number }> {
     const [r] = await rows<{ organisations: number; projects: number; missions: number; volunteers: number }>(
       tx,
       `SELECT (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND status = 'published')::int AS organisations,
@@ -397,8 +533,16 @@ export class OrganisationsRepository {
        WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' AND m.tenant_id = v.tenant_id AND m.id = v.mission_id`,
       [tx.tenantId, accountId],
     );
-    await execute(tx, `UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, [tx.tenantId, accountId]);
-    await execute(tx, `UPDATE organisation_messages SET body = 'Message supprimé.' WHERE tenant_id = $1 AND sender_id = $2`, [tx.tenantId, accountId]);
+    await execute(
+      tx,
+      `UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`,
+      [tx.tenantId, accountId],
+    );
+    await execute(
+      tx,
+      `UPDATE organisation_messages SET body = 'Message supprimé.' WHERE tenant_id = $1 AND sender_id = $2`,
+      [tx.tenantId, accountId],
+    );
   }
 
   async exportFor(tx: TenantTx, accountId: string): Promise<OrganisationsExport> {

@@ -12,15 +12,27 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateOrganisationDto } from './dto/organisations.dto';
 import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
-import { OrganisationRow, OrganisationsRepository, OrganisationStatus, ProjectStatus } from './organisations.repository';
+import {
+  OrganisationRow,
+  OrganisationsRepository,
+  OrganisationStatus,
+  ProjectStatus,
+} from './organisations.repository';
 
-const isNameKeyset = (v: unknown): v is { name: string; id: string } => isKeysetText(fieldOf(v, 'name')) && isUuid(fieldOf(v, 'id'));
-const ORGANISATION_OUTCOME: Record<'approve' | 'reject' | 'remove', { status: OrganisationStatus; label: string; from: OrganisationStatus[] }> = {
+const isNameKeyset = (v: unknown): v is { name: string; id: string } =>
+  isKeysetText(fieldOf(v, 'name')) && isUuid(fieldOf(v, 'id'));
+const ORGANISATION_OUTCOME: Record<
+  'approve' | 'reject' | 'remove',
+  { status: OrganisationStatus; label: string; from: OrganisationStatus[] }
+> = {
   approve: { status: 'published', label: 'publiée', from: ['pending_review'] },
   reject: { status: 'rejected', label: 'refusée', from: ['pending_review'] },
   remove: { status: 'removed', label: 'retirée', from: ['published', 'pending_review'] },
 };
-const PROJECT_OUTCOME: Record<'approve' | 'reject' | 'remove', { status: ProjectStatus; label: string; from: ProjectStatus[] }> = {
+const PROJECT_OUTCOME: Record<
+  'approve' | 'reject' | 'remove',
+  { status: ProjectStatus; label: string; from: ProjectStatus[] }
+> = {
   approve: { status: 'published', label: 'publié', from: ['pending_review'] },
   reject: { status: 'rejected', label: 'refusé', from: ['pending_review'] },
   remove: { status: 'removed', label: 'retiré', from: ['published', 'pending_review', 'closed'] },
@@ -28,7 +40,15 @@ const PROJECT_OUTCOME: Record<'approve' | 'reject' | 'remove', { status: Project
 
 /** What everyone sees of a published organisation: never a manager's address. */
 export function organisationView(o: OrganisationRow) {
-  return { id: o.id, name: o.name, kind: o.kind, description: o.description, neighbourhood: o.neighbourhood, website: o.website, createdAt: o.createdAt };
+  return {
+    id: o.id,
+    name: o.name,
+    kind: o.kind,
+    description: o.description,
+    neighbourhood: o.neighbourhood,
+    website: o.website,
+    createdAt: o.createdAt,
+  };
 }
 
 /** Told after commit that missions became public (mission matching queues their alerts). */
@@ -69,7 +89,8 @@ export class OrganisationsService {
     const id = await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
       const neighbourhoodId = dto.neighbourhood ? await this.listings.neighbourhoodId(tx, dto.neighbourhood) : null;
-      if (dto.neighbourhood && !neighbourhoodId) throw new InvalidError([{ field: 'neighbourhood', message: "ce quartier n'existe pas sur ce site" }]);
+      if (dto.neighbourhood && !neighbourhoodId)
+        throw new InvalidError([{ field: 'neighbourhood', message: "ce quartier n'existe pas sur ce site" }]);
       return this.repo.insertOrganisation(tx, {
         name: dto.name,
         kind: dto.kind,
@@ -89,7 +110,10 @@ export class OrganisationsService {
     const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.listPublicOrganisations(tx, limit + 1, after));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(organisationView), nextCursor: rows.length > limit && last ? encodeKeyset({ name: last.name, id: last.id }) : null };
+    return {
+      items: page.map(organisationView),
+      nextCursor: rows.length > limit && last ? encodeKeyset({ name: last.name, id: last.id }) : null,
+    };
   }
 
   /** Public view, plus status, managers and projects in every state for its managers (and moderators). */
@@ -103,10 +127,24 @@ export class OrganisationsService {
       const staff = principal?.roles.some((r) => r !== 'resident') ?? false;
       if (o.status !== 'published' && !manager && !staff) throw notFound('organisation');
       const projects = await this.repo.projectsOf(tx, id, !manager);
-      const base = { ...organisationView(o), projects: projects.map((p) => ({ id: p.id, title: p.title, category: p.category, status: manager ? p.status : undefined, hasImage: Boolean(p.imageKey) })) };
+      const base = {
+        ...organisationView(o),
+        projects: projects.map((p) => ({
+          id: p.id,
+          title: p.title,
+          category: p.category,
+          status: manager ? p.status : undefined,
+          hasImage: Boolean(p.imageKey),
+        })),
+      };
       if (!manager) return { ...base, manager: false };
       const managers = await this.repo.managers(tx, id);
-      return { ...base, manager: true, status: o.status, managers: managers.map((m) => ({ id: m.id, displayName: m.displayName, role: m.role })) };
+      return {
+        ...base,
+        manager: true,
+        status: o.status,
+        managers: managers.map((m) => ({ id: m.id, displayName: m.displayName, role: m.role })),
+      };
     });
   }
 
@@ -156,8 +194,15 @@ export class OrganisationsService {
       const sender = await this.accounts.assertCanPublish(tx, tenant, principal);
       const o = await this.repo.findOrganisation(tx, organisationId);
       if (!o || o.status !== 'published') throw notFound('organisation');
-      const messageId = await this.repo.insertMessage(tx, { organisationId, senderId: principal.accountId, recipientId: null, body: message });
-      const managers = (await this.repo.managers(tx, organisationId)).filter((m) => m.email && m.id !== principal.accountId);
+      const messageId = await this.repo.insertMessage(tx, {
+        organisationId,
+        senderId: principal.accountId,
+        recipientId: null,
+        body: message,
+      });
+      const managers = (await this.repo.managers(tx, organisationId)).filter(
+        (m) => m.email && m.id !== principal.accountId,
+      );
       return this.outbox.addMany(
         tx,
         tenant.id,
@@ -165,7 +210,14 @@ export class OrganisationsService {
           tenantId: tenant.id,
           to: m.email!,
           template: 'organisation-message' as const,
-          data: { displayName: m.displayName, senderName: sender.displayName, organisationName: o.name, intro: `${sender.displayName} a écrit à « ${o.name} » :`, body: message, url: `${origin}/organisations/${organisationId}/gerer` },
+          data: {
+            displayName: m.displayName,
+            senderName: sender.displayName,
+            organisationName: o.name,
+            intro: `${sender.displayName} a écrit à « ${o.name} » :`,
+            body: message,
+            url: `${origin}/organisations/${organisationId}/gerer`,
+          },
           dedupeKey: `organisation-message:${messageId}:${m.id}`,
         })),
       );
@@ -183,14 +235,25 @@ export class OrganisationsService {
       const original = await this.repo.message(tx, organisationId, messageId);
       if (!original) throw new NotFoundError('Ce message est introuvable.');
       const to = await this.repo.recipient(tx, original.senderId);
-      const id = await this.repo.insertMessage(tx, { organisationId, senderId: principal.accountId, recipientId: original.senderId, body });
+      const id = await this.repo.insertMessage(tx, {
+        organisationId,
+        senderId: principal.accountId,
+        recipientId: original.senderId,
+        body,
+      });
       if (!to?.email) return [];
       return [
         await this.outbox.add(tx, {
           tenantId: tenant.id,
           to: to.email,
           template: 'organisation-message',
-          data: { displayName: to.displayName, organisationName: o.name, intro: `« ${o.name} » vous répond :`, body, url: `${origin}/organisations/${organisationId}` },
+          data: {
+            displayName: to.displayName,
+            organisationName: o.name,
+            intro: `« ${o.name} » vous répond :`,
+            body,
+            url: `${origin}/organisations/${organisationId}`,
+          },
           dedupeKey: `organisation-message:${id}:${to.id}`,
         }),
       ];
@@ -208,17 +271,37 @@ export class OrganisationsService {
   }
 
   /** A moderator's decision on an organisation; approving it makes its published projects public (and matched). */
-  async decideOrganisation(tenant: TenantRef, actor: Principal, id: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+  async decideOrganisation(
+    tenant: TenantRef,
+    actor: Principal,
+    id: string,
+    action: 'approve' | 'reject' | 'remove',
+    reason: string,
+  ) {
     if (!UUID.test(id)) throw notFound('organisation');
     const outcome = ORGANISATION_OUTCOME[action];
     const origin = this.directory.origin(tenant.slug);
     const { mailIds, published } = await this.db.withTenant(tenant.id, async (tx) => {
       const o = await this.repo.findOrganisation(tx, id, { forUpdate: true });
       if (!o) throw notFound('organisation');
-      if (!outcome.from.includes(o.status)) throw new ConflictError(`Une décision a déjà été prise sur cette organisation (état : ${o.status}).`);
+      if (!outcome.from.includes(o.status))
+        throw new ConflictError(`Une décision a déjà été prise sur cette organisation (état : ${o.status}).`);
       await this.repo.setOrganisationStatus(tx, id, outcome.status);
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `organisation.${action}`, targetType: 'organisation', targetId: id, reason, data: { name: o.name, from: o.status } });
-      const mailIds = await this.tellManagers(tx, id, { target: 'organisation', title: o.name, outcome: outcome.label, reason, url: `${origin}/organisations/${id}` }, `decision:${id}:${action}:${Date.now()}`);
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: `organisation.${action}`,
+        targetType: 'organisation',
+        targetId: id,
+        reason,
+        data: { name: o.name, from: o.status },
+      });
+      const mailIds = await this.tellManagers(
+        tx,
+        id,
+        { target: 'organisation', title: o.name, outcome: outcome.label, reason, url: `${origin}/organisations/${id}` },
+        `decision:${id}:${action}:${Date.now()}`,
+      );
       const projectIds = action === 'approve' ? (await this.repo.projectsOf(tx, id, true)).map((p) => p.id) : [];
       return { mailIds, published: await this.repo.recordMissionsPublished(tx, { projectIds }) };
     });
@@ -227,18 +310,44 @@ export class OrganisationsService {
     return { id, status: outcome.status };
   }
 
-  async decideProject(tenant: TenantRef, actor: Principal, id: string, action: 'approve' | 'reject' | 'remove', reason: string) {
+  async decideProject(
+    tenant: TenantRef,
+    actor: Principal,
+    id: string,
+    action: 'approve' | 'reject' | 'remove',
+    reason: string,
+  ) {
     if (!UUID.test(id)) throw notFound('project');
     const outcome = PROJECT_OUTCOME[action];
     const origin = this.directory.origin(tenant.slug);
     const { mailIds, published } = await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.repo.findProject(tx, id, { forUpdate: true });
       if (!p) throw notFound('project');
-      if (!outcome.from.includes(p.status)) throw new ConflictError(`Une décision a déjà été prise sur ce projet (état : ${p.status}).`);
-      await this.repo.updateProject(tx, id, { status: outcome.status, holdReasons: action === 'approve' ? [] : undefined });
-      await this.audit.append(tx, { actorId: actor.accountId, actorRole: actingRole(actor), action: `project.${action}`, targetType: 'project', targetId: id, reason, data: { title: p.title, from: p.status } });
-      const mailIds = await this.tellManagers(tx, p.organisationId, { target: 'project', title: p.title, outcome: outcome.label, reason, url: `${origin}/projets/${id}` }, `decision:${id}:${action}:${Date.now()}`);
-      const published = action === 'approve' && p.organisation.status === 'published' ? await this.repo.recordMissionsPublished(tx, { projectIds: [id] }) : [];
+      if (!outcome.from.includes(p.status))
+        throw new ConflictError(`Une décision a déjà été prise sur ce projet (état : ${p.status}).`);
+      await this.repo.updateProject(tx, id, {
+        status: outcome.status,
+        holdReasons: action === 'approve' ? [] : undefined,
+      });
+      await this.audit.append(tx, {
+        actorId: actor.accountId,
+        actorRole: actingRole(actor),
+        action: `project.${action}`,
+        targetType: 'project',
+        targetId: id,
+        reason,
+        data: { title: p.title, from: p.status },
+      });
+      const mailIds = await this.tellManagers(
+        tx,
+        p.organisationId,
+        { target: 'project', title: p.title, outcome: outcome.label, reason, url: `${origin}/projets/${id}` },
+        `decision:${id}:${action}:${Date.now()}`,
+      );
+      const published =
+        action === 'approve' && p.organisation.status === 'published'
+          ? await this.repo.recordMissionsPublished(tx, { projectIds: [id] })
+          : [];
       return { mailIds, published };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -247,21 +356,38 @@ export class OrganisationsService {
   }
 
   /** The organisation, when the principal manages it (404 when it does not exist, 403 when not theirs). */
-  async managedOrganisation(tx: TenantTx, tenant: TenantRef, principal: Principal, organisationId: string): Promise<OrganisationRow> {
+  async managedOrganisation(
+    tx: TenantTx,
+    tenant: TenantRef,
+    principal: Principal,
+    organisationId: string,
+  ): Promise<OrganisationRow> {
     if (!UUID.test(organisationId)) throw notFound('organisation');
     const o = await this.repo.findOrganisation(tx, organisationId);
     if (!o) throw notFound('organisation');
     if (!(await this.repo.isManager(tx, organisationId, principal.accountId))) throw notManager();
-    if (o.status === 'removed' || o.status === 'rejected') throw new ConflictError(`Cette organisation ne peut plus être modifiée (état : ${o.status}).`);
+    if (o.status === 'removed' || o.status === 'rejected')
+      throw new ConflictError(`Cette organisation ne peut plus être modifiée (état : ${o.status}).`);
     return o;
   }
 
-  private async tellManagers(tx: TenantTx, organisationId: string, data: Record<string, string>, key: string): Promise<Array<string | undefined>> {
+  private async tellManagers(
+    tx: TenantTx,
+    organisationId: string,
+    data: Record<string, string>,
+    key: string,
+  ): Promise<Array<string | undefined>> {
     const managers = (await this.repo.managers(tx, organisationId)).filter((m) => m.email);
     const ids = await this.outbox.addMany(
       tx,
       tx.tenantId,
-      managers.map((m) => ({ tenantId: tx.tenantId, to: m.email!, template: 'organisation-decision' as const, data: { ...data, displayName: m.displayName }, dedupeKey: `${key}:${m.id}` })),
+      managers.map((m) => ({
+        tenantId: tx.tenantId,
+        to: m.email!,
+        template: 'organisation-decision' as const,
+        data: { ...data, displayName: m.displayName },
+        dedupeKey: `${key}:${m.id}`,
+      })),
     );
     return [...ids.values()];
   }

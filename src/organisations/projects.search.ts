@@ -20,17 +20,26 @@ export interface ProjectFilters {
 
 export type ProjectCursor = { o: 'distance'; d: number; id: string } | { o: 'recent'; t: string; id: string };
 
-export function searchProjects(tx: TenantTx, f: ProjectFilters, cursor: ProjectCursor | undefined, limit: number): Promise<ProjectRow[]> {
+export function searchProjects(
+  tx: TenantTx,
+  f: ProjectFilters,
+  cursor: ProjectCursor | undefined,
+  limit: number,
+): Promise<ProjectRow[]> {
   const params: unknown[] = [tx.tenantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`p.tenant_id = $1`, PROJECT_PUBLIC];
   if (f.organisationId) where.push(`p.organisation_id = ${p(f.organisationId)}`);
   if (f.categoryId) where.push(`p.category_id = ${p(f.categoryId)}`);
   if (f.neighbourhoodId) where.push(`p.neighbourhood_id = ${p(f.neighbourhoodId)}`);
-  if (f.q) where.push(`(p.search @@ websearch_to_tsquery('french_unaccent', ${p(f.q)}) OR immutable_unaccent(lower(o.name)) LIKE '%' || immutable_unaccent(lower($${params.length})) || '%')`);
+  if (f.q)
+    where.push(
+      `(p.search @@ websearch_to_tsquery('french_unaccent', ${p(f.q)}) OR immutable_unaccent(lower(o.name)) LIKE '%' || immutable_unaccent(lower($${params.length})) || '%')`,
+    );
   if (f.near) {
     const distance = `(p.public_location <-> ${pointSql(p(f.near.lng), p(f.near.lat))})`;
-    if (f.radiusM) where.push(`ST_DWithin(p.public_location, ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
+    if (f.radiusM)
+      where.push(`ST_DWithin(p.public_location, ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
     if (cursor?.o === 'distance') where.push(`(${distance}, p.id) > (${p(cursor.d)}::float8, ${p(cursor.id)}::uuid)`);
     return rows<ProjectRow>(
       tx,
@@ -59,10 +68,19 @@ export interface ProjectPoint {
 }
 
 /** The map: public project points in a bounding box (cut to the tenant's area). */
-export function projectsInBox(tx: TenantTx, box: Box, f: { categoryId?: string }, cap: number): Promise<ProjectPoint[]> {
+export function projectsInBox(
+  tx: TenantTx,
+  box: Box,
+  f: { categoryId?: string },
+  cap: number,
+): Promise<ProjectPoint[]> {
   const params: unknown[] = [tx.tenantId, ...box];
   const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
-  const where = [`p.tenant_id = $1`, PROJECT_PUBLIC, `p.public_location && (SELECT ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography FROM (${within}) b)`];
+  const where = [
+    `p.tenant_id = $1`,
+    PROJECT_PUBLIC,
+    `p.public_location && (SELECT ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography FROM (${within}) b)`,
+  ];
   if (f.categoryId) where.push(`p.category_id = $${params.push(f.categoryId)}`);
   return rows<ProjectPoint>(
     tx,

@@ -4,7 +4,15 @@ import { Database, TenantTx } from '@libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '@libs/geo';
 import { ConflictError, InvalidError, NotFoundError } from '@libs/errors';
 import { isTimestamp } from '@libs/http';
-import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_STORE, ImageRejected, ImageStore, normaliseImage, sniffImageType } from '@libs/storage';
+import {
+  IMAGE_MAX_BYTES,
+  IMAGE_MAX_PIXELS,
+  IMAGE_STORE,
+  ImageRejected,
+  ImageStore,
+  normaliseImage,
+  sniffImageType,
+} from '@libs/storage';
 import type { Principal, TenantId, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '@src/accounts/accounts.service';
 import { AlertsService } from '@src/alerts/alerts.service';
@@ -96,19 +104,26 @@ export class ProjectsService {
 
   async create(tenant: TenantRef, principal: Principal, dto: CreateProjectDto) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    if (!dto.ongoing && !dto.startsOn) throw invalid('startsOn', 'indiquez une date de début, ou cochez « en continu »');
+    if (!dto.ongoing && !dto.startsOn)
+      throw invalid('startsOn', 'indiquez une date de début, ou cochez « en continu »');
     if (dto.startsOn && dto.endsOn && dto.endsOn < dto.startsOn) throw invalid('endsOn', 'la fin doit suivre le début');
     const id = randomUUID();
     // The same rules as listings: the tenant's pre-moderation and its automatic hold rules.
-    const holdReasons = await this.publication.holdReasons(tenant, { id, title: dto.title, description: dto.description });
+    const holdReasons = await this.publication.holdReasons(tenant, {
+      id,
+      title: dto.title,
+      description: dto.description,
+    });
     const status: ProjectStatus = holdReasons.length ? 'pending_review' : 'published';
     const categories = await this.tenants.categories(tenant);
     await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
       const o = await this.organisations.managedOrganisation(tx, tenant, principal, dto.organisationId);
       const errors = [];
-      if (!categories.some((c) => c.id === dto.categoryId)) errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
-      if (!(await insideTenantArea(tx, tenant.id, dto.location))) errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
+      if (!categories.some((c) => c.id === dto.categoryId))
+        errors.push({ field: 'categoryId', message: "cette catégorie n'est pas proposée sur ce site" });
+      if (!(await insideTenantArea(tx, tenant.id, dto.location)))
+        errors.push({ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' });
       if (errors.length) throw new InvalidError(errors);
       await this.repo.insertProject(tx, id, {
         organisationId: dto.organisationId,
@@ -117,8 +132,8 @@ export class ProjectsService {
         categoryId: dto.categoryId,
         location: dto.location,
         publicLocation: await publicPointOf(tx, tenant.id, dto.location, id),
-        startsOn: dto.ongoing ? null : dto.startsOn ?? null,
-        endsOn: dto.ongoing ? null : dto.endsOn ?? null,
+        startsOn: dto.ongoing ? null : (dto.startsOn ?? null),
+        endsOn: dto.ongoing ? null : (dto.endsOn ?? null),
         ongoing: Boolean(dto.ongoing),
         status,
         holdReasons,
@@ -140,11 +155,23 @@ export class ProjectsService {
       if (q.category && !categoryId) throw invalid('category', "cette catégorie n'est pas proposée sur ce site");
       const neighbourhoodId = q.neighbourhood ? await this.listings.neighbourhoodId(tx, q.neighbourhood) : undefined;
       if (q.neighbourhood && !neighbourhoodId) throw invalid('neighbourhood', "ce quartier n'existe pas sur ce site");
-      return searchProjects(tx, { organisationId: q.organisation, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius }, cursor, limit + 1);
+      return searchProjects(
+        tx,
+        { organisationId: q.organisation, categoryId, neighbourhoodId, q: q.q, near, radiusM: q.radius },
+        cursor,
+        limit + 1,
+      );
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(last.sortDistance !== undefined ? { o: 'distance', d: last.sortDistance, id: last.id } : { o: 'recent', t: last.sortTime!, id: last.id }) : null;
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor(
+            last.sortDistance !== undefined
+              ? { o: 'distance', d: last.sortDistance, id: last.id }
+              : { o: 'recent', t: last.sortTime!, id: last.id },
+          )
+        : null;
     return { items: page.map(projectView), nextCursor };
   }
 
@@ -180,13 +207,22 @@ export class ProjectsService {
 
   async update(tenant: TenantRef, principal: Principal, id: string, dto: UpdateProjectDto) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    const reasons = dto.title !== undefined || dto.description !== undefined ? await this.publication.ruleReasons(tenant, `${dto.title ?? ''}\n${dto.description ?? ''}`) : [];
+    const reasons =
+      dto.title !== undefined || dto.description !== undefined
+        ? await this.publication.ruleReasons(tenant, `${dto.title ?? ''}\n${dto.description ?? ''}`)
+        : [];
     await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.managedProject(tx, tenant, principal, id);
-      if (p.status === 'removed' || p.status === 'rejected') throw new ConflictError(`Ce projet ne peut plus être modifié (état : ${p.status}).`);
+      if (p.status === 'removed' || p.status === 'rejected')
+        throw new ConflictError(`Ce projet ne peut plus être modifié (état : ${p.status}).`);
       // Edited text goes through the automatic rules again; a held project leaves the public pages.
       const held = reasons.length && p.status === 'published';
-      await this.repo.updateProject(tx, id, { title: dto.title, description: dto.description, status: dto.status ?? (held ? 'pending_review' : undefined), holdReasons: held ? reasons : undefined });
+      await this.repo.updateProject(tx, id, {
+        title: dto.title,
+        description: dto.description,
+        status: dto.status ?? (held ? 'pending_review' : undefined),
+        holdReasons: held ? reasons : undefined,
+      });
     });
     return this.get(tenant, id, principal);
   }
@@ -194,20 +230,28 @@ export class ProjectsService {
   /** Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES, stored re-encoded. */
   async setImage(tenant: TenantRef, principal: Principal, id: string, bytes: unknown) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw invalid('image', 'image attendue (PNG, JPEG ou WebP) dans le corps de la requête');
-    if (bytes.length > IMAGE_MAX_BYTES) throw invalid('image', `image trop lourde (${Math.round(IMAGE_MAX_BYTES / 1024 / 1024)} Mo au plus)`);
+    if (!Buffer.isBuffer(bytes) || bytes.length === 0)
+      throw invalid('image', 'image attendue (PNG, JPEG ou WebP) dans le corps de la requête');
+    if (bytes.length > IMAGE_MAX_BYTES)
+      throw invalid('image', `image trop lourde (${Math.round(IMAGE_MAX_BYTES / 1024 / 1024)} Mo au plus)`);
     const type = sniffImageType(bytes);
     if (!type) throw invalid('image', 'format non reconnu : PNG, JPEG ou WebP attendu');
     // What is stored is re-encoded pixels only: no appended bytes, no EXIF (GPS), bounded dimensions.
     const image = await normaliseImage(bytes, type).catch((err: unknown) => {
       if (!(err instanceof ImageRejected)) throw err;
       if (err.reason === 'too_many_pixels') {
-        throw invalid('image', `image trop grande (${err.width} × ${err.height} pixels ; ${IMAGE_MAX_PIXELS / 1_000_000} millions de pixels au plus)`);
+        throw invalid(
+          'image',
+          `image trop grande (${err.width} × ${err.height} pixels ; ${IMAGE_MAX_PIXELS / 1_000_000} millions de pixels au plus)`,
+        );
       }
       throw invalid('image', 'image illisible ou abîmée : PNG, JPEG ou WebP attendu');
     });
     const key = `${tenant.id}/projects/${id}-${randomUUID()}`;
-    const previous = await this.db.withTenant(tenant.id, async (tx) => (await this.managedProject(tx, tenant, principal, id)).imageKey);
+    const previous = await this.db.withTenant(
+      tenant.id,
+      async (tx) => (await this.managedProject(tx, tenant, principal, id)).imageKey,
+    );
     await this.images.put(key, image.bytes);
     await this.db.withTenant(tenant.id, (tx) => this.repo.updateProject(tx, id, { image: { key, type } }));
     if (previous) await this.images.delete(previous).catch(() => undefined);
@@ -227,7 +271,8 @@ export class ProjectsService {
     await assertOrganisationsEnabled(this.tenants, tenant);
     const { missionId, published } = await this.db.withTenant(tenant.id, async (tx) => {
       const p = await this.managedProject(tx, tenant, principal, projectId);
-      if (!['published', 'pending_review'].includes(p.status)) throw new ConflictError(`Ce projet ne peut plus recevoir de mission (état : ${p.status}).`);
+      if (!['published', 'pending_review'].includes(p.status))
+        throw new ConflictError(`Ce projet ne peut plus recevoir de mission (état : ${p.status}).`);
       const missionId = await this.repo.insertMission(tx, {
         projectId,
         title: dto.title,
@@ -239,7 +284,10 @@ export class ProjectsService {
         createdBy: principal.accountId,
       });
       const isPublic = p.status === 'published' && p.organisation.status === 'published';
-      return { missionId, published: isPublic ? await this.repo.recordMissionsPublished(tx, { missionIds: [missionId] }) : [] };
+      return {
+        missionId,
+        published: isPublic ? await this.repo.recordMissionsPublished(tx, { missionIds: [missionId] }) : [],
+      };
     });
     await this.organisations.missionsPublished(tenant.id, published);
     return this.mission(tenant, missionId, principal);
@@ -269,7 +317,8 @@ export class ProjectsService {
         await this.repo.upsertVolunteer(tx, missionId, principal.accountId, shareContact);
         return;
       }
-      if (!(await this.repo.takePlace(tx, missionId))) throw new ConflictError('Cette mission est complète : il ne reste plus de place.');
+      if (!(await this.repo.takePlace(tx, missionId)))
+        throw new ConflictError('Cette mission est complète : il ne reste plus de place.');
       await this.repo.upsertVolunteer(tx, missionId, principal.accountId, shareContact);
     });
     return { ...(await this.mission(tenant, missionId, principal)), signedUp: true, shareContact };
@@ -295,7 +344,12 @@ export class ProjectsService {
       const list = await this.repo.volunteers(tx, missionId);
       return {
         mission: missionView(m),
-        items: list.map((v) => ({ id: v.id, displayName: v.displayName, since: v.since, ...(v.shareContact && v.email ? { email: v.email } : {}) })),
+        items: list.map((v) => ({
+          id: v.id,
+          displayName: v.displayName,
+          since: v.since,
+          ...(v.shareContact && v.email ? { email: v.email } : {}),
+        })),
         nextCursor: null,
       };
     });
@@ -327,13 +381,26 @@ export class ProjectsService {
       const list = await this.repo.volunteers(tx, missionId);
       const mails = [];
       for (const v of list) {
-        const id = await this.repo.insertMessage(tx, { organisationId: p.organisationId, missionId, senderId: principal.accountId, recipientId: v.id, body });
+        const id = await this.repo.insertMessage(tx, {
+          organisationId: p.organisationId,
+          missionId,
+          senderId: principal.accountId,
+          recipientId: v.id,
+          body,
+        });
         if (v.email)
           mails.push({
             tenantId: tenant.id,
             to: v.email,
             template: 'organisation-message' as const,
-            data: { displayName: v.displayName, organisationName: p.organisation.name, missionTitle: m.title, intro: `« ${p.organisation.name} » écrit aux bénévoles de la mission « ${m.title} » :`, body, url: `${origin}/projets/${p.id}` },
+            data: {
+              displayName: v.displayName,
+              organisationName: p.organisation.name,
+              missionTitle: m.title,
+              intro: `« ${p.organisation.name} » écrit aux bénévoles de la mission « ${m.title} » :`,
+              body,
+              url: `${origin}/projets/${p.id}`,
+            },
             dedupeKey: `organisation-message:${id}:${v.id}`,
           });
       }
@@ -345,14 +412,22 @@ export class ProjectsService {
 
   async mySignUps(tenant: TenantRef, principal: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
-    return { items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, principal.accountId)), nextCursor: null };
+    return {
+      items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, principal.accountId)),
+      nextCursor: null,
+    };
   }
 
   async counts(tenantId: TenantId) {
     return this.db.withTenant(tenantId, (tx) => this.repo.counts(tx));
   }
 
-  private async managedProject(tx: TenantTx, tenant: TenantRef, principal: Principal, projectId: string): Promise<ProjectRow> {
+  private async managedProject(
+    tx: TenantTx,
+    tenant: TenantRef,
+    principal: Principal,
+    projectId: string,
+  ): Promise<ProjectRow> {
     if (!UUID.test(projectId)) throw notFound('project');
     const p = await this.repo.findProject(tx, projectId, { forUpdate: true });
     if (!p) throw notFound('project');
@@ -364,7 +439,12 @@ export class ProjectsService {
     return p;
   }
 
-  private async managedMission(tx: TenantTx, tenant: TenantRef, principal: Principal, missionId: string): Promise<MissionRow> {
+  private async managedMission(
+    tx: TenantTx,
+    tenant: TenantRef,
+    principal: Principal,
+    missionId: string,
+  ): Promise<MissionRow> {
     if (!UUID.test(missionId)) throw notFound('mission');
     const m = await this.repo.findMission(tx, missionId);
     if (!m) throw notFound('mission');

@@ -9,7 +9,10 @@ import { OutcomesService } from './outcomes.service';
 export class RemindersProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(RemindersProcessor.name);
 
-  constructor(private readonly outcomes: OutcomesService, private readonly queue: JobQueue) {}
+  constructor(
+    private readonly outcomes: OutcomesService,
+    private readonly queue: JobQueue,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.queue.keepRepeating([{ job: SendReminders, everyMs: 15 * 60_000 }]);

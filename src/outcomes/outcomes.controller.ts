@@ -15,7 +15,12 @@ export class OutcomesController {
   @Post(':id/fulfil')
   @HttpCode(200)
   @Authenticated()
-  fulfil(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: FulfilDto) {
+  fulfil(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: FulfilDto,
+  ) {
     return this.outcomes.fulfil(tenant, req.ctx.principal!, id, dto.conversationId);
   }
 
@@ -23,7 +28,12 @@ export class OutcomesController {
   @Post(':id/feedback')
   @HttpCode(201)
   @Authenticated()
-  feedback(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: FeedbackDto) {
+  feedback(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: FeedbackDto,
+  ) {
     return this.outcomes.feedback(tenant, req.ctx.principal!, id, dto.ok, dto.comment);
   }
 }

@@ -18,7 +18,10 @@ import { OutcomesService } from './outcomes.service';
   exports: [OutcomesService],
 })
 export class OutcomesModule implements OnModuleInit {
-  constructor(private readonly accountData: AccountDataRegistry, private readonly repo: OutcomesRepository) {}
+  constructor(
+    private readonly accountData: AccountDataRegistry,
+    private readonly repo: OutcomesRepository,
+  ) {}
 
   onModuleInit(): void {
     this.accountData.registerExporter('outcomes', (tx, account) => this.repo.exportFor(tx, account.id));

@@ -53,7 +53,12 @@ export class OutcomesRepository {
     return r.length > 0;
   }
 
-  reminder(tx: TenantTx, listingId: string, recipientId: string, opts: { forUpdate?: boolean } = {}): Promise<{ answer: ReminderAnswer | null } | undefined> {
+  reminder(
+    tx: TenantTx,
+    listingId: string,
+    recipientId: string,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<{ answer: ReminderAnswer | null } | undefined> {
     // SQL, not find(): the transaction is opened by Database.withTenant, which TypeORM's locking does not see.
     return firstRow<{ answer: ReminderAnswer | null }>(
       tx,
@@ -63,11 +68,21 @@ export class OutcomesRepository {
   }
 
   async recordAnswer(tx: TenantTx, listingId: string, answer: ReminderAnswer): Promise<void> {
-    await execute(tx, `UPDATE listing_reminders SET answer = $3, answered_at = now() WHERE tenant_id = $1 AND listing_id = $2 AND answer IS NULL`, [tx.tenantId, listingId, answer]);
+    await execute(
+      tx,
+      `UPDATE listing_reminders SET answer = $3, answered_at = now() WHERE tenant_id = $1 AND listing_id = $2 AND answer IS NULL`,
+      [tx.tenantId, listingId, answer],
+    );
   }
 
   /** False when this participant already gave feedback on this listing. */
-  async addFeedback(tx: TenantTx, listingId: string, authorId: string, ok: boolean, comment: string): Promise<string | undefined> {
+  async addFeedback(
+    tx: TenantTx,
+    listingId: string,
+    authorId: string,
+    ok: boolean,
+    comment: string,
+  ): Promise<string | undefined> {
     const r = await firstRow<{ id: string }>(
       tx,
       `INSERT INTO listing_feedback (tenant_id, listing_id, author_id, ok, comment) VALUES ($1, $2, $3, $4, $5)
@@ -94,11 +109,22 @@ export class OutcomesRepository {
 
   /** RGPD export of what the account wrote as feedback, and the reminders it received. */
   async exportFor(tx: TenantTx, accountId: string): Promise<OutcomesExport> {
-    const feedback = await tx.find(ListingFeedback, { where: { tenantId: tx.tenantId, authorId: accountId }, order: { createdAt: 'ASC' } });
-    const reminders = await tx.find(ListingReminder, { where: { tenantId: tx.tenantId, recipientId: accountId }, order: { sentAt: 'ASC' } });
+    const feedback = await tx.find(ListingFeedback, {
+      where: { tenantId: tx.tenantId, authorId: accountId },
+      order: { createdAt: 'ASC' },
+    });
+    const reminders = await tx.find(ListingReminder, {
+      where: { tenantId: tx.tenantId, recipientId: accountId },
+      order: { sentAt: 'ASC' },
+    });
     return {
       feedback: feedback.map(({ listingId, ok, comment, createdAt }) => ({ listingId, ok, comment, createdAt })),
-      reminders: reminders.map(({ listingId, sentAt, answer, answeredAt }) => ({ listingId, sentAt, answer, answeredAt })),
+      reminders: reminders.map(({ listingId, sentAt, answer, answeredAt }) => ({
+        listingId,
+        sentAt,
+        answer,
+        answeredAt,
+      })),
     };
   }
 

@@ -58,7 +58,11 @@ export class OutcomesService {
   /** Marks a listing fulfilled; again on a fulfilled listing, answers the same and mails no one. */
   async fulfil(tenant: TenantRef, principal: Principal, listingId: string, conversationId?: string) {
     const { view, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
-      const { listing, actor } = await this.listings.actOnListing(tx, tenant, principal, listingId, ['published', 'expired', 'fulfilled']);
+      const { listing, actor } = await this.listings.actOnListing(tx, tenant, principal, listingId, [
+        'published',
+        'expired',
+        'fulfilled',
+      ]);
       return this.fulfilIn(tx, tenant, listing, actor, conversationId);
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -69,11 +73,16 @@ export class OutcomesService {
     if (!UUID.test(listingId)) throw new NotFoundError('Cette annonce est introuvable.');
     return this.db.withTenant(tenant.id, async (tx) => {
       const l = await this.listingsRepo.find(tx, listingId);
-      if (!l || !(await this.repo.isParticipant(tx, listingId, principal.accountId))) throw new NotFoundError('Cette annonce est introuvable.');
+      if (!l || !(await this.repo.isParticipant(tx, listingId, principal.accountId)))
+        throw new NotFoundError('Cette annonce est introuvable.');
       if (l.status !== 'fulfilled') throw new ConflictError('Un avis se donne une fois l’aide réalisée.');
       const id = await this.repo.addFeedback(tx, listingId, principal.accountId, ok, comment);
       if (!id) throw new ConflictError('Vous avez déjà donné votre avis sur cette entraide. Merci !');
-      return { id, status: 'received', message: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.' };
+      return {
+        id,
+        status: 'received',
+        message: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.',
+      };
     });
   }
 
@@ -81,7 +90,8 @@ export class OutcomesService {
   async canGiveFeedback(tenant: TenantRef, principal: Principal, listingId: string): Promise<boolean> {
     return this.db.withTenant(tenant.id, async (tx) => {
       const l = await this.listingsRepo.find(tx, listingId);
-      if (l?.status !== 'fulfilled' || !(await this.repo.isParticipant(tx, listingId, principal.accountId))) return false;
+      if (l?.status !== 'fulfilled' || !(await this.repo.isParticipant(tx, listingId, principal.accountId)))
+        return false;
       return !(await this.repo.feedbackGiven(tx, listingId, principal.accountId));
     });
   }
@@ -89,7 +99,14 @@ export class OutcomesService {
   /** The neighbours who wrote about a listing (for "who helped you?"), for its author or the staff. */
   async helpers(tenant: TenantRef, principal: Principal, listingId: string) {
     return this.db.withTenant(tenant.id, async (tx) => {
-      const { listing } = await this.listings.actOnListing(tx, tenant, principal, listingId, ['published', 'expired', 'fulfilled'], { lock: false });
+      const { listing } = await this.listings.actOnListing(
+        tx,
+        tenant,
+        principal,
+        listingId,
+        ['published', 'expired', 'fulfilled'],
+        { lock: false },
+      );
       return { listing, helpers: await this.conversations.participants(tx, [listingId]) };
     });
   }
@@ -132,7 +149,11 @@ export class OutcomesService {
       const l = r && (await this.listingsRepo.find(tx, listingId));
       if (!r || !l) return undefined;
       const helpers = await this.conversations.participants(tx, [listingId]);
-      return { listing: { id: l.id, title: l.title, status: l.status }, answer: r.answer, helpers: helpers.map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })) };
+      return {
+        listing: { id: l.id, title: l.title, status: l.status },
+        answer: r.answer,
+        helpers: helpers.map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })),
+      };
     });
   }
 
@@ -140,7 +161,12 @@ export class OutcomesService {
    * Acts on a reminder's answer once: found → fulfilled, still_looking → renewed, not_needed →
    * closed. Answering again changes nothing and says what was recorded. Undefined for a bad token.
    */
-  async answer(tenant: TenantRef, token: string, answer: ReminderAnswer, conversationId?: string): Promise<{ outcome: 'done' | 'already'; answer: ReminderAnswer } | undefined> {
+  async answer(
+    tenant: TenantRef,
+    token: string,
+    answer: ReminderAnswer,
+    conversationId?: string,
+  ): Promise<{ outcome: 'done' | 'already'; answer: ReminderAnswer } | undefined> {
     const ids = this.verify(tenant, token);
     if (!ids) return undefined;
     const [listingId, accountId] = ids;
@@ -154,7 +180,16 @@ export class OutcomesService {
       let mailIds: Array<string | undefined> = [];
       // A listing that ended meanwhile (closed, removed…) only records the answer.
       const open = l && l.authorId === accountId && ['published', 'expired'].includes(l.status);
-      if (open && answer === 'found') mailIds = (await this.fulfilIn(tx, tenant, l, author, conversationId && UUID.test(conversationId) ? conversationId : undefined)).mailIds;
+      if (open && answer === 'found')
+        mailIds = (
+          await this.fulfilIn(
+            tx,
+            tenant,
+            l,
+            author,
+            conversationId && UUID.test(conversationId) ? conversationId : undefined,
+          )
+        ).mailIds;
       if (open && answer === 'still_looking') {
         await this.listingsRepo.renew(tx, listingId, LISTING_LIFETIME_DAYS);
         if (l.status === 'expired') version = await this.publication.publish(tx, listingId);
@@ -177,12 +212,28 @@ export class OutcomesService {
     return token.length <= 200 ? verifySignedIds(this.config.sessionSecret, 'outcome', tenant.id, token, 2) : undefined;
   }
 
-  private async fulfilIn(tx: TenantTx, tenant: TenantRef, listing: ListingRecord, actor: Principal, conversationId?: string) {
-    if (listing.status === 'fulfilled') return { view: this.fulfilledView(listing.id, listing.fulfilledAt, null), mailIds: [] };
+  private async fulfilIn(
+    tx: TenantTx,
+    tenant: TenantRef,
+    listing: ListingRecord,
+    actor: Principal,
+    conversationId?: string,
+  ) {
+    if (listing.status === 'fulfilled')
+      return { view: this.fulfilledView(listing.id, listing.fulfilledAt, null), mailIds: [] };
     const helper = conversationId ? await this.conversations.helperOf(tx, listing.id, conversationId) : undefined;
-    if (conversationId && !helper) throw new InvalidError([{ field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' }]);
+    if (conversationId && !helper)
+      throw new InvalidError([
+        { field: 'conversationId', message: 'cette conversation ne concerne pas cette annonce' },
+      ]);
     await this.listingsRepo.fulfil(tx, listing.id, helper?.id ?? null, conversationId ?? null);
-    await this.audit.onBehalf(tx, actor, 'listing.fulfil', { type: 'listing', id: listing.id }, { helped: Boolean(helper) });
+    await this.audit.onBehalf(
+      tx,
+      actor,
+      'listing.fulfil',
+      { type: 'listing', id: listing.id },
+      { helped: Boolean(helper) },
+    );
     const helperName = helper?.displayName ?? null;
     const mailIds = helper?.email
       ? [
@@ -190,7 +241,12 @@ export class OutcomesService {
             tenantId: tenant.id,
             to: helper.email,
             template: 'helper-thanks',
-            data: { displayName: helperName, authorName: listing.authorName, listingTitle: listing.title, siteUrl: `${this.directory.origin(tenant.slug)}/annonces` },
+            data: {
+              displayName: helperName,
+              authorName: listing.authorName,
+              listingTitle: listing.title,
+              siteUrl: `${this.directory.origin(tenant.slug)}/annonces`,
+            },
             dedupeKey: `thanks:${listing.id}`,
           }),
         ]
@@ -204,12 +260,19 @@ export class OutcomesService {
   }
 
   private mailReminder(tx: TenantTx, tenant: TenantRef, origin: string, d: DueReminder) {
-    const url = (answer: ReminderAnswer) => `${origin}/outcome/${this.reminderToken(tenant.id, d.listingId, d.authorId)}?answer=${answer}`;
+    const url = (answer: ReminderAnswer) =>
+      `${origin}/outcome/${this.reminderToken(tenant.id, d.listingId, d.authorId)}?answer=${answer}`;
     return this.outbox.add(tx, {
       tenantId: tenant.id,
       to: d.email!,
       template: 'outcome-reminder',
-      data: { displayName: d.displayName, listingTitle: d.title, foundUrl: url('found'), stillLookingUrl: url('still_looking'), notNeededUrl: url('not_needed') },
+      data: {
+        displayName: d.displayName,
+        listingTitle: d.title,
+        foundUrl: url('found'),
+        stillLookingUrl: url('still_looking'),
+        notNeededUrl: url('not_needed'),
+      },
       dedupeKey: `reminder:${d.listingId}`,
     });
   }

@@ -8,7 +8,12 @@ export interface RelayedResidentRow {
   displayName: string;
   phone: string | null;
   location: LatLng | null;
-  consent: { method: 'phone' | 'in_person' | 'paper'; note: string; at: Date; agent: { id: string; displayName: string } };
+  consent: {
+    method: 'phone' | 'in_person' | 'paper';
+    note: string;
+    at: Date;
+    agent: { id: string; displayName: string };
+  };
   createdAt: Date;
   openListings: number;
   toCall: number;
@@ -35,7 +40,17 @@ const FROM = `FROM relayed_residents rr JOIN accounts a ON a.tenant_id = rr.tena
 /** Residents without internet registered by the town hall: private details seen by staff only. */
 @Injectable()
 export class RelayedResidentsRepository {
-  async insert(tx: TenantTx, r: { displayName: string; phone: string | null; location: LatLng; consentMethod: string; consentNote: string; agentId: string }): Promise<string> {
+  async insert(
+    tx: TenantTx,
+    r: {
+      displayName: string;
+      phone: string | null;
+      location: LatLng;
+      consentMethod: string;
+      consentNote: string;
+      agentId: string;
+    },
+  ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
       `WITH a AS (
@@ -50,7 +65,11 @@ export class RelayedResidentsRepository {
   }
 
   list(tx: TenantTx): Promise<RelayedResidentRow[]> {
-    return rows<RelayedResidentRow>(tx, `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id LIMIT 1000`, [tx.tenantId]);
+    return rows<RelayedResidentRow>(
+      tx,
+      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id LIMIT 1000`,
+      [tx.tenantId],
+    );
   }
 
   find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RelayedResidentRow | undefined> {
@@ -61,7 +80,16 @@ export class RelayedResidentsRepository {
     );
   }
 
-  async update(tx: TenantTx, id: string, c: { displayName?: string; phone?: string | null; location?: LatLng; consent?: { method: string; note: string; agentId: string } }): Promise<void> {
+  async update(
+    tx: TenantTx,
+    id: string,
+    c: {
+      displayName?: string;
+      phone?: string | null;
+      location?: LatLng;
+      consent?: { method: string; note: string; agentId: string };
+    },
+  ): Promise<void> {
     if (c.displayName !== undefined || c.location) {
       const params: unknown[] = [tx.tenantId, id];
       const p = (v: unknown) => `$${params.push(v)}`;
@@ -69,16 +97,31 @@ export class RelayedResidentsRepository {
         ...(c.displayName !== undefined ? [`display_name = ${p(c.displayName)}`] : []),
         ...(c.location ? [`location = ${pointSql(p(c.location.lng), p(c.location.lat))}`] : []),
       ];
-      await execute(tx, `UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND relayed`, params);
+      await execute(
+        tx,
+        `UPDATE accounts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND relayed`,
+        params,
+      );
     }
     if (c.phone !== undefined || c.consent) {
       const params: unknown[] = [tx.tenantId, id];
       const p = (v: unknown) => `$${params.push(v)}`;
       const sets = [
         ...(c.phone !== undefined ? [`phone = ${p(c.phone)}`] : []),
-        ...(c.consent ? [`consent_method = ${p(c.consent.method)}`, `consent_note = ${p(c.consent.note)}`, `consent_agent_id = ${p(c.consent.agentId)}`, 'consent_at = now()'] : []),
+        ...(c.consent
+          ? [
+              `consent_method = ${p(c.consent.method)}`,
+              `consent_note = ${p(c.consent.note)}`,
+              `consent_agent_id = ${p(c.consent.agentId)}`,
+              'consent_at = now()',
+            ]
+          : []),
       ];
-      await execute(tx, `UPDATE relayed_residents SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`, params);
+      await execute(
+        tx,
+        `UPDATE relayed_residents SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`,
+        params,
+      );
     }
   }
 
@@ -90,6 +133,14 @@ export class RelayedResidentsRepository {
   /** For the RGPD export: the private record as stored. */
   async export(tx: TenantTx, id: string): Promise<RelayedResidentExport | undefined> {
     const r = await tx.findOneBy(RelayedResident, { tenantId: tx.tenantId, accountId: id });
-    return r ? { phone: r.phone, consentMethod: r.consentMethod, consentNote: r.consentNote, consentAt: r.consentAt, createdAt: r.createdAt } : undefined;
+    return r
+      ? {
+          phone: r.phone,
+          consentMethod: r.consentMethod,
+          consentNote: r.consentNote,
+          consentAt: r.consentAt,
+          createdAt: r.createdAt,
+        }
+      : undefined;
   }
 }

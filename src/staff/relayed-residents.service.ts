@@ -53,7 +53,13 @@ export class RelayedResidentsService {
         consentNote: dto.consent.note ?? '',
         agentId: agent.accountId,
       });
-      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.create', { type: 'account', id }, { consent: dto.consent.method });
+      await this.audit.onBehalf(
+        tx,
+        actingFor(agent, id),
+        'resident.create',
+        { type: 'account', id },
+        { consent: dto.consent.method },
+      );
       return this.view((await this.repo.find(tx, id))!);
     });
   }
@@ -69,7 +75,10 @@ export class RelayedResidentsService {
       const r = await this.found(tx, tenant, id);
       const listings = await this.listingsRepo.listByAuthor(tx, id);
       const inbox = await this.inbox.list(tx, { limit: 50, residentId: id });
-      const helpers = await this.conversations.participants(tx, listings.map((l) => l.id));
+      const helpers = await this.conversations.participants(
+        tx,
+        listings.map((l) => l.id),
+      );
       return {
         ...this.view(r),
         listings: listings.map((l) => ({
@@ -81,7 +90,9 @@ export class RelayedResidentsService {
           createdAt: l.createdAt,
           expiresAt: l.expiresAt,
           // Who wrote about it: "who helped?" when the staff mark it fulfilled.
-          helpers: helpers.filter((h) => h.listingId === l.id).map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })),
+          helpers: helpers
+            .filter((h) => h.listingId === l.id)
+            .map((h) => ({ conversationId: h.conversationId, displayName: h.displayName })),
         })),
         inbox: inbox.map((i) => inboxView(i)),
       };
@@ -97,10 +108,18 @@ export class RelayedResidentsService {
         displayName,
         phone: dto.phone,
         location: dto.location,
-        consent: dto.consent ? { method: dto.consent.method, note: dto.consent.note ?? '', agentId: agent.accountId } : undefined,
+        consent: dto.consent
+          ? { method: dto.consent.method, note: dto.consent.note ?? '', agentId: agent.accountId }
+          : undefined,
       });
       // Which fields changed, never their values: the log must not keep a phone or a place.
-      await this.audit.onBehalf(tx, actingFor(agent, id), 'resident.edit', { type: 'account', id }, { fields: Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined) });
+      await this.audit.onBehalf(
+        tx,
+        actingFor(agent, id),
+        'resident.edit',
+        { type: 'account', id },
+        { fields: Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined) },
+      );
       return this.view((await this.repo.find(tx, id))!);
     });
   }
@@ -145,7 +164,10 @@ export class RelayedResidentsService {
     await this.db.withTenant(tenant.id, async (tx) => {
       const residentId = await this.inbox.markCalledBack(tx, itemId, agent.accountId);
       if (!residentId) throw new NotFoundError('Cet élément est introuvable.');
-      await this.audit.onBehalf(tx, actingFor(agent, residentId), 'inbox.called_back', { type: 'staff_inbox_item', id: itemId });
+      await this.audit.onBehalf(tx, actingFor(agent, residentId), 'inbox.called_back', {
+        type: 'staff_inbox_item',
+        id: itemId,
+      });
     });
     return { id: itemId, state: 'called' };
   }
@@ -159,12 +181,21 @@ export class RelayedResidentsService {
 
   private publicName(raw: string): string {
     const name = toPublicName(raw);
-    if (!name) throw new InvalidError([{ field: 'displayName', message: PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom') }]);
+    if (!name)
+      throw new InvalidError([
+        {
+          field: 'displayName',
+          message: PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom'),
+        },
+      ]);
     return name;
   }
 
   private async checkPlace(tx: TenantTx, tenant: TenantRef, p: LatLng): Promise<void> {
-    if (!(await insideTenantArea(tx, tenant.id, p))) throw new InvalidError([{ field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' }]);
+    if (!(await insideTenantArea(tx, tenant.id, p)))
+      throw new InvalidError([
+        { field: 'location', message: 'ce lieu est en dehors de la commune desservie par ce site' },
+      ]);
   }
 
   private view(r: RelayedResidentRow) {
@@ -180,7 +211,9 @@ export function inboxView(i: StaffInboxRow) {
     state: i.calledBackAt ? 'called' : 'to_call',
     resident: { id: i.residentId, displayName: i.residentName, phone: formatPhone(i.phone) },
     listing: i.listing,
-    ...(i.conversationId ? { conversation: { id: i.conversationId, with: { displayName: i.neighbourName }, lastMessage: i.lastMessage } } : {}),
+    ...(i.conversationId
+      ? { conversation: { id: i.conversationId, with: { displayName: i.neighbourName }, lastMessage: i.lastMessage } }
+      : {}),
     ...(i.matchedListing ? { matchedListing: i.matchedListing } : {}),
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,

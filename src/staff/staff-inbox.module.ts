@@ -14,7 +14,10 @@ import { StaffInboxService } from './staff-inbox.service';
   exports: [StaffInboxService],
 })
 export class StaffInboxModule implements OnModuleInit {
-  constructor(private readonly accountData: AccountDataRegistry, private readonly repo: StaffInboxRepository) {}
+  constructor(
+    private readonly accountData: AccountDataRegistry,
+    private readonly repo: StaffInboxRepository,
+  ) {}
 
   onModuleInit(): void {
     this.accountData.registerEraser((tx, account) => this.repo.eraseFor(tx, account.id));

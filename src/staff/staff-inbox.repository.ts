@@ -37,7 +37,10 @@ export class StaffInboxRepository {
   }
 
   /** Returns how many items were new. */
-  async addMatches(tx: TenantTx, items: Array<{ residentId: string; listingId: string; matchedListingId: string }>): Promise<number> {
+  async addMatches(
+    tx: TenantTx,
+    items: Array<{ residentId: string; listingId: string; matchedListingId: string }>,
+  ): Promise<number> {
     if (!items.length) return 0;
     return execute(
       tx,
@@ -45,7 +48,12 @@ export class StaffInboxRepository {
        SELECT $1, 'match:' || m.listing_id || ':' || m.matched_id, 'match', m.resident_id, m.listing_id, m.matched_id
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS m (resident_id, listing_id, matched_id)
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
-      [tx.tenantId, items.map((i) => i.residentId), items.map((i) => i.listingId), items.map((i) => i.matchedListingId)],
+      [
+        tx.tenantId,
+        items.map((i) => i.residentId),
+        items.map((i) => i.listingId),
+        items.map((i) => i.matchedListingId),
+      ],
     );
   }
 

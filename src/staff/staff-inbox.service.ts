@@ -19,7 +19,10 @@ export class StaffInboxService {
   }
 
   /** Returns how many items were new. */
-  addMatches(tx: TenantTx, items: Array<{ residentId: string; listingId: string; matchedListingId: string }>): Promise<number> {
+  addMatches(
+    tx: TenantTx,
+    items: Array<{ residentId: string; listingId: string; matchedListingId: string }>,
+  ): Promise<number> {
     return this.repo.addMatches(tx, items);
   }
 

@@ -32,7 +32,12 @@ export class StaffController {
   }
 
   @Patch('residents/:id')
-  update(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: UpdateRelayedResidentDto) {
+  update(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: UpdateRelayedResidentDto,
+  ) {
     return this.residents.update(tenant, req.ctx.principal!, id, dto);
   }
 
@@ -50,7 +55,13 @@ export class StaffController {
   @Post('residents/:id/listings')
   @HttpCode(201)
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  postListing(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string, @Body() dto: CreateListingDto, @Headers('idempotency-key') key?: string) {
+  postListing(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Body() dto: CreateListingDto,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return this.residents.postListing(tenant, req.ctx.principal!, id, dto, key);
   }
 

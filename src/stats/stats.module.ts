@@ -5,5 +5,10 @@ import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
 
 /** The public figures of each commune: offers, requests, "mises en relation", "entraides réalisées". */
-@Module({ imports: [TenantsModule], controllers: [StatsController], providers: [StatsRepository, StatsService], exports: [StatsService] })
+@Module({
+  imports: [TenantsModule],
+  controllers: [StatsController],
+  providers: [StatsRepository, StatsService],
+  exports: [StatsService],
+})
 export class StatsModule {}

@@ -50,7 +50,8 @@ export class StatsService {
     const site = await this.tenants.get(tenant);
     const members = [];
     if (site.federation.homeTenantSlug === tenant.slug) {
-      for (const member of this.directory.all()) if ((await this.tenants.get(member)).federation.slug === site.federation.slug) members.push(member);
+      for (const member of this.directory.all())
+        if ((await this.tenants.get(member)).federation.slug === site.federation.slug) members.push(member);
     }
     // A federation of one commune has nothing to break down.
     const isHome = members.length > 1;
@@ -69,10 +70,31 @@ export class StatsService {
   async csv(tenant: TenantRef, now = new Date()): Promise<string> {
     const f = await this.figures(tenant, now);
     const communes = f.communes ?? [{ slug: tenant.slug, name: (await this.tenants.get(tenant)).name, items: f.items }];
-    const lines = [['commune', 'mois', 'categorie', 'categorie_libelle', 'offres', 'demandes', 'mises_en_relation', 'entraides_realisees'].join(',')];
+    const lines = [
+      [
+        'commune',
+        'mois',
+        'categorie',
+        'categorie_libelle',
+        'offres',
+        'demandes',
+        'mises_en_relation',
+        'entraides_realisees',
+      ].join(','),
+    ];
     for (const c of communes) {
       for (const i of c.items) {
-        lines.push([c.slug, i.month, i.category.slug, i.category.name, ...MEASURES.map((m) => (i[m] === null ? '' : String(i[m])))].map(csvCell).join(','));
+        lines.push(
+          [
+            c.slug,
+            i.month,
+            i.category.slug,
+            i.category.name,
+            ...MEASURES.map((m) => (i[m] === null ? '' : String(i[m]))),
+          ]
+            .map(csvCell)
+            .join(','),
+        );
       }
     }
     return `${lines.join('\r\n')}\r\n`;

@@ -23,12 +23,19 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly db: Database, private readonly repo: TenantsRepository, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly db: Database,
+    private readonly repo: TenantsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.reload();
     await this.listen();
-    this.timer = setInterval(() => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)), 60_000);
+    this.timer = setInterval(
+      () => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)),
+      60_000,
+    );
     this.timer.unref();
   }
 
@@ -71,7 +78,10 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
 
   async reload(): Promise<void> {
     const domains = await this.db.withoutTenant((tx) =>
-      rows<{ domain: string; tenantId: string; slug: string }>(tx, 'SELECT domain, tenant_id AS "tenantId", slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain'),
+      rows<{ domain: string; tenantId: string; slug: string }>(
+        tx,
+        'SELECT domain, tenant_id AS "tenantId", slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain',
+      ),
     );
     const tenantRows = new Map((await this.repo.allTenants()).map((t) => [t.id, t]));
     const byHost = new Map<string, TenantRef>();
@@ -91,8 +101,14 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'entraide-tenant-listener' });
-    client.on('notification', () => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)));
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'entraide-tenant-listener',
+    });
+    client.on(
+      'notification',
+      () => void this.reload().catch((e: Error) => this.logger.warn(`tenant reload failed: ${e.message}`)),
+    );
     client.on('error', (e) => {
       this.logger.warn(`tenant listener lost: ${e.message}`);
       this.listener = undefined;

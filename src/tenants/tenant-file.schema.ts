@@ -7,7 +7,10 @@ const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(9
 const ring = z
   .array(lngLat)
   .min(4, 'a ring needs at least 4 points')
-  .refine((r) => r.length < 4 || (r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1]), 'the ring must be closed (first point = last point)');
+  .refine(
+    (r) => r.length < 4 || (r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1]),
+    'the ring must be closed (first point = last point)',
+  );
 const domain = z
   .string()
   .regex(/^[a-z0-9.-]+$/, 'a lowercase host name without port')
@@ -67,15 +70,35 @@ export const tenantFileSchema = z
     federation: slug,
     domains: z.array(domain).min(1),
     theme: z
-      .object({ primary: colour, primaryContrast: colour, accent: colour, logo: z.string().regex(/^[\w.-]+\.(svg|png)$/).optional() })
+      .object({
+        primary: colour,
+        primaryContrast: colour,
+        accent: colour,
+        logo: z
+          .string()
+          .regex(/^[\w.-]+\.(svg|png)$/)
+          .optional(),
+      })
       .strict(),
     moderation: z
-      .object({ mode: z.enum(['pre', 'post']), reportThreshold: z.number().int().min(1).max(100).default(3), rules: moderationRulesSchema.default({}) })
+      .object({
+        mode: z.enum(['pre', 'post']),
+        reportThreshold: z.number().int().min(1).max(100).default(3),
+        rules: moderationRulesSchema.default({}),
+      })
       .strict(),
     contact: z
-      .object({ publisher: z.string().min(1), address: z.string().min(1), email: z.string().email(), dpo: z.string().email() })
+      .object({
+        publisher: z.string().min(1),
+        address: z.string().min(1),
+        email: z.string().email(),
+        dpo: z.string().email(),
+      })
       .strict(),
-    organisations: z.object({ enabled: z.boolean(), siteName: z.string().min(1).optional() }).strict().default({ enabled: false }),
+    organisations: z
+      .object({ enabled: z.boolean(), siteName: z.string().min(1).optional() })
+      .strict()
+      .default({ enabled: false }),
     matching: z
       .object({
         /** Most neighbours told about one listing. */
@@ -95,7 +118,10 @@ export const tenantFileSchema = z
       .strict()
       .default({}),
     map: z
-      .object({ center: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict(), zoom: z.number().int().min(1).max(19) })
+      .object({
+        center: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict(),
+        zoom: z.number().int().min(1).max(19),
+      })
       .strict(),
     categories: z.array(slug).min(1),
     area: ring,

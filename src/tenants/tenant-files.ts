@@ -6,7 +6,11 @@ import { FederationFile, federationFileSchema, TenantFile, tenantFileSchema } fr
 
 /** A tenant or federation file that cannot be used; the message names the file and the field. */
 export class TenantFileError extends Error {
-  constructor(readonly file: string, readonly field: string, reason: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    reason: string,
+  ) {
     super(`${file}: ${field}: ${reason}`);
   }
 }
@@ -35,7 +39,12 @@ function readYaml<S extends z.ZodTypeAny>(path: string, display: string, schema:
 /** Reads and validates every file under `dir`, and the references between them. */
 export function loadTenantCatalogue(dir: string): TenantCatalogue {
   const display = (p: string) => relative(process.cwd(), p) || p;
-  const yamlIn = (d: string) => (existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort() : []);
+  const yamlIn = (d: string) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+      : [];
 
   const federations = yamlIn(join(dir, 'federations')).map((f) => {
     const path = join(dir, 'federations', f);
@@ -48,18 +57,21 @@ export function loadTenantCatalogue(dir: string): TenantCatalogue {
 
   const seenDomains = new Map<string, string>();
   for (const fed of federations) {
-    if (`${fed.slug}.yaml` !== fed.file.split('/').pop()) throw new TenantFileError(fed.file, 'slug', `must match the file name (${fed.slug}.yaml)`);
+    if (`${fed.slug}.yaml` !== fed.file.split('/').pop())
+      throw new TenantFileError(fed.file, 'slug', `must match the file name (${fed.slug}.yaml)`);
     const dup = firstDuplicate(fed.categories.map((c) => c.slug));
     if (dup) throw new TenantFileError(fed.file, 'categories', `category "${dup}" is listed twice`);
     if (!tenants.some((t) => t.slug === fed.homeTenant && t.federation === fed.slug))
       throw new TenantFileError(fed.file, 'homeTenant', `"${fed.homeTenant}" is not a tenant of this federation`);
   }
   for (const t of tenants) {
-    if (`${t.slug}.yaml` !== t.file.split('/').pop()) throw new TenantFileError(t.file, 'slug', `must match the file name (${t.slug}.yaml)`);
+    if (`${t.slug}.yaml` !== t.file.split('/').pop())
+      throw new TenantFileError(t.file, 'slug', `must match the file name (${t.slug}.yaml)`);
     const fed = federations.find((f) => f.slug === t.federation);
     if (!fed) throw new TenantFileError(t.file, 'federation', `unknown federation "${t.federation}"`);
     t.categories.forEach((c, i) => {
-      if (!fed.categories.some((fc) => fc.slug === c)) throw new TenantFileError(t.file, `categories.${i}`, `"${c}" is not in the catalogue of ${fed.slug}`);
+      if (!fed.categories.some((fc) => fc.slug === c))
+        throw new TenantFileError(t.file, `categories.${i}`, `"${c}" is not in the catalogue of ${fed.slug}`);
     });
     const dupCat = firstDuplicate(t.categories);
     if (dupCat) throw new TenantFileError(t.file, 'categories', `category "${dupCat}" is listed twice`);

@@ -50,7 +50,15 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
     }
     for (const t of catalogue.tenants) {
       await checkGeometry(tx, t);
-      const settings: TenantSettings = { theme: t.theme, moderation: t.moderation, contact: t.contact, organisations: t.organisations, matching: t.matching, outcomes: t.outcomes, map: t.map };
+      const settings: TenantSettings = {
+        theme: t.theme,
+        moderation: t.moderation,
+        contact: t.contact,
+        organisations: t.organisations,
+        matching: t.matching,
+        outcomes: t.outcomes,
+        map: t.map,
+      };
       await run(
         `INSERT INTO tenants (slug, federation_id, name, site_name, settings)
          VALUES ($1, (SELECT id FROM federations WHERE slug = $2), $3, $4, $5::jsonb)
@@ -79,7 +87,10 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
         [tenantId, polygonJson(t.area), 'approximate outline'],
       );
 
-      await run('DELETE FROM neighbourhoods WHERE tenant_id = $1 AND NOT (slug = ANY($2))', [tenantId, t.neighbourhoods.map((n) => n.slug)]);
+      await run('DELETE FROM neighbourhoods WHERE tenant_id = $1 AND NOT (slug = ANY($2))', [
+        tenantId,
+        t.neighbourhoods.map((n) => n.slug),
+      ]);
       for (const [i, n] of t.neighbourhoods.entries()) {
         await run(
           `INSERT INTO neighbourhoods (tenant_id, slug, name, outline, position) VALUES ($1, $2, $3, ${geog('$4')}, $5)
@@ -114,9 +125,17 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
 /** PostGIS checks the files' shapes before anything is written, naming the faulty field. */
 async function checkGeometry(tx: EntityManager, t: TenantFile & { file: string }): Promise<void> {
   const shape = `ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)`;
-  const [area] = await rows<{ ok: boolean; why: string }>(tx, `SELECT ST_IsValid(${shape}) AS ok, ST_IsValidReason(${shape}) AS why`, [polygonJson(t.area)]);
+  const [area] = await rows<{ ok: boolean; why: string }>(
+    tx,
+    `SELECT ST_IsValid(${shape}) AS ok, ST_IsValidReason(${shape}) AS why`,
+    [polygonJson(t.area)],
+  );
   if (!area.ok) throw new TenantFileError(t.file, 'area', `invalid polygon (${area.why})`);
-  const [centre] = await rows<{ ok: boolean }>(tx, `SELECT ST_Covers(${shape}, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS ok`, [polygonJson(t.area), t.map.center.lng, t.map.center.lat]);
+  const [centre] = await rows<{ ok: boolean }>(
+    tx,
+    `SELECT ST_Covers(${shape}, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS ok`,
+    [polygonJson(t.area), t.map.center.lng, t.map.center.lat],
+  );
   if (!centre.ok) throw new TenantFileError(t.file, 'map.center', 'lies outside the area');
   for (const [i, n] of t.neighbourhoods.entries()) {
     const [r] = await rows<{ ok: boolean; why: string; inside: boolean }>(
@@ -126,7 +145,8 @@ async function checkGeometry(tx: EntityManager, t: TenantFile & { file: string }
       [polygonJson(t.area), polygonJson(n.polygon)],
     );
     if (!r.ok) throw new TenantFileError(t.file, `neighbourhoods.${i}.polygon`, `invalid polygon (${r.why})`);
-    if (!r.inside) throw new TenantFileError(t.file, `neighbourhoods.${i}.polygon`, `"${n.slug}" is not inside the area`);
+    if (!r.inside)
+      throw new TenantFileError(t.file, `neighbourhoods.${i}.polygon`, `"${n.slug}" is not inside the area`);
   }
   const overlaps = await rows<{ a: string; b: string }>(
     tx,
@@ -137,6 +157,10 @@ async function checkGeometry(tx: EntityManager, t: TenantFile & { file: string }
   );
   if (overlaps.length) {
     const [a, b] = [Number(overlaps[0].a) - 1, Number(overlaps[0].b) - 1];
-    throw new TenantFileError(t.file, `neighbourhoods.${b}.polygon`, `"${t.neighbourhoods[b].slug}" overlaps "${t.neighbourhoods[a].slug}"`);
+    throw new TenantFileError(
+      t.file,
+      `neighbourhoods.${b}.polygon`,
+      `"${t.neighbourhoods[b].slug}" overlaps "${t.neighbourhoods[a].slug}"`,
+    );
   }
 }

@@ -11,10 +11,15 @@ import { TenantsService } from './tenants.service';
 @ApiTags('tenant')
 @Controller()
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('api/v1/tenant')
-  @ApiOkResponse({ description: 'The commune site serving this host: names, federation, theme, map and public counters' })
+  @ApiOkResponse({
+    description: 'The commune site serving this host: names, federation, theme, map and public counters',
+  })
   async tenant(@CurrentTenant() ref: TenantRef) {
     const [t, stats] = await Promise.all([this.tenants.get(ref), this.tenants.stats(ref)]);
     const s = t.settings;
@@ -41,7 +46,14 @@ export class TenantsController {
   @ApiOkResponse({ description: "The tenant's active categories, in the tenant's order" })
   async categories(@CurrentTenant() ref: TenantRef) {
     const rows = await this.tenants.categories(ref);
-    return rows.map((c) => ({ id: c.id, slug: c.slug, name: c.name, description: c.description, icon: c.icon, remote: c.remote }));
+    return rows.map((c) => ({
+      id: c.id,
+      slug: c.slug,
+      name: c.name,
+      description: c.description,
+      icon: c.icon,
+      remote: c.remote,
+    }));
   }
 
   @Get('api/v1/neighbourhoods')

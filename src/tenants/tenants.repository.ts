@@ -44,19 +44,31 @@ export class TenantsRepository {
 
   /** Every tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
   async allTenants(): Promise<TenantRow[]> {
-    const all = await this.db.withoutTenant((tx: Tx) => rows<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id`));
+    const all = await this.db.withoutTenant((tx: Tx) =>
+      rows<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id`),
+    );
     return all.map(tenantRow);
   }
 
   async findTenant(tenantId: TenantId): Promise<TenantRow | undefined> {
     const row = await this.db.withTenant(tenantId, (tx) =>
-      firstRow<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`, [tx.tenantId]),
+      firstRow<TenantRecord>(
+        tx,
+        `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`,
+        [tx.tenantId],
+      ),
     );
     return row && tenantRow(row);
   }
 
   findFederation(slug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
-    return this.db.withoutTenant((tx) => firstRow<{ name: string; homeTenantSlug: string }>(tx, 'SELECT name, home_tenant_slug AS "homeTenantSlug" FROM federations WHERE slug = $1', [slug]));
+    return this.db.withoutTenant((tx) =>
+      firstRow<{ name: string; homeTenantSlug: string }>(
+        tx,
+        'SELECT name, home_tenant_slug AS "homeTenantSlug" FROM federations WHERE slug = $1',
+        [slug],
+      ),
+    );
   }
 
   /** The tenant's enabled, non-archived categories in its chosen order (tenant_categories primary key). */

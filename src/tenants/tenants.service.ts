@@ -20,7 +20,10 @@ export type TenantStatsSource = (tenantId: TenantId) => Promise<Partial<TenantSt
 export class TenantsService {
   private readonly statsSources: TenantStatsSource[] = [];
 
-  constructor(private readonly repo: TenantsRepository, private readonly directory: TenantDirectory) {}
+  constructor(
+    private readonly repo: TenantsRepository,
+    private readonly directory: TenantDirectory,
+  ) {}
 
   registerStatsSource(source: TenantStatsSource): void {
     this.statsSources.push(source);

@@ -30,7 +30,10 @@ const FILES: Record<string, string> = {
   'vendor/leaflet/leaflet.js': join(LEAFLET, 'leaflet.js'),
   'vendor/leaflet/leaflet.css': join(LEAFLET, 'leaflet.css'),
   ...Object.fromEntries(
-    ['layers.png', 'layers-2x.png', 'marker-icon.png', 'marker-icon-2x.png', 'marker-shadow.png'].map((f) => [`vendor/leaflet/images/${f}`, join(LEAFLET, 'images', f)]),
+    ['layers.png', 'layers-2x.png', 'marker-icon.png', 'marker-icon-2x.png', 'marker-shadow.png'].map((f) => [
+      `vendor/leaflet/images/${f}`,
+      join(LEAFLET, 'images', f),
+    ]),
   ),
   'vendor/markercluster/leaflet.markercluster.js': join(CLUSTER, 'leaflet.markercluster.js'),
   'vendor/markercluster/MarkerCluster.css': join(CLUSTER, 'MarkerCluster.css'),
@@ -66,12 +69,22 @@ export class AssetsController {
   }
 
   @Get('vendor/:pkg/images/:file')
-  image(@Param('pkg') pkg: string, @Param('file') file: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  image(
+    @Param('pkg') pkg: string,
+    @Param('file') file: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     return this.file(`vendor/${pkg}/images/${file}`, req, reply);
   }
 
   @Get('vendor/:pkg/:file')
-  vendor(@Param('pkg') pkg: string, @Param('file') file: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  vendor(
+    @Param('pkg') pkg: string,
+    @Param('file') file: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     return this.file(`vendor/${pkg}/${file}`, req, reply);
   }
 
@@ -88,7 +101,12 @@ export class AssetsController {
 }
 
 function send(req: FastifyRequest, reply: FastifyReply, asset: Asset) {
-  reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').header('vary', 'accept-encoding');
-  if (asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  reply
+    .header('content-type', asset.type)
+    .header('cache-control', 'public, max-age=300')
+    .header('x-content-type-options', 'nosniff')
+    .header('vary', 'accept-encoding');
+  if (asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
+    return reply.header('content-encoding', 'gzip').send(asset.gzip);
   return reply.send(asset.body);
 }

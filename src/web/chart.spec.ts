@@ -2,7 +2,13 @@ import { barChart, niceStep } from './chart';
 
 describe('barChart', () => {
   it('draws one bar per non-zero value, scaled to the largest, with a title and a description', () => {
-    const svg = barChart({ id: 'c', title: 'Annonces par jour', description: 'Offres et demandes', labels: ['1', '2', '3'], series: [{ className: 'bar-offer', label: 'Offres', values: [2, 0, 4] }] });
+    const svg = barChart({
+      id: 'c',
+      title: 'Annonces par jour',
+      description: 'Offres et demandes',
+      labels: ['1', '2', '3'],
+      series: [{ className: 'bar-offer', label: 'Offres', values: [2, 0, 4] }],
+    });
     expect(svg.match(/<rect /g)).toHaveLength(2);
     expect(svg).toContain('role="img" aria-labelledby="c-titre c-desc"');
     expect(svg).toContain('<title id="c-titre">Annonces par jour</title>');

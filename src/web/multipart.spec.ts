@@ -5,7 +5,9 @@ describe('parseMultipart', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x0d, 0x0a]);
     const body = Buffer.concat([
       Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="note"\r\n\r\nbonjour\r\n'),
-      Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'),
+      Buffer.from(
+        '--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n',
+      ),
       png,
       Buffer.from('\r\n--XyZ--\r\n'),
     ]);

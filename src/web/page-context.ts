@@ -12,7 +12,11 @@ import { PageContext } from './page-renderer';
 export class PageContexts {
   private readonly accountReads = new WeakMap<FastifyRequest, Promise<AccountRow>>();
 
-  constructor(private readonly tenants: TenantsService, private readonly accounts: AccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** The signed-in person's account, read once per request however many parts of the page need it. */
   account(ref: TenantRef, req: FastifyRequest): Promise<AccountRow | undefined> {
@@ -35,9 +39,19 @@ export class PageContexts {
         siteName: t.siteName,
         hasLogo: Boolean(t.settings.theme.logo),
         contact: t.settings.contact,
-        organisations: t.settings.organisations?.enabled ? { siteName: t.settings.organisations.siteName ?? t.siteName } : undefined,
+        organisations: t.settings.organisations?.enabled
+          ? { siteName: t.settings.organisations.siteName ?? t.siteName }
+          : undefined,
       },
-      user: me && principal ? { displayName: me.displayName, roles: principal.roles, staff: principal.roles.some((r) => r !== 'resident'), admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin') } : undefined,
+      user:
+        me && principal
+          ? {
+              displayName: me.displayName,
+              roles: principal.roles,
+              staff: principal.roles.some((r) => r !== 'resident'),
+              admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin'),
+            }
+          : undefined,
       // The development inbox (dev/, /dev/mail) runs in this process: link it from the footer.
       devMail: Boolean(this.config.sentMailPage),
     };
@@ -47,7 +61,10 @@ export class PageContexts {
    * The place a form chose: the point placed on the map (hidden lat/lng fields), else a point
    * inside the chosen neighbourhood, else undefined.
    */
-  async chosenPoint(ref: TenantRef, fields: { lat?: string; lng?: string; neighbourhood?: string }): Promise<{ lat: number; lng: number } | undefined> {
+  async chosenPoint(
+    ref: TenantRef,
+    fields: { lat?: string; lng?: string; neighbourhood?: string },
+  ): Promise<{ lat: number; lng: number } | undefined> {
     if (fields.lat && fields.lng) return { lat: Number(fields.lat), lng: Number(fields.lng) };
     if (!fields.neighbourhood) return undefined;
     return (await this.tenants.neighbourhoods(ref)).find((n) => n.slug === fields.neighbourhood)?.centre;
@@ -56,6 +73,10 @@ export class PageContexts {
   /** A map's start (the tenant file's) with the configured tiles; an empty MAP_TILE_URL means no tiles. */
   map(map: { center: { lat: number; lng: number }; zoom: number }) {
     const tileUrl = this.config.mapTileUrl;
-    return { ...map, tileUrl, attribution: tileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '' };
+    return {
+      ...map,
+      tileUrl,
+      attribution: tileUrl.includes('openstreetmap') ? '© les contributeurs d’OpenStreetMap' : '',
+    };
   }
 }

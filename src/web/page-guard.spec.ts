@@ -32,9 +32,21 @@ class Pages {
 const resident: Principal = { accountId: 'a', sessionId: 's', roles: ['resident'] };
 const moderator: Principal = { accountId: 'm', sessionId: 's', roles: ['moderator'] };
 
-function check(handler: keyof Pages, req: { method: string; url: string; params?: Record<string, string>; principal?: Principal }) {
-  const request = { method: req.method, url: req.url, params: req.params ?? {}, ctx: { requestId: 'r', principal: req.principal } } as unknown as FastifyRequest;
-  const context = { getHandler: () => Pages.prototype[handler], getClass: () => Pages, switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+function check(
+  handler: keyof Pages,
+  req: { method: string; url: string; params?: Record<string, string>; principal?: Principal },
+) {
+  const request = {
+    method: req.method,
+    url: req.url,
+    params: req.params ?? {},
+    ctx: { requestId: 'r', principal: req.principal },
+  } as unknown as FastifyRequest;
+  const context = {
+    getHandler: () => Pages.prototype[handler],
+    getClass: () => Pages,
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
   try {
     return new PageGuard(new Reflector()).canActivate(context);
   } catch (error) {
@@ -44,15 +56,23 @@ function check(handler: keyof Pages, req: { method: string; url: string; params?
 
 describe('page guards', () => {
   it('send a signed-out visitor to the sign-in page, back to this page (a GET) or to the path the page names', () => {
-    expect(check('mine', { method: 'GET', url: '/mes-annonces?fait=close' })).toEqual(new SignInRequired('/mes-annonces?fait=close'));
-    expect((check('mine', { method: 'GET', url: '/mes-annonces?fait=close' }) as SignInRequired).back).toBe('/mes-annonces?fait=close');
-    expect((check('image', { method: 'POST', url: '/projets/p1/image', params: { id: 'p1' } }) as SignInRequired).back).toBe('/projets/p1');
+    expect(check('mine', { method: 'GET', url: '/mes-annonces?fait=close' })).toEqual(
+      new SignInRequired('/mes-annonces?fait=close'),
+    );
+    expect((check('mine', { method: 'GET', url: '/mes-annonces?fait=close' }) as SignInRequired).back).toBe(
+      '/mes-annonces?fait=close',
+    );
+    expect(
+      (check('image', { method: 'POST', url: '/projets/p1/image', params: { id: 'p1' } }) as SignInRequired).back,
+    ).toBe('/projets/p1');
     expect((check('post', { method: 'POST', url: '/annonces/nouvelle' }) as SignInRequired).back).toBe('/');
   });
 
   it('let the signed-in through, refuse a role they lack with the French 403, and leave open pages open', () => {
     expect(check('mine', { method: 'GET', url: '/mes-annonces', principal: resident })).toBe(true);
-    expect(check('queue', { method: 'GET', url: '/moderation', principal: resident })).toEqual(new ForbiddenError('Cette page est réservée à l’équipe de modération de la commune.'));
+    expect(check('queue', { method: 'GET', url: '/moderation', principal: resident })).toEqual(
+      new ForbiddenError('Cette page est réservée à l’équipe de modération de la commune.'),
+    );
     expect(check('queue', { method: 'GET', url: '/moderation', principal: moderator })).toBe(true);
     expect(check('home', { method: 'GET', url: '/' })).toBe(true);
   });
@@ -60,7 +80,13 @@ describe('page guards', () => {
 
 const SRC = join(__dirname, '..');
 const files = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.controller.ts') ? [join(dir, name)] : []));
+  readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory()
+      ? files(join(dir, name))
+      : name.endsWith('.controller.ts')
+        ? [join(dir, name)]
+        : [],
+  );
 const pageControllers = files(SRC).filter((f) => /PageRenderer/.test(readFileSync(f, 'utf8')));
 
 describe('page controllers', () => {
@@ -79,7 +105,9 @@ describe('page controllers', () => {
   it('live with their area (src/<area>/pages), in files under 300 lines; src/web keeps the shared machinery', () => {
     const misplaced = pageControllers.map((f) => relative(SRC, f)).filter((path) => !/^[a-z-]+\/pages\//.test(path));
     expect(misplaced).toEqual([]);
-    const long = pageControllers.filter((f) => readFileSync(f, 'utf8').split('\n').length > 300).map((f) => relative(SRC, f));
+    const long = pageControllers
+      .filter((f) => readFileSync(f, 'utf8').split('\n').length > 300)
+      .map((f) => relative(SRC, f));
     expect(long).toEqual([]);
   });
 });

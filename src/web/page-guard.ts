@@ -1,4 +1,12 @@
-import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '@libs/errors';
@@ -28,14 +36,16 @@ export class SignInRequired extends Error {
 }
 
 /** The page needs a signed-in account of this tenant; anyone else goes to the sign-in page and comes back. */
-export const SignedInPage = (back?: ReturnPath) => applyDecorators(SetMetadata(PAGE_ACCESS, { back } satisfies PageAccess), UseGuards(PageGuard));
+export const SignedInPage = (back?: ReturnPath) =>
+  applyDecorators(SetMetadata(PAGE_ACCESS, { back } satisfies PageAccess), UseGuards(PageGuard));
 
 /** The page needs one of `roles`: signed-out people go to the sign-in page, anyone else gets the French 403 page. */
 export const PageRoles = (roles: readonly Role[], refusal: string, back?: ReturnPath) =>
   applyDecorators(SetMetadata(PAGE_ACCESS, { roles, refusal, back } satisfies PageAccess), UseGuards(PageGuard));
 
 /** A page of the commune's moderators (moderators and administrators). */
-export const ModeratorPage = () => PageRoles(STAFF_ROLES, 'Cette page est réservée à l’équipe de modération de la commune.');
+export const ModeratorPage = () =>
+  PageRoles(STAFF_ROLES, 'Cette page est réservée à l’équipe de modération de la commune.');
 
 /** The signed-in person of a page guarded by @SignedInPage or @PageRoles. */
 export const Me = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
@@ -50,12 +60,16 @@ export class PageGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const access = this.reflector.getAllAndOverride<PageAccess | undefined>(PAGE_ACCESS, [context.getHandler(), context.getClass()]);
+    const access = this.reflector.getAllAndOverride<PageAccess | undefined>(PAGE_ACCESS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!access) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = req.ctx.principal;
     if (!principal) throw new SignInRequired(returnPath(req, access.back));
-    if (access.roles && !principal.roles.some((r) => access.roles!.includes(r))) throw new ForbiddenError(access.refusal ?? "Vous n'avez pas accès à cette page.");
+    if (access.roles && !principal.roles.some((r) => access.roles!.includes(r)))
+      throw new ForbiddenError(access.refusal ?? "Vous n'avez pas accès à cette page.");
     return true;
   }
 }

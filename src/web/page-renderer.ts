@@ -12,7 +12,14 @@ const VIEWS = join(__dirname, 'views');
 /** What every page knows: its tenant, who is signed in, and its own title. */
 export interface PageContext {
   title: string;
-  tenant: { slug: string; name: string; siteName: string; hasLogo: boolean; contact: Record<string, unknown>; organisations?: { siteName: string } };
+  tenant: {
+    slug: string;
+    name: string;
+    siteName: string;
+    hasLogo: boolean;
+    contact: Record<string, unknown>;
+    organisations?: { siteName: string };
+  };
   user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean };
   /** The navigation entry to mark as current. */
   current?: string;
@@ -45,16 +52,48 @@ export class PageRenderer {
 
 /** The `.hbs` files of a folder by name (without the extension). */
 function hbsFiles(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => [basename(f, '.hbs'), readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [basename(f, '.hbs'), readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 const KIND = { offer: 'Offre', request: 'Demande', project: 'Projet' } as const;
-export const ORGANISATION_KIND: Record<string, string> = { association: 'Association', social_centre: 'Centre social', business: 'Entreprise', institution: 'Institution', other: 'Autre' };
-const ORGANISATION_STATUS: Record<string, string> = { pending_review: 'En attente de relecture', published: 'En ligne', rejected: 'Refusée', removed: 'Retirée par la modération' };
-const PROJECT_STATUS: Record<string, string> = { pending_review: 'En attente de relecture', published: 'En ligne', rejected: 'Refusé', removed: 'Retiré par la modération', closed: 'Terminé' };
+export const ORGANISATION_KIND: Record<string, string> = {
+  association: 'Association',
+  social_centre: 'Centre social',
+  business: 'Entreprise',
+  institution: 'Institution',
+  other: 'Autre',
+};
+const ORGANISATION_STATUS: Record<string, string> = {
+  pending_review: 'En attente de relecture',
+  published: 'En ligne',
+  rejected: 'Refusée',
+  removed: 'Retirée par la modération',
+};
+const PROJECT_STATUS: Record<string, string> = {
+  pending_review: 'En attente de relecture',
+  published: 'En ligne',
+  rejected: 'Refusé',
+  removed: 'Retiré par la modération',
+  closed: 'Terminé',
+};
 /** Where a moderation decision on each kind of queue item is posted. */
-const MODERATION_PATH: Record<string, string> = { listing: 'annonces', message: 'messages', organisation: 'organisations', project: 'projets' };
-const ROLES: Record<string, string> = { resident: 'habitant', moderator: 'modération', admin: 'administration', federation_admin: 'intercommunalité', system: 'automatique' };
+const MODERATION_PATH: Record<string, string> = {
+  listing: 'annonces',
+  message: 'messages',
+  organisation: 'organisations',
+  project: 'projets',
+};
+const ROLES: Record<string, string> = {
+  resident: 'habitant',
+  moderator: 'modération',
+  admin: 'administration',
+  federation_admin: 'intercommunalité',
+  system: 'automatique',
+};
 const ACTIONS: Record<string, string> = {
   'listing.approve': 'Annonce publiée',
   'listing.reject': 'Annonce refusée',
@@ -125,7 +164,14 @@ export function formatDistance(m: number): string {
 }
 
 export function formatDateTime(d: Date): string {
-  return d.toLocaleString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+  return d.toLocaleString('fr-FR', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/Paris',
+  });
 }
 
 export function formatDate(d: Date): string {

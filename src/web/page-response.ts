@@ -40,5 +40,9 @@ export function pageSecurityHeaders(reply: FastifyReply, opts: { inlineStyles?: 
 
 export function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply {
   pageSecurityHeaders(reply);
-  return reply.status(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(html);
 }

@@ -29,20 +29,29 @@ export class SiteErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
   private readonly problems = new ProblemFilter();
 
-  constructor(private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+  ) {}
 
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     // A guarded page without a session: to the sign-in page, which sends back here.
-    if (error instanceof SignInRequired && !reply.sent) return void reply.redirect(`/connexion?retour=${encodeURIComponent(error.back)}`, 303);
-    const wantsPage = !MACHINE_PATHS.test(req.url) && req.ctx?.tenant && /text\/html/.test(String(req.headers.accept ?? ''));
+    if (error instanceof SignInRequired && !reply.sent)
+      return void reply.redirect(`/connexion?retour=${encodeURIComponent(error.back)}`, 303);
+    const wantsPage =
+      !MACHINE_PATHS.test(req.url) && req.ctx?.tenant && /text\/html/.test(String(req.headers.accept ?? ''));
     if (!wantsPage || reply.sent) return this.problems.catch(error, host);
     const { body, headers } = toProblem(error);
-    if (body.status >= 500) this.logger.error(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+    if (body.status >= 500)
+      this.logger.error(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
     try {
       const heading = HEADINGS[body.status] ?? body.title;
-      const detail = body.status === 404 ? "Cette page n'existe pas ou n'est plus en ligne (une annonce close ou expirée, par exemple)." : body.detail ?? body.title;
+      const detail =
+        body.status === 404
+          ? "Cette page n'existe pas ou n'est plus en ligne (une annonce close ou expirée, par exemple)."
+          : (body.detail ?? body.title);
       const ctx = await this.contexts.of(req.ctx.tenant!, req, heading);
       for (const [k, v] of Object.entries(headers)) reply.header(k, v);
       sendPage(reply, this.pages.render('error', { ...ctx, heading, detail }), body.status);

@@ -12,8 +12,13 @@ const sources = (dir: string): string[] =>
 
 describe('Templates', () => {
   it('renders a page into the layout, escaping every value', () => {
-    const t = new Templates<{ hello: { title: string; name: string } }>({ layout: '<title>{{title}}</title><main>{{body}}</main>', pages: { hello: '<p>Bonjour {{name}}</p>' } });
-    expect(t.render('hello', { title: 'Accueil', name: '<script>' })).toBe('<title>Accueil</title><main><p>Bonjour &lt;script&gt;</p></main>');
+    const t = new Templates<{ hello: { title: string; name: string } }>({
+      layout: '<title>{{title}}</title><main>{{body}}</main>',
+      pages: { hello: '<p>Bonjour {{name}}</p>' },
+    });
+    expect(t.render('hello', { title: 'Accueil', name: '<script>' })).toBe(
+      '<title>Accueil</title><main><p>Bonjour &lt;script&gt;</p></main>',
+    );
   });
 
   // One way to produce HTML: no page is concatenated by hand (the development inbox included).
@@ -21,7 +26,11 @@ describe('Templates', () => {
     const byHand = ['src', 'libs', 'dev']
       .filter((dir) => existsSync(join(ROOT, dir)))
       .flatMap((dir) => sources(join(ROOT, dir)))
-      .filter((file) => /<html|<!doctype html/i.test(readFileSync(file, 'utf8')) && !/\bnew Templates\b/.test(readFileSync(file, 'utf8')))
+      .filter(
+        (file) =>
+          /<html|<!doctype html/i.test(readFileSync(file, 'utf8')) &&
+          !/\bnew Templates\b/.test(readFileSync(file, 'utf8')),
+      )
       .map((file) => relative(ROOT, file));
     expect(byHand).toEqual([]);
   });

@@ -19,7 +19,8 @@ export class Templates<M extends object> {
   }) {
     for (const [name, helper] of Object.entries(source.helpers ?? {})) this.hbs.registerHelper(name, helper);
     for (const [name, partial] of Object.entries(source.partials ?? {})) this.hbs.registerPartial(name, partial);
-    for (const [name, page] of Object.entries(source.pages)) this.pages.set(name, this.hbs.compile(page, { strict: false }));
+    for (const [name, page] of Object.entries(source.pages))
+      this.pages.set(name, this.hbs.compile(page, { strict: false }));
     this.layout = this.hbs.compile(source.layout);
   }
 

@@ -52,7 +52,8 @@ export function textOn(background: string): string {
  * and dark; links use `primary`, darkened if needed to read on white.
  */
 export function themeVariables(theme: Theme): Record<string, string> {
-  const onPrimary = contrast(theme.primary, theme.primaryContrast) >= 4.5 ? theme.primaryContrast : textOn(theme.primary);
+  const onPrimary =
+    contrast(theme.primary, theme.primaryContrast) >= 4.5 ? theme.primaryContrast : textOn(theme.primary);
   return {
     '--primary': theme.primary,
     '--on-primary': onPrimary,

@@ -27,7 +27,8 @@ export class WebModule implements OnModuleInit {
     // rather than reaching a string method as an array (a 500). The API keeps arrays, which its DTOs refuse by name.
     this.adapterHost.httpAdapter?.getInstance<FastifyInstance>().addHook('preValidation', (req, _reply, done) => {
       const query = req.query as Record<string, unknown> | undefined;
-      if (query && !MACHINE_PATHS.test(req.url)) for (const [k, v] of Object.entries(query)) if (Array.isArray(v)) query[k] = v[0];
+      if (query && !MACHINE_PATHS.test(req.url))
+        for (const [k, v] of Object.entries(query)) if (Array.isArray(v)) query[k] = v[0];
       done();
     });
   }

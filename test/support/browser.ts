@@ -50,9 +50,14 @@ export async function openTenantPage(
   opts: { status?: number; viewport?: { width: number; height: number }; session?: string } = {},
 ): Promise<Page> {
   // An explicit context, not browser.newPage(): its options (locale, time zone, viewport, cookies) are this page's own.
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: opts.viewport ?? { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+  });
   // A session token of the factories (createResident): the page opens signed in, without the sign-in form.
-  if (opts.session) await context.addCookies([{ name: SESSION_COOKIE, value: opts.session, url: app.baseUrl(tenantSlug) }]);
+  if (opts.session)
+    await context.addCookies([{ name: SESSION_COOKIE, value: opts.session, url: app.baseUrl(tenantSlug) }]);
   const page = await context.newPage();
   page.once('close', () => void context.close().catch(() => undefined));
   const errors: string[] = [];
@@ -64,7 +69,9 @@ export async function openTenantPage(
   if (res?.status() !== expected) {
     const body = res ? (await res.text()).slice(0, 500) : '';
     await page.close();
-    throw new Error(`GET ${url} answered ${res?.status() ?? 'nothing'}, expected ${expected}${body ? `:\n${body}` : ''}`);
+    throw new Error(
+      `GET ${url} answered ${res?.status() ?? 'nothing'}, expected ${expected}${body ? `:\n${body}` : ''}`,
+    );
   }
   return page;
 }
@@ -77,7 +84,9 @@ export function uncaughtErrors(page: Page): string[] {
 /** A CSS property of the first matching element as the browser computed it, e.g. `rgb(31, 93, 140)` for a colour. */
 export function computedStyle(locator: Locator, property: string): Promise<string> {
   // The project compiles without the DOM library: reach the page's window through the element.
-  return locator.first().evaluate((el, prop) => el.ownerDocument.defaultView!.getComputedStyle(el).getPropertyValue(prop), property);
+  return locator
+    .first()
+    .evaluate((el, prop) => el.ownerDocument.defaultView!.getComputedStyle(el).getPropertyValue(prop), property);
 }
 
 /**
@@ -90,16 +99,22 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
   // cross-origin frame, the only kind this leaves out.
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
   // A blank or error page passes every rule by having nothing to check: that is no proof.
-  if (results.violations.length === 0 && results.passes.length === 0) throw new Error(`${label} (${page.url()}): axe found nothing to check`);
+  if (results.violations.length === 0 && results.passes.length === 0)
+    throw new Error(`${label} (${page.url()}): axe found nothing to check`);
   if (results.violations.length === 0) return;
   const shot = await debugScreenshot(page, `axe-${label}`);
-  const lines = [`${label} (${page.url()}): ${results.violations.length} accessibility violation(s) of ${AXE_TAGS.join(', ')}, axe-core ${results.testEngine.version}`];
+  const lines = [
+    `${label} (${page.url()}): ${results.violations.length} accessibility violation(s) of ${AXE_TAGS.join(', ')}, axe-core ${results.testEngine.version}`,
+  ];
   for (const v of results.violations) {
     lines.push('', `- ${v.id} [${v.impact ?? 'unknown impact'}]: ${v.help} (${v.helpUrl})`);
     for (const node of v.nodes.slice(0, 10)) {
       lines.push(`    ${node.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' | ')}`);
       // The first line of axe's own explanation carries the measured figures (contrast ratio, …).
-      const why = node.failureSummary?.split('\n').map((l) => l.trim()).filter(Boolean)[1];
+      const why = node.failureSummary
+        ?.split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)[1];
       if (why) lines.push(`      ${why}`);
     }
     if (v.nodes.length > 10) lines.push(`    … and ${v.nodes.length - 10} more`);

@@ -21,6 +21,9 @@ export function pgUrl(role: 'owner' | 'app', database: string): string {
 /** Name of this run's migrated template, set by the global setup for every test worker. */
 export function templateName(): string {
   const name = process.env.ENTRAIDE_TEST_TEMPLATE;
-  if (!name) throw new Error('ENTRAIDE_TEST_TEMPLATE is unset: run the tests through jest (its global setup builds the template)');
+  if (!name)
+    throw new Error(
+      'ENTRAIDE_TEST_TEMPLATE is unset: run the tests through jest (its global setup builds the template)',
+    );
   return name;
 }

@@ -55,7 +55,10 @@ export async function createResident(
     ],
   );
   const { token, hash } = newToken();
-  await db.admin.query(`INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`, [tenantId, rows[0].id, hash]);
+  await db.admin.query(
+    `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+    [tenantId, rows[0].id, hash],
+  );
   return { id: rows[0].id, email, displayName, session: token, tenantId };
 }
 
@@ -79,7 +82,13 @@ export async function publishListing(
   payload: Record<string, unknown>,
   host = 'meylan.localhost',
 ): Promise<{ id: string; status: string; [k: string]: unknown }> {
-  const res = await t.request({ method: 'POST', url: '/api/v1/listings', host, session: author.session, payload: { mode: 'in_person', ...payload } });
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/v1/listings',
+    host,
+    session: author.session,
+    payload: { mode: 'in_person', ...payload },
+  });
   if (res.status !== 201) throw new Error(`publication refused: ${res.status} ${res.body.slice(0, 500)}`);
   return res.json();
 }

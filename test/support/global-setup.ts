@@ -21,7 +21,12 @@ export default async function globalSetup(): Promise<void> {
     await dropLeftovers(c);
     await cloneDatabase(c, template, TEST_PG.pristine);
   });
-  const env = { ...process.env, DATABASE_ADMIN_URL: pgUrl('owner', template), TENANTS_DIR: join(root, 'tenants'), NODE_ENV: 'test' };
+  const env = {
+    ...process.env,
+    DATABASE_ADMIN_URL: pgUrl('owner', template),
+    TENANTS_DIR: join(root, 'tenants'),
+    NODE_ENV: 'test',
+  };
   execFileSync('node', ['dist/libs/db/migrate.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync('node', ['dist/src/cli.js', 'tenants:sync'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   process.env.ENTRAIDE_TEST_TEMPLATE = template;

@@ -84,7 +84,9 @@ export class SmtpSink {
       size: 10 * 1024 * 1024,
       onRcptTo: (_address, _session, callback) => {
         if (this.rejectCode === null) return callback();
-        const err = Object.assign(new Error(this.rejectCode >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: this.rejectCode });
+        const err = Object.assign(new Error(this.rejectCode >= 500 ? 'Mailbox unavailable' : 'Try again later'), {
+          responseCode: this.rejectCode,
+        });
         callback(err);
       },
       onData: (stream, session, callback) => {
@@ -119,7 +121,10 @@ export class SmtpSink {
     const headers: Record<string, string> = {};
     for (const { key, line } of parsed.headerLines) {
       if (key in headers) continue;
-      headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      headers[key] = line
+        .slice(line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
     }
     this.messages.push({
       from: parsed.from?.text ?? '',
@@ -147,7 +152,11 @@ export class SmtpSink {
       const timer = setTimeout(() => {
         done();
         const subjects = this.messages.map((m) => `"${m.subject}" → ${m.to.join(', ')}`);
-        reject(new Error(`SmtpSink: no ${what} within ${timeoutMs} ms; received ${this.messages.length}: ${subjects.join('; ') || '(none)'}`));
+        reject(
+          new Error(
+            `SmtpSink: no ${what} within ${timeoutMs} ms; received ${this.messages.length}: ${subjects.join('; ') || '(none)'}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

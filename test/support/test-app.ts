@@ -27,7 +27,15 @@ export interface TestApp {
   db: TestDatabase;
   config: AppConfig;
   logs: string[];
-  request(opts: InjectOptions): Promise<{ status: number; headers: Record<string, unknown>; body: string; json<T = any>(): T; cookies: Array<{ name: string; value: string; [k: string]: unknown }> }>;
+  request(
+    opts: InjectOptions,
+  ): Promise<{
+    status: number;
+    headers: Record<string, unknown>;
+    body: string;
+    json<T = any>(): T;
+    cookies: Array<{ name: string; value: string; [k: string]: unknown }>;
+  }>;
   close(): Promise<void>;
 }
 
@@ -77,7 +85,8 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
       const h: Record<string, string> = { host, 'x-forwarded-for': ip ?? `10.${rand()}.${rand()}.${rand()}` };
       if (payload !== undefined) h['content-type'] = 'application/json';
       if (session) h.cookie = `entraide_session=${session}`;
-      const o = origin === undefined ? (session && method !== 'GET' ? `http://${host}` : undefined) : origin ?? undefined;
+      const o =
+        origin === undefined ? (session && method !== 'GET' ? `http://${host}` : undefined) : (origin ?? undefined);
       if (o) h.origin = o;
       const res = await app.inject({
         method,
@@ -85,7 +94,13 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
         headers: { ...h, ...headers },
         payload: payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload),
       });
-      return { status: res.statusCode, headers: res.headers, body: res.body, json: () => JSON.parse(res.body), cookies: res.cookies };
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: res.body,
+        json: () => JSON.parse(res.body),
+        cookies: res.cookies,
+      };
     },
     async close() {
       await app.close();

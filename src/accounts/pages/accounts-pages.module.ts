@@ -7,5 +7,8 @@ import { SignInPagesController } from './sign-in-pages.controller';
 import { MyAccountPagesController } from './my-account-pages.controller';
 
 /** The accounts' pages: signing in and up, passwords, invitations, "Mon compte". */
-@Module({ imports: [WebModule, AccountsModule, TenantsModule, AdminModule], controllers: [SignInPagesController, MyAccountPagesController] })
+@Module({
+  imports: [WebModule, AccountsModule, TenantsModule, AdminModule],
+  controllers: [SignInPagesController, MyAccountPagesController],
+})
 export class AccountsPagesModule {}

@@ -23,10 +23,14 @@ export interface VerifyView {
   token: string;
 }
 
-export interface AccountView extends PageAssets, Notice, FormState<Record<string, string | string[] | number | undefined>> {
+export interface AccountView
+  extends PageAssets, Notice, FormState<Record<string, string | string[] | number | undefined>> {
   map: MapView;
   account: { email: string | null; location?: { lat: number; lng: number } | null };
-  categories: Array<Result<TenantsService['categories']>[number] & { checked: boolean } | { id: string; slug: string; name: string; checked: boolean }>;
+  categories: Array<
+    | (Result<TenantsService['categories']>[number] & { checked: boolean })
+    | { id: string; slug: string; name: string; checked: boolean }
+  >;
   neighbourhoods: Result<TenantsService['neighbourhoods']>;
   radii: Array<{ value: string; label: string; selected: boolean }>;
 }

@@ -35,22 +35,48 @@ export class MyAccountPagesController {
 
   @Get('mon-compte')
   @SignedInPage()
-  async account(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+  async account(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('fait') done?: string,
+  ) {
     const account = (await this.contexts.account(ref, req))!;
-    const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
-    await this.renderAccount(ref, req, reply, values, done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined);
+    const values = {
+      displayName: account.displayName,
+      mode: account.notifyMode,
+      radiusM: String(account.notifyRadiusM),
+      categoryIds: account.notifyCategoryIds,
+    };
+    await this.renderAccount(
+      ref,
+      req,
+      reply,
+      values,
+      done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined,
+    );
   }
 
   @Post('mon-compte')
   @SignedInPage()
-  async saveAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Record<string, string | string[] | undefined>) {
+  async saveAccount(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Record<string, string | string[] | undefined>,
+  ) {
     const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
     const ticked = ([] as string[]).concat(body.categoryIds ?? []);
     // In the stored order, then the newly ticked: an unchanged form must store the same list.
     const stored = (await this.contexts.account(ref, req))?.notifyCategoryIds ?? [];
     const categoryIds = [...stored.filter((id) => ticked.includes(id)), ...ticked.filter((id) => !stored.includes(id))];
     try {
-      const location = await this.contexts.chosenPoint(ref, { lat: one('lat'), lng: one('lng'), neighbourhood: one('neighbourhood') });
+      const location = await this.contexts.chosenPoint(ref, {
+        lat: one('lat'),
+        lng: one('lng'),
+        neighbourhood: one('neighbourhood'),
+      });
       const dto = await validated(UpdateMeDto, {
         displayName: one('displayName') ?? '',
         ...(location ? { location } : {}),
@@ -61,7 +87,8 @@ export class MyAccountPagesController {
     } catch (err) {
       if (!isFormError(err)) throw err;
       const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'] || errors.location) errors.location = errors.location ?? 'position invalide';
+      if (errors['location.lat'] || errors['location.lng'] || errors.location)
+        errors.location = errors.location ?? 'position invalide';
       const values = { displayName: one('displayName'), mode: one('mode'), radiusM: one('radiusM'), categoryIds };
       const formError = formAlert(err, errors, 'Rien n’a été enregistré : corrigez les champs signalés.');
       return this.renderAccount(ref, req, reply, values, undefined, errors, formError, formStatus(err));
@@ -70,10 +97,21 @@ export class MyAccountPagesController {
 
   @Post('mon-compte/supprimer')
   @SignedInPage()
-  async deleteAccount(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+  async deleteAccount(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Form,
+  ) {
     if (body.confirm !== 'oui') {
       const account = (await this.contexts.account(ref, req))!;
-      const values = { displayName: account.displayName, mode: account.notifyMode, radiusM: String(account.notifyRadiusM), categoryIds: account.notifyCategoryIds };
+      const values = {
+        displayName: account.displayName,
+        mode: account.notifyMode,
+        radiusM: String(account.notifyRadiusM),
+        categoryIds: account.notifyCategoryIds,
+      };
       const errors = { confirm: 'cochez la case pour confirmer la suppression' };
       return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
     }
@@ -88,7 +126,14 @@ export class MyAccountPagesController {
     const ctx = await this.contexts.of(ref, req, 'Compte supprimé');
     return sendPage(
       reply,
-      this.pages.render('message', { ...ctx, heading: 'Votre compte est supprimé', paragraphs: ['Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide entre voisins.'], link: { href: '/', label: 'Retour à l’accueil' } }),
+      this.pages.render('message', {
+        ...ctx,
+        heading: 'Votre compte est supprimé',
+        paragraphs: [
+          'Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide entre voisins.',
+        ],
+        link: { href: '/', label: 'Retour à l’accueil' },
+      }),
     );
   }
 
@@ -110,13 +155,31 @@ export class MyAccountPagesController {
       this.tenants.neighbourhoods(ref),
     ]);
     // A radius set elsewhere (the API, an older form) stays a choice, else saving would silently change it.
-    const shown = /^\d+$/.test(values.radiusM ?? '') && !RADII.includes(Number(values.radiusM)) ? [...RADII, Number(values.radiusM)].sort((a, b) => a - b) : RADII;
-    const radii = shown.map((m) => ({ value: String(m), label: `${radiusLabel(m)}${RADII.includes(m) ? '' : ' (actuel)'}`, selected: String(m) === values.radiusM }));
+    const shown =
+      /^\d+$/.test(values.radiusM ?? '') && !RADII.includes(Number(values.radiusM))
+        ? [...RADII, Number(values.radiusM)].sort((a, b) => a - b)
+        : RADII;
+    const radii = shown.map((m) => ({
+      value: String(m),
+      label: `${radiusLabel(m)}${RADII.includes(m) ? '' : ' (actuel)'}`,
+      selected: String(m) === values.radiusM,
+    }));
     // Chosen categories the commune no longer offers stay listed (ticked) until the person unticks them.
     const offered = new Set(categories.map((c) => c.id));
     const stale = values.categoryIds.filter((id) => !offered.has(id));
-    const names = stale.length ? new Map(((await this.admin.tenantCategories(ref)) as Array<{ categoryId: string; slug: string; name: string }>).map((c) => [c.categoryId, c])) : new Map();
-    const kept = stale.map((id) => ({ id, slug: names.get(id)?.slug ?? id, name: `${names.get(id)?.name ?? 'Catégorie retirée'} (actuel, n’est plus proposée)`, checked: true }));
+    const names = stale.length
+      ? new Map(
+          ((await this.admin.tenantCategories(ref)) as Array<{ categoryId: string; slug: string; name: string }>).map(
+            (c) => [c.categoryId, c],
+          ),
+        )
+      : new Map();
+    const kept = stale.map((id) => ({
+      id,
+      slug: names.get(id)?.slug ?? id,
+      name: `${names.get(id)?.name ?? 'Catégorie retirée'} (actuel, n’est plus proposée)`,
+      checked: true,
+    }));
     const page = this.pages.render('account', {
       ...ctx,
       ...PICKER_ASSETS,

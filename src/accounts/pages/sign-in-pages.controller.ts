@@ -8,12 +8,22 @@ import { AccountsService } from '../accounts.service';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from '../dto/accounts.dto';
 import { passwordProblem } from '../passwords';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie';
-import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, safeReturn, validated } from '@src/web/forms';
+import {
+  Form,
+  formAlert,
+  formErrors,
+  formHeaders,
+  formStatus,
+  isFormError,
+  safeReturn,
+  validated,
+} from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 
-const SENT = 'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
+const SENT =
+  'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
 
 /** Signing in and out, signing up, the forgotten password, invitations and the address confirmation. */
 @ApiExcludeController()
@@ -27,16 +37,32 @@ export class SignInPagesController {
   ) {}
 
   @Get('connexion')
-  async loginPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('retour') retour?: string) {
+  async loginPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('retour') retour?: string,
+  ) {
     const ctx = await this.context(ref, req, 'Se connecter', 'login');
     sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(retour), values: {} }));
   }
 
   @Post('connexion')
-  async login(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async login(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
-      const session = await this.accounts.login(ref, dto.email, dto.password, req.ip, String(req.headers['user-agent'] ?? ''));
+      const session = await this.accounts.login(
+        ref,
+        dto.email,
+        dto.password,
+        req.ip,
+        String(req.headers['user-agent'] ?? ''),
+      );
       setSessionCookie(reply, this.config, session.token);
       return reply.redirect(safeReturn(body.retour), 303);
     } catch (err) {
@@ -44,8 +70,20 @@ export class SignInPagesController {
       const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
       const errors = formErrors(err);
       for (const [k, v] of Object.entries(formHeaders(err))) reply.header(k, v);
-      const formError = Object.keys(errors).length ? 'La connexion a échoué : corrigez les champs signalés.' : err.detail;
-      return sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(body.retour), values: { email: body.email }, errors, formError }), formStatus(err));
+      const formError = Object.keys(errors).length
+        ? 'La connexion a échoué : corrigez les champs signalés.'
+        : err.detail;
+      return sendPage(
+        reply,
+        this.pages.render('login', {
+          ...ctx,
+          retour: safeReturn(body.retour),
+          values: { email: body.email },
+          errors,
+          formError,
+        }),
+        formStatus(err),
+      );
     }
   }
 
@@ -57,7 +95,12 @@ export class SignInPagesController {
   }
 
   @Get('inscription')
-  async signupPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+  async signupPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('envoye') sent?: string,
+  ) {
     if (sent === '1') {
       const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
       return sendPage(
@@ -77,7 +120,12 @@ export class SignInPagesController {
   }
 
   @Post('inscription')
-  async signup(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async signup(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(SignupDto, {
         email: body.email ?? '',
@@ -92,26 +140,43 @@ export class SignInPagesController {
       const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
       const errors = formErrors(err);
       // The form's rules stop at the first broken field; the password's own rules are shown with them.
-      const pw = body.password ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName }) : undefined;
+      const pw = body.password
+        ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName })
+        : undefined;
       if (pw && !errors.password && err instanceof InvalidError) errors.password = pw;
-      const formError = Object.keys(errors).length ? "L'inscription n'a pas abouti : corrigez les champs signalés." : err.detail;
+      const formError = Object.keys(errors).length
+        ? "L'inscription n'a pas abouti : corrigez les champs signalés."
+        : err.detail;
       const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
       return sendPage(reply, this.pages.render('signup', { ...ctx, values, errors, formError }), formStatus(err));
     }
   }
 
   @Get('mot-de-passe-oublie')
-  async forgottenPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('envoye') sent?: string) {
+  async forgottenPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('envoye') sent?: string,
+  ) {
     if (sent === '1') {
       const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
-      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }));
+      return sendPage(
+        reply,
+        this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }),
+      );
     }
     const ctx = await this.context(ref, req, 'Mot de passe oublié', 'login');
     sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: {} }));
   }
 
   @Post('mot-de-passe-oublie')
-  async forgotten(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async forgotten(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(EmailDto, { email: body.email ?? '' });
       await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
@@ -122,23 +187,54 @@ export class SignInPagesController {
       const errors = formErrors(err);
       const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
       const formError = formAlert(err, errors, 'Corrigez le champ signalé.');
-      return sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: { email: body.email }, errors, formError }), formStatus(err));
+      return sendPage(
+        reply,
+        this.pages.render('password-forgotten', { ...ctx, values: { email: body.email }, errors, formError }),
+        formStatus(err),
+      );
     }
   }
 
   /** The link of the password-reset e-mail. */
   @Get('compte/nouveau-mot-de-passe')
-  async newPasswordPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+  async newPasswordPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('token') token?: string,
+    @Query('fait') done?: string,
+  ) {
     if (done === '1') {
       const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
-      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre mot de passe est changé', paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'], link: { href: '/connexion', label: 'Se connecter' } }));
+      return sendPage(
+        reply,
+        this.pages.render('message', {
+          ...ctx,
+          heading: 'Votre mot de passe est changé',
+          paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'],
+          link: { href: '/connexion', label: 'Se connecter' },
+        }),
+      );
     }
     const ctx = await this.context(ref, req, 'Nouveau mot de passe', 'login');
-    sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: token ?? '', values: {} }));
+    sendPage(
+      reply,
+      this.pages.render('password-new', {
+        ...ctx,
+        action: '/compte/nouveau-mot-de-passe',
+        token: token ?? '',
+        values: {},
+      }),
+    );
   }
 
   @Post('compte/nouveau-mot-de-passe')
-  async newPassword(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async newPassword(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
       await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
@@ -147,41 +243,107 @@ export class SignInPagesController {
       if (!isFormError(err)) throw err;
       const errors = formErrors(err);
       const ctx = await this.context(ref, req, 'Erreur – Nouveau mot de passe', 'login');
-      const formError = errors.token ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».' : formAlert(err, errors, 'Corrigez le champ signalé.');
-      return sendPage(reply, this.pages.render('password-new', { ...ctx, action: '/compte/nouveau-mot-de-passe', token: body.token, values: {}, errors, formError }), formStatus(err));
+      const formError = errors.token
+        ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».'
+        : formAlert(err, errors, 'Corrigez le champ signalé.');
+      return sendPage(
+        reply,
+        this.pages.render('password-new', {
+          ...ctx,
+          action: '/compte/nouveau-mot-de-passe',
+          token: body.token,
+          values: {},
+          errors,
+          formError,
+        }),
+        formStatus(err),
+      );
     }
   }
 
   /** The link of a staff invitation (npm run cli -- staff:invite). */
   @Get('invitation')
-  async invitationPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string) {
+  async invitationPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('token') token?: string,
+  ) {
     const ctx = await this.context(ref, req, "Accepter l'invitation");
-    sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: token ?? '', values: {} }));
+    sendPage(
+      reply,
+      this.pages.render('password-new', {
+        ...ctx,
+        invitation: true,
+        action: '/invitation',
+        token: token ?? '',
+        values: {},
+      }),
+    );
   }
 
   @Post('invitation')
-  async acceptInvitation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async acceptInvitation(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
-      const dto = await validated(AcceptInvitationDto, { token: body.token ?? '', password: body.password ?? '', displayName: body.displayName ?? '' });
-      const session = await this.accounts.acceptInvitation(ref, dto.token, dto.password, dto.displayName, String(req.headers['user-agent'] ?? ''));
+      const dto = await validated(AcceptInvitationDto, {
+        token: body.token ?? '',
+        password: body.password ?? '',
+        displayName: body.displayName ?? '',
+      });
+      const session = await this.accounts.acceptInvitation(
+        ref,
+        dto.token,
+        dto.password,
+        dto.displayName,
+        String(req.headers['user-agent'] ?? ''),
+      );
       setSessionCookie(reply, this.config, session.token);
       return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       const errors = formErrors(err);
       const ctx = await this.context(ref, req, "Erreur – Accepter l'invitation");
-      const formError = errors.token ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau." : formAlert(err, errors, 'Corrigez les champs signalés.');
+      const formError = errors.token
+        ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau."
+        : formAlert(err, errors, 'Corrigez les champs signalés.');
       const values = { displayName: body.displayName };
-      return sendPage(reply, this.pages.render('password-new', { ...ctx, invitation: true, action: '/invitation', token: body.token, values, errors, formError }), formStatus(err));
+      return sendPage(
+        reply,
+        this.pages.render('password-new', {
+          ...ctx,
+          invitation: true,
+          action: '/invitation',
+          token: body.token,
+          values,
+          errors,
+          formError,
+        }),
+        formStatus(err),
+      );
     }
   }
 
   /** The link of the verification e-mail: a page with a button, because link scanners open links. */
   @Get('compte/verification')
-  async verifyPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('token') token?: string, @Query('fait') done?: string) {
+  async verifyPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('token') token?: string,
+    @Query('fait') done?: string,
+  ) {
     if (done === '1') {
       const ctx = await this.context(ref, req, 'Adresse confirmée', 'signup');
-      const page = { heading: 'Votre adresse est confirmée', paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'], link: { href: '/connexion', label: 'Se connecter' } };
+      const page = {
+        heading: 'Votre adresse est confirmée',
+        paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'],
+        link: { href: '/connexion', label: 'Se connecter' },
+      };
       return sendPage(reply, this.pages.render('message', { ...ctx, ...page }));
     }
     const ctx = await this.context(ref, req, 'Confirmer mon adresse e-mail', 'signup');
@@ -189,7 +351,12 @@ export class SignInPagesController {
   }
 
   @Post('compte/verification')
-  async verify(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: Form) {
+  async verify(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(TokenDto, { token: body.token ?? '' });
       await this.accounts.verify(ref, dto.token);
@@ -198,7 +365,13 @@ export class SignInPagesController {
       if (!isFormError(err)) throw err;
     }
     const ctx = await this.context(ref, req, 'Lien invalide', 'signup');
-    const page = { heading: 'Ce lien ne fonctionne pas', paragraphs: ["Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé."], link: { href: '/connexion', label: 'Se connecter' } };
+    const page = {
+      heading: 'Ce lien ne fonctionne pas',
+      paragraphs: [
+        "Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé.",
+      ],
+      link: { href: '/connexion', label: 'Se connecter' },
+    };
     sendPage(reply, this.pages.render('message', { ...ctx, ...page }), 400);
   }
 

@@ -23,7 +23,12 @@ const DONE: Record<string, string> = {
 };
 
 /** An administrator of this commune (or of its federation); back to the administration page after signing in. */
-const AdminPage = () => PageRoles(['admin', 'federation_admin'], 'Cette page est réservée aux administrateurs de la commune.', '/administration');
+const AdminPage = () =>
+  PageRoles(
+    ['admin', 'federation_admin'],
+    'Cette page est réservée aux administrateurs de la commune.',
+    '/administration',
+  );
 
 /** The commune administrators' page: activity over the last 30 days, and the commune's categories. */
 @ApiExcludeController()
@@ -39,31 +44,60 @@ export class AdminPagesController {
 
   @Get()
   @AdminPage()
-  async overview(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Query('fait') done?: string) {
+  async overview(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Query('fait') done?: string,
+  ) {
     await this.render(ref, req, reply, me, { notice: done ? DONE[done] : undefined });
   }
 
   @Post('categories')
   @AdminPage()
-  async saveCategories(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Record<string, string | string[] | undefined>) {
+  async saveCategories(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Record<string, string | string[] | undefined>,
+  ) {
     const list = (k: string) => ([] as string[]).concat(body[k] ?? []);
     const ids = list('categoryId');
     const enabled = new Set(list('enabled'));
     const positions = list('position');
-    const items = ids.map((categoryId, i) => ({ categoryId, enabled: enabled.has(categoryId), position: Number(positions[i]) }));
+    const items = ids.map((categoryId, i) => ({
+      categoryId,
+      enabled: enabled.has(categoryId),
+      position: Number(positions[i]),
+    }));
     try {
       await this.admin.setTenantCategories(ref, me, items);
       return reply.redirect('/administration?fait=categories', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       const first = Object.values(formErrors(err))[0];
-      return this.render(ref, req, reply, me, { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.detail}.` }, formStatus(err));
+      return this.render(
+        ref,
+        req,
+        reply,
+        me,
+        { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.detail}.` },
+        formStatus(err),
+      );
     }
   }
 
   @Post('equipe')
   @AdminPage()
-  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+  async invite(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(EmailDto, { email: body.email ?? '' });
       const role = body.role === 'admin' ? 'admin' : 'moderator';
@@ -72,26 +106,59 @@ export class AdminPagesController {
       return reply.redirect('/administration?fait=invitation', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
-      return this.render(ref, req, reply, me, { formError: 'L’invitation n’est pas partie : corrigez le champ signalé.', inviteErrors: formErrors(err), inviteValues: { email: body.email } }, formStatus(err));
+      return this.render(
+        ref,
+        req,
+        reply,
+        me,
+        {
+          formError: 'L’invitation n’est pas partie : corrigez le champ signalé.',
+          inviteErrors: formErrors(err),
+          inviteValues: { email: body.email },
+        },
+        formStatus(err),
+      );
     }
   }
 
   @Post('catalogue')
   @AdminPage()
-  async addCategory(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+  async addCategory(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Form,
+  ) {
     try {
-      const dto = await validated(CreateCategoryDto, { slug: body.slug ?? '', name: body.name ?? '', description: body.description ?? '', remote: body.remote === 'true' });
+      const dto = await validated(CreateCategoryDto, {
+        slug: body.slug ?? '',
+        name: body.name ?? '',
+        description: body.description ?? '',
+        remote: body.remote === 'true',
+      });
       await this.admin.createCategory(ref, me, dto);
       return reply.redirect('/administration?fait=catalogue', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       const catalogueErrors = formErrors(err);
-      const formError = formAlert(err, catalogueErrors, 'La catégorie n’a pas été ajoutée : corrigez les champs signalés.');
+      const formError = formAlert(
+        err,
+        catalogueErrors,
+        'La catégorie n’a pas été ajoutée : corrigez les champs signalés.',
+      );
       return this.render(ref, req, reply, me, { formError, catalogueErrors, catalogueValues: body }, formStatus(err));
     }
   }
 
-  private async render(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, extra: AdminPageExtra = {}, status = 200) {
+  private async render(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    extra: AdminPageExtra = {},
+    status = 200,
+  ) {
     const federationAdmin = me.roles.includes('federation_admin');
     const [ctx, stats, categories, staff, catalogue] = await Promise.all([
       this.contexts.of(ref, req, extra.formError ? 'Erreur – Administration' : 'Administration', 'admin'),
@@ -102,7 +169,19 @@ export class AdminPagesController {
     ]);
     const byDay = stats.byDay as Array<Record<string, number | string>>;
     const sum = (k: string) => byDay.reduce((n, d) => n + Number(d[k] ?? 0), 0);
-    const totals = Object.fromEntries(['offers', 'requests', 'newResidents', 'conversationsStarted', 'matchesMailed', 'organisations', 'projects', 'missions', 'volunteerSignUps'].map((k) => [k, sum(k)]));
+    const totals = Object.fromEntries(
+      [
+        'offers',
+        'requests',
+        'newResidents',
+        'conversationsStarted',
+        'matchesMailed',
+        'organisations',
+        'projects',
+        'missions',
+        'volunteerSignUps',
+      ].map((k) => [k, sum(k)]),
+    );
     const chart = barChart({
       id: 'activite',
       title: 'Annonces publiées par jour',
@@ -113,7 +192,16 @@ export class AdminPagesController {
         { className: 'bar-request', label: 'Demandes', values: byDay.map((d) => Number(d.requests)) },
       ],
     });
-    const page = this.pages.render('admin', { ...ctx, stats, totals, chart: new Handlebars.SafeString(chart), categories, staff, catalogue, ...extra });
+    const page = this.pages.render('admin', {
+      ...ctx,
+      stats,
+      totals,
+      chart: new Handlebars.SafeString(chart),
+      categories,
+      staff,
+      catalogue,
+      ...extra,
+    });
     return sendPage(reply, page, status);
   }
 }

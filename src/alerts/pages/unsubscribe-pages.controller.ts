@@ -10,10 +10,15 @@ import { AlertsService } from '../alerts.service';
 
 const DONE = {
   heading: 'Désinscription confirmée',
-  paragraphs: ["C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte."],
+  paragraphs: [
+    "C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte.",
+  ],
   link: { href: '/mon-compte', label: 'Mon compte' },
 };
-const INVALID = { heading: 'Lien de désinscription invalide', paragraphs: ['Ce lien ne correspond à aucun abonnement sur ce site.'] };
+const INVALID = {
+  heading: 'Lien de désinscription invalide',
+  paragraphs: ['Ce lien ne correspond à aucun abonnement sur ce site.'],
+};
 
 /**
  * RFC 8058 one-click unsubscribe from match e-mails. POST needs neither session nor Origin
@@ -23,10 +28,20 @@ const INVALID = { heading: 'Lien de désinscription invalide', paragraphs: ['Ce 
 @ApiExcludeController()
 @Controller('unsubscribe')
 export class UnsubscribeController {
-  constructor(private readonly alerts: AlertsService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+  ) {}
 
   @Get(':token')
-  async confirm(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+  async confirm(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('token') token: string,
+    @Res() reply: FastifyReply,
+    @Query('fait') done?: string,
+  ) {
     if (!this.alerts.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
     if (done === '1') return this.message(tenant, req, reply, DONE);
     const ctx = await this.contexts.of(tenant, req, 'Ne plus recevoir les alertes');
@@ -35,14 +50,26 @@ export class UnsubscribeController {
 
   @Post(':token')
   @HttpCode(200)
-  async unsubscribe(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('token') token: string, @Body() form: Form | undefined, @Res() reply: FastifyReply) {
+  async unsubscribe(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('token') token: string,
+    @Body() form: Form | undefined,
+    @Res() reply: FastifyReply,
+  ) {
     if (!(await this.alerts.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
     // The site's own form goes on to a page (POST/Redirect/GET); a mail client's one-click POST gets its answer here.
     if (form?.depuis === 'site') return reply.redirect(`/unsubscribe/${encodeURIComponent(token)}?fait=1`, 303);
     return this.message(tenant, req, reply, DONE);
   }
 
-  private async message(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply, content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } }, status = 200) {
+  private async message(
+    tenant: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } },
+    status = 200,
+  ) {
     const ctx = await this.contexts.of(tenant, req, content.heading);
     sendPage(reply, this.pages.render('message', { ...ctx, ...content }), status);
   }

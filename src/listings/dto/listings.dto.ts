@@ -1,74 +1,217 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
 
 export class AvailabilityDto {
-  @ApiPropertyOptional({ example: 'En semaine après 18 h' }) @IsOptional() @IsString() @MaxLength(200, { message: '200 caractères au plus' }) text?: string;
+  @ApiPropertyOptional({ example: 'En semaine après 18 h' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: '200 caractères au plus' })
+  text?: string;
   @ApiPropertyOptional({ example: ['lundi', 'jeudi'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(7) @IsIn(WEEKDAYS, { each: true, message: 'jour de la semaine attendu (lundi … dimanche)' }) weekdays?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(7)
+  @IsIn(WEEKDAYS, { each: true, message: 'jour de la semaine attendu (lundi … dimanche)' })
+  weekdays?: string[];
   @ApiPropertyOptional({ example: '18:00-20:00' })
-  @IsOptional() @Matches(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { message: 'plage horaire attendue, par exemple 18:00-20:00' }) times?: string;
+  @IsOptional()
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
+    message: 'plage horaire attendue, par exemple 18:00-20:00',
+  })
+  times?: string;
 }
 
 export class CreateListingDto {
-  @ApiProperty({ enum: ['offer', 'request'] }) @IsIn(['offer', 'request'], { message: 'offer (je propose) ou request (je demande)' }) kind!: 'offer' | 'request';
+  @ApiProperty({ enum: ['offer', 'request'] })
+  @IsIn(['offer', 'request'], { message: 'offer (je propose) ou request (je demande)' })
+  kind!: 'offer' | 'request';
   @ApiProperty() @IsUUID('all', { message: 'identifiant de catégorie invalide' }) categoryId!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'titre requis' }) @MinLength(5, { message: 'titre trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }) title!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'description requise' }) @MinLength(10, { message: 'description trop courte (10 caractères au moins)' }) @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' }) description!: string;
-  @ApiProperty({ enum: ['in_person', 'remote', 'both'] }) @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' }) mode!: 'in_person' | 'remote' | 'both';
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'titre requis' })
+  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
+  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
+  title!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'description requise' })
+  @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
+  @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
+  description!: string;
+  @ApiProperty({ enum: ['in_person', 'remote', 'both'] })
+  @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' })
+  mode!: 'in_person' | 'remote' | 'both';
   @ApiProperty({ type: LatLngDto }) @ValidateNested() @Type(() => LatLngDto) location!: LatLngDto;
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'rayon en mètres attendu' }) @Min(100, { message: 'rayon minimum : 100 m' }) @Max(20000, { message: 'rayon maximum : 20 000 m' }) radiusM?: number;
-  @ApiPropertyOptional({ type: AvailabilityDto }) @IsOptional() @ValidateNested() @Type(() => AvailabilityDto) availability?: AvailabilityDto;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt({ message: 'rayon en mètres attendu' })
+  @Min(100, { message: 'rayon minimum : 100 m' })
+  @Max(20000, { message: 'rayon maximum : 20 000 m' })
+  radiusM?: number;
+  @ApiPropertyOptional({ type: AvailabilityDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AvailabilityDto)
+  availability?: AvailabilityDto;
 }
 
 export class UpdateListingDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'identifiant de catégorie invalide' }) categoryId?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(5, { message: 'titre trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }) title?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(10, { message: 'description trop courte (10 caractères au moins)' }) @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' }) description?: string;
-  @ApiPropertyOptional({ enum: ['in_person', 'remote', 'both'] }) @IsOptional() @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' }) mode?: 'in_person' | 'remote' | 'both';
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'identifiant de catégorie invalide' })
+  categoryId?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
+  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
+  title?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
+  @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
+  description?: string;
+  @ApiPropertyOptional({ enum: ['in_person', 'remote', 'both'] })
+  @IsOptional()
+  @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' })
+  mode?: 'in_person' | 'remote' | 'both';
   @ApiPropertyOptional({ type: LatLngDto }) @IsOptional() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'rayon en mètres attendu' }) @Min(100, { message: 'rayon minimum : 100 m' }) @Max(20000, { message: 'rayon maximum : 20 000 m' }) radiusM?: number;
-  @ApiPropertyOptional({ type: AvailabilityDto }) @IsOptional() @ValidateNested() @Type(() => AvailabilityDto) availability?: AvailabilityDto;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt({ message: 'rayon en mètres attendu' })
+  @Min(100, { message: 'rayon minimum : 100 m' })
+  @Max(20000, { message: 'rayon maximum : 20 000 m' })
+  radiusM?: number;
+  @ApiPropertyOptional({ type: AvailabilityDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AvailabilityDto)
+  availability?: AvailabilityDto;
 }
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export class SearchListingsQuery {
-  @ApiPropertyOptional({ enum: ['offer', 'request', 'project'], description: 'project: the projects of organisations, where the site has them' })
-  @IsOptional() @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' }) kind?: 'offer' | 'request' | 'project';
-  @ApiPropertyOptional({ description: 'category id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
-  @ApiPropertyOptional({ description: 'neighbourhood id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' }) neighbourhood?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(2, { message: 'recherche trop courte' }) @MaxLength(100, { message: 'recherche trop longue' }) q?: string;
-  @ApiPropertyOptional({ example: '45.21,5.78' }) @IsOptional() @Matches(/^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, { message: 'position attendue sous la forme LAT,LNG' }) near?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(toInt) @IsInt({ message: 'rayon en mètres attendu' }) @Min(100, { message: 'rayon minimum : 100 m' }) @Max(50000, { message: 'rayon maximum : 50 000 m' }) radius?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) @Matches(/^[\w-]+$/, { message: 'curseur invalide' }) cursor?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(toInt) @IsInt({ message: 'nombre entier attendu' }) @Min(1, { message: 'au moins 1' }) @Max(100, { message: '100 au plus' }) limit?: number;
+  @ApiPropertyOptional({
+    enum: ['offer', 'request', 'project'],
+    description: 'project: the projects of organisations, where the site has them',
+  })
+  @IsOptional()
+  @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' })
+  kind?: 'offer' | 'request' | 'project';
+  @ApiPropertyOptional({ description: 'category id or slug' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' })
+  category?: string;
+  @ApiPropertyOptional({ description: 'neighbourhood id or slug' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' })
+  neighbourhood?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(2, { message: 'recherche trop courte' })
+  @MaxLength(100, { message: 'recherche trop longue' })
+  q?: string;
+  @ApiPropertyOptional({ example: '45.21,5.78' })
+  @IsOptional()
+  @Matches(/^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, { message: 'position attendue sous la forme LAT,LNG' })
+  near?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'rayon en mètres attendu' })
+  @Min(100, { message: 'rayon minimum : 100 m' })
+  @Max(50000, { message: 'rayon maximum : 50 000 m' })
+  radius?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  @Matches(/^[\w-]+$/, { message: 'curseur invalide' })
+  cursor?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'nombre entier attendu' })
+  @Min(1, { message: 'au moins 1' })
+  @Max(100, { message: '100 au plus' })
+  limit?: number;
 }
 
 export class GeoJsonQuery {
   @ApiProperty({
     example: '5.70,45.15,5.80,45.25',
     description:
-      'minLng,minLat,maxLng,maxLat in WGS 84 degrees (-180 ≤ lng ≤ 180, -90 ≤ lat ≤ 90, min < max). Any box is accepted, the whole world included: it is cut to the commune\'s area (its outline\'s bounding box plus about 2 km), so a box larger than the commune answers the commune\'s points and a box outside it an empty collection.',
+      "minLng,minLat,maxLng,maxLat in WGS 84 degrees (-180 ≤ lng ≤ 180, -90 ≤ lat ≤ 90, min < max). Any box is accepted, the whole world included: it is cut to the commune's area (its outline's bounding box plus about 2 km), so a box larger than the commune answers the commune's points and a box outside it an empty collection.",
   })
-  @Matches(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, { message: 'bbox attendue sous la forme minLng,minLat,maxLng,maxLat' }) bbox!: string;
-  @ApiPropertyOptional({ enum: ['offer', 'request', 'project'] }) @IsOptional() @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' }) kind?: 'offer' | 'request' | 'project';
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
+  @Matches(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, {
+    message: 'bbox attendue sous la forme minLng,minLat,maxLng,maxLat',
+  })
+  bbox!: string;
+  @ApiPropertyOptional({ enum: ['offer', 'request', 'project'] })
+  @IsOptional()
+  @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' })
+  kind?: 'offer' | 'request' | 'project';
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' })
+  category?: string;
 }
 
 export class ReportDto {
-  @ApiProperty({ enum: ['paid', 'inappropriate', 'spam', 'scam', 'other'] }) @IsIn(['paid', 'inappropriate', 'spam', 'scam', 'other'], { message: 'motif attendu : paid, inappropriate, spam, scam ou other' }) reason!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000, { message: '1 000 caractères au plus' }) comment?: string;
+  @ApiProperty({ enum: ['paid', 'inappropriate', 'spam', 'scam', 'other'] })
+  @IsIn(['paid', 'inappropriate', 'spam', 'scam', 'other'], {
+    message: 'motif attendu : paid, inappropriate, spam, scam ou other',
+  })
+  reason!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000, { message: '1 000 caractères au plus' })
+  comment?: string;
 }
 
 export class MessageDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'message requis' }) @MinLength(1, { message: 'message vide' }) @MaxLength(4000, { message: '4 000 caractères au plus' }) message!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'message requis' })
+  @MinLength(1, { message: 'message vide' })
+  @MaxLength(4000, { message: '4 000 caractères au plus' })
+  message!: string;
 }
 
 export class ReplyDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'message requis' }) @MinLength(1, { message: 'message vide' }) @MaxLength(4000, { message: '4 000 caractères au plus' }) body!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'message requis' })
+  @MinLength(1, { message: 'message vide' })
+  @MaxLength(4000, { message: '4 000 caractères au plus' })
+  body!: string;
 }

@@ -23,14 +23,29 @@ export class ConversationsPagesController {
 
   @Get('conversations')
   @SignedInPage()
-  async inbox(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal) {
-    const [ctx, list] = await Promise.all([this.contexts.of(ref, req, 'Mes messages', 'messages'), this.conversations.list(ref, me)]);
+  async inbox(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+  ) {
+    const [ctx, list] = await Promise.all([
+      this.contexts.of(ref, req, 'Mes messages', 'messages'),
+      this.conversations.list(ref, me),
+    ]);
     sendPage(reply, this.pages.render('conversations', { ...ctx, items: list.items }));
   }
 
   @Get('conversations/:id')
   @SignedInPage()
-  async thread(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Query('envoye') sent?: string) {
+  async thread(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Query('envoye') sent?: string,
+  ) {
     const conversation = await this.conversations.get(ref, me, id);
     const ctx = await this.contexts.of(ref, req, conversation.listing.title, 'messages');
     sendPage(reply, this.pages.render('conversation', { ...ctx, conversation, sent: sent === '1', values: {} }));
@@ -38,7 +53,14 @@ export class ConversationsPagesController {
 
   @Post('conversations/:id')
   @SignedInPage()
-  async reply(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async reply(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(ReplyDto, { body: body.body ?? '' });
       await this.conversations.reply(ref, me, id, dto.body);
@@ -49,7 +71,11 @@ export class ConversationsPagesController {
       const ctx = await this.contexts.of(ref, req, `Erreur – ${conversation.listing.title}`, 'messages');
       const errors = formErrors(err);
       const formError = formAlert(err, errors, 'La réponse n’a pas été envoyée : corrigez le champ signalé.');
-      return sendPage(reply, this.pages.render('conversation', { ...ctx, conversation, values: { body: body.body }, errors, formError }), formStatus(err));
+      return sendPage(
+        reply,
+        this.pages.render('conversation', { ...ctx, conversation, values: { body: body.body }, errors, formError }),
+        formStatus(err),
+      );
     }
   }
 }

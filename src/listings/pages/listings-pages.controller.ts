@@ -64,12 +64,29 @@ export class ListingsPagesController {
       this.listings.search(ref, { kind: 'request', limit: 4 }),
     ]);
     // A commune with the organisations side shows its latest projects too.
-    const projects = ctx.tenant.organisations ? (await this.listings.search(ref, { kind: 'project', limit: 4 })).items : undefined;
-    sendPage(reply, this.pages.render('home', { ...ctx, stats, categories, offers: offers.items, requests: requests.items, projects }));
+    const projects = ctx.tenant.organisations
+      ? (await this.listings.search(ref, { kind: 'project', limit: 4 })).items
+      : undefined;
+    sendPage(
+      reply,
+      this.pages.render('home', {
+        ...ctx,
+        stats,
+        categories,
+        offers: offers.items,
+        requests: requests.items,
+        projects,
+      }),
+    );
   }
 
   @Get('annonces')
-  async browse(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: Form) {
+  async browse(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() raw: Form,
+  ) {
     const filters = {
       kind: raw.kind === 'offer' || raw.kind === 'request' ? raw.kind : undefined,
       category: raw.category || undefined,
@@ -86,94 +103,185 @@ export class ListingsPagesController {
       this.contexts.account(ref, req),
     ]);
     // "Près de chez moi": within 2 km of the resident's private location, nearest first.
-    const home = filters.pres && me?.location ? { near: `${me.location.lat},${me.location.lng}`, radius: String(NEAR_ME_M) } : {};
+    const home =
+      filters.pres && me?.location ? { near: `${me.location.lat},${me.location.lng}`, radius: String(NEAR_ME_M) } : {};
     let items: ListingsView['items'] = [];
     let next: string | undefined;
     let errors: Record<string, string> | undefined;
-    if (filters.pres && !me?.location) errors = { pres: principal ? 'indiquez votre quartier dans « Mon compte » pour trier par distance' : 'connectez-vous pour chercher près de chez vous' };
+    if (filters.pres && !me?.location)
+      errors = {
+        pres: principal
+          ? 'indiquez votre quartier dans « Mon compte » pour trier par distance'
+          : 'connectez-vous pour chercher près de chez vous',
+      };
     try {
       const { pres: _pres, ...searchable } = filters;
       const query = await validated(SearchListingsQuery, { ...searchable, ...home, limit: '20' });
       const page = await this.listings.search(ref, query);
       items = page.items;
-      if (page.nextCursor) next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
+      if (page.nextCursor)
+        next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
     } catch (err) {
       if (!isFormError(err)) throw err;
       errors = formErrors(err);
     }
     const title = errors ? 'Erreur dans les filtres – Annonces' : 'Annonces';
-    const view = { ...ctx, title, filters, categories, neighbourhoods, items, next, errors, canNearMe: Boolean(principal) };
+    const view = {
+      ...ctx,
+      title,
+      filters,
+      categories,
+      neighbourhoods,
+      items,
+      next,
+      errors,
+      canNearMe: Boolean(principal),
+    };
     sendPage(reply, this.pages.render('listings', view), errors ? 422 : 200);
   }
 
   @Get('carte')
-  async mapPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: Form) {
-    const [ctx, t, categories] = await Promise.all([this.context(ref, req, 'Carte des annonces', 'map'), this.tenants.get(ref), this.tenants.categories(ref)]);
+  async mapPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() raw: Form,
+  ) {
+    const [ctx, t, categories] = await Promise.all([
+      this.context(ref, req, 'Carte des annonces', 'map'),
+      this.tenants.get(ref),
+      this.tenants.categories(ref),
+    ]);
     const kinds = ctx.tenant.organisations ? ['offer', 'request', 'project'] : ['offer', 'request'];
-    const filters = { kind: kinds.includes(raw.kind ?? '') ? (raw.kind as 'offer' | 'request' | 'project') : undefined, category: /^[a-z0-9-]{1,60}$/.test(raw.category ?? '') ? raw.category : undefined };
+    const filters = {
+      kind: kinds.includes(raw.kind ?? '') ? (raw.kind as 'offer' | 'request' | 'project') : undefined,
+      category: /^[a-z0-9-]{1,60}$/.test(raw.category ?? '') ? raw.category : undefined,
+    };
     const page = await this.listings.search(ref, { ...filters, limit: 50 });
     const more = filters.kind === 'project' ? '/projets' : '/annonces';
-    const next = page.nextCursor ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind: filters.kind === 'project' ? undefined : filters.kind }), cursor: page.nextCursor })}` : undefined;
+    const next = page.nextCursor
+      ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind: filters.kind === 'project' ? undefined : filters.kind }), cursor: page.nextCursor })}`
+      : undefined;
     sendPage(
       reply,
-      this.pages.render('map', { ...ctx, ...MAP_ASSETS, map: this.contexts.map(t.settings.map), filters, categories, items: page.items, next }),
+      this.pages.render('map', {
+        ...ctx,
+        ...MAP_ASSETS,
+        map: this.contexts.map(t.settings.map),
+        filters,
+        categories,
+        items: page.items,
+        next,
+      }),
     );
   }
 
   @Get('annonces/nouvelle')
   @SignedInPage(newListingPath)
-  async newListingPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('kind') kind?: string) {
-    return this.renderNewListing(ref, req, reply, { kind: kind === 'request' ? 'request' : 'offer', mode: 'in_person' });
+  async newListingPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('kind') kind?: string,
+  ) {
+    return this.renderNewListing(ref, req, reply, {
+      kind: kind === 'request' ? 'request' : 'offer',
+      mode: 'in_person',
+    });
   }
 
   @Post('annonces/nouvelle')
   @SignedInPage('/annonces/nouvelle')
-  async createListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() principal: Principal, @Body() body: Form) {
+  async createListing(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() principal: Principal,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await listingFromForm(this.contexts, ref, body);
-      const listing = await this.listings.create(ref, principal, dto, idempotentRequest(formKey(body.idempotencyKey), principal.accountId, dto));
+      const listing = await this.listings.create(
+        ref,
+        principal,
+        dto,
+        idempotentRequest(formKey(body.idempotencyKey), principal.accountId, dto),
+      );
       // POST/Redirect/GET: reloading the result page must not publish (and alert the neighbours) again.
       return reply.redirect(`/annonces/${listing.id}/publiee`, 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
       const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez votre quartier';
+      if (errors['location.lat'] || errors['location.lng'])
+        errors.location ??= 'position invalide : choisissez votre quartier';
       if (errors[IDEMPOTENCY_HEADER]) {
         // This very form was already sent, then changed (after "back"): a fresh form publishes anew.
         const formError = FORM_ALREADY_SENT;
         return this.renderNewListing(ref, req, reply, { ...body, idempotencyKey: undefined }, {}, formError, 409);
       }
-      const formError = Object.keys(errors).length ? "L'annonce n'a pas été publiée : corrigez les champs signalés." : err.detail;
+      const formError = Object.keys(errors).length
+        ? "L'annonce n'a pas été publiée : corrigez les champs signalés."
+        : err.detail;
       return this.renderNewListing(ref, req, reply, body, errors, formError, formStatus(err));
     }
   }
 
   /** The result of the posting form, for its author: published, or held with the reasons. */
   @Get('annonces/:id/publiee')
-  async listingCreated(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+  async listingCreated(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ) {
     // Anyone but its author (signed out included) sees the listing's own page instead.
     const principal = req.ctx.principal;
     const listing = principal && (await this.listings.get(ref, id, principal));
     if (!listing || !('status' in listing)) return reply.redirect(`/annonces/${encodeURIComponent(id)}`, 303);
     const held = listing.status === 'pending_review';
     const ctx = await this.context(ref, req, held ? 'Annonce en attente de relecture' : 'Annonce publiée', 'listings');
-    const reasons = (((listing as Record<string, unknown>).holdReasons as string[] | undefined) ?? []).map((r) => HOLD_REASONS[r] ?? r);
+    const reasons = (((listing as Record<string, unknown>).holdReasons as string[] | undefined) ?? []).map(
+      (r) => HOLD_REASONS[r] ?? r,
+    );
     sendPage(reply, this.pages.render('listing-created', { ...ctx, listing, held, reasons }));
   }
 
   @Get('annonces/:id')
-  async listing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query() q: Form) {
+  async listing(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query() q: Form,
+  ) {
     const listing = await this.listings.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, listing.title, 'listings');
     // Staff see a relayed resident's listing as its owner would, but it is not theirs.
     const relayedForStaff = 'status' in listing && listing.relayed && isStaff(req.ctx.principal);
     const mine = 'status' in listing && !relayedForStaff;
-    sendPage(reply, this.pages.render('listing', { ...ctx, listing, mine, relayedForStaff, sent: q.envoye === '1', reported: q.signale === '1' }));
+    sendPage(
+      reply,
+      this.pages.render('listing', {
+        ...ctx,
+        listing,
+        mine,
+        relayedForStaff,
+        sent: q.envoye === '1',
+        reported: q.signale === '1',
+      }),
+    );
   }
 
   @Post('annonces/:id/contact')
   @SignedInPage('/annonces/:id')
-  async contact(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() principal: Principal, @Param('id') id: string, @Body() body: Form) {
+  async contact(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(MessageDto, { message: body.message ?? '' });
       await this.conversations.start(ref, principal, id, dto.message);
@@ -185,7 +293,13 @@ export class ListingsPagesController {
       const errors = formErrors(err);
       return sendPage(
         reply,
-        this.pages.render('listing', { ...ctx, listing, errors, values: { message: body.message }, formError: errors.message ? 'Le message n’a pas été envoyé : corrigez le champ signalé.' : err.detail }),
+        this.pages.render('listing', {
+          ...ctx,
+          listing,
+          errors,
+          values: { message: body.message },
+          formError: errors.message ? 'Le message n’a pas été envoyé : corrigez le champ signalé.' : err.detail,
+        }),
         formStatus(err),
       );
     }
@@ -193,13 +307,31 @@ export class ListingsPagesController {
 
   @Post('annonces/:id/signaler')
   @SignedInPage('/annonces/:id')
-  async report(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() principal: Principal, @Param('id') id: string, @Body() body: Form) {
-    const dto = await validated(ReportDto, { reason: body.reason ?? '', ...(body.comment ? { comment: body.comment } : {}) });
+  async report(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    const dto = await validated(ReportDto, {
+      reason: body.reason ?? '',
+      ...(body.comment ? { comment: body.comment } : {}),
+    });
     await this.conversations.report(ref, principal, id, dto.reason, dto.comment);
     return reply.redirect(`/annonces/${id}?signale=1`, 303);
   }
 
-  private async renderNewListing(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderNewListing(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     const [ctx, t, categories, neighbourhoods] = await Promise.all([
       this.context(ref, req, errors ? 'Erreur – Publier une annonce' : 'Publier une annonce', 'new'),
       this.tenants.get(ref),
@@ -207,7 +339,16 @@ export class ListingsPagesController {
       this.tenants.neighbourhoods(ref),
     ]);
     // The form carries its own idempotency key: a double click or a resubmission after "back" publishes once.
-    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() }, errors, formError });
+    const page = this.pages.render('new-listing', {
+      ...ctx,
+      ...PICKER_ASSETS,
+      map: this.contexts.map(t.settings.map),
+      categories,
+      neighbourhoods,
+      values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() },
+      errors,
+      formError,
+    });
     return sendPage(reply, page, status);
   }
 

@@ -8,5 +8,8 @@ import { MyListingsPagesController } from './my-listings-pages.controller';
 import { ConversationsPagesController } from './conversations-pages.controller';
 
 /** The listings' pages: search, map, posting, a resident's listings and conversations. */
-@Module({ imports: [WebModule, ListingsModule, TenantsModule, OutcomesModule], controllers: [ListingsPagesController, MyListingsPagesController, ConversationsPagesController] })
+@Module({
+  imports: [WebModule, ListingsModule, TenantsModule, OutcomesModule],
+  controllers: [ListingsPagesController, MyListingsPagesController, ConversationsPagesController],
+})
 export class ListingsPagesModule {}

@@ -19,7 +19,8 @@ const NOTICES: Record<string, string> = {
   prolongee: 'Votre annonce est prolongée.',
   close: 'Votre annonce est close : elle n’apparaît plus dans les recherches.',
   modifiee: 'Votre annonce est modifiée. Si elle doit être relue, elle réapparaîtra après la relecture.',
-  aidee: 'Bravo ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus. Vous pouvez donner votre avis, en privé, à l’équipe de modération.',
+  aidee:
+    'Bravo ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus. Vous pouvez donner votre avis, en privé, à l’équipe de modération.',
   merci: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.',
 };
 
@@ -37,23 +38,53 @@ export class MyListingsPagesController {
 
   @Get('mes-annonces')
   @SignedInPage()
-  async myListings(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Query('fait') done?: string) {
-    const [ctx, mine] = await Promise.all([this.contexts.of(ref, req, 'Mes annonces', 'mine'), this.listings.mine(ref, me)]);
-    sendPage(reply, this.pages.render('my-listings', { ...ctx, items: mine.items, notice: done ? NOTICES[done] : undefined }));
+  async myListings(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Query('fait') done?: string,
+  ) {
+    const [ctx, mine] = await Promise.all([
+      this.contexts.of(ref, req, 'Mes annonces', 'mine'),
+      this.listings.mine(ref, me),
+    ]);
+    sendPage(
+      reply,
+      this.pages.render('my-listings', { ...ctx, items: mine.items, notice: done ? NOTICES[done] : undefined }),
+    );
   }
 
   @Get('mes-annonces/:id/modifier')
   @SignedInPage()
-  async editPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string) {
+  async editPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
     const listing = await this.listings.get(ref, id, me);
     if (!('status' in listing)) throw new NotFoundError();
-    const values = { categoryId: listing.category.id, title: listing.title, description: listing.description, mode: listing.mode };
+    const values = {
+      categoryId: listing.category.id,
+      title: listing.title,
+      description: listing.description,
+      mode: listing.mode,
+    };
     return this.renderEdit(ref, req, reply, id, values);
   }
 
   @Post('mes-annonces/:id/modifier')
   @SignedInPage()
-  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async edit(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
       const dto = await validated(UpdateListingDto, {
@@ -65,7 +96,10 @@ export class MyListingsPagesController {
       });
       const updated = await this.listings.update(ref, me, id, dto);
       // Staff editing a relayed resident's listing go back to the team's pages.
-      return reply.redirect(updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee', 303);
+      return reply.redirect(
+        updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee',
+        303,
+      );
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
@@ -76,21 +110,39 @@ export class MyListingsPagesController {
 
   @Post('mes-annonces/:id/renouveler')
   @SignedInPage()
-  async renew(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string) {
+  async renew(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
     await this.listings.renew(ref, me, id);
     reply.redirect('/mes-annonces?fait=prolongee', 303);
   }
 
   @Post('mes-annonces/:id/clore')
   @SignedInPage()
-  async close(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string) {
+  async close(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
     await this.listings.close(ref, me, id);
     reply.redirect('/mes-annonces?fait=close', 303);
   }
 
   @Get('mes-annonces/:id/aide-trouvee')
   @SignedInPage()
-  async fulfilPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string) {
+  async fulfilPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
     const { listing, helpers } = await this.outcomes.helpers(ref, me, id);
     const ctx = await this.contexts.of(ref, req, 'Vous avez trouvé de l’aide', 'mine');
     sendPage(reply, this.pages.render('fulfil', { ...ctx, listing, helpers }));
@@ -98,19 +150,45 @@ export class MyListingsPagesController {
 
   @Post('mes-annonces/:id/aide-trouvee')
   @SignedInPage()
-  async fulfil(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async fulfil(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
     reply.redirect('/mes-annonces?fait=aidee', 303);
   }
 
-  private async renderEdit(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderEdit(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     const [ctx, t, categories, neighbourhoods] = await Promise.all([
       this.contexts.of(ref, req, errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce', 'mine'),
       this.tenants.get(ref),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
-    const page = this.pages.render('new-listing', { ...ctx, ...PICKER_ASSETS, editing: id, map: this.contexts.map(t.settings.map), categories, neighbourhoods, values, errors, formError });
+    const page = this.pages.render('new-listing', {
+      ...ctx,
+      ...PICKER_ASSETS,
+      editing: id,
+      map: this.contexts.map(t.settings.map),
+      categories,
+      neighbourhoods,
+      values,
+      errors,
+      formError,
+    });
     return sendPage(reply, page, status);
   }
 }

@@ -28,24 +28,50 @@ export class ModerationPagesController {
 
   @Get('moderation')
   @ModeratorPage()
-  async queue(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
+  async queue(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('fait') done?: string,
+  ) {
     await this.renderQueue(ref, req, reply, done ? NOTICES[done] : undefined);
   }
 
   @Get('moderation/journal')
   @ModeratorPage()
-  async audit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('apres') cursor?: string) {
-    const [ctx, log] = await Promise.all([this.contexts.of(ref, req, 'Journal de modération', 'moderation'), this.moderation.auditLog(ref, 50, cursor)]);
+  async audit(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('apres') cursor?: string,
+  ) {
+    const [ctx, log] = await Promise.all([
+      this.contexts.of(ref, req, 'Journal de modération', 'moderation'),
+      this.moderation.auditLog(ref, 50, cursor),
+    ]);
     const next = log.nextCursor ? `/moderation/journal?apres=${encodeURIComponent(log.nextCursor)}` : undefined;
     sendPage(reply, this.pages.render('audit', { ...ctx, items: log.items, next }));
   }
 
   @Post('moderation/:type/:id')
   @ModeratorPage()
-  async decide(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('type') type: string, @Param('id') id: string, @Body() body: Form) {
+  async decide(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       if (type === 'avis') {
-        await this.moderation.reviewFeedback(ref, me, id, (await validated(ReasonDto, { reason: body.reason ?? '' })).reason);
+        await this.moderation.reviewFeedback(
+          ref,
+          me,
+          id,
+          (await validated(ReasonDto, { reason: body.reason ?? '' })).reason,
+        );
         return reply.redirect('/moderation?fait=avis', 303);
       }
       const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
@@ -56,13 +82,34 @@ export class ModerationPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
-      const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.detail;
-      return this.renderQueue(ref, req, reply, undefined, `La décision n’a pas été enregistrée : ${detail}.`, formStatus(err));
+      const detail = errors.action
+        ? 'choisissez « Publier » ou « Refuser »'
+        : errors.reason
+          ? `motif : ${errors.reason}`
+          : err.detail;
+      return this.renderQueue(
+        ref,
+        req,
+        reply,
+        undefined,
+        `La décision n’a pas été enregistrée : ${detail}.`,
+        formStatus(err),
+      );
     }
   }
 
-  private async renderQueue(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, notice?: string, formError?: string, status = 200) {
-    const [ctx, queue] = await Promise.all([this.contexts.of(ref, req, 'Modération', 'moderation'), this.moderation.queue(ref, 50)]);
+  private async renderQueue(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    notice?: string,
+    formError?: string,
+    status = 200,
+  ) {
+    const [ctx, queue] = await Promise.all([
+      this.contexts.of(ref, req, 'Modération', 'moderation'),
+      this.moderation.queue(ref, 50),
+    ]);
     sendPage(reply, this.pages.render('moderation', { ...ctx, items: queue.items, notice, formError }), status);
   }
 }

@@ -1,8 +1,27 @@
 import { join } from 'node:path';
-import { CLOSINGS, CONVERSATION_LINES, LISTING_TEMPLATES, ODD_JOBS, DISHES, PETS, PLACES, SUBJECTS, LEVELS, AVAILABILITY_TEXTS } from '@dev/demo/french';
+import {
+  CLOSINGS,
+  CONVERSATION_LINES,
+  LISTING_TEMPLATES,
+  ODD_JOBS,
+  DISHES,
+  PETS,
+  PLACES,
+  SUBJECTS,
+  LEVELS,
+  AVAILABILITY_TEXTS,
+} from '@dev/demo/french';
 import { loadTenantCatalogue } from '@src/tenants/tenant-files';
 import { moderationRulesSchema, TenantSettings } from '@src/tenants/tenant-file.schema';
-import { DEFAULT_RULES, DEFAULT_RULES_CONFIG, holdReasons, ModerationRulesConfig, reviewText, RuleCode, rulesFor } from './moderation-rules';
+import {
+  DEFAULT_RULES,
+  DEFAULT_RULES_CONFIG,
+  holdReasons,
+  ModerationRulesConfig,
+  reviewText,
+  RuleCode,
+  rulesFor,
+} from './moderation-rules';
 
 const verdict = (text: string, rules = DEFAULT_RULES) => holdReasons(reviewText(text, rules));
 
@@ -106,13 +125,19 @@ describe('reviewText: French defaults', () => {
   });
 
   it('reports what tripped, as written, in text order', () => {
-    expect(reviewText("Cours de maths 15€ de l'heure", DEFAULT_RULES)).toEqual([{ code: 'paid', match: "15€ de l'heure" }]);
+    expect(reviewText("Cours de maths 15€ de l'heure", DEFAULT_RULES)).toEqual([
+      { code: 'paid', match: "15€ de l'heure" },
+    ]);
     expect(reviewText('Prestation RÉMUNÉRÉE, tél. 06 12 34 56 78', DEFAULT_RULES)).toEqual([
       { code: 'paid', match: 'RÉMUNÉRÉE' },
       { code: 'contact_phone', match: '06 12 34 56 78' },
     ]);
-    expect(reviewText('Écrivez-moi : jean.dupont@gmail.com.', DEFAULT_RULES)).toEqual([{ code: 'contact_email', match: 'jean.dupont@gmail.com' }]);
-    expect(reviewText('contactez moi jean arobase orange point fr', DEFAULT_RULES)).toEqual([{ code: 'contact_email', match: 'jean arobase orange point fr' }]);
+    expect(reviewText('Écrivez-moi : jean.dupont@gmail.com.', DEFAULT_RULES)).toEqual([
+      { code: 'contact_email', match: 'jean.dupont@gmail.com' },
+    ]);
+    expect(reviewText('contactez moi jean arobase orange point fr', DEFAULT_RULES)).toEqual([
+      { code: 'contact_email', match: 'jean arobase orange point fr' },
+    ]);
     expect(reviewText('Tarif à négocier', DEFAULT_RULES)).toEqual([
       { code: 'paid', match: 'Tarif' },
       { code: 'paid', match: 'à négocier' },
@@ -141,13 +166,30 @@ describe('reviewText: French defaults', () => {
   });
 
   it('matches whole words only', () => {
-    for (const text of ['Un séjour en Europe', 'La tarte aux prixmes', 'Je suis cashmere addict', 'Une ribambelle d’enfants', 'Salopette et paysage', 'Le payeur de loyers']) {
+    for (const text of [
+      'Un séjour en Europe',
+      'La tarte aux prixmes',
+      'Je suis cashmere addict',
+      'Une ribambelle d’enfants',
+      'Salopette et paysage',
+      'Le payeur de loyers',
+    ]) {
       expect([text, verdict(text)]).toEqual([text, []]);
     }
   });
 
   it('does not take ordinary numbers for phone numbers', () => {
-    for (const text of ['En 2024 et 2025', 'Code postal 38240', 'De 18h30 à 20h', '3 enfants', '12 rue des Alpes', 'Le 06/12/2024', 'Bus 6020', 'Ticket n° 123456789', 'Lot 01 02 03']) {
+    for (const text of [
+      'En 2024 et 2025',
+      'Code postal 38240',
+      'De 18h30 à 20h',
+      '3 enfants',
+      '12 rue des Alpes',
+      'Le 06/12/2024',
+      'Bus 6020',
+      'Ticket n° 123456789',
+      'Lot 01 02 03',
+    ]) {
       expect([text, verdict(text)]).toEqual([text, []]);
     }
     expect(verdict('06 12 34 56 7 8')).toEqual([]); // an odd spelling, allowed to slip through
@@ -238,16 +280,27 @@ describe('rulesFor: tenant settings', () => {
 });
 
 describe('the demo data', () => {
-  it('passes the rules it demonstrates, the defaults and every tenant\'s', () => {
+  it("passes the rules it demonstrates, the defaults and every tenant's", () => {
     const { tenants } = loadTenantCatalogue(join(__dirname, '..', '..', '..', 'tenants'));
     const ruleSets = [DEFAULT_RULES, ...tenants.map((t) => rulesFor(t.moderation.rules))];
-    const fillers = [...SUBJECTS, ...LEVELS, ...PETS, ...ODD_JOBS, ...DISHES, ...AVAILABILITY_TEXTS, ...Object.values(PLACES).flatMap((p) => [...p.shops, ...p.appointments, ...p.destinations])];
+    const fillers = [
+      ...SUBJECTS,
+      ...LEVELS,
+      ...PETS,
+      ...ODD_JOBS,
+      ...DISHES,
+      ...AVAILABILITY_TEXTS,
+      ...Object.values(PLACES).flatMap((p) => [...p.shops, ...p.appointments, ...p.destinations]),
+    ];
     const texts = [
-      ...Object.values(LISTING_TEMPLATES).flatMap((c) => [...c.offer, ...c.request].flatMap((t) => [t.title, t.description])),
+      ...Object.values(LISTING_TEMPLATES).flatMap((c) =>
+        [...c.offer, ...c.request].flatMap((t) => [t.title, t.description]),
+      ),
       ...Object.values(CLOSINGS).flat(),
       ...Object.values(CONVERSATION_LINES).flat(2),
     ].map((t) => t.replace(/\{\w+\}/g, 'samedi'));
-    for (const rules of ruleSets) for (const text of [...texts, ...fillers]) expect([text, reviewText(text, rules)]).toEqual([text, []]);
+    for (const rules of ruleSets)
+      for (const text of [...texts, ...fillers]) expect([text, reviewText(text, rules)]).toEqual([text, []]);
   });
 });
 

@@ -48,24 +48,101 @@ const frozen = <T>(items: T[]): T[] => Object.freeze(items) as T[];
  */
 export const DEFAULT_RULES_CONFIG: Readonly<ModerationRulesConfig> = Object.freeze({
   paidWords: frozen([
-    '€', 'euro', 'euros', 'tarif*', 'payant*', 'rémunér*', 'rétribu*', 'paiement*', 'contre paiement', 'payer',
-    'payable*', 'à négocier', 'négociable*', 'prix', 'honoraires', 'moyennant', 'participation aux frais',
-    'participation financière', 'contrepartie financière', 'paypal', 'lydia', 'wero', 'paylib', 'pumpkin', 'sumeria',
-    'virement*', 'espèces', 'en liquide', 'cash', 'iban', 'rib', 'cesu', 'chèque emploi service',
+    '€',
+    'euro',
+    'euros',
+    'tarif*',
+    'payant*',
+    'rémunér*',
+    'rétribu*',
+    'paiement*',
+    'contre paiement',
+    'payer',
+    'payable*',
+    'à négocier',
+    'négociable*',
+    'prix',
+    'honoraires',
+    'moyennant',
+    'participation aux frais',
+    'participation financière',
+    'contrepartie financière',
+    'paypal',
+    'lydia',
+    'wero',
+    'paylib',
+    'pumpkin',
+    'sumeria',
+    'virement*',
+    'espèces',
+    'en liquide',
+    'cash',
+    'iban',
+    'rib',
+    'cesu',
+    'chèque emploi service',
   ]),
   allowedPhrases: frozen([
-    'gratuit', 'gratuite', 'gratuits', 'gratuites', 'gratuitement', 'bénévole', 'bénévoles', 'bénévolement',
-    'sans contrepartie', 'sans contrepartie financière', 'aucune contrepartie financière', 'pas de contrepartie financière',
-    'je ne demande rien', 'pas besoin de me payer', 'pas besoin de payer', 'pas besoin de me rémunérer', 'inutile de me payer',
-    'rien à payer', 'sans rien payer', 'pas payant', 'pas payante', 'non payant', 'non payante',
-    'pas rémunéré', 'pas rémunérée', 'non rémunéré', 'non rémunérée', 'sans rémunération', 'aucune rémunération',
-    'sans paiement', 'aucun paiement', 'pas de paiement', 'zéro euro', 'zéro €', 'pas un euro',
+    'gratuit',
+    'gratuite',
+    'gratuits',
+    'gratuites',
+    'gratuitement',
+    'bénévole',
+    'bénévoles',
+    'bénévolement',
+    'sans contrepartie',
+    'sans contrepartie financière',
+    'aucune contrepartie financière',
+    'pas de contrepartie financière',
+    'je ne demande rien',
+    'pas besoin de me payer',
+    'pas besoin de payer',
+    'pas besoin de me rémunérer',
+    'inutile de me payer',
+    'rien à payer',
+    'sans rien payer',
+    'pas payant',
+    'pas payante',
+    'non payant',
+    'non payante',
+    'pas rémunéré',
+    'pas rémunérée',
+    'non rémunéré',
+    'non rémunérée',
+    'sans rémunération',
+    'aucune rémunération',
+    'sans paiement',
+    'aucun paiement',
+    'pas de paiement',
+    'zéro euro',
+    'zéro €',
+    'pas un euro',
     // "espèces" is also "species"
-    'espèce de', "espèce d'", 'espèces de', "espèces d'", 'espèces animales', 'espèces végétales', 'espèces menacées', 'espèces protégées',
+    'espèce de',
+    "espèce d'",
+    'espèces de',
+    "espèces d'",
+    'espèces animales',
+    'espèces végétales',
+    'espèces menacées',
+    'espèces protégées',
     // "Lydia" is also a first name
-    "je m'appelle lydia", "c'est lydia",
+    "je m'appelle lydia",
+    "c'est lydia",
   ]),
-  blockedWords: frozen(['connard*', 'connass*', 'salope', 'salopes', 'encul*', 'pute', 'putes', 'ta gueule', 'bougnoul*', 'youpin*']),
+  blockedWords: frozen([
+    'connard*',
+    'connass*',
+    'salope',
+    'salopes',
+    'encul*',
+    'pute',
+    'putes',
+    'ta gueule',
+    'bougnoul*',
+    'youpin*',
+  ]),
   disable: frozen<RuleCode>([]),
 });
 
@@ -80,9 +157,25 @@ interface Folded {
 }
 
 const SPECIAL: Record<string, string> = {
-  '\u2019': "'", '\u2018': "'", '\u02BC': "'", '\u00B4': "'", '`': "'", '\u2032': "'", '\u201B': "'",
-  '\u0153': 'oe', '\u0152': 'oe', '\u00E6': 'ae', '\u00C6': 'ae', '\u00DF': 'ss',
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-',
+  '\u2019': "'",
+  '\u2018': "'",
+  '\u02BC': "'",
+  '\u00B4': "'",
+  '`': "'",
+  '\u2032': "'",
+  '\u201B': "'",
+  '\u0153': 'oe',
+  '\u0152': 'oe',
+  '\u00E6': 'ae',
+  '\u00C6': 'ae',
+  '\u00DF': 'ss',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
 };
 const foldCache = new Map<string, string>();
 
@@ -116,12 +209,12 @@ function foldWithOffsets(text: string): Folded {
   let out = '';
   let start: number[] | null = null;
   let end: number[] | null = null;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     PLAIN_RUN.lastIndex = i;
     if (PLAIN_RUN.test(text)) {
       const j = PLAIN_RUN.lastIndex;
       out += text.slice(i, j).toLowerCase();
-      if (start) for (let k = i; k < j; k++) start.push(k), end!.push(k + 1);
+      if (start) for (let k = i; k < j; k++) (start.push(k), end!.push(k + 1));
       i = j;
       continue;
     }
@@ -132,7 +225,7 @@ function foldWithOffsets(text: string): Folded {
       start = Array.from({ length: out.length }, (_, k) => k);
       end = start.map((k) => k + 1);
     }
-    if (start) for (let k = 0; k < f.length; k++) start.push(i), end!.push(i + width);
+    if (start) for (let k = 0; k < f.length; k++) (start.push(i), end!.push(i + width));
     out += f;
     i += width;
   }
@@ -179,7 +272,7 @@ function kindOf(cp: number): number {
 function tokenize(text: string): Tokens {
   const tokens: Tokens = { text: [], start: [], end: [] };
   let wordStart = -1;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const kind = kindOf(cp);
@@ -283,7 +376,7 @@ function longestAt(trie: TrieNode, tokens: string[], i: number): number {
 
 /** Occurrences of the terms of `trie` in `tokens`, as folded spans; `overlapping` also gives those starting inside another. */
 function findTerms(trie: TrieNode, tokens: Tokens, code: RuleCode, into: Span[], overlapping = false): void {
-  for (let i = 0; i < tokens.text.length; ) {
+  for (let i = 0; i < tokens.text.length;) {
     const last = longestAt(trie, tokens.text, i);
     if (last < 0) {
       i++;
@@ -307,24 +400,35 @@ const END = `(?!${WORD})`;
 const NUM = '\\d+(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
 /** A number not glued to a word or another number: its first digit, then a look back (faster than looking back first). */
 const NUM_AT_START = '\\d(?<![\\p{L}\\p{N}.,]\\d)\\d*(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
-const NOT_BALLS = "(?!\\s+(?:de|d')\\s*(?:tennis|golf|ping|jonglage|baseball|base-ball|padel|squash|foot|hand|match|fusil))";
+const NOT_BALLS =
+  "(?!\\s+(?:de|d')\\s*(?:tennis|golf|ping|jonglage|baseball|base-ball|padel|squash|foot|hand|match|fusil))";
 const CURRENCY_AFTER = `(?:(?:k\\s*)?€|(?:eur|euros?|centimes?)${END}|balles?${END}${NOT_BALLS})`;
 const UNIT =
-  "(?:\\/\\s*(?:h|heure|seance)|(?:de|par|a)\\s+l'\\s*heure|par\\s+(?:heure|seance)|(?:la\\s+|le\\s+|l'\\s*)(?:heure|seance|journee|demi-journee|cours|soiree))" + END;
+  "(?:\\/\\s*(?:h|heure|seance)|(?:de|par|a)\\s+l'\\s*heure|par\\s+(?:heure|seance)|(?:la\\s+|le\\s+|l'\\s*)(?:heure|seance|journee|demi-journee|cours|soiree))" +
+  END;
 const UNIT_AFTER_CURRENCY =
-  "(?:\\s*\\/\\s*\\p{L}+|\\s+(?:(?:de|par|a)\\s+)?(?:l'\\s*|la\\s+|le\\s+)?(?:heure|seance|journee|demi-journee|cours|soiree|nuit|jour|semaine|mois|trajet|course)" + END + ')';
-const NUMBER_WORDS = '(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|quelques)';
+  "(?:\\s*\\/\\s*\\p{L}+|\\s+(?:(?:de|par|a)\\s+)?(?:l'\\s*|la\\s+|le\\s+)?(?:heure|seance|journee|demi-journee|cours|soiree|nuit|jour|semaine|mois|trajet|course)" +
+  END +
+  ')';
+const NUMBER_WORDS =
+  '(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|quelques)';
 /** Amounts, each with the cheap test that tells when it cannot match. */
 const AMOUNTS: Array<{ re: RegExp; maybe: (folded: string) => boolean }> = [
   // "25e/h": an "e" for euros only counts before a unit, since "25e" alone is an ordinal
-  { re: new RegExp(`${NUM_AT_START}\\s*(?:${CURRENCY_AFTER}${UNIT_AFTER_CURRENCY}?|(?:e${END}\\s*)?${UNIT})`, 'gu'), maybe: () => true },
-  { re: new RegExp(`(?:€|${START}eur${END})\\s*${NUM}(?![\\p{N}])`, 'gu'), maybe: (t) => t.includes('€') || t.includes('eur') },
+  {
+    re: new RegExp(`${NUM_AT_START}\\s*(?:${CURRENCY_AFTER}${UNIT_AFTER_CURRENCY}?|(?:e${END}\\s*)?${UNIT})`, 'gu'),
+    maybe: () => true,
+  },
+  {
+    re: new RegExp(`(?:€|${START}eur${END})\\s*${NUM}(?![\\p{N}])`, 'gu'),
+    maybe: (t) => t.includes('€') || t.includes('eur'),
+  },
   { re: new RegExp(`${START}${NUMBER_WORDS}\\s+balles${END}${NOT_BALLS}`, 'gu'), maybe: (t) => t.includes('balles') },
 ];
 
 // E-mail addresses, plain or obfuscated: "jean.dupont@gmail.com", "jean @ mail.fr", "jean [at] mail.fr",
 // "jean(at)mail(dot)fr", "jean arobase orange point fr", "jean at mail dot com".
-const LOCAL = "(?<![\\p{L}\\p{N}._%+\\-])[\\p{L}\\p{N}._%+\\-]+(?:\\s+(?:point|dot)\\s+[\\p{L}\\p{N}._%+\\-]+){0,3}";
+const LOCAL = '(?<![\\p{L}\\p{N}._%+\\-])[\\p{L}\\p{N}._%+\\-]+(?:\\s+(?:point|dot)\\s+[\\p{L}\\p{N}._%+\\-]+){0,3}';
 const LABEL = '[\\p{L}\\p{N}\\-]+';
 const DOT = '(?:\\.|\\s*[\\[({<]\\s*(?:dot|point)\\s*[\\])}>]\\s*|\\s+(?:dot|point)\\s+)';
 const AT_MARK = '(?:\\s*[\\[({<]\\s*(?:at|@|arobase)\\s*[\\])}>]\\s*|\\s+arobase\\s+)';
@@ -336,7 +440,10 @@ const EMAIL_HINT = /@|arobase|(?<![\p{L}])at(?![\p{L}])/u;
 
 // French phone numbers: "06 12 34 56 78", "06.12.34.56.78", "0612345678", "+33 6 12 34 56 78", "+33 (0)6…", "0033 6…".
 const SEP = '[\\s.\\-]{0,3}';
-const PHONE = new RegExp(`(?<![\\p{N}+])(?:\\(?(?:\\+|00)\\s?33\\)?${SEP}(?:\\(0\\)${SEP})?[1-9]|0[1-9])(?:${SEP}\\d{2}){4}(?!\\p{N})`, 'gu');
+const PHONE = new RegExp(
+  `(?<![\\p{N}+])(?:\\(?(?:\\+|00)\\s?33\\)?${SEP}(?:\\(0\\)${SEP})?[1-9]|0[1-9])(?:${SEP}\\d{2}){4}(?!\\p{N})`,
+  'gu',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Rules
@@ -396,7 +503,8 @@ export function rulesFor(settings?: Partial<ModerationRulesConfig> | null): Mode
   const key = JSON.stringify(extra);
   let rules = byContent.get(key);
   if (!rules) {
-    const empty = !extra.paidWords.length && !extra.allowedPhrases.length && !extra.blockedWords.length && !extra.disable.length;
+    const empty =
+      !extra.paidWords.length && !extra.allowedPhrases.length && !extra.blockedWords.length && !extra.disable.length;
     rules = empty
       ? DEFAULT_RULES
       : ModerationRules.compile({
@@ -495,7 +603,10 @@ export function reviewText(text: string, rules: ModerationRules): RuleHit[] {
 
   hits.sort((a, b) => a.start - b.start || RULE_CODES.indexOf(a.code) - RULE_CODES.indexOf(b.code));
   const { start, end } = folded;
-  return hits.map((h) => ({ code: h.code, match: start && end ? text.slice(start[h.start], end[h.end - 1]) : text.slice(h.start, h.end) }));
+  return hits.map((h) => ({
+    code: h.code,
+    match: start && end ? text.slice(start[h.start], end[h.end - 1]) : text.slice(h.start, h.end),
+  }));
 }
 
 /** The distinct codes of some hits, always in the order of RULE_CODES: the reasons a listing is held. */

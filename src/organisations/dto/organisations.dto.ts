@@ -1,74 +1,225 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsStorableDate } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export const ORGANISATION_KINDS = ['association', 'social_centre', 'business', 'institution', 'other'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export class CreateOrganisationDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'nom requis' }) @MinLength(2, { message: 'nom trop court (2 caractères au moins)' }) @MaxLength(120, { message: 'nom trop long (120 caractères au plus)' }) name!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'nom requis' })
+  @MinLength(2, { message: 'nom trop court (2 caractères au moins)' })
+  @MaxLength(120, { message: 'nom trop long (120 caractères au plus)' })
+  name!: string;
   @ApiProperty({ enum: ORGANISATION_KINDS })
-  @IsIn(ORGANISATION_KINDS, { message: 'type attendu : association, social_centre, business, institution ou other' }) kind!: OrganisationKind;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'description requise' }) @MinLength(10, { message: 'description trop courte (10 caractères au moins)' }) @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' }) description!: string;
-  @ApiPropertyOptional({ description: 'neighbourhood id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' }) neighbourhood?: string;
+  @IsIn(ORGANISATION_KINDS, { message: 'type attendu : association, social_centre, business, institution ou other' })
+  kind!: OrganisationKind;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'description requise' })
+  @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
+  @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
+  description!: string;
+  @ApiPropertyOptional({ description: 'neighbourhood id or slug' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' })
+  neighbourhood?: string;
   @ApiPropertyOptional({ example: 'https://association.example.org' })
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(300, { message: '300 caractères au plus' }) @Matches(/^https?:\/\/[^\s<>"]+\.[^\s<>"]+$/, { message: 'adresse de site attendue, commençant par https://' }) website?: string;
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(300, { message: '300 caractères au plus' })
+  @Matches(/^https?:\/\/[^\s<>"]+\.[^\s<>"]+$/, { message: 'adresse de site attendue, commençant par https://' })
+  website?: string;
 }
 
 export class ProjectQuery {
-  @ApiPropertyOptional({ description: 'organisation id' }) @IsOptional() @IsUUID('all', { message: "identifiant d'organisation invalide" }) organisation?: string;
-  @ApiPropertyOptional({ description: 'category id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' }) category?: string;
-  @ApiPropertyOptional({ description: 'neighbourhood id or slug' }) @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' }) neighbourhood?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(2, { message: 'recherche trop courte' }) @MaxLength(100, { message: 'recherche trop longue' }) q?: string;
-  @ApiPropertyOptional({ example: '45.76,4.83' }) @IsOptional() @Matches(/^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, { message: 'position attendue sous la forme LAT,LNG' }) near?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(toInt) @IsInt({ message: 'rayon en mètres attendu' }) @Min(100, { message: 'rayon minimum : 100 m' }) @Max(50000, { message: 'rayon maximum : 50 000 m' }) radius?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) @Matches(/^[\w-]+$/, { message: 'curseur invalide' }) cursor?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(toInt) @IsInt({ message: 'nombre entier attendu' }) @Min(1, { message: 'au moins 1' }) @Max(100, { message: '100 au plus' }) limit?: number;
+  @ApiPropertyOptional({ description: 'organisation id' })
+  @IsOptional()
+  @IsUUID('all', { message: "identifiant d'organisation invalide" })
+  organisation?: string;
+  @ApiPropertyOptional({ description: 'category id or slug' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' })
+  category?: string;
+  @ApiPropertyOptional({ description: 'neighbourhood id or slug' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' })
+  neighbourhood?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(2, { message: 'recherche trop courte' })
+  @MaxLength(100, { message: 'recherche trop longue' })
+  q?: string;
+  @ApiPropertyOptional({ example: '45.76,4.83' })
+  @IsOptional()
+  @Matches(/^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, { message: 'position attendue sous la forme LAT,LNG' })
+  near?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'rayon en mètres attendu' })
+  @Min(100, { message: 'rayon minimum : 100 m' })
+  @Max(50000, { message: 'rayon maximum : 50 000 m' })
+  radius?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  @Matches(/^[\w-]+$/, { message: 'curseur invalide' })
+  cursor?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'nombre entier attendu' })
+  @Min(1, { message: 'au moins 1' })
+  @Max(100, { message: '100 au plus' })
+  limit?: number;
 }
 
 export class CreateProjectDto {
   @ApiProperty() @IsUUID('all', { message: "identifiant d'organisation invalide" }) organisationId!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'titre requis' }) @MinLength(5, { message: 'titre trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }) title!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'description requise' }) @MinLength(10, { message: 'description trop courte (10 caractères au moins)' }) @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' }) description!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'titre requis' })
+  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
+  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
+  title!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'description requise' })
+  @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
+  @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' })
+  description!: string;
   @ApiProperty() @IsUUID('all', { message: 'identifiant de catégorie invalide' }) categoryId!: string;
   @ApiProperty({ type: LatLngDto }) @ValidateNested() @Type(() => LatLngDto) location!: LatLngDto;
-  @ApiPropertyOptional({ example: '2026-12-01' }) @IsOptional() @IsISO8601({ strict: true }, { message: 'date attendue (AAAA-MM-JJ)' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date attendue (AAAA-MM-JJ)' }) startsOn?: string;
-  @ApiPropertyOptional({ example: '2027-03-31' }) @IsOptional() @IsISO8601({ strict: true }, { message: 'date attendue (AAAA-MM-JJ)' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date attendue (AAAA-MM-JJ)' }) endsOn?: string;
-  @ApiPropertyOptional({ description: 'no fixed dates' }) @IsOptional() @IsBoolean({ message: 'vrai ou faux attendu' }) ongoing?: boolean;
+  @ApiPropertyOptional({ example: '2026-12-01' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'date attendue (AAAA-MM-JJ)' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date attendue (AAAA-MM-JJ)' })
+  startsOn?: string;
+  @ApiPropertyOptional({ example: '2027-03-31' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'date attendue (AAAA-MM-JJ)' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date attendue (AAAA-MM-JJ)' })
+  endsOn?: string;
+  @ApiPropertyOptional({ description: 'no fixed dates' })
+  @IsOptional()
+  @IsBoolean({ message: 'vrai ou faux attendu' })
+  ongoing?: boolean;
 }
 
 export class UpdateProjectDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(5, { message: 'titre trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }) title?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(10, { message: 'description trop courte (10 caractères au moins)' }) @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' }) description?: string;
-  @ApiPropertyOptional({ enum: ['closed'] }) @IsOptional() @IsIn(['closed'], { message: 'seul closed est possible' }) status?: 'closed';
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
+  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
+  title?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
+  @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' })
+  description?: string;
+  @ApiPropertyOptional({ enum: ['closed'] })
+  @IsOptional()
+  @IsIn(['closed'], { message: 'seul closed est possible' })
+  status?: 'closed';
 }
 
 export class CreateMissionDto {
-  @ApiProperty({ description: 'what the volunteers will do' }) @Transform(trim) @IsString({ message: 'intitulé requis' }) @MinLength(5, { message: 'intitulé trop court (5 caractères au moins)' }) @MaxLength(120, { message: 'intitulé trop long (120 caractères au plus)' }) title!: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' }) description?: string;
-  @ApiProperty({ example: 'Samedi 5 décembre, 9 h – 12 h' }) @Transform(trim) @IsString({ message: 'quand : requis' }) @MinLength(2, { message: 'indiquez quand' }) @MaxLength(200, { message: '200 caractères au plus' }) when!: string;
-  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00' }) @IsOptional() @IsStorableDate({ message: 'date et heure attendues (ISO 8601)' }) startsAt?: string;
-  @ApiProperty() @Transform(toInt) @IsInt({ message: 'nombre entier attendu' }) @Min(1, { message: 'au moins 1 bénévole' }) @Max(500, { message: '500 bénévoles au plus' }) volunteersNeeded!: number;
+  @ApiProperty({ description: 'what the volunteers will do' })
+  @Transform(trim)
+  @IsString({ message: 'intitulé requis' })
+  @MinLength(5, { message: 'intitulé trop court (5 caractères au moins)' })
+  @MaxLength(120, { message: 'intitulé trop long (120 caractères au plus)' })
+  title!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
+  description?: string;
+  @ApiProperty({ example: 'Samedi 5 décembre, 9 h – 12 h' })
+  @Transform(trim)
+  @IsString({ message: 'quand : requis' })
+  @MinLength(2, { message: 'indiquez quand' })
+  @MaxLength(200, { message: '200 caractères au plus' })
+  when!: string;
+  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00' })
+  @IsOptional()
+  @IsStorableDate({ message: 'date et heure attendues (ISO 8601)' })
+  startsAt?: string;
+  @ApiProperty()
+  @Transform(toInt)
+  @IsInt({ message: 'nombre entier attendu' })
+  @Min(1, { message: 'au moins 1 bénévole' })
+  @Max(500, { message: '500 bénévoles au plus' })
+  volunteersNeeded!: number;
   @ApiPropertyOptional({ example: ['cuisine', 'accueil'] })
-  @IsOptional() @IsArray({ message: 'liste attendue' }) @ArrayMaxSize(10, { message: '10 compétences au plus' }) @IsString({ each: true }) @MaxLength(60, { each: true, message: '60 caractères au plus par compétence' }) skills?: string[];
+  @IsOptional()
+  @IsArray({ message: 'liste attendue' })
+  @ArrayMaxSize(10, { message: '10 compétences au plus' })
+  @IsString({ each: true })
+  @MaxLength(60, { each: true, message: '60 caractères au plus par compétence' })
+  skills?: string[];
 }
 
 export class VolunteerDto {
-  @ApiPropertyOptional({ description: 'let the managers see my e-mail address' }) @IsOptional() @IsBoolean({ message: 'vrai ou faux attendu' }) shareContact?: boolean;
+  @ApiPropertyOptional({ description: 'let the managers see my e-mail address' })
+  @IsOptional()
+  @IsBoolean({ message: 'vrai ou faux attendu' })
+  shareContact?: boolean;
 }
 
 export class OrganisationMessageDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'message requis' }) @MinLength(1, { message: 'message vide' }) @MaxLength(4000, { message: '4 000 caractères au plus' }) message!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'message requis' })
+  @MinLength(1, { message: 'message vide' })
+  @MaxLength(4000, { message: '4 000 caractères au plus' })
+  message!: string;
 }
 
 export class ReplyToDto {
   @ApiProperty() @IsUUID('all', { message: 'identifiant de message invalide' }) messageId!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'message requis' }) @MinLength(1, { message: 'message vide' }) @MaxLength(4000, { message: '4 000 caractères au plus' }) message!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'message requis' })
+  @MinLength(1, { message: 'message vide' })
+  @MaxLength(4000, { message: '4 000 caractères au plus' })
+  message!: string;
 }
 
 export class ManagerInviteDto {

@@ -4,7 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { DecisionDto } from '@src/moderation/dto/moderation.dto';
-import { CreateOrganisationDto, ManagerInviteDto, OrganisationMessageDto, ORGANISATION_KINDS, ReplyToDto } from '../dto/organisations.dto';
+import {
+  CreateOrganisationDto,
+  ManagerInviteDto,
+  OrganisationMessageDto,
+  ORGANISATION_KINDS,
+  ReplyToDto,
+} from '../dto/organisations.dto';
 import { assertOrganisationsEnabled } from '../organisations-access';
 import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
@@ -18,7 +24,8 @@ import type { ManageOrganisationExtra, OrganisationsPage } from './organisations
 
 const NOTICES: Record<string, string> = {
   organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
-  responsable: 'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
+  responsable:
+    'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
   reponse: 'Votre réponse est envoyée par e-mail.',
 };
 
@@ -38,7 +45,12 @@ export class OrganisationsPagesController {
   ) {}
 
   @Get('organisations')
-  async organisationList(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('apres') cursor?: string) {
+  async organisationList(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('apres') cursor?: string,
+  ) {
     const list = await this.organisations.list(ref, 50, cursor);
     const ctx = await this.context(ref, req, 'Organisations', 'projects');
     const next = list.nextCursor ? `/organisations?apres=${encodeURIComponent(list.nextCursor)}` : undefined;
@@ -54,7 +66,13 @@ export class OrganisationsPagesController {
 
   @Post('organisations/nouvelle')
   @SignedInPage('/organisations/nouvelle')
-  async createOrganisation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+  async createOrganisation(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Form,
+  ) {
     await assertOrganisationsEnabled(this.tenants, ref);
     try {
       const dto = await validated(CreateOrganisationDto, {
@@ -69,12 +87,26 @@ export class OrganisationsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
-      return this.renderNewOrganisation(ref, req, reply, body, errors, formAlert(err, errors, "L'organisation n'a pas été enregistrée : corrigez les champs signalés."), formStatus(err));
+      return this.renderNewOrganisation(
+        ref,
+        req,
+        reply,
+        body,
+        errors,
+        formAlert(err, errors, "L'organisation n'a pas été enregistrée : corrigez les champs signalés."),
+        formStatus(err),
+      );
     }
   }
 
   @Get('organisations/:id')
-  async organisation(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('envoye') sent?: string) {
+  async organisation(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query('envoye') sent?: string,
+  ) {
     const organisation = await this.organisations.get(ref, id, req.ctx.principal);
     const ctx = await this.context(ref, req, organisation.name, 'projects');
     sendPage(reply, this.pages.render('organisation', { ...ctx, organisation, sent: sent === '1' }));
@@ -82,7 +114,14 @@ export class OrganisationsPagesController {
 
   @Post('organisations/:id/contact')
   @SignedInPage('/organisations/:id')
-  async contact(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async contact(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
       await this.organisations.contact(ref, me, id, dto.message);
@@ -93,19 +132,43 @@ export class OrganisationsPagesController {
       const ctx = await this.context(ref, req, `Erreur – ${organisation.name}`, 'projects');
       const errors = formErrors(err);
       const formError = formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.');
-      return sendPage(reply, this.pages.render('organisation', { ...ctx, organisation, errors, formError, values: { message: body.message } }), formStatus(err));
+      return sendPage(
+        reply,
+        this.pages.render('organisation', {
+          ...ctx,
+          organisation,
+          errors,
+          formError,
+          values: { message: body.message },
+        }),
+        formStatus(err),
+      );
     }
   }
 
   @Get('organisations/:id/gerer')
   @SignedInPage()
-  async manage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Query('fait') done?: string) {
+  async manage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Query('fait') done?: string,
+  ) {
     return this.renderManage(ref, req, reply, me, id, { notice: done ? NOTICES[done] : undefined });
   }
 
   @Post('organisations/:id/responsables')
   @SignedInPage('/organisations/:id/gerer')
-  async invite(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async invite(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(ManagerInviteDto, { email: body.email ?? '' });
       await this.organisations.inviteManager(ref, me, id, dto.email);
@@ -113,13 +176,32 @@ export class OrganisationsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
       const errors = formErrors(err);
-      return this.renderManage(ref, req, reply, me, id, { errors, values: { email: body.email }, formError: formAlert(err, errors, 'Personne n’a été ajouté : corrigez l’adresse.') }, formStatus(err));
+      return this.renderManage(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        {
+          errors,
+          values: { email: body.email },
+          formError: formAlert(err, errors, 'Personne n’a été ajouté : corrigez l’adresse.'),
+        },
+        formStatus(err),
+      );
     }
   }
 
   @Post('organisations/:id/repondre')
   @SignedInPage('/organisations/:id/gerer')
-  async reply(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async reply(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const dto = await validated(ReplyToDto, { messageId: body.messageId ?? '', message: body.message ?? '' });
       await this.organisations.reply(ref, me, id, dto.messageId, dto.message);
@@ -127,32 +209,70 @@ export class OrganisationsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
       const errors = formErrors(err);
-      return this.renderManage(ref, req, reply, me, id, { formError: formAlert(err, errors, `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`) }, formStatus(err));
+      return this.renderManage(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        { formError: formAlert(err, errors, `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`) },
+        formStatus(err),
+      );
     }
   }
 
   @Get('mes-organisations')
   @SignedInPage()
-  async mine(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal) {
-    const [organisations, signUps] = await Promise.all([this.organisations.mine(ref, me), this.projects.mySignUps(ref, me)]);
+  async mine(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+  ) {
+    const [organisations, signUps] = await Promise.all([
+      this.organisations.mine(ref, me),
+      this.projects.mySignUps(ref, me),
+    ]);
     const ctx = await this.context(ref, req, 'Mes organisations et missions', 'my-organisations');
-    sendPage(reply, this.pages.render('my-organisations', { ...ctx, organisations: organisations.items, signUps: signUps.items }));
+    sendPage(
+      reply,
+      this.pages.render('my-organisations', { ...ctx, organisations: organisations.items, signUps: signUps.items }),
+    );
   }
 
   /** Decisions from the moderation page (its queue lists organisations and projects too). */
   @Post('moderation/organisations/:id')
   @ModeratorPage()
-  decideOrganisation(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  decideOrganisation(
+    @CurrentTenant() ref: TenantRef,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     return this.decide(ref, reply, me, 'organisations', id, body);
   }
 
   @Post('moderation/projets/:id')
   @ModeratorPage()
-  decideProject(@CurrentTenant() ref: TenantRef, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  decideProject(
+    @CurrentTenant() ref: TenantRef,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     return this.decide(ref, reply, me, 'projets', id, body);
   }
 
-  private async decide(ref: TenantRef, reply: FastifyReply, me: Principal, type: 'organisations' | 'projets', id: string, body: Form) {
+  private async decide(
+    ref: TenantRef,
+    reply: FastifyReply,
+    me: Principal,
+    type: 'organisations' | 'projets',
+    id: string,
+    body: Form,
+  ) {
     try {
       const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
       if (type === 'organisations') await this.organisations.decideOrganisation(ref, me, id, dto.action, dto.reason);
@@ -161,26 +281,62 @@ export class OrganisationsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
-      const detail = errors.action ? 'choisissez « Publier » ou « Refuser »' : errors.reason ? `motif : ${errors.reason}` : err.detail;
+      const detail = errors.action
+        ? 'choisissez « Publier » ou « Refuser »'
+        : errors.reason
+          ? `motif : ${errors.reason}`
+          : err.detail;
       throw retold(err, `La décision n’a pas été enregistrée : ${detail}.`);
     }
   }
 
-  private async renderNewOrganisation(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
-    const [ctx, neighbourhoods] = await Promise.all([this.context(ref, req, errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation', 'projects'), this.tenants.neighbourhoods(ref)]);
+  private async renderNewOrganisation(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const [ctx, neighbourhoods] = await Promise.all([
+      this.context(ref, req, errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation', 'projects'),
+      this.tenants.neighbourhoods(ref),
+    ]);
     const kinds = ORGANISATION_KINDS.map((value) => ({ value, label: ORGANISATION_KIND[value] }));
-    return sendPage(reply, this.pages.render('new-organisation', { ...ctx, kinds, neighbourhoods, values, errors, formError }), status);
+    return sendPage(
+      reply,
+      this.pages.render('new-organisation', { ...ctx, kinds, neighbourhoods, values, errors, formError }),
+      status,
+    );
   }
 
-  private async renderManage(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, extra: ManageOrganisationExtra, status = 200) {
+  private async renderManage(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    extra: ManageOrganisationExtra,
+    status = 200,
+  ) {
     const organisation = await this.organisations.get(ref, id, me);
     if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
     const inbox = await this.organisations.inbox(ref, me, id);
     const ctx = await this.context(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
-    return sendPage(reply, this.pages.render('manage-organisation', { ...ctx, organisation, messages: inbox.items, ...extra }), status);
+    return sendPage(
+      reply,
+      this.pages.render('manage-organisation', { ...ctx, organisation, messages: inbox.items, ...extra }),
+      status,
+    );
   }
 
-  private async context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext & OrganisationsPage> {
+  private async context(
+    ref: TenantRef,
+    req: FastifyRequest,
+    title: string,
+    current?: string,
+  ): Promise<PageContext & OrganisationsPage> {
     await assertOrganisationsEnabled(this.tenants, ref);
     const ctx = await this.contexts.of(ref, req, title, current);
     return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };

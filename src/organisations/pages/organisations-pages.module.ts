@@ -6,5 +6,8 @@ import { OrganisationsPagesController } from './organisations-pages.controller';
 import { ProjectsPagesController } from './projects-pages.controller';
 
 /** The organisations' pages: organisations, projects and missions. */
-@Module({ imports: [WebModule, OrganisationsModule, TenantsModule], controllers: [OrganisationsPagesController, ProjectsPagesController] })
+@Module({
+  imports: [WebModule, OrganisationsModule, TenantsModule],
+  controllers: [OrganisationsPagesController, ProjectsPagesController],
+})
 export class OrganisationsPagesModule {}

@@ -5,10 +5,20 @@ import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-valida
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class FulfilDto {
-  @ApiPropertyOptional({ description: 'the conversation whose neighbour helped' }) @IsOptional() @IsUUID('all', { message: 'identifiant de conversation invalide' }) conversationId?: string;
+  @ApiPropertyOptional({ description: 'the conversation whose neighbour helped' })
+  @IsOptional()
+  @IsUUID('all', { message: 'identifiant de conversation invalide' })
+  conversationId?: string;
 }
 
 export class FeedbackDto {
-  @ApiProperty({ description: 'did it go well?' }) @IsBoolean({ message: 'oui (true) ou non (false) attendu' }) ok!: boolean;
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(2000, { message: '2 000 caractères au plus' }) comment?: string;
+  @ApiProperty({ description: 'did it go well?' })
+  @IsBoolean({ message: 'oui (true) ou non (false) attendu' })
+  ok!: boolean;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000, { message: '2 000 caractères au plus' })
+  comment?: string;
 }

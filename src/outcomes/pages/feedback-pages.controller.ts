@@ -23,28 +23,75 @@ export class FeedbackPagesController {
 
   @Get('entraides/:id/avis')
   @SignedInPage()
-  async feedbackPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string) {
+  async feedbackPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
     return this.renderFeedback(ref, req, reply, me, id, {});
   }
 
   @Post('entraides/:id/avis')
   @SignedInPage()
-  async feedback(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async feedback(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
-      const dto = await validated(FeedbackDto, { ok: body?.ok === 'oui' ? true : body?.ok === 'non' ? false : undefined, comment: body?.comment ?? '' });
+      const dto = await validated(FeedbackDto, {
+        ok: body?.ok === 'oui' ? true : body?.ok === 'non' ? false : undefined,
+        comment: body?.comment ?? '',
+      });
       await this.outcomes.feedback(ref, me, id, dto.ok, dto.comment);
       return reply.redirect('/mes-annonces?fait=merci', 303);
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
-      return this.renderFeedback(ref, req, reply, me, id, body ?? {}, errors, formAlert(err, errors, 'Votre avis n’a pas été envoyé : corrigez les champs signalés.'), formStatus(err));
+      return this.renderFeedback(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        body ?? {},
+        errors,
+        formAlert(err, errors, 'Votre avis n’a pas été envoyé : corrigez les champs signalés.'),
+        formStatus(err),
+      );
     }
   }
 
-  private async renderFeedback(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, me: Principal, id: string, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderFeedback(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     if (!(await this.outcomes.canGiveFeedback(ref, me, id))) {
       const ctx = await this.contexts.of(ref, req, 'Votre avis');
-      return sendPage(reply, this.pages.render('message', { ...ctx, heading: 'Votre avis', paragraphs: ['Un avis se donne une fois l’aide réalisée, une seule fois, par les personnes qui y ont pris part. Merci !'], link: { href: '/mes-annonces', label: 'Mes annonces' } }), status === 200 ? 200 : 409);
+      return sendPage(
+        reply,
+        this.pages.render('message', {
+          ...ctx,
+          heading: 'Votre avis',
+          paragraphs: [
+            'Un avis se donne une fois l’aide réalisée, une seule fois, par les personnes qui y ont pris part. Merci !',
+          ],
+          link: { href: '/mes-annonces', label: 'Mes annonces' },
+        }),
+        status === 200 ? 200 : 409,
+      );
     }
     const ctx = await this.contexts.of(ref, req, errors ? 'Erreur – Votre avis' : 'Votre avis', 'mine');
     sendPage(reply, this.pages.render('feedback', { ...ctx, id, values, errors, formError }), status);

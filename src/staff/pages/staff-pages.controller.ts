@@ -18,7 +18,11 @@ import { sendPage } from '@src/web/page-response';
 import { FORM_ALREADY_SENT, formKey, listingFromForm } from '@src/listings/pages/listing-form';
 import { PICKER_ASSETS } from '@src/web/map-assets';
 
-const CONSENT_LABELS: Record<string, string> = { phone: 'par téléphone', in_person: 'en personne', paper: 'sur papier' };
+const CONSENT_LABELS: Record<string, string> = {
+  phone: 'par téléphone',
+  in_person: 'en personne',
+  paper: 'sur papier',
+};
 const NOTICES: Record<string, string> = {
   inscrit: 'Le résident est inscrit. Vous pouvez publier une annonce pour lui ou pour elle.',
   modifie: 'Les informations sont enregistrées.',
@@ -50,24 +54,63 @@ export class StaffPagesController {
 
   @Get()
   @StaffPage()
-  async inbox(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    const [ctx, inbox] = await Promise.all([this.contexts.of(ref, req, 'Boîte de l’équipe', 'staff'), this.residents.inboxItems(ref)]);
+  async inbox(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('fait') done?: string,
+  ) {
+    const [ctx, inbox] = await Promise.all([
+      this.contexts.of(ref, req, 'Boîte de l’équipe', 'staff'),
+      this.residents.inboxItems(ref),
+    ]);
     const items = inbox.items;
-    sendPage(reply, this.pages.render('staff-inbox', { ...ctx, toCall: items.filter((i) => i.state === 'to_call'), called: items.filter((i) => i.state === 'called'), notice: done ? NOTICES[done] : undefined }));
+    sendPage(
+      reply,
+      this.pages.render('staff-inbox', {
+        ...ctx,
+        toCall: items.filter((i) => i.state === 'to_call'),
+        called: items.filter((i) => i.state === 'called'),
+        notice: done ? NOTICES[done] : undefined,
+      }),
+    );
   }
 
   @Post('boite/:id/rappele')
   @StaffPage()
-  async calledBack(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async calledBack(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     await this.residents.calledBack(ref, me, id);
-    reply.redirect(body?.retour && /^\/equipe\/residents\/[\w-]+$/.test(body.retour) ? `${body.retour}?fait=rappele` : '/equipe?fait=rappele', 303);
+    reply.redirect(
+      body?.retour && /^\/equipe\/residents\/[\w-]+$/.test(body.retour)
+        ? `${body.retour}?fait=rappele`
+        : '/equipe?fait=rappele',
+      303,
+    );
   }
 
   @Get('residents')
   @StaffPage()
-  async list(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('fait') done?: string) {
-    const [ctx, list] = await Promise.all([this.contexts.of(ref, req, 'Résidents relayés', 'staff'), this.residents.list(ref)]);
-    sendPage(reply, this.pages.render('staff-residents', { ...ctx, items: list.items, notice: done ? NOTICES[done] : undefined }));
+  async list(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('fait') done?: string,
+  ) {
+    const [ctx, list] = await Promise.all([
+      this.contexts.of(ref, req, 'Résidents relayés', 'staff'),
+      this.residents.list(ref),
+    ]);
+    sendPage(
+      reply,
+      this.pages.render('staff-residents', { ...ctx, items: list.items, notice: done ? NOTICES[done] : undefined }),
+    );
   }
 
   @Get('residents/nouveau')
@@ -78,10 +121,19 @@ export class StaffPagesController {
 
   @Post('residents/nouveau')
   @StaffPage()
-  async create(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Body() body: Form) {
+  async create(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Body() body: Form,
+  ) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
-      if (!location) throw new InvalidError([{ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' }]);
+      if (!location)
+        throw new InvalidError([
+          { field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' },
+        ]);
       const dto = await validated(CreateRelayedResidentDto, {
         displayName: body.displayName ?? '',
         ...(body.phone ? { phone: body.phone } : {}),
@@ -92,26 +144,57 @@ export class StaffPagesController {
       return reply.redirect(`/equipe/residents/${r.id}?fait=inscrit`, 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
-      return this.renderFormError(ref, req, reply, undefined, body, err, 'Le résident n’a pas été inscrit : corrigez les champs signalés.');
+      return this.renderFormError(
+        ref,
+        req,
+        reply,
+        undefined,
+        body,
+        err,
+        'Le résident n’a pas été inscrit : corrigez les champs signalés.',
+      );
     }
   }
 
   @Get('residents/:id')
   @StaffPage()
-  async resident(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query('fait') done?: string) {
+  async resident(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query('fait') done?: string,
+  ) {
     await this.renderResident(ref, req, reply, id, done ? NOTICES[done] : undefined);
   }
 
   @Get('residents/:id/modifier')
   @StaffPage()
-  async editPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+  async editPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ) {
     const r = await this.residents.get(ref, id);
-    return this.renderForm(ref, req, reply, r, { displayName: r.displayName, phone: r.phone ?? '', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
+    return this.renderForm(ref, req, reply, r, {
+      displayName: r.displayName,
+      phone: r.phone ?? '',
+      lat: String(r.location?.lat ?? ''),
+      lng: String(r.location?.lng ?? ''),
+    });
   }
 
   @Post('residents/:id/modifier')
   @StaffPage()
-  async edit(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async edit(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
       const dto = await validated(UpdateRelayedResidentDto, {
@@ -124,46 +207,123 @@ export class StaffPagesController {
       return reply.redirect(`/equipe/residents/${id}?fait=modifie`, 303);
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      return this.renderFormError(ref, req, reply, await this.residents.get(ref, id), body, err, 'Rien n’a été enregistré : corrigez les champs signalés.');
+      return this.renderFormError(
+        ref,
+        req,
+        reply,
+        await this.residents.get(ref, id),
+        body,
+        err,
+        'Rien n’a été enregistré : corrigez les champs signalés.',
+      );
     }
   }
 
   @Post('residents/:id/effacer')
   @StaffPage()
-  async erase(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
-    if (body?.confirm !== 'oui') return this.renderResident(ref, req, reply, id, undefined, { confirm: 'cochez la case pour confirmer l’effacement' }, 'Rien n’a été effacé.', 422);
+  async erase(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    if (body?.confirm !== 'oui')
+      return this.renderResident(
+        ref,
+        req,
+        reply,
+        id,
+        undefined,
+        { confirm: 'cochez la case pour confirmer l’effacement' },
+        'Rien n’a été effacé.',
+        422,
+      );
     await this.residents.erase(ref, me, id);
     reply.redirect('/equipe/residents?fait=efface', 303);
   }
 
   @Get('residents/:id/annonce')
   @StaffPage()
-  async newListingPage(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string) {
+  async newListingPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ) {
     const r = await this.residents.get(ref, id);
-    return this.renderListingForm(ref, req, reply, r, { kind: 'request', mode: 'in_person', lat: String(r.location?.lat ?? ''), lng: String(r.location?.lng ?? '') });
+    return this.renderListingForm(ref, req, reply, r, {
+      kind: 'request',
+      mode: 'in_person',
+      lat: String(r.location?.lat ?? ''),
+      lng: String(r.location?.lng ?? ''),
+    });
   }
 
   @Post('residents/:id/annonce')
   @StaffPage()
-  async postListing(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Body() body: Form) {
+  async postListing(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
     try {
-      await this.residents.postListing(ref, me, id, await listingFromForm(this.contexts, ref, body), formKey(body.idempotencyKey));
+      await this.residents.postListing(
+        ref,
+        me,
+        id,
+        await listingFromForm(this.contexts, ref, body),
+        formKey(body.idempotencyKey),
+      );
       return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng']) errors.location ??= 'position invalide : choisissez le quartier';
+      if (errors['location.lat'] || errors['location.lng'])
+        errors.location ??= 'position invalide : choisissez le quartier';
       // This very form was already sent, then changed: a fresh key publishes anew.
-      if (errors[IDEMPOTENCY_HEADER]) return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), { ...body, idempotencyKey: undefined }, {}, FORM_ALREADY_SENT, 409);
-      return this.renderListingForm(ref, req, reply, await this.residents.get(ref, id), body, errors, formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'), formStatus(err));
+      if (errors[IDEMPOTENCY_HEADER])
+        return this.renderListingForm(
+          ref,
+          req,
+          reply,
+          await this.residents.get(ref, id),
+          { ...body, idempotencyKey: undefined },
+          {},
+          FORM_ALREADY_SENT,
+          409,
+        );
+      return this.renderListingForm(
+        ref,
+        req,
+        reply,
+        await this.residents.get(ref, id),
+        body,
+        errors,
+        formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'),
+        formStatus(err),
+      );
     }
   }
 
   /** Fulfil, close or renew a relayed resident's listing, from the resident's page. */
   @Post('annonces/:id/:action')
   @StaffPage()
-  async listingAction(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Me() me: Principal, @Param('id') id: string, @Param('action') action: string, @Body() body: Form) {
-    const back = body?.resident && /^[\w-]+$/.test(body.resident) ? `/equipe/residents/${body.resident}` : '/equipe/residents';
+  async listingAction(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Param('action') action: string,
+    @Body() body: Form,
+  ) {
+    const back =
+      body?.resident && /^[\w-]+$/.test(body.resident) ? `/equipe/residents/${body.resident}` : '/equipe/residents';
     if (action === 'aide-trouvee') await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
     else if (action === 'clore') await this.listings.close(ref, me, id);
     else if (action === 'prolonger') await this.listings.renew(ref, me, id);
@@ -171,30 +331,104 @@ export class StaffPagesController {
     reply.redirect(`${back}?fait=${{ 'aide-trouvee': 'aidee', clore: 'close', prolonger: 'prolongee' }[action]}`, 303);
   }
 
-  private async renderResident(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, id: string, notice?: string, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderResident(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    notice?: string,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     const r = await this.residents.get(ref, id);
     const listings = r.listings.map((l) => ({ ...l, open: ['published', 'expired'].includes(l.status) }));
     const ctx = await this.contexts.of(ref, req, r.displayName, 'staff');
-    sendPage(reply, this.pages.render('staff-resident', { ...ctx, resident: { ...r, consentLabel: CONSENT_LABELS[r.consent.method] }, listings, notice, errors, formError }), status);
+    sendPage(
+      reply,
+      this.pages.render('staff-resident', {
+        ...ctx,
+        resident: { ...r, consentLabel: CONSENT_LABELS[r.consent.method] },
+        listings,
+        notice,
+        errors,
+        formError,
+      }),
+      status,
+    );
   }
 
-  private renderFormError(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, body: Form, err: DomainError, summary: string) {
+  private renderFormError(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    resident: { id: string; displayName: string } | undefined,
+    body: Form,
+    err: DomainError,
+    summary: string,
+  ) {
     const errors = formErrors(err);
-    for (const k of ['location.lat', 'location.lng']) if (errors[k]) errors.location ??= 'position invalide : choisissez le quartier';
+    for (const k of ['location.lat', 'location.lng'])
+      if (errors[k]) errors.location ??= 'position invalide : choisissez le quartier';
     if (errors['consent.method']) errors.consentMethod = 'indiquez comment la personne a donné son accord';
     if (errors['consent.note']) errors.consentNote = errors['consent.note'];
     return this.renderForm(ref, req, reply, resident, body, errors, formAlert(err, errors, summary), formStatus(err));
   }
 
-  private async renderForm(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string } | undefined, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderForm(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    resident: { id: string; displayName: string } | undefined,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     const title = resident ? `Modifier – ${resident.displayName}` : 'Inscrire un résident sans internet';
-    const [ctx, t, neighbourhoods] = await Promise.all([this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'), this.tenants.get(ref), this.tenants.neighbourhoods(ref)]);
-    const consents = CONSENT_METHODS.map((m) => ({ value: m, label: CONSENT_LABELS[m], checked: values.consentMethod === m }));
-    const map = this.contexts.map(values.lat && values.lng ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 } : t.settings.map);
-    sendPage(reply, this.pages.render('staff-resident-form', { ...ctx, ...PICKER_ASSETS, heading: title, resident, map, neighbourhoods, consents, values, errors, formError }), status);
+    const [ctx, t, neighbourhoods] = await Promise.all([
+      this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
+      this.tenants.get(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    const consents = CONSENT_METHODS.map((m) => ({
+      value: m,
+      label: CONSENT_LABELS[m],
+      checked: values.consentMethod === m,
+    }));
+    const map = this.contexts.map(
+      values.lat && values.lng
+        ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 }
+        : t.settings.map,
+    );
+    sendPage(
+      reply,
+      this.pages.render('staff-resident-form', {
+        ...ctx,
+        ...PICKER_ASSETS,
+        heading: title,
+        resident,
+        map,
+        neighbourhoods,
+        consents,
+        values,
+        errors,
+        formError,
+      }),
+      status,
+    );
   }
 
-  private async renderListingForm(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, resident: { id: string; displayName: string }, values: Form, errors?: Record<string, string>, formError?: string, status = 200) {
+  private async renderListingForm(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    resident: { id: string; displayName: string },
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
     const title = `Publier pour ${resident.displayName}`;
     const [ctx, t, categories, neighbourhoods] = await Promise.all([
       this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
@@ -206,7 +440,11 @@ export class StaffPagesController {
       ...ctx,
       ...PICKER_ASSETS,
       onBehalf: { heading: title, action: `/equipe/residents/${resident.id}/annonce` },
-      map: this.contexts.map(values.lat && values.lng ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 } : t.settings.map),
+      map: this.contexts.map(
+        values.lat && values.lng
+          ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 }
+          : t.settings.map,
+      ),
       categories,
       neighbourhoods,
       // Its own idempotency key: a double click or a resubmission publishes once.

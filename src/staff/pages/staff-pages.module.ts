@@ -7,5 +7,8 @@ import { WebModule } from '@src/web/web.module';
 import { StaffPagesController } from './staff-pages.controller';
 
 /** The town-hall team's pages: the inbox and the relayed residents. */
-@Module({ imports: [WebModule, StaffModule, ListingsModule, OutcomesModule, TenantsModule], controllers: [StaffPagesController] })
+@Module({
+  imports: [WebModule, StaffModule, ListingsModule, OutcomesModule, TenantsModule],
+  controllers: [StaffPagesController],
+})
 export class StaffPagesModule {}

@@ -9,7 +9,20 @@ import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const MONTHS = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
 const monthLabel = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;
 const MEASURES = ['offers', 'requests', 'conversations', 'fulfilled'] as const;
 
@@ -21,13 +34,21 @@ const MEASURES = ['offers', 'requests', 'conversations', 'fulfilled'] as const;
 @ApiExcludeController()
 @Controller('chiffres')
 export class FiguresPagesController {
-  constructor(private readonly stats: StatsService, private readonly pages: PageRenderer, private readonly contexts: PageContexts) {}
+  constructor(
+    private readonly stats: StatsService,
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+  ) {}
 
   @Get()
   async figures(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const [ctx, f] = await Promise.all([this.contexts.of(ref, req, 'Les chiffres de l’entraide', 'figures'), this.stats.figures(ref)]);
+    const [ctx, f] = await Promise.all([
+      this.contexts.of(ref, req, 'Les chiffres de l’entraide', 'figures'),
+      this.stats.figures(ref),
+    ]);
     const months = [...new Set(f.items.map((i) => i.month))].sort().slice(-12);
-    const total = (month: string, m: (typeof MEASURES)[number]) => f.items.filter((i) => i.month === month).reduce((n, i) => n + (i[m] ?? 0), 0);
+    const total = (month: string, m: (typeof MEASURES)[number]) =>
+      f.items.filter((i) => i.month === month).reduce((n, i) => n + (i[m] ?? 0), 0);
     const chart = barChart({
       id: 'chiffres',
       title: 'Activité par mois',
@@ -36,7 +57,11 @@ export class FiguresPagesController {
       series: [
         { className: 'bar-offer', label: 'Offres', values: months.map((m) => total(m, 'offers')) },
         { className: 'bar-request', label: 'Demandes', values: months.map((m) => total(m, 'requests')) },
-        { className: 'bar-conversation', label: 'Mises en relation', values: months.map((m) => total(m, 'conversations')) },
+        {
+          className: 'bar-conversation',
+          label: 'Mises en relation',
+          values: months.map((m) => total(m, 'conversations')),
+        },
         { className: 'bar-fulfilled', label: 'Entraides réalisées', values: months.map((m) => total(m, 'fulfilled')) },
       ],
     });

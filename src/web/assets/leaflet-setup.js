@@ -10,8 +10,12 @@
   window.EntraideMap = {
     /** A Leaflet map on `el`, centred on `start` ([lat, lng]) or on the element's own centre. */
     open: function (el, start) {
-      var map = L.map(el, { scrollWheelZoom: false }).setView(start || [Number(el.dataset.lat), Number(el.dataset.lng)], Number(el.dataset.zoom));
-      if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
+      var map = L.map(el, { scrollWheelZoom: false }).setView(
+        start || [Number(el.dataset.lat), Number(el.dataset.lng)],
+        Number(el.dataset.zoom),
+      );
+      if (el.dataset.tiles)
+        L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
       return map;
     },
     /**
@@ -20,19 +24,26 @@
      */
     outlines: function (map, opts) {
       fetch('/api/v1/neighbourhoods.geojson', { headers: { accept: 'application/geo+json' } })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
         .then(function (data) {
           if (!data) return;
           var layer = L.geoJSON(data, {
             interactive: false,
-            style: function () { return { color: '#333333', weight: 2, fill: false, dashArray: '4 4' }; },
+            style: function () {
+              return { color: '#333333', weight: 2, fill: false, dashArray: '4 4' };
+            },
             onEachFeature: function (f, l) {
-              if (opts.labels && f.properties && f.properties.name) l.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'hood-label' });
+              if (opts.labels && f.properties && f.properties.name)
+                l.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'hood-label' });
             },
           }).addTo(map);
           if (!opts.keepView() && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
         })
-        .catch(function () { /* outlines are a help, not a need */ });
+        .catch(function () {
+          /* outlines are a help, not a need */
+        });
     },
   };
 })();
