@@ -140,11 +140,15 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} ${v.toFixed(2)}`)
           .join(', ')})`
       : '';
-    return `  ${label.padEnd(48)} ${rate.toFixed(0).padStart(5)} msg/s  ${cpu.toFixed(2).padStart(5)} CPU-ms/msg${vs}   rates [${fs.map((f) => f.rate.toFixed(0)).join(', ')}]${split}`;
+    return (
+      `  ${label.padEnd(48)} ${rate.toFixed(0).padStart(5)} msg/s  ${cpu.toFixed(2).padStart(5)} ` +
+      `CPU-ms/msg${vs}   rates [${fs.map((f) => f.rate.toFixed(0)).join(', ')}]${split}`
+    );
   };
   process.stdout.write(
     [
-      `mail bench: ${COUNT} e-mails, median of ${ROUNDS} rounds, SMTP pool of ${POOL.maxConnections} connections, ${new Date().toISOString().slice(0, 10)}`,
+      `mail bench: ${COUNT} e-mails, median of ${ROUNDS} rounds, SMTP pool of ${POOL.maxConnections} connections, ` +
+        `${new Date().toISOString().slice(0, 10)}`,
       line('bare nodemailer pool, pre-rendered', figures.bare, true),
       line('pipeline, queue → SMTP → sent (worker process)', figures.delivery, false),
       line('pipeline, request → … → sent (worker process)', figures.separate, false),

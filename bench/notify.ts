@@ -224,7 +224,8 @@ async function run(
     dailyCap: 1_000_000,
   });
   say(
-    `${since()}  seeded ${o.residents} residents following ${BIG_CATEGORY} and ${o.listings} groups of ${o.groupSize} following ${SMALL_CATEGORY}`,
+    `${since()}  seeded ${o.residents} residents following ${BIG_CATEGORY} and ${o.listings} groups of ` +
+      `${o.groupSize} following ${SMALL_CATEGORY}`,
   );
   const admin = (state.admin = new Client({
     connectionString: db.ownerUrl,
@@ -253,7 +254,8 @@ async function run(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   say(
-    `${since()}  application up (${o.workerProcess ? 'WORKERS=off, jobs in a worker process' : 'WORKERS=on'}, QUEUE_PREFIX=${queuePrefix})`,
+    `${since()}  application up (${o.workerProcess ? 'WORKERS=off, jobs in a worker process' : 'WORKERS=on'}, ` +
+      `QUEUE_PREFIX=${queuePrefix})`,
   );
 
   const publisher = new Publisher(app, config, fx);
@@ -292,7 +294,9 @@ async function run(
       sendingPerSecond: total / ((tag.last - tag.first) / 1000),
     });
     say(
-      `${since()}  round ${r}: bare ${bareRates[r - 1].toFixed(0)}/s, fan-out ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s, matching job done after ${(fanOuts[r - 1].matchedMs / 1000).toFixed(1)} s)`,
+      `${since()}  round ${r}: bare ${bareRates[r - 1].toFixed(0)}/s, fan-out ${seconds.toFixed(1)} s ` +
+        `(${(total / seconds).toFixed(0)}/s, matching job done after ` +
+        `${(fanOuts[r - 1].matchedMs / 1000).toFixed(1)} s)`,
     );
   }
 
@@ -357,7 +361,8 @@ async function run(
       );
       latencies.push(r);
       say(
-        `${since()}  latency ${r.name}: p50 ${percentile(r.latencies, 0.5).toFixed(0)} ms, p95 ${percentile(r.latencies, 0.95).toFixed(0)} ms`,
+        `${since()}  latency ${r.name}: p50 ${percentile(r.latencies, 0.5).toFixed(0)} ms, p95 ` +
+          `${percentile(r.latencies, 0.95).toFixed(0)} ms`,
       );
     }
   }
@@ -518,17 +523,22 @@ async function representativeMail(admin: Client, fx: NotifyFixture): Promise<Ren
 async function listingFacts(admin: Client, listingId: string): Promise<{ matched: number; dispatchedAtMs: number }> {
   const { rows } = await admin.query(
     `SELECT (SELECT count(*)::int FROM match_notifications WHERE listing_id = $1 AND delivery = 'immediate') AS matched,
-            (SELECT extract(epoch FROM max(dispatched_at)) * 1000 FROM domain_events WHERE aggregate_id = $1 AND type = 'ListingPublished')::float8 AS "dispatchedAtMs"`,
+            (SELECT extract(epoch FROM max(dispatched_at)) * 1000 FROM domain_events WHERE aggregate_id = $1 AND type
+              = 'ListingPublished')::float8 AS "dispatchedAtMs"`,
     [listingId],
   );
   return rows[0];
 }
 
-/** Waits (outside any timing) until every outbox row is final, so no phase's tail runs into the next; fails on rows that did not go out. */
+/**
+ * Waits (outside any timing) until every outbox row is final, so no phase's tail runs into the next; fails on rows that
+ * did not go out.
+ */
 async function allSent(admin: Client, left: () => number): Promise<void> {
   for (;;) {
     const { rows } = await admin.query(
-      `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS open, count(*) FILTER (WHERE status NOT IN ('pending', 'sending', 'sent'))::int AS lost FROM outbox_emails`,
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS open, count(*) FILTER (WHERE ` +
+        `status NOT IN ('pending', 'sending', 'sent'))::int AS lost FROM outbox_emails`,
     );
     if (rows[0].lost) throw new Error(`${rows[0].lost} outbox rows failed or were cancelled`);
     if (!rows[0].open) return;
@@ -547,7 +557,9 @@ async function deleteQueueKeys(prefix: string): Promise<void> {
   }
 }
 
-/** The machine's 1-minute load average when the run started: the figures mean little when other work shares the cores. */
+/**
+ * The machine's 1-minute load average when the run started: the figures mean little when other work shares the cores.
+ */
 const LOAD_AT_START = loadavg()[0];
 
 function report(o: Options, bareRates: number[], fanOuts: FanOut[], latencies: LatencyResult[]): string {
@@ -562,9 +574,14 @@ function report(o: Options, bareRates: number[], fanOuts: FanOut[], latencies: L
   const row = (label: string, seconds: string, rate: string, extra = '') =>
     `    ${label.padEnd(52)}${seconds.padStart(8)}${rate.padStart(16)}${extra}`;
   const lines = [
-    `notify bench: ${n} residents reached by one publication; ${o.listings} small publications (${o.spacingMs.join(' then ')} ms apart), ${o.groupSize} residents each`,
-    `  ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; median of ${o.rounds} round(s); SMTP pool of ${POOL.maxConnections} connections; load average ${LOAD_AT_START.toFixed(1)} at start`,
-    `  ${o.workerProcess ? 'API (WORKERS=off) and a worker process (dist/src/worker.js), as in production' : 'API and workers in one process (WORKERS=on)'}`,
+    `notify bench: ${n} residents reached by one publication; ${o.listings} small publications ` +
+      `(${o.spacingMs.join(' then ')} ms apart), ${o.groupSize} residents each`,
+    `  ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} ` +
+      `GiB, Node ${process.version}; median of ${o.rounds} round(s); SMTP pool of ${POOL.maxConnections} ` +
+      `connections; load average ${LOAD_AT_START.toFixed(1)} at start`,
+    o.workerProcess
+      ? '  API (WORKERS=off) and a worker process (dist/src/worker.js), as in production'
+      : '  API and workers in one process (WORKERS=on)',
     '',
     `  Fan-out: one POST → ${n} e-mails accepted by the sink`,
     row(
@@ -596,15 +613,25 @@ function report(o: Options, bareRates: number[], fanOuts: FanOut[], latencies: L
       `${b.toFixed(0)} messages/s`,
       all(bareRates),
     ),
-    `    pipeline / bare: end to end ${pct(f('perSecond') / b)} (aim ≥ 70 %); sending phase alone ${pct(f('sendingPerSecond') / b)}`,
+    `    pipeline / bare: end to end ${pct(f('perSecond') / b)} (aim ≥ 70 %); sending phase alone ` +
+      `${pct(f('sendingPerSecond') / b)}`,
     // Bare and pipeline alternate: each round's pair ran seconds apart, on the same machine state.
-    `    round by round (each pipeline round / the bare round before it): ${fanOuts.map((x, i) => pct(x.perSecond / bareRates[i])).join(', ')}; median ${pct(med(fanOuts.map((x, i) => x.perSecond / bareRates[i])))}`,
+    `    round by round (each pipeline round / the bare round before it): ` +
+      `${fanOuts.map((x, i) => pct(x.perSecond / bareRates[i])).join(', ')}; median ` +
+      `${pct(med(fanOuts.map((x, i) => x.perSecond / bareRates[i])))}`,
     '',
     `  Publish → first e-mail about it (${o.listings} publications; warm-up excluded)`,
-    `    ${'situation'.padEnd(52)}${'p50'.padStart(9)}${'p95'.padStart(9)}${'max'.padStart(9)}${'POST p95'.padStart(10)}${'all out'.padStart(9)}   first e-mail after the fan-out's last`,
+    `    ${'situation'.padEnd(52)}${'p50'.padStart(9)}${'p95'.padStart(9)}${'max'.padStart(9)}` +
+      `${'POST p95'.padStart(10)}${'all out'.padStart(9)}   first e-mail after the fan-out's last`,
     ...latencies.map(
       (r) =>
-        `    ${r.name.padEnd(52)}${ms(percentile(r.latencies, 0.5)).padStart(9)}${ms(percentile(r.latencies, 0.95)).padStart(9)}${ms(r.latencies[r.latencies.length - 1]).padStart(9)}${ms(percentile(r.postMs, 0.95)).padStart(10)}${`${r.spanSec.toFixed(1)} s`.padStart(9)}   ${r.fanOutSec === undefined ? '-' : `${r.starved} of ${o.listings} (fan-out: first e-mail ${r.fanOutFirstSec!.toFixed(1)} s, last ${r.fanOutSec.toFixed(1)} s after its POST)`}`,
+        `    ${r.name.padEnd(52)}${ms(percentile(r.latencies, 0.5)).padStart(9)}` +
+        `${ms(percentile(r.latencies, 0.95)).padStart(9)}${ms(r.latencies[r.latencies.length - 1]).padStart(9)}` +
+        `${ms(percentile(r.postMs, 0.95)).padStart(10)}${`${r.spanSec.toFixed(1)} s`.padStart(9)}   ` +
+        (r.fanOutSec === undefined
+          ? '-'
+          : `${r.starved} of ${o.listings} (fan-out: first e-mail ${r.fanOutFirstSec!.toFixed(1)} s, ` +
+            `last ${r.fanOutSec.toFixed(1)} s after its POST)`),
     ),
     `    aim: p95 under 2 s. "all out": from the first small POST until every small publication had its first e-mail.`,
     '',

@@ -146,7 +146,8 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   }));
   const meanItems = await checkSameAnswers(port, pool, requests.slice(0, 100), o.variants.includes('proposal'));
   log(
-    `${requests.length} distinct searches; the API and the SQL agree on the first 100 (${meanItems.toFixed(1)} results per page on average)`,
+    `${requests.length} distinct searches; the API and the SQL agree on the first 100 (${meanItems.toFixed(1)} ` +
+      `results per page on average)`,
   );
 
   log(`warm-up ${o.warmup} s each side`);
@@ -303,10 +304,12 @@ function report(results: SizeResult[], o: Options): void {
   const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)} %`);
   const n = (v: number) => v.toLocaleString('en');
   log(
-    `\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    `\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   log(
-    `GET /api/v1/listings?category=…&near=…&radius=2000&limit=${PAGE}, ${TENANTS} tenants, ${o.connections} concurrent, ` +
+    `GET /api/v1/listings?category=…&near=…&radius=2000&limit=${PAGE}, ${TENANTS} tenants, ${o.connections} ` +
+      `concurrent, ` +
       `DB pool ${o.pool} on both sides, ${o.duration} s per side after ${o.warmup} s warm-up\n`,
   );
   log(

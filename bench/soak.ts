@@ -29,7 +29,9 @@ const MINUTES = whole('SOAK_MINUTES', 10);
 const RATE = positive('SOAK_RATE', 50);
 const BASELINE_SEC = positive('SOAK_BASELINE_SEC', 60);
 const WINDOW_MS = 60_000;
-/** Requests still unanswered beyond this are not sent (counted as skipped): the loop stays bounded if the server stalls. */
+/**
+ * Requests still unanswered beyond this are not sent (counted as skipped): the loop stays bounded if the server stalls.
+ */
 const MAX_IN_FLIGHT = 500;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Aims of the verdict. */
@@ -221,8 +223,10 @@ async function main(): Promise<void> {
   bareWindow.latencies.sort((a, b) => a - b);
   const bareP99 = percentile(Float64Array.from(bareWindow.latencies), 0.99);
   log(
-    `baseline (bare node:http, ${BASELINE_SEC} s): ${bareWindow.ok} answered, p50 ${fmt(percentile(Float64Array.from(bareWindow.latencies), 0.5))} ms, ` +
-      `p99 ${fmt(bareP99)} ms, event-loop delay p99 ${fmt(bareSample.loopP99Ms)} ms, RSS ${bareSample.rssMb.toFixed(0)} MB, errors ${bareWindow.errors}`,
+    `baseline (bare node:http, ${BASELINE_SEC} s): ${bareWindow.ok} answered, p50 ` +
+      `${fmt(percentile(Float64Array.from(bareWindow.latencies), 0.5))} ms, ` +
+      `p99 ${fmt(bareP99)} ms, event-loop delay p99 ${fmt(bareSample.loopP99Ms)} ms, RSS ` +
+      `${bareSample.rssMb.toFixed(0)} MB, errors ${bareWindow.errors}`,
   );
 
   open.db = await createScratchDatabase('entraide_soak');
@@ -233,7 +237,9 @@ async function main(): Promise<void> {
   try {
     const reports = await seedDemo(ds);
     log(
-      `demo data: ${reports.map((r) => `${r.slug} ${r.counts.residents} residents, ${r.counts.offers + r.counts.requests} listings`).join('; ')}`,
+      `demo data: ${reports
+        .map((r) => `${r.slug} ${r.counts.residents} residents, ${r.counts.offers + r.counts.requests} listings`)
+        .join('; ')}`,
     );
   } finally {
     await ds.destroy();
@@ -278,7 +284,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   log('');
   log(
-    'minute  sent  answered  p50 ms  p99 ms  4xx  5xx  errors  skipped  RSS MB  heap MB  loop p99 ms  loop max ms  mail sent',
+    'minute  sent  answered  p50 ms  p99 ms  4xx  5xx  errors  skipped  RSS MB  heap MB  loop p99 ms  loop max ms ' +
+      ' mail sent',
   );
   const run = runOpenLoop(
     port,
@@ -307,7 +314,8 @@ async function main(): Promise<void> {
   for (const [kind, latencies] of byKind) {
     const sorted = Float64Array.from(latencies).sort();
     log(
-      `${kind.padEnd(12)} ${String(sorted.length).padStart(6)} answered  p50 ${fmt(percentile(sorted, 0.5))} ms  p99 ${fmt(percentile(sorted, 0.99))} ms`,
+      `${kind.padEnd(12)} ${String(sorted.length).padStart(6)} answered  p50 ${fmt(percentile(sorted, 0.5))} ms  ` +
+        `p99 ${fmt(percentile(sorted, 0.99))} ms`,
     );
   }
   verdict(windows, samples, bareP99, bareSample);
@@ -511,7 +519,9 @@ class Traffic {
         kind: pick(['offer', 'request']),
         categoryId: pick(t.categoryIds),
         title: `${pick(['Aide pour', 'Je propose', 'Besoin de', 'Coup de main :'])} ${pick(WORDS)} (${n})`,
-        description: `Annonce de charge numéro ${n}, pour mesurer la tenue du service dans la durée ; ${pick(WORDS)} et ${pick(WORDS)} le samedi.`,
+        description:
+          `Annonce de charge numéro ${n}, pour mesurer la tenue du service dans la durée ; ` +
+          `${pick(WORDS)} et ${pick(WORDS)} le samedi.`,
         mode: pick(['in_person', 'remote', 'both']),
         location: { lat: t.center.lat + jitter(), lng: t.center.lng + jitter() },
       },
@@ -539,7 +549,8 @@ async function loadFixtures(db: ScratchDatabase, port: number): Promise<Fixtures
   await c.connect();
   try {
     const { rows: domains } = await c.query<{ slug: string; domain: string; id: string }>(
-      `SELECT t.slug, t.id, d.domain FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.domain LIKE '%.localhost' ORDER BY t.slug`,
+      `SELECT t.slug, t.id, d.domain FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.domain ` +
+        `LIKE '%.localhost' ORDER BY t.slug`,
     );
     const tenants = new Map<string, Tenant>();
     for (const d of domains) {
@@ -557,7 +568,8 @@ async function loadFixtures(db: ScratchDatabase, port: number): Promise<Fixtures
     }
     const { rows: accounts } = await c.query<{ id: string; email: string; tenant_id: string }>(
       `SELECT id, email, tenant_id FROM accounts
-        WHERE email IS NOT NULL AND email_verified_at IS NOT NULL AND password_hash IS NOT NULL AND deleted_at IS NULL AND roles = '{resident}'`,
+        WHERE email IS NOT NULL AND email_verified_at IS NOT NULL AND password_hash IS NOT NULL AND deleted_at IS NULL
+          AND roles = '{resident}'`,
     );
     const residents = accounts
       .filter((a) => tenants.has(a.tenant_id))
@@ -644,7 +656,10 @@ function formatMinute(minute: number, w: Window, s: Sample, mailCount: number): 
   return cols.map(([v, width]) => String(v).padStart(width)).join('');
 }
 
-/** The aims: no 5xx; RSS growth after the warm-up under RSS_GROWTH_MB; each minute's p99 after the warm-up within P99_SPREAD × their median. */
+/**
+ * The aims: no 5xx; RSS growth after the warm-up under RSS_GROWTH_MB; each minute's p99 after the warm-up within
+ * P99_SPREAD × their median.
+ */
 function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sample): void {
   const total5xx = windows.reduce((n, w) => n + [...w.status5xx.values()].reduce((a, b) => a + b, 0), 0);
   const errors = windows.reduce((n, w) => n + w.errors + w.skipped, 0);
@@ -662,16 +677,21 @@ function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sa
   const okRss = rssGrowth < RSS_GROWTH_MB;
   const okP99 = worstP99 <= P99_SPREAD * medianP99;
   log(
-    `baseline ratio: API p99 ${fmt(apiP99)} ms after minute ${warmUp} / bare node:http p99 ${fmt(bareP99)} ms = ${(apiP99 / bareP99).toFixed(1)}×; ` +
-      `event-loop delay p99 ${fmt(Math.max(...after.map((s) => s.loopP99Ms)))} ms (worst minute) / bare ${fmt(bare.loopP99Ms)} ms`,
+    `baseline ratio: API p99 ${fmt(apiP99)} ms after minute ${warmUp} / bare node:http p99 ${fmt(bareP99)} ms = ` +
+      `${(apiP99 / bareP99).toFixed(1)}×; ` +
+      `event-loop delay p99 ${fmt(Math.max(...after.map((s) => s.loopP99Ms)))} ms (worst minute) / bare ` +
+      `${fmt(bare.loopP99Ms)} ms`,
   );
   log(
     `verdict: 5xx ${total5xx} (aim 0) ${ok5xx ? 'ok' : 'FAIL'}; ` +
-      `RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB after minute ${warmUp} (aim < ${RSS_GROWTH_MB} MB) ${okRss ? 'ok' : 'FAIL'}; ` +
-      `p99 per minute after minute ${warmUp} ${fmt(Math.min(...p99s))}–${fmt(worstP99)} ms, worst ≤ ${P99_SPREAD}× median ${fmt(medianP99)} ms ${okP99 ? 'ok' : 'FAIL'}; ` +
+      `RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB after minute ${warmUp} (aim < ${RSS_GROWTH_MB} ` +
+      `MB) ${okRss ? 'ok' : 'FAIL'}; ` +
+      (`p99 per minute after minute ${warmUp} ${fmt(Math.min(...p99s))}–${fmt(worstP99)} ms, worst ≤ ` +
+        `${P99_SPREAD}× median ${fmt(medianP99)} ms ${okP99 ? 'ok' : 'FAIL'}; `) +
       `network errors and skipped ${errors} → ${ok5xx && okRss && okP99 ? 'PASS' : 'FAIL'}` +
       (samples.length <= WARM_UP_MINUTES
-        ? ` (only ${samples.length} minutes: the warm-up counted ${warmUp}; the aims speak of ${WARM_UP_MINUTES} and more after)`
+        ? ` (only ${samples.length} minutes: the warm-up counted ${warmUp}; the aims speak of ${WARM_UP_MINUTES} ` +
+          `and more after)`
         : ''),
   );
 }

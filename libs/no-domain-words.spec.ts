@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
  * what libs/ names: its code and strings, not its comments (a "why" may cite the domain).
  */
 const DOMAIN_WORDS = [
-  /\b(listings?|missions?|organisations?|projects?|volunteers?|publications?|conversations?|outbox|alerts?|reminders?|matching)\b/i,
+  /\b(listings?|missions?|organisations?|projects?|volunteers?|publications?|conversations?)\b/i,
+  /\b(outbox|alerts?|reminders?|matching)\b/i,
   /\b(residents?|moderators?|moderation|federation|relayed|staff|accounts?)\b/i,
   /\bRoles?\b|_ROLES\b/,
 ];

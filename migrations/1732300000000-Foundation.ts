@@ -97,7 +97,8 @@ export class Foundation1732300000000 implements MigrationInterface {
       -- the owner role, which bypasses RLS) exposes only the host -> tenant map.
       CREATE FUNCTION app_tenant_directory() RETURNS TABLE (domain text, tenant_id uuid, slug text, is_primary boolean)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-        AS $$ SELECT d.domain, d.tenant_id, t.slug, d.is_primary FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id $$;
+        AS $$ SELECT d.domain, d.tenant_id, t.slug, d.is_primary FROM tenant_domains d JOIN tenants t ON t.id =
+          d.tenant_id $$;
       REVOKE ALL ON FUNCTION app_tenant_directory() FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION app_tenant_directory() TO ${APP_ROLE};
       GRANT EXECUTE ON FUNCTION app_current_tenant() TO ${APP_ROLE};
@@ -113,7 +114,8 @@ export class Foundation1732300000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP FUNCTION IF EXISTS app_tenant_directory();
-      DROP TABLE IF EXISTS neighbourhoods, tenant_areas, tenant_categories, tenant_domains, categories, tenants, federations;
+      DROP TABLE IF EXISTS neighbourhoods, tenant_areas, tenant_categories, tenant_domains, categories, tenants,
+        federations;
       DROP FUNCTION IF EXISTS app_current_tenant();
     `);
   }

@@ -32,7 +32,8 @@ export class Outbox1732300001000 implements MigrationInterface {
       );
       -- The sweeper's query, per tenant: unsent rows that are due. Partial, so it holds only the
       -- few unsent rows however many have been sent; tenant first like every key here.
-      CREATE INDEX outbox_emails_due ON outbox_emails (tenant_id, next_attempt_at) WHERE status IN ('pending', 'sending');
+      CREATE INDEX outbox_emails_due ON outbox_emails (tenant_id, next_attempt_at) WHERE status IN ('pending',
+        'sending');
       -- Erasing an address when its account is deleted (OutboxRepository.forgetRecipient).
       CREATE INDEX outbox_emails_recipient ON outbox_emails (tenant_id, lower(recipient));
     `);

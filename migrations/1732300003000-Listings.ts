@@ -14,7 +14,8 @@ export class Listings1732300003000 implements MigrationInterface {
     await q.query(`
       -- French full-text search that ignores accents ("reparer" finds "réparer").
       CREATE TEXT SEARCH CONFIGURATION french_unaccent (COPY = french);
-      ALTER TEXT SEARCH CONFIGURATION french_unaccent ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+      ALTER TEXT SEARCH CONFIGURATION french_unaccent ALTER MAPPING FOR hword, hword_part, word WITH unaccent,
+        french_stem;
       -- unaccent() is only STABLE; this wrapper pins the dictionary so it can be indexed.
       CREATE FUNCTION immutable_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
         AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
@@ -33,11 +34,13 @@ export class Listings1732300003000 implements MigrationInterface {
         neighbourhood_id uuid,
         radius_m integer CHECK (radius_m BETWEEN 100 AND 20000),
         availability jsonb NOT NULL DEFAULT '{}',
-        status text NOT NULL CHECK (status IN ('pending_review', 'published', 'rejected', 'removed', 'closed', 'expired', 'hidden', 'fulfilled')),
+        status text NOT NULL CHECK (status IN ('pending_review', 'published', 'rejected', 'removed', 'closed',
+          'expired', 'hidden', 'fulfilled')),
         hold_reasons text[] NOT NULL DEFAULT '{}',
         version integer NOT NULL DEFAULT 1,
         search tsvector GENERATED ALWAYS AS (
-          setweight(to_tsvector('french_unaccent', title), 'A') || setweight(to_tsvector('french_unaccent', description), 'B')
+          setweight(to_tsvector('french_unaccent', title), 'A') || setweight(to_tsvector('french_unaccent',
+            description), 'B')
         ) STORED,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -45,18 +48,21 @@ export class Listings1732300003000 implements MigrationInterface {
         expires_at timestamptz NOT NULL DEFAULT now() + interval '60 days',
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, author_id) REFERENCES accounts (tenant_id, id),
-        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL (neighbourhood_id),
+        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL
+          (neighbourhood_id),
         CHECK ((mode = 'remote') = (radius_m IS NULL))
       );
       -- "category C near P": one KNN index scan, nearest first (btree_gist for tenant_id, category_id).
-      CREATE INDEX listings_public_category_geo ON listings USING gist (tenant_id, category_id, public_location) WHERE status = 'published';
+      CREATE INDEX listings_public_category_geo ON listings USING gist (tenant_id, category_id, public_location) WHERE
+        status = 'published';
       -- "near P" without a category, and the map's bounding boxes.
       CREATE INDEX listings_public_geo ON listings USING gist (tenant_id, public_location) WHERE status = 'published';
       -- Newest first, keyset-paginated.
       CREATE INDEX listings_public_recent ON listings (tenant_id, created_at DESC, id DESC) WHERE status = 'published';
       -- Full text and typo-tolerant title matching.
       CREATE INDEX listings_public_search ON listings USING gin (search) WHERE status = 'published';
-      CREATE INDEX listings_public_title_trgm ON listings USING gin (immutable_unaccent(lower(title)) gin_trgm_ops) WHERE status = 'published';
+      CREATE INDEX listings_public_title_trgm ON listings USING gin (immutable_unaccent(lower(title)) gin_trgm_ops)
+        WHERE status = 'published';
       CREATE INDEX listings_author ON listings (tenant_id, author_id, created_at DESC);
       CREATE INDEX listings_expiry ON listings (expires_at) WHERE status = 'published';
 
@@ -130,13 +136,16 @@ export class Listings1732300003000 implements MigrationInterface {
               WHERE tenant_id = app_current_tenant() AND status = 'published'
                 AND (search @@ websearch_to_tsquery('french_unaccent', q)
                      OR immutable_unaccent(lower(title)) % immutable_unaccent(lower(q))) $$;
-      CREATE FUNCTION app_listings_in_box(min_lng float8, min_lat float8, max_lng float8, max_lat float8) RETURNS SETOF uuid
+      CREATE FUNCTION app_listings_in_box(min_lng float8, min_lat float8, max_lng float8, max_lat float8) RETURNS
+        SETOF uuid
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
         AS $$ SELECT id FROM listings
               WHERE tenant_id = app_current_tenant() AND status = 'published'
                 AND public_location && ST_MakeEnvelope(min_lng, min_lat, max_lng, max_lat, 4326)::geography $$;
-      REVOKE ALL ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) FROM PUBLIC;
-      GRANT EXECUTE ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) TO entraide_app;
+      REVOKE ALL ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) FROM
+        PUBLIC;
+      GRANT EXECUTE ON FUNCTION app_listing_text_matches(text), app_listings_in_box(float8, float8, float8, float8) TO
+        entraide_app;
     `);
     for (const table of ['listings', 'domain_events', 'listing_reports', 'conversations', 'messages'])
       await q.query(tenantTableSql(table));

@@ -30,9 +30,11 @@ export class Matching1732300004000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, recipient_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE
       );
       -- The daily cap counts a recipient's immediate e-mails of the day.
-      CREATE INDEX match_notifications_recipient_day ON match_notifications (tenant_id, recipient_id, mailed_at) WHERE delivery = 'immediate';
+      CREATE INDEX match_notifications_recipient_day ON match_notifications (tenant_id, recipient_id, mailed_at) WHERE
+        delivery = 'immediate';
       -- The digest reads what is pending for it.
-      CREATE INDEX match_notifications_digest ON match_notifications (tenant_id, recipient_id) WHERE delivery = 'digest' AND status = 'pending';
+      CREATE INDEX match_notifications_digest ON match_notifications (tenant_id, recipient_id) WHERE delivery =
+        'digest' AND status = 'pending';
 
       CREATE TABLE digest_runs (
         tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -43,7 +45,8 @@ export class Matching1732300004000 implements MigrationInterface {
       -- Under RLS, ST_DWithin (not leakproof) is never an index condition: matching reads one
       -- tenant's published listings of one category, and its residents with alerts, by
       -- (tenant_id, …) keys and filters distance. Bounded per tenant; see docs/ARCHITECTURE.md.
-      CREATE INDEX accounts_alerts ON accounts (tenant_id) WHERE notify_mode <> 'off' AND deleted_at IS NULL AND unsubscribed_at IS NULL;
+      CREATE INDEX accounts_alerts ON accounts (tenant_id) WHERE notify_mode <> 'off' AND deleted_at IS NULL AND
+        unsubscribed_at IS NULL;
     `);
     for (const table of ['match_notifications', 'digest_runs']) await q.query(tenantTableSql(table));
   }

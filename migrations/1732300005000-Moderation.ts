@@ -38,7 +38,8 @@ export class Moderation1732300005000 implements MigrationInterface {
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 
       -- The moderation queue: held and report-hidden listings, oldest first.
-      CREATE INDEX listings_moderation_queue ON listings (tenant_id, updated_at, id) WHERE status IN ('pending_review', 'hidden');
+      CREATE INDEX listings_moderation_queue ON listings (tenant_id, updated_at, id) WHERE status IN
+        ('pending_review', 'hidden');
     `);
     await q.query(tenantTableSql('audit_log', 'SELECT, INSERT'));
     await q.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${APP_ROLE}`);

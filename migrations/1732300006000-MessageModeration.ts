@@ -20,7 +20,8 @@ export class MessageModeration1732300006000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP INDEX IF EXISTS messages_moderation_queue;
-      ALTER TABLE messages DROP COLUMN IF EXISTS held_at, DROP COLUMN IF EXISTS hold_reasons, DROP COLUMN IF EXISTS status;
+      ALTER TABLE messages DROP COLUMN IF EXISTS held_at, DROP COLUMN IF EXISTS hold_reasons, DROP COLUMN IF EXISTS
+        status;
     `);
   }
 }

@@ -17,7 +17,8 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE accounts ADD COLUMN relayed boolean NOT NULL DEFAULT false;
-      ALTER TABLE accounts ADD CONSTRAINT accounts_relayed_no_login CHECK (NOT relayed OR (email IS NULL AND password_hash IS NULL));
+      ALTER TABLE accounts ADD CONSTRAINT accounts_relayed_no_login CHECK (NOT relayed OR (email IS NULL AND
+        password_hash IS NULL));
 
       CREATE TABLE relayed_residents (
         tenant_id uuid NOT NULL,
@@ -35,7 +36,8 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
       );
 
       ALTER TABLE messages ADD COLUMN on_behalf_agent_id uuid;
-      ALTER TABLE messages ADD CONSTRAINT messages_on_behalf_agent_fkey FOREIGN KEY (tenant_id, on_behalf_agent_id) REFERENCES accounts (tenant_id, id);
+      ALTER TABLE messages ADD CONSTRAINT messages_on_behalf_agent_fkey FOREIGN KEY (tenant_id, on_behalf_agent_id)
+        REFERENCES accounts (tenant_id, id);
 
       -- What the town-hall team has to call a relayed resident about. One item per conversation,
       -- per match (resident's listing, matched listing) and per reminder: dedupe_key says which.
@@ -67,9 +69,11 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
         ADD COLUMN fulfilled_at timestamptz,
         ADD COLUMN helper_id uuid,
         ADD COLUMN fulfilled_conversation_id uuid;
-      ALTER TABLE listings ADD CONSTRAINT listings_helper_fkey FOREIGN KEY (tenant_id, helper_id) REFERENCES accounts (tenant_id, id);
+      ALTER TABLE listings ADD CONSTRAINT listings_helper_fkey FOREIGN KEY (tenant_id, helper_id) REFERENCES accounts
+        (tenant_id, id);
       ALTER TABLE listings ADD CONSTRAINT listings_fulfilled_conversation_fkey
-        FOREIGN KEY (tenant_id, fulfilled_conversation_id) REFERENCES conversations (tenant_id, id) ON DELETE SET NULL (fulfilled_conversation_id);
+        FOREIGN KEY (tenant_id, fulfilled_conversation_id) REFERENCES conversations (tenant_id, id) ON DELETE SET NULL
+          (fulfilled_conversation_id);
       CREATE INDEX listings_fulfilled ON listings (tenant_id, fulfilled_at) WHERE fulfilled_at IS NOT NULL;
       -- The reminder sweep starts from the conversations opened in a window of dates.
       CREATE INDEX conversations_recent ON conversations (tenant_id, created_at);
@@ -105,7 +109,8 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
         FOREIGN KEY (tenant_id, reviewed_by) REFERENCES accounts (tenant_id, id)
       );
       -- A "no" is a safety signal: it waits in the moderation queue until reviewed.
-      CREATE INDEX listing_feedback_to_review ON listing_feedback (tenant_id, created_at, id) WHERE NOT ok AND reviewed_at IS NULL;
+      CREATE INDEX listing_feedback_to_review ON listing_feedback (tenant_id, created_at, id) WHERE NOT ok AND
+        reviewed_at IS NULL;
     `);
     for (const table of ['relayed_residents', 'staff_inbox_items', 'listing_reminders', 'listing_feedback'])
       await q.query(tenantTableSql(table));
@@ -115,7 +120,8 @@ export class RelayedResidentsAndOutcomes1732300008000 implements MigrationInterf
     await q.query(`
       DROP TABLE IF EXISTS listing_feedback, listing_reminders, staff_inbox_items, relayed_residents;
       DROP INDEX IF EXISTS conversations_recent;
-      ALTER TABLE listings DROP COLUMN IF EXISTS fulfilled_conversation_id, DROP COLUMN IF EXISTS helper_id, DROP COLUMN IF EXISTS fulfilled_at;
+      ALTER TABLE listings DROP COLUMN IF EXISTS fulfilled_conversation_id, DROP COLUMN IF EXISTS helper_id, DROP
+        COLUMN IF EXISTS fulfilled_at;
       ALTER TABLE messages DROP COLUMN IF EXISTS on_behalf_agent_id;
       ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_relayed_no_login, DROP COLUMN IF EXISTS relayed;
     `);

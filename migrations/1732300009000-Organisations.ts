@@ -27,10 +27,12 @@ export class Organisations1732300009000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, created_by) REFERENCES accounts (tenant_id, id),
-        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL (neighbourhood_id)
+        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL
+          (neighbourhood_id)
       );
       CREATE INDEX organisations_public ON organisations (tenant_id, name) WHERE status = 'published';
-      CREATE INDEX organisations_moderation_queue ON organisations (tenant_id, updated_at, id) WHERE status = 'pending_review';
+      CREATE INDEX organisations_moderation_queue ON organisations (tenant_id, updated_at, id) WHERE status =
+        'pending_review';
 
       CREATE TABLE organisation_managers (
         tenant_id uuid NOT NULL,
@@ -63,7 +65,8 @@ export class Organisations1732300009000 implements MigrationInterface {
         hold_reasons text[] NOT NULL DEFAULT '{}',
         created_by uuid NOT NULL,
         search tsvector GENERATED ALWAYS AS (
-          setweight(to_tsvector('french_unaccent', title), 'A') || setweight(to_tsvector('french_unaccent', description), 'B')
+          setweight(to_tsvector('french_unaccent', title), 'A') || setweight(to_tsvector('french_unaccent',
+            description), 'B')
         ) STORED,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -71,7 +74,8 @@ export class Organisations1732300009000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, organisation_id) REFERENCES organisations (tenant_id, id) ON DELETE CASCADE,
         FOREIGN KEY (tenant_id, created_by) REFERENCES accounts (tenant_id, id),
-        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL (neighbourhood_id),
+        FOREIGN KEY (tenant_id, neighbourhood_id) REFERENCES neighbourhoods (tenant_id, id) ON DELETE SET NULL
+          (neighbourhood_id),
         CHECK (ongoing OR starts_on IS NOT NULL),
         CHECK (ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on)
       );
@@ -133,7 +137,8 @@ export class Organisations1732300009000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, sender_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE,
         FOREIGN KEY (tenant_id, recipient_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE
       );
-      CREATE INDEX organisation_messages_organisation ON organisation_messages (tenant_id, organisation_id, created_at DESC);
+      CREATE INDEX organisation_messages_organisation ON organisation_messages (tenant_id, organisation_id, created_at
+        DESC);
 
       -- One alert per (mission, recipient), ever: the key is what guarantees it.
       CREATE TABLE mission_notifications (
@@ -150,7 +155,8 @@ export class Organisations1732300009000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, mission_id) REFERENCES missions (tenant_id, id) ON DELETE CASCADE,
         FOREIGN KEY (tenant_id, recipient_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE
       );
-      CREATE INDEX mission_notifications_recipient_day ON mission_notifications (tenant_id, recipient_id, mailed_at) WHERE delivery = 'immediate';
+      CREATE INDEX mission_notifications_recipient_day ON mission_notifications (tenant_id, recipient_id, mailed_at)
+        WHERE delivery = 'immediate';
     `);
     for (const table of [
       'organisations',
@@ -167,7 +173,8 @@ export class Organisations1732300009000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(
-      `DROP TABLE IF EXISTS mission_notifications, organisation_messages, mission_volunteers, missions, projects, organisation_managers, organisations`,
+      `DROP TABLE IF EXISTS mission_notifications, organisation_messages, mission_volunteers, missions, projects, ` +
+        `organisation_managers, organisations`,
     );
   }
 }

@@ -19,7 +19,8 @@ export class PublicPointDistance1732300018000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const tenants: Array<{ id: string; outline: { coordinates: number[][][][] } | null }> = await q.query(
-      `SELECT t.id, ST_AsGeoJSON(a.outline)::json AS outline FROM tenants t LEFT JOIN tenant_areas a ON a.tenant_id = t.id ORDER BY t.id`,
+      `SELECT t.id, ST_AsGeoJSON(a.outline)::json AS outline FROM tenants t LEFT JOIN tenant_areas a ON ` +
+        `a.tenant_id = t.id ORDER BY t.id`,
     );
     for (const tenant of tenants) {
       for (const table of ['listings', 'projects']) {
@@ -36,7 +37,8 @@ export class PublicPointDistance1732300018000 implements MigrationInterface {
           await q.query(
             `UPDATE ${table} x
              SET public_location = ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326)::geography,
-                 location = CASE WHEN u.erased THEN ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326)::geography ELSE x.location END
+                 location = CASE WHEN u.erased THEN ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326)::geography ELSE
+                   x.location END
              FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::boolean[]) AS u (id, lng, lat, erased)
              WHERE x.tenant_id = $1 AND x.id = u.id`,
             [

@@ -12,7 +12,8 @@ export class OutboxSendIf1732300019500 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       UPDATE outbox_emails
-      SET data = (data - 'sendIfListingPublic') || jsonb_build_object('sendIf', 'listing:' || (data ->> 'sendIfListingPublic'))
+      SET data = (data - 'sendIfListingPublic') || jsonb_build_object('sendIf', 'listing:' || (data ->>
+        'sendIfListingPublic'))
       WHERE status IN ('pending', 'sending') AND data ? 'sendIfListingPublic'`);
   }
 

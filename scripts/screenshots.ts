@@ -34,7 +34,10 @@ const MAX_SCREENS = 3;
 
 /** What each commune's site shows: neighbours, their offers and requests, in the commune's categories. */
 const PEOPLE = ['Camille R.', 'Yanis B.', 'Odile V.', 'Hugo P.', 'Inès K.', 'Jeanne L.'];
-/** Each listing's category is the first of its slugs the commune offers (the catalogues differ), else the commune's first. */
+/**
+ * Each listing's category is the first of its slugs the commune offers (the catalogues differ), else the commune's
+ * first.
+ */
 const LISTINGS: Array<{
   kind: 'offer' | 'request';
   categories: string[];
@@ -135,14 +138,16 @@ async function seed(
 ): Promise<{ resident: ResidentFixture; listingId: string }> {
   const tenantId = await db.tenantId(slug);
   const { rows: categories } = await db.admin.query<{ id: string; slug: string }>(
-    'SELECT c.id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ORDER BY tc.position',
+    'SELECT c.id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id ' +
+      '= $1 ORDER BY tc.position',
     [tenantId],
   );
   const categoryOf = (slugs: string[]) =>
     (slugs.map((s) => categories.find((c) => c.slug === s)).find(Boolean) ?? categories[0]).id;
   // A point inside each neighbourhood, spread a little so the map shows several markers.
   const { rows: points } = await db.admin.query<{ lat: number; lng: number }>(
-    `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p, position FROM neighbourhoods WHERE tenant_id = $1) s ORDER BY position`,
+    `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p, position FROM ` +
+      `neighbourhoods WHERE tenant_id = $1) s ORDER BY position`,
     [tenantId],
   );
   const residents: ResidentFixture[] = [];

@@ -39,14 +39,18 @@ export interface CreateAppOptions {
   modules?: DynamicModule[];
 }
 
-/** Builds the HTTP application exactly as production runs it; tests and the development entry (dev/) use the same function. */
+/**
+ * Builds the HTTP application exactly as production runs it; tests and the development entry (dev/) use the same
+ * function.
+ */
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel, 'entraide', opts.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new CompletionOnlyLogs(),
     bodyLimit: 256 * 1024,
-    // A client that trickles its request is answered 408 and its socket freed (Node's defaults wait 300 s, or for ever per byte).
+    // A client that trickles its request is answered 408 and its socket freed (Node's defaults wait 300 s, or for ever
+    // per byte).
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     connectionTimeout: config.http.idleTimeoutMs,
@@ -84,7 +88,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
 
   const directory = app.get(TenantDirectory);
   const fastify = app.getHttpAdapter().getInstance();
-  // Two Host lines make the tenant ambiguous (Node reads the first, a proxy may route by the last): refused before anything else.
+  // Two Host lines make the tenant ambiguous (Node reads the first, a proxy may route by the last): refused before
+  // anything else.
   fastify.addHook('onRequest', (req, reply, done) => {
     let hosts = 0;
     for (let i = 0; i < req.raw.rawHeaders.length; i += 2) if (req.raw.rawHeaders[i].toLowerCase() === 'host') hosts++;
@@ -117,7 +122,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   fastify.addHook('preValidation', (req, _reply, done) =>
     done(unsafeInputProblem({ body: req.body, query: req.query, params: req.params })),
   );
-  // Every answer, the framework's own errors included, forbids MIME sniffing; Swagger UI gets the pages' CSP with inline styles.
+  // Every answer, the framework's own errors included, forbids MIME sniffing; Swagger UI gets the pages' CSP with
+  // inline styles.
   fastify.addHook('onSend', (req, reply, payload, done) => {
     if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
     if (API_DOCS.test(req.url) && !reply.hasHeader('content-security-policy'))

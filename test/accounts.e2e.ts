@@ -203,28 +203,32 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     ).toBe(422);
   });
 
-  it('keeps communes apart: a Grenoble session is anonymous on Meylan, and one address registers on both separately', async () => {
-    const email = uniqueEmail();
-    const grenoble = await verifiedResident(email, 'grenoble.localhost');
-    expect((await t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble })).status).toBe(200);
-    expect((await t.request({ url: '/api/v1/me', host: 'meylan.localhost', session: grenoble })).status).toBe(401);
-    expect(
-      (
-        await t.request({
-          method: 'POST',
-          url: '/api/v1/auth/login',
-          host: 'meylan.localhost',
-          payload: { email, password: PASSWORD },
-        })
-      ).status,
-    ).toBe(401);
-    const meylan = await verifiedResident(email, 'meylan.localhost');
-    const ids = await Promise.all([
-      t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble }),
-      t.request({ url: '/api/v1/me', host: 'meylan.localhost', session: meylan }),
-    ]);
-    expect(ids[0].json().id).not.toBe(ids[1].json().id);
-  });
+  it(
+    'keeps communes apart: a Grenoble session is anonymous on Meylan, and one address registers on both ' +
+      'separately',
+    async () => {
+      const email = uniqueEmail();
+      const grenoble = await verifiedResident(email, 'grenoble.localhost');
+      expect((await t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble })).status).toBe(200);
+      expect((await t.request({ url: '/api/v1/me', host: 'meylan.localhost', session: grenoble })).status).toBe(401);
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            host: 'meylan.localhost',
+            payload: { email, password: PASSWORD },
+          })
+        ).status,
+      ).toBe(401);
+      const meylan = await verifiedResident(email, 'meylan.localhost');
+      const ids = await Promise.all([
+        t.request({ url: '/api/v1/me', host: 'grenoble.localhost', session: grenoble }),
+        t.request({ url: '/api/v1/me', host: 'meylan.localhost', session: meylan }),
+      ]);
+      expect(ids[0].json().id).not.toBe(ids[1].json().id);
+    },
+  );
 
   it('refuses a state change made with the cookie but without this site as Origin', async () => {
     const session = await verifiedResident();
@@ -328,7 +332,8 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
     ).toBe(401);
 
     const { rows: tables } = await t.db.admin.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys'`,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE ` +
+        `TABLE' AND table_name <> 'spatial_ref_sys'`,
     );
     for (const { table_name } of tables) {
       for (const needle of [email, 'Bérénice', '45.20876', '5.78123']) {
@@ -340,7 +345,8 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
       }
     }
     const { rows } = await t.db.admin.query(
-      `SELECT count(*)::int AS n FROM accounts WHERE location IS NOT NULL AND ST_DWithin(location, ST_MakePoint(5.78123, 45.20876)::geography, 1)`,
+      `SELECT count(*)::int AS n FROM accounts WHERE location IS NOT NULL AND ST_DWithin(location, ` +
+        `ST_MakePoint(5.78123, 45.20876)::geography, 1)`,
     );
     expect(rows[0].n).toBe(0);
   });

@@ -44,7 +44,10 @@ interface Operation {
 /** `owner`: the author of the listing and manager of the organisation, project and mission whose ids are used. */
 type Role = 'anonymous' | 'resident' | 'owner' | 'moderator' | 'admin' | 'federation_admin';
 
-/** Strings that have broken servers: NUL, lone surrogates, dates Date.parse accepts and PostgreSQL refuses, injections, sizes. */
+/**
+ * Strings that have broken servers: NUL, lone surrogates, dates Date.parse accepts and PostgreSQL refuses, injections,
+ * sizes.
+ */
 const HOSTILE_TEXT = [
   'ab\u0000cd',
   '\u0000',
@@ -116,11 +119,17 @@ const nested = (depth: number, leaf: unknown, wrap: (inner: unknown) => unknown)
   for (let i = 0; i < depth; i++) v = wrap(v);
   return v;
 };
-/** Raw JSON text 2,000 arrays or 5,000 objects deep (built as text: JSON.stringify of such a value is fine, but cheaper this way). */
+/**
+ * Raw JSON text 2,000 arrays or 5,000 objects deep (built as text: JSON.stringify of such a value is fine, but cheaper
+ * this way).
+ */
 const deepArrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const deepObjects = (n: number, key = 'a') => `{"${key}":`.repeat(n) + '1' + '}'.repeat(n);
 
-/** Dates and times at the calendar's edges: 30 February, year 0 or 10000, hour 24, offsets past ±15:59 (PostgreSQL's limit). */
+/**
+ * Dates and times at the calendar's edges: 30 February, year 0 or 10000, hour 24, offsets past ±15:59 (PostgreSQL's
+ * limit).
+ */
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 const dateLike = fc
   .record({
@@ -134,7 +143,8 @@ const dateLike = fc
   .map(({ y, m, d, h, off, form }) => {
     const date = `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
     if (form === 'date') return date;
-    return `${date}${form === 'iso' ? 'T' : ' '}${pad(h)}:00:00${off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(off)}:59`}`;
+    const zone = off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(off)}:59`;
+    return `${date}${form === 'iso' ? 'T' : ' '}${pad(h)}:00:00${zone}`;
   });
 
 const hostileString = fc.oneof(
@@ -264,7 +274,8 @@ describe('every route of the OpenAPI document under hostile input', () => {
       await t.db.admin.query(`UPDATE accounts SET banned_at = NULL, ban_reason = NULL WHERE id = $1`, [author.id]);
       const { token, hash } = newToken();
       await t.db.admin.query(
-        `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+        `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + ` +
+          `interval '1 day')`,
         [author.tenantId, author.id, hash],
       );
       return { ...author, session: token };
@@ -442,7 +453,8 @@ describe('every route of the OpenAPI document under hostile input', () => {
                 !String(res.headers['content-type']).startsWith('application/problem+json'));
             if (refused)
               throw new Error(
-                `${op.method} ${url.slice(0, 300)} as ${r.role} (${r.contentType}) body ${String(r.body).slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`,
+                `${op.method} ${url.slice(0, 300)} as ${r.role} (${r.contentType}) body ` +
+                  `${String(r.body).slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`,
               );
           }),
           { seed: SEED + index, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
@@ -504,51 +516,57 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
     });
   const fields = (body: string) => (JSON.parse(body).errors as Array<{ field: string }>).map((e) => e.field);
 
-  it('refuses JSON nested 2,000 arrays or 5,000 objects deep with a 400 naming the body, on every JSON route', async () => {
-    for (const [method, url] of [
-      ['POST', '/api/v1/listings'],
-      ['PATCH', '/api/v1/me'],
-      ['POST', `/api/v1/conversations/${conversationId}/messages`],
-      ['POST', '/api/v1/auth/login'],
-    ] as const) {
-      for (const body of [deepArrays(2000), deepObjects(5000), `{"body":${deepArrays(2000)}}`]) {
-        const res = await raw(method, url, body);
-        expect({ url, status: res.statusCode, type: res.headers['content-type'] }).toEqual({
-          url,
-          status: 400,
-          type: 'application/problem+json; charset=utf-8',
-        });
-        expect(JSON.parse(res.body).detail).toBe('Le corps de la requête est trop imbriqué.');
-        expect(JSON.parse(res.body).errors).toEqual([
-          { field: 'body', message: 'données trop imbriquées (32 niveaux au plus)' },
-        ]);
+  it(
+    'refuses JSON nested 2,000 arrays or 5,000 objects deep with a 400 naming the body, on every JSON ' + 'route',
+    async () => {
+      for (const [method, url] of [
+        ['POST', '/api/v1/listings'],
+        ['PATCH', '/api/v1/me'],
+        ['POST', `/api/v1/conversations/${conversationId}/messages`],
+        ['POST', '/api/v1/auth/login'],
+      ] as const) {
+        for (const body of [deepArrays(2000), deepObjects(5000), `{"body":${deepArrays(2000)}}`]) {
+          const res = await raw(method, url, body);
+          expect({ url, status: res.statusCode, type: res.headers['content-type'] }).toEqual({
+            url,
+            status: 400,
+            type: 'application/problem+json; charset=utf-8',
+          });
+          expect(JSON.parse(res.body).detail).toBe('Le corps de la requête est trop imbriqué.');
+          expect(JSON.parse(res.body).errors).toEqual([
+            { field: 'body', message: 'données trop imbriquées (32 niveaux au plus)' },
+          ]);
+        }
       }
-    }
-    // 32 levels remain a plain validation matter: the DTO names the field.
-    const shallow = await raw(
-      'POST',
-      `/api/v1/conversations/${conversationId}/messages`,
-      JSON.stringify({ body: nested(30, 'x', (v) => [v]) }),
-    );
-    expect(shallow.statusCode).toBe(422);
-    expect(fields(shallow.body)).toEqual(['body']);
-  });
+      // 32 levels remain a plain validation matter: the DTO names the field.
+      const shallow = await raw(
+        'POST',
+        `/api/v1/conversations/${conversationId}/messages`,
+        JSON.stringify({ body: nested(30, 'x', (v) => [v]) }),
+      );
+      expect(shallow.statusCode).toBe(422);
+      expect(fields(shallow.body)).toEqual(['body']);
+    },
+  );
 
-  it('covers the JSON media types with a suffix and parameters the same way (refused or capped, never a 500)', async () => {
-    for (const type of [
-      'application/json; charset=utf-8',
-      'application/merge-patch+json',
-      'application/vnd.api+json',
-      'application/problem+json',
-    ]) {
-      const res = await raw('POST', '/api/v1/listings', deepArrays(2000), type);
-      expect({ type, status: res.statusCode }).toEqual({
-        type,
-        status: type.startsWith('application/json') ? 400 : 415,
-      });
-      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    }
-  });
+  it(
+    'covers the JSON media types with a suffix and parameters the same way (refused or capped, never a ' + '500)',
+    async () => {
+      for (const type of [
+        'application/json; charset=utf-8',
+        'application/merge-patch+json',
+        'application/vnd.api+json',
+        'application/problem+json',
+      ]) {
+        const res = await raw('POST', '/api/v1/listings', deepArrays(2000), type);
+        expect({ type, status: res.statusCode }).toEqual({
+          type,
+          status: type.startsWith('application/json') ? 400 : 415,
+        });
+        expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      }
+    },
+  );
 
   it('refuses a search cursor whose date Date.parse accepts but is not a timestamp, naming cursor', async () => {
     const cursors = [
@@ -575,20 +593,23 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
       expect((await t.request({ url: `/api/v1/listings?limit=1&cursor=${next}`, host: LYON })).status).toBe(200);
   });
 
-  it('refuses a NUL byte in q with a 400 naming q, as problem+json for the API and as a French page for the site', async () => {
-    const api = await t.request({ url: '/api/v1/listings?q=ab%00cd', host: LYON });
-    expect(api.status).toBe(400);
-    expect(api.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(api.json().errors).toEqual([{ field: 'q', message: 'caractère nul (U+0000) non accepté' }]);
-    expect((await t.request({ url: '/api/v1/projects?q=ab%00cd', host: LYON })).status).toBe(400);
+  it(
+    'refuses a NUL byte in q with a 400 naming q, as problem+json for the API and as a French page for the ' + 'site',
+    async () => {
+      const api = await t.request({ url: '/api/v1/listings?q=ab%00cd', host: LYON });
+      expect(api.status).toBe(400);
+      expect(api.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(api.json().errors).toEqual([{ field: 'q', message: 'caractère nul (U+0000) non accepté' }]);
+      expect((await t.request({ url: '/api/v1/projects?q=ab%00cd', host: LYON })).status).toBe(400);
 
-    const page = await t.request({ url: '/annonces?q=ab%00cd', host: LYON, headers: { accept: 'text/html' } });
-    expect(page.status).toBe(400);
-    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.body).toContain('Demande incorrecte');
-    expect(page.body).toContain('La requête contient des caractères non acceptés.');
-    expect(page.body).toContain('<html lang="fr"');
-  });
+      const page = await t.request({ url: '/annonces?q=ab%00cd', host: LYON, headers: { accept: 'text/html' } });
+      expect(page.status).toBe(400);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.body).toContain('Demande incorrecte');
+      expect(page.body).toContain('La requête contient des caractères non acceptés.');
+      expect(page.body).toContain('<html lang="fr"');
+    },
+  );
 
   it('answers a NUL byte in a site form with the French 400 page, and sends nothing', async () => {
     const res = await t.app.inject({
@@ -614,28 +635,31 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
     expect(thread.json().messages).toHaveLength(1);
   });
 
-  it('refuses a NUL byte or a lone surrogate in a message with a 400 naming the field, and stores nothing', async () => {
-    for (const text of ['ab\\u0000cd', '\\ud800', 'fin\\udfff']) {
-      const first = await raw('POST', `/api/v1/listings/${listingId}/conversations`, `{"message":"${text}"}`);
-      expect({ text, status: first.statusCode }).toEqual({ text, status: 400 });
-      expect(fields(first.body)).toEqual(['message']);
-      const reply = await raw('POST', `/api/v1/conversations/${conversationId}/messages`, `{"body":"${text}"}`);
-      expect({ text, status: reply.statusCode }).toEqual({ text, status: 400 });
-      expect(fields(reply.body)).toEqual(['body']);
-      const nestedField = await raw(
-        'PATCH',
-        '/api/v1/me',
-        `{"displayName":"Marie","location":{"lat":"${text}","lng":4.8}}`,
-      );
-      expect(fields(nestedField.body)).toEqual(['location.lat']);
-    }
-    const thread = await t.request({
-      url: `/api/v1/conversations/${conversationId}`,
-      host: LYON,
-      session: resident.session,
-    });
-    expect(thread.json().messages).toHaveLength(1);
-  });
+  it(
+    'refuses a NUL byte or a lone surrogate in a message with a 400 naming the field, and stores ' + 'nothing',
+    async () => {
+      for (const text of ['ab\\u0000cd', '\\ud800', 'fin\\udfff']) {
+        const first = await raw('POST', `/api/v1/listings/${listingId}/conversations`, `{"message":"${text}"}`);
+        expect({ text, status: first.statusCode }).toEqual({ text, status: 400 });
+        expect(fields(first.body)).toEqual(['message']);
+        const reply = await raw('POST', `/api/v1/conversations/${conversationId}/messages`, `{"body":"${text}"}`);
+        expect({ text, status: reply.statusCode }).toEqual({ text, status: 400 });
+        expect(fields(reply.body)).toEqual(['body']);
+        const nestedField = await raw(
+          'PATCH',
+          '/api/v1/me',
+          `{"displayName":"Marie","location":{"lat":"${text}","lng":4.8}}`,
+        );
+        expect(fields(nestedField.body)).toEqual(['location.lat']);
+      }
+      const thread = await t.request({
+        url: `/api/v1/conversations/${conversationId}`,
+        host: LYON,
+        session: resident.session,
+      });
+      expect(thread.json().messages).toHaveLength(1);
+    },
+  );
 
   it('refuses dates PostgreSQL cannot store (30 February, an offset past ±15:59) naming the field', async () => {
     const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });

@@ -100,27 +100,30 @@ describe('Database', () => {
     ]);
   });
 
-  it('prepares a named statement once per connection and runs it in later batches, also after a failed one', async () => {
-    const count = {
-      sql: 'SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1::uuid',
-      name: 'test_count_categories',
-    };
-    const expected = [[{ n: await categoriesOf(meylan) }], [{ n: await categoriesOf(grenoble) }]];
-    const batch = () =>
-      db.inTenants([
-        { tenantId: meylan, params: [meylan], ...count },
-        { tenantId: grenoble, params: [grenoble], ...count },
-      ]);
-    // More runs than pooled connections, so each connection prepares it and then reuses it.
-    for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
-    await expect(
-      db.inTenants([{ tenantId: meylan, sql: 'SELECT 1 / $1::int', params: [0], name: 'test_divide' }]),
-    ).rejects.toThrow(/division by zero/);
-    for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
-    await expect(
-      db.inTenants([{ tenantId: meylan, sql: 'SELECT 1', params: [], name: 'Bad-Name; DROP' }]),
-    ).rejects.toThrow(/not a statement name/);
-  });
+  it(
+    'prepares a named statement once per connection and runs it in later batches, also after a failed ' + 'one',
+    async () => {
+      const count = {
+        sql: 'SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1::uuid',
+        name: 'test_count_categories',
+      };
+      const expected = [[{ n: await categoriesOf(meylan) }], [{ n: await categoriesOf(grenoble) }]];
+      const batch = () =>
+        db.inTenants([
+          { tenantId: meylan, params: [meylan], ...count },
+          { tenantId: grenoble, params: [grenoble], ...count },
+        ]);
+      // More runs than pooled connections, so each connection prepares it and then reuses it.
+      for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
+      await expect(
+        db.inTenants([{ tenantId: meylan, sql: 'SELECT 1 / $1::int', params: [0], name: 'test_divide' }]),
+      ).rejects.toThrow(/division by zero/);
+      for (let i = 0; i < 4; i++) expect(await batch()).toEqual(expected);
+      await expect(
+        db.inTenants([{ tenantId: meylan, sql: 'SELECT 1', params: [], name: 'Bad-Name; DROP' }]),
+      ).rejects.toThrow(/not a statement name/);
+    },
+  );
 
   it('passes values as escaped literals: quotes, backslashes, arrays, NULL and JSON come back intact', async () => {
     const nasty = `O'Brien \\ "x"'); DROP TABLE tenants; --`;

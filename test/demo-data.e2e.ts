@@ -65,76 +65,97 @@ describe('demo data loader', () => {
     expect(first.stdout).toMatch(/^ {2}lyon .* federation@metropole-de-lyon\.demo\.entraide\.example$/m);
   });
 
-  it("sizes the communes like their launches: 800+ offers in Lyon, 2,000+ residents across the Métropole's sites", async () => {
-    const { rows } = await db.admin.query(
-      `SELECT t.slug,
-              (SELECT count(*) FROM accounts a WHERE a.tenant_id = t.id AND 'resident' = ANY (a.roles))::int AS residents,
-              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.kind = 'offer' AND l.status = 'published' AND l.expires_at > now())::int AS offers,
-              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.kind = 'request' AND l.status = 'published')::int AS requests
+  it(
+    "sizes the communes like their launches: 800+ offers in Lyon, 2,000+ residents across the Métropole's " + 'sites',
+    async () => {
+      const { rows } = await db.admin.query(
+        `SELECT t.slug,
+              (SELECT count(*) FROM accounts a WHERE a.tenant_id = t.id AND 'resident' = ANY (a.roles))::int AS
+                residents,
+              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.kind = 'offer' AND l.status =
+                'published' AND l.expires_at > now())::int AS offers,
+              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.kind = 'request' AND l.status =
+                'published')::int AS requests
        FROM tenants t`,
-    );
-    const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
-    expect(by.lyon.offers).toBeGreaterThanOrEqual(800);
-    expect(by.lyon.requests).toBeGreaterThanOrEqual(200);
-    expect(GRENOBLE_METROPOLE.reduce((sum, slug) => sum + by[slug].residents, 0)).toBeGreaterThanOrEqual(2000);
-  });
+      );
+      const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
+      expect(by.lyon.offers).toBeGreaterThanOrEqual(800);
+      expect(by.lyon.requests).toBeGreaterThanOrEqual(200);
+      expect(GRENOBLE_METROPOLE.reduce((sum, slug) => sum + by[slug].residents, 0)).toBeGreaterThanOrEqual(2000);
+    },
+  );
 
   it('puts published offers and requests in every category and every neighbourhood of every commune', async () => {
     const { rows } = await db.admin.query(
       `SELECT t.slug, 'category ' || c.slug AS what, k.kind FROM tenants t
          JOIN tenant_categories tc ON tc.tenant_id = t.id JOIN categories c ON c.id = tc.category_id
          CROSS JOIN (VALUES ('offer'), ('request')) k (kind)
-       WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = t.id AND l.category_id = c.id AND l.kind = k.kind AND l.status = 'published')
+       WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = t.id AND l.category_id = c.id AND l.kind =
+         k.kind AND l.status = 'published')
        UNION ALL
        SELECT t.slug, 'neighbourhood ' || n.slug, k.kind FROM tenants t
          JOIN neighbourhoods n ON n.tenant_id = t.id CROSS JOIN (VALUES ('offer'), ('request')) k (kind)
-       WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = t.id AND l.neighbourhood_id = n.id AND l.kind = k.kind AND l.status = 'published')`,
+       WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = t.id AND l.neighbourhood_id = n.id AND l.kind =
+         k.kind AND l.status = 'published')`,
     );
     expect(rows).toEqual([]);
   });
 
-  it('places every listing and every home inside its commune, and shows a public point 100 m or more from the exact one, inside the commune', async () => {
-    const { rows } = await db.admin.query(
-      `SELECT count(*)::int AS listings,
+  it(
+    'places every listing and every home inside its commune, and shows a public point 100 m or more from the ' +
+      'exact one, inside the commune',
+    async () => {
+      const { rows } = await db.admin.query(
+        `SELECT count(*)::int AS listings,
               count(*) FILTER (WHERE NOT ST_Covers(a.outline, l.location))::int AS outside,
               count(*) FILTER (WHERE NOT ST_Covers(n.outline, l.location))::int AS outside_own_neighbourhood,
               count(*) FILTER (WHERE ST_DWithin(l.public_location, l.location, 100))::int AS public_point_within_100_m,
               count(*) FILTER (WHERE NOT ST_Covers(a.outline, l.public_location))::int AS public_point_outside,
               (SELECT count(*) FROM projects p JOIN tenant_areas pa USING (tenant_id)
-                WHERE ST_DWithin(p.public_location, p.location, 100) OR NOT ST_Covers(pa.outline, p.public_location))::int AS projects_public_point_amiss,
-              count(*) FILTER (WHERE (c.remote AND l.mode = 'in_person') OR (NOT c.remote AND l.mode = 'remote'))::int AS mode_against_category,
-              (SELECT count(*) FROM accounts x JOIN tenant_areas ta USING (tenant_id) WHERE NOT ST_Covers(ta.outline, x.location))::int AS homes_outside
+                WHERE ST_DWithin(p.public_location, p.location, 100) OR NOT ST_Covers(pa.outline,
+                  p.public_location))::int AS projects_public_point_amiss,
+              count(*) FILTER (WHERE (c.remote AND l.mode = 'in_person') OR (NOT c.remote AND l.mode = 'remote'))::int
+                AS mode_against_category,
+              (SELECT count(*) FROM accounts x JOIN tenant_areas ta USING (tenant_id) WHERE NOT ST_Covers(ta.outline,
+                x.location))::int AS homes_outside
        FROM listings l JOIN tenant_areas a USING (tenant_id) JOIN categories c ON c.id = l.category_id
        LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id`,
-    );
-    expect(rows[0]).toEqual({
-      listings: expect.any(Number),
-      outside: 0,
-      outside_own_neighbourhood: 0,
-      public_point_within_100_m: 0,
-      public_point_outside: 0,
-      projects_public_point_amiss: 0,
-      mode_against_category: 0,
-      homes_outside: 0,
-    });
-  });
-
-  it('closes the loop on past helps and gives each town hall two residents without internet, with a call to make', async () => {
-    const { rows } = await db.admin.query(
-      `SELECT t.slug,
-              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.status = 'fulfilled' AND l.helper_id IS NOT NULL AND l.fulfilled_at < now())::int AS fulfilled,
-              (SELECT count(*) FROM relayed_residents r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id WHERE r.tenant_id = t.id AND a.relayed AND a.email IS NULL)::int AS relayed,
-              (SELECT count(*) FROM staff_inbox_items i WHERE i.tenant_id = t.id AND i.called_back_at IS NULL)::int AS to_call
-       FROM tenants t ORDER BY t.slug`,
-    );
-    for (const r of rows)
-      expect({ slug: r.slug, relayed: r.relayed, to_call: r.to_call, some_fulfilled: r.fulfilled > 0 }).toEqual({
-        slug: r.slug,
-        relayed: 2,
-        to_call: 2,
-        some_fulfilled: true,
+      );
+      expect(rows[0]).toEqual({
+        listings: expect.any(Number),
+        outside: 0,
+        outside_own_neighbourhood: 0,
+        public_point_within_100_m: 0,
+        public_point_outside: 0,
+        projects_public_point_amiss: 0,
+        mode_against_category: 0,
+        homes_outside: 0,
       });
-  });
+    },
+  );
+
+  it(
+    'closes the loop on past helps and gives each town hall two residents without internet, with a call to ' + 'make',
+    async () => {
+      const { rows } = await db.admin.query(
+        `SELECT t.slug,
+              (SELECT count(*) FROM listings l WHERE l.tenant_id = t.id AND l.status = 'fulfilled' AND l.helper_id IS
+                NOT NULL AND l.fulfilled_at < now())::int AS fulfilled,
+              (SELECT count(*) FROM relayed_residents r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id =
+                r.account_id WHERE r.tenant_id = t.id AND a.relayed AND a.email IS NULL)::int AS relayed,
+              (SELECT count(*) FROM staff_inbox_items i WHERE i.tenant_id = t.id AND i.called_back_at IS NULL)::int AS
+                to_call
+       FROM tenants t ORDER BY t.slug`,
+      );
+      for (const r of rows)
+        expect({ slug: r.slug, relayed: r.relayed, to_call: r.to_call, some_fulfilled: r.fulfilled > 0 }).toEqual({
+          slug: r.slug,
+          relayed: 2,
+          to_call: 2,
+          some_fulfilled: true,
+        });
+    },
+  );
 
   it('lets the demo resident and the staff log in with the shared demo password', async () => {
     t = await startTestApp({ db });
@@ -167,25 +188,30 @@ describe('demo data loader', () => {
     expect(organisations.json().items).toHaveLength(1);
   });
 
-  it('gives Lyon 40 projects and more from organisations of every kind, with missions and volunteers, and no other commune any', async () => {
-    const { rows } = await db.admin.query(
-      `SELECT t.slug, count(DISTINCT p.id)::int AS projects, count(DISTINCT o.kind)::int AS kinds, count(DISTINCT m.id)::int AS missions,
+  it(
+    'gives Lyon 40 projects and more from organisations of every kind, with missions and volunteers, and no ' +
+      'other commune any',
+    async () => {
+      const { rows } = await db.admin.query(
+        `SELECT t.slug, count(DISTINCT p.id)::int AS projects, count(DISTINCT o.kind)::int AS kinds, count(DISTINCT
+        m.id)::int AS missions,
               (SELECT count(*) FROM mission_volunteers v WHERE v.tenant_id = t.id)::int AS volunteers,
               count(*) FILTER (WHERE m.volunteer_count > m.volunteers_needed)::int AS overfull
        FROM tenants t LEFT JOIN projects p ON p.tenant_id = t.id AND p.status = 'published'
        LEFT JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id AND o.status = 'published'
        LEFT JOIN missions m ON m.tenant_id = p.tenant_id AND m.project_id = p.id
        GROUP BY t.id, t.slug ORDER BY t.slug`,
-    );
-    const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
-    expect(by.lyon.projects).toBeGreaterThanOrEqual(40);
-    expect(by.lyon.kinds).toBe(5);
-    expect(by.lyon.missions).toBeGreaterThanOrEqual(40);
-    expect(by.lyon.volunteers).toBeGreaterThan(0);
-    expect(by.lyon.overfull).toBe(0);
-    for (const slug of ['grenoble', 'meylan', 'seyssins', 'metropole'])
-      expect({ slug, projects: by[slug].projects }).toEqual({ slug, projects: 0 });
-  });
+      );
+      const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
+      expect(by.lyon.projects).toBeGreaterThanOrEqual(40);
+      expect(by.lyon.kinds).toBe(5);
+      expect(by.lyon.missions).toBeGreaterThanOrEqual(40);
+      expect(by.lyon.volunteers).toBeGreaterThan(0);
+      expect(by.lyon.overfull).toBe(0);
+      for (const slug of ['grenoble', 'meylan', 'seyssins', 'metropole'])
+        expect({ slug, projects: by[slug].projects }).toEqual({ slug, projects: 0 });
+    },
+  );
 
   it('changes nothing when run a second time', async () => {
     const before = await snapshot(db);

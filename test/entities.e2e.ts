@@ -59,10 +59,12 @@ describe('Entities', () => {
 
   it('describe every table of the migrated database, column by column', async () => {
     const { rows: columns } = await t.admin.query<DbColumn>(
-      `SELECT c.table_name AS "table", c.column_name AS "column", ltrim(c.udt_name, '_') AS udt, c.data_type = 'ARRAY' AS array,
+      `SELECT c.table_name AS "table", c.column_name AS "column", ltrim(c.udt_name, '_') AS udt, c.data_type = 'ARRAY'
+        AS array,
               c.is_nullable = 'YES' AS nullable, initcap(g.type) AS "geoType", g.srid
        FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND
+         t.table_type = 'BASE TABLE'
        LEFT JOIN geography_columns g ON g.f_table_name = c.table_name AND g.f_geography_column = c.column_name
        WHERE c.table_schema = 'public' AND c.table_name <> ALL ($1::text[])
        ORDER BY c.table_name, c.ordinal_position`,
@@ -87,7 +89,8 @@ describe('Entities', () => {
         const type = typeof col.type === 'string' ? UDT[col.type] : undefined;
         if (type !== db.udt)
           problems.push(
-            `${where}: ${String(typeof col.type === 'string' ? col.type : col.type.name)} in the entity, ${db.udt} in the database`,
+            `${where}: ${String(typeof col.type === 'string' ? col.type : col.type.name)} in the entity, ` +
+              `${db.udt} in the database`,
           );
         if (col.isArray !== db.array) problems.push(`${where}: ${col.isArray ? '' : 'not '}an array in the entity`);
         if (col.isNullable !== db.nullable)
@@ -106,7 +109,8 @@ describe('Entities', () => {
           problems.push(`${m.name}: no property for ${m.tableName}.${db.column}`);
       const keys = m.primaryColumns.map((c) => c.databaseName).sort();
       const { rows: pk } = await t.admin.query<{ column: string }>(
-        `SELECT a.attname AS column FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+        `SELECT a.attname AS column FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY
+          (i.indkey)
          WHERE i.indrelid = $1::regclass AND i.indisprimary`,
         [m.tableName],
       );

@@ -67,39 +67,45 @@ describe('publishing a listing with an Idempotency-Key', () => {
       )
     ).rows.length;
 
-  it('answers a request sent again with the same key with the same listing, status and body: one row, one alert e-mail', async () => {
-    const author = await createResident(t.db, 'meylan', { displayName: 'Léa M.' });
-    const key = randomUUID();
-    const first = await post(author, key, body('Courses une seule fois, même envoyée deux fois'));
-    expect(first.status).toBe(201);
-    const id = first.json().id;
-    await matchingDone(t.db, id);
-    await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('Courses une seule fois'), 15_000);
+  it(
+    'answers a request sent again with the same key with the same listing, status and body: one row, one alert ' +
+      'e-mail',
+    async () => {
+      const author = await createResident(t.db, 'meylan', { displayName: 'Léa M.' });
+      const key = randomUUID();
+      const first = await post(author, key, body('Courses une seule fois, même envoyée deux fois'));
+      expect(first.status).toBe(201);
+      const id = first.json().id;
+      await matchingDone(t.db, id);
+      await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('Courses une seule fois'), 15_000);
 
-    const again = await post(author, key, body('Courses une seule fois, même envoyée deux fois'));
-    expect(again.status).toBe(201);
-    expect(again.body).toBe(first.body);
-    expect(await listingsOf(author.id)).toEqual([id]);
-    // One publication event, one alert for the neighbour, one e-mail in the outbox and on the wire.
-    expect(
-      (await t.db.admin.query('SELECT count(*)::int AS n FROM domain_events WHERE aggregate_id = $1', [id])).rows[0].n,
-    ).toBe(1);
-    expect(await alertsTo(neighbour.id, [id])).toBe(1);
-    const written = await t.db.admin.query(
-      `SELECT count(*)::int AS n FROM outbox_emails WHERE recipient = $1 AND dedupe_key LIKE $2`,
-      [neighbour.email, `match:${id}:%`],
-    );
-    expect(written.rows[0].n).toBe(1);
-    expect(
-      sink.messages.filter((m) => m.to.includes(neighbour.email) && m.text.includes('Courses une seule fois')),
-    ).toHaveLength(1);
-    // Kept in PostgreSQL beside the listing, so it holds when Redis is lost.
-    const stored = await t.db.admin.query(
-      'SELECT status, extract(epoch FROM expires_at - created_at)::int AS lifetime FROM idempotency_keys WHERE account_id = $1 AND key = $2',
-      [author.id, key],
-    );
-    expect(stored.rows).toEqual([{ status: 201, lifetime: 24 * 3600 }]);
-  });
+      const again = await post(author, key, body('Courses une seule fois, même envoyée deux fois'));
+      expect(again.status).toBe(201);
+      expect(again.body).toBe(first.body);
+      expect(await listingsOf(author.id)).toEqual([id]);
+      // One publication event, one alert for the neighbour, one e-mail in the outbox and on the wire.
+      expect(
+        (await t.db.admin.query('SELECT count(*)::int AS n FROM domain_events WHERE aggregate_id = $1', [id])).rows[0]
+          .n,
+      ).toBe(1);
+      expect(await alertsTo(neighbour.id, [id])).toBe(1);
+      const written = await t.db.admin.query(
+        `SELECT count(*)::int AS n FROM outbox_emails WHERE recipient = $1 AND dedupe_key LIKE $2`,
+        [neighbour.email, `match:${id}:%`],
+      );
+      expect(written.rows[0].n).toBe(1);
+      expect(
+        sink.messages.filter((m) => m.to.includes(neighbour.email) && m.text.includes('Courses une seule fois')),
+      ).toHaveLength(1);
+      // Kept in PostgreSQL beside the listing, so it holds when Redis is lost.
+      const stored = await t.db.admin.query(
+        'SELECT status, extract(epoch FROM expires_at - created_at)::int AS lifetime FROM idempotency_keys WHERE ' +
+          'account_id = $1 AND key = $2',
+        [author.id, key],
+      );
+      expect(stored.rows).toEqual([{ status: 201, lifetime: 24 * 3600 }]);
+    },
+  );
 
   it('publishes once when the same request arrives twice at the same moment', async () => {
     const author = await createResident(t.db, 'meylan');
@@ -162,7 +168,8 @@ describe('publishing a listing with an Idempotency-Key', () => {
     const key = randomUUID();
     const first = await post(author, key, body('Une clé qui expire'));
     await t.db.admin.query(
-      `UPDATE idempotency_keys SET created_at = created_at - interval '25 hours', expires_at = expires_at - interval '25 hours' WHERE account_id = $1`,
+      `UPDATE idempotency_keys SET created_at = created_at - interval '25 hours', expires_at = expires_at - ` +
+        `interval '25 hours' WHERE account_id = $1`,
       [author.id],
     );
     const later = await post(author, key, body('Une clé qui expire'));

@@ -73,38 +73,41 @@ describe('listings: publish, search, map, contact, report', () => {
     ]);
   });
 
-  it('finds French text without accents or exact forms ("devoir" finds "devoirs", "bricolage" finds "Bricolage")', async () => {
-    const g = await createResident(t.db, 'grenoble');
-    const devoirs = (
-      await post(
-        g,
-        listing({
-          categoryId: await categoryId(t.db, 'grenoble', 'aide-aux-devoirs'),
-          title: 'Aide aux devoirs de mathématiques',
-          description: 'Étudiante, j’aide les collégiens pour leurs devoirs.',
-          location: GRENOBLE_CENTRE,
-        }),
-        'grenoble.localhost',
-      )
-    ).json();
-    const brico = (
-      await post(
-        g,
-        listing({
-          categoryId: bricolage,
-          title: 'Bricolage : petites réparations',
-          description: 'Je répare une étagère, un robinet qui fuit, une porte qui grince.',
-          location: GRENOBLE_CENTRE,
-        }),
-        'grenoble.localhost',
-      )
-    ).json();
-    expect((await search('q=devoir', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
-    expect((await search('q=mathematiques', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
-    expect((await search('q=bricolage', 'grenoble.localhost')).items.map((i) => i.id)).toEqual([brico.id]);
-    expect((await search('q=reparer', 'grenoble.localhost')).items.map((i) => i.id)).toContain(brico.id);
-    expect((await search('q=bricolag', 'grenoble.localhost')).items.map((i) => i.id)).toContain(brico.id);
-  });
+  it(
+    'finds French text without accents or exact forms ("devoir" finds "devoirs", "bricolage" finds ' + '"Bricolage")',
+    async () => {
+      const g = await createResident(t.db, 'grenoble');
+      const devoirs = (
+        await post(
+          g,
+          listing({
+            categoryId: await categoryId(t.db, 'grenoble', 'aide-aux-devoirs'),
+            title: 'Aide aux devoirs de mathématiques',
+            description: 'Étudiante, j’aide les collégiens pour leurs devoirs.',
+            location: GRENOBLE_CENTRE,
+          }),
+          'grenoble.localhost',
+        )
+      ).json();
+      const brico = (
+        await post(
+          g,
+          listing({
+            categoryId: bricolage,
+            title: 'Bricolage : petites réparations',
+            description: 'Je répare une étagère, un robinet qui fuit, une porte qui grince.',
+            location: GRENOBLE_CENTRE,
+          }),
+          'grenoble.localhost',
+        )
+      ).json();
+      expect((await search('q=devoir', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
+      expect((await search('q=mathematiques', 'grenoble.localhost')).items.map((i) => i.id)).toContain(devoirs.id);
+      expect((await search('q=bricolage', 'grenoble.localhost')).items.map((i) => i.id)).toEqual([brico.id]);
+      expect((await search('q=reparer', 'grenoble.localhost')).items.map((i) => i.id)).toContain(brico.id);
+      expect((await search('q=bricolag', 'grenoble.localhost')).items.map((i) => i.id)).toContain(brico.id);
+    },
+  );
 
   it('pages with a cursor that neither repeats nor skips, in every order', async () => {
     const r = await createResident(t.db, 'meylan');
@@ -181,7 +184,8 @@ describe('listings: publish, search, map, contact, report', () => {
     // The public point is near enough to place the listing on the map, never nearer than 100 m.
     const pub = JSON.parse(bodies[1]).publicLocation;
     const { rows } = await t.db.admin.query(
-      `SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography) AS d`,
+      `SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, ST_SetSRID(ST_MakePoint($3, $4), ` +
+        `4326)::geography) AS d`,
       [pub.lng, pub.lat, exact.lng, exact.lat],
     );
     expect(rows[0].d).toBeGreaterThanOrEqual(100);
@@ -421,31 +425,36 @@ describe('listings: publish, search, map, contact, report', () => {
 });
 
 describe('publishing under a saturated connection pool', () => {
-  it('never waits for a second pooled connection inside a transaction: 12 concurrent publications on a pool of 2 all finish', async () => {
-    const small = await startTestApp({ env: { DB_POOL_SIZE: '2' } });
-    try {
-      const courses = await categoryId(small.db, 'meylan', 'courses');
-      const authors = await Promise.all(Array.from({ length: 12 }, () => createResident(small.db, 'meylan')));
-      const results = await Promise.all(
-        authors.map((a, i) =>
-          small.request({
-            method: 'POST',
-            url: '/api/v1/listings',
-            session: a.session,
-            payload: {
-              kind: 'offer',
-              categoryId: courses,
-              title: `Courses en lot ${i}`,
-              description: 'Je fais vos courses le samedi matin.',
-              mode: 'in_person',
-              location: BUCLOS,
-            },
-          }),
-        ),
-      );
-      expect(results.map((r) => r.status)).toEqual(authors.map(() => 201));
-    } finally {
-      await small.close();
-    }
-  }, 30_000);
+  it(
+    'never waits for a second pooled connection inside a transaction: 12 concurrent publications on a pool of 2 ' +
+      'all finish',
+    async () => {
+      const small = await startTestApp({ env: { DB_POOL_SIZE: '2' } });
+      try {
+        const courses = await categoryId(small.db, 'meylan', 'courses');
+        const authors = await Promise.all(Array.from({ length: 12 }, () => createResident(small.db, 'meylan')));
+        const results = await Promise.all(
+          authors.map((a, i) =>
+            small.request({
+              method: 'POST',
+              url: '/api/v1/listings',
+              session: a.session,
+              payload: {
+                kind: 'offer',
+                categoryId: courses,
+                title: `Courses en lot ${i}`,
+                description: 'Je fais vos courses le samedi matin.',
+                mode: 'in_person',
+                location: BUCLOS,
+              },
+            }),
+          ),
+        );
+        expect(results.map((r) => r.status)).toEqual(authors.map(() => 201));
+      } finally {
+        await small.close();
+      }
+    },
+    30_000,
+  );
 });

@@ -97,40 +97,43 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
 
   const messagesTo = (address: string) => sink.messages.filter((m) => m.to.includes(address));
 
-  it("delivers a verification e-mail from the commune's own address, in French, with text and HTML and no image", async () => {
-    const id = await mail.queue('meylan', {
-      to: 'camille@example.org',
-      data: { displayName: 'Camille D.', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=tok123' },
-    });
-    const m = await sink.waitFor((x) => x.to.includes('camille@example.org'));
+  it(
+    "delivers a verification e-mail from the commune's own address, in French, with text and HTML and no " + 'image',
+    async () => {
+      const id = await mail.queue('meylan', {
+        to: 'camille@example.org',
+        data: { displayName: 'Camille D.', verifyUrl: 'http://meylan.localhost:3000/compte/verification?token=tok123' },
+      });
+      const m = await sink.waitFor((x) => x.to.includes('camille@example.org'));
 
-    expect(m.headers.from).toBe('"Entraidons-nous" <ne-pas-repondre@entraide.meylan.fr>');
-    expect(m.subject).toBe('Confirmez votre adresse e-mail sur Entraidons-nous');
-    expect(m.text).toContain('Bonjour Camille D.,');
-    expect(linkIn(m, '/compte/verification')).toBe('http://meylan.localhost:3000/compte/verification?token=tok123');
-    expect(m.text).toContain('Mairie de Meylan');
-    expect(m.html).toContain('<html lang="fr">');
-    // Handlebars escapes `=` in HTML (`&#x3D;`): same link once decoded, as every client does.
-    expect(m.html.replace(/&#x3D;/g, '=')).toContain(
-      'href="http://meylan.localhost:3000/compte/verification?token=tok123"',
-    );
-    expect(m.html).toContain('#1f5d8c'); // Meylan's primary colour
-    expect(m.html).not.toMatch(/<img/i);
-    expect(m.messageId).toBe(`<${id}@entraide.meylan.fr>`);
+      expect(m.headers.from).toBe('"Entraidons-nous" <ne-pas-repondre@entraide.meylan.fr>');
+      expect(m.subject).toBe('Confirmez votre adresse e-mail sur Entraidons-nous');
+      expect(m.text).toContain('Bonjour Camille D.,');
+      expect(linkIn(m, '/compte/verification')).toBe('http://meylan.localhost:3000/compte/verification?token=tok123');
+      expect(m.text).toContain('Mairie de Meylan');
+      expect(m.html).toContain('<html lang="fr">');
+      // Handlebars escapes `=` in HTML (`&#x3D;`): same link once decoded, as every client does.
+      expect(m.html.replace(/&#x3D;/g, '=')).toContain(
+        'href="http://meylan.localhost:3000/compte/verification?token=tok123"',
+      );
+      expect(m.html).toContain('#1f5d8c'); // Meylan's primary colour
+      expect(m.html).not.toMatch(/<img/i);
+      expect(m.messageId).toBe(`<${id}@entraide.meylan.fr>`);
 
-    const row = await eventually(async () => {
-      const r = await mail.row(id);
-      return r.status === 'sent' && r;
-    }, 'the row to be marked sent');
-    expect(row).toMatchObject({
-      attempts: 1,
-      provider_message_id: m.messageId,
-      sent_at: expect.any(Date),
-      recipient: 'camille@example.org',
-    });
-    // The link's token does not outlive the sending.
-    expect(row.data).toEqual({});
-  });
+      const row = await eventually(async () => {
+        const r = await mail.row(id);
+        return r.status === 'sent' && r;
+      }, 'the row to be marked sent');
+      expect(row).toMatchObject({
+        attempts: 1,
+        provider_message_id: m.messageId,
+        sent_at: expect.any(Date),
+        recipient: 'camille@example.org',
+      });
+      // The link's token does not outlive the sending.
+      expect(row.data).toEqual({});
+    },
+  );
 
   it('brands each commune: Grenoble mail comes from Grenoble, with its colours', async () => {
     const id = await mail.queue('grenoble');
@@ -381,7 +384,8 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const id = await mail.queue('meylan', {}, { dispatch: false });
     const to = await mail.recipient(id);
     await t.db.admin.query(
-      `UPDATE outbox_emails SET status = 'sending', attempts = 1, next_attempt_at = now() - interval '1 second' WHERE id = $1`,
+      `UPDATE outbox_emails SET status = 'sending', attempts = 1, next_attempt_at = now() - interval '1 second' ` +
+        `WHERE id = $1`,
       [id],
     );
     const report = await t.app.get(OutboxSweeper).sweepNow();
@@ -415,17 +419,15 @@ describe('mail pipeline, with workers in the API and a real SMTP server', () => 
     const tenantId = await t.db.tenantId('meylan');
     const outbox = t.app.get(OutboxService);
     await expect(
-      t.app
-        .get(Database)
-        .withTenant(tenantId, (tx) =>
-          outbox.add(tx, {
-            tenantId,
-            to: 'x@example.org',
-            template: 'password-reset',
-            data: { displayName: 'Alex' },
-            dedupeKey: 'k1',
-          }),
-        ),
+      t.app.get(Database).withTenant(tenantId, (tx) =>
+        outbox.add(tx, {
+          tenantId,
+          to: 'x@example.org',
+          template: 'password-reset',
+          data: { displayName: 'Alex' },
+          dedupeKey: 'k1',
+        }),
+      ),
     ).rejects.toThrow('outbox: password-reset needs data.resetUrl');
   });
 

@@ -97,18 +97,21 @@ describe('DKIM signing, through a real SMTP server', () => {
     return sink.waitFor((m) => m.to.includes(to));
   };
 
-  it('signs each e-mail so that a receiver holding the published key verifies it, aligned with the From domain', async () => {
-    const m = await received();
-    const results = await verify(m.raw, key.txt);
-    expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({
-      signingDomain: DOMAIN,
-      selector: SELECTOR,
-      status: { result: 'pass', aligned: DOMAIN },
-    });
-    expect(m.headers['dkim-signature']).toMatch(/\ba=rsa-sha256;.*\bc=relaxed\/relaxed;/);
-    expect(m.headers.from).toBe(`"Entraidons-nous" <ne-pas-repondre@${DOMAIN}>`);
-  });
+  it(
+    'signs each e-mail so that a receiver holding the published key verifies it, aligned with the From ' + 'domain',
+    async () => {
+      const m = await received();
+      const results = await verify(m.raw, key.txt);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({
+        signingDomain: DOMAIN,
+        selector: SELECTOR,
+        status: { result: 'pass', aligned: DOMAIN },
+      });
+      expect(m.headers['dkim-signature']).toMatch(/\ba=rsa-sha256;.*\bc=relaxed\/relaxed;/);
+      expect(m.headers.from).toBe(`"Entraidons-nous" <ne-pas-repondre@${DOMAIN}>`);
+    },
+  );
 
   it('covers the headers receivers act on: From, Subject, Auto-Submitted and the one-click unsubscribe', async () => {
     const m = await received({

@@ -55,12 +55,15 @@ describe('a worker killed in the middle of a fan-out', () => {
     const tenantId = await t.db.tenantId('meylan');
     const courses = await categoryId(t.db, 'meylan', 'courses');
     await t.db.admin.query(
-      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, "digestHour": 18}') WHERE slug = 'meylan'`,
+      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, ` +
+        `"digestHour": 18}') WHERE slug = 'meylan'`,
     );
     // 600 neighbours with an alert on "courses" around Buclos.
     await t.db.admin.query(
-      `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, location, notify_mode, notify_radius_m, notify_category_ids)
-       SELECT $1, 'crash.' || g || '@exemple.fr', now(), 'Voisin C.', ST_SetSRID(ST_MakePoint(5.77715 + (g % 30) * 0.0002, 45.2125 + (g / 30) * 0.0002), 4326)::geography,
+      `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, location, notify_mode,
+        notify_radius_m, notify_category_ids)
+       SELECT $1, 'crash.' || g || '@exemple.fr', now(), 'Voisin C.', ST_SetSRID(ST_MakePoint(5.77715 + (g % 30) *
+         0.0002, 45.2125 + (g / 30) * 0.0002), 4326)::geography,
               'immediate', 3000, ARRAY[$2::uuid]
        FROM generate_series(1, 600) g`,
       [tenantId, courses],
@@ -99,7 +102,9 @@ describe('a worker killed in the middle of a fan-out', () => {
 
     expect(distinct()).toBe(600);
     const { rows } = await t.db.admin.query(
-      `SELECT count(*)::int AS n, count(DISTINCT recipient_id)::int AS recipients FROM match_notifications mn JOIN listings l ON l.tenant_id = mn.tenant_id AND l.id = mn.listing_id WHERE l.title = 'Courses pendant la panne'`,
+      `SELECT count(*)::int AS n, count(DISTINCT recipient_id)::int AS recipients FROM match_notifications mn ` +
+        `JOIN listings l ON l.tenant_id = mn.tenant_id AND l.id = mn.listing_id WHERE l.title = 'Courses pendant ` +
+        `la panne'`,
     );
     expect(rows[0]).toEqual({ n: 600, recipients: 600 });
     // Only messages accepted by SMTP but not yet marked sent when the worker died may come twice.

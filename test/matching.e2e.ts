@@ -112,57 +112,60 @@ describe('matching: e-mail the right neighbours', () => {
     );
   });
 
-  it('matches counterparts: in person within the helper’s radius, remote at any distance, never the author', async () => {
-    const helperNear = await createResident(t.db, 'meylan');
-    const helperFar = await createResident(t.db, 'meylan');
-    const remoteHelper = await createResident(t.db, 'meylan');
-    const offerNear = await publish(helperNear, {
-      kind: 'offer',
-      categoryId: courses,
-      title: 'Je fais les courses le samedi',
-      location: north(BUCLOS, 700),
-      radiusM: 1000,
-    });
-    const offerFar = await publish(helperFar, {
-      kind: 'offer',
-      categoryId: courses,
-      title: 'Courses au marché le mardi',
-      location: north(BUCLOS, 1300),
-      radiusM: 1000,
-    });
-    await publish(remoteHelper, {
-      kind: 'offer',
-      categoryId: conversations,
-      title: 'Appels pour discuter',
-      description: 'Je peux appeler une personne isolée chaque semaine.',
-      mode: 'remote',
-      location: north(BUCLOS, 1800),
-    });
-    for (const id of [offerNear, offerFar]) await matched(id);
+  it(
+    'matches counterparts: in person within the helper’s radius, remote at any distance, never the ' + 'author',
+    async () => {
+      const helperNear = await createResident(t.db, 'meylan');
+      const helperFar = await createResident(t.db, 'meylan');
+      const remoteHelper = await createResident(t.db, 'meylan');
+      const offerNear = await publish(helperNear, {
+        kind: 'offer',
+        categoryId: courses,
+        title: 'Je fais les courses le samedi',
+        location: north(BUCLOS, 700),
+        radiusM: 1000,
+      });
+      const offerFar = await publish(helperFar, {
+        kind: 'offer',
+        categoryId: courses,
+        title: 'Courses au marché le mardi',
+        location: north(BUCLOS, 1300),
+        radiusM: 1000,
+      });
+      await publish(remoteHelper, {
+        kind: 'offer',
+        categoryId: conversations,
+        title: 'Appels pour discuter',
+        description: 'Je peux appeler une personne isolée chaque semaine.',
+        mode: 'remote',
+        location: north(BUCLOS, 1800),
+      });
+      for (const id of [offerNear, offerFar]) await matched(id);
 
-    const asker = await createResident(t.db, 'meylan');
-    const request = await publish(asker, { title: 'Besoin d’aide pour les courses', radiusM: 500 });
-    await matched(request);
-    const toRequest = (await notified(request)).map((n) => n.id);
-    expect(toRequest).toContain(helperNear.id);
-    expect(toRequest).not.toContain(helperFar.id);
-    expect(toRequest).not.toContain(asker.id);
+      const asker = await createResident(t.db, 'meylan');
+      const request = await publish(asker, { title: 'Besoin d’aide pour les courses', radiusM: 500 });
+      await matched(request);
+      const toRequest = (await notified(request)).map((n) => n.id);
+      expect(toRequest).toContain(helperNear.id);
+      expect(toRequest).not.toContain(helperFar.id);
+      expect(toRequest).not.toContain(asker.id);
 
-    const lonely = await createResident(t.db, 'meylan');
-    const remoteRequest = await publish(lonely, {
-      categoryId: conversations,
-      title: 'Quelqu’un pour discuter',
-      description: 'Je vis seule et j’aimerais parler un peu au téléphone.',
-      mode: 'remote',
-      location: BUCLOS,
-    });
-    await matched(remoteRequest);
-    expect((await notified(remoteRequest)).map((n) => n.id)).toContain(remoteHelper.id);
-    const mail = await sink.waitFor(
-      (m) => m.to.includes(remoteHelper.email) && m.text.includes('Quelqu’un pour discuter'),
-    );
-    expect(mail.text).toContain('à distance');
-  });
+      const lonely = await createResident(t.db, 'meylan');
+      const remoteRequest = await publish(lonely, {
+        categoryId: conversations,
+        title: 'Quelqu’un pour discuter',
+        description: 'Je vis seule et j’aimerais parler un peu au téléphone.',
+        mode: 'remote',
+        location: BUCLOS,
+      });
+      await matched(remoteRequest);
+      expect((await notified(remoteRequest)).map((n) => n.id)).toContain(remoteHelper.id);
+      const mail = await sink.waitFor(
+        (m) => m.to.includes(remoteHelper.email) && m.text.includes('Quelqu’un pour discuter'),
+      );
+      expect(mail.text).toContain('à distance');
+    },
+  );
 
   it('sends at most the daily cap immediately; the rest goes to one digest with the same headers', async () => {
     const busy = await createResident(t.db, 'meylan', {
@@ -178,7 +181,8 @@ describe('matching: e-mail the right neighbours', () => {
     }
     const rows = (
       await t.db.admin.query(
-        `SELECT delivery, count(*)::int AS n FROM match_notifications WHERE recipient_id = $1 GROUP BY delivery ORDER BY delivery`,
+        `SELECT delivery, count(*)::int AS n FROM match_notifications WHERE recipient_id = $1 GROUP BY delivery ` +
+          `ORDER BY delivery`,
         [busy.id],
       )
     ).rows;
@@ -205,57 +209,60 @@ describe('matching: e-mail the right neighbours', () => {
     expect(immediate()).toHaveLength(5);
   });
 
-  it('unsubscribes in one click, without cookie or Origin, idempotently; a forged or foreign token does nothing', async () => {
-    const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([courses]) });
-    const author = await createResident(t.db, 'meylan');
-    await publish(author, { title: 'Courses de la semaine prochaine' });
-    const mail = await sink.waitFor((m) => m.to.includes(r.email));
-    const url = new URL(mail.headers['list-unsubscribe'].slice(1, -1));
-    const page = await t.request({ url: url.pathname });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<form method="post"');
-    expect(
-      (await t.db.admin.query('SELECT unsubscribed_at FROM accounts WHERE id = $1', [r.id])).rows[0].unsubscribed_at,
-    ).toBeNull();
+  it(
+    'unsubscribes in one click, without cookie or Origin, idempotently; a forged or foreign token does ' + 'nothing',
+    async () => {
+      const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([courses]) });
+      const author = await createResident(t.db, 'meylan');
+      await publish(author, { title: 'Courses de la semaine prochaine' });
+      const mail = await sink.waitFor((m) => m.to.includes(r.email));
+      const url = new URL(mail.headers['list-unsubscribe'].slice(1, -1));
+      const page = await t.request({ url: url.pathname });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<form method="post"');
+      expect(
+        (await t.db.admin.query('SELECT unsubscribed_at FROM accounts WHERE id = $1', [r.id])).rows[0].unsubscribed_at,
+      ).toBeNull();
 
-    const forged = `${r.id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
-    expect(
-      (
-        await t.request({
-          method: 'POST',
-          url: `/unsubscribe/${forged}`,
-          payload: 'List-Unsubscribe=One-Click',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        })
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await t.request({
+      const forged = `${r.id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: `/unsubscribe/${forged}`,
+            payload: 'List-Unsubscribe=One-Click',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+        ).status,
+      ).toBe(404);
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: url.pathname,
+            host: 'grenoble.localhost',
+            payload: 'List-Unsubscribe=One-Click',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+        ).status,
+      ).toBe(404);
+      for (let i = 0; i < 2; i++) {
+        const res = await t.request({
           method: 'POST',
           url: url.pathname,
-          host: 'grenoble.localhost',
           payload: 'List-Unsubscribe=One-Click',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        })
-      ).status,
-    ).toBe(404);
-    for (let i = 0; i < 2; i++) {
-      const res = await t.request({
-        method: 'POST',
-        url: url.pathname,
-        payload: 'List-Unsubscribe=One-Click',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
-      expect(res.status).toBe(200);
-    }
-    expect(
-      (await t.db.admin.query('SELECT unsubscribed_at FROM accounts WHERE id = $1', [r.id])).rows[0].unsubscribed_at,
-    ).not.toBeNull();
-    const next = await publish(author, { title: 'Encore des courses' });
-    await matched(next);
-    expect((await notified(next)).map((n) => n.id)).not.toContain(r.id);
-  });
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(
+        (await t.db.admin.query('SELECT unsubscribed_at FROM accounts WHERE id = $1', [r.id])).rows[0].unsubscribed_at,
+      ).not.toBeNull();
+      const next = await publish(author, { title: 'Encore des courses' });
+      await matched(next);
+      expect((await notified(next)).map((n) => n.id)).not.toContain(r.id);
+    },
+  );
 
   it('never notifies twice for one listing, even when it is published again', async () => {
     const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 300), notify: alertOn([devoirs]) });
@@ -281,31 +288,39 @@ describe('matching: e-mail the right neighbours', () => {
     expect(sink.messages.filter((m) => m.to.includes(r.email))).toHaveLength(1);
   });
 
-  it('writes no second e-mail when one with the same key exists already; the notification then names none', async () => {
-    const author = await createResident(t.db, 'meylan');
-    const id = await publish(author, {
-      categoryId: devoirs,
-      title: 'Aide aux devoirs d’anglais',
-      description: 'Niveau troisième, le samedi matin.',
-    });
-    await matched(id);
-    // A resident who set an alert after the matching, and an e-mail about the listing already in their name.
-    const late = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([devoirs]) });
-    const tenantId = await t.db.tenantId('meylan');
-    const key = `match:${id}:${late.id}`;
-    await t.db.admin.query(
-      `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key, status, sent_at) VALUES ($1, $2, 'listing-match', $3, 'sent', now())`,
-      [tenantId, late.email, key],
-    );
-    expect(await t.app.get(AlertsService).fanOut('listing', tenantId, id)).toEqual({ found: 1, mailed: 0, digest: 0 });
-    const { rows } = await t.db.admin.query(
-      `SELECT status, outbox_id FROM match_notifications WHERE listing_id = $1 AND recipient_id = $2`,
-      [id, late.id],
-    );
-    expect(rows).toEqual([{ status: 'mailed', outbox_id: null }]);
-    const { rows: mails } = await t.db.admin.query(`SELECT status FROM outbox_emails WHERE dedupe_key = $1`, [key]);
-    expect(mails).toEqual([{ status: 'sent' }]);
-  });
+  it(
+    'writes no second e-mail when one with the same key exists already; the notification then names ' + 'none',
+    async () => {
+      const author = await createResident(t.db, 'meylan');
+      const id = await publish(author, {
+        categoryId: devoirs,
+        title: 'Aide aux devoirs d’anglais',
+        description: 'Niveau troisième, le samedi matin.',
+      });
+      await matched(id);
+      // A resident who set an alert after the matching, and an e-mail about the listing already in their name.
+      const late = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([devoirs]) });
+      const tenantId = await t.db.tenantId('meylan');
+      const key = `match:${id}:${late.id}`;
+      await t.db.admin.query(
+        `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key, status, sent_at) VALUES ($1, $2, ` +
+          `'listing-match', $3, 'sent', now())`,
+        [tenantId, late.email, key],
+      );
+      expect(await t.app.get(AlertsService).fanOut('listing', tenantId, id)).toEqual({
+        found: 1,
+        mailed: 0,
+        digest: 0,
+      });
+      const { rows } = await t.db.admin.query(
+        `SELECT status, outbox_id FROM match_notifications WHERE listing_id = $1 AND recipient_id = $2`,
+        [id, late.id],
+      );
+      expect(rows).toEqual([{ status: 'mailed', outbox_id: null }]);
+      const { rows: mails } = await t.db.admin.query(`SELECT status FROM outbox_emails WHERE dedupe_key = $1`, [key]);
+      expect(mails).toEqual([{ status: 'sent' }]);
+    },
+  );
 
   it('does not send a match e-mail whose listing was closed before it left', async () => {
     const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 250), notify: alertOn([courses]) });
@@ -327,7 +342,8 @@ describe('matching: e-mail the right neighbours', () => {
       await t.app.get(OutboxSweeper).sweepNow();
       await new Promise((res) => setTimeout(res, 200));
       const { rows } = await t.db.admin.query(
-        `SELECT o.status FROM match_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.listing_id = $1 AND mn.recipient_id = $2`,
+        `SELECT o.status FROM match_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id ` +
+          `= mn.outbox_id WHERE mn.listing_id = $1 AND mn.recipient_id = $2`,
         [id!, r.id],
       );
       status = rows[0]?.status;
@@ -336,33 +352,41 @@ describe('matching: e-mail the right neighbours', () => {
     expect(sink.messages.filter((m) => m.to.includes(r.email))).toEqual([]);
   });
 
-  it('keeps communes apart: a Meylan listing never notifies a Grenoble resident 100 m away across the border', async () => {
-    const { rows } = await t.db.admin.query(`
-      WITH m AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = 'meylan'),
-           gr AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = 'grenoble'),
+  it(
+    'keeps communes apart: a Meylan listing never notifies a Grenoble resident 100 m away across the ' + 'border',
+    async () => {
+      const { rows } = await t.db.admin.query(`
+      WITH m AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug =
+        'meylan'),
+           gr AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug =
+             'grenoble'),
            b AS (SELECT ST_PointOnSurface(ST_Intersection(ST_Boundary(m.g), ST_Boundary(gr.g))) p FROM m, gr),
-           grid AS (SELECT ST_SetSRID(ST_MakePoint(ST_X(b.p) + dx * 0.0002, ST_Y(b.p) + dy * 0.0002), 4326) q FROM b, generate_series(-3, 3) dx, generate_series(-3, 3) dy)
-      SELECT (SELECT json_build_object('lat', ST_Y(q), 'lng', ST_X(q)) FROM grid, m WHERE ST_Covers(m.g, q) AND NOT ST_Covers((SELECT g FROM gr), q) ORDER BY ST_Distance(q, (SELECT p FROM b)) LIMIT 1) AS meylan,
-             (SELECT json_build_object('lat', ST_Y(q), 'lng', ST_X(q)) FROM grid, gr WHERE ST_Covers(gr.g, q) AND NOT ST_Covers((SELECT g FROM m), q) ORDER BY ST_Distance(q, (SELECT p FROM b)) LIMIT 1) AS grenoble`);
-    const { meylan: inMeylan, grenoble: inGrenoble } = rows[0];
-    const { rows: d } = await t.db.admin.query(
-      `SELECT ST_Distance(ST_MakePoint($1, $2)::geography, ST_MakePoint($3, $4)::geography) AS m`,
-      [inMeylan.lng, inMeylan.lat, inGrenoble.lng, inGrenoble.lat],
-    );
-    expect(d[0].m).toBeLessThan(100);
-    const grenoblois = await createResident(t.db, 'grenoble', {
-      location: inGrenoble,
-      notify: alertOn([await categoryId(t.db, 'grenoble', 'courses')], 5000),
-    });
-    const author = await createResident(t.db, 'meylan');
-    const id = await publish(author, { title: 'Courses tout près de Grenoble', location: inMeylan });
-    await matched(id);
-    const { rows: all } = await t.db.admin.query(
-      `SELECT recipient_id FROM match_notifications WHERE recipient_id = $1`,
-      [grenoblois.id],
-    );
-    expect(all).toEqual([]);
-  });
+           grid AS (SELECT ST_SetSRID(ST_MakePoint(ST_X(b.p) + dx * 0.0002, ST_Y(b.p) + dy * 0.0002), 4326) q FROM b,
+             generate_series(-3, 3) dx, generate_series(-3, 3) dy)
+      SELECT (SELECT json_build_object('lat', ST_Y(q), 'lng', ST_X(q)) FROM grid, m WHERE ST_Covers(m.g, q) AND NOT
+        ST_Covers((SELECT g FROM gr), q) ORDER BY ST_Distance(q, (SELECT p FROM b)) LIMIT 1) AS meylan,
+             (SELECT json_build_object('lat', ST_Y(q), 'lng', ST_X(q)) FROM grid, gr WHERE ST_Covers(gr.g, q) AND NOT
+               ST_Covers((SELECT g FROM m), q) ORDER BY ST_Distance(q, (SELECT p FROM b)) LIMIT 1) AS grenoble`);
+      const { meylan: inMeylan, grenoble: inGrenoble } = rows[0];
+      const { rows: d } = await t.db.admin.query(
+        `SELECT ST_Distance(ST_MakePoint($1, $2)::geography, ST_MakePoint($3, $4)::geography) AS m`,
+        [inMeylan.lng, inMeylan.lat, inGrenoble.lng, inGrenoble.lat],
+      );
+      expect(d[0].m).toBeLessThan(100);
+      const grenoblois = await createResident(t.db, 'grenoble', {
+        location: inGrenoble,
+        notify: alertOn([await categoryId(t.db, 'grenoble', 'courses')], 5000),
+      });
+      const author = await createResident(t.db, 'meylan');
+      const id = await publish(author, { title: 'Courses tout près de Grenoble', location: inMeylan });
+      await matched(id);
+      const { rows: all } = await t.db.admin.query(
+        `SELECT recipient_id FROM match_notifications WHERE recipient_id = $1`,
+        [grenoblois.id],
+      );
+      expect(all).toEqual([]);
+    },
+  );
 
   it('delivers every e-mail of a 200-recipient fan-out exactly once after SMTP comes back', async () => {
     const residents = await Promise.all(
@@ -421,7 +445,8 @@ describe('matching: e-mail the right neighbours', () => {
       const keys: string[] = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       await t.db.admin.query(
-        `UPDATE domain_events SET created_at = now() - interval '1 minute' WHERE aggregate_id = $1 AND dispatched_at IS NULL`,
+        `UPDATE domain_events SET created_at = now() - interval '1 minute' WHERE aggregate_id = $1 AND ` +
+          `dispatched_at IS NULL`,
         [id],
       );
       await t.app.get(AlertsService).requeueUndispatched();

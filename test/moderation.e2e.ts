@@ -123,53 +123,56 @@ describe('moderation and administration', () => {
   });
 
   describe('decisions', () => {
-    it('lists a held listing with why, and a rejection e-mails the author the reason; a second decision is 409', async () => {
-      const author = await createResident(t.db, 'seyssins', { displayName: 'Paul S.' });
-      const l = await publish(author, 'seyssins.localhost', {
-        categoryId: await categoryId(t.db, 'seyssins', 'courses'),
-        title: 'Courses contre un café',
-        location: SEYSSINS_POINT,
-      });
-      expect(l.status).toBe('pending_review');
-      const moderator = staff['seyssins:moderator'];
-      const queue = (
-        await t.request({ url: '/api/v1/moderation/queue', host: 'seyssins.localhost', session: moderator.session })
-      ).json();
-      const item = queue.items.find((i: { id: string }) => i.id === l.id);
-      expect(item).toMatchObject({
-        type: 'listing',
-        status: 'pending_review',
-        why: { rules: ['pre_moderation'], reports: { count: 0 } },
-        author: { displayName: 'Paul S.' },
-      });
+    it(
+      'lists a held listing with why, and a rejection e-mails the author the reason; a second decision is ' + '409',
+      async () => {
+        const author = await createResident(t.db, 'seyssins', { displayName: 'Paul S.' });
+        const l = await publish(author, 'seyssins.localhost', {
+          categoryId: await categoryId(t.db, 'seyssins', 'courses'),
+          title: 'Courses contre un café',
+          location: SEYSSINS_POINT,
+        });
+        expect(l.status).toBe('pending_review');
+        const moderator = staff['seyssins:moderator'];
+        const queue = (
+          await t.request({ url: '/api/v1/moderation/queue', host: 'seyssins.localhost', session: moderator.session })
+        ).json();
+        const item = queue.items.find((i: { id: string }) => i.id === l.id);
+        expect(item).toMatchObject({
+          type: 'listing',
+          status: 'pending_review',
+          why: { rules: ['pre_moderation'], reports: { count: 0 } },
+          author: { displayName: 'Paul S.' },
+        });
 
-      expect(
-        (
-          await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
-            action: 'reject',
-          })
-        ).json().errors,
-      ).toEqual([{ field: 'reason', message: expect.any(String) }]);
-      const decided = await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
-        action: 'reject',
-        reason: 'Une aide doit être gratuite.',
-      });
-      expect(decided.status).toBe(200);
-      expect(decided.json()).toEqual({ id: l.id, status: 'rejected' });
-      const mail = await sink.waitFor(
-        (m) => m.to.includes(author.email) && m.subject.includes('Courses contre un café'),
-      );
-      expect(mail.subject).toContain('refusée');
-      expect(mail.text).toContain('Une aide doit être gratuite.');
-      expect(
-        (
-          await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
-            action: 'approve',
-            reason: 'Finalement oui',
-          })
-        ).status,
-      ).toBe(409);
-    });
+        expect(
+          (
+            await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
+              action: 'reject',
+            })
+          ).json().errors,
+        ).toEqual([{ field: 'reason', message: expect.any(String) }]);
+        const decided = await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
+          action: 'reject',
+          reason: 'Une aide doit être gratuite.',
+        });
+        expect(decided.status).toBe(200);
+        expect(decided.json()).toEqual({ id: l.id, status: 'rejected' });
+        const mail = await sink.waitFor(
+          (m) => m.to.includes(author.email) && m.subject.includes('Courses contre un café'),
+        );
+        expect(mail.subject).toContain('refusée');
+        expect(mail.text).toContain('Une aide doit être gratuite.');
+        expect(
+          (
+            await post(moderator, 'seyssins.localhost', `/api/v1/moderation/listings/${l.id}/decision`, {
+              action: 'approve',
+              reason: 'Finalement oui',
+            })
+          ).status,
+        ).toBe(409);
+      },
+    );
 
     it('approval publishes the listing and records its publication event (matching follows)', async () => {
       const author = await createResident(t.db, 'seyssins');
@@ -314,70 +317,74 @@ describe('moderation and administration', () => {
   });
 
   describe('administration', () => {
-    it('lets the Métropole’s federation admin add, rename and archive a catalogue category; archived ones vanish for new listings', async () => {
-      const fed = staff['metropole:federation_admin'];
-      const created = await post(fed, 'metropole.localhost', '/api/v1/admin/categories', {
-        slug: 'jardinage',
-        name: 'Jardinage',
-        remote: false,
-      });
-      expect(created.status).toBe(201);
-      const id = created.json().id;
-      expect(
-        (await post(fed, 'metropole.localhost', '/api/v1/admin/categories', { slug: 'jardinage', name: 'Encore' }))
-          .status,
-      ).toBe(409);
-      const renamed = await t.request({
-        method: 'PATCH',
-        url: `/api/v1/admin/categories/${id}`,
-        host: 'metropole.localhost',
-        session: fed.session,
-        payload: { name: 'Jardinage et potager' },
-      });
-      expect(renamed.json()).toMatchObject({ name: 'Jardinage et potager', archived: false });
-      const meylanCats = (
-        await t.request({
+    it(
+      'lets the Métropole’s federation admin add, rename and archive a catalogue category; archived ones vanish ' +
+        'for new listings',
+      async () => {
+        const fed = staff['metropole:federation_admin'];
+        const created = await post(fed, 'metropole.localhost', '/api/v1/admin/categories', {
+          slug: 'jardinage',
+          name: 'Jardinage',
+          remote: false,
+        });
+        expect(created.status).toBe(201);
+        const id = created.json().id;
+        expect(
+          (await post(fed, 'metropole.localhost', '/api/v1/admin/categories', { slug: 'jardinage', name: 'Encore' }))
+            .status,
+        ).toBe(409);
+        const renamed = await t.request({
+          method: 'PATCH',
+          url: `/api/v1/admin/categories/${id}`,
+          host: 'metropole.localhost',
+          session: fed.session,
+          payload: { name: 'Jardinage et potager' },
+        });
+        expect(renamed.json()).toMatchObject({ name: 'Jardinage et potager', archived: false });
+        const meylanCats = (
+          await t.request({
+            url: '/api/v1/admin/tenants/meylan/categories',
+            host: 'metropole.localhost',
+            session: fed.session,
+          })
+        ).json();
+        const items = [
+          ...meylanCats.map((c: any) => ({ categoryId: c.categoryId, enabled: c.enabled, position: c.position })),
+          { categoryId: id, enabled: true, position: 99 },
+        ];
+        const set = await t.request({
+          method: 'PUT',
           url: '/api/v1/admin/tenants/meylan/categories',
           host: 'metropole.localhost',
           session: fed.session,
-        })
-      ).json();
-      const items = [
-        ...meylanCats.map((c: any) => ({ categoryId: c.categoryId, enabled: c.enabled, position: c.position })),
-        { categoryId: id, enabled: true, position: 99 },
-      ];
-      const set = await t.request({
-        method: 'PUT',
-        url: '/api/v1/admin/tenants/meylan/categories',
-        host: 'metropole.localhost',
-        session: fed.session,
-        payload: items,
-      });
-      expect(set.status).toBe(200);
-      expect((await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug)).toContain(
-        'jardinage',
-      );
-      await t.request({
-        method: 'PATCH',
-        url: `/api/v1/admin/categories/${id}`,
-        host: 'metropole.localhost',
-        session: fed.session,
-        payload: { archived: true },
-      });
-      expect(
-        (await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug),
-      ).not.toContain('jardinage');
-      const author = await createResident(t.db, 'meylan');
-      const res = await post(author, 'meylan.localhost', '/api/v1/listings', {
-        kind: 'offer',
-        mode: 'in_person',
-        categoryId: id,
-        title: 'Tailler les haies',
-        description: 'Je taille vos haies au printemps.',
-        location: MEYLAN_POINT,
-      });
-      expect(res.json().errors).toEqual([{ field: 'categoryId', message: expect.any(String) }]);
-    });
+          payload: items,
+        });
+        expect(set.status).toBe(200);
+        expect((await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug)).toContain(
+          'jardinage',
+        );
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/admin/categories/${id}`,
+          host: 'metropole.localhost',
+          session: fed.session,
+          payload: { archived: true },
+        });
+        expect(
+          (await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug),
+        ).not.toContain('jardinage');
+        const author = await createResident(t.db, 'meylan');
+        const res = await post(author, 'meylan.localhost', '/api/v1/listings', {
+          kind: 'offer',
+          mode: 'in_person',
+          categoryId: id,
+          title: 'Tailler les haies',
+          description: 'Je taille vos haies au printemps.',
+          location: MEYLAN_POINT,
+        });
+        expect(res.json().errors).toEqual([{ field: 'categoryId', message: expect.any(String) }]);
+      },
+    );
 
     it('lets a commune admin choose and order its categories, naming a bad entry', async () => {
       const admin = staff['meylan:admin'];

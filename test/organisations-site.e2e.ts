@@ -79,35 +79,41 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     await sink?.stop();
   });
 
-  it('lets a resident sign up to a mission from the project page, and shows them to the manager by first name and initial', async () => {
-    const resident = await createResident(t.db, LYON, { displayName: 'Jules P.' });
-    // The home page of a commune with this side shows its projects.
-    const page = await open('/', { session: resident.session });
-    const projects = page.getByRole('region', { name: 'Lyon solidaire : les projets' });
-    await expect(projects.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
-    expect(await navigation(page, () => projects.getByRole('link', { name: 'Tous les projets' }).click())).toBe(200);
-    await expect(page.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
-    expect(await navigation(page, () => page.getByRole('link', { name: 'Visites de convivialité' }).click())).toBe(200);
-    const mission = page.locator(`#mission-${missionId}`);
-    await expect(mission.innerText()).resolves.toContain('2 place(s) sur 2');
-    expect(await navigation(page, () => mission.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
-    await expect(page.getByRole('status').first().innerText()).resolves.toContain('Vous êtes inscrit(e)');
-    await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place(s) sur 2');
-    await expect(
-      page
-        .locator(`#mission-${missionId}`)
-        .getByRole('button', { name: /Me désinscrire/ })
-        .count(),
-    ).resolves.toBe(1);
-    expect(uncaughtErrors(page)).toEqual([]);
+  it(
+    'lets a resident sign up to a mission from the project page, and shows them to the manager by first name and ' +
+      'initial',
+    async () => {
+      const resident = await createResident(t.db, LYON, { displayName: 'Jules P.' });
+      // The home page of a commune with this side shows its projects.
+      const page = await open('/', { session: resident.session });
+      const projects = page.getByRole('region', { name: 'Lyon solidaire : les projets' });
+      await expect(projects.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
+      expect(await navigation(page, () => projects.getByRole('link', { name: 'Tous les projets' }).click())).toBe(200);
+      await expect(page.getByRole('link', { name: 'Visites de convivialité' }).count()).resolves.toBe(1);
+      expect(await navigation(page, () => page.getByRole('link', { name: 'Visites de convivialité' }).click())).toBe(
+        200,
+      );
+      const mission = page.locator(`#mission-${missionId}`);
+      await expect(mission.innerText()).resolves.toContain('2 place(s) sur 2');
+      expect(await navigation(page, () => mission.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
+      await expect(page.getByRole('status').first().innerText()).resolves.toContain('Vous êtes inscrit(e)');
+      await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place(s) sur 2');
+      await expect(
+        page
+          .locator(`#mission-${missionId}`)
+          .getByRole('button', { name: /Me désinscrire/ })
+          .count(),
+      ).resolves.toBe(1);
+      expect(uncaughtErrors(page)).toEqual([]);
 
-    const managerPage = await open(`/missions/${missionId}/benevoles`, { session: manager.session });
-    const rows = await managerPage.locator('tbody tr').allInnerTexts();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toContain('Jules P.');
-    expect(rows[0]).toContain('non partagée');
-    expect(rows[0]).not.toContain(resident.email);
-  });
+      const managerPage = await open(`/missions/${missionId}/benevoles`, { session: manager.session });
+      const rows = await managerPage.locator('tbody tr').allInnerTexts();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toContain('Jules P.');
+      expect(rows[0]).toContain('non partagée');
+      expect(rows[0]).not.toContain(resident.email);
+    },
+  );
 
   it('lets the manager close sign-ups from the volunteers page; residents then see them closed', async () => {
     const closing = (
@@ -213,63 +219,67 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     });
   });
 
-  it('passes axe on every page of the organisations side, for visitors, residents, managers and moderators', async () => {
-    const resident = await createResident(t.db, LYON);
-    const pending = (
-      await api('POST', '/api/v1/organisations', resident, {
-        name: 'Collectif en attente',
-        kind: 'other',
-        description: 'Un collectif qui attend sa relecture.',
-      })
-    ).json().id;
-    await api('POST', `/api/v1/organisations/${organisationId}/messages`, resident, {
-      message: 'Bonjour, je peux aider le jeudi.',
-    });
-    const pages: Array<[string, string | undefined]> = [
-      ['/', undefined],
-      ['/projets', undefined],
-      [`/projets/${projectId}`, undefined],
-      [`/projets/${projectId}`, resident.session],
-      [`/projets/${projectId}`, manager.session],
-      ['/organisations', undefined],
-      [`/organisations/${organisationId}`, resident.session],
-      ['/organisations/nouvelle', resident.session],
-      [`/organisations/${organisationId}/gerer`, manager.session],
-      [`/organisations/${organisationId}/projets/nouveau`, manager.session],
-      [`/projets/${projectId}/missions/nouvelle`, manager.session],
-      [`/projets/${projectId}/modifier`, manager.session],
-      [`/missions/${missionId}/benevoles`, manager.session],
-      ['/mes-organisations', resident.session],
-      ['/carte?kind=project', undefined],
-      ['/moderation', moderator.session],
-    ];
-    // One tab per visitor, going from page to page (a tab per page costs a renderer process each).
-    const tabs = new Map<string, Page>();
-    for (const [path, session] of pages) {
-      const key = session ?? 'visitor';
-      let page = tabs.get(key);
-      if (!page) tabs.set(key, (page = await open(path, { session })));
-      else {
-        const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(LYON)).toString(), {
-          waitUntil: 'load',
-        });
-        expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
+  it(
+    'passes axe on every page of the organisations side, for visitors, residents, managers and ' + 'moderators',
+    async () => {
+      const resident = await createResident(t.db, LYON);
+      const pending = (
+        await api('POST', '/api/v1/organisations', resident, {
+          name: 'Collectif en attente',
+          kind: 'other',
+          description: 'Un collectif qui attend sa relecture.',
+        })
+      ).json().id;
+      await api('POST', `/api/v1/organisations/${organisationId}/messages`, resident, {
+        message: 'Bonjour, je peux aider le jeudi.',
+      });
+      const pages: Array<[string, string | undefined]> = [
+        ['/', undefined],
+        ['/projets', undefined],
+        [`/projets/${projectId}`, undefined],
+        [`/projets/${projectId}`, resident.session],
+        [`/projets/${projectId}`, manager.session],
+        ['/organisations', undefined],
+        [`/organisations/${organisationId}`, resident.session],
+        ['/organisations/nouvelle', resident.session],
+        [`/organisations/${organisationId}/gerer`, manager.session],
+        [`/organisations/${organisationId}/projets/nouveau`, manager.session],
+        [`/projets/${projectId}/missions/nouvelle`, manager.session],
+        [`/projets/${projectId}/modifier`, manager.session],
+        [`/missions/${missionId}/benevoles`, manager.session],
+        ['/mes-organisations', resident.session],
+        ['/carte?kind=project', undefined],
+        ['/moderation', moderator.session],
+      ];
+      // One tab per visitor, going from page to page (a tab per page costs a renderer process each).
+      const tabs = new Map<string, Page>();
+      for (const [path, session] of pages) {
+        const key = session ?? 'visitor';
+        let page = tabs.get(key);
+        if (!page) tabs.set(key, (page = await open(path, { session })));
+        else {
+          const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(LYON)).toString(), {
+            waitUntil: 'load',
+          });
+          expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
+        }
+        await expectNoAxeViolations(page, `lyon ${path}${session ? ' (signed in)' : ''}`);
       }
-      await expectNoAxeViolations(page, `lyon ${path}${session ? ' (signed in)' : ''}`);
-    }
-    const moderation = await open('/moderation', { session: moderator.session });
-    await expect(moderation.getByRole('heading', { name: 'Collectif en attente' }).count()).resolves.toBe(1);
-    expect(pending).toBeDefined();
+      const moderation = await open('/moderation', { session: moderator.session });
+      await expect(moderation.getByRole('heading', { name: 'Collectif en attente' }).count()).resolves.toBe(1);
+      expect(pending).toBeDefined();
 
-    // A form sent with errors: summary and fields named, still accessible.
-    const form = await open('/organisations/nouvelle', { session: resident.session });
-    await form.getByLabel('Nom').fill('X');
-    expect(await navigation(form, () => form.getByRole('button', { name: 'Envoyer pour relecture' }).click())).toBe(
-      422,
-    );
-    await expect(form.getByRole('alert').innerText()).resolves.toContain("L'organisation n'a pas été enregistrée");
-    await expectNoAxeViolations(form, 'lyon /organisations/nouvelle (errors)');
-  }, 240_000);
+      // A form sent with errors: summary and fields named, still accessible.
+      const form = await open('/organisations/nouvelle', { session: resident.session });
+      await form.getByLabel('Nom').fill('X');
+      expect(await navigation(form, () => form.getByRole('button', { name: 'Envoyer pour relecture' }).click())).toBe(
+        422,
+      );
+      await expect(form.getByRole('alert').innerText()).resolves.toContain("L'organisation n'a pas été enregistrée");
+      await expectNoAxeViolations(form, 'lyon /organisations/nouvelle (errors)');
+    },
+    240_000,
+  );
 
   it("lets a manager give the project an image through the page's form, checked by its bytes", async () => {
     const page = await open(`/projets/${projectId}`, { session: manager.session });

@@ -212,49 +212,52 @@ describe('organisations, projects, missions and volunteers', () => {
     }
   });
 
-  it('shows a project of an approved organisation in search, with its public point only, and filters kind=project', async () => {
-    const manager = await createResident(t.db, 'lyon');
-    const organisationId = await approvedOrganisation(manager, 'Cuisine solidaire');
-    const id = await publishedProject(manager, organisationId, 'Repas partagés du jeudi');
-    const list = await call('GET', '/api/v1/projects?category=cuisine');
-    const item = list.json().items.find((p: any) => p.id === id);
-    expect(item).toMatchObject({
-      kind: 'project',
-      title: 'Repas partagés du jeudi',
-      organisation: { name: 'Cuisine solidaire' },
-      ongoing: true,
-    });
-    const { rows: measured } = await t.db.admin.query(
-      `SELECT ST_Distance(location, public_location) AS d FROM projects WHERE id = $1`,
-      [id],
-    );
-    expect(measured[0].d).toBeGreaterThanOrEqual(100);
-    expect(JSON.stringify(list.json())).not.toContain('"location"');
-    const near = await call('GET', `/api/v1/projects?near=${LYON_POINT.lat},${LYON_POINT.lng}&radius=1000`);
-    // Measured from the public point: 100 m from the place or more, and not beyond the cell's surroundings.
-    expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeGreaterThanOrEqual(100);
-    expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeLessThanOrEqual(500);
-    const asListings = await call('GET', '/api/v1/listings?kind=project');
-    expect(asListings.status).toBe(200);
-    expect(asListings.json().items.map((p: any) => p.id)).toContain(id);
-    const map = await call('GET', '/api/v1/listings.geojson?bbox=4.7,45.6,5.0,45.9&kind=project');
-    expect(map.json().features.map((f: any) => f.properties)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id, kind: 'project' })]),
-    );
-    const tenant = await call('GET', '/api/v1/tenant');
-    expect(tenant.json().stats.projects).toBeGreaterThanOrEqual(1);
-    const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });
-    const stats = (await call('GET', '/api/v1/admin/stats', admin)).json();
-    const sum = (k: string) => stats.byDay.reduce((n: number, d: any) => n + d[k], 0);
-    expect({ organisations: sum('organisations') > 0, projects: sum('projects') > 0 }).toEqual({
-      organisations: true,
-      projects: true,
-    });
-    expect(stats.byDay[29]).toMatchObject({ missions: expect.any(Number), volunteerSignUps: expect.any(Number) });
-    const badKind = await call('GET', '/api/v1/listings?kind=project', undefined, undefined, 'meylan.localhost');
-    expect(badKind.status).toBe(422);
-    expect(badKind.json().errors[0].field).toBe('kind');
-  });
+  it(
+    'shows a project of an approved organisation in search, with its public point only, and filters ' + 'kind=project',
+    async () => {
+      const manager = await createResident(t.db, 'lyon');
+      const organisationId = await approvedOrganisation(manager, 'Cuisine solidaire');
+      const id = await publishedProject(manager, organisationId, 'Repas partagés du jeudi');
+      const list = await call('GET', '/api/v1/projects?category=cuisine');
+      const item = list.json().items.find((p: any) => p.id === id);
+      expect(item).toMatchObject({
+        kind: 'project',
+        title: 'Repas partagés du jeudi',
+        organisation: { name: 'Cuisine solidaire' },
+        ongoing: true,
+      });
+      const { rows: measured } = await t.db.admin.query(
+        `SELECT ST_Distance(location, public_location) AS d FROM projects WHERE id = $1`,
+        [id],
+      );
+      expect(measured[0].d).toBeGreaterThanOrEqual(100);
+      expect(JSON.stringify(list.json())).not.toContain('"location"');
+      const near = await call('GET', `/api/v1/projects?near=${LYON_POINT.lat},${LYON_POINT.lng}&radius=1000`);
+      // Measured from the public point: 100 m from the place or more, and not beyond the cell's surroundings.
+      expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeGreaterThanOrEqual(100);
+      expect(near.json().items.find((p: any) => p.id === id).distanceM).toBeLessThanOrEqual(500);
+      const asListings = await call('GET', '/api/v1/listings?kind=project');
+      expect(asListings.status).toBe(200);
+      expect(asListings.json().items.map((p: any) => p.id)).toContain(id);
+      const map = await call('GET', '/api/v1/listings.geojson?bbox=4.7,45.6,5.0,45.9&kind=project');
+      expect(map.json().features.map((f: any) => f.properties)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id, kind: 'project' })]),
+      );
+      const tenant = await call('GET', '/api/v1/tenant');
+      expect(tenant.json().stats.projects).toBeGreaterThanOrEqual(1);
+      const admin = await createResident(t.db, 'lyon', { roles: ['resident', 'admin'] });
+      const stats = (await call('GET', '/api/v1/admin/stats', admin)).json();
+      const sum = (k: string) => stats.byDay.reduce((n: number, d: any) => n + d[k], 0);
+      expect({ organisations: sum('organisations') > 0, projects: sum('projects') > 0 }).toEqual({
+        organisations: true,
+        projects: true,
+      });
+      expect(stats.byDay[29]).toMatchObject({ missions: expect.any(Number), volunteerSignUps: expect.any(Number) });
+      const badKind = await call('GET', '/api/v1/listings?kind=project', undefined, undefined, 'meylan.localhost');
+      expect(badKind.status).toBe(422);
+      expect(badKind.json().errors[0].field).toBe('kind');
+    },
+  );
 
   it("lets a manager of one organisation neither edit another's project nor add missions to it", async () => {
     const alice = await createResident(t.db, 'lyon');
@@ -283,15 +286,9 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(stolen.status).toBe(403);
     expect((await call('GET', `/api/v1/projects/${projectId}`)).json().title).toBe('Potager partagé de la Guillotière');
     // A co-manager invited by Alice may edit.
+    const organisationId = (await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id;
     expect(
-      (
-        await call(
-          'POST',
-          `/api/v1/organisations/${(await call('GET', `/api/v1/projects/${projectId}`)).json().organisation.id}/managers`,
-          alice,
-          { email: bob.email },
-        )
-      ).status,
+      (await call('POST', `/api/v1/organisations/${organisationId}/managers`, alice, { email: bob.email })).status,
     ).toBe(202);
     expect(
       (await call('PATCH', `/api/v1/projects/${projectId}`, bob, { title: 'Potager partagé, saison 2' })).status,
@@ -317,111 +314,122 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(image.headers['content-type']).toBe('image/png');
   });
 
-  it('stores the image re-encoded: nothing appended after it, no EXIF position, no 50,000 × 50,000 pixels', async () => {
-    const manager = await createResident(t.db, 'lyon');
-    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Atelier photo'));
-    const stored = async () => {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/v1/projects/${projectId}/image`,
-        headers: { host: LYON },
+  it(
+    'stores the image re-encoded: nothing appended after it, no EXIF position, no 50,000 × 50,000 ' + 'pixels',
+    async () => {
+      const manager = await createResident(t.db, 'lyon');
+      const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Atelier photo'));
+      const stored = async () => {
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/projects/${projectId}/image`,
+          headers: { host: LYON },
+        });
+        expect(res.statusCode).toBe(200);
+        return res.rawPayload;
+      };
+
+      const appended = await putImage(
+        projectId,
+        manager,
+        Buffer.concat([PNG, Buffer.from('<script>alert(1)</script>')]),
+      );
+      expect(appended.status).toBe(200);
+      const png = await stored();
+      expect(png.includes('<script>')).toBe(false);
+      expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1, height: 1 });
+
+      const gps = {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '45/1 45/1 28/1',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '4/1 50/1 6/1',
+      };
+      const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } })
+        .jpeg()
+        .withExif({ IFD0: { Artist: 'Camille' }, IFD3: gps })
+        .toBuffer();
+      expect((await sharp(photo).metadata()).exif).toBeDefined();
+      expect((await putImage(projectId, manager, photo, 'image/jpeg')).status).toBe(200);
+      const jpeg = await stored();
+      const meta = await sharp(jpeg).metadata();
+      expect(meta).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
+      expect(meta.exif).toBeUndefined();
+      expect(jpeg.includes('Camille')).toBe(false);
+
+      const giant = await putImage(projectId, manager, pngDeclaring(50_000, 50_000));
+      expect(giant.status).toBe(422);
+      expect(giant.headers['content-type']).toContain('application/problem+json');
+      expect(giant.json().errors).toEqual([
+        { field: 'image', message: 'image trop grande (50000 × 50000 pixels ; 40 millions de pixels au plus)' },
+      ]);
+      const broken = await putImage(
+        projectId,
+        manager,
+        Buffer.concat([PNG.subarray(0, 8), Buffer.from('pas la suite attendue')]),
+      );
+      expect(broken.status).toBe(422);
+      expect(broken.json().errors[0].field).toBe('image');
+      // The refused uploads left the last good image in place.
+      expect((await sharp(await stored()).metadata()).format).toBe('jpeg');
+    },
+  );
+
+  it(
+    'signs volunteers up until the mission is full, lets them withdraw, and shows managers first name and ' +
+      'initial only',
+    async () => {
+      const manager = await createResident(t.db, 'lyon');
+      const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Banque alimentaire'));
+      const mission = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+        title: 'Tri des colis',
+        when: 'Samedi 9 h – 12 h',
+        volunteersNeeded: 2,
+        skills: ['port de charges'],
       });
-      expect(res.statusCode).toBe(200);
-      return res.rawPayload;
-    };
+      expect(mission.status).toBe(201);
+      const missionId = mission.json().id;
+      const [ana, ben, chloe] = [
+        await createResident(t.db, 'lyon', { displayName: 'Ana B.' }),
+        await createResident(t.db, 'lyon', { displayName: 'Ben C.' }),
+        await createResident(t.db, 'lyon'),
+      ];
 
-    const appended = await putImage(projectId, manager, Buffer.concat([PNG, Buffer.from('<script>alert(1)</script>')]));
-    expect(appended.status).toBe(200);
-    const png = await stored();
-    expect(png.includes('<script>')).toBe(false);
-    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1, height: 1 });
+      expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
+        signedUp: true,
+        placesLeft: 1,
+      });
+      expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
+        placesLeft: 1,
+      });
+      expect(
+        (await call('POST', `/api/v1/missions/${missionId}/volunteers`, ben, { shareContact: true })).json(),
+      ).toMatchObject({ full: true, placesLeft: 0 });
+      const refused = await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {});
+      expect(refused.status).toBe(409);
+      expect(refused.json().detail).toContain('complète');
 
-    const gps = {
-      GPSLatitudeRef: 'N',
-      GPSLatitude: '45/1 45/1 28/1',
-      GPSLongitudeRef: 'E',
-      GPSLongitude: '4/1 50/1 6/1',
-    };
-    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } })
-      .jpeg()
-      .withExif({ IFD0: { Artist: 'Camille' }, IFD3: gps })
-      .toBuffer();
-    expect((await sharp(photo).metadata()).exif).toBeDefined();
-    expect((await putImage(projectId, manager, photo, 'image/jpeg')).status).toBe(200);
-    const jpeg = await stored();
-    const meta = await sharp(jpeg).metadata();
-    expect(meta).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
-    expect(meta.exif).toBeUndefined();
-    expect(jpeg.includes('Camille')).toBe(false);
+      const volunteers = await call('GET', `/api/v1/missions/${missionId}/volunteers`, manager);
+      expect(volunteers.json().items).toEqual([
+        { id: ana.id, displayName: 'Ana B.', since: expect.any(String) },
+        { id: ben.id, displayName: 'Ben C.', since: expect.any(String), email: ben.email },
+      ]);
+      expect((await call('GET', `/api/v1/missions/${missionId}/volunteers`, ana)).status).toBe(403);
 
-    const giant = await putImage(projectId, manager, pngDeclaring(50_000, 50_000));
-    expect(giant.status).toBe(422);
-    expect(giant.headers['content-type']).toContain('application/problem+json');
-    expect(giant.json().errors).toEqual([
-      { field: 'image', message: 'image trop grande (50000 × 50000 pixels ; 40 millions de pixels au plus)' },
-    ]);
-    const broken = await putImage(
-      projectId,
-      manager,
-      Buffer.concat([PNG.subarray(0, 8), Buffer.from('pas la suite attendue')]),
-    );
-    expect(broken.status).toBe(422);
-    expect(broken.json().errors[0].field).toBe('image');
-    // The refused uploads left the last good image in place.
-    expect((await sharp(await stored()).metadata()).format).toBe('jpeg');
-  });
+      const sent = await call('POST', `/api/v1/missions/${missionId}/messages`, manager, {
+        message: 'Rendez-vous devant la salle des fêtes.',
+      });
+      expect(sent.json()).toEqual({ sent: 2 });
+      const mail = await sink.waitFor((m) => m.to.includes(ana.email) && m.text.includes('salle des fêtes'));
+      expect(mail.text).not.toContain(manager.email);
 
-  it('signs volunteers up until the mission is full, lets them withdraw, and shows managers first name and initial only', async () => {
-    const manager = await createResident(t.db, 'lyon');
-    const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Banque alimentaire'));
-    const mission = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
-      title: 'Tri des colis',
-      when: 'Samedi 9 h – 12 h',
-      volunteersNeeded: 2,
-      skills: ['port de charges'],
-    });
-    expect(mission.status).toBe(201);
-    const missionId = mission.json().id;
-    const [ana, ben, chloe] = [
-      await createResident(t.db, 'lyon', { displayName: 'Ana B.' }),
-      await createResident(t.db, 'lyon', { displayName: 'Ben C.' }),
-      await createResident(t.db, 'lyon'),
-    ];
-
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
-      signedUp: true,
-      placesLeft: 1,
-    });
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, ana, {})).json()).toMatchObject({
-      placesLeft: 1,
-    });
-    expect(
-      (await call('POST', `/api/v1/missions/${missionId}/volunteers`, ben, { shareContact: true })).json(),
-    ).toMatchObject({ full: true, placesLeft: 0 });
-    const refused = await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {});
-    expect(refused.status).toBe(409);
-    expect(refused.json().detail).toContain('complète');
-
-    const volunteers = await call('GET', `/api/v1/missions/${missionId}/volunteers`, manager);
-    expect(volunteers.json().items).toEqual([
-      { id: ana.id, displayName: 'Ana B.', since: expect.any(String) },
-      { id: ben.id, displayName: 'Ben C.', since: expect.any(String), email: ben.email },
-    ]);
-    expect((await call('GET', `/api/v1/missions/${missionId}/volunteers`, ana)).status).toBe(403);
-
-    const sent = await call('POST', `/api/v1/missions/${missionId}/messages`, manager, {
-      message: 'Rendez-vous devant la salle des fêtes.',
-    });
-    expect(sent.json()).toEqual({ sent: 2 });
-    const mail = await sink.waitFor((m) => m.to.includes(ana.email) && m.text.includes('salle des fêtes'));
-    expect(mail.text).not.toContain(manager.email);
-
-    expect((await call('DELETE', `/api/v1/missions/${missionId}/volunteers/me`, ana)).json()).toMatchObject({
-      signedUp: false,
-      placesLeft: 1,
-    });
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {})).status).toBe(201);
-  });
+      expect((await call('DELETE', `/api/v1/missions/${missionId}/volunteers/me`, ana)).json()).toMatchObject({
+        signedUp: false,
+        placesLeft: 1,
+      });
+      expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, chloe, {})).status).toBe(201);
+    },
+  );
 
   it('lets a manager close and reopen sign-ups; closing cancels the alert e-mails not yet sent', async () => {
     const manager = await createResident(t.db, 'lyon');
@@ -446,14 +454,16 @@ describe('organisations, projects, missions and volunteers', () => {
     const alertRow = async () =>
       (
         await t.db.admin.query(
-          `SELECT o.id, o.status FROM mission_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id AND o.id = mn.outbox_id WHERE mn.mission_id = $1 AND mn.recipient_id = $2`,
+          `SELECT o.id, o.status FROM mission_notifications mn JOIN outbox_emails o ON o.tenant_id = mn.tenant_id ` +
+            `AND o.id = mn.outbox_id WHERE mn.mission_id = $1 AND mn.recipient_id = $2`,
           [missionId, follower.id],
         )
       ).rows[0];
     for (let i = 0; i < 100 && !(await alertRow()); i++) await new Promise((r) => setTimeout(r, 100));
     const { id: outboxId } = await alertRow();
     await t.db.admin.query(
-      `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE tenant_id = $1 AND id = $2`,
+      `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE tenant_id = ` +
+        `$1 AND id = $2`,
       [lyon, outboxId],
     );
 
@@ -485,40 +495,43 @@ describe('organisations, projects, missions and volunteers', () => {
     await t.db.admin.query(`UPDATE accounts SET notify_mode = 'off' WHERE id = $1`, [follower.id]);
   });
 
-  it("exports a volunteer's sign-ups and messages, and gives their place back when they delete their account", async () => {
-    const manager = await createResident(t.db, 'lyon');
-    const organisationId = await approvedOrganisation(manager, 'Ludothèque');
-    const projectId = await publishedProject(manager, organisationId);
-    const missionId = (
-      await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
-        title: 'Animer une soirée jeux',
-        when: 'Vendredi soir',
-        volunteersNeeded: 1,
-      })
-    ).json().id;
-    const volunteer = await createResident(t.db, 'lyon');
-    expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, volunteer, {})).status).toBe(201);
-    expect(
-      (
-        await call('POST', `/api/v1/organisations/${organisationId}/messages`, volunteer, {
-          message: 'Je viendrai avec mes jeux.',
+  it(
+    "exports a volunteer's sign-ups and messages, and gives their place back when they delete their " + 'account',
+    async () => {
+      const manager = await createResident(t.db, 'lyon');
+      const organisationId = await approvedOrganisation(manager, 'Ludothèque');
+      const projectId = await publishedProject(manager, organisationId);
+      const missionId = (
+        await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+          title: 'Animer une soirée jeux',
+          when: 'Vendredi soir',
+          volunteersNeeded: 1,
         })
-      ).status,
-    ).toBe(201);
-    const exported = (await call('GET', '/api/v1/me/export', volunteer)).json();
-    expect(exported.organisations).toMatchObject({
-      volunteering: [{ mission: 'Animer une soirée jeux', status: 'active' }],
-      messages: [{ body: 'Je viendrai avec mes jeux.' }],
-    });
-    expect((await call('DELETE', '/api/v1/me', volunteer)).status).toBe(204);
-    expect((await call('GET', `/api/v1/missions/${missionId}`)).json()).toMatchObject({
-      volunteerCount: 0,
-      full: false,
-    });
-    expect((await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager)).json().items[0].body).toBe(
-      'Message supprimé.',
-    );
-  });
+      ).json().id;
+      const volunteer = await createResident(t.db, 'lyon');
+      expect((await call('POST', `/api/v1/missions/${missionId}/volunteers`, volunteer, {})).status).toBe(201);
+      expect(
+        (
+          await call('POST', `/api/v1/organisations/${organisationId}/messages`, volunteer, {
+            message: 'Je viendrai avec mes jeux.',
+          })
+        ).status,
+      ).toBe(201);
+      const exported = (await call('GET', '/api/v1/me/export', volunteer)).json();
+      expect(exported.organisations).toMatchObject({
+        volunteering: [{ mission: 'Animer une soirée jeux', status: 'active' }],
+        messages: [{ body: 'Je viendrai avec mes jeux.' }],
+      });
+      expect((await call('DELETE', '/api/v1/me', volunteer)).status).toBe(204);
+      expect((await call('GET', `/api/v1/missions/${missionId}`)).json()).toMatchObject({
+        volunteerCount: 0,
+        full: false,
+      });
+      expect(
+        (await call('GET', `/api/v1/organisations/${organisationId}/messages`, manager)).json().items[0].body,
+      ).toBe('Message supprimé.');
+    },
+  );
 
   it('gives the last place to exactly one of many concurrent sign-ups', async () => {
     const manager = await createResident(t.db, 'lyon');
@@ -539,7 +552,8 @@ describe('organisations, projects, missions and volunteers', () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     const { rows } = await t.db.admin.query(
-      `SELECT volunteer_count, (SELECT count(*)::int FROM mission_volunteers WHERE mission_id = $1 AND status = 'active') AS active FROM missions WHERE id = $1`,
+      `SELECT volunteer_count, (SELECT count(*)::int FROM mission_volunteers WHERE mission_id = $1 AND status = ` +
+        `'active') AS active FROM missions WHERE id = $1`,
       [missionId],
     );
     expect(rows[0]).toEqual({ volunteer_count: 3, active: 3 });
@@ -621,99 +635,105 @@ describe('organisations, projects, missions and volunteers', () => {
     expect(dates.json().errors[0].field).toBe('startsOn');
   });
 
-  it('e-mails residents whose alerts cover a mission once, with one-click unsubscribe, under the shared daily cap', async () => {
-    const manager = await createResident(t.db, 'lyon', {
-      notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] },
-      location: LYON_POINT,
-    });
-    const near = await createResident(t.db, 'lyon', {
-      notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] },
-      location: { lat: 45.7585, lng: 4.836 },
-    });
-    const far = await createResident(t.db, 'lyon', {
-      notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] },
-      location: { lat: 45.78, lng: 4.85 },
-    });
-    const daily = await createResident(t.db, 'lyon', {
-      notify: { mode: 'daily', radiusM: 2000, categoryIds: [cuisine] },
-      location: { lat: 45.7572, lng: 4.8345 },
-    });
-    const projectId = await publishedProject(
-      manager,
-      await approvedOrganisation(manager, 'Épicerie solidaire'),
-      'Épicerie solidaire du 7e',
-    );
-    const missionIds: string[] = [];
-    for (let i = 1; i <= 6; i++) {
-      const res = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
-        title: `Accueil à l'épicerie n° ${i}`,
-        when: 'Mardi soir',
-        volunteersNeeded: 2,
+  it(
+    'e-mails residents whose alerts cover a mission once, with one-click unsubscribe, under the shared daily ' + 'cap',
+    async () => {
+      const manager = await createResident(t.db, 'lyon', {
+        notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] },
+        location: LYON_POINT,
       });
-      expect(res.status).toBe(201);
-      missionIds.push(res.json().id);
-    }
-    const first = await sink.waitFor(
-      (m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"),
-    );
-    expect(first.subject).toContain('Épicerie solidaire');
-    expect(first.headers['list-unsubscribe']).toMatch(
-      /^<http:\/\/lyon\.localhost(:\d+)?\/unsubscribe\/[\w-]+\.[\w-]+>$/,
-    );
-    expect(first.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
-    const settled = async () =>
-      (
-        await t.db.admin.query(
-          `SELECT count(*)::int AS n FROM domain_events WHERE type = 'MissionPublished' AND aggregate_id = ANY($1) AND dispatched_at IS NOT NULL`,
-          [missionIds],
-        )
-      ).rows[0].n;
-    for (let i = 0; i < 100 && (await settled()) < 6; i++) await new Promise((r) => setTimeout(r, 100));
-    const { rows } = await t.db.admin.query(
-      `SELECT delivery, status, count(*)::int AS n FROM mission_notifications WHERE recipient_id = $1 AND mission_id = ANY($2) GROUP BY 1, 2 ORDER BY 1`,
-      [near.id, missionIds],
-    );
-    // Five e-mails a day at most (the default cap); the sixth mission waits for the digest.
-    expect(rows).toEqual([
-      { delivery: 'digest', status: 'pending', n: 1 },
-      { delivery: 'immediate', status: 'mailed', n: 5 },
-    ]);
-    const notified = await t.db.admin.query(
-      `SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`,
-      [missionIds],
-    );
-    expect(notified.rows.map((r) => r.recipient_id).sort()).toEqual([near.id, daily.id].sort());
-    expect(far.id).toBeDefined();
-    expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
-    // Running a mission's matching again sends nothing more.
-    const { AlertsService } = await import('@src/alerts/alerts.service');
-    const alerts = t.app.get(AlertsService);
-    const lyon = await t.db.tenantId('lyon');
-    expect(await alerts.fanOut('mission', lyon, missionIds[0])).toEqual({ found: 0, mailed: 0, digest: 0 });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(
-      sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1")),
-    ).toHaveLength(1);
+      const near = await createResident(t.db, 'lyon', {
+        notify: { mode: 'immediate', radiusM: 2000, categoryIds: [cuisine] },
+        location: { lat: 45.7585, lng: 4.836 },
+      });
+      const far = await createResident(t.db, 'lyon', {
+        notify: { mode: 'immediate', radiusM: 500, categoryIds: [cuisine] },
+        location: { lat: 45.78, lng: 4.85 },
+      });
+      const daily = await createResident(t.db, 'lyon', {
+        notify: { mode: 'daily', radiusM: 2000, categoryIds: [cuisine] },
+        location: { lat: 45.7572, lng: 4.8345 },
+      });
+      const projectId = await publishedProject(
+        manager,
+        await approvedOrganisation(manager, 'Épicerie solidaire'),
+        'Épicerie solidaire du 7e',
+      );
+      const missionIds: string[] = [];
+      for (let i = 1; i <= 6; i++) {
+        const res = await call('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+          title: `Accueil à l'épicerie n° ${i}`,
+          when: 'Mardi soir',
+          volunteersNeeded: 2,
+        });
+        expect(res.status).toBe(201);
+        missionIds.push(res.json().id);
+      }
+      const first = await sink.waitFor(
+        (m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1"),
+      );
+      expect(first.subject).toContain('Épicerie solidaire');
+      expect(first.headers['list-unsubscribe']).toMatch(
+        /^<http:\/\/lyon\.localhost(:\d+)?\/unsubscribe\/[\w-]+\.[\w-]+>$/,
+      );
+      expect(first.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      const settled = async () =>
+        (
+          await t.db.admin.query(
+            `SELECT count(*)::int AS n FROM domain_events WHERE type = 'MissionPublished' AND aggregate_id = ` +
+              `ANY($1) AND dispatched_at IS NOT NULL`,
+            [missionIds],
+          )
+        ).rows[0].n;
+      for (let i = 0; i < 100 && (await settled()) < 6; i++) await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await t.db.admin.query(
+        `SELECT delivery, status, count(*)::int AS n FROM mission_notifications WHERE recipient_id = $1 AND ` +
+          `mission_id = ANY($2) GROUP BY 1, 2 ORDER BY 1`,
+        [near.id, missionIds],
+      );
+      // Five e-mails a day at most (the default cap); the sixth mission waits for the digest.
+      expect(rows).toEqual([
+        { delivery: 'digest', status: 'pending', n: 1 },
+        { delivery: 'immediate', status: 'mailed', n: 5 },
+      ]);
+      const notified = await t.db.admin.query(
+        `SELECT DISTINCT recipient_id FROM mission_notifications WHERE mission_id = ANY($1)`,
+        [missionIds],
+      );
+      expect(notified.rows.map((r) => r.recipient_id).sort()).toEqual([near.id, daily.id].sort());
+      expect(far.id).toBeDefined();
+      expect(sink.messages.filter((m) => m.to.includes(daily.email))).toEqual([]);
+      // Running a mission's matching again sends nothing more.
+      const { AlertsService } = await import('@src/alerts/alerts.service');
+      const alerts = t.app.get(AlertsService);
+      const lyon = await t.db.tenantId('lyon');
+      expect(await alerts.fanOut('mission', lyon, missionIds[0])).toEqual({ found: 0, mailed: 0, digest: 0 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(
+        sink.messages.filter((m) => m.to.includes(near.email) && m.subject.includes("Accueil à l'épicerie n° 1")),
+      ).toHaveLength(1);
 
-    // The daily digest, after the tenant's hour (18 h by default), gathers what waited: once a day.
-    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
-    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T19:00:00+01:00'))).toBe(2);
-    expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T20:00:00+01:00'))).toBe(0);
-    const digest = await sink.waitFor((m) => m.to.includes(daily.email));
-    expect(digest.subject).toBe('6 missions de bénévolat près de chez vous sur Voisins solidaires');
-    expect(digest.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
-    // Missions are matched side by side: whichever came sixth for this resident waited for the digest.
-    const { rows: waited } = await t.db.admin.query(
-      `SELECT m.title FROM mission_notifications mn JOIN missions m ON m.id = mn.mission_id WHERE mn.recipient_id = $1 AND mn.delivery = 'digest'`,
-      [near.id],
-    );
-    expect((await sink.waitFor((m) => m.to.includes(near.email) && m.subject.startsWith('1 mission '))).text).toContain(
-      waited[0].title,
-    );
-    const pending = await t.db.admin.query(
-      `SELECT count(*)::int AS n FROM mission_notifications WHERE mission_id = ANY($1) AND status <> 'mailed'`,
-      [missionIds],
-    );
-    expect(pending.rows[0].n).toBe(0);
-  });
+      // The daily digest, after the tenant's hour (18 h by default), gathers what waited: once a day.
+      expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T15:00:00+01:00'))).toBe(0);
+      expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T19:00:00+01:00'))).toBe(2);
+      expect(await alerts.sendDigest('mission', lyon, new Date('2026-11-24T20:00:00+01:00'))).toBe(0);
+      const digest = await sink.waitFor((m) => m.to.includes(daily.email));
+      expect(digest.subject).toBe('6 missions de bénévolat près de chez vous sur Voisins solidaires');
+      expect(digest.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      // Missions are matched side by side: whichever came sixth for this resident waited for the digest.
+      const { rows: waited } = await t.db.admin.query(
+        `SELECT m.title FROM mission_notifications mn JOIN missions m ON m.id = mn.mission_id WHERE mn.recipient_id ` +
+          `= $1 AND mn.delivery = 'digest'`,
+        [near.id],
+      );
+      expect(
+        (await sink.waitFor((m) => m.to.includes(near.email) && m.subject.startsWith('1 mission '))).text,
+      ).toContain(waited[0].title);
+      const pending = await t.db.admin.query(
+        `SELECT count(*)::int AS n FROM mission_notifications WHERE mission_id = ANY($1) AND status <> 'mailed'`,
+        [missionIds],
+      );
+      expect(pending.rows[0].n).toBe(0);
+    },
+  );
 });

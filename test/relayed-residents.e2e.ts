@@ -117,99 +117,103 @@ describe('residents without internet, relayed by the town hall', () => {
     ]);
   });
 
-  it('carries a neighbour’s message to the staff inbox and the agent’s answer back to the neighbour, never showing her phone or home', async () => {
-    const r = await register();
-    const listing = await postFor(r.id);
-    expect(listing.status).toBe('published');
+  it(
+    'carries a neighbour’s message to the staff inbox and the agent’s answer back to the neighbour, never ' +
+      'showing her phone or home',
+    async () => {
+      const r = await register();
+      const listing = await postFor(r.id);
+      expect(listing.status).toBe('published');
 
-    // What the public and a resident see: her public name and the mention, nothing private.
-    const publicBodies: string[] = [];
-    const pub = await t.request({ url: `/api/v1/listings/${listing.id}` });
-    expect(pub.json()).toMatchObject({ author: { displayName: 'Jeanne D.' }, relayed: true });
-    publicBodies.push(
-      pub.body,
-      (await t.request({ url: `/api/v1/listings/${listing.id}`, session: neighbour.session })).body,
-    );
-    publicBodies.push((await t.request({ url: '/api/v1/listings?limit=100' })).body);
-    publicBodies.push((await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` })).body);
-    publicBodies.push((await t.request({ url: '/api/v1/listings.geojson?bbox=5.7,45.18,5.85,45.25' })).body);
-    publicBodies.push((await t.request({ url: `/annonces/${listing.id}`, headers: { accept: 'text/html' } })).body);
+      // What the public and a resident see: her public name and the mention, nothing private.
+      const publicBodies: string[] = [];
+      const pub = await t.request({ url: `/api/v1/listings/${listing.id}` });
+      expect(pub.json()).toMatchObject({ author: { displayName: 'Jeanne D.' }, relayed: true });
+      publicBodies.push(
+        pub.body,
+        (await t.request({ url: `/api/v1/listings/${listing.id}`, session: neighbour.session })).body,
+      );
+      publicBodies.push((await t.request({ url: '/api/v1/listings?limit=100' })).body);
+      publicBodies.push((await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` })).body);
+      publicBodies.push((await t.request({ url: '/api/v1/listings.geojson?bbox=5.7,45.18,5.85,45.25' })).body);
+      publicBodies.push((await t.request({ url: `/annonces/${listing.id}`, headers: { accept: 'text/html' } })).body);
 
-    const start = await t.request({
-      method: 'POST',
-      url: `/api/v1/listings/${listing.id}/conversations`,
-      session: neighbour.session,
-      payload: { message: 'Bonjour, je passe au marché le jeudi, je peux vous aider.' },
-    });
-    expect(start.status).toBe(201);
-    const conversationId = start.json().conversationId;
-    publicBodies.push(
-      (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).body,
-    );
-    publicBodies.push((await t.request({ url: '/api/v1/conversations', session: neighbour.session })).body);
-    publicBodies.push((await t.request({ url: '/api/v1/me/export', session: neighbour.session })).body);
+      const start = await t.request({
+        method: 'POST',
+        url: `/api/v1/listings/${listing.id}/conversations`,
+        session: neighbour.session,
+        payload: { message: 'Bonjour, je passe au marché le jeudi, je peux vous aider.' },
+      });
+      expect(start.status).toBe(201);
+      const conversationId = start.json().conversationId;
+      publicBodies.push(
+        (await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })).body,
+      );
+      publicBodies.push((await t.request({ url: '/api/v1/conversations', session: neighbour.session })).body);
+      publicBodies.push((await t.request({ url: '/api/v1/me/export', session: neighbour.session })).body);
 
-    const item = (await inbox()).find((i) => i.conversation?.id === conversationId);
-    expect(item).toMatchObject({
-      kind: 'message',
-      state: 'to_call',
-      resident: { id: r.id, displayName: 'Jeanne D.', phone: PHONE },
-      conversation: { with: { displayName: 'Paul V.' }, lastMessage: expect.stringContaining('je passe au marché') },
-    });
+      const item = (await inbox()).find((i) => i.conversation?.id === conversationId);
+      expect(item).toMatchObject({
+        kind: 'message',
+        state: 'to_call',
+        resident: { id: r.id, displayName: 'Jeanne D.', phone: PHONE },
+        conversation: { with: { displayName: 'Paul V.' }, lastMessage: expect.stringContaining('je passe au marché') },
+      });
 
-    // Any agent of Meylan reads the thread and answers for her.
-    const thread = await t.request({ url: `/api/v1/conversations/${conversationId}`, session: admin.session });
-    expect(thread.status).toBe(200);
-    expect(thread.json()).toMatchObject({
-      onBehalfOf: { id: r.id, displayName: 'Jeanne D.' },
-      messages: [{ mine: false, author: { displayName: 'Paul V.' } }],
-    });
-    const answer = await t.request({
-      method: 'POST',
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      session: agent.session,
-      payload: { body: 'Merci beaucoup ! Madame D. vous attend jeudi à 10 h devant la mairie.' },
-    });
-    expect(answer.status).toBe(201);
-    const mail = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('vous attend jeudi'));
-    expect(mail.text).toContain('Jeanne D. (par l’équipe de la mairie)');
-    const seen = (
-      await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })
-    ).json();
-    expect(seen.messages[1]).toMatchObject({
-      mine: false,
-      author: { displayName: 'Jeanne D. (par l’équipe de la mairie)' },
-    });
+      // Any agent of Meylan reads the thread and answers for her.
+      const thread = await t.request({ url: `/api/v1/conversations/${conversationId}`, session: admin.session });
+      expect(thread.status).toBe(200);
+      expect(thread.json()).toMatchObject({
+        onBehalfOf: { id: r.id, displayName: 'Jeanne D.' },
+        messages: [{ mine: false, author: { displayName: 'Paul V.' } }],
+      });
+      const answer = await t.request({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        session: agent.session,
+        payload: { body: 'Merci beaucoup ! Madame D. vous attend jeudi à 10 h devant la mairie.' },
+      });
+      expect(answer.status).toBe(201);
+      const mail = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('vous attend jeudi'));
+      expect(mail.text).toContain('Jeanne D. (par l’équipe de la mairie)');
+      const seen = (
+        await t.request({ url: `/api/v1/conversations/${conversationId}`, session: neighbour.session })
+      ).json();
+      expect(seen.messages[1]).toMatchObject({
+        mine: false,
+        author: { displayName: 'Jeanne D. (par l’équipe de la mairie)' },
+      });
 
-    const called = await t.request({
-      method: 'POST',
-      url: `/api/v1/staff/inbox/${item.id}/called-back`,
-      session: agent.session,
-    });
-    expect(called.status).toBe(200);
-    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
-      state: 'called',
-      calledBack: { by: 'Agent A.' },
-    });
-    // A new message from the neighbour puts it back on the list to call.
-    await t.request({
-      method: 'POST',
-      url: `/api/v1/conversations/${conversationId}/messages`,
-      session: neighbour.session,
-      payload: { body: 'Parfait, à jeudi !' },
-    });
-    expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
-      state: 'to_call',
-      conversation: { lastMessage: 'Parfait, à jeudi !' },
-    });
+      const called = await t.request({
+        method: 'POST',
+        url: `/api/v1/staff/inbox/${item.id}/called-back`,
+        session: agent.session,
+      });
+      expect(called.status).toBe(200);
+      expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
+        state: 'called',
+        calledBack: { by: 'Agent A.' },
+      });
+      // A new message from the neighbour puts it back on the list to call.
+      await t.request({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        session: neighbour.session,
+        payload: { body: 'Parfait, à jeudi !' },
+      });
+      expect((await inbox()).find((i) => i.id === item.id)).toMatchObject({
+        state: 'to_call',
+        conversation: { lastMessage: 'Parfait, à jeudi !' },
+      });
 
-    for (const body of publicBodies) {
-      expect(body).not.toContain(PHONE);
-      expect(body).not.toContain(PHONE_DIGITS);
-      expect(body).not.toContain(String(HOME.lat));
-      expect(body).not.toContain(String(HOME.lng));
-    }
-  });
+      for (const body of publicBodies) {
+        expect(body).not.toContain(PHONE);
+        expect(body).not.toContain(PHONE_DIGITS);
+        expect(body).not.toContain(String(HOME.lat));
+        expect(body).not.toContain(String(HOME.lng));
+      }
+    },
+  );
 
   it('puts a neighbour’s matching offer nearby in the staff inbox, "à rappeler"', async () => {
     const r = await register({ displayName: 'Odette Martin' });
@@ -239,83 +243,90 @@ describe('residents without internet, relayed by the town hall', () => {
     });
   });
 
-  it('lets a staff member edit, close and renew a relayed listing, and writes every on-behalf action to the audit log', async () => {
-    const r = await register({ displayName: 'Marcel Petit' });
-    const listing = await postFor(r.id);
-    const edit = await t.request({
-      method: 'PATCH',
-      url: `/api/v1/listings/${listing.id}`,
-      session: admin.session,
-      payload: { title: 'Courses du vendredi' },
-    });
-    expect(edit.status).toBe(200);
-    expect(
-      (
-        await t.request({
-          method: 'PATCH',
-          url: `/api/v1/staff/residents/${r.id}`,
-          session: agent.session,
-          payload: { phone: null },
-        })
-      ).json().phone,
-    ).toBeNull();
-    expect(
-      (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/renew`, session: agent.session })).status,
-    ).toBe(200);
-    expect(
-      (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/close`, session: agent.session })).status,
-    ).toBe(200);
-    // A resident is no agent: another resident's listing stays out of reach.
-    expect(
-      (
-        await t.request({
-          method: 'PATCH',
-          url: `/api/v1/listings/${listing.id}`,
-          session: neighbour.session,
-          payload: { title: 'Détournée' },
-        })
-      ).status,
-    ).toBe(403);
-    expect((await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })).status).toBe(
-      200,
-    );
-
-    const { rows } = await t.db.admin.query(
-      `SELECT action, actor_id AS "actorId", data->>'resident' AS resident FROM audit_log WHERE data->>'resident' = $1 ORDER BY at, action`,
-      [r.id],
-    );
-    expect(rows.map((x) => x.action).sort()).toEqual(
-      [
-        'relayed.listing.close',
-        'relayed.listing.create',
-        'relayed.listing.edit',
-        'relayed.listing.renew',
-        'relayed.resident.create',
-        'relayed.resident.edit',
-        'relayed.resident.export',
-      ].sort(),
-    );
-    expect(rows.find((x) => x.action === 'relayed.listing.edit').actorId).toBe(admin.id);
-    expect(rows.every((x) => [agent.id, admin.id].includes(x.actorId))).toBe(true);
-    // The log keeps no personal data of hers.
-    const raw = (await t.db.admin.query(`SELECT data::text FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rows
-      .map((x) => x.data)
-      .join(' ');
-    expect(raw).not.toMatch(/Marcel|0476|45\.21/);
-
-    const app = await connectAsApp(t.db);
-    try {
-      await app.query(`SELECT set_config('app.tenant_id', $1, false)`, [await t.db.tenantId('meylan')]);
-      await expect(
-        app.query(`UPDATE audit_log SET reason = 'effacé' WHERE data->>'resident' = $1`, [r.id]),
-      ).rejects.toThrow(/permission denied/);
-      await expect(app.query(`DELETE FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rejects.toThrow(
-        /permission denied/,
+  it(
+    'lets a staff member edit, close and renew a relayed listing, and writes every on-behalf action to the audit ' +
+      'log',
+    async () => {
+      const r = await register({ displayName: 'Marcel Petit' });
+      const listing = await postFor(r.id);
+      const edit = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/listings/${listing.id}`,
+        session: admin.session,
+        payload: { title: 'Courses du vendredi' },
+      });
+      expect(edit.status).toBe(200);
+      expect(
+        (
+          await t.request({
+            method: 'PATCH',
+            url: `/api/v1/staff/residents/${r.id}`,
+            session: agent.session,
+            payload: { phone: null },
+          })
+        ).json().phone,
+      ).toBeNull();
+      expect(
+        (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/renew`, session: agent.session }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/close`, session: agent.session }))
+          .status,
+      ).toBe(200);
+      // A resident is no agent: another resident's listing stays out of reach.
+      expect(
+        (
+          await t.request({
+            method: 'PATCH',
+            url: `/api/v1/listings/${listing.id}`,
+            session: neighbour.session,
+            payload: { title: 'Détournée' },
+          })
+        ).status,
+      ).toBe(403);
+      expect((await t.request({ url: `/api/v1/staff/residents/${r.id}/export`, session: agent.session })).status).toBe(
+        200,
       );
-    } finally {
-      await app.end();
-    }
-  });
+
+      const { rows } = await t.db.admin.query(
+        `SELECT action, actor_id AS "actorId", data->>'resident' AS resident FROM audit_log WHERE data->>'resident' ` +
+          `= $1 ORDER BY at, action`,
+        [r.id],
+      );
+      expect(rows.map((x) => x.action).sort()).toEqual(
+        [
+          'relayed.listing.close',
+          'relayed.listing.create',
+          'relayed.listing.edit',
+          'relayed.listing.renew',
+          'relayed.resident.create',
+          'relayed.resident.edit',
+          'relayed.resident.export',
+        ].sort(),
+      );
+      expect(rows.find((x) => x.action === 'relayed.listing.edit').actorId).toBe(admin.id);
+      expect(rows.every((x) => [agent.id, admin.id].includes(x.actorId))).toBe(true);
+      // The log keeps no personal data of hers.
+      const raw = (await t.db.admin.query(`SELECT data::text FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rows
+        .map((x) => x.data)
+        .join(' ');
+      expect(raw).not.toMatch(/Marcel|0476|45\.21/);
+
+      const app = await connectAsApp(t.db);
+      try {
+        await app.query(`SELECT set_config('app.tenant_id', $1, false)`, [await t.db.tenantId('meylan')]);
+        await expect(
+          app.query(`UPDATE audit_log SET reason = 'effacé' WHERE data->>'resident' = $1`, [r.id]),
+        ).rejects.toThrow(/permission denied/);
+        await expect(app.query(`DELETE FROM audit_log WHERE data->>'resident' = $1`, [r.id])).rejects.toThrow(
+          /permission denied/,
+        );
+      } finally {
+        await app.end();
+      }
+    },
+  );
 
   it('answers 403 to a resident and 404 to another commune’s agent, even by id', async () => {
     const r = await register({ displayName: 'Lucie Bernard' });
@@ -396,7 +407,8 @@ describe('residents without internet, relayed by the town hall', () => {
 
     // The listing's public point was public all along and may stay: it is 100 m or more from her home, never near it.
     const { rows: publicPoint } = await t.db.admin.query(
-      `SELECT ST_Distance(public_location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography) AS d FROM listings WHERE id = $1`,
+      `SELECT ST_Distance(public_location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography) AS d FROM listings ` +
+        `WHERE id = $1`,
       [listing.id, home.lat, home.lng],
     );
     expect(publicPoint[0].d).toBeGreaterThanOrEqual(100);
@@ -406,9 +418,11 @@ describe('residents without internet, relayed by the town hall', () => {
     expect((await t.request({ url: `/api/v1/staff/residents/${r.id}`, session: agent.session })).status).toBe(404);
     expect((await t.request({ url: `/api/v1/listings/${listing.id}` })).status).toBe(404);
 
-    // Every text column of every table (her public name, her surname, her phone), and every point within 100 m of her home.
+    // Every text column of every table (her public name, her surname, her phone), and every point within 100 m of her
+    // home.
     const { rows: columns } = await t.db.admin.query(
-      `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = 'public' AND udt_name IN ('text', 'jsonb', 'geography', '_text')`,
+      `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = 'public' AND ` +
+        `udt_name IN ('text', 'jsonb', 'geography', '_text')`,
     );
     const hits: string[] = [];
     for (const c of columns) {
@@ -416,7 +430,8 @@ describe('residents without internet, relayed by the town hall', () => {
       const [where, params] =
         c.udt_name === 'geography'
           ? [
-              `GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 100)`,
+              `GeometryType(${col}::geometry) = 'POINT' AND ST_DWithin(${col}, ` +
+                `ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography, 100)`,
               [home.lat, home.lng],
             ]
           : [`${col}::text ~* $1`, ['Simone G\\.|Garnier|0611223344|06 11 22 33 44']];

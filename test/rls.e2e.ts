@@ -9,39 +9,88 @@ import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-d
 const id = (name: string) => `md5($1::uuid::text || '${name}')::uuid`;
 const FIXTURES: Record<string, string> = {
   accounts: `INSERT INTO accounts (tenant_id, id, email, display_name) VALUES
-    ($1::uuid, ${id('author')}, 'rls-author@example.org', 'Rls A.'), ($1::uuid, ${id('neighbour')}, 'rls-neighbour@example.org', 'Rls N.') ON CONFLICT DO NOTHING`,
-  sessions: `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1::uuid, ${id('author')}, decode(md5($1::uuid::text), 'hex'), now() + interval '1 day') ON CONFLICT DO NOTHING`,
-  account_tokens: `INSERT INTO account_tokens (tenant_id, account_id, purpose, token_hash, expires_at) VALUES ($1::uuid, ${id('author')}, 'verify', decode(md5($1::uuid::text || 't'), 'hex'), now() + interval '1 day') ON CONFLICT DO NOTHING`,
-  listings: `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location, radius_m, status)
-    SELECT $1::uuid, ${id('listing')}, ${id('author')}, 'offer', tc.category_id, 'Annonce témoin', 'Une annonce pour le test d''isolation.', 'in_person',
-           ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography, 1000, 'published'
-    FROM tenant_categories tc JOIN tenant_areas ta ON ta.tenant_id = tc.tenant_id WHERE tc.tenant_id = $1::uuid LIMIT 1 ON CONFLICT DO NOTHING`,
-  domain_events: `INSERT INTO domain_events (tenant_id, type, aggregate_id) VALUES ($1::uuid, 'Fixture', ${id('listing')})`,
-  listing_reports: `INSERT INTO listing_reports (tenant_id, listing_id, reporter_id, reason) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, 'spam') ON CONFLICT DO NOTHING`,
-  conversations: `INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id) VALUES ($1::uuid, ${id('conversation')}, ${id('listing')}, ${id('author')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
-  match_notifications: `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, delivery) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, 'alert', 100, 'immediate') ON CONFLICT DO NOTHING`,
+    ($1::uuid, ${id('author')}, 'rls-author@example.org', 'Rls A.'), ($1::uuid, ${id('neighbour')},
+      'rls-neighbour@example.org', 'Rls N.') ON CONFLICT DO NOTHING`,
+  sessions:
+    `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1::uuid, ` +
+    `${id('author')}, decode(md5($1::uuid::text), 'hex'), now() + interval '1 day') ON CONFLICT DO NOTHING`,
+  account_tokens:
+    `INSERT INTO account_tokens (tenant_id, account_id, purpose, token_hash, expires_at) VALUES ` +
+    `($1::uuid, ${id('author')}, 'verify', decode(md5($1::uuid::text || 't'), 'hex'), now() + interval '1 day') ` +
+    `ON CONFLICT DO NOTHING`,
+  listings: `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location,
+    public_location, radius_m, status)
+    SELECT $1::uuid, ${id('listing')}, ${id('author')}, 'offer', tc.category_id, 'Annonce témoin',
+      'Une annonce pour le test d''isolation.', 'in_person',
+           ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography,
+             1000, 'published'
+    FROM tenant_categories tc JOIN tenant_areas ta ON ta.tenant_id = tc.tenant_id WHERE tc.tenant_id = $1::uuid LIMIT
+      1 ON CONFLICT DO NOTHING`,
+  domain_events:
+    `INSERT INTO domain_events (tenant_id, type, aggregate_id) VALUES ($1::uuid, 'Fixture', ` + `${id('listing')})`,
+  listing_reports:
+    `INSERT INTO listing_reports (tenant_id, listing_id, reporter_id, reason) VALUES ($1::uuid, ` +
+    `${id('listing')}, ${id('neighbour')}, 'spam') ON CONFLICT DO NOTHING`,
+  conversations:
+    `INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id) VALUES ($1::uuid, ` +
+    `${id('conversation')}, ${id('listing')}, ${id('author')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
+  match_notifications:
+    `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, ` +
+    `delivery) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, 'alert', 100, 'immediate') ON CONFLICT DO ` +
+    `NOTHING`,
   digest_runs: `INSERT INTO digest_runs (tenant_id, day) VALUES ($1::uuid, '2026-11-23') ON CONFLICT DO NOTHING`,
-  audit_log: `INSERT INTO audit_log (tenant_id, actor_role, action, target_type, reason) VALUES ($1::uuid, 'moderator', 'listing.approve', 'listing', 'témoin')`,
-  messages: `INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1::uuid, ${id('conversation')}, ${id('neighbour')}, 'Bonjour')`,
-  relayed_residents: `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, relayed) VALUES ($1::uuid, ${id('relayed')}, 'Relayée R.', true) ON CONFLICT DO NOTHING RETURNING id)
-    INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_agent_id) SELECT $1::uuid, a.id, '0476000000', 'phone', ${id('author')} FROM a`,
-  staff_inbox_items: `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1::uuid, 'rls-fixture', 'reminder', ${id('author')}, ${id('listing')}) ON CONFLICT DO NOTHING`,
-  listing_reminders: `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1::uuid, ${id('listing')}, ${id('author')}) ON CONFLICT DO NOTHING`,
-  listing_feedback: `INSERT INTO listing_feedback (tenant_id, listing_id, author_id, ok) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, false) ON CONFLICT DO NOTHING`,
+  audit_log:
+    `INSERT INTO audit_log (tenant_id, actor_role, action, target_type, reason) VALUES ($1::uuid, ` +
+    `'moderator', 'listing.approve', 'listing', 'témoin')`,
+  messages:
+    `INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES ($1::uuid, ` +
+    `${id('conversation')}, ${id('neighbour')}, 'Bonjour')`,
+  relayed_residents: `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, relayed) VALUES ($1::uuid,
+    ${id('relayed')}, 'Relayée R.', true) ON CONFLICT DO NOTHING RETURNING id)
+    INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_agent_id) SELECT $1::uuid,
+      a.id, '0476000000', 'phone', ${id('author')} FROM a`,
+  staff_inbox_items:
+    `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ` +
+    `($1::uuid, 'rls-fixture', 'reminder', ${id('author')}, ${id('listing')}) ON CONFLICT DO NOTHING`,
+  listing_reminders:
+    `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1::uuid, ` +
+    `${id('listing')}, ${id('author')}) ON CONFLICT DO NOTHING`,
+  listing_feedback:
+    `INSERT INTO listing_feedback (tenant_id, listing_id, author_id, ok) VALUES ($1::uuid, ` +
+    `${id('listing')}, ${id('neighbour')}, false) ON CONFLICT DO NOTHING`,
   organisations: `INSERT INTO organisations (tenant_id, id, name, kind, description, status, created_by) VALUES
-    ($1::uuid, ${id('organisation')}, 'Association témoin', 'association', 'Une association pour le test d''isolation.', 'published', ${id('author')}) ON CONFLICT DO NOTHING`,
-  organisation_managers: `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ($1::uuid, ${id('organisation')}, ${id('author')}, 'owner') ON CONFLICT DO NOTHING`,
-  projects: `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location, public_location, ongoing, status, created_by)
-    SELECT $1::uuid, ${id('project')}, ${id('organisation')}, 'Projet témoin', 'Un projet pour le test d''isolation.', tc.category_id,
-           ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography, true, 'published', ${id('author')}
-    FROM tenant_categories tc JOIN tenant_areas ta ON ta.tenant_id = tc.tenant_id WHERE tc.tenant_id = $1::uuid LIMIT 1 ON CONFLICT DO NOTHING`,
-  missions: `INSERT INTO missions (tenant_id, id, project_id, title, when_text, volunteers_needed, volunteer_count, created_by) VALUES
-    ($1::uuid, ${id('mission')}, ${id('project')}, 'Mission témoin', 'Samedi', 3, 1, ${id('author')}) ON CONFLICT DO NOTHING`,
-  mission_volunteers: `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
-  organisation_messages: `INSERT INTO organisation_messages (tenant_id, organisation_id, sender_id, body) VALUES ($1::uuid, ${id('organisation')}, ${id('neighbour')}, 'Bonjour')`,
-  mission_notifications: `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, delivery) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}, 100, 'immediate') ON CONFLICT DO NOTHING`,
-  idempotency_keys: `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1::uuid, ${id('author')}, 'rls-fixture', 'h', 201, '{}') ON CONFLICT DO NOTHING`,
-  outbox_emails: `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, 'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
+    ($1::uuid, ${id('organisation')}, 'Association témoin', 'association',
+      'Une association pour le test d''isolation.', 'published', ${id('author')}) ON CONFLICT DO NOTHING`,
+  organisation_managers:
+    `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ` +
+    `($1::uuid, ${id('organisation')}, ${id('author')}, 'owner') ON CONFLICT DO NOTHING`,
+  projects: `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location,
+    public_location, ongoing, status, created_by)
+    SELECT $1::uuid, ${id('project')}, ${id('organisation')}, 'Projet témoin', 'Un projet pour le test d''isolation.',
+      tc.category_id,
+           ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography,
+             true, 'published', ${id('author')}
+    FROM tenant_categories tc JOIN tenant_areas ta ON ta.tenant_id = tc.tenant_id WHERE tc.tenant_id = $1::uuid LIMIT
+      1 ON CONFLICT DO NOTHING`,
+  missions: `INSERT INTO missions (tenant_id, id, project_id, title, when_text, volunteers_needed, volunteer_count,
+    created_by) VALUES
+    ($1::uuid, ${id('mission')}, ${id('project')}, 'Mission témoin', 'Samedi', 3, 1, ${id('author')}) ON CONFLICT DO
+      NOTHING`,
+  mission_volunteers:
+    `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) VALUES ($1::uuid, ` +
+    `${id('mission')}, ${id('neighbour')}) ON CONFLICT DO NOTHING`,
+  organisation_messages:
+    `INSERT INTO organisation_messages (tenant_id, organisation_id, sender_id, body) VALUES ` +
+    `($1::uuid, ${id('organisation')}, ${id('neighbour')}, 'Bonjour')`,
+  mission_notifications:
+    `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, ` +
+    `delivery) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}, 100, 'immediate') ON CONFLICT DO NOTHING`,
+  idempotency_keys:
+    `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) ` +
+    `VALUES ($1::uuid, ${id('author')}, 'rls-fixture', 'h', 201, '{}') ON CONFLICT DO NOTHING`,
+  outbox_emails:
+    `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, ` +
+    `'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
 };
 
 /**
@@ -166,14 +215,16 @@ describe('row-level security on every tenant-owned table', () => {
         grenoble,
       ]);
       const { rows: cols } = await db.admin.query(
-        `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS list FROM information_schema.columns
+        `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS list FROM
+          information_schema.columns
          WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER'`,
         [table],
       );
       const error = await asTenant(meylan, () =>
         app
           .query(
-            `INSERT INTO ${table} (${cols[0].list}) SELECT ${cols[0].list} FROM jsonb_populate_record(NULL::${table}, $1)`,
+            `INSERT INTO ${table} (${cols[0].list}) SELECT ${cols[0].list} FROM ` +
+              `jsonb_populate_record(NULL::${table}, $1)`,
             [rows[0].row],
           )
           .then(

@@ -16,23 +16,29 @@ describe('search query plans', () => {
     meylan = await db.tenantId('meylan');
     courses = (
       await db.admin.query(
-        `SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 AND c.slug = 'courses'`,
+        `SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 ` +
+          `AND c.slug = 'courses'`,
         [meylan],
       )
     ).rows[0].id;
     // 40 000 listings over every tenant and category, a tenth of them not public.
     await db.admin.query(`
-      INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM tenants;
-      INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location, public_location, radius_m, status, created_at)
+      INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM
+        tenants;
+      INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location,
+        public_location, radius_m, status, created_at)
       SELECT a.tenant_id, a.id, CASE WHEN g % 2 = 0 THEN 'offer' ELSE 'request' END, tc.category_id,
              'Annonce ' || g || CASE WHEN g % 97 = 0 THEN ' bricolage' ELSE ' jardinage' END,
              'Description de l''annonce numéro ' || g, 'in_person', p, p, 2000,
              CASE WHEN g % 10 = 0 THEN 'closed' ELSE 'published' END, now() - make_interval(mins => g)
       FROM generate_series(1, 40000) g
       JOIN LATERAL (SELECT tenant_id, id FROM accounts ORDER BY email OFFSET g % 5 LIMIT 1) a ON true
-      JOIN LATERAL (SELECT category_id FROM tenant_categories WHERE tenant_id = a.tenant_id ORDER BY position OFFSET g % 4 LIMIT 1) tc ON true
-      JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(ST_X(c) + (g % 100) * 0.0003, ST_Y(c) + (g % 77) * 0.0003), 4326)::geography AS p
-                    FROM (SELECT ST_Centroid(outline::geometry) AS c FROM tenant_areas WHERE tenant_id = a.tenant_id) x) pt ON true;
+      JOIN LATERAL (SELECT category_id FROM tenant_categories WHERE tenant_id = a.tenant_id ORDER BY position OFFSET g
+        % 4 LIMIT 1) tc ON true
+      JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(ST_X(c) + (g % 100) * 0.0003, ST_Y(c) + (g % 77) * 0.0003),
+        4326)::geography AS p
+                    FROM (SELECT ST_Centroid(outline::geometry) AS c FROM tenant_areas WHERE tenant_id = a.tenant_id)
+                      x) pt ON true;
       ANALYZE listings; ANALYZE accounts;
     `);
   });

@@ -27,42 +27,50 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
   const resident = (slug = 'meylan', email?: string): Promise<ResidentFixture> =>
     createResident(t.db, slug, email ? { email } : {});
 
-  it("lets the owner sign in from another IP after a stranger's 20 wrong passwords, and blocks the stranger's client", async () => {
-    const owner = await resident();
-    const stranger = newIp();
-    const answers = [];
-    for (let i = 0; i < 20; i++) answers.push(await login(owner.email, WRONG, stranger));
-    expect(answers.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
-    for (const refused of answers.slice(5)) {
-      expect(refused.status).toBe(429);
-      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect(refused.json().detail).toMatch(/^Trop de tentatives\. Réessayez dans /);
-    }
-    // Even the right password is refused to the client that guessed: it is slowed, not evaluated.
-    expect((await login(owner.email, FACTORY_PASSWORD, stranger)).status).toBe(429);
+  it(
+    "lets the owner sign in from another IP after a stranger's 20 wrong passwords, and blocks the stranger's " +
+      'client',
+    async () => {
+      const owner = await resident();
+      const stranger = newIp();
+      const answers = [];
+      for (let i = 0; i < 20; i++) answers.push(await login(owner.email, WRONG, stranger));
+      expect(answers.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+      for (const refused of answers.slice(5)) {
+        expect(refused.status).toBe(429);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(refused.json().detail).toMatch(/^Trop de tentatives\. Réessayez dans /);
+      }
+      // Even the right password is refused to the client that guessed: it is slowed, not evaluated.
+      expect((await login(owner.email, FACTORY_PASSWORD, stranger)).status).toBe(429);
 
-    const signedIn = await login(owner.email, FACTORY_PASSWORD, newIp());
-    expect(signedIn.status).toBe(200);
-    expect(signedIn.cookies.find((c) => c.name === 'entraide_session')?.value).toBeTruthy();
-  });
+      const signedIn = await login(owner.email, FACTORY_PASSWORD, newIp());
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.cookies.find((c) => c.name === 'entraide_session')?.value).toBeTruthy();
+    },
+  );
 
-  it('slows down, by seconds, each client that failed on an address under attack from many clients, never the owner', async () => {
-    const owner = await resident();
-    for (const ip of [newIp(), newIp()])
-      for (let i = 0; i < 5; i++) expect((await login(owner.email, WRONG, ip)).status).toBe(401);
-    // A third client may still try once (it had not failed on this address) …
-    const third = newIp();
-    expect((await login(owner.email, WRONG, third)).status).toBe(401);
-    // … then waits a few seconds before each further attempt, well before its own 5 failures.
-    const slowed = await login(owner.email, WRONG, third);
-    expect(slowed.status).toBe(429);
-    expect(Number(slowed.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(Number(slowed.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect(slowed.json().detail).toMatch(/seconde/);
+  it(
+    'slows down, by seconds, each client that failed on an address under attack from many clients, never the ' +
+      'owner',
+    async () => {
+      const owner = await resident();
+      for (const ip of [newIp(), newIp()])
+        for (let i = 0; i < 5; i++) expect((await login(owner.email, WRONG, ip)).status).toBe(401);
+      // A third client may still try once (it had not failed on this address) …
+      const third = newIp();
+      expect((await login(owner.email, WRONG, third)).status).toBe(401);
+      // … then waits a few seconds before each further attempt, well before its own 5 failures.
+      const slowed = await login(owner.email, WRONG, third);
+      expect(slowed.status).toBe(429);
+      expect(Number(slowed.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(slowed.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(slowed.json().detail).toMatch(/seconde/);
 
-    expect((await login(owner.email, FACTORY_PASSWORD, newIp())).status).toBe(200);
-  });
+      expect((await login(owner.email, FACTORY_PASSWORD, newIp())).status).toBe(200);
+    },
+  );
 
   it('accepts 40 successful sign-ins from one IP (a town-hall office)', async () => {
     const office = newIp();

@@ -19,7 +19,9 @@ const OTHER_TENANTS = ['grenoble', 'seyssins', 'metropole', 'lyon'];
 /** The map page's budget, every response summed as transferred (compressed), without tiles. */
 const MAP_PAGE_BUDGET = 200 * 1024;
 const PHONE = { width: 360, height: 740 };
-/** Ten pages through axe take 15–20 s on a quiet machine; several times that when the machine is shared with other work. */
+/**
+ * Ten pages through axe take 15–20 s on a quiet machine; several times that when the machine is shared with other work.
+ */
 const AXE_TIMEOUT_MS = 150_000;
 
 describe('the communes’ sites in a real browser: whole journeys, accessibility, phone widths and weight', () => {
@@ -95,215 +97,232 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     await sink?.stop();
   });
 
-  it('signs up, confirms from the e-mail, posts an offer; a matched neighbour follows the match e-mail and writes; they talk in Messages', async () => {
-    // A neighbour in Buclos, alerted at once of courses nearby, who asked for help with hers.
-    const neighbour = await createResident(t.db, 'meylan', {
-      displayName: 'Odile V.',
-      location: BUCLOS,
-      notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] },
-    });
-    await publish('meylan', neighbour, {
-      kind: 'request',
-      categoryId: courses,
-      title: 'Besoin d’aide pour porter mes courses',
-      description: 'Je ne peux plus porter de charges lourdes depuis mon opération.',
-      location: BUCLOS,
-    });
+  it(
+    'signs up, confirms from the e-mail, posts an offer; a matched neighbour follows the match e-mail and ' +
+      'writes; they talk in Messages',
+    async () => {
+      // A neighbour in Buclos, alerted at once of courses nearby, who asked for help with hers.
+      const neighbour = await createResident(t.db, 'meylan', {
+        displayName: 'Odile V.',
+        location: BUCLOS,
+        notify: { mode: 'immediate', radiusM: 1500, categoryIds: [courses] },
+      });
+      await publish('meylan', neighbour, {
+        kind: 'request',
+        categoryId: courses,
+        title: 'Besoin d’aide pour porter mes courses',
+        description: 'Je ne peux plus porter de charges lourdes depuis mon opération.',
+        location: BUCLOS,
+      });
 
-    // Sign-up through the form.
-    const email = `lea.${Date.now()}@exemple.fr`;
-    const lea = await open('meylan', '/');
-    expect(
-      await navigation(lea, () =>
-        lea
-          .getByRole('navigation', { name: 'Navigation principale' })
-          .getByRole('link', { name: "S'inscrire" })
-          .click(),
-      ),
-    ).toBe(200);
-    await lea.getByLabel('Prénom et initiale du nom').fill('Léa M.');
-    await lea.getByLabel('Adresse e-mail').fill(email);
-    await lea.getByLabel('Mot de passe').fill('un mot de passe solide');
-    await lea.getByLabel(/J'accepte les conditions/).check();
-    expect(await navigation(lea, () => lea.getByRole('button', { name: 'Créer mon compte' }).click())).toBe(200);
-    expect(await h1(lea)).toBe('Vérifiez votre boîte e-mail');
+      // Sign-up through the form.
+      const email = `lea.${Date.now()}@exemple.fr`;
+      const lea = await open('meylan', '/');
+      expect(
+        await navigation(lea, () =>
+          lea
+            .getByRole('navigation', { name: 'Navigation principale' })
+            .getByRole('link', { name: "S'inscrire" })
+            .click(),
+        ),
+      ).toBe(200);
+      await lea.getByLabel('Prénom et initiale du nom').fill('Léa M.');
+      await lea.getByLabel('Adresse e-mail').fill(email);
+      await lea.getByLabel('Mot de passe').fill('un mot de passe solide');
+      await lea.getByLabel(/J'accepte les conditions/).check();
+      expect(await navigation(lea, () => lea.getByRole('button', { name: 'Créer mon compte' }).click())).toBe(200);
+      expect(await h1(lea)).toBe('Vérifiez votre boîte e-mail');
 
-    // The verification e-mail's link, then the button on its page.
-    const verification = await sink.waitFor((m) => m.to.includes(email));
-    expect(verification.subject).toBe('Confirmez votre adresse e-mail sur Entraidons-nous');
-    await go(lea, 'meylan', pathOf(verification, '/compte/verification'));
-    expect(await navigation(lea, () => lea.getByRole('button', { name: 'Confirmer mon adresse' }).click())).toBe(200);
-    expect(await h1(lea)).toBe('Votre adresse est confirmée');
+      // The verification e-mail's link, then the button on its page.
+      const verification = await sink.waitFor((m) => m.to.includes(email));
+      expect(verification.subject).toBe('Confirmez votre adresse e-mail sur Entraidons-nous');
+      await go(lea, 'meylan', pathOf(verification, '/compte/verification'));
+      expect(await navigation(lea, () => lea.getByRole('button', { name: 'Confirmer mon adresse' }).click())).toBe(200);
+      expect(await h1(lea)).toBe('Votre adresse est confirmée');
 
-    // Sign-in, then "Je propose mon aide" from the home page, placed by the neighbourhood list alone.
-    await signIn(lea, 'meylan', email, 'un mot de passe solide');
-    expect(await navigation(lea, () => lea.getByRole('link', { name: 'Je propose mon aide' }).click())).toBe(200);
-    expect(await lea.getByLabel('Je propose').isChecked()).toBe(true);
-    const title = 'Je fais vos courses le samedi matin';
-    await lea.getByLabel('Catégorie').selectOption({ label: 'Courses' });
-    await lea.getByLabel('Titre').fill(title);
-    await lea
-      .getByLabel('Description')
-      .fill('Je vais au marché de Meylan chaque samedi, je peux porter vos courses jusqu’à chez vous.');
-    await lea.getByLabel('Sur place').check();
-    await lea.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
-    expect(await navigation(lea, () => lea.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
-    expect(await h1(lea)).toBe('Votre annonce est publiée');
-    expect(await navigation(lea, () => lea.getByRole('link', { name: 'Voir mon annonce' }).click())).toBe(200);
-    const offerPath = new URL(lea.url()).pathname;
-    expect(offerPath).toMatch(/^\/annonces\/[0-9a-f-]{36}$/);
-    expect(await h1(lea)).toBe(title);
-    expect(await lea.getByText('Buclos', { exact: true }).count()).toBe(1);
+      // Sign-in, then "Je propose mon aide" from the home page, placed by the neighbourhood list alone.
+      await signIn(lea, 'meylan', email, 'un mot de passe solide');
+      expect(await navigation(lea, () => lea.getByRole('link', { name: 'Je propose mon aide' }).click())).toBe(200);
+      expect(await lea.getByLabel('Je propose').isChecked()).toBe(true);
+      const title = 'Je fais vos courses le samedi matin';
+      await lea.getByLabel('Catégorie').selectOption({ label: 'Courses' });
+      await lea.getByLabel('Titre').fill(title);
+      await lea
+        .getByLabel('Description')
+        .fill('Je vais au marché de Meylan chaque samedi, je peux porter vos courses jusqu’à chez vous.');
+      await lea.getByLabel('Sur place').check();
+      await lea.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
+      expect(await navigation(lea, () => lea.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
+      expect(await h1(lea)).toBe('Votre annonce est publiée');
+      expect(await navigation(lea, () => lea.getByRole('link', { name: 'Voir mon annonce' }).click())).toBe(200);
+      const offerPath = new URL(lea.url()).pathname;
+      expect(offerPath).toMatch(/^\/annonces\/[0-9a-f-]{36}$/);
+      expect(await h1(lea)).toBe(title);
+      expect(await lea.getByText('Buclos', { exact: true }).count()).toBe(1);
 
-    // The neighbour's match e-mail leads to the offer; she signs in on her own browser and writes.
-    const match = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes(title), 15_000);
-    expect(match.subject).toBe(`Léa M. propose son aide près de chez vous : « ${title} »`);
-    expect(pathOf(match, '/annonces/')).toBe(offerPath);
-    const odile = await open('meylan', pathOf(match, '/annonces/'));
-    expect(await h1(odile)).toBe(title);
-    expect(await navigation(odile, () => odile.getByRole('link', { name: 'Connectez-vous' }).click())).toBe(200);
-    await odile.getByLabel('Adresse e-mail').fill(neighbour.email);
-    await odile.getByLabel('Mot de passe').fill(FACTORY_PASSWORD);
-    expect(
-      await navigation(odile, () => odile.getByRole('main').getByRole('button', { name: 'Se connecter' }).click()),
-    ).toBe(200);
-    expect(new URL(odile.url()).pathname).toBe(offerPath);
-    await odile.getByLabel('Votre message').fill('Bonjour Léa, samedi prochain ce serait parfait pour moi !');
-    expect(await navigation(odile, () => odile.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
-    expect(await odile.getByRole('status').innerText()).toContain('Votre message a été envoyé');
+      // The neighbour's match e-mail leads to the offer; she signs in on her own browser and writes.
+      const match = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes(title), 15_000);
+      expect(match.subject).toBe(`Léa M. propose son aide près de chez vous : « ${title} »`);
+      expect(pathOf(match, '/annonces/')).toBe(offerPath);
+      const odile = await open('meylan', pathOf(match, '/annonces/'));
+      expect(await h1(odile)).toBe(title);
+      expect(await navigation(odile, () => odile.getByRole('link', { name: 'Connectez-vous' }).click())).toBe(200);
+      await odile.getByLabel('Adresse e-mail').fill(neighbour.email);
+      await odile.getByLabel('Mot de passe').fill(FACTORY_PASSWORD);
+      expect(
+        await navigation(odile, () => odile.getByRole('main').getByRole('button', { name: 'Se connecter' }).click()),
+      ).toBe(200);
+      expect(new URL(odile.url()).pathname).toBe(offerPath);
+      await odile.getByLabel('Votre message').fill('Bonjour Léa, samedi prochain ce serait parfait pour moi !');
+      expect(await navigation(odile, () => odile.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
+      expect(await odile.getByRole('status').innerText()).toContain('Votre message a été envoyé');
 
-    // Léa finds it in her messages and answers; the e-mail she got links to the same thread.
-    await go(lea, 'meylan', '/conversations');
-    const thread = lea.getByRole('link', { name: title });
-    expect(await lea.getByRole('main').innerText()).toContain('avec Odile V.');
-    expect(await navigation(lea, () => thread.click())).toBe(200);
-    const threadPath = new URL(lea.url()).pathname;
-    expect(await lea.locator('.messages').innerText()).toContain(
-      'Bonjour Léa, samedi prochain ce serait parfait pour moi !',
-    );
-    const toLea = await sink.waitFor((m) => m.to.includes(email) && m.subject.startsWith('Odile V. vous a écrit'));
-    expect(pathOf(toLea, '/conversations/')).toBe(threadPath);
-    await lea.getByLabel('Votre réponse').fill('Avec plaisir, je passe vers 9 h.');
-    expect(await navigation(lea, () => lea.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
-    expect(await lea.getByRole('status').filter({ hasText: 'Votre réponse a été envoyée' }).count()).toBe(1);
+      // Léa finds it in her messages and answers; the e-mail she got links to the same thread.
+      await go(lea, 'meylan', '/conversations');
+      const thread = lea.getByRole('link', { name: title });
+      expect(await lea.getByRole('main').innerText()).toContain('avec Odile V.');
+      expect(await navigation(lea, () => thread.click())).toBe(200);
+      const threadPath = new URL(lea.url()).pathname;
+      expect(await lea.locator('.messages').innerText()).toContain(
+        'Bonjour Léa, samedi prochain ce serait parfait pour moi !',
+      );
+      const toLea = await sink.waitFor((m) => m.to.includes(email) && m.subject.startsWith('Odile V. vous a écrit'));
+      expect(pathOf(toLea, '/conversations/')).toBe(threadPath);
+      await lea.getByLabel('Votre réponse').fill('Avec plaisir, je passe vers 9 h.');
+      expect(await navigation(lea, () => lea.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
+      expect(await lea.getByRole('status').filter({ hasText: 'Votre réponse a été envoyée' }).count()).toBe(1);
 
-    // Odile sees the answer, from her e-mail's link as from her messages.
-    const toOdile = await sink.waitFor(
-      (m) => m.to.includes(neighbour.email) && m.subject.startsWith('Léa M. vous a écrit'),
-    );
-    expect(pathOf(toOdile, '/conversations/')).toBe(threadPath);
-    await go(odile, 'meylan', '/conversations');
-    expect(await navigation(odile, () => odile.getByRole('link', { name: title }).click())).toBe(200);
-    expect(new URL(odile.url()).pathname).toBe(threadPath);
-    expect(await odile.locator('.messages').innerText()).toContain('Avec plaisir, je passe vers 9 h.');
-    expect([...uncaughtErrors(lea), ...uncaughtErrors(odile)]).toEqual([]);
-  });
+      // Odile sees the answer, from her e-mail's link as from her messages.
+      const toOdile = await sink.waitFor(
+        (m) => m.to.includes(neighbour.email) && m.subject.startsWith('Léa M. vous a écrit'),
+      );
+      expect(pathOf(toOdile, '/conversations/')).toBe(threadPath);
+      await go(odile, 'meylan', '/conversations');
+      expect(await navigation(odile, () => odile.getByRole('link', { name: title }).click())).toBe(200);
+      expect(new URL(odile.url()).pathname).toBe(threadPath);
+      expect(await odile.locator('.messages').innerText()).toContain('Avec plaisir, je passe vers 9 h.');
+      expect([...uncaughtErrors(lea), ...uncaughtErrors(odile)]).toEqual([]);
+    },
+  );
 
-  it('holds a paid listing and says why; the moderator refuses it with a reason; the author sees "Refusée" and gets the reason by e-mail', async () => {
-    const author = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
-    const hugo = await open('meylan', '/');
-    await signIn(hugo, 'meylan', author.email, FACTORY_PASSWORD, '/annonces/nouvelle?kind=offer');
-    const title = "Cours de maths 15€ de l'heure";
-    await hugo.getByLabel('Catégorie').selectOption({ label: 'Aide aux devoirs' });
-    await hugo.getByLabel('Titre').fill(title);
-    await hugo.getByLabel('Description').fill('Collège et lycée, le mercredi après-midi.');
-    await hugo.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
-    expect(await navigation(hugo, () => hugo.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
-    expect(await h1(hugo)).toBe('Votre annonce attend une relecture');
-    const why = await hugo.getByRole('main').innerText();
-    expect(why).toContain(`« ${title} » sera relue par l'équipe de modération de Meylan`);
-    expect(why).toContain('prix ou une rémunération');
+  it(
+    'holds a paid listing and says why; the moderator refuses it with a reason; the author sees "Refusée" and ' +
+      'gets the reason by e-mail',
+    async () => {
+      const author = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
+      const hugo = await open('meylan', '/');
+      await signIn(hugo, 'meylan', author.email, FACTORY_PASSWORD, '/annonces/nouvelle?kind=offer');
+      const title = "Cours de maths 15€ de l'heure";
+      await hugo.getByLabel('Catégorie').selectOption({ label: 'Aide aux devoirs' });
+      await hugo.getByLabel('Titre').fill(title);
+      await hugo.getByLabel('Description').fill('Collège et lycée, le mercredi après-midi.');
+      await hugo.getByLabel('Votre quartier').selectOption({ label: 'Buclos' });
+      expect(await navigation(hugo, () => hugo.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
+      expect(await h1(hugo)).toBe('Votre annonce attend une relecture');
+      const why = await hugo.getByRole('main').innerText();
+      expect(why).toContain(`« ${title} » sera relue par l'équipe de modération de Meylan`);
+      expect(why).toContain('prix ou une rémunération');
 
-    const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
-    const desk = await open('meylan', '/');
-    await signIn(desk, 'meylan', moderator.email, FACTORY_PASSWORD, '/moderation');
-    const item = desk.locator('.queue > li').filter({ hasText: 'par Hugo P.' }).filter({ hasText: title });
-    expect(await item.count()).toBe(1);
-    expect(await item.innerText()).toContain('prix ou rémunération');
-    const decision = item.getByRole('group', { name: /^Décision/ });
-    await decision.getByLabel('Refuser').check();
-    await decision.getByLabel(/^Motif/).fill('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
-    expect(
-      await navigation(desk, () => decision.getByRole('button', { name: 'Enregistrer la décision' }).click()),
-    ).toBe(200);
-    expect(new URL(desk.url()).search).toBe('?fait=decision');
-    expect(await desk.locator('.queue > li').filter({ hasText: 'par Hugo P.' }).count()).toBe(0);
+      const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
+      const desk = await open('meylan', '/');
+      await signIn(desk, 'meylan', moderator.email, FACTORY_PASSWORD, '/moderation');
+      const item = desk.locator('.queue > li').filter({ hasText: 'par Hugo P.' }).filter({ hasText: title });
+      expect(await item.count()).toBe(1);
+      expect(await item.innerText()).toContain('prix ou rémunération');
+      const decision = item.getByRole('group', { name: /^Décision/ });
+      await decision.getByLabel('Refuser').check();
+      await decision.getByLabel(/^Motif/).fill('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
+      expect(
+        await navigation(desk, () => decision.getByRole('button', { name: 'Enregistrer la décision' }).click()),
+      ).toBe(200);
+      expect(new URL(desk.url()).search).toBe('?fait=decision');
+      expect(await desk.locator('.queue > li').filter({ hasText: 'par Hugo P.' }).count()).toBe(0);
 
-    await go(hugo, 'meylan', '/mes-annonces');
-    const card = hugo.locator('.cards > li').filter({ hasText: title });
-    expect(await card.locator('strong').innerText()).toBe('Refusée');
-    const mail = await sink.waitFor((m) => m.to.includes(author.email) && m.subject.includes(title));
-    expect(mail.text).toContain('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
-  });
+      await go(hugo, 'meylan', '/mes-annonces');
+      const card = hugo.locator('.cards > li').filter({ hasText: title });
+      expect(await card.locator('strong').innerText()).toBe('Refusée');
+      const mail = await sink.waitFor((m) => m.to.includes(author.email) && m.subject.includes(title));
+      expect(mail.text).toContain('Les cours payants ne sont pas acceptés : proposez-les gratuitement.');
+    },
+  );
 
-  it('the town hall registers a resident without internet, posts for her, answers a neighbour and marks her called back', async () => {
-    const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'moderator'], displayName: 'Agnès M.' });
-    const desk = await open('meylan', '/');
-    await signIn(desk, 'meylan', agent.email, FACTORY_PASSWORD, '/equipe');
-    expect(await h1(desk)).toBe("Boîte de l'équipe");
-    expect(
-      await navigation(desk, () => desk.getByRole('link', { name: 'Inscrire un résident sans internet' }).click()),
-    ).toBe(200);
-    await desk.getByLabel('Prénom et nom').fill('Germaine Vidal');
-    await desk.getByLabel('Téléphone (facultatif)').fill('04 76 90 12 34');
-    await desk.getByLabel('Quartier').selectOption({ label: 'Buclos' });
-    // Without the consent, the form comes back and says so.
-    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(422);
-    expect(await desk.getByRole('alert').innerText()).toContain('corrigez les champs signalés');
-    await desk.getByLabel('Accord donné par téléphone').check();
-    await desk.getByLabel('Précisions (facultatif)').fill('Appel du jour, accord pour publier et répondre en son nom.');
-    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(200);
-    expect(await h1(desk)).toBe('Germaine V.');
-    expect(await desk.getByRole('main').innerText()).toContain('04 76 90 12 34');
+  it(
+    'the town hall registers a resident without internet, posts for her, answers a neighbour and marks her ' +
+      'called back',
+    async () => {
+      const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'moderator'], displayName: 'Agnès M.' });
+      const desk = await open('meylan', '/');
+      await signIn(desk, 'meylan', agent.email, FACTORY_PASSWORD, '/equipe');
+      expect(await h1(desk)).toBe("Boîte de l'équipe");
+      expect(
+        await navigation(desk, () => desk.getByRole('link', { name: 'Inscrire un résident sans internet' }).click()),
+      ).toBe(200);
+      await desk.getByLabel('Prénom et nom').fill('Germaine Vidal');
+      await desk.getByLabel('Téléphone (facultatif)').fill('04 76 90 12 34');
+      await desk.getByLabel('Quartier').selectOption({ label: 'Buclos' });
+      // Without the consent, the form comes back and says so.
+      expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(422);
+      expect(await desk.getByRole('alert').innerText()).toContain('corrigez les champs signalés');
+      await desk.getByLabel('Accord donné par téléphone').check();
+      await desk
+        .getByLabel('Précisions (facultatif)')
+        .fill('Appel du jour, accord pour publier et répondre en son nom.');
+      expect(await navigation(desk, () => desk.getByRole('button', { name: 'Inscrire' }).click())).toBe(200);
+      expect(await h1(desk)).toBe('Germaine V.');
+      expect(await desk.getByRole('main').innerText()).toContain('04 76 90 12 34');
 
-    expect(
-      await navigation(desk, () => desk.getByRole('link', { name: 'Publier une annonce pour Germaine V.' }).click()),
-    ).toBe(200);
-    expect(await h1(desk)).toBe('Publier pour Germaine V.');
-    await desk.getByLabel('Catégorie').selectOption({ label: 'Courses' });
-    await desk.getByLabel('Titre').fill('Courses du mercredi pour Germaine');
-    await desk
-      .getByLabel('Description')
-      .fill('Un voisin pourrait-il lui rapporter du pain et des fruits le mercredi ?');
-    expect(await navigation(desk, () => desk.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
-    const card = desk.locator('.cards > li').filter({ hasText: 'Courses du mercredi pour Germaine' });
-    expect(await card.locator('strong').innerText()).toBe('En ligne');
-    const listingId = new URL(
-      (await card.getByRole('link', { name: 'Courses du mercredi pour Germaine', exact: true }).getAttribute('href')) ??
-        '',
-      'http://x',
-    ).pathname
-      .split('/')
-      .pop()!;
+      expect(
+        await navigation(desk, () => desk.getByRole('link', { name: 'Publier une annonce pour Germaine V.' }).click()),
+      ).toBe(200);
+      expect(await h1(desk)).toBe('Publier pour Germaine V.');
+      await desk.getByLabel('Catégorie').selectOption({ label: 'Courses' });
+      await desk.getByLabel('Titre').fill('Courses du mercredi pour Germaine');
+      await desk
+        .getByLabel('Description')
+        .fill('Un voisin pourrait-il lui rapporter du pain et des fruits le mercredi ?');
+      expect(await navigation(desk, () => desk.getByRole('button', { name: "Publier l'annonce" }).click())).toBe(200);
+      const card = desk.locator('.cards > li').filter({ hasText: 'Courses du mercredi pour Germaine' });
+      expect(await card.locator('strong').innerText()).toBe('En ligne');
+      const listingId = new URL(
+        (await card
+          .getByRole('link', { name: 'Courses du mercredi pour Germaine', exact: true })
+          .getAttribute('href')) ?? '',
+        'http://x',
+      ).pathname
+        .split('/')
+        .pop()!;
 
-    // A neighbour sees her public name and the mention, and writes.
-    const neighbour = await createResident(t.db, 'meylan', { displayName: 'Théo L.' });
-    const visit = await open('meylan', `/annonces/${listingId}`, { session: neighbour.session });
-    const facts = await visit.getByRole('main').innerText();
-    expect(facts).toContain('Germaine V.');
-    expect(facts).toContain('relayée par la mairie');
-    expect(facts).not.toContain('04 76 90 12 34');
-    await visit.getByLabel('Votre message').fill('Bonjour, je passe à la boulangerie le mercredi, avec plaisir.');
-    expect(await navigation(visit, () => visit.getByRole('button', { name: /Envoyer/ }).click())).toBe(200);
+      // A neighbour sees her public name and the mention, and writes.
+      const neighbour = await createResident(t.db, 'meylan', { displayName: 'Théo L.' });
+      const visit = await open('meylan', `/annonces/${listingId}`, { session: neighbour.session });
+      const facts = await visit.getByRole('main').innerText();
+      expect(facts).toContain('Germaine V.');
+      expect(facts).toContain('relayée par la mairie');
+      expect(facts).not.toContain('04 76 90 12 34');
+      await visit.getByLabel('Votre message').fill('Bonjour, je passe à la boulangerie le mercredi, avec plaisir.');
+      expect(await navigation(visit, () => visit.getByRole('button', { name: /Envoyer/ }).click())).toBe(200);
 
-    await go(desk, 'meylan', '/equipe');
-    const item = desk.locator('.queue > li').filter({ hasText: 'Germaine V.' }).filter({ hasText: 'Théo L.' });
-    expect(await item.innerText()).toContain('À rappeler');
-    expect(await navigation(desk, () => item.getByRole('link', { name: /Lire et répondre en son nom/ }).click())).toBe(
-      200,
-    );
-    expect(await desk.getByRole('main').innerText()).toContain('Vous répondez au nom de Germaine V.');
-    await desk.getByLabel('Votre réponse').fill('Merci Théo ! Germaine vous attend mercredi vers 11 h.');
-    expect(await navigation(desk, () => desk.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
-    const answer = await sink.waitFor((m) => m.to.includes(neighbour.email) && m.text.includes('vous attend mercredi'));
-    expect(answer.text).toContain('Germaine V. (par l’équipe de la mairie)');
+      await go(desk, 'meylan', '/equipe');
+      const item = desk.locator('.queue > li').filter({ hasText: 'Germaine V.' }).filter({ hasText: 'Théo L.' });
+      expect(await item.innerText()).toContain('À rappeler');
+      expect(
+        await navigation(desk, () => item.getByRole('link', { name: /Lire et répondre en son nom/ }).click()),
+      ).toBe(200);
+      expect(await desk.getByRole('main').innerText()).toContain('Vous répondez au nom de Germaine V.');
+      await desk.getByLabel('Votre réponse').fill('Merci Théo ! Germaine vous attend mercredi vers 11 h.');
+      expect(await navigation(desk, () => desk.getByRole('button', { name: 'Envoyer' }).click())).toBe(200);
+      const answer = await sink.waitFor(
+        (m) => m.to.includes(neighbour.email) && m.text.includes('vous attend mercredi'),
+      );
+      expect(answer.text).toContain('Germaine V. (par l’équipe de la mairie)');
 
-    await go(desk, 'meylan', '/equipe');
-    const toCall = desk.locator('.queue > li').filter({ hasText: 'Théo L.' });
-    expect(await navigation(desk, () => toCall.getByRole('button', { name: /Marquer rappelé/ }).click())).toBe(200);
-    expect(await desk.locator('.queue > li').filter({ hasText: 'Théo L.' }).innerText()).toContain('Rappelé(e) le');
-    expect(uncaughtErrors(desk)).toEqual([]);
-  });
+      await go(desk, 'meylan', '/equipe');
+      const toCall = desk.locator('.queue > li').filter({ hasText: 'Théo L.' });
+      expect(await navigation(desk, () => toCall.getByRole('button', { name: /Marquer rappelé/ }).click())).toBe(200);
+      expect(await desk.locator('.queue > li').filter({ hasText: 'Théo L.' }).innerText()).toContain('Rappelé(e) le');
+      expect(uncaughtErrors(desk)).toEqual([]);
+    },
+  );
 
   it('signs in and posts a request with the keyboard alone', async () => {
     const resident = await createResident(t.db, 'meylan', { displayName: 'Rémi K.' });
@@ -405,8 +424,10 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
         const tenantId = await t.db.tenantId(slug);
         // A point surely inside the commune: on the surface of its first neighbourhood.
         const { rows } = await t.db.admin.query(
-          `SELECT ST_Y(p) AS lat, ST_X(p) AS lng, (SELECT category_id FROM tenant_categories WHERE tenant_id = $1 ORDER BY position LIMIT 1) AS category
-           FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position LIMIT 1) s`,
+          `SELECT ST_Y(p) AS lat, ST_X(p) AS lng, (SELECT category_id FROM tenant_categories WHERE tenant_id = $1
+            ORDER BY position LIMIT 1) AS category
+           FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY
+             position LIMIT 1) s`,
           [tenantId],
         );
         const author = await createResident(t.db, slug, {
@@ -522,105 +543,130 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       expect(await page.locator(':focus').getAttribute('id')).toBe('erreurs');
     };
 
-    it('Meylan’s public pages: home, listings, a listing, map, sign-up with errors, sign-in, e-mail confirmation, 404', async () => {
-      const id = site.meylan.listingId;
-      await axeAll([
-        { label: 'meylan home', slug: 'meylan', path: '/' },
-        {
-          label: 'meylan listings (filtered, one result)',
-          slug: 'meylan',
-          path: '/annonces?kind=offer&category=courses&neighbourhood=buclos&q=march%C3%A9',
-          prepare: async (p) => expect(await p.locator('.cards > li').count()).toBeGreaterThan(0),
-        },
-        { label: 'meylan listing, signed out', slug: 'meylan', path: `/annonces/${id}` },
-        { label: 'meylan map', slug: 'meylan', path: '/carte' },
-        {
-          label: 'meylan sign-up with errors',
-          slug: 'meylan',
-          path: '/inscription',
-          prepare: async (p) => {
-            await p.getByLabel('Prénom et initiale du nom').fill('L');
-            await p.getByLabel('Adresse e-mail').fill('pas-une-adresse');
-            await p.getByLabel('Mot de passe').fill('court');
-            await submitWithErrors('Créer mon compte')(p);
-            expect(await p.locator('.field-error').count()).toBeGreaterThanOrEqual(2);
+    it(
+      'Meylan’s public pages: home, listings, a listing, map, sign-up with errors, sign-in, e-mail confirmation, ' +
+        '404',
+      async () => {
+        const id = site.meylan.listingId;
+        await axeAll([
+          { label: 'meylan home', slug: 'meylan', path: '/' },
+          {
+            label: 'meylan listings (filtered, one result)',
+            slug: 'meylan',
+            path: '/annonces?kind=offer&category=courses&neighbourhood=buclos&q=march%C3%A9',
+            prepare: async (p) => expect(await p.locator('.cards > li').count()).toBeGreaterThan(0),
           },
-        },
-        { label: 'meylan sign-in', slug: 'meylan', path: '/connexion' },
-        { label: 'meylan e-mail confirmation', slug: 'meylan', path: '/compte/verification?token=abc.def' },
-        { label: 'meylan 404', slug: 'meylan', path: '/nulle-part', status: 404 },
-      ]);
-    });
+          { label: 'meylan listing, signed out', slug: 'meylan', path: `/annonces/${id}` },
+          { label: 'meylan map', slug: 'meylan', path: '/carte' },
+          {
+            label: 'meylan sign-up with errors',
+            slug: 'meylan',
+            path: '/inscription',
+            prepare: async (p) => {
+              await p.getByLabel('Prénom et initiale du nom').fill('L');
+              await p.getByLabel('Adresse e-mail').fill('pas-une-adresse');
+              await p.getByLabel('Mot de passe').fill('court');
+              await submitWithErrors('Créer mon compte')(p);
+              expect(await p.locator('.field-error').count()).toBeGreaterThanOrEqual(2);
+            },
+          },
+          { label: 'meylan sign-in', slug: 'meylan', path: '/connexion' },
+          { label: 'meylan e-mail confirmation', slug: 'meylan', path: '/compte/verification?token=abc.def' },
+          { label: 'meylan 404', slug: 'meylan', path: '/nulle-part', status: 404 },
+        ]);
+      },
+    );
 
-    it('Meylan’s pages for residents and moderators: a listing with its contact form, posting (and its errors), my listings, messages, a thread, my account, moderation', async () => {
-      const { listingId, author, visitor } = site.meylan;
-      await axeAll([
-        {
-          label: 'meylan listing with the contact form',
-          slug: 'meylan',
-          path: `/annonces/${listingId}`,
-          session: visitor.session,
-          prepare: async (p) => expect(await p.getByLabel('Votre message').count()).toBe(1),
-        },
-        { label: 'meylan post form', slug: 'meylan', path: '/annonces/nouvelle?kind=request', session: author.session },
-        {
-          label: 'meylan post form with errors',
-          slug: 'meylan',
-          path: '/annonces/nouvelle',
-          session: author.session,
-          prepare: submitWithErrors("Publier l'annonce"),
-        },
-        {
-          label: 'meylan my listings',
-          slug: 'meylan',
-          path: '/mes-annonces',
-          session: author.session,
-          prepare: async (p) => expect(await p.getByRole('button', { name: /^Clore/ }).count()).toBeGreaterThan(0),
-        },
-        { label: 'meylan messages', slug: 'meylan', path: '/conversations', session: author.session },
-        { label: 'meylan a thread', slug: 'meylan', path: `/conversations/${threadId}`, session: author.session },
-        { label: 'meylan my account', slug: 'meylan', path: '/mon-compte', session: author.session },
-        {
-          label: 'meylan moderation queue',
-          slug: 'meylan',
-          path: '/moderation',
-          session: moderator.session,
-          prepare: async (p) =>
-            expect(await p.getByRole('button', { name: 'Enregistrer la décision' }).count()).toBeGreaterThan(0),
-        },
-      ]);
-    });
+    it(
+      'Meylan’s pages for residents and moderators: a listing with its contact form, posting (and its errors), ' +
+        'my listings, messages, a thread, my account, moderation',
+      async () => {
+        const { listingId, author, visitor } = site.meylan;
+        await axeAll([
+          {
+            label: 'meylan listing with the contact form',
+            slug: 'meylan',
+            path: `/annonces/${listingId}`,
+            session: visitor.session,
+            prepare: async (p) => expect(await p.getByLabel('Votre message').count()).toBe(1),
+          },
+          {
+            label: 'meylan post form',
+            slug: 'meylan',
+            path: '/annonces/nouvelle?kind=request',
+            session: author.session,
+          },
+          {
+            label: 'meylan post form with errors',
+            slug: 'meylan',
+            path: '/annonces/nouvelle',
+            session: author.session,
+            prepare: submitWithErrors("Publier l'annonce"),
+          },
+          {
+            label: 'meylan my listings',
+            slug: 'meylan',
+            path: '/mes-annonces',
+            session: author.session,
+            prepare: async (p) => expect(await p.getByRole('button', { name: /^Clore/ }).count()).toBeGreaterThan(0),
+          },
+          { label: 'meylan messages', slug: 'meylan', path: '/conversations', session: author.session },
+          { label: 'meylan a thread', slug: 'meylan', path: `/conversations/${threadId}`, session: author.session },
+          { label: 'meylan my account', slug: 'meylan', path: '/mon-compte', session: author.session },
+          {
+            label: 'meylan moderation queue',
+            slug: 'meylan',
+            path: '/moderation',
+            session: moderator.session,
+            prepare: async (p) =>
+              expect(await p.getByRole('button', { name: 'Enregistrer la décision' }).count()).toBeGreaterThan(0),
+          },
+        ]);
+      },
+    );
 
-    it('Meylan’s other pages: administration, moderation journal, editing a listing, legal pages, password pages, invitation, unsubscribe, 403', async () => {
-      const { listingId, author } = site.meylan;
-      const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
-      await axeAll([
-        {
-          label: 'meylan administration',
-          slug: 'meylan',
-          path: '/administration',
-          session: admin.session,
-          prepare: async (p) => expect(await p.locator('svg.chart').count()).toBe(1),
-        },
-        { label: 'meylan moderation journal', slug: 'meylan', path: '/moderation/journal', session: moderator.session },
-        {
-          label: 'meylan edit a listing',
-          slug: 'meylan',
-          path: `/mes-annonces/${listingId}/modifier`,
-          session: author.session,
-        },
-        { label: 'meylan legal notice', slug: 'meylan', path: '/mentions-legales' },
-        { label: 'meylan terms', slug: 'meylan', path: '/conditions-utilisation' },
-        { label: 'meylan personal data', slug: 'meylan', path: '/donnees-personnelles' },
-        { label: 'meylan forgotten password', slug: 'meylan', path: '/mot-de-passe-oublie' },
-        { label: 'meylan new password', slug: 'meylan', path: '/compte/nouveau-mot-de-passe?token=abc.def' },
-        { label: 'meylan invitation', slug: 'meylan', path: '/invitation?token=abc.def' },
-        { label: 'meylan unsubscribe, unknown link', slug: 'meylan', path: '/unsubscribe/abc.def', status: 404 },
-        { label: 'meylan 403', slug: 'meylan', path: '/moderation', session: author.session, status: 403 },
-      ]);
-    });
+    it(
+      'Meylan’s other pages: administration, moderation journal, editing a listing, legal pages, password pages, ' +
+        'invitation, unsubscribe, 403',
+      async () => {
+        const { listingId, author } = site.meylan;
+        const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+        await axeAll([
+          {
+            label: 'meylan administration',
+            slug: 'meylan',
+            path: '/administration',
+            session: admin.session,
+            prepare: async (p) => expect(await p.locator('svg.chart').count()).toBe(1),
+          },
+          {
+            label: 'meylan moderation journal',
+            slug: 'meylan',
+            path: '/moderation/journal',
+            session: moderator.session,
+          },
+          {
+            label: 'meylan edit a listing',
+            slug: 'meylan',
+            path: `/mes-annonces/${listingId}/modifier`,
+            session: author.session,
+          },
+          { label: 'meylan legal notice', slug: 'meylan', path: '/mentions-legales' },
+          { label: 'meylan terms', slug: 'meylan', path: '/conditions-utilisation' },
+          { label: 'meylan personal data', slug: 'meylan', path: '/donnees-personnelles' },
+          { label: 'meylan forgotten password', slug: 'meylan', path: '/mot-de-passe-oublie' },
+          { label: 'meylan new password', slug: 'meylan', path: '/compte/nouveau-mot-de-passe?token=abc.def' },
+          { label: 'meylan invitation', slug: 'meylan', path: '/invitation?token=abc.def' },
+          { label: 'meylan unsubscribe, unknown link', slug: 'meylan', path: '/unsubscribe/abc.def', status: 404 },
+          { label: 'meylan 403', slug: 'meylan', path: '/moderation', session: author.session, status: 403 },
+        ]);
+      },
+    );
 
-    /** A relayed resident with a listing a neighbour answered, a fulfilled help with a negative feedback, a reminder: what the next two tests show. */
+    /**
+     * A relayed resident with a listing a neighbour answered, a fulfilled help with a negative feedback, a reminder:
+     * what the next two tests show.
+     */
     let loop:
       | Promise<{
           agent: ResidentFixture;
@@ -701,7 +747,8 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
         });
         const token = t.app.get(OutcomesService).reminderToken(await t.db.tenantId('meylan'), listingId, author.id);
         await t.db.admin.query(
-          'INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          'INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id) VALUES ($1, $2, $3) ON CONFLICT DO ' +
+            'NOTHING',
           [await t.db.tenantId('meylan'), listingId, author.id],
         );
         return {
@@ -715,7 +762,8 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       })());
 
     it(
-      'Meylan’s town-hall pages: staff inbox, relayed residents, registering and editing one, posting and answering for one',
+      'Meylan’s town-hall pages: staff inbox, relayed residents, registering and editing one, posting and ' +
+        'answering for one',
       async () => {
         const { agent, residentId, relayedId, talkId } = await closingTheLoop();
         const { author } = site.meylan;
@@ -786,7 +834,8 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     );
 
     it(
-      'Meylan’s pages that close the loop: fulfilment, feedback and its moderation, the reminder’s answers, the figures',
+      'Meylan’s pages that close the loop: fulfilment, feedback and its moderation, the reminder’s answers, the ' +
+        'figures',
       async () => {
         const { agent, helpedId, token } = await closingTheLoop();
         const { listingId, author } = site.meylan;
@@ -822,11 +871,13 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     );
 
     it(
-      'the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole and Lyon',
+      'the other communes’ colours: home, listings, a listing and the post form of Grenoble, Seyssins, Métropole ' +
+        'and Lyon',
       async () => {
         await axeAll(
           OTHER_TENANTS.flatMap((slug) => [
-            // Signed in, so with the whole menu, and the contact form on the listing (Meylan's pages are also seen signed out).
+            // Signed in, so with the whole menu, and the contact form on the listing (Meylan's pages are also seen
+            // signed out).
             { label: `${slug} home`, slug, path: '/', session: site[slug].visitor.session },
             {
               label: `${slug} listings`,
@@ -939,7 +990,8 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       expect(paths.filter((p) => /tile|\/\d+\/\d+\/\d+\.png$/.test(p))).toEqual([]);
       if (total >= MAP_PAGE_BUDGET)
         throw new Error(
-          `map page: ${total} bytes transferred, over ${MAP_PAGE_BUDGET}:\n${sizes.map((r) => `  ${r.bytes}\t${r.url}`).join('\n')}`,
+          `map page: ${total} bytes transferred, over ` +
+            `${MAP_PAGE_BUDGET}:\n${sizes.map((r) => `  ${r.bytes}\t${r.url}`).join('\n')}`,
         );
     } finally {
       await context.close();

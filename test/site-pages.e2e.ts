@@ -120,18 +120,21 @@ describe('the site pages', () => {
     expect(res.body).not.toMatch(/<script>(?!<\/script>)|<style>|style="/);
   });
 
-  it('sorts by distance "près de chez moi" for a signed-in resident with a location, and tells the others how', async () => {
-    const near = await createResident(t.db, 'meylan', { location: { lat: 45.2135, lng: 5.7775 } });
-    const res = await page('/annonces?pres=1', { session: near.session });
-    expect(res.status).toBe(200);
-    expect(res.body).toContain('id="f-pres" name="pres" value="1" checked');
-    expect(res.body).toMatch(/Buclos · à (moins de 100|\d00) m ·/);
-    const nowhere = await createResident(t.db, 'meylan');
-    const told = await page('/annonces?pres=1', { session: nowhere.session });
-    expect(told.status).toBe(422);
-    expect(told.body).toContain('indiquez votre quartier dans « Mon compte »');
-    expect((await page(`/annonces/${listingId}`, { session: author.session })).body).toContain("C'est votre annonce");
-  });
+  it(
+    'sorts by distance "près de chez moi" for a signed-in resident with a location, and tells the others ' + 'how',
+    async () => {
+      const near = await createResident(t.db, 'meylan', { location: { lat: 45.2135, lng: 5.7775 } });
+      const res = await page('/annonces?pres=1', { session: near.session });
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('id="f-pres" name="pres" value="1" checked');
+      expect(res.body).toMatch(/Buclos · à (moins de 100|\d00) m ·/);
+      const nowhere = await createResident(t.db, 'meylan');
+      const told = await page('/annonces?pres=1', { session: nowhere.session });
+      expect(told.status).toBe(422);
+      expect(told.body).toContain('indiquez votre quartier dans « Mon compte »');
+      expect((await page(`/annonces/${listingId}`, { session: author.session })).body).toContain("C'est votre annonce");
+    },
+  );
 
   it('names the offending filter field on the listings page', async () => {
     const res = await page('/annonces?q=x');
@@ -203,7 +206,8 @@ describe('the site pages', () => {
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe(`/annonces/${listingId}?envoye=1`);
     const { rows } = await t.db.admin.query(
-      'SELECT body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id WHERE c.listing_id = $1',
+      'SELECT body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id ' +
+        'WHERE c.listing_id = $1',
       [listingId],
     );
     expect(rows.map((r) => r.body)).toContain('Bonjour, je veux bien pour samedi !');
@@ -239,55 +243,59 @@ describe('the site pages', () => {
     );
   });
 
-  it('publishes an offer from the form, placed in the chosen neighbourhood, and holds a paid one with its reason', async () => {
-    const anonymous = await page('/annonces/nouvelle?kind=request');
-    expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.location).toBe(
-      `/connexion?retour=${encodeURIComponent('/annonces/nouvelle?kind=request')}`,
-    );
-    const writer = await createResident(t.db, 'meylan');
-    const blank = await page('/annonces/nouvelle?kind=request', { session: writer.session });
-    expect(blank.body).toContain('value="request" checked');
-    expect(blank.body).toContain('<option value="buclos">Buclos</option>');
-    const courses = await categoryId(t.db, 'meylan', 'courses');
-    const fields = {
-      kind: 'offer',
-      categoryId: courses,
-      title: 'Je porte vos courses',
-      description: 'Le mardi et le vendredi, je passe au marché.',
-      mode: 'in_person',
-    };
+  it(
+    'publishes an offer from the form, placed in the chosen neighbourhood, and holds a paid one with its ' + 'reason',
+    async () => {
+      const anonymous = await page('/annonces/nouvelle?kind=request');
+      expect(anonymous.status).toBe(303);
+      expect(anonymous.headers.location).toBe(
+        `/connexion?retour=${encodeURIComponent('/annonces/nouvelle?kind=request')}`,
+      );
+      const writer = await createResident(t.db, 'meylan');
+      const blank = await page('/annonces/nouvelle?kind=request', { session: writer.session });
+      expect(blank.body).toContain('value="request" checked');
+      expect(blank.body).toContain('<option value="buclos">Buclos</option>');
+      const courses = await categoryId(t.db, 'meylan', 'courses');
+      const fields = {
+        kind: 'offer',
+        categoryId: courses,
+        title: 'Je porte vos courses',
+        description: 'Le mardi et le vendredi, je passe au marché.',
+        mode: 'in_person',
+      };
 
-    const nowhere = await submit('/annonces/nouvelle', fields, { session: writer.session });
-    expect(nowhere.status).toBe(422);
-    expect(nowhere.body).toContain('id="location-erreur"');
-    expect(nowhere.body).toContain('value="Je porte vos courses"');
+      const nowhere = await submit('/annonces/nouvelle', fields, { session: writer.session });
+      expect(nowhere.status).toBe(422);
+      expect(nowhere.body).toContain('id="location-erreur"');
+      expect(nowhere.body).toContain('value="Je porte vos courses"');
 
-    const published = await redirected(
-      await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session }),
-      /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
-      { session: writer.session },
-    );
-    expect(published.body).toContain('Votre annonce est publiée');
-    const { rows } = await t.db.admin.query(
-      `SELECT l.status, n.slug FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND ST_Covers(n.outline, l.location)
-       WHERE l.author_id = $1 AND l.title = 'Je porte vos courses'`,
-      [writer.id],
-    );
-    expect(rows).toEqual([{ status: 'published', slug: 'buclos' }]);
-
-    const paid = await redirected(
-      await submit(
-        '/annonces/nouvelle',
-        { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' },
+      const published = await redirected(
+        await submit('/annonces/nouvelle', { ...fields, neighbourhood: 'buclos' }, { session: writer.session }),
+        /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
         { session: writer.session },
-      ),
-      /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
-      { session: writer.session },
-    );
-    expect(paid.body).toContain('Votre annonce attend une relecture');
-    expect(paid.body).toContain('prix ou une rémunération');
-  });
+      );
+      expect(published.body).toContain('Votre annonce est publiée');
+      const { rows } = await t.db.admin.query(
+        `SELECT l.status, n.slug FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND
+        ST_Covers(n.outline, l.location)
+       WHERE l.author_id = $1 AND l.title = 'Je porte vos courses'`,
+        [writer.id],
+      );
+      expect(rows).toEqual([{ status: 'published', slug: 'buclos' }]);
+
+      const paid = await redirected(
+        await submit(
+          '/annonces/nouvelle',
+          { ...fields, title: "Cours de maths 15€ de l'heure", neighbourhood: 'buclos' },
+          { session: writer.session },
+        ),
+        /^\/annonces\/[0-9a-f-]{36}\/publiee$/,
+        { session: writer.session },
+      );
+      expect(paid.body).toContain('Votre annonce attend une relecture');
+      expect(paid.body).toContain('prix ou une rémunération');
+    },
+  );
 
   it("lists a resident's listings and lets them close one; answers a conversation from its page", async () => {
     expect((await page('/mes-annonces')).headers.location).toBe(
@@ -366,96 +374,107 @@ describe('the site pages', () => {
     expect((await page(`/annonces/${listingId}`)).status).toBe(404);
   });
 
-  it('lets a moderator reject a held listing with a reason; the author sees it refused and is told by e-mail', async () => {
-    const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
-    const fields = {
-      kind: 'offer',
-      categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'),
-      title: "Cours de maths 15€ de l'heure",
-      description: 'Collège et lycée, le mercredi après-midi.',
-      mode: 'in_person',
-      neighbourhood: 'buclos',
-    };
-    expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(303);
+  it(
+    'lets a moderator reject a held listing with a reason; the author sees it refused and is told by ' + 'e-mail',
+    async () => {
+      const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
+      const fields = {
+        kind: 'offer',
+        categoryId: await categoryId(t.db, 'meylan', 'aide-aux-devoirs'),
+        title: "Cours de maths 15€ de l'heure",
+        description: 'Collège et lycée, le mercredi après-midi.',
+        mode: 'in_person',
+        neighbourhood: 'buclos',
+      };
+      expect((await submit('/annonces/nouvelle', fields, { session: writer.session })).status).toBe(303);
 
-    expect((await page('/moderation', { session: writer.session })).status).toBe(403);
-    const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
-    const queue = await page('/moderation', { session: moderator.session });
-    expect(queue.body).toContain('Cours de maths 15€ de l&#x27;heure');
-    expect(queue.body).toContain('prix ou rémunération');
-    const id = (await t.db.admin.query('SELECT id FROM listings WHERE author_id = $1', [writer.id])).rows[0].id;
-    const noReason = await submit(
-      `/moderation/annonces/${id}`,
-      { action: 'reject', reason: '' },
-      { session: moderator.session },
-    );
-    expect(noReason.status).toBe(422);
-    expect(noReason.body).toContain('motif');
-    const decided = await submit(
-      `/moderation/annonces/${id}`,
-      { action: 'reject', reason: 'Les cours payants ne sont pas acceptés.' },
-      { session: moderator.session },
-    );
-    expect(decided.headers.location).toBe('/moderation?fait=decision');
-    expect((await page('/mes-annonces', { session: writer.session })).body).toContain('Refusée');
-    const mail = await sink.waitFor((m) => m.to.includes(writer.email));
-    expect(mail.text).toContain('Les cours payants ne sont pas acceptés.');
-    const journal = await page('/moderation/journal', { session: moderator.session });
-    expect(journal.body).toContain('Annonce refusée');
-    expect(journal.body).toContain('Les cours payants ne sont pas acceptés.');
-    expect((await page('/moderation/journal', { session: writer.session })).status).toBe(403);
-  });
+      expect((await page('/moderation', { session: writer.session })).status).toBe(403);
+      const moderator = await createResident(t.db, 'meylan', { roles: ['moderator'] });
+      const queue = await page('/moderation', { session: moderator.session });
+      expect(queue.body).toContain('Cours de maths 15€ de l&#x27;heure');
+      expect(queue.body).toContain('prix ou rémunération');
+      const id = (await t.db.admin.query('SELECT id FROM listings WHERE author_id = $1', [writer.id])).rows[0].id;
+      const noReason = await submit(
+        `/moderation/annonces/${id}`,
+        { action: 'reject', reason: '' },
+        { session: moderator.session },
+      );
+      expect(noReason.status).toBe(422);
+      expect(noReason.body).toContain('motif');
+      const decided = await submit(
+        `/moderation/annonces/${id}`,
+        { action: 'reject', reason: 'Les cours payants ne sont pas acceptés.' },
+        { session: moderator.session },
+      );
+      expect(decided.headers.location).toBe('/moderation?fait=decision');
+      expect((await page('/mes-annonces', { session: writer.session })).body).toContain('Refusée');
+      const mail = await sink.waitFor((m) => m.to.includes(writer.email));
+      expect(mail.text).toContain('Les cours payants ne sont pas acceptés.');
+      const journal = await page('/moderation/journal', { session: moderator.session });
+      expect(journal.body).toContain('Annonce refusée');
+      expect(journal.body).toContain('Les cours payants ne sont pas acceptés.');
+      expect((await page('/moderation/journal', { session: writer.session })).status).toBe(403);
+    },
+  );
 
-  it('saves the profile, the private neighbourhood and the alert preferences from "Mon compte", then deletes the account', async () => {
-    const me = await createResident(t.db, 'meylan', { displayName: 'Inès K.' });
-    const account = await page('/mon-compte', { session: me.session });
-    expect(account.status).toBe(200);
-    expect(account.body).toContain('value="Inès K."');
-    const courses = await categoryId(t.db, 'meylan', 'courses');
-    const body = `${form({ displayName: 'Inès L.', neighbourhood: 'buclos', mode: 'immediate', radiusM: '2000' })}&categoryIds=${courses}&categoryIds=${await categoryId(t.db, 'meylan', 'divers')}`;
-    const saved = await t.request({
-      method: 'POST',
-      url: '/mon-compte',
-      session: me.session,
-      headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: body,
-    });
-    expect(saved.headers.location).toBe('/mon-compte?fait=enregistre');
-    const { rows } = await t.db.admin.query(
-      `SELECT a.display_name, a.notify_mode, a.notify_radius_m, cardinality(a.notify_category_ids) AS n, n.slug AS hood
-       FROM accounts a LEFT JOIN neighbourhoods n ON n.tenant_id = a.tenant_id AND ST_Covers(n.outline, a.location) WHERE a.id = $1`,
-      [me.id],
-    );
-    expect(rows[0]).toEqual({
-      display_name: 'Inès L.',
-      notify_mode: 'immediate',
-      notify_radius_m: 2000,
-      n: 2,
-      hood: 'buclos',
-    });
-    const shown = await page('/mon-compte?fait=enregistre', { session: me.session });
-    expect(shown.body).toContain('Vos préférences sont enregistrées.');
-    expect(shown.body).toContain(`value="${courses}" checked`);
+  it(
+    'saves the profile, the private neighbourhood and the alert preferences from "Mon compte", then deletes the ' +
+      'account',
+    async () => {
+      const me = await createResident(t.db, 'meylan', { displayName: 'Inès K.' });
+      const account = await page('/mon-compte', { session: me.session });
+      expect(account.status).toBe(200);
+      expect(account.body).toContain('value="Inès K."');
+      const courses = await categoryId(t.db, 'meylan', 'courses');
+      const divers = await categoryId(t.db, 'meylan', 'divers');
+      const fields = form({ displayName: 'Inès L.', neighbourhood: 'buclos', mode: 'immediate', radiusM: '2000' });
+      const body = `${fields}&categoryIds=${courses}&categoryIds=${divers}`;
+      const saved = await t.request({
+        method: 'POST',
+        url: '/mon-compte',
+        session: me.session,
+        headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body,
+      });
+      expect(saved.headers.location).toBe('/mon-compte?fait=enregistre');
+      const { rows } = await t.db.admin.query(
+        `SELECT a.display_name, a.notify_mode, a.notify_radius_m, cardinality(a.notify_category_ids) AS n, n.slug AS
+          hood
+       FROM accounts a LEFT JOIN neighbourhoods n ON n.tenant_id = a.tenant_id AND ST_Covers(n.outline, a.location)
+         WHERE a.id = $1`,
+        [me.id],
+      );
+      expect(rows[0]).toEqual({
+        display_name: 'Inès L.',
+        notify_mode: 'immediate',
+        notify_radius_m: 2000,
+        n: 2,
+        hood: 'buclos',
+      });
+      const shown = await page('/mon-compte?fait=enregistre', { session: me.session });
+      expect(shown.body).toContain('Vos préférences sont enregistrées.');
+      expect(shown.body).toContain(`value="${courses}" checked`);
 
-    const tooShort = await submit(
-      '/mon-compte',
-      { displayName: 'I', mode: 'off', radiusM: '1000' },
-      { session: me.session },
-    );
-    expect(tooShort.status).toBe(422);
-    expect(tooShort.body).toContain('id="displayName-erreur"');
+      const tooShort = await submit(
+        '/mon-compte',
+        { displayName: 'I', mode: 'off', radiusM: '1000' },
+        { session: me.session },
+      );
+      expect(tooShort.status).toBe(422);
+      expect(tooShort.body).toContain('id="displayName-erreur"');
 
-    const unconfirmed = await submit('/mon-compte/supprimer', {}, { session: me.session });
-    expect(unconfirmed.status).toBe(422);
-    expect(unconfirmed.body).toContain('id="confirm-erreur"');
-    const deleted = await redirected(
-      await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session }),
-      '/compte/supprime',
-    );
-    expect(deleted.body).toContain('Votre compte est supprimé');
-    const gone = await t.db.admin.query('SELECT email, display_name FROM accounts WHERE id = $1', [me.id]);
-    expect(gone.rows[0]?.email ?? null).toBeNull();
-  });
+      const unconfirmed = await submit('/mon-compte/supprimer', {}, { session: me.session });
+      expect(unconfirmed.status).toBe(422);
+      expect(unconfirmed.body).toContain('id="confirm-erreur"');
+      const deleted = await redirected(
+        await submit('/mon-compte/supprimer', { confirm: 'oui' }, { session: me.session }),
+        '/compte/supprime',
+      );
+      expect(deleted.body).toContain('Votre compte est supprimé');
+      const gone = await t.db.admin.query('SELECT email, display_name FROM accounts WHERE id = $1', [me.id]);
+      expect(gone.rows[0]?.email ?? null).toBeNull();
+    },
+  );
 
   it('resets a forgotten password through the e-mailed link', async () => {
     const forgetful = await createResident(t.db, 'meylan');
@@ -511,38 +530,42 @@ describe('the site pages', () => {
     expect(res.body).toContain('href="/assets/theme.css"');
   });
 
-  it("shows administrators the commune's activity as a chart and a table, and saves the categories' choice and order", async () => {
-    const resident = await createResident(t.db, 'meylan');
-    expect((await page('/administration', { session: resident.session })).status).toBe(403);
-    const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
-    const overview = await page('/administration', { session: admin.session });
-    expect(overview.status).toBe(200);
-    expect(overview.body).toContain('<svg class="chart"');
-    expect(overview.body).toContain('role="img" aria-labelledby="activite-titre activite-desc"');
-    expect(overview.body).toMatch(/<rect class="bar-offer"/);
-    expect(overview.body).toContain('<caption>Annonces publiées par jour</caption>');
+  it(
+    "shows administrators the commune's activity as a chart and a table, and saves the categories' choice and " +
+      'order',
+    async () => {
+      const resident = await createResident(t.db, 'meylan');
+      expect((await page('/administration', { session: resident.session })).status).toBe(403);
+      const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
+      const overview = await page('/administration', { session: admin.session });
+      expect(overview.status).toBe(200);
+      expect(overview.body).toContain('<svg class="chart"');
+      expect(overview.body).toContain('role="img" aria-labelledby="activite-titre activite-desc"');
+      expect(overview.body).toMatch(/<rect class="bar-offer"/);
+      expect(overview.body).toContain('<caption>Annonces publiées par jour</caption>');
 
-    const { rows } = await t.db.admin.query(
-      `SELECT tc.category_id AS id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
+      const { rows } = await t.db.admin.query(
+        `SELECT tc.category_id AS id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id
        WHERE tc.tenant_id = $1 ORDER BY tc.position`,
-      [await t.db.tenantId('meylan')],
-    );
-    const reversed = [...rows].reverse();
-    const payload = reversed
-      .map((r, i) => `categoryId=${r.id}&position=${i}${r.slug === 'divers' ? '' : `&enabled=${r.id}`}`)
-      .join('&');
-    const saved = await t.request({
-      method: 'POST',
-      url: '/administration/categories',
-      session: admin.session,
-      headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
-      payload,
-    });
-    expect(saved.headers.location).toBe('/administration?fait=categories');
-    const home = await page('/');
-    const order = [...home.body.matchAll(/href="\/annonces\?category=([a-z-]+)"/g)].map((m) => m[1]);
-    expect(order).toEqual(reversed.map((r) => r.slug).filter((s) => s !== 'divers'));
-  });
+        [await t.db.tenantId('meylan')],
+      );
+      const reversed = [...rows].reverse();
+      const payload = reversed
+        .map((r, i) => `categoryId=${r.id}&position=${i}${r.slug === 'divers' ? '' : `&enabled=${r.id}`}`)
+        .join('&');
+      const saved = await t.request({
+        method: 'POST',
+        url: '/administration/categories',
+        session: admin.session,
+        headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+      });
+      expect(saved.headers.location).toBe('/administration?fait=categories');
+      const home = await page('/');
+      const order = [...home.body.matchAll(/href="\/annonces\?category=([a-z-]+)"/g)].map((m) => m[1]);
+      expect(order).toEqual(reversed.map((r) => r.slug).filter((s) => s !== 'divers'));
+    },
+  );
 
   it('invites a moderator from the administration page; the invitation link makes the account', async () => {
     const admin = await createResident(t.db, 'meylan', { roles: ['admin'] });
@@ -603,60 +626,63 @@ describe('the site pages', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
   });
-  it('marks a help found from "Mes annonces", thanks the helper, and takes the participants’ private feedback', async () => {
-    const asker = await createResident(t.db, 'meylan', { displayName: 'Nadia F.' });
-    const helper = await createResident(t.db, 'meylan', { displayName: 'Bruno C.' });
-    const created = await t.request({
-      method: 'POST',
-      url: '/api/v1/listings',
-      session: asker.session,
-      payload: {
-        kind: 'request',
-        categoryId: await categoryId(t.db, 'meylan', 'courses'),
-        title: 'Monter mes courses au 4e',
-        description: 'Pas d’ascenseur et un genou fragile.',
-        mode: 'in_person',
-        location: BUCLOS,
-      },
-    });
-    const id = created.json().id;
-    const talk = (
-      await t.request({
+  it(
+    'marks a help found from "Mes annonces", thanks the helper, and takes the participants’ private ' + 'feedback',
+    async () => {
+      const asker = await createResident(t.db, 'meylan', { displayName: 'Nadia F.' });
+      const helper = await createResident(t.db, 'meylan', { displayName: 'Bruno C.' });
+      const created = await t.request({
         method: 'POST',
-        url: `/api/v1/listings/${id}/conversations`,
-        session: helper.session,
-        payload: { message: 'Je peux passer mardi.' },
-      })
-    ).json();
-    const question = await page(`/mes-annonces/${id}/aide-trouvee`, { session: asker.session });
-    expect(question.body).toContain('Bruno C.');
-    expect((await page(`/mes-annonces/${id}/aide-trouvee`, { session: helper.session })).status).toBe(403);
-    const done = await submit(
-      `/mes-annonces/${id}/aide-trouvee`,
-      { conversationId: talk.conversationId },
-      { session: asker.session },
-    );
-    expect([done.status, done.headers.location]).toEqual([303, '/mes-annonces?fait=aidee']);
-    await sink.waitFor((m) => m.to.includes(helper.email) && m.subject.includes('Merci pour votre aide'));
-    expect((await page('/mes-annonces', { session: asker.session })).body).toContain(`href="/entraides/${id}/avis"`);
+        url: '/api/v1/listings',
+        session: asker.session,
+        payload: {
+          kind: 'request',
+          categoryId: await categoryId(t.db, 'meylan', 'courses'),
+          title: 'Monter mes courses au 4e',
+          description: 'Pas d’ascenseur et un genou fragile.',
+          mode: 'in_person',
+          location: BUCLOS,
+        },
+      });
+      const id = created.json().id;
+      const talk = (
+        await t.request({
+          method: 'POST',
+          url: `/api/v1/listings/${id}/conversations`,
+          session: helper.session,
+          payload: { message: 'Je peux passer mardi.' },
+        })
+      ).json();
+      const question = await page(`/mes-annonces/${id}/aide-trouvee`, { session: asker.session });
+      expect(question.body).toContain('Bruno C.');
+      expect((await page(`/mes-annonces/${id}/aide-trouvee`, { session: helper.session })).status).toBe(403);
+      const done = await submit(
+        `/mes-annonces/${id}/aide-trouvee`,
+        { conversationId: talk.conversationId },
+        { session: asker.session },
+      );
+      expect([done.status, done.headers.location]).toEqual([303, '/mes-annonces?fait=aidee']);
+      await sink.waitFor((m) => m.to.includes(helper.email) && m.subject.includes('Merci pour votre aide'));
+      expect((await page('/mes-annonces', { session: asker.session })).body).toContain(`href="/entraides/${id}/avis"`);
 
-    const empty = await submit(`/entraides/${id}/avis`, {}, { session: helper.session });
-    expect(empty.status).toBe(422);
-    expect(empty.body).toContain('id="ok-erreur"');
-    expect(
-      (
-        await submit(
-          `/entraides/${id}/avis`,
-          { ok: 'non', comment: 'Personne au rendez-vous.' },
-          { session: helper.session },
-        )
-      ).status,
-    ).toBe(303);
-    const twice = await page(`/entraides/${id}/avis`, { session: helper.session });
-    expect(twice.body).toContain('une seule fois');
-    const { rows } = await t.db.admin.query('SELECT ok, comment FROM listing_feedback WHERE listing_id = $1', [id]);
-    expect(rows).toEqual([{ ok: false, comment: 'Personne au rendez-vous.' }]);
-  });
+      const empty = await submit(`/entraides/${id}/avis`, {}, { session: helper.session });
+      expect(empty.status).toBe(422);
+      expect(empty.body).toContain('id="ok-erreur"');
+      expect(
+        (
+          await submit(
+            `/entraides/${id}/avis`,
+            { ok: 'non', comment: 'Personne au rendez-vous.' },
+            { session: helper.session },
+          )
+        ).status,
+      ).toBe(303);
+      const twice = await page(`/entraides/${id}/avis`, { session: helper.session });
+      expect(twice.body).toContain('une seule fois');
+      const { rows } = await t.db.admin.query('SELECT ok, comment FROM listing_feedback WHERE listing_id = $1', [id]);
+      expect(rows).toEqual([{ ok: false, comment: 'Personne au rendez-vous.' }]);
+    },
+  );
 
   it('lets the town hall edit a relayed resident’s listing, and erase her only once the box is ticked', async () => {
     const agent = await createResident(t.db, 'meylan', { roles: ['resident', 'admin'] });

@@ -49,7 +49,8 @@ describe('slow clients', () => {
 
   it('answers 408 and closes the socket of a client that sends its body one byte a second', async () => {
     const head =
-      'POST /api/v1/auth/login HTTP/1.1\r\nHost: meylan.localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n';
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: meylan.localhost\r\nContent-Type: ' +
+      'application/json\r\nContent-Length: 100\r\n\r\n';
     const outcome = await trickle(t.port, head, '{"email":"slow@example.org","password":"x"}'.padEnd(100, ' '), 20_000);
     expect(outcome.closedByServer).toBe(true);
     expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);

@@ -21,7 +21,10 @@ describe('public figures: /api/v1/stats and its CSV', () => {
     const neighbour = await createResident(t.db, 'meylan');
     const gAuthor = await createResident(t.db, 'grenoble');
     const gCourses = await categoryId(t.db, 'grenoble', 'courses');
-    /** `n` published listings of a kind in a category, created at `at`; `fulfilled` of them fulfilled at `fulfilledAt`, `talked` with a conversation. */
+    /**
+     * `n` published listings of a kind in a category, created at `at`; `fulfilled` of them fulfilled at `fulfilledAt`,
+     * `talked` with a conversation.
+     */
     const seed = async (
       tenantId: string,
       authorId: string,
@@ -32,10 +35,13 @@ describe('public figures: /api/v1/stats and its CSV', () => {
       opts: { fulfilled?: number; talked?: number; fulfilledAt?: string; status?: string } = {},
     ) => {
       const { rows } = await t.db.admin.query(
-        `INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location, public_location, radius_m, status, created_at, published_at, fulfilled_at)
+        `INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location,
+          public_location, radius_m, status, created_at, published_at, fulfilled_at)
          SELECT $1, $2, $3, $4, 'Annonce de ' || $3 || ' ' || g, 'Une annonce pour les chiffres publics.', 'in_person',
-                ST_PointOnSurface(ta.outline::geometry)::geography, ST_PointOnSurface(ta.outline::geometry)::geography, 1000,
-                CASE WHEN g <= $7 THEN 'fulfilled' ELSE $9 END, $6::timestamptz, $6::timestamptz, CASE WHEN g <= $7 THEN $8::timestamptz END
+                ST_PointOnSurface(ta.outline::geometry)::geography,
+                  ST_PointOnSurface(ta.outline::geometry)::geography, 1000,
+                CASE WHEN g <= $7 THEN 'fulfilled' ELSE $9 END, $6::timestamptz, $6::timestamptz, CASE WHEN g <= $7
+                  THEN $8::timestamptz END
          FROM generate_series(1, $5) g, tenant_areas ta WHERE ta.tenant_id = $1 RETURNING id`,
         [
           tenantId,
@@ -51,7 +57,8 @@ describe('public figures: /api/v1/stats and its CSV', () => {
       );
       for (const r of rows.slice(0, opts.talked ?? 0)) {
         await t.db.admin.query(
-          `INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+          `INSERT INTO conversations (tenant_id, listing_id, author_id, starter_id, created_at) VALUES ($1, $2, ` +
+            `$3, $4, $5)`,
           [tenantId, r.id, authorId, neighbour.id, at],
         );
       }
@@ -69,33 +76,36 @@ describe('public figures: /api/v1/stats and its CSV', () => {
 
   const september = (items: any[]) => items.filter((i) => i.month === '2026-09');
 
-  it('counts offers, requests, conversations and fulfilled help per month and category, suppressing cells under 5', async () => {
-    const res = await t.request({ url: '/api/v1/stats' });
-    expect(res.status).toBe(200);
-    const f = res.json();
-    expect(f).toMatchObject({ site: 'meylan', suppressedBelow: 5 });
-    expect(september(f.items)).toEqual([
-      {
-        month: '2026-09',
-        category: { slug: 'aide-aux-devoirs', name: expect.any(String) },
-        offers: 5,
-        requests: 12,
-        conversations: 0,
-        fulfilled: 0,
-      },
-      // 3 requests: suppressed (null), as is nothing else.
-      {
-        month: '2026-09',
-        category: { slug: 'courses', name: expect.any(String) },
-        offers: 7,
-        requests: null,
-        conversations: 6,
-        fulfilled: 5,
-      },
-    ]);
-    expect(f.communes).toBeUndefined();
-    expect([0, 1, 4, 5, 12].map(suppress)).toEqual([0, null, null, 5, 12]);
-  });
+  it(
+    'counts offers, requests, conversations and fulfilled help per month and category, suppressing cells under ' + '5',
+    async () => {
+      const res = await t.request({ url: '/api/v1/stats' });
+      expect(res.status).toBe(200);
+      const f = res.json();
+      expect(f).toMatchObject({ site: 'meylan', suppressedBelow: 5 });
+      expect(september(f.items)).toEqual([
+        {
+          month: '2026-09',
+          category: { slug: 'aide-aux-devoirs', name: expect.any(String) },
+          offers: 5,
+          requests: 12,
+          conversations: 0,
+          fulfilled: 0,
+        },
+        // 3 requests: suppressed (null), as is nothing else.
+        {
+          month: '2026-09',
+          category: { slug: 'courses', name: expect.any(String) },
+          offers: 7,
+          requests: null,
+          conversations: 6,
+          fulfilled: 5,
+        },
+      ]);
+      expect(f.communes).toBeUndefined();
+      expect([0, 1, 4, 5, 12].map(suppress)).toEqual([0, null, null, 5, 12]);
+    },
+  );
 
   it('serves the same figures as CSV with a header, parseable as RFC 4180', async () => {
     const res = await t.request({ url: '/api/v1/stats.csv' });

@@ -28,7 +28,9 @@ export interface CpuUse {
   generatorLoop?: number;
   /** This Node process (every thread), in CPU-µs per completed request. */
   nodeUsPerRequest: number;
-  /** The measured database's PostgreSQL backends, in CPU-µs per completed request (0 when the server runs elsewhere). */
+  /**
+   * The measured database's PostgreSQL backends, in CPU-µs per completed request (0 when the server runs elsewhere).
+   */
   postgresUsPerRequest: number;
   /** Everything else (kernel network work, other processes), in CPU-µs per completed request. */
   otherUsPerRequest: number;

@@ -31,7 +31,10 @@ export interface NotifySeedOptions {
   smallCategory: string;
   groups: number;
   groupSize: number;
-  /** Grid step between group points; alerts of GROUP_ALERT_M around homes within GROUP_SPREAD_M never reach the next point. */
+  /**
+   * Grid step between group points; alerts of GROUP_ALERT_M around homes within GROUP_SPREAD_M never reach the next
+   * point.
+   */
   groupSpacingM: number;
   matchingCap: number;
   dailyCap: number;
@@ -56,7 +59,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
     const tenantId = tenants[0].id;
     const category = async (slug: string) => {
       const { rows } = await c.query<{ id: string }>(
-        `SELECT c.id FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 AND c.slug = $2 AND tc.enabled`,
+        `SELECT c.id FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ` +
+          `AND c.slug = $2 AND tc.enabled`,
         [tenantId, slug],
       );
       if (!rows[0]) throw new Error(`no enabled category ${slug} on ${o.tenant}`);
@@ -67,7 +71,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
 
     // The tenant row's JSON settings, read by AlertsService at each fan-out (no cache to refresh).
     await c.query(
-      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', coalesce(settings->'matching', '{}') || jsonb_build_object('cap', $2::int, 'dailyCap', $3::int))
+      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', coalesce(settings->'matching', '{}') ||
+        jsonb_build_object('cap', $2::int, 'dailyCap', $3::int))
        WHERE id = $1`,
       [tenantId, o.matchingCap, o.dailyCap],
     );
@@ -77,7 +82,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
       [tenantId],
     );
     const { rows: centres } = await c.query<{ lat: number; lng: number; inside: boolean }>(
-      `SELECT ST_Y(ST_Centroid(g)) AS lat, ST_X(ST_Centroid(g)) AS lng, ST_Covers(g, ST_Centroid(g)) AS inside FROM bench_area`,
+      `SELECT ST_Y(ST_Centroid(g)) AS lat, ST_X(ST_Centroid(g)) AS lng, ST_Covers(g, ST_Centroid(g)) AS inside ` +
+        `FROM bench_area`,
     );
     const centre = { lat: centres[0].lat, lng: centres[0].lng };
     if (!centres[0].inside) throw new Error(`the centroid of ${o.tenant} is outside its area`);
@@ -87,7 +93,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
     const { rowCount: crowd } = await c.query(
       `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, roles, location, terms_accepted_at,
                              notify_mode, notify_radius_m, notify_category_ids)
-       SELECT $1, format('voisin.%s@bench-notify.example', row_number() OVER ()), now(), format('Voisin%s B.', row_number() OVER ()), '{resident}',
+       SELECT $1, format('voisin.%s@bench-notify.example', row_number() OVER ()), now(), format('Voisin%s B.',
+         row_number() OVER ()), '{resident}',
               p::geography, now(), 'immediate', $6, ARRAY[$7::uuid]
        FROM (
          SELECT p FROM (
@@ -121,12 +128,14 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
     const { rowCount: members } = await c.query(
       `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, roles, location, terms_accepted_at,
                              notify_mode, notify_radius_m, notify_category_ids)
-       SELECT $1, format('groupe%s.%s@bench-notify.example', g.idx, k), now(), format('Groupe%s V%s.', g.idx, k), '{resident}',
+       SELECT $1, format('groupe%s.%s@bench-notify.example', g.idx, k), now(), format('Groupe%s V%s.', g.idx, k),
+         '{resident}',
               ST_SetSRID(ST_MakePoint(g.lng + r * cos(t) / $5, g.lat + r * sin(t) / ${M_PER_DEG_LAT}), 4326)::geography,
               now(), 'immediate', ${GROUP_ALERT_M}, ARRAY[$6::uuid]
        FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS g (lat, lng, idx)
        CROSS JOIN generate_series(1, $4::int) k
-       CROSS JOIN LATERAL (SELECT ${GROUP_SPREAD_M} * sqrt(random()) AS r, 2 * pi() * random() AS t, g.idx * 1000 + k AS member) jitter`,
+       CROSS JOIN LATERAL (SELECT ${GROUP_SPREAD_M} * sqrt(random()) AS r, 2 * pi() * random() AS t, g.idx * 1000 + k
+         AS member) jitter`,
       [tenantId, groups.map((g) => g.lat), groups.map((g) => g.lng), o.groupSize, mPerDegLng, smallCategoryId],
     );
     if (members !== o.groups * o.groupSize)
@@ -140,7 +149,8 @@ export async function seedNotify(ownerUrl: string, o: NotifySeedOptions): Promis
     );
     const { token, hash } = newToken();
     await c.query(
-      `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+      `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval ` +
+        `'1 day')`,
       [tenantId, authors[0].id, hash],
     );
     await c.query('ANALYZE accounts');

@@ -74,7 +74,8 @@ export async function startNotifySink(): Promise<NotifySink> {
                   (got) =>
                     reject(
                       new Error(
-                        `timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}: the sink accepted ${got} of ${n} messages`,
+                        `timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}: the sink ` +
+                          `accepted ${got} of ${n} messages`,
                       ),
                     ),
                   reject,

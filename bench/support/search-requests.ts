@@ -54,7 +54,8 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
       SELECT t.id AS tenant_id, d.domain AS host, c.id AS category_id, c.slug,
              round(ST_Y(p)::numeric, 5)::float8 AS lat, round(ST_X(p)::numeric, 5)::float8 AS lng
       FROM tenants t
-      JOIN LATERAL (SELECT domain FROM tenant_domains WHERE tenant_id = t.id AND domain LIKE '%.localhost' ORDER BY domain LIMIT 1) d ON true
+      JOIN LATERAL (SELECT domain FROM tenant_domains WHERE tenant_id = t.id AND domain LIKE '%.localhost' ORDER BY
+        domain LIMIT 1) d ON true
       JOIN tenant_categories tc ON tc.tenant_id = t.id AND tc.enabled
       JOIN categories c ON c.id = tc.category_id AND c.archived_at IS NULL
       JOIN neighbourhoods n ON n.tenant_id = t.id

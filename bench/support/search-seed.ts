@@ -31,7 +31,8 @@ async function addBenchTenants(pool: Pool, total: number): Promise<void> {
       INSERT INTO tenants (id, slug, federation_id, name, site_name, settings)
         SELECT b.id, b.slug, t.federation_id, t.name || ' (banc ' || b.k || ')', t.site_name, t.settings
         FROM bench_copies b JOIN tenants t ON t.id = b.source_id;
-      INSERT INTO tenant_domains (tenant_id, domain, is_primary) SELECT id, slug || '.localhost', true FROM bench_copies;
+      INSERT INTO tenant_domains (tenant_id, domain, is_primary) SELECT id, slug || '.localhost', true FROM
+        bench_copies;
       INSERT INTO tenant_areas (tenant_id, outline, note)
         SELECT b.id, ST_Translate(a.outline::geometry, b.dx, b.dy)::geography, 'benchmark copy'
         FROM bench_copies b JOIN tenant_areas a ON a.tenant_id = b.source_id;
@@ -133,7 +134,8 @@ async function prepareLookups(pool: Pool, count: number): Promise<void> {
     CREATE TABLE bench_categories AS
       SELECT b.idx AS tidx, (row_number() OVER (PARTITION BY b.idx ORDER BY tc.position, c.slug))::int - 1 AS idx,
              c.id AS category_id, c.remote
-      FROM bench_tenants b JOIN tenant_categories tc ON tc.tenant_id = b.id AND tc.enabled JOIN categories c ON c.id = tc.category_id;
+      FROM bench_tenants b JOIN tenant_categories tc ON tc.tenant_id = b.id AND tc.enabled JOIN categories c ON c.id =
+        tc.category_id;
     CREATE TABLE bench_neighbourhoods AS
       SELECT b.idx AS tidx, (row_number() OVER (PARTITION BY b.idx ORDER BY n.slug))::int - 1 AS idx, n.id, n.name,
              ST_XMin(e) AS min_lng, ST_YMin(e) AS min_lat, ST_XMax(e) AS max_lng, ST_YMax(e) AS max_lat
@@ -145,7 +147,8 @@ async function prepareLookups(pool: Pool, count: number): Promise<void> {
   await pool.query(`UPDATE bench_tenants SET nauthors = $1`, [Math.max(1, Math.ceil(perTenant / LISTINGS_PER_AUTHOR))]);
   await pool.query(`
     INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, terms_accepted_at, created_at)
-      SELECT b.id, format('voisin%s@%s.example', a, b.slug), now(), (${sqlArray(FIRST_NAMES)})[1 + a % ${FIRST_NAMES.length}] || ' ' || chr(65 + a % 26) || '.',
+      SELECT b.id, format('voisin%s@%s.example', a, b.slug), now(), (${sqlArray(FIRST_NAMES)})[1 + a %
+        ${FIRST_NAMES.length}] || ' ' || chr(65 + a % 26) || '.',
              now(), now() - interval '90 days'
       FROM bench_tenants b CROSS JOIN LATERAL generate_series(0, b.nauthors - 1) a;
     CREATE TABLE bench_authors AS
@@ -245,8 +248,10 @@ const INSERT_LISTINGS = `
   CROSS JOIN LATERAL (SELECT n.min_lng + (n.max_lng - n.min_lng) * (s.r_x1 + s.r_x2) / 2 AS lng,
                              n.min_lat + (n.max_lat - n.min_lat) * (s.r_y1 + s.r_y2) / 2 AS lat) xy
   CROSS JOIN LATERAL (SELECT floor(xy.lat / ${FUZZ_STEP_DEG}) * ${FUZZ_STEP_DEG} AS lat0,
-                             ${FUZZ_STEP_DEG} / cos(radians(floor(xy.lat / ${FUZZ_STEP_DEG}) * ${FUZZ_STEP_DEG} + ${FUZZ_STEP_DEG / 2})) AS step_lng) cell
-  CROSS JOIN LATERAL (SELECT CASE WHEN c.remote THEN 'remote' WHEN s.r_mode < 0.75 THEN 'in_person' WHEN s.r_mode < 0.95 THEN 'both' ELSE 'remote' END AS mode) m`;
+                             ${FUZZ_STEP_DEG} / cos(radians(floor(xy.lat / ${FUZZ_STEP_DEG}) * ${FUZZ_STEP_DEG} +
+                               ${FUZZ_STEP_DEG / 2})) AS step_lng) cell
+  CROSS JOIN LATERAL (SELECT CASE WHEN c.remote THEN 'remote' WHEN s.r_mode < 0.75 THEN 'in_person' WHEN s.r_mode <
+    0.95 THEN 'both' ELSE 'remote' END AS mode) m`;
 
 async function inTransaction(pool: Pool, work: (c: PoolClient) => Promise<void>): Promise<void> {
   const c = await pool.connect();

@@ -75,7 +75,10 @@ function subjectOf(head: string): string {
   return m ? decodeWords(m[1].replace(/\r\n(?=[ \t])/g, '')) : '';
 }
 
-/** RFC 2047: adjacent encoded words join (whitespace between them is dropped), bytes decoded as UTF-8 at the end so split characters survive. */
+/**
+ * RFC 2047: adjacent encoded words join (whitespace between them is dropped), bytes decoded as UTF-8 at the end so
+ * split characters survive.
+ */
 function decodeWords(value: string): string {
   const parts: Buffer[] = [];
   const word = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;

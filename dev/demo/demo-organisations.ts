@@ -300,28 +300,34 @@ export function planOrganisations(t: TenantFacts, residents: DemoAccount[], now:
   return plan;
 }
 
-/** Writes the plan as the owner role inside the tenant's demo transaction; ON CONFLICT DO NOTHING keeps it idempotent. */
+/**
+ * Writes the plan as the owner role inside the tenant's demo transaction; ON CONFLICT DO NOTHING keeps it idempotent.
+ */
 export async function insertOrganisations(tx: Tx, tenantId: string, plan: DemoOrganisationsPlan): Promise<void> {
   for (const o of plan.organisations) {
     await execute(
       tx,
-      `INSERT INTO organisations (tenant_id, id, name, kind, description, neighbourhood_id, status, created_by, created_at, updated_at)
+      `INSERT INTO organisations (tenant_id, id, name, kind, description, neighbourhood_id, status, created_by,
+        created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'published', $7, $8, $8) ON CONFLICT DO NOTHING`,
       [tenantId, o.id, o.name, o.kind, o.description, o.neighbourhoodId, o.managerId, o.createdAt],
     );
     await execute(
       tx,
-      `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ($1, $2, $3, 'owner') ON CONFLICT DO NOTHING`,
+      `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role) VALUES ($1, $2, $3, ` +
+        `'owner') ON CONFLICT DO NOTHING`,
       [tenantId, o.id, o.managerId],
     );
   }
   for (const p of plan.projects) {
     await execute(
       tx,
-      `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location, public_location, neighbourhood_id,
+      `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location,
+        public_location, neighbourhood_id,
                              starts_on, ongoing, status, created_by, created_at, updated_at, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, ${pointSql('$7', '$8')}, ${pointSql('$9', '$10')},
-               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT 1),
+               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT
+                 1),
                $11, $12, 'published', $13, $14, $14, $14) ON CONFLICT DO NOTHING`,
       [
         tenantId,
@@ -344,14 +350,16 @@ export async function insertOrganisations(tx: Tx, tenantId: string, plan: DemoOr
   for (const m of plan.missions) {
     await execute(
       tx,
-      `INSERT INTO missions (tenant_id, id, project_id, title, when_text, volunteers_needed, volunteer_count, skills, created_by)
+      `INSERT INTO missions (tenant_id, id, project_id, title, when_text, volunteers_needed, volunteer_count, skills,
+        created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
       [tenantId, m.id, m.projectId, m.title, m.when, m.needed, m.volunteers.length, m.skills, m.createdBy],
     );
     if (m.volunteers.length)
       await execute(
         tx,
-        `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`,
+        `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id) SELECT $1, $2, unnest($3::uuid[]) ON ` +
+          `CONFLICT DO NOTHING`,
         [tenantId, m.id, m.volunteers],
       );
   }

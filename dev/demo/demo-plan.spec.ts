@@ -50,24 +50,28 @@ describe('demo plan', () => {
       expect(published.some((l) => l.kind === 'request' && l.categoryId === c.id)).toBe(true);
   });
 
-  it('draws each point inside its neighbourhood, puts the public one 100 m away or more inside the commune, and gives remote help no radius', () => {
-    const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) =>
-      Math.hypot((b.lat - a.lat) * 111_195, (b.lng - a.lng) * 111_195 * Math.cos((a.lat * Math.PI) / 180));
-    for (const l of plan.listings) {
-      expect(contains(seyssins.neighbourhoods.find((n) => n.slug === l.neighbourhoodSlug)!.outline, l.location)).toBe(
-        true,
-      );
-      expect(metres(l.location, l.publicLocation)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
-      expect(contains(seyssins.outline!, l.publicLocation)).toBe(true);
-      expect(l.radiusM === null).toBe(l.mode === 'remote');
-      if (l.radiusM !== null) expect(l.radiusM).toBeGreaterThanOrEqual(500);
-      expect(
-        seyssins.categories.find((c) => c.id === l.categoryId)!.remote ? l.mode !== 'in_person' : l.mode !== 'remote',
-      ).toBe(true);
-      expect(l.title).not.toMatch(/[{}]/);
-      expect(l.description).not.toMatch(/[{}]/);
-    }
-  });
+  it(
+    'draws each point inside its neighbourhood, puts the public one 100 m away or more inside the commune, and ' +
+      'gives remote help no radius',
+    () => {
+      const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) =>
+        Math.hypot((b.lat - a.lat) * 111_195, (b.lng - a.lng) * 111_195 * Math.cos((a.lat * Math.PI) / 180));
+      for (const l of plan.listings) {
+        expect(contains(seyssins.neighbourhoods.find((n) => n.slug === l.neighbourhoodSlug)!.outline, l.location)).toBe(
+          true,
+        );
+        expect(metres(l.location, l.publicLocation)).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
+        expect(contains(seyssins.outline!, l.publicLocation)).toBe(true);
+        expect(l.radiusM === null).toBe(l.mode === 'remote');
+        if (l.radiusM !== null) expect(l.radiusM).toBeGreaterThanOrEqual(500);
+        expect(
+          seyssins.categories.find((c) => c.id === l.categoryId)!.remote ? l.mode !== 'in_person' : l.mode !== 'remote',
+        ).toBe(true);
+        expect(l.title).not.toMatch(/[{}]/);
+        expect(l.description).not.toMatch(/[{}]/);
+      }
+    },
+  );
 
   it('names residents "Prénom I." and gives them addresses on the reserved demo domain only', () => {
     for (const a of plan.accounts) {

@@ -45,7 +45,8 @@ export class DemoRepository {
   async missingTable(tx: Tx): Promise<string | undefined> {
     const missing = await firstRow<{ t: string }>(
       tx,
-      `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ORDER BY i`,
+      `SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) WHERE to_regclass('public.' || t) IS NULL ` +
+        `ORDER BY i`,
       [REQUIRED_TABLES],
     );
     return missing?.t;
@@ -54,7 +55,8 @@ export class DemoRepository {
   tenants(tx: Tx): Promise<TenantRow[]> {
     return rows<TenantRow>(
       tx,
-      `SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, false) AS organisations FROM tenants ORDER BY slug`,
+      `SELECT id, slug, site_name AS "siteName", coalesce((settings->'organisations'->>'enabled')::boolean, ` +
+        `false) AS organisations FROM tenants ORDER BY slug`,
     );
   }
 
@@ -62,7 +64,8 @@ export class DemoRepository {
   async lockTenant(tx: Tx, tenantId: string): Promise<void> {
     await execute(
       tx,
-      `SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || $1, 0))`,
+      `SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtextextended('entraide-demo:' || ` +
+        `$1, 0))`,
       [tenantId],
     );
   }
@@ -87,7 +90,8 @@ export class DemoRepository {
     );
     const hoods = await rows<{ id: string; slug: string; name: string; outline: { coordinates: MultiPolygon } }>(
       tx,
-      `SELECT id, slug, name, ST_AsGeoJSON(outline)::json AS outline FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug`,
+      `SELECT id, slug, name, ST_AsGeoJSON(outline)::json AS outline FROM neighbourhoods WHERE tenant_id = $1 ` +
+        `ORDER BY position, slug`,
       [tenant.id],
     );
     const homeOf = await rows<TenantFacts['homeOf'][number]>(
@@ -112,11 +116,15 @@ export class DemoRepository {
         tx,
         `WITH ins AS (
            INSERT INTO accounts (tenant_id, id, email, email_verified_at, password_hash, display_name, roles, location,
-                                 notify_mode, notify_radius_m, notify_category_ids, terms_accepted_at, created_at, updated_at)
-           SELECT $1::uuid, u.id, u.email, u.created_at + interval '7 minutes', $2, u.display_name, string_to_array(u.roles, ','),
+                                 notify_mode, notify_radius_m, notify_category_ids, terms_accepted_at, created_at,
+                                   updated_at)
+           SELECT $1::uuid, u.id, u.email, u.created_at + interval '7 minutes', $2, u.display_name,
+             string_to_array(u.roles, ','),
                   CASE WHEN u.lat IS NULL THEN NULL ELSE ${pointSql('u.lng', 'u.lat')} END,
-                  u.notify_mode, u.notify_radius_m, string_to_array(u.categories, ',')::uuid[], u.created_at, u.created_at, u.created_at
-           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::int[], $11::text[], $12::timestamptz[])
+                  u.notify_mode, u.notify_radius_m, string_to_array(u.categories, ',')::uuid[], u.created_at,
+                    u.created_at, u.created_at
+           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[],
+             $10::int[], $11::text[], $12::timestamptz[])
              AS u(id, email, display_name, roles, lng, lat, notify_mode, notify_radius_m, categories, created_at)
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
@@ -145,14 +153,20 @@ export class DemoRepository {
       rows<{ n: number }>(
         tx,
         `WITH ins AS (
-           INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location,
-                                 neighbourhood_id, radius_m, availability, status, created_at, updated_at, published_at, expires_at)
-           SELECT $1::uuid, u.id, u.author_id, u.kind, u.category_id, u.title, u.description, u.mode, ${exact}, ${pointSql('u.public_lng', 'u.public_lat')},
+           INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location,
+             public_location,
+                                 neighbourhood_id, radius_m, availability, status, created_at, updated_at,
+                                   published_at, expires_at)
+           SELECT $1::uuid, u.id, u.author_id, u.kind, u.category_id, u.title, u.description, u.mode, ${exact},
+             ${pointSql('u.public_lng', 'u.public_lat')},
                   (SELECT n.id FROM neighbourhoods n WHERE n.tenant_id = $1 ORDER BY n.outline <-> ${exact} LIMIT 1),
                   u.radius_m, u.availability::jsonb, u.status, u.created_at, u.updated_at, u.created_at, u.expires_at
-           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[],
-                       $11::float8[], $12::float8[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[])
-             AS u(id, author_id, kind, category_id, title, description, mode, lng, lat, public_lng, public_lat, radius_m, availability, status,
+           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+             $9::float8[], $10::float8[],
+                       $11::float8[], $12::float8[], $13::int[], $14::text[], $15::text[], $16::timestamptz[],
+                         $17::timestamptz[], $18::timestamptz[])
+             AS u(id, author_id, kind, category_id, title, description, mode, lng, lat, public_lng, public_lat,
+               radius_m, availability, status,
                   created_at, updated_at, expires_at)
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
@@ -191,7 +205,8 @@ export class DemoRepository {
         tx,
         `WITH ins AS (
            INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id, created_at, last_message_at)
-           SELECT $1::uuid, u.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[]) AS u
+           SELECT $1::uuid, u.* FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[],
+             $7::timestamptz[]) AS u
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
         [
@@ -242,7 +257,8 @@ export class DemoRepository {
          UPDATE listings l SET status = 'fulfilled', helper_id = f.starter_id, fulfilled_conversation_id = f.id,
                 fulfilled_at = f.created_at + interval '2 days', updated_at = f.created_at + interval '2 days'
          FROM first f
-         WHERE l.tenant_id = $1 AND l.id = f.listing_id AND l.status IN ('published', 'expired') AND l.fulfilled_at IS NULL
+         WHERE l.tenant_id = $1 AND l.id = f.listing_id AND l.status IN ('published', 'expired') AND l.fulfilled_at IS
+           NULL
            AND get_byte(decode(md5(l.id::text), 'hex'), 0) < 90
          RETURNING 1)
        SELECT count(*)::int AS n FROM done`,
@@ -279,7 +295,8 @@ export class DemoRepository {
       const at = new Date(now.getTime() - (i + 2) * 86_400_000).toISOString();
       const [home] = await rows<{ lat: number; lng: number }>(
         tx,
-        `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug OFFSET $2 LIMIT 1) s`,
+        `SELECT ST_Y(p) AS lat, ST_X(p) AS lng FROM (SELECT ST_PointOnSurface(outline::geometry) AS p FROM ` +
+          `neighbourhoods WHERE tenant_id = $1 ORDER BY position, slug OFFSET $2 LIMIT 1) s`,
         [tenantId, i],
       );
       if (!home) continue;
@@ -288,18 +305,27 @@ export class DemoRepository {
       await execute(
         tx,
         `WITH a AS (INSERT INTO accounts (tenant_id, id, display_name, roles, relayed, location, created_at)
-                    VALUES ($1, $2, $3, '{resident}', true, ${pointSql('$12', '$13')}, $11::timestamptz - interval '1 day') ON CONFLICT DO NOTHING RETURNING id, location),
-         r AS (INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_note, consent_agent_id, consent_at, created_at)
-               SELECT $1, a.id, $4, 'phone', 'Accord donné au téléphone à l’accueil de la mairie.', $5, $11::timestamptz - interval '1 day', $11::timestamptz - interval '1 day' FROM a RETURNING 1),
-         l AS (INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location, neighbourhood_id, radius_m, status, created_at, updated_at, published_at)
+                    VALUES ($1, $2, $3, '{resident}', true, ${pointSql('$12', '$13')}, $11::timestamptz - interval
+                      '1 day') ON CONFLICT DO NOTHING RETURNING id, location),
+         r AS (INSERT INTO relayed_residents (tenant_id, account_id, phone, consent_method, consent_note,
+           consent_agent_id, consent_at, created_at)
+               SELECT $1, a.id, $4, 'phone', 'Accord donné au téléphone à l’accueil de la mairie.', $5,
+                 $11::timestamptz - interval '1 day', $11::timestamptz - interval '1 day' FROM a RETURNING 1),
+         l AS (INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location,
+           public_location, neighbourhood_id, radius_m, status, created_at, updated_at, published_at)
                SELECT $1, $6, a.id, 'request', $7, $8, $9, 'in_person', a.location, ${pointSql('$16', '$17')},
-                      (SELECT n.id FROM neighbourhoods n WHERE n.tenant_id = $1 ORDER BY n.outline <-> a.location LIMIT 1), 2000, 'published', $11::timestamptz, $11::timestamptz, $11::timestamptz
+                      (SELECT n.id FROM neighbourhoods n WHERE n.tenant_id = $1 ORDER BY n.outline <-> a.location
+                        LIMIT 1), 2000, 'published', $11::timestamptz, $11::timestamptz, $11::timestamptz
                FROM a RETURNING id),
          c AS (INSERT INTO conversations (tenant_id, id, listing_id, author_id, starter_id, created_at, last_message_at)
-               SELECT $1, $14, l.id, $2, $10, $11::timestamptz + interval '3 hours', $11::timestamptz + interval '3 hours' FROM l RETURNING id),
-         m AS (INSERT INTO messages (tenant_id, id, conversation_id, sender_id, body, created_at) SELECT $1, $15, c.id, $10, $18, $11::timestamptz + interval '3 hours' FROM c RETURNING 1)
-         INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id, created_at, updated_at)
-         SELECT $1, 'message:' || c.id, 'message', $2, $6, c.id, $11::timestamptz + interval '3 hours', $11::timestamptz + interval '3 hours' FROM c
+               SELECT $1, $14, l.id, $2, $10, $11::timestamptz + interval '3 hours', $11::timestamptz + interval
+                 '3 hours' FROM l RETURNING id),
+         m AS (INSERT INTO messages (tenant_id, id, conversation_id, sender_id, body, created_at) SELECT $1, $15,
+           c.id, $10, $18, $11::timestamptz + interval '3 hours' FROM c RETURNING 1)
+         INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id,
+           created_at, updated_at)
+         SELECT $1, 'message:' || c.id, 'message', $2, $6, c.id, $11::timestamptz + interval '3 hours',
+           $11::timestamptz + interval '3 hours' FROM c
          ON CONFLICT DO NOTHING`,
         [
           tenantId,
@@ -328,7 +354,8 @@ export class DemoRepository {
   async counts(tx: Tx, tenantId: string): Promise<TenantCounts> {
     const [row] = await rows<TenantCounts>(
       tx,
-      `SELECT (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND 'resident' = ANY (roles) AND deleted_at IS NULL)::int AS residents,
+      `SELECT (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND 'resident' = ANY (roles) AND deleted_at IS
+        NULL)::int AS residents,
               count(*) FILTER (WHERE kind = 'offer')::int AS offers,
               count(*) FILTER (WHERE kind = 'request')::int AS requests,
               count(*) FILTER (WHERE status = 'published' AND expires_at > now())::int AS published,

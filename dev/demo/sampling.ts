@@ -4,7 +4,10 @@ import type { Random } from './random';
 export { contains };
 export type { MultiPolygon };
 
-/** Points closer than this to an edge are drawn again: geography (great-circle) and geometry edges differ by under a metre. */
+/**
+ * Points closer than this to an edge are drawn again: geography (great-circle) and geometry edges differ by under a
+ * metre.
+ */
 const EDGE_MARGIN_M = 15;
 
 /**

@@ -45,7 +45,8 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
       const facts = await repo.facts(tx, tenant);
       if (!facts.categories.length || !facts.neighbourhoods.length)
         throw new NotReadyError(
-          `${tenant.slug} has no ${facts.categories.length ? 'neighbourhood' : 'category'}: run \`npm run tenants:sync\` first`,
+          `${tenant.slug} has no ${facts.categories.length ? 'neighbourhood' : 'category'}: run \`npm run ` +
+            `tenants:sync\` first`,
         );
       const accounts = staffAccounts(facts);
       for (const a of accounts) {
@@ -74,7 +75,8 @@ export async function seedDemo(ds: DataSource, now = new Date()): Promise<Tenant
           now,
         );
       }
-      // Organisations, projects and missions where the tenant file turns them on; the demo resident manages the first one.
+      // Organisations, projects and missions where the tenant file turns them on; the demo resident manages the first
+      // one.
       if (plan && tenant.organisations) {
         const residents = [plan.accounts[0], ...plan.accounts.slice(accounts.length)];
         await insertOrganisations(tx, tenant.id, planOrganisations(facts, residents, now));
@@ -132,8 +134,10 @@ export function formatReport(reports: TenantReport[], totalMs: number): string {
   const n = (v: number, w: number) => String(v).padStart(w);
   const lines = reports.map(
     ({ slug, loaded, ms, counts: c }) =>
-      `demo: ${slug.padEnd(width)} ${n(c.residents, 5)} residents ${n(c.offers, 5)} offers ${n(c.requests, 4)} requests ${n(c.published, 5)} published ` +
-      `${n(c.conversations, 3)} conversations ${n(c.messages, 4)} messages ${n(c.fulfilled, 3)} fulfilled ${n(c.relayed, 1)} relayed  ${loaded ? `loaded in ${(ms / 1000).toFixed(1)} s` : 'already loaded'}`,
+      `demo: ${slug.padEnd(width)} ${n(c.residents, 5)} residents ${n(c.offers, 5)} offers ${n(c.requests, 4)} ` +
+      `requests ${n(c.published, 5)} published ` +
+      `${n(c.conversations, 3)} conversations ${n(c.messages, 4)} messages ${n(c.fulfilled, 3)} fulfilled ` +
+      `${n(c.relayed, 1)} relayed  ${loaded ? `loaded in ${(ms / 1000).toFixed(1)} s` : 'already loaded'}`,
   );
   lines.push(
     `demo: done in ${(totalMs / 1000).toFixed(1)} s`,

@@ -24,22 +24,32 @@ const STYLE = `
 
 const LAYOUT = `<!doctype html>
 <html lang="fr">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{text title}}</title><style>{{style}}</style></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{text title}}</title><style>{{style}}</style></head>
 <body><main>
 {{body}}
 </main></body>
 </html>`;
 
 // The subject tells the links of a long list apart for screen-reader users.
-const SOURCE_LINK = `<a href="/dev/mail/{{text id}}/source.eml" download="{{text fileName}}" type="message/rfc822" aria-label="Source (.eml) de « {{#if subject}}{{text subject}}{{else}}sans objet{{/if}} »">Source (.eml)</a>`;
+const SOURCE_LINK =
+  `<a href="/dev/mail/{{text id}}/source.eml" download="{{text fileName}}" ` +
+  `type="message/rfc822" aria-label="Source (.eml) de « {{#if subject}}{{text subject}}{{else}}sans objet{{/if}} ` +
+  `»">Source (.eml)</a>`;
 
 const INBOX = `<h1>Courriels envoyés</h1>
-<p>Boîte de développement : chaque courriel envoyé par l'application arrive ici au lieu de partir. Les {{#if messages.length}}derniers messages sont{{else}}messages seront{{/if}} listés du plus récent au plus ancien. Cette page n'existe pas en production.</p>
+<p>Boîte de développement : chaque courriel envoyé par l'application arrive ici au lieu de partir.
+Les {{#if messages.length}}derniers messages sont{{else}}messages seront{{/if}} listés du plus récent au plus ancien.
+Cette page n'existe pas en production.</p>
 {{#if messages.length}}<table>
 <caption>{{messages.length}} message{{#if plural}}s{{/if}}</caption>
-<thead><tr><th scope="col">Date</th><th scope="col">Destinataire</th><th scope="col">Objet</th><th scope="col">Source</th></tr></thead>
+<thead><tr>
+<th scope="col">Date</th><th scope="col">Destinataire</th><th scope="col">Objet</th><th scope="col">Source</th>
+</tr></thead>
 <tbody>
-{{#each messages}}<tr><td><time datetime="{{receivedAt}}">{{text when}}</time></td><td>{{text to}}</td><td><a href="/dev/mail/{{text id}}">{{#if subject}}{{text subject}}{{else}}(sans objet){{/if}}</a></td><td>{{> sourceLink}}</td></tr>
+{{#each messages}}<tr><td><time datetime="{{receivedAt}}">{{text when}}</time></td><td>{{text to}}</td>
+<td><a href="/dev/mail/{{text id}}">{{#if subject}}{{text subject}}{{else}}(sans objet){{/if}}</a></td>
+<td>{{> sourceLink}}</td></tr>
 {{/each}}</tbody>
 </table>{{else}}<p>Aucun message pour l'instant.</p>{{/if}}`;
 
@@ -52,7 +62,8 @@ const MESSAGE = `<p><a href="/dev/mail">← Tous les courriels</a></p>
 <dt>Message brut</dt><dd>{{> sourceLink}}</dd>
 </dl>
 <h2>Version HTML</h2>
-{{#if html}}<iframe title="Version HTML du message" sandbox srcdoc="{{text html}}"></iframe>{{else}}<p>Ce message n'a pas de version HTML.</p>{{/if}}
+{{#if html}}<iframe title="Version HTML du message" sandbox srcdoc="{{text html}}"></iframe>
+{{else}}<p>Ce message n'a pas de version HTML.</p>{{/if}}
 <h2>Version texte</h2>
 <pre>{{text text}}</pre>
 <h2>En-têtes</h2>

@@ -54,7 +54,10 @@ export interface AppConfig {
   databaseAdminUrl?: string;
   redisUrl: string;
   smtpUrl?: string;
-  /** A page of this process listing the e-mail it sent, linked from the site's footer: set by the development entry (dev/), never by the environment. */
+  /**
+   * A page of this process listing the e-mail it sent, linked from the site's footer: set by the development entry
+   * (dev/), never by the environment.
+   */
   sentMailPage?: string;
   port: number;
   publicScheme: 'http' | 'https';

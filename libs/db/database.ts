@@ -79,7 +79,8 @@ export class Database {
       // One round trip opens the transaction and scopes it: without parameters the statements
       // go as one simple query. Round trips, not the statements, are what a unit of work costs.
       await qr.query(
-        `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)${opts.jit === false ? '; SET LOCAL jit = off' : ''}`,
+        `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', ` +
+          `true)${opts.jit === false ? '; SET LOCAL jit = off' : ''}`,
       );
       let result: T;
       try {

@@ -1,7 +1,10 @@
 /** A map's bounding box in WGS 84 degrees: [minLng, minLat, maxLng, maxLat]. */
 export type Box = [number, number, number, number];
 
-/** Public points lie within a few hundred metres of an exact point inside the outline: 0.02° (≈ 1.5–2 km) is room enough. */
+/**
+ * Public points lie within a few hundred metres of an exact point inside the outline: 0.02° (≈ 1.5–2 km) is room
+ * enough.
+ */
 export const AREA_MARGIN_DEG = 0.02;
 
 /**
@@ -18,8 +21,10 @@ export function boxWithinTenantAreaSql(
   maxLat: string,
 ): string {
   return `SELECT * FROM (
-      SELECT GREATEST(${minLng}::float8, ST_XMin(a) - ${AREA_MARGIN_DEG}) AS min_lng, GREATEST(${minLat}::float8, ST_YMin(a) - ${AREA_MARGIN_DEG}) AS min_lat,
-             LEAST(${maxLng}::float8, ST_XMax(a) + ${AREA_MARGIN_DEG}) AS max_lng, LEAST(${maxLat}::float8, ST_YMax(a) + ${AREA_MARGIN_DEG}) AS max_lat
+      SELECT GREATEST(${minLng}::float8, ST_XMin(a) - ${AREA_MARGIN_DEG}) AS min_lng, GREATEST(${minLat}::float8,
+        ST_YMin(a) - ${AREA_MARGIN_DEG}) AS min_lat,
+             LEAST(${maxLng}::float8, ST_XMax(a) + ${AREA_MARGIN_DEG}) AS max_lng, LEAST(${maxLat}::float8, ST_YMax(a)
+               + ${AREA_MARGIN_DEG}) AS max_lat
       FROM tenant_areas, box2d(outline::geometry) AS a WHERE tenant_id = ${tenantId}) cut
     WHERE min_lng < max_lng AND min_lat < max_lat`;
 }

@@ -61,28 +61,32 @@ describe('public point', () => {
     expect(fuzzPoint(home, 'listing-a')).not.toEqual(fuzzPoint(home, 'listing-b'));
   });
 
-  it('stays at least 100 m from the exact point, outside its grid cell, and within about 450 m, for any point and listing', () => {
-    let nearest = Infinity;
-    let farthest = 0;
-    const sameCell: string[] = [];
-    // France and beyond, north and south of the equator, east and west of Greenwich.
-    for (const box of [
-      { lat: [41, 51], lng: [-5, 9.6] },
-      { lat: [-45, -10], lng: [-75, -40] },
-      { lat: [-1, 1], lng: [-1, 1] },
-    ] as const) {
-      for (const { p, seed } of cases(4000, { lat: [...box.lat], lng: [...box.lng] })) {
-        const f = fuzzPoint(p, seed);
-        const d = metres(p, f);
-        if (d < nearest) nearest = d;
-        if (d > farthest) farthest = d;
-        if (cellOf(f) === cellOf(p)) sameCell.push(`${JSON.stringify(p)} / ${seed}`);
+  it(
+    'stays at least 100 m from the exact point, outside its grid cell, and within about 450 m, for any point and ' +
+      'listing',
+    () => {
+      let nearest = Infinity;
+      let farthest = 0;
+      const sameCell: string[] = [];
+      // France and beyond, north and south of the equator, east and west of Greenwich.
+      for (const box of [
+        { lat: [41, 51], lng: [-5, 9.6] },
+        { lat: [-45, -10], lng: [-75, -40] },
+        { lat: [-1, 1], lng: [-1, 1] },
+      ] as const) {
+        for (const { p, seed } of cases(4000, { lat: [...box.lat], lng: [...box.lng] })) {
+          const f = fuzzPoint(p, seed);
+          const d = metres(p, f);
+          if (d < nearest) nearest = d;
+          if (d > farthest) farthest = d;
+          if (cellOf(f) === cellOf(p)) sameCell.push(`${JSON.stringify(p)} / ${seed}`);
+        }
       }
-    }
-    expect(nearest).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
-    expect(farthest).toBeLessThan(450);
-    expect(sameCell).toEqual([]);
-  });
+      expect(nearest).toBeGreaterThanOrEqual(PUBLIC_POINT_MIN_M);
+      expect(farthest).toBeLessThan(450);
+      expect(sameCell).toEqual([]);
+    },
+  );
 
   it('gives the same point for every spot of a grid cell: where the home lies in its cell is never told', () => {
     const cellLat = Math.floor(home.lat / FUZZ_STEP_DEG) * FUZZ_STEP_DEG;

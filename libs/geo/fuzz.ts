@@ -17,7 +17,10 @@ const BEARINGS = 16;
 /** When no bearing lands inside the commune, farther rings are tried, up to 3 km out. */
 const RING_STEP_M = 50;
 const RINGS = 60;
-/** Closer than this to the commune's edge is not "inside": PostGIS's great-circle edges differ from straight ones by under a metre. */
+/**
+ * Closer than this to the commune's edge is not "inside": PostGIS's great-circle edges differ from straight ones by
+ * under a metre.
+ */
 const EDGE_MARGIN_M = 10;
 
 /**

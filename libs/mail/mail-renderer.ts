@@ -90,7 +90,8 @@ function registerHelpers(hbs: typeof Handlebars): void {
     return new hbs.SafeString(
       `<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin:24px 0"><tr>` +
         `<td style="border-radius:6px;background:${bg}">` +
-        `<a href="${href}" style="display:inline-block;padding:12px 22px;font-weight:bold;color:${fg};text-decoration:none;border-radius:6px">${text}</a>` +
+        `<a href="${href}" style="display:inline-block;padding:12px ` +
+        `22px;font-weight:bold;color:${fg};text-decoration:none;border-radius:6px">${text}</a>` +
         `</td></tr></table>`,
     );
   });

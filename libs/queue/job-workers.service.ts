@@ -45,7 +45,8 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       worker.on('failed', (job, err) => {
         const tenant = (job?.data as { tenantId?: string } | undefined)?.tenantId;
         this.logger.warn(
-          `job ${job?.name} ${job?.id}${tenant ? ` (tenant ${tenant})` : ''} failed on attempt ${job?.attemptsMade}: ${err.message}`,
+          `job ${job?.name} ${job?.id}${tenant ? ` (tenant ${tenant})` : ''} failed on attempt ` +
+            `${job?.attemptsMade}: ${err.message}`,
         );
       });
       worker.on('error', (err) => this.logger.warn(`worker ${queue}: ${err.message}`));

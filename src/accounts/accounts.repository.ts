@@ -33,9 +33,11 @@ export interface AccountRow {
 
 const ACCOUNT_COLUMNS = `id, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
   display_name AS "displayName", roles,
-  CASE WHEN location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(location::geometry), 'lng', ST_X(location::geometry)) END AS location,
+  CASE WHEN location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(location::geometry), 'lng',
+    ST_X(location::geometry)) END AS location,
   notify_mode AS "notifyMode", notify_radius_m AS "notifyRadiusM", notify_category_ids AS "notifyCategoryIds",
-  terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS "deletedAt",
+  terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS
+    "deletedAt",
   banned_at AS "bannedAt", relayed`;
 
 /** Columns of the RGPD export of a session and of a token. */
@@ -138,8 +140,10 @@ export class AccountsRepository {
   async erase(tx: TenantTx, id: string): Promise<void> {
     await execute(
       tx,
-      `UPDATE accounts SET email = NULL, email_verified_at = NULL, password_hash = NULL, display_name = 'Compte supprimé',
-         location = NULL, notify_mode = 'off', notify_category_ids = '{}', last_login_at = NULL, deleted_at = now(), updated_at = now()
+      `UPDATE accounts SET email = NULL, email_verified_at = NULL, password_hash = NULL, display_name =
+        'Compte supprimé',
+         location = NULL, notify_mode = 'off', notify_category_ids = '{}', last_login_at = NULL, deleted_at = now(),
+           updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
       [tx.tenantId, id],
     );
@@ -202,7 +206,8 @@ export class AccountsRepository {
       `WITH s AS (
          SELECT s.id, s.account_id, a.roles, s.last_seen_at FROM sessions s
          JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
-         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > now() AND a.deleted_at IS NULL AND a.banned_at IS NULL
+         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > now() AND a.deleted_at IS NULL AND
+           a.banned_at IS NULL
        ), touched AS (
          UPDATE sessions SET last_seen_at = now() FROM s
          WHERE sessions.tenant_id = $1 AND sessions.id = s.id AND s.last_seen_at < now() - interval '1 hour'
@@ -248,9 +253,11 @@ export class AccountsRepository {
     return rows<StaffMember>(
       tx,
       `SELECT a.display_name AS "displayName", a.email, a.roles, false AS pending FROM accounts a
-       WHERE a.tenant_id = $1 AND a.deleted_at IS NULL AND a.roles && ARRAY['moderator', 'admin', 'federation_admin']::text[]
+       WHERE a.tenant_id = $1 AND a.deleted_at IS NULL AND a.roles && ARRAY['moderator', 'admin',
+         'federation_admin']::text[]
        UNION ALL
-       SELECT a.display_name, a.email, ARRAY[t.data->>'role']::text[], true FROM account_tokens t JOIN accounts a ON a.tenant_id = t.tenant_id AND a.id = t.account_id
+       SELECT a.display_name, a.email, ARRAY[t.data->>'role']::text[], true FROM account_tokens t JOIN accounts a ON
+         a.tenant_id = t.tenant_id AND a.id = t.account_id
        WHERE t.tenant_id = $1 AND t.purpose = 'invite' AND t.used_at IS NULL AND t.expires_at > now()
        ORDER BY 1, 2`,
       [tx.tenantId],

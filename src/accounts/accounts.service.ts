@@ -226,7 +226,9 @@ export class AccountsService implements BeforeApplicationShutdown {
     });
   }
 
-  /** Staff invitation (`npm run cli -- staff:invite`): the account is created if needed and gets the role on acceptance. */
+  /**
+   * Staff invitation (`npm run cli -- staff:invite`): the account is created if needed and gets the role on acceptance.
+   */
   async invite(tenant: TenantRef, rawEmail: string, role: Exclude<Role, 'resident'>, scopeName: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
     const ids = await this.db.withTenant(tenant.id, async (tx) => {

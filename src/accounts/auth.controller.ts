@@ -9,7 +9,8 @@ import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, To
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
 const SENT =
-  'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé. Pensez à vérifier vos courriers indésirables.';
+  'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé. Pensez à vérifier vos courriers ' +
+  'indésirables.';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

@@ -33,7 +33,9 @@ export async function verifyPassword(password: string, stored: string | null | u
   return stored !== null && stored !== undefined && timingSafeEqual(actual, expected);
 }
 
-const DUMMY_HASH = `scrypt$${PARAMS.logN}$${PARAMS.r}$${PARAMS.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+const DUMMY_HASH =
+  `scrypt$${PARAMS.logN}$${PARAMS.r}$${PARAMS.p}$` +
+  `${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
 /** French password rules; returns the message to show, or undefined when the password is acceptable. */
 export function passwordProblem(

@@ -51,7 +51,8 @@ export class AdminRepository {
   catalogue(tx: Tx, federationSlug: string): Promise<CatalogueRow[]> {
     return rows<CatalogueRow>(
       tx,
-      `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = $1) ORDER BY name`,
+      `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = ` +
+        `$1) ORDER BY name`,
       [federationSlug],
     );
   }
@@ -85,7 +86,8 @@ export class AdminRepository {
       sets.push(`archived_at = CASE WHEN ${p(c.archived)} THEN coalesce(archived_at, now()) END`);
     const updated = await rows<CatalogueRow>(
       tx,
-      `UPDATE categories SET ${sets.join(', ')} WHERE id = $2 AND federation_id = (SELECT id FROM federations WHERE slug = $1) RETURNING ${CATALOGUE_COLUMNS}`,
+      `UPDATE categories SET ${sets.join(', ')} WHERE id = $2 AND federation_id = (SELECT id FROM federations ` +
+        `WHERE slug = $1) RETURNING ${CATALOGUE_COLUMNS}`,
       params,
     );
     return updated[0];
@@ -95,7 +97,8 @@ export class AdminRepository {
   async liveCategoryIds(tx: Tx, federationSlug: string, ids: string[]): Promise<Set<string>> {
     const found = await rows<{ id: string }>(
       tx,
-      `SELECT id FROM categories WHERE id = ANY($2::uuid[]) AND archived_at IS NULL AND federation_id = (SELECT id FROM federations WHERE slug = $1)`,
+      `SELECT id FROM categories WHERE id = ANY($2::uuid[]) AND archived_at IS NULL AND federation_id = (SELECT ` +
+        `id FROM federations WHERE slug = $1)`,
       [federationSlug, ids],
     );
     return new Set(found.map((r) => r.id));
@@ -124,7 +127,8 @@ export class AdminRepository {
     return rows<TenantCategoryRow>(
       tx,
       `SELECT c.id AS "categoryId", c.slug, c.name, tc.enabled, tc.position, c.archived_at IS NOT NULL AS archived
-       FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ORDER BY tc.position, c.name`,
+       FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id = $1 ORDER BY
+         tc.position, c.name`,
       [tx.tenantId],
     );
   }
@@ -138,34 +142,47 @@ export class AdminRepository {
       tx,
       `WITH days AS (SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') d)
        SELECT days.day::text AS day,
-         (SELECT count(*) FROM listings WHERE tenant_id = $1 AND kind = 'offer' AND ${day('created_at')} = days.day)::int AS offers,
-         (SELECT count(*) FROM listings WHERE tenant_id = $1 AND kind = 'request' AND ${day('created_at')} = days.day)::int AS requests,
-         (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "newResidents",
-         (SELECT count(*) FROM match_notifications WHERE tenant_id = $1 AND status = 'mailed' AND ${day('mailed_at')} = days.day)::int AS "matchesMailed",
-         (SELECT count(*) FROM conversations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "conversationsStarted",
-         (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action LIKE 'listing.%' AND ${day('at')} = days.day)::int AS "moderationDecisions",
-         (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS organisations,
+         (SELECT count(*) FROM listings WHERE tenant_id = $1 AND kind = 'offer' AND ${day('created_at')} =
+           days.day)::int AS offers,
+         (SELECT count(*) FROM listings WHERE tenant_id = $1 AND kind = 'request' AND ${day('created_at')} =
+           days.day)::int AS requests,
+         (SELECT count(*) FROM accounts WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS
+           "newResidents",
+         (SELECT count(*) FROM match_notifications WHERE tenant_id = $1 AND status = 'mailed' AND ${day('mailed_at')}
+           = days.day)::int AS "matchesMailed",
+         (SELECT count(*) FROM conversations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS
+           "conversationsStarted",
+         (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action LIKE 'listing.%' AND ${day('at')} =
+           days.day)::int AS "moderationDecisions",
+         (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS
+           organisations,
          (SELECT count(*) FROM projects WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS projects,
          (SELECT count(*) FROM missions WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS missions,
-         (SELECT count(*) FROM mission_volunteers WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS "volunteerSignUps"
+         (SELECT count(*) FROM mission_volunteers WHERE tenant_id = $1 AND ${day('created_at')} = days.day)::int AS
+           "volunteerSignUps"
        FROM days ORDER BY days.day`,
       range,
     );
     const byCategory = await rows<TenantStats['byCategory'][number]>(
       tx,
       `SELECT c.slug AS category, c.name,
-         count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*) FILTER (WHERE l.kind = 'request')::int AS requests,
-         (SELECT count(*) FROM match_notifications mn JOIN listings x ON x.tenant_id = mn.tenant_id AND x.id = mn.listing_id
-           WHERE mn.tenant_id = $1 AND x.category_id = c.id AND mn.status = 'mailed' AND ${inRange('mn.mailed_at')})::int AS "matchesMailed",
+         count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*) FILTER (WHERE l.kind = 'request')::int AS
+           requests,
+         (SELECT count(*) FROM match_notifications mn JOIN listings x ON x.tenant_id = mn.tenant_id AND x.id =
+           mn.listing_id
+           WHERE mn.tenant_id = $1 AND x.category_id = c.id AND mn.status = 'mailed' AND
+             ${inRange('mn.mailed_at')})::int AS "matchesMailed",
          (SELECT count(*) FROM conversations cv JOIN listings x ON x.tenant_id = cv.tenant_id AND x.id = cv.listing_id
-           WHERE cv.tenant_id = $1 AND x.category_id = c.id AND ${inRange('cv.created_at')})::int AS "conversationsStarted"
+           WHERE cv.tenant_id = $1 AND x.category_id = c.id AND ${inRange('cv.created_at')})::int AS
+             "conversationsStarted"
        FROM listings l JOIN categories c ON c.id = l.category_id
        WHERE l.tenant_id = $1 AND ${inRange('l.created_at')} GROUP BY c.id, c.slug, c.name ORDER BY c.slug`,
       range,
     );
     const byNeighbourhood = await rows<TenantStats['byNeighbourhood'][number]>(
       tx,
-      `SELECT n.slug AS neighbourhood, n.name, count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*) FILTER (WHERE l.kind = 'request')::int AS requests
+      `SELECT n.slug AS neighbourhood, n.name, count(*) FILTER (WHERE l.kind = 'offer')::int AS offers, count(*)
+        FILTER (WHERE l.kind = 'request')::int AS requests
        FROM listings l JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
        WHERE l.tenant_id = $1 AND ${inRange('l.created_at')} GROUP BY n.slug, n.name ORDER BY n.slug`,
       range,

@@ -12,7 +12,10 @@ export interface AlertPolicy {
 /** The tenant file's defaults (src/tenants/tenant-file.schema.ts), read from the schema itself. */
 const DEFAULTS: AlertPolicy = tenantFileSchema.shape.matching.parse(undefined);
 
-/** A tenant's alert policy: its file's `matching` settings, each missing one (settings stored before it existed) at its default. */
+/**
+ * A tenant's alert policy: its file's `matching` settings, each missing one (settings stored before it existed) at its
+ * default.
+ */
 export function alertPolicy(settings: Pick<TenantSettings, 'matching'> | undefined): AlertPolicy {
   return { ...DEFAULTS, ...settings?.matching };
 }

@@ -42,8 +42,10 @@ export class AlertsRepository {
     if (!items.length) return new Set();
     const inserted = await rows<{ recipientId: string }>(
       tx,
-      `INSERT INTO ${t.name} (tenant_id, ${t.itemColumn}, recipient_id, ${t.hasReason ? 'reason, ' : ''}distance_m, delivery, status, mailed_at, outbox_id)
-       SELECT $1, $2, r, ${t.hasReason ? 'reason, ' : ''}d, delivery, CASE delivery WHEN 'immediate' THEN 'mailed' ELSE 'pending' END,
+      `INSERT INTO ${t.name} (tenant_id, ${t.itemColumn}, recipient_id, ${t.hasReason ? 'reason, ' : ''}distance_m,
+        delivery, status, mailed_at, outbox_id)
+       SELECT $1, $2, r, ${t.hasReason ? 'reason, ' : ''}d, delivery, CASE delivery WHEN 'immediate' THEN 'mailed'
+         ELSE 'pending' END,
               CASE delivery WHEN 'immediate' THEN now() END, o
        FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[]) AS u(r, reason, d, delivery, o)
        ON CONFLICT (tenant_id, ${t.itemColumn}, recipient_id) DO NOTHING RETURNING recipient_id AS "recipientId"`,
@@ -64,7 +66,8 @@ export class AlertsRepository {
   async unlinkOutbox(tx: TenantTx, t: NotificationTable, itemId: string, recipientIds: string[]): Promise<void> {
     if (!recipientIds.length) return;
     await tx.query(
-      `UPDATE ${t.name} SET outbox_id = NULL WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND recipient_id = ANY($3::uuid[])`,
+      `UPDATE ${t.name} SET outbox_id = NULL WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND recipient_id = ` +
+        `ANY($3::uuid[])`,
       [tx.tenantId, itemId, recipientIds],
     );
   }
@@ -96,7 +99,8 @@ export class AlertsRepository {
   ): Promise<Map<string, number>> {
     const counts = tables.map(
       (t) =>
-        `(SELECT count(*) FROM ${t.name} m WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = 'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')`,
+        `(SELECT count(*) FROM ${t.name} m WHERE m.tenant_id = $1 AND m.recipient_id = r.id AND m.delivery = ` +
+        `'immediate' AND m.mailed_at >= $3 AND m.status = 'mailed')`,
     );
     const found = await rows<{ id: string; n: number }>(
       tx,
@@ -115,12 +119,14 @@ export class AlertsRepository {
     const { name, itemColumn } = source.table;
     await tx.query(
       `UPDATE ${name} mn SET status = 'skipped'
-       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending' AND NOT (${source.stillSendable(`mn.${itemColumn}`)})`,
+       WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
+         AND NOT (${source.stillSendable(`mn.${itemColumn}`)})`,
       [tx.tenantId],
     );
     return rows<PendingDigestRow>(
       tx,
-      `SELECT mn.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", mn.${itemColumn} AS "itemId", mn.distance_m AS "distanceM"
+      `SELECT mn.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", mn.${itemColumn} AS
+        "itemId", mn.distance_m AS "distanceM"
        FROM ${name} mn JOIN accounts a ON a.tenant_id = mn.tenant_id AND a.id = mn.recipient_id
        WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
          AND a.email IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
@@ -138,7 +144,8 @@ export class AlertsRepository {
   ): Promise<void> {
     await tx.query(
       `UPDATE ${t.name} SET status = 'mailed', mailed_at = now(), outbox_id = $4
-       WHERE tenant_id = $1 AND recipient_id = $2 AND ${t.itemColumn} = ANY($3::uuid[]) AND delivery = 'digest' AND status = 'pending'`,
+       WHERE tenant_id = $1 AND recipient_id = $2 AND ${t.itemColumn} = ANY($3::uuid[]) AND delivery = 'digest' AND
+         status = 'pending'`,
       [tx.tenantId, recipientId, itemIds, outboxId],
     );
   }
@@ -156,7 +163,8 @@ export class AlertsRepository {
   async unsubscribe(tx: TenantTx, accountId: string): Promise<boolean> {
     const done = await rows<{ id: string }>(
       tx,
-      `UPDATE accounts SET unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id`,
+      `UPDATE accounts SET unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE tenant_id ` +
+        `= $1 AND id = $2 AND deleted_at IS NULL RETURNING id`,
       [tx.tenantId, accountId],
     );
     return done.length > 0;
@@ -166,7 +174,8 @@ export class AlertsRepository {
   async markDispatched(tx: TenantTx, eventType: string, itemId: string, version: number): Promise<void> {
     await tx.query(
       `UPDATE domain_events SET dispatched_at = now()
-       WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 AND coalesce((payload->>'version')::int, 0) <= $4 AND dispatched_at IS NULL`,
+       WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 AND coalesce((payload->>'version')::int, 0) <= $4 AND
+         dispatched_at IS NULL`,
       [tx.tenantId, eventType, itemId, version],
     );
   }
@@ -176,7 +185,8 @@ export class AlertsRepository {
     return rows<UndispatchedEvent>(
       tx,
       `SELECT type, aggregate_id AS "itemId", coalesce((payload->>'version')::int, 0) AS version FROM domain_events
-       WHERE tenant_id = $1 AND type = ANY($2::text[]) AND dispatched_at IS NULL AND created_at < now() - make_interval(secs => $3)
+       WHERE tenant_id = $1 AND type = ANY($2::text[]) AND dispatched_at IS NULL AND created_at < now() -
+         make_interval(secs => $3)
        ORDER BY created_at LIMIT 500`,
       [tx.tenantId, eventTypes, graceSec],
     );

@@ -60,7 +60,10 @@ export class AlertsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** After the publication committed: queue the items' fan-outs (a failure is left to the sweep: the events stay undispatched). */
+  /**
+   * After the publication committed: queue the items' fan-outs (a failure is left to the sweep: the events stay
+   * undispatched).
+   */
   async announce(kind: string, tenantId: TenantId, items: Array<{ id: string; version?: number }>): Promise<void> {
     this.sources.get(kind);
     if (!items.length) return;
@@ -158,7 +161,10 @@ export class AlertsService {
     );
   }
 
-  /** Notifications and e-mails of one chunk of recipients, in the caller's transaction; answers the outbox ids to queue once it commits. */
+  /**
+   * Notifications and e-mails of one chunk of recipients, in the caller's transaction; answers the outbox ids to queue
+   * once it commits.
+   */
   private async writeChunk(
     tx: TenantTx,
     f: FanOut,
@@ -279,7 +285,10 @@ export class AlertsService {
     for (const t of this.directory.all()) for (const s of this.sources.all()) await this.sendDigest(s.kind, t.id, now);
   }
 
-  /** Re-queues the fan-outs of publications older than `graceMs` that have not completed (Redis away at publication, flushed, a worker killed). */
+  /**
+   * Re-queues the fan-outs of publications older than `graceMs` that have not completed (Redis away at publication,
+   * flushed, a worker killed).
+   */
   async requeueUndispatched(graceMs = 15_000): Promise<number> {
     const types = this.sources.all().map((s) => s.publishedEvent);
     let requeued = 0;

@@ -32,7 +32,8 @@ export class AuditRepository {
   async append(tx: TenantTx, e: AuditEntry): Promise<void> {
     await execute(
       tx,
-      `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, target_type, target_id, reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, target_type, target_id, reason, data) ` +
+        `VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [tx.tenantId, e.actorId, e.actorRole, e.action, e.targetType, e.targetId, e.reason, JSON.stringify(e.data ?? {})],
     );
   }
@@ -41,7 +42,8 @@ export class AuditRepository {
   list(tx: TenantTx, limit: number, after?: { at: string; id: string }): Promise<AuditListRow[]> {
     return rows<AuditListRow>(
       tx,
-      `SELECT al.id, al.at::text AS "atText", al.at, al.actor_role AS "actorRole", al.action, al.target_type AS "targetType", al.target_id AS "targetId",
+      `SELECT al.id, al.at::text AS "atText", al.at, al.actor_role AS "actorRole", al.action, al.target_type AS
+        "targetType", al.target_id AS "targetId",
               al.reason, al.data, a.display_name AS "actorName"
        FROM audit_log al LEFT JOIN accounts a ON a.tenant_id = al.tenant_id AND a.id = al.actor_id
        WHERE al.tenant_id = $1 ${after ? 'AND (al.at, al.id) < ($3::timestamptz, $4::uuid)' : ''}

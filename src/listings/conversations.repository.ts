@@ -51,8 +51,10 @@ export interface ConversationsExport {
   reports: Array<{ listingId: string; reason: string; comment: string; createdAt: Date }>;
 }
 
-const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS "listingStatus", cv.author_id AS "authorId", cv.starter_id AS "starterId",
-  au.display_name AS "authorName", st.display_name AS "starterName", au.relayed AS "authorRelayed", st.relayed AS "starterRelayed", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
+const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS
+  "listingStatus", cv.author_id AS "authorId", cv.starter_id AS "starterId",
+  au.display_name AS "authorName", st.display_name AS "starterName", au.relayed AS "authorRelayed", st.relayed AS
+    "starterRelayed", cv.created_at AS "createdAt", cv.last_message_at AS "lastMessageAt"`;
 const CONVERSATION_JOINS = `JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
   JOIN accounts au ON au.tenant_id = cv.tenant_id AND au.id = cv.author_id
   JOIN accounts st ON st.tenant_id = cv.tenant_id AND st.id = cv.starter_id`;
@@ -82,8 +84,10 @@ export class ConversationsRepository {
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
-      `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at, on_behalf_agent_id)
-       VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN cardinality($5::text[]) > 0 THEN now() END, $6)
+      `INSERT INTO messages (tenant_id, conversation_id, sender_id, body, status, hold_reasons, held_at,
+        on_behalf_agent_id)
+       VALUES ($1, $2, $3, $4, CASE WHEN cardinality($5::text[]) > 0 THEN 'held' ELSE 'visible' END, $5, CASE WHEN
+         cardinality($5::text[]) > 0 THEN now() END, $6)
        RETURNING id`,
       [tx.tenantId, conversationId, senderId, body, holdReasons, onBehalfAgentId],
     );
@@ -133,7 +137,8 @@ export class ConversationsRepository {
   participants(tx: TenantTx, listingIds: string[]): Promise<ParticipantRow[]> {
     return rows<ParticipantRow>(
       tx,
-      `SELECT cv.listing_id AS "listingId", cv.id AS "conversationId", a.id AS "accountId", a.display_name AS "displayName" FROM conversations cv
+      `SELECT cv.listing_id AS "listingId", cv.id AS "conversationId", a.id AS "accountId", a.display_name AS
+        "displayName" FROM conversations cv
        JOIN accounts a ON a.tenant_id = cv.tenant_id AND a.id = cv.starter_id
        WHERE cv.tenant_id = $1 AND cv.listing_id = ANY ($2::uuid[]) ORDER BY cv.created_at`,
       [tx.tenantId, listingIds],
@@ -144,7 +149,8 @@ export class ConversationsRepository {
     return rows<ConversationRow>(
       tx,
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv ${CONVERSATION_JOINS}
-       WHERE cv.tenant_id = $1 AND (cv.author_id = $2 OR cv.starter_id = $2) ORDER BY cv.last_message_at DESC LIMIT 200`,
+       WHERE cv.tenant_id = $1 AND (cv.author_id = $2 OR cv.starter_id = $2) ORDER BY cv.last_message_at DESC LIMIT
+         200`,
       [tx.tenantId, accountId],
     );
   }
@@ -153,7 +159,8 @@ export class ConversationsRepository {
   messages(tx: TenantTx, conversationId: string, viewerId: string): Promise<MessageRow[]> {
     return rows<MessageRow>(
       tx,
-      `SELECT id, sender_id AS "senderId", body, status, on_behalf_agent_id IS NOT NULL AS "onBehalf", created_at AS "createdAt" FROM messages
+      `SELECT id, sender_id AS "senderId", body, status, on_behalf_agent_id IS NOT NULL AS "onBehalf", created_at AS
+        "createdAt" FROM messages
        WHERE tenant_id = $1 AND conversation_id = $2 AND (status = 'visible' OR (status = 'held' AND sender_id = $3))
        ORDER BY created_at, id`,
       [tx.tenantId, conversationId, viewerId],
@@ -165,7 +172,8 @@ export class ConversationsRepository {
     return firstRow<HeldMessage>(
       tx,
       `SELECT m.id, m.status, m.body, m.sender_id AS "senderId", cv.id AS "conversationId", l.title AS "listingTitle",
-              CASE WHEN m.sender_id = cv.author_id THEN cv.starter_id ELSE cv.author_id END AS "recipientId", s.display_name AS "senderName"
+              CASE WHEN m.sender_id = cv.author_id THEN cv.starter_id ELSE cv.author_id END AS "recipientId",
+                s.display_name AS "senderName"
        FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
        JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
        JOIN accounts s ON s.tenant_id = m.tenant_id AND s.id = m.sender_id
@@ -211,12 +219,14 @@ export class ConversationsRepository {
   async exportFor(tx: TenantTx, accountId: string): Promise<ConversationsExport> {
     const messages = await rows<ConversationsExport['messages'][number]>(
       tx,
-      `SELECT m.conversation_id AS "conversationId", m.body, m.created_at AS "createdAt" FROM messages m WHERE m.tenant_id = $1 AND m.sender_id = $2 ORDER BY m.created_at`,
+      `SELECT m.conversation_id AS "conversationId", m.body, m.created_at AS "createdAt" FROM messages m WHERE ` +
+        `m.tenant_id = $1 AND m.sender_id = $2 ORDER BY m.created_at`,
       [tx.tenantId, accountId],
     );
     const reports = await rows<ConversationsExport['reports'][number]>(
       tx,
-      `SELECT listing_id AS "listingId", reason, comment, created_at AS "createdAt" FROM listing_reports WHERE tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
+      `SELECT listing_id AS "listingId", reason, comment, created_at AS "createdAt" FROM listing_reports WHERE ` +
+        `tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
       [tx.tenantId, accountId],
     );
     return { messages, reports };
@@ -226,8 +236,10 @@ export class ConversationsRepository {
   async mentionKeys(tx: TenantTx, accountId: string): Promise<{ keys: string[]; prefixes: string[] }> {
     const [r] = await rows<{ messages: string[]; listings: string[] }>(
       tx,
-      `SELECT coalesce((SELECT array_agg('message:' || id) FROM messages WHERE tenant_id = $1 AND sender_id = $2), '{}') AS messages,
-              coalesce((SELECT array_agg(id::text) FROM listings WHERE tenant_id = $1 AND author_id = $2), '{}') AS listings`,
+      `SELECT coalesce((SELECT array_agg('message:' || id) FROM messages WHERE tenant_id = $1 AND sender_id = $2),
+        '{}') AS messages,
+              coalesce((SELECT array_agg(id::text) FROM listings WHERE tenant_id = $1 AND author_id = $2), '{}') AS
+                listings`,
       [tx.tenantId, accountId],
     );
     const listings = r.listings;

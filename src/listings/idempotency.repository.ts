@@ -11,8 +11,10 @@ export const IDEMPOTENCY_HEADER_DOC = {
   name: IDEMPOTENCY_HEADER,
   required: false,
   description:
-    'Une clé choisie par le client (un UUID par exemple, 1 à 255 caractères ASCII visibles). La même clé renvoyée par le même auteur dans les 24 heures ' +
-    'donne la même réponse (même annonce, même statut) sans publier une seconde fois ; la même clé avec une requête différente donne 422.',
+    'Une clé choisie par le client (un UUID par exemple, 1 à 255 caractères ASCII visibles). La même clé renvoyée ' +
+    'par le même auteur dans les 24 heures ' +
+    'donne la même réponse (même annonce, même statut) sans publier une seconde fois ; la même clé avec une ' +
+    'requête différente donne 422.',
 };
 
 /** Visible ASCII, as the header's value is sent (a UUID is the usual choice). */
@@ -79,14 +81,16 @@ export class IdempotencyRepository {
     ]);
     const claimed = await rows<{ key: string }>(
       tx,
-      `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1, $2, $3, $4, 0, '{}')
+      `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) VALUES ($1, $2, $3,
+        $4, 0, '{}')
        ON CONFLICT DO NOTHING RETURNING key`,
       [tx.tenantId, req.authorId, req.key, req.requestHash],
     );
     if (claimed.length) return undefined;
     const [prior] = await rows<{ requestHash: string; status: number; response: Record<string, unknown> }>(
       tx,
-      `SELECT request_hash AS "requestHash", status, response FROM idempotency_keys WHERE tenant_id = $1 AND account_id = $2 AND key = $3`,
+      `SELECT request_hash AS "requestHash", status, response FROM idempotency_keys WHERE tenant_id = $1 AND ` +
+        `account_id = $2 AND key = $3`,
       [tx.tenantId, req.authorId, req.key],
     );
     if (!prior || prior.requestHash !== req.requestHash) {

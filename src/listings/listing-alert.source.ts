@@ -54,7 +54,8 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
   find(tx: TenantTx, ids: string[]): Promise<ListingAlertItem[]> {
     return rows<ListingAlertItem>(
       tx,
-      `SELECT l.id, l.kind, l.title, l.description, l.mode, a.display_name AS "authorName", c.name AS category, n.name AS neighbourhood
+      `SELECT l.id, l.kind, l.title, l.description, l.mode, a.display_name AS "authorName", c.name AS category, n.name
+        AS neighbourhood
        FROM listings l JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
        JOIN categories c ON c.id = l.category_id
        LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
@@ -64,7 +65,10 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
   }
 
   stillSendable(ref: string): string {
-    return `EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = $1::uuid AND l.id = ${ref} AND l.status = 'published' AND l.expires_at > now())`;
+    return (
+      `EXISTS (SELECT 1 FROM listings l WHERE l.tenant_id = $1::uuid AND l.id = ${ref} AND l.status = ` +
+      `'published' AND l.expires_at > now())`
+    );
   }
 
   /**
@@ -89,7 +93,8 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
       `WITH l AS (
          -- By primary key (OFFSET 0 keeps the status test outside): with it inside, the planner
          -- may walk the tenant's published listings by listings_public_geo to find this one.
-         SELECT * FROM (SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 OFFSET 0) x WHERE status = 'published' AND expires_at > now()
+         SELECT * FROM (SELECT * FROM listings WHERE tenant_id = $1 AND id = $2 OFFSET 0) x WHERE status = 'published'
+           AND expires_at > now()
        ), counterpart AS (
          SELECT o.author_id AS recipient_id, 'counterpart'::text AS reason, ST_Distance(o.location, l.location) AS d
          FROM listings o, l
@@ -97,7 +102,8 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
            AND o.category_id = l.category_id AND o.kind <> l.kind AND o.author_id <> l.author_id
            AND ((o.mode <> 'in_person' AND l.mode <> 'in_person')
                 OR (o.mode <> 'remote' AND l.mode <> 'remote'
-                    AND ST_DWithin(o.location, l.location, CASE WHEN l.kind = 'offer' THEN l.radius_m ELSE o.radius_m END)))
+                    AND ST_DWithin(o.location, l.location, CASE WHEN l.kind = 'offer' THEN l.radius_m ELSE o.radius_m
+                      END)))
        ), alert AS (
          SELECT c.id AS recipient_id, 'alert'::text AS reason, c.distance_m AS d
          FROM l, app_alert_recipients(l.category_id, l.location) AS c
@@ -110,7 +116,8 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
        SELECT b.recipient_id AS "recipientId", a.email, a.display_name AS "displayName", b.reason,
               round(b.d)::int AS "distanceM", a.notify_mode AS "notifyMode"
        FROM best b JOIN accounts a ON a.tenant_id = $1 AND a.id = b.recipient_id
-       WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
+       WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS
+         NULL AND a.banned_at IS NULL
        ORDER BY b.d, b.recipient_id
        LIMIT $3`,
       [tx.tenantId, item.id, cap],

@@ -80,10 +80,12 @@ export class ListingsRepository {
     ];
     await execute(
       tx,
-      `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location, public_location,
+      `INSERT INTO listings (tenant_id, id, author_id, kind, category_id, title, description, mode, location,
+        public_location,
                              neighbourhood_id, radius_m, availability, status, hold_reasons, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${pointSql('$9', '$10')}, ${pointSql('$11', '$12')},
-               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$9', '$10')} LIMIT 1),
+               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$9', '$10')} LIMIT
+                 1),
                $13, $14, $15, $16, CASE WHEN $15 = 'published' THEN now() END)`,
       params,
     );
@@ -121,8 +123,10 @@ export class ListingsRepository {
   find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ListingRecord | undefined> {
     return firstRow<ListingRecord>(
       tx,
-      `SELECT ${LISTING_VIEW_COLUMNS}, l.author_id AS "authorId", l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM",
-              l.availability, l.version, l.category_id AS "categoryId", l.fulfilled_at AS "fulfilledAt", l.helper_id AS "helperId"
+      `SELECT ${LISTING_VIEW_COLUMNS}, l.author_id AS "authorId", l.status, l.hold_reasons AS "holdReasons",
+        l.radius_m AS "radiusM",
+              l.availability, l.version, l.category_id AS "categoryId", l.fulfilled_at AS "fulfilledAt", l.helper_id
+                AS "helperId"
        FROM listings l ${LISTING_VIEW_JOINS}
        WHERE l.tenant_id = $1 AND l.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF l' : ''}`,
       [tx.tenantId, id],
@@ -145,7 +149,8 @@ export class ListingsRepository {
   async fulfil(tx: TenantTx, id: string, helperId: string | null, conversationId: string | null): Promise<void> {
     await execute(
       tx,
-      `UPDATE listings SET status = 'fulfilled', fulfilled_at = now(), helper_id = $3, fulfilled_conversation_id = $4, updated_at = now()
+      `UPDATE listings SET status = 'fulfilled', fulfilled_at = now(), helper_id = $3, fulfilled_conversation_id = $4,
+        updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
       [tx.tenantId, id, helperId, conversationId],
     );
@@ -154,7 +159,8 @@ export class ListingsRepository {
   async renew(tx: TenantTx, id: string, days: number): Promise<void> {
     await execute(
       tx,
-      `UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      `UPDATE listings SET expires_at = now() + make_interval(days => $3), updated_at = now() WHERE tenant_id = ` +
+        `$1 AND id = $2`,
       [tx.tenantId, id, days],
     );
   }
@@ -162,7 +168,8 @@ export class ListingsRepository {
   listByAuthor(tx: TenantTx, authorId: string): Promise<AuthorListing[]> {
     return rows<AuthorListing>(
       tx,
-      `SELECT ${LISTING_VIEW_COLUMNS}, l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM", l.availability
+      `SELECT ${LISTING_VIEW_COLUMNS}, l.status, l.hold_reasons AS "holdReasons", l.radius_m AS "radiusM",
+        l.availability
        FROM listings l ${LISTING_VIEW_JOINS} WHERE l.tenant_id = $1 AND l.author_id = $2 ORDER BY l.created_at DESC`,
       [tx.tenantId, authorId],
     );
@@ -172,7 +179,8 @@ export class ListingsRepository {
   exportByAuthor(tx: TenantTx, authorId: string): Promise<ListingExport[]> {
     return rows<ListingExport>(
       tx,
-      `SELECT id, kind, title, description, mode, status, radius_m AS "radiusM", availability, created_at AS "createdAt", expires_at AS "expiresAt",
+      `SELECT id, kind, title, description, mode, status, radius_m AS "radiusM", availability, created_at AS
+        "createdAt", expires_at AS "expiresAt",
               json_build_object('lat', ST_Y(location::geometry), 'lng', ST_X(location::geometry)) AS location
        FROM listings WHERE tenant_id = $1 AND author_id = $2 ORDER BY created_at`,
       [tx.tenantId, authorId],
@@ -183,7 +191,8 @@ export class ListingsRepository {
   async closeAndBlankByAuthor(tx: TenantTx, authorId: string): Promise<void> {
     await execute(
       tx,
-      `UPDATE listings SET status = CASE WHEN status IN ('published', 'pending_review', 'hidden') THEN 'closed' ELSE status END,
+      `UPDATE listings SET status = CASE WHEN status IN ('published', 'pending_review', 'hidden') THEN 'closed' ELSE
+        status END,
               title = 'Annonce supprimée', description = 'Cette annonce a été supprimée par son auteur.',
               location = public_location, availability = '{}', updated_at = now()
        WHERE tenant_id = $1 AND author_id = $2`,
@@ -195,7 +204,8 @@ export class ListingsRepository {
   async expireDue(tx: TenantTx): Promise<number> {
     return execute(
       tx,
-      `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' AND expires_at <= now()`,
+      `UPDATE listings SET status = 'expired', updated_at = now() WHERE tenant_id = $1 AND status = 'published' ` +
+        `AND expires_at <= now()`,
       [tx.tenantId],
     );
   }
@@ -227,7 +237,8 @@ export class ListingsRepository {
   async counts(tx: TenantTx): Promise<{ offers: number; requests: number }> {
     const [row] = await rows<{ offers: number; requests: number }>(
       tx,
-      `SELECT count(*) FILTER (WHERE kind = 'offer')::int AS offers, count(*) FILTER (WHERE kind = 'request')::int AS requests
+      `SELECT count(*) FILTER (WHERE kind = 'offer')::int AS offers, count(*) FILTER (WHERE kind = 'request')::int AS
+        requests
        FROM listings WHERE tenant_id = $1 AND status = 'published' AND expires_at > now()`,
       [tx.tenantId],
     );

@@ -51,8 +51,10 @@ export interface SearchRow {
 export const LISTING_VIEW_COLUMNS = `
   l.id, l.kind, l.title, l.description, l.mode, l.created_at AS "createdAt", l.expires_at AS "expiresAt",
   json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS category,
-  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood,
-  json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS "publicLocation",
+  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS
+    neighbourhood,
+  json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
+    "publicLocation",
   a.display_name AS "authorName", a.relayed`;
 
 export const LISTING_VIEW_JOINS = `
@@ -80,7 +82,9 @@ export async function searchListings(
   if (f.q) {
     const q = p(f.q);
     where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${q})))`);
-    query = `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + similarity(immutable_unaccent(lower(l.title)), immutable_unaccent(lower(${q})))::float8)`;
+    query =
+      `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
+      `similarity(immutable_unaccent(lower(l.title)), immutable_unaccent(lower(${q})))::float8)`;
   }
 
   let order: string;
@@ -115,7 +119,8 @@ export async function searchListings(
   } else if (f.q) {
     if (cursor?.o === 'rank')
       where.push(
-        `(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ${p(cursor.id)}::uuid))`,
+        `(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ` +
+          `${p(cursor.id)}::uuid))`,
       );
     extra = `, ${query} AS "sortRank"`;
     order = `${query} DESC, l.id`;
@@ -148,7 +153,10 @@ export interface MapPoint {
   lat: number;
 }
 
-/** The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the answer. */
+/**
+ * The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the
+ * answer.
+ */
 export function listingsInBox(
   tx: TenantTx,
   box: Box,

@@ -28,18 +28,23 @@ export class ModerationRepository {
   queue(tx: TenantTx, limit: number, after?: { at: string; id: string }): Promise<QueueItem[]> {
     return rows<QueueItem>(
       tx,
-      `SELECT type, id, kind, title, description, status, "holdReasons", "authorId", "authorName", "createdAt", "heldAt", reports FROM (
-         SELECT 'listing' AS type, l.id, l.kind, l.title, l.description, l.status, l.hold_reasons AS "holdReasons", l.author_id AS "authorId",
-                a.display_name AS "authorName", l.created_at AS "createdAt", l.updated_at AS held, l.updated_at::text AS "heldAt",
+      `SELECT type, id, kind, title, description, status, "holdReasons", "authorId", "authorName", "createdAt",
+        "heldAt", reports FROM (
+         SELECT 'listing' AS type, l.id, l.kind, l.title, l.description, l.status, l.hold_reasons AS "holdReasons",
+           l.author_id AS "authorId",
+                a.display_name AS "authorName", l.created_at AS "createdAt", l.updated_at AS held, l.updated_at::text
+                  AS "heldAt",
                 json_build_object('count', coalesce(r.n, 0), 'reasons', coalesce(r.reasons, '{}'::json)) AS reports
          FROM listings l JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
          LEFT JOIN LATERAL (
            SELECT sum(n)::int AS n, json_object_agg(reason, n) AS reasons FROM (
-             SELECT reason, count(*)::int AS n FROM listing_reports WHERE tenant_id = l.tenant_id AND listing_id = l.id GROUP BY reason) x
+             SELECT reason, count(*)::int AS n FROM listing_reports WHERE tenant_id = l.tenant_id AND listing_id =
+               l.id GROUP BY reason) x
          ) r ON true
          WHERE l.tenant_id = $1 AND l.status IN ('pending_review', 'hidden')
          UNION ALL
-         SELECT 'message', m.id, NULL, lst.title, m.body, m.status, m.hold_reasons, m.sender_id, a.display_name, m.created_at, m.held_at, m.held_at::text,
+         SELECT 'message', m.id, NULL, lst.title, m.body, m.status, m.hold_reasons, m.sender_id, a.display_name,
+           m.created_at, m.held_at, m.held_at::text,
                 json_build_object('count', 0, 'reasons', '{}'::json)
          FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
          JOIN listings lst ON lst.tenant_id = cv.tenant_id AND lst.id = cv.listing_id
@@ -47,18 +52,21 @@ export class ModerationRepository {
          WHERE m.tenant_id = $1 AND m.status = 'held'
          UNION ALL
          -- A participant said a help went badly: a safety signal (listing_feedback_to_review).
-         SELECT 'feedback', f.id, lst.kind, lst.title, f.comment, 'to_review', '{}'::text[], f.author_id, a.display_name, f.created_at, f.created_at, f.created_at::text,
+         SELECT 'feedback', f.id, lst.kind, lst.title, f.comment, 'to_review', '{}'::text[], f.author_id,
+           a.display_name, f.created_at, f.created_at, f.created_at::text,
                 json_build_object('count', 0, 'reasons', '{}'::json)
          FROM listing_feedback f JOIN listings lst ON lst.tenant_id = f.tenant_id AND lst.id = f.listing_id
          JOIN accounts a ON a.tenant_id = f.tenant_id AND a.id = f.author_id
          WHERE f.tenant_id = $1 AND NOT f.ok AND f.reviewed_at IS NULL
          UNION ALL
-         SELECT 'organisation', o.id, o.kind, o.name, o.description, o.status, '{pre_moderation}'::text[], o.created_by, a.display_name, o.created_at, o.updated_at, o.updated_at::text,
+         SELECT 'organisation', o.id, o.kind, o.name, o.description, o.status, '{pre_moderation}'::text[],
+           o.created_by, a.display_name, o.created_at, o.updated_at, o.updated_at::text,
                 json_build_object('count', 0, 'reasons', '{}'::json)
          FROM organisations o JOIN accounts a ON a.tenant_id = o.tenant_id AND a.id = o.created_by
          WHERE o.tenant_id = $1 AND o.status = 'pending_review'
          UNION ALL
-         SELECT 'project', p.id, NULL, p.title, p.description, p.status, p.hold_reasons, p.created_by, a.display_name, p.created_at, p.updated_at, p.updated_at::text,
+         SELECT 'project', p.id, NULL, p.title, p.description, p.status, p.hold_reasons, p.created_by, a.display_name,
+           p.created_at, p.updated_at, p.updated_at::text,
                 json_build_object('count', 0, 'reasons', '{}'::json)
          FROM projects p JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.created_by
          WHERE p.tenant_id = $1 AND p.status = 'pending_review'
@@ -73,7 +81,8 @@ export class ModerationRepository {
   reviewFeedback(tx: TenantTx, id: string, moderatorId: string): Promise<{ listingId: string } | undefined> {
     return firstRow<{ listingId: string }>(
       tx,
-      `UPDATE listing_feedback SET reviewed_at = now(), reviewed_by = $3 WHERE tenant_id = $1 AND id = $2 AND NOT ok AND reviewed_at IS NULL RETURNING listing_id AS "listingId"`,
+      `UPDATE listing_feedback SET reviewed_at = now(), reviewed_by = $3 WHERE tenant_id = $1 AND id = $2 AND NOT ` +
+        `ok AND reviewed_at IS NULL RETURNING listing_id AS "listingId"`,
       [tx.tenantId, id, moderatorId],
     );
   }
@@ -84,7 +93,8 @@ export class ModerationRepository {
   ): Promise<{ id: string; email: string | null; displayName: string; bannedAt: Date | null } | undefined> {
     return firstRow<{ id: string; email: string | null; displayName: string; bannedAt: Date | null }>(
       tx,
-      `SELECT id, email, display_name AS "displayName", banned_at AS "bannedAt" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
+      `SELECT id, email, display_name AS "displayName", banned_at AS "bannedAt" FROM accounts WHERE tenant_id = ` +
+        `$1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`,
       [tx.tenantId, id],
     );
   }
@@ -98,7 +108,8 @@ export class ModerationRepository {
     );
     await execute(
       tx,
-      `UPDATE listings SET status = 'hidden', hold_reasons = array_append(hold_reasons, 'author_banned'), updated_at = now()
+      `UPDATE listings SET status = 'hidden', hold_reasons = array_append(hold_reasons, 'author_banned'), updated_at =
+        now()
        WHERE tenant_id = $1 AND author_id = $2 AND status IN ('published', 'pending_review')`,
       [tx.tenantId, id],
     );
@@ -108,7 +119,8 @@ export class ModerationRepository {
   unban(tx: TenantTx, id: string): Promise<number> {
     return execute(
       tx,
-      `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND banned_at IS NOT NULL`,
+      `UPDATE accounts SET banned_at = NULL, ban_reason = NULL, updated_at = now() WHERE tenant_id = $1 AND id = ` +
+        `$2 AND banned_at IS NOT NULL`,
       [tx.tenantId, id],
     );
   }

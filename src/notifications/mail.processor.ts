@@ -184,14 +184,16 @@ export class MailProcessor {
     if (kind === 'permanent' || row.attempts >= this.policy.maxAttempts) {
       await this.repo.markFailed(tenantId, row.id, reason);
       this.logger.warn(
-        `outbox ${row.id} (tenant ${slug}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${reason}`,
+        `outbox ${row.id} (tenant ${slug}, ${row.template}) failed for good after ${row.attempts} attempt(s): ` +
+          `${reason}`,
       );
       return 'failed';
     }
     const delayMs = this.policy.retryDelayMs(row.attempts);
     await this.repo.retryLater(tenantId, row.id, delayMs, reason);
     this.logger.log(
-      `outbox ${row.id} (tenant ${slug}) attempt ${row.attempts} failed, retry in ${Math.round(delayMs / 1000)} s: ${reason}`,
+      `outbox ${row.id} (tenant ${slug}) attempt ${row.attempts} failed, retry in ${Math.round(delayMs / 1000)} ` +
+        `s: ${reason}`,
     );
     throw new RetryLater(delayMs, reason);
   }

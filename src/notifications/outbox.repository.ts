@@ -50,7 +50,8 @@ const lockById = (opts: { sendIf?: boolean; skipLocked?: boolean } = {}) => `fou
   FROM unnest($2::uuid[]) AS want (id)
   CROSS JOIN LATERAL (
     SELECT ctid AS tid, status, next_attempt_at${opts.sendIf ? `, data ->> '${SEND_IF}' AS send_if` : ''}
-    FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY UPDATE${opts.skipLocked ? ' SKIP LOCKED' : ''}
+    FROM outbox_emails WHERE tenant_id = $1::uuid AND id = want.id FOR NO KEY
+      UPDATE${opts.skipLocked ? ' SKIP LOCKED' : ''}
   ) x
 )`;
 
@@ -132,7 +133,8 @@ export class OutboxRepository {
   async forgetMentions(tx: Tx, tenantId: string, keys: string[], keyPrefixes: string[]): Promise<void> {
     if (!keys.length && !keyPrefixes.length) return;
     await tx.query(
-      `UPDATE outbox_emails SET data = '{}', status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END
+      `UPDATE outbox_emails SET data = '{}', status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE
+        status END
        WHERE tenant_id = $1 AND (dedupe_key = ANY ($2::text[]) OR dedupe_key LIKE ANY ($3::text[]))`,
       [tenantId, keys, keyPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)],
     );
@@ -157,20 +159,24 @@ export class OutboxRepository {
         tenantId,
         name: `outbox_claim_${this.conditions.version}`,
         sql: `WITH ${lockById({ sendIf: true, skipLocked: true })}, refs AS MATERIALIZED (
-                SELECT DISTINCT send_if, split_part(send_if, ':', 1) AS kind, split_part(send_if, ':', 2) AS id FROM found WHERE send_if IS NOT NULL
+                SELECT DISTINCT send_if, split_part(send_if, ':', 1) AS kind, split_part(send_if, ':', 2) AS id FROM
+                  found WHERE send_if IS NOT NULL
               ), open AS MATERIALIZED (
                 -- Once per item named in the batch (usually one), not once per row.
-                SELECT r.send_if FROM (SELECT kind, send_if, CASE WHEN id ~ ${UUID_TEXT} THEN id::uuid END AS ref FROM refs) r
+                SELECT r.send_if FROM (SELECT kind, send_if, CASE WHEN id ~ ${UUID_TEXT} THEN id::uuid END AS ref FROM
+                  refs) r
                 WHERE ${this.conditions.sql()}
               ), due AS MATERIALIZED (
                 SELECT f.tid, f.send_if IS NULL OR f.send_if IN (SELECT send_if FROM open) AS sendable
                 FROM found f WHERE f.status = 'pending' AND f.next_attempt_at <= now()
               ), cancelled AS (
-                UPDATE outbox_emails o SET status = 'cancelled', last_error = split_part(o.data ->> '${SEND_IF}', ':', 1) || ' no longer to be announced', data = '{}', headers = '{}'
+                UPDATE outbox_emails o SET status = 'cancelled', last_error = split_part(o.data ->> '${SEND_IF}', ':',
+                  1) || ' no longer to be announced', data = '{}', headers = '{}'
                 WHERE o.ctid = ANY (ARRAY(SELECT tid FROM due WHERE NOT sendable))
               )
               UPDATE outbox_emails o
-              SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3::int / 1000.0)
+              SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3::int
+                / 1000.0)
               WHERE o.ctid = ANY (ARRAY(SELECT tid FROM due WHERE sendable))
               RETURNING o.id, o.recipient, o.template, o.data, o.headers, o.attempts`,
         params: [tenantId, ids, leaseMs],
@@ -193,7 +199,9 @@ export class OutboxRepository {
     return found[0];
   }
 
-  /** Rows not yet claimed are cancelled (their links and names dropped); rows being sent or sent are left as they are. */
+  /**
+   * Rows not yet claimed are cancelled (their links and names dropped); rows being sent or sent are left as they are.
+   */
   async cancelPending(tx: Tx, tenantId: string, ids: string[], reason: string): Promise<number> {
     if (!ids.length) return 0;
     const cancelled = await rows<{ id: string }>(
@@ -205,7 +213,10 @@ export class OutboxRepository {
     return cancelled.length;
   }
 
-  /** Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction for every tenant's batch. */
+  /**
+   * Final: data and headers (links with tokens, names) are dropped; see FORGET_RECIPIENT_AFTER_SEND. One transaction
+   * for every tenant's batch.
+   */
   async markSent(
     batches: Array<{ tenantId: TenantId; sent: Array<{ id: string; providerMessageId: string }> }>,
   ): Promise<void> {
@@ -232,7 +243,8 @@ export class OutboxRepository {
     await this.db.withTenant(tenantId, (tx) =>
       tx.query(
         `UPDATE outbox_emails
-         SET status = 'failed', last_error = $3, data = '{}', headers = '{}', recipient = CASE WHEN template = ANY($4) THEN '' ELSE recipient END
+         SET status = 'failed', last_error = $3, data = '{}', headers = '{}', recipient = CASE WHEN template = ANY($4)
+           THEN '' ELSE recipient END
          WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
         [tenantId, id, error.slice(0, 1000), FORGET_RECIPIENT_AFTER_SEND],
       ),
@@ -242,7 +254,8 @@ export class OutboxRepository {
   async retryLater(tenantId: TenantId, id: string, delayMs: number, error: string): Promise<void> {
     await this.db.withTenant(tenantId, (tx) =>
       tx.query(
-        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3 / 1000.0), last_error = $4
+        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3 / 1000.0),
+          last_error = $4
          WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
         [tenantId, id, delayMs, error.slice(0, 1000)],
       ),
@@ -279,7 +292,8 @@ export class OutboxRepository {
       );
       const released = await rows<{ id: string }>(
         tx,
-        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now(), last_error = 'lease expired: the worker stopped while sending'
+        `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now(), last_error =
+          'lease expired: the worker stopped while sending'
          WHERE tenant_id = $1 AND status = 'sending' AND next_attempt_at <= now()
          RETURNING id`,
         [tenantId],
@@ -287,7 +301,8 @@ export class OutboxRepository {
       const due = await rows<{ id: string }>(
         tx,
         `SELECT id FROM outbox_emails
-         WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $3::int / 1000.0)
+         WHERE tenant_id = $1 AND status = 'pending' AND next_attempt_at <= now() - make_interval(secs => $3::int /
+           1000.0)
          ORDER BY next_attempt_at LIMIT $2`,
         [tenantId, limit, graceMs],
       );

@@ -36,7 +36,10 @@ export class OutboxService {
     private readonly queue: JobQueue,
   ) {}
 
-  /** Inserts the row inside the caller's tenant transaction `tx`; returns its id, or undefined when the dedupe key already exists (ON CONFLICT DO NOTHING). */
+  /**
+   * Inserts the row inside the caller's tenant transaction `tx`; returns its id, or undefined when the dedupe key
+   * already exists (ON CONFLICT DO NOTHING).
+   */
   add(tx: Tx, email: OutgoingEmail): Promise<string | undefined> {
     assertSendable(email);
     return this.repo.insert(tx, email.tenantId, {
@@ -96,14 +99,18 @@ export class OutboxService {
       ]);
     } catch (err) {
       this.logger.warn(
-        `mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send it: ${(err as Error).message}`,
+        `mail queued in the outbox only (tenant ${tenantId}, ${outboxIds.length} row(s)), the sweeper will send ` +
+          `it: ${(err as Error).message}`,
       );
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Deletes every outbox row, sent or not, addressed to `address` (account erasure). Call it before queuing a farewell e-mail. */
+  /**
+   * Deletes every outbox row, sent or not, addressed to `address` (account erasure). Call it before queuing a farewell
+   * e-mail.
+   */
   forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
     return this.repo.forgetRecipient(tx, tenantId, address.trim());
   }

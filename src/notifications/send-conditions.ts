@@ -27,7 +27,10 @@ export class SendConditions {
     this.version++;
   }
 
-  /** The SQL deciding, over the columns `r.kind` (text) and `r.ref` (uuid, NULL when malformed), whether a row may leave. */
+  /**
+   * The SQL deciding, over the columns `r.kind` (text) and `r.ref` (uuid, NULL when malformed), whether a row may
+   * leave.
+   */
   sql(): string {
     if (this.compiled === undefined) {
       const branches = [...this.conditions].map(

@@ -67,7 +67,8 @@ export class MissionAlertSource implements AlertSource<MissionAlertItem>, OnModu
   find(tx: TenantTx, ids: string[]): Promise<MissionAlertItem[]> {
     return rows<MissionAlertItem>(
       tx,
-      `SELECT m.id, m.title, m.description, m.when_text AS "when", m.volunteers_needed AS "volunteersNeeded", p.id AS "projectId", p.title AS "projectTitle",
+      `SELECT m.id, m.title, m.description, m.when_text AS "when", m.volunteers_needed AS "volunteersNeeded", p.id AS
+        "projectId", p.title AS "projectTitle",
               o.name AS "organisationName", c.name AS category, n.name AS neighbourhood
        FROM missions m ${MISSION_JOINS}
        JOIN categories c ON c.id = p.category_id
@@ -78,7 +79,10 @@ export class MissionAlertSource implements AlertSource<MissionAlertItem>, OnModu
   }
 
   stillSendable(ref: string): string {
-    return `EXISTS (SELECT 1 FROM missions m ${MISSION_JOINS} WHERE m.tenant_id = $1::uuid AND m.id = ${ref} AND ${MISSION_PUBLIC})`;
+    return (
+      `EXISTS (SELECT 1 FROM missions m ${MISSION_JOINS} WHERE m.tenant_id = $1::uuid AND m.id = ${ref} AND ` +
+      `${MISSION_PUBLIC})`
+    );
   }
 
   /**
@@ -96,12 +100,16 @@ export class MissionAlertSource implements AlertSource<MissionAlertItem>, OnModu
          SELECT m.id, p.category_id, p.location, p.organisation_id FROM missions m ${MISSION_JOINS}
          WHERE m.tenant_id = $1 AND m.id = $2 AND ${MISSION_PUBLIC} AND m.volunteer_count < m.volunteers_needed
        )
-       SELECT a.id AS "recipientId", a.email, a.display_name AS "displayName", round(c.distance_m)::int AS "distanceM", a.notify_mode AS "notifyMode"
+       SELECT a.id AS "recipientId", a.email, a.display_name AS "displayName", round(c.distance_m)::int AS
+         "distanceM", a.notify_mode AS "notifyMode"
        FROM m, app_alert_recipients(m.category_id, m.location) AS c
        JOIN accounts a ON a.tenant_id = $1 AND a.id = c.id
-       WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS NULL AND a.banned_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM organisation_managers om WHERE om.tenant_id = $1 AND om.organisation_id = m.organisation_id AND om.account_id = a.id)
-         AND NOT EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = $1 AND v.mission_id = m.id AND v.account_id = a.id)
+       WHERE a.email IS NOT NULL AND a.email_verified_at IS NOT NULL AND a.deleted_at IS NULL AND a.unsubscribed_at IS
+         NULL AND a.banned_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM organisation_managers om WHERE om.tenant_id = $1 AND om.organisation_id =
+           m.organisation_id AND om.account_id = a.id)
+         AND NOT EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = $1 AND v.mission_id = m.id AND
+           v.account_id = a.id)
        ORDER BY c.distance_m, a.id
        LIMIT $3`,
       [tx.tenantId, item.id, cap],

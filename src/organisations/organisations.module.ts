@@ -66,7 +66,8 @@ export class OrganisationsModule implements OnModuleInit {
     });
     this.accountData.registerExporter('organisations', (tx, account) => this.repo.exportFor(tx, account.id));
     this.accountData.registerEraser((tx, account) => this.repo.eraseFor(tx, account.id));
-    // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named field.
+    // Project images arrive as the request body itself; one byte over the limit is enough to refuse them with a named
+    // field.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('image/png')) {
       fastify.addContentTypeParser(

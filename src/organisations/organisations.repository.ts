@@ -98,16 +98,21 @@ export interface OrganisationsExport {
 
 const ORGANISATION_COLUMNS = `
   o.id, o.name, o.kind, o.description, o.website, o.status, o.created_by AS "createdBy", o.created_at AS "createdAt",
-  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood`;
+  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS
+    neighbourhood`;
 const ORGANISATION_JOINS = `LEFT JOIN neighbourhoods n ON n.tenant_id = o.tenant_id AND n.id = o.neighbourhood_id`;
 
 export const PROJECT_COLUMNS = `
-  p.id, p.organisation_id AS "organisationId", p.title, p.description, p.category_id AS "categoryId", p.status, p.hold_reasons AS "holdReasons",
-  p.starts_on::text AS "startsOn", p.ends_on::text AS "endsOn", p.ongoing, p.image_key AS "imageKey", p.image_type AS "imageType", p.created_at AS "createdAt",
+  p.id, p.organisation_id AS "organisationId", p.title, p.description, p.category_id AS "categoryId", p.status,
+    p.hold_reasons AS "holdReasons",
+  p.starts_on::text AS "startsOn", p.ends_on::text AS "endsOn", p.ongoing, p.image_key AS "imageKey", p.image_type AS
+    "imageType", p.created_at AS "createdAt",
   json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'status', o.status) AS organisation,
   json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) AS category,
-  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS neighbourhood,
-  json_build_object('lat', ST_Y(p.public_location::geometry), 'lng', ST_X(p.public_location::geometry)) AS "publicLocation"`;
+  CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'slug', n.slug, 'name', n.name) END AS
+    neighbourhood,
+  json_build_object('lat', ST_Y(p.public_location::geometry), 'lng', ST_X(p.public_location::geometry)) AS
+    "publicLocation"`;
 export const PROJECT_JOINS = `
   JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
   JOIN categories c ON c.id = p.category_id
@@ -117,7 +122,8 @@ export const PROJECT_PUBLIC = `p.status = 'published' AND o.status = 'published'
 
 const MISSION_COLUMNS = `
   m.id, m.project_id AS "projectId", m.title, m.description, m.when_text AS "when", m.starts_at AS "startsAt",
-  m.volunteers_needed AS "volunteersNeeded", m.volunteer_count AS "volunteerCount", m.skills, m.status, m.created_at AS "createdAt"`;
+  m.volunteers_needed AS "volunteersNeeded", m.volunteer_count AS "volunteerCount", m.skills, m.status, m.created_at
+    AS "createdAt"`;
 
 /** Organisations, their managers and messages, projects, missions and volunteers of one tenant. */
 @Injectable()
@@ -152,7 +158,8 @@ export class OrganisationsRepository {
   findOrganisation(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrganisationRow | undefined> {
     return firstRow<OrganisationRow>(
       tx,
-      `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`,
+      `SELECT ${ORGANISATION_COLUMNS} FROM organisations o ${ORGANISATION_JOINS} WHERE o.tenant_id = $1 AND o.id ` +
+        `= $2 ${opts.forUpdate ? 'FOR UPDATE OF o' : ''}`,
       [tx.tenantId, id],
     );
   }
@@ -214,9 +221,11 @@ export class OrganisationsRepository {
       tx,
       `INSERT INTO organisation_managers (tenant_id, organisation_id, account_id, role)
        SELECT tenant_id, $2, id, 'co_manager' FROM accounts
-       WHERE tenant_id = $1 AND lower(email) = lower($3) AND email_verified_at IS NOT NULL AND deleted_at IS NULL AND banned_at IS NULL
+       WHERE tenant_id = $1 AND lower(email) = lower($3) AND email_verified_at IS NOT NULL AND deleted_at IS NULL AND
+         banned_at IS NULL
        ON CONFLICT DO NOTHING
-       RETURNING account_id AS id, $3::text AS email, (SELECT display_name FROM accounts WHERE tenant_id = $1 AND lower(email) = lower($3)) AS "displayName"`,
+       RETURNING account_id AS id, $3::text AS email, (SELECT display_name FROM accounts WHERE tenant_id = $1 AND
+         lower(email) = lower($3)) AS "displayName"`,
       [tx.tenantId, organisationId, email],
     );
     return r[0];
@@ -234,7 +243,8 @@ export class OrganisationsRepository {
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
-      `INSERT INTO organisation_messages (tenant_id, organisation_id, mission_id, sender_id, recipient_id, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      `INSERT INTO organisation_messages (tenant_id, organisation_id, mission_id, sender_id, recipient_id, body) ` +
+        `VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [tx.tenantId, m.organisationId, m.missionId ?? null, m.senderId, m.recipientId, m.body],
     );
     return row.id;
@@ -246,7 +256,8 @@ export class OrganisationsRepository {
       tx,
       `SELECT m.id, m.sender_id AS "senderId", a.display_name AS "senderName", m.body, m.created_at AS "createdAt"
        FROM organisation_messages m JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
-       WHERE m.tenant_id = $1 AND m.organisation_id = $2 AND m.recipient_id IS NULL ORDER BY m.created_at DESC LIMIT $3`,
+       WHERE m.tenant_id = $1 AND m.organisation_id = $2 AND m.recipient_id IS NULL ORDER BY m.created_at DESC LIMIT
+         $3`,
       [tx.tenantId, organisationId, limit],
     );
   }
@@ -254,7 +265,8 @@ export class OrganisationsRepository {
   message(tx: TenantTx, organisationId: string, id: string): Promise<{ senderId: string } | undefined> {
     return firstRow<{ senderId: string }>(
       tx,
-      `SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 AND id = $3 AND recipient_id IS NULL`,
+      `SELECT sender_id AS "senderId" FROM organisation_messages WHERE tenant_id = $1 AND organisation_id = $2 ` +
+        `AND id = $3 AND recipient_id IS NULL`,
       [tx.tenantId, organisationId, id],
     );
   }
@@ -265,7 +277,8 @@ export class OrganisationsRepository {
   ): Promise<{ id: string; email: string | null; displayName: string } | undefined> {
     return firstRow<{ id: string; email: string | null; displayName: string }>(
       tx,
-      `SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      `SELECT id, email, display_name AS "displayName" FROM accounts WHERE tenant_id = $1 AND id = $2 AND ` +
+        `deleted_at IS NULL`,
       [tx.tenantId, accountId],
     );
   }
@@ -292,10 +305,12 @@ export class OrganisationsRepository {
   ): Promise<void> {
     await execute(
       tx,
-      `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location, public_location, neighbourhood_id,
+      `INSERT INTO projects (tenant_id, id, organisation_id, title, description, category_id, location,
+        public_location, neighbourhood_id,
                              starts_on, ends_on, ongoing, status, hold_reasons, created_by, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, ${pointSql('$7', '$8')}, ${pointSql('$9', '$10')},
-               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT 1),
+               (SELECT id FROM neighbourhoods WHERE tenant_id = $1 ORDER BY outline <-> ${pointSql('$7', '$8')} LIMIT
+                 1),
                $11, $12, $13, $14, $15, $16, CASE WHEN $14 = 'published' THEN now() END)`,
       [
         tx.tenantId,
@@ -321,7 +336,8 @@ export class OrganisationsRepository {
   findProject(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {
     return firstRow<ProjectRow>(
       tx,
-      `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`,
+      `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.tenant_id = $1 AND p.id = $2 ` +
+        `${opts.forUpdate ? 'FOR UPDATE OF p' : ''}`,
       [tx.tenantId, id],
     );
   }
@@ -345,7 +361,8 @@ export class OrganisationsRepository {
     if (u.status)
       sets.push(
         `status = ${p(u.status)}`,
-        `published_at = CASE WHEN $${params.length} = 'published' THEN coalesce(published_at, now()) ELSE published_at END`,
+        `published_at = CASE WHEN $${params.length} = 'published' THEN coalesce(published_at, now()) ELSE ` +
+          `published_at END`,
       );
     if (u.holdReasons) sets.push(`hold_reasons = ${p(u.holdReasons)}`);
     if (u.image) sets.push(`image_key = ${p(u.image.key)}`, `image_type = ${p(u.image.type)}`);
@@ -361,7 +378,8 @@ export class OrganisationsRepository {
     return rows<ProjectRow>(
       tx,
       `SELECT ${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS}
-       WHERE p.tenant_id = $1 AND p.organisation_id = $2 ${publicOnly ? "AND p.status = 'published'" : ''} ORDER BY p.created_at DESC`,
+       WHERE p.tenant_id = $1 AND p.organisation_id = $2 ${publicOnly ? "AND p.status = 'published'" : ''} ORDER BY
+         p.created_at DESC`,
       [tx.tenantId, organisationId],
     );
   }
@@ -383,7 +401,8 @@ export class OrganisationsRepository {
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
-      `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, volunteers_needed, skills, created_by)
+      `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, volunteers_needed,
+        skills, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [tx.tenantId, m.projectId, m.title, m.description, m.when, m.startsAt, m.volunteersNeeded, m.skills, m.createdBy],
     );
@@ -394,7 +413,8 @@ export class OrganisationsRepository {
   findMission(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<MissionRow | undefined> {
     return firstRow<MissionRow>(
       tx,
-      `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
+      `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.id = $2 ` +
+        `${opts.forUpdate ? 'FOR UPDATE' : ''}`,
       [tx.tenantId, id],
     );
   }
@@ -402,7 +422,8 @@ export class OrganisationsRepository {
   missionsOf(tx: TenantTx, projectId: string, accountId?: string): Promise<Array<MissionRow & { mine: boolean }>> {
     return rows<MissionRow & { mine: boolean }>(
       tx,
-      `SELECT ${MISSION_COLUMNS}, EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = m.tenant_id AND v.mission_id = m.id AND v.account_id = $3 AND v.status = 'active') AS mine
+      `SELECT ${MISSION_COLUMNS}, EXISTS (SELECT 1 FROM mission_volunteers v WHERE v.tenant_id = m.tenant_id AND
+        v.mission_id = m.id AND v.account_id = $3 AND v.status = 'active') AS mine
        FROM missions m WHERE m.tenant_id = $1 AND m.project_id = $2 ORDER BY m.starts_at NULLS LAST, m.created_at`,
       [tx.tenantId, projectId, accountId ?? null],
     );
@@ -426,7 +447,8 @@ export class OrganisationsRepository {
   async releasePlace(tx: TenantTx, missionId: string): Promise<void> {
     await execute(
       tx,
-      `UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND volunteer_count > 0`,
+      `UPDATE missions SET volunteer_count = volunteer_count - 1 WHERE tenant_id = $1 AND id = $2 AND ` +
+        `volunteer_count > 0`,
       [tx.tenantId, missionId],
     );
   }
@@ -439,7 +461,8 @@ export class OrganisationsRepository {
   ): Promise<'active' | 'withdrawn' | undefined> {
     const r = await firstRow<{ status: 'active' | 'withdrawn' }>(
       tx,
-      `SELECT status FROM mission_volunteers WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT status FROM mission_volunteers WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3 ` +
+        `${lock ? 'FOR UPDATE' : ''}`,
       [tx.tenantId, missionId, accountId],
     );
     return r?.status;
@@ -449,7 +472,8 @@ export class OrganisationsRepository {
     await execute(
       tx,
       `INSERT INTO mission_volunteers (tenant_id, mission_id, account_id, share_contact) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, mission_id, account_id) DO UPDATE SET status = 'active', share_contact = EXCLUDED.share_contact, updated_at = now()`,
+       ON CONFLICT (tenant_id, mission_id, account_id) DO UPDATE SET status = 'active', share_contact =
+         EXCLUDED.share_contact, updated_at = now()`,
       [tx.tenantId, missionId, accountId, shareContact],
     );
   }
@@ -457,7 +481,8 @@ export class OrganisationsRepository {
   async withdrawVolunteer(tx: TenantTx, missionId: string, accountId: string): Promise<void> {
     await execute(
       tx,
-      `UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id = $2 AND account_id = $3`,
+      `UPDATE mission_volunteers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = $1 AND mission_id ` +
+        `= $2 AND account_id = $3`,
       [tx.tenantId, missionId, accountId],
     );
   }
@@ -467,7 +492,8 @@ export class OrganisationsRepository {
       tx,
       `SELECT a.id, a.display_name AS "displayName", a.email, v.share_contact AS "shareContact", v.created_at AS since
        FROM mission_volunteers v JOIN accounts a ON a.tenant_id = v.tenant_id AND a.id = v.account_id
-       WHERE v.tenant_id = $1 AND v.mission_id = $2 AND v.status = 'active' AND a.deleted_at IS NULL ORDER BY v.created_at`,
+       WHERE v.tenant_id = $1 AND v.mission_id = $2 AND v.status = 'active' AND a.deleted_at IS NULL ORDER BY
+         v.created_at`,
       [tx.tenantId, missionId],
     );
   }
@@ -476,7 +502,8 @@ export class OrganisationsRepository {
   signUpsOf(tx: TenantTx, accountId: string): Promise<SignUpRow[]> {
     return rows<SignUpRow>(
       tx,
-      `SELECT m.id, m.title, m.when_text AS "when", p.id AS "projectId", p.title AS "projectTitle", v.share_contact AS "shareContact", v.created_at AS since
+      `SELECT m.id, m.title, m.when_text AS "when", p.id AS "projectId", p.title AS "projectTitle", v.share_contact AS
+        "shareContact", v.created_at AS since
        FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id
        JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
        WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' ORDER BY v.created_at DESC`,
@@ -495,7 +522,8 @@ export class OrganisationsRepository {
       `INSERT INTO domain_events (tenant_id, type, aggregate_id, payload)
        SELECT m.tenant_id, 'MissionPublished', m.id, json_build_object('missionId', m.id) FROM missions m
        WHERE m.tenant_id = $1 AND m.status = 'open' AND (m.project_id = ANY($2::uuid[]) OR m.id = ANY($3::uuid[]))
-         AND NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.tenant_id = m.tenant_id AND e.type = 'MissionPublished' AND e.aggregate_id = m.id)
+         AND NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.tenant_id = m.tenant_id AND e.type = 'MissionPublished'
+           AND e.aggregate_id = m.id)
        RETURNING aggregate_id AS id`,
       [tx.tenantId, on.projectIds ?? [], on.missionIds ?? []],
     );
@@ -516,7 +544,8 @@ export class OrganisationsRepository {
     const [r] = await rows<{ organisations: number; projects: number; missions: number; volunteers: number }>(
       tx,
       `SELECT (SELECT count(*) FROM organisations WHERE tenant_id = $1 AND status = 'published')::int AS organisations,
-              (SELECT count(*) FROM projects p JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+              (SELECT count(*) FROM projects p JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id =
+                p.organisation_id
                 WHERE p.tenant_id = $1 AND ${PROJECT_PUBLIC})::int AS projects,
               (SELECT count(*) FROM missions WHERE tenant_id = $1)::int AS missions,
               (SELECT count(*) FROM mission_volunteers WHERE tenant_id = $1 AND status = 'active')::int AS volunteers`,
@@ -530,12 +559,14 @@ export class OrganisationsRepository {
     await execute(
       tx,
       `UPDATE missions m SET volunteer_count = volunteer_count - 1 FROM mission_volunteers v
-       WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' AND m.tenant_id = v.tenant_id AND m.id = v.mission_id`,
+       WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' AND m.tenant_id = v.tenant_id AND m.id =
+         v.mission_id`,
       [tx.tenantId, accountId],
     );
     await execute(
       tx,
-      `UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE tenant_id = $1 AND account_id = $2`,
+      `UPDATE mission_volunteers SET status = 'withdrawn', share_contact = false, updated_at = now() WHERE ` +
+        `tenant_id = $1 AND account_id = $2`,
       [tx.tenantId, accountId],
     );
     await execute(
@@ -549,11 +580,16 @@ export class OrganisationsRepository {
     const [r] = await rows<{ data: OrganisationsExport }>(
       tx,
       `SELECT json_build_object(
-         'managed', (SELECT coalesce(json_agg(json_build_object('organisation', o.name, 'role', om.role)), '[]') FROM organisation_managers om
-                     JOIN organisations o ON o.tenant_id = om.tenant_id AND o.id = om.organisation_id WHERE om.tenant_id = $1 AND om.account_id = $2),
-         'volunteering', (SELECT coalesce(json_agg(json_build_object('mission', m.title, 'status', v.status, 'shareContact', v.share_contact, 'since', v.created_at)), '[]')
-                     FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id WHERE v.tenant_id = $1 AND v.account_id = $2),
-         'messages', (SELECT coalesce(json_agg(json_build_object('body', body, 'at', created_at)), '[]') FROM organisation_messages WHERE tenant_id = $1 AND sender_id = $2)
+         'managed', (SELECT coalesce(json_agg(json_build_object('organisation', o.name, 'role', om.role)), '[]') FROM
+           organisation_managers om
+                     JOIN organisations o ON o.tenant_id = om.tenant_id AND o.id = om.organisation_id WHERE
+                       om.tenant_id = $1 AND om.account_id = $2),
+         'volunteering', (SELECT coalesce(json_agg(json_build_object('mission', m.title, 'status', v.status,
+           'shareContact', v.share_contact, 'since', v.created_at)), '[]')
+                     FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id
+                       WHERE v.tenant_id = $1 AND v.account_id = $2),
+         'messages', (SELECT coalesce(json_agg(json_build_object('body', body, 'at', created_at)), '[]') FROM
+           organisation_messages WHERE tenant_id = $1 AND sender_id = $2)
        ) AS data`,
       [tx.tenantId, accountId],
     );

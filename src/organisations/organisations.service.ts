@@ -173,7 +173,10 @@ export class OrganisationsService {
           data: {
             displayName: added.displayName,
             organisationName: o.name,
-            intro: `Vous êtes maintenant responsable de « ${o.name} » sur ${(await this.tenants.get(tenant)).siteName} : vous pouvez présenter ses projets et proposer des missions aux bénévoles.`,
+            intro:
+              `Vous êtes maintenant responsable de « ${o.name} » sur ` +
+              `${(await this.tenants.get(tenant)).siteName} : vous pouvez présenter ses projets et proposer des ` +
+              `missions aux bénévoles.`,
             body: `Invitation de l'équipe de « ${o.name} ».`,
             url: `${origin}/organisations/${organisationId}`,
           },

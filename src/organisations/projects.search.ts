@@ -34,7 +34,8 @@ export function searchProjects(
   if (f.neighbourhoodId) where.push(`p.neighbourhood_id = ${p(f.neighbourhoodId)}`);
   if (f.q)
     where.push(
-      `(p.search @@ websearch_to_tsquery('french_unaccent', ${p(f.q)}) OR immutable_unaccent(lower(o.name)) LIKE '%' || immutable_unaccent(lower($${params.length})) || '%')`,
+      `(p.search @@ websearch_to_tsquery('french_unaccent', ${p(f.q)}) OR immutable_unaccent(lower(o.name)) LIKE ` +
+        `'%' || immutable_unaccent(lower($${params.length})) || '%')`,
     );
   if (f.near) {
     const distance = `(p.public_location <-> ${pointSql(p(f.near.lng), p(f.near.lat))})`;
@@ -79,12 +80,14 @@ export function projectsInBox(
   const where = [
     `p.tenant_id = $1`,
     PROJECT_PUBLIC,
-    `p.public_location && (SELECT ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography FROM (${within}) b)`,
+    `p.public_location && (SELECT ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography ` +
+      `FROM (${within}) b)`,
   ];
   if (f.categoryId) where.push(`p.category_id = $${params.push(f.categoryId)}`);
   return rows<ProjectPoint>(
     tx,
-    `SELECT p.id, p.title, c.slug AS category, n.name AS neighbourhood, ST_X(p.public_location::geometry) AS lng, ST_Y(p.public_location::geometry) AS lat
+    `SELECT p.id, p.title, c.slug AS category, n.name AS neighbourhood, ST_X(p.public_location::geometry) AS lng,
+      ST_Y(p.public_location::geometry) AS lat
      FROM projects p ${PROJECT_JOINS}
      WHERE ${where.join(' AND ')} ORDER BY p.created_at DESC LIMIT $${params.push(cap)}`,
     params,

@@ -227,7 +227,9 @@ export class ProjectsService {
     return this.get(tenant, id, principal);
   }
 
-  /** Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES, stored re-encoded. */
+  /**
+   * Replaces the project's image: PNG, JPEG or WebP by their first bytes, at most IMAGE_MAX_BYTES, stored re-encoded.
+   */
   async setImage(tenant: TenantRef, principal: Principal, id: string, bytes: unknown) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!Buffer.isBuffer(bytes) || bytes.length === 0)
@@ -242,7 +244,8 @@ export class ProjectsService {
       if (err.reason === 'too_many_pixels') {
         throw invalid(
           'image',
-          `image trop grande (${err.width} × ${err.height} pixels ; ${IMAGE_MAX_PIXELS / 1_000_000} millions de pixels au plus)`,
+          `image trop grande (${err.width} × ${err.height} pixels ; ${IMAGE_MAX_PIXELS / 1_000_000} millions de ` +
+            `pixels au plus)`,
         );
       }
       throw invalid('image', 'image illisible ou abîmée : PNG, JPEG ou WebP attendu');
@@ -336,7 +339,10 @@ export class ProjectsService {
     return { ...(await this.mission(tenant, missionId, principal)), signedUp: false };
   }
 
-  /** The mission's volunteers, for its organisation's managers: public name, and e-mail only when the volunteer chose to share it. */
+  /**
+   * The mission's volunteers, for its organisation's managers: public name, and e-mail only when the volunteer chose to
+   * share it.
+   */
   async volunteers(tenant: TenantRef, principal: Principal, missionId: string) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     return this.db.withTenant(tenant.id, async (tx) => {

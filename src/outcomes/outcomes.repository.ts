@@ -31,7 +31,8 @@ export class OutcomesRepository {
   due(tx: TenantTx, cutoff: Date, limit: number): Promise<DueReminder[]> {
     return rows<DueReminder>(
       tx,
-      `SELECT DISTINCT l.id AS "listingId", l.title, l.author_id AS "authorId", a.email, a.display_name AS "displayName", a.relayed
+      `SELECT DISTINCT l.id AS "listingId", l.title, l.author_id AS "authorId", a.email, a.display_name AS
+        "displayName", a.relayed
        FROM conversations c
        JOIN listings l ON l.tenant_id = c.tenant_id AND l.id = c.listing_id
        JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id
@@ -47,7 +48,8 @@ export class OutcomesRepository {
   async recordSent(tx: TenantTx, listingId: string, recipientId: string, at: Date): Promise<boolean> {
     const r = await rows<{ listingId: string }>(
       tx,
-      `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING listing_id AS "listingId"`,
+      `INSERT INTO listing_reminders (tenant_id, listing_id, recipient_id, sent_at) VALUES ($1, $2, $3, $4) ON ` +
+        `CONFLICT DO NOTHING RETURNING listing_id AS "listingId"`,
       [tx.tenantId, listingId, recipientId, at],
     );
     return r.length > 0;
@@ -62,7 +64,8 @@ export class OutcomesRepository {
     // SQL, not find(): the transaction is opened by Database.withTenant, which TypeORM's locking does not see.
     return firstRow<{ answer: ReminderAnswer | null }>(
       tx,
-      `SELECT answer FROM listing_reminders WHERE tenant_id = $1 AND listing_id = $2 AND recipient_id = $3 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
+      `SELECT answer FROM listing_reminders WHERE tenant_id = $1 AND listing_id = $2 AND recipient_id = $3 ` +
+        `${opts.forUpdate ? 'FOR UPDATE' : ''}`,
       [tx.tenantId, listingId, recipientId],
     );
   }
@@ -70,7 +73,8 @@ export class OutcomesRepository {
   async recordAnswer(tx: TenantTx, listingId: string, answer: ReminderAnswer): Promise<void> {
     await execute(
       tx,
-      `UPDATE listing_reminders SET answer = $3, answered_at = now() WHERE tenant_id = $1 AND listing_id = $2 AND answer IS NULL`,
+      `UPDATE listing_reminders SET answer = $3, answered_at = now() WHERE tenant_id = $1 AND listing_id = $2 AND ` +
+        `answer IS NULL`,
       [tx.tenantId, listingId, answer],
     );
   }

@@ -29,11 +29,15 @@ export interface RelayedResidentExport {
 }
 
 const COLUMNS = `a.id, a.display_name AS "displayName", rr.phone,
-  CASE WHEN a.location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(a.location::geometry), 'lng', ST_X(a.location::geometry)) END AS location,
-  json_build_object('method', rr.consent_method, 'note', rr.consent_note, 'at', rr.consent_at, 'agent', json_build_object('id', ag.id, 'displayName', ag.display_name)) AS consent,
+  CASE WHEN a.location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(a.location::geometry), 'lng',
+    ST_X(a.location::geometry)) END AS location,
+  json_build_object('method', rr.consent_method, 'note', rr.consent_note, 'at', rr.consent_at, 'agent',
+    json_build_object('id', ag.id, 'displayName', ag.display_name)) AS consent,
   rr.created_at AS "createdAt",
-  (SELECT count(*)::int FROM listings l WHERE l.tenant_id = a.tenant_id AND l.author_id = a.id AND l.status IN ('published', 'pending_review', 'hidden')) AS "openListings",
-  (SELECT count(*)::int FROM staff_inbox_items i WHERE i.tenant_id = a.tenant_id AND i.resident_id = a.id AND i.called_back_at IS NULL) AS "toCall"`;
+  (SELECT count(*)::int FROM listings l WHERE l.tenant_id = a.tenant_id AND l.author_id = a.id AND l.status IN
+    ('published', 'pending_review', 'hidden')) AS "openListings",
+  (SELECT count(*)::int FROM staff_inbox_items i WHERE i.tenant_id = a.tenant_id AND i.resident_id = a.id AND
+    i.called_back_at IS NULL) AS "toCall"`;
 const FROM = `FROM relayed_residents rr JOIN accounts a ON a.tenant_id = rr.tenant_id AND a.id = rr.account_id
   JOIN accounts ag ON ag.tenant_id = rr.tenant_id AND ag.id = rr.consent_agent_id`;
 
@@ -67,7 +71,8 @@ export class RelayedResidentsRepository {
   list(tx: TenantTx): Promise<RelayedResidentRow[]> {
     return rows<RelayedResidentRow>(
       tx,
-      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id LIMIT 1000`,
+      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND a.deleted_at IS NULL ORDER BY a.display_name, a.id ` +
+        `LIMIT 1000`,
       [tx.tenantId],
     );
   }
@@ -75,7 +80,8 @@ export class RelayedResidentsRepository {
   find(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RelayedResidentRow | undefined> {
     return firstRow<RelayedResidentRow>(
       tx,
-      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND rr.account_id = $2 AND a.deleted_at IS NULL ${opts.forUpdate ? 'FOR UPDATE OF rr' : ''}`,
+      `SELECT ${COLUMNS} ${FROM} WHERE rr.tenant_id = $1 AND rr.account_id = $2 AND a.deleted_at IS NULL ` +
+        `${opts.forUpdate ? 'FOR UPDATE OF rr' : ''}`,
       [tx.tenantId, id],
     );
   }

@@ -30,8 +30,10 @@ export class StaffInboxRepository {
     await execute(
       tx,
       `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id, conversation_id)
-       SELECT $1, 'message:' || cv.id, 'message', $2, cv.listing_id, cv.id FROM conversations cv WHERE cv.tenant_id = $1 AND cv.id = $3
-       ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET updated_at = now(), called_back_at = NULL, called_back_by = NULL`,
+       SELECT $1, 'message:' || cv.id, 'message', $2, cv.listing_id, cv.id FROM conversations cv WHERE cv.tenant_id =
+         $1 AND cv.id = $3
+       ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET updated_at = now(), called_back_at = NULL, called_back_by =
+         NULL`,
       [tx.tenantId, residentId, conversationId],
     );
   }
@@ -60,7 +62,8 @@ export class StaffInboxRepository {
   async addReminder(tx: TenantTx, residentId: string, listingId: string): Promise<void> {
     await execute(
       tx,
-      `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1, 'reminder:' || $3::text, 'reminder', $2, $3::uuid)
+      `INSERT INTO staff_inbox_items (tenant_id, dedupe_key, kind, resident_id, listing_id) VALUES ($1, 'reminder:' ||
+        $3::text, 'reminder', $2, $3::uuid)
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
       [tx.tenantId, residentId, listingId],
     );
@@ -73,16 +76,20 @@ export class StaffInboxRepository {
       `SELECT i.id, i.kind, i.resident_id AS "residentId", ra.display_name AS "residentName", rr.phone,
               json_build_object('id', l.id, 'title', l.title, 'kind', l.kind, 'status', l.status) AS listing,
               i.conversation_id AS "conversationId", na.display_name AS "neighbourName",
-              (SELECT m.body FROM messages m WHERE m.tenant_id = i.tenant_id AND m.conversation_id = i.conversation_id AND m.status = 'visible'
+              (SELECT m.body FROM messages m WHERE m.tenant_id = i.tenant_id AND m.conversation_id = i.conversation_id
+                AND m.status = 'visible'
                ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS "lastMessage",
-              CASE WHEN ml.id IS NULL THEN NULL ELSE json_build_object('id', ml.id, 'title', ml.title, 'kind', ml.kind, 'authorName', mla.display_name) END AS "matchedListing",
-              i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.called_back_at AS "calledBackAt", cb.display_name AS "calledBackBy"
+              CASE WHEN ml.id IS NULL THEN NULL ELSE json_build_object('id', ml.id, 'title', ml.title, 'kind',
+                ml.kind, 'authorName', mla.display_name) END AS "matchedListing",
+              i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.called_back_at AS "calledBackAt",
+                cb.display_name AS "calledBackBy"
        FROM staff_inbox_items i
        JOIN accounts ra ON ra.tenant_id = i.tenant_id AND ra.id = i.resident_id
        LEFT JOIN relayed_residents rr ON rr.tenant_id = i.tenant_id AND rr.account_id = i.resident_id
        JOIN listings l ON l.tenant_id = i.tenant_id AND l.id = i.listing_id
        LEFT JOIN conversations cv ON cv.tenant_id = i.tenant_id AND cv.id = i.conversation_id
-       LEFT JOIN accounts na ON na.tenant_id = cv.tenant_id AND na.id = CASE WHEN cv.author_id = i.resident_id THEN cv.starter_id ELSE cv.author_id END
+       LEFT JOIN accounts na ON na.tenant_id = cv.tenant_id AND na.id = CASE WHEN cv.author_id = i.resident_id THEN
+         cv.starter_id ELSE cv.author_id END
        LEFT JOIN listings ml ON ml.tenant_id = i.tenant_id AND ml.id = i.matched_listing_id
        LEFT JOIN accounts mla ON mla.tenant_id = ml.tenant_id AND mla.id = ml.author_id
        LEFT JOIN accounts cb ON cb.tenant_id = i.tenant_id AND cb.id = i.called_back_by
@@ -96,7 +103,8 @@ export class StaffInboxRepository {
   async markCalledBack(tx: TenantTx, id: string, agentId: string): Promise<string | undefined> {
     const r = await rows<{ residentId: string }>(
       tx,
-      `UPDATE staff_inbox_items SET called_back_at = coalesce(called_back_at, now()), called_back_by = coalesce(called_back_by, $3)
+      `UPDATE staff_inbox_items SET called_back_at = coalesce(called_back_at, now()), called_back_by =
+        coalesce(called_back_by, $3)
        WHERE tenant_id = $1 AND id = $2 RETURNING resident_id AS "residentId"`,
       [tx.tenantId, id, agentId],
     );

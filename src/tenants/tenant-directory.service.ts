@@ -80,7 +80,8 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
     const domains = await this.db.withoutTenant((tx) =>
       rows<{ domain: string; tenantId: string; slug: string }>(
         tx,
-        'SELECT domain, tenant_id AS "tenantId", slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, domain',
+        'SELECT domain, tenant_id AS "tenantId", slug FROM app_tenant_directory() ORDER BY slug, is_primary DESC, ' +
+          'domain',
       ),
     );
     const tenantRows = new Map((await this.repo.allTenants()).map((t) => [t.id, t]));

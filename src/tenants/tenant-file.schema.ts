@@ -16,7 +16,10 @@ const domain = z
   .regex(/^[a-z0-9.-]+$/, 'a lowercase host name without port')
   .refine((d) => d.includes('.'), 'a host name with a dot');
 
-/** A word or phrase of the moderation rules: matched as whole words, ignoring case and accents; a final `*` matches any ending. */
+/**
+ * A word or phrase of the moderation rules: matched as whole words, ignoring case and accents; a final `*` matches any
+ * ending.
+ */
 const ruleTerm = z
   .string()
   .trim()

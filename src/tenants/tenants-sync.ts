@@ -35,8 +35,10 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
     for (const fed of catalogue.federations) {
       await run(
         `INSERT INTO federations (slug, name, home_tenant_slug) VALUES ($1, $2, $3)
-         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, home_tenant_slug = EXCLUDED.home_tenant_slug, updated_at = now()
-         WHERE (federations.name, federations.home_tenant_slug) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.home_tenant_slug)`,
+         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, home_tenant_slug = EXCLUDED.home_tenant_slug,
+           updated_at = now()
+         WHERE (federations.name, federations.home_tenant_slug) IS DISTINCT FROM (EXCLUDED.name,
+           EXCLUDED.home_tenant_slug)`,
         [fed.slug, fed.name, fed.homeTenant],
       );
       const [{ id: fedId }] = await rows<{ id: string }>(tx, 'SELECT id FROM federations WHERE slug = $1', [fed.slug]);
@@ -83,7 +85,8 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
       await run(
         `INSERT INTO tenant_areas (tenant_id, outline, note) VALUES ($1, ${geog('$2')}, $3)
          ON CONFLICT (tenant_id) DO UPDATE SET outline = EXCLUDED.outline, note = EXCLUDED.note, updated_at = now()
-         WHERE (tenant_areas.outline::text, tenant_areas.note) IS DISTINCT FROM (EXCLUDED.outline::text, EXCLUDED.note)`,
+         WHERE (tenant_areas.outline::text, tenant_areas.note) IS DISTINCT FROM (EXCLUDED.outline::text,
+           EXCLUDED.note)`,
         [tenantId, polygonJson(t.area), 'approximate outline'],
       );
 
@@ -94,7 +97,8 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
       for (const [i, n] of t.neighbourhoods.entries()) {
         await run(
           `INSERT INTO neighbourhoods (tenant_id, slug, name, outline, position) VALUES ($1, $2, $3, ${geog('$4')}, $5)
-           ON CONFLICT (tenant_id, slug) DO UPDATE SET name = EXCLUDED.name, outline = EXCLUDED.outline, position = EXCLUDED.position, updated_at = now()
+           ON CONFLICT (tenant_id, slug) DO UPDATE SET name = EXCLUDED.name, outline = EXCLUDED.outline, position =
+             EXCLUDED.position, updated_at = now()
            WHERE (neighbourhoods.name, neighbourhoods.outline::text, neighbourhoods.position)
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.outline::text, EXCLUDED.position)`,
           [tenantId, n.slug, n.name, polygonJson(n.polygon), i],
@@ -150,7 +154,8 @@ async function checkGeometry(tx: EntityManager, t: TenantFile & { file: string }
   }
   const overlaps = await rows<{ a: string; b: string }>(
     tx,
-    `WITH n AS (SELECT ord, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS g FROM unnest($1::text[]) WITH ORDINALITY AS u(g, ord))
+    `WITH n AS (SELECT ord, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS g FROM unnest($1::text[]) WITH ORDINALITY AS
+      u(g, ord))
      SELECT a.ord AS a, b.ord AS b FROM n a JOIN n b ON a.ord < b.ord
      WHERE ST_Area(ST_Intersection(a.g, b.g)) > 1e-9 LIMIT 1`,
     [t.neighbourhoods.map((n) => polygonJson(n.polygon))],

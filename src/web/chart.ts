@@ -37,7 +37,8 @@ export function barChart(opts: {
   const parts: string[] = [];
   for (let t = 0; t <= top; t += step) {
     parts.push(
-      `<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/>`,
+      `<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${y(t).toFixed(1)}" ` +
+        `y2="${y(t).toFixed(1)}"/>`,
     );
     parts.push(
       `<text class="chart-tick" x="${pad.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`,
@@ -49,18 +50,21 @@ export function barChart(opts: {
       const v = s.values[i] ?? 0;
       if (v > 0)
         parts.push(
-          `<rect class="${esc(s.className)}" x="${(x0 + k * bar).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bar.toFixed(1)}" height="${(pad.top + plotH - y(v)).toFixed(1)}"/>`,
+          `<rect class="${esc(s.className)}" x="${(x0 + k * bar).toFixed(1)}" y="${y(v).toFixed(1)}" ` +
+            `width="${bar.toFixed(1)}" height="${(pad.top + plotH - y(v)).toFixed(1)}"/>`,
         );
     });
     // A label every few groups, so they do not overlap.
     const every = Math.ceil(opts.labels.length / 10);
     if (i % every === 0)
       parts.push(
-        `<text class="chart-tick" x="${(x0 + (bar * opts.series.length) / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle">${esc(label)}</text>`,
+        `<text class="chart-tick" x="${(x0 + (bar * opts.series.length) / 2).toFixed(1)}" y="${height - 8}" ` +
+          `text-anchor="middle">${esc(label)}</text>`,
       );
   });
   return [
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${opts.id}-titre ${opts.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${opts.id}-titre ` +
+      `${opts.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
     `<title id="${opts.id}-titre">${esc(opts.title)}</title>`,
     `<desc id="${opts.id}-desc">${esc(opts.description)}</desc>`,
     ...parts,

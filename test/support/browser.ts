@@ -104,7 +104,8 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
   if (results.violations.length === 0) return;
   const shot = await debugScreenshot(page, `axe-${label}`);
   const lines = [
-    `${label} (${page.url()}): ${results.violations.length} accessibility violation(s) of ${AXE_TAGS.join(', ')}, axe-core ${results.testEngine.version}`,
+    `${label} (${page.url()}): ${results.violations.length} accessibility violation(s) of ${AXE_TAGS.join(', ')}, ` +
+      `axe-core ${results.testEngine.version}`,
   ];
   for (const v of results.violations) {
     lines.push('', `- ${v.id} [${v.impact ?? 'unknown impact'}]: ${v.help} (${v.helpUrl})`);

@@ -35,10 +35,12 @@ export async function createResident(
   const email = opts.email ?? `voisin.${++seq}.${randomUUID().slice(0, 8)}@exemple.fr`;
   const displayName = opts.displayName ?? `Voisin${seq} T.`;
   const { rows } = await db.admin.query(
-    `INSERT INTO accounts (tenant_id, email, email_verified_at, password_hash, display_name, roles, location, terms_accepted_at,
+    `INSERT INTO accounts (tenant_id, email, email_verified_at, password_hash, display_name, roles, location,
+      terms_accepted_at,
                            notify_mode, notify_radius_m, notify_category_ids)
      VALUES ($1, $2, CASE WHEN $3 THEN now() END, $4, $5, $6,
-             CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $7), 4326)::geography END, now(), $9, $10, $11)
+             CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($8, $7), 4326)::geography END, now(),
+               $9, $10, $11)
      RETURNING id`,
     [
       tenantId,
@@ -56,7 +58,8 @@ export async function createResident(
   );
   const { token, hash } = newToken();
   await db.admin.query(
-    `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+    `INSERT INTO sessions (tenant_id, account_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 ` +
+      `day')`,
     [tenantId, rows[0].id, hash],
   );
   return { id: rows[0].id, email, displayName, session: token, tenantId };
@@ -65,7 +68,8 @@ export async function createResident(
 /** A category the tenant shows, by slug. */
 export async function categoryId(db: TestDatabase, tenantSlug: string, slug: string): Promise<string> {
   const { rows } = await db.admin.query(
-    `SELECT c.id FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id JOIN tenants t ON t.id = tc.tenant_id WHERE t.slug = $1 AND c.slug = $2`,
+    `SELECT c.id FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id JOIN tenants t ON t.id = ` +
+      `tc.tenant_id WHERE t.slug = $1 AND c.slug = $2`,
     [tenantSlug, slug],
   );
   if (!rows[0]) throw new Error(`no category ${slug} on ${tenantSlug}`);

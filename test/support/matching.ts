@@ -9,7 +9,8 @@ export const north = (p: Point, m: number): Point => ({ lat: p.lat + m / 111132,
 export async function matchingDone(db: TestDatabase, listingId: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const { rows } = await db.admin.query(
-      `SELECT count(*) FILTER (WHERE dispatched_at IS NULL)::int AS open, count(*)::int AS n FROM domain_events WHERE aggregate_id = $1`,
+      `SELECT count(*) FILTER (WHERE dispatched_at IS NULL)::int AS open, count(*)::int AS n FROM domain_events ` +
+        `WHERE aggregate_id = $1`,
       [listingId],
     );
     if (rows[0].n > 0 && rows[0].open === 0) return;

@@ -154,7 +154,8 @@ export class SmtpSink {
         const subjects = this.messages.map((m) => `"${m.subject}" → ${m.to.join(', ')}`);
         reject(
           new Error(
-            `SmtpSink: no ${what} within ${timeoutMs} ms; received ${this.messages.length}: ${subjects.join('; ') || '(none)'}`,
+            `SmtpSink: no ${what} within ${timeoutMs} ms; received ${this.messages.length}: ` +
+              `${subjects.join('; ') || '(none)'}`,
           ),
         );
       }, timeoutMs);

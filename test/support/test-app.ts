@@ -14,7 +14,10 @@ export interface InjectOptions {
   host?: string;
   headers?: Record<string, string>;
   payload?: unknown;
-  /** Client address (sent as X-Forwarded-For); a fresh one per request unless given, so per-IP limits apply only when asked. */
+  /**
+   * Client address (sent as X-Forwarded-For); a fresh one per request unless given, so per-IP limits apply only when
+   * asked.
+   */
   ip?: string;
   /** A session cookie token to send. */
   session?: string;
@@ -27,9 +30,7 @@ export interface TestApp {
   db: TestDatabase;
   config: AppConfig;
   logs: string[];
-  request(
-    opts: InjectOptions,
-  ): Promise<{
+  request(opts: InjectOptions): Promise<{
     status: number;
     headers: Record<string, unknown>;
     body: string;
@@ -111,7 +112,10 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
 
 export interface ListeningTestApp extends TestApp {
   port: number;
-  /** The tenant's site as a browser reaches it, e.g. `http://meylan.localhost:PORT/` (Chromium resolves `*.localhost` to loopback). */
+  /**
+   * The tenant's site as a browser reaches it, e.g. `http://meylan.localhost:PORT/` (Chromium resolves `*.localhost` to
+   * loopback).
+   */
   baseUrl(tenantSlug: string): string;
 }
 

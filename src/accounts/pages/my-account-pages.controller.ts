@@ -130,7 +130,8 @@ export class MyAccountPagesController {
         ...ctx,
         heading: 'Votre compte est supprimé',
         paragraphs: [
-          'Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide entre voisins.',
+          'Vos données personnelles sont effacées et vos annonces closes. Merci d’avoir participé à l’entraide ' +
+            'entre voisins.',
         ],
         link: { href: '/', label: 'Retour à l’accueil' },
       }),

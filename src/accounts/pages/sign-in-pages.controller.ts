@@ -23,7 +23,8 @@ import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 
 const SENT =
-  'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. Pensez à vérifier vos courriers indésirables.';
+  'Si cette adresse correspond à un compte, un e-mail vient de lui être envoyé avec un lien valable une heure. ' +
+  'Pensez à vérifier vos courriers indésirables.';
 
 /** Signing in and out, signing up, the forgotten password, invitations and the address confirmation. */
 @ApiExcludeController()
@@ -109,7 +110,8 @@ export class SignInPagesController {
           ...ctx,
           heading: 'Vérifiez votre boîte e-mail',
           paragraphs: [
-            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer votre inscription.',
+            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer ' +
+              'votre inscription.',
             'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
           ],
         }),
@@ -368,7 +370,8 @@ export class SignInPagesController {
     const page = {
       heading: 'Ce lien ne fonctionne pas',
       paragraphs: [
-        "Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien peut vous être envoyé.",
+        "Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau " +
+          'lien peut vous être envoyé.',
       ],
       link: { href: '/connexion', label: 'Se connecter' },
     };

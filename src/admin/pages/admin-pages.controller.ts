@@ -185,7 +185,9 @@ export class AdminPagesController {
     const chart = barChart({
       id: 'activite',
       title: 'Annonces publiées par jour',
-      description: `Offres et demandes publiées chaque jour du ${stats.from} au ${stats.to} : ${totals.offers} offres et ${totals.requests} demandes en tout.`,
+      description:
+        `Offres et demandes publiées chaque jour du ${stats.from} au ${stats.to} : ${totals.offers} ` +
+        `offres et ${totals.requests} demandes en tout.`,
       labels: byDay.map((d) => String(d.day).slice(8, 10) + '/' + String(d.day).slice(5, 7)),
       series: [
         { className: 'bar-offer', label: 'Offres', values: byDay.map((d) => Number(d.offers)) },

@@ -11,7 +11,8 @@ import { AlertsService } from '../alerts.service';
 const DONE = {
   heading: 'Désinscription confirmée',
   paragraphs: [
-    "C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis votre compte.",
+    "C'est noté : vous ne recevrez plus d'alertes d'annonces. Vous pouvez les réactiver à tout moment depuis " +
+      'votre compte.',
   ],
   link: { href: '/mon-compte', label: 'Mon compte' },
 };

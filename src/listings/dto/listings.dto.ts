@@ -114,14 +114,8 @@ export class UpdateListingDto {
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
-export class SearchListingsQuery {
-  @ApiPropertyOptional({
-    enum: ['offer', 'request', 'project'],
-    description: 'project: the projects of organisations, where the site has them',
-  })
-  @IsOptional()
-  @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' })
-  kind?: 'offer' | 'request' | 'project';
+/** The filters and paging shared by the searches of listings and of projects (nearest first with `near`). */
+export class NearbySearchQuery {
   @ApiPropertyOptional({ description: 'category id or slug' })
   @IsOptional()
   @IsString()
@@ -164,11 +158,24 @@ export class SearchListingsQuery {
   limit?: number;
 }
 
+export class SearchListingsQuery extends NearbySearchQuery {
+  @ApiPropertyOptional({
+    enum: ['offer', 'request', 'project'],
+    description: 'project: the projects of organisations, where the site has them',
+  })
+  @IsOptional()
+  @IsIn(['offer', 'request', 'project'], { message: 'offer, request ou project' })
+  kind?: 'offer' | 'request' | 'project';
+}
+
 export class GeoJsonQuery {
   @ApiProperty({
     example: '5.70,45.15,5.80,45.25',
     description:
-      "minLng,minLat,maxLng,maxLat in WGS 84 degrees (-180 ≤ lng ≤ 180, -90 ≤ lat ≤ 90, min < max). Any box is accepted, the whole world included: it is cut to the commune's area (its outline's bounding box plus about 2 km), so a box larger than the commune answers the commune's points and a box outside it an empty collection.",
+      'minLng,minLat,maxLng,maxLat in WGS 84 degrees (-180 ≤ lng ≤ 180, -90 ≤ lat ≤ 90, min < max). Any box is ' +
+      ("accepted, the whole world included: it is cut to the commune's area (its outline's bounding box plus about " +
+        "2 km), so a box larger than the commune answers the commune's points and a box outside it an empty " +
+        'collection.'),
   })
   @Matches(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, {
     message: 'bbox attendue sous la forme minLng,minLat,maxLng,maxLat',

@@ -24,9 +24,12 @@ export async function listingFromForm(contexts: PageContexts, ref: TenantRef, bo
 
 /** A posting form sent once, then changed and sent again (after "back"). */
 export const FORM_ALREADY_SENT =
-  'Ce formulaire a déjà servi à publier une annonce (voir « Mes annonces »). Pour en publier une autre, envoyez-le à nouveau.';
+  'Ce formulaire a déjà servi à publier une annonce (voir « Mes annonces »). Pour en publier une autre, ' +
+  'envoyez-le à nouveau.';
 
-/** The posting form's own idempotency key (a hidden UUID field the form was rendered with); anything else is ignored. */
+/**
+ * The posting form's own idempotency key (a hidden UUID field the form was rendered with); anything else is ignored.
+ */
 export function formKey(raw: string | undefined): string | undefined {
   return raw && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw) ? raw : undefined;
 }

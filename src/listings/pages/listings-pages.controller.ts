@@ -159,8 +159,9 @@ export class ListingsPagesController {
     };
     const page = await this.listings.search(ref, { ...filters, limit: 50 });
     const more = filters.kind === 'project' ? '/projets' : '/annonces';
+    const kind = filters.kind === 'project' ? undefined : filters.kind;
     const next = page.nextCursor
-      ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind: filters.kind === 'project' ? undefined : filters.kind }), cursor: page.nextCursor })}`
+      ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind }), cursor: page.nextCursor })}`
       : undefined;
     sendPage(
       reply,

@@ -20,7 +20,8 @@ const NOTICES: Record<string, string> = {
   close: 'Votre annonce est close : elle n’apparaît plus dans les recherches.',
   modifiee: 'Votre annonce est modifiée. Si elle doit être relue, elle réapparaîtra après la relecture.',
   aidee:
-    'Bravo ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus. Vous pouvez donner votre avis, en privé, à l’équipe de modération.',
+    'Bravo ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus. Vous pouvez donner votre avis, ' +
+    'en privé, à l’équipe de modération.',
   merci: 'Merci : votre avis est transmis, en toute confidentialité, à l’équipe de modération.',
 };
 

@@ -151,7 +151,10 @@ export const DEFAULT_RULES_CONFIG: Readonly<ModerationRulesConfig> = Object.free
 
 interface Folded {
   text: string;
-  /** Original offsets where the character that produced folded unit i starts / ends; null while folding kept every offset. */
+  /**
+   * Original offsets where the character that produced folded unit i starts / ends; null while folding kept every
+   * offset.
+   */
   start: number[] | null;
   end: number[] | null;
 }
@@ -374,7 +377,10 @@ function longestAt(trie: TrieNode, tokens: string[], i: number): number {
   return best;
 }
 
-/** Occurrences of the terms of `trie` in `tokens`, as folded spans; `overlapping` also gives those starting inside another. */
+/**
+ * Occurrences of the terms of `trie` in `tokens`, as folded spans; `overlapping` also gives those starting inside
+ * another.
+ */
 function findTerms(trie: TrieNode, tokens: Tokens, code: RuleCode, into: Span[], overlapping = false): void {
   for (let i = 0; i < tokens.text.length;) {
     const last = longestAt(trie, tokens.text, i);
@@ -398,20 +404,25 @@ const END = `(?!${WORD})`;
 // Amounts: "10€", "10 €", "7,50 euros", "1 000 €", "15€/h", "15 € de l'heure", "EUR 20", "€20",
 // "5 balles", "cinq balles", and a number per hour or per session ("20 de l'heure", "15/h", "25e/h", "20 la séance").
 const NUM = '\\d+(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
-/** A number not glued to a word or another number: its first digit, then a look back (faster than looking back first). */
+/**
+ * A number not glued to a word or another number: its first digit, then a look back (faster than looking back first).
+ */
 const NUM_AT_START = '\\d(?<![\\p{L}\\p{N}.,]\\d)\\d*(?:[ .]\\d{3}){0,4}(?:[.,]\\d{1,2})?';
 const NOT_BALLS =
   "(?!\\s+(?:de|d')\\s*(?:tennis|golf|ping|jonglage|baseball|base-ball|padel|squash|foot|hand|match|fusil))";
 const CURRENCY_AFTER = `(?:(?:k\\s*)?€|(?:eur|euros?|centimes?)${END}|balles?${END}${NOT_BALLS})`;
 const UNIT =
-  "(?:\\/\\s*(?:h|heure|seance)|(?:de|par|a)\\s+l'\\s*heure|par\\s+(?:heure|seance)|(?:la\\s+|le\\s+|l'\\s*)(?:heure|seance|journee|demi-journee|cours|soiree))" +
+  "(?:\\/\\s*(?:h|heure|seance)|(?:de|par|a)\\s+l'\\s*heure|par\\s+(?:heure|seance)|" +
+  "(?:la\\s+|le\\s+|l'\\s*)(?:heure|seance|journee|demi-journee|cours|soiree))" +
   END;
 const UNIT_AFTER_CURRENCY =
-  "(?:\\s*\\/\\s*\\p{L}+|\\s+(?:(?:de|par|a)\\s+)?(?:l'\\s*|la\\s+|le\\s+)?(?:heure|seance|journee|demi-journee|cours|soiree|nuit|jour|semaine|mois|trajet|course)" +
+  "(?:\\s*\\/\\s*\\p{L}+|\\s+(?:(?:de|par|a)\\s+)?(?:l'\\s*|la\\s+|le\\s+)?" +
+  '(?:heure|seance|journee|demi-journee|cours|soiree|nuit|jour|semaine|mois|trajet|course)' +
   END +
   ')';
 const NUMBER_WORDS =
-  '(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille|quelques)';
+  '(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|' +
+  'cent|mille|quelques)';
 /** Amounts, each with the cheap test that tells when it cannot match. */
 const AMOUNTS: Array<{ re: RegExp; maybe: (folded: string) => boolean }> = [
   // "25e/h": an "e" for euros only counts before a unit, since "25e" alone is an ordinal
@@ -433,7 +444,8 @@ const LABEL = '[\\p{L}\\p{N}\\-]+';
 const DOT = '(?:\\.|\\s*[\\[({<]\\s*(?:dot|point)\\s*[\\])}>]\\s*|\\s+(?:dot|point)\\s+)';
 const AT_MARK = '(?:\\s*[\\[({<]\\s*(?:at|@|arobase)\\s*[\\])}>]\\s*|\\s+arobase\\s+)';
 const EMAIL = new RegExp(
-  `${LOCAL}(?:@${LABEL}(?:${DOT}${LABEL}){0,6}|(?:\\s+@\\s*|@\\s+)${LABEL}(?:${DOT}${LABEL}){1,6}|${AT_MARK}${LABEL}(?:${DOT}${LABEL}){0,6}|\\s+at\\s+${LABEL}(?:${DOT}${LABEL}){1,6})`,
+  `${LOCAL}(?:@${LABEL}(?:${DOT}${LABEL}){0,6}|(?:\\s+@\\s*|@\\s+)${LABEL}(?:${DOT}${LABEL}){1,6}|` +
+    `${AT_MARK}${LABEL}(?:${DOT}${LABEL}){0,6}|\\s+at\\s+${LABEL}(?:${DOT}${LABEL}){1,6})`,
   'gu',
 );
 const EMAIL_HINT = /@|arobase|(?<![\p{L}])at(?![\p{L}])/u;

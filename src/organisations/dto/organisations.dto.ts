@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { IsStorableDate } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
+import { NearbySearchQuery } from '@src/listings/dto/listings.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }) =>
@@ -58,51 +59,12 @@ export class CreateOrganisationDto {
   website?: string;
 }
 
-export class ProjectQuery {
+/** Projects near a point or matching a text; the organisation narrows it down. */
+export class ProjectQuery extends NearbySearchQuery {
   @ApiPropertyOptional({ description: 'organisation id' })
   @IsOptional()
   @IsUUID('all', { message: "identifiant d'organisation invalide" })
   organisation?: string;
-  @ApiPropertyOptional({ description: 'category id or slug' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' })
-  category?: string;
-  @ApiPropertyOptional({ description: 'neighbourhood id or slug' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de quartier attendu' })
-  neighbourhood?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(2, { message: 'recherche trop courte' })
-  @MaxLength(100, { message: 'recherche trop longue' })
-  q?: string;
-  @ApiPropertyOptional({ example: '45.76,4.83' })
-  @IsOptional()
-  @Matches(/^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, { message: 'position attendue sous la forme LAT,LNG' })
-  near?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'rayon en mètres attendu' })
-  @Min(100, { message: 'rayon minimum : 100 m' })
-  @Max(50000, { message: 'rayon maximum : 50 000 m' })
-  radius?: number;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  @Matches(/^[\w-]+$/, { message: 'curseur invalide' })
-  cursor?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'nombre entier attendu' })
-  @Min(1, { message: 'au moins 1' })
-  @Max(100, { message: '100 au plus' })
-  limit?: number;
 }
 
 export class CreateProjectDto {

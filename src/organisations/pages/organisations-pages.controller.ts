@@ -25,7 +25,8 @@ import type { ManageOrganisationExtra, OrganisationsPage } from './organisations
 const NOTICES: Record<string, string> = {
   organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
   responsable:
-    'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) par e-mail.',
+    'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) ' +
+    'par e-mail.',
   reponse: 'Votre réponse est envoyée par e-mail.',
 };
 

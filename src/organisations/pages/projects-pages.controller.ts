@@ -32,7 +32,8 @@ const NOTICES: Record<string, string> = {
   modifie: 'Les modifications du projet sont enregistrées.',
   clos: 'Le projet est clos : il n’apparaît plus sur les pages publiques.',
   cloture:
-    'Les inscriptions à cette mission sont closes. Les alertes qui n’étaient pas encore parties ne seront pas envoyées.',
+    'Les inscriptions à cette mission sont closes. Les alertes qui n’étaient pas encore parties ne seront pas ' +
+    'envoyées.',
   reouverture: 'Les inscriptions à cette mission sont de nouveau ouvertes.',
 };
 

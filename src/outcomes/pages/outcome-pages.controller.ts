@@ -21,7 +21,8 @@ const QUESTION: Record<ReminderAnswer, { heading: string; button: string }> = {
 };
 const DONE: Record<ReminderAnswer, string> = {
   found:
-    'Merci ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus, et la personne qui vous a aidé(e) reçoit nos remerciements.',
+    'Merci ! Votre annonce est marquée « aide trouvée » : elle ne s’affiche plus, et la personne qui vous a ' +
+    'aidé(e) reçoit nos remerciements.',
   still_looking:
     'C’est noté : votre annonce reste en ligne 60 jours de plus, et vos voisins peuvent toujours vous écrire.',
   not_needed: 'C’est noté : votre annonce est close et ne s’affiche plus.',

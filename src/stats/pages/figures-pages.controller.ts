@@ -52,7 +52,10 @@ export class FiguresPagesController {
     const chart = barChart({
       id: 'chiffres',
       title: 'Activité par mois',
-      description: `Offres, demandes, mises en relation et entraides réalisées par mois, sur les ${months.length} derniers mois ; les cellules de moins de ${SUPPRESS_BELOW} sont exclues. Les chiffres sont détaillés dans les tableaux qui suivent.`,
+      description:
+        `Offres, demandes, mises en relation et entraides réalisées par mois, sur les ${months.length} ` +
+        `derniers mois ; les cellules de moins de ${SUPPRESS_BELOW} sont exclues. Les chiffres sont détaillés ` +
+        `dans les tableaux qui suivent.`,
       labels: months.map((m) => `${m.slice(5, 7)}/${m.slice(2, 4)}`),
       series: [
         { className: 'bar-offer', label: 'Offres', values: months.map((m) => total(m, 'offers')) },
