@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig, ConfigModule, loadConfig } from '@libs/config';
-import { Database, DatabaseModule } from '@libs/db';
+import { Database, DatabaseModule, rows } from '@libs/db';
 import { MailRenderer } from '@libs/mail';
 import { JobQueue } from '@libs/queue';
 import { MAIL_QUEUE } from '@src/queues';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // What each side costs: the bare pool is this process and the SMTP server; the pipeline adds
   // the worker process and PostgreSQL's server processes (Redis is shared with other users of
   // the machine, so it is left out; it is a small share).
-  const barePids: ProcessGroups = async () => ({ bench: [process.pid], smtp: [sink.pid] });
+  const barePids: ProcessGroups = () => Promise.resolve({ bench: [process.pid], smtp: [sink.pid] });
   try {
     // Production topology: this process produces (as the API does), a worker process sends.
     const worker = await startWorkerProcess(env);
@@ -272,7 +272,11 @@ async function pipeline(
     const unsent = await Promise.all(
       tenants.map((t) =>
         db.withTenant(t.id, (tx) =>
-          tx.query(`SELECT count(*)::int AS n FROM outbox_emails WHERE tenant_id = $1 AND status <> 'sent'`, [t.id]),
+          rows<{ n: number }>(
+            tx,
+            `SELECT count(*)::int AS n FROM outbox_emails WHERE tenant_id = $1 AND status <> 'sent'`,
+            [t.id],
+          ),
         ),
       ),
     );

@@ -9,6 +9,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@libs/config';
 import { MailRenderer, RenderedMail } from '@libs/mail';
+import type { TenantSettings } from '@src/tenants/tenant-file.schema';
 import { sessionCookieName } from '@src/accounts/session-cookie';
 import { createApp } from '@src/app.factory';
 import { startWorkerProcess, WorkerProcess } from './support/worker-process';
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     process.stdout.write(report);
   } catch (err) {
     exitCode = 1;
-    process.stderr.write(`bench:notify failed: ${(err as Error).stack ?? err}\n`);
+    process.stderr.write(`bench:notify failed: ${(err as Error).stack ?? String(err)}\n`);
   } finally {
     clearTimeout(watchdog);
     // Clean-up also runs after a failure; each step is bounded and independent of the others.
@@ -434,7 +435,7 @@ class Publisher {
     });
     const ms = hrMs() - at;
     if (res.statusCode !== 201) throw new Error(`publication refused: ${res.statusCode} ${res.body.slice(0, 300)}`);
-    return { id: (res.json() as { id: string }).id, at, wallAt, ms };
+    return { id: res.json<{ id: string }>().id, at, wallAt, ms };
   }
 }
 
@@ -483,7 +484,7 @@ async function bare(
 
 /** A match e-mail as the mail worker renders it for the crowd (same template, tenant, sizes of links). */
 async function representativeMail(admin: Client, fx: NotifyFixture): Promise<RenderedMail & { unsubscribe: string }> {
-  const { rows } = await admin.query(
+  const { rows } = await admin.query<{ slug: string; name: string; siteName: string; settings: TenantSettings }>(
     `SELECT slug, name, site_name AS "siteName", settings FROM tenants WHERE id = $1`,
     [fx.tenantId],
   );
@@ -521,7 +522,7 @@ async function representativeMail(admin: Client, fx: NotifyFixture): Promise<Ren
 }
 
 async function listingFacts(admin: Client, listingId: string): Promise<{ matched: number; dispatchedAtMs: number }> {
-  const { rows } = await admin.query(
+  const { rows } = await admin.query<{ matched: number; dispatchedAtMs: number }>(
     `SELECT (SELECT count(*)::int FROM match_notifications WHERE listing_id = $1 AND delivery = 'immediate') AS matched,
             (SELECT extract(epoch FROM max(dispatched_at)) * 1000 FROM domain_events WHERE aggregate_id = $1 AND type
               = 'ListingPublished')::float8 AS "dispatchedAtMs"`,
@@ -536,7 +537,7 @@ async function listingFacts(admin: Client, listingId: string): Promise<{ matched
  */
 async function allSent(admin: Client, left: () => number): Promise<void> {
   for (;;) {
-    const { rows } = await admin.query(
+    const { rows } = await admin.query<{ open: number; lost: number }>(
       `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS open, count(*) FILTER (WHERE ` +
         `status NOT IN ('pending', 'sending', 'sent'))::int AS lost FROM outbox_emails`,
     );

@@ -89,19 +89,19 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${raw})`);
     return n;
   };
-  const unknown = values.variants!.split(',').filter((v) => v && !VARIANTS[v]);
+  const unknown = values.variants.split(',').filter((v) => v && !VARIANTS[v]);
   if (unknown.length)
     throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
   return {
-    listings: values.listings!.split(',').map((v) => Math.round(positive('listings', v))),
-    duration: positive('duration', values.duration!),
-    warmup: positive('warmup', values.warmup!),
-    connections: Math.round(positive('connections', values.connections!)),
-    pool: Math.round(positive('pool', values.pool!)),
-    unloaded: values.unloaded === '0' ? 0 : positive('unloaded', values.unloaded!),
-    variants: values.variants!.split(',').filter(Boolean),
+    listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
+    duration: positive('duration', values.duration),
+    warmup: positive('warmup', values.warmup),
+    connections: Math.round(positive('connections', values.connections)),
+    pool: Math.round(positive('pool', values.pool)),
+    unloaded: values.unloaded === '0' ? 0 : positive('unloaded', values.unloaded),
+    variants: values.variants.split(',').filter(Boolean),
     cpuProfile: values['cpu-profile'],
-    settle: values.settle === '0' ? 0 : positive('settle', values.settle!),
+    settle: values.settle === '0' ? 0 : positive('settle', values.settle),
   };
 }
 
@@ -300,7 +300,7 @@ const anyFailure = (r: SizeResult) => [r.api, r.sql, ...r.variants.map((v) => v.
 
 function report(results: SizeResult[], o: Options): void {
   const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-  const rule = (n: number) => row(Array(n).fill('---'));
+  const rule = (n: number) => row(Array<string>(n).fill('---'));
   const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)} %`);
   const n = (v: number) => v.toLocaleString('en');
   log(

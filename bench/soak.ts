@@ -462,7 +462,7 @@ class Traffic {
     if (shape === 2)
       params.set('near', `${(t.center.lat + jitter()).toFixed(5)},${(t.center.lng + jitter()).toFixed(5)}`);
     if (rand(2)) params.set('kind', pick(['offer', 'request']));
-    return { kind: 'search', method: 'GET', host: t.host, path: `/api/v1/listings?${params}` };
+    return { kind: 'search', method: 'GET', host: t.host, path: `/api/v1/listings?${params.toString()}` };
   }
 
   private page(): Outgoing {

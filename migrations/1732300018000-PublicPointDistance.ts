@@ -18,20 +18,21 @@ export class PublicPointDistance1732300018000 implements MigrationInterface {
   name = 'PublicPointDistance1732300018000';
 
   async up(q: QueryRunner): Promise<void> {
-    const tenants: Array<{ id: string; outline: { coordinates: number[][][][] } | null }> = await q.query(
+    // QueryRunner.query() is untyped: the rows' type is declared here.
+    const tenants = (await q.query(
       `SELECT t.id, ST_AsGeoJSON(a.outline)::json AS outline FROM tenants t LEFT JOIN tenant_areas a ON ` +
         `a.tenant_id = t.id ORDER BY t.id`,
-    );
+    )) as Array<{ id: string; outline: { coordinates: number[][][][] } | null }>;
     for (const tenant of tenants) {
       for (const table of ['listings', 'projects']) {
         let after = '00000000-0000-0000-0000-000000000000';
         for (;;) {
-          const batch: Array<{ id: string; lat: number; lng: number; erased: boolean }> = await q.query(
+          const batch = (await q.query(
             `SELECT id, ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lng,
                     ST_Equals(location::geometry, public_location::geometry) AS erased
              FROM ${table} WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT ${BATCH}`,
             [tenant.id, after],
-          );
+          )) as Array<{ id: string; lat: number; lng: number; erased: boolean }>;
           if (!batch.length) break;
           const points = batch.map((r) => fuzzPoint({ lat: r.lat, lng: r.lng }, r.id, tenant.outline?.coordinates));
           await q.query(

@@ -6,11 +6,15 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { Browser, chromium, Page } from 'playwright-core';
 import { loadConfig } from '@libs/config';
+import type { TenantId } from '@libs/tenancy/tenant-id';
 import { createApp } from '@src/app.factory';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from '../bench/support/scratch-database';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot, SESSION_COOKIE } from '@test/support/browser';
 import { createResident, ResidentFixture } from '@test/support/factories';
 import type { TestDatabase } from '@test/support/test-db';
+
+/** The page's document, as far as this script reads it (the compiler has no DOM library here). */
+type PageDocument = { getElementById(id: string): { textContent: string | null } | null };
 
 /**
  * `npm run build && node dist/scripts/screenshots.js`: PNG screenshots of the main pages of two
@@ -119,7 +123,7 @@ function factoryDatabase(db: ScratchDatabase): TestDatabase {
     adminUrl: db.ownerUrl,
     admin,
     async tenantId(slug) {
-      const { rows } = await admin.query('SELECT id FROM tenants WHERE slug = $1', [slug]);
+      const { rows } = await admin.query<{ id: TenantId }>('SELECT id FROM tenants WHERE slug = $1', [slug]);
       if (!rows[0]) throw new Error(`no tenant ${slug}`);
       return rows[0].id;
     },
@@ -187,7 +191,7 @@ async function seed(
     });
     if (res.statusCode !== 201)
       throw new Error(`${slug}: publishing "${l.title}" answered ${res.statusCode}: ${res.body}`);
-    const listing = res.json() as { id: string; status: string };
+    const listing = res.json<{ id: string; status: string }>();
     if (listing.status !== 'published') throw new Error(`${slug}: "${l.title}" is ${listing.status}, not published`);
     listingId ||= listing.id;
   }
@@ -229,11 +233,14 @@ async function shoot(
     // The maps say how many listings they placed once their data arrived.
     if (page === 'map')
       await p.waitForFunction(
-        () => Boolean((globalThis as any).document.getElementById('carte-etat')?.textContent),
+        () =>
+          Boolean(
+            (globalThis as unknown as { document: PageDocument }).document.getElementById('carte-etat')?.textContent,
+          ),
         undefined,
         { timeout: 10_000 },
       );
-    const height = await p.locator('html').evaluate((el) => el.scrollHeight);
+    const height = await p.locator('html').evaluate((el: { scrollHeight: number }) => el.scrollHeight);
     const file = join(out, `${slug}-${page}-${viewport}.png`);
     if (height <= size.height * MAX_SCREENS) return await saveScreenshot(p, file);
     await p.screenshot({

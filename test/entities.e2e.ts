@@ -121,7 +121,9 @@ describe('Entities', () => {
           .sort()
           .join()
       )
-        problems.push(`${m.name}: primary key (${keys}) in the entity, (${pk.map((r) => r.column)}) in the database`);
+        problems.push(
+          `${m.name}: primary key (${keys.join()}) in the entity, (${pk.map((r) => r.column).join()}) in the database`,
+        );
     }
     expect(problems).toEqual([]);
   });

@@ -129,7 +129,7 @@ describe('over a real socket', () => {
       // Written, not ended: a half-closed socket may be dropped before the answer; Connection: close ends it.
       const socket = connect(t.port, '127.0.0.1', () => socket.write(head));
       let answer = '';
-      socket.on('data', (d) => (answer += d));
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
       socket.on('end', () => resolve(answer));
       socket.on('error', reject);
     });

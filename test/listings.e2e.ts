@@ -5,7 +5,6 @@ import { startTestApp, TestApp } from './support/test-app';
 
 // Points inside Meylan's neighbourhoods (tenants/meylan.yaml).
 const BUCLOS = { lat: 45.2125, lng: 5.77715 };
-const PLAINE_FLEURIE = { lat: 45.1975, lng: 5.775 };
 const BEALIERES = { lat: 45.2125, lng: 5.81408 };
 const GRENOBLE_CENTRE = { lat: 45.1975, lng: 5.72575 };
 
@@ -30,7 +29,7 @@ describe('listings: publish, search, map, contact, report', () => {
   const search = async (query: string, host = 'meylan.localhost') => {
     const res = await t.request({ url: `/api/v1/listings?${query}`, host });
     expect(res.status).toBe(200);
-    return res.json() as { items: Array<Record<string, any>>; nextCursor: string | null };
+    return res.json<{ items: Array<Record<string, any>>; nextCursor: string | null }>();
   };
 
   beforeAll(async () => {

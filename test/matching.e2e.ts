@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { AlertsService } from '@src/alerts/alerts.service';
 import { DeliveryPolicy } from '@src/notifications/delivery-policy';
 import { OutboxSweeper } from '@src/notifications/outbox-sweeper';
@@ -436,7 +437,7 @@ describe('matching: e-mail the right neighbours', () => {
 
   it('completes a fan-out from PostgreSQL when Redis loses its jobs', async () => {
     const prefix = t.config.queuePrefix;
-    const redis = new (require('ioredis'))(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     try {
       const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 120), notify: alertOn([courses]) });
       const author = await createResident(t.db, 'meylan');

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { Browser, Page, Response } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
@@ -32,7 +32,7 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     t.request({ method, url, host: 'lyon.localhost', session: who.session, payload });
   const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
     const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return (res as Response | null)?.status() ?? 0;
+    return res?.status() ?? 0;
   };
 
   beforeAll(async () => {

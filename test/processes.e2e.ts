@@ -21,7 +21,7 @@ describe('process start-up with a bad environment', () => {
     ['the API', 'dist/src/main.js', []],
     ['the worker', 'dist/src/worker.js', []],
   ])('%s exits non-zero with one line naming a missing DATABASE_URL', (_name, script, args) => {
-    const res = runNode(script, args as string[], { ...complete, DATABASE_URL: '' }, 30_000, bare);
+    const res = runNode(script, args, { ...complete, DATABASE_URL: '' }, 30_000, bare);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toBe('Invalid configuration: DATABASE_URL is missing\n');
     expect(res.stdout).toBe('');

@@ -139,7 +139,7 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
     const mail = await sink.waitFor(
       (m) => m.to.includes(owner.email) && m.text.includes('/compte/nouveau-mot-de-passe'),
     );
-    const token = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!).searchParams.get('token');
+    const token = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')).searchParams.get('token');
     const confirmed = await t.request({
       method: 'POST',
       url: '/api/v1/auth/password-reset/confirm',

@@ -1,4 +1,4 @@
-import type { Browser, Page, Response } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, FACTORY_PASSWORD, publishListing, ResidentFixture } from './support/factories';
 import { OutcomesService } from '@src/outcomes/outcomes.service';
@@ -52,7 +52,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
    */
   const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
     const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return (res as Response | null)?.status() ?? 0;
+    return res?.status() ?? 0;
   };
 
   /** The main heading's text. */
@@ -756,7 +756,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           residentId: resident.id as string,
           relayedId: relayed.id as string,
           talkId: talk.conversationId as string,
-          helpedId: helped.id as string,
+          helpedId: helped.id,
           token,
         };
       })());

@@ -1,4 +1,4 @@
-import type { Browser, Page, Response } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, publishListing } from './support/factories';
 import { matchingDone } from './support/matching';
@@ -32,7 +32,7 @@ describe('the site’s forms keep what is stored and act once', () => {
    */
   const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
     const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return (res as Response | null)?.status() ?? 0;
+    return res?.status() ?? 0;
   };
   const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
   const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;

@@ -171,7 +171,7 @@ describe('the site pages', () => {
     );
     expect(ok.body).toContain('Vérifiez votre boîte e-mail');
     const mail = await sink.waitFor((m) => m.to.includes(email));
-    const link = new URL(linkIn(mail, '/compte/verification')!);
+    const link = new URL(linkIn(mail, '/compte/verification'));
     const confirm = await page(`${link.pathname}${link.search}`);
     expect(confirm.body).toContain('Confirmer mon adresse');
     const verified = await redirected(
@@ -486,7 +486,7 @@ describe('the site pages', () => {
     const mail = await sink.waitFor(
       (m) => m.to.includes(forgetful.email) && m.text.includes('/compte/nouveau-mot-de-passe'),
     );
-    const link = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe')!);
+    const link = new URL(linkIn(mail, '/compte/nouveau-mot-de-passe'));
     const form = await page(`${link.pathname}${link.search}`);
     expect(form.body).toContain(`value="${link.searchParams.get('token')}"`);
     const weak = await submit('/compte/nouveau-mot-de-passe', {
@@ -583,7 +583,7 @@ describe('the site pages', () => {
       new RegExp(`${email.replace(/\./g, '\\.')}</td><td class="text">modération \\(invitation envoyée\\)`),
     );
     const mail = await sink.waitFor((m) => m.to.includes(email));
-    const link = new URL(linkIn(mail, '/invitation')!);
+    const link = new URL(linkIn(mail, '/invitation'));
     expect((await page(`${link.pathname}${link.search}`)).body).toContain("Rejoindre l'équipe");
     const joined = await submit('/invitation', {
       token: link.searchParams.get('token')!,

@@ -31,7 +31,8 @@ interface RawRequest {
 
 if (parentPort) {
   // No types are published for autocannon 9; this file uses only the call below and the 'response' event.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment,
+     @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- autocannon is untyped */
   const autocannon = require('autocannon');
   const job = workerData as HttpLoadJob;
   const latencies: number[] = [];

@@ -86,7 +86,11 @@ export function backendPids(database: string): Promise<number[]> {
 export function commits(database: string): Promise<number> {
   return maintenance(async (c) =>
     Number(
-      (await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit,
+      (
+        await c.query<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [
+          database,
+        ])
+      ).rows[0].xact_commit,
     ),
   );
 }

@@ -29,7 +29,12 @@ async function capture(tenantId: string, issue: (tx: TenantTx) => Promise<unknow
   // rows() goes through the transaction's query runner; its tenant is the one the statements name.
   const tx = {
     tenantId,
-    queryRunner: { query: async (sql: string, params: unknown[]) => (issued.push({ sql, params }), { records: [] }) },
+    queryRunner: {
+      query: (sql: string, params: unknown[]) => {
+        issued.push({ sql, params });
+        return Promise.resolve({ records: [] });
+      },
+    },
   } as unknown as TenantTx;
   await issue(tx);
   if (issued.length !== 1) throw new Error(`expected one statement, captured ${issued.length}`);

@@ -270,11 +270,11 @@ async function inTransaction(pool: Pool, work: (c: PoolClient) => Promise<void>)
 /** Runs `work` over `items` with at most `width` at a time; the first failure is rethrown after the others settle. */
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   const lane = async () => {
     while (next < items.length && failure === undefined) {
       const item = items[next++];
-      await work(item).catch((err) => (failure ??= err));
+      await work(item).catch((err: Error) => (failure ??= err));
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));

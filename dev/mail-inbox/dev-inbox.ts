@@ -32,6 +32,7 @@ export class DevInbox {
   ) {}
 
   static async start(capacity = 200): Promise<DevInbox> {
+    // eslint-disable-next-line prefer-const -- assigned once the server listens, read by its callbacks before
     let inbox: DevInbox | undefined;
     const server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -66,8 +67,8 @@ export class DevInbox {
     });
     inbox = new DevInbox(server, (server.server.address() as AddressInfo).port, capacity);
     server.server.on('connection', (s: Socket) => {
-      inbox!.sockets.add(s);
-      s.once('close', () => inbox!.sockets.delete(s));
+      inbox.sockets.add(s);
+      s.once('close', () => inbox.sockets.delete(s));
     });
     return inbox;
   }

@@ -101,7 +101,7 @@ const pages = new Templates<{
   partials: { sourceLink: SOURCE_LINK },
   helpers: {
     // Escapes the five characters HTML needs and no more: links and mail sources stay readable (= in URLs).
-    text: (s: unknown) =>
+    text: (s: string | number | null | undefined) =>
       new Handlebars.SafeString(
         String(s ?? '').replace(
           /[&<>"']/g,

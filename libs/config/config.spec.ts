@@ -61,7 +61,7 @@ describe('configuration', () => {
   ])('names %s when it is missing or malformed', (setting, env, message) => {
     let error: unknown;
     try {
-      loadConfig(env as NodeJS.ProcessEnv);
+      loadConfig(env);
     } catch (e) {
       error = e;
     }
@@ -104,7 +104,7 @@ describe('DKIM settings', () => {
   });
   const failure = (env: Record<string, string | undefined>): ConfigError => {
     try {
-      loadConfig(env as NodeJS.ProcessEnv);
+      loadConfig(env);
     } catch (e) {
       if (e instanceof ConfigError) return e;
       throw e;

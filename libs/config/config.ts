@@ -126,7 +126,7 @@ function parse<S extends z.ZodTypeAny>(s: S, env: NodeJS.ProcessEnv): z.infer<S>
     const missing = issue.code === 'invalid_type' && issue.received === 'undefined';
     throw new ConfigError(setting, missing ? 'is missing' : `is malformed (${issue.message})`);
   }
-  return parsed.data;
+  return parsed.data as z.infer<S>;
 }
 
 export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {

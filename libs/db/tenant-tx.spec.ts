@@ -23,10 +23,10 @@ describe('TenantId', () => {
     // Only compiled, never run: the types are the test.
     const compileOnly = (db: Database, tx: TenantTx, plainTx: Tx, listingId: string, tenantId: TenantId) => {
       // @ts-expect-error a listing id is not a tenant id
-      void db.withTenant(listingId, async () => 1);
+      void db.withTenant(listingId, () => Promise.resolve(1));
       // @ts-expect-error a literal string is not a tenant id either
-      void db.withTenant('0b5e8a2c-4f1d-4c9a-9d7e-2f3a4b5c6d7e', async () => 1);
-      void db.withTenant(tenantId, async (t) => t.tenantId);
+      void db.withTenant('0b5e8a2c-4f1d-4c9a-9d7e-2f3a4b5c6d7e', () => Promise.resolve(1));
+      void db.withTenant(tenantId, (t) => Promise.resolve(t.tenantId));
       // @ts-expect-error a batch statement names its tenant by TenantId too
       const statement: TenantStatement = { tenantId: listingId, sql: 'SELECT 1', params: [] };
       // @ts-expect-error the tenant a transaction carries cannot be replaced

@@ -9,6 +9,7 @@ import { FieldError, problem, ProblemException } from './problem';
  */
 export const MAX_BODY_DEPTH = 32;
 
+// eslint-disable-next-line no-control-regex -- finding the NUL byte is the point
 const NUL = /\u0000/;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -82,7 +82,9 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
   /** `{{button url "Libellé"}}`: a call to action that survives e-mail clients (a table, inline styles, no image). */
   hbs.registerHelper('button', function (url: unknown, label: unknown, options: Handlebars.HelperOptions) {
-    const theme = (options.data?.root?.tenant?.theme ?? {}) as { primary?: string; primaryContrast?: string };
+    const root = (options.data as { root?: { tenant?: { theme?: { primary?: string; primaryContrast?: string } } } })
+      .root;
+    const theme = root?.tenant?.theme ?? {};
     const bg = hbs.escapeExpression(theme.primary ?? '#1f5d8c');
     const fg = hbs.escapeExpression(theme.primaryContrast ?? '#ffffff');
     const href = hbs.escapeExpression(String(url));

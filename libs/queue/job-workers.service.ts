@@ -88,7 +88,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || !wrapper.isDependencyTreeStatic() || typeof instance !== 'object') continue;
-      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
         const fn = instance[method];
         const name = typeof fn === 'function' ? this.reflector.get<string | undefined>(JOB_HANDLER, fn) : undefined;
         if (!name) continue;

@@ -75,7 +75,7 @@ for i = 2, 3 do
 end
 return 1`;
 
-const NOTHING: Attempt = { succeeded: async () => undefined };
+const NOTHING: Attempt = { succeeded: () => Promise.resolve() };
 
 /**
  * Counters in Redis, shared by every API replica. Subjects (addresses, client addresses) are

@@ -75,7 +75,7 @@ export function encodeCursor(c: SearchCursor): string {
 
 function decodeCursor(raw: string): SearchCursor {
   try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SearchCursor;
     const idOk = typeof c.id === 'string' && UUID.test(c.id);
     if (idOk && c.o === 'distance' && Number.isFinite(c.d)) return c;
     if (idOk && c.o === 'rank' && Number.isFinite(c.r)) return c;

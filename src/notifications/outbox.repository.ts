@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, rows, Tx } from '@libs/db';
 import { parseTenantId, TenantId } from '@libs/tenancy';
-import { TenantSettings } from '@src/tenants/tenant-file.schema';
 import { FORGET_RECIPIENT_AFTER_SEND } from './mail-templates';
 import { SEND_IF, SendConditions } from './send-conditions';
 

@@ -142,7 +142,7 @@ function mailJobs(
 
 /** Programming errors, caught in the caller's transaction rather than as a broken e-mail later. */
 function assertSendable(email: OutgoingEmail): void {
-  if (!isMailTemplate(email.template)) throw new Error(`outbox: unknown mail template ${email.template}`);
+  if (!isMailTemplate(email.template)) throw new Error(`outbox: unknown mail template ${String(email.template)}`);
   const to = email.to?.trim() ?? '';
   if (!/^[^@\s]+@[^@\s]+$/.test(to)) throw new Error(`outbox: ${email.template} needs a recipient address`);
   if (!email.dedupeKey) throw new Error(`outbox: ${email.template} needs a dedupe key`);

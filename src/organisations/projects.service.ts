@@ -76,7 +76,7 @@ function encodeCursor(c: ProjectCursor): string {
 
 function decodeCursor(raw: string): ProjectCursor {
   try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ProjectCursor;
     if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'distance' && Number.isFinite(c.d)) return c;
     if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'recent' && isTimestamp(c.t)) return c;
   } catch {

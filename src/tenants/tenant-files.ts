@@ -33,7 +33,7 @@ function readYaml<S extends z.ZodTypeAny>(path: string, display: string, schema:
     const issue = parsed.error.issues[0];
     throw new TenantFileError(display, issue.path.join('.') || '(root)', issue.message);
   }
-  return parsed.data;
+  return parsed.data as z.infer<S>;
 }
 
 /** Reads and validates every file under `dir`, and the references between them. */

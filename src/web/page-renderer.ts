@@ -139,14 +139,14 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
   minus: (n: unknown) => Number(n) - 1,
   // A published figure, or "moins de 5" for a suppressed (null) one.
-  cell: (n: unknown) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)),
+  cell: (n: number | null | undefined) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)),
   concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
   defined: (v: unknown) => v !== undefined && v !== null,
   kindLabel: (kind: keyof typeof KIND) => KIND[kind] ?? kind,
   statusLabel: (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status,
   roleLabel: (role: string) => ROLES[role] ?? role,
   actionLabel: (action: string) => ACTIONS[action] ?? action,
-  dateTime: (d: unknown) => (d ? formatDateTime(new Date(String(d))) : ''),
+  dateTime: (d: Date | string | null | undefined) => (d ? formatDateTime(new Date(d)) : ''),
   ruleLabel: (code: string) => RULES[code] ?? code,
   modeLabel: (mode: keyof typeof MODE) => MODE[mode] ?? mode,
   distance: (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''),
@@ -154,7 +154,7 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   organisationStatusLabel: (status: string) => ORGANISATION_STATUS[status] ?? status,
   projectStatusLabel: (status: string) => PROJECT_STATUS[status] ?? status,
   moderationPath: (type: string) => MODERATION_PATH[type] ?? type,
-  date: (d: unknown) => (d ? formatDate(new Date(String(d))) : ''),
+  date: (d: Date | string | null | undefined) => (d ? formatDate(new Date(d)) : ''),
 };
 
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */

@@ -66,7 +66,7 @@ export class MyAccountPagesController {
     @Me() me: Principal,
     @Body() body: Record<string, string | string[] | undefined>,
   ) {
-    const one = (k: string) => (Array.isArray(body[k]) ? body[k]![0] : (body[k] as string | undefined));
+    const one = (k: string) => (Array.isArray(body[k]) ? body[k][0] : body[k]);
     const ticked = ([] as string[]).concat(body.categoryIds ?? []);
     // In the stored order, then the newly ticked: an unchanged form must store the same list.
     const stored = (await this.contexts.account(ref, req))?.notifyCategoryIds ?? [];
@@ -168,13 +168,9 @@ export class MyAccountPagesController {
     // Chosen categories the commune no longer offers stay listed (ticked) until the person unticks them.
     const offered = new Set(categories.map((c) => c.id));
     const stale = values.categoryIds.filter((id) => !offered.has(id));
-    const names = stale.length
-      ? new Map(
-          ((await this.admin.tenantCategories(ref)) as Array<{ categoryId: string; slug: string; name: string }>).map(
-            (c) => [c.categoryId, c],
-          ),
-        )
-      : new Map();
+    const names = new Map<string, { slug: string; name: string }>(
+      stale.length ? (await this.admin.tenantCategories(ref)).map((c) => [c.categoryId, c]) : [],
+    );
     const kept = stale.map((id) => ({
       id,
       slug: names.get(id)?.slug ?? id,

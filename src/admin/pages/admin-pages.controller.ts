@@ -14,7 +14,7 @@ import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import type { AdminPageExtra } from './admin.views';
-import { Me, PageRoles, SignedInPage } from '@src/web/page-guard';
+import { Me, PageRoles } from '@src/web/page-guard';
 
 const DONE: Record<string, string> = {
   categories: 'Les catégories sont enregistrées.',

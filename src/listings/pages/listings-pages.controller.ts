@@ -120,7 +120,7 @@ export class ListingsPagesController {
       const page = await this.listings.search(ref, query);
       items = page.items;
       if (page.nextCursor)
-        next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
+        next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor }).toString()}`;
     } catch (err) {
       if (!isFormError(err)) throw err;
       errors = formErrors(err);
@@ -161,7 +161,7 @@ export class ListingsPagesController {
     const more = filters.kind === 'project' ? '/projets' : '/annonces';
     const kind = filters.kind === 'project' ? undefined : filters.kind;
     const next = page.nextCursor
-      ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind }), cursor: page.nextCursor })}`
+      ? `${more}?${new URLSearchParams({ ...stripEmpty({ ...filters, kind }), cursor: page.nextCursor }).toString()}`
       : undefined;
     sendPage(
       reply,

@@ -192,8 +192,10 @@ function foldChar(ch: string): string {
 }
 
 /** Plain ASCII but the backtick (folded to an apostrophe): lower-cased as a run. */
+// eslint-disable-next-line no-control-regex -- ASCII runs, control characters included, fold by lowercasing
 const PLAIN_RUN = /[\x00-\x5f\x61-\x7f]+/y;
 
+// eslint-disable-next-line no-control-regex -- the complement of PLAIN_RUN
 const NOT_PLAIN = /[^\x00-\x5f\x61-\x7f]/gu;
 
 function fold(text: string): Folded {
@@ -217,7 +219,11 @@ function foldWithOffsets(text: string): Folded {
     if (PLAIN_RUN.test(text)) {
       const j = PLAIN_RUN.lastIndex;
       out += text.slice(i, j).toLowerCase();
-      if (start) for (let k = i; k < j; k++) (start.push(k), end!.push(k + 1));
+      if (start)
+        for (let k = i; k < j; k++) {
+          start.push(k);
+          end!.push(k + 1);
+        }
       i = j;
       continue;
     }
@@ -228,7 +234,11 @@ function foldWithOffsets(text: string): Folded {
       start = Array.from({ length: out.length }, (_, k) => k);
       end = start.map((k) => k + 1);
     }
-    if (start) for (let k = 0; k < f.length; k++) (start.push(i), end!.push(i + width));
+    if (start)
+      for (let k = 0; k < f.length; k++) {
+        start.push(i);
+        end!.push(i + width);
+      }
     out += f;
     i += width;
   }
@@ -337,7 +347,7 @@ function trieOf(terms: readonly string[]): TrieNode | null {
     }
     const last = tokens[tokens.length - 1];
     if (star) {
-      let p = (at.prefixes ??= { next: new Map(), end: false });
+      let p: PrefixNode = (at.prefixes ??= { next: new Map(), end: false });
       for (const ch of last) {
         let child = p.next.get(ch);
         if (!child) p.next.set(ch, (child = { next: new Map(), end: false }));
@@ -510,7 +520,7 @@ export function rulesFor(settings?: Partial<ModerationRulesConfig> | null): Mode
     paidWords: settings.paidWords ?? [],
     allowedPhrases: settings.allowedPhrases ?? [],
     blockedWords: settings.blockedWords ?? [],
-    disable: [...new Set(settings.disable ?? [])].sort() as RuleCode[],
+    disable: [...new Set(settings.disable ?? [])].sort(),
   };
   const key = JSON.stringify(extra);
   let rules = byContent.get(key);

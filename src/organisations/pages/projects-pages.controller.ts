@@ -82,7 +82,7 @@ export class ProjectsPagesController {
       const page = await this.projects.search(ref, query);
       items = page.items;
       if (page.nextCursor)
-        next = `/projets?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor })}`;
+        next = `/projets?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor }).toString()}`;
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       errors = formErrors(err);

@@ -10,7 +10,7 @@ import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
-import { Me, PageRoles, SignedInPage } from '@src/web/page-guard';
+import { Me, PageRoles } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';

@@ -24,7 +24,7 @@ const MONTHS = [
   'décembre',
 ];
 const monthLabel = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;
-const MEASURES = ['offers', 'requests', 'conversations', 'fulfilled'] as const;
+type Measure = 'offers' | 'requests' | 'conversations' | 'fulfilled';
 
 /**
  * "Les chiffres de l'entraide": the commune's open figures as a chart and, beside it, the same
@@ -47,7 +47,7 @@ export class FiguresPagesController {
       this.stats.figures(ref),
     ]);
     const months = [...new Set(f.items.map((i) => i.month))].sort().slice(-12);
-    const total = (month: string, m: (typeof MEASURES)[number]) =>
+    const total = (month: string, m: Measure) =>
       f.items.filter((i) => i.month === month).reduce((n, i) => n + (i[m] ?? 0), 0);
     const chart = barChart({
       id: 'chiffres',
