@@ -666,8 +666,9 @@ function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sa
   // With fewer minutes than the warm-up and one more, the warm-up shrinks so that something is compared.
   const warmUp = Math.min(WARM_UP_MINUTES, samples.length - 1);
   const after = samples.slice(warmUp);
-  const rssFrom = samples[warmUp - 1]?.rssMb ?? samples[0].rssMb;
-  const rssGrowth = Math.max(...after.map((s) => s.rssMb)) - rssFrom;
+  // Growth is the least-squares trend of the minutes' mean RSS over the minutes after the warm-up, from the
+  // first to the last: a leak rises steadily, while the heap's saw-tooth moves single minutes up and down.
+  const rssGrowth = trend(after.map((s) => s.rssMb)) * Math.max(0, after.length - 1);
   const p99s = windows.slice(warmUp).map((w) => percentile(Float64Array.from(w.latencies).sort(), 0.99));
   const medianP99 = [...p99s].sort((a, b) => a - b)[Math.floor(p99s.length / 2)];
   const worstP99 = Math.max(...p99s);
@@ -684,8 +685,8 @@ function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sa
   );
   log(
     `verdict: 5xx ${total5xx} (aim 0) ${ok5xx ? 'ok' : 'FAIL'}; ` +
-      `RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB after minute ${warmUp} (aim < ${RSS_GROWTH_MB} ` +
-      `MB) ${okRss ? 'ok' : 'FAIL'}; ` +
+      `RSS trend ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB after minute ${warmUp} ` +
+      `(aim < ${RSS_GROWTH_MB} MB) ${okRss ? 'ok' : 'FAIL'}; ` +
       (`p99 per minute after minute ${warmUp} ${fmt(Math.min(...p99s))}–${fmt(worstP99)} ms, worst ≤ ` +
         `${P99_SPREAD}× median ${fmt(medianP99)} ms ${okP99 ? 'ok' : 'FAIL'}; `) +
       `network errors and skipped ${errors} → ${ok5xx && okRss && okP99 ? 'PASS' : 'FAIL'}` +
@@ -694,6 +695,21 @@ function verdict(windows: Window[], samples: Sample[], bareP99: number, bare: Sa
           `and more after)`
         : ''),
   );
+}
+
+/** Slope of the least-squares line through the values at x = 0, 1, 2…; 0 for fewer than two values. */
+function trend(values: number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of values.entries()) {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  }
+  return num / den;
 }
 
 async function cleanRedis(prefix: string): Promise<void> {

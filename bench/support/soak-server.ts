@@ -9,12 +9,20 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * (createApp with the configuration in its environment, workers inside) or, with `--bare`, a bare
  * node:http server answering a constant JSON body: the machine's noise at the same rate.
  *
- * IPC: sends `{port}` once listening; answers `{type: 'sample'}` with `{sample: {rssMb, heapMb,
+ * IPC: sends `{port}` once listening; answers `{type: 'sample'}` with `{sample: {rssMb (mean), heapMb,
  * loopP99Ms, loopMaxMs}}` over the time since the previous sample; exits on `{type: 'stop'}` or
  * when the parent goes away.
  */
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
+// RSS read every second and averaged per sample: a single reading lands anywhere on the
+// young generation's saw-tooth (up to 3 × 64 MB semi-spaces), which hides or fakes a trend.
+let rssSum = 0;
+let rssCount = 0;
+setInterval(() => {
+  rssSum += process.memoryUsage.rss();
+  rssCount++;
+}, 1000).unref();
 
 async function listen(): Promise<number> {
   if (process.argv.includes('--bare')) {
@@ -47,13 +55,15 @@ process.on('message', (m: { type: string }) => {
     const mb = (bytes: number) => bytes / 1024 / 1024;
     process.send!({
       sample: {
-        rssMb: mb(process.memoryUsage.rss()),
+        rssMb: mb(rssCount ? rssSum / rssCount : process.memoryUsage.rss()),
         heapMb: mb(process.memoryUsage().heapUsed),
         loopP99Ms: loop.percentile(99) / 1e6,
         loopMaxMs: loop.max / 1e6,
       },
     });
     loop.reset();
+    rssSum = 0;
+    rssCount = 0;
   }
   if (m.type === 'stop') process.exit(0);
 });
