@@ -1,44 +1,28 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
-import { STAFF_ROLES } from '@src/accounts/roles';
-import { IDEMPOTENCY_HEADER, ListingsService } from '@src/listings/listings.service';
-import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
-import { Me, PageRoles } from '@src/web/page-guard';
+import { Me } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
-import { FORM_ALREADY_SENT, formKey, listingFromForm } from '@src/listings/pages/listing-form';
 import { PICKER_ASSETS } from '@src/web/map-assets';
+import { NOTICES, StaffPage } from './staff-page';
 
 const CONSENT_LABELS: Record<string, string> = {
   phone: 'par téléphone',
   in_person: 'en personne',
   paper: 'sur papier',
 };
-const NOTICES: Record<string, string> = {
-  inscrit: 'Le résident est inscrit. Vous pouvez publier une annonce pour lui ou pour elle.',
-  modifie: 'Les informations sont enregistrées.',
-  efface: 'Le résident est effacé : ses données personnelles sont supprimées et ses annonces closes.',
-  rappele: 'C’est noté : la personne a été rappelée.',
-  publiee: 'L’annonce est enregistrée.',
-  aidee: 'L’annonce est marquée « aide trouvée » ; la personne qui a aidé est remerciée par e-mail.',
-  close: 'L’annonce est close.',
-  prolongee: 'L’annonce est prolongée de 60 jours.',
-};
-
-const StaffPage = () => PageRoles(STAFF_ROLES, 'Cette page est réservée à l’équipe de la mairie.');
 
 /**
- * The town-hall team's pages: the inbox of calls to make for residents without internet, the
- * relayed residents (register with consent, edit, export, erase) and what is done for them.
+ * The town-hall team's pages for the residents without internet it relays: the list, registering one
+ * with consent, editing, exporting, erasing, and what is done for them.
  */
 @ApiExcludeController()
 @Controller('equipe')
@@ -47,53 +31,8 @@ export class StaffPagesController {
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
     private readonly residents: RelayedResidentsService,
-    private readonly listings: ListingsService,
-    private readonly outcomes: OutcomesService,
     private readonly tenants: TenantsService,
   ) {}
-
-  @Get()
-  @StaffPage()
-  async inbox(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Query('fait') done?: string,
-  ) {
-    const [ctx, inbox] = await Promise.all([
-      this.contexts.of(ref, req, 'Boîte de l’équipe', 'staff'),
-      this.residents.inboxItems(ref),
-    ]);
-    const items = inbox.items;
-    sendPage(
-      reply,
-      this.pages.render('staff-inbox', {
-        ...ctx,
-        toCall: items.filter((i) => i.state === 'to_call'),
-        called: items.filter((i) => i.state === 'called'),
-        notice: done ? NOTICES[done] : undefined,
-      }),
-    );
-  }
-
-  @Post('boite/:id/rappele')
-  @StaffPage()
-  async calledBack(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Me() me: Principal,
-    @Param('id') id: string,
-    @Body() body: Form,
-  ) {
-    await this.residents.calledBack(ref, me, id);
-    reply.redirect(
-      body?.retour && /^\/equipe\/residents\/[\w-]+$/.test(body.retour)
-        ? `${body.retour}?fait=rappele`
-        : '/equipe?fait=rappele',
-      303,
-    );
-  }
 
   @Get('residents')
   @StaffPage()
@@ -244,93 +183,6 @@ export class StaffPagesController {
     reply.redirect('/equipe/residents?fait=efface', 303);
   }
 
-  @Get('residents/:id/annonce')
-  @StaffPage()
-  async newListingPage(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Param('id') id: string,
-  ) {
-    const r = await this.residents.get(ref, id);
-    return this.renderListingForm(ref, req, reply, r, {
-      kind: 'request',
-      mode: 'in_person',
-      lat: String(r.location?.lat ?? ''),
-      lng: String(r.location?.lng ?? ''),
-    });
-  }
-
-  @Post('residents/:id/annonce')
-  @StaffPage()
-  async postListing(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Me() me: Principal,
-    @Param('id') id: string,
-    @Body() body: Form,
-  ) {
-    try {
-      await this.residents.postListing(
-        ref,
-        me,
-        id,
-        await listingFromForm(this.contexts, ref, body),
-        formKey(body.idempotencyKey),
-      );
-      return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'])
-        errors.location ??= 'position invalide : choisissez le quartier';
-      // This very form was already sent, then changed: a fresh key publishes anew.
-      if (errors[IDEMPOTENCY_HEADER])
-        return this.renderListingForm(
-          ref,
-          req,
-          reply,
-          await this.residents.get(ref, id),
-          { ...body, idempotencyKey: undefined },
-          {},
-          FORM_ALREADY_SENT,
-          409,
-        );
-      return this.renderListingForm(
-        ref,
-        req,
-        reply,
-        await this.residents.get(ref, id),
-        body,
-        errors,
-        formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'),
-        formStatus(err),
-      );
-    }
-  }
-
-  /** Fulfil, close or renew a relayed resident's listing, from the resident's page. */
-  @Post('annonces/:id/:action')
-  @StaffPage()
-  async listingAction(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Me() me: Principal,
-    @Param('id') id: string,
-    @Param('action') action: string,
-    @Body() body: Form,
-  ) {
-    const back =
-      body?.resident && /^[\w-]+$/.test(body.resident) ? `/equipe/residents/${body.resident}` : '/equipe/residents';
-    if (action === 'aide-trouvee') await this.outcomes.fulfil(ref, me, id, body?.conversationId || undefined);
-    else if (action === 'clore') await this.listings.close(ref, me, id);
-    else if (action === 'prolonger') await this.listings.renew(ref, me, id);
-    else return reply.callNotFound();
-    reply.redirect(`${back}?fait=${{ 'aide-trouvee': 'aidee', clore: 'close', prolonger: 'prolongee' }[action]}`, 303);
-  }
-
   private async renderResident(
     ref: TenantRef,
     req: FastifyRequest,
@@ -417,41 +269,5 @@ export class StaffPagesController {
       }),
       status,
     );
-  }
-
-  private async renderListingForm(
-    ref: TenantRef,
-    req: FastifyRequest,
-    reply: FastifyReply,
-    resident: { id: string; displayName: string },
-    values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
-  ) {
-    const title = `Publier pour ${resident.displayName}`;
-    const [ctx, t, categories, neighbourhoods] = await Promise.all([
-      this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
-      this.tenants.get(ref),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
-    ]);
-    const page = this.pages.render('new-listing', {
-      ...ctx,
-      ...PICKER_ASSETS,
-      onBehalf: { heading: title, action: `/equipe/residents/${resident.id}/annonce` },
-      map: this.contexts.map(
-        values.lat && values.lng
-          ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 }
-          : t.settings.map,
-      ),
-      categories,
-      neighbourhoods,
-      // Its own idempotency key: a double click or a resubmission publishes once.
-      values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() },
-      errors,
-      formError,
-    });
-    return sendPage(reply, page, status);
   }
 }

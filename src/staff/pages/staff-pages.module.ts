@@ -5,10 +5,12 @@ import { OutcomesModule } from '@src/outcomes/outcomes.module';
 import { TenantsModule } from '@src/tenants/tenants.module';
 import { WebModule } from '@src/web/web.module';
 import { StaffPagesController } from './staff-pages.controller';
+import { StaffInboxPagesController } from './staff-inbox-pages.controller';
+import { StaffListingsPagesController } from './staff-listings-pages.controller';
 
 /** The town-hall team's pages: the inbox and the relayed residents. */
 @Module({
   imports: [WebModule, StaffModule, ListingsModule, OutcomesModule, TenantsModule],
-  controllers: [StaffPagesController],
+  controllers: [StaffInboxPagesController, StaffPagesController, StaffListingsPagesController],
 })
 export class StaffPagesModule {}

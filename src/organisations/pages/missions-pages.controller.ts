@@ -1,0 +1,242 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { CreateMissionDto, OrganisationMessageDto } from '../dto/organisations.dto';
+import { assertOrganisationsEnabled } from '../organisations-access';
+import { ProjectsService } from '../projects.service';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import { NOTICES } from './project-notices';
+import type { OrganisationsPage, VolunteersExtra } from './organisations.views';
+
+/**
+ * A project's missions: signing up and withdrawing, and for the project's managers, creating one,
+ * its volunteers, closing and reopening it, and a message to its volunteers.
+ */
+@ApiExcludeController()
+@Controller()
+export class MissionsPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly tenants: TenantsService,
+    private readonly projects: ProjectsService,
+  ) {}
+
+  @Post('missions/:id/inscription')
+  @SignedInPage()
+  async signUp(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    const mission = await this.projects.mission(ref, id, me);
+    try {
+      await this.projects.volunteer(ref, me, id, body.shareContact === 'true');
+      return reply.redirect(`/projets/${mission.projectId}?fait=inscrit#mission-${id}`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const project = await this.projects.get(ref, mission.projectId, me);
+      const ctx = await this.context(ref, req, `Erreur – ${project.title}`, 'projects');
+      return sendPage(reply, this.pages.render('project', { ...ctx, project, formError: err.detail }), formStatus(err));
+    }
+  }
+
+  @Post('missions/:id/desinscription')
+  @SignedInPage()
+  async withdraw(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    const mission = await this.projects.withdraw(ref, me, id);
+    return reply.redirect(`/projets/${mission.projectId}?fait=desinscrit`, 303);
+  }
+
+  @Get('projets/:id/missions/nouvelle')
+  @SignedInPage()
+  async newMissionPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    return this.renderNewMission(ref, req, reply, me, id, { volunteersNeeded: '1' });
+  }
+
+  @Post('projets/:id/missions/nouvelle')
+  @SignedInPage('/projets/:id/missions/nouvelle')
+  async createMission(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(CreateMissionDto, {
+        title: body.title ?? '',
+        when: body.when ?? '',
+        volunteersNeeded: body.volunteersNeeded ?? '',
+        skills: (body.skills ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        ...(body.description ? { description: body.description } : {}),
+      });
+      const mission = await this.projects.addMission(ref, me, id, dto);
+      return reply.redirect(`/projets/${id}?fait=mission#mission-${mission.id}`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderNewMission(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        body,
+        errors,
+        formAlert(err, errors, "La mission n'a pas été publiée : corrigez les champs signalés."),
+        formStatus(err),
+      );
+    }
+  }
+
+  @Get('missions/:id/benevoles')
+  @SignedInPage()
+  async volunteers(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Query('fait') done?: string,
+  ) {
+    return this.renderVolunteers(ref, req, reply, me, id, { notice: done ? NOTICES[done] : undefined });
+  }
+
+  @Post('missions/:id/cloture')
+  @SignedInPage('/missions/:id/benevoles')
+  closeMission(
+    @CurrentTenant() ref: TenantRef,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    return this.setMissionOpen(ref, reply, me, id, false);
+  }
+
+  @Post('missions/:id/reouverture')
+  @SignedInPage('/missions/:id/benevoles')
+  reopenMission(
+    @CurrentTenant() ref: TenantRef,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    return this.setMissionOpen(ref, reply, me, id, true);
+  }
+
+  @Post('missions/:id/message')
+  @SignedInPage('/missions/:id/benevoles')
+  async messageVolunteers(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
+      await this.projects.messageVolunteers(ref, me, id, dto.message);
+      return reply.redirect(`/missions/${id}/benevoles?fait=message`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderVolunteers(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        {
+          errors,
+          values: { message: body.message },
+          formError: formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.'),
+        },
+        formStatus(err),
+      );
+    }
+  }
+
+  private async setMissionOpen(ref: TenantRef, reply: FastifyReply, me: Principal, id: string, open: boolean) {
+    await this.projects.setMissionOpen(ref, me, id, open);
+    return reply.redirect(`/missions/${id}/benevoles?fait=${open ? 'reouverture' : 'cloture'}`, 303);
+  }
+
+  private async renderNewMission(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const project = await this.projects.get(ref, id, me);
+    if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
+    const ctx = await this.context(
+      ref,
+      req,
+      errors ? 'Erreur – Nouvelle mission' : 'Nouvelle mission',
+      'my-organisations',
+    );
+    return sendPage(reply, this.pages.render('new-mission', { ...ctx, project, values, errors, formError }), status);
+  }
+
+  private async renderVolunteers(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    extra: VolunteersExtra,
+    status = 200,
+  ) {
+    const list = await this.projects.volunteers(ref, me, id);
+    const ctx = await this.context(ref, req, `Bénévoles – ${list.mission.title}`, 'my-organisations');
+    return sendPage(
+      reply,
+      this.pages.render('volunteers', { ...ctx, mission: list.mission, items: list.items, ...extra }),
+      status,
+    );
+  }
+
+  private async context(
+    ref: TenantRef,
+    req: FastifyRequest,
+    title: string,
+    current?: string,
+  ): Promise<PageContext & OrganisationsPage> {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    const ctx = await this.contexts.of(ref, req, title, current);
+    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
+  }
+}

@@ -1,0 +1,143 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { ManagerInviteDto, ReplyToDto } from '../dto/organisations.dto';
+import { assertOrganisationsEnabled } from '../organisations-access';
+import { OrganisationsService } from '../organisations.service';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import type { ManageOrganisationExtra, OrganisationsPage } from './organisations.views';
+
+const NOTICES: Record<string, string> = {
+  organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
+  responsable:
+    'Si cette adresse est celle d’un habitant inscrit, il ou elle est maintenant responsable et en est informé(e) ' +
+    'par e-mail.',
+  reponse: 'Votre réponse est envoyée par e-mail.',
+};
+
+/**
+ * An organisation's management, for its managers: its page, inviting a co-manager, answering a message.
+ */
+@ApiExcludeController()
+@Controller()
+export class OrganisationManagementPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly tenants: TenantsService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  @Get('organisations/:id/gerer')
+  @SignedInPage()
+  async manage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Query('fait') done?: string,
+  ) {
+    return this.renderManage(ref, req, reply, me, id, { notice: done ? NOTICES[done] : undefined });
+  }
+
+  @Post('organisations/:id/responsables')
+  @SignedInPage('/organisations/:id/gerer')
+  async invite(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(ManagerInviteDto, { email: body.email ?? '' });
+      await this.organisations.inviteManager(ref, me, id, dto.email);
+      return reply.redirect(`/organisations/${id}/gerer?fait=responsable`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderManage(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        {
+          errors,
+          values: { email: body.email },
+          formError: formAlert(err, errors, 'Personne n’a été ajouté : corrigez l’adresse.'),
+        },
+        formStatus(err),
+      );
+    }
+  }
+
+  @Post('organisations/:id/repondre')
+  @SignedInPage('/organisations/:id/gerer')
+  async reply(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(ReplyToDto, { messageId: body.messageId ?? '', message: body.message ?? '' });
+      await this.organisations.reply(ref, me, id, dto.messageId, dto.message);
+      return reply.redirect(`/organisations/${id}/gerer?fait=reponse`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderManage(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        { formError: formAlert(err, errors, `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`) },
+        formStatus(err),
+      );
+    }
+  }
+
+  private async renderManage(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    extra: ManageOrganisationExtra,
+    status = 200,
+  ) {
+    const organisation = await this.organisations.get(ref, id, me);
+    if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
+    const inbox = await this.organisations.inbox(ref, me, id);
+    const ctx = await this.context(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
+    return sendPage(
+      reply,
+      this.pages.render('manage-organisation', { ...ctx, organisation, messages: inbox.items, ...extra }),
+      status,
+    );
+  }
+
+  private async context(
+    ref: TenantRef,
+    req: FastifyRequest,
+    title: string,
+    current?: string,
+  ): Promise<PageContext & OrganisationsPage> {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    const ctx = await this.contexts.of(ref, req, title, current);
+    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
+  }
+}

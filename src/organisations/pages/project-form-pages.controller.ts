@@ -1,0 +1,198 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
+import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { CreateProjectDto, UpdateProjectDto } from '../dto/organisations.dto';
+import { assertOrganisationsEnabled } from '../organisations-access';
+import { OrganisationsService } from '../organisations.service';
+import { ProjectsService } from '../projects.service';
+import { TenantsService } from '@src/tenants/tenants.service';
+import { Me, SignedInPage } from '@src/web/page-guard';
+import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { PageContexts } from '@src/web/page-context';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { sendPage } from '@src/web/page-response';
+import type { OrganisationsPage } from './organisations.views';
+
+/**
+ * The project form, for an organisation's managers: a new project, and changes to one.
+ */
+@ApiExcludeController()
+@Controller()
+export class ProjectFormPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly contexts: PageContexts,
+    private readonly tenants: TenantsService,
+    private readonly organisations: OrganisationsService,
+    private readonly projects: ProjectsService,
+  ) {}
+
+  @Get('projets/:id/modifier')
+  @SignedInPage()
+  async editProjectPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    return this.renderEditProject(ref, req, reply, me, id);
+  }
+
+  @Post('projets/:id/modifier')
+  @SignedInPage('/projets/:id/modifier')
+  async editProject(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(UpdateProjectDto, { title: body.title ?? '', description: body.description ?? '' });
+      await this.projects.update(ref, me, id, dto);
+      return reply.redirect(`/projets/${id}?fait=modifie`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      return this.renderEditProject(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        body,
+        errors,
+        formAlert(err, errors, "Le projet n'a pas été modifié : corrigez les champs signalés."),
+        formStatus(err),
+      );
+    }
+  }
+
+  @Get('organisations/:id/projets/nouveau')
+  @SignedInPage()
+  async newProjectPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+  ) {
+    return this.renderNewProject(ref, req, reply, me, id, { ongoing: 'true' });
+  }
+
+  @Post('organisations/:id/projets/nouveau')
+  @SignedInPage('/organisations/:id/projets/nouveau')
+  async createProject(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const location = await this.contexts.chosenPoint(ref, body);
+      if (!location) throw new InvalidError([{ field: 'location', message: 'choisissez le quartier du projet' }]);
+      const dto = await validated(CreateProjectDto, {
+        organisationId: id,
+        title: body.title ?? '',
+        description: body.description ?? '',
+        categoryId: body.categoryId ?? '',
+        location,
+        ongoing: body.ongoing === 'true',
+        ...(body.startsOn ? { startsOn: body.startsOn } : {}),
+        ...(body.endsOn ? { endsOn: body.endsOn } : {}),
+      });
+      const project = await this.projects.create(ref, me, dto);
+      return reply.redirect(`/projets/${project.id}?fait=projet`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
+      const errors = formErrors(err);
+      if (errors['location.lat'] || errors['location.lng'])
+        errors.location ??= 'position invalide : choisissez le quartier';
+      return this.renderNewProject(
+        ref,
+        req,
+        reply,
+        me,
+        id,
+        body,
+        errors,
+        formAlert(err, errors, "Le projet n'a pas été enregistré : corrigez les champs signalés."),
+        formStatus(err),
+      );
+    }
+  }
+
+  private async renderNewProject(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const organisation = await this.organisations.get(ref, id, me);
+    if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
+    const [ctx, categories, neighbourhoods] = await Promise.all([
+      this.context(ref, req, errors ? 'Erreur – Nouveau projet' : 'Nouveau projet', 'my-organisations'),
+      this.tenants.categories(ref),
+      this.tenants.neighbourhoods(ref),
+    ]);
+    return sendPage(
+      reply,
+      this.pages.render('new-project', { ...ctx, organisation, categories, neighbourhoods, values, errors, formError }),
+      status,
+    );
+  }
+
+  private async renderEditProject(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    me: Principal,
+    id: string,
+    values?: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const project = await this.projects.get(ref, id, me);
+    if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
+    const ctx = await this.context(
+      ref,
+      req,
+      errors ? `Erreur – Modifier ${project.title}` : `Modifier ${project.title}`,
+      'my-organisations',
+    );
+    return sendPage(
+      reply,
+      this.pages.render('edit-project', {
+        ...ctx,
+        project,
+        values: values ?? { title: project.title, description: project.description },
+        errors,
+        formError,
+      }),
+      status,
+    );
+  }
+
+  private async context(
+    ref: TenantRef,
+    req: FastifyRequest,
+    title: string,
+    current?: string,
+  ): Promise<PageContext & OrganisationsPage> {
+    await assertOrganisationsEnabled(this.tenants, ref);
+    const ctx = await this.contexts.of(ref, req, title, current);
+    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
+  }
+}
