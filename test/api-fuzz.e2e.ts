@@ -516,7 +516,7 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
   const fields = (body: string) => (JSON.parse(body).errors as Array<{ field: string }>).map((e) => e.field);
 
   it(
-    'refuses JSON nested 2,000 arrays or 5,000 objects deep with a 400 naming the body, on every JSON ' + 'route',
+    'refuses JSON nested 2,000 arrays or 5,000 objects deep with a 400 naming the body, ' + 'on every JSON route',
     async () => {
       for (const [method, url] of [
         ['POST', '/api/v1/listings'],
@@ -549,7 +549,7 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
   );
 
   it(
-    'covers the JSON media types with a suffix and parameters the same way (refused or capped, never a ' + '500)',
+    'covers the JSON media types with a suffix and parameters the same way (refused or capped, ' + 'never a 500)',
     async () => {
       for (const type of [
         'application/json; charset=utf-8',
@@ -593,7 +593,7 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
   });
 
   it(
-    'refuses a NUL byte in q with a 400 naming q, as problem+json for the API and as a French page for the ' + 'site',
+    'refuses a NUL byte in q with a 400 naming q, ' + 'as problem+json for the API and as a French page for the site',
     async () => {
       const api = await t.request({ url: '/api/v1/listings?q=ab%00cd', host: LYON });
       expect(api.status).toBe(400);
@@ -635,7 +635,7 @@ describe('the hostile inputs seen from outside, answered 4xx naming the field', 
   });
 
   it(
-    'refuses a NUL byte or a lone surrogate in a message with a 400 naming the field, and stores ' + 'nothing',
+    'refuses a NUL byte or a lone surrogate in a message with a 400 naming the field, ' + 'and stores nothing',
     async () => {
       for (const text of ['ab\\u0000cd', '\\ud800', 'fin\\udfff']) {
         const first = await raw('POST', `/api/v1/listings/${listingId}/conversations`, `{"message":"${text}"}`);

@@ -101,7 +101,7 @@ describe('Database', () => {
   });
 
   it(
-    'prepares a named statement once per connection and runs it in later batches, also after a failed ' + 'one',
+    'prepares a named statement once per connection and runs it in later batches, ' + 'also after a failed one',
     async () => {
       const count = {
         sql: 'SELECT count(*)::int AS n FROM tenant_categories WHERE tenant_id = $1::uuid',

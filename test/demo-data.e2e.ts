@@ -135,7 +135,7 @@ describe('demo data loader', () => {
   );
 
   it(
-    'closes the loop on past helps and gives each town hall two residents without internet, with a call to ' + 'make',
+    'closes the loop on past helps and gives each town hall two residents without internet, ' + 'with a call to make',
     async () => {
       const { rows } = await db.admin.query(
         `SELECT t.slug,

@@ -73,7 +73,7 @@ describe('listings: publish, search, map, contact, report', () => {
   });
 
   it(
-    'finds French text without accents or exact forms ("devoir" finds "devoirs", "bricolage" finds ' + '"Bricolage")',
+    'finds French text without accents or exact forms ("devoir" finds "devoirs", ' + '"bricolage" finds "Bricolage")',
     async () => {
       const g = await createResident(t.db, 'grenoble');
       const devoirs = (

@@ -98,7 +98,7 @@ describe('DKIM signing, through a real SMTP server', () => {
   };
 
   it(
-    'signs each e-mail so that a receiver holding the published key verifies it, aligned with the From ' + 'domain',
+    'signs each e-mail so that a receiver holding the published key verifies it, ' + 'aligned with the From domain',
     async () => {
       const m = await received();
       const results = await verify(m.raw, key.txt);

@@ -114,7 +114,7 @@ describe('matching: e-mail the right neighbours', () => {
   });
 
   it(
-    'matches counterparts: in person within the helper’s radius, remote at any distance, never the ' + 'author',
+    'matches counterparts: in person within the helper’s radius, ' + 'remote at any distance, never the author',
     async () => {
       const helperNear = await createResident(t.db, 'meylan');
       const helperFar = await createResident(t.db, 'meylan');
@@ -211,7 +211,7 @@ describe('matching: e-mail the right neighbours', () => {
   });
 
   it(
-    'unsubscribes in one click, without cookie or Origin, idempotently; a forged or foreign token does ' + 'nothing',
+    'unsubscribes in one click, without cookie or Origin, ' + 'idempotently; a forged or foreign token does nothing',
     async () => {
       const r = await createResident(t.db, 'meylan', { location: north(BUCLOS, 200), notify: alertOn([courses]) });
       const author = await createResident(t.db, 'meylan');
@@ -290,7 +290,7 @@ describe('matching: e-mail the right neighbours', () => {
   });
 
   it(
-    'writes no second e-mail when one with the same key exists already; the notification then names ' + 'none',
+    'writes no second e-mail when one with the same key exists already; ' + 'the notification then names none',
     async () => {
       const author = await createResident(t.db, 'meylan');
       const id = await publish(author, {
@@ -354,7 +354,7 @@ describe('matching: e-mail the right neighbours', () => {
   });
 
   it(
-    'keeps communes apart: a Meylan listing never notifies a Grenoble resident 100 m away across the ' + 'border',
+    'keeps communes apart: ' + 'a Meylan listing never notifies a Grenoble resident 100 m away across the border',
     async () => {
       const { rows } = await t.db.admin.query(`
       WITH m AS (SELECT a.outline::geometry g FROM tenant_areas a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug =

@@ -124,7 +124,7 @@ describe('moderation and administration', () => {
 
   describe('decisions', () => {
     it(
-      'lists a held listing with why, and a rejection e-mails the author the reason; a second decision is ' + '409',
+      'lists a held listing with why, ' + 'and a rejection e-mails the author the reason; a second decision is 409',
       async () => {
         const author = await createResident(t.db, 'seyssins', { displayName: 'Paul S.' });
         const l = await publish(author, 'seyssins.localhost', {

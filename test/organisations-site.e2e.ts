@@ -220,7 +220,7 @@ describe('organisations and volunteering on the site, in a real browser', () => 
   });
 
   it(
-    'passes axe on every page of the organisations side, for visitors, residents, managers and ' + 'moderators',
+    'passes axe on every page of the organisations side, ' + 'for visitors, residents, managers and moderators',
     async () => {
       const resident = await createResident(t.db, LYON);
       const pending = (

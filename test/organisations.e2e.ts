@@ -213,7 +213,7 @@ describe('organisations, projects, missions and volunteers', () => {
   });
 
   it(
-    'shows a project of an approved organisation in search, with its public point only, and filters ' + 'kind=project',
+    'shows a project of an approved organisation in search, ' + 'with its public point only, and filters kind=project',
     async () => {
       const manager = await createResident(t.db, 'lyon');
       const organisationId = await approvedOrganisation(manager, 'Cuisine solidaire');
@@ -315,7 +315,7 @@ describe('organisations, projects, missions and volunteers', () => {
   });
 
   it(
-    'stores the image re-encoded: nothing appended after it, no EXIF position, no 50,000 × 50,000 ' + 'pixels',
+    'stores the image re-encoded: nothing appended after it, ' + 'no EXIF position, no 50,000 × 50,000 pixels',
     async () => {
       const manager = await createResident(t.db, 'lyon');
       const projectId = await publishedProject(manager, await approvedOrganisation(manager, 'Atelier photo'));
@@ -636,7 +636,7 @@ describe('organisations, projects, missions and volunteers', () => {
   });
 
   it(
-    'e-mails residents whose alerts cover a mission once, with one-click unsubscribe, under the shared daily ' + 'cap',
+    'e-mails residents whose alerts cover a mission once, ' + 'with one-click unsubscribe, under the shared daily cap',
     async () => {
       const manager = await createResident(t.db, 'lyon', {
         notify: { mode: 'immediate', radiusM: 5000, categoryIds: [cuisine] },

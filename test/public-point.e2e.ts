@@ -94,7 +94,7 @@ describe('the public point of a place', () => {
   );
 
   it(
-    'moves the public points written before, an erased author’s listing too, 100 m or more from the ' + 'home',
+    'moves the public points written before, ' + 'an erased author’s listing too, 100 m or more from the home',
     async () => {
       const meylan = await t.db.tenantId('meylan');
       const home = { lat: 45.21137, lng: 5.78412 };

@@ -134,7 +134,7 @@ describe('the site’s forms keep what is stored and act once', () => {
   );
 
   it(
-    'publishes once when "Votre annonce est publiée" is reloaded: one listing, one alert e-mail to the ' + 'neighbour',
+    'publishes once when "Votre annonce est publiée" is reloaded: ' + 'one listing, one alert e-mail to the neighbour',
     async () => {
       const neighbour = await createResident(t.db, 'meylan', {
         displayName: 'Odile V.',

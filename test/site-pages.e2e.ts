@@ -121,7 +121,7 @@ describe('the site pages', () => {
   });
 
   it(
-    'sorts by distance "près de chez moi" for a signed-in resident with a location, and tells the others ' + 'how',
+    'sorts by distance "près de chez moi" for a signed-in resident with a location, ' + 'and tells the others how',
     async () => {
       const near = await createResident(t.db, 'meylan', { location: { lat: 45.2135, lng: 5.7775 } });
       const res = await page('/annonces?pres=1', { session: near.session });
@@ -244,7 +244,7 @@ describe('the site pages', () => {
   });
 
   it(
-    'publishes an offer from the form, placed in the chosen neighbourhood, and holds a paid one with its ' + 'reason',
+    'publishes an offer from the form, placed in the chosen neighbourhood, ' + 'and holds a paid one with its reason',
     async () => {
       const anonymous = await page('/annonces/nouvelle?kind=request');
       expect(anonymous.status).toBe(303);
@@ -375,7 +375,7 @@ describe('the site pages', () => {
   });
 
   it(
-    'lets a moderator reject a held listing with a reason; the author sees it refused and is told by ' + 'e-mail',
+    'lets a moderator reject a held listing with a reason; ' + 'the author sees it refused and is told by e-mail',
     async () => {
       const writer = await createResident(t.db, 'meylan', { displayName: 'Hugo P.' });
       const fields = {
@@ -627,7 +627,7 @@ describe('the site pages', () => {
     expect(res.headers.location).toBe('/');
   });
   it(
-    'marks a help found from "Mes annonces", thanks the helper, and takes the participants’ private ' + 'feedback',
+    'marks a help found from "Mes annonces", thanks the helper, ' + 'and takes the participants’ private feedback',
     async () => {
       const asker = await createResident(t.db, 'meylan', { displayName: 'Nadia F.' });
       const helper = await createResident(t.db, 'meylan', { displayName: 'Bruno C.' });

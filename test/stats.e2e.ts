@@ -77,7 +77,7 @@ describe('public figures: /api/v1/stats and its CSV', () => {
   const september = (items: any[]) => items.filter((i) => i.month === '2026-09');
 
   it(
-    'counts offers, requests, conversations and fulfilled help per month and category, suppressing cells under ' + '5',
+    'counts offers, requests, ' + 'conversations and fulfilled help per month and category, suppressing cells under 5',
     async () => {
       const res = await t.request({ url: '/api/v1/stats' });
       expect(res.status).toBe(200);
