@@ -32,7 +32,7 @@ export class DevInbox {
   ) {}
 
   static async start(capacity = 200): Promise<DevInbox> {
-    // eslint-disable-next-line prefer-const -- assigned once the server listens, read by its callbacks before
+    // eslint-disable-next-line prefer-const -- the server's callbacks, created first, read it once assigned below
     let inbox: DevInbox | undefined;
     const server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
