@@ -23,9 +23,11 @@ RUN npm run build:prod
 FROM ${NODE_IMAGE} AS runtime
 # A larger young generation: the API and the workers allocate many short-lived objects per
 # request and per e-mail, and collect them less often this way (docs/PERFORMANCE.md, Notify).
+# Sized once at start (min = max): a young generation that grows under load and shrinks when
+# idle moves RSS by up to 128 MB, which reads as a leak (docs/PERFORMANCE.md, Soak).
 ENV NODE_ENV=production \
     PORT=3000 \
-    NODE_OPTIONS=--max-semi-space-size=64
+    NODE_OPTIONS="--min-semi-space-size=64 --max-semi-space-size=64"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -23,4 +23,4 @@ done
 echo "  API docs   ${PUBLIC_SCHEME}://meylan.localhost:${PORT}/api/docs"
 echo
 # The API with the development inbox (dev/main.ts): every e-mail lands at /dev/mail.
-exec node --max-semi-space-size=64 dist/dev/main.js
+exec node --min-semi-space-size=64 --max-semi-space-size=64 dist/dev/main.js
