@@ -21,13 +21,20 @@ import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from 
  * own noise, printed as a ratio. Ends with a verdict against the aims: no 5xx, RSS growth after
  * the first two minutes under 20 MB, p99 steady.
  *
- *   SOAK_MINUTES=10 SOAK_RATE=50 SOAK_BASELINE_SEC=60 npm run bench:soak
+ *   SOAK_MINUTES=10 SOAK_RATE=50 SOAK_BASELINE_SEC=60 SOAK_DIGEST_MINUTE=6 npm run bench:soak
  *
  * Traffic goes to 127.0.0.1 only; every loop is bounded by time and by MAX_IN_FLIGHT.
  */
 const MINUTES = whole('SOAK_MINUTES', 10);
 const RATE = positive('SOAK_RATE', 50);
 const BASELINE_SEC = positive('SOAK_BASELINE_SEC', 60);
+/**
+ * The minute at whose start the server runs the daily digests of every commune (0: never). The
+ * communes' digest hour is set to 23:00 in the scratch database, so the scheduled check sends
+ * nothing before (unless the soak runs at 23:00 in Paris): the run carries every digest
+ * notification written since the start, as the 18:00 run carries a day's.
+ */
+const DIGEST_MINUTE = Number(process.env.SOAK_DIGEST_MINUTE ?? Math.ceil(MINUTES / 2) + 1);
 const WINDOW_MS = 60_000;
 /**
  * Requests still unanswered beyond this are not sent (counted as skipped): the loop stays bounded if the server stalls.
@@ -242,6 +249,8 @@ async function main(): Promise<void> {
         .map((r) => `${r.slug} ${r.counts.residents} residents, ${r.counts.offers + r.counts.requests} listings`)
         .join('; ')}`,
     );
+    // The scheduled digest check waits for 23:00 in Paris; the run of SOAK_DIGEST_MINUTE is the soak's.
+    await ds.query(`UPDATE tenants SET settings = jsonb_set(settings, '{matching,digestHour}', '23')`);
   } finally {
     await ds.destroy();
   }
@@ -297,7 +306,20 @@ async function main(): Promise<void> {
       return (windows[i] ??= newWindow());
     },
   );
+  let digest: Promise<void> = Promise.resolve();
   for (let minute = 1; minute <= MINUTES; minute++) {
+    if (minute === DIGEST_MINUTE) {
+      const mailBefore = await sink.ask<number>({ type: 'count' }, 'count');
+      digest = server
+        .ask<{ ms: number; error?: string }>({ type: 'digest' }, 'digest', MINUTES * WINDOW_MS)
+        .then(async ({ ms, error }) => {
+          const written = (await sink.ask<number>({ type: 'count' }, 'count')) - mailBefore;
+          log(
+            `           digest run of minute ${minute}: ${error ? `failed (${error})` : 'written'} in ${fmt(ms / 1000)} s ` +
+              `(mail received meanwhile: ${written})`,
+          );
+        });
+    }
     await sleep(started + minute * WINDOW_MS - performance.now());
     const sample = await server.ask<Sample>({ type: 'sample' }, 'sample');
     const mailCount = await sink.ask<number>({ type: 'count' }, 'count');
@@ -307,6 +329,7 @@ async function main(): Promise<void> {
     log(formatMinute(minute, w, sample, mailCount));
   }
   await run;
+  await digest;
   log('');
   for (const [i, w] of windows.entries()) {
     const codes = [...w.status4xx, ...w.status5xx].map(([k, n]) => `${k} ×${n}`).join(', ');

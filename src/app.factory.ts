@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig } from '@libs/config';
 import { createValidationPipe, problem, sendProblem, unsafeInputProblem } from '@libs/http';
 import { createLogger, PinoNestLogger } from '@libs/logging';
+import { ForegroundWork } from '@libs/queue';
 import { RequestContext, runWithContext } from '@libs/tenancy';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
@@ -114,6 +115,14 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       return;
     }
     runWithContext(req.ctx, done);
+  });
+  // A request being answered is foreground work: the workers in this process (WORKERS=on) let it go before each
+  // step of bulk work (the rest of a big fan-out, the daily digests). 'close' comes once the answer is sent or the
+  // client has gone, whichever way the request ends.
+  const foreground = app.get(ForegroundWork);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.raw.once('close', foreground.begin());
+    done();
   });
   // Body parsing resumes on the socket's async context; re-enter the request's before the handler.
   fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { ForegroundWork } from '@libs/queue';
 import { AlertsService } from '@src/alerts/alerts.service';
 import { DeliveryPolicy } from '@src/notifications/delivery-policy';
 import { OutboxSweeper } from '@src/notifications/outbox-sweeper';
@@ -197,8 +198,22 @@ describe('matching: e-mail the right neighbours', () => {
     // claims today's once past 18:00 in Paris) cannot have taken.
     const evening = new Date(Date.now() + 86_400_000);
     evening.setUTCHours(20, 0, 0, 0);
-    expect(await alerts.sendDigest('listing', tenantId, evening)).toBeGreaterThanOrEqual(1);
+    // A digest run is bulk work: while a request is being answered in this process, it writes nothing.
+    const endRequest = t.app.get(ForegroundWork).begin();
+    const run = alerts.sendDigest('listing', tenantId, evening);
+    await new Promise((r) => setTimeout(r, 200));
+    const requestEnded = new Date();
+    endRequest();
+    expect(await run).toBeGreaterThanOrEqual(1);
     expect(await alerts.sendDigest('listing', tenantId, evening)).toBe(0);
+    const [row] = (
+      await t.db.admin.query(
+        `SELECT o.created_at, o.status FROM outbox_emails o JOIN match_notifications mn ON mn.outbox_id = o.id ` +
+          `WHERE mn.recipient_id = $1 AND mn.delivery = 'digest'`,
+        [busy.id],
+      )
+    ).rows as Array<{ created_at: Date }>;
+    expect(row.created_at.getTime()).toBeGreaterThanOrEqual(requestEnded.getTime());
     const digest = await sink.waitFor((m) => m.to.includes(busy.email) && m.subject.startsWith('2 annonces'));
     expect(digest.text).toContain('Courses pour la semaine n°6');
     expect(digest.text).toContain('Courses pour la semaine n°7');

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { ForegroundWork } from '@libs/queue';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
 
 /** What a raw TCP client saw: the bytes the server answered and whether the server closed the socket. */
@@ -54,6 +55,24 @@ describe('slow clients', () => {
     const outcome = await trickle(t.port, head, '{"email":"slow@example.org","password":"x"}'.padEnd(100, ' '), 20_000);
     expect(outcome.closedByServer).toBe(true);
     expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('counts a request as foreground work from its arrival until its socket is done, however it ends', async () => {
+    const foreground = t.app.get(ForegroundWork);
+    const settle = async (busy: number) => {
+      for (let i = 0; i < 250 && foreground.busy !== busy; i++) await new Promise((r) => setTimeout(r, 20));
+      return foreground.busy;
+    };
+    // The earlier tests' requests, cut with 408, are counted out too.
+    expect(await settle(0)).toBe(0);
+    const head =
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: meylan.localhost\r\nContent-Type: ' +
+      'application/json\r\nContent-Length: 100\r\n\r\n';
+    const outcome = trickle(t.port, head, '{"email":', 20_000);
+    // Bulk work in this process (the rest of a fan-out, the digests) waits while the request is open.
+    expect(await settle(1)).toBe(1);
+    expect((await outcome).closedByServer).toBe(true);
+    expect(await settle(0)).toBe(0);
   });
 
   it('answers 408 and closes the socket of a client that never finishes its headers', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 /**
  * The server under `npm run bench:soak`, in a process of its own so that its RSS and event-loop
@@ -10,8 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * node:http server answering a constant JSON body: the machine's noise at the same rate.
  *
  * IPC: sends `{port}` once listening; answers `{type: 'sample'}` with `{sample: {rssMb (mean), heapMb,
- * loopP99Ms, loopMaxMs}}` over the time since the previous sample; exits on `{type: 'stop'}` or
- * when the parent goes away.
+ * loopP99Ms, loopMaxMs}}` over the time since the previous sample; on `{type: 'digest'}` runs the
+ * daily digests of every commune as the scheduled job does at the digest hour (for tomorrow 23:00 in
+ * Paris, a day and hour no scheduled run has reached) and answers `{digest: {ms, written}}` once its e-mails are written;
+ * exits on `{type: 'stop'}` or when the parent goes away.
  */
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
@@ -23,6 +25,9 @@ setInterval(() => {
   rssSum += process.memoryUsage.rss();
   rssCount++;
 }, 1000).unref();
+
+/** The daily digests' run, in the application (not in the bare server). */
+let runDigests: (() => Promise<number>) | undefined;
 
 async function listen(): Promise<number> {
   if (process.argv.includes('--bare')) {
@@ -45,8 +50,17 @@ async function listen(): Promise<number> {
   // paths: the build rewrites the aliases of static imports only, not of import().
   const { loadConfig } = await import('../../libs/config');
   const { createApp } = await import('../../src/app.factory');
+  const { AlertsService } = await import('../../src/alerts/alerts.service');
+  const { parisDayAndHour } = await import('../../src/alerts/paris-time');
   const app = await createApp(loadConfig(process.env));
   await app.listen(0, '127.0.0.1');
+  runDigests = () => {
+    // Tomorrow 23:30 in Paris: 22:30 UTC in winter, 21:30 in summer.
+    const at = [22, 21]
+      .map((utcHour) => new Date(new Date(Date.now() + 86_400_000).setUTCHours(utcHour, 30, 0, 0)))
+      .find((d) => parisDayAndHour(d).hour === 23);
+    return app.get(AlertsService).sendDueDigests(at);
+  };
   return (app.getHttpServer().address() as AddressInfo).port;
 }
 
@@ -64,6 +78,13 @@ process.on('message', (m: { type: string }) => {
     loop.reset();
     rssSum = 0;
     rssCount = 0;
+  }
+  if (m.type === 'digest' && runDigests) {
+    const started = performance.now();
+    runDigests().then(
+      (written) => process.send!({ digest: { ms: performance.now() - started, written } }),
+      (err: Error) => process.send!({ digest: { ms: performance.now() - started, written: 0, error: err.message } }),
+    );
   }
   if (m.type === 'stop') process.exit(0);
 });

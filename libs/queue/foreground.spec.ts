@@ -35,4 +35,20 @@ describe('ForegroundWork', () => {
     expect(fg.busy).toBe(0);
     await fg.idle(60_000);
   });
+
+  it('counts work begun and ended out of a promise once, however often it is ended', async () => {
+    const fg = new ForegroundWork();
+    const endA = fg.begin();
+    const endB = fg.begin();
+    endA();
+    endA();
+    expect(fg.busy).toBe(1);
+    let woke = false;
+    const waiting = fg.idle(10_000).then(() => (woke = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toBe(false);
+    endB();
+    await waiting;
+    expect(fg.busy).toBe(0);
+  });
 });

@@ -45,7 +45,7 @@ export class AlertsProcessor implements OnApplicationBootstrap {
   }
 
   @OnJob(SendAlertDigests)
-  digests(): Promise<void> {
+  digests(): Promise<number> {
     return this.alerts.sendDueDigests();
   }
 
@@ -76,12 +76,12 @@ export class AlertsProcessor implements OnApplicationBootstrap {
   }
 
   @OnJob(LegacyAlertJobs.SendDigests)
-  legacyDigests(): Promise<void> {
+  legacyDigests(): Promise<number> {
     return this.alerts.sendDueDigests();
   }
 
   @OnJob(LegacyAlertJobs.SendMissionDigests)
-  legacyMissionDigests(): Promise<void> {
+  legacyMissionDigests(): Promise<number> {
     return this.alerts.sendDueDigests();
   }
 }

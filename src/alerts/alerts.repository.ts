@@ -135,18 +135,20 @@ export class AlertsRepository {
     );
   }
 
+  /** Each recipient's digest notifications of the listed items are mailed, by that recipient's digest e-mail. */
   async markDigestMailed(
     tx: TenantTx,
     t: NotificationTable,
-    recipientId: string,
-    itemIds: string[],
-    outboxId: string,
+    digests: Array<{ recipientId: string; itemIds: string[]; outboxId: string }>,
   ): Promise<void> {
+    const pairs = digests.flatMap((d) => d.itemIds.map((itemId) => ({ ...d, itemId })));
+    if (!pairs.length) return;
     await tx.query(
-      `UPDATE ${t.name} SET status = 'mailed', mailed_at = now(), outbox_id = $4
-       WHERE tenant_id = $1 AND recipient_id = $2 AND ${t.itemColumn} = ANY($3::uuid[]) AND delivery = 'digest' AND
-         status = 'pending'`,
-      [tx.tenantId, recipientId, itemIds, outboxId],
+      `UPDATE ${t.name} mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(r, i, o)
+       WHERE mn.tenant_id = $1 AND mn.recipient_id = u.r AND mn.${t.itemColumn} = u.i AND mn.delivery = 'digest' AND
+         mn.status = 'pending'`,
+      [tx.tenantId, pairs.map((p) => p.recipientId), pairs.map((p) => p.itemId), pairs.map((p) => p.outboxId)],
     );
   }
 

@@ -12,7 +12,7 @@ import { AlertPolicy, alertPolicy } from './alert-policy';
 import type { AlertCandidate, AlertItem, AlertSource } from './alert-source';
 import { AlertSources } from './alert-sources';
 import { alertJobId, MatchAlert } from './alerts.jobs';
-import { AlertsRepository, NewNotification } from './alerts.repository';
+import { AlertsRepository, NewNotification, PendingDigestRow } from './alerts.repository';
 import { parisDayAndHour, startOfParisDay } from './paris-time';
 import { alertLinks, verifyUnsubscribeToken } from './unsubscribe-token';
 
@@ -20,6 +20,8 @@ import { alertLinks, verifyUnsubscribeToken } from './unsubscribe-token';
 const FIRST_WAVE = 50;
 /** Recipients written per transaction after the first wave (each chunk queued once committed). */
 const WRITE_CHUNK = 500;
+/** Digest e-mails written per transaction (each chunk queued as bulk mail once committed). */
+const DIGEST_CHUNK = 200;
 
 export interface FanOutResult {
   found: number;
@@ -227,7 +229,10 @@ export class AlertsService {
   /**
    * Once a Paris day, at or after the tenant's digest hour: one e-mail per resident with the
    * source's items waiting for their digest. The outbox's dedupe key (recipient, day) makes it
-   * once; what is found after that day's e-mail waits for the next day's. Answers the e-mails written.
+   * once; what is found after that day's e-mail waits for the next day's. A digest run is bulk
+   * work: the e-mails are written DIGEST_CHUNK recipients per transaction, each chunk after the
+   * process's foreground work (requests, publications) has gone first, and sent by the bulk
+   * queue. Answers the e-mails written.
    */
   async sendDigest(kind: string, tenantId: TenantId, now = new Date()): Promise<number> {
     const source = this.sources.get(kind);
@@ -237,52 +242,78 @@ export class AlertsService {
     const { day, hour } = parisDayAndHour(now);
     if (hour < digestHour) return 0;
     const origin = this.directory.origin(tenant.slug);
-    const ids = await this.db.withTenant(tenantId, async (tx) => {
+    const { items, byRecipient } = await this.db.withTenant(tenantId, async (tx) => {
       const pending = await this.repo.pendingDigest(tx, source);
-      if (!pending.length) return [];
-      const items = new Map((await source.find(tx, [...new Set(pending.map((p) => p.itemId))])).map((i) => [i.id, i]));
-      const byRecipient = new Map<string, typeof pending>();
+      const found = pending.length ? await source.find(tx, [...new Set(pending.map((p) => p.itemId))]) : [];
+      const items = new Map(found.map((i) => [i.id, i]));
+      const byRecipient = new Map<string, PendingDigestRow[]>();
       for (const p of pending)
         if (items.has(p.itemId)) byRecipient.set(p.recipientId, [...(byRecipient.get(p.recipientId) ?? []), p]);
-      const out: string[] = [];
-      for (const [recipientId, list] of byRecipient) {
-        const { headers, ...links } = this.alertLinks(origin, tenantId, recipientId);
-        const outboxId = await this.outbox.add(tx, {
-          tenantId,
-          to: list[0].email,
-          template: source.templates.digest,
-          data: {
-            displayName: list[0].displayName,
-            day,
-            count: list.length,
-            items: list.flatMap((p) => {
-              const item = items.get(p.itemId);
-              return item ? [source.digestLine(item, p.distanceM, origin)] : [];
-            }),
-            ...links,
-          },
-          dedupeKey: `${source.keys.digest}:${recipientId}:${day}`,
-          headers,
+      return { items, byRecipient };
+    });
+    const recipients = [...byRecipient.values()];
+    let written = 0;
+    for (let start = 0; start < recipients.length; start += DIGEST_CHUNK) {
+      await this.foreground.idle(BULK_YIELD_MS);
+      const chunk = recipients.slice(start, start + DIGEST_CHUNK);
+      const ids = await this.db.withTenant(tenantId, async (tx) => {
+        const mails = chunk.map((list) => {
+          const recipientId = list[0].recipientId;
+          const { headers, ...links } = this.alertLinks(origin, tenantId, recipientId);
+          return {
+            recipientId,
+            itemIds: list.map((p) => p.itemId),
+            email: {
+              id: randomUUID(),
+              tenantId,
+              to: list[0].email,
+              template: source.templates.digest,
+              data: {
+                displayName: list[0].displayName,
+                day,
+                count: list.length,
+                items: list.flatMap((p) => {
+                  const item = items.get(p.itemId);
+                  return item ? [source.digestLine(item, p.distanceM, origin)] : [];
+                }),
+                ...links,
+              },
+              dedupeKey: `${source.keys.digest}:${recipientId}:${day}`,
+              headers,
+            },
+          };
         });
-        if (!outboxId) continue;
+        // A recipient whose digest of the day exists already (a run elsewhere) keeps their notifications pending.
+        const fresh = new Set(
+          (
+            await this.outbox.addMany(
+              tx,
+              tenantId,
+              mails.map((m) => m.email),
+            )
+          ).values(),
+        );
+        const mailed = mails.filter((m) => fresh.has(m.email.id));
         await this.repo.markDigestMailed(
           tx,
           source.table,
-          recipientId,
-          list.map((p) => p.itemId),
-          outboxId,
+          mailed.map((m) => ({ recipientId: m.recipientId, itemIds: m.itemIds, outboxId: m.email.id })),
         );
-        out.push(outboxId);
-      }
-      return out;
-    });
-    await this.outbox.dispatch(tenantId, ids);
-    return ids.length;
+        return mailed.map((m) => m.email.id);
+      });
+      await this.outbox.dispatch(tenantId, ids, { bulk: true, timeoutMs: 10_000 });
+      written += ids.length;
+    }
+    return written;
   }
 
   /** Every source's digests of every tenant (each knows whether its hour has come). */
-  async sendDueDigests(now = new Date()): Promise<void> {
-    for (const t of this.directory.all()) for (const s of this.sources.all()) await this.sendDigest(s.kind, t.id, now);
+  async sendDueDigests(now = new Date()): Promise<number> {
+    let written = 0;
+    for (const t of this.directory.all())
+      for (const s of this.sources.all()) written += await this.sendDigest(s.kind, t.id, now);
+    if (written) this.logger.log(`daily digests: ${written} e-mail(s) written`);
+    return written;
   }
 
   /**
