@@ -25,6 +25,16 @@ export class Mission {
   @Column('timestamptz', { name: 'starts_at', nullable: true })
   startsAt!: Date | null;
 
+  @Column('timestamptz', { name: 'ends_at', nullable: true })
+  endsAt!: Date | null;
+
+  /** Where volunteers meet; public only when `meetingPlacePublic`, else told to volunteers and managers. */
+  @Column('text', { name: 'meeting_place', nullable: true })
+  meetingPlace!: string | null;
+
+  @Column('boolean', { name: 'meeting_place_public' })
+  meetingPlacePublic!: boolean;
+
   @Column('integer', { name: 'volunteers_needed' })
   volunteersNeeded!: number;
 
