@@ -42,7 +42,10 @@ export function escapeText(value: string): string {
 
 /** A DATE-TIME in UTC: 20261205T080000Z. */
 export function utcDateTime(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Folds one content line into lines of at most 75 octets, continuation lines starting with a space (§3.1). */
@@ -96,7 +99,10 @@ export type IcsProperties = Record<string, string>;
  */
 export function parseCalendar(text: string): { calendar: IcsProperties; events: IcsProperties[] } {
   if (/[^\r]\n/.test(text) || !text.endsWith('\r\n')) throw new Error('lines must end with CRLF');
-  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').slice(0, -1);
+  const lines = text
+    .replace(/\r\n[ \t]/g, '')
+    .split('\r\n')
+    .slice(0, -1);
   const calendar: IcsProperties = {};
   const events: IcsProperties[] = [];
   let event: IcsProperties | undefined;
