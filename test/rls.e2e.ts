@@ -38,7 +38,6 @@ const FIXTURES: Record<string, string> = {
     `INSERT INTO match_notifications (tenant_id, listing_id, recipient_id, reason, distance_m, ` +
     `delivery) VALUES ($1::uuid, ${id('listing')}, ${id('neighbour')}, 'alert', 100, 'immediate') ON CONFLICT DO ` +
     `NOTHING`,
-  digest_runs: `INSERT INTO digest_runs (tenant_id, day) VALUES ($1::uuid, '2026-11-23') ON CONFLICT DO NOTHING`,
   audit_log:
     `INSERT INTO audit_log (tenant_id, actor_role, action, target_type, reason) VALUES ($1::uuid, ` +
     `'moderator', 'listing.approve', 'listing', 'témoin')`,
