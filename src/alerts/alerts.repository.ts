@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { rows, TenantTx } from '@libs/db';
+import { execute, rows, TenantTx } from '@libs/db';
 import type { AlertSource, NotificationTable } from './alert-source';
 
 export interface NewNotification {
@@ -65,7 +65,8 @@ export class AlertsRepository {
   /** Immediate notifications whose e-mail was not written (its dedupe key existed already): they name no outbox row. */
   async unlinkOutbox(tx: TenantTx, t: NotificationTable, itemId: string, recipientIds: string[]): Promise<void> {
     if (!recipientIds.length) return;
-    await tx.query(
+    await execute(
+      tx,
       `UPDATE ${t.name} SET outbox_id = NULL WHERE tenant_id = $1 AND ${t.itemColumn} = $2 AND recipient_id = ` +
         `ANY($3::uuid[])`,
       [tx.tenantId, itemId, recipientIds],
@@ -78,7 +79,8 @@ export class AlertsRepository {
    * recipient's e-mails of the day one after the other and the daily cap holds.
    */
   async lockRecipients(tx: TenantTx, recipientIds: string[]): Promise<void> {
-    await tx.query(
+    await execute(
+      tx,
       `SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [tx.tenantId, recipientIds],
     );
@@ -117,7 +119,8 @@ export class AlertsRepository {
    */
   async pendingDigest(tx: TenantTx, source: AlertSource): Promise<PendingDigestRow[]> {
     const { name, itemColumn } = source.table;
-    await tx.query(
+    await execute(
+      tx,
       `UPDATE ${name} mn SET status = 'skipped'
        WHERE mn.tenant_id = $1 AND mn.delivery = 'digest' AND mn.status = 'pending'
          AND NOT (${source.stillSendable(`mn.${itemColumn}`)})`,
@@ -143,7 +146,8 @@ export class AlertsRepository {
   ): Promise<void> {
     const pairs = digests.flatMap((d) => d.itemIds.map((itemId) => ({ ...d, itemId })));
     if (!pairs.length) return;
-    await tx.query(
+    await execute(
+      tx,
       `UPDATE ${t.name} mn SET status = 'mailed', mailed_at = now(), outbox_id = u.o
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(r, i, o)
        WHERE mn.tenant_id = $1 AND mn.recipient_id = u.r AND mn.${t.itemColumn} = u.i AND mn.delivery = 'digest' AND
@@ -174,7 +178,8 @@ export class AlertsRepository {
 
   /** In the fan-out's last transaction: its publication's event (this version and older ones) is done. */
   async markDispatched(tx: TenantTx, eventType: string, itemId: string, version: number): Promise<void> {
-    await tx.query(
+    await execute(
+      tx,
       `UPDATE domain_events SET dispatched_at = now()
        WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 AND coalesce((payload->>'version')::int, 0) <= $4 AND
          dispatched_at IS NULL`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, rows, Tx } from '@libs/db';
+import { Database, execute, rows, Tx } from '@libs/db';
 import { parseTenantId, TenantId } from '@libs/tenancy';
 import { FORGET_RECIPIENT_AFTER_SEND } from './mail-templates';
 import { SEND_IF, SendConditions } from './send-conditions';
@@ -122,7 +122,7 @@ export class OutboxRepository {
    * address. No index serves it (migration 1732300011000 says why): it reads the tenant's rows once.
    */
   async forgetRecipient(tx: Tx, tenantId: string, address: string): Promise<void> {
-    await tx.query('DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [
+    await execute(tx, 'DELETE FROM outbox_emails WHERE tenant_id = $1 AND lower(recipient) = lower($2)', [
       tenantId,
       address,
     ]);
@@ -131,7 +131,8 @@ export class OutboxRepository {
   /** Blanks e-mails about someone (their name, their words) sent to others; unsent ones are cancelled. */
   async forgetMentions(tx: Tx, tenantId: string, keys: string[], keyPrefixes: string[]): Promise<void> {
     if (!keys.length && !keyPrefixes.length) return;
-    await tx.query(
+    await execute(
+      tx,
       `UPDATE outbox_emails SET data = '{}', status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE
         status END
        WHERE tenant_id = $1 AND (dedupe_key = ANY ($2::text[]) OR dedupe_key LIKE ANY ($3::text[]))`,
@@ -240,7 +241,8 @@ export class OutboxRepository {
 
   async markFailed(tenantId: TenantId, id: string, error: string): Promise<void> {
     await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
+      execute(
+        tx,
         `UPDATE outbox_emails
          SET status = 'failed', last_error = $3, data = '{}', headers = '{}', recipient = CASE WHEN template = ANY($4)
            THEN '' ELSE recipient END
@@ -252,7 +254,8 @@ export class OutboxRepository {
 
   async retryLater(tenantId: TenantId, id: string, delayMs: number, error: string): Promise<void> {
     await this.db.withTenant(tenantId, (tx) =>
-      tx.query(
+      execute(
+        tx,
         `UPDATE outbox_emails SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3 / 1000.0),
           last_error = $4
          WHERE tenant_id = $1 AND id = $2 AND status = 'sending'`,
