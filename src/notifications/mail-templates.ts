@@ -14,7 +14,8 @@ export type MailTemplate =
   | 'organisation-message'
   | 'organisation-decision'
   | 'mission-match'
-  | 'mission-digest';
+  | 'mission-digest'
+  | 'mission-reminder';
 
 /**
  * Data each template cannot do without. The outbox refuses a row that lacks them, in the
@@ -37,6 +38,7 @@ export const REQUIRED_DATA: { readonly [T in MailTemplate]: readonly string[] } 
   'organisation-decision': ['target', 'title', 'outcome', 'reason', 'url'],
   'mission-match': ['missionUrl', 'title', 'organisationName', 'unsubscribeUrl'],
   'mission-digest': ['items', 'unsubscribeUrl'],
+  'mission-reminder': ['title', 'organisationName', 'schedule', 'missionUrl', 'calendarUrl'],
 };
 
 /**

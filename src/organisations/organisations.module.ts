@@ -14,6 +14,8 @@ import { NotificationsModule } from '@src/notifications/notifications.module';
 import { TenantsModule } from '@src/tenants/tenants.module';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { MissionAlertSource } from './mission-alert.source';
+import { MissionCalendarService } from './mission-calendar.service';
+import { MissionRemindersService } from './mission-reminders.service';
 import { organisationsEnabled } from './organisations-access';
 import { OrganisationsController, OrganisationsModerationController } from './organisations.controller';
 import { OrganisationsRepository } from './organisations.repository';
@@ -37,13 +39,21 @@ import { ProjectsService } from './projects.service';
     OrganisationsService,
     ProjectsService,
     MissionAlertSource,
+    MissionCalendarService,
+    MissionRemindersService,
     {
       provide: IMAGE_STORE,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new DiskImageStore(config.uploadsDir),
     },
   ],
-  exports: [OrganisationsService, ProjectsService, OrganisationsRepository],
+  exports: [
+    OrganisationsService,
+    ProjectsService,
+    OrganisationsRepository,
+    MissionCalendarService,
+    MissionRemindersService,
+  ],
 })
 export class OrganisationsModule implements OnModuleInit {
   constructor(

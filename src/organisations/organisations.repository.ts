@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { execute, firstRow, rows, TenantTx } from '@libs/db';
+import { execute, firstRow, rows, TenantTx, Tx } from '@libs/db';
 import { LatLng, pointSql } from '@libs/geo';
 import { OrganisationManager } from './entities/organisation-manager.entity';
 
@@ -47,6 +47,9 @@ export interface MissionRow {
   description: string;
   when: string;
   startsAt: Date | null;
+  endsAt: Date | null;
+  meetingPlace: string | null;
+  meetingPlacePublic: boolean;
   volunteersNeeded: number;
   volunteerCount: number;
   skills: string[];
@@ -83,10 +86,31 @@ export interface SignUpRow {
   id: string;
   title: string;
   when: string;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  meetingPlace: string | null;
+  neighbourhood: string | null;
+  organisationName: string;
+  projectPublic: boolean;
   projectId: string;
   projectTitle: string;
   shareContact: boolean;
   since: Date;
+}
+
+/** A volunteer to remind of tomorrow's mission. */
+export interface DueMissionReminder {
+  missionId: string;
+  accountId: string;
+  email: string;
+  displayName: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  meetingPlace: string | null;
+  neighbourhood: string | null;
+  organisationName: string;
+  projectId: string;
 }
 
 /** What the RGPD export shows of the account's part in organisations (built as JSON by PostgreSQL). */
@@ -122,6 +146,7 @@ export const PROJECT_PUBLIC = `p.status = 'published' AND o.status = 'published'
 
 const MISSION_COLUMNS = `
   m.id, m.project_id AS "projectId", m.title, m.description, m.when_text AS "when", m.starts_at AS "startsAt",
+  m.ends_at AS "endsAt", m.meeting_place AS "meetingPlace", m.meeting_place_public AS "meetingPlacePublic",
   m.volunteers_needed AS "volunteersNeeded", m.volunteer_count AS "volunteerCount", m.skills, m.status, m.created_at
     AS "createdAt"`;
 
@@ -394,6 +419,9 @@ export class OrganisationsRepository {
       description: string;
       when: string;
       startsAt: string | null;
+      endsAt: string | null;
+      meetingPlace: string | null;
+      meetingPlacePublic: boolean;
       volunteersNeeded: number;
       skills: string[];
       createdBy: string;
@@ -401,10 +429,23 @@ export class OrganisationsRepository {
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
-      `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, volunteers_needed,
-        skills, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [tx.tenantId, m.projectId, m.title, m.description, m.when, m.startsAt, m.volunteersNeeded, m.skills, m.createdBy],
+      `INSERT INTO missions (tenant_id, project_id, title, description, when_text, starts_at, ends_at, meeting_place,
+        meeting_place_public, volunteers_needed, skills, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [
+        tx.tenantId,
+        m.projectId,
+        m.title,
+        m.description,
+        m.when,
+        m.startsAt,
+        m.endsAt,
+        m.meetingPlace,
+        m.meetingPlacePublic,
+        m.volunteersNeeded,
+        m.skills,
+        m.createdBy,
+      ],
     );
     return row.id;
   }
@@ -426,6 +467,16 @@ export class OrganisationsRepository {
         v.mission_id = m.id AND v.account_id = $3 AND v.status = 'active') AS mine
        FROM missions m WHERE m.tenant_id = $1 AND m.project_id = $2 ORDER BY m.starts_at NULLS LAST, m.created_at`,
       [tx.tenantId, projectId, accountId ?? null],
+    );
+  }
+
+  /** The missions of these projects, for lists that say which are full. */
+  missionsOfProjects(tx: TenantTx, projectIds: string[]): Promise<MissionRow[]> {
+    return rows<MissionRow>(
+      tx,
+      `SELECT ${MISSION_COLUMNS} FROM missions m WHERE m.tenant_id = $1 AND m.project_id = ANY($2::uuid[])
+       ORDER BY m.starts_at NULLS LAST, m.created_at`,
+      [tx.tenantId, projectIds],
     );
   }
 
@@ -502,13 +553,83 @@ export class OrganisationsRepository {
   signUpsOf(tx: TenantTx, accountId: string): Promise<SignUpRow[]> {
     return rows<SignUpRow>(
       tx,
-      `SELECT m.id, m.title, m.when_text AS "when", p.id AS "projectId", p.title AS "projectTitle", v.share_contact AS
-        "shareContact", v.created_at AS since
+      `SELECT m.id, m.title, m.when_text AS "when", m.starts_at AS "startsAt", m.ends_at AS "endsAt", m.meeting_place
+        AS "meetingPlace", n.name AS neighbourhood, o.name AS "organisationName", p.id AS "projectId", p.title AS
+        "projectTitle", ${PROJECT_PUBLIC} AS "projectPublic", v.share_contact AS "shareContact", v.created_at AS since
        FROM mission_volunteers v JOIN missions m ON m.tenant_id = v.tenant_id AND m.id = v.mission_id
        JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
-       WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active' ORDER BY v.created_at DESC`,
+       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
+       WHERE v.tenant_id = $1 AND v.account_id = $2 AND v.status = 'active'
+       ORDER BY m.starts_at NULLS LAST, v.created_at DESC`,
       [tx.tenantId, accountId],
     );
+  }
+
+  // Calendar feeds and reminders
+
+  /** The id the account's feed link is signed over, if it has a feed. */
+  async feedId(tx: TenantTx, accountId: string): Promise<string | undefined> {
+    const r = await firstRow<{ id: string }>(
+      tx,
+      `SELECT id FROM calendar_feeds WHERE tenant_id = $1 AND account_id = $2`,
+      [tx.tenantId, accountId],
+    );
+    return r?.id;
+  }
+
+  /** A new feed id for the account: the previous link, if any, stops working. */
+  async renewFeed(tx: TenantTx, accountId: string): Promise<string> {
+    const [r] = await rows<{ id: string }>(
+      tx,
+      `INSERT INTO calendar_feeds (tenant_id, account_id) VALUES ($1, $2)
+       ON CONFLICT (tenant_id, account_id) DO UPDATE SET id = gen_random_uuid(), created_at = now() RETURNING id`,
+      [tx.tenantId, accountId],
+    );
+    return r.id;
+  }
+
+  async deleteFeed(tx: TenantTx, accountId: string): Promise<void> {
+    await execute(tx, `DELETE FROM calendar_feeds WHERE tenant_id = $1 AND account_id = $2`, [tx.tenantId, accountId]);
+  }
+
+  /** Tenants with volunteers not yet reminded of a mission starting in [from, to) (owner function, every tenant). */
+  async reminderTenants(tx: Tx, from: Date, to: Date): Promise<string[]> {
+    const r = await rows<{ id: string }>(tx, `SELECT app_mission_reminder_tenants($1, $2) AS id`, [from, to]);
+    return r.map((x) => x.id);
+  }
+
+  /** Active volunteers with an address, of public missions starting in [from, to), not yet reminded. */
+  dueReminders(tx: TenantTx, from: Date, to: Date, limit: number): Promise<DueMissionReminder[]> {
+    return rows<DueMissionReminder>(
+      tx,
+      `SELECT m.id AS "missionId", a.id AS "accountId", a.email, a.display_name AS "displayName", m.title,
+         m.starts_at AS "startsAt", m.ends_at AS "endsAt", m.meeting_place AS "meetingPlace", n.name AS
+         neighbourhood, o.name AS "organisationName", p.id AS "projectId"
+       FROM missions m
+       JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id
+       JOIN organisations o ON o.tenant_id = p.tenant_id AND o.id = p.organisation_id
+       LEFT JOIN neighbourhoods n ON n.tenant_id = p.tenant_id AND n.id = p.neighbourhood_id
+       JOIN mission_volunteers v ON v.tenant_id = m.tenant_id AND v.mission_id = m.id AND v.status = 'active'
+       JOIN accounts a ON a.tenant_id = v.tenant_id AND a.id = v.account_id
+       WHERE m.tenant_id = $1 AND m.starts_at >= $2 AND m.starts_at < $3 AND ${PROJECT_PUBLIC}
+         AND a.email IS NOT NULL AND a.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM mission_reminders r WHERE r.tenant_id = v.tenant_id AND r.mission_id =
+           v.mission_id AND r.account_id = v.account_id)
+       ORDER BY m.starts_at, m.id, a.id LIMIT $4`,
+      [tx.tenantId, from, to, limit],
+    );
+  }
+
+  /** False when this volunteer was already reminded of this mission. */
+  async recordReminder(tx: TenantTx, missionId: string, accountId: string, at: Date): Promise<boolean> {
+    const inserted = await execute(
+      tx,
+      `INSERT INTO mission_reminders (tenant_id, mission_id, account_id, sent_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [tx.tenantId, missionId, accountId, at],
+    );
+    return inserted > 0;
   }
 
   /**
@@ -574,6 +695,7 @@ export class OrganisationsRepository {
       `UPDATE organisation_messages SET body = 'Message supprimé.' WHERE tenant_id = $1 AND sender_id = $2`,
       [tx.tenantId, accountId],
     );
+    await this.deleteFeed(tx, accountId);
   }
 
   async exportFor(tx: TenantTx, accountId: string): Promise<OrganisationsExport> {

@@ -23,6 +23,7 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateMissionDto, CreateProjectDto, ProjectQuery, UpdateProjectDto } from './dto/organisations.dto';
 import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
+import { capacityLabel, scheduleLabel } from './mission-schedule';
 import { MissionRow, OrganisationsRepository, ProjectRow, ProjectStatus } from './organisations.repository';
 import { OrganisationsService } from './organisations.service';
 import { ProjectCursor, projectsInBox, searchProjects } from './projects.search';
@@ -51,7 +52,15 @@ export function projectView(p: ProjectRow) {
   };
 }
 
-export function missionView(m: MissionRow & { mine?: boolean }) {
+/**
+ * A mission as its reader may see it: the meeting place itself only when the manager made it
+ * public or the reader is a volunteer or manager of it (`placeVisible`); others read that one
+ * is told to volunteers.
+ */
+export function missionView(m: MissionRow & { mine?: boolean }, placeVisible = false) {
+  const placesLeft = Math.max(0, m.volunteersNeeded - m.volunteerCount);
+  const full = m.volunteerCount >= m.volunteersNeeded;
+  const showPlace = Boolean(m.meetingPlace) && (m.meetingPlacePublic || placeVisible);
   return {
     id: m.id,
     projectId: m.projectId,
@@ -59,10 +68,17 @@ export function missionView(m: MissionRow & { mine?: boolean }) {
     description: m.description,
     when: m.when,
     startsAt: m.startsAt,
+    endsAt: m.endsAt,
+    flexible: m.startsAt === null,
+    schedule: scheduleLabel(m.startsAt, m.endsAt),
+    meetingPlace: showPlace ? m.meetingPlace : null,
+    meetingPlacePublic: m.meetingPlacePublic,
+    meetingPlaceForVolunteers: Boolean(m.meetingPlace) && !showPlace,
     volunteersNeeded: m.volunteersNeeded,
     volunteerCount: m.volunteerCount,
-    placesLeft: Math.max(0, m.volunteersNeeded - m.volunteerCount),
-    full: m.volunteerCount >= m.volunteersNeeded,
+    placesLeft,
+    full,
+    capacity: full ? 'Complet' : capacityLabel(placesLeft, m.volunteersNeeded),
     skills: m.skills,
     status: m.status,
     closed: m.status === 'closed',
@@ -198,7 +214,7 @@ export class ProjectsService {
       const missions = await this.repo.missionsOf(tx, id, principal?.accountId);
       return {
         ...projectView(p),
-        missions: missions.map(missionView),
+        missions: missions.map((m) => missionView(m, manager || m.mine)),
         manager,
         ...(manager ? { status: p.status, holdReasons: p.holdReasons, public: isPublic } : {}),
       };
@@ -276,12 +292,18 @@ export class ProjectsService {
       const p = await this.managedProject(tx, tenant, principal, projectId);
       if (!['published', 'pending_review'].includes(p.status))
         throw new ConflictError(`Ce projet ne peut plus recevoir de mission (état : ${p.status}).`);
+      if (dto.endsAt && !dto.startsAt) throw invalid('endsAt', 'une fin demande un début (startsAt)');
+      if (dto.endsAt && dto.startsAt && new Date(dto.endsAt) <= new Date(dto.startsAt))
+        throw invalid('endsAt', 'la fin doit suivre le début');
       const missionId = await this.repo.insertMission(tx, {
         projectId,
         title: dto.title,
         description: dto.description ?? '',
         when: dto.when,
         startsAt: dto.startsAt ?? null,
+        endsAt: dto.endsAt ?? null,
+        meetingPlace: dto.meetingPlace || null,
+        meetingPlacePublic: dto.meetingPlacePublic ?? false,
         volunteersNeeded: dto.volunteersNeeded,
         skills: (dto.skills ?? []).map((s) => s.trim()).filter(Boolean),
         createdBy: principal.accountId,
@@ -301,8 +323,9 @@ export class ProjectsService {
     if (!UUID.test(id)) throw notFound('mission');
     const m = await this.db.withTenant(tenant.id, (tx) => this.repo.findMission(tx, id));
     if (!m) throw notFound('mission');
-    await this.get(tenant, m.projectId, principal);
-    return missionView(m);
+    const project = await this.get(tenant, m.projectId, principal);
+    const mine = project.missions.find((x) => x.id === id)?.signedUp ?? false;
+    return missionView(m, project.manager || mine);
   }
 
   /**
@@ -414,6 +437,15 @@ export class ProjectsService {
     });
     await this.outbox.dispatch(tenant.id, ids.ids);
     return { sent: ids.count };
+  }
+
+  /** Each project's missions as the public sees them (capacity, « Complet »), for the projects list. */
+  async missionsOfProjects(tenant: TenantRef, projectIds: string[]) {
+    const byProject = new Map<string, Array<ReturnType<typeof missionView>>>();
+    if (!projectIds.length) return byProject;
+    const missions = await this.db.withTenant(tenant.id, (tx) => this.repo.missionsOfProjects(tx, projectIds));
+    for (const m of missions) byProject.set(m.projectId, [...(byProject.get(m.projectId) ?? []), missionView(m)]);
+    return byProject;
   }
 
   async mySignUps(tenant: TenantRef, principal: Principal) {

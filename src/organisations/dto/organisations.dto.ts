@@ -139,10 +139,27 @@ export class CreateMissionDto {
   @MinLength(2, { message: 'indiquez quand' })
   @MaxLength(200, { message: '200 caractères au plus' })
   when!: string;
-  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00' })
+  @ApiPropertyOptional({ example: '2026-12-05T09:00:00+01:00', description: 'none: the date is flexible' })
   @IsOptional()
   @IsStorableDate({ message: 'date et heure attendues (ISO 8601)' })
   startsAt?: string;
+  @ApiPropertyOptional({ example: '2026-12-05T12:00:00+01:00', description: 'after startsAt' })
+  @IsOptional()
+  @IsStorableDate({ message: 'date et heure attendues (ISO 8601)' })
+  endsAt?: string;
+  @ApiPropertyOptional({
+    example: 'Devant la MJC, 12 rue Paul-Bert',
+    description: 'shown to volunteers and managers; to everyone only with meetingPlacePublic',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'texte attendu' })
+  @MaxLength(200, { message: '200 caractères au plus' })
+  meetingPlace?: string;
+  @ApiPropertyOptional({ description: 'show the meeting place to everyone (default: the neighbourhood only)' })
+  @IsOptional()
+  @IsBoolean({ message: 'vrai ou faux attendu' })
+  meetingPlacePublic?: boolean;
   @ApiProperty()
   @Transform(toInt)
   @IsInt({ message: 'nombre entier attendu' })
