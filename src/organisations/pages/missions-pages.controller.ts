@@ -4,16 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CreateMissionDto, OrganisationMessageDto } from '../dto/organisations.dto';
-import { assertOrganisationsEnabled } from '../organisations-access';
 import { ProjectsService } from '../projects.service';
-import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
-import { PageContexts } from '@src/web/page-context';
-import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { NOTICES } from './project-notices';
-import type { OrganisationsPage, VolunteersExtra } from './organisations.views';
+import type { VolunteersExtra } from './organisations.views';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 
 /**
  * A project's missions: signing up and withdrawing, and for the project's managers, creating one,
@@ -24,8 +22,7 @@ import type { OrganisationsPage, VolunteersExtra } from './organisations.views';
 export class MissionsPagesController {
   constructor(
     private readonly pages: PageRenderer,
-    private readonly contexts: PageContexts,
-    private readonly tenants: TenantsService,
+    private readonly pageContexts: OrganisationsPageContexts,
     private readonly projects: ProjectsService,
   ) {}
 
@@ -46,7 +43,7 @@ export class MissionsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const project = await this.projects.get(ref, mission.projectId, me);
-      const ctx = await this.context(ref, req, `Erreur – ${project.title}`, 'projects');
+      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
       return sendPage(reply, this.pages.render('project', { ...ctx, project, formError: err.detail }), formStatus(err));
     }
   }
@@ -202,7 +199,7 @@ export class MissionsPagesController {
   ) {
     const project = await this.projects.get(ref, id, me);
     if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
-    const ctx = await this.context(
+    const ctx = await this.pageContexts.of(
       ref,
       req,
       errors ? 'Erreur – Nouvelle mission' : 'Nouvelle mission',
@@ -221,22 +218,11 @@ export class MissionsPagesController {
     status = 200,
   ) {
     const list = await this.projects.volunteers(ref, me, id);
-    const ctx = await this.context(ref, req, `Bénévoles – ${list.mission.title}`, 'my-organisations');
+    const ctx = await this.pageContexts.of(ref, req, `Bénévoles – ${list.mission.title}`, 'my-organisations');
     return sendPage(
       reply,
       this.pages.render('volunteers', { ...ctx, mission: list.mission, items: list.items, ...extra }),
       status,
     );
-  }
-
-  private async context(
-    ref: TenantRef,
-    req: FastifyRequest,
-    title: string,
-    current?: string,
-  ): Promise<PageContext & OrganisationsPage> {
-    await assertOrganisationsEnabled(this.tenants, ref);
-    const ctx = await this.contexts.of(ref, req, title, current);
-    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
   }
 }

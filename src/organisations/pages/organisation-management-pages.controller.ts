@@ -4,15 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ManagerInviteDto, ReplyToDto } from '../dto/organisations.dto';
-import { assertOrganisationsEnabled } from '../organisations-access';
 import { OrganisationsService } from '../organisations.service';
-import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
-import { PageContexts } from '@src/web/page-context';
-import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
-import type { ManageOrganisationExtra, OrganisationsPage } from './organisations.views';
+import type { ManageOrganisationExtra } from './organisations.views';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 
 const NOTICES: Record<string, string> = {
   organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
@@ -30,8 +28,7 @@ const NOTICES: Record<string, string> = {
 export class OrganisationManagementPagesController {
   constructor(
     private readonly pages: PageRenderer,
-    private readonly contexts: PageContexts,
-    private readonly tenants: TenantsService,
+    private readonly pageContexts: OrganisationsPageContexts,
     private readonly organisations: OrganisationsService,
   ) {}
 
@@ -122,22 +119,11 @@ export class OrganisationManagementPagesController {
     const organisation = await this.organisations.get(ref, id, me);
     if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
     const inbox = await this.organisations.inbox(ref, me, id);
-    const ctx = await this.context(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
+    const ctx = await this.pageContexts.of(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
     return sendPage(
       reply,
       this.pages.render('manage-organisation', { ...ctx, organisation, messages: inbox.items, ...extra }),
       status,
     );
-  }
-
-  private async context(
-    ref: TenantRef,
-    req: FastifyRequest,
-    title: string,
-    current?: string,
-  ): Promise<PageContext & OrganisationsPage> {
-    await assertOrganisationsEnabled(this.tenants, ref);
-    const ctx = await this.contexts.of(ref, req, title, current);
-    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
   }
 }

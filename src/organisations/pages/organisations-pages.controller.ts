@@ -11,10 +11,9 @@ import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, ModeratorPage, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, retold, validated } from '@src/web/forms';
-import { PageContexts } from '@src/web/page-context';
-import { ORGANISATION_KIND, PageContext, PageRenderer } from '@src/web/page-renderer';
+import { ORGANISATION_KIND, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
-import type { OrganisationsPage } from './organisations.views';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 
 /**
  * The organisations' pages: the directory, presenting an organisation, contacting it, the
@@ -25,7 +24,7 @@ import type { OrganisationsPage } from './organisations.views';
 export class OrganisationsPagesController {
   constructor(
     private readonly pages: PageRenderer,
-    private readonly contexts: PageContexts,
+    private readonly pageContexts: OrganisationsPageContexts,
     private readonly tenants: TenantsService,
     private readonly organisations: OrganisationsService,
     private readonly projects: ProjectsService,
@@ -39,7 +38,7 @@ export class OrganisationsPagesController {
     @Query('apres') cursor?: string,
   ) {
     const list = await this.organisations.list(ref, 50, cursor);
-    const ctx = await this.context(ref, req, 'Organisations', 'projects');
+    const ctx = await this.pageContexts.of(ref, req, 'Organisations', 'projects');
     const next = list.nextCursor ? `/organisations?apres=${encodeURIComponent(list.nextCursor)}` : undefined;
     sendPage(reply, this.pages.render('organisations', { ...ctx, items: list.items, next }));
   }
@@ -95,7 +94,7 @@ export class OrganisationsPagesController {
     @Query('envoye') sent?: string,
   ) {
     const organisation = await this.organisations.get(ref, id, req.ctx.principal);
-    const ctx = await this.context(ref, req, organisation.name, 'projects');
+    const ctx = await this.pageContexts.of(ref, req, organisation.name, 'projects');
     sendPage(reply, this.pages.render('organisation', { ...ctx, organisation, sent: sent === '1' }));
   }
 
@@ -116,7 +115,7 @@ export class OrganisationsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const organisation = await this.organisations.get(ref, id, me);
-      const ctx = await this.context(ref, req, `Erreur – ${organisation.name}`, 'projects');
+      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${organisation.name}`, 'projects');
       const errors = formErrors(err);
       const formError = formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.');
       return sendPage(
@@ -145,7 +144,7 @@ export class OrganisationsPagesController {
       this.organisations.mine(ref, me),
       this.projects.mySignUps(ref, me),
     ]);
-    const ctx = await this.context(ref, req, 'Mes organisations et missions', 'my-organisations');
+    const ctx = await this.pageContexts.of(ref, req, 'Mes organisations et missions', 'my-organisations');
     sendPage(
       reply,
       this.pages.render('my-organisations', { ...ctx, organisations: organisations.items, signUps: signUps.items }),
@@ -212,7 +211,12 @@ export class OrganisationsPagesController {
     status = 200,
   ) {
     const [ctx, neighbourhoods] = await Promise.all([
-      this.context(ref, req, errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation', 'projects'),
+      this.pageContexts.of(
+        ref,
+        req,
+        errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation',
+        'projects',
+      ),
       this.tenants.neighbourhoods(ref),
     ]);
     const kinds = ORGANISATION_KINDS.map((value) => ({ value, label: ORGANISATION_KIND[value] }));
@@ -221,16 +225,5 @@ export class OrganisationsPagesController {
       this.pages.render('new-organisation', { ...ctx, kinds, neighbourhoods, values, errors, formError }),
       status,
     );
-  }
-
-  private async context(
-    ref: TenantRef,
-    req: FastifyRequest,
-    title: string,
-    current?: string,
-  ): Promise<PageContext & OrganisationsPage> {
-    await assertOrganisationsEnabled(this.tenants, ref);
-    const ctx = await this.contexts.of(ref, req, title, current);
-    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
   }
 }

@@ -5,6 +5,7 @@ import { WebModule } from '@src/web/web.module';
 import { OrganisationManagementPagesController } from './organisation-management-pages.controller';
 import { OrganisationsPagesController } from './organisations-pages.controller';
 import { MissionsPagesController } from './missions-pages.controller';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 import { ProjectFormPagesController } from './project-form-pages.controller';
 import { ProjectsPagesController } from './projects-pages.controller';
 
@@ -18,5 +19,6 @@ import { ProjectsPagesController } from './projects-pages.controller';
     ProjectFormPagesController,
     MissionsPagesController,
   ],
+  providers: [OrganisationsPageContexts],
 })
 export class OrganisationsPagesModule {}

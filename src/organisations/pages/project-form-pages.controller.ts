@@ -4,16 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CreateProjectDto, UpdateProjectDto } from '../dto/organisations.dto';
-import { assertOrganisationsEnabled } from '../organisations-access';
 import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
-import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
-import type { OrganisationsPage } from './organisations.views';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 
 /**
  * The project form, for an organisation's managers: a new project, and changes to one.
@@ -24,6 +23,7 @@ export class ProjectFormPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly pageContexts: OrganisationsPageContexts,
     private readonly tenants: TenantsService,
     private readonly organisations: OrganisationsService,
     private readonly projects: ProjectsService,
@@ -142,7 +142,7 @@ export class ProjectFormPagesController {
     const organisation = await this.organisations.get(ref, id, me);
     if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
     const [ctx, categories, neighbourhoods] = await Promise.all([
-      this.context(ref, req, errors ? 'Erreur – Nouveau projet' : 'Nouveau projet', 'my-organisations'),
+      this.pageContexts.of(ref, req, errors ? 'Erreur – Nouveau projet' : 'Nouveau projet', 'my-organisations'),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
@@ -166,7 +166,7 @@ export class ProjectFormPagesController {
   ) {
     const project = await this.projects.get(ref, id, me);
     if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
-    const ctx = await this.context(
+    const ctx = await this.pageContexts.of(
       ref,
       req,
       errors ? `Erreur – Modifier ${project.title}` : `Modifier ${project.title}`,
@@ -183,16 +183,5 @@ export class ProjectFormPagesController {
       }),
       status,
     );
-  }
-
-  private async context(
-    ref: TenantRef,
-    req: FastifyRequest,
-    title: string,
-    current?: string,
-  ): Promise<PageContext & OrganisationsPage> {
-    await assertOrganisationsEnabled(this.tenants, ref);
-    const ctx = await this.contexts.of(ref, req, title, current);
-    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
   }
 }

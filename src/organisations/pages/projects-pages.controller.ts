@@ -4,17 +4,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ProjectQuery } from '../dto/organisations.dto';
-import { assertOrganisationsEnabled } from '../organisations-access';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
-import { PageContexts } from '@src/web/page-context';
-import { PageContext, PageRenderer } from '@src/web/page-renderer';
+import { PageRenderer } from '@src/web/page-renderer';
 import { parseMultipart } from '@src/web/multipart';
 import { sendPage } from '@src/web/page-response';
 import { NOTICES } from './project-notices';
-import type { OrganisationsPage, ProjectsView } from './organisations.views';
+import type { ProjectsView } from './organisations.views';
+import { OrganisationsPageContexts } from './organisations-page-contexts';
 
 function stripEmpty(o: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => Boolean(e[1])));
@@ -26,7 +25,7 @@ function stripEmpty(o: Record<string, string | undefined>): Record<string, strin
 export class ProjectsPagesController {
   constructor(
     private readonly pages: PageRenderer,
-    private readonly contexts: PageContexts,
+    private readonly pageContexts: OrganisationsPageContexts,
     private readonly tenants: TenantsService,
     private readonly projects: ProjectsService,
   ) {}
@@ -44,7 +43,7 @@ export class ProjectsPagesController {
       q: raw.q?.trim() || undefined,
     };
     const [ctx, categories, neighbourhoods] = await Promise.all([
-      this.context(ref, req, 'Projets', 'projects'),
+      this.pageContexts.of(ref, req, 'Projets', 'projects'),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
@@ -90,7 +89,7 @@ export class ProjectsPagesController {
     @Query('fait') done?: string,
   ) {
     const project = await this.projects.get(ref, id, req.ctx.principal);
-    const ctx = await this.context(ref, req, project.title, 'projects');
+    const ctx = await this.pageContexts.of(ref, req, project.title, 'projects');
     sendPage(reply, this.pages.render('project', { ...ctx, project, notice: done ? NOTICES[done] : undefined }));
   }
 
@@ -126,7 +125,7 @@ export class ProjectsPagesController {
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
       const project = await this.projects.get(ref, id, me);
-      const ctx = await this.context(ref, req, `Erreur – ${project.title}`, 'projects');
+      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
       const errors = formErrors(err);
       return sendPage(
         reply,
@@ -139,16 +138,5 @@ export class ProjectsPagesController {
         formStatus(err),
       );
     }
-  }
-
-  private async context(
-    ref: TenantRef,
-    req: FastifyRequest,
-    title: string,
-    current?: string,
-  ): Promise<PageContext & OrganisationsPage> {
-    await assertOrganisationsEnabled(this.tenants, ref);
-    const ctx = await this.contexts.of(ref, req, title, current);
-    return { ...ctx, organisationsName: ctx.tenant.organisations?.siteName ?? ctx.tenant.siteName };
   }
 }
