@@ -1,5 +1,5 @@
 import type { TenantTx } from '@libs/db';
-import { searchListings, SearchFilters, listingsInBox } from '@src/listings/listings.search';
+import { searchListings, SearchCursor, SearchFilters, listingsInBox } from '@src/listings/listings.search';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -82,6 +82,47 @@ describe('search query plans', () => {
     expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain(
       'listings_public_category_geo',
     );
+  });
+
+  it('pages nearest-first through ties longer than the read headroom, in (distance, id) order', async () => {
+    // 30 published listings of one category share one public point: every page ends inside the tie.
+    const point = { lat: 45.2101, lng: 5.7801 };
+    await db.admin.query(
+      `UPDATE listings SET public_location = ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography WHERE id IN (
+         SELECT id FROM listings WHERE tenant_id = $1 AND category_id = $2 AND status = 'published' ORDER BY id DESC
+         LIMIT 30)`,
+      [meylan, courses, point.lng, point.lat],
+    );
+    const c = await connectAsApp(db);
+    try {
+      await c.query('BEGIN');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      // The search's statements on a real connection under RLS, through the same rows() door.
+      const tx = {
+        tenantId: meylan,
+        queryRunner: {
+          query: async (sql: string, params: unknown[]) => ({ records: (await c.query(sql, params)).rows }),
+        },
+      } as unknown as TenantTx;
+      const filters = { categoryId: courses, near: point, radiusM: 2000 };
+      const paged: string[] = [];
+      let cursor: SearchCursor | undefined;
+      for (let page = 0; page < 8; page++) {
+        const found = await searchListings(tx, filters, cursor, 5);
+        paged.push(...found.map((r) => r.id));
+        const last = found[found.length - 1];
+        cursor = { o: 'distance', d: last.sortDistance!, id: last.id };
+      }
+      const { rows: expected } = await c.query<{ id: string }>(
+        `SELECT id FROM listings WHERE tenant_id = $1 AND category_id = $2 AND status = 'published' AND expires_at >
+           now() ORDER BY public_location <-> ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, id LIMIT 40`,
+        [meylan, courses, point.lng, point.lat],
+      );
+      expect(paged).toEqual(expected.map((r) => r.id));
+    } finally {
+      await c.query('ROLLBACK');
+      await c.end();
+    }
   });
 
   it('near a point in any category: listings_public_geo', async () => {

@@ -62,8 +62,15 @@ export const LISTING_VIEW_JOINS = `
   LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
   JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
 
-/** Rows sharing one distance beyond this many would be cut; fuzzed points make that practically impossible. */
-const KNN_HEADROOM = 50;
+/**
+ * Rows the nearest-first query reads beyond the page, for ties on the page's last distance (the
+ * index orders by distance alone; the page by distance then id). Fuzzed points rarely share a
+ * distance, so a few suffice; when they do not (the read is full and its farthest row could still
+ * belong to the page), the query runs again with KNN_HEADROOM_RETRY. Each row read is a heap page and
+ * an author lookup: at a million listings they are what a search costs, so the page reads 25 rows, not 71.
+ */
+const KNN_HEADROOM = 4;
+const KNN_HEADROOM_RETRY = 500;
 
 export async function searchListings(
   tx: TenantTx,
@@ -103,19 +110,27 @@ export async function searchListings(
       outer.push(`("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`);
     }
     if (f.radiusM) outer.push(`ST_DWithin("publicPoint", ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
-    return rows<SearchRow>(
-      tx,
-      `SELECT * FROM (
-         SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
-         FROM listings l ${LISTING_VIEW_JOINS}
-         WHERE ${where.join(' AND ')}
-         ORDER BY ${distance}
-         LIMIT ${p(limit + KNN_HEADROOM)}
-       ) nearest ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
-       ORDER BY "sortDistance", id
-       LIMIT ${p(limit)}`,
-      params,
-    );
+    const read = p(limit + KNN_HEADROOM);
+    // Rows the filters drop come after the page's, so that a short page still carries the read's bounds.
+    const sql = `SELECT * FROM (
+         SELECT *, count(*) OVER ()::int AS "readCount", max("sortDistance") OVER () AS "readFarthest",
+           ${outer.length ? outer.join(' AND ') : 'true'} AS "inPage"
+         FROM (
+           SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
+           FROM listings l ${LISTING_VIEW_JOINS}
+           WHERE ${where.join(' AND ')}
+           ORDER BY ${distance}
+           LIMIT ${read}
+         ) knn
+       ) nearest
+       ORDER BY "inPage" DESC, "sortDistance", id
+       LIMIT ${p(limit)}`;
+    let found = await rows<NearestRow>(tx, sql, params);
+    if (readTooShort(found, limit + KNN_HEADROOM, limit, f.radiusM)) {
+      params[Number(read.slice(1)) - 1] = limit + KNN_HEADROOM_RETRY;
+      found = await rows<NearestRow>(tx, sql, params);
+    }
+    return found.filter((r) => r.inPage).map(({ readCount, readFarthest, inPage, publicPoint, ...row }) => row);
   } else if (f.q) {
     if (cursor?.o === 'rank')
       where.push(
@@ -140,6 +155,28 @@ export async function searchListings(
      LIMIT ${p(limit)}`,
     params,
   );
+}
+
+/** A row of the nearest-first query, with the bounds of what it read (see readTooShort). */
+interface NearestRow extends SearchRow {
+  publicPoint: unknown;
+  readCount: number;
+  readFarthest: number;
+  inPage: boolean;
+}
+
+/**
+ * Whether rows the nearest-first query did not read could belong to the page: only when it read as
+ * many rows as it was allowed to, and either the page is full and its last row is as far as the
+ * farthest row read (a tie may have been cut), or the page is short and unread rows may still pass
+ * its filters (no radius, or a radius beyond the farthest row read).
+ */
+export function readTooShort(found: NearestRow[], allowed: number, limit: number, radiusM?: number): boolean {
+  if (!found.length || found[0].readCount < allowed) return false;
+  const farthest = found[0].readFarthest;
+  const page = found.filter((r) => r.inPage);
+  if (page.length >= limit) return page[limit - 1].sortDistance! >= farthest;
+  return radiusM === undefined || farthest <= radiusM;
 }
 
 /** A listing on the map. */
