@@ -18,6 +18,8 @@ const PUBLIC = [
   '^src/web/(forms|page-context|page-renderer|page-response|page-guard|page-models|map-assets|chart|multipart|theme)\\.ts$',
   // The posting form, which the town-hall team's pages also offer (for a relayed resident).
   '^src/listings/pages/listing-form\\.ts$',
+  // The one-message pages (confirmations, spent links) every area sends.
+  '^src/web/message-pages\\.ts$',
   // The columns listings and projects share as moderated publications (their entities extend them).
   '^src/moderation/entities/moderated-publication\\.columns\\.ts$',
 ];

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AccountsModule } from '@src/accounts/accounts.module';
 import { TenantsModule } from '@src/tenants/tenants.module';
 import { AssetsController } from './assets.controller';
+import { MessagePages } from './message-pages';
 import { PageContexts } from './page-context';
 import { PageGuard } from './page-guard';
 import { PageRenderer } from './page-renderer';
@@ -16,8 +17,8 @@ import { MACHINE_PATHS, SiteErrorFilter } from './site-error.filter';
 @Module({
   imports: [TenantsModule, AccountsModule],
   controllers: [AssetsController],
-  providers: [PageRenderer, PageContexts, PageGuard, SiteErrorFilter],
-  exports: [PageRenderer, PageContexts, PageGuard, SiteErrorFilter],
+  providers: [PageRenderer, PageContexts, MessagePages, PageGuard, SiteErrorFilter],
+  exports: [PageRenderer, PageContexts, MessagePages, PageGuard, SiteErrorFilter],
 })
 export class WebModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

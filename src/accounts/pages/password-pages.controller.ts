@@ -5,6 +5,7 @@ import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { EmailDto, ResetConfirmDto } from '../dto/accounts.dto';
 import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, validated } from '@src/web/forms';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -22,6 +23,7 @@ export class PasswordPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
     private readonly accounts: AccountsService,
   ) {}
 
@@ -32,13 +34,14 @@ export class PasswordPagesController {
     @Res() reply: FastifyReply,
     @Query('envoye') sent?: string,
   ) {
-    if (sent === '1') {
-      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'login');
-      return sendPage(
+    if (sent === '1')
+      return this.messages.send(
+        ref,
+        req,
         reply,
-        this.pages.render('message', { ...ctx, heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] }),
+        { heading: 'Vérifiez votre boîte e-mail', paragraphs: [SENT] },
+        { current: 'login' },
       );
-    }
     const ctx = await this.context(ref, req, 'Mot de passe oublié', 'login');
     sendPage(reply, this.pages.render('password-forgotten', { ...ctx, values: {} }));
   }
@@ -78,16 +81,12 @@ export class PasswordPagesController {
     @Query('fait') done?: string,
   ) {
     if (done === '1') {
-      const ctx = await this.context(ref, req, 'Mot de passe changé', 'login');
-      return sendPage(
-        reply,
-        this.pages.render('message', {
-          ...ctx,
-          heading: 'Votre mot de passe est changé',
-          paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'],
-          link: { href: '/connexion', label: 'Se connecter' },
-        }),
-      );
+      const page = {
+        heading: 'Votre mot de passe est changé',
+        paragraphs: ['Vous pouvez maintenant vous connecter avec votre nouveau mot de passe.'],
+        link: { href: '/connexion', label: 'Se connecter' },
+      };
+      return this.messages.send(ref, req, reply, page, { title: 'Mot de passe changé', current: 'login' });
     }
     const ctx = await this.context(ref, req, 'Nouveau mot de passe', 'login');
     sendPage(

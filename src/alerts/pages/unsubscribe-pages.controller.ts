@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import type { Form } from '@src/web/forms';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -33,6 +34,7 @@ export class UnsubscribeController {
     private readonly alerts: AlertsService,
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
   ) {}
 
   @Get(':token')
@@ -43,8 +45,8 @@ export class UnsubscribeController {
     @Res() reply: FastifyReply,
     @Query('fait') done?: string,
   ) {
-    if (!this.alerts.tokenValid(tenant, token)) return this.message(tenant, req, reply, INVALID, 404);
-    if (done === '1') return this.message(tenant, req, reply, DONE);
+    if (!this.alerts.tokenValid(tenant, token)) return this.messages.send(tenant, req, reply, INVALID, { status: 404 });
+    if (done === '1') return this.messages.send(tenant, req, reply, DONE);
     const ctx = await this.contexts.of(tenant, req, 'Ne plus recevoir les alertes');
     sendPage(reply, this.pages.render('unsubscribe', { ...ctx, token }));
   }
@@ -58,20 +60,10 @@ export class UnsubscribeController {
     @Body() form: Form | undefined,
     @Res() reply: FastifyReply,
   ) {
-    if (!(await this.alerts.unsubscribe(tenant, token))) return this.message(tenant, req, reply, INVALID, 404);
+    if (!(await this.alerts.unsubscribe(tenant, token)))
+      return this.messages.send(tenant, req, reply, INVALID, { status: 404 });
     // The site's own form goes on to a page (POST/Redirect/GET); a mail client's one-click POST gets its answer here.
     if (form?.depuis === 'site') return reply.redirect(`/unsubscribe/${encodeURIComponent(token)}?fait=1`, 303);
-    return this.message(tenant, req, reply, DONE);
-  }
-
-  private async message(
-    tenant: TenantRef,
-    req: FastifyRequest,
-    reply: FastifyReply,
-    content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } },
-    status = 200,
-  ) {
-    const ctx = await this.contexts.of(tenant, req, content.heading);
-    sendPage(reply, this.pages.render('message', { ...ctx, ...content }), status);
+    return this.messages.send(tenant, req, reply, DONE);
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -18,6 +19,7 @@ export class FeedbackPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
     private readonly outcomes: OutcomesService,
   ) {}
 
@@ -79,19 +81,14 @@ export class FeedbackPagesController {
     status = 200,
   ) {
     if (!(await this.outcomes.canGiveFeedback(ref, me, id))) {
-      const ctx = await this.contexts.of(ref, req, 'Votre avis');
-      return sendPage(
-        reply,
-        this.pages.render('message', {
-          ...ctx,
-          heading: 'Votre avis',
-          paragraphs: [
-            'Un avis se donne une fois l’aide réalisée, une seule fois, par les personnes qui y ont pris part. Merci !',
-          ],
-          link: { href: '/mes-annonces', label: 'Mes annonces' },
-        }),
-        status === 200 ? 200 : 409,
-      );
+      const page = {
+        heading: 'Votre avis',
+        paragraphs: [
+          'Un avis se donne une fois l’aide réalisée, une seule fois, par les personnes qui y ont pris part. Merci !',
+        ],
+        link: { href: '/mes-annonces', label: 'Mes annonces' },
+      };
+      return this.messages.send(ref, req, reply, page, { status: status === 200 ? 200 : 409 });
     }
     const ctx = await this.contexts.of(ref, req, errors ? 'Erreur – Votre avis' : 'Votre avis', 'mine');
     sendPage(reply, this.pages.render('feedback', { ...ctx, id, values, errors, formError }), status);

@@ -5,6 +5,7 @@ import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import type { ReminderAnswer } from '../outcomes.service';
 import { REMINDER_ANSWERS, OutcomesService } from '../outcomes.service';
 import type { Form } from '@src/web/forms';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -45,6 +46,7 @@ export class OutcomePagesController {
     private readonly outcomes: OutcomesService,
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
   ) {}
 
   @Get(':token')
@@ -57,10 +59,15 @@ export class OutcomePagesController {
     @Query('fait') done?: string,
   ) {
     const state = await this.outcomes.reminderState(tenant, token);
-    if (!state) return this.message(tenant, req, reply, INVALID, 404);
+    if (!state) return this.messages.send(tenant, req, reply, INVALID, { status: 404 });
     // After the POST's redirect (?fait=1), the answer just recorded; later visits, what was recorded.
     if (state.answer)
-      return this.message(tenant, req, reply, done === '1' ? this.thanks(state.answer) : this.already(state.answer));
+      return this.messages.send(
+        tenant,
+        req,
+        reply,
+        done === '1' ? this.thanks(state.answer) : this.already(state.answer),
+      );
     const answer = REMINDER_ANSWERS.includes(raw as ReminderAnswer) ? (raw as ReminderAnswer) : undefined;
     const ctx = await this.contexts.of(tenant, req, answer ? QUESTION[answer].heading : 'Avez-vous trouvé de l’aide ?');
     sendPage(
@@ -88,7 +95,7 @@ export class OutcomePagesController {
   ) {
     const raw = form?.answer ?? queryAnswer;
     if (!REMINDER_ANSWERS.includes(raw as ReminderAnswer)) {
-      return this.message(
+      return this.messages.send(
         tenant,
         req,
         reply,
@@ -97,11 +104,11 @@ export class OutcomePagesController {
           paragraphs: ['Choisissez l’une des trois réponses proposées.'],
           link: { href: `/outcome/${encodeURIComponent(token)}`, label: 'Revenir à la question' },
         },
-        422,
+        { status: 422 },
       );
     }
     const result = await this.outcomes.answer(tenant, token, raw as ReminderAnswer, form?.conversationId || undefined);
-    if (!result) return this.message(tenant, req, reply, INVALID, 404);
+    if (!result) return this.messages.send(tenant, req, reply, INVALID, { status: 404 });
     // POST/Redirect/GET: the page after the answer can be reloaded without answering again.
     return reply.redirect(`/outcome/${encodeURIComponent(token)}${result.outcome === 'already' ? '' : '?fait=1'}`, 303);
   }
@@ -122,16 +129,5 @@ export class OutcomePagesController {
       ],
       link: { href: '/mes-annonces', label: 'Mes annonces' },
     };
-  }
-
-  private async message(
-    tenant: TenantRef,
-    req: FastifyRequest,
-    reply: FastifyReply,
-    content: { heading: string; paragraphs: string[]; link?: { href: string; label: string } },
-    status = 200,
-  ) {
-    const ctx = await this.contexts.of(tenant, req, content.heading);
-    sendPage(reply, this.pages.render('message', { ...ctx, ...content }), status);
   }
 }
