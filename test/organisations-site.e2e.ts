@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
+import { parseCalendar, utcDateTime } from '@libs/calendar';
+import { MissionRemindersService } from '@src/organisations/mission-reminders.service';
+import { parisInstant, parisParts, parisTomorrow, scheduleLabel } from '@src/organisations/mission-schedule';
 import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
@@ -94,10 +98,10 @@ describe('organisations and volunteering on the site, in a real browser', () => 
         200,
       );
       const mission = page.locator(`#mission-${missionId}`);
-      await expect(mission.innerText()).resolves.toContain('2 place(s) sur 2');
+      await expect(mission.innerText()).resolves.toContain('2 places restantes sur 2');
       expect(await navigation(page, () => mission.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
       await expect(page.getByRole('status').first().innerText()).resolves.toContain('Vous êtes inscrit(e)');
-      await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place(s) sur 2');
+      await expect(page.locator(`#mission-${missionId}`).innerText()).resolves.toContain('1 place restante sur 2');
       await expect(
         page
           .locator(`#mission-${missionId}`)
@@ -248,6 +252,7 @@ describe('organisations and volunteering on the site, in a real browser', () => 
         [`/projets/${projectId}/modifier`, manager.session],
         [`/missions/${missionId}/benevoles`, manager.session],
         ['/mes-organisations', resident.session],
+        ['/mon-agenda', resident.session],
         ['/carte?kind=project', undefined],
         ['/moderation', moderator.session],
       ];
@@ -309,6 +314,133 @@ describe('organisations and volunteering on the site, in a real browser', () => 
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('image du projet est enregistrée');
     const image = page.getByRole('img', { name: 'Image du projet « Visites de convivialité »' });
     await expect(image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).resolves.toBe(1);
+  });
+
+  describe('missions with a date, in volunteers’ calendars', () => {
+    // One clock for the file's missions: tomorrow (Europe/Paris) stays tomorrow for the reminders.
+    const now = new Date();
+    const tomorrow = parisParts(parisTomorrow(now).from).day;
+    const start = parisInstant(tomorrow, '10:00')!;
+    const end = parisInstant(tomorrow, '12:30')!;
+
+    /** A mission of the project tomorrow, 10 h to 12 h 30, its meeting place kept for volunteers; one volunteer. */
+    const datedMission = async (title: string, volunteer: ResidentFixture) => {
+      const id = (
+        await api('POST', `/api/v1/projects/${projectId}/missions`, manager, {
+          title,
+          when: 'demain',
+          startsAt: start.toISOString(),
+          endsAt: end.toISOString(),
+          meetingPlace: 'Salle Molière, 20 quai de Bondy',
+          volunteersNeeded: 3,
+        })
+      ).json().id as string;
+      expect((await api('POST', `/api/v1/missions/${id}/volunteers`, volunteer, {})).status).toBe(201);
+      return id;
+    };
+
+    it(
+      'lets a manager post a dated mission with its meeting place; once its places are taken, everyone reads ' +
+        '« Complet » without a sign-up prompt, on the project and in the projects list',
+      async () => {
+        const form = await open(`/projets/${projectId}/missions/nouvelle`, { session: manager.session });
+        await form.getByLabel('Ce que feront les bénévoles').fill('Distribution de colis de Noël');
+        await form.getByLabel('Jour', { exact: true }).fill(tomorrow);
+        await form.getByLabel('Heure de début').fill('09:00');
+        await form.getByLabel('Heure de fin (facultatif)').fill('12:00');
+        await form.getByLabel('Lieu de rendez-vous (facultatif)').fill('Devant la MJC, 12 rue Paul-Bert');
+        await form.getByLabel('Nombre de bénévoles').fill('2');
+        expect(await navigation(form, () => form.getByRole('button', { name: 'Publier la mission' }).click())).toBe(
+          200,
+        );
+        const posted = form.locator('li[id^="mission-"]', { hasText: 'Distribution de colis de Noël' });
+        const id = (await posted.getAttribute('id'))!.slice('mission-'.length);
+        const when = scheduleLabel(parisInstant(tomorrow, '09:00')!, parisInstant(tomorrow, '12:00')!);
+        expect(when).toMatch(/, de 9 h à 12 h$/);
+        await expect(posted.innerText()).resolves.toContain(when);
+        await expect(posted.innerText()).resolves.toContain('2 places restantes sur 2');
+
+        await api('POST', `/api/v1/missions/${id}/volunteers`, await createResident(t.db, LYON), {});
+        const last = await createResident(t.db, LYON, { displayName: 'Lina K.' });
+        const page = await open(`/projets/${projectId}`, { session: last.session });
+        const card = page.locator(`#mission-${id}`);
+        await expect(card.innerText()).resolves.toContain('1 place restante sur 2');
+        // Before signing up, only the neighbourhood: the place itself is for volunteers.
+        await expect(card.innerText()).resolves.toContain('Lyon 2e, Lyon (lieu précis communiqué aux bénévoles');
+        await expect(card.innerText()).resolves.not.toContain('Paul-Bert');
+        expect(await navigation(page, () => card.getByRole('button', { name: /Je m'inscris/ }).click())).toBe(200);
+        const mine = page.locator(`#mission-${id}`);
+        await expect(mine.innerText()).resolves.toContain('Complet');
+        await expect(mine.innerText()).resolves.toContain('Devant la MJC, 12 rue Paul-Bert');
+
+        let list = page;
+        for (const session of [(await createResident(t.db, LYON)).session, undefined]) {
+          list = await open(`/projets/${projectId}`, { session });
+          const full = list.locator(`#mission-${id}`);
+          await expect(full.innerText()).resolves.toContain('Complet');
+          await expect(full.getByRole('button', { name: /Je m'inscris/ }).count()).resolves.toBe(0);
+          await expect(full.getByRole('link', { name: 'Connectez-vous' }).count()).resolves.toBe(0);
+        }
+        expect(await navigation(list, () => list.getByRole('link', { name: 'Retour aux projets' }).click())).toBe(200);
+        const missions = list.getByRole('list', { name: 'Missions de « Visites de convivialité »' });
+        await expect(missions.innerText()).resolves.toContain('Distribution de colis de Noël : Complet');
+        expect(uncaughtErrors(page)).toEqual([]);
+      },
+    );
+
+    it(
+      'gives a volunteer the mission as an .ics file, and a private calendar feed that answers 404 once ' + 'deleted',
+      async () => {
+        const volunteer = await createResident(t.db, LYON, { displayName: 'Inès B.' });
+        const id = await datedMission('Tri des dons de vêtements', volunteer);
+        const page = await open('/mon-agenda', { session: volunteer.session });
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: /Ajouter à mon agenda : « Tri des dons de vêtements »/ }).click(),
+        ]);
+        const file = readFileSync(await download.path(), 'utf8');
+        const { events } = parseCalendar(file);
+        expect(events).toEqual([
+          expect.objectContaining({
+            UID: `mission-${id}@lyon.localhost`,
+            SUMMARY: 'Tri des dons de vêtements (Les Petits Frères du 3e)',
+            DTSTART: utcDateTime(start),
+            DTEND: utcDateTime(end),
+            LOCATION: 'Salle Molière, 20 quai de Bondy, Lyon',
+          }),
+        ]);
+
+        expect(
+          await navigation(page, () => page.getByRole('button', { name: "Créer mon lien d'agenda" }).click()),
+        ).toBe(200);
+        await expect(page.getByRole('status').innerText()).resolves.toContain('Votre lien d’agenda est prêt');
+        const feedPath = new URL(await page.getByLabel(/Adresse de mon agenda/).inputValue()).pathname;
+        const feed = await t.request({ method: 'GET', url: feedPath, host: 'lyon.localhost' });
+        expect(feed.status).toBe(200);
+        expect(feed.headers['content-type']).toBe('text/calendar; charset=utf-8');
+        expect(parseCalendar(feed.body).events.map((e) => e.UID)).toContain(`mission-${id}@lyon.localhost`);
+
+        expect(
+          await navigation(page, () => page.getByRole('button', { name: "Supprimer mon lien d'agenda" }).click()),
+        ).toBe(200);
+        await expect(page.getByRole('status').innerText()).resolves.toContain('ne fonctionne plus');
+        expect((await t.request({ method: 'GET', url: feedPath, host: 'lyon.localhost' })).status).toBe(404);
+      },
+    );
+
+    it('e-mails each volunteer once, the day before the mission, with when and where it is', async () => {
+      const volunteer = await createResident(t.db, LYON, { displayName: 'Marc D.' });
+      const id = await datedMission('Atelier de réparation de vélos', volunteer);
+      const reminders = t.app.get(MissionRemindersService);
+      expect(await reminders.sendDue(now)).toBeGreaterThanOrEqual(1);
+      const mail = await sink.waitFor((m) => m.to.includes(volunteer.email) && m.subject.includes('vélos'));
+      expect(mail.subject).toBe('Rappel : « Atelier de réparation de vélos » demain avec Les Petits Frères du 3e');
+      expect(mail.text).toContain(`Quand : ${scheduleLabel(start, end)}`);
+      expect(mail.text).toContain('Où : Salle Molière, 20 quai de Bondy');
+      expect(mail.text).toContain(`/missions/${id}/agenda.ics`);
+      // Once per volunteer and mission, however often the job runs.
+      expect(await reminders.sendDue(now)).toBe(0);
+    });
   });
 
   it('answers 404 on the organisations pages of a commune that has them off', async () => {

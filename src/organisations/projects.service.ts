@@ -451,7 +451,10 @@ export class ProjectsService {
   async mySignUps(tenant: TenantRef, principal: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     return {
-      items: await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, principal.accountId)),
+      items: (await this.db.withTenant(tenant.id, (tx) => this.repo.signUpsOf(tx, principal.accountId))).map((s) => ({
+        ...s,
+        schedule: scheduleLabel(s.startsAt, s.endsAt),
+      })),
       nextCursor: null,
     };
   }

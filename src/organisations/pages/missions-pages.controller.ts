@@ -3,12 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
-import { CreateMissionDto, OrganisationMessageDto } from '../dto/organisations.dto';
+import { OrganisationMessageDto } from '../dto/organisations.dto';
 import { ProjectsService } from '../projects.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
+import { missionFromForm } from './mission-form';
 import { NOTICES } from './project-notices';
 import type { VolunteersExtra } from './organisations.views';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
@@ -84,16 +85,7 @@ export class MissionsPagesController {
     @Body() body: Form,
   ) {
     try {
-      const dto = await validated(CreateMissionDto, {
-        title: body.title ?? '',
-        when: body.when ?? '',
-        volunteersNeeded: body.volunteersNeeded ?? '',
-        skills: (body.skills ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-        ...(body.description ? { description: body.description } : {}),
-      });
+      const dto = await missionFromForm(body);
       const mission = await this.projects.addMission(ref, me, id, dto);
       return reply.redirect(`/projets/${id}?fait=mission#mission-${mission.id}`, 303);
     } catch (err) {

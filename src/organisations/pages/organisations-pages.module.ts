@@ -4,6 +4,7 @@ import { TenantsModule } from '@src/tenants/tenants.module';
 import { WebModule } from '@src/web/web.module';
 import { OrganisationManagementPagesController } from './organisation-management-pages.controller';
 import { OrganisationsPagesController } from './organisations-pages.controller';
+import { MissionCalendarPagesController } from './mission-calendar-pages.controller';
 import { MissionsPagesController } from './missions-pages.controller';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
 import { ProjectFormPagesController } from './project-form-pages.controller';
@@ -18,6 +19,7 @@ import { ProjectsPagesController } from './projects-pages.controller';
     ProjectsPagesController,
     ProjectFormPagesController,
     MissionsPagesController,
+    MissionCalendarPagesController,
   ],
   providers: [OrganisationsPageContexts],
 })

@@ -2,7 +2,7 @@ import type { Form } from '@src/web/forms';
 import type { FormState, Notice, Result } from '@src/web/page-models';
 import type { TenantsService } from '@src/tenants/tenants.service';
 import type { OrganisationsService } from '../organisations.service';
-import type { ProjectsService } from '../projects.service';
+import type { missionView, ProjectsService } from '../projects.service';
 
 type Organisation = Result<OrganisationsService['get']>;
 type Project = Result<ProjectsService['get']>;
@@ -46,7 +46,12 @@ export interface ProjectsView extends OrganisationsPage {
   filters: { category?: string; neighbourhood?: string; q?: string };
   categories: Categories;
   neighbourhoods: Neighbourhoods;
-  items: Result<ProjectsService['search']>['items'];
+  /** Each project with its missions, so the list says which are full. */
+  items: Array<
+    Result<ProjectsService['search']>['items'][number] & {
+      missions: Array<ReturnType<typeof missionView>>;
+    }
+  >;
   next?: string;
   errors?: Record<string, string>;
 }

@@ -57,7 +57,11 @@ export class ProjectsPagesController {
         limit: '20',
       });
       const page = await this.projects.search(ref, query);
-      items = page.items;
+      const missions = await this.projects.missionsOfProjects(
+        ref,
+        page.items.map((p) => p.id),
+      );
+      items = page.items.map((p) => ({ ...p, missions: missions.get(p.id) ?? [] }));
       if (page.nextCursor)
         next = `/projets?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor }).toString()}`;
     } catch (err) {
