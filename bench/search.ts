@@ -20,7 +20,10 @@ import { SeedReport, seedSearchData } from './support/search-seed';
  * (Fastify → Nest guard, validation pipe → ListingsService → Database.withTenant) against the
  * same SQL, captured from searchListings, run by a bare pg pool of the same size in the same
  * transaction shape (START TRANSACTION, set_config, query, COMMIT) as the application role.
- * Both sides run closed-loop at the same concurrency for the same time, at every size given.
+ * Both sides run closed-loop at the same concurrency for the same time, at every size given,
+ * with two more: the limit (the bare KNN query for the page's ids, prepared, no joins:
+ * limitStatement) and the listings page `/annonces?category=…&lat=…&lng=…` (HTML) for the same
+ * searches. The report prints API / SQL, API / limit, page / API and the aims beside them.
  *
  *   npm run bench:search -- --listings 20000 --duration 3      a quick run
  *   … --unloaded 0        skip the one-request-at-a-time latencies
@@ -59,6 +62,10 @@ interface SizeResult {
   meanItems: number;
   api: Measured;
   sql: Measured;
+  /** The bare KNN ids query, prepared (the limit). */
+  limit: Measured;
+  /** The listings page (HTML) for the same searches. */
+  page: Measured;
   variants: Array<{ name: string; result: Measured }>;
   apiAlone?: Measured;
   sqlAlone?: Measured;
@@ -140,6 +147,8 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
       )
     ).rows.map((r) => r.pid);
   const baseline: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.search] }));
+  const limitWork: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.limit] }));
+  const pages = requests.map((r) => ({ host: r.host, path: r.pagePath }));
   const variants = o.variants.map((name) => ({
     name,
     work: requests.map((r) => ({ tenantId: r.tenantId, statements: VARIANTS[name].statements(r) })),
@@ -153,6 +162,8 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   log(`warm-up ${o.warmup} s each side`);
   await runHttpLoad(port, requests, o.connections, o.warmup);
   await runSqlLoad(pool, baseline, o.connections, o.warmup);
+  await runSqlLoad(pool, limitWork, o.connections, o.warmup);
+  await runHttpLoad(port, pages, o.connections, o.warmup);
   for (const v of variants) await runSqlLoad(pool, v.work, o.connections, o.warmup);
 
   /** Waits (bounded) for an idle machine, then runs one side and logs its figures. */
@@ -181,8 +192,15 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   const api = await measure(`API: ${o.connections} connections for ${o.duration} s`, () =>
     profiled(profile, () => runHttpLoad(port, requests, o.connections, o.duration, backends)),
   );
+  // The page right after the API: HTTP sides first, so no request is in flight when the database goes.
+  const page = await measure(`listings page (HTML): ${o.connections} connections for ${o.duration} s`, () =>
+    runHttpLoad(port, pages, o.connections, o.duration, backends),
+  );
   const sql = await measure(`SQL baseline: ${o.connections} workers for ${o.duration} s`, () =>
     runSqlLoad(pool, baseline, o.connections, o.duration, backends),
+  );
+  const limit = await measure(`limit (bare KNN ids, prepared): ${o.connections} workers for ${o.duration} s`, () =>
+    runSqlLoad(pool, limitWork, o.connections, o.duration, backends),
   );
   const measured: SizeResult['variants'] = [];
   for (const v of variants) {
@@ -192,7 +210,7 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     measured.push({ name: v.name, result });
   }
   await release();
-  return { listings, seed, meanItems, api, sql, variants: measured, apiAlone, sqlAlone };
+  return { listings, seed, meanItems, api, sql, limit, page, variants: measured, apiAlone, sqlAlone };
 }
 
 /** Samples this thread (the API's handlers run here) while `work` runs, and writes the profile to `file`. */
@@ -256,6 +274,10 @@ async function checkSameAnswers(port: number, pool: Pool, sample: SearchRequest[
     const apiIds = (JSON.parse(body) as { items: Array<{ id: string }> }).items.map((i) => i.id).join();
     if (apiIds !== (await sqlIds(pool, r.tenantId, r.search)))
       throw new Error(`API and SQL disagree on ${r.host}${r.path}`);
+    if (apiIds !== (await sqlIds(pool, r.tenantId, r.limit)))
+      throw new Error(`API and the limit side disagree on ${r.host}${r.path}`);
+    const page = await get(port, r.host, r.pagePath);
+    if (page.status !== 200) throw new Error(`GET ${r.pagePath} (Host ${r.host}) answered ${page.status}`);
     if (proposal && apiIds !== (await sqlIds(pool, r.tenantId, radiusOutsideKnn(r.search))))
       throw new Error(`the proposal and the API disagree on ${r.host}${r.path}`);
     items += apiIds ? apiIds.split(',').length : 0;
@@ -268,9 +290,14 @@ async function sqlIds(pool: Pool, tenantId: string, search: Statement): Promise<
   try {
     await client.query('START TRANSACTION');
     await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const { rows } = await client.query<{ id: string }>(search.sql, search.params);
+    // The search's rows past its page (inPage false) only carry the bounds of what it read.
+    const { rows } = await client.query<{ id: string; inPage?: boolean }>(
+      search.name ? { name: search.name, text: search.sql, values: search.params } : search.sql,
+      search.name ? undefined : search.params,
+    );
     await client.query('COMMIT');
     return rows
+      .filter((row) => row.inPage !== false)
       .slice(0, PAGE)
       .map((row) => row.id)
       .join();
@@ -296,7 +323,8 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const fmtRate = (r: LoadResult) =>
   `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
 
-const anyFailure = (r: SizeResult) => [r.api, r.sql, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
+const anyFailure = (r: SizeResult) =>
+  [r.api, r.sql, r.limit, r.page, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
 
 function report(results: SizeResult[], o: Options): void {
   const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
@@ -344,6 +372,43 @@ function report(results: SizeResult[], o: Options): void {
       ]),
     );
   }
+  log('\nthe limit and the listings page, same connections, pool and duration; aims in brackets\n');
+  log(
+    row([
+      'listings',
+      'limit req/s',
+      'limit p99',
+      'API / limit [≥ 0.3]',
+      'page req/s',
+      'page p50',
+      'page p99',
+      'page / API [≥ 0.5]',
+      'API p99 [< 50 ms]',
+    ]),
+  );
+  log(rule(9));
+  for (const r of results) {
+    log(
+      row([
+        n(r.listings),
+        r.limit.perSecond.toFixed(0),
+        ms(r.limit.p99),
+        `× ${(r.api.perSecond / r.limit.perSecond).toFixed(2)}`,
+        r.page.perSecond.toFixed(0),
+        ms(r.page.p50),
+        ms(r.page.p99),
+        `× ${(r.page.perSecond / r.api.perSecond).toFixed(2)}`,
+        ms(r.api.p99),
+      ]),
+    );
+  }
+  const smallest = results.reduce<SizeResult | undefined>((a, r) => (!a || r.listings < a.listings ? r : a), undefined);
+  const largest = results.reduce<SizeResult | undefined>((a, r) => (!a || r.listings > a.listings ? r : a), undefined);
+  if (smallest && largest && smallest !== largest)
+    log(
+      `\nAPI throughput at ${n(largest.listings)} / at ${n(smallest.listings)} listings: ` +
+        `× ${(largest.api.perSecond / smallest.api.perSecond).toFixed(2)} [≥ 0.8]`,
+    );
   if (results.some((r) => r.apiAlone)) {
     log('\none request at a time (1 connection, 1 worker): the cost of a request without queueing\n');
     log(row(['listings', 'API req/s', 'API p50', 'API p99', 'SQL req/s', 'SQL p50', 'SQL p99']));
@@ -403,6 +468,8 @@ function report(results: SizeResult[], o: Options): void {
     const sides: Array<[string, Measured]> = [
       ['API', r.api],
       ['SQL', r.sql],
+      ['limit', r.limit],
+      ['page', r.page],
       ...r.variants.map((v): [string, Measured] => [v.name, v.result]),
     ];
     for (const [side, x] of sides) {

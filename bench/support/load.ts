@@ -50,7 +50,7 @@ export function percentile(sorted: Float64Array, q: number): number {
 /** One unit of work of the baseline: statements run in order in one tenant transaction. */
 export interface SqlWork {
   tenantId: string;
-  statements: Array<{ sql: string; params: unknown[] }>;
+  statements: Array<{ sql: string; params: unknown[]; name?: string }>;
 }
 
 /**
@@ -78,7 +78,10 @@ export async function runSqlLoad(
       try {
         await client.query('START TRANSACTION');
         await client.query("SELECT set_config('app.tenant_id', $1, true)", [item.tenantId]);
-        for (const statement of item.statements) await client.query(statement.sql, statement.params);
+        for (const statement of item.statements)
+          await (statement.name
+            ? client.query({ name: statement.name, text: statement.sql, values: statement.params })
+            : client.query(statement.sql, statement.params));
         await client.query('COMMIT');
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch {

@@ -10,6 +10,8 @@ export const RADIUS_M = 2000;
 export interface Statement {
   sql: string;
   params: unknown[];
+  /** Run as a named prepared statement (parsed and planned once per connection), as the limit side is. */
+  name?: string;
 }
 
 /** One search as both sides run it: the HTTP request, and the statements the API issues for it. */
@@ -21,6 +23,31 @@ export interface SearchRequest {
   lookup: Statement;
   /** searchListings' query: the baseline. */
   search: Statement;
+  /** The limit: the bare KNN query for the same page's ids (see limitStatement). */
+  limit: Statement;
+  /** The same search as a person makes it on the listings page (server-rendered HTML). */
+  pagePath: string;
+}
+
+/**
+ * The limit side: the nearest listings' ids through the same index (listings_public_category_geo)
+ * with the same filters, one prepared statement planned once per connection, no joins and no
+ * columns but the id; the radius is tested on the page's rows, as the API does. The best known way
+ * to get the same page of ids from this schema.
+ */
+export function limitStatement(categoryId: string, near: { lat: number; lng: number }, radiusM: number): Statement {
+  return {
+    name: 'bench_search_limit',
+    sql: `SELECT id FROM (
+            SELECT id, public_location <-> ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography AS d, public_location AS p
+            FROM listings
+            WHERE tenant_id = current_setting('app.tenant_id')::uuid AND status = 'published' AND expires_at > now()
+              AND category_id = $1
+            ORDER BY public_location <-> ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography
+            LIMIT $2) nearest
+          WHERE ST_DWithin(p, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5) ORDER BY d, id`,
+    params: [categoryId, PAGE + 1, near.lng, near.lat, radiusM],
+  };
 }
 
 /** The statements `issue` sends, recorded by a transaction that runs nothing (as test/search-plans.e2e.ts does). */
@@ -76,6 +103,8 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
         tenantId: r.tenant_id,
         lookup: await capture(r.tenant_id, (tx) => repo.categoryId(tx, r.slug)),
         search: await capture(r.tenant_id, (tx) => searchListings(tx, filters, undefined, PAGE + 1)),
+        limit: limitStatement(r.category_id, filters.near, RADIUS_M),
+        pagePath: `/annonces?category=${r.slug}&lat=${r.lat}&lng=${r.lng}&rayon=${RADIUS_M}`,
       });
     }
     return shuffle(requests, 0x5eed);
