@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
+import { MessageText, OptionalTitleText, TitleText } from './text-fields';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
@@ -45,12 +46,7 @@ export class CreateListingDto {
   @IsIn(['offer', 'request'], { message: 'offer (je propose) ou request (je demande)' })
   kind!: 'offer' | 'request';
   @ApiProperty() @IsUUID('all', { message: 'identifiant de catégorie invalide' }) categoryId!: string;
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'titre requis' })
-  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
-  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
-  title!: string;
+  @ApiProperty() @TitleText() title!: string;
   @ApiProperty()
   @Transform(trim)
   @IsString({ message: 'description requise' })
@@ -79,13 +75,7 @@ export class UpdateListingDto {
   @IsOptional()
   @IsUUID('all', { message: 'identifiant de catégorie invalide' })
   categoryId?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
-  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
-  title?: string;
+  @ApiPropertyOptional() @OptionalTitleText() title?: string;
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(trim)
@@ -206,19 +196,9 @@ export class ReportDto {
 }
 
 export class MessageDto {
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'message requis' })
-  @MinLength(1, { message: 'message vide' })
-  @MaxLength(4000, { message: '4 000 caractères au plus' })
-  message!: string;
+  @ApiProperty() @MessageText() message!: string;
 }
 
 export class ReplyDto {
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'message requis' })
-  @MinLength(1, { message: 'message vide' })
-  @MaxLength(4000, { message: '4 000 caractères au plus' })
-  body!: string;
+  @ApiProperty() @MessageText() body!: string;
 }

@@ -21,6 +21,7 @@ import {
 import { IsStorableDate } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 import { NearbySearchQuery } from '@src/listings/dto/listings.dto';
+import { MessageText, OptionalTitleText, TitleText } from '@src/listings/dto/text-fields';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }) =>
@@ -69,12 +70,7 @@ export class ProjectQuery extends NearbySearchQuery {
 
 export class CreateProjectDto {
   @ApiProperty() @IsUUID('all', { message: "identifiant d'organisation invalide" }) organisationId!: string;
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'titre requis' })
-  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
-  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
-  title!: string;
+  @ApiProperty() @TitleText() title!: string;
   @ApiProperty()
   @Transform(trim)
   @IsString({ message: 'description requise' })
@@ -100,13 +96,7 @@ export class CreateProjectDto {
 }
 
 export class UpdateProjectDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(5, { message: 'titre trop court (5 caractères au moins)' })
-  @MaxLength(120, { message: 'titre trop long (120 caractères au plus)' })
-  title?: string;
+  @ApiPropertyOptional() @OptionalTitleText() title?: string;
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(trim)
@@ -183,22 +173,12 @@ export class VolunteerDto {
 }
 
 export class OrganisationMessageDto {
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'message requis' })
-  @MinLength(1, { message: 'message vide' })
-  @MaxLength(4000, { message: '4 000 caractères au plus' })
-  message!: string;
+  @ApiProperty() @MessageText() message!: string;
 }
 
 export class ReplyToDto {
   @ApiProperty() @IsUUID('all', { message: 'identifiant de message invalide' }) messageId!: string;
-  @ApiProperty()
-  @Transform(trim)
-  @IsString({ message: 'message requis' })
-  @MinLength(1, { message: 'message vide' })
-  @MaxLength(4000, { message: '4 000 caractères au plus' })
-  message!: string;
+  @ApiProperty() @MessageText() message!: string;
 }
 
 export class ManagerInviteDto {
