@@ -12,7 +12,7 @@ module.exports = {
   moduleNameMapper: { '^@(libs|src|dev|test)/(.*)$': '<rootDir>/$1/$2' },
   transform: { '^.+\\.(ts|js)$': ['@swc/jest'] },
   // Packages published as ES modules only (Node requires them natively; Jest needs them compiled).
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|openid-client|oauth4webapi|jose)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,

@@ -9,6 +9,7 @@ import { StaffPagesModule } from './staff/pages/staff-pages.module';
 import { AdminPagesModule } from './admin/pages/admin-pages.module';
 import { StatsPagesModule } from './stats/pages/stats-pages.module';
 import { AlertsPagesModule } from './alerts/pages/alerts-pages.module';
+import { IdentityPagesModule } from './identity/pages/identity-pages.module';
 import { WebModule } from './web/web.module';
 
 /** The communes' sites: the shared page machinery (src/web) and the pages of each area. */
@@ -25,6 +26,7 @@ import { WebModule } from './web/web.module';
     AdminPagesModule,
     StatsPagesModule,
     AlertsPagesModule,
+    IdentityPagesModule,
   ],
 })
 export class SiteModule {}

@@ -163,6 +163,59 @@ export class AccountsService implements BeforeApplicationShutdown {
     });
   }
 
+  /**
+   * Signs in an account an identity provider vouched for (src/identity), in the caller's transaction:
+   * refused when banned, like a password sign-in.
+   */
+  async openVouchedSession(tx: TenantTx, tenant: TenantRef, accountId: string, userAgent: string): Promise<NewSession> {
+    const a = await this.repo.findById(tx, accountId);
+    if (!a || a.deletedAt) throw new UnauthenticatedError('Veuillez vous connecter.');
+    if (a.bannedAt)
+      throw new ForbiddenError(
+        'Votre compte a été suspendu par la modération de ce site.',
+        'urn:entraide:account-banned',
+      );
+    await this.repo.update(tx, a.id, { loggedIn: true });
+    return this.openSession(tx, tenant, a.id, a.roles, userAgent);
+  }
+
+  /** The account holding this address on the tenant, if any (a provider's e-mail is never merged silently). */
+  findByEmail(tx: TenantTx, rawEmail: string): Promise<AccountRow | undefined> {
+    return this.repo.findByEmail(tx, normaliseEmail(rawEmail));
+  }
+
+  findById(tx: TenantTx, accountId: string): Promise<AccountRow | undefined> {
+    return this.repo.findById(tx, accountId);
+  }
+
+  /** An account created from a provider's verified e-mail and names: no password, terms accepted by signing in. */
+  async createVouched(tx: TenantTx, rawEmail: string, displayName: string): Promise<string | undefined> {
+    const id = await this.repo.insert(tx, {
+      email: normaliseEmail(rawEmail),
+      passwordHash: null,
+      displayName,
+      roles: ['resident'],
+      termsAccepted: true,
+    });
+    if (id) await this.repo.update(tx, id, { verified: true });
+    return id;
+  }
+
+  /** Checks an account's own password (before linking a provider to it), under the sign-in limits. */
+  async provePassword(tenant: TenantRef, accountId: string, password: string, ip: string): Promise<boolean> {
+    const a = await this.db.withTenant(tenant.id, (tx) => this.repo.findById(tx, accountId));
+    if (!a?.email) return false;
+    const attempt = await this.limits.attempt('login', tenant.id, `account:${a.email}`, `ip:${ip}`, LOGIN_LIMITS);
+    if (!(await verifyPassword(password, a.passwordHash))) return false;
+    await attempt.succeeded();
+    return true;
+  }
+
+  /** Gives a staff role, in the caller's transaction (an approved staff request). */
+  async grantRole(tx: TenantTx, accountId: string, role: Exclude<Role, 'resident'>): Promise<void> {
+    await this.repo.update(tx, accountId, { addRole: role });
+  }
+
   async logout(tenant: TenantRef, principal: Principal): Promise<void> {
     await this.db.withTenant(tenant.id, (tx) => this.repo.deleteSession(tx, principal.sessionId));
   }

@@ -44,6 +44,76 @@ export const moderationRulesSchema = z
   })
   .strict();
 
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of an environment variable (A-Z, 0-9, _)');
+/** https, or http on the loopback interface only (a development or test provider). */
+const issuerUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname));
+  }, 'an https URL (http only on 127.0.0.1 or localhost)');
+
+/**
+ * Who becomes staff through a staff provider: ProConnect's `siret` claim starting with the
+ * commune's SIREN (`siretOfCommune`), or a claim of a commune's own provider holding one of `values`.
+ */
+const staffRuleSchema = z.union([
+  z.object({ siretOfCommune: z.literal(true) }).strict(),
+  z
+    .object({
+      claim: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a claim name'),
+      values: z.array(z.string().min(1)).min(1),
+    })
+    .strict(),
+]);
+
+/**
+ * An OpenID Connect provider residents or staff sign in with (docs/IDENTITY.md). The secret is
+ * never in the file: `clientSecretEnv` names the environment variable read when it is used.
+ */
+export const identityProviderSchema = z
+  .object({
+    /** In the URLs: /connexion/<id>. */
+    id: slug,
+    kind: z.enum(['franceconnect', 'proconnect', 'oidc']),
+    for: z.enum(['residents', 'staff']),
+    /** The button's text for a commune's own provider (FranceConnect and ProConnect have their own wording). */
+    label: z.string().min(1).max(80).optional(),
+    issuer: issuerUrl,
+    clientId: z.string().min(1).max(255),
+    clientSecretEnv: envName,
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token')).min(1),
+    acrValues: z.string().min(1).max(255).optional(),
+    pkce: z.boolean(),
+    /** The ID token's algorithm the provider announced; anything else is refused. */
+    idTokenAlg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).default('RS256'),
+    /** The provider answers userinfo as a signed JWT (FranceConnect v2); a plain JSON answer is then refused. */
+    signedUserinfo: z.boolean().default(false),
+    staff: z
+      .object({
+        rule: staffRuleSchema,
+        role: z.enum(['moderator', 'admin']).default('moderator'),
+        /** `request`: an administrator approves; `grant`: the role is given at once. */
+        grant: z.enum(['request', 'grant']).default('request'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (!p.scopes.includes('openid'))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scopes'], message: 'must include "openid"' });
+    if (p.for === 'staff' && !p.staff)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['staff'], message: 'a staff provider needs its rule' });
+    if (p.for === 'residents' && p.staff)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['staff'], message: 'only for a staff provider' });
+    if (p.kind === 'oidc' && !p.label)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['label'], message: "a commune's own provider needs a label" });
+  });
+
+export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
+
 export const federationFileSchema = z
   .object({
     slug,
@@ -71,6 +141,11 @@ export const tenantFileSchema = z
     name: z.string().min(1).max(120),
     siteName: z.string().min(1).max(120),
     federation: slug,
+    /** The commune's SIREN (9 digits): ProConnect's siret claim of its agents starts with it. */
+    siren: z
+      .string()
+      .regex(/^\d{9}$/, '9 digits')
+      .optional(),
     domains: z.array(domain).min(1),
     theme: z
       .object({
@@ -129,6 +204,7 @@ export const tenantFileSchema = z
     categories: z.array(slug).min(1),
     area: ring,
     neighbourhoods: z.array(z.object({ slug, name: z.string().min(1).max(120), polygon: ring }).strict()).min(1),
+    identityProviders: z.array(identityProviderSchema).max(10).default([]),
   })
   .strict();
 
@@ -146,4 +222,7 @@ export interface TenantSettings {
   /** Missing from settings stored before it existed, until the next sync: read with a default. */
   outcomes?: TenantFile['outcomes'];
   map: TenantFile['map'];
+  /** Missing from settings stored before they existed: read as none. */
+  siren?: string;
+  identityProviders?: IdentityProviderConfig[];
 }

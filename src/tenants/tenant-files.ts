@@ -82,6 +82,12 @@ export function loadTenantCatalogue(dir: string): TenantCatalogue {
       if (owner) throw new TenantFileError(t.file, `domains.${i}`, `"${d}" already belongs to ${owner}`);
       seenDomains.set(d, t.slug);
     });
+    const dupIdp = firstDuplicate(t.identityProviders.map((p) => p.id));
+    if (dupIdp) throw new TenantFileError(t.file, 'identityProviders', `provider "${dupIdp}" is listed twice`);
+    t.identityProviders.forEach((p, i) => {
+      if (p.staff && 'siretOfCommune' in p.staff.rule && !t.siren)
+        throw new TenantFileError(t.file, `identityProviders.${i}.staff.rule`, 'siretOfCommune needs the siren field');
+    });
     if (t.theme.logo && !existsSync(join(dir, t.slug, t.theme.logo)))
       throw new TenantFileError(t.file, 'theme.logo', `file ${t.slug}/${t.theme.logo} not found`);
   }

@@ -60,6 +60,9 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
         matching: t.matching,
         outcomes: t.outcomes,
         map: t.map,
+        siren: t.siren,
+        // Names of environment variables only: a secret never reaches the database.
+        identityProviders: t.identityProviders,
       };
       await run(
         `INSERT INTO tenants (slug, federation_id, name, site_name, settings)

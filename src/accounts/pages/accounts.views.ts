@@ -3,12 +3,24 @@ import type { TenantsService } from '@src/tenants/tenants.service';
 
 type Values = Record<string, string | boolean | undefined>;
 
+/** A button of an identity provider (FranceConnect, ProConnect, a commune's own). */
+export interface ProviderButtonView {
+  id: string;
+  kind: string;
+  label: string;
+}
+
 export interface LoginView extends FormState<Values> {
   /** Where to go once signed in (a path of this site). */
   retour: string;
+  /** The identity providers this commune offers residents and staff. */
+  residentProviders?: ProviderButtonView[];
+  staffProviders?: ProviderButtonView[];
 }
 
-export type SignupView = FormState<Values>;
+export interface SignupView extends FormState<Values> {
+  residentProviders?: ProviderButtonView[];
+}
 
 export type PasswordForgottenView = FormState<Values>;
 

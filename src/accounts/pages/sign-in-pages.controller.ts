@@ -18,6 +18,7 @@ import {
   safeReturn,
   validated,
 } from '@src/web/forms';
+import { IdentityService } from '@src/identity/identity.service';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -30,6 +31,7 @@ export class SignInPagesController {
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
     private readonly accounts: AccountsService,
+    private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -41,7 +43,8 @@ export class SignInPagesController {
     @Query('retour') retour?: string,
   ) {
     const ctx = await this.context(ref, req, 'Se connecter', 'login');
-    sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(retour), values: {} }));
+    const buttons = this.identity.signInButtons(ref);
+    sendPage(reply, this.pages.render('login', { ...ctx, ...buttons, retour: safeReturn(retour), values: {} }));
   }
 
   @Post('connexion')
@@ -74,6 +77,7 @@ export class SignInPagesController {
         reply,
         this.pages.render('login', {
           ...ctx,
+          ...this.identity.signInButtons(ref),
           retour: safeReturn(body.retour),
           values: { email: body.email },
           errors,
@@ -86,9 +90,10 @@ export class SignInPagesController {
 
   @Post('deconnexion')
   async logout(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const providerLogout = await this.identity.endSessionUrl(ref, req.ctx.principal, String(req.headers.host));
     if (req.ctx.principal) await this.accounts.logout(ref, req.ctx.principal);
     clearSessionCookie(reply, this.config);
-    return reply.redirect('/', 303);
+    return reply.redirect(providerLogout ?? '/', 303);
   }
 
   @Get('inscription')
@@ -114,7 +119,8 @@ export class SignInPagesController {
       );
     }
     const ctx = await this.context(ref, req, "S'inscrire", 'signup');
-    sendPage(reply, this.pages.render('signup', { ...ctx, values: {} }));
+    const buttons = this.identity.signInButtons(ref);
+    sendPage(reply, this.pages.render('signup', { ...ctx, ...buttons, values: {} }));
   }
 
   @Post('inscription')
@@ -146,7 +152,12 @@ export class SignInPagesController {
         ? "L'inscription n'a pas abouti : corrigez les champs signalés."
         : err.detail;
       const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
-      return sendPage(reply, this.pages.render('signup', { ...ctx, values, errors, formError }), formStatus(err));
+      const buttons = this.identity.signInButtons(ref);
+      return sendPage(
+        reply,
+        this.pages.render('signup', { ...ctx, ...buttons, values, errors, formError }),
+        formStatus(err),
+      );
     }
   }
 
