@@ -1,4 +1,4 @@
-import { createDataSource, Database, inline } from '@libs/db';
+import { createDataSource, Database, inline, preparedRows, rows, type TenantTx } from '@libs/db';
 import type { TenantId } from '@libs/tenancy';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
@@ -20,7 +20,7 @@ describe('Database', () => {
     t = await createTestDatabase();
     const ds = createDataSource(t.appUrl, { poolSize: 2 });
     await ds.initialize();
-    db = new Database(ds);
+    db = new Database(ds, true);
     meylan = await t.tenantId('meylan');
     grenoble = await t.tenantId('grenoble');
   });
@@ -34,6 +34,33 @@ describe('Database', () => {
     expect(seen).toEqual([{ tenant_id: meylan }]);
     // @ts-expect-error not a TenantId: refused by the compiler, and at run time whatever the types said
     await expect(db.withTenant(`${meylan}'; SELECT 1; --`, async () => 1)).rejects.toThrow(/not a tenant id/);
+  });
+
+  it('runs a hot statement as a named prepared statement under RLS, or plain when the setting is off', async () => {
+    const sql = 'SELECT tenant_id AS "tenantId", count(*)::int AS n FROM tenant_categories GROUP BY tenant_id';
+    const named = (tx: TenantTx) =>
+      rows<{ name: string }>(tx, `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%tenant_categories%'`);
+    const ds = createDataSource(t.appUrl, { poolSize: 1 });
+    await ds.initialize();
+    const off = new Database(ds, false);
+    try {
+      for (const [database, prepared] of [
+        [db, true],
+        [off, false],
+      ] as const) {
+        for (const tenant of [meylan, grenoble]) {
+          const [found, names] = await database.withTenant(tenant, async (tx) => [
+            await preparedRows<{ tenantId: string; n: number }>(tx, sql),
+            await named(tx),
+          ]);
+          // The plan is kept, the tenant is not: each transaction sees its own rows only.
+          expect(found).toEqual([{ tenantId: tenant, n: await categoriesOf(tenant) }]);
+          expect(names.length > 0).toBe(prepared);
+        }
+      }
+    } finally {
+      await off.close();
+    }
   });
 
   it('rolls a failed unit of work back and leaves the connection usable', async () => {

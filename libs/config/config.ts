@@ -30,7 +30,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANTS_DIR: z.string().min(1).default('tenants'),
   MAP_TILE_URL: z.string().default('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  GEOCODER_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s):// URL')
+    .optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -66,7 +72,14 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   tenantsDir: string;
   mapTileUrl: string;
+  /**
+   * An address search of the national address base's shape (api-adresse.data.gouv.fr: `/search/?q=&limit=`);
+   * unset, "près de chez moi" offers no address box.
+   */
+  geocoderUrl?: string;
   dbPoolSize: number;
+  /** Hot statements (public search) as named prepared statements; off behind a pooler that cannot keep them. */
+  dbPreparedStatements: boolean;
   /** How long a claimed e-mail may stay 'sending' before the sweeper takes it back (a worker died mid-send). */
   mailLeaseMs: number;
   /** How often the outbox sweeper re-queues due e-mails. */
@@ -153,7 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     tenantsDir: e.TENANTS_DIR,
     mapTileUrl: e.MAP_TILE_URL,
+    geocoderUrl: e.GEOCODER_URL,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbPreparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     queuePrefix: e.QUEUE_PREFIX,
     trustProxy: e.TRUST_PROXY === 'true',
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,

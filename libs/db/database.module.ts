@@ -14,7 +14,7 @@ import { createDataSource, Database } from './database';
           applicationName: 'entraide-app',
         });
         await ds.initialize();
-        return new Database(ds);
+        return new Database(ds, config.dbPreparedStatements);
       },
     },
   ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { escapeLiteral } from 'pg';
 import { prepareValue } from 'pg/lib/utils';
@@ -19,7 +20,11 @@ export type Tx = EntityManager;
  * It is a TypeORM `EntityManager` (entities, query builder); its raw `query()` answers `any`,
  * so hand-written SQL goes through `rows<Row>()` instead.
  */
-export type TenantTx = EntityManager & { readonly tenantId: TenantId };
+export type TenantTx = EntityManager & {
+  readonly tenantId: TenantId;
+  /** Whether `preparedRows` may name its statements on this connection (DB_PREPARED_STATEMENTS). */
+  readonly prepare?: boolean;
+};
 
 /**
  * Rows of a hand-written statement, typed by the caller's declared row interface `T` (required:
@@ -34,6 +39,27 @@ export async function rows<T extends object = never>(tx: Tx, sql: Sql<T>, params
   if (typeof sql !== 'string') throw new Error('rows() needs the text of a statement');
   const result: { records: T[] } = await tx.queryRunner.query(sql, params, true);
   return result.records;
+}
+
+/**
+ * Rows of a hot statement (see `rows`), as a named prepared statement when the transaction allows
+ * it: parsed and planned once per connection and statement text, then PostgreSQL keeps a generic
+ * plan when it costs no more than the custom ones. For statements whose best plan does not depend
+ * on their values (public search: a KNN scan by tenant and category whatever they are); the
+ * outbox's claims showed what a generic plan made on an empty table costs (see `inTenants`).
+ * Without DB_PREPARED_STATEMENTS (a pooler that forgets named statements between transactions),
+ * the same as `rows`.
+ */
+export async function preparedRows<T extends object = never>(
+  tx: TenantTx,
+  sql: Sql<T>,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (!tx.prepare || typeof sql !== 'string' || !tx.queryRunner) return rows<T>(tx, sql, params);
+  const client = (await tx.queryRunner.connect()) as NamedQueryClient;
+  const name = `p_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+  const result = await client.query<T>({ name, text: sql, values: params });
+  return result.rows;
 }
 
 /** The first row of a statement (see `rows`), or undefined. */
@@ -61,7 +87,11 @@ type Sql<T> = [T] extends [never] ? { readonly 'rows<T>() needs the declared typ
  * applies and a pooled connection never carries a tenant into the next transaction.
  */
 export class Database {
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    /** DB_PREPARED_STATEMENTS: hot statements run as named prepared statements (`preparedRows`). */
+    private readonly prepare = false,
+  ) {}
 
   /**
    * `jit: false` turns PostgreSQL's JIT off for this transaction, in the same round trip: for
@@ -84,7 +114,7 @@ export class Database {
       );
       let result: T;
       try {
-        const tx: TenantTx = Object.assign(qr.manager, { tenantId });
+        const tx: TenantTx = Object.assign(qr.manager, { tenantId, prepare: this.prepare });
         result = await work(tx);
       } catch (err) {
         await qr.query('ROLLBACK').catch(() => undefined);
@@ -182,6 +212,8 @@ export interface TenantStatement {
 }
 
 type PgClient = { query<R>(text: string): Promise<Array<{ rows: R[] }>> };
+/** The driver's client, for a named statement (extended protocol: parsed once per connection and name). */
+type NamedQueryClient = { query<R>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
 const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Names prepared on each pooled connection (a connection is one session). */
 const prepared = new WeakMap<object, Set<string>>();

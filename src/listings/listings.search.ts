@@ -1,4 +1,4 @@
-import { rows, type TenantTx } from '@libs/db';
+import { preparedRows, rows, type TenantTx } from '@libs/db';
 import { LatLng, pointSql } from '@libs/geo';
 import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
 
@@ -125,10 +125,10 @@ export async function searchListings(
        ) nearest
        ORDER BY "inPage" DESC, "sortDistance", id
        LIMIT ${p(limit)}`;
-    let found = await rows<NearestRow>(tx, sql, params);
+    let found = await preparedRows<NearestRow>(tx, sql, params);
     if (readTooShort(found, limit + KNN_HEADROOM, limit, f.radiusM)) {
       params[Number(read.slice(1)) - 1] = limit + KNN_HEADROOM_RETRY;
-      found = await rows<NearestRow>(tx, sql, params);
+      found = await preparedRows<NearestRow>(tx, sql, params);
     }
     return found.filter((r) => r.inPage).map(({ readCount, readFarthest, inPage, publicPoint, ...row }) => row);
   } else if (f.q) {
