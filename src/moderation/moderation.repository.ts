@@ -16,6 +16,30 @@ export interface QueueItem {
   reports: { count: number; reasons: Record<string, number> };
 }
 
+/** What a moderator knows of an author before deciding: their past on this site. */
+export interface AuthorHistory {
+  id: string;
+  since: Date;
+  listings: number;
+  /** Listings refused or removed by a moderator. */
+  refused: number;
+  /** Reports received on their listings. */
+  reports: number;
+  /** Messages of theirs held, then refused or removed. */
+  messagesRemoved: number;
+  bans: number;
+  bannedAt: Date | null;
+}
+
+/** What an entry of the log was about, as a moderator names it. */
+export interface AuditTarget {
+  type: string;
+  id: string;
+  name: string;
+  /** The listing a message or a feedback was about. */
+  about: string | null;
+}
+
 /** What moderators read and change: held listings, reports, bans. */
 @Injectable()
 export class ModerationRepository {
@@ -74,6 +98,63 @@ export class ModerationRepository {
        ${after ? 'WHERE (q.held, q.id) > ($3::timestamptz, $4::uuid)' : ''}
        ORDER BY q.held, q.id LIMIT $2`,
       after ? [tx.tenantId, limit, after.at, after.id] : [tx.tenantId, limit],
+    );
+  }
+
+  /** Each author's past on this tenant, for the queue (accounts primary key, listings_author index). */
+  authorHistories(tx: TenantTx, ids: string[]): Promise<AuthorHistory[]> {
+    return rows<AuthorHistory>(
+      tx,
+      `SELECT a.id, a.created_at AS since, a.banned_at AS "bannedAt",
+         (SELECT count(*) FROM listings l WHERE l.tenant_id = a.tenant_id AND l.author_id = a.id)::int AS listings,
+         (SELECT count(*) FROM listings l WHERE l.tenant_id = a.tenant_id AND l.author_id = a.id
+            AND l.status IN ('rejected', 'removed'))::int AS refused,
+         (SELECT count(*) FROM listing_reports r JOIN listings l ON l.tenant_id = r.tenant_id AND l.id = r.listing_id
+            WHERE r.tenant_id = a.tenant_id AND l.author_id = a.id)::int AS reports,
+         (SELECT count(*) FROM messages m WHERE m.tenant_id = a.tenant_id AND m.sender_id = a.id
+            AND m.status = 'removed')::int AS "messagesRemoved",
+         (SELECT count(*) FROM audit_log al WHERE al.tenant_id = a.tenant_id AND al.action = 'account.ban'
+            AND al.target_id = a.id)::int AS bans
+       FROM accounts a WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])`,
+      [tx.tenantId, ids],
+    );
+  }
+
+  /**
+   * The names of what log entries were about: a listing's title, a message's listing and sender,
+   * an account's public name, an organisation, a project, a category; by primary key each.
+   */
+  auditTargets(tx: TenantTx, ids: string[]): Promise<AuditTarget[]> {
+    return rows<AuditTarget>(
+      tx,
+      `SELECT 'listing' AS type, l.id::text AS id, l.title AS name, NULL AS about
+         FROM listings l WHERE l.tenant_id = $1 AND l.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'message', m.id::text, a.display_name || ' : « ' || left(m.body, 80) ||
+           CASE WHEN length(m.body) > 80 THEN '… »' ELSE ' »' END, l.title
+         FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
+         JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
+         JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
+         WHERE m.tenant_id = $1 AND m.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'conversation', cv.id::text, l.title, NULL
+         FROM conversations cv JOIN listings l ON l.tenant_id = cv.tenant_id AND l.id = cv.listing_id
+         WHERE cv.tenant_id = $1 AND cv.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'account', a.id::text, a.display_name, NULL
+         FROM accounts a WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'feedback', f.id::text, l.title, NULL
+         FROM listing_feedback f JOIN listings l ON l.tenant_id = f.tenant_id AND l.id = f.listing_id
+         WHERE f.tenant_id = $1 AND f.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'organisation', o.id::text, o.name, NULL
+         FROM organisations o WHERE o.tenant_id = $1 AND o.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'project', p.id::text, p.title, NULL FROM projects p WHERE p.tenant_id = $1 AND p.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'category', c.id::text, c.name, NULL FROM categories c WHERE c.id = ANY($2::uuid[])`,
+      [tx.tenantId, ids],
     );
   }
 

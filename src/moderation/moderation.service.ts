@@ -40,9 +40,14 @@ export class ModerationService {
 
   async queue(tenant: TenantRef, limit = 20, cursor?: string) {
     const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
-    const items = await this.db.withTenant(tenant.id, (tx) => this.repo.queue(tx, limit + 1, after));
+    const { items, histories } = await this.db.withTenant(tenant.id, async (tx) => {
+      const found = await this.repo.queue(tx, limit + 1, after);
+      const authors = [...new Set(found.slice(0, limit).map((i) => i.authorId))];
+      return { items: found, histories: await this.repo.authorHistories(tx, authors) };
+    });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
+    const historyOf = new Map(histories.map(({ id, ...h }) => [id, h]));
     return {
       items: page.map((i) => ({
         type: i.type,
@@ -53,7 +58,7 @@ export class ModerationService {
             ? { listing: { kind: i.kind, title: i.title }, ok: false, comment: i.description }
             : { kind: i.kind, title: i.title, description: i.description }),
         status: i.status,
-        author: { id: i.authorId, displayName: i.authorName },
+        author: { id: i.authorId, displayName: i.authorName, history: historyOf.get(i.authorId) },
         createdAt: i.createdAt,
         heldAt: i.heldAt,
         why: { rules: i.holdReasons, reports: i.reports },
@@ -169,16 +174,26 @@ export class ModerationService {
 
   async auditLog(tenant: TenantRef, limit = 50, cursor?: string) {
     const after = cursor ? decodeKeyset(cursor, isTimeKeyset) : undefined;
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.audit.list(tx, limit + 1, after));
+    const { rows, targets } = await this.db.withTenant(tenant.id, async (tx) => {
+      const found = await this.audit.list(tx, limit + 1, after);
+      const ids = [...new Set(found.flatMap((r) => (r.targetId ? [r.targetId] : [])))];
+      return { rows: found, targets: await this.repo.auditTargets(tx, ids) };
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const named = new Map(targets.map((x) => [`${x.type}:${x.id}`, x]));
     return {
       items: page.map((r) => ({
         id: r.id,
         at: r.at,
         who: { displayName: r.actorName, role: r.actorRole },
         action: r.action,
-        target: { type: r.targetType, id: r.targetId },
+        target: {
+          type: r.targetType,
+          id: r.targetId,
+          name: named.get(`${r.targetType}:${r.targetId}`)?.name ?? null,
+          about: named.get(`${r.targetType}:${r.targetId}`)?.about ?? null,
+        },
         reason: r.reason,
         data: r.data,
       })),

@@ -111,6 +111,8 @@ const ACTIONS: Record<string, string> = {
   'account.unban': 'Compte rétabli',
   'category.create': 'Catégorie créée',
   'category.update': 'Catégorie modifiée',
+  'category.archive': 'Catégorie archivée',
+  'category.move': 'Catalogue réordonné',
   'tenant.categories': 'Catégories de la commune modifiées',
   'feedback.review': 'Avis négatif traité',
   'relayed.resident.create': 'Résident relayé inscrit',
@@ -124,6 +126,7 @@ const ACTIONS: Record<string, string> = {
   'relayed.listing.publish': 'Annonce d’un résident relayé remise en ligne',
   'relayed.listing.fulfil': 'Aide trouvée pour un résident relayé',
   'relayed.answer': 'Réponse envoyée au nom d’un résident relayé',
+  'relayed.contact': 'Message envoyé au nom d’un résident relayé',
   'relayed.inbox.called_back': 'Résident relayé rappelé',
 };
 const RULES: Record<string, string> = {
@@ -132,6 +135,16 @@ const RULES: Record<string, string> = {
   contact_phone: 'numéro de téléphone',
   blocked_word: 'mot à relire',
   pre_moderation: 'relecture avant publication',
+  reports: 'signalements d’habitants',
+  author_banned: 'auteur suspendu',
+};
+/** Why a resident reported something (ReportDto's reasons). */
+const REPORT_REASONS: Record<string, string> = {
+  paid: 'payante',
+  inappropriate: 'inappropriée',
+  spam: 'publicité ou doublon',
+  scam: 'arnaque',
+  other: 'autre motif',
 };
 const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place ou à distance' } as const;
 
@@ -150,6 +163,7 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   ruleLabel: (code: string) => RULES[code] ?? code,
   modeLabel: (mode: keyof typeof MODE) => MODE[mode] ?? mode,
   distance: (m: unknown) => (typeof m === 'number' ? formatDistance(m) : ''),
+  reportLabel: (code: string) => REPORT_REASONS[code] ?? code,
   organisationKindLabel: (kind: string) => ORGANISATION_KIND[kind] ?? kind,
   organisationStatusLabel: (status: string) => ORGANISATION_STATUS[status] ?? status,
   projectStatusLabel: (status: string) => PROJECT_STATUS[status] ?? status,

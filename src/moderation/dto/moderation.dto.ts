@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }) =>
@@ -10,12 +21,14 @@ export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'remove'] })
   @IsIn(['approve', 'reject', 'remove'], { message: 'approve, reject ou remove' })
   action!: 'approve' | 'reject' | 'remove';
-  @ApiProperty()
-  @Transform(trim)
+  /** Told to the author: required to reject or remove, optional to publish. */
+  @ApiPropertyOptional({ description: 'required to reject or remove; optional to approve' })
+  @Transform(({ value }: { value: unknown }) => (value === undefined || value === null ? '' : trim({ value })))
+  @ValidateIf((o: DecisionDto) => o.action !== 'approve' || typeof o.reason !== 'string' || o.reason.length > 1000)
   @IsString({ message: 'motif requis' })
   @MinLength(3, { message: 'motif requis (3 caractères au moins)' })
   @MaxLength(1000)
-  reason!: string;
+  reason: string = '';
 }
 
 export class ReasonDto {

@@ -14,6 +14,7 @@ import { Me, ModeratorPage } from '@src/web/page-guard';
 const NOTICES: Record<string, string> = {
   decision: 'La décision est enregistrée ; l’auteur en est informé par e-mail.',
   avis: 'L’avis est marqué comme traité.',
+  suspendu: 'Le compte est suspendu : ses annonces sont masquées et la personne en est informée par e-mail.',
 };
 
 /** The moderators' queue (listings, messages, feedback), their decisions and the moderation log. */
@@ -53,6 +54,36 @@ export class ModerationPagesController {
     sendPage(reply, this.pages.render('audit', { ...ctx, items: log.items, next }));
   }
 
+  /** A ban from the queue, on the author of an item. */
+  @Post('moderation/comptes/:id/suspendre')
+  @ModeratorPage()
+  async ban(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(ReasonDto, { reason: body.reason ?? '' });
+      await this.moderation.ban(ref, me, id, dto.reason);
+      return reply.redirect('/moderation?fait=suspendu', 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const errors = formErrors(err);
+      const detail = errors.reason ? `motif de la suspension : ${errors.reason}` : (errors.id ?? err.detail);
+      return this.renderQueue(
+        ref,
+        req,
+        reply,
+        undefined,
+        `Le compte n’a pas été suspendu : ${detail}.`,
+        formStatus(err),
+      );
+    }
+  }
+
   @Post('moderation/:type/:id')
   @ModeratorPage()
   async decide(
@@ -84,9 +115,11 @@ export class ModerationPagesController {
       const errors = formErrors(err);
       const detail = errors.action
         ? 'choisissez « Publier » ou « Refuser »'
-        : errors.reason
-          ? `motif : ${errors.reason}`
-          : err.detail;
+        : errors.reason && body.action !== 'approve'
+          ? `un motif est requis pour refuser (${errors.reason})`
+          : errors.reason
+            ? `motif : ${errors.reason}`
+            : err.detail;
       return this.renderQueue(
         ref,
         req,
