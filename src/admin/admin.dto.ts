@@ -21,11 +21,21 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateCategoryDto {
-  @ApiProperty()
+  @ApiPropertyOptional({ description: 'derived from the name when absent' })
+  @IsOptional()
   @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' })
-  slug!: string;
-  @ApiProperty() @Transform(trim) @IsString() @MinLength(2, { message: 'nom trop court' }) @MaxLength(80) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  slug?: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'nom requis' })
+  @MinLength(2, { message: 'nom trop court' })
+  @MaxLength(80, { message: '80 caractères au plus' })
+  name!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: '500 caractères au plus' })
+  description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z-]{0,40}$/, { message: 'mot-clé en minuscules' }) icon?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) remote?: boolean;
 }
@@ -38,11 +48,15 @@ export class UpdateCategoryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(trim)
-  @IsString()
+  @IsString({ message: 'nom requis' })
   @MinLength(2, { message: 'nom trop court' })
-  @MaxLength(80)
+  @MaxLength(80, { message: '80 caractères au plus' })
   name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: '500 caractères au plus' })
+  description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z-]{0,40}$/, { message: 'mot-clé en minuscules' }) icon?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) remote?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) archived?: boolean;

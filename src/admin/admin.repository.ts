@@ -5,6 +5,7 @@ import type { CategoryRow } from '@src/tenants/tenants.service';
 /** A category of the federation's catalogue, as its administrators see it (archived ones too). */
 export interface CatalogueRow extends CategoryRow {
   archived: boolean;
+  position: number;
 }
 
 /** A category as one tenant shows it. */
@@ -43,7 +44,8 @@ export interface TenantStats {
   byNeighbourhood: Array<{ neighbourhood: string; name: string; offers: number; requests: number }>;
 }
 
-const CATALOGUE_COLUMNS = `id, slug, name, description, icon, remote, archived_at IS NOT NULL AS archived`;
+const CATALOGUE_COLUMNS = `id, slug, name, description, icon, remote, archived_at IS NOT NULL AS archived, position`;
+const FEDERATION_ID = (param: string) => `(SELECT id FROM federations WHERE slug = ${param})`;
 
 /** The federation catalogue, tenants' category choices, and the statistics of a tenant. */
 @Injectable()
@@ -51,8 +53,8 @@ export class AdminRepository {
   catalogue(tx: Tx, federationSlug: string): Promise<CatalogueRow[]> {
     return rows<CatalogueRow>(
       tx,
-      `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = (SELECT id FROM federations WHERE slug = ` +
-        `$1) ORDER BY name`,
+      `SELECT ${CATALOGUE_COLUMNS} FROM categories WHERE federation_id = ${FEDERATION_ID('$1')}
+       ORDER BY position, name`,
       [federationSlug],
     );
   }
@@ -64,8 +66,9 @@ export class AdminRepository {
   ): Promise<CatalogueRow | undefined> {
     return firstRow<CatalogueRow>(
       tx,
-      `INSERT INTO categories (federation_id, slug, name, description, icon, remote)
-       VALUES ((SELECT id FROM federations WHERE slug = $1), $2, $3, $4, $5, $6)
+      `INSERT INTO categories (federation_id, slug, name, description, icon, remote, position)
+       VALUES (${FEDERATION_ID('$1')}, $2, $3, $4, $5, $6,
+         (SELECT coalesce(max(position) + 1, 0) FROM categories WHERE federation_id = ${FEDERATION_ID('$1')}))
        ON CONFLICT (federation_id, slug) DO NOTHING RETURNING ${CATALOGUE_COLUMNS}`,
       [federationSlug, c.slug, c.name, c.description, c.icon, c.remote],
     );
@@ -91,6 +94,39 @@ export class AdminRepository {
       params,
     );
     return updated[0];
+  }
+
+  /** The catalogue's order as given (ids first to last): each category gets its rank. */
+  async orderCatalogue(tx: Tx, federationSlug: string, ids: string[]): Promise<void> {
+    await execute(
+      tx,
+      `UPDATE categories c SET position = o.n - 1, updated_at = now()
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, n)
+       WHERE c.id = o.id AND c.federation_id = ${FEDERATION_ID('$1')} AND c.position IS DISTINCT FROM o.n - 1`,
+      [federationSlug, ids],
+    );
+  }
+
+  /** Live catalogue entries the tenant has never taken (none of its tenant_categories), in the catalogue's order. */
+  missingCategories(tx: TenantTx, federationSlug: string): Promise<CatalogueRow[]> {
+    return rows<CatalogueRow>(
+      tx,
+      `SELECT ${CATALOGUE_COLUMNS} FROM categories c WHERE federation_id = ${FEDERATION_ID('$2')} AND archived_at IS ` +
+        `NULL AND NOT EXISTS (SELECT 1 FROM tenant_categories tc WHERE tc.tenant_id = $1 AND tc.category_id = c.id)
+       ORDER BY position, name`,
+      [tx.tenantId, federationSlug],
+    );
+  }
+
+  /** The category shown by the tenant, last of its list. */
+  async addTenantCategory(tx: TenantTx, categoryId: string): Promise<void> {
+    await execute(
+      tx,
+      `INSERT INTO tenant_categories (tenant_id, category_id, enabled, position)
+       VALUES ($1, $2, true, (SELECT coalesce(max(position) + 1, 0) FROM tenant_categories WHERE tenant_id = $1))
+       ON CONFLICT (tenant_id, category_id) DO UPDATE SET enabled = true`,
+      [tx.tenantId, categoryId],
+    );
   }
 
   /** The ids among `ids` that are live entries of the federation's catalogue. */

@@ -15,6 +15,20 @@ import { AdminRepository } from './admin.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STATS_DAYS = 366;
 
+/** "Bricolage & réparations" → "bricolage-reparations": the short name a new category gets from its name. */
+export function categorySlug(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+    .replace(/-+$/, '');
+}
+
 /**
  * Administration of a commune and of a federation. Who may do what is decided here, from
  * (role, tenant, federation, action): tenant admins act on their tenant; a federation admin
@@ -55,19 +69,28 @@ export class AdminService {
     return this.db.withTenant(tenant.id, (tx) => this.repo.catalogue(tx, fed));
   }
 
+  /** Without a short name, one is derived from the name (with -2, -3… when it is taken). */
   async createCategory(tenant: TenantRef, p: Principal, dto: CreateCategoryDto) {
     const fed = await this.federationOf(tenant, p);
+    const derived = categorySlug(dto.name);
+    if (!dto.slug && derived.length < 2)
+      throw new InvalidError([{ field: 'name', message: 'le nom doit contenir au moins deux lettres ou chiffres' }]);
+    const candidates = dto.slug ? [dto.slug] : [derived, ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${derived}-${n}`)];
     return this.db.withTenant(tenant.id, async (tx) => {
-      const c = await this.repo.createCategory(tx, fed, {
-        slug: dto.slug,
-        name: dto.name,
-        description: dto.description ?? '',
-        icon: dto.icon ?? '',
-        remote: dto.remote ?? false,
-      });
+      let c;
+      for (const slug of candidates) {
+        c = await this.repo.createCategory(tx, fed, {
+          slug,
+          name: dto.name,
+          description: dto.description ?? '',
+          icon: dto.icon ?? '',
+          remote: dto.remote ?? false,
+        });
+        if (c) break;
+      }
       if (!c)
-        throw new ConflictError(`La catégorie « ${dto.slug} » existe déjà dans le catalogue.`, [
-          { field: 'slug', message: 'déjà utilisé' },
+        throw new ConflictError(`La catégorie « ${candidates[0]} » existe déjà dans le catalogue.`, [
+          { field: dto.slug ? 'slug' : 'name', message: 'déjà utilisé' },
         ]);
       await this.audit.append(tx, {
         actorId: p.accountId,
@@ -105,6 +128,57 @@ export class AdminService {
         data: { ...dto },
       });
       return c;
+    });
+  }
+
+  /** One place up or down the catalogue's order (nothing at either end). */
+  async moveCategory(tenant: TenantRef, p: Principal, id: string, direction: 'up' | 'down') {
+    const fed = await this.federationOf(tenant, p);
+    if (!UUID.test(id)) throw new NotFoundError('Cette catégorie est introuvable.');
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const ids = (await this.repo.catalogue(tx, fed)).map((c) => c.id);
+      const from = ids.indexOf(id);
+      if (from < 0) throw new NotFoundError('Cette catégorie est introuvable.');
+      const to = direction === 'up' ? from - 1 : from + 1;
+      if (to >= 0 && to < ids.length) [ids[from], ids[to]] = [ids[to], ids[from]];
+      await this.repo.orderCatalogue(tx, fed, ids);
+      await this.audit.append(tx, {
+        actorId: p.accountId,
+        actorRole: actingRole(p),
+        action: 'category.move',
+        targetType: 'category',
+        targetId: id,
+        reason: '',
+        data: { direction, federation: fed },
+      });
+      return this.repo.catalogue(tx, fed);
+    });
+  }
+
+  /** The federation's live categories this commune has never taken, for it to add. */
+  async availableCategories(target: TenantRef) {
+    const federation = (await this.tenants.get(target)).federation.slug;
+    return this.db.withTenant(target.id, (tx) => this.repo.missingCategories(tx, federation));
+  }
+
+  /** A category of the federation's catalogue shown by this commune, last of its list. */
+  async addTenantCategory(target: TenantRef, p: Principal, categoryId: string) {
+    if (!UUID.test(categoryId)) throw new NotFoundError('Cette catégorie est introuvable.');
+    const federation = (await this.tenants.get(target)).federation.slug;
+    return this.db.withTenant(target.id, async (tx) => {
+      if (!(await this.repo.liveCategoryIds(tx, federation, [categoryId])).has(categoryId))
+        throw new NotFoundError("Cette catégorie n'est pas dans le catalogue de l'intercommunalité.");
+      await this.repo.addTenantCategory(tx, categoryId);
+      await this.audit.append(tx, {
+        actorId: p.accountId,
+        actorRole: actingRole(p),
+        action: 'tenant.categories',
+        targetType: 'category',
+        targetId: categoryId,
+        reason: '',
+        data: { added: categoryId },
+      });
+      return this.repo.tenantCategories(tx);
     });
   }
 

@@ -14,21 +14,21 @@ import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import type { AdminPageExtra } from './admin.views';
-import { Me, PageRoles } from '@src/web/page-guard';
+import { Me } from '@src/web/page-guard';
+import { AdminPage } from './admin-page';
 
 const DONE: Record<string, string> = {
   categories: 'Les catégories sont enregistrées.',
   invitation: 'L’invitation est envoyée : la personne reçoit un lien pour choisir son mot de passe.',
-  catalogue: 'La catégorie est ajoutée au catalogue ; chaque commune peut maintenant la choisir.',
+  catalogue:
+    'La catégorie est ajoutée au catalogue ; chaque commune peut maintenant l’ajouter à son site depuis sa page ' +
+    'd’administration.',
+  ajoutee: 'La catégorie est ajoutée au site, à la fin de la liste ; vous pouvez changer son ordre.',
+  ordre: 'L’ordre du catalogue est enregistré.',
+  modifiee: 'La catégorie est modifiée.',
+  archivee: 'La catégorie est archivée : les communes ne peuvent plus l’ajouter et elle n’est plus proposée.',
+  retablie: 'La catégorie est remise en service.',
 };
-
-/** An administrator of this commune (or of its federation); back to the administration page after signing in. */
-const AdminPage = () =>
-  PageRoles(
-    ['admin', 'federation_admin'],
-    'Cette page est réservée aux administrateurs de la commune.',
-    '/administration',
-  );
 
 /** The commune administrators' page: activity over the last 30 days, and the commune's categories. */
 @ApiExcludeController()
@@ -132,7 +132,6 @@ export class AdminPagesController {
   ) {
     try {
       const dto = await validated(CreateCategoryDto, {
-        slug: body.slug ?? '',
         name: body.name ?? '',
         description: body.description ?? '',
         remote: body.remote === 'true',
@@ -160,12 +159,13 @@ export class AdminPagesController {
     status = 200,
   ) {
     const federationAdmin = me.roles.includes('federation_admin');
-    const [ctx, stats, categories, staff, catalogue] = await Promise.all([
+    const [ctx, stats, categories, staff, catalogue, available] = await Promise.all([
       this.contexts.of(ref, req, extra.formError ? 'Erreur – Administration' : 'Administration', 'admin'),
       this.admin.stats(ref, me),
       this.admin.tenantCategories(ref),
       this.accounts.staff(ref),
       federationAdmin ? this.admin.catalogue(ref, me).catch(() => undefined) : undefined,
+      this.admin.availableCategories(ref),
     ]);
     const byDay = stats.byDay as Array<Record<string, number | string>>;
     const sum = (k: string) => byDay.reduce((n, d) => n + Number(d[k] ?? 0), 0);
@@ -202,6 +202,7 @@ export class AdminPagesController {
       categories,
       staff,
       catalogue,
+      available,
       ...extra,
     });
     return sendPage(reply, page, status);

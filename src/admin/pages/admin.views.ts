@@ -1,5 +1,5 @@
 import type { Form } from '@src/web/forms';
-import type { Notice, Result, SafeHtml } from '@src/web/page-models';
+import type { FormState, Notice, Result, SafeHtml } from '@src/web/page-models';
 import type { AccountsService } from '@src/accounts/accounts.service';
 import type { AdminService } from '../admin.service';
 
@@ -19,10 +19,19 @@ export interface AdminView extends AdminPageExtra {
   categories: Result<AdminService['tenantCategories']>;
   staff: Result<AccountsService['staff']>;
   catalogue?: Result<AdminService['catalogue']>;
+  /** The federation's categories this commune does not show yet. */
+  available: Result<AdminService['availableCategories']>;
+}
+
+/** Renaming and describing a category of the catalogue (its short name stays: links and tenant files use it). */
+export interface AdminCategoryView extends FormState<Form> {
+  heading: string;
+  category: { id: string; name: string; slug: string; archived: boolean };
 }
 
 declare module '@src/web/page-models' {
   interface PageModels {
     admin: AdminView;
+    'admin-category': AdminCategoryView;
   }
 }

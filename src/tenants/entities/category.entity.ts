@@ -24,6 +24,10 @@ export class Category {
   @Column('boolean', { name: 'remote' })
   remote!: boolean;
 
+  /** Order of the federation's catalogue (each commune orders its own in tenant_categories). */
+  @Column('integer', { name: 'position' })
+  position!: number;
+
   @Column('timestamptz', { name: 'archived_at', nullable: true })
   archivedAt!: Date | null;
 
