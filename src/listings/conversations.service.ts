@@ -48,10 +48,14 @@ export class ConversationsService {
         throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
       const id = await this.repo.open(tx, listingId, l.authorId, principal.accountId);
       const holdReasons = await this.publication.ruleReasons(tenant, message);
-      const messageId = await this.repo.addMessage(tx, id, principal.accountId, message, holdReasons);
+      // A town-hall agent may write for a relayed resident (actingFor): the message says so, the log keeps the agent.
+      const agentId = principal.agent?.accountId ?? null;
+      const messageId = await this.repo.addMessage(tx, id, principal.accountId, message, holdReasons, agentId);
+      await this.audit.onBehalf(tx, principal, 'contact', { type: 'conversation', id }, { message: messageId });
+      const sender = principal.agent ? `${me.displayName} (par l’équipe de la mairie)` : me.displayName;
       const mails = holdReasons.length
         ? []
-        : [await this.notify(tx, tenant, id, messageId, l.authorId, me.displayName, l.title, message)];
+        : [await this.notify(tx, tenant, id, messageId, l.authorId, sender, l.title, message)];
       return { conversationId: id, mailIds: mails, held: { messageId, holdReasons } };
     });
     await this.outbox.dispatch(tenant.id, mailIds);
@@ -129,6 +133,8 @@ export class ConversationsService {
    */
   private async open(
     tx: TenantTx,
+          /** Written by the town hall for a relayed resident. */
+          relayed: m.onBehalf,
     tenant: TenantRef,
     principal: Principal,
     id: string,

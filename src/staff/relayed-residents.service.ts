@@ -17,6 +17,12 @@ import { StaffInboxRow, StaffInboxService } from './staff-inbox.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = () => new NotFoundError('Ce résident relayé est introuvable.');
+const NAME_HINT = PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom');
+
+/** What is wrong with a resident's name as given, or undefined when it makes a public name. */
+export function residentNameError(raw: string): string | undefined {
+  return toPublicName(raw) ? undefined : NAME_HINT;
+}
 
 /** "06 12 34 56 78" for a French number, the digits as given otherwise. */
 export function formatPhone(phone: string | null): string | null {
@@ -158,6 +164,25 @@ export class RelayedResidentsService {
     return { items: rows.map((i) => inboxView(i)), nextCursor: null };
   }
 
+  /** One inbox item, or 404. */
+  async inboxItem(tenant: TenantRef, itemId: string) {
+    if (!UUID.test(itemId)) throw new NotFoundError('Cet élément est introuvable.');
+    const [row] = await this.db.withTenant(tenant.id, (tx) => this.inbox.list(tx, { limit: 1, id: itemId }));
+    if (!row) throw new NotFoundError('Cet élément est introuvable.');
+    return inboxView(row);
+  }
+
+  /**
+   * From a match in the inbox, the agent writes to the matching listing's author in the relayed
+   * resident's name: the conversation is the resident's, the message marked as sent by the town hall
+   * (and audited like the other on-behalf actions). Returns the conversation.
+   */
+  async contactForMatch(tenant: TenantRef, agent: Principal, itemId: string, message: string) {
+    const item = await this.inboxItem(tenant, itemId);
+    if (!item.matchedListing) throw new NotFoundError('Cet élément ne concerne pas une annonce correspondante.');
+    return this.conversations.start(tenant, actingFor(agent, item.resident.id), item.matchedListing.id, message);
+  }
+
   /** "Rappelé(e)": the resident was called about this item. Idempotent. */
   async calledBack(tenant: TenantRef, agent: Principal, itemId: string) {
     if (!UUID.test(itemId)) throw new NotFoundError('Cet élément est introuvable.');
@@ -181,13 +206,7 @@ export class RelayedResidentsService {
 
   private publicName(raw: string): string {
     const name = toPublicName(raw);
-    if (!name)
-      throw new InvalidError([
-        {
-          field: 'displayName',
-          message: PUBLIC_NAME_HINT.replace('votre prénom', 'le prénom').replace('votre nom', 'son nom'),
-        },
-      ]);
+    if (!name) throw new InvalidError([{ field: 'displayName', message: NAME_HINT }]);
     return name;
   }
 

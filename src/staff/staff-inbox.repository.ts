@@ -70,7 +70,8 @@ export class StaffInboxRepository {
   }
 
   /** Newest activity first; items still "à rappeler" before those already called back when `toCallFirst`. */
-  list(tx: TenantTx, opts: { limit: number; residentId?: string }): Promise<StaffInboxRow[]> {
+  list(tx: TenantTx, opts: { limit: number; residentId?: string; id?: string }): Promise<StaffInboxRow[]> {
+    const filter = opts.id ? 'AND i.id = $3' : opts.residentId ? 'AND i.resident_id = $3' : '';
     return rows<StaffInboxRow>(
       tx,
       `SELECT i.id, i.kind, i.resident_id AS "residentId", ra.display_name AS "residentName", rr.phone,
@@ -93,9 +94,9 @@ export class StaffInboxRepository {
        LEFT JOIN listings ml ON ml.tenant_id = i.tenant_id AND ml.id = i.matched_listing_id
        LEFT JOIN accounts mla ON mla.tenant_id = ml.tenant_id AND mla.id = ml.author_id
        LEFT JOIN accounts cb ON cb.tenant_id = i.tenant_id AND cb.id = i.called_back_by
-       WHERE i.tenant_id = $1 ${opts.residentId ? 'AND i.resident_id = $3' : ''}
+       WHERE i.tenant_id = $1 ${filter}
        ORDER BY i.updated_at DESC, i.id DESC LIMIT $2`,
-      opts.residentId ? [tx.tenantId, opts.limit, opts.residentId] : [tx.tenantId, opts.limit],
+      filter ? [tx.tenantId, opts.limit, opts.id ?? opts.residentId] : [tx.tenantId, opts.limit],
     );
   }
 

@@ -30,7 +30,8 @@ export class StaffInboxService {
     return this.repo.addReminder(tx, residentId, listingId);
   }
 
-  list(tx: TenantTx, opts: { limit: number; residentId?: string }): Promise<StaffInboxRow[]> {
+  /** Newest first; one resident's items with `residentId`, the one item with `id`. */
+  list(tx: TenantTx, opts: { limit: number; residentId?: string; id?: string }): Promise<StaffInboxRow[]> {
     return this.repo.list(tx, opts);
   }
 

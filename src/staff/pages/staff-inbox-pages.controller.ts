@@ -1,17 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { MessageDto } from '@src/listings/dto/listings.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { Me } from '@src/web/page-guard';
-import { Form } from '@src/web/forms';
+import { Form, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { NOTICES, StaffPage } from './staff-page';
 
 /**
- * The team's inbox: the calls to make for residents without internet, and marking one done.
+ * The team's inbox: the calls to make for residents without internet, marking one done, and
+ * writing to a matching listing's author in the resident's name.
  */
 @ApiExcludeController()
 @Controller('equipe')
@@ -62,6 +65,67 @@ export class StaffInboxPagesController {
         ? `${body.retour}?fait=rappele`
         : '/equipe?fait=rappele',
       303,
+    );
+  }
+
+  @Get('boite/:id/ecrire')
+  @StaffPage()
+  async contactPage(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ) {
+    await this.renderContact(ref, req, reply, id, {});
+  }
+
+  @Post('boite/:id/ecrire')
+  @StaffPage()
+  async contact(
+    @CurrentTenant() ref: TenantRef,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Me() me: Principal,
+    @Param('id') id: string,
+    @Body() body: Form,
+  ) {
+    try {
+      const dto = await validated(MessageDto, { message: body.message ?? '' });
+      const { conversationId } = await this.residents.contactForMatch(ref, me, id, dto.message);
+      return reply.redirect(`/conversations/${conversationId}`, 303);
+    } catch (err) {
+      if (!isFormError(err) || err instanceof NotFoundError) throw err;
+      const errors = formErrors(err);
+      const formError = errors.message ? 'Le message n’est pas parti : corrigez le champ signalé.' : err.detail;
+      return this.renderContact(ref, req, reply, id, { message: body.message }, errors, formError, formStatus(err));
+    }
+  }
+
+  private async renderContact(
+    ref: TenantRef,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    values: Form,
+    errors?: Record<string, string>,
+    formError?: string,
+    status = 200,
+  ) {
+    const item = await this.residents.inboxItem(ref, id);
+    const matched = item.matchedListing;
+    if (!matched) throw new NotFoundError('Cet élément ne concerne pas une annonce correspondante.');
+    const title = `Écrire à ${matched.authorName} au nom de ${item.resident.displayName}`;
+    const ctx = await this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff');
+    sendPage(
+      reply,
+      this.pages.render('staff-contact', {
+        ...ctx,
+        item: { ...item, matchedListing: matched },
+        values,
+        errors,
+        formError,
+      }),
+      status,
     );
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
-import { RelayedResidentsService } from '../relayed-residents.service';
+import { RelayedResidentsService, residentNameError } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me } from '@src/web/page-guard';
 import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
@@ -69,16 +69,25 @@ export class StaffPagesController {
   ) {
     try {
       const location = await this.contexts.chosenPoint(ref, body);
+      // Every field is checked before saying anything: the form lists all that is wrong at once.
+      const problems: Array<{ field: string; message: string }> = [];
+      const nameError = residentNameError(body.displayName ?? '');
+      if (nameError) problems.push({ field: 'displayName', message: nameError });
       if (!location)
-        throw new InvalidError([
-          { field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' },
-        ]);
+        problems.push({ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' });
       const dto = await validated(CreateRelayedResidentDto, {
         displayName: body.displayName ?? '',
         ...(body.phone ? { phone: body.phone } : {}),
-        location,
+        location: location ?? { lat: 0, lng: 0 },
         consent: { method: body.consentMethod ?? '', note: body.consentNote ?? '' },
+      }).catch((err: unknown) => {
+        if (!(err instanceof InvalidError)) throw err;
+        problems.push(
+          ...err.errors.filter((e) => !(location ? [] : ['location.lat', 'location.lng']).includes(e.field)),
+        );
+        return undefined;
       });
+      if (problems.length || !dto) throw new InvalidError(problems);
       const r = await this.residents.create(ref, me, dto);
       return reply.redirect(`/equipe/residents/${r.id}?fait=inscrit`, 303);
     } catch (err) {
