@@ -976,7 +976,7 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
       );
       const total = sizes.reduce((sum, r) => sum + r.bytes, 0);
       const paths = sizes.map((r) => r.url);
-      // The measure saw what the page needs: Leaflet, clustering, the listings and outlines.
+      // The measure saw what the page needs: Leaflet, the listings (clustered by the server) and outlines.
       expect(paths).toEqual(
         expect.arrayContaining([
           '/carte',
@@ -986,7 +986,6 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
           '/api/v1/neighbourhoods.geojson',
         ]),
       );
-      expect(paths).toContain('/assets/vendor/leaflet/images/marker-icon.png');
       expect(paths.filter((p) => /tile|\/\d+\/\d+\/\d+\.png$/.test(p))).toEqual([]);
       if (total >= MAP_PAGE_BUDGET)
         throw new Error(

@@ -13,7 +13,9 @@ import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto }
 import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
-import { listingsInBox, SearchCursor, SearchRow, searchListings } from './listings.search';
+import { listingCellsInBox, listingPointsInBox } from './listings.map';
+import { SearchCursor, SearchRow, searchListings } from './listings.search';
+import { cellsOf, cellSize, clusterFeatures, MAP_POINTS_CAP, MAP_POINTS_MIN_ZOOM } from './map-grid';
 
 /** Other modules read a request's Idempotency-Key through the listings module (staff relays listings too). */
 export { IDEMPOTENCY_HEADER, IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';
@@ -96,7 +98,15 @@ export interface SearchKindSource {
     tenant: TenantRef,
     q: Omit<SearchListingsQuery, 'kind'>,
   ): Promise<{ items: unknown[]; nextCursor: string | null }>;
-  inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string): Promise<unknown[]>;
+  inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string): Promise<MapFeature[]>;
+}
+
+/** A public point of the map, as GeoJSON. */
+export interface MapFeature {
+  type: string;
+  id: string;
+  geometry: { type: string; coordinates: number[] };
+  properties: { kind: string; category: unknown; [key: string]: unknown };
 }
 
 @Injectable()
@@ -207,6 +217,10 @@ export class ListingsService {
     return { items: page.map(publicView), nextCursor };
   }
 
+  /**
+   * The map (see GeoJsonQuery.zoom): clusters with their counts per kind, or public points when zoomed in on few
+   * items; never an exact location. Categories are named, so that a popup reads « Offre · Bricolage ».
+   */
   async geojson(tenant: TenantRef, q: GeoJsonQuery) {
     const box = q.bbox.split(',').map(Number) as [number, number, number, number];
     const [minLng, minLat, maxLng, maxLat] = box;
@@ -218,27 +232,63 @@ export class ListingsService {
         : !q.kind
           ? await this.kindSource(tenant, 'project').catch(() => undefined)
           : undefined;
-    const { rows, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
+    const listingKind = q.kind === 'project' ? undefined : q.kind;
+    const zoomed = q.zoom !== undefined && q.zoom >= MAP_POINTS_MIN_ZOOM;
+    const pointCap = q.zoom === undefined ? MAP_CAP : MAP_POINTS_CAP;
+    const cell = q.zoom === undefined ? 0 : cellSize(q.zoom, box);
+    const { points, cells, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
-      return {
-        categoryId,
-        rows: q.kind === 'project' ? [] : await listingsInBox(tx, box, { kind: q.kind, categoryId }, MAP_CAP + 1),
-      };
+      const f = { kind: listingKind, categoryId };
+      // Points first when they may do: a box holding more than the cap is answered as clusters.
+      const points =
+        q.kind === 'project' || (q.zoom !== undefined && !zoomed)
+          ? []
+          : await listingPointsInBox(tx, box, f, pointCap + 1);
+      const cells =
+        q.kind !== 'project' && q.zoom !== undefined && (!zoomed || points.length > pointCap)
+          ? await listingCellsInBox(tx, box, f, cell)
+          : undefined;
+      return { points, cells, categoryId };
     });
     const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];
-    const capped = rows.length + extra.length > MAP_CAP;
+    const names = new Map((await this.tenants.categories(tenant)).map((c) => [c.slug, c.name]));
+    const category = (slug: unknown) =>
+      typeof slug === 'string' ? { slug, name: names.get(slug) ?? slug } : (slug ?? null);
+    const pointFeatures = [
+      ...extra.map((f) => ({ ...f, properties: { ...f.properties, category: category(f.properties.category) } })),
+      ...points.map((r) => ({
+        type: 'Feature',
+        id: r.id,
+        geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
+        properties: {
+          id: r.id,
+          kind: r.kind,
+          title: r.title,
+          category: category(r.category),
+          neighbourhood: r.neighbourhood,
+        },
+      })),
+    ];
+    if (q.zoom === undefined) {
+      return {
+        type: 'FeatureCollection',
+        capped: pointFeatures.length > MAP_CAP,
+        features: pointFeatures.slice(0, MAP_CAP),
+      };
+    }
+    if (!cells && pointFeatures.length <= MAP_POINTS_CAP)
+      return { type: 'FeatureCollection', clustered: false, capped: false, features: pointFeatures };
+    // Projects are few (another module's, capped there): put in the same grid here, with the listings' points
+    // when those were few enough to be read as points.
+    const counted = [
+      ...extra.map((f) => ({ kind: 'project', lng: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })),
+      ...(cells ? [] : points),
+    ];
     return {
       type: 'FeatureCollection',
-      capped,
-      features: [
-        ...extra.slice(0, MAP_CAP),
-        ...rows.slice(0, MAP_CAP - Math.min(extra.length, MAP_CAP)).map((r) => ({
-          type: 'Feature',
-          id: r.id,
-          geometry: { type: 'Point', coordinates: [r.lng, r.lat] },
-          properties: { id: r.id, kind: r.kind, title: r.title, category: r.category, neighbourhood: r.neighbourhood },
-        })),
-      ],
+      clustered: true,
+      capped: false,
+      features: clusterFeatures([...(cells ?? []), ...cellsOf(counted, cell)]),
     };
   }
 

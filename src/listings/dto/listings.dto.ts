@@ -180,6 +180,21 @@ export class GeoJsonQuery {
   @IsString()
   @Matches(/^[a-z0-9-]{1,60}$/, { message: 'identifiant ou nom court de catégorie attendu' })
   category?: string;
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 22,
+    description:
+      "The map's zoom level (Web Mercator). With it, the answer never holds more than about 300 features: below " +
+      'zoom 15, or when the box holds more than 300 items, one feature per cluster `{cluster: true, count, counts: ' +
+      '{offer, request, project}}` placed at the mean of its public points; otherwise the public points themselves ' +
+      '(`clustered: false`). Without it, public points as before, at most 500 (`capped: true` when there were more).',
+  })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'niveau de zoom entier attendu' })
+  @Min(0, { message: 'zoom minimum : 0' })
+  @Max(22, { message: 'zoom maximum : 22' })
+  zoom?: number;
 }
 
 export class ReportDto {

@@ -10,10 +10,20 @@
   window.EntraideMap = {
     /** A Leaflet map on `el`, centred on `start` ([lat, lng]) or on the element's own centre. */
     open: function (el, start) {
-      var map = L.map(el, { scrollWheelZoom: false }).setView(
+      var map = L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView(
         start || [Number(el.dataset.lat), Number(el.dataset.lng)],
         Number(el.dataset.zoom),
       );
+      // Leaflet's controls speak English: their names, in French, for everyone and for screen readers.
+      L.control.zoom({ zoomInTitle: 'Zoomer', zoomOutTitle: 'Dézoomer' }).addTo(map);
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
+      map.on('popupopen', function (e) {
+        var close = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
+        if (close) {
+          close.setAttribute('aria-label', 'Fermer');
+          close.setAttribute('title', 'Fermer');
+        }
+      });
       if (el.dataset.tiles)
         L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
       return map;
