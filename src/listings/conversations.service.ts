@@ -119,6 +119,8 @@ export class ConversationsService {
           id: m.id,
           mine: m.senderId === actor.accountId,
           author: { displayName: name(m.senderId, m.onBehalf) },
+          /** Written by the town hall for a relayed resident. */
+          relayed: m.onBehalf,
           body: m.body,
           status: m.status,
           createdAt: m.createdAt,
@@ -133,8 +135,6 @@ export class ConversationsService {
    */
   private async open(
     tx: TenantTx,
-          /** Written by the town hall for a relayed resident. */
-          relayed: m.onBehalf,
     tenant: TenantRef,
     principal: Principal,
     id: string,
