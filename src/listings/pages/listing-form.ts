@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { InvalidError } from '@libs/errors';
 import type { TenantRef } from '@libs/tenancy';
+import type { TenantsService } from '@src/tenants/tenants.service';
 import type { Form } from '@src/web/forms';
 import { validated } from '@src/web/forms';
+import { PICKER_ASSETS } from '@src/web/map-assets';
 import type { PageContexts } from '@src/web/page-context';
 import { CreateListingDto } from '../dto/listings.dto';
 
@@ -20,6 +24,33 @@ export async function listingFromForm(contexts: PageContexts, ref: TenantRef, bo
     mode: body.mode ?? '',
     location,
   });
+}
+
+/**
+ * What the posting form shows around its values (a new listing, a change to one, a listing for a relayed resident):
+ * the page context, the point picker, the map (on `center`, the form's point, else the commune's view), the
+ * categories and the neighbourhoods.
+ */
+export async function listingFormPage(
+  contexts: PageContexts,
+  tenants: TenantsService,
+  ref: TenantRef,
+  req: FastifyRequest,
+  page: { title: string; current: string; center?: { lat: number; lng: number } },
+) {
+  const [ctx, t, categories, neighbourhoods] = await Promise.all([
+    contexts.of(ref, req, page.title, page.current),
+    tenants.get(ref),
+    tenants.categories(ref),
+    tenants.neighbourhoods(ref),
+  ]);
+  const map = contexts.map(page.center ? { center: page.center, zoom: 15 } : t.settings.map);
+  return { ...ctx, ...PICKER_ASSETS, map, categories, neighbourhoods };
+}
+
+/** The form's values with its own idempotency key (a new one when it had none): a double click publishes once. */
+export function withFormKey(values: Form): Form {
+  return { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() };
 }
 
 /** A posting form sent once, then changed and sent again (after "back"). */

@@ -13,7 +13,7 @@ import { sendPage } from '@src/web/page-response';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { OutcomesService } from '@src/outcomes/outcomes.service';
-import { PICKER_ASSETS } from '@src/web/map-assets';
+import { listingFormPage } from './listing-form';
 
 const NOTICES: Record<string, string> = {
   prolongee: 'Votre annonce est prolongée.',
@@ -173,19 +173,13 @@ export class MyListingsPagesController {
     formError?: string,
     status = 200,
   ) {
-    const [ctx, t, categories, neighbourhoods] = await Promise.all([
-      this.contexts.of(ref, req, errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce', 'mine'),
-      this.tenants.get(ref),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
-    ]);
+    const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
+      title: errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce',
+      current: 'mine',
+    });
     const page = this.pages.render('new-listing', {
-      ...ctx,
-      ...PICKER_ASSETS,
+      ...form,
       editing: id,
-      map: this.contexts.map(t.settings.map),
-      categories,
-      neighbourhoods,
       values,
       errors,
       formError,

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { IDEMPOTENCY_HEADER, idempotentRequest, ListingsService } from '../listings.service';
@@ -10,8 +9,7 @@ import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { PICKER_ASSETS } from '@src/web/map-assets';
-import { FORM_ALREADY_SENT, formKey, listingFromForm } from './listing-form';
+import { FORM_ALREADY_SENT, formKey, listingFormPage, listingFromForm, withFormKey } from './listing-form';
 
 /** The radius of "près de chez moi". */
 /** The new-listing form, back from the sign-in page with its kind (only offer or request). */
@@ -120,20 +118,14 @@ export class NewListingPagesController {
     formError?: string,
     status = 200,
   ) {
-    const [ctx, t, categories, neighbourhoods] = await Promise.all([
-      this.context(ref, req, errors ? 'Erreur – Publier une annonce' : 'Publier une annonce', 'new'),
-      this.tenants.get(ref),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
-    ]);
+    const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
+      title: errors ? 'Erreur – Publier une annonce' : 'Publier une annonce',
+      current: 'new',
+    });
     // The form carries its own idempotency key: a double click or a resubmission after "back" publishes once.
     const page = this.pages.render('new-listing', {
-      ...ctx,
-      ...PICKER_ASSETS,
-      map: this.contexts.map(t.settings.map),
-      categories,
-      neighbourhoods,
-      values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() },
+      ...form,
+      values: withFormKey(values),
       errors,
       formError,
     });

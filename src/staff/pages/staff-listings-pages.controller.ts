@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
@@ -13,8 +12,13 @@ import { Form, formAlert, formErrors, formStatus, isFormError } from '@src/web/f
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
-import { FORM_ALREADY_SENT, formKey, listingFromForm } from '@src/listings/pages/listing-form';
-import { PICKER_ASSETS } from '@src/web/map-assets';
+import {
+  FORM_ALREADY_SENT,
+  formKey,
+  listingFormPage,
+  listingFromForm,
+  withFormKey,
+} from '@src/listings/pages/listing-form';
 import { StaffPage } from './staff-page';
 
 /**
@@ -130,25 +134,16 @@ export class StaffListingsPagesController {
     status = 200,
   ) {
     const title = `Publier pour ${resident.displayName}`;
-    const [ctx, t, categories, neighbourhoods] = await Promise.all([
-      this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
-      this.tenants.get(ref),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
-    ]);
+    const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
+      title: errors ? `Erreur – ${title}` : title,
+      current: 'staff',
+      center: values.lat && values.lng ? { lat: Number(values.lat), lng: Number(values.lng) } : undefined,
+    });
     const page = this.pages.render('new-listing', {
-      ...ctx,
-      ...PICKER_ASSETS,
+      ...form,
       onBehalf: { heading: title, action: `/equipe/residents/${resident.id}/annonce` },
-      map: this.contexts.map(
-        values.lat && values.lng
-          ? { center: { lat: Number(values.lat), lng: Number(values.lng) }, zoom: 15 }
-          : t.settings.map,
-      ),
-      categories,
-      neighbourhoods,
       // Its own idempotency key: a double click or a resubmission publishes once.
-      values: { ...values, idempotencyKey: formKey(values.idempotencyKey) ?? randomUUID() },
+      values: withFormKey(values),
       errors,
       formError,
     });
