@@ -90,6 +90,12 @@ const FIXTURES: Record<string, string> = {
   outbox_emails:
     `INSERT INTO outbox_emails (tenant_id, recipient, template, dedupe_key) VALUES ($1, ` +
     `'fixture@example.org', 'account-verification', 'rls-fixture') ON CONFLICT DO NOTHING`,
+  message_reports:
+    `INSERT INTO message_reports (tenant_id, message_id, reporter_id, reason) SELECT $1::uuid, id, ` +
+    `${id('author')}, 'spam' FROM messages WHERE tenant_id = $1::uuid LIMIT 1 ON CONFLICT DO NOTHING`,
+  account_blocks:
+    `INSERT INTO account_blocks (tenant_id, blocker_id, blocked_id) VALUES ($1::uuid, ${id('author')}, ` +
+    `${id('neighbour')}) ON CONFLICT DO NOTHING`,
 };
 
 /**

@@ -38,6 +38,7 @@ describe('configuration', () => {
     ['REDIS_URL', { ...valid, REDIS_URL: '' }, 'Invalid configuration: REDIS_URL is missing'],
     ['PORT', { ...valid, PORT: 'trois-mille' }, 'Invalid configuration: PORT is malformed'],
     ['PUBLIC_SCHEME', { ...valid, PUBLIC_SCHEME: 'ftp' }, 'Invalid configuration: PUBLIC_SCHEME is malformed'],
+    ['GEOCODER_URL', { ...valid, GEOCODER_URL: 'adresse' }, 'Invalid configuration: GEOCODER_URL is malformed'],
     [
       'SESSION_SECRET',
       { ...valid, SESSION_SECRET: 'short' },

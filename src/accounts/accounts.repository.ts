@@ -10,6 +10,7 @@ import { Session } from './entities/session.entity';
 
 export type TokenPurpose = 'verify' | 'reset' | 'invite';
 export type NotifyMode = 'immediate' | 'daily' | 'off';
+export type NotifyKind = 'offer' | 'request';
 
 export interface AccountRow {
   id: string;
@@ -22,6 +23,8 @@ export interface AccountRow {
   notifyMode: NotifyMode;
   notifyRadiusM: number;
   notifyCategoryIds: string[];
+  /** The kinds of listing the alert is for: offers, requests or both. */
+  notifyKinds: NotifyKind[];
   termsAcceptedAt: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
@@ -36,6 +39,7 @@ const ACCOUNT_COLUMNS = `id, email, email_verified_at AS "emailVerifiedAt", pass
   CASE WHEN location IS NULL THEN NULL ELSE json_build_object('lat', ST_Y(location::geometry), 'lng',
     ST_X(location::geometry)) END AS location,
   notify_mode AS "notifyMode", notify_radius_m AS "notifyRadiusM", notify_category_ids AS "notifyCategoryIds",
+  notify_kinds AS "notifyKinds",
   terms_accepted_at AS "termsAcceptedAt", last_login_at AS "lastLoginAt", created_at AS "createdAt", deleted_at AS
     "deletedAt",
   banned_at AS "bannedAt", relayed`;
@@ -105,6 +109,7 @@ export class AccountsRepository {
       notifyMode: NotifyMode;
       notifyRadiusM: number;
       notifyCategoryIds: string[];
+      notifyKinds: NotifyKind[];
       verified: true;
       addRole: Role;
       loggedIn: true;
@@ -122,6 +127,7 @@ export class AccountsRepository {
     if (changes.notifyRadiusM !== undefined) sets.push(`notify_radius_m = ${param(changes.notifyRadiusM)}`);
     if (changes.notifyCategoryIds !== undefined)
       sets.push(`notify_category_ids = ${param(changes.notifyCategoryIds)}::uuid[]`);
+    if (changes.notifyKinds !== undefined) sets.push(`notify_kinds = ${param(changes.notifyKinds)}::text[]`);
     if (changes.verified) sets.push('email_verified_at = coalesce(email_verified_at, now())');
     if (changes.addRole)
       sets.push(

@@ -78,7 +78,8 @@ export class AccountsService implements BeforeApplicationShutdown {
   ) {}
 
   /** Answers the same, and as fast, whether or not the address is already registered. */
-  async signup(tenant: TenantRef, dto: SignupDto, ip: string): Promise<void> {
+  /** `retour`: the page the person was on, where the verification signs them in and brings them back. */
+  async signup(tenant: TenantRef, dto: SignupDto, ip: string, retour?: string): Promise<void> {
     const email = normaliseEmail(dto.email);
     await this.limit(tenant, 'signup', ip, email);
     const displayName = toPublicName(dto.displayName);
@@ -100,11 +101,11 @@ export class AccountsService implements BeforeApplicationShutdown {
           roles: ['resident'],
           termsAccepted: true,
         });
-        if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!)];
+        if (id) return [await this.sendVerification(tx, tenant, id, email, displayName!, retour)];
         // Already registered: an unverified owner gets a fresh link; nothing tells the caller either way.
         const existing = await this.repo.findByEmail(tx, email);
         if (existing && !existing.emailVerifiedAt)
-          return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName)];
+          return [await this.sendVerification(tx, tenant, existing.id, email, existing.displayName, retour)];
         return [];
       });
       await this.outbox.dispatch(tenant.id, mailIds);
@@ -129,6 +130,31 @@ export class AccountsService implements BeforeApplicationShutdown {
       const used = await this.repo.consumeToken(tx, 'verify', hashToken(token));
       if (!used) throw invalid('token', "Ce lien de vérification n'est plus valide. Demandez-en un nouveau.");
       await this.repo.update(tx, used.accountId, { verified: true });
+    });
+  }
+
+  /**
+   * The verification e-mail's button: the address is confirmed and, since only its owner could
+   * follow the link, they are signed in and sent back where they were when they signed up.
+   */
+  async verifyAndSignIn(
+    tenant: TenantRef,
+    token: string,
+    userAgent: string,
+  ): Promise<{ session: NewSession; retour?: string }> {
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const used = await this.repo.consumeToken(tx, 'verify', hashToken(token));
+      if (!used) throw invalid('token', "Ce lien de vérification n'est plus valide. Demandez-en un nouveau.");
+      const a = await this.repo.findById(tx, used.accountId);
+      if (!a || a.deletedAt) throw invalid('token', "Ce lien de vérification n'est plus valide.");
+      if (a.bannedAt)
+        throw new ForbiddenError(
+          'Votre compte a été suspendu par la modération de ce site.',
+          'urn:entraide:account-banned',
+        );
+      await this.repo.update(tx, a.id, { verified: true, loggedIn: true });
+      const retour = typeof used.data.retour === 'string' ? used.data.retour : undefined;
+      return { session: await this.openSession(tx, tenant, a.id, a.roles, userAgent), retour };
     });
   }
 
@@ -394,6 +420,7 @@ export class AccountsService implements BeforeApplicationShutdown {
         notifyMode: dto.notifications?.mode,
         notifyRadiusM: dto.notifications?.radiusM,
         notifyCategoryIds: categoryIds,
+        notifyKinds: dto.notifications?.kinds ? [...new Set(dto.notifications.kinds)].sort() : undefined,
       });
       return (await this.repo.findById(tx, principal.accountId))!;
     });
@@ -448,9 +475,10 @@ export class AccountsService implements BeforeApplicationShutdown {
     accountId: string,
     email: string,
     displayName: string,
+    retour?: string,
   ): Promise<string | undefined> {
     const { token, hash } = newToken();
-    await this.repo.insertToken(tx, accountId, 'verify', hash, TOKEN_TTL.verify);
+    await this.repo.insertToken(tx, accountId, 'verify', hash, TOKEN_TTL.verify, retour ? { retour } : {});
     return this.outbox.add(tx, {
       tenantId: tenant.id,
       to: email,

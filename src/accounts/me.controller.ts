@@ -16,7 +16,12 @@ const view = (a: AccountRow) => ({
   roles: a.roles,
   emailVerified: a.emailVerifiedAt !== null,
   location: a.location,
-  notifications: { mode: a.notifyMode, radiusM: a.notifyRadiusM, categoryIds: a.notifyCategoryIds },
+  notifications: {
+    mode: a.notifyMode,
+    radiusM: a.notifyRadiusM,
+    categoryIds: a.notifyCategoryIds,
+    kinds: a.notifyKinds,
+  },
 });
 
 @ApiTags('me')

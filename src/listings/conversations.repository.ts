@@ -49,6 +49,8 @@ export interface HeldMessage {
 export interface ConversationsExport {
   messages: Array<{ conversationId: string; body: string; createdAt: Date }>;
   reports: Array<{ listingId: string; reason: string; comment: string; createdAt: Date }>;
+  messageReports: Array<{ messageId: string; reason: string; comment: string; createdAt: Date }>;
+  blocked: Array<{ displayName: string; createdAt: Date }>;
 }
 
 const CONVERSATION_COLUMNS = `cv.id, cv.listing_id AS "listingId", l.title AS "listingTitle", l.status AS
@@ -194,6 +196,96 @@ export class ConversationsRepository {
     );
   }
 
+  /** `accountId` has read the conversation up to now (the header counts what came after). */
+  async markRead(tx: TenantTx, id: string, accountId: string): Promise<void> {
+    await execute(
+      tx,
+      `UPDATE conversations SET author_read_at = CASE WHEN author_id = $3 THEN now() ELSE author_read_at END,
+         starter_read_at = CASE WHEN starter_id = $3 THEN now() ELSE starter_read_at END
+       WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenantId, id, accountId],
+    );
+  }
+
+  /**
+   * Visible messages others sent to `accountId` since they last read each conversation
+   * (conversations_author / conversations_starter, then messages_conversation per conversation).
+   */
+  async unreadCount(tx: TenantTx, accountId: string): Promise<number> {
+    const [r] = await rows<{ n: number }>(
+      tx,
+      `SELECT count(*)::int AS n FROM conversations cv
+       JOIN messages m ON m.tenant_id = cv.tenant_id AND m.conversation_id = cv.id
+       WHERE cv.tenant_id = $1 AND (cv.author_id = $2 OR cv.starter_id = $2) AND m.sender_id <> $2
+         AND m.status = 'visible'
+         AND m.created_at > coalesce(CASE WHEN cv.author_id = $2 THEN cv.author_read_at ELSE cv.starter_read_at END,
+           '-infinity')`,
+      [tx.tenantId, accountId],
+    );
+    return r.n;
+  }
+
+  /**
+   * A participant reports a message the other side sent them: recorded once per reporter, and the
+   * message is held (hidden from the reporter, in the moderators' queue) until a moderator decides.
+   * False when there is no such message for them to report.
+   */
+  async reportMessage(
+    tx: TenantTx,
+    conversationId: string,
+    messageId: string,
+    reporterId: string,
+    reason: string,
+    comment: string,
+  ): Promise<boolean> {
+    const added = await rows<{ messageId: string }>(
+      tx,
+      `INSERT INTO message_reports (tenant_id, message_id, reporter_id, reason, comment)
+       SELECT m.tenant_id, m.id, $4, $5, $6 FROM messages m
+       JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
+       WHERE m.tenant_id = $1 AND m.id = $3 AND m.conversation_id = $2 AND m.sender_id <> $4
+         AND $4 IN (cv.author_id, cv.starter_id) AND m.status IN ('visible', 'held')
+       ON CONFLICT (tenant_id, message_id, reporter_id) DO NOTHING RETURNING message_id AS "messageId"`,
+      [tx.tenantId, conversationId, messageId, reporterId, reason, comment],
+    );
+    if (!added.length) return false;
+    await execute(
+      tx,
+      `UPDATE messages SET status = 'held', held_at = coalesce(held_at, now()),
+         hold_reasons = CASE WHEN 'reports' = ANY(hold_reasons) THEN hold_reasons ELSE hold_reasons || '{reports}' END
+       WHERE tenant_id = $1 AND id = $2 AND status = 'visible'`,
+      [tx.tenantId, messageId],
+    );
+    return true;
+  }
+
+  /** `blockerId` no longer receives messages from `blockedId`. */
+  async block(tx: TenantTx, blockerId: string, blockedId: string): Promise<void> {
+    await execute(
+      tx,
+      `INSERT INTO account_blocks (tenant_id, blocker_id, blocked_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [tx.tenantId, blockerId, blockedId],
+    );
+  }
+
+  async unblock(tx: TenantTx, blockerId: string, blockedId: string): Promise<void> {
+    await execute(tx, `DELETE FROM account_blocks WHERE tenant_id = $1 AND blocker_id = $2 AND blocked_id = $3`, [
+      tx.tenantId,
+      blockerId,
+      blockedId,
+    ]);
+  }
+
+  /** Whether `blockerId` blocked `blockedId` (by primary key). */
+  async blocked(tx: TenantTx, blockerId: string, blockedId: string): Promise<boolean> {
+    const found = await rows<{ one: number }>(
+      tx,
+      `SELECT 1 AS one FROM account_blocks WHERE tenant_id = $1 AND blocker_id = $2 AND blocked_id = $3`,
+      [tx.tenantId, blockerId, blockedId],
+    );
+    return found.length > 0;
+  }
+
   /** Returns false when this reporter already reported this listing. */
   async addReport(
     tx: TenantTx,
@@ -229,7 +321,20 @@ export class ConversationsRepository {
         `tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
       [tx.tenantId, accountId],
     );
-    return { messages, reports };
+    const messageReports = await rows<ConversationsExport['messageReports'][number]>(
+      tx,
+      `SELECT message_id AS "messageId", reason, comment, created_at AS "createdAt" FROM message_reports WHERE ` +
+        `tenant_id = $1 AND reporter_id = $2 ORDER BY created_at`,
+      [tx.tenantId, accountId],
+    );
+    const blocked = await rows<ConversationsExport['blocked'][number]>(
+      tx,
+      `SELECT a.display_name AS "displayName", b.created_at AS "createdAt" FROM account_blocks b JOIN accounts a ` +
+        `ON a.tenant_id = b.tenant_id AND a.id = b.blocked_id WHERE b.tenant_id = $1 AND b.blocker_id = $2 ` +
+        `ORDER BY b.created_at`,
+      [tx.tenantId, accountId],
+    );
+    return { messages, reports, messageReports, blocked };
   }
 
   /** Dedupe keys of the e-mails that quoted an account to others: its messages, its listings' matches and thanks. */
@@ -256,6 +361,14 @@ export class ConversationsRepository {
       accountId,
     ]);
     await execute(tx, `UPDATE listing_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [
+      tx.tenantId,
+      accountId,
+    ]);
+    await execute(tx, `UPDATE message_reports SET comment = '' WHERE tenant_id = $1 AND reporter_id = $2`, [
+      tx.tenantId,
+      accountId,
+    ]);
+    await execute(tx, `DELETE FROM account_blocks WHERE tenant_id = $1 AND $2 IN (blocker_id, blocked_id)`, [
       tx.tenantId,
       accountId,
     ]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, TenantTx } from '@libs/db';
-import { ConflictError, InvalidError, NotFoundError } from '@libs/errors';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
 import { RateLimiter } from '@libs/redis';
 import { Principal, TenantRef } from '@libs/tenancy';
 import { actingFor, isStaff } from '@src/accounts/roles';
@@ -17,6 +17,9 @@ import { ListingsRepository } from './listings.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HOUR = 3600;
 const notFound = (what = 'Cette conversation est introuvable.') => new NotFoundError(what);
+/** Said to a person the other side blocked: no more, no less (who blocked whom stays private otherwise). */
+const blockedError = () =>
+  new ForbiddenError('Cette personne ne souhaite plus recevoir de messages de votre part.', 'urn:entraide:blocked');
 
 /** Contact through the platform: neither side ever sees the other's address. */
 @Injectable()
@@ -46,6 +49,7 @@ export class ConversationsService {
       if (!l || l.status !== 'published') throw notFound('Cette annonce est introuvable.');
       if (l.authorId === principal.accountId)
         throw new InvalidError([{ field: 'listingId', message: 'vous ne pouvez pas vous écrire à vous-même' }]);
+      if (await this.repo.blocked(tx, l.authorId, principal.accountId)) throw blockedError();
       const id = await this.repo.open(tx, listingId, l.authorId, principal.accountId);
       const holdReasons = await this.publication.ruleReasons(tenant, message);
       // A town-hall agent may write for a relayed resident (actingFor): the message says so, the log keeps the agent.
@@ -70,6 +74,8 @@ export class ConversationsService {
     const { message, mailIds } = await this.db.withTenant(tenant.id, async (tx) => {
       const { c, actor } = await this.open(tx, tenant, principal, conversationId);
       const me = await this.accounts.assertCanPublish(tx, tenant, actor);
+      if (await this.repo.blocked(tx, c.authorId === actor.accountId ? c.starterId : c.authorId, actor.accountId))
+        throw blockedError();
       const holdReasons = await this.publication.ruleReasons(tenant, body);
       const messageId = await this.repo.addMessage(
         tx,
@@ -101,6 +107,12 @@ export class ConversationsService {
     return this.db.withTenant(tenant.id, async (tx) => {
       const { c, actor } = await this.open(tx, tenant, principal, id);
       const messages = await this.repo.messages(tx, id, actor.accountId);
+      const other = c.authorId === actor.accountId ? c.starterId : c.authorId;
+      const [blockedByMe, blockedMe] = await Promise.all([
+        this.repo.blocked(tx, actor.accountId, other),
+        this.repo.blocked(tx, other, actor.accountId),
+      ]);
+      await this.repo.markRead(tx, id, actor.accountId);
       const name = (senderId: string, onBehalf: boolean) => {
         const n = senderId === c.authorId ? c.authorName : c.starterName;
         return onBehalf ? `${n} (par l’équipe de la mairie)` : n;
@@ -115,6 +127,8 @@ export class ConversationsService {
               },
             }
           : {}),
+        blockedByMe,
+        canWrite: !blockedMe,
         messages: messages.map((m) => ({
           id: m.id,
           mine: m.senderId === actor.accountId,
@@ -126,6 +140,46 @@ export class ConversationsService {
           createdAt: m.createdAt,
         })),
       };
+    });
+  }
+
+  /** Messages others sent to the person since they last opened each conversation (the header's count). */
+  unreadCount(tenant: TenantRef, principal: Principal): Promise<number> {
+    return this.db.withTenant(tenant.id, (tx) => this.repo.unreadCount(tx, principal.accountId));
+  }
+
+  /** A participant reports a message they received: it is hidden from them and waits for a moderator. */
+  async reportMessage(
+    tenant: TenantRef,
+    principal: Principal,
+    conversationId: string,
+    messageId: string,
+    reason: string,
+    comment = '',
+  ) {
+    if (!UUID.test(conversationId) || !UUID.test(messageId)) throw notFound('Ce message est introuvable.');
+    await this.limits.hit('report', [
+      { subject: `account:${principal.accountId}`, limit: { max: 30, windowSec: HOUR } },
+    ]);
+    return this.db.withTenant(tenant.id, async (tx) => {
+      if (!(await this.repo.findForParticipant(tx, conversationId, principal.accountId)))
+        throw notFound('Ce message est introuvable.');
+      if (!(await this.repo.reportMessage(tx, conversationId, messageId, principal.accountId, reason, comment)))
+        throw new ConflictError('Vous avez déjà signalé ce message. Merci, un modérateur va l’examiner.');
+      return { status: 'received', message: 'Merci pour votre signalement : un modérateur va examiner ce message.' };
+    });
+  }
+
+  /** The other participant can no longer write to the person (`blocked`), or can again (`!blocked`). */
+  async setBlocked(tenant: TenantRef, principal: Principal, conversationId: string, blocked: boolean) {
+    if (!UUID.test(conversationId)) throw notFound();
+    return this.db.withTenant(tenant.id, async (tx) => {
+      const c = await this.repo.findForParticipant(tx, conversationId, principal.accountId);
+      if (!c) throw notFound();
+      const other = c.authorId === principal.accountId ? c.starterId : c.authorId;
+      if (blocked) await this.repo.block(tx, principal.accountId, other);
+      else await this.repo.unblock(tx, principal.accountId, other);
+      return { blocked, with: { displayName: c.authorId === principal.accountId ? c.starterName : c.authorName } };
     });
   }
 

@@ -76,11 +76,11 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
    *  - counterparts: authors of public, unexpired listings of the other kind in L's category,
    *    within reach — both sides able to help remotely (any distance in the commune), or both
    *    in person within the helper's radius (the offer's radius_m);
-   *  - alerts: residents whose notification mode is not off, who chose L's category and whose
-   *    home is within their own radius of L (app_alert_recipients, an owner function scoped to
-   *    the caller's tenant, finds the category's followers through the GIN index
-   *    accounts_alert_categories and tests each one's radius; the final join reads the
-   *    recipients under RLS);
+   *  - alerts: residents whose notification mode is not off, who chose L's category and L's kind
+   *    (offers, requests or both) and whose home is within their own radius of L
+   *    (app_alert_recipients, an owner function scoped to the caller's tenant, finds the
+   *    category's followers through the GIN index accounts_alert_categories and tests each
+   *    one's radius; the final join reads the recipients under RLS);
    * minus L's author and deleted, banned or unsubscribed accounts; one row per recipient (a
    * counterpart wins over an alert), nearest first, at most `cap`. Distances use the exact
    * points and never leave the server except rounded in the e-mail. Under RLS the distance
@@ -105,9 +105,11 @@ export class ListingAlertSource implements AlertSource<ListingAlertItem>, OnModu
                     AND ST_DWithin(o.location, l.location, CASE WHEN l.kind = 'offer' THEN l.radius_m ELSE o.radius_m
                       END)))
        ), alert AS (
+         -- An alert is for offers, requests or both (notify_kinds): read by primary key per follower.
          SELECT c.id AS recipient_id, 'alert'::text AS reason, c.distance_m AS d
          FROM l, app_alert_recipients(l.category_id, l.location) AS c
          WHERE c.id <> l.author_id
+           AND EXISTS (SELECT 1 FROM accounts k WHERE k.tenant_id = $1 AND k.id = c.id AND l.kind = ANY(k.notify_kinds))
        ), best AS (
          SELECT DISTINCT ON (recipient_id) recipient_id, reason, d
          FROM (SELECT * FROM counterpart UNION ALL SELECT * FROM alert) m

@@ -157,6 +157,32 @@ export async function searchListings(
   );
 }
 
+/** Counts above this are told as "more than": a count reads every matching row of the tenant. */
+export const COUNT_CAP = 1000;
+
+/**
+ * How many public listings match the filters (the results page announces it), at most COUNT_CAP + 1.
+ * Same filters as searchListings; `near` counts only within `radiusM` (all of them without it).
+ */
+export async function countListings(tx: TenantTx, f: SearchFilters): Promise<number> {
+  const params: unknown[] = [tx.tenantId];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
+  if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
+  if (f.categoryId) where.push(`l.category_id = ${p(f.categoryId)}`);
+  if (f.neighbourhoodId) where.push(`l.neighbourhood_id = ${p(f.neighbourhoodId)}`);
+  if (f.q) where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${p(f.q)})))`);
+  if (f.near && f.radiusM)
+    where.push(`ST_DWithin(l.public_location, ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
+  const [r] = await rows<{ n: number }>(
+    tx,
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM listings l WHERE ${where.join(' AND ')} ` +
+      `LIMIT ${p(COUNT_CAP + 1)}) x`,
+    params,
+  );
+  return r.n;
+}
+
 /** A row of the nearest-first query, with the bounds of what it read (see readTooShort). */
 interface NearestRow extends SearchRow {
   publicPoint: unknown;

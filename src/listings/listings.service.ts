@@ -14,7 +14,7 @@ import { IdempotencyRepository, IdempotentRequest } from './idempotency.reposito
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingCellsInBox, listingPointsInBox } from './listings.map';
-import { SearchCursor, SearchRow, searchListings } from './listings.search';
+import { countListings, SearchCursor, SearchRow, searchListings } from './listings.search';
 import { cellsOf, cellSize, clusterFeatures, MAP_POINTS_CAP, MAP_POINTS_MIN_ZOOM } from './map-grid';
 
 /** Other modules read a request's Idempotency-Key through the listings module (staff relays listings too). */
@@ -215,6 +215,21 @@ export class ListingsService {
       );
     }
     return { items: page.map(publicView), nextCursor };
+  }
+
+  /** How many public listings `search` would find over all its pages (up to COUNT_CAP + 1), for the results page. */
+  async count(tenant: TenantRef, q: SearchListingsQuery): Promise<number> {
+    const near = q.near ? this.parseNear(q.near) : undefined;
+    return this.db.withTenant(tenant.id, async (tx) =>
+      countListings(tx, {
+        kind: q.kind === 'offer' || q.kind === 'request' ? q.kind : undefined,
+        categoryId: q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined,
+        neighbourhoodId: q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined,
+        q: q.q,
+        near,
+        radiusM: q.radius,
+      }),
+    );
   }
 
   /**

@@ -27,6 +27,7 @@ const FILES: Record<string, string> = {
   'leaflet-setup.js': join(OWN, 'leaflet-setup.js'),
   'map.js': join(OWN, 'map.js'),
   'location-picker.js': join(OWN, 'location-picker.js'),
+  'near-me.js': join(OWN, 'near-me.js'),
   'vendor/leaflet/leaflet.js': join(LEAFLET, 'leaflet.js'),
   'vendor/leaflet/leaflet.css': join(LEAFLET, 'leaflet.css'),
   ...Object.fromEntries(

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
-import { TenantRef } from '@libs/tenancy';
+import { Principal, TenantRef } from '@libs/tenancy';
 import type { AccountRow } from '@src/accounts/accounts.service';
 import { AccountsService } from '@src/accounts/accounts.service';
 import { TenantsService } from '@src/tenants/tenants.service';
@@ -11,6 +11,8 @@ import { PageContext } from './page-renderer';
 @Injectable()
 export class PageContexts {
   private readonly accountReads = new WeakMap<FastifyRequest, Promise<AccountRow>>();
+  /** Counts the signed-in person's unread messages for the header (the conversations' pages register it). */
+  private unreadMessages?: (ref: TenantRef, principal: Principal) => Promise<number>;
 
   constructor(
     private readonly tenants: TenantsService,
@@ -27,9 +29,17 @@ export class PageContexts {
     return read;
   }
 
+  registerUnreadMessages(count: (ref: TenantRef, principal: Principal) => Promise<number>): void {
+    this.unreadMessages = count;
+  }
+
   async of(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
     const principal = req.ctx.principal;
-    const [t, me] = await Promise.all([this.tenants.get(ref), this.account(ref, req).catch(() => undefined)]);
+    const [t, me, unread] = await Promise.all([
+      this.tenants.get(ref),
+      this.account(ref, req).catch(() => undefined),
+      principal && this.unreadMessages ? this.unreadMessages(ref, principal).catch(() => 0) : 0,
+    ]);
     return {
       title,
       current,
@@ -50,6 +60,7 @@ export class PageContexts {
               roles: principal.roles,
               staff: principal.roles.some((r) => r !== 'resident'),
               admin: principal.roles.some((r) => r === 'admin' || r === 'federation_admin'),
+              unread,
             }
           : undefined,
       // The development inbox (dev/, /dev/mail) runs in this process: link it from the footer.

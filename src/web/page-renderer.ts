@@ -20,7 +20,7 @@ export interface PageContext {
     contact: Record<string, unknown>;
     organisations?: { siteName: string };
   };
-  user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean };
+  user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean; unread?: number };
   /** The navigation entry to mark as current. */
   current?: string;
   /** The development inbox runs in this process: the footer links to it. */
@@ -150,6 +150,8 @@ const MODE = { in_person: 'Sur place', remote: 'À distance', both: 'Sur place o
 
 const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
+  // A value inside a link's query string (a return path carrying its own query).
+  uri: (v: unknown) => encodeURIComponent(typeof v === 'string' ? v : ''),
   minus: (n: unknown) => Number(n) - 1,
   // A published figure, or "moins de 5" for a suppressed (null) one.
   cell: (n: number | null | undefined) => (n === null || n === undefined ? `moins de ${SUPPRESS_BELOW}` : String(n)),

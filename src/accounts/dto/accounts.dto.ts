@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   Equals,
   IsArray,
   IsEmail,
@@ -86,6 +87,13 @@ export class NotificationPrefsDto {
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true, message: 'identifiant de catégorie invalide' })
   categoryIds?: string[];
+  @ApiPropertyOptional({ type: [String], enum: ['offer', 'request'], description: 'offers, requests or both' })
+  @IsOptional()
+  @IsArray({ message: 'liste attendue : offer, request' })
+  @ArrayMinSize(1, { message: 'choisissez les offres, les demandes ou les deux' })
+  @ArrayMaxSize(2)
+  @IsIn(['offer', 'request'], { each: true, message: 'type attendu : offer ou request' })
+  kinds?: Array<'offer' | 'request'>;
 }
 
 export class UpdateMeDto {

@@ -37,6 +37,10 @@ export class Account {
   @Column('uuid', { name: 'notify_category_ids', array: true })
   notifyCategoryIds!: string[];
 
+  /** The kinds of listing an alert is for: offers, requests or both. */
+  @Column('text', { name: 'notify_kinds', array: true })
+  notifyKinds!: Array<'offer' | 'request'>;
+
   @Column('timestamptz', { name: 'terms_accepted_at', nullable: true })
   termsAcceptedAt!: Date | null;
 

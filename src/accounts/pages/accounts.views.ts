@@ -19,6 +19,8 @@ export interface LoginView extends FormState<Values> {
 }
 
 export interface SignupView extends FormState<Values> {
+  /** Where the verification brings the person back, signed in (a path of this site). */
+  retour?: string;
   residentProviders?: ProviderButtonView[];
 }
 

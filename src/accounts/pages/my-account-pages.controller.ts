@@ -17,6 +17,24 @@ import { PICKER_ASSETS } from '@src/web/map-assets';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 
+/** What "Mon compte" confirms after a redirect. */
+const DONE: Record<string, string> = {
+  enregistre: 'Vos préférences sont enregistrées.',
+  alerte: 'Votre alerte est enregistrée : vous serez prévenu(e) par e-mail des nouvelles annonces de cette recherche.',
+  'alerte-quartier':
+    'Votre alerte est enregistrée. Indiquez votre quartier ci-dessous : les alertes portent sur les annonces proches ' +
+    'de chez vous.',
+};
+
+/** The alert's kinds as the form's one choice: 'offer', 'request' or 'both'. */
+const kindsChoice = (kinds: string[]) => (kinds.length === 1 ? kinds[0] : 'both');
+const kindsOf = (choice: string | undefined) =>
+  choice === 'offer' || choice === 'request'
+    ? [choice]
+    : choice === 'both' || !choice
+      ? ['offer', 'request']
+      : [choice];
+
 /** "300 m", "1,5 km". */
 const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${(m / 1000).toLocaleString('fr-FR')} km`);
 
@@ -47,14 +65,9 @@ export class MyAccountPagesController {
       mode: account.notifyMode,
       radiusM: String(account.notifyRadiusM),
       categoryIds: account.notifyCategoryIds,
+      kinds: kindsChoice(account.notifyKinds),
     };
-    await this.renderAccount(
-      ref,
-      req,
-      reply,
-      values,
-      done === 'enregistre' ? 'Vos préférences sont enregistrées.' : undefined,
-    );
+    await this.renderAccount(ref, req, reply, values, DONE[done ?? '']);
   }
 
   @Post('mon-compte')
@@ -80,7 +93,12 @@ export class MyAccountPagesController {
       const dto = await validated(UpdateMeDto, {
         displayName: one('displayName') ?? '',
         ...(location ? { location } : {}),
-        notifications: { mode: one('mode') ?? 'off', radiusM: Number(one('radiusM') ?? 1000), categoryIds },
+        notifications: {
+          mode: one('mode') ?? 'off',
+          radiusM: Number(one('radiusM') ?? 1000),
+          categoryIds,
+          kinds: kindsOf(one('kinds')),
+        },
       });
       await this.accounts.updateMe(ref, me, dto);
       return reply.redirect('/mon-compte?fait=enregistre', 303);
@@ -89,7 +107,14 @@ export class MyAccountPagesController {
       const errors = formErrors(err);
       if (errors['location.lat'] || errors['location.lng'] || errors.location)
         errors.location = errors.location ?? 'position invalide';
-      const values = { displayName: one('displayName'), mode: one('mode'), radiusM: one('radiusM'), categoryIds };
+      const values = {
+        displayName: one('displayName'),
+        mode: one('mode'),
+        radiusM: one('radiusM'),
+        categoryIds,
+        kinds: one('kinds'),
+      };
+      if (errors['notifications.kinds']) errors.kinds = errors['notifications.kinds'];
       const formError = formAlert(err, errors, 'Rien n’a été enregistré : corrigez les champs signalés.');
       return this.renderAccount(ref, req, reply, values, undefined, errors, formError, formStatus(err));
     }
@@ -111,6 +136,7 @@ export class MyAccountPagesController {
         mode: account.notifyMode,
         radiusM: String(account.notifyRadiusM),
         categoryIds: account.notifyCategoryIds,
+        kinds: kindsChoice(account.notifyKinds),
       };
       const errors = { confirm: 'cochez la case pour confirmer la suppression' };
       return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
@@ -142,7 +168,7 @@ export class MyAccountPagesController {
     ref: TenantRef,
     req: FastifyRequest,
     reply: FastifyReply,
-    values: { displayName?: string; mode?: string; radiusM?: string; categoryIds: string[] },
+    values: { displayName?: string; mode?: string; radiusM?: string; categoryIds: string[]; kinds?: string },
     notice?: string,
     errors?: Record<string, string>,
     formError?: string,

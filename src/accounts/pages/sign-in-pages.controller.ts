@@ -23,6 +23,12 @@ import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 
+/** Where a sign-up brings the person back after verifying: a page of the site, never its front page by default. */
+function returnTo(path: string | undefined): string | undefined {
+  const safe = safeReturn(path);
+  return safe === '/' ? undefined : safe;
+}
+
 /** Signing in and out, signing up, invitations and the address confirmation. */
 @ApiExcludeController()
 @Controller()
@@ -102,6 +108,7 @@ export class SignInPagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
     @Query('envoye') sent?: string,
+    @Query('retour') retour?: string,
   ) {
     if (sent === '1') {
       const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
@@ -120,7 +127,7 @@ export class SignInPagesController {
     }
     const ctx = await this.context(ref, req, "S'inscrire", 'signup');
     const buttons = this.identity.signInButtons(ref);
-    sendPage(reply, this.pages.render('signup', { ...ctx, ...buttons, values: {} }));
+    sendPage(reply, this.pages.render('signup', { ...ctx, ...buttons, retour: returnTo(retour), values: {} }));
   }
 
   @Post('inscription')
@@ -137,7 +144,7 @@ export class SignInPagesController {
         displayName: body.displayName ?? '',
         acceptTerms: body.acceptTerms === 'true',
       });
-      await this.accounts.signup(ref, dto, req.ip);
+      await this.accounts.signup(ref, dto, req.ip, returnTo(body.retour));
       return reply.redirect('/inscription?envoye=1', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
@@ -153,11 +160,8 @@ export class SignInPagesController {
         : err.detail;
       const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
       const buttons = this.identity.signInButtons(ref);
-      return sendPage(
-        reply,
-        this.pages.render('signup', { ...ctx, ...buttons, values, errors, formError }),
-        formStatus(err),
-      );
+      const page = { ...ctx, ...buttons, retour: returnTo(body.retour), values, errors, formError };
+      return sendPage(reply, this.pages.render('signup', page), formStatus(err));
     }
   }
 
@@ -241,8 +245,12 @@ export class SignInPagesController {
       const ctx = await this.context(ref, req, 'Adresse confirmée', 'signup');
       const page = {
         heading: 'Votre adresse est confirmée',
-        paragraphs: ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'],
-        link: { href: '/connexion', label: 'Se connecter' },
+        paragraphs: ctx.user
+          ? ['Merci ! Vous êtes connecté(e) : vous pouvez publier une offre ou une demande, ou écrire à un voisin.']
+          : ['Merci ! Vous pouvez maintenant vous connecter et publier une offre ou une demande.'],
+        link: ctx.user
+          ? { href: '/annonces', label: 'Voir les annonces' }
+          : { href: '/connexion', label: 'Se connecter' },
       };
       return sendPage(reply, this.pages.render('message', { ...ctx, ...page }));
     }
@@ -259,8 +267,13 @@ export class SignInPagesController {
   ) {
     try {
       const dto = await validated(TokenDto, { token: body.token ?? '' });
-      await this.accounts.verify(ref, dto.token);
-      return reply.redirect('/compte/verification?fait=1', 303);
+      const { session, retour } = await this.accounts.verifyAndSignIn(
+        ref,
+        dto.token,
+        String(req.headers['user-agent'] ?? ''),
+      );
+      setSessionCookie(reply, this.config, session.token);
+      return reply.redirect(retour ? safeReturn(retour) : '/compte/verification?fait=1', 303);
     } catch (err) {
       if (!isFormError(err)) throw err;
     }

@@ -24,4 +24,11 @@ export class Conversation {
 
   @Column('timestamptz', { name: 'last_message_at' })
   lastMessageAt!: Date;
+
+  /** Until when each side has read the conversation (the header's unread count). */
+  @Column('timestamptz', { name: 'author_read_at', nullable: true })
+  authorReadAt!: Date | null;
+
+  @Column('timestamptz', { name: 'starter_read_at', nullable: true })
+  starterReadAt!: Date | null;
 }

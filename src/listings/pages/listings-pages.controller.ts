@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { isStaff } from '@src/accounts/roles';
-import { MessageDto, ReportDto, SearchListingsQuery } from '../dto/listings.dto';
+import { MessageDto, ReportDto } from '../dto/listings.dto';
 import { ConversationsService } from '../conversations.service';
 import { ListingsService } from '../listings.service';
 import { TenantsService } from '@src/tenants/tenants.service';
@@ -14,13 +14,9 @@ import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { Me, SignedInPage } from '@src/web/page-guard';
 import { MAP_ASSETS } from '@src/web/map-assets';
-import type { ListingsView } from './listings.views';
 
-/** The radius of "près de chez moi". */
-const NEAR_ME_M = 2000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The new-listing form, back from the sign-in page with its kind (only offer or request). */
-/** Why a listing waits for a moderator, as its author reads it. */
 function stripEmpty(o: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== 'cursor'));
 }
@@ -64,66 +60,6 @@ export class ListingsPagesController {
         projects,
       }),
     );
-  }
-
-  @Get('annonces')
-  async browse(
-    @CurrentTenant() ref: TenantRef,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Query() raw: Form,
-  ) {
-    const filters = {
-      kind: raw.kind === 'offer' || raw.kind === 'request' ? raw.kind : undefined,
-      category: raw.category || undefined,
-      neighbourhood: raw.neighbourhood || undefined,
-      q: raw.q?.trim() || undefined,
-      pres: raw.pres === '1' ? '1' : undefined,
-      cursor: raw.cursor || undefined,
-    };
-    const principal = req.ctx.principal;
-    const [ctx, categories, neighbourhoods, me] = await Promise.all([
-      this.context(ref, req, 'Annonces', 'listings'),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
-      this.contexts.account(ref, req),
-    ]);
-    // "Près de chez moi": within 2 km of the resident's private location, nearest first.
-    const home =
-      filters.pres && me?.location ? { near: `${me.location.lat},${me.location.lng}`, radius: String(NEAR_ME_M) } : {};
-    let items: ListingsView['items'] = [];
-    let next: string | undefined;
-    let errors: Record<string, string> | undefined;
-    if (filters.pres && !me?.location)
-      errors = {
-        pres: principal
-          ? 'indiquez votre quartier dans « Mon compte » pour trier par distance'
-          : 'connectez-vous pour chercher près de chez vous',
-      };
-    try {
-      const { pres: _pres, ...searchable } = filters;
-      const query = await validated(SearchListingsQuery, { ...searchable, ...home, limit: '20' });
-      const page = await this.listings.search(ref, query);
-      items = page.items;
-      if (page.nextCursor)
-        next = `/annonces?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.nextCursor }).toString()}`;
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      errors = formErrors(err);
-    }
-    const title = errors ? 'Erreur dans les filtres – Annonces' : 'Annonces';
-    const view = {
-      ...ctx,
-      title,
-      filters,
-      categories,
-      neighbourhoods,
-      items,
-      next,
-      errors,
-      canNearMe: Boolean(principal),
-    };
-    sendPage(reply, this.pages.render('listings', view), errors ? 422 : 200);
   }
 
   @Get('carte')
@@ -183,7 +119,9 @@ export class ListingsPagesController {
         listing,
         mine,
         relayedForStaff,
-        sent: q.envoye === '1',
+        sent: Boolean(q.envoye),
+        // The conversation the message opened, linked from the confirmation.
+        conversationId: UUID.test(q.envoye ?? '') ? q.envoye : undefined,
         reported: q.signale === '1',
       }),
     );
@@ -201,8 +139,8 @@ export class ListingsPagesController {
   ) {
     try {
       const dto = await validated(MessageDto, { message: body.message ?? '' });
-      await this.conversations.start(ref, principal, id, dto.message);
-      return reply.redirect(`/annonces/${id}?envoye=1`, 303);
+      const { conversationId } = await this.conversations.start(ref, principal, id, dto.message);
+      return reply.redirect(`/annonces/${id}?envoye=${conversationId}`, 303);
     } catch (err) {
       if (!isFormError(err) || err instanceof NotFoundError) throw err;
       const listing = await this.listings.get(ref, id, principal);

@@ -19,14 +19,24 @@ export interface HomeView {
   projects?: ListingItems;
 }
 
-export interface ListingsView {
-  filters: { kind?: string; category?: string; neighbourhood?: string; q?: string; pres?: string; cursor?: string };
+export interface ListingsView extends Partial<PageAssets> {
+  filters: Record<string, string | undefined>;
   categories: Categories;
   neighbourhoods: Neighbourhoods;
   items: ListingItems;
   next?: string;
   errors?: Record<string, string>;
+  /** "12 annonces trouvées à moins de 2 km de votre position" (the first page of a search only). */
+  count?: string;
+  /** The form was sent: the count takes the focus. */
+  focusResults: boolean;
+  /** A home is saved in "Mon compte": "autour de mon domicile" is offered. */
   canNearMe: boolean;
+  /** An address search is configured (GEOCODER_URL). */
+  addressSearch: boolean;
+  radii: Array<{ value: string; label: string; selected: boolean }>;
+  /** "M'alerter pour cette recherche": the search's fields, and the page a visitor signs in to come back to. */
+  alert: { fields: Record<string, string>; returnPath: string };
 }
 
 export interface MapPageView extends PageAssets {
@@ -58,6 +68,7 @@ export interface ListingView extends FormState {
   mine?: boolean;
   relayedForStaff?: boolean;
   sent?: boolean;
+  conversationId?: string;
   reported?: boolean;
 }
 
@@ -77,6 +88,7 @@ export interface ConversationsView {
 export interface ConversationView extends FormState<Form> {
   conversation: Conversation;
   sent?: boolean;
+  notice?: string;
 }
 
 declare module '@src/web/page-models' {
