@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parseCalendar, utcDateTime } from '@libs/calendar';
 import { MissionRemindersService } from '@src/organisations/mission-reminders.service';
 import { parisInstant, parisParts, parisTomorrow, scheduleLabel } from '@src/organisations/mission-schedule';
-import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import { expectNoAxeViolations, launchBrowser, navigation, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
@@ -34,10 +34,6 @@ describe('organisations and volunteering on the site, in a real browser', () => 
   };
   const api = (method: 'POST' | 'GET', url: string, who: ResidentFixture, payload?: unknown) =>
     t.request({ method, url, host: 'lyon.localhost', session: who.session, payload });
-  const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return res?.status() ?? 0;
-  };
 
   beforeAll(async () => {
     sink = await SmtpSink.start();

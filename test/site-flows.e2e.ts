@@ -1,5 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
-import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import {
+  computedStyle,
+  expectNoAxeViolations,
+  launchBrowser,
+  navigation,
+  openTenantPage,
+  uncaughtErrors,
+} from './support/browser';
 import { categoryId, createResident, FACTORY_PASSWORD, publishListing, ResidentFixture } from './support/factories';
 import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { linkIn, SinkMessage, SmtpSink } from './support/smtp-sink';
@@ -44,15 +51,6 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     const res = await page.goto(new URL(path.replace(/^\/+/, ''), t.baseUrl(slug)).toString(), { waitUntil: 'load' });
     expect({ path, status: res?.status() }).toEqual({ path, status });
     return page;
-  };
-
-  /**
-   * Runs `action` (a click, a key press) and waits for the navigation it starts to load; the
-   * status of the final answer, after redirects (a form's 303 then the page it leads to).
-   */
-  const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return res?.status() ?? 0;
   };
 
   /** The main heading's text. */

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import { launchBrowser, navigation, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, publishListing } from './support/factories';
 import { matchingDone } from './support/matching';
 import { SmtpSink } from './support/smtp-sink';
@@ -25,14 +25,6 @@ describe('the site’s forms keep what is stored and act once', () => {
     const page = await openTenantPage(browser, t, 'meylan', path, { session });
     opened.push(page);
     return page;
-  };
-  /**
-   * Runs `action` and waits for the navigation it starts; the final answer's status (after a 303, the page it leads
-   * to).
-   */
-  const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return res?.status() ?? 0;
   };
   const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
   const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;

@@ -77,6 +77,15 @@ export async function openTenantPage(
 }
 
 /** Uncaught script errors the page raised since it was opened by openTenantPage. */
+/**
+ * Runs `action` (a click, a key press) and waits for the navigation it starts to load; the status of the final
+ * answer, after redirects (a form's 303, then the page it leads to).
+ */
+export async function navigation(page: Page, action: () => Promise<unknown>): Promise<number> {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  return res?.status() ?? 0;
+}
+
 export function uncaughtErrors(page: Page): string[] {
   return [...(pageErrors.get(page) ?? [])];
 }
