@@ -125,4 +125,89 @@ describe('each commune’s front page in a real browser', () => {
     await p.keyboard.press('Enter');
     expect(new URL(p.url()).hash).toBe(target);
   });
+
+  it(
+    'folds the navigation behind a « Menu » button on a 360 px phone, opened and closed with the keyboard, and ' +
+      'shows it as a list without JavaScript',
+    async () => {
+      const p = (page = await openTenantPage(browser, t, 'meylan', '/', { viewport: { width: 360, height: 740 } }));
+      const nav = p.getByRole('navigation', { name: 'Navigation principale' });
+      const menu = nav.getByRole('button', { name: 'Menu' });
+      const listings = nav.getByRole('link', { name: 'Annonces' });
+      await expect(menu.getAttribute('aria-expanded')).resolves.toBe('false');
+      expect(await listings.isVisible()).toBe(false);
+      // Skip link, the site's name, then the button.
+      for (let i = 0; i < 3; i++) await p.keyboard.press('Tab');
+      await expect(p.locator(':focus').innerText()).resolves.toBe('Menu');
+      await p.keyboard.press('Enter');
+      await expect(menu.getAttribute('aria-expanded')).resolves.toBe('true');
+      expect(await listings.isVisible()).toBe(true);
+      await p.keyboard.press('Tab');
+      await expect(p.locator(':focus').innerText()).resolves.toBe('Accueil');
+      await p.keyboard.press('Escape');
+      await expect(menu.getAttribute('aria-expanded')).resolves.toBe('false');
+      await expect(p.locator(':focus').innerText()).resolves.toBe('Menu');
+      expect(await listings.isVisible()).toBe(false);
+      const header = await p.getByRole('banner').boundingBox();
+      expect(header!.height).toBeLessThan(200);
+      expect(uncaughtErrors(p)).toEqual([]);
+
+      const noScript = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+      try {
+        const plain = await noScript.newPage();
+        await plain.goto(t.baseUrl('meylan'), { waitUntil: 'load' });
+        const plainNav = plain.getByRole('navigation', { name: 'Navigation principale' });
+        await expect(plainNav.getByRole('button', { name: 'Menu' }).count()).resolves.toBe(0);
+        expect(await plainNav.getByRole('link', { name: 'Annonces' }).isVisible()).toBe(true);
+        expect(await plainNav.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
+      } finally {
+        await noScript.close();
+      }
+    },
+  );
+
+  it(
+    'links every page’s footer to the accessibility statement, the site map and the help page, all passing ' +
+      'axe, with the town hall’s phone',
+    async () => {
+      const p = await open('lyon');
+      const footer = p.getByRole('contentinfo');
+      await expect(footer.getByRole('link', { name: '04 99 00 10 30' }).getAttribute('href')).resolves.toBe(
+        'tel:+33499001030',
+      );
+      const follow = async (name: string, heading: string, axe = true) => {
+        await Promise.all([
+          p.waitForNavigation({ waitUntil: 'load' }),
+          p.getByRole('contentinfo').getByRole('link', { name, exact: true }).click(),
+        ]);
+        await expect(p.locator('h1').innerText()).resolves.toBe(heading);
+        if (axe) await expectNoAxeViolations(p, `lyon ${heading}`);
+      };
+      await follow('Accessibilité : partiellement conforme', "Déclaration d'accessibilité");
+      const statement = await p.getByRole('main').innerText();
+      expect(statement).toContain('partiellement conforme');
+      expect(statement).toContain('30 novembre 2026');
+      expect(statement).toContain('87,5 %');
+      expect(statement).toContain('Défenseur des droits');
+      await follow('Plan du site', 'Plan du site');
+      await expect(
+        p.getByRole('main').getByRole('link', { name: 'Projets et missions bénévoles' }).count(),
+      ).resolves.toBe(1);
+      await follow('Aide', 'Aide');
+      await follow('Mentions légales', 'Mentions légales', false);
+      await expect(p.getByRole('main').innerText()).resolves.toContain('hébergé par Hébergeur Exemple SAS');
+
+      // A commune without an audit says so.
+      const grenoble = await t.request({ method: 'GET', url: '/accessibilite', host: 'grenoble.localhost' });
+      expect(grenoble.body).toContain('Accessibilité : non conforme');
+      expect(grenoble.body).toMatch(/faute d(&#x27;|')audit de conformité/);
+    },
+  );
+
+  it.each(TENANTS.map((tenant) => tenant.slug))('serves %s its own /favicon.ico', async (slug) => {
+    const res = await t.request({ method: 'GET', url: '/favicon.ico', host: `${slug}.localhost` });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/x-icon');
+    expect(res.body.length).toBeGreaterThan(22);
+  });
 });

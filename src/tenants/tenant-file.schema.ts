@@ -114,6 +114,58 @@ export const identityProviderSchema = z
 
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 
+/** A French phone number as people write it: 04 72 10 30 30, +33 4 72 10 30 30. */
+const frenchPhone = z
+  .string()
+  .regex(/^(\+33 ?|0)[1-9]( ?\d{2}){4}$/, 'a French phone number like "04 72 10 30 30" or "+33 4 72 10 30 30"');
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-11-30')
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a real date',
+  );
+
+/**
+ * The accessibility statement (RGAA): the conformance the last audit found, when and by whom,
+ * what it covered, its rate and the failures still open. Without an audit the site is "non
+ * conforme" (the law's own wording), so a conformance claim needs its audit date.
+ */
+export const accessibilitySchema = z
+  .object({
+    status: z.enum(['full', 'partial', 'none']).default('none'),
+    auditDate: isoDay.optional(),
+    auditedBy: z.string().min(1).max(200).optional(),
+    /** The pages or journeys audited. */
+    scope: z.string().min(1).max(1000).optional(),
+    /** Share of the RGAA criteria met, in percent. */
+    rate: z.number().min(0).max(100).optional(),
+    nonCompliances: z.array(z.string().min(1).max(300)).max(50).default([]),
+    /** Where to report an access problem; defaults to the contact address. */
+    contactEmail: z.string().email().optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.status !== 'none' && !a.auditDate)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['auditDate'],
+        message: 'a conformance claim needs its audit date',
+      });
+  });
+
+/** The statement's wording of each conformance level (RGAA). */
+export const ACCESSIBILITY_STATUS_LABEL = {
+  full: 'totalement conforme',
+  partial: 'partiellement conforme',
+  none: 'non conforme',
+} as const;
+
+/** A `tel:` link's target for a French phone number as written in a tenant file. */
+export function phoneHref(phone: string): string {
+  return `tel:${phone.replace(/\s/g, '').replace(/^0/, '+33')}`;
+}
+
 export const federationFileSchema = z
   .object({
     slug,
@@ -171,12 +223,20 @@ export const tenantFileSchema = z
         address: z.string().min(1),
         email: z.string().email(),
         dpo: z.string().email(),
+        /** The town hall's phone number, shown in the footer. */
+        phone: frenchPhone.optional(),
       })
       .strict(),
     organisations: z
       .object({ enabled: z.boolean(), siteName: z.string().min(1).optional() })
       .strict()
       .default({ enabled: false }),
+    /** Who hosts the site, named by the legal notice (LCEN art. 6). */
+    host: z
+      .object({ name: z.string().min(1).max(200), address: z.string().min(1).max(300), phone: frenchPhone.optional() })
+      .strict()
+      .optional(),
+    accessibility: accessibilitySchema.default({}),
     matching: z
       .object({
         /** Most neighbours told about one listing. */
@@ -222,6 +282,9 @@ export interface TenantSettings {
   /** Missing from settings stored before it existed, until the next sync: read with a default. */
   outcomes?: TenantFile['outcomes'];
   map: TenantFile['map'];
+  /** Missing from settings stored before they existed, until the next sync: read as none / "non conforme". */
+  host?: TenantFile['host'];
+  accessibility?: TenantFile['accessibility'];
   /** Missing from settings stored before they existed: read as none. */
   siren?: string;
   identityProviders?: IdentityProviderConfig[];

@@ -60,6 +60,8 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
         matching: t.matching,
         outcomes: t.outcomes,
         map: t.map,
+        host: t.host,
+        accessibility: t.accessibility,
         siren: t.siren,
         // Names of environment variables only: a secret never reaches the database.
         identityProviders: t.identityProviders,

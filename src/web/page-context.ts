@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@libs/config';
 import { Principal, TenantRef } from '@libs/tenancy';
 import type { AccountRow } from '@src/accounts/accounts.service';
 import { AccountsService } from '@src/accounts/accounts.service';
+import { ACCESSIBILITY_STATUS_LABEL, phoneHref } from '@src/tenants/tenant-file.schema';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { PageContext } from './page-renderer';
 
@@ -49,6 +50,10 @@ export class PageContexts {
         siteName: t.siteName,
         hasLogo: Boolean(t.settings.theme.logo),
         contact: t.settings.contact,
+        phone: t.settings.contact.phone
+          ? { label: t.settings.contact.phone, href: phoneHref(t.settings.contact.phone) }
+          : undefined,
+        accessibility: ACCESSIBILITY_STATUS_LABEL[t.settings.accessibility?.status ?? 'none'],
         organisations: t.settings.organisations?.enabled
           ? { siteName: t.settings.organisations.siteName ?? t.siteName }
           : undefined,

@@ -18,6 +18,10 @@ export interface PageContext {
     siteName: string;
     hasLogo: boolean;
     contact: Record<string, unknown>;
+    /** The town hall's phone number, for the footer. */
+    phone?: { label: string; href: string };
+    /** The conformance the accessibility statement declares (« partiellement conforme »), for the footer. */
+    accessibility: string;
     organisations?: { siteName: string };
   };
   user?: { displayName: string; roles: string[]; staff: boolean; admin: boolean; unread?: number };
