@@ -248,12 +248,39 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
       await again.getByLabel('Votre message').fill('Et pour votre offre ?');
       expect(await navigation(again, () => again.getByRole('button', { name: 'Envoyer' }).click())).toBe(403);
       expect(await again.getByRole('alert').innerText()).toContain('ne souhaite plus recevoir de messages');
+      // The API says the same: the conversation cannot be written to, a reply is refused as problem+json.
+      const conversationId = thread.split('/').pop()!;
+      const api = await t.request({ url: `/api/v1/conversations/${conversationId}`, session: writer.session });
+      expect(api.json<{ canWrite: boolean }>().canWrite).toBe(false);
+      const refused = await t.request({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        session: writer.session,
+        payload: { body: 'Vous êtes là ?' },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
       const { rows } = await t.db.admin.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM messages WHERE sender_id = $1`,
         [writer.id],
       );
       expect(rows[0].n).toBe(1);
       expect(where(page)).toBe(thread);
+
+      // Unblocked (here through the API), the neighbour can write again.
+      const unblocked = await t.request({
+        method: 'DELETE',
+        url: `/api/v1/conversations/${conversationId}/block`,
+        session: author.session,
+      });
+      expect(unblocked.json()).toEqual({ blocked: false, with: { displayName: 'Zoé L.' } });
+      const answered = await t.request({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        session: writer.session,
+        payload: { body: 'Merci de m’avoir débloquée.' },
+      });
+      expect(answered.status).toBe(201);
     },
   );
 });

@@ -1,4 +1,18 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
@@ -131,5 +145,32 @@ export class ListingsController {
     @Body() dto: ReplyDto,
   ) {
     return this.conversations.reply(tenant, req.ctx.principal!, id, dto.body);
+  }
+
+  /** A participant reports a message they received: it is held for the moderators (201, once per reporter). */
+  @Post('conversations/:id/messages/:messageId/reports')
+  @HttpCode(201)
+  @Authenticated()
+  reportMessage(
+    @CurrentTenant() tenant: TenantRef,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Param('messageId') messageId: string,
+    @Body() dto: ReportDto,
+  ) {
+    return this.conversations.reportMessage(tenant, req.ctx.principal!, id, messageId, dto.reason, dto.comment);
+  }
+
+  /** The other participant can no longer write to the caller (PUT), or can again (DELETE). */
+  @Put('conversations/:id/block')
+  @Authenticated()
+  block(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.conversations.setBlocked(tenant, req.ctx.principal!, id, true);
+  }
+
+  @Delete('conversations/:id/block')
+  @Authenticated()
+  unblock(@CurrentTenant() tenant: TenantRef, @Req() req: FastifyRequest, @Param('id') id: string) {
+    return this.conversations.setBlocked(tenant, req.ctx.principal!, id, false);
   }
 }
