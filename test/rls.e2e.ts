@@ -84,6 +84,12 @@ const FIXTURES: Record<string, string> = {
   mission_notifications:
     `INSERT INTO mission_notifications (tenant_id, mission_id, recipient_id, distance_m, ` +
     `delivery) VALUES ($1::uuid, ${id('mission')}, ${id('neighbour')}, 100, 'immediate') ON CONFLICT DO NOTHING`,
+  calendar_feeds:
+    `INSERT INTO calendar_feeds (tenant_id, account_id) VALUES ($1::uuid, ${id('neighbour')}) ` +
+    `ON CONFLICT DO NOTHING`,
+  mission_reminders:
+    `INSERT INTO mission_reminders (tenant_id, mission_id, account_id) VALUES ($1::uuid, ${id('mission')}, ` +
+    `${id('neighbour')}) ON CONFLICT DO NOTHING`,
   idempotency_keys:
     `INSERT INTO idempotency_keys (tenant_id, account_id, key, request_hash, status, response) ` +
     `VALUES ($1::uuid, ${id('author')}, 'rls-fixture', 'h', 201, '{}') ON CONFLICT DO NOTHING`,
