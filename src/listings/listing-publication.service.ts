@@ -49,6 +49,15 @@ export class ListingPublication {
     return [...new Set([...reasons, ...(await this.ruleReasons(tenant, `${draft.title}\n${draft.description}`))])];
   }
 
+  /** A new draft's first state: held for a moderator with its reasons, or published at once. */
+  async screen(
+    tenant: TenantRef,
+    draft: ListingDraft,
+  ): Promise<{ holdReasons: string[]; status: 'pending_review' | 'published' }> {
+    const holdReasons = await this.holdReasons(tenant, draft);
+    return { holdReasons, status: holdReasons.length ? 'pending_review' : 'published' };
+  }
+
   /** The automatic rules alone (messages go through these, not through pre-moderation). */
   async ruleReasons(tenant: TenantRef, text: string): Promise<string[]> {
     const reasons: string[] = [];

@@ -127,12 +127,11 @@ export class ListingsService {
   async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto, once?: IdempotentRequest) {
     const radiusM = this.radiusFor(dto.mode, dto.radiusM);
     const id = randomUUID();
-    const holdReasons = await this.publication.holdReasons(tenant, {
+    const { holdReasons, status } = await this.publication.screen(tenant, {
       id,
       title: dto.title,
       description: dto.description,
     });
-    const status: ListingStatus = holdReasons.length ? 'pending_review' : 'published';
     // Read before the transaction: a second pooled connection must never be awaited inside one.
     const categories = await this.tenants.categories(tenant);
     const created = await this.db.withTenant(tenant.id, async (tx) => {

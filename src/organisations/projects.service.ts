@@ -24,7 +24,7 @@ import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateMissionDto, CreateProjectDto, ProjectQuery, UpdateProjectDto } from './dto/organisations.dto';
 import { assertOrganisationsEnabled, notFound, notManager, UUID } from './organisations-access';
 import { capacityLabel, scheduleLabel } from './mission-schedule';
-import { MissionRow, OrganisationsRepository, ProjectRow, ProjectStatus } from './organisations.repository';
+import { MissionRow, OrganisationsRepository, ProjectRow } from './organisations.repository';
 import { OrganisationsService } from './organisations.service';
 import { ProjectCursor, projectsInBox, searchProjects } from './projects.search';
 
@@ -125,12 +125,11 @@ export class ProjectsService {
     if (dto.startsOn && dto.endsOn && dto.endsOn < dto.startsOn) throw invalid('endsOn', 'la fin doit suivre le début');
     const id = randomUUID();
     // The same rules as listings: the tenant's pre-moderation and its automatic hold rules.
-    const holdReasons = await this.publication.holdReasons(tenant, {
+    const { holdReasons, status } = await this.publication.screen(tenant, {
       id,
       title: dto.title,
       description: dto.description,
     });
-    const status: ProjectStatus = holdReasons.length ? 'pending_review' : 'published';
     const categories = await this.tenants.categories(tenant);
     await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
