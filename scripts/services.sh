@@ -28,7 +28,7 @@ APP_ROLE=entraide_app
 OWNER_PASSWORD=${ENTRAIDE_OWNER_PASSWORD:-entraide_owner}
 APP_PASSWORD=${ENTRAIDE_APP_PASSWORD:-entraide_app}
 DATABASES=(entraide entraide_test)
-EXTENSIONS=(postgis btree_gist pg_trgm unaccent)
+EXTENSIONS=(postgis btree_gist btree_gin pg_trgm unaccent)
 WAIT_SECONDS=30
 
 CHECK=0

@@ -133,36 +133,49 @@ describe('search query plans', () => {
     expect(await shape({ kind: 'offer' })).toContain('listings_public_recent');
   });
 
-  /** The plan of an owner function's body (it runs as the owner, so RLS does not hide its operators). */
-  async function functionPlan(name: string, args: unknown[]): Promise<string[]> {
+  /**
+   * The plans of an owner function's statements (a SQL body, or each RETURN QUERY of a PL/pgSQL one); it runs as the
+   * owner, so RLS does not hide its operators.
+   */
+  async function functionPlans(name: string, args: unknown[]): Promise<string[][]> {
     const { rows } = await db.admin.query(`SELECT prosrc, proargnames FROM pg_proc WHERE proname = $1`, [name]);
     const names: string[] = rows[0].proargnames;
-    const sql = names.reduce(
-      (acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`),
-      rows[0].prosrc as string,
-    );
+    const body = rows[0].prosrc as string;
+    const statements = body.includes('RETURN QUERY')
+      ? [...body.matchAll(/RETURN QUERY (SELECT[\s\S]*?);/g)].map((m) => m[1])
+      : [body];
     const c = await db.admin.connect();
     try {
       await c.query('BEGIN');
       await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
-      const { rows: plan } = await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, args);
-      return flatten(plan[0]['QUERY PLAN'][0].Plan).map((n) => n['Index Name'] ?? n['Node Type']);
+      const plans: string[][] = [];
+      for (const statement of statements) {
+        const sql = names.reduce((acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`), statement);
+        const { rows: plan } = await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, args);
+        plans.push(flatten(plan[0]['QUERY PLAN'][0].Plan).map((n) => n['Index Name'] ?? n['Node Type']));
+      }
+      return plans;
     } finally {
       await c.query('ROLLBACK');
       c.release();
     }
   }
 
-  it('text: ids from the full-text and trigram indexes, then rows by primary key', async () => {
+  it("text: the tenant's words, then its titles' trigrams only when no word matched; rows by primary key", async () => {
     expect(await shape({ q: 'bricolage' })).toContain('listings_pkey');
-    const inner = await functionPlan('app_listing_text_matches', ['bricolage']);
-    expect(inner).toEqual(expect.arrayContaining(['listings_public_search', 'listings_public_title_trgm']));
-    expect(inner).not.toContain('Seq Scan');
+    const [words, trigrams] = await functionPlans('app_listing_text_matches', ['bricolage']);
+    expect(words).toContain('listings_public_tenant_search');
+    expect(trigrams).toContain('listings_public_tenant_title_trgm');
+    expect([...words, ...trigrams]).not.toContain('Seq Scan');
+  });
+
+  it('newest first in a category: listings_public_category_recent', async () => {
+    expect(await shape({ categoryId: courses })).toContain('listings_public_category_recent');
   });
 
   it('the map box: ids from listings_public_geo, then rows by primary key', async () => {
     expect(await planOf((tx) => listingsInBox(tx, [5.76, 45.19, 5.8, 45.23], {}, 501))).toContain('listings_pkey');
-    const inner = await functionPlan('app_listings_in_box', [5.76, 45.19, 5.8, 45.23]);
+    const [inner] = await functionPlans('app_listings_in_box', [5.76, 45.19, 5.8, 45.23]);
     expect(inner).toContain('listings_public_geo');
     expect(inner).not.toContain('Seq Scan');
   });

@@ -28,6 +28,7 @@ ALTER DATABASE entraide OWNER TO entraide_owner;
 -- As superuser: postgis is not a trusted extension.
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS unaccent;
 

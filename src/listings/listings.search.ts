@@ -7,8 +7,10 @@ import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
  * a partial index (migration 1732300003000):
  *   near P [+ category C]  → KNN `public_location <-> P`  listings_public_category_geo / listings_public_geo
  *   newest first           → (tenant_id, created_at DESC, id DESC)  listings_public_recent
- *   q (text)               → app_listing_text_matches(): `search @@ query` OR title trigram,
- *                            listings_public_search + listings_public_title_trgm, then listings_pkey
+ *     in a category        → (tenant_id, category_id, created_at DESC, id DESC)  listings_public_category_recent
+ *   q (text)               → app_listing_text_matches(): `search @@ query`, or when no word matches
+ *                            the title's trigrams, listings_public_tenant_search then
+ *                            listings_public_tenant_title_trgm (GIN led by tenant_id), then listings_pkey
  *   bbox (map)             → app_listings_in_box(): `public_location && envelope`  listings_public_geo
  *                            (the box first cut to the tenant's area: libs/geo/box.ts)
  * Text and box lookups go through owner functions because RLS forbids non-leakproof
@@ -146,7 +148,7 @@ export async function searchListings(
     order = `l.created_at DESC, l.id DESC`;
   }
 
-  return rows<SearchRow>(
+  return preparedRows<SearchRow>(
     tx,
     `SELECT ${LISTING_VIEW_COLUMNS}${extra}
      FROM listings l ${LISTING_VIEW_JOINS}
