@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Database } from '@libs/db';
 import { ListingAlertSource } from '@src/listings/listing-alert.source';
-import { expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
+import {
+  debugScreenshot,
+  expectNoAxeViolations,
+  launchBrowser,
+  openTenantPage,
+  uncaughtErrors,
+} from './support/browser';
 import { categoryId, createResident, publishListing, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { ListeningTestApp, startListeningTestApp } from './support/test-app';
@@ -139,6 +145,7 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
         ),
       ).toBe(200);
       expect(await results(page).innerText()).toBe('3 annonces trouvées à moins de 5 km de votre position');
+      await debugScreenshot(page, 'listings-near-position');
       expect(await focusedId(page)).toBe('resultats');
       // Nearest first: the two in Buclos, then Béalières.
       expect(await page.locator('.cards > li h3').last().innerText()).toContain('mardi');
@@ -224,6 +231,7 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
       ).toBe(200);
       expect(await hugo.getByRole('link', { name: 'Messages', exact: true }).count()).toBe(1);
       await expectNoAxeViolations(hugo, 'meylan conversation with report and block');
+      await debugScreenshot(hugo, 'conversation-report-block');
 
       await hugo.getByText('Signaler ce message').click();
       await hugo.getByLabel('Motif').selectOption({ label: 'Il est inapproprié ou insultant' });
@@ -237,6 +245,7 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
       const item = desk.locator('.queue > li').filter({ hasText: 'par Zoé L.' });
       expect(await item.innerText()).toContain('je peux vous aider samedi');
       expect(await item.innerText()).toContain('Message sur « Besoin d’aide pour mes courses »');
+      expect(await item.innerText()).toContain('1 signalement d’habitants : inappropriée (1)');
 
       expect(await navigation(hugo, () => hugo.getByRole('button', { name: 'Bloquer Zoé L.' }).click())).toBe(200);
       expect(await hugo.getByRole('status').innerText()).toContain('elle ne peut plus vous écrire');

@@ -69,10 +69,16 @@ export class ModerationRepository {
          UNION ALL
          SELECT 'message', m.id, NULL, lst.title, m.body, m.status, m.hold_reasons, m.sender_id, a.display_name,
            m.created_at, m.held_at, m.held_at::text,
-                json_build_object('count', 0, 'reasons', '{}'::json)
+                json_build_object('count', coalesce(r.n, 0), 'reasons', coalesce(r.reasons, '{}'::json))
          FROM messages m JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
          JOIN listings lst ON lst.tenant_id = cv.tenant_id AND lst.id = cv.listing_id
          JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.sender_id
+         -- Its recipient's report (message_reports, by primary key), which held it.
+         LEFT JOIN LATERAL (
+           SELECT sum(n)::int AS n, json_object_agg(reason, n) AS reasons FROM (
+             SELECT reason, count(*)::int AS n FROM message_reports WHERE tenant_id = m.tenant_id AND message_id = m.id
+               GROUP BY reason) x
+         ) r ON true
          WHERE m.tenant_id = $1 AND m.status = 'held'
          UNION ALL
          -- A participant said a help went badly: a safety signal (listing_feedback_to_review).
