@@ -3,24 +3,32 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import type { Browser, Page } from 'playwright-core';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { loadTenantCatalogue } from '@src/tenants/tenant-files';
 import { TEST_REDIS_URL } from './support/env';
 import { createResident, FACTORY_PASSWORD } from './support/factories';
 import { setIdentityProviders, signInAtProvider, startOidcProvider, RunningProvider } from './support/oidc-provider';
-import { startTestApp, TestApp } from './support/test-app';
+import { startListeningTestApp, ListeningTestApp } from './support/test-app';
+import { expectNoAxeViolations, launchBrowser, openTenantPage } from './support/browser';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
 const MEYLAN_SIREN = '213802297';
 const STATE_COOKIE = 'entraide_oidc_state';
-const fcRedirects = (slug: string, ids: string[]) => ids.map((id) => `http://${slug}.localhost/connexion/${id}/retour`);
-const logoutRedirects = ['http://meylan.localhost/'];
+/** Hosts with the listening port, for the browser and for inject alike: one redirect URI per client. */
+let port = 0;
+const host = (slug: string) => `${slug}.localhost:${port}`;
+const hosts = (slug: string) => [`http://${host(slug)}`];
+const fcRedirects = (slug: string, ids: string[]) =>
+  hosts(slug).flatMap((origin) => ids.map((id) => `${origin}/connexion/${id}/retour`));
+const logoutRedirects = () => hosts('meylan').map((origin) => `${origin}/`);
 
 /** FranceConnect v2's shape: ES256 ID tokens, signed userinfo, pairwise sub, acr eidas1, no PKCE. */
 const franceConnectClient = (id: string, slug: string, providerIds: string[], extra: Record<string, unknown> = {}) => ({
   client_id: id,
   client_secret: `${id}-secret-0123456789abcdef0123456789`,
   redirect_uris: fcRedirects(slug, providerIds),
-  post_logout_redirect_uris: logoutRedirects,
+  post_logout_redirect_uris: logoutRedirects(),
   token_endpoint_auth_method: 'client_secret_post',
   id_token_signed_response_alg: 'ES256',
   userinfo_signed_response_alg: 'ES256',
@@ -34,15 +42,19 @@ const franceConnectClient = (id: string, slug: string, providerIds: string[], ex
  */
 describe('Sign-in through identity providers', () => {
   let db: TestDatabase;
-  let t: TestApp;
+  let t: ListeningTestApp;
+  let browser: Browser;
   let fc: RunningProvider;
   let late: RunningProvider;
   let pc: RunningProvider;
   let redis: Redis;
 
   beforeAll(async () => {
-    [db, fc, late, pc] = await Promise.all([
-      createTestDatabase(),
+    db = await createTestDatabase();
+    t = await startListeningTestApp({ db });
+    port = t.port;
+    [browser, fc, late, pc] = await Promise.all([
+      launchBrowser(),
       startOidcProvider({
         acrValues: ['eidas1'],
         clients: [
@@ -69,7 +81,7 @@ describe('Sign-in through identity providers', () => {
             client_id: 'meylan-pc',
             client_secret: 'meylan-pc-secret-0123456789abcdef0123',
             redirect_uris: fcRedirects('meylan', ['pc']),
-            post_logout_redirect_uris: logoutRedirects,
+            post_logout_redirect_uris: logoutRedirects(),
             token_endpoint_auth_method: 'client_secret_post',
             id_token_signed_response_alg: 'RS256',
           },
@@ -121,19 +133,21 @@ describe('Sign-in through identity providers', () => {
       MEYLAN_SIREN,
     );
     await setIdentityProviders(db, 'grenoble', [franceConnect('fc', fc.issuer, 'grenoble-fc', 'TEST_FC_GRENOBLE')]);
-    t = await startTestApp({ db });
+    // The providers' ports are known now: the tenants' settings are read again, as after `tenants:sync`.
+    await t.app.get(TenantDirectory).reload();
     redis = new Redis(TEST_REDIS_URL);
   });
 
   afterAll(async () => {
     redis?.disconnect();
+    await browser?.close();
     await t?.close();
     await Promise.all([fc?.close(), late?.close(), pc?.close()]);
   });
 
   /** Starts at the site, signs in at the provider; the callback as the browser would bring it back. */
-  async function throughProvider(providerId: string, login: string, host = 'meylan.localhost') {
-    const start = await t.request({ url: `/connexion/${providerId}`, host });
+  async function throughProvider(providerId: string, login: string) {
+    const start = await t.request({ url: `/connexion/${providerId}`, host: host('meylan') });
     expect(start.status).toBe(302);
     const state = start.cookies.find((c) => c.name === STATE_COOKIE)!.value;
     const authorization = String(start.headers.location);
@@ -141,8 +155,8 @@ describe('Sign-in through identity providers', () => {
     return { state, authorization, callback };
   }
 
-  const back = (callback: string, state: string | undefined, host = 'meylan.localhost') =>
-    t.request({ url: callback, host, headers: state ? { cookie: `${STATE_COOKIE}=${state}` } : {} });
+  const back = (callback: string, state: string | undefined, slug = 'meylan') =>
+    t.request({ url: callback, host: host(slug), headers: state ? { cookie: `${STATE_COOKIE}=${state}` } : {} });
 
   const sessionOf = (res: { cookies: Array<{ name: string; value: string }> }) =>
     res.cookies.find((c) => c.name === 'entraide_session' && c.value)?.value;
@@ -240,7 +254,7 @@ describe('Sign-in through identity providers', () => {
 
   it("refuses tenant A's callback on tenant B's host", async () => {
     const { state, callback } = await throughProvider('fc', 'zoe.fabre');
-    const res = await back(callback, state, 'grenoble.localhost');
+    const res = await back(callback, state, 'grenoble');
     refusedWith(res);
     const { rows } = await db.admin.query(`SELECT 1 FROM accounts WHERE email = 'zoe.fabre@exemple.fr'`);
     expect(rows).toHaveLength(0);
@@ -312,12 +326,12 @@ describe('Sign-in through identity providers', () => {
   it('signs out at the provider too, with the ID token as hint', async () => {
     const { state, callback } = await throughProvider('fc', 'remi.leroy');
     const session = sessionOf(await back(callback, state));
-    const out = await t.request({ method: 'POST', url: '/deconnexion', session });
+    const out = await t.request({ method: 'POST', url: '/deconnexion', host: host('meylan'), session });
     expect(out.status).toBe(303);
     const end = new URL(String(out.headers.location));
     expect(end.origin + end.pathname).toBe(`${fc.issuer}/session/end`);
     expect(end.searchParams.get('id_token_hint')).toMatch(/^ey/);
-    expect(end.searchParams.get('post_logout_redirect_uri')).toBe('http://meylan.localhost/');
+    expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`http://${host('meylan')}/`);
     expect((await t.request({ url: '/api/v1/me', session })).status).toBe(401);
   });
 
@@ -339,5 +353,77 @@ describe('Sign-in through identity providers', () => {
       ' clientId: abc, clientSecretEnv: "fc-secret", scopes: [openid], pkce: false }\n';
     writeFileSync(file, readFileSync(file, 'utf8') + entry);
     expect(() => loadTenantCatalogue(dir)).toThrow(/meylan\.yaml: identityProviders\.0\.clientSecretEnv: /);
+  });
+
+  describe('in the browser', () => {
+    /** At the provider's login page (any login is accepted there), as `login`. */
+    async function atProvider(page: Page, login: string) {
+      await page.getByLabel('Identifiant').fill(login);
+      await page.getByRole('button', { name: 'Continuer' }).click();
+    }
+
+    it('a resident signs in with FranceConnect ("Prénom I."), signs out there too, and in again', async () => {
+      const page = await openTenantPage(browser, t, 'meylan', '/connexion');
+      await expectNoAxeViolations(page, 'sign-in page with its providers');
+      await page.getByRole('button', { name: 'S’identifier avec FranceConnect' }).first().click();
+      await atProvider(page, 'sophie.lambert');
+      await page.waitForURL(t.baseUrl('meylan'));
+      expect(await page.getByRole('link', { name: 'Mon compte (Sophie L.)' }).count()).toBe(1);
+
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.getByRole('button', { name: 'Se déconnecter du service d’identité' }).click();
+      // Back on the front page (with the `state` of the sign-out request).
+      await page.waitForURL((url) => url.href.startsWith(`${t.baseUrl('meylan')}?state=`));
+      expect(await page.getByRole('link', { name: 'Se connecter' }).count()).toBe(1);
+
+      await page.goto(new URL('connexion', t.baseUrl('meylan')).href);
+      await page.getByRole('button', { name: 'S’identifier avec FranceConnect' }).first().click();
+      await atProvider(page, 'sophie.lambert');
+      await page.waitForURL(t.baseUrl('meylan'));
+      expect(await page.getByRole('link', { name: 'Mon compte (Sophie L.)' }).count()).toBe(1);
+      const { rows } = await db.admin.query(`SELECT 1 FROM accounts WHERE email = 'sophie.lambert@exemple.fr'`);
+      expect(rows).toHaveLength(1);
+      await page.close();
+    });
+
+    it('a resident with a password account proves it, and FranceConnect is linked to it', async () => {
+      const owner = await createResident(db, 'meylan', { email: 'paul.henry@exemple.fr', displayName: 'Paul H.' });
+      const page = await openTenantPage(browser, t, 'meylan', '/inscription');
+      await page.getByRole('button', { name: 'S’identifier avec FranceConnect' }).first().click();
+      await atProvider(page, 'paul.henry');
+      await page.waitForURL(/\/compte\/liaison$/);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Lier votre compte');
+      await expectNoAxeViolations(page, 'linking page');
+      await page.getByLabel('Mot de passe de ce compte').fill(FACTORY_PASSWORD);
+      await page.getByRole('button', { name: 'Lier et me connecter' }).click();
+      await page.waitForURL(t.baseUrl('meylan'));
+      expect(await page.getByRole('link', { name: 'Mon compte (Paul H.)' }).count()).toBe(1);
+      const { rows } = await db.admin.query('SELECT provider FROM external_identities WHERE account_id = $1', [
+        owner.id,
+      ]);
+      expect(rows).toEqual([{ provider: 'fc' }]);
+      await page.close();
+    });
+
+    it('an agent signs in with ProConnect, an administrator approves the request, the agent moderates', async () => {
+      const agent = await openTenantPage(browser, t, 'meylan', '/connexion');
+      await agent.getByRole('button', { name: 'Se connecter avec ProConnect' }).click();
+      await atProvider(agent, 'lucie.mairie');
+      await agent.waitForURL(/\/compte\/demande-equipe$/);
+      await expect(agent.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Votre demande est transmise');
+
+      const admin = await createResident(db, 'meylan', { roles: ['resident', 'admin'] });
+      const page = await openTenantPage(browser, t, 'meylan', '/administration/equipe/demandes', {
+        session: admin.session,
+      });
+      await expectNoAxeViolations(page, 'staff requests');
+      await page.getByRole('button', { name: 'Accorder le rôle à Lucie M.' }).click();
+      await expect(page.getByRole('status').textContent()).resolves.toContain('Le rôle est accordé.');
+      await page.close();
+
+      await agent.goto(new URL('moderation', t.baseUrl('meylan')).href);
+      await expect(agent.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Modération');
+      await agent.close();
+    });
   });
 });

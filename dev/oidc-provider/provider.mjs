@@ -90,7 +90,7 @@ const provider = new Provider(issuer, {
       logoutSource: (ctx, form) => {
         ctx.body = page(
           'Déconnexion',
-          `${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Se déconnecter du service d'identité</button>`,
+          `${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Se déconnecter du service d’identité</button>`,
         );
       },
       postLogoutSuccessSource: (ctx) => {

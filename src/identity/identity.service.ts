@@ -91,6 +91,11 @@ export class IdentityService implements OnModuleInit {
     return this.providers.buttons(tenant, audience);
   }
 
+  /** The origins of the tenant's usable providers (where its pages' forms may lead). */
+  providerOrigins(tenant: TenantRef): string[] {
+    return [...new Set(this.providers.usable(tenant).map((p) => new URL(p.issuer).origin))];
+  }
+
   /** The buttons of the sign-in and sign-up pages (residents' providers, and staff's on the sign-in page). */
   signInButtons(tenant: TenantRef): { residentProviders: ProviderButton[]; staffProviders: ProviderButton[] } {
     return { residentProviders: this.buttons(tenant, 'residents'), staffProviders: this.buttons(tenant, 'staff') };

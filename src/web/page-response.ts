@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { TenantRef } from '@libs/tenancy';
 
 /** Where map tiles may come from, besides this site (set once at boot from MAP_TILE_URL). */
 let tileOrigin = '';
@@ -6,6 +7,12 @@ export function allowTileOrigin(url: string | undefined): void {
   // https://{s}.tile.example.org/{z}/{x}/{y}.png → https://*.tile.example.org
   const origin = /^https?:\/\/[^/]+/.exec(url ?? '')?.[0] ?? '';
   tileOrigin = origin.replace('{s}', '*');
+}
+
+/** Other origins a tenant's forms lead to: its identity providers (sign-in and sign-out redirect there). */
+let formOrigins: (tenant: TenantRef) => string[] = () => [];
+export function allowFormOrigins(fn: (tenant: TenantRef) => string[]): void {
+  formOrigins = fn;
 }
 
 /**
@@ -27,7 +34,7 @@ export function pageSecurityHeaders(reply: FastifyReply, opts: { inlineStyles?: 
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        ["form-action 'self'", ...(reply.request.ctx?.tenant ? formOrigins(reply.request.ctx.tenant) : [])].join(' '),
         "frame-ancestors 'none'",
       ].join('; '),
     )
