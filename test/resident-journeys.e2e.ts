@@ -225,6 +225,7 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
       // The listing's author: one unread message in the header, none once the conversation is read.
       const hugo = await open('/', { session: author.session });
       expect(await hugo.getByRole('link', { name: /^Messages 1 non lu/ }).count()).toBe(1);
+      await expectNoAxeViolations(hugo, 'meylan home with an unread message');
       expect(await navigation(hugo, () => hugo.getByRole('link', { name: /^Messages/ }).click())).toBe(200);
       expect(
         await navigation(hugo, () => hugo.getByRole('link', { name: /Besoin d’aide pour mes courses/ }).click()),
