@@ -102,6 +102,12 @@ const FIXTURES: Record<string, string> = {
   account_blocks:
     `INSERT INTO account_blocks (tenant_id, blocker_id, blocked_id) VALUES ($1::uuid, ${id('author')}, ` +
     `${id('neighbour')}) ON CONFLICT DO NOTHING`,
+  external_identities:
+    `INSERT INTO external_identities (tenant_id, issuer, subject, account_id, provider) VALUES ($1::uuid, ` +
+    `'https://idp.example', 'rls-fixture', ${id('author')}, 'fc') ON CONFLICT DO NOTHING`,
+  staff_requests:
+    `INSERT INTO staff_requests (tenant_id, account_id, provider, role) VALUES ($1::uuid, ${id('author')}, 'pc', ` +
+    `'moderator') ON CONFLICT DO NOTHING`,
 };
 
 /**
