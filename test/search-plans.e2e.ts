@@ -1,5 +1,12 @@
 import type { TenantTx } from '@libs/db';
-import { searchListings, SearchCursor, SearchFilters, listingsInBox } from '@src/listings/listings.search';
+import {
+  COUNT_CAP,
+  countListings,
+  listingsInBox,
+  searchListings,
+  SearchCursor,
+  SearchFilters,
+} from '@src/listings/listings.search';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -119,6 +126,33 @@ describe('search query plans', () => {
         [meylan, courses, point.lng, point.lat],
       );
       expect(paged).toEqual(expected.map((r) => r.id));
+    } finally {
+      await c.query('ROLLBACK');
+      await c.end();
+    }
+  });
+
+  it('the count of a search near a point: the nearest COUNT_CAP + 1 by the KNN index, then the radius', async () => {
+    const f = { categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 };
+    expect(await planOf((tx) => countListings(tx, f))).toContain('listings_public_category_geo');
+    const c = await connectAsApp(db);
+    try {
+      await c.query('BEGIN');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      const tx = {
+        tenantId: meylan,
+        queryRunner: {
+          query: async (sql: string, params: unknown[]) => ({ records: (await c.query(sql, params)).rows }),
+        },
+      } as unknown as TenantTx;
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT least(count(*), $5)::int AS n FROM listings WHERE tenant_id = $1 AND category_id = $2 AND status =
+           'published' AND expires_at > now() AND ST_DWithin(public_location, ST_SetSRID(ST_MakePoint($3, $4),
+           4326)::geography, 2000)`,
+        [meylan, courses, f.near.lng, f.near.lat, COUNT_CAP + 1],
+      );
+      expect(await countListings(tx, f)).toBe(rows[0].n);
+      expect(await countListings(tx, { ...f, radiusM: 50 })).toBeLessThan(rows[0].n);
     } finally {
       await c.query('ROLLBACK');
       await c.end();
