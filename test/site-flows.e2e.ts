@@ -1,16 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import {
-  computedStyle,
-  expectNoAxeViolations,
-  launchBrowser,
-  navigation,
-  openTenantPage,
-  uncaughtErrors,
-} from './support/browser';
+import { computedStyle, expectNoAxeViolations, navigation, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, FACTORY_PASSWORD, publishListing, ResidentFixture } from './support/factories';
 import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { linkIn, SinkMessage, SmtpSink } from './support/smtp-sink';
-import { ListeningTestApp, startListeningTestApp } from './support/test-app';
+import type { ListeningTestApp } from './support/test-app';
+import { closePages, startBrowserSite, stopBrowserSite } from './support/browser-site';
 
 /**
  * The communes' sites in a real browser, end to end: a resident's whole journey from sign-up
@@ -79,21 +73,11 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
     publishListing(t, author, payload, `${slug}.localhost`);
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    [t, browser] = await Promise.all([
-      startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }),
-      launchBrowser(),
-    ]);
+    ({ sink, t, browser } = await startBrowserSite());
     courses = await categoryId(t.db, 'meylan', 'courses');
   });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.stop();
-  });
+  afterEach(() => closePages(opened));
+  afterAll(() => stopBrowserSite({ browser, t, sink }));
 
   it(
     'signs up, confirms from the e-mail, posts an offer; a matched neighbour follows the match e-mail and ' +

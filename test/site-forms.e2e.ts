@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, navigation, openTenantPage, uncaughtErrors } from './support/browser';
+import { navigation, openTenantPage, uncaughtErrors } from './support/browser';
 import { categoryId, createResident, publishListing } from './support/factories';
 import { matchingDone } from './support/matching';
 import { SmtpSink } from './support/smtp-sink';
-import { ListeningTestApp, startListeningTestApp } from './support/test-app';
+import type { ListeningTestApp } from './support/test-app';
+import { closePages, startBrowserSite, stopBrowserSite } from './support/browser-site';
 
 // Inside Meylan's Buclos neighbourhood (tenants/meylan.yaml); the home has more decimals than a map click writes.
 const BUCLOS = { lat: 45.2125, lng: 5.77715 };
@@ -30,21 +31,11 @@ describe('the site’s forms keep what is stored and act once', () => {
   const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    [t, browser] = await Promise.all([
-      startListeningTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url, MAP_TILE_URL: '' } }),
-      launchBrowser(),
-    ]);
+    ({ sink, t, browser } = await startBrowserSite());
     courses = await categoryId(t.db, 'meylan', 'courses');
   });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await sink?.stop();
-  });
+  afterEach(() => closePages(opened));
+  afterAll(() => stopBrowserSite({ browser, t, sink }));
 
   it(
     'saves each form of "Mon compte" unchanged without changing anything, even a radius, a position and a ' +
