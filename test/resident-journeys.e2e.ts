@@ -7,6 +7,7 @@ import {
   debugScreenshot,
   expectNoAxeViolations,
   launchBrowser,
+  navigation,
   openTenantPage,
   uncaughtErrors,
 } from './support/browser';
@@ -42,10 +43,6 @@ describe('residents’ journeys: near me, sign-up back to the listing, alerts fr
     const page = await openTenantPage(browser, t, 'meylan', path, opts);
     opened.push(page);
     return page;
-  };
-  const navigation = async (page: Page, action: () => Promise<unknown>): Promise<number> => {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-    return res?.status() ?? 0;
   };
   const where = (page: Page) => `${new URL(page.url()).pathname}${new URL(page.url()).search}`;
   const focusedId = (page: Page) => page.locator(':focus').getAttribute('id');
