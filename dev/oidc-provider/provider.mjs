@@ -4,7 +4,7 @@
 // It prints one line `READY <issuer>` once listening on 127.0.0.1. Options:
 //   port (0: any free port), profile ("franceconnect" | "proconnect" | "oidc"), clients (oidc-provider client
 //   metadata), pkceRequired, acrValues, accounts ({ login: claims }), siret (ProConnect-like default claim),
-//   clockOffsetSec (a provider whose clock is wrong: its tokens are expired or not yet valid).
+//   clockOffsetSec (a provider whose clock is wrong: its tokens are expired or not yet valid), exitWithParent.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -158,4 +158,9 @@ server.on('request', (req, res) => {
     });
   } else callback(req, res);
 });
+// Started by `npm run demo` with a pipe as stdin: the provider ends with the process that started it.
+if (opts.exitWithParent) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
 process.stdout.write(`READY ${issuer}\n`);
