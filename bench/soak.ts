@@ -311,12 +311,13 @@ async function main(): Promise<void> {
     if (minute === DIGEST_MINUTE) {
       const mailBefore = await sink.ask<number>({ type: 'count' }, 'count');
       digest = server
-        .ask<{ ms: number; error?: string }>({ type: 'digest' }, 'digest', MINUTES * WINDOW_MS)
-        .then(async ({ ms, error }) => {
-          const written = (await sink.ask<number>({ type: 'count' }, 'count')) - mailBefore;
+        .ask<{ ms: number; written: number; error?: string }>({ type: 'digest' }, 'digest', MINUTES * WINDOW_MS)
+        .then(async ({ ms, written, error }) => {
+          const received = (await sink.ask<number>({ type: 'count' }, 'count')) - mailBefore;
           log(
-            `           digest run of minute ${minute}: ${error ? `failed (${error})` : 'written'} in ${fmt(ms / 1000)} s ` +
-              `(mail received meanwhile: ${written})`,
+            `           digest run of minute ${minute}: ` +
+              `${error ? `failed (${error})` : `${written} digest e-mails written`} in ${fmt(ms / 1000)} s ` +
+              `(mail received by the sink meanwhile, all kinds: ${received})`,
           );
         });
     }

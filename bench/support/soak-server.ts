@@ -12,8 +12,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
  * IPC: sends `{port}` once listening; answers `{type: 'sample'}` with `{sample: {rssMb (mean), heapMb,
  * loopP99Ms, loopMaxMs}}` over the time since the previous sample; on `{type: 'digest'}` runs the
  * daily digests of every commune as the scheduled job does at the digest hour (for tomorrow 23:00 in
- * Paris, a day and hour no scheduled run has reached) and answers `{digest: {ms, written}}` once its e-mails are written;
- * exits on `{type: 'stop'}` or when the parent goes away.
+ * Paris, a day and hour no scheduled run has reached) and answers `{digest: {ms, written}}` once its
+ * e-mails are written; exits on `{type: 'stop'}` or when the parent goes away.
  */
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
