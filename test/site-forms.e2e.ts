@@ -52,7 +52,12 @@ describe('the site’s forms keep what is stored and act once', () => {
         payload: {
           displayName: 'Renée-Claude B.',
           location: HOME,
-          notifications: { mode: 'daily', radiusM: 1500, categoryIds: [devoirs, courses, distance] },
+          notifications: {
+            mode: 'daily',
+            radiusM: 1500,
+            categoryIds: [devoirs, courses, distance],
+            kinds: ['request'],
+          },
         },
       });
       expect(set.status).toBe(200);
@@ -67,7 +72,7 @@ describe('the site’s forms keep what is stored and act once', () => {
         row: (
           await t.db.admin.query(
             `SELECT email, display_name, location::text AS location, notify_mode, notify_radius_m, notify_category_ids,
-            unsubscribed_at, deleted_at, email_verified_at, roles
+            notify_kinds, unsubscribed_at, deleted_at, email_verified_at, roles
            FROM accounts WHERE id = $1`,
             [me.id],
           )
@@ -78,6 +83,7 @@ describe('the site’s forms keep what is stored and act once', () => {
         mode: 'daily',
         radiusM: 1500,
         categoryIds: [devoirs, courses, distance],
+        kinds: ['request'],
       });
 
       const page = await open('/mon-compte', me.session);
