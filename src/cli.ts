@@ -11,6 +11,8 @@ import { TenantsService } from './tenants/tenants.service';
 import { TenantDirectory } from './tenants/tenant-directory.service';
 import { loadTenantCatalogue, TenantFileError } from './tenants/tenant-files';
 import { syncTenants } from './tenants/tenants-sync';
+import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-data';
+import { importCommunes } from './tenants/communes/communes-import';
 
 /** Operator commands: `npm run cli -- <command> [options]`. */
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -26,6 +28,31 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
           ? `tenants: ${report.changes} rows changed (${report.tenants.join(', ')})\n`
           : `tenants: up to date (${report.tenants.join(', ')})\n`,
       );
+    } finally {
+      await ds.destroy();
+    }
+  },
+  'communes:import': async (argv) => {
+    const { values } = parseArgs({ args: argv, options: { from: { type: 'string' } } });
+    const config = orExit(() => loadAdminConfig());
+    const started = Date.now();
+    const data = loadCommuneData(values.from && resolve(values.from));
+    const catalogue = loadTenantCatalogue(resolve(config.tenantsDir));
+    const ds = createDataSource(config.databaseAdminUrl, { poolSize: 1, applicationName: 'entraide-communes-import' });
+    await ds.initialize();
+    try {
+      const r = await importCommunes(ds, data, catalogue);
+      const lines = [
+        `communes: ${r.communes} current communes, ${r.created} tenants created, ${r.updated} updated; ` +
+          `federations: ${r.federationsCreated} created, ${r.federationsUpdated} updated ` +
+          `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        ...r.renamed.map((x) => `renamed: ${x}`),
+        ...r.mergesApplied.map((x) => `merged (dormant, applied): ${x}`),
+        ...r.mergesProposed.map((x) => `proposed (open, not applied): ${x}`),
+        ...r.vanished.map((x) => `no longer in the code (kept): ${x}`),
+        ...r.notSynced.map((x) => `linked by a tenant file not synced yet (run tenants:sync): ${x}`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
     } finally {
       await ds.destroy();
     }
@@ -93,7 +120,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  const line = err instanceof TenantFileError || err instanceof UsageError ? err.message : `${err.message}`;
+  const line =
+    err instanceof TenantFileError || err instanceof UsageError || err instanceof CommuneDataError
+      ? err.message
+      : `${err.message}`;
   process.stderr.write(`${process.argv[2]} failed: ${line}\n`);
   process.exit(err instanceof UsageError ? 2 : 1);
 });

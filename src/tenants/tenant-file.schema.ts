@@ -171,6 +171,11 @@ export const federationFileSchema = z
     slug,
     name: z.string().min(1),
     homeTenant: slug,
+    /** The intercommunalité's SIREN: communes:import links this federation to its EPCI. */
+    epci: z
+      .string()
+      .regex(/^\d{9}$/, '9 digits')
+      .optional(),
     categories: z
       .array(
         z
@@ -193,6 +198,11 @@ export const tenantFileSchema = z
     name: z.string().min(1).max(120),
     siteName: z.string().min(1).max(120),
     federation: slug,
+    /** The commune's INSEE code: communes:import links this file to its commune, and the file's values win. */
+    insee: z
+      .string()
+      .regex(/^\d[\dAB]\d{3}$/, 'an INSEE code of 5 characters, such as 38229')
+      .optional(),
     /** The commune's SIREN (9 digits): ProConnect's siret claim of its agents starts with it. */
     siren: z
       .string()

@@ -34,12 +34,12 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
     await qr.startTransaction();
     for (const fed of catalogue.federations) {
       await run(
-        `INSERT INTO federations (slug, name, home_tenant_slug) VALUES ($1, $2, $3)
+        `INSERT INTO federations (slug, name, home_tenant_slug, epci_code) VALUES ($1, $2, $3, $4)
          ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, home_tenant_slug = EXCLUDED.home_tenant_slug,
-           updated_at = now()
-         WHERE (federations.name, federations.home_tenant_slug) IS DISTINCT FROM (EXCLUDED.name,
-           EXCLUDED.home_tenant_slug)`,
-        [fed.slug, fed.name, fed.homeTenant],
+           epci_code = EXCLUDED.epci_code, updated_at = now()
+         WHERE (federations.name, federations.home_tenant_slug, federations.epci_code) IS DISTINCT FROM (EXCLUDED.name,
+           EXCLUDED.home_tenant_slug, EXCLUDED.epci_code)`,
+        [fed.slug, fed.name, fed.homeTenant, fed.epci ?? null],
       );
       const [{ id: fedId }] = await rows<{ id: string }>(tx, 'SELECT id FROM federations WHERE slug = $1', [fed.slug]);
       for (const c of fed.categories) {
@@ -67,15 +67,29 @@ export async function syncTenants(adminDataSource: DataSource, catalogue: Tenant
         identityProviders: t.identityProviders,
       };
       await run(
-        `INSERT INTO tenants (slug, federation_id, name, site_name, settings)
-         VALUES ($1, (SELECT id FROM federations WHERE slug = $2), $3, $4, $5::jsonb)
+        `INSERT INTO tenants (slug, federation_id, name, site_name, settings, siren)
+         VALUES ($1, (SELECT id FROM federations WHERE slug = $2), $3, $4, $5::jsonb, $6)
          ON CONFLICT (slug) DO UPDATE SET federation_id = EXCLUDED.federation_id, name = EXCLUDED.name,
-           site_name = EXCLUDED.site_name, settings = EXCLUDED.settings, updated_at = now()
-         WHERE (tenants.federation_id, tenants.name, tenants.site_name, tenants.settings)
-           IS DISTINCT FROM (EXCLUDED.federation_id, EXCLUDED.name, EXCLUDED.site_name, EXCLUDED.settings)`,
-        [t.slug, t.federation, t.name, t.siteName, JSON.stringify(settings)],
+           site_name = EXCLUDED.site_name, settings = EXCLUDED.settings, status = 'open', siren = EXCLUDED.siren,
+           updated_at = now()
+         WHERE (tenants.federation_id, tenants.name, tenants.site_name, tenants.settings, tenants.status, tenants.siren)
+           IS DISTINCT FROM (EXCLUDED.federation_id, EXCLUDED.name, EXCLUDED.site_name, EXCLUDED.settings, 'open',
+             EXCLUDED.siren)`,
+        [t.slug, t.federation, t.name, t.siteName, JSON.stringify(settings), t.siren ?? null],
       );
       const [{ id: tenantId }] = await rows<{ id: string }>(tx, 'SELECT id FROM tenants WHERE slug = $1', [t.slug]);
+      if (t.insee) {
+        // A dormant tenant communes:import made for the same commune gives way to the file: its host leads here.
+        await run(
+          `UPDATE tenants SET insee_code = NULL, status = 'merged', merged_into = $2, updated_at = now()
+           WHERE insee_code = $1 AND id <> $2 AND status = 'dormant'`,
+          [t.insee, tenantId],
+        );
+        await run(
+          `UPDATE tenants SET insee_code = $1, updated_at = now() WHERE id = $2 AND insee_code IS DISTINCT FROM $1`,
+          [t.insee, tenantId],
+        );
+      }
 
       await run('DELETE FROM tenant_domains WHERE tenant_id = $1 AND NOT (domain = ANY($2))', [tenantId, t.domains]);
       for (const [i, d] of t.domains.entries()) {

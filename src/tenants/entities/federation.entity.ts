@@ -15,6 +15,10 @@ export class Federation {
   @Column('text', { name: 'home_tenant_slug' })
   homeTenantSlug!: string;
 
+  /** The EPCI's SIREN, for a federation that is an intercommunalité (communes:import). */
+  @Column('text', { name: 'epci_code', nullable: true })
+  epciCode!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -21,6 +21,34 @@ export class Tenant {
   @Column('jsonb', { name: 'settings' })
   settings!: Record<string, unknown>;
 
+  /** 'open' serves its site; 'dormant' (imported, not opened) and 'merged' answer a short page. */
+  @Column('text', { name: 'status' })
+  status!: 'open' | 'dormant' | 'merged';
+
+  @Column('text', { name: 'insee_code', nullable: true })
+  inseeCode!: string | null;
+
+  @Column('text', { name: 'siren', nullable: true })
+  siren!: string | null;
+
+  @Column('text', { name: 'postal_codes', array: true })
+  postalCodes!: string[];
+
+  @Column('integer', { name: 'population', nullable: true })
+  population!: number | null;
+
+  @Column('text', { name: 'former_codes', array: true })
+  formerCodes!: string[];
+
+  @Column('jsonb', { name: 'divisions' })
+  divisions!: Array<{ code: string; name: string }>;
+
+  @Column('uuid', { name: 'merged_into', nullable: true })
+  mergedInto!: string | null;
+
+  @Column('timestamptz', { name: 'opened_at', nullable: true })
+  openedAt!: Date | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { ROOT, runNode } from './support/commands';
+import { createTestDatabase, TestDatabase } from './support/test-db';
+
+const fixture = (year: number) => join(ROOT, 'test', 'fixtures', 'communes', `year-${year}.json`);
+
+/** The platform tables the import writes, timestamps included: "the same rows" means no write at all. */
+async function snapshot(db: TestDatabase): Promise<string> {
+  const parts: string[] = [];
+  for (const table of ['federations', 'tenants']) {
+    const { rows } = await db.admin.query(
+      `SELECT coalesce(json_agg(x ORDER BY x.slug), '[]')::text AS j FROM ${table} x`,
+    );
+    parts.push(rows[0].j);
+  }
+  return parts.join('\n');
+}
+
+async function tenant(db: TestDatabase, insee: string) {
+  const { rows } = await db.admin.query(
+    `SELECT t.slug, t.name, t.status, t.siren, t.postal_codes AS "postalCodes", t.population, t.divisions,
+            f.slug AS federation, m.insee_code AS "mergedInto"
+     FROM tenants t JOIN federations f ON f.id = t.federation_id LEFT JOIN tenants m ON m.id = t.merged_into
+     WHERE t.insee_code = $1`,
+    [insee],
+  );
+  return rows[0];
+}
+
+describe('communes:import', () => {
+  let db: TestDatabase;
+  const importYear = (year: number) =>
+    runNode('dist/src/cli.js', ['communes:import', '--from', fixture(year)], { DATABASE_ADMIN_URL: db.adminUrl });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('makes every current commune a dormant tenant and every EPCI a federation, the tenant files winning', async () => {
+    const res = importYear(1);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(/^communes: 7 current communes, 5 tenants created, 2 updated; federations: 2 created/);
+    expect(await tenant(db, '38901')).toEqual({
+      slug: 'rivebelle',
+      name: 'Rivebelle',
+      status: 'dormant',
+      siren: '213809011',
+      postalCodes: ['38990'],
+      population: 2400,
+      divisions: [{ code: '38905', name: 'Le Hameau' }],
+      federation: 'grenoble-alpes-metropole',
+      mergedInto: null,
+    });
+    expect(await tenant(db, '38903')).toMatchObject({ federation: 'cc-du-plateau-d-essai', status: 'dormant' });
+    expect(await tenant(db, '38906')).toMatchObject({ federation: 'communes-sans-intercommunalite' });
+    // Meylan's file keeps its name, SIREN and federation; the import adds the codes.
+    expect(await tenant(db, '38229')).toMatchObject({
+      slug: 'meylan',
+      status: 'open',
+      siren: '213802297',
+      postalCodes: ['38240'],
+      federation: 'grenoble-alpes-metropole',
+    });
+    const { rows: feds } = await db.admin.query(
+      `SELECT slug, name, epci_code AS epci, home_tenant_slug AS home FROM federations ORDER BY slug`,
+    );
+    expect(feds).toEqual(
+      expect.arrayContaining([
+        { slug: 'cc-du-plateau-d-essai', name: "CC du Plateau d'Essai", epci: '200099991', home: 'vieux-bourg' },
+        { slug: 'grenoble-alpes-metropole', name: 'Grenoble Alpes Métropole', epci: '200040715', home: 'metropole' },
+      ]),
+    );
+  });
+
+  it('changes nothing when run again on the same year', async () => {
+    const before = await snapshot(db);
+    const res = importYear(1);
+    expect(res.stdout).toMatch(/0 tenants created, 0 updated; federations: 0 created, 0 updated/);
+    expect(await snapshot(db)).toBe(before);
+  });
+
+  it('applies a merge to a dormant commune, proposes one for an open commune, keeps a renamed tenant', async () => {
+    await db.admin.query(`UPDATE tenants SET status = 'open' WHERE insee_code = '38904'`);
+    const { rows: ids } = await db.admin.query(`SELECT count(*)::int AS n FROM tenants`);
+    const res = importYear(2);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('renamed: 38903 Vieux-Bourg → Bourg-Neuf');
+    expect(res.stdout).toContain('merged (dormant, applied): 38902 Montclaret → 38901 Rivebelle');
+    expect(res.stdout).toContain('proposed (open, not applied): 38904 Saint-Ouvert (open, saint-ouvert) → 38903');
+    expect(await tenant(db, '38902')).toMatchObject({ status: 'merged', mergedInto: '38901' });
+    expect(await tenant(db, '38904')).toMatchObject({ status: 'open', mergedInto: null });
+    expect(await tenant(db, '38903')).toMatchObject({ slug: 'vieux-bourg', name: 'Bourg-Neuf', status: 'dormant' });
+    expect(await tenant(db, '38901')).toMatchObject({
+      population: 3200,
+      divisions: [
+        { code: '38905', name: 'Le Hameau' },
+        { code: '38902', name: 'Montclaret' },
+      ],
+    });
+    const { rows: after } = await db.admin.query(`SELECT count(*)::int AS n FROM tenants`);
+    expect(after[0].n).toBe(ids[0].n);
+  });
+
+  it('refuses a malformed file, naming the record, and changes nothing', async () => {
+    const before = await snapshot(db);
+    const res = runNode('dist/src/cli.js', ['communes:import', '--from', join(ROOT, 'package.json')], {
+      DATABASE_ADMIN_URL: db.adminUrl,
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/communes:import failed: .*package\.json: expected \{"communes"/);
+    expect(await snapshot(db)).toBe(before);
+  });
+});
