@@ -311,6 +311,14 @@ describe('Sign-in through identity providers', () => {
       payload: 'decision=approve',
     });
     expect(decided.status).toBe(303);
+    const again = await t.request({
+      method: 'POST',
+      url: `/administration/equipe/demandes/${rows[0].id}`,
+      session: admin.session,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'decision=refuse',
+    });
+    expect(again.headers.location).toBe('/administration/equipe/demandes?fait=deja');
     expect((await t.request({ url: '/api/v1/me', session: sessionOf(res) })).json().roles).toContain('moderator');
     const audit = await db.admin.query(`SELECT action FROM audit_log WHERE action LIKE 'staff.%' ORDER BY at`);
     expect(audit.rows.map((r: { action: string }) => r.action)).toEqual(['staff.requested', 'staff.request_approved']);

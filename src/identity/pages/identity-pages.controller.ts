@@ -15,6 +15,11 @@ import { CallbackOutcome, IdentityService } from '../identity.service';
 const STATE_COOKIE = 'entraide_oidc_state';
 const LINK_COOKIE = 'entraide_oidc_link';
 const ROLE_LABEL = { moderator: 'modération', admin: 'administration' } as const;
+const DONE: Record<string, string> = {
+  accorde: 'Le rôle est accordé.',
+  refuse: 'La demande est refusée.',
+  deja: 'Cette demande a déjà été traitée.',
+};
 
 const AdminPage = () =>
   PageRoles(['admin', 'federation_admin'], 'Cette page est réservée aux administrateurs de la commune.');
@@ -143,8 +148,7 @@ export class IdentityPagesController {
         .map(([k, v]) => `${k.toUpperCase()} ${v}`)
         .join(', '),
     }));
-    const notice =
-      done === 'accorde' ? 'Le rôle est accordé.' : done === 'refuse' ? 'La demande est refusée.' : undefined;
+    const notice = DONE[done ?? ''];
     sendPage(reply, this.pages.render('staff-requests', { ...ctx, requests, notice }));
   }
 
@@ -157,11 +161,15 @@ export class IdentityPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
+    let done = 'deja';
     if (/^[0-9a-f-]{36}$/i.test(id) && (body.decision === 'approve' || body.decision === 'refuse'))
-      await this.identity.decideStaffRequest(ref, me, id, body.decision === 'approve').catch((err: unknown) => {
-        if (!isFormError(err)) throw err;
-      });
-    const done = body.decision === 'approve' ? 'accorde' : 'refuse';
+      done = await this.identity.decideStaffRequest(ref, me, id, body.decision === 'approve').then(
+        () => (body.decision === 'approve' ? 'accorde' : 'refuse'),
+        (err: unknown) => {
+          if (!isFormError(err)) throw err;
+          return 'deja';
+        },
+      );
     return reply.redirect(`/administration/equipe/demandes?fait=${done}`, 303);
   }
 
