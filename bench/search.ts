@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'pg';
 import { loadConfig } from '@libs/config';
 import { createApp } from '@src/app.factory';
@@ -23,7 +24,8 @@ import { SeedReport, seedSearchData } from './support/search-seed';
  * Both sides run closed-loop at the same concurrency for the same time, at every size given,
  * with two more: the limit (the bare KNN query for the page's ids, prepared, no joins:
  * limitStatement) and the listings page `/annonces?category=…&lat=…&lng=…` (HTML) for the same
- * searches. The report prints API / SQL, API / limit, page / API and the aims beside them.
+ * searches, and the map endpoint around the same points at zoom 12 (clusters) and 17 (points),
+ * with its gzipped size. The report prints API / SQL, API / limit, page / API and the aims beside them.
  *
  *   npm run bench:search -- --listings 20000 --duration 3      a quick run
  *   … --unloaded 0        skip the one-request-at-a-time latencies
@@ -66,6 +68,11 @@ interface SizeResult {
   limit: Measured;
   /** The listings page (HTML) for the same searches. */
   page: Measured;
+  /** The map endpoint around the same points, zoomed out (clusters) and in (points). */
+  mapLow: Measured;
+  mapHigh: Measured;
+  /** Mean gzipped size of the map's answers on a sample, zoomed out and in. */
+  mapGzip: { low: number; high: number };
   variants: Array<{ name: string; result: Measured }>;
   apiAlone?: Measured;
   sqlAlone?: Measured;
@@ -149,6 +156,10 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   const baseline: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.search] }));
   const limitWork: SqlWork[] = requests.map((r) => ({ tenantId: r.tenantId, statements: [r.limit] }));
   const pages = requests.map((r) => ({ host: r.host, path: r.pagePath }));
+  const mapsLow = requests.map((r) => ({ host: r.host, path: r.mapLowPath }));
+  const mapsHigh = requests.map((r) => ({ host: r.host, path: r.mapHighPath }));
+  const mapGzip = await mapSizes(port, requests.slice(0, 50));
+  log(`map answers, gzipped, mean of 50: zoom 12 ${fmtKb(mapGzip.low)}, zoom 17 ${fmtKb(mapGzip.high)}`);
   const variants = o.variants.map((name) => ({
     name,
     work: requests.map((r) => ({ tenantId: r.tenantId, statements: VARIANTS[name].statements(r) })),
@@ -164,6 +175,7 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   await runSqlLoad(pool, baseline, o.connections, o.warmup);
   await runSqlLoad(pool, limitWork, o.connections, o.warmup);
   await runHttpLoad(port, pages, o.connections, o.warmup);
+  await runHttpLoad(port, mapsLow, o.connections, o.warmup);
   for (const v of variants) await runSqlLoad(pool, v.work, o.connections, o.warmup);
 
   /** Waits (bounded) for an idle machine, then runs one side and logs its figures. */
@@ -196,6 +208,12 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   const page = await measure(`listings page (HTML): ${o.connections} connections for ${o.duration} s`, () =>
     runHttpLoad(port, pages, o.connections, o.duration, backends),
   );
+  const mapLow = await measure(`map, zoom 12: ${o.connections} connections for ${o.duration} s`, () =>
+    runHttpLoad(port, mapsLow, o.connections, o.duration, backends),
+  );
+  const mapHigh = await measure(`map, zoom 17: ${o.connections} connections for ${o.duration} s`, () =>
+    runHttpLoad(port, mapsHigh, o.connections, o.duration, backends),
+  );
   const sql = await measure(`SQL baseline: ${o.connections} workers for ${o.duration} s`, () =>
     runSqlLoad(pool, baseline, o.connections, o.duration, backends),
   );
@@ -210,7 +228,21 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     measured.push({ name: v.name, result });
   }
   await release();
-  return { listings, seed, meanItems, api, sql, limit, page, variants: measured, apiAlone, sqlAlone };
+  return {
+    listings,
+    seed,
+    meanItems,
+    api,
+    sql,
+    limit,
+    page,
+    mapLow,
+    mapHigh,
+    mapGzip,
+    variants: measured,
+    apiAlone,
+    sqlAlone,
+  };
 }
 
 /** Samples this thread (the API's handlers run here) while `work` runs, and writes the profile to `file`. */
@@ -324,7 +356,25 @@ const fmtRate = (r: LoadResult) =>
   `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
 
 const anyFailure = (r: SizeResult) =>
-  [r.api, r.sql, r.limit, r.page, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
+  [r.api, r.sql, r.limit, r.page, r.mapLow, r.mapHigh, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
+const fmtKb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Mean gzipped size of the map's answers (what a browser downloads), zoomed out and in. */
+async function mapSizes(port: number, sample: SearchRequest[]): Promise<{ low: number; high: number }> {
+  let low = 0;
+  let high = 0;
+  for (const r of sample) {
+    for (const [path, add] of [
+      [r.mapLowPath, (n: number) => (low += n)],
+      [r.mapHighPath, (n: number) => (high += n)],
+    ] as const) {
+      const { status, body } = await get(port, r.host, path);
+      if (status !== 200) throw new Error(`GET ${path} (Host ${r.host}) answered ${status}: ${body.slice(0, 300)}`);
+      add(gzipSync(body).length);
+    }
+  }
+  return { low: low / sample.length, high: high / sample.length };
+}
 
 function report(results: SizeResult[], o: Options): void {
   const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
@@ -402,6 +452,23 @@ function report(results: SizeResult[], o: Options): void {
       ]),
     );
   }
+  log('\nthe map endpoint around the same points (clusters at zoom 12, points at zoom 17)\n');
+  log(row(['listings', 'zoom 12 req/s', 'p50', 'p99', 'gzipped [< 100 KB]', 'zoom 17 req/s', 'p50', 'p99', 'gzipped']));
+  log(rule(9));
+  for (const r of results)
+    log(
+      row([
+        n(r.listings),
+        r.mapLow.perSecond.toFixed(0),
+        ms(r.mapLow.p50),
+        ms(r.mapLow.p99),
+        fmtKb(r.mapGzip.low),
+        r.mapHigh.perSecond.toFixed(0),
+        ms(r.mapHigh.p50),
+        ms(r.mapHigh.p99),
+        fmtKb(r.mapGzip.high),
+      ]),
+    );
   const smallest = results.reduce<SizeResult | undefined>((a, r) => (!a || r.listings < a.listings ? r : a), undefined);
   const largest = results.reduce<SizeResult | undefined>((a, r) => (!a || r.listings > a.listings ? r : a), undefined);
   if (smallest && largest && smallest !== largest)
@@ -470,6 +537,8 @@ function report(results: SizeResult[], o: Options): void {
       ['SQL', r.sql],
       ['limit', r.limit],
       ['page', r.page],
+      ['map z12', r.mapLow],
+      ['map z17', r.mapHigh],
       ...r.variants.map((v): [string, Measured] => [v.name, v.result]),
     ];
     for (const [side, x] of sides) {

@@ -27,6 +27,16 @@ export interface SearchRequest {
   limit: Statement;
   /** The same search as a person makes it on the listings page (server-rendered HTML). */
   pagePath: string;
+  /** The map around the same point: a commune's extent at zoom 12 (clusters), a few streets at zoom 17 (points). */
+  mapLowPath: string;
+  mapHighPath: string;
+}
+
+/** The map endpoint for a box of `halfDeg` degrees around a point, at `zoom`. */
+function mapPath(lat: number, lng: number, halfDeg: number, zoom: number): string {
+  const r = (v: number) => Math.round(v * 1e5) / 1e5;
+  const bbox = [lng - halfDeg, lat - halfDeg, lng + halfDeg, lat + halfDeg].map(r).join(',');
+  return `/api/v1/listings.geojson?bbox=${bbox}&zoom=${zoom}`;
 }
 
 /**
@@ -105,6 +115,8 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
         search: await capture(r.tenant_id, (tx) => searchListings(tx, filters, undefined, PAGE + 1)),
         limit: limitStatement(r.category_id, filters.near, RADIUS_M),
         pagePath: `/annonces?category=${r.slug}&lat=${r.lat}&lng=${r.lng}&rayon=${RADIUS_M}`,
+        mapLowPath: mapPath(r.lat, r.lng, 0.08, 12),
+        mapHighPath: mapPath(r.lat, r.lng, 0.004, 17),
       });
     }
     return shuffle(requests, 0x5eed);
