@@ -319,9 +319,15 @@ describe('the map of 25,000 listings: clusters, then points', () => {
     );
     expect(await offers.first().getAttribute('aria-label')).toMatch(/^Offre : Annonce de la carte \d+ \(.+\)$/);
 
-    // Its popup names the kind and the category, and closes with a French button.
-    await offers.first().click();
+    // Opened with the keyboard, its popup names the kind and the category, and closes with a French button.
+    await offers.first().focus();
+    await page.keyboard.press('Enter');
     const popup = page.locator('.leaflet-popup-content');
+    // Leaflet fades the popup in: read (and check its contrast) once it is opaque.
+    await page.waitForFunction(
+      (el) => el!.ownerDocument.defaultView!.getComputedStyle(el).opacity === '1',
+      await page.locator('.leaflet-popup').elementHandle(),
+    );
     const kindLine = (await popup.locator('p').first().textContent()) ?? '';
     expect(kindLine).toMatch(/^Offre · /);
     expect(categoryNames).toContain(kindLine.replace(/^Offre · /, ''));

@@ -116,8 +116,22 @@
     return labelled(marker, label);
   }
 
+  // Opening a popup near the edge pans the map; reloading then would remove its marker and close it. While a
+  // popup is open the markers stay, and are reloaded once it closes.
+  var popupOpen = false;
+  var stale = false;
+  map.on('popupopen', function () {
+    popupOpen = true;
+  });
+  map.on('popupclose', function () {
+    popupOpen = false;
+    if (stale) load();
+  });
+
   var pending = null;
   function load() {
+    stale = popupOpen;
+    if (stale) return;
     var b = map.getBounds();
     var params = new URLSearchParams({
       bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
