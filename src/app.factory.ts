@@ -14,6 +14,7 @@ import { RequestContext, runWithContext } from '@libs/tenancy';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { TenantDirectory } from './tenants/tenant-directory.service';
+import { DormantCommunePage } from './tenants/dormant-commune.page';
 import { allowTileOrigin, pageSecurityHeaders } from './web/page-response';
 import { SiteErrorFilter } from './web/site-error.filter';
 
@@ -88,6 +89,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.useGlobalPipes(createValidationPipe());
 
   const directory = app.get(TenantDirectory);
+  const dormantPage = app.get(DormantCommunePage);
   const fastify = app.getHttpAdapter().getInstance();
   // Two Host lines make the tenant ambiguous (Node reads the first, a proxy may route by the last): refused before
   // anything else.
@@ -111,7 +113,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     req.ctx = { requestId: String(req.id), tenant };
     reply.header('x-request-id', String(req.id));
     if (!tenant && !PLATFORM_PATHS.test(req.url)) {
-      sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse."));
+      // A commune imported but not opened answers its short page, whatever the path.
+      const dormant = directory.dormant(req.headers.host);
+      if (dormant) void dormantPage.send(dormant, req, reply);
+      else sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse."));
       return;
     }
     runWithContext(req.ctx, done);

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { ROOT, runNode } from './support/commands';
-import { createTestDatabase, TestDatabase } from './support/test-db';
+import { startTestApp, TestApp } from './support/test-app';
+import { TestDatabase } from './support/test-db';
+import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 
 const fixture = (year: number) => join(ROOT, 'test', 'fixtures', 'communes', `year-${year}.json`);
 
@@ -28,14 +30,16 @@ async function tenant(db: TestDatabase, insee: string) {
 }
 
 describe('communes:import', () => {
+  let t: TestApp;
   let db: TestDatabase;
   const importYear = (year: number) =>
     runNode('dist/src/cli.js', ['communes:import', '--from', fixture(year)], { DATABASE_ADMIN_URL: db.adminUrl });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    t = await startTestApp();
+    db = t.db;
   });
-  afterAll(() => db.drop());
+  afterAll(() => t.close());
 
   it('makes every current commune a dormant tenant and every EPCI a federation, the tenant files winning', async () => {
     const res = importYear(1);
@@ -110,5 +114,34 @@ describe('communes:import', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/communes:import failed: .*package\.json: expected \{"communes"/);
     expect(await snapshot(db)).toBe(before);
+  });
+
+  it("answers a dormant commune's host with a short French page naming its federation's open communes", async () => {
+    await t.app.get(TenantDirectory).reload();
+    const res = await t.request({ url: '/annonces?page=2', host: 'rivebelle.localhost:3000' });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['x-robots-tag']).toBe('noindex');
+    expect(res.body).toContain('<html lang="fr">');
+    expect(res.body).toContain('<h1>Entraide entre voisins à Rivebelle</h1>');
+    expect(res.body).toContain('n’est pas encore ouvert à Rivebelle');
+    expect(res.body).toContain('Comment la mairie peut l’ouvrir');
+    expect(res.body).toContain('<h2>Communes ouvertes de Grenoble Alpes Métropole</h2>');
+    expect(res.body).toMatch(/<a href="http:\/\/meylan\.localhost:\d+\/">Entraide à Meylan<\/a>/);
+    // The merged commune's host leads to the one it joined; the API says 404 in its own format.
+    const merged = await t.request({ url: '/', host: 'montclaret.localhost' });
+    expect(merged.body).toContain('Montclaret fait désormais partie de la commune de Rivebelle.');
+    const api = await t.request({ url: '/api/v1/tenant', host: 'rivebelle.localhost' });
+    expect(api.status).toBe(404);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // Open communes keep their site, also at <slug>.<BASE_DOMAIN>; an unknown host is still a plain 404.
+    expect((await t.request({ url: '/api/v1/tenant', host: 'meylan.localhost' })).json().slug).toBe('meylan');
+    expect((await t.request({ url: '/', host: 'nulle-part.localhost' })).body).toContain("Aucun site d'entraide");
+    expect(
+      t.app
+        .get(TenantDirectory)
+        .all()
+        .map((x) => x.slug),
+    ).not.toContain('rivebelle');
   });
 });

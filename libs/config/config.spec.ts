@@ -19,6 +19,7 @@ describe('configuration', () => {
       workersInProcess: true,
       env: 'development',
       smtpUrl: undefined,
+      baseDomain: 'localhost',
     });
     expect(c.http).toEqual({
       requestTimeoutMs: 30_000,
@@ -39,6 +40,7 @@ describe('configuration', () => {
     ['PORT', { ...valid, PORT: 'trois-mille' }, 'Invalid configuration: PORT is malformed'],
     ['PUBLIC_SCHEME', { ...valid, PUBLIC_SCHEME: 'ftp' }, 'Invalid configuration: PUBLIC_SCHEME is malformed'],
     ['GEOCODER_URL', { ...valid, GEOCODER_URL: 'adresse' }, 'Invalid configuration: GEOCODER_URL is malformed'],
+    ['BASE_DOMAIN', { ...valid, BASE_DOMAIN: 'https://x.fr' }, 'Invalid configuration: BASE_DOMAIN is malformed'],
     [
       'SESSION_SECRET',
       { ...valid, SESSION_SECRET: 'short' },

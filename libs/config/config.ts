@@ -35,6 +35,12 @@ const schema = z.object({
     .url()
     .refine((v) => /^https?:\/\//.test(v), 'must be an http(s):// URL')
     .optional(),
+  /** Every commune also answers at `<slug>.<BASE_DOMAIN>`; `localhost` keeps the development hosts. */
+  BASE_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})*$/, 'must be a domain name such as entraide.example.fr')
+    .default('localhost'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
@@ -77,6 +83,8 @@ export interface AppConfig {
    * unset, "près de chez moi" offers no address box.
    */
   geocoderUrl?: string;
+  /** Hosts `<slug>.<baseDomain>` serve each commune (BASE_DOMAIN, default `localhost`). */
+  baseDomain: string;
   dbPoolSize: number;
   /** Hot statements (public search) as named prepared statements; off behind a pooler that cannot keep them. */
   dbPreparedStatements: boolean;
@@ -167,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenantsDir: e.TENANTS_DIR,
     mapTileUrl: e.MAP_TILE_URL,
     geocoderUrl: e.GEOCODER_URL,
+    baseDomain: e.BASE_DOMAIN,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     queuePrefix: e.QUEUE_PREFIX,

@@ -7,11 +7,14 @@ import { TENANTS_CHANGED_CHANNEL } from './tenants-sync';
 import { TenantRow, TenantsRepository } from './tenants.repository';
 
 /**
- * Host → tenant, and each tenant's row (names, settings, federation), in memory. Loaded at
+ * Host → tenant, and each open tenant's row (names, settings, federation), in memory. Loaded at
  * boot and reloaded when `tenants:sync` notifies a change (PostgreSQL LISTEN), with a periodic
  * reload in case a notification was missed. Keeping the rows here also means code inside a
  * transaction can read a tenant's settings without taking a second pooled connection (which,
  * with every connection held that way under load, would wait forever).
+ * Dormant communes (tens of thousands, communes:import) are only a slug → id entry: their host
+ * answers a short page and nothing else reads them, so `all()` (what sweepers walk) is open
+ * tenants only. A host is a map lookup either way: `<slug>.<BASE_DOMAIN>` is split, not searched.
  */
 @Injectable()
 export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
@@ -19,6 +22,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   private byHost = new Map<string, TenantRef>();
   private bySlug = new Map<string, TenantRef & { hosts: string[] }>();
   private rows = new Map<TenantId, TenantRow>();
+  private dormantBySlug = new Map<string, TenantRef>();
   private listener?: Client;
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -48,7 +52,26 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
   /** The tenant serving `host` (a Host header, port ignored), or undefined: never a default. */
   resolve(hostHeader: string | undefined): TenantRef | undefined {
     if (!hostHeader) return undefined;
-    return this.byHost.get(normaliseHost(hostHeader));
+    const host = normaliseHost(hostHeader);
+    const listed = this.byHost.get(host);
+    if (listed) return listed;
+    const slug = this.slugOfBaseHost(host);
+    const open = slug === undefined ? undefined : this.bySlug.get(slug);
+    return open && { id: open.id, slug: open.slug };
+  }
+
+  /** The dormant (or merged) commune whose `<slug>.<BASE_DOMAIN>` host this is, or undefined. */
+  dormant(hostHeader: string | undefined): TenantRef | undefined {
+    if (!hostHeader) return undefined;
+    const slug = this.slugOfBaseHost(normaliseHost(hostHeader));
+    return slug === undefined ? undefined : this.dormantBySlug.get(slug);
+  }
+
+  private slugOfBaseHost(host: string): string | undefined {
+    const suffix = `.${this.config.baseDomain}`;
+    if (!host.endsWith(suffix)) return undefined;
+    const label = host.slice(0, -suffix.length);
+    return label.includes('.') ? undefined : label;
   }
 
   bySlugOrUndefined(slug: string): (TenantRef & { hosts: string[] }) | undefined {
@@ -85,6 +108,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
       ),
     );
     const tenantRows = new Map((await this.repo.allTenants()).map((t) => [t.id, t]));
+    const dormant = await this.repo.closedTenants();
     const byHost = new Map<string, TenantRef>();
     const bySlug = new Map<string, TenantRef & { hosts: string[] }>();
     for (const r of domains) {
@@ -95,6 +119,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
       bySlug.set(r.slug, ref);
       byHost.set(r.domain, { id, slug: r.slug });
     }
+    this.dormantBySlug = new Map(dormant.map((t) => [t.slug, t]));
     this.byHost = byHost;
     this.bySlug = bySlug;
     this.rows = tenantRows;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DormantCommunePage } from './dormant-commune.page';
 import { TenantDirectory } from './tenant-directory.service';
 import { TenantsController } from './tenants.controller';
 import { TenantsRepository } from './tenants.repository';
@@ -6,7 +7,7 @@ import { TenantsService } from './tenants.service';
 
 @Module({
   controllers: [TenantsController],
-  providers: [TenantDirectory, TenantsRepository, TenantsService],
-  exports: [TenantDirectory, TenantsService],
+  providers: [TenantDirectory, TenantsRepository, TenantsService, DormantCommunePage],
+  exports: [TenantDirectory, TenantsService, DormantCommunePage],
 })
 export class TenantsModule {}

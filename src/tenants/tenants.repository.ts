@@ -12,6 +12,16 @@ export interface TenantRow {
   federation: { slug: string; name: string; homeTenantSlug: string };
 }
 
+export interface ClosedCommune {
+  name: string;
+  status: 'dormant' | 'merged';
+  inseeCode: string | null;
+  federation: string;
+  mergedInto: string | null;
+  mergedIntoName: string | null;
+  openNearby: Array<{ slug: string; name: string }>;
+}
+
 export interface CategoryRow {
   id: string;
   slug: string;
@@ -42,12 +52,46 @@ const tenantRow = (r: TenantRecord): TenantRow => ({ ...r, id: parseTenantId(r.i
 export class TenantsRepository {
   constructor(private readonly db: Database) {}
 
-  /** Every tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
+  /** Every open tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
   async allTenants(): Promise<TenantRow[]> {
     const all = await this.db.withoutTenant((tx: Tx) =>
-      rows<TenantRecord>(tx, `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id`),
+      rows<TenantRecord>(
+        tx,
+        `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.status = 'open'`,
+      ),
     );
     return all.map(tenantRow);
+  }
+
+  /** Dormant and merged communes: only what their host needs to be recognised. */
+  async closedTenants(): Promise<Array<{ id: TenantId; slug: string }>> {
+    const all = await this.db.withoutTenant((tx: Tx) =>
+      rows<{ id: string; slug: string }>(tx, `SELECT id, slug FROM tenants WHERE status <> 'open'`),
+    );
+    return all.map((r) => ({ id: parseTenantId(r.id), slug: r.slug }));
+  }
+
+  /**
+   * What a dormant or merged commune's page says: its name, its federation, the commune it merged into, and the
+   * open communes of its federation, nearest first when both outlines are known (commune_outlines), else by name.
+   */
+  closedCommune(tenantId: TenantId): Promise<ClosedCommune | undefined> {
+    return this.db.withoutTenant((tx) =>
+      firstRow<ClosedCommune>(
+        tx,
+        `SELECT t.name, t.status, t.insee_code AS "inseeCode", f.name AS federation, m.slug AS "mergedInto",
+                m.name AS "mergedIntoName",
+                coalesce((SELECT json_agg(json_build_object('slug', o.slug, 'name', o.name) ORDER BY o.d, o.name)
+                          FROM (SELECT n.slug, n.name, ST_Distance(co.outline, no.outline) AS d
+                                FROM tenants n LEFT JOIN commune_outlines no ON no.insee_code = n.insee_code
+                                LEFT JOIN commune_outlines co ON co.insee_code = t.insee_code
+                                WHERE n.federation_id = t.federation_id AND n.status = 'open'
+                                ORDER BY d NULLS LAST, n.name LIMIT 5) o), '[]') AS "openNearby"
+         FROM tenants t JOIN federations f ON f.id = t.federation_id LEFT JOIN tenants m ON m.id = t.merged_into
+         WHERE t.id = $1 AND t.status <> 'open'`,
+        [tenantId],
+      ),
+    );
   }
 
   async findTenant(tenantId: TenantId): Promise<TenantRow | undefined> {

@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Handlebars from 'handlebars';
+import { problem, sendProblem } from '@libs/http';
+import type { TenantRef } from '@libs/tenancy';
+import { TenantDirectory } from './tenant-directory.service';
+import { TenantsRepository } from './tenants.repository';
+
+const hbs = Handlebars.create();
+const page = hbs.compile(`<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Entraide à {{name}} : service pas encore ouvert</title>
+</head>
+<body>
+<main>
+<h1>Entraide entre voisins à {{name}}</h1>
+{{#if mergedIntoName}}
+<p>{{name}} fait désormais partie de la commune de {{mergedIntoName}}.{{#if mergedIntoUrl}}
+Son site d’entraide est à l’adresse <a href="{{mergedIntoUrl}}">{{mergedIntoUrl}}</a>.{{/if}}</p>
+{{else}}
+<p>Le service d’entraide entre voisins n’est pas encore ouvert à {{name}}.</p>
+<h2>Comment la mairie peut l’ouvrir</h2>
+<p>Un agent de la mairie de {{name}} demande l’ouverture à l’opérateur de la plateforme en indiquant le code
+officiel de la commune{{#if inseeCode}} ({{inseeCode}}){{/if}}. Aucun développement n’est nécessaire :
+le site ouvre avec les catégories d’entraide de {{federation}}, et un premier administrateur de la commune
+est invité par courriel pour le compléter.</p>
+{{/if}}
+<h2>Communes ouvertes de {{federation}}</h2>
+{{#if nearby.length}}
+<ul>
+{{#each nearby}}<li><a href="{{url}}">Entraide à {{name}}</a></li>
+{{/each}}</ul>
+{{else}}
+<p>Aucune commune de {{federation}} n’a encore ouvert son site d’entraide.</p>
+{{/if}}
+</main>
+</body>
+</html>
+`);
+
+/**
+ * What a dormant (or merged) commune's host answers, whatever the path: a 404 (there is no site here yet, and search
+ * engines must not index tens of thousands of these) carrying a short French page, or a problem+json under /api.
+ */
+@Injectable()
+export class DormantCommunePage {
+  private readonly logger = new Logger(DormantCommunePage.name);
+
+  constructor(
+    private readonly repo: TenantsRepository,
+    private readonly directory: TenantDirectory,
+  ) {}
+
+  async send(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      if (req.url.startsWith('/api/')) {
+        sendProblem(reply, problem(404, `Le service d’entraide n’est pas encore ouvert à cette adresse.`));
+        return;
+      }
+      const c = await this.repo.closedCommune(tenant.id);
+      if (!c) {
+        sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse."));
+        return;
+      }
+      const url = (slug: string) => (this.directory.bySlugOrUndefined(slug) ? this.directory.origin(slug) : undefined);
+      const html = page({
+        ...c,
+        mergedIntoUrl: c.mergedInto ? url(c.mergedInto) : undefined,
+        nearby: c.openNearby.flatMap((n) => {
+          const u = url(n.slug);
+          return u ? [{ name: n.name, url: `${u}/` }] : [];
+        }),
+      });
+      await reply
+        .status(404)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('x-robots-tag', 'noindex')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(html);
+    } catch (e) {
+      this.logger.error(`dormant page of ${tenant.slug} failed: ${(e as Error).message}`);
+      sendProblem(reply, problem(503, 'Le service est momentanément indisponible.'));
+    }
+  }
+}
