@@ -1,4 +1,4 @@
-import { DomainError, InvalidError } from '@libs/errors';
+import { DomainError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
 import { createValidationPipe, statusOf, toProblem } from '@libs/http';
 
 /** A submitted HTML form: every field a string, any field possibly missing. */
@@ -30,6 +30,41 @@ export function formAlert(err: DomainError, errors: Record<string, string>, summ
 
 /** The status a page answers with when it shows this refusal beside its form. */
 export const formStatus = (err: DomainError): number => statusOf(err);
+
+/** What a page shows again beside its form when the domain refused it. */
+export interface FormRefusal {
+  /** Field → first message. */
+  errors: Record<string, string>;
+  /** The alert above the form. */
+  formError?: string;
+  status: number;
+}
+
+type ErrorType = abstract new (...args: never[]) => DomainError;
+
+/** The refusals a form does not show: the thing is missing, or not this person's to change (the error page). */
+export const MISSING_OR_FORBIDDEN: ErrorType[] = [NotFoundError, ForbiddenError];
+
+/**
+ * A form's POST: `action` (which redirects), or on a refusal the form shows, `refused` with each
+ * field's message, the alert (`summary` when fields are named, else the error's own detail) and
+ * the status. Errors of the `passOn` types (a missing or forbidden thing) go to the error page.
+ */
+export async function submitForm<T>(form: {
+  action: () => Promise<T>;
+  summary: string | ((errors: Record<string, string>) => string);
+  refused: (refusal: FormRefusal) => Promise<T> | T;
+  passOn?: ErrorType[];
+}): Promise<T> {
+  try {
+    return await form.action();
+  } catch (err) {
+    if (!isFormError(err) || form.passOn?.some((type) => err instanceof type)) throw err;
+    const errors = formErrors(err);
+    const summary = typeof form.summary === 'string' ? form.summary : form.summary(errors);
+    return form.refused({ errors, formError: formAlert(err, errors, summary), status: formStatus(err) });
+  }
+}
 
 /** The headers the refusal asks for (a retry-after after too many attempts). */
 export const formHeaders = (err: DomainError): Record<string, string> => toProblem(err).headers;

@@ -1,12 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { OrganisationMessageDto } from '../dto/organisations.dto';
 import { ProjectsService } from '../projects.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import {
+  Form,
+  FormRefusal,
+  MISSING_OR_FORBIDDEN,
+  formStatus,
+  isFormError,
+  submitForm,
+  validated,
+} from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { missionFromForm } from './mission-form';
@@ -84,25 +92,16 @@ export class MissionsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await missionFromForm(body);
-      const mission = await this.projects.addMission(ref, me, id, dto);
-      return reply.redirect(`/projets/${id}?fait=mission#mission-${mission.id}`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      return this.renderNewMission(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        body,
-        errors,
-        formAlert(err, errors, "La mission n'a pas été publiée : corrigez les champs signalés."),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await missionFromForm(body);
+        const mission = await this.projects.addMission(ref, me, id, dto);
+        return reply.redirect(`/projets/${id}?fait=mission#mission-${mission.id}`, 303);
+      },
+      summary: "La mission n'a pas été publiée : corrigez les champs signalés.",
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: (refusal) => this.renderNewMission(ref, req, reply, me, id, body, refusal),
+    });
   }
 
   @Get('missions/:id/benevoles')
@@ -150,27 +149,17 @@ export class MissionsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
-      await this.projects.messageVolunteers(ref, me, id, dto.message);
-      return reply.redirect(`/missions/${id}/benevoles?fait=message`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      return this.renderVolunteers(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        {
-          errors,
-          values: { message: body.message },
-          formError: formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.'),
-        },
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
+        await this.projects.messageVolunteers(ref, me, id, dto.message);
+        return reply.redirect(`/missions/${id}/benevoles?fait=message`, 303);
+      },
+      summary: 'Le message n’a pas été envoyé : corrigez le champ signalé.',
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: ({ status, ...refusal }) =>
+        this.renderVolunteers(ref, req, reply, me, id, { ...refusal, values: { message: body.message } }, status),
+    });
   }
 
   private async setMissionOpen(ref: TenantRef, reply: FastifyReply, me: Principal, id: string, open: boolean) {
@@ -185,9 +174,7 @@ export class MissionsPagesController {
     me: Principal,
     id: string,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const project = await this.projects.get(ref, id, me);
     if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');

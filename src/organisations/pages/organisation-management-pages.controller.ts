@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ManagerInviteDto, ReplyToDto } from '../dto/organisations.dto';
 import { OrganisationsService } from '../organisations.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, MISSING_OR_FORBIDDEN, submitForm, validated } from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import type { ManageOrganisationExtra } from './organisations.views';
@@ -55,27 +55,17 @@ export class OrganisationManagementPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(ManagerInviteDto, { email: body.email ?? '' });
-      await this.organisations.inviteManager(ref, me, id, dto.email);
-      return reply.redirect(`/organisations/${id}/gerer?fait=responsable`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      return this.renderManage(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        {
-          errors,
-          values: { email: body.email },
-          formError: formAlert(err, errors, 'Personne n’a été ajouté : corrigez l’adresse.'),
-        },
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(ManagerInviteDto, { email: body.email ?? '' });
+        await this.organisations.inviteManager(ref, me, id, dto.email);
+        return reply.redirect(`/organisations/${id}/gerer?fait=responsable`, 303);
+      },
+      summary: 'Personne n’a été ajouté : corrigez l’adresse.',
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: ({ status, ...refusal }) =>
+        this.renderManage(ref, req, reply, me, id, { ...refusal, values: { email: body.email } }, status),
+    });
   }
 
   @Post('organisations/:id/repondre')
@@ -88,23 +78,16 @@ export class OrganisationManagementPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(ReplyToDto, { messageId: body.messageId ?? '', message: body.message ?? '' });
-      await this.organisations.reply(ref, me, id, dto.messageId, dto.message);
-      return reply.redirect(`/organisations/${id}/gerer?fait=reponse`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      return this.renderManage(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        { formError: formAlert(err, errors, `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`) },
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(ReplyToDto, { messageId: body.messageId ?? '', message: body.message ?? '' });
+        await this.organisations.reply(ref, me, id, dto.messageId, dto.message);
+        return reply.redirect(`/organisations/${id}/gerer?fait=reponse`, 303);
+      },
+      summary: (errors) => `La réponse n’a pas été envoyée : ${Object.values(errors)[0] ?? ''}.`,
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: ({ formError, status }) => this.renderManage(ref, req, reply, me, id, { formError }, status),
+    });
   }
 
   private async renderManage(

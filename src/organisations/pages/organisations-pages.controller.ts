@@ -10,7 +10,7 @@ import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, ModeratorPage, SignedInPage } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, retold, validated } from '@src/web/forms';
+import { Form, FormRefusal, formErrors, isFormError, retold, submitForm, validated } from '@src/web/forms';
 import { ORGANISATION_KIND, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
@@ -60,29 +60,22 @@ export class OrganisationsPagesController {
     @Body() body: Form,
   ) {
     await assertOrganisationsEnabled(this.tenants, ref);
-    try {
-      const dto = await validated(CreateOrganisationDto, {
-        name: body.name ?? '',
-        kind: body.kind ?? '',
-        description: body.description ?? '',
-        ...(body.neighbourhood ? { neighbourhood: body.neighbourhood } : {}),
-        ...(body.website ? { website: body.website } : {}),
-      });
-      const o = await this.organisations.create(ref, me, dto);
-      return reply.redirect(`/organisations/${o.id}/gerer?fait=organisation`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      return this.renderNewOrganisation(
-        ref,
-        req,
-        reply,
-        body,
-        errors,
-        formAlert(err, errors, "L'organisation n'a pas été enregistrée : corrigez les champs signalés."),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(CreateOrganisationDto, {
+          name: body.name ?? '',
+          kind: body.kind ?? '',
+          description: body.description ?? '',
+          ...(body.neighbourhood ? { neighbourhood: body.neighbourhood } : {}),
+          ...(body.website ? { website: body.website } : {}),
+        });
+        const o = await this.organisations.create(ref, me, dto);
+        return reply.redirect(`/organisations/${o.id}/gerer?fait=organisation`, 303);
+      },
+      summary: "L'organisation n'a pas été enregistrée : corrigez les champs signalés.",
+      passOn: [NotFoundError],
+      refused: (refusal) => this.renderNewOrganisation(ref, req, reply, body, refusal),
+    });
   }
 
   @Get('organisations/:id')
@@ -108,28 +101,21 @@ export class OrganisationsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
-      await this.organisations.contact(ref, me, id, dto.message);
-      return reply.redirect(`/organisations/${id}?envoye=1`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const organisation = await this.organisations.get(ref, id, me);
-      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${organisation.name}`, 'projects');
-      const errors = formErrors(err);
-      const formError = formAlert(err, errors, 'Le message n’a pas été envoyé : corrigez le champ signalé.');
-      return sendPage(
-        reply,
-        this.pages.render('organisation', {
-          ...ctx,
-          organisation,
-          errors,
-          formError,
-          values: { message: body.message },
-        }),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(OrganisationMessageDto, { message: body.message ?? '' });
+        await this.organisations.contact(ref, me, id, dto.message);
+        return reply.redirect(`/organisations/${id}?envoye=1`, 303);
+      },
+      summary: 'Le message n’a pas été envoyé : corrigez le champ signalé.',
+      passOn: [NotFoundError],
+      refused: async ({ errors, formError, status }) => {
+        const organisation = await this.organisations.get(ref, id, me);
+        const ctx = await this.pageContexts.of(ref, req, `Erreur – ${organisation.name}`, 'projects');
+        const page = { ...ctx, organisation, errors, formError, values: { message: body.message } };
+        return sendPage(reply, this.pages.render('organisation', page), status);
+      },
+    });
   }
 
   @Get('mes-organisations')
@@ -206,9 +192,7 @@ export class OrganisationsPagesController {
     req: FastifyRequest,
     reply: FastifyReply,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const [ctx, neighbourhoods] = await Promise.all([
       this.pageContexts.of(

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
+import { InvalidError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CreateProjectDto, UpdateProjectDto } from '../dto/organisations.dto';
 import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -51,25 +51,16 @@ export class ProjectFormPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(UpdateProjectDto, { title: body.title ?? '', description: body.description ?? '' });
-      await this.projects.update(ref, me, id, dto);
-      return reply.redirect(`/projets/${id}?fait=modifie`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      return this.renderEditProject(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        body,
-        errors,
-        formAlert(err, errors, "Le projet n'a pas été modifié : corrigez les champs signalés."),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(UpdateProjectDto, { title: body.title ?? '', description: body.description ?? '' });
+        await this.projects.update(ref, me, id, dto);
+        return reply.redirect(`/projets/${id}?fait=modifie`, 303);
+      },
+      summary: "Le projet n'a pas été modifié : corrigez les champs signalés.",
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: (refusal) => this.renderEditProject(ref, req, reply, me, id, body, refusal),
+    });
   }
 
   @Get('organisations/:id/projets/nouveau')
@@ -94,38 +85,32 @@ export class ProjectFormPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const location = await this.contexts.chosenPoint(ref, body);
-      if (!location) throw new InvalidError([{ field: 'location', message: 'choisissez le quartier du projet' }]);
-      const dto = await validated(CreateProjectDto, {
-        organisationId: id,
-        title: body.title ?? '',
-        description: body.description ?? '',
-        categoryId: body.categoryId ?? '',
-        location,
-        ongoing: body.ongoing === 'true',
-        ...(body.startsOn ? { startsOn: body.startsOn } : {}),
-        ...(body.endsOn ? { endsOn: body.endsOn } : {}),
-      });
-      const project = await this.projects.create(ref, me, dto);
-      return reply.redirect(`/projets/${project.id}?fait=projet`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'])
-        errors.location ??= 'position invalide : choisissez le quartier';
-      return this.renderNewProject(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        body,
-        errors,
-        formAlert(err, errors, "Le projet n'a pas été enregistré : corrigez les champs signalés."),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const location = await this.contexts.chosenPoint(ref, body);
+        if (!location) throw new InvalidError([{ field: 'location', message: 'choisissez le quartier du projet' }]);
+        const dto = await validated(CreateProjectDto, {
+          organisationId: id,
+          title: body.title ?? '',
+          description: body.description ?? '',
+          categoryId: body.categoryId ?? '',
+          location,
+          ongoing: body.ongoing === 'true',
+          ...(body.startsOn ? { startsOn: body.startsOn } : {}),
+          ...(body.endsOn ? { endsOn: body.endsOn } : {}),
+        });
+        const project = await this.projects.create(ref, me, dto);
+        return reply.redirect(`/projets/${project.id}?fait=projet`, 303);
+      },
+      summary: "Le projet n'a pas été enregistré : corrigez les champs signalés.",
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: (refusal) => {
+        const { errors } = refusal;
+        if (errors['location.lat'] || errors['location.lng'])
+          errors.location ??= 'position invalide : choisissez le quartier';
+        return this.renderNewProject(ref, req, reply, me, id, body, refusal);
+      },
+    });
   }
 
   private async renderNewProject(
@@ -135,9 +120,7 @@ export class ProjectFormPagesController {
     me: Principal,
     id: string,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const organisation = await this.organisations.get(ref, id, me);
     if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
@@ -160,9 +143,7 @@ export class ProjectFormPagesController {
     me: Principal,
     id: string,
     values?: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const project = await this.projects.get(ref, id, me);
     if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');

@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '@libs/errors';
+import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ProjectQuery } from '../dto/organisations.dto';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, MISSING_OR_FORBIDDEN, formErrors, isFormError, submitForm, validated } from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { parseMultipart } from '@src/web/multipart';
 import { sendPage } from '@src/web/page-response';
@@ -123,24 +123,18 @@ export class ProjectsPagesController {
     const file = Buffer.isBuffer(req.body)
       ? parseMultipart(req.body, req.headers['content-type']).find((p) => p.name === 'image')
       : undefined;
-    try {
-      await this.projects.setImage(ref, me, id, file?.data);
-      return reply.redirect(`/projets/${id}?fait=image`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError || err instanceof ForbiddenError) throw err;
-      const project = await this.projects.get(ref, id, me);
-      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
-      const errors = formErrors(err);
-      return sendPage(
-        reply,
-        this.pages.render('project', {
-          ...ctx,
-          project,
-          errors,
-          formError: formAlert(err, errors, `L’image n’a pas été enregistrée : ${errors.image ?? ''}.`),
-        }),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        await this.projects.setImage(ref, me, id, file?.data);
+        return reply.redirect(`/projets/${id}?fait=image`, 303);
+      },
+      summary: (errors) => `L’image n’a pas été enregistrée : ${errors.image ?? ''}.`,
+      passOn: MISSING_OR_FORBIDDEN,
+      refused: async ({ errors, formError, status }) => {
+        const project = await this.projects.get(ref, id, me);
+        const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
+        return sendPage(reply, this.pages.render('project', { ...ctx, project, errors, formError }), status);
+      },
+    });
   }
 }

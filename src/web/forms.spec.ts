@@ -1,0 +1,41 @@
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
+import { FormRefusal, MISSING_OR_FORBIDDEN, submitForm } from './forms';
+
+describe('submitForm', () => {
+  const refused = (refusal: FormRefusal) => Promise.resolve(refusal);
+
+  it('answers what the action answers when nothing is refused', async () => {
+    const answer = await submitForm<unknown>({ action: () => Promise.resolve('redirected'), summary: 'x', refused });
+    expect(answer).toBe('redirected');
+  });
+
+  it('shows each named field with the summary above the form, and the refusal’s status', async () => {
+    const answer = await submitForm<unknown>({
+      action: () => Promise.reject(new InvalidError([{ field: 'title', message: 'titre requis' }])),
+      summary: (errors) => `Rien n’a été enregistré : ${errors.title}.`,
+      refused,
+    });
+    expect(answer).toEqual({
+      errors: { title: 'titre requis' },
+      formError: 'Rien n’a été enregistré : titre requis.',
+      status: 422,
+    });
+  });
+
+  it('shows the refusal’s own words when it names no field', async () => {
+    const answer = await submitForm<unknown>({
+      action: () => Promise.reject(new ConflictError('Cette mission est complète.')),
+      summary: 'Corrigez les champs signalés.',
+      refused,
+    });
+    expect(answer).toEqual({ errors: {}, formError: 'Cette mission est complète.', status: 409 });
+  });
+
+  it('leaves a missing or forbidden thing, and any failure, to the error page', async () => {
+    const send = (err: Error) =>
+      submitForm({ action: () => Promise.reject(err), summary: 'x', refused, passOn: MISSING_OR_FORBIDDEN });
+    await expect(send(new NotFoundError())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(send(new ForbiddenError('Non.'))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(send(new Error('database down'))).rejects.toThrow('database down');
+  });
+});
