@@ -252,6 +252,14 @@ describe('Sign-in through identity providers', () => {
     expect(logged('(OAUTH_JWT_TIMESTAMP_CHECK_FAILED, claim exp)')).toBe(true);
   });
 
+  it("refuses a code from another provider than the one the flow started with (the callback's iss)", async () => {
+    const { state } = await throughProvider('fc', 'max.girard');
+    const other = new URL(`http://x${(await throughProvider('fc-late', 'max.girard')).callback}`);
+    const mixedUp = `/connexion/fc/retour?code=${other.searchParams.get('code')}&state=${state}&iss=${late.issuer}`;
+    refusedWith(await back(mixedUp, state));
+    expect(logged('(issuer) response parameter value')).toBe(true);
+  });
+
   it("refuses tenant A's callback on tenant B's host", async () => {
     const { state, callback } = await throughProvider('fc', 'zoe.fabre');
     const res = await back(callback, state, 'grenoble');
