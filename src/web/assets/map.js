@@ -150,6 +150,10 @@
         return r.ok ? r.json() : Promise.reject(new Error(String(r.status)));
       })
       .then(function (data) {
+        if (popupOpen) {
+          stale = true;
+          return;
+        }
         layer.clearLayers();
         var total = 0;
         data.features.forEach(function (f) {
