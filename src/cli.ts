@@ -13,6 +13,7 @@ import { loadTenantCatalogue, TenantFileError } from './tenants/tenant-files';
 import { syncTenants } from './tenants/tenants-sync';
 import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-data';
 import { importCommunes } from './tenants/communes/communes-import';
+import { openCommune } from './tenants/communes/communes-open';
 
 /** Operator commands: `npm run cli -- <command> [options]`. */
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -55,6 +56,49 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       process.stdout.write(lines.join('\n') + '\n');
     } finally {
       await ds.destroy();
+    }
+  },
+  'communes:open': async (argv) => {
+    const usage = 'usage: npm run cli -- communes:open INSEE --admin EMAIL [--center LAT,LNG --radius METRES]';
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { admin: { type: 'string' }, center: { type: 'string' }, radius: { type: 'string' } },
+    });
+    const insee = positionals[0];
+    if (positionals.length !== 1 || !/^\d[\dAB]\d{3}$/.test(insee)) throw new UsageError(usage);
+    if (!values.admin || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.admin)) throw new UsageError(usage);
+    let centre: { lat: number; lng: number; radiusM: number } | undefined;
+    if (values.center || values.radius) {
+      const [lat, lng] = (values.center ?? '').split(',').map(Number);
+      const radiusM = Number(values.radius);
+      if (!(Math.abs(lat) <= 90 && Math.abs(lng) <= 180 && radiusM >= 100 && radiusM <= 50_000))
+        throw new UsageError(`${usage}\n--center is LAT,LNG in degrees and --radius between 100 and 50000 metres`);
+      centre = { lat, lng, radiusM };
+    }
+    const config = orExit(() => loadConfig());
+    if (!config.databaseAdminUrl) throw new UsageError('communes:open needs DATABASE_ADMIN_URL');
+    const ds = createDataSource(config.databaseAdminUrl, { poolSize: 1, applicationName: 'entraide-communes-open' });
+    await ds.initialize();
+    let opened;
+    try {
+      opened = await openCommune(ds, { insee, adminEmail: values.admin, baseDomain: config.baseDomain, centre });
+    } finally {
+      await ds.destroy();
+    }
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+      logger: new PinoNestLogger(createLogger('warn', 'entraide-cli')),
+    });
+    try {
+      const ref = app.get(TenantDirectory).bySlugOrUndefined(opened.slug);
+      if (!ref) throw new Error(`${opened.slug} opened but not found in the directory`);
+      await app.get(AccountsService).invite(ref, values.admin, 'admin', opened.name);
+      process.stdout.write(
+        `communes:open: ${insee} ${opened.name} is open at ${opened.host} (${opened.categories} categories, ` +
+          `${opened.neighbourhoods} neighbourhoods); invitation (admin) e-mailed to ${values.admin}\n`,
+      );
+    } finally {
+      await app.close();
     }
   },
   'staff:invite': async (argv) => {

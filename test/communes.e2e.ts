@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ROOT, runNode } from './support/commands';
-import { startTestApp, TestApp } from './support/test-app';
+import { linkIn, SmtpSink } from './support/smtp-sink';
+import { startTestApp, testEnv, TestApp } from './support/test-app';
 import { TestDatabase } from './support/test-db';
 import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 
@@ -32,14 +33,19 @@ async function tenant(db: TestDatabase, insee: string) {
 describe('communes:import', () => {
   let t: TestApp;
   let db: TestDatabase;
+  let sink: SmtpSink;
   const importYear = (year: number) =>
     runNode('dist/src/cli.js', ['communes:import', '--from', fixture(year)], { DATABASE_ADMIN_URL: db.adminUrl });
 
   beforeAll(async () => {
-    t = await startTestApp();
+    sink = await SmtpSink.start();
+    t = await startTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url } });
     db = t.db;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
 
   it('makes every current commune a dormant tenant and every EPCI a federation, the tenant files winning', async () => {
     const res = importYear(1);
@@ -143,5 +149,81 @@ describe('communes:import', () => {
         .all()
         .map((x) => x.slug),
     ).not.toContain('rivebelle');
+  });
+
+  it('communes:open opens a commune: its first administrator is invited, signs in, edits categories', async () => {
+    const email = `maire.${Date.now()}@bourg-neuf.example`;
+    const env = testEnv(db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, LOG_LEVEL: 'warn' });
+    const open = (...args: string[]) => runNode('dist/src/cli.js', ['communes:open', ...args], env);
+    const noOutline = open('38903', '--admin', email);
+    expect(noOutline.code).toBe(1);
+    expect(noOutline.stderr).toMatch(/no outline for 38903 Bourg-Neuf: load one .* or confirm a circle with --center/);
+
+    const res = open('38903', '--admin', email, '--center', '45.1,5.7', '--radius', '1500');
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toBe(
+      `communes:open: 38903 Bourg-Neuf is open at vieux-bourg.localhost (6 categories, 1 neighbourhoods); ` +
+        `invitation (admin) e-mailed to ${email}\n`,
+    );
+    const mail = await sink.waitFor((m) => m.to.includes(email));
+    expect(mail.text).toMatch(/Bourg-Neuf/);
+    const link = new URL(linkIn(mail, '/invitation'));
+    expect(link.hostname).toBe('vieux-bourg.localhost');
+    await t.app.get(TenantDirectory).reload();
+    const host = 'vieux-bourg.localhost';
+    const accept = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/invitations/accept',
+      host,
+      payload: {
+        token: link.searchParams.get('token'),
+        password: 'la mairie ouvre son site',
+        displayName: 'Anne Maire',
+      },
+    });
+    expect(accept.status).toBe(200);
+    expect(accept.json().roles).toEqual(['resident', 'admin']);
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      host,
+      payload: { email, password: 'la mairie ouvre son site' },
+    });
+    expect(login.status).toBe(200);
+    const session = login.cookies.find((c) => c.name === 'entraide_session')!.value;
+
+    const home = await t.request({ url: '/', host });
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('Entraide à Bourg-Neuf');
+    const tenantInfo = (await t.request({ url: '/api/v1/tenant', host })).json();
+    expect(tenantInfo).toMatchObject({ slug: 'vieux-bourg', name: 'Bourg-Neuf', siteName: 'Entraide à Bourg-Neuf' });
+    const choice = (await t.request({ url: '/api/v1/admin/tenant/categories', host, session })).json();
+    const put = await t.request({
+      method: 'PUT',
+      url: '/api/v1/admin/tenant/categories',
+      host,
+      session,
+      payload: choice.map((c: { categoryId: string }, i: number) => ({
+        categoryId: c.categoryId,
+        enabled: i < 3,
+        position: i,
+      })),
+    });
+    expect(put.status).toBe(200);
+    const published = (await t.request({ url: '/api/v1/categories', host })).json();
+    expect(published.map((c: { name: string }) => c.name)).toEqual([
+      'Courses',
+      'Aide aux devoirs',
+      'Conversations à distance',
+    ]);
+
+    const { rows: audit } = await db.admin.query(
+      `SELECT a.actor_role AS role, a.data ->> 'admin' AS admin FROM audit_log a JOIN tenants t ON t.id = a.tenant_id
+       WHERE t.insee_code = '38903' AND a.action = 'tenant.opened'`,
+    );
+    expect(audit).toEqual([{ role: 'operator', admin: email }]);
+    const again = open('38903', '--admin', email, '--center', '45.1,5.7', '--radius', '1500');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/38903 Bourg-Neuf is already open \(vieux-bourg\)/);
   });
 });
