@@ -612,7 +612,8 @@ describe('the site pages', () => {
       { host: 'metropole.localhost', session: fed.session },
     );
     expect(again.status).toBe(409);
-    expect(again.body).toContain('id="cat-slug-erreur"');
+    expect(again.body).toContain('id="cat-name-erreur"');
+    expect(again.body).toContain('le catalogue a déjà la catégorie « Jardinage »');
     const meylanAdmin = await createResident(t.db, 'meylan', { roles: ['admin'] });
     expect((await page('/administration', { session: meylanAdmin.session })).body).not.toContain('Catalogue de l');
   });

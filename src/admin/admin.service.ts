@@ -69,7 +69,10 @@ export class AdminService {
     return this.db.withTenant(tenant.id, (tx) => this.repo.catalogue(tx, fed));
   }
 
-  /** Without a short name, one is derived from the name (with -2, -3… when it is taken). */
+  /**
+   * Without a short name, one is derived from the name (with -2, -3… when another catalogue has it); a name the
+   * catalogue already has is refused.
+   */
   async createCategory(tenant: TenantRef, p: Principal, dto: CreateCategoryDto) {
     const fed = await this.federationOf(tenant, p);
     const derived = categorySlug(dto.name);
@@ -77,6 +80,12 @@ export class AdminService {
       throw new InvalidError([{ field: 'name', message: 'le nom doit contenir au moins deux lettres ou chiffres' }]);
     const candidates = dto.slug ? [dto.slug] : [derived, ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${derived}-${n}`)];
     return this.db.withTenant(tenant.id, async (tx) => {
+      // The same name twice in one catalogue is a slip, not a second category (accents and case aside).
+      const same = (await this.repo.catalogue(tx, fed)).find((e) => categorySlug(e.name) === derived);
+      if (same)
+        throw new ConflictError(`Le catalogue a déjà la catégorie « ${same.name} ».`, [
+          { field: 'name', message: `le catalogue a déjà la catégorie « ${same.name} »` },
+        ]);
       let c;
       for (const slug of candidates) {
         c = await this.repo.createCategory(tx, fed, {
