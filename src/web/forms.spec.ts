@@ -15,10 +15,11 @@ describe('submitForm', () => {
       summary: (errors) => `Rien n’a été enregistré : ${errors.title}.`,
       refused,
     });
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       errors: { title: 'titre requis' },
       formError: 'Rien n’a été enregistré : titre requis.',
       status: 422,
+      detail: 'Certaines données sont invalides.',
     });
   });
 
@@ -28,7 +29,16 @@ describe('submitForm', () => {
       summary: 'Corrigez les champs signalés.',
       refused,
     });
-    expect(answer).toEqual({ errors: {}, formError: 'Cette mission est complète.', status: 409 });
+    const refusal = { errors: {}, formError: 'Cette mission est complète.', status: 409 };
+    expect(answer).toMatchObject({ ...refusal, detail: 'Cette mission est complète.' });
+  });
+
+  it('leaves the alert to the refusal’s own words where the page gives no summary', async () => {
+    const answer = await submitForm<FormRefusal>({
+      action: () => Promise.reject(InvalidError.field('email', 'adresse e-mail invalide')),
+      refused,
+    });
+    expect(answer.formError).toBe('Certaines données sont invalides.');
   });
 
   it('leaves a missing or forbidden thing, and any failure, to the error page', async () => {

@@ -38,6 +38,10 @@ export interface FormRefusal {
   /** The alert above the form. */
   formError?: string;
   status: number;
+  /** The refusal's own French words (for a page that words its alert itself). */
+  detail?: string;
+  /** The headers the refusal asks for (a retry-after after too many attempts). */
+  headers?: Record<string, string>;
 }
 
 type ErrorType = abstract new (...args: never[]) => DomainError;
@@ -52,7 +56,8 @@ export const MISSING_OR_FORBIDDEN: ErrorType[] = [NotFoundError, ForbiddenError]
  */
 export async function submitForm<T>(form: {
   action: () => Promise<T>;
-  summary: string | ((errors: Record<string, string>) => string);
+  /** Without it, the alert is the refusal's detail. */
+  summary?: string | ((errors: Record<string, string>) => string);
   refused: (refusal: FormRefusal) => Promise<T> | T;
   passOn?: ErrorType[];
 }): Promise<T> {
@@ -61,8 +66,9 @@ export async function submitForm<T>(form: {
   } catch (err) {
     if (!isFormError(err) || form.passOn?.some((type) => err instanceof type)) throw err;
     const errors = formErrors(err);
-    const summary = typeof form.summary === 'string' ? form.summary : form.summary(errors);
-    return form.refused({ errors, formError: formAlert(err, errors, summary), status: formStatus(err) });
+    const summary = typeof form.summary === 'function' ? form.summary(errors) : form.summary;
+    const formError = summary === undefined ? err.detail : formAlert(err, errors, summary);
+    return form.refused({ errors, formError, status: formStatus(err), detail: err.detail, headers: formHeaders(err) });
   }
 }
 

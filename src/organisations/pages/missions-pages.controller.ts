@@ -6,15 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { OrganisationMessageDto } from '../dto/organisations.dto';
 import { ProjectsService } from '../projects.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import {
-  Form,
-  FormRefusal,
-  MISSING_OR_FORBIDDEN,
-  formStatus,
-  isFormError,
-  submitForm,
-  validated,
-} from '@src/web/forms';
+import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated } from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { missionFromForm } from './mission-form';
@@ -46,15 +38,18 @@ export class MissionsPagesController {
     @Body() body: Form,
   ) {
     const mission = await this.projects.mission(ref, id, me);
-    try {
-      await this.projects.volunteer(ref, me, id, body.shareContact === 'true');
-      return reply.redirect(`/projets/${mission.projectId}?fait=inscrit#mission-${id}`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const project = await this.projects.get(ref, mission.projectId, me);
-      const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
-      return sendPage(reply, this.pages.render('project', { ...ctx, project, formError: err.detail }), formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        await this.projects.volunteer(ref, me, id, body.shareContact === 'true');
+        return reply.redirect(`/projets/${mission.projectId}?fait=inscrit#mission-${id}`, 303);
+      },
+      passOn: [NotFoundError],
+      refused: async ({ formError, status }) => {
+        const project = await this.projects.get(ref, mission.projectId, me);
+        const ctx = await this.pageContexts.of(ref, req, `Erreur – ${project.title}`, 'projects');
+        return sendPage(reply, this.pages.render('project', { ...ctx, project, formError }), status);
+      },
+    });
   }
 
   @Post('missions/:id/desinscription')
