@@ -14,6 +14,7 @@ import { syncTenants } from './tenants/tenants-sync';
 import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-data';
 import { importCommunes } from './tenants/communes/communes-import';
 import { openCommune } from './tenants/communes/communes-open';
+import { loadOutlines } from './tenants/communes/communes-outlines';
 
 /** Operator commands: `npm run cli -- <command> [options]`. */
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -54,6 +55,22 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
         ...r.notSynced.map((x) => `linked by a tenant file not synced yet (run tenants:sync): ${x}`),
       ];
       process.stdout.write(lines.join('\n') + '\n');
+    } finally {
+      await ds.destroy();
+    }
+  },
+  'communes:outlines': async (argv) => {
+    const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+    if (positionals.length !== 1) throw new UsageError('usage: npm run cli -- communes:outlines FILE.geojson');
+    const config = orExit(() => loadAdminConfig());
+    const ds = createDataSource(config.databaseAdminUrl, {
+      poolSize: 1,
+      applicationName: 'entraide-communes-outlines',
+    });
+    await ds.initialize();
+    try {
+      const r = await loadOutlines(ds, positionals[0]);
+      process.stdout.write(`communes:outlines: ${r.loaded} outlines read, ${r.changed} written\n`);
     } finally {
       await ds.destroy();
     }

@@ -226,4 +226,34 @@ describe('communes:import', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/38903 Bourg-Neuf is already open \(vieux-bourg\)/);
   });
+
+  it('communes:outlines refuses a bad file naming the record, loads a good one, which opening uses', async () => {
+    const env = { DATABASE_ADMIN_URL: db.adminUrl };
+    const outlines = (file: string) =>
+      runNode('dist/src/cli.js', ['communes:outlines', join(ROOT, 'test', 'fixtures', 'communes', file)], env);
+    const count = async () => (await db.admin.query('SELECT count(*)::int AS n FROM commune_outlines')).rows[0].n;
+    for (const [file, message] of [
+      ['outlines-unknown-code.geojson', /features\[1\] \(38999\): unknown INSEE code/],
+      ['outlines-self-intersecting.geojson', /features\[1\] \(38906\): invalid outline \(Self-intersection/],
+      ['outlines-not-json.geojson', /outlines-not-json\.geojson: not a GeoJSON file/],
+    ] as const) {
+      const res = outlines(file);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(message);
+    }
+    expect(await count()).toBe(0);
+    const ok = outlines('outlines.geojson');
+    expect(ok.stdout).toBe('communes:outlines: 2 outlines read, 2 written\n');
+
+    const email = `mairie.${Date.now()}@rivebelle.example`;
+    const env2 = testEnv(db, { QUEUE_PREFIX: t.config.queuePrefix, SMTP_URL: sink.url, LOG_LEVEL: 'warn' });
+    const res = runNode('dist/src/cli.js', ['communes:open', '38901', '--admin', email], env2);
+    expect(res.stdout).toMatch(/^communes:open: 38901 Rivebelle is open at rivebelle\.localhost \(\d+ categories, 1 /);
+    const { rows } = await db.admin.query(
+      `SELECT n.name, a.note FROM neighbourhoods n JOIN tenant_areas a USING (tenant_id)
+       JOIN tenants t ON t.id = n.tenant_id WHERE t.insee_code = '38901'`,
+    );
+    expect(rows).toEqual([{ name: 'Le Hameau', note: 'official' }]);
+    await sink.waitFor((m) => m.to.includes(email));
+  });
 });
