@@ -5,7 +5,7 @@ import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ReplyDto, ReportDto } from '../dto/listings.dto';
 import { ConversationsService } from '../conversations.service';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -114,21 +114,20 @@ export class ConversationsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(ReplyDto, { body: body.body ?? '' });
-      await this.conversations.reply(ref, me, id, dto.body);
-      return reply.redirect(`/conversations/${id}?envoye=1`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const conversation = await this.conversations.get(ref, me, id);
-      const ctx = await this.contexts.of(ref, req, `Erreur – ${conversation.listing.title}`, 'messages');
-      const errors = formErrors(err);
-      const formError = formAlert(err, errors, 'La réponse n’a pas été envoyée : corrigez le champ signalé.');
-      return sendPage(
-        reply,
-        this.pages.render('conversation', { ...ctx, conversation, values: { body: body.body }, errors, formError }),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(ReplyDto, { body: body.body ?? '' });
+        await this.conversations.reply(ref, me, id, dto.body);
+        return reply.redirect(`/conversations/${id}?envoye=1`, 303);
+      },
+      summary: 'La réponse n’a pas été envoyée : corrigez le champ signalé.',
+      passOn: [NotFoundError],
+      refused: async ({ errors, formError, status }) => {
+        const conversation = await this.conversations.get(ref, me, id);
+        const ctx = await this.contexts.of(ref, req, `Erreur – ${conversation.listing.title}`, 'messages');
+        const page = { ...ctx, conversation, values: { body: body.body }, errors, formError };
+        return sendPage(reply, this.pages.render('conversation', page), status);
+      },
+    });
   }
 }

@@ -8,7 +8,7 @@ import { MessageDto, ReportDto } from '../dto/listings.dto';
 import { ConversationsService } from '../conversations.service';
 import { ListingsService } from '../listings.service';
 import { TenantsService } from '@src/tenants/tenants.service';
-import { Form, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -137,27 +137,21 @@ export class ListingsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(MessageDto, { message: body.message ?? '' });
-      const { conversationId } = await this.conversations.start(ref, principal, id, dto.message);
-      return reply.redirect(`/annonces/${id}?envoye=${conversationId}`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const listing = await this.listings.get(ref, id, principal);
-      const ctx = await this.context(ref, req, `Erreur – ${listing.title}`, 'listings');
-      const errors = formErrors(err);
-      return sendPage(
-        reply,
-        this.pages.render('listing', {
-          ...ctx,
-          listing,
-          errors,
-          values: { message: body.message },
-          formError: errors.message ? 'Le message n’a pas été envoyé : corrigez le champ signalé.' : err.detail,
-        }),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(MessageDto, { message: body.message ?? '' });
+        const { conversationId } = await this.conversations.start(ref, principal, id, dto.message);
+        return reply.redirect(`/annonces/${id}?envoye=${conversationId}`, 303);
+      },
+      passOn: [NotFoundError],
+      refused: async ({ errors, detail, status }) => {
+        const listing = await this.listings.get(ref, id, principal);
+        const ctx = await this.context(ref, req, `Erreur – ${listing.title}`, 'listings');
+        const formError = errors.message ? 'Le message n’a pas été envoyé : corrigez le champ signalé.' : detail;
+        const page = { ...ctx, listing, errors, values: { message: body.message }, formError };
+        return sendPage(reply, this.pages.render('listing', page), status);
+      },
+    });
   }
 
   @Post('annonces/:id/signaler')

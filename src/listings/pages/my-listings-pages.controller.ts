@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { isStaff } from '@src/accounts/roles';
 import { UpdateListingDto } from '../dto/listings.dto';
 import { ListingsService } from '../listings.service';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -86,27 +86,27 @@ export class MyListingsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const location = await this.contexts.chosenPoint(ref, body);
-      const dto = await validated(UpdateListingDto, {
-        categoryId: body.categoryId ?? '',
-        title: body.title ?? '',
-        description: body.description ?? '',
-        mode: body.mode ?? '',
-        ...(location ? { location } : {}),
-      });
-      const updated = await this.listings.update(ref, me, id, dto);
-      // Staff editing a relayed resident's listing go back to the team's pages.
-      return reply.redirect(
-        updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee',
-        303,
-      );
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      const formError = formAlert(err, errors, 'L’annonce n’a pas été modifiée : corrigez les champs signalés.');
-      return this.renderEdit(ref, req, reply, id, body, errors, formError, formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const location = await this.contexts.chosenPoint(ref, body);
+        const dto = await validated(UpdateListingDto, {
+          categoryId: body.categoryId ?? '',
+          title: body.title ?? '',
+          description: body.description ?? '',
+          mode: body.mode ?? '',
+          ...(location ? { location } : {}),
+        });
+        const updated = await this.listings.update(ref, me, id, dto);
+        // Staff editing a relayed resident's listing go back to the team's pages.
+        return reply.redirect(
+          updated.relayed && isStaff(me) ? '/equipe/residents?fait=modifie' : '/mes-annonces?fait=modifiee',
+          303,
+        );
+      },
+      summary: 'L’annonce n’a pas été modifiée : corrigez les champs signalés.',
+      passOn: [NotFoundError],
+      refused: (refusal) => this.renderEdit(ref, req, reply, id, body, refusal),
+    });
   }
 
   @Post('mes-annonces/:id/renouveler')
@@ -169,9 +169,7 @@ export class MyListingsPagesController {
     reply: FastifyReply,
     id: string,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
       title: errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce',

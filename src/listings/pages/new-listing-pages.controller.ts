@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { IDEMPOTENCY_HEADER, idempotentRequest, ListingsService } from '../listings.service';
 import { TenantsService } from '@src/tenants/tenants.service';
-import { Form, formErrors, formStatus, isFormError } from '@src/web/forms';
+import { Form, FormRefusal, submitForm } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -62,31 +62,31 @@ export class NewListingPagesController {
     @Me() principal: Principal,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await listingFromForm(this.contexts, ref, body);
-      const listing = await this.listings.create(
-        ref,
-        principal,
-        dto,
-        idempotentRequest(formKey(body.idempotencyKey), principal.accountId, dto),
-      );
-      // POST/Redirect/GET: reloading the result page must not publish (and alert the neighbours) again.
-      return reply.redirect(`/annonces/${listing.id}/publiee`, 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'])
-        errors.location ??= 'position invalide : choisissez votre quartier';
-      if (errors[IDEMPOTENCY_HEADER]) {
+    return submitForm({
+      action: async () => {
+        const dto = await listingFromForm(this.contexts, ref, body);
+        const listing = await this.listings.create(
+          ref,
+          principal,
+          dto,
+          idempotentRequest(formKey(body.idempotencyKey), principal.accountId, dto),
+        );
+        // POST/Redirect/GET: reloading the result page must not publish (and alert the neighbours) again.
+        return reply.redirect(`/annonces/${listing.id}/publiee`, 303);
+      },
+      summary: "L'annonce n'a pas été publiée : corrigez les champs signalés.",
+      refused: (refusal) => {
+        const { errors } = refusal;
+        if (errors['location.lat'] || errors['location.lng'])
+          errors.location ??= 'position invalide : choisissez votre quartier';
         // This very form was already sent, then changed (after "back"): a fresh form publishes anew.
-        const formError = FORM_ALREADY_SENT;
-        return this.renderNewListing(ref, req, reply, { ...body, idempotencyKey: undefined }, {}, formError, 409);
-      }
-      const formError = Object.keys(errors).length
-        ? "L'annonce n'a pas été publiée : corrigez les champs signalés."
-        : err.detail;
-      return this.renderNewListing(ref, req, reply, body, errors, formError, formStatus(err));
-    }
+        if (errors[IDEMPOTENCY_HEADER]) {
+          const again = { errors: {}, formError: FORM_ALREADY_SENT, status: 409 };
+          return this.renderNewListing(ref, req, reply, { ...body, idempotencyKey: undefined }, again);
+        }
+        return this.renderNewListing(ref, req, reply, body, refusal);
+      },
+    });
   }
 
   /** The result of the posting form, for its author: published, or held with the reasons. */
@@ -114,9 +114,7 @@ export class NewListingPagesController {
     req: FastifyRequest,
     reply: FastifyReply,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
       title: errors ? 'Erreur – Publier une annonce' : 'Publier une annonce',
