@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { MessageDto } from '@src/listings/dto/listings.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { Me } from '@src/web/page-guard';
-import { Form, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -89,16 +89,18 @@ export class StaffInboxPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(MessageDto, { message: body.message ?? '' });
-      const { conversationId } = await this.residents.contactForMatch(ref, me, id, dto.message);
-      return reply.redirect(`/conversations/${conversationId}`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      const formError = errors.message ? 'Le message n’est pas parti : corrigez le champ signalé.' : err.detail;
-      return this.renderContact(ref, req, reply, id, { message: body.message }, errors, formError, formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(MessageDto, { message: body.message ?? '' });
+        const { conversationId } = await this.residents.contactForMatch(ref, me, id, dto.message);
+        return reply.redirect(`/conversations/${conversationId}`, 303);
+      },
+      passOn: [NotFoundError],
+      refused: ({ errors, detail, status }) => {
+        const formError = errors.message ? 'Le message n’est pas parti : corrigez le champ signalé.' : detail;
+        return this.renderContact(ref, req, reply, id, { message: body.message }, { errors, formError, status });
+      },
+    });
   }
 
   private async renderContact(
@@ -107,9 +109,7 @@ export class StaffInboxPagesController {
     reply: FastifyReply,
     id: string,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const item = await this.residents.inboxItem(ref, id);
     const matched = item.matchedListing;

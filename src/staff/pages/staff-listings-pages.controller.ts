@@ -8,7 +8,7 @@ import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError } from '@src/web/forms';
+import { Form, FormRefusal, submitForm } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -63,43 +63,32 @@ export class StaffListingsPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      await this.residents.postListing(
-        ref,
-        me,
-        id,
-        await listingFromForm(this.contexts, ref, body),
-        formKey(body.idempotencyKey),
-      );
-      return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'])
-        errors.location ??= 'position invalide : choisissez le quartier';
-      // This very form was already sent, then changed: a fresh key publishes anew.
-      if (errors[IDEMPOTENCY_HEADER])
-        return this.renderListingForm(
+    return submitForm({
+      action: async () => {
+        await this.residents.postListing(
           ref,
-          req,
-          reply,
-          await this.residents.get(ref, id),
-          { ...body, idempotencyKey: undefined },
-          {},
-          FORM_ALREADY_SENT,
-          409,
+          me,
+          id,
+          await listingFromForm(this.contexts, ref, body),
+          formKey(body.idempotencyKey),
         );
-      return this.renderListingForm(
-        ref,
-        req,
-        reply,
-        await this.residents.get(ref, id),
-        body,
-        errors,
-        formAlert(err, errors, 'L’annonce n’a pas été publiée : corrigez les champs signalés.'),
-        formStatus(err),
-      );
-    }
+        return reply.redirect(`/equipe/residents/${id}?fait=publiee`, 303);
+      },
+      summary: 'L’annonce n’a pas été publiée : corrigez les champs signalés.',
+      passOn: [NotFoundError],
+      refused: async (refusal) => {
+        const { errors } = refusal;
+        if (errors['location.lat'] || errors['location.lng'])
+          errors.location ??= 'position invalide : choisissez le quartier';
+        const resident = await this.residents.get(ref, id);
+        // This very form was already sent, then changed: a fresh key publishes anew.
+        if (errors[IDEMPOTENCY_HEADER]) {
+          const again = { errors: {}, formError: FORM_ALREADY_SENT, status: 409 };
+          return this.renderListingForm(ref, req, reply, resident, { ...body, idempotencyKey: undefined }, again);
+        }
+        return this.renderListingForm(ref, req, reply, resident, body, refusal);
+      },
+    });
   }
 
   /** Fulfil, close or renew a relayed resident's listing, from the resident's page. */
@@ -129,9 +118,7 @@ export class StaffListingsPagesController {
     reply: FastifyReply,
     resident: { id: string; displayName: string },
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const title = `Publier pour ${resident.displayName}`;
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidError, NotFoundError } from '@libs/errors';
+import { InvalidError, NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } from '../dto/staff.dto';
 import { RelayedResidentsService, residentNameError } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me } from '@src/web/page-guard';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -67,41 +67,37 @@ export class StaffPagesController {
     @Me() me: Principal,
     @Body() body: Form,
   ) {
-    try {
-      const location = await this.contexts.chosenPoint(ref, body);
-      // Every field is checked before saying anything: the form lists all that is wrong at once.
-      const problems: Array<{ field: string; message: string }> = [];
-      const nameError = residentNameError(body.displayName ?? '');
-      if (nameError) problems.push({ field: 'displayName', message: nameError });
-      if (!location)
-        problems.push({ field: 'location', message: 'choisissez son quartier (ou placez son domicile sur la carte)' });
-      const dto = await validated(CreateRelayedResidentDto, {
-        displayName: body.displayName ?? '',
-        ...(body.phone ? { phone: body.phone } : {}),
-        location: location ?? { lat: 0, lng: 0 },
-        consent: { method: body.consentMethod ?? '', note: body.consentNote ?? '' },
-      }).catch((err: unknown) => {
-        if (!(err instanceof InvalidError)) throw err;
-        problems.push(
-          ...err.errors.filter((e) => !(location ? [] : ['location.lat', 'location.lng']).includes(e.field)),
-        );
-        return undefined;
-      });
-      if (problems.length || !dto) throw new InvalidError(problems);
-      const r = await this.residents.create(ref, me, dto);
-      return reply.redirect(`/equipe/residents/${r.id}?fait=inscrit`, 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      return this.renderFormError(
-        ref,
-        req,
-        reply,
-        undefined,
-        body,
-        err,
-        'Le résident n’a pas été inscrit : corrigez les champs signalés.',
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const location = await this.contexts.chosenPoint(ref, body);
+        // Every field is checked before saying anything: the form lists all that is wrong at once.
+        const problems: Array<{ field: string; message: string }> = [];
+        const nameError = residentNameError(body.displayName ?? '');
+        if (nameError) problems.push({ field: 'displayName', message: nameError });
+        if (!location)
+          problems.push({
+            field: 'location',
+            message: 'choisissez son quartier (ou placez son domicile sur la carte)',
+          });
+        const dto = await validated(CreateRelayedResidentDto, {
+          displayName: body.displayName ?? '',
+          ...(body.phone ? { phone: body.phone } : {}),
+          location: location ?? { lat: 0, lng: 0 },
+          consent: { method: body.consentMethod ?? '', note: body.consentNote ?? '' },
+        }).catch((err: unknown) => {
+          if (!(err instanceof InvalidError)) throw err;
+          problems.push(
+            ...err.errors.filter((e) => !(location ? [] : ['location.lat', 'location.lng']).includes(e.field)),
+          );
+          return undefined;
+        });
+        if (problems.length || !dto) throw new InvalidError(problems);
+        const r = await this.residents.create(ref, me, dto);
+        return reply.redirect(`/equipe/residents/${r.id}?fait=inscrit`, 303);
+      },
+      summary: 'Le résident n’a pas été inscrit : corrigez les champs signalés.',
+      refused: (refusal) => this.renderRefusedForm(ref, req, reply, undefined, body, refusal),
+    });
   }
 
   @Get('residents/:id')
@@ -143,28 +139,23 @@ export class StaffPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const location = await this.contexts.chosenPoint(ref, body);
-      const dto = await validated(UpdateRelayedResidentDto, {
-        displayName: body.displayName ?? '',
-        phone: body.phone ? body.phone : null,
-        ...(location ? { location } : {}),
-        ...(body.consentMethod ? { consent: { method: body.consentMethod, note: body.consentNote ?? '' } } : {}),
-      });
-      await this.residents.update(ref, me, id, dto);
-      return reply.redirect(`/equipe/residents/${id}?fait=modifie`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      return this.renderFormError(
-        ref,
-        req,
-        reply,
-        await this.residents.get(ref, id),
-        body,
-        err,
-        'Rien n’a été enregistré : corrigez les champs signalés.',
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const location = await this.contexts.chosenPoint(ref, body);
+        const dto = await validated(UpdateRelayedResidentDto, {
+          displayName: body.displayName ?? '',
+          phone: body.phone ? body.phone : null,
+          ...(location ? { location } : {}),
+          ...(body.consentMethod ? { consent: { method: body.consentMethod, note: body.consentNote ?? '' } } : {}),
+        });
+        await this.residents.update(ref, me, id, dto);
+        return reply.redirect(`/equipe/residents/${id}?fait=modifie`, 303);
+      },
+      summary: 'Rien n’a été enregistré : corrigez les champs signalés.',
+      passOn: [NotFoundError],
+      refused: async (refusal) =>
+        this.renderRefusedForm(ref, req, reply, await this.residents.get(ref, id), body, refusal),
+    });
   }
 
   @Post('residents/:id/effacer')
@@ -219,21 +210,21 @@ export class StaffPagesController {
     );
   }
 
-  private renderFormError(
+  /** The resident's form again, its refusal's fields named as the form names them. */
+  private renderRefusedForm(
     ref: TenantRef,
     req: FastifyRequest,
     reply: FastifyReply,
     resident: { id: string; displayName: string } | undefined,
     body: Form,
-    err: DomainError,
-    summary: string,
+    refusal: FormRefusal,
   ) {
-    const errors = formErrors(err);
+    const { errors } = refusal;
     for (const k of ['location.lat', 'location.lng'])
       if (errors[k]) errors.location ??= 'position invalide : choisissez le quartier';
     if (errors['consent.method']) errors.consentMethod = 'indiquez comment la personne a donné son accord';
     if (errors['consent.note']) errors.consentNote = errors['consent.note'];
-    return this.renderForm(ref, req, reply, resident, body, errors, formAlert(err, errors, summary), formStatus(err));
+    return this.renderForm(ref, req, reply, resident, body, refusal);
   }
 
   private async renderForm(
@@ -242,9 +233,7 @@ export class StaffPagesController {
     reply: FastifyReply,
     resident: { id: string; displayName: string } | undefined,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const title = resident ? `Modifier – ${resident.displayName}` : 'Inscrire un résident sans internet';
     const [ctx, t, neighbourhoods] = await Promise.all([
