@@ -5,7 +5,7 @@ import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { UpdateCategoryDto } from '../admin.dto';
 import { AdminService } from '../admin.service';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -85,20 +85,20 @@ export class AdminCataloguePagesController {
     @Body() body: Form,
   ) {
     const c = await this.category(ref, me, id);
-    try {
-      const dto = await validated(UpdateCategoryDto, {
-        name: body.name ?? '',
-        description: (body.description ?? '').trim(),
-        remote: body.remote === 'true',
-      });
-      await this.admin.updateCategory(ref, me, id, dto);
-      return reply.redirect(`/administration?fait=modifiee#cat-${id}`, 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      const formError = formAlert(err, errors, 'La catégorie n’a pas été modifiée : corrigez les champs signalés.');
-      return this.renderEdit(ref, req, reply, c, body, errors, formError, formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(UpdateCategoryDto, {
+          name: body.name ?? '',
+          description: (body.description ?? '').trim(),
+          remote: body.remote === 'true',
+        });
+        await this.admin.updateCategory(ref, me, id, dto);
+        return reply.redirect(`/administration?fait=modifiee#cat-${id}`, 303);
+      },
+      summary: 'La catégorie n’a pas été modifiée : corrigez les champs signalés.',
+      passOn: [NotFoundError],
+      refused: (refusal) => this.renderEdit(ref, req, reply, c, body, refusal),
+    });
   }
 
   private async category(ref: TenantRef, me: Principal, id: string) {
@@ -113,9 +113,7 @@ export class AdminCataloguePagesController {
     reply: FastifyReply,
     category: { id: string; name: string; slug: string; archived: boolean },
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const title = `Modifier la catégorie « ${category.name} »`;
     const ctx = await this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'admin');

@@ -9,7 +9,7 @@ import { CreateCategoryDto } from '../admin.dto';
 import { AdminService } from '../admin.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { barChart } from '@src/web/chart';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -72,21 +72,16 @@ export class AdminPagesController {
       enabled: enabled.has(categoryId),
       position: Number(positions[i]),
     }));
-    try {
-      await this.admin.setTenantCategories(ref, me, items);
-      return reply.redirect('/administration?fait=categories', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const first = Object.values(formErrors(err))[0];
-      return this.render(
-        ref,
-        req,
-        reply,
-        me,
-        { formError: `Les catégories n’ont pas été enregistrées : ${first ?? err.detail}.` },
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        await this.admin.setTenantCategories(ref, me, items);
+        return reply.redirect('/administration?fait=categories', 303);
+      },
+      refused: ({ errors, detail, status }) => {
+        const formError = `Les catégories n’ont pas été enregistrées : ${Object.values(errors)[0] ?? detail}.`;
+        return this.render(ref, req, reply, me, { formError }, status);
+      },
+    });
   }
 
   @Post('equipe')
@@ -98,27 +93,20 @@ export class AdminPagesController {
     @Me() me: Principal,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(EmailDto, { email: body.email ?? '' });
-      const role = body.role === 'admin' ? 'admin' : 'moderator';
-      const t = await this.tenants.get(ref);
-      await this.accounts.invite(ref, dto.email, role, t.name);
-      return reply.redirect('/administration?fait=invitation', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      return this.render(
-        ref,
-        req,
-        reply,
-        me,
-        {
-          formError: 'L’invitation n’est pas partie : corrigez le champ signalé.',
-          inviteErrors: formErrors(err),
-          inviteValues: { email: body.email },
-        },
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(EmailDto, { email: body.email ?? '' });
+        const role = body.role === 'admin' ? 'admin' : 'moderator';
+        const t = await this.tenants.get(ref);
+        await this.accounts.invite(ref, dto.email, role, t.name);
+        return reply.redirect('/administration?fait=invitation', 303);
+      },
+      refused: ({ errors, status }) => {
+        const formError = 'L’invitation n’est pas partie : corrigez le champ signalé.';
+        const extra = { formError, inviteErrors: errors, inviteValues: { email: body.email } };
+        return this.render(ref, req, reply, me, extra, status);
+      },
+    });
   }
 
   @Post('catalogue')
@@ -130,24 +118,20 @@ export class AdminPagesController {
     @Me() me: Principal,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(CreateCategoryDto, {
-        name: body.name ?? '',
-        description: body.description ?? '',
-        remote: body.remote === 'true',
-      });
-      await this.admin.createCategory(ref, me, dto);
-      return reply.redirect('/administration?fait=catalogue', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const catalogueErrors = formErrors(err);
-      const formError = formAlert(
-        err,
-        catalogueErrors,
-        'La catégorie n’a pas été ajoutée : corrigez les champs signalés.',
-      );
-      return this.render(ref, req, reply, me, { formError, catalogueErrors, catalogueValues: body }, formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(CreateCategoryDto, {
+          name: body.name ?? '',
+          description: body.description ?? '',
+          remote: body.remote === 'true',
+        });
+        await this.admin.createCategory(ref, me, dto);
+        return reply.redirect('/administration?fait=catalogue', 303);
+      },
+      summary: 'La catégorie n’a pas été ajoutée : corrigez les champs signalés.',
+      refused: ({ errors, formError, status }) =>
+        this.render(ref, req, reply, me, { formError, catalogueErrors: errors, catalogueValues: body }, status),
+    });
   }
 
   private async render(
