@@ -5,7 +5,7 @@ import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { DecisionDto, ReasonDto } from '../dto/moderation.dto';
 import { ModerationService } from '../moderation.service';
-import { Form, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -65,23 +65,18 @@ export class ModerationPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(ReasonDto, { reason: body.reason ?? '' });
-      await this.moderation.ban(ref, me, id, dto.reason);
-      return reply.redirect('/moderation?fait=suspendu', 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      const detail = errors.reason ? `motif de la suspension : ${errors.reason}` : (errors.id ?? err.detail);
-      return this.renderQueue(
-        ref,
-        req,
-        reply,
-        undefined,
-        `Le compte n’a pas été suspendu : ${detail}.`,
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(ReasonDto, { reason: body.reason ?? '' });
+        await this.moderation.ban(ref, me, id, dto.reason);
+        return reply.redirect('/moderation?fait=suspendu', 303);
+      },
+      passOn: [NotFoundError],
+      refused: ({ errors, detail, status }) => {
+        const why = errors.reason ? `motif de la suspension : ${errors.reason}` : (errors.id ?? detail);
+        return this.renderQueue(ref, req, reply, undefined, `Le compte n’a pas été suspendu : ${why}.`, status);
+      },
+    });
   }
 
   @Post('moderation/:type/:id')
@@ -95,40 +90,35 @@ export class ModerationPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      if (type === 'avis') {
-        await this.moderation.reviewFeedback(
-          ref,
-          me,
-          id,
-          (await validated(ReasonDto, { reason: body.reason ?? '' })).reason,
-        );
-        return reply.redirect('/moderation?fait=avis', 303);
-      }
-      const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
-      if (type === 'annonces') await this.moderation.decide(ref, me, id, dto.action, dto.reason);
-      else if (type === 'messages') await this.moderation.decideMessage(ref, me, id, dto.action, dto.reason);
-      else return reply.callNotFound();
-      return reply.redirect('/moderation?fait=decision', 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      const detail = errors.action
-        ? 'choisissez « Publier » ou « Refuser »'
-        : errors.reason && body.action !== 'approve'
-          ? `un motif est requis pour refuser (${errors.reason})`
-          : errors.reason
-            ? `motif : ${errors.reason}`
-            : err.detail;
-      return this.renderQueue(
-        ref,
-        req,
-        reply,
-        undefined,
-        `La décision n’a pas été enregistrée : ${detail}.`,
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        if (type === 'avis') {
+          await this.moderation.reviewFeedback(
+            ref,
+            me,
+            id,
+            (await validated(ReasonDto, { reason: body.reason ?? '' })).reason,
+          );
+          return reply.redirect('/moderation?fait=avis', 303);
+        }
+        const dto = await validated(DecisionDto, { action: body.action ?? '', reason: body.reason ?? '' });
+        if (type === 'annonces') await this.moderation.decide(ref, me, id, dto.action, dto.reason);
+        else if (type === 'messages') await this.moderation.decideMessage(ref, me, id, dto.action, dto.reason);
+        else return reply.callNotFound();
+        return reply.redirect('/moderation?fait=decision', 303);
+      },
+      passOn: [NotFoundError],
+      refused: ({ errors, detail, status }) => {
+        const why = errors.action
+          ? 'choisissez « Publier » ou « Refuser »'
+          : errors.reason && body.action !== 'approve'
+            ? `un motif est requis pour refuser (${errors.reason})`
+            : errors.reason
+              ? `motif : ${errors.reason}`
+              : detail;
+        return this.renderQueue(ref, req, reply, undefined, `La décision n’a pas été enregistrée : ${why}.`, status);
+      },
+    });
   }
 
   private async renderQueue(

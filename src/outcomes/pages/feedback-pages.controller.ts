@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
@@ -45,28 +45,19 @@ export class FeedbackPagesController {
     @Param('id') id: string,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(FeedbackDto, {
-        ok: body?.ok === 'oui' ? true : body?.ok === 'non' ? false : undefined,
-        comment: body?.comment ?? '',
-      });
-      await this.outcomes.feedback(ref, me, id, dto.ok, dto.comment);
-      return reply.redirect('/mes-annonces?fait=merci', 303);
-    } catch (err) {
-      if (!isFormError(err) || err instanceof NotFoundError) throw err;
-      const errors = formErrors(err);
-      return this.renderFeedback(
-        ref,
-        req,
-        reply,
-        me,
-        id,
-        body ?? {},
-        errors,
-        formAlert(err, errors, 'Votre avis n’a pas été envoyé : corrigez les champs signalés.'),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(FeedbackDto, {
+          ok: body?.ok === 'oui' ? true : body?.ok === 'non' ? false : undefined,
+          comment: body?.comment ?? '',
+        });
+        await this.outcomes.feedback(ref, me, id, dto.ok, dto.comment);
+        return reply.redirect('/mes-annonces?fait=merci', 303);
+      },
+      summary: 'Votre avis n’a pas été envoyé : corrigez les champs signalés.',
+      passOn: [NotFoundError],
+      refused: (refusal) => this.renderFeedback(ref, req, reply, me, id, body ?? {}, refusal),
+    });
   }
 
   private async renderFeedback(
@@ -76,9 +67,7 @@ export class FeedbackPagesController {
     me: Principal,
     id: string,
     values: Form,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     if (!(await this.outcomes.canGiveFeedback(ref, me, id))) {
       const page = {
