@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { UpdateMeDto } from '../dto/accounts.dto';
 import { clearSessionCookie } from '../session-cookie';
-import { Form, formAlert, formErrors, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -59,14 +59,7 @@ export class MyAccountPagesController {
     @Res() reply: FastifyReply,
     @Query('fait') done?: string,
   ) {
-    const account = (await this.contexts.account(ref, req))!;
-    const values = {
-      displayName: account.displayName,
-      mode: account.notifyMode,
-      radiusM: String(account.notifyRadiusM),
-      categoryIds: account.notifyCategoryIds,
-      kinds: kindsChoice(account.notifyKinds),
-    };
+    const values = await this.storedValues(ref, req);
     await this.renderAccount(ref, req, reply, values, DONE[done ?? '']);
   }
 
@@ -84,40 +77,42 @@ export class MyAccountPagesController {
     // In the stored order, then the newly ticked: an unchanged form must store the same list.
     const stored = (await this.contexts.account(ref, req))?.notifyCategoryIds ?? [];
     const categoryIds = [...stored.filter((id) => ticked.includes(id)), ...ticked.filter((id) => !stored.includes(id))];
-    try {
-      const location = await this.contexts.chosenPoint(ref, {
-        lat: one('lat'),
-        lng: one('lng'),
-        neighbourhood: one('neighbourhood'),
-      });
-      const dto = await validated(UpdateMeDto, {
-        displayName: one('displayName') ?? '',
-        ...(location ? { location } : {}),
-        notifications: {
-          mode: one('mode') ?? 'off',
-          radiusM: Number(one('radiusM') ?? 1000),
+    return submitForm({
+      action: async () => {
+        const location = await this.contexts.chosenPoint(ref, {
+          lat: one('lat'),
+          lng: one('lng'),
+          neighbourhood: one('neighbourhood'),
+        });
+        const dto = await validated(UpdateMeDto, {
+          displayName: one('displayName') ?? '',
+          ...(location ? { location } : {}),
+          notifications: {
+            mode: one('mode') ?? 'off',
+            radiusM: Number(one('radiusM') ?? 1000),
+            categoryIds,
+            kinds: kindsOf(one('kinds')),
+          },
+        });
+        await this.accounts.updateMe(ref, me, dto);
+        return reply.redirect('/mon-compte?fait=enregistre', 303);
+      },
+      summary: 'Rien n’a été enregistré : corrigez les champs signalés.',
+      refused: (refusal) => {
+        const { errors } = refusal;
+        if (errors['location.lat'] || errors['location.lng'] || errors.location)
+          errors.location = errors.location ?? 'position invalide';
+        if (errors['notifications.kinds']) errors.kinds = errors['notifications.kinds'];
+        const values = {
+          displayName: one('displayName'),
+          mode: one('mode'),
+          radiusM: one('radiusM'),
           categoryIds,
-          kinds: kindsOf(one('kinds')),
-        },
-      });
-      await this.accounts.updateMe(ref, me, dto);
-      return reply.redirect('/mon-compte?fait=enregistre', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const errors = formErrors(err);
-      if (errors['location.lat'] || errors['location.lng'] || errors.location)
-        errors.location = errors.location ?? 'position invalide';
-      const values = {
-        displayName: one('displayName'),
-        mode: one('mode'),
-        radiusM: one('radiusM'),
-        categoryIds,
-        kinds: one('kinds'),
-      };
-      if (errors['notifications.kinds']) errors.kinds = errors['notifications.kinds'];
-      const formError = formAlert(err, errors, 'Rien n’a été enregistré : corrigez les champs signalés.');
-      return this.renderAccount(ref, req, reply, values, undefined, errors, formError, formStatus(err));
-    }
+          kinds: one('kinds'),
+        };
+        return this.renderAccount(ref, req, reply, values, undefined, refusal);
+      },
+    });
   }
 
   @Post('mon-compte/supprimer')
@@ -130,16 +125,10 @@ export class MyAccountPagesController {
     @Body() body: Form,
   ) {
     if (body.confirm !== 'oui') {
-      const account = (await this.contexts.account(ref, req))!;
-      const values = {
-        displayName: account.displayName,
-        mode: account.notifyMode,
-        radiusM: String(account.notifyRadiusM),
-        categoryIds: account.notifyCategoryIds,
-        kinds: kindsChoice(account.notifyKinds),
-      };
+      const values = await this.storedValues(ref, req);
       const errors = { confirm: 'cochez la case pour confirmer la suppression' };
-      return this.renderAccount(ref, req, reply, values, undefined, errors, 'Le compte n’a pas été supprimé.', 422);
+      const refusal = { errors, formError: 'Le compte n’a pas été supprimé.', status: 422 };
+      return this.renderAccount(ref, req, reply, values, undefined, refusal);
     }
     await this.accounts.deleteMe(ref, me);
     clearSessionCookie(reply, this.config);
@@ -164,15 +153,25 @@ export class MyAccountPagesController {
     );
   }
 
+  /** The form's values as the account stores them. */
+  private async storedValues(ref: TenantRef, req: FastifyRequest) {
+    const account = (await this.contexts.account(ref, req))!;
+    return {
+      displayName: account.displayName,
+      mode: account.notifyMode,
+      radiusM: String(account.notifyRadiusM),
+      categoryIds: account.notifyCategoryIds,
+      kinds: kindsChoice(account.notifyKinds),
+    };
+  }
+
   private async renderAccount(
     ref: TenantRef,
     req: FastifyRequest,
     reply: FastifyReply,
     values: { displayName?: string; mode?: string; radiusM?: string; categoryIds: string[]; kinds?: string },
     notice?: string,
-    errors?: Record<string, string>,
-    formError?: string,
-    status = 200,
+    { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const [ctx, t, account, categories, neighbourhoods] = await Promise.all([
       this.contexts.of(ref, req, errors ? 'Erreur – Mon compte' : 'Mon compte', 'account'),

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { EmailDto, ResetConfirmDto } from '../dto/accounts.dto';
-import { Form, formAlert, formErrors, formHeaders, formStatus, isFormError, validated } from '@src/web/forms';
+import { Form, submitForm, validated } from '@src/web/forms';
 import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
@@ -53,22 +53,20 @@ export class PasswordPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(EmailDto, { email: body.email ?? '' });
-      await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
-      return reply.redirect('/mot-de-passe-oublie?envoye=1', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      for (const [k, v] of Object.entries(formHeaders(err))) reply.header(k, v);
-      const errors = formErrors(err);
-      const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
-      const formError = formAlert(err, errors, 'Corrigez le champ signalé.');
-      return sendPage(
-        reply,
-        this.pages.render('password-forgotten', { ...ctx, values: { email: body.email }, errors, formError }),
-        formStatus(err),
-      );
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(EmailDto, { email: body.email ?? '' });
+        await this.accounts.requestPasswordReset(ref, dto.email, req.ip);
+        return reply.redirect('/mot-de-passe-oublie?envoye=1', 303);
+      },
+      summary: 'Corrigez le champ signalé.',
+      refused: async ({ errors, formError, status, headers }) => {
+        for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
+        const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
+        const page = { ...ctx, values: { email: body.email }, errors, formError };
+        return sendPage(reply, this.pages.render('password-forgotten', page), status);
+      },
+    });
   }
 
   /** The link of the password-reset e-mail. */
@@ -107,30 +105,28 @@ export class PasswordPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
-      await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
-      return reply.redirect('/compte/nouveau-mot-de-passe?fait=1', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const errors = formErrors(err);
-      const ctx = await this.context(ref, req, 'Erreur – Nouveau mot de passe', 'login');
-      const formError = errors.token
-        ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».'
-        : formAlert(err, errors, 'Corrigez le champ signalé.');
-      return sendPage(
-        reply,
-        this.pages.render('password-new', {
+    return submitForm({
+      action: async () => {
+        const dto = await validated(ResetConfirmDto, { token: body.token ?? '', password: body.password ?? '' });
+        await this.accounts.confirmPasswordReset(ref, dto.token, dto.password);
+        return reply.redirect('/compte/nouveau-mot-de-passe?fait=1', 303);
+      },
+      summary: 'Corrigez le champ signalé.',
+      refused: async ({ errors, formError, status }) => {
+        const ctx = await this.context(ref, req, 'Erreur – Nouveau mot de passe', 'login');
+        const page = {
           ...ctx,
           action: '/compte/nouveau-mot-de-passe',
           token: body.token,
           values: {},
           errors,
-          formError,
-        }),
-        formStatus(err),
-      );
-    }
+          formError: errors.token
+            ? 'Ce lien ne fonctionne plus : demandez-en un nouveau depuis « Mot de passe oublié ».'
+            : formError,
+        };
+        return sendPage(reply, this.pages.render('password-new', page), status);
+      },
+    });
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
