@@ -8,6 +8,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import { loadConfig } from '@libs/config';
 import type { TenantId } from '@libs/tenancy/tenant-id';
 import { createApp } from '@src/app.factory';
+import { parisInstant, parisParts, scheduleLabel } from '@src/organisations/mission-schedule';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from '../bench/support/scratch-database';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot, SESSION_COOKIE } from '@test/support/browser';
 import { createResident, ResidentFixture } from '@test/support/factories';
@@ -30,7 +31,7 @@ type PageDocument = { getElementById(id: string): { textContent: string | null }
  *   … --tenants meylan --pages home,map --out /tmp/shots  fewer, elsewhere
  */
 
-const PAGES = ['home', 'browse', 'detail', 'map', 'post', 'signin'] as const;
+const PAGES = ['home', 'browse', 'detail', 'map', 'post', 'signin', 'accessibility', 'help', 'project'] as const;
 type PageName = (typeof PAGES)[number];
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } } as const;
 /** Long pages are cut at this many viewport heights: the top of a page is what a screenshot is for. */
@@ -93,6 +94,37 @@ const LISTINGS: Array<{
   },
 ];
 
+/** A project with its missions, on communes whose site shows organisations (Lyon solidaire). */
+const PROJECT = {
+  organisation: {
+    name: 'Banque alimentaire du 7e',
+    kind: 'association',
+    description: 'Une association de quartier qui collecte et distribue des colis alimentaires.',
+  },
+  title: 'Collecte solidaire de l’hiver',
+  description: 'Chaque samedi de l’hiver, nous collectons des denrées à l’entrée des supermarchés du quartier.',
+  categories: ['courses', 'divers'],
+  // On the Saturdays after the run (Paris hours): the pictures differ only by these dates.
+  missions: [
+    { title: 'Accueil des donateurs', week: 0, from: '09:00', to: '12:00', volunteersNeeded: 4, skills: ['accueil'] },
+    {
+      title: 'Tri et mise en cartons',
+      week: 1,
+      from: '14:00',
+      to: '17:00',
+      volunteersNeeded: 6,
+      skills: ['port de charges'],
+    },
+  ],
+};
+
+/** The fixtures a commune's pages are shot with; projectId only where the commune shows organisations. */
+interface Fixtures {
+  resident: ResidentFixture;
+  listingId: string;
+  projectId?: string;
+}
+
 interface Options {
   tenants: string[];
   pages: PageName[];
@@ -135,11 +167,23 @@ function factoryDatabase(db: ScratchDatabase): TestDatabase {
 }
 
 /** Writes the commune's neighbours and listings; the resident to sign in with, and a listing to show. */
-async function seed(
-  app: NestFastifyApplication,
-  db: TestDatabase,
-  slug: string,
-): Promise<{ resident: ResidentFixture; listingId: string }> {
+async function seed(app: NestFastifyApplication, db: TestDatabase, slug: string): Promise<Fixtures> {
+  /** A JSON POST to the commune's API as `who`, its answer's body; anything but `status` stops the script. */
+  const post = async <T>(who: ResidentFixture, url: string, body: unknown, status = 201): Promise<T> => {
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: {
+        host: `${slug}.localhost`,
+        origin: `http://${slug}.localhost`,
+        cookie: `${SESSION_COOKIE}=${who.session}`,
+        'content-type': 'application/json',
+      },
+      payload: JSON.stringify(body),
+    });
+    if (res.statusCode !== status) throw new Error(`${slug}: POST ${url} answered ${res.statusCode}: ${res.body}`);
+    return res.json<T>();
+  };
   const tenantId = await db.tenantId(slug);
   const { rows: categories } = await db.admin.query<{ id: string; slug: string }>(
     'SELECT c.id, c.slug FROM tenant_categories tc JOIN categories c ON c.id = tc.category_id WHERE tc.tenant_id ' +
@@ -170,34 +214,63 @@ async function seed(
   }
   let listingId = '';
   for (const [i, l] of LISTINGS.entries()) {
-    const author = residents[i % residents.length];
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/listings',
-      headers: {
-        host: `${slug}.localhost`,
-        origin: `http://${slug}.localhost`,
-        cookie: `${SESSION_COOKIE}=${author.session}`,
-        'content-type': 'application/json',
-      },
-      payload: JSON.stringify({
-        kind: l.kind,
-        categoryId: categoryOf(l.categories),
-        title: l.title,
-        description: l.description,
-        mode: l.mode,
-        location: points[i % points.length],
-      }),
+    const listing = await post<{ id: string; status: string }>(residents[i % residents.length], '/api/v1/listings', {
+      kind: l.kind,
+      categoryId: categoryOf(l.categories),
+      title: l.title,
+      description: l.description,
+      mode: l.mode,
+      location: points[i % points.length],
     });
-    if (res.statusCode !== 201)
-      throw new Error(`${slug}: publishing "${l.title}" answered ${res.statusCode}: ${res.body}`);
-    const listing = res.json<{ id: string; status: string }>();
     if (listing.status !== 'published') throw new Error(`${slug}: "${l.title}" is ${listing.status}, not published`);
     listingId ||= listing.id;
   }
   // The visitor who signs in for the posting form: no listing of theirs, so the pages look as a newcomer sees them.
   const resident = await createResident(db, slug, { displayName: 'Léa M.' });
-  return { resident, listingId };
+  const { rows: shows } = await db.admin.query<{ organisations: boolean }>(
+    `SELECT coalesce((settings -> 'organisations' ->> 'enabled')::boolean, false) AS organisations FROM tenants ` +
+      'WHERE id = $1',
+    [tenantId],
+  );
+  if (!shows[0]?.organisations) return { resident, listingId };
+  // The organisation, approved by a moderator, publishes a project with two missions; a neighbour signs up to one.
+  const manager = residents[1];
+  const moderator = await createResident(db, slug, { displayName: 'Modo S.', roles: ['resident', 'moderator'] });
+  const organisation = await post<{ id: string }>(manager, '/api/v1/organisations', PROJECT.organisation);
+  await post(
+    moderator,
+    `/api/v1/moderation/organisations/${organisation.id}/decision`,
+    {
+      action: 'approve',
+      reason: 'Association connue de la mairie',
+    },
+    200,
+  );
+  const project = await post<{ id: string }>(manager, '/api/v1/projects', {
+    organisationId: organisation.id,
+    title: PROJECT.title,
+    description: PROJECT.description,
+    categoryId: categoryOf(PROJECT.categories),
+    location: points[0],
+    ongoing: true,
+  });
+  const today = new Date(`${parisParts(new Date()).day}T12:00:00Z`);
+  for (const m of PROJECT.missions) {
+    const day = new Date(today);
+    day.setUTCDate(day.getUTCDate() + ((6 - day.getUTCDay() + 7) % 7 || 7) + 7 * m.week);
+    const date = day.toISOString().slice(0, 10);
+    const [startsAt, endsAt] = [parisInstant(date, m.from)!, parisInstant(date, m.to)!];
+    const mission = await post<{ id: string }>(manager, `/api/v1/projects/${project.id}/missions`, {
+      title: m.title,
+      when: scheduleLabel(startsAt, endsAt),
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt.toISOString(),
+      volunteersNeeded: m.volunteersNeeded,
+      skills: m.skills,
+    });
+    if (m.week === 0) await post(residents[2], `/api/v1/missions/${mission.id}/volunteers`, {});
+  }
+  return { resident, listingId, projectId: project.id };
 }
 
 async function shoot(
@@ -206,7 +279,7 @@ async function shoot(
   slug: string,
   page: PageName,
   viewport: keyof typeof VIEWPORTS,
-  fixtures: { resident: ResidentFixture; listingId: string },
+  fixtures: Fixtures,
   out: string,
 ): Promise<string> {
   const path = {
@@ -216,6 +289,9 @@ async function shoot(
     map: '/carte',
     post: '/annonces/nouvelle?kind=offer',
     signin: '/connexion',
+    accessibility: '/accessibilite',
+    help: '/aide',
+    project: `/projets/${fixtures.projectId}`,
   }[page];
   const size = VIEWPORTS[viewport];
   const context = await browser.newContext({
@@ -286,7 +362,8 @@ async function main(): Promise<void> {
     for (const slug of o.tenants) {
       const fixtures = await seed(app, db, slug);
       const base = `http://${slug}.localhost:${port}/`;
-      for (const page of o.pages) {
+      // A commune without organisations has no project page.
+      for (const page of o.pages.filter((p) => p !== 'project' || fixtures.projectId)) {
         for (const viewport of Object.keys(VIEWPORTS) as Array<keyof typeof VIEWPORTS>) {
           say(`wrote ${await shoot(browser, base, slug, page, viewport, fixtures, o.out)}`);
         }
