@@ -2,4 +2,5 @@ export * from './problem';
 export * from './problem.filter';
 export * from './validation';
 export * from './cursor';
+export * from './paging';
 export * from './input-guard';

@@ -15,6 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PageCursor, PageLimit } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 import { MessageText, OptionalTitleText, TitleText } from './text-fields';
 
@@ -133,19 +134,8 @@ export class NearbySearchQuery {
   @Min(100, { message: 'rayon minimum : 100 m' })
   @Max(50000, { message: 'rayon maximum : 50 000 m' })
   radius?: number;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  @Matches(/^[\w-]+$/, { message: 'curseur invalide' })
-  cursor?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'nombre entier attendu' })
-  @Min(1, { message: 'au moins 1' })
-  @Max(100, { message: '100 au plus' })
-  limit?: number;
+  @PageCursor() cursor?: string;
+  @PageLimit() limit?: number;
 }
 
 export class SearchListingsQuery extends NearbySearchQuery {

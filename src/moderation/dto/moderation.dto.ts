@@ -1,21 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PageCursor, PageLimit } from '@libs/http';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'remove'] })
@@ -41,17 +29,6 @@ export class ReasonDto {
 }
 
 export class PageQuery {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  @Matches(/^[\w-]+$/, { message: 'curseur invalide' })
-  cursor?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'nombre entier attendu' })
-  @Min(1)
-  @Max(100, { message: '100 au plus' })
-  limit?: number;
+  @PageCursor() cursor?: string;
+  @PageLimit() limit?: number;
 }
