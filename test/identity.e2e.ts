@@ -75,7 +75,13 @@ describe('Sign-in through identity providers', () => {
       startOidcProvider({
         pkceRequired: true,
         siret: `${MEYLAN_SIREN}00017`,
-        accounts: { 'agent.ailleurs': { siret: '21380185500013' } },
+        accounts: {
+          'agent.ailleurs': { siret: '21380185500013' },
+          // Agents of the commune's own directory (the `city` providers below), by their groups.
+          'julie.accueil': { groups: ['bibliotheque', 'mairie-agents'] },
+          'marc.stagiaire': { groups: ['bibliotheque'] },
+          'odile.direction': { groups: ['mairie-agents'] },
+        },
         clients: [
           {
             client_id: 'meylan-pc',
@@ -85,6 +91,14 @@ describe('Sign-in through identity providers', () => {
             token_endpoint_auth_method: 'client_secret_post',
             id_token_signed_response_alg: 'RS256',
           },
+          // The same server stands for a commune's own directory (`kind: oidc`, a group rule).
+          ...['city', 'city-grant'].map((id) => ({
+            client_id: `meylan-${id}`,
+            client_secret: 'meylan-city-secret-0123456789abcdef0123',
+            redirect_uris: fcRedirects('meylan', [id]),
+            token_endpoint_auth_method: 'client_secret_post',
+            id_token_signed_response_alg: 'RS256',
+          })),
         ],
       }),
     ]);
@@ -94,6 +108,7 @@ describe('Sign-in through identity providers', () => {
     process.env.TEST_FC_PLAIN = 'meylan-plain-secret-0123456789abcdef0123456789';
     process.env.TEST_FC_LATE = 'meylan-late-secret-0123456789abcdef0123456789';
     process.env.TEST_PC_MEYLAN = 'meylan-pc-secret-0123456789abcdef0123';
+    process.env.TEST_CITY_MEYLAN = 'meylan-city-secret-0123456789abcdef0123';
     const franceConnect = (id: string, issuer: string, clientId: string, secretEnv: string) => ({
       id,
       kind: 'franceconnect' as const,
@@ -127,6 +142,24 @@ describe('Sign-in through identity providers', () => {
           idTokenAlg: 'RS256',
           staff: { rule: { siretOfCommune: true }, role: 'moderator', grant: 'request' },
         },
+        // The commune's own directory: its agents are those in the group "mairie-agents".
+        ...(['request', 'grant'] as const).map((grant) => ({
+          id: grant === 'request' ? 'city' : 'city-grant',
+          kind: 'oidc' as const,
+          label: grant === 'request' ? 'Annuaire de la mairie' : 'Annuaire de la direction',
+          for: 'staff' as const,
+          issuer: pc.issuer,
+          clientId: grant === 'request' ? 'meylan-city' : 'meylan-city-grant',
+          clientSecretEnv: 'TEST_CITY_MEYLAN',
+          scopes: ['openid', 'email', 'given_name', 'family_name', 'groups'],
+          pkce: true,
+          idTokenAlg: 'RS256' as const,
+          staff: {
+            rule: { claim: 'groups', values: ['mairie-agents'] },
+            role: grant === 'request' ? ('moderator' as const) : ('admin' as const),
+            grant,
+          },
+        })),
         // Named in the file, but its secret is not in the environment: not offered.
         { ...franceConnect('fc-nosecret', fc.issuer, 'x', 'TEST_UNSET_SECRET'), kind: 'oidc', label: 'Ma ville' },
       ],
@@ -337,6 +370,49 @@ describe('Sign-in through identity providers', () => {
     refusedWith(await back(callback, state), 403);
     const { rows } = await db.admin.query(`SELECT 1 FROM accounts WHERE email = 'agent.ailleurs@exemple.fr'`);
     expect(rows).toHaveLength(0);
+  });
+
+  it("commune's own provider: an agent in the group gets a staff request, one outside it is refused", async () => {
+    const member = await throughProvider('city', 'julie.accueil');
+    const res = await back(member.callback, member.state);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/compte/demande-equipe');
+    const agent = (await t.request({ url: '/api/v1/me', session: sessionOf(res) })).json();
+    expect(agent.roles).toEqual(['resident']);
+    const requests = await db.admin.query(
+      'SELECT provider, role, evidence, status FROM staff_requests WHERE account_id = $1',
+      [agent.id],
+    );
+    expect(requests.rows).toEqual([
+      { provider: 'city', role: 'moderator', evidence: { groups: 'mairie-agents' }, status: 'pending' },
+    ]);
+    const audit = await db.admin.query('SELECT action FROM audit_log WHERE actor_id = $1 ORDER BY action', [agent.id]);
+    expect(audit.rows).toEqual([{ action: 'identity.account_created' }, { action: 'staff.requested' }]);
+
+    const outsider = await throughProvider('city', 'marc.stagiaire');
+    const refusal = await back(outsider.callback, outsider.state);
+    refusedWith(refusal, 403);
+    expect(sessionOf(refusal)).toBeUndefined();
+    const { rows } = await db.admin.query(`SELECT 1 FROM accounts WHERE email = 'marc.stagiaire@exemple.fr'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('gives the role at once where the tenant file grants it directly, and audits the grant', async () => {
+    const { state, callback } = await throughProvider('city-grant', 'odile.direction');
+    const res = await back(callback, state);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const agent = (await t.request({ url: '/api/v1/me', session: sessionOf(res) })).json();
+    expect(agent.roles).toEqual(expect.arrayContaining(['resident', 'admin']));
+    const requests = await db.admin.query('SELECT 1 FROM staff_requests WHERE account_id = $1', [agent.id]);
+    expect(requests.rows).toHaveLength(0);
+    const audit = await db.admin.query(
+      `SELECT action, data FROM audit_log WHERE target_id = $1 AND action LIKE 'staff.%'`,
+      [agent.id],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'staff.granted_by_rule', data: { provider: 'city-grant', role: 'admin', groups: 'mairie-agents' } },
+    ]);
   });
 
   it('signs out at the provider too, with the ID token as hint', async () => {
