@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -42,6 +43,28 @@ export class AvailabilityDto {
   times?: string;
 }
 
+// Written in the order stacked decorators apply (the one nearest the property first), so that a
+// field's messages come out in the order they always had.
+
+/** How far from its place a listing reaches, in metres; without it, its mode's default. */
+const ListingRadius = (): PropertyDecorator =>
+  applyDecorators(
+    Max(20000, { message: 'rayon maximum : 20 000 m' }),
+    Min(100, { message: 'rayon minimum : 100 m' }),
+    IsInt({ message: 'rayon en mètres attendu' }),
+    IsOptional(),
+    ApiPropertyOptional(),
+  );
+
+/** When the author is available (a text, weekdays, a time range). */
+const ListingAvailability = (): PropertyDecorator =>
+  applyDecorators(
+    Type(() => AvailabilityDto),
+    ValidateNested(),
+    IsOptional(),
+    ApiPropertyOptional({ type: AvailabilityDto }),
+  );
+
 export class CreateListingDto {
   @ApiProperty({ enum: ['offer', 'request'] })
   @IsIn(['offer', 'request'], { message: 'offer (je propose) ou request (je demande)' })
@@ -58,17 +81,8 @@ export class CreateListingDto {
   @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' })
   mode!: 'in_person' | 'remote' | 'both';
   @ApiProperty({ type: LatLngDto }) @ValidateNested() @Type(() => LatLngDto) location!: LatLngDto;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt({ message: 'rayon en mètres attendu' })
-  @Min(100, { message: 'rayon minimum : 100 m' })
-  @Max(20000, { message: 'rayon maximum : 20 000 m' })
-  radiusM?: number;
-  @ApiPropertyOptional({ type: AvailabilityDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AvailabilityDto)
-  availability?: AvailabilityDto;
+  @ListingRadius() radiusM?: number;
+  @ListingAvailability() availability?: AvailabilityDto;
 }
 
 export class UpdateListingDto {
@@ -89,17 +103,8 @@ export class UpdateListingDto {
   @IsIn(['in_person', 'remote', 'both'], { message: 'in_person, remote ou both' })
   mode?: 'in_person' | 'remote' | 'both';
   @ApiPropertyOptional({ type: LatLngDto }) @IsOptional() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt({ message: 'rayon en mètres attendu' })
-  @Min(100, { message: 'rayon minimum : 100 m' })
-  @Max(20000, { message: 'rayon maximum : 20 000 m' })
-  radiusM?: number;
-  @ApiPropertyOptional({ type: AvailabilityDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AvailabilityDto)
-  availability?: AvailabilityDto;
+  @ListingRadius() radiusM?: number;
+  @ListingAvailability() availability?: AvailabilityDto;
 }
 
 const toInt = ({ value }: { value: unknown }) =>
