@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsStorableDate } from '@libs/http';
 import {
@@ -40,25 +40,8 @@ export class CreateCategoryDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) remote?: boolean;
 }
 
-export class UpdateCategoryDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' })
-  slug?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'nom requis' })
-  @MinLength(2, { message: 'nom trop court' })
-  @MaxLength(80, { message: '80 caractères au plus' })
-  name?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500, { message: '500 caractères au plus' })
-  description?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z-]{0,40}$/, { message: 'mot-clé en minuscules' }) icon?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) remote?: boolean;
+/** A change to a catalogue category: any field of a new one (each optional), and archiving it. */
+export class UpdateCategoryDto extends PartialType(CreateCategoryDto) {
   @ApiPropertyOptional() @IsOptional() @IsBoolean({ message: 'vrai ou faux' }) archived?: boolean;
 }
 
