@@ -68,7 +68,7 @@ describe('communes:import', () => {
     expect(await tenant(db, '38229')).toMatchObject({
       slug: 'meylan',
       status: 'open',
-      siren: '213802297',
+      siren: '213802291',
       postalCodes: ['38240'],
       federation: 'grenoble-alpes-metropole',
     });

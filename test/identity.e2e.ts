@@ -13,7 +13,7 @@ import { startListeningTestApp, ListeningTestApp } from './support/test-app';
 import { expectNoAxeViolations, launchBrowser, openTenantPage } from './support/browser';
 import { createTestDatabase, TestDatabase } from './support/test-db';
 
-const MEYLAN_SIREN = '213802297';
+const MEYLAN_SIREN = '213802291';
 const STATE_COOKIE = 'entraide_oidc_state';
 /** Hosts with the listening port, for the browser and for inject alike: one redirect URI per client. */
 let port = 0;
@@ -342,7 +342,7 @@ describe('Sign-in through identity providers', () => {
     const admin = await createResident(db, 'meylan', { roles: ['resident', 'admin'] });
     const list = await t.request({ url: '/administration/equipe/demandes', session: admin.session });
     expect(list.body).toContain('Agent A.');
-    expect(list.body).toContain(`SIRET ${MEYLAN_SIREN}00017`);
+    expect(list.body).toContain(`SIRET : ${MEYLAN_SIREN}00017`);
     const { rows } = await db.admin.query(`SELECT id FROM staff_requests WHERE status = 'pending'`);
     const decided = await t.request({
       method: 'POST',

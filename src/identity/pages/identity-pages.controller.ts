@@ -24,6 +24,9 @@ const DONE: Record<string, string> = {
 const AdminPage = () =>
   PageRoles(['admin', 'federation_admin'], 'Cette page est réservée aux administrateurs de la commune.');
 
+/** The claims a staff rule reads, as the administrator reads them. */
+const EVIDENCE_LABEL: Record<string, string> = { siret: 'SIRET', groups: 'groupes' };
+
 /**
  * Sign-in through a tenant's identity providers (`/connexion/:provider`, its callback `…/retour`),
  * the password proof before linking a provider to an existing account, and the staff requests.
@@ -145,7 +148,7 @@ export class IdentityPagesController {
       ...r,
       roleLabel: ROLE_LABEL[r.role],
       evidenceText: Object.entries(r.evidence)
-        .map(([k, v]) => `${k.toUpperCase()} ${v}`)
+        .map(([k, v]) => `${EVIDENCE_LABEL[k] ?? k} : ${v}`)
         .join(', '),
     }));
     const notice = DONE[done ?? ''];
