@@ -1,12 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TenantId } from '@libs/tenancy';
+import { ReportColumns } from './report.columns';
 
 /** A resident's report of a listing. */
 @Entity('listing_reports')
-export class ListingReport {
-  @PrimaryColumn('uuid', { name: 'tenant_id' })
-  tenantId!: TenantId;
-
+export class ListingReport extends ReportColumns {
   @PrimaryColumn('uuid')
   id!: string;
 
@@ -15,13 +12,4 @@ export class ListingReport {
 
   @Column('uuid', { name: 'reporter_id' })
   reporterId!: string;
-
-  @Column('text', { name: 'reason' })
-  reason!: 'paid' | 'inappropriate' | 'spam' | 'scam' | 'other';
-
-  @Column('text', { name: 'comment' })
-  comment!: string;
-
-  @Column('timestamptz', { name: 'created_at' })
-  createdAt!: Date;
 }
