@@ -301,7 +301,7 @@ describe('the map of 25,000 listings: clusters, then points', () => {
         before,
       ] as const);
     }
-    await expect(status.textContent()).resolves.toMatch(/^\d+ annonce\(s\) sur cette partie de la carte\.$/);
+    await expect(status.textContent()).resolves.toMatch(/^\d+ annonces? sur cette partie de la carte\.$/);
     const offers = page.locator('.map-point.map-offer');
     const requests = page.locator('.map-point.map-request');
     expect(await offers.count()).toBeGreaterThan(0);

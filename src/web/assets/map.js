@@ -155,26 +155,39 @@
           return;
         }
         layer.clearLayers();
-        var total = 0;
+        var count = { offer: 0, request: 0, project: 0 };
         data.features.forEach(function (f) {
-          if (f.properties.cluster) {
-            total += f.properties.count;
+          var p = f.properties;
+          if (p.cluster) {
+            ['offer', 'request', 'project'].forEach(function (k) {
+              count[k] += (p.counts && p.counts[k]) || 0;
+            });
             layer.addLayer(clusterMarker(f));
           } else {
-            total += 1;
+            count[p.kind] = (count[p.kind] || 0) + 1;
             layer.addLayer(pointMarker(f));
           }
         });
+        var parts = [];
+        var listings = count.offer + count.request;
+        if (listings || !count.project) parts.push(plural(listings, 'annonce', 'annonces'));
+        if (count.project) parts.push(plural(count.project, 'projet', 'projets'));
         say(
-          total +
-            ' annonce(s) sur cette partie de la carte' +
-            (data.clustered ? ', en ' + data.features.length + ' groupe(s) : zoomez pour voir chaque annonce.' : '.'),
+          parts.join(' et ') +
+            ' sur cette partie de la carte' +
+            (data.clustered
+              ? ', en ' + plural(data.features.length, 'groupe', 'groupes') + ' : zoomez pour voir chaque point.'
+              : '.'),
         );
       })
       .catch(function (err) {
         if (err.name !== 'AbortError')
           say('Les annonces n’ont pas pu être chargées sur la carte ; la liste ci-dessous reste à jour.');
       });
+  }
+  /** « 1 annonce », « 0 annonce », « 3 annonces » (French: the singular up to one). */
+  function plural(n, one, many) {
+    return n + ' ' + (n <= 1 ? one : many);
   }
   map.on('moveend', load);
   load();
