@@ -6,14 +6,19 @@ export function encodeKeyset(value: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeKeyset<T>(raw: string, valid: (v: unknown) => v is T): T {
+/** A cursor the client sent back: its value when `valid` accepts it, else a 422 naming `cursor` with `message`. */
+export function decodeKeyset<T>(
+  raw: string,
+  valid: (v: unknown) => v is T,
+  message = 'curseur invalide : reprenez depuis le début',
+): T {
   try {
     const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (valid(v)) return v;
   } catch {
     /* answered below */
   }
-  throw new InvalidError([{ field: 'cursor', message: 'curseur invalide : reprenez depuis le début' }]);
+  throw new InvalidError([{ field: 'cursor', message }]);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Database, TenantTx } from '@libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '@libs/geo';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
-import { isTimestamp } from '@libs/http';
+import { decodeKeyset, encodeKeyset, fieldOf, isFiniteNumber, isTimestamp, isUuid } from '@libs/http';
 import { Principal, TenantId, TenantRef } from '@libs/tenancy';
 import { actingFor, isStaff } from '@src/accounts/roles';
 import { AccountsService } from '@src/accounts/accounts.service';
@@ -71,22 +71,17 @@ function ownerView(r: AuthorListing) {
   };
 }
 
-export function encodeCursor(c: SearchCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
+/** A search's cursor: the last row's sort key in the order it was read (distance, rank or recency). */
+function isSearchCursor(c: unknown): c is SearchCursor {
+  const o = fieldOf(c, 'o');
+  if (!isUuid(fieldOf(c, 'id'))) return false;
+  if (o === 'distance') return isFiniteNumber(fieldOf(c, 'd'));
+  if (o === 'rank') return isFiniteNumber(fieldOf(c, 'r'));
+  return o === 'recent' && isTimestamp(fieldOf(c, 't'));
 }
 
-function decodeCursor(raw: string): SearchCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SearchCursor;
-    const idOk = typeof c.id === 'string' && UUID.test(c.id);
-    if (idOk && c.o === 'distance' && Number.isFinite(c.d)) return c;
-    if (idOk && c.o === 'rank' && Number.isFinite(c.r)) return c;
-    if (idOk && c.o === 'recent' && isTimestamp(c.t)) return c;
-  } catch {
-    /* falls through to the 422 below */
-  }
-  throw invalid('cursor', 'curseur invalide : reprenez la recherche depuis le début');
-}
+const decodeCursor = (raw: string) =>
+  decodeKeyset(raw, isSearchCursor, 'curseur invalide : reprenez la recherche depuis le début');
 
 /**
  * Items of another module searched and mapped as a kind of their own beside offers and
@@ -205,7 +200,7 @@ export class ListingsService {
     const last = page[page.length - 1];
     let nextCursor: string | null = null;
     if (rows.length > limit && last) {
-      nextCursor = encodeCursor(
+      nextCursor = encodeKeyset(
         last.sortDistance !== undefined
           ? { o: 'distance', d: last.sortDistance, id: last.id }
           : last.sortRank !== undefined

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Database, TenantTx } from '@libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '@libs/geo';
 import { ConflictError, InvalidError, NotFoundError } from '@libs/errors';
-import { isTimestamp } from '@libs/http';
+import { decodeKeyset, encodeKeyset, fieldOf, isFiniteNumber, isTimestamp, isUuid } from '@libs/http';
 import {
   IMAGE_MAX_BYTES,
   IMAGE_MAX_PIXELS,
@@ -86,20 +86,16 @@ export function missionView(m: MissionRow & { mine?: boolean }, placeVisible = f
   };
 }
 
-function encodeCursor(c: ProjectCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
+/** A project search's cursor: the last row's distance or recency. */
+function isProjectCursor(c: unknown): c is ProjectCursor {
+  const o = fieldOf(c, 'o');
+  if (!isUuid(fieldOf(c, 'id'))) return false;
+  if (o === 'distance') return isFiniteNumber(fieldOf(c, 'd'));
+  return o === 'recent' && isTimestamp(fieldOf(c, 't'));
 }
 
-function decodeCursor(raw: string): ProjectCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ProjectCursor;
-    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'distance' && Number.isFinite(c.d)) return c;
-    if (typeof c.id === 'string' && UUID.test(c.id) && c.o === 'recent' && isTimestamp(c.t)) return c;
-  } catch {
-    /* answered below */
-  }
-  throw invalid('cursor', 'curseur invalide : reprenez la recherche depuis le début');
-}
+const decodeCursor = (raw: string) =>
+  decodeKeyset(raw, isProjectCursor, 'curseur invalide : reprenez la recherche depuis le début');
 
 /** Projects of organisations, their missions and the residents who volunteer for them. */
 @Injectable()
@@ -181,7 +177,7 @@ export class ProjectsService {
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > limit && last
-        ? encodeCursor(
+        ? encodeKeyset(
             last.sortDistance !== undefined
               ? { o: 'distance', d: last.sortDistance, id: last.id }
               : { o: 'recent', t: last.sortTime!, id: last.id },
