@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { slugify } from '@libs/text';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Database } from '@libs/db';
@@ -17,16 +18,7 @@ const MAX_STATS_DAYS = 366;
 
 /** "Bricolage & réparations" → "bricolage-reparations": the short name a new category gets from its name. */
 export function categorySlug(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 56)
-    .replace(/-+$/, '');
+  return slugify(name, 56);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { slugify } from '@libs/text';
 import { dirname, join } from 'node:path';
 
 /** A record of the official geographic code, as @etalab/decoupage-administratif writes it (fields we read). */
@@ -71,14 +72,5 @@ function checked(value: unknown, source: string): CommuneData {
 
 /** `L'Île-d'Yeu` → `l-ile-d-yeu`: a DNS label of letters, digits and dashes. */
 export function slugOf(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 50)
-    .replace(/-+$/, '');
+  return slugify(name, 50);
 }
