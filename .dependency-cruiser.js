@@ -15,7 +15,7 @@ const PUBLIC = [
   '^src/alerts/(alert-source|alert-sources|distance-label)\\.ts$',
   '^src/notifications/send-conditions\\.ts$',
   // The site's page kit, which every module's page controllers use (one way to produce HTML).
-  '^src/web/(forms|page-context|page-renderer|page-response|page-guard|page-models|map-assets|chart|multipart|theme)\\.ts$',
+  '^src/web/(forms|page-context|page-renderer|page-response|page-guard|page-models|map-assets|chart|multipart|theme|templates)\\.ts$',
   // The posting form, which the town-hall team's pages also offer (for a relayed resident).
   '^src/listings/pages/listing-form\\.ts$',
   // The one-message pages (confirmations, spent links) every area sends.

@@ -1,22 +1,39 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Handlebars from 'handlebars';
 import { problem, sendProblem } from '@libs/http';
 import type { TenantRef } from '@libs/tenancy';
+import { Templates } from '@src/web/templates';
 import { TenantDirectory } from './tenant-directory.service';
 import { TenantsRepository } from './tenants.repository';
 
-const hbs = Handlebars.create();
-const page = hbs.compile(`<!doctype html>
+/** What the page shows of a dormant or merged commune. */
+interface DormantView {
+  title: string;
+  name: string;
+  inseeCode?: string | null;
+  federation: string;
+  mergedIntoName?: string | null;
+  mergedIntoUrl?: string;
+  nearby: Array<{ name: string; url: string }>;
+}
+
+/** A page of its own (no tenant's theme, header or scripts: there is no site here yet), written as every page is. */
+const templates = new Templates<{ dormant: DormantView }>({
+  layout: `<!doctype html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Entraide à {{name}} : service pas encore ouvert</title>
+<title>{{title}}</title>
 </head>
 <body>
-<main>
+{{body}}
+</body>
+</html>
+`,
+  pages: {
+    dormant: `<main>
 <h1>Entraide entre voisins à {{name}}</h1>
 {{#if mergedIntoName}}
 <p>{{name}} fait désormais partie de la commune de {{mergedIntoName}}.{{#if mergedIntoUrl}}
@@ -37,10 +54,9 @@ est invité par courriel pour le compléter.</p>
 {{else}}
 <p>Aucune commune de {{federation}} n’a encore ouvert son site d’entraide.</p>
 {{/if}}
-</main>
-</body>
-</html>
-`);
+</main>`,
+  },
+});
 
 /**
  * What a dormant (or merged) commune's host answers, whatever the path: a 404 (there is no site here yet, and search
@@ -67,8 +83,12 @@ export class DormantCommunePage {
         return;
       }
       const url = (slug: string) => (this.directory.bySlugOrUndefined(slug) ? this.directory.origin(slug) : undefined);
-      const html = page({
-        ...c,
+      const html = templates.render('dormant', {
+        title: `Entraide à ${c.name} : service pas encore ouvert`,
+        name: c.name,
+        inseeCode: c.inseeCode,
+        federation: c.federation,
+        mergedIntoName: c.mergedIntoName,
         mergedIntoUrl: c.mergedInto ? url(c.mergedInto) : undefined,
         nearby: c.openNearby.flatMap((n) => {
           const u = url(n.slug);
