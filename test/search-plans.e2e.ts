@@ -1,12 +1,5 @@
 import type { TenantTx } from '@libs/db';
-import {
-  COUNT_CAP,
-  countListings,
-  listingsInBox,
-  searchListings,
-  SearchCursor,
-  SearchFilters,
-} from '@src/listings/listings.search';
+import { COUNT_CAP, countListings, searchListings, SearchCursor, SearchFilters } from '@src/listings/listings.search';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -68,22 +61,39 @@ describe('search query plans', () => {
       queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) },
     } as unknown as TenantTx;
     await build(capture);
+    let nodes: PlanNode[] = [];
+    await asApp(async (c) => {
+      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
+      nodes = flatten(rows[0]['QUERY PLAN'][0].Plan);
+    });
+    expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings')).toEqual([]);
+    return nodes
+      .filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings'))
+      .map((n) => n['Index Name'] ?? n['Node Type']);
+  }
+  const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, f, undefined, 21));
+
+  /**
+   * `work` on a connection of the application role inside a transaction scoped to Meylan (rolled back), with a
+   * TenantTx over it: the search's statements on a real connection under RLS, through the same rows() door.
+   */
+  async function asApp(work: (c: Awaited<ReturnType<typeof connectAsApp>>, tx: TenantTx) => Promise<void>) {
     const c = await connectAsApp(db);
     try {
       await c.query('BEGIN');
       await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
-      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
-      const nodes = flatten(rows[0]['QUERY PLAN'][0].Plan);
-      expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings')).toEqual([]);
-      return nodes
-        .filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings'))
-        .map((n) => n['Index Name'] ?? n['Node Type']);
+      const tx = {
+        tenantId: meylan,
+        queryRunner: {
+          query: async (sql: string, params: unknown[]) => ({ records: (await c.query(sql, params)).rows }),
+        },
+      } as unknown as TenantTx;
+      await work(c, tx);
     } finally {
       await c.query('ROLLBACK');
       await c.end();
     }
   }
-  const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, f, undefined, 21));
 
   it('category near a point: one KNN scan of listings_public_category_geo', async () => {
     expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain(
@@ -100,17 +110,7 @@ describe('search query plans', () => {
          LIMIT 30)`,
       [meylan, courses, point.lng, point.lat],
     );
-    const c = await connectAsApp(db);
-    try {
-      await c.query('BEGIN');
-      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
-      // The search's statements on a real connection under RLS, through the same rows() door.
-      const tx = {
-        tenantId: meylan,
-        queryRunner: {
-          query: async (sql: string, params: unknown[]) => ({ records: (await c.query(sql, params)).rows }),
-        },
-      } as unknown as TenantTx;
+    await asApp(async (c, tx) => {
       const filters = { categoryId: courses, near: point, radiusM: 2000 };
       const paged: string[] = [];
       let cursor: SearchCursor | undefined;
@@ -126,25 +126,13 @@ describe('search query plans', () => {
         [meylan, courses, point.lng, point.lat],
       );
       expect(paged).toEqual(expected.map((r) => r.id));
-    } finally {
-      await c.query('ROLLBACK');
-      await c.end();
-    }
+    });
   });
 
   it('the count of a search near a point: the nearest COUNT_CAP + 1 by the KNN index, then the radius', async () => {
     const f = { categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 };
     expect(await planOf((tx) => countListings(tx, f))).toContain('listings_public_category_geo');
-    const c = await connectAsApp(db);
-    try {
-      await c.query('BEGIN');
-      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
-      const tx = {
-        tenantId: meylan,
-        queryRunner: {
-          query: async (sql: string, params: unknown[]) => ({ records: (await c.query(sql, params)).rows }),
-        },
-      } as unknown as TenantTx;
+    await asApp(async (c, tx) => {
       const { rows } = await c.query<{ n: number }>(
         `SELECT least(count(*), $5)::int AS n FROM listings WHERE tenant_id = $1 AND category_id = $2 AND status =
            'published' AND expires_at > now() AND ST_DWithin(public_location, ST_SetSRID(ST_MakePoint($3, $4),
@@ -153,10 +141,7 @@ describe('search query plans', () => {
       );
       expect(await countListings(tx, f)).toBe(rows[0].n);
       expect(await countListings(tx, { ...f, radiusM: 50 })).toBeLessThan(rows[0].n);
-    } finally {
-      await c.query('ROLLBACK');
-      await c.end();
-    }
+    });
   });
 
   it('near a point in any category: listings_public_geo', async () => {
@@ -205,12 +190,5 @@ describe('search query plans', () => {
 
   it('newest first in a category: listings_public_category_recent', async () => {
     expect(await shape({ categoryId: courses })).toContain('listings_public_category_recent');
-  });
-
-  it('the map box: ids from listings_public_geo, then rows by primary key', async () => {
-    expect(await planOf((tx) => listingsInBox(tx, [5.76, 45.19, 5.8, 45.23], {}, 501))).toContain('listings_pkey');
-    const [inner] = await functionPlans('app_listings_in_box', [5.76, 45.19, 5.8, 45.23]);
-    expect(inner).toContain('listings_public_geo');
-    expect(inner).not.toContain('Seq Scan');
   });
 });

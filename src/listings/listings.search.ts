@@ -1,6 +1,5 @@
-import { preparedRows, rows, type TenantTx } from '@libs/db';
+import { preparedRows, type TenantTx } from '@libs/db';
 import { LatLng, pointSql } from '@libs/geo';
-import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
 
 /**
  * The SQL of public search, in one place. Every shape reads only published rows, through
@@ -11,9 +10,8 @@ import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
  *   q (text)               → app_listing_text_matches(): `search @@ query`, or when no word matches
  *                            the title's trigrams, listings_public_tenant_search then
  *                            listings_public_tenant_title_trgm (GIN led by tenant_id), then listings_pkey
- *   bbox (map)             → app_listings_in_box(): `public_location && envelope`  listings_public_geo
- *                            (the box first cut to the tenant's area: libs/geo/box.ts)
- * Text and box lookups go through owner functions because RLS forbids non-leakproof
+ *   the map                → listings.map.ts
+ * Text lookups go through owner functions because RLS forbids non-leakproof
  * operators as index conditions (see migration). Distances are measured on the public
  * (fuzzed) point, never on the private location.
  */
@@ -216,48 +214,4 @@ export function readTooShort(found: NearestRow[], allowed: number, limit: number
   const page = found.filter((r) => r.inPage);
   if (page.length >= limit) return page[limit - 1].sortDistance! >= farthest;
   return radiusM === undefined || farthest <= radiusM;
-}
-
-/** A listing on the map. */
-export interface MapPoint {
-  id: string;
-  kind: 'offer' | 'request';
-  title: string;
-  category: string;
-  neighbourhood: string | null;
-  lng: number;
-  lat: number;
-}
-
-/**
- * The map: public points in a bounding box (cut to the tenant's area), capped; the caller learns when the cap cut the
- * answer.
- */
-export function listingsInBox(
-  tx: TenantTx,
-  box: Box,
-  f: { kind?: string; categoryId?: string },
-  cap: number,
-): Promise<MapPoint[]> {
-  const params: unknown[] = [tx.tenantId, ...box];
-  const within = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
-  const where = [
-    `l.tenant_id = $1`,
-    `l.status = 'published'`,
-    `l.expires_at > now()`,
-    `l.id = ANY(ARRAY(SELECT app_listings_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat) FROM (${within}) b))`,
-  ];
-  if (f.kind) where.push(`l.kind = $${params.push(f.kind)}`);
-  if (f.categoryId) where.push(`l.category_id = $${params.push(f.categoryId)}`);
-  return rows<MapPoint>(
-    tx,
-    `SELECT l.id, l.kind, l.title, c.slug AS category, n.name AS neighbourhood,
-            ST_X(l.public_location::geometry) AS lng, ST_Y(l.public_location::geometry) AS lat
-     FROM listings l JOIN categories c ON c.id = l.category_id
-     LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
-     WHERE ${where.join(' AND ')}
-     ORDER BY l.created_at DESC
-     LIMIT $${params.push(cap)}`,
-    params,
-  );
 }
