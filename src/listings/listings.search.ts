@@ -63,6 +63,23 @@ export const LISTING_VIEW_JOINS = `
   JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
 
 /**
+ * What every public search and its count start from: the tenant's published, unexpired listings
+ * matching the filters, and the statement's parameters so far (`p` adds one; `text` is the words'
+ * parameter, for ranking).
+ */
+function publicListings(tx: TenantTx, f: SearchFilters) {
+  const params: unknown[] = [tx.tenantId];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
+  if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
+  if (f.categoryId) where.push(`l.category_id = ${p(f.categoryId)}`);
+  if (f.neighbourhoodId) where.push(`l.neighbourhood_id = ${p(f.neighbourhoodId)}`);
+  const text = f.q ? p(f.q) : undefined;
+  if (text) where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${text})))`);
+  return { params, p, where, text };
+}
+
+/**
  * Rows the nearest-first query reads beyond the page, for ties on the page's last distance (the
  * index orders by distance alone; the page by distance then id). Fuzzed points rarely share a
  * distance, so a few suffice; when they do not (the read is full and its farthest row could still
@@ -78,21 +95,11 @@ export async function searchListings(
   cursor: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchRow[]> {
-  const params: unknown[] = [tx.tenantId];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
-  if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
-  if (f.categoryId) where.push(`l.category_id = ${p(f.categoryId)}`);
-  if (f.neighbourhoodId) where.push(`l.neighbourhood_id = ${p(f.neighbourhoodId)}`);
-
-  let query = '';
-  if (f.q) {
-    const q = p(f.q);
-    where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${q})))`);
-    query =
-      `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
-      `similarity(immutable_unaccent(lower(l.title)), immutable_unaccent(lower(${q})))::float8)`;
-  }
+  const { params, p, where, text: q } = publicListings(tx, f);
+  const query = q
+    ? `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
+      `similarity(immutable_unaccent(lower(l.title)), immutable_unaccent(lower(${q})))::float8)`
+    : '';
 
   let order: string;
   let extra = '';
@@ -171,13 +178,7 @@ export const COUNT_CAP = 100;
  * the radius cannot be an index condition).
  */
 export async function countListings(tx: TenantTx, f: SearchFilters): Promise<number> {
-  const params: unknown[] = [tx.tenantId];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
-  if (f.kind) where.push(`l.kind = ${p(f.kind)}`);
-  if (f.categoryId) where.push(`l.category_id = ${p(f.categoryId)}`);
-  if (f.neighbourhoodId) where.push(`l.neighbourhood_id = ${p(f.neighbourhoodId)}`);
-  if (f.q) where.push(`l.id = ANY(ARRAY(SELECT app_listing_text_matches(${p(f.q)})))`);
+  const { params, p, where } = publicListings(tx, f);
   let sql: string;
   if (f.near) {
     const point = pointSql(p(f.near.lng), p(f.near.lat));
@@ -208,7 +209,7 @@ interface NearestRow extends SearchRow {
  * farthest row read (a tie may have been cut), or the page is short and unread rows may still pass
  * its filters (no radius, or a radius beyond the farthest row read).
  */
-export function readTooShort(found: NearestRow[], allowed: number, limit: number, radiusM?: number): boolean {
+function readTooShort(found: NearestRow[], allowed: number, limit: number, radiusM?: number): boolean {
   if (!found.length || found[0].readCount < allowed) return false;
   const farthest = found[0].readFarthest;
   const page = found.filter((r) => r.inPage);

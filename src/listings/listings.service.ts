@@ -14,7 +14,7 @@ import { IdempotencyRepository, IdempotentRequest } from './idempotency.reposito
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingCellsInBox, listingPointsInBox } from './listings.map';
-import { countListings, SearchCursor, SearchRow, searchListings } from './listings.search';
+import { countListings, SearchCursor, SearchFilters, SearchRow, searchListings } from './listings.search';
 import { cellsOf, cellSize, clusterFeatures, MAP_POINTS_CAP, MAP_POINTS_MIN_ZOOM } from './map-grid';
 
 /** Other modules read a request's Idempotency-Key through the listings module (staff relays listings too). */
@@ -170,7 +170,11 @@ export class ListingsService {
     this.kinds.set(kind, source);
   }
 
-  async search(tenant: TenantRef, q: SearchListingsQuery) {
+  /**
+   * A page of public listings; with `count`, also how many match over all pages (up to COUNT_CAP + 1, for the
+   * results page), in the same transaction and with the same filters.
+   */
+  async search(tenant: TenantRef, q: SearchListingsQuery, opts: { count?: boolean } = {}) {
     if (q.kind === 'project') {
       const { kind: _kind, ...rest } = q;
       return (await this.kindSource(tenant, 'project')).search(tenant, rest);
@@ -179,22 +183,19 @@ export class ListingsService {
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.db.withTenant(tenant.id, async (tx) => {
-      const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
-      const neighbourhoodId = q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined;
-      return searchListings(
-        tx,
-        {
-          kind: q.kind as 'offer' | 'request' | undefined,
-          categoryId,
-          neighbourhoodId,
-          q: q.q,
-          near,
-          radiusM: q.radius,
-        },
-        cursor,
-        limit + 1,
-      );
+    const { rows, total } = await this.db.withTenant(tenant.id, async (tx) => {
+      const filters: SearchFilters = {
+        kind: q.kind as 'offer' | 'request' | undefined,
+        categoryId: q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined,
+        neighbourhoodId: q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined,
+        q: q.q,
+        near,
+        radiusM: q.radius,
+      };
+      return {
+        rows: await searchListings(tx, filters, cursor, limit + 1),
+        total: opts.count ? await countListings(tx, filters) : undefined,
+      };
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -208,22 +209,7 @@ export class ListingsService {
             : { o: 'recent', t: last.sortTime!, id: last.id },
       );
     }
-    return { items: page.map(publicView), nextCursor };
-  }
-
-  /** How many public listings `search` would find over all its pages (up to COUNT_CAP + 1), for the results page. */
-  async count(tenant: TenantRef, q: SearchListingsQuery): Promise<number> {
-    const near = q.near ? this.parseNear(q.near) : undefined;
-    return this.db.withTenant(tenant.id, async (tx) =>
-      countListings(tx, {
-        kind: q.kind === 'offer' || q.kind === 'request' ? q.kind : undefined,
-        categoryId: q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined,
-        neighbourhoodId: q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined,
-        q: q.q,
-        near,
-        radiusM: q.radius,
-      }),
-    );
+    return { items: page.map(publicView), nextCursor, total };
   }
 
   /**

@@ -88,10 +88,9 @@ export class SearchPagesController {
       const { pres: _p, autour: _a, adresse: _ad, lat: _la, lng: _ln, rayon: _r, ...searchable } = filters;
       const near = place.near ? { near: `${place.near.lat},${place.near.lng}`, radius: String(radius) } : {};
       const query = await validated(SearchListingsQuery, { ...searchable, ...near, limit: '20' });
-      const [page, total] = await Promise.all([
-        this.listings.search(ref, query),
-        filters.cursor ? undefined : this.listings.count(ref, query),
-      ]);
+      // The first page announces how many were found; the next pages do not count again.
+      const page = await this.listings.search(ref, query, { count: !filters.cursor });
+      const total = 'total' in page ? page.total : undefined;
       items = page.items;
       if (total !== undefined)
         count = `${countLabel(total)}${place.label ? ` à moins de ${radiusLabel(radius)} ${place.label}` : ''}`;
