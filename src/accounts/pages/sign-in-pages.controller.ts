@@ -10,12 +10,12 @@ import { passwordProblem } from '../passwords';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie';
 import {
   Form,
-  formAlert,
   formErrors,
   formHeaders,
   formStatus,
   isFormError,
   safeReturn,
+  submitForm,
   validated,
 } from '@src/web/forms';
 import { IdentityService } from '@src/identity/identity.service';
@@ -193,43 +193,38 @@ export class SignInPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(AcceptInvitationDto, {
-        token: body.token ?? '',
-        password: body.password ?? '',
-        displayName: body.displayName ?? '',
-      });
-      const session = await this.accounts.acceptInvitation(
-        ref,
-        dto.token,
-        dto.password,
-        dto.displayName,
-        String(req.headers['user-agent'] ?? ''),
-      );
-      setSessionCookie(reply, this.config, session.token);
-      return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const errors = formErrors(err);
-      const ctx = await this.context(ref, req, "Erreur – Accepter l'invitation");
-      const formError = errors.token
-        ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau."
-        : formAlert(err, errors, 'Corrigez les champs signalés.');
-      const values = { displayName: body.displayName };
-      return sendPage(
-        reply,
-        this.pages.render('password-new', {
+    return submitForm({
+      action: async () => {
+        const dto = await validated(AcceptInvitationDto, {
+          token: body.token ?? '',
+          password: body.password ?? '',
+          displayName: body.displayName ?? '',
+        });
+        const session = await this.accounts.acceptInvitation(
+          ref,
+          dto.token,
+          dto.password,
+          dto.displayName,
+          String(req.headers['user-agent'] ?? ''),
+        );
+        setSessionCookie(reply, this.config, session.token);
+        return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
+      },
+      summary: 'Corrigez les champs signalés.',
+      refused: async ({ errors, formError, status }) => {
+        const ctx = await this.context(ref, req, "Erreur – Accepter l'invitation");
+        const page = {
           ...ctx,
           invitation: true,
           action: '/invitation',
           token: body.token,
-          values,
+          values: { displayName: body.displayName },
           errors,
-          formError,
-        }),
-        formStatus(err),
-      );
-    }
+          formError: errors.token ? "Ce lien d'invitation ne fonctionne plus : demandez-en un nouveau." : formError,
+        };
+        return sendPage(reply, this.pages.render('password-new', page), status);
+      },
+    });
   }
 
   /** The link of the verification e-mail: a page with a button, because link scanners open links. */
