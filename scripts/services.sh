@@ -86,6 +86,10 @@ fi
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   packages+=(redis-server)
 fi
+# The connection pooler of the scale-out shape (scripts/services.d/), in front of the primary.
+if ! command -v pgbouncer >/dev/null 2>&1 && [[ ! -x /usr/sbin/pgbouncer ]]; then
+  packages+=(pgbouncer)
+fi
 # Browser tests drive Debian's Chromium, never a browser build downloaded by a test library.
 # Without recommends it lacks a Latin font a fresh system may not have: fonts-liberation.
 if [[ ! -x /usr/bin/chromium ]] || ! pkg_installed fonts-liberation; then
@@ -327,6 +331,17 @@ for db in "${DATABASES[@]}"; do
       *) die "unexpected check result in database $db: $p" ;;
     esac
   done <<<"$dbp"
+done
+
+# ------------------------------------------------------- scale-out shape --
+# The standby, the pooler and the Redis Cluster of the production shape, on this machine
+# (issue: reads on a replica, PgBouncer, Redis Cluster). Each part is its own file, sourced
+# here in name order so that it uses the helpers above (log, action, die, wait_for, pg_super,
+# CHECK, MISSING) and stays idempotent and quiet like the rest.
+for part in "$(dirname "${BASH_SOURCE[0]}")"/services.d/*.sh; do
+  [[ -e $part ]] || continue
+  # shellcheck source=/dev/null
+  source "$part"
 done
 
 exit "$MISSING"
