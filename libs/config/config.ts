@@ -43,6 +43,7 @@ const schema = z.object({
     .default('localhost'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
+  TENANT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -88,6 +89,11 @@ export interface AppConfig {
   dbPoolSize: number;
   /** Hot statements (public search) as named prepared statements; off behind a pooler that cannot keep them. */
   dbPreparedStatements: boolean;
+  /**
+   * How many tenants each per-tenant cache holds (settings, theme, a closed commune's host…): loaded on first use,
+   * least recently used dropped beyond.
+   */
+  tenantCacheSize: number;
   /** How long a claimed e-mail may stay 'sending' before the sweeper takes it back (a worker died mid-send). */
   mailLeaseMs: number;
   /** How often the outbox sweeper re-queues due e-mails. */
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     baseDomain: e.BASE_DOMAIN,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
+    tenantCacheSize: e.TENANT_CACHE_SIZE,
     queuePrefix: e.QUEUE_PREFIX,
     trustProxy: e.TRUST_PROXY === 'true',
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
