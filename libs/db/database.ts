@@ -149,14 +149,19 @@ export class Database {
       // fan-out), it reached rows through the tenant's dedupe index instead of the primary key
       // (equal costs for one row), and kept doing so as the table grew: a claim of 50 rows read
       // the tenant's 10,000 rows 50 times, until the next ANALYZE replaced the plan.
-      const text = statements.some((st) => st.name)
-        ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan']
-        : ['START TRANSACTION'];
-      for (const { tenantId, sql, params, name } of statements) {
+      // Without DB_PREPARED_STATEMENTS (a pooler in transaction mode gives each transaction whichever
+      // server connection is free, one that never saw this connection's PREPAREs), every statement
+      // runs as its own text: nothing of the batch outlives its transaction.
+      const text =
+        this.prepare && statements.some((st) => st.name)
+          ? ['START TRANSACTION', 'SET LOCAL plan_cache_mode = force_custom_plan']
+          : ['START TRANSACTION'];
+      for (const { tenantId, sql, params, name: named } of statements) {
         if (!isTenantId(tenantId))
           throw new Error(`inTenants: not a tenant id: ${JSON.stringify(tenantId).slice(0, 60)}`);
-        if (name && !STATEMENT_NAME.test(name))
-          throw new Error(`inTenants: not a statement name: ${JSON.stringify(name).slice(0, 60)}`);
+        if (named && !STATEMENT_NAME.test(named))
+          throw new Error(`inTenants: not a statement name: ${JSON.stringify(named).slice(0, 60)}`);
+        const name = this.prepare ? named : undefined;
         if (name && !known.has(name)) prepare.set(name, `PREPARE ${name} AS ${sql}`);
         const statement = name
           ? `EXECUTE ${name}${params.length ? `(${params.map((_, i) => `$${i + 1}`).join(', ')})` : ''}`
@@ -171,6 +176,7 @@ export class Database {
         return statements.map((_, i) => results[prepare.size + text.length - 2 * statements.length + 2 * i].rows);
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
+        if (!this.prepare) throw err;
         // Whether a PREPARE of the failed batch stayed is the server's to say.
         const names = await client
           .query<{ name: string }>('SELECT name FROM pg_prepared_statements')
@@ -207,6 +213,7 @@ export interface TenantStatement {
   /**
    * Prepares the statement once per connection under this name (PREPARE … AS sql) and
    * executes it from then on: a statement run on every batch is planned once, not each time.
+   * Only with DB_PREPARED_STATEMENTS; without it, the statement runs as it is.
    */
   name?: string;
 }
