@@ -14,6 +14,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: postgresUrl,
   DATABASE_ADMIN_URL: postgresUrl.optional(),
+  DATABASE_DIRECT_URL: postgresUrl.optional(),
   DATABASE_REPLICA_URL: postgresUrl.optional(),
   DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600000).default(3000),
   REDIS_URL: z
@@ -67,6 +68,11 @@ export interface AppConfig {
   env: Env['NODE_ENV'];
   databaseUrl: string;
   databaseAdminUrl?: string;
+  /**
+   * The primary itself, never through a pooler, for what needs a session of its own (the tenant directory's
+   * LISTEN): DATABASE_DIRECT_URL, or DATABASE_URL when unset.
+   */
+  databaseDirectUrl: string;
   /** A hot standby of the primary, same role: public reads go there while it keeps up (libs/db/replica.ts). */
   databaseReplicaUrl?: string;
   /** Beyond this replay lag, the standby's reads go to the primary (DATABASE_REPLICA_MAX_LAG_MS). */
@@ -177,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     databaseAdminUrl: e.DATABASE_ADMIN_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
     databaseReplicaMaxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
     redisUrl: e.REDIS_URL,
