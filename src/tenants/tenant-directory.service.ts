@@ -127,8 +127,10 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
+    // A session of its own, so on the primary itself: a pooler in transaction mode would hand the LISTEN's
+    // server connection to other clients and deliver nothing here (DATABASE_DIRECT_URL).
     const client = new Client({
-      connectionString: this.config.databaseUrl,
+      connectionString: this.config.databaseDirectUrl,
       application_name: 'entraide-tenant-listener',
     });
     client.on(
