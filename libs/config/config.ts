@@ -44,6 +44,14 @@ const schema = z.object({
     .toLowerCase()
     .regex(/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})*$/, 'must be a domain name such as entraide.example.fr')
     .default('localhost'),
+  /** The platform's own ProConnect client: town-hall agents ask for their dormant commune's site through it. */
+  OPENING_PROCONNECT_ISSUER: z
+    .string()
+    .url()
+    .refine((v) => /^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(v), 'must be https:// (http on loopback)')
+    .optional(),
+  OPENING_PROCONNECT_CLIENT_ID: z.string().min(1).optional(),
+  OPENING_PROCONNECT_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   TENANT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
@@ -98,6 +106,11 @@ export interface AppConfig {
   geocoderUrl?: string;
   /** Hosts `<slug>.<baseDomain>` serve each commune (BASE_DOMAIN, default `localhost`). */
   baseDomain: string;
+  /**
+   * The platform's ProConnect client (OPENING_PROCONNECT_ISSUER, _CLIENT_ID, _CLIENT_SECRET, all or none): with it a
+   * dormant commune's page offers « Demander l’ouverture » to its town-hall agents.
+   */
+  openingProConnect?: { issuer: string; clientId: string; clientSecret: string };
   dbPoolSize: number;
   /** Hot statements (public search) as named prepared statements; off behind a pooler that cannot keep them. */
   dbPreparedStatements: boolean;
@@ -197,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mapTileUrl: e.MAP_TILE_URL,
     geocoderUrl: e.GEOCODER_URL,
     baseDomain: e.BASE_DOMAIN,
+    openingProConnect: openingProConnectOrThrow(e),
     dbPoolSize: e.DB_POOL_SIZE,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     tenantCacheSize: e.TENANT_CACHE_SIZE,
@@ -213,6 +227,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SEC * 1000,
     },
   };
+}
+
+function openingProConnectOrThrow(e: Env): AppConfig['openingProConnect'] {
+  const { OPENING_PROCONNECT_ISSUER: issuer, OPENING_PROCONNECT_CLIENT_ID: clientId } = e;
+  const clientSecret = e.OPENING_PROCONNECT_CLIENT_SECRET;
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  for (const [setting, value] of Object.entries({
+    OPENING_PROCONNECT_ISSUER: issuer,
+    OPENING_PROCONNECT_CLIENT_ID: clientId,
+    OPENING_PROCONNECT_CLIENT_SECRET: clientSecret,
+  }))
+    if (!value) throw new ConfigError(setting, 'is missing (the OPENING_PROCONNECT_ settings go together)');
+  return { issuer: issuer!, clientId: clientId!, clientSecret: clientSecret! };
 }
 
 function dkimOrThrow(e: Env): DkimKey | undefined {
