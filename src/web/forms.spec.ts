@@ -19,6 +19,7 @@ describe('submitForm', () => {
       errors: { title: 'titre requis' },
       formError: 'Rien n’a été enregistré : titre requis.',
       status: 422,
+      invalid: true,
       detail: 'Certaines données sont invalides.',
     });
   });
@@ -29,7 +30,7 @@ describe('submitForm', () => {
       summary: 'Corrigez les champs signalés.',
       refused,
     });
-    const refusal = { errors: {}, formError: 'Cette mission est complète.', status: 409 };
+    const refusal = { errors: {}, formError: 'Cette mission est complète.', status: 409, invalid: false };
     expect(answer).toMatchObject({ ...refusal, detail: 'Cette mission est complète.' });
   });
 

@@ -38,6 +38,8 @@ export interface FormRefusal {
   /** The alert above the form. */
   formError?: string;
   status: number;
+  /** The form's own rules refused a field (an InvalidError), rather than a conflict or a limit. */
+  invalid: boolean;
   /** The refusal's own French words (for a page that words its alert itself). */
   detail?: string;
   /** The headers the refusal asks for (a retry-after after too many attempts). */
@@ -68,7 +70,14 @@ export async function submitForm<T>(form: {
     const errors = formErrors(err);
     const summary = typeof form.summary === 'function' ? form.summary(errors) : form.summary;
     const formError = summary === undefined ? err.detail : formAlert(err, errors, summary);
-    return form.refused({ errors, formError, status: formStatus(err), detail: err.detail, headers: formHeaders(err) });
+    return form.refused({
+      errors,
+      formError,
+      status: formStatus(err),
+      invalid: err instanceof InvalidError,
+      detail: err.detail,
+      headers: formHeaders(err),
+    });
   }
 }
 

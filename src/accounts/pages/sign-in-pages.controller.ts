@@ -2,28 +2,37 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/co
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
-import { InvalidError } from '@libs/errors';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { AcceptInvitationDto, LoginDto, SignupDto, TokenDto } from '../dto/accounts.dto';
 import { passwordProblem } from '../passwords';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie';
-import {
-  Form,
-  formErrors,
-  formHeaders,
-  formStatus,
-  isFormError,
-  safeReturn,
-  submitForm,
-  validated,
-} from '@src/web/forms';
+import { Form, safeReturn, submitForm, validated } from '@src/web/forms';
 import { IdentityService } from '@src/identity/identity.service';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 
 /** Where a sign-up brings the person back after verifying: a page of the site, never its front page by default. */
+const VERIFY_SENT = {
+  heading: 'Vérifiez votre boîte e-mail',
+  paragraphs: [
+    'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer ' +
+      'votre inscription.',
+    'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
+  ],
+};
+
+const SPENT_LINK = {
+  heading: 'Ce lien ne fonctionne pas',
+  paragraphs: [
+    "Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau " +
+      'lien peut vous être envoyé.',
+  ],
+  link: { href: '/connexion', label: 'Se connecter' },
+};
+
 function returnTo(path: string | undefined): string | undefined {
   const safe = safeReturn(path);
   return safe === '/' ? undefined : safe;
@@ -36,6 +45,7 @@ export class SignInPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
     private readonly accounts: AccountsService,
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,38 +70,34 @@ export class SignInPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
-      const session = await this.accounts.login(
-        ref,
-        dto.email,
-        dto.password,
-        req.ip,
-        String(req.headers['user-agent'] ?? ''),
-      );
-      setSessionCookie(reply, this.config, session.token);
-      return reply.redirect(safeReturn(body.retour), 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
-      const errors = formErrors(err);
-      for (const [k, v] of Object.entries(formHeaders(err))) reply.header(k, v);
-      const formError = Object.keys(errors).length
-        ? 'La connexion a échoué : corrigez les champs signalés.'
-        : err.detail;
-      return sendPage(
-        reply,
-        this.pages.render('login', {
+    return submitForm({
+      action: async () => {
+        const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
+        const session = await this.accounts.login(
+          ref,
+          dto.email,
+          dto.password,
+          req.ip,
+          String(req.headers['user-agent'] ?? ''),
+        );
+        setSessionCookie(reply, this.config, session.token);
+        return reply.redirect(safeReturn(body.retour), 303);
+      },
+      summary: 'La connexion a échoué : corrigez les champs signalés.',
+      refused: async ({ errors, formError, status, headers }) => {
+        for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
+        const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
+        const page = {
           ...ctx,
           ...this.identity.signInButtons(ref),
           retour: safeReturn(body.retour),
           values: { email: body.email },
           errors,
           formError,
-        }),
-        formStatus(err),
-      );
-    }
+        };
+        return sendPage(reply, this.pages.render('login', page), status);
+      },
+    });
   }
 
   @Post('deconnexion')
@@ -111,19 +117,7 @@ export class SignInPagesController {
     @Query('retour') retour?: string,
   ) {
     if (sent === '1') {
-      const ctx = await this.context(ref, req, 'Vérifiez votre boîte e-mail', 'signup');
-      return sendPage(
-        reply,
-        this.pages.render('message', {
-          ...ctx,
-          heading: 'Vérifiez votre boîte e-mail',
-          paragraphs: [
-            'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé avec un lien pour confirmer ' +
-              'votre inscription.',
-            'Pensez à vérifier vos courriers indésirables. Le lien est valable 48 heures.',
-          ],
-        }),
-      );
+      return this.messages.send(ref, req, reply, VERIFY_SENT, { current: 'signup' });
     }
     const ctx = await this.context(ref, req, "S'inscrire", 'signup');
     const buttons = this.identity.signInButtons(ref);
@@ -137,32 +131,33 @@ export class SignInPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(SignupDto, {
-        email: body.email ?? '',
-        password: body.password ?? '',
-        displayName: body.displayName ?? '',
-        acceptTerms: body.acceptTerms === 'true',
-      });
-      await this.accounts.signup(ref, dto, req.ip, returnTo(body.retour));
-      return reply.redirect('/inscription?envoye=1', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
-      const errors = formErrors(err);
-      // The form's rules stop at the first broken field; the password's own rules are shown with them.
-      const pw = body.password
-        ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName })
-        : undefined;
-      if (pw && !errors.password && err instanceof InvalidError) errors.password = pw;
-      const formError = Object.keys(errors).length
-        ? "L'inscription n'a pas abouti : corrigez les champs signalés."
-        : err.detail;
-      const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
-      const buttons = this.identity.signInButtons(ref);
-      const page = { ...ctx, ...buttons, retour: returnTo(body.retour), values, errors, formError };
-      return sendPage(reply, this.pages.render('signup', page), formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const dto = await validated(SignupDto, {
+          email: body.email ?? '',
+          password: body.password ?? '',
+          displayName: body.displayName ?? '',
+          acceptTerms: body.acceptTerms === 'true',
+        });
+        await this.accounts.signup(ref, dto, req.ip, returnTo(body.retour));
+        return reply.redirect('/inscription?envoye=1', 303);
+      },
+      refused: async ({ errors, detail, invalid, status }) => {
+        const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
+        // The form's rules stop at the first broken field; the password's own rules are shown with them.
+        const pw = body.password
+          ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName })
+          : undefined;
+        if (pw && !errors.password && invalid) errors.password = pw;
+        const formError = Object.keys(errors).length
+          ? "L'inscription n'a pas abouti : corrigez les champs signalés."
+          : detail;
+        const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
+        const buttons = this.identity.signInButtons(ref);
+        const page = { ...ctx, ...buttons, retour: returnTo(body.retour), values, errors, formError };
+        return sendPage(reply, this.pages.render('signup', page), status);
+      },
+    });
   }
 
   /** The link of a staff invitation (npm run cli -- staff:invite). */
@@ -260,28 +255,20 @@ export class SignInPagesController {
     @Res() reply: FastifyReply,
     @Body() body: Form,
   ) {
-    try {
-      const dto = await validated(TokenDto, { token: body.token ?? '' });
-      const { session, retour } = await this.accounts.verifyAndSignIn(
-        ref,
-        dto.token,
-        String(req.headers['user-agent'] ?? ''),
-      );
-      setSessionCookie(reply, this.config, session.token);
-      return reply.redirect(retour ? safeReturn(retour) : '/compte/verification?fait=1', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-    }
-    const ctx = await this.context(ref, req, 'Lien invalide', 'signup');
-    const page = {
-      heading: 'Ce lien ne fonctionne pas',
-      paragraphs: [
-        "Il a peut-être expiré ou déjà servi. Connectez-vous : si votre adresse n'est pas confirmée, un nouveau " +
-          'lien peut vous être envoyé.',
-      ],
-      link: { href: '/connexion', label: 'Se connecter' },
-    };
-    sendPage(reply, this.pages.render('message', { ...ctx, ...page }), 400);
+    return submitForm({
+      action: async () => {
+        const dto = await validated(TokenDto, { token: body.token ?? '' });
+        const { session, retour } = await this.accounts.verifyAndSignIn(
+          ref,
+          dto.token,
+          String(req.headers['user-agent'] ?? ''),
+        );
+        setSessionCookie(reply, this.config, session.token);
+        return reply.redirect(retour ? safeReturn(retour) : '/compte/verification?fait=1', 303);
+      },
+      refused: () =>
+        this.messages.send(ref, req, reply, SPENT_LINK, { title: 'Lien invalide', current: 'signup', status: 400 }),
+    });
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
