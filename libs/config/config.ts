@@ -17,10 +17,17 @@ const schema = z.object({
   DATABASE_DIRECT_URL: postgresUrl.optional(),
   DATABASE_REPLICA_URL: postgresUrl.optional(),
   DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600000).default(3000),
+  /** Required unless REDIS_CLUSTER_NODES is set (checked in loadConfig). */
   REDIS_URL: z
     .string()
     .url()
-    .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// URL'),
+    .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// URL')
+    .optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
+    .transform((v) => v.split(',').map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })))
+    .optional(),
   SMTP_URL: z
     .string()
     .url()
@@ -85,7 +92,13 @@ export interface AppConfig {
   databaseReplicaUrl?: string;
   /** Beyond this replay lag, the standby's reads go to the primary (DATABASE_REPLICA_MAX_LAG_MS). */
   databaseReplicaMaxLagMs: number;
-  redisUrl: string;
+  /** One Redis (REDIS_URL); unused when redisClusterNodes is set. */
+  redisUrl?: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES): queues, rate limits and the shared connection run there
+   * instead, each queue's keys in one slot of their own.
+   */
+  redisClusterNodes?: Array<{ host: string; port: number }>;
   smtpUrl?: string;
   /**
    * A page of this process listing the e-mail it sent, linked from the site's footer: set by the development entry
@@ -192,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.HTTP_HEADERS_TIMEOUT_SEC > e.HTTP_REQUEST_TIMEOUT_SEC) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_SEC', 'is malformed (must not exceed HTTP_REQUEST_TIMEOUT_SEC)');
   }
+  if (!e.REDIS_URL && !e.REDIS_CLUSTER_NODES) throw new ConfigError('REDIS_URL', 'is missing');
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -200,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
     databaseReplicaMaxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     smtpUrl: e.SMTP_URL,
     port: e.PORT,
     publicScheme: e.PUBLIC_SCHEME,
