@@ -31,6 +31,7 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly queues = new Map<string, Queue>();
+  private readonly releases: Array<() => void> = [];
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -99,10 +100,9 @@ export class JobQueue implements OnApplicationShutdown {
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, {
-        connection: queueConnection(this.config.redisUrl, 'producer'),
-        prefix: this.config.queuePrefix,
-      });
+      const { connection, prefix, release } = queueConnection(this.config, name, 'producer');
+      q = new Queue(name, { connection, prefix });
+      this.releases.push(release);
       // ioredis reconnects by itself; a failed add is reported to its caller.
       q.on('error', (e: Error) => this.logger.debug(`queue ${name}: ${e.message}`));
       this.queues.set(name, q);
@@ -119,5 +119,6 @@ export class JobQueue implements OnApplicationShutdown {
       ),
     );
     this.queues.clear();
+    this.releases.splice(0).forEach((release) => release());
   }
 }

@@ -20,6 +20,7 @@ export class JobHandlerError extends Error {}
 export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobWorkers.name);
   private readonly workers: Worker[] = [];
+  private readonly releases: Array<() => void> = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -37,11 +38,13 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
 
     const queues = definedQueues();
     for (const { name: queue, concurrency } of queues) {
+      const { connection, prefix, release } = queueConnection(this.config, queue, 'worker');
       const worker = new Worker(queue, (job, token) => this.run(handlers, job, token), {
-        connection: queueConnection(this.config.redisUrl, 'worker'),
-        prefix: this.config.queuePrefix,
+        connection,
+        prefix,
         concurrency,
       });
+      this.releases.push(release);
       worker.on('failed', (job, err) => {
         const tenant = (job?.data as { tenantId?: string } | undefined)?.tenantId;
         this.logger.warn(
@@ -68,6 +71,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     this.workers.length = 0;
+    this.releases.splice(0).forEach((release) => release());
   }
 
   private async run(handlers: Map<string, Handler>, job: Job, token?: string): Promise<unknown> {

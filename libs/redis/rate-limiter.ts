@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { TooManyRequestsError } from '@libs/errors';
+import { RedisClient, slotTag } from './redis-client';
 import { REDIS } from './redis.tokens';
 
 export interface Limit {
@@ -80,12 +80,13 @@ const NOTHING: Attempt = { succeeded: () => Promise.resolve() };
 /**
  * Counters in Redis, shared by every API replica. Subjects (addresses, client addresses) are
  * hashed before they become keys, so Redis holds no e-mail address; every key names its tenant,
- * so one commune's counters never limit another's.
+ * so one commune's counters never limit another's. On a Redis Cluster, the keys of one action and
+ * tenant share a hash tag: the attempt's script touches three of them, which must be in one slot.
  */
 @Injectable()
 export class RateLimiter {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -158,7 +159,7 @@ export class RateLimiter {
 
   private key(action: string, tenantId: string | undefined, subject: string): string {
     const digest = createHash('sha256').update(subject).digest('base64url').slice(0, 22);
-    return `${this.config.queuePrefix}:rl:${action}:${tenantId ?? '-'}:${digest}`;
+    return `${slotTag(this.config, `${this.config.queuePrefix}:rl:${action}:${tenantId ?? '-'}`)}:${digest}`;
   }
 }
 

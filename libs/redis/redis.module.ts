@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { RateLimiter } from './rate-limiter';
+import { connectRedis, RedisClient } from './redis-client';
 import { REDIS } from './redis.tokens';
 
 @Global()
@@ -11,8 +11,9 @@ import { REDIS } from './redis.tokens';
       provide: REDIS,
       inject: [APP_CONFIG],
       // No offline queue: a command while Redis is away fails at once instead of hanging.
-      useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, {
+      // With REDIS_CLUSTER_NODES, a Redis Cluster; every key of one command or script is in one slot.
+      useFactory: (config: AppConfig): RedisClient => {
+        const redis = connectRedis(config, {
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectionName: 'entraide',
@@ -33,7 +34,7 @@ import { REDIS } from './redis.tokens';
   exports: [REDIS, RateLimiter],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   onApplicationShutdown(): void {
     this.redis.disconnect();

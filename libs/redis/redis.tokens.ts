@@ -1,2 +1,2 @@
-/** The shared connection for commands (health, rate limits); BullMQ opens its own. */
+/** The shared connection for commands (health, rate limits), a RedisClient; BullMQ opens its own. */
 export const REDIS = Symbol('REDIS');

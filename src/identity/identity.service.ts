@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Redis from 'ioredis';
 import * as oidc from 'openid-client';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { Database, TenantTx } from '@libs/db';
 import { ForbiddenError, UnauthenticatedError } from '@libs/errors';
-import { REDIS } from '@libs/redis';
+import { REDIS, RedisClient } from '@libs/redis';
 import type { Principal, TenantRef } from '@libs/tenancy';
 import { AccountDataRegistry } from '@src/accounts/account-data.registry';
 import { AccountsService, NewSession, SESSION_TTL_SEC } from '@src/accounts/accounts.service';
@@ -78,7 +77,7 @@ export class IdentityService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly directory: TenantDirectory,
     private readonly dataRegistry: AccountDataRegistry,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
