@@ -4,3 +4,4 @@ export * from './validation';
 export * from './cursor';
 export * from './paging';
 export * from './input-guard';
+export * from './trimmed';

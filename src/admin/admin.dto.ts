@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsStorableDate } from '@libs/http';
+import { Type } from 'class-transformer';
+import { IsStorableDate, Trimmed } from '@libs/http';
 import {
   ArrayMaxSize,
   IsArray,
@@ -17,7 +17,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateCategoryDto {
@@ -26,7 +25,7 @@ export class CreateCategoryDto {
   @Matches(/^[a-z0-9-]{2,60}$/, { message: 'nom court en minuscules, chiffres et tirets' })
   slug?: string;
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'nom requis' })
   @MinLength(2, { message: 'nom trop court' })
   @MaxLength(80, { message: '80 caractères au plus' })

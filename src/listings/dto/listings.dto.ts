@@ -16,11 +16,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { PageCursor, PageLimit } from '@libs/http';
+import { PageCursor, PageLimit, Trimmed } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 import { MessageText, OptionalTitleText, TitleText } from './text-fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
 
 export class AvailabilityDto {
@@ -72,7 +71,7 @@ export class CreateListingDto {
   @ApiProperty() @IsUUID('all', { message: 'identifiant de catégorie invalide' }) categoryId!: string;
   @ApiProperty() @TitleText() title!: string;
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'description requise' })
   @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
   @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
@@ -93,7 +92,7 @@ export class UpdateListingDto {
   @ApiPropertyOptional() @OptionalTitleText() title?: string;
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
   @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })

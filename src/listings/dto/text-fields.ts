@@ -1,8 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trimmed } from '@libs/http';
 
 // Each list is written in the order stacked decorators apply (the one nearest the property first),
 // so that a field's messages come out in the order they always had.
@@ -13,7 +11,7 @@ export const TitleText = (): PropertyDecorator =>
     MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }),
     MinLength(5, { message: 'titre trop court (5 caractères au moins)' }),
     IsString({ message: 'titre requis' }),
-    Transform(trim),
+    Trimmed(),
   );
 
 /** The same title, in a change that may leave it as it is. */
@@ -22,7 +20,7 @@ export const OptionalTitleText = (): PropertyDecorator =>
     MaxLength(120, { message: 'titre trop long (120 caractères au plus)' }),
     MinLength(5, { message: 'titre trop court (5 caractères au moins)' }),
     IsString(),
-    Transform(trim),
+    Trimmed(),
     IsOptional(),
   );
 
@@ -32,5 +30,5 @@ export const MessageText = (): PropertyDecorator =>
     MaxLength(4000, { message: '4 000 caractères au plus' }),
     MinLength(1, { message: 'message vide' }),
     IsString({ message: 'message requis' }),
-    Transform(trim),
+    Trimmed(),
   );

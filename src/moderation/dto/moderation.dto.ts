@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { PageCursor, PageLimit } from '@libs/http';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { PageCursor, PageLimit, Trimmed, trimmed } from '@libs/http';
 
 export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'remove'] })
@@ -11,7 +9,7 @@ export class DecisionDto {
   action!: 'approve' | 'reject' | 'remove';
   /** Told to the author: required to reject or remove, optional to publish. */
   @ApiPropertyOptional({ description: 'required to reject or remove; optional to approve' })
-  @Transform(({ value }: { value: unknown }) => (value === undefined || value === null ? '' : trim({ value })))
+  @Transform(({ value }: { value: unknown }) => (value === undefined || value === null ? '' : trimmed({ value })))
   @ValidateIf((o: DecisionDto) => o.action !== 'approve' || typeof o.reason !== 'string' || o.reason.length > 1000)
   @IsString({ message: 'motif requis' })
   @MinLength(3, { message: 'motif requis (3 caractères au moins)' })
@@ -21,7 +19,7 @@ export class DecisionDto {
 
 export class ReasonDto {
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'motif requis' })
   @MinLength(3, { message: 'motif requis (3 caractères au moins)' })
   @MaxLength(1000)

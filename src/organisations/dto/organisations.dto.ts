@@ -18,12 +18,11 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsStorableDate } from '@libs/http';
+import { IsStorableDate, Trimmed } from '@libs/http';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
 import { NearbySearchQuery } from '@src/listings/dto/listings.dto';
 import { MessageText, OptionalTitleText, TitleText } from '@src/listings/dto/text-fields';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
@@ -32,7 +31,7 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export class CreateOrganisationDto {
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'nom requis' })
   @MinLength(2, { message: 'nom trop court (2 caractères au moins)' })
   @MaxLength(120, { message: 'nom trop long (120 caractères au plus)' })
@@ -41,7 +40,7 @@ export class CreateOrganisationDto {
   @IsIn(ORGANISATION_KINDS, { message: 'type attendu : association, social_centre, business, institution ou other' })
   kind!: OrganisationKind;
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'description requise' })
   @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
   @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
@@ -53,7 +52,7 @@ export class CreateOrganisationDto {
   neighbourhood?: string;
   @ApiPropertyOptional({ example: 'https://association.example.org' })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MaxLength(300, { message: '300 caractères au plus' })
   @Matches(/^https?:\/\/[^\s<>"]+\.[^\s<>"]+$/, { message: 'adresse de site attendue, commençant par https://' })
@@ -72,7 +71,7 @@ export class CreateProjectDto {
   @ApiProperty() @IsUUID('all', { message: "identifiant d'organisation invalide" }) organisationId!: string;
   @ApiProperty() @TitleText() title!: string;
   @ApiProperty()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'description requise' })
   @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
   @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' })
@@ -99,7 +98,7 @@ export class UpdateProjectDto {
   @ApiPropertyOptional() @OptionalTitleText() title?: string;
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(10, { message: 'description trop courte (10 caractères au moins)' })
   @MaxLength(4000, { message: 'description trop longue (4 000 caractères au plus)' })
@@ -112,19 +111,19 @@ export class UpdateProjectDto {
 
 export class CreateMissionDto {
   @ApiProperty({ description: 'what the volunteers will do' })
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'intitulé requis' })
   @MinLength(5, { message: 'intitulé trop court (5 caractères au moins)' })
   @MaxLength(120, { message: 'intitulé trop long (120 caractères au plus)' })
   title!: string;
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MaxLength(2000, { message: 'description trop longue (2 000 caractères au plus)' })
   description?: string;
   @ApiProperty({ example: 'Samedi 5 décembre, 9 h – 12 h' })
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'quand : requis' })
   @MinLength(2, { message: 'indiquez quand' })
   @MaxLength(200, { message: '200 caractères au plus' })
@@ -142,7 +141,7 @@ export class CreateMissionDto {
     description: 'shown to volunteers and managers; to everyone only with meetingPlacePublic',
   })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'texte attendu' })
   @MaxLength(200, { message: '200 caractères au plus' })
   meetingPlace?: string;
@@ -182,5 +181,5 @@ export class ReplyToDto {
 }
 
 export class ManagerInviteDto {
-  @ApiProperty() @Transform(trim) @IsEmail({}, { message: 'adresse e-mail invalide' }) @MaxLength(254) email!: string;
+  @ApiProperty() @Trimmed() @IsEmail({}, { message: 'adresse e-mail invalide' }) @MaxLength(254) email!: string;
 }

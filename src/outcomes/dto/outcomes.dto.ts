@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trimmed } from '@libs/http';
 
 export class FulfilDto {
   @ApiPropertyOptional({ description: 'the conversation whose neighbour helped' })
@@ -17,7 +15,7 @@ export class FeedbackDto {
   ok!: boolean;
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MaxLength(2000, { message: '2 000 caractères au plus' })
   comment?: string;

@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { LatLngDto } from '@src/accounts/dto/accounts.dto';
+import { Trimmed } from '@libs/http';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** "06 12 34 56 78", "06.12.34.56.78" and "+33 6 12 34 56 78" all become digits (and a leading +). */
 const phoneDigits = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.replace(/[\s.\-()]/g, '') || null : value;
@@ -19,7 +19,7 @@ export class ConsentDto {
   method!: ConsentMethod;
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MaxLength(1000, { message: '1 000 caractères au plus' })
   note?: string;
@@ -27,7 +27,7 @@ export class ConsentDto {
 
 export class CreateRelayedResidentDto {
   @ApiProperty({ example: 'Jeanne D.' })
-  @Transform(trim)
+  @Trimmed()
   @IsString({ message: 'nom public requis (prénom et initiale)' })
   @MaxLength(80)
   displayName!: string;
@@ -42,7 +42,7 @@ export class CreateRelayedResidentDto {
 }
 
 export class UpdateRelayedResidentDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(80) displayName?: string;
+  @ApiPropertyOptional() @IsOptional() @Trimmed() @IsString() @MaxLength(80) displayName?: string;
   @ApiPropertyOptional({ description: 'null removes the number' })
   @IsOptional()
   @Transform(phoneDigits)
