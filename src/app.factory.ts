@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
-import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '@libs/config';
+import { formatLsn, parseLsn } from '@libs/db';
 import { createValidationPipe, problem, sendProblem, unsafeInputProblem } from '@libs/http';
 import { createLogger, PinoNestLogger } from '@libs/logging';
 import { ForegroundWork } from '@libs/queue';
@@ -33,6 +34,39 @@ const API_DOCS = /^\/api\/docs(\/|$|\?)/;
 /** One log line per request, written on completion, when the tenant is known. */
 class CompletionOnlyLogs extends LogController {
   override incomingRequest(): void {}
+}
+
+/**
+ * With a standby (DATABASE_REPLICA_URL): a request that wrote answers with a cookie holding the primary's WAL position
+ * after its write; the session's next requests carry it, and their public reads use the standby only once it has
+ * replayed that far (libs/db/replica.ts explains the choice). It lives a little longer than the lag bound: past it, a
+ * standby that has not replayed the write lags beyond the bound and every read goes to the primary anyway.
+ */
+function readYourWrites(fastify: FastifyInstance, config: AppConfig): void {
+  const name = config.publicScheme === 'https' ? '__Host-entraide_wal' : 'entraide_wal';
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    const given = req.cookies?.[name];
+    let mustSee: bigint | undefined;
+    try {
+      mustSee = given ? parseLsn(given) : undefined;
+    } catch {
+      // A malformed position is no position: the cookie is replaced by the next write.
+    }
+    req.ctx.walPosition = { mustSee };
+    done();
+  });
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    const wrote = req.ctx?.walPosition?.wrote;
+    if (wrote !== undefined)
+      reply.setCookie(name, formatLsn(wrote), {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.publicScheme === 'https',
+        path: '/',
+        maxAge: Math.ceil(config.databaseReplicaMaxLagMs / 1000) + 10,
+      });
+    done(null, payload);
+  });
 }
 
 export interface CreateAppOptions {
@@ -121,6 +155,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     }
     runWithContext(req.ctx, done);
   });
+  if (config.databaseReplicaUrl) readYourWrites(fastify, config);
   // A request being answered is foreground work: the workers in this process (WORKERS=on) let it go before each
   // step of bulk work (the rest of a big fan-out, the daily digests). 'close' comes once the answer is sent or the
   // client has gone, whichever way the request ends.

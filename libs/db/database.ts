@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { escapeLiteral } from 'pg';
 import { prepareValue } from 'pg/lib/utils';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { currentContext, type WalPosition } from '@libs/tenancy/request-context';
 import { isTenantId, type TenantId } from '@libs/tenancy/tenant-id';
+import { parseLsn, ReplicaMonitor, type ReplicaStatus } from './replica';
 
 /** A transaction with no tenant in it (`Database.withoutTenant`): RLS hides every tenant row. */
 export type Tx = EntityManager;
@@ -91,7 +93,63 @@ export class Database {
     readonly dataSource: DataSource,
     /** DB_PREPARED_STATEMENTS: hot statements run as named prepared statements (`preparedRows`). */
     private readonly prepare = false,
+    /** DATABASE_REPLICA_URL: the hot standby public reads may use (`read`), and its monitor (libs/db/replica.ts). */
+    private readonly standby?: { db: Database; monitor: ReplicaMonitor },
   ) {}
+
+  /**
+   * A public read (search, map, a listing's or project's page, public figures): on the standby when
+   * there is one that is up, lags no more than its bound and has replayed this session's last write
+   * (the request's `walPosition`, or `after`); on the primary otherwise. The work may run twice: a
+   * failure on the standby (the server went away, a query cancelled by replay, or a row not found
+   * that the standby may not have yet) is run again on the primary, so the reader never sees it.
+   * Without a standby, exactly `withTenant`.
+   */
+  async read<T>(
+    tenantId: TenantId,
+    work: (tx: TenantTx) => Promise<T>,
+    opts: { jit?: boolean; after?: bigint } = {},
+  ): Promise<T> {
+    const standby = this.standby;
+    if (!standby) return this.withTenant(tenantId, work, opts);
+    const position = currentContext()?.walPosition;
+    const after = [opts.after, position?.mustSee, position?.wrote].reduce<bigint | undefined>(
+      (max, lsn) => (lsn !== undefined && (max === undefined || lsn > max) ? lsn : max),
+      undefined,
+    );
+    if (!standby.db.dataSource.isInitialized) {
+      // Down when the process started: its pool is opened once the monitor hears from it again.
+      if (standby.monitor.usable()) this.openStandby(standby.db.dataSource);
+      standby.monitor.reads.primary++;
+      return this.withTenant(tenantId, work, opts);
+    }
+    if (!standby.monitor.usable(after)) {
+      standby.monitor.reads.primary++;
+      return this.withTenant(tenantId, work, opts);
+    }
+    try {
+      const result = await standby.db.withTenant(tenantId, work, opts);
+      standby.monitor.reads.standby++;
+      return result;
+    } catch {
+      standby.monitor.reads.retried++;
+      void standby.monitor.check();
+      return this.withTenant(tenantId, work, opts);
+    }
+  }
+
+  private opening?: Promise<unknown>;
+  private openStandby(ds: DataSource): void {
+    this.opening ??= ds
+      .initialize()
+      .catch(() => undefined)
+      .finally(() => (this.opening = undefined));
+  }
+
+  /** The standby's state for /health/ready; undefined without DATABASE_REPLICA_URL. */
+  replicaStatus(): ReplicaStatus | undefined {
+    return this.standby?.monitor.status();
+  }
 
   /**
    * `jit: false` turns PostgreSQL's JIT off for this transaction, in the same round trip: for
@@ -120,7 +178,9 @@ export class Database {
         await qr.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
-      await qr.query('COMMIT');
+      const position = this.standby && currentContext()?.walPosition;
+      if (position) await commitNoting(qr, position);
+      else await qr.query('COMMIT');
       return result;
     } finally {
       await qr.release();
@@ -202,8 +262,27 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await this.standby?.monitor.stop();
+    await this.opening;
+    await this.standby?.db.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/**
+ * COMMIT, in the same round trip as asking whether the transaction wrote (it has a transaction id
+ * only then) and the WAL insert position after it, which is at or past the commit's record: the
+ * position the session's next reads must see (read-your-writes, libs/db/replica.ts).
+ */
+async function commitNoting(qr: QueryRunner, position: WalPosition): Promise<void> {
+  const client = (await qr.connect()) as PgClient;
+  const results = await client.query<{ wrote?: boolean; lsn?: string }>(
+    'SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote; COMMIT; ' +
+      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+  );
+  if (!results[0].rows[0]?.wrote) return;
+  const lsn = parseLsn(results[2].rows[0].lsn!);
+  if (position.wrote === undefined || lsn > position.wrote) position.wrote = lsn;
 }
 
 export interface TenantStatement {
@@ -251,7 +330,7 @@ const ENTITY_FILES = join(__dirname, '..', '..', '{src,libs}', '**', 'entities',
 
 export function createDataSource(
   url: string,
-  opts: { poolSize?: number; migrations?: string[]; applicationName?: string } = {},
+  opts: { poolSize?: number; migrations?: string[]; applicationName?: string; connectTimeoutMs?: number } = {},
 ): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -264,5 +343,6 @@ export function createDataSource(
     logging: false,
     poolSize: opts.poolSize ?? 10,
     applicationName: opts.applicationName ?? 'entraide',
+    ...(opts.connectTimeoutMs ? { connectTimeoutMS: opts.connectTimeoutMs } : {}),
   });
 }

@@ -21,6 +21,17 @@ export interface RequestContext {
   requestId: string;
   tenant?: TenantRef;
   principal?: Principal;
+  /**
+   * Read-your-writes with a standby (DATABASE_REPLICA_URL, libs/db/replica.ts): the primary's WAL
+   * position this session's reads must see (`mustSee`, from its cookie) and the one its own writes
+   * in this request reached (`wrote`). Absent without a standby.
+   */
+  walPosition?: WalPosition;
+}
+
+export interface WalPosition {
+  mustSee?: bigint;
+  wrote?: bigint;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -38,6 +38,12 @@ export class HealthController {
     };
     const [postgres, redis] = await Promise.all([check(() => this.db.ping()), check(() => this.redis.ping())]);
     const ok = postgres === 'up' && redis === 'up';
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } });
+    // The standby (DATABASE_REPLICA_URL) is reported, never required: down or lagging, its reads go to the primary.
+    const replica = this.db.replicaStatus();
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'unavailable',
+      checks: { postgres, redis, ...(replica ? { replica: replica.state } : {}) },
+      ...(replica ? { replica: { ...replica, readsFrom: replica.state === 'up' ? 'standby' : 'primary' } } : {}),
+    });
   }
 }

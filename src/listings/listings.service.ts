@@ -183,7 +183,8 @@ export class ListingsService {
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const { rows, total } = await this.db.withTenant(tenant.id, async (tx) => {
+    // Public reads go to the standby when there is one that keeps up (Database.read).
+    const { rows, total } = await this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
         kind: q.kind as 'offer' | 'request' | undefined,
         categoryId: q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined,
@@ -231,7 +232,7 @@ export class ListingsService {
     const zoomed = q.zoom !== undefined && q.zoom >= MAP_POINTS_MIN_ZOOM;
     const pointCap = q.zoom === undefined ? MAP_CAP : MAP_POINTS_CAP;
     const cell = q.zoom === undefined ? 0 : cellSize(q.zoom, box);
-    const { points, cells, categoryId } = await this.db.withTenant(tenant.id, async (tx) => {
+    const { points, cells, categoryId } = await this.db.read(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
       const f = { kind: listingKind, categoryId };
       // Points first when they may do: a box holding more than the cap is answered as clusters.
@@ -289,8 +290,12 @@ export class ListingsService {
 
   async get(tenant: TenantRef, id: string, principal?: Principal) {
     if (!UUID.test(id)) throw notFound();
-    const l = await this.db.withTenant(tenant.id, (tx) => this.repo.find(tx, id));
-    if (!l) throw notFound();
+    const l = await this.db.read(tenant.id, async (tx) => {
+      const found = await this.repo.find(tx, id);
+      // Missing from a standby may be a listing it has not replayed yet: thrown inside, it is asked of the primary.
+      if (!found) throw notFound();
+      return found;
+    });
     if (principal?.accountId === l.authorId || (l.relayed && isStaff(principal))) return ownerView(l);
     if (l.status !== 'published' || new Date(l.expiresAt) <= new Date()) throw notFound();
     return publicView(l);

@@ -161,7 +161,8 @@ export class ProjectsService {
     const near = q.near ? parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.db.withTenant(tenant.id, async (tx) => {
+    // Public reads go to the standby when there is one that keeps up (Database.read).
+    const rows = await this.db.read(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.listings.categoryId(tx, q.category) : undefined;
       if (q.category && !categoryId) throw invalid('category', "cette catégorie n'est pas proposée sur ce site");
       const neighbourhoodId = q.neighbourhood ? await this.listings.neighbourhoodId(tx, q.neighbourhood) : undefined;
@@ -187,7 +188,7 @@ export class ProjectsService {
   }
 
   async inBox(tenant: TenantRef, box: [number, number, number, number], categoryId?: string) {
-    const rows = await this.db.withTenant(tenant.id, (tx) => projectsInBox(tx, box, { categoryId }, MAP_CAP));
+    const rows = await this.db.read(tenant.id, (tx) => projectsInBox(tx, box, { categoryId }, MAP_CAP));
     return rows.map((r) => ({
       type: 'Feature',
       id: r.id,
@@ -200,7 +201,8 @@ export class ProjectsService {
   async get(tenant: TenantRef, id: string, principal?: Principal) {
     await assertOrganisationsEnabled(this.tenants, tenant);
     if (!UUID.test(id)) throw notFound('project');
-    return this.db.withTenant(tenant.id, async (tx) => {
+    // A manager's or a volunteer's own changes are read back through the session's WAL position (Database.read).
+    return this.db.read(tenant.id, async (tx) => {
       const p = await this.repo.findProject(tx, id);
       if (!p) throw notFound('project');
       const manager = principal ? await this.repo.isManager(tx, p.organisationId, principal.accountId) : false;

@@ -102,7 +102,7 @@ export class StatsService {
 
   private async commune(tenant: TenantRef, now: Date): Promise<CommuneStats> {
     const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - MONTHS_BACK + 1, 1));
-    const rows = await this.db.withTenant(tenant.id, (tx) => this.repo.monthly(tx, since));
+    const rows = await this.db.read(tenant.id, (tx) => this.repo.monthly(tx, since));
     const site = await this.tenants.get(tenant);
     return { slug: tenant.slug, name: site.name, items: rows.map(toItem) };
   }
