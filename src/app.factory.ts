@@ -147,13 +147,23 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     req.ctx = { requestId: String(req.id), tenant };
     reply.header('x-request-id', String(req.id));
     if (!tenant && !PLATFORM_PATHS.test(req.url)) {
-      // A commune imported but not opened answers its short page, whatever the path.
-      const dormant = directory.dormant(req.headers.host);
-      if (dormant) void dormantPage.send(dormant, req, reply);
-      else sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse."));
+      // A commune imported but not opened answers its short page, whatever the path (looked up, then remembered).
+      directory.dormant(req.headers.host).then(
+        (dormant) =>
+          dormant
+            ? dormantPage.send(dormant, req, reply)
+            : sendProblem(reply, problem(404, "Aucun site d'entraide n'est servi à cette adresse.")),
+        (e: Error) => done(e),
+      );
       return;
     }
-    runWithContext(req.ctx, done);
+    // The tenant's row is read on first use and kept in a bounded cache; it is in memory before the handlers run.
+    if (!tenant || directory.row(tenant.id)) runWithContext(req.ctx, done);
+    else
+      directory.load(tenant.id).then(
+        () => runWithContext(req.ctx, done),
+        (e: Error) => done(e),
+      );
   });
   if (config.databaseReplicaUrl) readYourWrites(fastify, config);
   // A request being answered is foreground work: the workers in this process (WORKERS=on) let it go before each

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Database, firstRow, rows, Tx } from '@libs/db';
-import { parseTenantId, TenantId } from '@libs/tenancy';
+import { Pool } from 'pg';
+import { Database, firstRow, rows } from '@libs/db';
+import { parseTenantId, TenantId, TenantRef } from '@libs/tenancy';
 import { TenantSettings } from './tenant-file.schema';
 
 export interface TenantRow {
@@ -52,23 +53,31 @@ const tenantRow = (r: TenantRecord): TenantRow => ({ ...r, id: parseTenantId(r.i
 export class TenantsRepository {
   constructor(private readonly db: Database) {}
 
-  /** Every open tenant's row (the tenants table is readable without a tenant), for the in-memory directory. */
-  async allTenants(): Promise<TenantRow[]> {
-    const all = await this.db.withoutTenant((tx: Tx) =>
-      rows<TenantRecord>(
-        tx,
-        `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.status = 'open'`,
-      ),
-    );
-    return all.map(tenantRow);
+  /**
+   * One open tenant's row, on the directory's own connections (`on`): code holding a pooled connection in a
+   * transaction may need it, and must not wait for a second one of the same pool.
+   */
+  async openTenant(on: Pool, tenantId: TenantId): Promise<TenantRow | undefined> {
+    return (await this.openTenants(on, [tenantId]))[0];
   }
 
-  /** Dormant and merged communes: only what their host needs to be recognised. */
-  async closedTenants(): Promise<Array<{ id: TenantId; slug: string }>> {
-    const all = await this.db.withoutTenant((tx: Tx) =>
-      rows<{ id: string; slug: string }>(tx, `SELECT id, slug FROM tenants WHERE status <> 'open'`),
+  /** The rows of those of `tenantIds` that are open (the directory refreshes what it holds). */
+  async openTenants(on: Pool, tenantIds: TenantId[]): Promise<TenantRow[]> {
+    const { rows: found } = await on.query<TenantRecord>(
+      `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id
+       WHERE t.id = ANY($1::uuid[]) AND t.status = 'open'`,
+      [tenantIds],
     );
-    return all.map((r) => ({ id: parseTenantId(r.id), slug: r.slug }));
+    return found.map(tenantRow);
+  }
+
+  /** The dormant or merged commune of this slug (tenants_slug_key), on the directory's own connections. */
+  async closedTenant(on: Pool, slug: string): Promise<TenantRef | undefined> {
+    const { rows: found } = await on.query<{ id: string; slug: string }>(
+      `SELECT id, slug FROM tenants WHERE slug = $1 AND status <> 'open'`,
+      [slug],
+    );
+    return found[0] && { id: parseTenantId(found[0].id), slug: found[0].slug };
   }
 
   /**
@@ -92,17 +101,6 @@ export class TenantsRepository {
         [tenantId],
       ),
     );
-  }
-
-  async findTenant(tenantId: TenantId): Promise<TenantRow | undefined> {
-    const row = await this.db.withTenant(tenantId, (tx) =>
-      firstRow<TenantRecord>(
-        tx,
-        `SELECT ${TENANT_COLUMNS} FROM tenants t JOIN federations f ON f.id = t.federation_id WHERE t.id = $1`,
-        [tx.tenantId],
-      ),
-    );
-    return row && tenantRow(row);
   }
 
   findFederation(slug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {

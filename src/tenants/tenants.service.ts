@@ -29,9 +29,9 @@ export class TenantsService {
     this.statsSources.push(source);
   }
 
-  /** From memory (the directory's last reload); PostgreSQL only for a tenant added since. */
+  /** An open tenant's row: from the directory's bounded cache, read on first use (on its own connections). */
   async get(tenant: Pick<TenantRef, 'id'>): Promise<TenantRow> {
-    const row = this.directory.row(tenant.id) ?? (await this.repo.findTenant(tenant.id));
+    const row = await this.directory.load(tenant.id);
     if (!row) throw new NotFoundError('Ce site est introuvable.');
     return row;
   }

@@ -1,11 +1,13 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { LruCache } from '@libs/cache';
+import { APP_CONFIG, AppConfig } from '@libs/config';
 import { NotFoundError } from '@libs/errors';
-import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { CurrentTenant, TenantId, TenantRef } from '@libs/tenancy';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { themeCss } from './theme';
 
@@ -59,14 +61,34 @@ function load(file: string): Asset {
 @Controller('assets')
 export class AssetsController {
   private readonly assets = new Map(Object.entries(FILES).map(([path, file]) => [path, load(file)]));
+  /**
+   * Each tenant's theme.css, built on its first request and kept while its settings' theme is the same object (a
+   * directory reload replaces it); TENANT_CACHE_SIZE tenants at most.
+   */
+  private readonly themes: LruCache<TenantId, { theme: object; asset: Asset }>;
 
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.themes = new LruCache(config.tenantCacheSize);
+  }
+
+  /** How many tenants' theme.css are in memory. */
+  get cachedThemes(): number {
+    return this.themes.size;
+  }
 
   @Get('theme.css')
   async theme(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const t = await this.tenants.get(ref);
-    const body = Buffer.from(themeCss(t.settings.theme));
-    return send(req, reply, { type: TYPES.css, body, gzip: gzipSync(body) });
+    const { theme } = (await this.tenants.get(ref)).settings;
+    let cached = this.themes.get(ref.id);
+    if (cached?.theme !== theme) {
+      const body = Buffer.from(themeCss(theme));
+      cached = { theme, asset: { type: TYPES.css, body, gzip: gzipSync(body) } };
+      this.themes.set(ref.id, cached);
+    }
+    return send(req, reply, cached.asset);
   }
 
   @Get('vendor/:pkg/images/:file')
