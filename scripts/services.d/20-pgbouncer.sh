@@ -60,10 +60,10 @@ select '"' || rolname || '" "' || coalesce(rolpassword, '') || '"'
 SQL
 }
 
-pgbouncer_pid() { # the running daemon's pid, or nothing
+pgbouncer_pid() { # the running daemon's pid, or nothing (a stale pid file may name another process)
   local pid
   pid=$(as_root cat "$PGB_PIDFILE" 2>/dev/null || true)
-  [[ $pid =~ ^[0-9]+$ ]] && as_root kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == pgbouncer ]] && echo "$pid"
   return 0
 }
 
@@ -110,6 +110,13 @@ else
     fi
   fi
   rm -rf "$pgb_tmp"
+
+  # Debian's package starts its own PgBouncer (service pgbouncer) on the same port: this one replaces it.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet pgbouncer 2>/dev/null; then
+    action "Debian's pgbouncer service stopped (it holds port $PGB_PORT)" \
+      "stopping and disabling Debian's pgbouncer service (port $PGB_PORT is this one's)" &&
+      as_root systemctl disable --now pgbouncer >/dev/null 2>&1
+  fi
 
   pgb_pid=$(pgbouncer_pid)
   if [[ -n $pgb_pid ]] && ((pgb_restart)); then
