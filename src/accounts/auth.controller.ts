@@ -6,7 +6,7 @@ import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from './accounts.service';
 import { Authenticated } from './auth.decorators';
 import { AcceptInvitationDto, EmailDto, LoginDto, ResetConfirmDto, SignupDto, TokenDto } from './dto/accounts.dto';
-import { clearSessionCookie, setSessionCookie } from './session-cookie';
+import { clearSessionCookie, setSessionCookie, userAgentOf } from './session-cookie';
 
 const SENT =
   'Si cette adresse peut être utilisée, un e-mail vient de vous être envoyé. Pensez à vérifier vos courriers ' +
@@ -49,13 +49,7 @@ export class AuthController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const session = await this.accounts.login(
-      tenant,
-      dto.email,
-      dto.password,
-      req.ip,
-      String(req.headers['user-agent'] ?? ''),
-    );
+    const session = await this.accounts.login(tenant, dto.email, dto.password, req.ip, userAgentOf(req));
     setSessionCookie(reply, this.config, session.token);
     return { id: session.principal.accountId, roles: session.principal.roles };
   }
@@ -99,7 +93,7 @@ export class AuthController {
       dto.token,
       dto.password,
       dto.displayName,
-      String(req.headers['user-agent'] ?? ''),
+      userAgentOf(req),
     );
     setSessionCookie(reply, this.config, session.token);
     return { id: session.principal.accountId, roles: session.principal.roles };

@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '@libs/config';
 import { SESSION_TTL_SEC } from './accounts.service';
 
@@ -6,21 +6,16 @@ import { SESSION_TTL_SEC } from './accounts.service';
 export const sessionCookieName = (config: AppConfig) =>
   config.publicScheme === 'https' ? '__Host-entraide_session' : 'entraide_session';
 
+const cookieOptions = (config: AppConfig) =>
+  ({ httpOnly: true, sameSite: 'lax', secure: config.publicScheme === 'https', path: '/' }) as const;
+
 export function setSessionCookie(reply: FastifyReply, config: AppConfig, token: string): void {
-  reply.setCookie(sessionCookieName(config), token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: config.publicScheme === 'https',
-    path: '/',
-    maxAge: SESSION_TTL_SEC,
-  });
+  reply.setCookie(sessionCookieName(config), token, { ...cookieOptions(config), maxAge: SESSION_TTL_SEC });
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: AppConfig): void {
-  reply.clearCookie(sessionCookieName(config), {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: config.publicScheme === 'https',
-    path: '/',
-  });
+  reply.clearCookie(sessionCookieName(config), cookieOptions(config));
 }
+
+/** The browser's description of itself, as a session records it (empty when it sends none). */
+export const userAgentOf = (req: FastifyRequest): string => String(req.headers['user-agent'] ?? '');

@@ -6,7 +6,7 @@ import { CurrentTenant, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { AcceptInvitationDto, LoginDto, SignupDto, TokenDto } from '../dto/accounts.dto';
 import { passwordProblem } from '../passwords';
-import { clearSessionCookie, setSessionCookie } from '../session-cookie';
+import { clearSessionCookie, setSessionCookie, userAgentOf } from '../session-cookie';
 import { Form, safeReturn, submitForm, validated } from '@src/web/forms';
 import { IdentityService } from '@src/identity/identity.service';
 import { MessagePages } from '@src/web/message-pages';
@@ -73,13 +73,7 @@ export class SignInPagesController {
     return submitForm({
       action: async () => {
         const dto = await validated(LoginDto, { email: body.email ?? '', password: body.password ?? '' });
-        const session = await this.accounts.login(
-          ref,
-          dto.email,
-          dto.password,
-          req.ip,
-          String(req.headers['user-agent'] ?? ''),
-        );
+        const session = await this.accounts.login(ref, dto.email, dto.password, req.ip, userAgentOf(req));
         setSessionCookie(reply, this.config, session.token);
         return reply.redirect(safeReturn(body.retour), 303);
       },
@@ -200,7 +194,7 @@ export class SignInPagesController {
           dto.token,
           dto.password,
           dto.displayName,
-          String(req.headers['user-agent'] ?? ''),
+          userAgentOf(req),
         );
         setSessionCookie(reply, this.config, session.token);
         return reply.redirect(session.principal.roles.some((r) => r !== 'resident') ? '/moderation' : '/', 303);
@@ -258,11 +252,7 @@ export class SignInPagesController {
     return submitForm({
       action: async () => {
         const dto = await validated(TokenDto, { token: body.token ?? '' });
-        const { session, retour } = await this.accounts.verifyAndSignIn(
-          ref,
-          dto.token,
-          String(req.headers['user-agent'] ?? ''),
-        );
+        const { session, retour } = await this.accounts.verifyAndSignIn(ref, dto.token, userAgentOf(req));
         setSessionCookie(reply, this.config, session.token);
         return reply.redirect(retour ? safeReturn(retour) : '/compte/verification?fait=1', 303);
       },

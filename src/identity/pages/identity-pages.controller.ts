@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { DomainError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
-import { setSessionCookie } from '@src/accounts/session-cookie';
-import { Form, formStatus, isFormError, safeReturn } from '@src/web/forms';
+import { setSessionCookie, userAgentOf } from '@src/accounts/session-cookie';
+import { Form, formStatus, isFormError, safeReturn, submitForm } from '@src/web/forms';
+import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { Me, PageRoles } from '@src/web/page-guard';
 import { PageRenderer } from '@src/web/page-renderer';
@@ -19,6 +20,15 @@ const DONE: Record<string, string> = {
   accorde: 'Le rôle est accordé.',
   refuse: 'La demande est refusée.',
   deja: 'Cette demande a déjà été traitée.',
+};
+
+const STAFF_REQUEST_SENT = {
+  heading: 'Votre demande est transmise',
+  paragraphs: [
+    "Vous êtes connecté. Un administrateur de la commune va examiner votre demande d'accès à l'équipe : " +
+      'vous aurez votre rôle dès qu’il l’aura accordée.',
+  ],
+  link: { href: '/', label: "Aller à l'accueil" },
 };
 
 const AdminPage = () =>
@@ -37,6 +47,7 @@ export class IdentityPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly contexts: PageContexts,
+    private readonly messages: MessagePages,
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -70,13 +81,7 @@ export class IdentityPagesController {
     let outcome: CallbackOutcome;
     try {
       const current = new URL(req.url, `${this.config.publicScheme}://${req.headers.host}`);
-      outcome = await this.identity.callback(
-        ref,
-        provider,
-        current,
-        req.cookies[STATE_COOKIE],
-        String(req.headers['user-agent'] ?? ''),
-      );
+      outcome = await this.identity.callback(ref, provider, current, req.cookies[STATE_COOKIE], userAgentOf(req));
     } catch (err) {
       return this.failure(ref, req, reply, err);
     }
@@ -101,38 +106,20 @@ export class IdentityPagesController {
     @Body() body: Form,
   ) {
     const token = req.cookies[LINK_COOKIE] ?? '';
-    try {
-      const done = await this.identity.confirmLink(
-        ref,
-        token,
-        body.password ?? '',
-        req.ip,
-        String(req.headers['user-agent'] ?? ''),
-      );
-      reply.clearCookie(LINK_COOKIE, this.cookieOptions('/compte/liaison'));
-      setSessionCookie(reply, this.config, done.session.token);
-      return reply.redirect(done.staffRequest ? '/compte/demande-equipe' : '/', 303);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      return this.renderLink(ref, req, reply, { errors: { password: err.detail ?? '' } }, formStatus(err));
-    }
+    return submitForm({
+      action: async () => {
+        const done = await this.identity.confirmLink(ref, token, body.password ?? '', req.ip, userAgentOf(req));
+        reply.clearCookie(LINK_COOKIE, this.cookieOptions('/compte/liaison'));
+        setSessionCookie(reply, this.config, done.session.token);
+        return reply.redirect(done.staffRequest ? '/compte/demande-equipe' : '/', 303);
+      },
+      refused: ({ detail, status }) => this.renderLink(ref, req, reply, { errors: { password: detail ?? '' } }, status),
+    });
   }
 
   @Get('compte/demande-equipe')
   async staffRequestSent(@CurrentTenant() ref: TenantRef, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const ctx = await this.contexts.of(ref, req, "Demande d'accès à l'équipe");
-    sendPage(
-      reply,
-      this.pages.render('message', {
-        ...ctx,
-        heading: 'Votre demande est transmise',
-        paragraphs: [
-          "Vous êtes connecté. Un administrateur de la commune va examiner votre demande d'accès à l'équipe : " +
-            'vous aurez votre rôle dès qu’il l’aura accordée.',
-        ],
-        link: { href: '/', label: "Aller à l'accueil" },
-      }),
-    );
+    return this.messages.send(ref, req, reply, STAFF_REQUEST_SENT, { title: "Demande d'accès à l'équipe" });
   }
 
   @Get('administration/equipe/demandes')
@@ -185,17 +172,12 @@ export class IdentityPagesController {
   ) {
     const pending = await this.identity.pendingLink(ref, req.cookies[LINK_COOKIE] ?? '');
     if (!pending) {
-      const ctx = await this.contexts.of(ref, req, 'Demande expirée', 'login');
-      return sendPage(
-        reply,
-        this.pages.render('message', {
-          ...ctx,
-          heading: 'Cette demande a expiré',
-          paragraphs: ['Recommencez depuis la page de connexion.'],
-          link: { href: '/connexion', label: 'Se connecter' },
-        }),
-        400,
-      );
+      const expired = {
+        heading: 'Cette demande a expiré',
+        paragraphs: ['Recommencez depuis la page de connexion.'],
+        link: { href: '/connexion', label: 'Se connecter' },
+      };
+      return this.messages.send(ref, req, reply, expired, { title: 'Demande expirée', current: 'login', status: 400 });
     }
     const title = state.errors ? 'Erreur – Lier votre compte' : 'Lier votre compte';
     const ctx = await this.contexts.of(ref, req, title, 'login');
@@ -215,17 +197,12 @@ export class IdentityPagesController {
 
   private async failure(ref: TenantRef, req: FastifyRequest, reply: FastifyReply, err: unknown) {
     if (!(err instanceof DomainError)) throw err;
-    const ctx = await this.contexts.of(ref, req, 'Connexion impossible', 'login');
-    return sendPage(
-      reply,
-      this.pages.render('message', {
-        ...ctx,
-        heading: 'Connexion impossible',
-        paragraphs: [err.detail ?? "La connexion n'a pas abouti."],
-        link: { href: '/connexion', label: 'Revenir à la page de connexion' },
-      }),
-      formStatus(err),
-    );
+    const page = {
+      heading: 'Connexion impossible',
+      paragraphs: [err.detail ?? "La connexion n'a pas abouti."],
+      link: { href: '/connexion', label: 'Revenir à la page de connexion' },
+    };
+    return this.messages.send(ref, req, reply, page, { current: 'login', status: formStatus(err) });
   }
 
   private callbackUrl(req: FastifyRequest, provider: string): string {
