@@ -29,6 +29,19 @@ describe('configuration', () => {
     });
   });
 
+  it('connects what needs a session to DATABASE_DIRECT_URL, else to DATABASE_URL', () => {
+    expect(loadConfig(valid).databaseDirectUrl).toBe(valid.DATABASE_URL);
+    const direct = 'postgres://entraide_app:x@127.0.0.1:5432/entraide';
+    const pooled = { ...valid, DATABASE_URL: 'postgres://entraide_app:x@127.0.0.1:6432/entraide' };
+    expect(loadConfig({ ...pooled, DATABASE_DIRECT_URL: direct })).toMatchObject({
+      databaseUrl: pooled.DATABASE_URL,
+      databaseDirectUrl: direct,
+    });
+    expect(() => loadConfig({ ...valid, DATABASE_DIRECT_URL: 'mysql://x@y/z' })).toThrow(
+      'Invalid configuration: DATABASE_DIRECT_URL is malformed (must be a postgres:// URL)',
+    );
+  });
+
   it.each([
     ['DATABASE_URL', { ...valid, DATABASE_URL: undefined }, 'Invalid configuration: DATABASE_URL is missing'],
     [
