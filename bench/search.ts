@@ -10,9 +10,16 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'pg';
 import { loadConfig } from '@libs/config';
+import { Database } from '@libs/db';
 import { createApp } from '@src/app.factory';
 import { BackendPids, LoadResult, runHttpLoad, runSqlLoad, SqlWork, startCpuProbe } from './support/load';
-import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
+import {
+  backendPids,
+  createScratchDatabase,
+  ROOT,
+  SCRATCH_REDIS_URL,
+  ScratchDatabase,
+} from './support/scratch-database';
 import { buildSearchRequests, PAGE, radiusOutsideKnn, SearchRequest, Statement } from './support/search-requests';
 import { SeedReport, seedSearchData } from './support/search-seed';
 
@@ -32,6 +39,11 @@ import { SeedReport, seedSearchData } from './support/search-seed';
  *   … --variants lookup,proposal   also measure other SQL sides (see VARIANTS)
  *   … --cpu-profile DIR   write a .cpuprofile of the API's thread during each measured API run
  *   … --settle 20         wait up to this many seconds for an idle machine before each measured side
+ *   … --through replica,pooler   the same search load (API and SQL) through each hop too, beside the direct
+ *                         primary: the standby (BENCH_STANDBY_PORT, default 5433: the API with DATABASE_REPLICA_URL,
+ *                         its reads checked to land there) and PgBouncer (BENCH_POOLER_PORT, default 6432:
+ *                         DATABASE_URL through it, DB_PREPARED_STATEMENTS=off); each hop's throughput and its
+ *                         cost against direct, aim < 15 % (scripts/services.sh sets both up)
  */
 const TENANTS = 40;
 
@@ -56,6 +68,26 @@ interface Options {
   variants: string[];
   cpuProfile?: string;
   settle: number;
+  through: Hop[];
+}
+
+/** The ways to the data a search can go besides straight to the primary (`--through`). */
+const HOPS = ['replica', 'pooler'] as const;
+type Hop = (typeof HOPS)[number];
+const STANDBY_PORT = Number(process.env.BENCH_STANDBY_PORT ?? 5433);
+const POOLER_PORT = Number(process.env.BENCH_POOLER_PORT ?? 6432);
+/** A database URL with its port changed: the standby and the pooler serve the same databases and roles. */
+const viaPort = (url: string, port: number) => {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString();
+};
+
+/** One hop's figures: the API and the SQL baseline through it. */
+interface HopResult {
+  hop: Hop;
+  api: Measured;
+  sql: Measured;
 }
 
 interface SizeResult {
@@ -76,6 +108,7 @@ interface SizeResult {
   variants: Array<{ name: string; result: Measured }>;
   apiAlone?: Measured;
   sqlAlone?: Measured;
+  hops: HopResult[];
 }
 
 /** A side's figures, and how busy the machine was just before (other work on the box skews every figure). */
@@ -96,6 +129,7 @@ function parseOptions(argv: string[]): Options {
       variants: { type: 'string', default: '' },
       'cpu-profile': { type: 'string' },
       settle: { type: 'string', default: '20' },
+      through: { type: 'string', default: '' },
     },
   });
   const positive = (name: string, raw: string) => {
@@ -106,7 +140,11 @@ function parseOptions(argv: string[]): Options {
   const unknown = values.variants.split(',').filter((v) => v && !VARIANTS[v]);
   if (unknown.length)
     throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  const through = values.through.split(',').filter(Boolean);
+  const unknownHops = through.filter((h) => !(HOPS as readonly string[]).includes(h));
+  if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
   return {
+    through: through as Hop[],
     listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup),
@@ -120,9 +158,24 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** What must be released if the run stops half-way (error or Ctrl-C). */
-const open: { db?: ScratchDatabase; app?: NestFastifyApplication; pool?: Pool; monitor?: Client } = {};
+const open: {
+  db?: ScratchDatabase;
+  app?: NestFastifyApplication;
+  pool?: Pool;
+  monitor?: Client;
+  hop?: { app?: NestFastifyApplication; pool?: Pool; monitor?: Client };
+} = {};
+
+async function releaseHop(): Promise<void> {
+  const hop = open.hop;
+  open.hop = undefined;
+  await hop?.app?.close().catch((e: Error) => log(`closing the hop's API failed: ${e.message}`));
+  await hop?.pool?.end().catch(() => undefined);
+  await hop?.monitor?.end().catch(() => undefined);
+}
 
 async function release(): Promise<void> {
+  await releaseHop();
   const { app, pool, monitor, db } = open;
   open.app = open.pool = open.monitor = open.db = undefined;
   await app?.close().catch((e: Error) => log(`closing the API failed: ${e.message}`));
@@ -227,6 +280,8 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     );
     measured.push({ name: v.name, result });
   }
+  const hops: HopResult[] = [];
+  for (const hop of o.through) hops.push(await benchThrough(hop, db, requests, baseline, o, measure, port));
   await release();
   return {
     listings,
@@ -242,7 +297,110 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     variants: measured,
     apiAlone,
     sqlAlone,
+    hops,
   };
+}
+
+/**
+ * The same API and SQL loads through one hop: an API of its own (the direct one stays idle) and a pool of the
+ * same size. Its answers must be the direct API's; on the standby, its reads must have gone there.
+ */
+async function benchThrough(
+  hop: Hop,
+  db: ScratchDatabase,
+  requests: SearchRequest[],
+  baseline: SqlWork[],
+  o: Options,
+  measure: (label: string, run: () => Promise<LoadResult>) => Promise<Measured>,
+  directPort: number,
+): Promise<HopResult> {
+  const url = viaPort(db.appUrl, hop === 'replica' ? STANDBY_PORT : POOLER_PORT);
+  open.hop = {};
+  if (hop === 'replica') {
+    // The scratch database and its seed reached the standby through replication: wait until it has replayed them.
+    open.hop.monitor = new Client({ connectionString: url, application_name: 'entraide-bench-monitor' });
+    await open.hop.monitor.connect().catch((e: Error) => {
+      throw new Error(`the standby on port ${STANDBY_PORT} refused ${db.name} (${e.message}): run scripts/services.sh`);
+    });
+    await waitForReplay(db, open.hop.monitor);
+  }
+  const env: Record<string, string> =
+    hop === 'replica'
+      ? { DATABASE_REPLICA_URL: url }
+      : { DATABASE_URL: url, DATABASE_DIRECT_URL: db.appUrl, DB_PREPARED_STATEMENTS: 'off' };
+  open.hop.app = await startApi(db, o.pool, env);
+  const app = open.hop.app;
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  open.hop.pool = new Pool({ connectionString: url, max: o.pool, application_name: 'entraide-bench-baseline' });
+  const pool = open.hop.pool;
+  const standby = open.hop.monitor;
+  const backends: BackendPids | undefined = standby
+    ? async () =>
+        (
+          await standby.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          )
+        ).rows.map((r) => r.pid)
+    : () => backendPids(db.name);
+  for (const r of requests.slice(0, 50)) {
+    const [direct, through] = [await get(directPort, r.host, r.path), await get(port, r.host, r.path)];
+    if (through.status !== 200 || through.body !== direct.body)
+      throw new Error(`through ${hop}, GET ${r.path} (Host ${r.host}) answered otherwise than directly`);
+  }
+  const label = hop === 'replica' ? 'through the standby' : 'through PgBouncer (no named statements)';
+  await runHttpLoad(port, requests, o.connections, o.warmup);
+  await runSqlLoad(pool, baseline, o.connections, o.warmup);
+  const api = await measure(`API ${label}: ${o.connections} connections for ${o.duration} s`, () =>
+    runHttpLoad(port, requests, o.connections, o.duration, backends),
+  );
+  if (hop === 'replica') {
+    const reads = app.get(Database).replicaStatus()?.reads;
+    log(`  reads: ${reads?.standby} on the standby, ${reads?.primary} on the primary, ${reads?.retried} retried`);
+    if (!reads || reads.primary + reads.retried > reads.standby / 100)
+      log('  WARNING: more than 1 % of the reads did not go to the standby (lagging?): the figure mixes both');
+  }
+  const sql = await measure(`SQL baseline ${label}: ${o.connections} workers for ${o.duration} s`, () =>
+    runSqlLoad(pool, baseline, o.connections, o.duration, backends),
+  );
+  await releaseHop();
+  // PgBouncer keeps its server connections to the scratch database (server_idle_timeout), which would stop it from
+  // being dropped: the application role ends its own sessions there.
+  if (hop === 'pooler') await endPoolerSessions(db);
+  return { hop, api, sql };
+}
+
+async function endPoolerSessions(db: ScratchDatabase): Promise<void> {
+  const c = new Client({ connectionString: db.appUrl });
+  await c.connect();
+  try {
+    await c.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND usename = current_user AND pid <> pg_backend_pid()`,
+    );
+  } finally {
+    await c.end();
+  }
+}
+
+/** Until the standby has replayed everything the primary had written when asked (a fresh seed is a lot of WAL). */
+async function waitForReplay(db: ScratchDatabase, standby: Client): Promise<void> {
+  const primary = new Client({ connectionString: db.ownerUrl });
+  await primary.connect();
+  try {
+    const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+    const started = Date.now();
+    for (;;) {
+      const r = await standby.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [
+        rows[0].lsn,
+      ]);
+      if (r.rows[0].ok) break;
+      if (Date.now() - started > 600_000) throw new Error('the standby did not replay the seed within 10 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    log(`the standby replayed the seed (waited ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    await primary.end();
+  }
 }
 
 /** Samples this thread (the API's handlers run here) while `work` runs, and writes the profile to `file`. */
@@ -280,7 +438,11 @@ async function settle(seconds: number): Promise<number> {
   }
 }
 
-async function startApi(db: ScratchDatabase, poolSize: number): Promise<NestFastifyApplication> {
+async function startApi(
+  db: ScratchDatabase,
+  poolSize: number,
+  env: Record<string, string> = {},
+): Promise<NestFastifyApplication> {
   const config = loadConfig({
     DATABASE_URL: db.appUrl,
     REDIS_URL: SCRATCH_REDIS_URL,
@@ -291,6 +453,7 @@ async function startApi(db: ScratchDatabase, poolSize: number): Promise<NestFast
     TENANTS_DIR: join(ROOT, 'tenants'),
     QUEUE_PREFIX: `bench-search-${process.pid}`,
     PUBLIC_SCHEME: 'http',
+    ...env,
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -356,7 +519,16 @@ const fmtRate = (r: LoadResult) =>
   `${r.perSecond.toFixed(0)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} completed, ${r.failures} failed`;
 
 const anyFailure = (r: SizeResult) =>
-  [r.api, r.sql, r.limit, r.page, r.mapLow, r.mapHigh, ...r.variants.map((v) => v.result)].some((x) => x.failures > 0);
+  [
+    r.api,
+    r.sql,
+    r.limit,
+    r.page,
+    r.mapLow,
+    r.mapHigh,
+    ...r.variants.map((v) => v.result),
+    ...r.hops.flatMap((h) => [h.api, h.sql]),
+  ].some((x) => x.failures > 0);
 const fmtKb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /** Mean gzipped size of the map's answers (what a browser downloads), zoomed out and in. */
@@ -515,6 +687,40 @@ function report(results: SizeResult[], o: Options): void {
       }
     }
   }
+  if (results.some((r) => r.hops.length)) {
+    log('\neach hop beside the direct primary: same load, connections, pool and duration; cost = throughput lost');
+    log('(through PgBouncer the API runs with DB_PREPARED_STATEMENTS=off: its cost includes planning each search)\n');
+    log(row(['listings', 'way', 'API req/s', 'API p99', 'API cost [< 15 %]', 'SQL req/s', 'SQL p99', 'SQL cost']));
+    log(rule(8));
+    const cost = (v: number, direct: number) => `${((1 - v / direct) * 100).toFixed(1)} %`;
+    for (const r of results) {
+      log(
+        row([
+          n(r.listings),
+          'direct',
+          r.api.perSecond.toFixed(0),
+          ms(r.api.p99),
+          '–',
+          r.sql.perSecond.toFixed(0),
+          ms(r.sql.p99),
+          '–',
+        ]),
+      );
+      for (const h of r.hops)
+        log(
+          row([
+            n(r.listings),
+            h.hop === 'replica' ? 'standby' : 'PgBouncer',
+            h.api.perSecond.toFixed(0),
+            ms(h.api.p99),
+            cost(h.api.perSecond, r.api.perSecond),
+            h.sql.perSecond.toFixed(0),
+            ms(h.sql.p99),
+            cost(h.sql.perSecond, r.sql.perSecond),
+          ]),
+        );
+    }
+  }
   log('\nwhere the CPU went, at full concurrency (CPU-µs per completed request; loops: share of time busy;');
   log("PostgreSQL: this database's backends; other: the kernel and every other process on the machine)\n");
   log(
@@ -540,6 +746,10 @@ function report(results: SizeResult[], o: Options): void {
       ['map z12', r.mapLow],
       ['map z17', r.mapHigh],
       ...r.variants.map((v): [string, Measured] => [v.name, v.result]),
+      ...r.hops.flatMap((h): Array<[string, Measured]> => [
+        [`API ${h.hop}`, h.api],
+        [`SQL ${h.hop}`, h.sql],
+      ]),
     ];
     for (const [side, x] of sides) {
       const c = x.cpu;
