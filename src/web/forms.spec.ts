@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
-import { FormRefusal, MISSING_OR_FORBIDDEN, submitForm } from './forms';
+import { FormRefusal, MISSING_OR_FORBIDDEN, formTitle, submitForm } from './forms';
 
 describe('submitForm', () => {
   const refused = (refusal: FormRefusal) => Promise.resolve(refusal);
@@ -48,5 +48,12 @@ describe('submitForm', () => {
     await expect(send(new NotFoundError())).rejects.toBeInstanceOf(NotFoundError);
     await expect(send(new ForbiddenError('Non.'))).rejects.toBeInstanceOf(ForbiddenError);
     await expect(send(new Error('database down'))).rejects.toThrow('database down');
+  });
+});
+
+describe('formTitle', () => {
+  it('says « Erreur » before a form page’s title while it shows a refusal, and only then', () => {
+    expect(formTitle('Mon compte', { email: 'adresse e-mail invalide' })).toBe('Erreur – Mon compte');
+    expect(formTitle('Mon compte', undefined)).toBe('Mon compte');
   });
 });

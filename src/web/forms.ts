@@ -93,3 +93,6 @@ export function retold<E extends DomainError>(err: E, detail: string): E {
 export function safeReturn(path: string | undefined): string {
   return path && /^\/(?!\/)[\w\-./?=&%]*$/.test(path) ? path : '/';
 }
+
+/** A form page's title: « Erreur – » before it while the page shows a refusal beside the form. */
+export const formTitle = (title: string, errors: object | undefined): string => (errors ? `Erreur – ${title}` : title);

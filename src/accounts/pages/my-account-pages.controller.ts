@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { AccountsService } from '../accounts.service';
 import { UpdateMeDto } from '../dto/accounts.dto';
 import { clearSessionCookie } from '../session-cookie';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -174,7 +174,7 @@ export class MyAccountPagesController {
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const [ctx, t, account, categories, neighbourhoods] = await Promise.all([
-      this.contexts.of(ref, req, errors ? 'Erreur – Mon compte' : 'Mon compte', 'account'),
+      this.contexts.of(ref, req, formTitle('Mon compte', errors), 'account'),
       this.tenants.get(ref),
       this.contexts.account(ref, req).then((a) => a!),
       this.tenants.categories(ref),

@@ -5,7 +5,7 @@ import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { UpdateCategoryDto } from '../admin.dto';
 import { AdminService } from '../admin.service';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -116,7 +116,7 @@ export class AdminCataloguePagesController {
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const title = `Modifier la catégorie « ${category.name} »`;
-    const ctx = await this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'admin');
+    const ctx = await this.contexts.of(ref, req, formTitle(title, errors), 'admin');
     sendPage(
       reply,
       this.pages.render('admin-category', { ...ctx, heading: title, category, values, errors, formError }),

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@libs/config';
 import { DomainError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { setSessionCookie, userAgentOf } from '@src/accounts/session-cookie';
-import { Form, formStatus, isFormError, safeReturn, submitForm } from '@src/web/forms';
+import { Form, formStatus, isFormError, safeReturn, submitForm, formTitle } from '@src/web/forms';
 import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { Me, PageRoles } from '@src/web/page-guard';
@@ -179,7 +179,7 @@ export class IdentityPagesController {
       };
       return this.messages.send(ref, req, reply, expired, { title: 'Demande expirée', current: 'login', status: 400 });
     }
-    const title = state.errors ? 'Erreur – Lier votre compte' : 'Lier votre compte';
+    const title = formTitle('Lier votre compte', state.errors);
     const ctx = await this.contexts.of(ref, req, title, 'login');
     const formError = state.errors ? 'La liaison a échoué : corrigez le champ signalé.' : undefined;
     sendPage(

@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { isStaff } from '@src/accounts/roles';
 import { UpdateListingDto } from '../dto/listings.dto';
 import { ListingsService } from '../listings.service';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -172,7 +172,7 @@ export class MyListingsPagesController {
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
-      title: errors ? 'Erreur – Modifier mon annonce' : 'Modifier mon annonce',
+      title: formTitle('Modifier mon annonce', errors),
       current: 'mine',
     });
     const page = this.pages.render('new-listing', {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { IDEMPOTENCY_HEADER, idempotentRequest, ListingsService } from '../listings.service';
 import { TenantsService } from '@src/tenants/tenants.service';
-import { Form, FormRefusal, submitForm } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -117,7 +117,7 @@ export class NewListingPagesController {
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
-      title: errors ? 'Erreur – Publier une annonce' : 'Publier une annonce',
+      title: formTitle('Publier une annonce', errors),
       current: 'new',
     });
     // The form carries its own idempotency key: a double click or a resubmission after "back" publishes once.

@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { OrganisationMessageDto } from '../dto/organisations.dto';
 import { ProjectsService } from '../projects.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { missionFromForm } from './mission-form';
@@ -173,12 +173,7 @@ export class MissionsPagesController {
   ) {
     const project = await this.projects.get(ref, id, me);
     if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
-    const ctx = await this.pageContexts.of(
-      ref,
-      req,
-      errors ? 'Erreur – Nouvelle mission' : 'Nouvelle mission',
-      'my-organisations',
-    );
+    const ctx = await this.pageContexts.of(ref, req, formTitle('Nouvelle mission', errors), 'my-organisations');
     return sendPage(reply, this.pages.render('new-mission', { ...ctx, project, values, errors, formError }), status);
   }
 

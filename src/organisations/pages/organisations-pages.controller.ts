@@ -10,7 +10,7 @@ import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, ModeratorPage, SignedInPage } from '@src/web/page-guard';
-import { Form, FormRefusal, formErrors, isFormError, retold, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, formErrors, isFormError, retold, submitForm, validated, formTitle } from '@src/web/forms';
 import { ORGANISATION_KIND, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
@@ -195,12 +195,7 @@ export class OrganisationsPagesController {
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
     const [ctx, neighbourhoods] = await Promise.all([
-      this.pageContexts.of(
-        ref,
-        req,
-        errors ? 'Erreur – Présenter mon organisation' : 'Présenter mon organisation',
-        'projects',
-      ),
+      this.pageContexts.of(ref, req, formTitle('Présenter mon organisation', errors), 'projects'),
       this.tenants.neighbourhoods(ref),
     ]);
     const kinds = ORGANISATION_KINDS.map((value) => ({ value, label: ORGANISATION_KIND[value] }));

@@ -8,7 +8,7 @@ import { OrganisationsService } from '../organisations.service';
 import { ProjectsService } from '../projects.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me, SignedInPage } from '@src/web/page-guard';
-import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, MISSING_OR_FORBIDDEN, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -125,7 +125,7 @@ export class ProjectFormPagesController {
     const organisation = await this.organisations.get(ref, id, me);
     if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
     const [ctx, categories, neighbourhoods] = await Promise.all([
-      this.pageContexts.of(ref, req, errors ? 'Erreur – Nouveau projet' : 'Nouveau projet', 'my-organisations'),
+      this.pageContexts.of(ref, req, formTitle('Nouveau projet', errors), 'my-organisations'),
       this.tenants.categories(ref),
       this.tenants.neighbourhoods(ref),
     ]);
@@ -150,7 +150,7 @@ export class ProjectFormPagesController {
     const ctx = await this.pageContexts.of(
       ref,
       req,
-      errors ? `Erreur – Modifier ${project.title}` : `Modifier ${project.title}`,
+      formTitle(`Modifier ${project.title}`, errors),
       'my-organisations',
     );
     return sendPage(

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { MessagePages } from '@src/web/message-pages';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
@@ -79,7 +79,7 @@ export class FeedbackPagesController {
       };
       return this.messages.send(ref, req, reply, page, { status: status === 200 ? 200 : 409 });
     }
-    const ctx = await this.contexts.of(ref, req, errors ? 'Erreur – Votre avis' : 'Votre avis', 'mine');
+    const ctx = await this.contexts.of(ref, req, formTitle('Votre avis', errors), 'mine');
     sendPage(reply, this.pages.render('feedback', { ...ctx, id, values, errors, formError }), status);
   }
 }

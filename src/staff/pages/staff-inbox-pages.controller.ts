@@ -6,7 +6,7 @@ import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { MessageDto } from '@src/listings/dto/listings.dto';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { Me } from '@src/web/page-guard';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -115,7 +115,7 @@ export class StaffInboxPagesController {
     const matched = item.matchedListing;
     if (!matched) throw new NotFoundError('Cet élément ne concerne pas une annonce correspondante.');
     const title = `Écrire à ${matched.authorName} au nom de ${item.resident.displayName}`;
-    const ctx = await this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff');
+    const ctx = await this.contexts.of(ref, req, formTitle(title, errors), 'staff');
     sendPage(
       reply,
       this.pages.render('staff-contact', {

@@ -8,7 +8,7 @@ import { OutcomesService } from '@src/outcomes/outcomes.service';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me } from '@src/web/page-guard';
-import { Form, FormRefusal, submitForm } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -122,7 +122,7 @@ export class StaffListingsPagesController {
   ) {
     const title = `Publier pour ${resident.displayName}`;
     const form = await listingFormPage(this.contexts, this.tenants, ref, req, {
-      title: errors ? `Erreur – ${title}` : title,
+      title: formTitle(title, errors),
       current: 'staff',
       center: values.lat && values.lng ? { lat: Number(values.lat), lng: Number(values.lng) } : undefined,
     });

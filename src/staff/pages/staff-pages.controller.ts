@@ -7,7 +7,7 @@ import { CONSENT_METHODS, CreateRelayedResidentDto, UpdateRelayedResidentDto } f
 import { RelayedResidentsService, residentNameError } from '../relayed-residents.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { Me } from '@src/web/page-guard';
-import { Form, FormRefusal, submitForm, validated } from '@src/web/forms';
+import { Form, FormRefusal, submitForm, validated, formTitle } from '@src/web/forms';
 import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
@@ -237,7 +237,7 @@ export class StaffPagesController {
   ) {
     const title = resident ? `Modifier – ${resident.displayName}` : 'Inscrire un résident sans internet';
     const [ctx, t, neighbourhoods] = await Promise.all([
-      this.contexts.of(ref, req, errors ? `Erreur – ${title}` : title, 'staff'),
+      this.contexts.of(ref, req, formTitle(title, errors), 'staff'),
       this.tenants.get(ref),
       this.tenants.neighbourhoods(ref),
     ]);
