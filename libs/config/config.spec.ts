@@ -50,6 +50,11 @@ describe('configuration', () => {
       'Invalid configuration: DATABASE_URL is malformed (must be a postgres:// URL)',
     ],
     ['REDIS_URL', { ...valid, REDIS_URL: '' }, 'Invalid configuration: REDIS_URL is missing'],
+    [
+      'REDIS_CLUSTER_NODES',
+      { ...valid, REDIS_CLUSTER_NODES: 'redis://127.0.0.1:7000' },
+      'Invalid configuration: REDIS_CLUSTER_NODES is malformed (must be host:port pairs separated by commas)',
+    ],
     ['PORT', { ...valid, PORT: 'trois-mille' }, 'Invalid configuration: PORT is malformed'],
     ['PUBLIC_SCHEME', { ...valid, PUBLIC_SCHEME: 'ftp' }, 'Invalid configuration: PUBLIC_SCHEME is malformed'],
     ['GEOCODER_URL', { ...valid, GEOCODER_URL: 'adresse' }, 'Invalid configuration: GEOCODER_URL is malformed'],
@@ -84,6 +89,16 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).setting).toBe(setting);
     expect((error as Error).message.startsWith(message)).toBe(true);
+  });
+
+  it('takes a Redis Cluster from its seed nodes, without REDIS_URL', () => {
+    const c = loadConfig({ ...valid, REDIS_URL: undefined, REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis-b:7001' });
+    expect(c.redisClusterNodes).toEqual([
+      { host: '127.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(c.redisUrl).toBeUndefined();
+    expect(loadConfig(valid).redisClusterNodes).toBeUndefined();
   });
 
   it('never echoes a secret value in its message', () => {
