@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { categoryId, createResident } from './support/factories';
 import { ROOT } from './support/commands';
+import { seedAlertedNeighbours } from './support/matching';
 import { SmtpSink } from './support/smtp-sink';
 import { MAIL_IN_FLIGHT } from '@src/notifications/mail.jobs';
 import { startTestApp, testEnv, TestApp } from './support/test-app';
@@ -52,22 +53,9 @@ describe('a worker killed in the middle of a fan-out', () => {
   });
 
   it('loses no recipient and duplicates no notification after a restart', async () => {
-    const tenantId = await t.db.tenantId('meylan');
     const courses = await categoryId(t.db, 'meylan', 'courses');
-    await t.db.admin.query(
-      `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, ` +
-        `"digestHour": 18}') WHERE slug = 'meylan'`,
-    );
     // 600 neighbours with an alert on "courses" around Buclos.
-    await t.db.admin.query(
-      `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, location, notify_mode,
-        notify_radius_m, notify_category_ids)
-       SELECT $1, 'crash.' || g || '@exemple.fr', now(), 'Voisin C.', ST_SetSRID(ST_MakePoint(5.77715 + (g % 30) *
-         0.0002, 45.2125 + (g / 30) * 0.0002), 4326)::geography,
-              'immediate', 3000, ARRAY[$2::uuid]
-       FROM generate_series(1, 600) g`,
-      [tenantId, courses],
-    );
+    await seedAlertedNeighbours(t.db, 'meylan', courses, 600, 'crash');
     const author = await createResident(t.db, 'meylan');
     worker = startWorker();
 

@@ -18,3 +18,32 @@ export async function matchingDone(db: TestDatabase, listingId: string): Promise
   }
   throw new Error(`matching of ${listingId} did not run`);
 }
+
+/**
+ * `count` verified neighbours of `tenantSlug` around Buclos (45.2125, 5.77715), within a few hundred metres, each
+ * with an immediate e-mail alert on `categoryId` within 3 km, at `<label>.<n>@exemple.fr`; the tenant's caps are
+ * raised so that one publication there notifies them all (a big fan-out).
+ */
+export async function seedAlertedNeighbours(
+  db: TestDatabase,
+  tenantSlug: string,
+  categoryId: string,
+  count: number,
+  label: string,
+): Promise<void> {
+  const tenantId = await db.tenantId(tenantSlug);
+  await db.admin.query(
+    `UPDATE tenants SET settings = jsonb_set(settings, '{matching}', '{"cap": 5000, "dailyCap": 5, ` +
+      `"digestHour": 18}') WHERE id = $1`,
+    [tenantId],
+  );
+  await db.admin.query(
+    `INSERT INTO accounts (tenant_id, email, email_verified_at, display_name, location, notify_mode,
+      notify_radius_m, notify_category_ids)
+     SELECT $1, $3 || '.' || g || '@exemple.fr', now(), 'Voisin C.', ST_SetSRID(ST_MakePoint(5.77715 + (g % 30) *
+       0.0002, 45.2125 + (g / 30) * 0.0002), 4326)::geography,
+            'immediate', 3000, ARRAY[$2::uuid]
+     FROM generate_series(1, $4::int) g`,
+    [tenantId, categoryId, label, count],
+  );
+}
