@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +7,7 @@ import { Client } from 'pg';
 import { createDataSource } from '@libs/db';
 import { DEMO_PASSWORD } from '@dev/demo/demo-plan';
 import { seedDemo } from '@dev/demo/seed';
+import { Child } from './support/child';
 import { percentile } from './support/load';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
 
@@ -143,55 +143,6 @@ interface Sample {
   heapMb: number;
   loopP99Ms: number;
   loopMaxMs: number;
-}
-
-/** A child process spoken to over IPC: the server under test, the bare baseline, or the SMTP sink. */
-class Child {
-  readonly process: ChildProcess;
-  constructor(script: string, args: string[], env?: NodeJS.ProcessEnv) {
-    this.process = fork(join(__dirname, 'support', script), args, {
-      env,
-      // As `npm start` runs the API: a young generation sized once (see package.json).
-      execArgv: ['--min-semi-space-size=64', '--max-semi-space-size=64'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    process.once('exit', () => this.process.kill());
-  }
-
-  ask<T>(message: object | undefined, key: string, timeoutMs = 120_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => finish(new Error(`no '${key}' from ${this.process.spawnfile} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const onMessage = (m: Record<string, T>) => {
-        if (key in m) finish(undefined, m[key]);
-      };
-      const onExit = (code: number | null) => finish(new Error(`child exited (${code}) before sending '${key}'`));
-      const finish = (err?: Error, value?: T) => {
-        clearTimeout(timer);
-        this.process.off('message', onMessage);
-        this.process.off('exit', onExit);
-        if (err) reject(err);
-        else resolve(value as T);
-      };
-      this.process.on('message', onMessage);
-      this.process.once('exit', onExit);
-      if (message) this.process.send(message);
-    });
-  }
-
-  stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.process.kill('SIGKILL'), 10_000);
-      this.process.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.process.send({ type: 'stop' });
-    });
-  }
 }
 
 /** Answered (2xx/3xx) latencies of each kind over the whole soak, for the summary. */

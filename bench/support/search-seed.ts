@@ -4,7 +4,8 @@ import { Pool, PoolClient } from 'pg';
 /**
  * Seeding for the search benchmark, set-based and run as the owner role (it bypasses RLS).
  * Tenants beyond the synced five are copies of Grenoble and Lyon, their outlines shifted
- * apart; listings sit in the neighbourhoods of their tenant, so each commune is dense.
+ * apart; listings sit in the neighbourhoods of their tenant, so each commune is dense. Only open
+ * tenants count: dormant communes (communes:import) have no listings.
  */
 const TENANT_SOURCES = ['grenoble', 'lyon'];
 const LISTINGS_PER_AUTHOR = 50;
@@ -14,7 +15,7 @@ const FUZZ_STEP_DEG = 0.0018;
 
 async function addBenchTenants(pool: Pool, total: number): Promise<void> {
   await inTransaction(pool, async (c) => {
-    const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM tenants`);
+    const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM tenants WHERE status = 'open'`);
     const missing = total - rows[0].n;
     if (missing <= 0) return;
     // Copy k takes source k % 2 and a cell (col, row) of a grid of 0.2° × 0.15° steps:
@@ -130,7 +131,7 @@ async function prepareLookups(pool: Pool, count: number): Promise<void> {
              (SELECT count(*) FROM tenant_categories tc WHERE tc.tenant_id = t.id AND tc.enabled)::int AS ncat,
              (SELECT count(*) FROM neighbourhoods n WHERE n.tenant_id = t.id)::int AS nnb,
              0 AS nauthors
-      FROM tenants t;
+      FROM tenants t WHERE t.status = 'open';
     CREATE TABLE bench_categories AS
       SELECT b.idx AS tidx, (row_number() OVER (PARTITION BY b.idx ORDER BY tc.position, c.slug))::int - 1 AS idx,
              c.id AS category_id, c.remote
