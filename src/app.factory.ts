@@ -25,8 +25,11 @@ declare module 'fastify' {
   }
 }
 
-/** Paths served on any host (probes from load balancers know no tenant). */
-const PLATFORM_PATHS = /^\/health(\/|$)/;
+/**
+ * Paths served without a commune: probes from load balancers (any host), and « Demander l’ouverture », whose
+ * controller answers on the platform's own host (BASE_DOMAIN) only.
+ */
+const PLATFORM_PATHS = /^\/(health|ouverture)(\/|$)/;
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 /** Swagger UI's page and files: a CSP of their own (inline styles), set on answers that have none. */
 const API_DOCS = /^\/api\/docs(\/|$|\?)/;

@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { HealthModule } from './health/health.module';
 import { ListingsModule } from './listings/listings.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { CommuneOpeningModule } from './commune-opening/commune-opening.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
@@ -41,6 +42,7 @@ export class AppModule {
         AdminModule,
         SiteModule,
         HealthModule,
+        CommuneOpeningModule,
         NotificationsModule,
         ...workers,
         ...extra,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DataSource } from 'typeorm';
 import { loadAdminConfig, loadConfig, loadDevelopmentEnvFile, orExit } from '@libs/config';
 import { createDataSource } from '@libs/db';
 import { createLogger, PinoNestLogger } from '@libs/logging';
@@ -15,6 +16,8 @@ import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-da
 import { importCommunes } from './tenants/communes/communes-import';
 import { openCommune } from './tenants/communes/communes-open';
 import { loadOutlines } from './tenants/communes/communes-outlines';
+import { applyMergeProposal, dismissMergeProposal, listMergeProposals } from './tenants/communes/communes-merges';
+import { listOpeningRequests, refuseOpeningRequest } from './tenants/communes/communes-requests';
 
 /** Operator commands: `npm run cli -- <command> [options]`. */
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -76,15 +79,22 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     }
   },
   'communes:open': async (argv) => {
-    const usage = 'usage: npm run cli -- communes:open INSEE --admin EMAIL [--center LAT,LNG --radius METRES]';
+    const usage =
+      'usage: npm run cli -- communes:open INSEE (--admin EMAIL | --request ID) [--center LAT,LNG --radius METRES]';
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { admin: { type: 'string' }, center: { type: 'string' }, radius: { type: 'string' } },
+      options: {
+        admin: { type: 'string' },
+        request: { type: 'string' },
+        center: { type: 'string' },
+        radius: { type: 'string' },
+      },
     });
     const insee = positionals[0];
     if (positionals.length !== 1 || !/^\d[\dAB]\d{3}$/.test(insee)) throw new UsageError(usage);
-    if (!values.admin || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.admin)) throw new UsageError(usage);
+    if (Boolean(values.admin) === Boolean(values.request)) throw new UsageError(usage);
+    if (values.admin && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.admin)) throw new UsageError(usage);
     let centre: { lat: number; lng: number; radiusM: number } | undefined;
     if (values.center || values.radius) {
       const [lat, lng] = (values.center ?? '').split(',').map(Number);
@@ -99,7 +109,13 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     await ds.initialize();
     let opened;
     try {
-      opened = await openCommune(ds, { insee, adminEmail: values.admin, baseDomain: config.baseDomain, centre });
+      opened = await openCommune(ds, {
+        insee,
+        adminEmail: values.admin,
+        requestId: values.request,
+        baseDomain: config.baseDomain,
+        centre,
+      });
     } finally {
       await ds.destroy();
     }
@@ -109,14 +125,75 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     try {
       const ref = app.get(TenantDirectory).bySlugOrUndefined(opened.slug);
       if (!ref) throw new Error(`${opened.slug} opened but not found in the directory`);
-      await app.get(AccountsService).invite(ref, values.admin, 'admin', opened.name);
+      await app.get(AccountsService).invite(ref, opened.adminEmail, 'admin', opened.name);
       process.stdout.write(
         `communes:open: ${insee} ${opened.name} is open at ${opened.host} (${opened.categories} categories, ` +
-          `${opened.neighbourhoods} neighbourhoods); invitation (admin) e-mailed to ${values.admin}\n`,
+          `${opened.neighbourhoods} neighbourhoods); invitation (admin) e-mailed to ${opened.adminEmail}` +
+          `${values.request ? ` (request ${values.request} accepted)` : ''}\n`,
       );
     } finally {
       await app.close();
     }
+  },
+  'communes:merges': async (argv) => {
+    const usage = 'usage: npm run cli -- communes:merges [--all] | communes:merges (apply|dismiss) ID';
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { all: { type: 'boolean' } },
+    });
+    const [action, id] = positionals;
+    if (action ? !['apply', 'dismiss'].includes(action) || positionals.length !== 2 : positionals.length)
+      throw new UsageError(usage);
+    await withAdminDataSource('entraide-communes-merges', async (ds) => {
+      if (action === 'apply') {
+        const r = await applyMergeProposal(ds, id);
+        process.stdout.write(
+          `communes:merges: ${id} applied: ${r.slug} is now the site of ${r.name}; ${r.retired} leads to it\n`,
+        );
+      } else if (action === 'dismiss') {
+        const p = await dismissMergeProposal(ds, id);
+        process.stdout.write(`communes:merges: ${id} dismissed (${p.formerCode} ${p.formerName} stays as it is)\n`);
+      } else {
+        const list = await listMergeProposals(ds, values.all);
+        const lines = list.map(
+          (p) =>
+            `${p.id} ${p.status}: ${p.formerCode} ${p.formerName} (open, ${p.formerSlug ?? '?'}) → ` +
+            `${p.intoCode} ${p.intoName} (${p.intoStatus ?? 'not imported'}) since ${p.createdAt.toISOString()}`,
+        );
+        process.stdout.write(
+          lines.length ? `${lines.join('\n')}\n` : `communes:merges: no ${values.all ? '' : 'pending '}proposal\n`,
+        );
+      }
+    });
+  },
+  'communes:requests': async (argv) => {
+    const usage = 'usage: npm run cli -- communes:requests [--all] | communes:requests refuse ID';
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { all: { type: 'boolean' } },
+    });
+    const [action, id] = positionals;
+    if (action ? action !== 'refuse' || positionals.length !== 2 : positionals.length) throw new UsageError(usage);
+    await withAdminDataSource('entraide-communes-requests', async (ds) => {
+      if (action === 'refuse') {
+        if (!(await refuseOpeningRequest(ds, id))) throw new UsageError(`no pending opening request ${id}`);
+        process.stdout.write(`communes:requests: ${id} refused\n`);
+        return;
+      }
+      const list = await listOpeningRequests(ds, values.all);
+      const lines = list.map(
+        (r) =>
+          `${r.id} ${r.status}: ${r.insee ?? '?'} ${r.commune}, ${r.givenName} ${r.usualName} <${r.email}>, ` +
+          `SIRET ${r.siret}, since ${r.createdAt.toISOString()}`,
+      );
+      process.stdout.write(
+        lines.length
+          ? `${lines.join('\n')}\n(confirm with: communes:open INSEE --request ID)\n`
+          : `communes:requests: no ${values.all ? '' : 'pending '}request\n`,
+      );
+    });
   },
   'staff:invite': async (argv) => {
     const usage =
@@ -167,6 +244,18 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 };
 
 class UsageError extends Error {}
+
+/** The owner's connection (DATABASE_ADMIN_URL) for one operator command. */
+async function withAdminDataSource(name: string, fn: (ds: DataSource) => Promise<void>): Promise<void> {
+  const config = orExit(() => loadAdminConfig());
+  const ds = createDataSource(config.databaseAdminUrl, { poolSize: 1, applicationName: name });
+  await ds.initialize();
+  try {
+    await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   // In development, the settings `npm run demo` used (its .env), so the commands reach the demo's database.

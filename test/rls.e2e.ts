@@ -108,6 +108,9 @@ const FIXTURES: Record<string, string> = {
   staff_requests:
     `INSERT INTO staff_requests (tenant_id, account_id, provider, role) VALUES ($1::uuid, ${id('author')}, 'pc', ` +
     `'moderator') ON CONFLICT DO NOTHING`,
+  commune_opening_requests:
+    `INSERT INTO commune_opening_requests (tenant_id, issuer, subject, email, siret) VALUES ($1::uuid, ` +
+    `'https://pc.example', 'rls-fixture', 'agent@example.org', '21380229100017') ON CONFLICT DO NOTHING`,
 };
 
 /**

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@libs/config';
 import { problem, sendProblem } from '@libs/http';
 import type { TenantRef } from '@libs/tenancy';
 import { Templates } from '@src/web/templates';
@@ -14,6 +15,10 @@ interface DormantView {
   federation: string;
   mergedIntoName?: string | null;
   mergedIntoUrl?: string;
+  /** The commune it merged into bears its name (an open site that became the new commune's). */
+  sameName?: boolean;
+  /** « Demander l’ouverture » on the platform's host, when the platform has its ProConnect client. */
+  openingUrl?: string;
   nearby: Array<{ name: string; url: string }>;
 }
 
@@ -36,15 +41,23 @@ const templates = new Templates<{ dormant: DormantView }>({
     dormant: `<main>
 <h1>Entraide entre voisins à {{name}}</h1>
 {{#if mergedIntoName}}
-<p>{{name}} fait désormais partie de la commune de {{mergedIntoName}}.{{#if mergedIntoUrl}}
+<p>{{#if sameName}}Le service d’entraide de {{name}} a désormais une autre adresse.{{else}}
+{{~name}} fait désormais partie de la commune de {{mergedIntoName}}.{{/if}}{{#if mergedIntoUrl}}
 Son site d’entraide est à l’adresse <a href="{{mergedIntoUrl}}">{{mergedIntoUrl}}</a>.{{/if}}</p>
 {{else}}
 <p>Le service d’entraide entre voisins n’est pas encore ouvert à {{name}}.</p>
 <h2>Comment la mairie peut l’ouvrir</h2>
+{{#if openingUrl}}
+<p>Un agent de la mairie de {{name}} se connecte avec ProConnect, son compte professionnel d’agent public,
+pour demander l’ouverture. L’opérateur de la plateforme la confirme auprès de la mairie, puis l’agent est
+invité par courriel à administrer le site.</p>
+<p><a href="{{openingUrl}}">Demander l’ouverture avec ProConnect</a></p>
+{{else}}
 <p>Un agent de la mairie de {{name}} demande l’ouverture à l’opérateur de la plateforme en indiquant le code
-officiel de la commune{{#if inseeCode}} ({{inseeCode}}){{/if}}. Aucun développement n’est nécessaire :
-le site ouvre avec les catégories d’entraide de {{federation}}, et un premier administrateur de la commune
-est invité par courriel pour le compléter.</p>
+officiel de la commune{{#if inseeCode}} ({{inseeCode}}){{/if}}.</p>
+{{/if}}
+<p>Aucun développement n’est nécessaire&nbsp;: le site ouvre avec les catégories d’entraide de {{federation}},
+et un premier administrateur de la commune est invité par courriel pour le compléter.</p>
 {{/if}}
 <h2>Communes ouvertes de {{federation}}</h2>
 {{#if nearby.length}}
@@ -69,6 +82,7 @@ export class DormantCommunePage {
   constructor(
     private readonly repo: TenantsRepository,
     private readonly directory: TenantDirectory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async send(tenant: TenantRef, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -84,12 +98,14 @@ export class DormantCommunePage {
       }
       const url = (slug: string) => (this.directory.bySlugOrUndefined(slug) ? this.directory.origin(slug) : undefined);
       const html = templates.render('dormant', {
-        title: `Entraide à ${c.name} : service pas encore ouvert`,
+        title: `Entraide à ${c.name}\u00a0: service pas encore ouvert`,
         name: c.name,
         inseeCode: c.inseeCode,
         federation: c.federation,
         mergedIntoName: c.mergedIntoName,
         mergedIntoUrl: c.mergedInto ? url(c.mergedInto) : undefined,
+        sameName: c.mergedIntoName === c.name,
+        openingUrl: this.openingUrl(req, c.inseeCode),
         nearby: c.openNearby.flatMap((n) => {
           const u = url(n.slug);
           return u ? [{ name: n.name, url: `${u}/` }] : [];
@@ -110,5 +126,12 @@ export class DormantCommunePage {
       this.logger.error(`dormant page of ${tenant.slug} failed: ${(e as Error).message}`);
       sendProblem(reply, problem(503, 'Le service est momentanément indisponible.'));
     }
+  }
+
+  /** The platform's host is this host without the commune's label (`rivebelle.entraide.fr` → `entraide.fr`). */
+  private openingUrl(req: FastifyRequest, insee: string | null): string | undefined {
+    if (!this.config.openingProConnect || !insee) return undefined;
+    const platformHost = String(req.headers.host).replace(/^[^.]+\./, '');
+    return `${this.config.publicScheme}://${platformHost}/ouverture/demande?commune=${encodeURIComponent(insee)}`;
   }
 }

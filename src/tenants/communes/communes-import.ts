@@ -13,6 +13,8 @@ export interface ImportReport {
   renamed: string[];
   mergesApplied: string[];
   mergesProposed: string[];
+  /** Merge proposals for open communes stored for the operator by this run (new ones only). */
+  proposalsStored: number;
   vanished: string[];
   notSynced: string[];
 }
@@ -46,8 +48,9 @@ interface TenantUpsert {
  * Every current commune becomes (or stays) a tenant keyed by its INSEE code, every EPCI a federation keyed by its
  * SIREN, in one transaction and set-based (a few statements whatever the number of communes). Re-running changes
  * nothing; a renamed commune keeps its row and slug (a host people may have noted); a commune whose code is now a
- * former code of another is merged into it when dormant, and only reported when open; nothing is deleted. Communes
- * and federations that tenant files link (`insee`, `epci`) keep their files' names, siren and federation.
+ * former code of another is merged into it when dormant, and proposed when open (stored in commune_merge_proposals
+ * for communes:merges); nothing is deleted. Communes and federations that tenant files link (`insee`, `epci`) keep
+ * their files' names, siren and federation.
  */
 export async function importCommunes(
   ds: DataSource,
@@ -63,6 +66,7 @@ export async function importCommunes(
     renamed: [],
     mergesApplied: [],
     mergesProposed: [],
+    proposalsStored: 0,
     vanished: [],
     notSynced: [],
   };
@@ -225,6 +229,7 @@ export async function importCommunes(
     const mergedInto = new Map<string, CommuneRecord>();
     for (const c of current) for (const old of c.anciensCodes ?? []) if (old !== c.code) mergedInto.set(old, c);
     const apply: Array<{ old: string; into: string }> = [];
+    const propose: Array<{ former: string; into: string; formerName: string; intoName: string }> = [];
     for (const e of existing) {
       if (!e.inseeCode || currentCodes.has(e.inseeCode) || e.status === 'merged') continue;
       const into = mergedInto.get(e.inseeCode);
@@ -235,6 +240,7 @@ export async function importCommunes(
         report.mergesApplied.push(`${e.inseeCode} ${e.name} → ${into.code} ${into.nom}`);
       } else {
         report.mergesProposed.push(`${e.inseeCode} ${e.name} (open, ${e.slug}) → ${into.code} ${into.nom}`);
+        propose.push({ former: e.inseeCode, into: into.code, formerName: e.name, intoName: into.nom });
       }
     }
     await run(
@@ -242,6 +248,15 @@ export async function importCommunes(
        FROM json_to_recordset($1::json) AS r(old text, "into" text) JOIN tenants n ON n.insee_code = r."into"
        WHERE t.insee_code = r.old AND t.status = 'dormant'`,
       [JSON.stringify(apply)],
+    );
+    // Kept for the operator (communes:merges); one already decided (applied or dismissed) is not proposed again.
+    report.proposalsStored = await execute(
+      tx,
+      `INSERT INTO commune_merge_proposals (former_code, into_code, former_name, into_name)
+       SELECT former, "into", "formerName", "intoName"
+       FROM json_to_recordset($1::json) AS r(former text, "into" text, "formerName" text, "intoName" text)
+       ON CONFLICT (former_code, into_code) DO NOTHING`,
+      [JSON.stringify(propose)],
     );
     if (changes > 0) await execute(tx, `NOTIFY ${TENANTS_CHANGED_CHANNEL}`);
     await qr.commitTransaction();

@@ -10,7 +10,10 @@ export class CommuneOpenError extends Error {}
 
 export interface OpenRequest {
   insee: string;
-  adminEmail: string;
+  /** The first administrator; with `requestId`, the agent who asked (their ProConnect address) when not given. */
+  adminEmail?: string;
+  /** A town-hall agent's pending request (communes:requests) this opening confirms. */
+  requestId?: string;
   baseDomain: string;
   /** For a commune without an outline: a circle the operator confirms. */
   centre?: { lat: number; lng: number; radiusM: number };
@@ -23,6 +26,8 @@ export interface OpenedCommune {
   host: string;
   categories: number;
   neighbourhoods: number;
+  /** Who is invited as first administrator. */
+  adminEmail: string;
 }
 
 /** A federation without a catalogue (an EPCI just imported) starts with these; its administrators edit them. */
@@ -93,6 +98,24 @@ async function open(tx: EntityManager, req: OpenRequest): Promise<OpenedCommune>
   if (t.status === 'open') throw new CommuneOpenError(`${req.insee} ${t.name} is already open (${t.slug})`);
   if (t.status === 'merged')
     throw new CommuneOpenError(`${req.insee} ${t.name} was merged into ${t.mergedInto ?? 'another commune'}`);
+  // An agent's request, confirmed by this opening: accepted in the same transaction, the agent invited.
+  let request: { id: string; email: string; siret: string } | undefined;
+  if (req.requestId) {
+    request = /^[0-9a-f-]{36}$/i.test(req.requestId)
+      ? await firstRow<{ id: string; email: string; siret: string }>(
+          tx,
+          `UPDATE commune_opening_requests SET status = 'accepted', decided_at = now()
+           WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING id, email, siret`,
+          [t.id, req.requestId],
+        )
+      : undefined;
+    if (!request)
+      throw new CommuneOpenError(
+        `no pending opening request ${req.requestId} for ${req.insee} ${t.name} (see communes:requests)`,
+      );
+  }
+  const adminEmail = req.adminEmail ?? request?.email;
+  if (!adminEmail) throw new CommuneOpenError('an administrator is needed: --admin EMAIL or --request ID');
 
   const outline = req.centre
     ? {
@@ -166,7 +189,7 @@ async function open(tx: EntityManager, req: OpenRequest): Promise<OpenedCommune>
   const settings: TenantSettings = defaultSettings(
     t,
     await federationTheme(tx, t.federationId, t.federationSlug),
-    req,
+    adminEmail,
     centre,
   );
   const host = `${t.slug}.${req.baseDomain}`;
@@ -185,9 +208,17 @@ async function open(tx: EntityManager, req: OpenRequest): Promise<OpenedCommune>
     tx,
     `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, target_type, target_id, reason, data)
      VALUES ($1, NULL, 'operator', 'tenant.opened', 'tenant', $1, 'communes:open', $2::jsonb)`,
-    [t.id, JSON.stringify({ insee: req.insee, admin: req.adminEmail, outline: req.centre ? 'circle' : 'official' })],
+    [
+      t.id,
+      JSON.stringify({
+        insee: req.insee,
+        admin: adminEmail,
+        outline: req.centre ? 'circle' : 'official',
+        ...(request ? { request: request.id, siret: request.siret } : {}),
+      }),
+    ],
   );
-  return { id: t.id, slug: t.slug, name: t.name, host, categories, neighbourhoods };
+  return { id: t.id, slug: t.slug, name: t.name, host, categories, neighbourhoods, adminEmail };
 }
 
 /** The federation's home site's colours when it has a site, else a colour of the palette picked from its slug. */
@@ -211,7 +242,7 @@ async function federationTheme(tx: EntityManager, federationId: string, federati
 function defaultSettings(
   t: { name: string; siren: string | null; postalCodes: string[] },
   theme: TenantSettings['theme'],
-  req: OpenRequest,
+  adminEmail: string,
   centre: { lat: number; lng: number },
 ): TenantSettings {
   const s = tenantFileSchema.shape;
@@ -222,8 +253,8 @@ function defaultSettings(
     contact: {
       publisher: `Mairie de ${t.name}`,
       address: `Mairie, ${t.postalCodes[0] ?? ''} ${t.name}`.replace(/\s+/g, ' '),
-      email: req.adminEmail,
-      dpo: req.adminEmail,
+      email: adminEmail,
+      dpo: adminEmail,
     },
     organisations: s.organisations.parse(undefined),
     matching: s.matching.parse(undefined),
