@@ -64,6 +64,19 @@ describe('MailRenderer', () => {
     }
   });
 
+  it('remembers the files of at most tenantCacheSize tenants, and serves a dropped tenant its override again', () => {
+    write('tenants/meylan/mail/hello.text.hbs', 'Salut {{name}}');
+    const r = new MailRenderer({
+      templatesDir: join(dir, 'default'),
+      overridesDir: (slug) => join(dir, 'tenants', slug, 'mail'),
+      tenantCacheSize: 2,
+    });
+    for (const slug of ['meylan', 'lyon', 'grenoble', 'seyssins']) r.render('hello', slug, { name: 'Lou', tenant });
+    expect((r as unknown as { chosen: { size: number } }).chosen.size).toBe(2);
+    expect(r.render('hello', 'meylan', { name: 'Lou', tenant }).text).toMatch(/^Salut Lou/);
+    expect(r.render('hello', 'lyon', { name: 'Lou', tenant }).text).toMatch(/^Bonjour Lou/);
+  });
+
   it('refuses unknown or path-like template names', () => {
     expect(() => renderer().render('nope', 'meylan', {})).toThrow(UnknownTemplateError);
     expect(() => renderer().render('../default/hello', 'meylan', {})).toThrow(UnknownTemplateError);

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LruCache } from '@libs/cache';
 
 export interface RenderedMail {
   subject: string;
@@ -13,6 +14,8 @@ export interface MailRendererOptions {
   templatesDir: string;
   /** Where a tenant's overrides live (same file names); a file there replaces the default for that tenant only. */
   overridesDir?: (tenantSlug: string) => string;
+  /** Tenants whose choice of files is remembered, least recently used dropped beyond (default 2000). */
+  tenantCacheSize?: number;
 }
 
 export class UnknownTemplateError extends Error {}
@@ -23,7 +26,7 @@ const TEMPLATE_NAME = /^[a-z0-9-]+$/;
 /**
  * Renders an e-mail (subject, HTML, text) from Handlebars files. It owns an isolated
  * Handlebars instance (no global helpers or partials leak in or out); each file is compiled
- * once, and which file serves a tenant is looked up once, then kept for the process's life.
+ * once, and which file serves a tenant is looked up once, then kept for the most recently served tenants.
  *
  * Layouts get the rendered body as `body` (HTML already escaped: `{{{body}}}`) and `subject`.
  * The `button` helper colours itself from `tenant.theme.primary` / `primaryContrast`.
@@ -31,10 +34,12 @@ const TEMPLATE_NAME = /^[a-z0-9-]+$/;
 export class MailRenderer {
   private readonly hbs = Handlebars.create();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
-  private readonly chosen = new Map<string, string>();
+  /** Per tenant: file name → the path serving it (the tenant's override or the default). */
+  private readonly chosen: LruCache<string, Map<string, string>>;
 
   constructor(private readonly opts: MailRendererOptions) {
     registerHelpers(this.hbs);
+    this.chosen = new LruCache(opts.tenantCacheSize ?? 2000);
   }
 
   render(template: string, tenantSlug: string, context: Record<string, unknown>): RenderedMail {
@@ -59,12 +64,13 @@ export class MailRenderer {
 
   private part(template: string, part: Part, tenantSlug: string): Handlebars.TemplateDelegate {
     const file = `${template}.${part}.hbs`;
-    const key = `${tenantSlug}/${file}`;
-    let path = this.chosen.get(key);
+    let files = this.chosen.get(tenantSlug);
+    if (!files) this.chosen.set(tenantSlug, (files = new Map<string, string>()));
+    let path = files.get(file);
     if (!path) {
       const override = this.opts.overridesDir && join(this.opts.overridesDir(tenantSlug), file);
       path = override && existsSync(override) ? override : join(this.opts.templatesDir, file);
-      this.chosen.set(key, path);
+      files.set(file, path);
     }
     let fn = this.compiled.get(path);
     if (!fn) {

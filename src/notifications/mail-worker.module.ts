@@ -32,6 +32,7 @@ export class MailWorkerModule implements OnApplicationShutdown {
             new MailRenderer({
               templatesDir: join(__dirname, 'templates'),
               overridesDir: (slug) => join(resolve(config.tenantsDir), slug, 'mail'),
+              tenantCacheSize: config.tenantCacheSize,
             }),
         },
         {
