@@ -324,36 +324,31 @@ export class IdentityService implements OnModuleInit {
   ): Promise<CallbackOutcome & { kind: 'signed-in' }> {
     let staffRequest = false;
     if (p.staff && staff) {
+      const rule = p.staff;
+      // What the provider's staff rule did, in the audit log: the person signing in is its actor.
+      const audited = (action: string, targetType: string, targetId: string) =>
+        this.audit.append(tx, {
+          actorId: accountId,
+          actorRole: 'resident',
+          action,
+          targetType,
+          targetId,
+          reason: `rule of provider ${p.id}`,
+          data: { provider: p.id, role: rule.role, ...staff },
+        });
       const account = await this.accounts.findById(tx, accountId);
-      if (account && !account.roles.includes(p.staff.role)) {
-        if (p.staff.grant === 'grant') {
-          await this.accounts.grantRole(tx, accountId, p.staff.role);
-          await this.audit.append(tx, {
-            actorId: accountId,
-            actorRole: 'resident',
-            action: 'staff.granted_by_rule',
-            targetType: 'account',
-            targetId: accountId,
-            reason: `rule of provider ${p.id}`,
-            data: { provider: p.id, role: p.staff.role, ...staff },
-          });
+      if (account && !account.roles.includes(rule.role)) {
+        if (rule.grant === 'grant') {
+          await this.accounts.grantRole(tx, accountId, rule.role);
+          await audited('staff.granted_by_rule', 'account', accountId);
         } else {
           const id = await this.repo.openStaffRequest(tx, {
             accountId,
             provider: p.id,
-            role: p.staff.role,
+            role: rule.role,
             evidence: staff,
           });
-          if (id)
-            await this.audit.append(tx, {
-              actorId: accountId,
-              actorRole: 'resident',
-              action: 'staff.requested',
-              targetType: 'staff_request',
-              targetId: id,
-              reason: `rule of provider ${p.id}`,
-              data: { provider: p.id, role: p.staff.role, ...staff },
-            });
+          if (id) await audited('staff.requested', 'staff_request', id);
           staffRequest = true;
         }
       }
