@@ -61,7 +61,7 @@ export class PasswordPagesController {
       },
       summary: 'Corrigez le champ signalé.',
       refused: async ({ errors, formError, status, headers }) => {
-        for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
+        reply.headers(headers ?? {});
         const ctx = await this.context(ref, req, 'Erreur – Mot de passe oublié', 'login');
         const page = { ...ctx, values: { email: body.email }, errors, formError };
         return sendPage(reply, this.pages.render('password-forgotten', page), status);

@@ -79,7 +79,7 @@ export class SignInPagesController {
       },
       summary: 'La connexion a échoué : corrigez les champs signalés.',
       refused: async ({ errors, formError, status, headers }) => {
-        for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
+        reply.headers(headers ?? {});
         const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
         const page = {
           ...ctx,
