@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { TenantTx } from '@libs/db';
 import { boxWithinTenantAreaSql } from '@libs/geo/box';
 import { listingCellsInBox, listingPointsInBox } from '@src/listings/listings.map';
-import { cellSize } from '@src/listings/map-grid';
+import { cellDegrees, cellLevel, MAX_COUNTED_LEVEL, MIN_COUNTED_LEVEL } from '@src/listings/map-grid';
 import type { Browser } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
 import { createResident, publishListing } from './support/factories';
@@ -47,15 +47,16 @@ describe('the map of 25,000 listings: clusters, then points', () => {
     return { body: res.body, fc: res.json<Collection>() };
   };
   /**
-   * Public listings of Lyon whose public point lies in the box (cut to the commune as the map cuts it: a geography
-   * box's edges are great circles, so the cut box's edges are not quite the same), counted by the owner.
+   * Public listings of Lyon whose public point lies in the box (cut to the commune as the map cuts it), counted by
+   * the owner, point by point.
    */
   const publicInBox = async (box: Box, kind?: string) =>
     (
       await t.db.admin.query(
         `SELECT count(*)::int AS n FROM listings, (${boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5')}) b
          WHERE tenant_id = $1 AND status = 'published' AND expires_at > now() AND ($6::text IS NULL OR kind = $6)
-           AND public_location && ST_MakeEnvelope(b.min_lng, b.min_lat, b.max_lng, b.max_lat, 4326)::geography`,
+           AND ST_X(public_location::geometry) BETWEEN b.min_lng AND b.max_lng
+           AND ST_Y(public_location::geometry) BETWEEN b.min_lat AND b.max_lat`,
         [lyon, ...box, kind ?? null],
       )
     ).rows[0].n;
@@ -212,8 +213,9 @@ describe('the map of 25,000 listings: clusters, then points', () => {
   }
 
   /**
-   * The plan of an owner function's body with these arguments, as PostgreSQL runs it: a SQL function's body gets a
-   * generic plan (it does not know the box), under the function's own settings; as the owner in Lyon.
+   * The plan of an owner function's body with these arguments, as PostgreSQL runs it: a SQL function's body (or a
+   * PL/pgSQL one's RETURN QUERY, planned once per connection) gets a generic plan (it does not know the box), under
+   * the function's own settings; as the owner in Lyon.
    */
   async function functionPlan(name: string, args: Array<number | string | null>): Promise<PlanNode[]> {
     const { rows } = await t.db.admin.query(
@@ -221,9 +223,10 @@ describe('the map of 25,000 listings: clusters, then points', () => {
       [name],
     );
     const f = rows[0] as { prosrc: string; proargnames: string[]; types: string; proconfig: string[] | null };
+    const body = f.prosrc.replace(/^\s*BEGIN\s+RETURN QUERY\s/, '').replace(/;\s*END\s*$/, '');
     const sql = f.proargnames
       .slice(0, args.length)
-      .reduce((acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`), f.prosrc);
+      .reduce((acc, arg, i) => acc.replace(new RegExp(`\\b${arg}\\b`, 'g'), `$${i + 1}`), body);
     const c = await t.db.admin.connect();
     try {
       await c.query('BEGIN');
@@ -246,27 +249,50 @@ describe('the map of 25,000 listings: clusters, then points', () => {
   const indexes = (nodes: PlanNode[]) => nodes.map((n) => n['Index Name']).filter(Boolean);
   const sorts = (nodes: PlanNode[]) =>
     nodes.filter(
-      (n) => n['Node Type'] === 'Sort' || (n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings'),
+      (n) =>
+        n['Node Type'] === 'Sort' ||
+        (n['Node Type'] === 'Seq Scan' && ['listings', 'listing_map_cells'].includes(n['Relation Name'] ?? '')),
     );
 
-  it('reads clusters and points through the public geo indexes, sorting nothing', async () => {
+  it('reads clusters from counted cells and the edges, points by the public geo index, sorting nothing', async () => {
     const category = (
       await t.db.admin.query(`SELECT category_id AS id FROM tenant_categories WHERE tenant_id = $1 LIMIT 1`, [lyon])
     ).rows[0].id;
     const street = screenBox(centre, 17);
-    for (const f of [{}, { kind: 'offer' as const }]) {
-      const clusters = await planOf((tx) => listingCellsInBox(tx, area, f, cellSize(12, area)));
+    for (const f of [{}, { kind: 'offer' as const }, { categoryId: category }]) {
+      const clusters = await planOf((tx) => listingCellsInBox(tx, area, f, cellLevel(12, area)));
+      expect(indexes(clusters).filter((i) => i?.startsWith('listing'))).toEqual(['listing_map_cells_pkey']);
       expect(sorts(clusters)).toEqual([]);
       const points = await planOf((tx) => listingPointsInBox(tx, street, f, 301));
       expect(indexes(points)).toContain('listings_pkey');
       expect(sorts(points)).toEqual([]);
     }
-    const cells = await functionPlan('app_listing_cells_in_box', [...area, cellSize(12, area), null, null]);
-    expect(indexes(cells)).toEqual(['listings_public_geo']);
-    expect(sorts(cells)).toEqual([]);
-    const byCategory = await functionPlan('app_listing_cells_in_box', [...area, cellSize(12, area), null, category]);
-    expect(indexes(byCategory)).toEqual([expect.stringMatching(/^listings_public_(category_)?geo$/)]);
-    expect(sorts(byCategory)).toEqual([]);
+    // The band along the edges of a town's box, point by point, and the interior's listings past their date.
+    const town = screenBox(centre, 13);
+    const level = cellLevel(13, town) + 2;
+    const c = cellDegrees(level);
+    const interior = [
+      Math.ceil(town[0] / c),
+      Math.ceil(town[1] / c),
+      Math.floor(town[2] / c) - 1,
+      Math.floor(town[3] / c) - 1,
+    ];
+    for (const [kind, cat] of [
+      [null, null],
+      ['offer', category],
+    ]) {
+      const edge = await functionPlan('app_listing_cells_edge', [...town, level, ...interior, kind, cat]);
+      expect(new Set(indexes(edge))).toEqual(new Set(['listings_public_geo', 'listings_expiry']));
+      expect(sorts(edge)).toEqual([]);
+    }
+    // Finer than the counted levels (a street holding more than 300 listings), the box's points are counted.
+    const alley = screenBox(centre, 18);
+    expect(cellLevel(18, alley)).toBeGreaterThan(MAX_COUNTED_LEVEL);
+    for (const cat of [null, category]) {
+      const cells = await functionPlan('app_listing_cells_in_box', [...alley, cellDegrees(18), null, cat]);
+      expect(indexes(cells)).toEqual([expect.stringMatching(/^listings_public_(category_)?geo$/)]);
+      expect(sorts(cells)).toEqual([]);
+    }
     const points = await functionPlan('app_listing_points_in_box', [...street, 'offer', null, 301]);
     expect(indexes(points)).toEqual(['listings_public_geo']);
     expect(sorts(points)).toEqual([]);
@@ -336,5 +362,74 @@ describe('the map of 25,000 listings: clusters, then points', () => {
     await expectNoAxeViolations(page, 'lyon map, points');
     expect(uncaughtErrors(page)).toEqual([]);
     await page.close();
+  });
+
+  it('keeps the counted cells equal to a recount as listings are published, moved, closed and deleted', async () => {
+    const admin = t.db.admin;
+    await admin.query(
+      `WITH picked AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM listings
+                     WHERE tenant_id = $1 AND status = 'published' ORDER BY id LIMIT 400)
+       UPDATE listings l SET
+         status = CASE WHEN k <= 100 THEN 'closed' ELSE l.status END,
+         public_location = CASE WHEN k BETWEEN 101 AND 200
+           THEN ST_Translate(l.public_location::geometry, 0.003, -0.002)::geography ELSE l.public_location END,
+         kind = CASE WHEN k BETWEEN 201 AND 300 THEN CASE l.kind WHEN 'offer' THEN 'request' ELSE 'offer' END
+           ELSE l.kind END,
+         expires_at = CASE WHEN k > 300 THEN now() - interval '1 hour' ELSE l.expires_at END
+       FROM picked WHERE l.id = picked.id`,
+      [lyon],
+    );
+    await admin.query(
+      `UPDATE listings SET status = 'published' WHERE id IN (SELECT id FROM listings WHERE tenant_id = $1
+         AND status = 'closed' ORDER BY id DESC LIMIT 50)`,
+      [lyon],
+    );
+    await admin.query(
+      `UPDATE listings SET category_id = (SELECT category_id FROM tenant_categories WHERE tenant_id = $1
+         ORDER BY position DESC LIMIT 1) WHERE id IN (SELECT id FROM listings WHERE tenant_id = $1 ORDER BY title
+         LIMIT 80)`,
+      [lyon],
+    );
+    const deleted = await admin.query(
+      `DELETE FROM listings WHERE id IN (SELECT id FROM listings l WHERE tenant_id = $1
+         AND title LIKE 'Annonce de la carte%' AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.listing_id = l.id)
+         ORDER BY created_at LIMIT 60)`,
+      [lyon],
+    );
+    expect(deleted.rowCount).toBe(60);
+    await seedMapListings(admin, lyon, 500);
+
+    const counted = (level: number) =>
+      admin.query(
+        `SELECT category_id::text AS category, cx, cy, kind, n, sum_lng::text AS lng, sum_lat::text AS lat
+         FROM listing_map_cells WHERE tenant_id = $1 AND level = $2 AND n <> 0 ORDER BY 1, 2, 3, 4`,
+        [lyon, level],
+      );
+    const recount = (level: number) =>
+      admin.query(
+        `SELECT category, cx, cy, kind, count(*)::int AS n, sum(round(x * 1e6))::bigint::text AS lng,
+                sum(round(y * 1e6))::bigint::text AS lat
+         FROM (SELECT l.kind, ST_X(l.public_location::geometry) AS x, ST_Y(l.public_location::geometry) AS y,
+                      l.category_id FROM listings l WHERE tenant_id = $1 AND status = 'published') p,
+              LATERAL (SELECT floor(x / $2::float8)::int AS cx, floor(y / $2::float8)::int AS cy) c,
+              LATERAL (VALUES (p.category_id::text), ('00000000-0000-0000-0000-000000000000')) k(category)
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+        [lyon, cellDegrees(level)],
+      );
+    for (const level of [MIN_COUNTED_LEVEL, 13, MAX_COUNTED_LEVEL]) {
+      const [kept, fresh] = await Promise.all([counted(level), recount(level)]);
+      expect(kept.rows.length).toBeGreaterThan(0);
+      expect({ level, cells: kept.rows }).toEqual({ level, cells: fresh.rows });
+    }
+    // The map still adds up, without the listings past their date (no expiry sweep has run).
+    for (const [box, zoom] of [
+      [area, 12],
+      [screenBox(centre, 13), 13],
+      [screenBox(centre, 15), 15],
+    ] as Array<[Box, number]>) {
+      const { fc } = await map(`bbox=${box.join(',')}&zoom=${zoom}`);
+      const total = fc.features.reduce((sum, f) => sum + (f.properties.cluster ? f.properties.count : 1), 0);
+      expect({ zoom, total }).toEqual({ zoom, total: await publicInBox(box) });
+    }
   });
 });

@@ -13,9 +13,17 @@ import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto }
 import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
-import { listingCellsInBox, listingPointsInBox } from './listings.map';
+import { listingCellsInBox, listingPointsInBox, MapPoint } from './listings.map';
 import { countListings, SearchCursor, SearchFilters, SearchRow, searchListings } from './listings.search';
-import { cellsOf, cellSize, clusterFeatures, MAP_POINTS_CAP, MAP_POINTS_MIN_ZOOM } from './map-grid';
+import {
+  cellDegrees,
+  cellLevel,
+  cellsOf,
+  clusterFeatures,
+  MAP_POINTS_CAP,
+  MAP_POINTS_MIN_ZOOM,
+  MAX_COUNTED_LEVEL,
+} from './map-grid';
 
 /** Other modules read a request's Idempotency-Key through the listings module (staff relays listings too). */
 export { IDEMPOTENCY_HEADER, IDEMPOTENCY_HEADER_DOC, idempotentRequest } from './idempotency.repository';
@@ -230,20 +238,25 @@ export class ListingsService {
           : undefined;
     const listingKind = q.kind === 'project' ? undefined : q.kind;
     const zoomed = q.zoom !== undefined && q.zoom >= MAP_POINTS_MIN_ZOOM;
-    const pointCap = q.zoom === undefined ? MAP_CAP : MAP_POINTS_CAP;
-    const cell = q.zoom === undefined ? 0 : cellSize(q.zoom, box);
+    const level = q.zoom === undefined ? 0 : cellLevel(q.zoom, box);
+    const cell = cellDegrees(level);
     const { points, cells, categoryId } = await this.db.read(tenant.id, async (tx) => {
       const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
       const f = { kind: listingKind, categoryId };
-      // Points first when they may do: a box holding more than the cap is answered as clusters.
-      const points =
-        q.kind === 'project' || (q.zoom !== undefined && !zoomed)
-          ? []
-          : await listingPointsInBox(tx, box, f, pointCap + 1);
-      const cells =
-        q.kind !== 'project' && q.zoom !== undefined && (!zoomed || points.length > pointCap)
-          ? await listingCellsInBox(tx, box, f, cell)
-          : undefined;
+      const none: MapPoint[] = [];
+      if (q.kind === 'project') return { points: none, cells: undefined, categoryId };
+      if (q.zoom === undefined)
+        return { points: await listingPointsInBox(tx, box, f, MAP_CAP + 1), cells: undefined, categoryId };
+      // Counted cells first when PostgreSQL keeps them (a read bounded by the box's size on the screen): zoomed in
+      // on at most the cap, the box is answered with its points.
+      if (!zoomed || level <= MAX_COUNTED_LEVEL) {
+        const cells = await listingCellsInBox(tx, box, f, level);
+        if (!zoomed || cells.reduce((n, c) => n + c.n, 0) > MAP_POINTS_CAP) return { points: none, cells, categoryId };
+        return { points: await listingPointsInBox(tx, box, f, MAP_POINTS_CAP + 1), cells: undefined, categoryId };
+      }
+      // Finer than the counted cells, the points first: only a box holding more than the cap is counted point by point.
+      const points = await listingPointsInBox(tx, box, f, MAP_POINTS_CAP + 1);
+      const cells = points.length > MAP_POINTS_CAP ? await listingCellsInBox(tx, box, f, level) : undefined;
       return { points, cells, categoryId };
     });
     const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];

@@ -9,16 +9,34 @@ const CELL_PX = 64;
 const MAX_CELLS_ACROSS = 16;
 
 /**
- * The side in degrees of the grid's cells for a map at `zoom` showing `box`: CELL_PX screen pixels at that zoom
- * (256-pixel Web Mercator tiles), made coarser by whole zoom levels when the box would hold more than
- * MAX_CELLS_ACROSS of them across. Powers of two only, so that panning keeps the same grid.
+ * Grid levels whose cells PostgreSQL keeps counted (listing_map_cells, migration 1732300032000, which holds the same
+ * two numbers): clusters finer than MAX_COUNTED_LEVEL (a street, zoomed in on more than MAP_POINTS_CAP listings)
+ * are counted from the box's points.
  */
-export function cellSize(zoom: number, box: Box): number {
-  const atZoom = (z: number) => (360 / 2 ** z / 256) * CELL_PX;
+export const MIN_COUNTED_LEVEL = 10;
+export const MAX_COUNTED_LEVEL = 16;
+
+/** The side in degrees of a cell of grid `level`: CELL_PX screen pixels at zoom `level`, 90 / 2^level. */
+export function cellDegrees(level: number): number {
+  return (360 / 2 ** level / 256) * CELL_PX;
+}
+
+/**
+ * The grid level of the clusters of a map at `zoom` showing `box`: cells of CELL_PX screen pixels at that zoom
+ * (256-pixel Web Mercator tiles), made coarser by whole zoom levels when the box would hold more than
+ * MAX_CELLS_ACROSS of them across. Powers of two only, so that panning keeps the same grid, and a cell of one level
+ * is four of the next.
+ */
+export function cellLevel(zoom: number, box: Box): number {
   const needed = Math.max(box[2] - box[0], box[3] - box[1]) / MAX_CELLS_ACROSS;
   let z = zoom;
-  while (z > 0 && atZoom(z) < needed) z--;
-  return atZoom(z);
+  while (z > 0 && cellDegrees(z) < needed) z--;
+  return z;
+}
+
+/** The side in degrees of the clusters' cells for a map at `zoom` showing `box` (cellLevel). */
+export function cellSize(zoom: number, box: Box): number {
+  return cellDegrees(cellLevel(zoom, box));
 }
 
 export interface CellCount {
