@@ -13,6 +13,7 @@ import { missionFromForm } from './mission-form';
 import { NOTICES } from './project-notices';
 import type { VolunteersExtra } from './organisations.views';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
+import { managedProject } from './managed';
 
 /**
  * A project's missions: signing up and withdrawing, and for the project's managers, creating one,
@@ -171,8 +172,7 @@ export class MissionsPagesController {
     values: Form,
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
-    const project = await this.projects.get(ref, id, me);
-    if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
+    const project = await managedProject(this.projects, ref, id, me);
     const ctx = await this.pageContexts.of(ref, req, formTitle('Nouvelle mission', errors), 'my-organisations');
     return sendPage(reply, this.pages.render('new-mission', { ...ctx, project, values, errors, formError }), status);
   }

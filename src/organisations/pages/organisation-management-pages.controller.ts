@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { ManagerInviteDto, ReplyToDto } from '../dto/organisations.dto';
 import { OrganisationsService } from '../organisations.service';
@@ -11,6 +10,7 @@ import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import type { ManageOrganisationExtra } from './organisations.views';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
+import { managedOrganisation } from './managed';
 
 const NOTICES: Record<string, string> = {
   organisation: 'Votre organisation est enregistrée : elle sera visible après relecture par l’équipe de modération.',
@@ -99,8 +99,7 @@ export class OrganisationManagementPagesController {
     extra: ManageOrganisationExtra,
     status = 200,
   ) {
-    const organisation = await this.organisations.get(ref, id, me);
-    if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
+    const organisation = await managedOrganisation(this.organisations, ref, id, me);
     const inbox = await this.organisations.inbox(ref, me, id);
     const ctx = await this.pageContexts.of(ref, req, `Gérer ${organisation.name}`, 'my-organisations');
     return sendPage(

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidError, NotFoundError } from '@libs/errors';
+import { InvalidError } from '@libs/errors';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
 import { CreateProjectDto, UpdateProjectDto } from '../dto/organisations.dto';
 import { OrganisationsService } from '../organisations.service';
@@ -13,6 +13,7 @@ import { PageContexts } from '@src/web/page-context';
 import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { OrganisationsPageContexts } from './organisations-page-contexts';
+import { managedOrganisation, managedProject } from './managed';
 
 /**
  * The project form, for an organisation's managers: a new project, and changes to one.
@@ -122,8 +123,7 @@ export class ProjectFormPagesController {
     values: Form,
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
-    const organisation = await this.organisations.get(ref, id, me);
-    if (!organisation.manager) throw new NotFoundError('Cette organisation est introuvable.');
+    const organisation = await managedOrganisation(this.organisations, ref, id, me);
     const [ctx, categories, neighbourhoods] = await Promise.all([
       this.pageContexts.of(ref, req, formTitle('Nouveau projet', errors), 'my-organisations'),
       this.tenants.categories(ref),
@@ -145,8 +145,7 @@ export class ProjectFormPagesController {
     values?: Form,
     { errors, formError, status = 200 }: Partial<FormRefusal> = {},
   ) {
-    const project = await this.projects.get(ref, id, me);
-    if (!project.manager) throw new NotFoundError('Ce projet est introuvable.');
+    const project = await managedProject(this.projects, ref, id, me);
     const ctx = await this.pageContexts.of(
       ref,
       req,
