@@ -122,21 +122,24 @@ describe('queues, rate limits and the queue dashboard on a Redis Cluster of thre
       const until = Date.now() + 30_000;
       while (Date.now() < until && sink.messages.filter(about(title)).length < 80) await pause(10);
       await cluster.kill(bulkMaster);
-      const before = recipientsOf(title).size;
-      expect(before).toBeGreaterThanOrEqual(80);
-      expect(before).toBeLessThan(NEIGHBOURS);
+      try {
+        const before = recipientsOf(title).size;
+        expect(before).toBeGreaterThanOrEqual(80);
+        expect(before).toBeLessThan(NEIGHBOURS);
 
-      // The other masters keep serving their queues: a password reset (mail queue) still goes out.
-      const reset = await t.request({
-        method: 'POST',
-        url: '/api/v1/auth/password-reset',
-        payload: { email: author.email },
-      });
-      expect(reset.status).toBe(202);
-      await sink.waitFor((m) => m.to.includes(author.email), 15_000);
+        // The other masters keep serving their queues: a password reset (mail queue) still goes out.
+        const reset = await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/password-reset',
+          payload: { email: author.email },
+        });
+        expect(reset.status).toBe(202);
+        await sink.waitFor((m) => m.to.includes(author.email), 15_000);
 
-      await pause(2_000); // a few seconds down in all
-      await cluster.start(bulkMaster);
+        await pause(2_000); // a few seconds down in all
+      } finally {
+        await cluster.start(bulkMaster); // also when an expectation failed: the cluster is left whole
+      }
       await allReached(title, 120_000);
       await pause(1_000);
       expect(sink.messages.filter(about(title))).toHaveLength(NEIGHBOURS);
