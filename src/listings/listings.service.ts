@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LruCache } from '@libs/cache';
 import { randomUUID } from 'node:crypto';
 import { Database, TenantTx } from '@libs/db';
 import { insideTenantArea, LatLng, publicPointOf } from '@libs/geo';
@@ -43,6 +44,15 @@ export const STATUS_LABEL: Record<ListingStatus, string> = {
 };
 const DEFAULT_RADIUS_M = 2000;
 const MAP_CAP = 500;
+/** How long a tenant's categories and neighbourhoods stay in memory for search and the map (searchCatalogue). */
+const CATALOGUE_TTL_MS = 60_000;
+const CATALOGUE_TENANTS = 1000;
+
+/** A tenant's enabled categories and its neighbourhoods, by slug and by id, as search and the map name them. */
+interface SearchCatalogue {
+  categories: Map<string, { id: string; name: string }>;
+  neighbourhoods: Map<string, string>;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalid = (field: string, message: string) => new InvalidError([{ field, message }]);
@@ -115,6 +125,9 @@ export interface MapFeature {
 @Injectable()
 export class ListingsService {
   private readonly kinds = new Map<string, SearchKindSource>();
+  private readonly catalogues = new LruCache<TenantId, { at: number; catalogue: Promise<SearchCatalogue> }>(
+    CATALOGUE_TENANTS,
+  );
 
   constructor(
     private readonly db: Database,
@@ -191,12 +204,17 @@ export class ListingsService {
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const catalogue = q.category || q.neighbourhood ? await this.searchCatalogue(tenant) : undefined;
     // Public reads go to the standby when there is one that keeps up (Database.read).
     const { rows, total } = await this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
         kind: q.kind as 'offer' | 'request' | undefined,
-        categoryId: q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined,
-        neighbourhoodId: q.neighbourhood ? await this.resolveNeighbourhood(tx, q.neighbourhood) : undefined,
+        categoryId: q.category
+          ? (catalogue?.categories.get(q.category)?.id ?? (await this.resolveCategory(tx, q.category, 'category')))
+          : undefined,
+        neighbourhoodId: q.neighbourhood
+          ? (catalogue?.neighbourhoods.get(q.neighbourhood) ?? (await this.resolveNeighbourhood(tx, q.neighbourhood)))
+          : undefined,
         q: q.q,
         near,
         radiusM: q.radius,
@@ -240,8 +258,11 @@ export class ListingsService {
     const zoomed = q.zoom !== undefined && q.zoom >= MAP_POINTS_MIN_ZOOM;
     const level = q.zoom === undefined ? 0 : cellLevel(q.zoom, box);
     const cell = cellDegrees(level);
+    const catalogue = await this.searchCatalogue(tenant);
     const { points, cells, categoryId } = await this.db.read(tenant.id, async (tx) => {
-      const categoryId = q.category ? await this.resolveCategory(tx, q.category, 'category') : undefined;
+      const categoryId = q.category
+        ? (catalogue.categories.get(q.category)?.id ?? (await this.resolveCategory(tx, q.category, 'category')))
+        : undefined;
       const f = { kind: listingKind, categoryId };
       const none: MapPoint[] = [];
       if (q.kind === 'project') return { points: none, cells: undefined, categoryId };
@@ -260,9 +281,8 @@ export class ListingsService {
       return { points, cells, categoryId };
     });
     const extra = projects ? await projects.inBox(tenant, box, categoryId) : [];
-    const names = new Map((await this.tenants.categories(tenant)).map((c) => [c.slug, c.name]));
     const category = (slug: unknown) =>
-      typeof slug === 'string' ? { slug, name: names.get(slug) ?? slug } : (slug ?? null);
+      typeof slug === 'string' ? { slug, name: catalogue.categories.get(slug)?.name ?? slug } : (slug ?? null);
     const pointFeatures = [
       ...extra.map((f) => ({ ...f, properties: { ...f.properties, category: category(f.properties.category) } })),
       ...points.map((r) => ({
@@ -471,6 +491,33 @@ export class ListingsService {
     if (!(lat >= -90 && lat <= 90)) throw invalid('near', 'latitude hors limites (-90 à 90)');
     if (!(lng >= -180 && lng <= 180)) throw invalid('near', 'longitude hors limites (-180 à 180)');
     return { lat, lng };
+  }
+
+  /**
+   * The tenant's categories and neighbourhoods by slug and id, from memory: a search or a map names one on most
+   * requests, and looking it up was a round trip inside the search's transaction (and the map read every category's
+   * name in a transaction of its own). Read before the transaction (a second pooled connection must never be awaited
+   * inside one) and kept CATALOGUE_TTL_MS; concurrent requests share one read. Only what it finds is trusted: a name
+   * it lacks (a category enabled since) is asked of PostgreSQL in the transaction, as before, so the worst a stale
+   * entry does is let a search find, for that long, the listings of a category just withdrawn.
+   */
+  private searchCatalogue(tenant: TenantRef): Promise<SearchCatalogue> {
+    const held = this.catalogues.get(tenant.id);
+    if (held && Date.now() - held.at < CATALOGUE_TTL_MS) return held.catalogue;
+    const catalogue = Promise.all([this.tenants.categories(tenant), this.tenants.neighbourhoods(tenant)]).then(
+      ([categories, neighbourhoods]) => ({
+        categories: new Map(
+          categories.flatMap((c) => [
+            [c.slug, { id: c.id, name: c.name }],
+            [c.id, { id: c.id, name: c.name }],
+          ]),
+        ),
+        neighbourhoods: new Map(neighbourhoods.flatMap((n) => [[n.slug, n.id] as const, [n.id, n.id] as const])),
+      }),
+    );
+    this.catalogues.set(tenant.id, { at: Date.now(), catalogue });
+    catalogue.catch(() => this.catalogues.delete(tenant.id));
+    return catalogue;
   }
 
   private async resolveCategory(tx: TenantTx, idOrSlug: string, field: string): Promise<string> {
