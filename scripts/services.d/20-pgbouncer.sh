@@ -40,6 +40,9 @@ listen_port = $PGB_PORT
 unix_socket_dir =
 pool_mode = transaction
 default_pool_size = 20
+;; Idle server connections close after 10 s: the tests copy entraide_test as a template, which
+;; PostgreSQL refuses while any session (the pooler's included) is connected to it.
+server_idle_timeout = 10
 max_client_conn = 1000
 auth_type = md5
 auth_file = $PGB_USERLIST
