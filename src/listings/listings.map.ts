@@ -1,4 +1,4 @@
-import { rows, type TenantTx } from '@libs/db';
+import { preparedRows, type TenantTx } from '@libs/db';
 import { Box, boxWithinTenantAreaSql } from '@libs/geo/box';
 import { cellDegrees, MAX_COUNTED_LEVEL, MIN_COUNTED_LEVEL } from './map-grid';
 
@@ -15,7 +15,8 @@ import { cellDegrees, MAX_COUNTED_LEVEL, MIN_COUNTED_LEVEL } from './map-grid';
  * So a cluster request reads a number of cells bounded by the box's size on the screen, and only the points of a
  * band one counted cell wide, whatever the number of listings in the box: at a million listings, zoom 12 read about
  * 25,000 points of a commune before. Cells are counted in PostgreSQL rather than by a clustering library in the
- * process: the answer is the same on every instance and needs no copy of the tenant's points in memory.
+ * process: the answer is the same on every instance and needs no copy of the tenant's points in memory. Each
+ * statement is prepared once per connection (preparedRows): its plan does not depend on the box.
  */
 export interface MapFilters {
   kind?: 'offer' | 'request';
@@ -57,14 +58,14 @@ const CUT_BOX = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
  */
 export function listingCellsInBox(tx: TenantTx, box: Box, f: MapFilters, level: number): Promise<MapCell[]> {
   if (level > MAX_COUNTED_LEVEL)
-    return rows<MapCell>(
+    return preparedRows<MapCell>(
       tx,
       `SELECT g.cx::text AS cx, g.cy::text AS cy, g.kind, g.n, g.lng, g.lat
        FROM (${CUT_BOX}) b, app_listing_cells_in_box(b.min_lng, b.min_lat, b.max_lng, b.max_lat, $6, $7, $8) g`,
       [tx.tenantId, ...box, cellDegrees(level), f.kind ?? null, f.categoryId ?? null],
     );
   const counted = Math.min(MAX_COUNTED_LEVEL, Math.max(MIN_COUNTED_LEVEL, level + FINER_LEVELS));
-  return rows<MapCell>(
+  return preparedRows<MapCell>(
     tx,
     `WITH i AS (
        SELECT b.*, ceil((b.min_lng + ${INSIDE}) / $7::float8)::bigint AS ix0,
@@ -100,7 +101,7 @@ export function listingCellsInBox(tx: TenantTx, box: Box, f: MapFilters, level: 
 
 /** At most `cap` public listings in the box, in no particular order (the caller asks for one more than it shows). */
 export function listingPointsInBox(tx: TenantTx, box: Box, f: MapFilters, cap: number): Promise<MapPoint[]> {
-  return rows<MapPoint>(
+  return preparedRows<MapPoint>(
     tx,
     `SELECT l.id, l.kind, l.title, c.slug AS category, n.name AS neighbourhood,
             ST_X(l.public_location::geometry) AS lng, ST_Y(l.public_location::geometry) AS lat
