@@ -58,9 +58,8 @@ export class SignInPagesController {
     @Res() reply: FastifyReply,
     @Query('retour') retour?: string,
   ) {
-    const ctx = await this.context(ref, req, 'Se connecter', 'login');
-    const buttons = this.identity.signInButtons(ref);
-    sendPage(reply, this.pages.render('login', { ...ctx, ...buttons, retour: safeReturn(retour), values: {} }));
+    const ctx = await this.formContext(ref, req, 'login', 'Se connecter');
+    sendPage(reply, this.pages.render('login', { ...ctx, retour: safeReturn(retour), values: {} }));
   }
 
   @Post('connexion')
@@ -80,10 +79,9 @@ export class SignInPagesController {
       summary: 'La connexion a échoué : corrigez les champs signalés.',
       refused: async ({ errors, formError, status, headers }) => {
         reply.headers(headers ?? {});
-        const ctx = await this.context(ref, req, 'Erreur – Se connecter', 'login');
+        const ctx = await this.formContext(ref, req, 'login', 'Erreur – Se connecter');
         const page = {
           ...ctx,
-          ...this.identity.signInButtons(ref),
           retour: safeReturn(body.retour),
           values: { email: body.email },
           errors,
@@ -113,9 +111,8 @@ export class SignInPagesController {
     if (sent === '1') {
       return this.messages.send(ref, req, reply, VERIFY_SENT, { current: 'signup' });
     }
-    const ctx = await this.context(ref, req, "S'inscrire", 'signup');
-    const buttons = this.identity.signInButtons(ref);
-    sendPage(reply, this.pages.render('signup', { ...ctx, ...buttons, retour: returnTo(retour), values: {} }));
+    const ctx = await this.formContext(ref, req, 'signup', "S'inscrire");
+    sendPage(reply, this.pages.render('signup', { ...ctx, retour: returnTo(retour), values: {} }));
   }
 
   @Post('inscription')
@@ -137,7 +134,7 @@ export class SignInPagesController {
         return reply.redirect('/inscription?envoye=1', 303);
       },
       refused: async ({ errors, detail, invalid, status }) => {
-        const ctx = await this.context(ref, req, "Erreur – S'inscrire", 'signup');
+        const ctx = await this.formContext(ref, req, 'signup', "Erreur – S'inscrire");
         // The form's rules stop at the first broken field; the password's own rules are shown with them.
         const pw = body.password
           ? passwordProblem(body.password, { email: body.email, siteName: ctx.tenant.siteName })
@@ -147,8 +144,7 @@ export class SignInPagesController {
           ? "L'inscription n'a pas abouti : corrigez les champs signalés."
           : detail;
         const values = { email: body.email, displayName: body.displayName, acceptTerms: body.acceptTerms === 'true' };
-        const buttons = this.identity.signInButtons(ref);
-        const page = { ...ctx, ...buttons, retour: returnTo(body.retour), values, errors, formError };
+        const page = { ...ctx, retour: returnTo(body.retour), values, errors, formError };
         return sendPage(reply, this.pages.render('signup', page), status);
       },
     });
@@ -259,6 +255,12 @@ export class SignInPagesController {
       refused: () =>
         this.messages.send(ref, req, reply, SPENT_LINK, { title: 'Lien invalide', current: 'signup', status: 400 }),
     });
+  }
+
+  /** The sign-in or sign-up form's page context, with the identity providers' buttons beside the form. */
+  private async formContext(ref: TenantRef, req: FastifyRequest, page: 'login' | 'signup', title: string) {
+    const ctx = await this.context(ref, req, title, page);
+    return { ...ctx, ...this.identity.signInButtons(ref) };
   }
 
   private context(ref: TenantRef, req: FastifyRequest, title: string, current?: string): Promise<PageContext> {
