@@ -101,6 +101,23 @@ describe('search query plans', () => {
     );
   });
 
+  it('reads only listings and their authors: categories and neighbourhoods are named from memory', async () => {
+    let captured: { sql: string; params: unknown[] } | undefined;
+    const capture = {
+      tenantId: meylan,
+      queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) },
+    } as unknown as TenantTx;
+    for (const f of [{ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 }, {}, { q: 'jardinage' }]) {
+      await searchListings(capture, f, undefined, 21);
+      let relations: string[] = [];
+      await asApp(async (c) => {
+        const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
+        relations = flatten(rows[0]['QUERY PLAN'][0].Plan).flatMap((n) => n['Relation Name'] ?? []);
+      });
+      expect(new Set(relations)).toEqual(new Set(['listings', 'accounts']));
+    }
+  });
+
   it('pages nearest-first through ties longer than the read headroom, in (distance, id) order', async () => {
     // 30 published listings of one category share one public point: every page ends inside the tie.
     const point = { lat: 45.2101, lng: 5.7801 };

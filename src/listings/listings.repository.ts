@@ -225,6 +225,20 @@ export class ListingsRepository {
     return row?.id;
   }
 
+  /** Categories and neighbourhoods of the tenant by id, offered now or not (a search names its rows by them). */
+  async named(
+    tx: TenantTx,
+    categoryIds: string[],
+    neighbourhoodIds: string[],
+  ): Promise<Array<{ id: string; slug: string; name: string }>> {
+    return rows<{ id: string; slug: string; name: string }>(
+      tx,
+      `SELECT id, slug, name FROM categories WHERE id = ANY($2::uuid[])
+       UNION ALL SELECT id, slug, name FROM neighbourhoods WHERE tenant_id = $1 AND id = ANY($3::uuid[])`,
+      [tx.tenantId, categoryIds, neighbourhoodIds],
+    );
+  }
+
   async neighbourhoodId(tx: TenantTx, idOrSlug: string): Promise<string | undefined> {
     const row = await firstRow<{ id: string }>(
       tx,

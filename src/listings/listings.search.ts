@@ -57,6 +57,25 @@ export const LISTING_VIEW_COLUMNS = `
     "publicLocation",
   a.display_name AS "authorName", a.relayed`;
 
+/**
+ * A public listing as search reads it: its category and neighbourhood by id only, named by the caller from the
+ * tenant's catalogue in memory (ListingsService). Joining them cost every search a scan of the neighbourhoods of
+ * every commune (a few hundred rows, growing with the platform) and three JSON objects a row.
+ */
+export type SearchHit = Omit<SearchRow, 'category' | 'neighbourhood'> & {
+  categoryId: string;
+  neighbourhoodId: string | null;
+};
+
+const SEARCH_COLUMNS = `
+  l.id, l.kind, l.title, l.description, l.mode, l.created_at AS "createdAt", l.expires_at AS "expiresAt",
+  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId",
+  json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
+    "publicLocation",
+  a.display_name AS "authorName", a.relayed`;
+
+const SEARCH_JOINS = `JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
+
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id
   LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
@@ -94,7 +113,7 @@ export async function searchListings(
   f: SearchFilters,
   cursor: SearchCursor | undefined,
   limit: number,
-): Promise<SearchRow[]> {
+): Promise<SearchHit[]> {
   const { params, p, where, text: q } = publicListings(tx, f);
   const query = q
     ? `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
@@ -123,8 +142,8 @@ export async function searchListings(
          SELECT *, count(*) OVER ()::int AS "readCount", max("sortDistance") OVER () AS "readFarthest",
            ${outer.length ? outer.join(' AND ') : 'true'} AS "inPage"
          FROM (
-           SELECT ${LISTING_VIEW_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
-           FROM listings l ${LISTING_VIEW_JOINS}
+           SELECT ${SEARCH_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
+           FROM listings l ${SEARCH_JOINS}
            WHERE ${where.join(' AND ')}
            ORDER BY ${distance}
            LIMIT ${read}
@@ -153,10 +172,10 @@ export async function searchListings(
     order = `l.created_at DESC, l.id DESC`;
   }
 
-  return preparedRows<SearchRow>(
+  return preparedRows<SearchHit>(
     tx,
-    `SELECT ${LISTING_VIEW_COLUMNS}${extra}
-     FROM listings l ${LISTING_VIEW_JOINS}
+    `SELECT ${SEARCH_COLUMNS}${extra}
+     FROM listings l ${SEARCH_JOINS}
      WHERE ${where.join(' AND ')}
      ORDER BY ${order}
      LIMIT ${p(limit)}`,
@@ -196,12 +215,12 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
 }
 
 /** A row of the nearest-first query, with the bounds of what it read (see readTooShort). */
-interface NearestRow extends SearchRow {
+type NearestRow = SearchHit & {
   publicPoint: unknown;
   readCount: number;
   readFarthest: number;
   inPage: boolean;
-}
+};
 
 /**
  * Whether rows the nearest-first query did not read could belong to the page: only when it read as

@@ -15,7 +15,7 @@ import { IdempotencyRepository, IdempotentRequest } from './idempotency.reposito
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingCellsInBox, listingPointsInBox, MapPoint } from './listings.map';
-import { countListings, SearchCursor, SearchFilters, SearchRow, searchListings } from './listings.search';
+import { countListings, SearchCursor, SearchFilters, SearchHit, SearchRow, searchListings } from './listings.search';
 import {
   cellDegrees,
   cellLevel,
@@ -48,10 +48,16 @@ const MAP_CAP = 500;
 const CATALOGUE_TTL_MS = 60_000;
 const CATALOGUE_TENANTS = 1000;
 
+/** A category or a neighbourhood as a listing shows it. */
+interface Named {
+  id: string;
+  slug: string;
+  name: string;
+}
 /** A tenant's enabled categories and its neighbourhoods, by slug and by id, as search and the map name them. */
 interface SearchCatalogue {
-  categories: Map<string, { id: string; name: string }>;
-  neighbourhoods: Map<string, string>;
+  categories: Map<string, Named>;
+  neighbourhoods: Map<string, Named>;
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -204,23 +210,25 @@ export class ListingsService {
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const catalogue = q.category || q.neighbourhood ? await this.searchCatalogue(tenant) : undefined;
+    const catalogue = await this.searchCatalogue(tenant);
     // Public reads go to the standby when there is one that keeps up (Database.read).
     const { rows, total } = await this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
         kind: q.kind as 'offer' | 'request' | undefined,
         categoryId: q.category
-          ? (catalogue?.categories.get(q.category)?.id ?? (await this.resolveCategory(tx, q.category, 'category')))
+          ? (catalogue.categories.get(q.category)?.id ?? (await this.resolveCategory(tx, q.category, 'category')))
           : undefined,
         neighbourhoodId: q.neighbourhood
-          ? (catalogue?.neighbourhoods.get(q.neighbourhood) ?? (await this.resolveNeighbourhood(tx, q.neighbourhood)))
+          ? (catalogue.neighbourhoods.get(q.neighbourhood)?.id ??
+            (await this.resolveNeighbourhood(tx, q.neighbourhood)))
           : undefined,
         q: q.q,
         near,
         radiusM: q.radius,
       };
+      const hits = await searchListings(tx, filters, cursor, limit + 1);
       return {
-        rows: await searchListings(tx, filters, cursor, limit + 1),
+        rows: await this.named(tx, catalogue, hits),
         total: opts.count ? await countListings(tx, filters) : undefined,
       };
     });
@@ -507,17 +515,46 @@ export class ListingsService {
     const catalogue = Promise.all([this.tenants.categories(tenant), this.tenants.neighbourhoods(tenant)]).then(
       ([categories, neighbourhoods]) => ({
         categories: new Map(
-          categories.flatMap((c) => [
-            [c.slug, { id: c.id, name: c.name }],
-            [c.id, { id: c.id, name: c.name }],
-          ]),
+          categories.flatMap((c) => {
+            const named = { id: c.id, slug: c.slug, name: c.name };
+            return [[c.slug, named] as const, [c.id, named] as const];
+          }),
         ),
-        neighbourhoods: new Map(neighbourhoods.flatMap((n) => [[n.slug, n.id] as const, [n.id, n.id] as const])),
+        neighbourhoods: new Map(
+          neighbourhoods.flatMap((n) => {
+            const named = { id: n.id, slug: n.slug, name: n.name };
+            return [[n.slug, named] as const, [n.id, named] as const];
+          }),
+        ),
       }),
     );
     this.catalogues.set(tenant.id, { at: Date.now(), catalogue });
     catalogue.catch(() => this.catalogues.delete(tenant.id));
     return catalogue;
+  }
+
+  /**
+   * Search hits with their category and neighbourhood, from the catalogue in memory; those it lacks (a category no
+   * longer offered, a neighbourhood added since) are read in the same transaction.
+   */
+  private async named(tx: TenantTx, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<SearchRow[]> {
+    const missingCategories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
+    const missingHoods = new Set(
+      hits.flatMap((h) =>
+        h.neighbourhoodId && !catalogue.neighbourhoods.has(h.neighbourhoodId) ? [h.neighbourhoodId] : [],
+      ),
+    );
+    const read =
+      missingCategories.size || missingHoods.size
+        ? new Map((await this.repo.named(tx, [...missingCategories], [...missingHoods])).map((n) => [n.id, n]))
+        : undefined;
+    return hits.map(({ categoryId, neighbourhoodId, ...hit }) => ({
+      ...hit,
+      category: catalogue.categories.get(categoryId) ?? read!.get(categoryId)!,
+      neighbourhood: neighbourhoodId
+        ? (catalogue.neighbourhoods.get(neighbourhoodId) ?? read?.get(neighbourhoodId) ?? null)
+        : null,
+    }));
   }
 
   private async resolveCategory(tx: TenantTx, idOrSlug: string, field: string): Promise<string> {
