@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { TenantTx } from '@libs/db';
 import { boxWithinTenantAreaSql } from '@libs/geo/box';
-import { listingCellsInBox, listingPointsInBox } from '@src/listings/listings.map';
+import { listingCellsInBox, listingPointsInBox, listingsCountedInside } from '@src/listings/listings.map';
 import { cellDegrees, cellLevel, MAX_COUNTED_LEVEL, MIN_COUNTED_LEVEL } from '@src/listings/map-grid';
 import type { Browser } from 'playwright-core';
 import { computedStyle, expectNoAxeViolations, launchBrowser, openTenantPage, uncaughtErrors } from './support/browser';
@@ -288,6 +288,10 @@ describe('the map of 25,000 listings: clusters, then points', () => {
     // Finer than the counted levels (a street holding more than 300 listings), the box's points are counted.
     const alley = screenBox(centre, 18);
     expect(cellLevel(18, alley)).toBeGreaterThan(MAX_COUNTED_LEVEL);
+    // Whether it does is first told by the counts of its whole cells at the finest counted level.
+    const inside = await planOf((tx) => listingsCountedInside(tx, alley, {}));
+    expect(indexes(inside).filter((i) => i?.startsWith('listing'))).toEqual(['listing_map_cells_pkey']);
+    expect(sorts(inside)).toEqual([]);
     for (const cat of [null, category]) {
       const cells = await functionPlan('app_listing_cells_in_box', [...alley, cellDegrees(18), null, cat]);
       expect(indexes(cells)).toEqual([expect.stringMatching(/^listings_public_(category_)?geo$/)]);

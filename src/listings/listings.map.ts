@@ -52,6 +52,14 @@ const INSIDE = 1e-9;
 
 const CUT_BOX = boxWithinTenantAreaSql('$1', '$2', '$3', '$4', '$5');
 
+/** The cut box and the range of whole cells of side `cell` (a parameter) inside it: ix0..ix1, iy0..iy1. */
+const interiorSql = (cell: string) => `
+  SELECT b.*, ceil((b.min_lng + ${INSIDE}) / ${cell}::float8)::bigint AS ix0,
+         ceil((b.min_lat + ${INSIDE}) / ${cell}::float8)::bigint AS iy0,
+         floor((b.max_lng - ${INSIDE}) / ${cell}::float8)::bigint - 1 AS ix1,
+         floor((b.max_lat - ${INSIDE}) / ${cell}::float8)::bigint - 1 AS iy1
+  FROM (${CUT_BOX}) b`;
+
 /**
  * Counts of public listings per cell of grid `level` (cellDegrees) and kind, in the box, each placed at the mean of
  * its listings' public points.
@@ -67,12 +75,7 @@ export function listingCellsInBox(tx: TenantTx, box: Box, f: MapFilters, level: 
   const counted = Math.min(MAX_COUNTED_LEVEL, Math.max(MIN_COUNTED_LEVEL, level + FINER_LEVELS));
   return preparedRows<MapCell>(
     tx,
-    `WITH i AS (
-       SELECT b.*, ceil((b.min_lng + ${INSIDE}) / $7::float8)::bigint AS ix0,
-              ceil((b.min_lat + ${INSIDE}) / $7::float8)::bigint AS iy0,
-              floor((b.max_lng - ${INSIDE}) / $7::float8)::bigint - 1 AS ix1,
-              floor((b.max_lat - ${INSIDE}) / $7::float8)::bigint - 1 AS iy1
-       FROM (${CUT_BOX}) b)
+    `WITH i AS (${interiorSql('$7')})
      SELECT (c.cx >> $8::int)::text AS cx, (c.cy >> $8::int)::text AS cy, c.kind, sum(c.n)::int AS n,
             sum(c.sum_lng) / sum(c.n) / 1e6 AS lng, sum(c.sum_lat) / sum(c.n) / 1e6 AS lat
      FROM i, LATERAL (
@@ -97,6 +100,30 @@ export function listingCellsInBox(tx: TenantTx, box: Box, f: MapFilters, level: 
       f.categoryId ?? null,
     ],
   );
+}
+
+/**
+ * How many listings the box's whole cells of the finest counted level hold: at least those of the box but for the
+ * few past their date not yet swept, read from the counts alone (to tell a street too full for points).
+ */
+export async function listingsCountedInside(tx: TenantTx, box: Box, f: MapFilters): Promise<number> {
+  const [found] = await preparedRows<{ n: number }>(
+    tx,
+    `WITH i AS (${interiorSql('$7')})
+     SELECT coalesce(sum(m.n), 0)::int AS n
+     FROM i, listing_map_cells m
+     WHERE m.tenant_id = $1 AND m.level = $6 AND m.category_id = $9 AND m.cx BETWEEN i.ix0 AND i.ix1
+       AND m.cy BETWEEN i.iy0 AND i.iy1 AND ($8::text IS NULL OR m.kind = $8)`,
+    [
+      tx.tenantId,
+      ...box,
+      MAX_COUNTED_LEVEL,
+      cellDegrees(MAX_COUNTED_LEVEL),
+      f.kind ?? null,
+      f.categoryId ?? EVERY_CATEGORY,
+    ],
+  );
+  return found?.n ?? 0;
 }
 
 /** At most `cap` public listings in the box, in no particular order (the caller asks for one more than it shows). */

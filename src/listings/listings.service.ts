@@ -14,7 +14,7 @@ import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto }
 import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
-import { listingCellsInBox, listingPointsInBox, MapPoint } from './listings.map';
+import { listingCellsInBox, listingPointsInBox, listingsCountedInside, MapPoint } from './listings.map';
 import { countListings, SearchCursor, SearchFilters, SearchHit, SearchRow, searchListings } from './listings.search';
 import {
   cellDegrees,
@@ -283,7 +283,10 @@ export class ListingsService {
         if (!zoomed || cells.reduce((n, c) => n + c.n, 0) > MAP_POINTS_CAP) return { points: none, cells, categoryId };
         return { points: await listingPointsInBox(tx, box, f, MAP_POINTS_CAP + 1), cells: undefined, categoryId };
       }
-      // Finer than the counted cells, the points first: only a box holding more than the cap is counted point by point.
+      // Finer than the counted cells: a box whose whole counted cells already hold more than the cap is counted
+      // point by point at once; else its points come first, and only a box holding more than the cap is counted.
+      if ((await listingsCountedInside(tx, box, f)) > MAP_POINTS_CAP)
+        return { points: none, cells: await listingCellsInBox(tx, box, f, level), categoryId };
       const points = await listingPointsInBox(tx, box, f, MAP_POINTS_CAP + 1);
       const cells = points.length > MAP_POINTS_CAP ? await listingCellsInBox(tx, box, f, level) : undefined;
       return { points, cells, categoryId };
