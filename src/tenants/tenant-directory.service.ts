@@ -60,6 +60,7 @@ export class TenantDirectory implements OnModuleInit, OnApplicationShutdown {
       connectionString: config.databaseUrl,
       max: 2,
       idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
       application_name: 'entraide-tenant-directory',
     });
     this.lookups.on('error', (e) => this.logger.warn(`tenant lookup connection lost: ${e.message}`));
