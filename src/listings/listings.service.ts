@@ -9,7 +9,7 @@ import { Principal, TenantId, TenantRef } from '@libs/tenancy';
 import { actingFor, isStaff } from '@src/accounts/roles';
 import { AccountsService } from '@src/accounts/accounts.service';
 import { AuditService } from '@src/audit/audit.service';
-import { CategoryRow, TenantsService } from '@src/tenants/tenants.service';
+import { CategoryRow, NeighbourhoodRow, TenantsService } from '@src/tenants/tenants.service';
 import { CreateListingDto, GeoJsonQuery, SearchListingsQuery, UpdateListingDto } from './dto/listings.dto';
 import { IdempotencyRepository, IdempotentRequest } from './idempotency.repository';
 import { ListingPublication } from './listing-publication.service';
@@ -58,6 +58,8 @@ interface Named {
 interface SearchCatalogue {
   categories: Map<string, Named>;
   neighbourhoods: Map<string, Named>;
+  /** As TenantsService reads them, for the listings page's filters. */
+  rows: { categories: CategoryRow[]; neighbourhoods: NeighbourhoodRow[] };
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -517,6 +519,7 @@ export class ListingsService {
     if (held && Date.now() - held.at < CATALOGUE_TTL_MS) return held.catalogue;
     const catalogue = Promise.all([this.tenants.categories(tenant), this.tenants.neighbourhoods(tenant)]).then(
       ([categories, neighbourhoods]) => ({
+        rows: { categories, neighbourhoods },
         categories: new Map(
           categories.flatMap((c) => {
             const named = { id: c.id, slug: c.slug, name: c.name };
@@ -534,6 +537,15 @@ export class ListingsService {
     this.catalogues.set(tenant.id, { at: Date.now(), catalogue });
     catalogue.catch(() => this.catalogues.delete(tenant.id));
     return catalogue;
+  }
+
+  /**
+   * The tenant's categories and neighbourhoods for the listings page's filters, from the search's catalogue in memory
+   * (searchCatalogue): one read a minute instead of two transactions a page. A category enabled or withdrawn shows
+   * there within CATALOGUE_TTL_MS; forms that take one (posting, alerts) read them afresh.
+   */
+  async filterChoices(tenant: TenantRef): Promise<SearchCatalogue['rows']> {
+    return (await this.searchCatalogue(tenant)).rows;
   }
 
   /**

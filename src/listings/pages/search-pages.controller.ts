@@ -72,10 +72,9 @@ export class SearchPagesController {
     @Query() raw: Form,
   ) {
     const filters = searchFilters(raw);
-    const [ctx, categories, neighbourhoods, me, place] = await Promise.all([
+    const [ctx, { categories, neighbourhoods }, me, place] = await Promise.all([
       this.contexts.of(ref, req, 'Annonces', 'listings'),
-      this.tenants.categories(ref),
-      this.tenants.neighbourhoods(ref),
+      this.listings.filterChoices(ref),
       this.contexts.account(ref, req),
       this.nearMe.resolve(ref, req, filters),
     ]);
