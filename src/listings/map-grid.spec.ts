@@ -1,4 +1,4 @@
-import { cellsOf, cellSize, clusterFeatures } from './map-grid';
+import { cellDegrees, cellLevel, cellsOf, cellSize, clusterFeatures } from './map-grid';
 
 describe('map grid', () => {
   const lyon: [number, number, number, number] = [4.77, 45.7, 4.9, 45.81];
@@ -9,6 +9,11 @@ describe('map grid', () => {
     expect(cellSize(12, lyon)).toBeGreaterThanOrEqual((lyon[2] - lyon[0]) / 16);
     // A whole-world box at street zoom still answers a handful of cells across.
     expect((360 / cellSize(18, [-180, -90, 180, 90])) | 0).toBeLessThanOrEqual(16);
+  });
+
+  it('sizes the cells of a level at exactly 90 / 2^level degrees, as PostgreSQL computes the counted ones', () => {
+    for (let level = 0; level <= 22; level++) expect(cellDegrees(level)).toBe(90 / (1 << level));
+    expect(cellSize(12, lyon)).toBe(cellDegrees(cellLevel(12, lyon)));
   });
 
   it('merges the kinds of a cell into one cluster, counted per kind, at the mean of its points', () => {
