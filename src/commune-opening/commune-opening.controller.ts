@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { DomainError, ForbiddenError, NotFoundError } from '@libs/errors';
 import { problem, sendProblem } from '@libs/http';
-import { Templates } from '@src/web/templates';
+import { platformTemplates } from '@src/web/templates';
 import { CommuneOpeningService, OpeningRefused } from './commune-opening.service';
 
 const STATE_COOKIE = 'entraide_opening_state';
@@ -26,22 +26,8 @@ interface RefusedView {
 }
 
 /** The platform's own pages (no commune's site, theme or scripts here), as plain as the dormant commune's page. */
-const templates = new Templates<{ recorded: RecordedView; refused: RefusedView }>({
-  layout: `<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{title}}</title>
-</head>
-<body>
-{{body}}
-</body>
-</html>
-`,
-  pages: {
-    recorded: `<main>
+const templates = platformTemplates<{ recorded: RecordedView; refused: RefusedView }>({
+  recorded: `<main>
 <h1>Votre demande d’ouverture est enregistrée</h1>
 {{#if alreadyPending}}
 <p>Vous avez déjà demandé l’ouverture du service d’entraide à {{commune}}&nbsp;: votre demande est en attente.</p>
@@ -57,12 +43,11 @@ l’éditeur du site et le responsable des données de ses habitants.</li>
 <li>Vous recevez à l’adresse {{email}} une invitation à en devenir le premier administrateur.</li>
 </ol>
 </main>`,
-    refused: `<main>
+  refused: `<main>
 <h1>{{heading}}</h1>
 <p>{{detail}}</p>
 {{#if back}}<p><a href="{{back.url}}">Revenir à la page d’entraide de {{back.name}}</a></p>{{/if}}
 </main>`,
-  },
 });
 
 /**

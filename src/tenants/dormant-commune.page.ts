@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { problem, sendProblem } from '@libs/http';
 import type { TenantRef } from '@libs/tenancy';
-import { Templates } from '@src/web/templates';
+import { platformTemplates } from '@src/web/templates';
 import { TenantDirectory } from './tenant-directory.service';
 import { TenantsRepository } from './tenants.repository';
 
@@ -23,22 +23,8 @@ interface DormantView {
 }
 
 /** A page of its own (no tenant's theme, header or scripts: there is no site here yet), written as every page is. */
-const templates = new Templates<{ dormant: DormantView }>({
-  layout: `<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{title}}</title>
-</head>
-<body>
-{{body}}
-</body>
-</html>
-`,
-  pages: {
-    dormant: `<main>
+const templates = platformTemplates<{ dormant: DormantView }>({
+  dormant: `<main>
 <h1>Entraide entre voisins à {{name}}</h1>
 {{#if mergedIntoName}}
 <p>{{#if sameName}}Le service d’entraide de {{name}} a désormais une autre adresse.{{else}}
@@ -68,7 +54,6 @@ et un premier administrateur de la commune est invité par courriel pour le comp
 <p>Aucune commune de {{federation}} n’a encore ouvert son site d’entraide.</p>
 {{/if}}
 </main>`,
-  },
 });
 
 /**

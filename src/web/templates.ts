@@ -31,3 +31,25 @@ export class Templates<M extends object> {
     return this.layout(Object.assign({}, model, { body: new Handlebars.SafeString(body) }));
   }
 }
+
+/**
+ * Templates of the platform's own pages, where no commune's site is open (a dormant commune's host, the
+ * platform's host): no tenant's theme, header or scripts, and not indexed.
+ */
+export function platformTemplates<M extends object>(pages: { [K in keyof M]: string }): Templates<M> {
+  return new Templates<M>({ layout: PLATFORM_LAYOUT, pages });
+}
+
+const PLATFORM_LAYOUT = `<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{{title}}</title>
+</head>
+<body>
+{{body}}
+</body>
+</html>
+`;
