@@ -49,12 +49,13 @@ export class ListingPublication {
     return [...new Set([...reasons, ...(await this.ruleReasons(tenant, `${draft.title}\n${draft.description}`))])];
   }
 
-  /** A new draft's first state: held for a moderator with its reasons, or published at once. */
+  /** A new draft's first state (a listing's or a project's): held for a moderator with its reasons, or published. */
   async screen(
     tenant: TenantRef,
-    draft: ListingDraft,
+    id: string,
+    text: Pick<ListingDraft, 'title' | 'description'>,
   ): Promise<{ holdReasons: string[]; status: 'pending_review' | 'published' }> {
-    const holdReasons = await this.holdReasons(tenant, draft);
+    const holdReasons = await this.holdReasons(tenant, { id, title: text.title, description: text.description });
     return { holdReasons, status: holdReasons.length ? 'pending_review' : 'published' };
   }
 

@@ -121,11 +121,7 @@ export class ProjectsService {
     if (dto.startsOn && dto.endsOn && dto.endsOn < dto.startsOn) throw invalid('endsOn', 'la fin doit suivre le début');
     const id = randomUUID();
     // The same rules as listings: the tenant's pre-moderation and its automatic hold rules.
-    const { holdReasons, status } = await this.publication.screen(tenant, {
-      id,
-      title: dto.title,
-      description: dto.description,
-    });
+    const { holdReasons, status } = await this.publication.screen(tenant, id, dto);
     const categories = await this.tenants.categories(tenant);
     await this.db.withTenant(tenant.id, async (tx) => {
       await this.accounts.assertCanPublish(tx, tenant, principal);
