@@ -363,6 +363,18 @@ describe('moderation and administration', () => {
         expect((await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug)).toContain(
           'jardinage',
         );
+        // The listings page's filters come from a catalogue held in memory: an edit shows there at once.
+        const filters = async () => (await t.request({ url: '/annonces', host: 'meylan.localhost' })).body;
+        expect(await filters()).toContain('Jardinage et potager');
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/admin/categories/${id}`,
+          host: 'metropole.localhost',
+          session: fed.session,
+          payload: { name: 'Potager partagé' },
+        });
+        expect(await filters()).toContain('Potager partagé');
+        expect(await filters()).not.toContain('Jardinage et potager');
         await t.request({
           method: 'PATCH',
           url: `/api/v1/admin/categories/${id}`,
@@ -373,6 +385,7 @@ describe('moderation and administration', () => {
         expect(
           (await t.request({ url: '/api/v1/categories' })).json().map((c: { slug: string }) => c.slug),
         ).not.toContain('jardinage');
+        expect(await filters()).not.toContain('Potager partagé');
         const author = await createResident(t.db, 'meylan');
         const res = await post(author, 'meylan.localhost', '/api/v1/listings', {
           kind: 'offer',

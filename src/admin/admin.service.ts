@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { slugify } from '@libs/text';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { Database } from '@libs/db';
+import { Database, type TenantTx } from '@libs/db';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
 import { fieldErrors } from '@libs/http';
-import { Principal, TenantRef } from '@libs/tenancy';
+import { Principal, type TenantId, TenantRef } from '@libs/tenancy';
 import { actingRole } from '@src/accounts/roles';
 import { AuditService } from '@src/audit/audit.service';
 import { TenantDirectory } from '@src/tenants/tenant-directory.service';
@@ -56,6 +56,15 @@ export class AdminService {
     return { id: target.id, slug: target.slug };
   }
 
+  /** An edit of categories, after which copies held in memory (search's catalogue) are dropped. */
+  private async changingCatalogue<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.withTenant(tenantId, work);
+    } finally {
+      this.tenants.catalogueChanged();
+    }
+  }
+
   async catalogue(tenant: TenantRef, p: Principal) {
     const fed = await this.federationOf(tenant, p);
     return this.db.withTenant(tenant.id, (tx) => this.repo.catalogue(tx, fed));
@@ -71,7 +80,7 @@ export class AdminService {
     if (!dto.slug && derived.length < 2)
       throw new InvalidError([{ field: 'name', message: 'le nom doit contenir au moins deux lettres ou chiffres' }]);
     const candidates = dto.slug ? [dto.slug] : [derived, ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${derived}-${n}`)];
-    return this.db.withTenant(tenant.id, async (tx) => {
+    return this.changingCatalogue(tenant.id, async (tx) => {
       // The same name twice in one catalogue is a slip, not a second category (accents and case aside).
       const same = (await this.repo.catalogue(tx, fed)).find((e) => categorySlug(e.name) === derived);
       if (same)
@@ -109,7 +118,7 @@ export class AdminService {
   async updateCategory(tenant: TenantRef, p: Principal, id: string, dto: UpdateCategoryDto) {
     const fed = await this.federationOf(tenant, p);
     if (!UUID.test(id)) throw new NotFoundError('Cette catégorie est introuvable.');
-    return this.db.withTenant(tenant.id, async (tx) => {
+    return this.changingCatalogue(tenant.id, async (tx) => {
       let c;
       try {
         c = await this.repo.updateCategory(tx, fed, id, dto);
@@ -136,7 +145,7 @@ export class AdminService {
   async moveCategory(tenant: TenantRef, p: Principal, id: string, direction: 'up' | 'down') {
     const fed = await this.federationOf(tenant, p);
     if (!UUID.test(id)) throw new NotFoundError('Cette catégorie est introuvable.');
-    return this.db.withTenant(tenant.id, async (tx) => {
+    return this.changingCatalogue(tenant.id, async (tx) => {
       const ids = (await this.repo.catalogue(tx, fed)).map((c) => c.id);
       const from = ids.indexOf(id);
       if (from < 0) throw new NotFoundError('Cette catégorie est introuvable.');
@@ -166,7 +175,7 @@ export class AdminService {
   async addTenantCategory(target: TenantRef, p: Principal, categoryId: string) {
     if (!UUID.test(categoryId)) throw new NotFoundError('Cette catégorie est introuvable.');
     const federation = (await this.tenants.get(target)).federation.slug;
-    return this.db.withTenant(target.id, async (tx) => {
+    return this.changingCatalogue(target.id, async (tx) => {
       if (!(await this.repo.liveCategoryIds(tx, federation, [categoryId])).has(categoryId))
         throw new NotFoundError("Cette catégorie n'est pas dans le catalogue de l'intercommunalité.");
       await this.repo.addTenantCategory(tx, categoryId);
@@ -190,7 +199,7 @@ export class AdminService {
   async setTenantCategories(target: TenantRef, p: Principal, body: unknown) {
     const items = await this.validateItems(body);
     const federation = (await this.tenants.get(target)).federation.slug;
-    return this.db.withTenant(target.id, async (tx) => {
+    return this.changingCatalogue(target.id, async (tx) => {
       const live = await this.repo.liveCategoryIds(
         tx,
         federation,

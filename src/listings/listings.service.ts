@@ -145,17 +145,16 @@ export class ListingsService {
     private readonly tenants: TenantsService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyRepository,
-  ) {}
+  ) {
+    // An administrator's edit shows at once in this process; other processes take it within CATALOGUE_TTL_MS.
+    tenants.onCatalogueChanged(() => this.catalogues.clear());
+  }
 
   /** `principal` is the author, or a town-hall agent acting as a relayed resident (actingFor). */
   async create(tenant: TenantRef, principal: Principal, dto: CreateListingDto, once?: IdempotentRequest) {
     const radiusM = this.radiusFor(dto.mode, dto.radiusM);
     const id = randomUUID();
-    const { holdReasons, status } = await this.publication.screen(tenant, {
-      id,
-      title: dto.title,
-      description: dto.description,
-    });
+    const { holdReasons, status } = await this.publication.screen(tenant, id, dto);
     // Read before the transaction: a second pooled connection must never be awaited inside one.
     const categories = await this.tenants.categories(tenant);
     const created = await this.db.withTenant(tenant.id, async (tx) => {
@@ -510,7 +509,8 @@ export class ListingsService {
    * The tenant's categories and neighbourhoods by slug and id, from memory: a search or a map names one on most
    * requests, and looking it up was a round trip inside the search's transaction (and the map read every category's
    * name in a transaction of its own). Read before the transaction (a second pooled connection must never be awaited
-   * inside one) and kept CATALOGUE_TTL_MS; concurrent requests share one read. Only what it finds is trusted: a name
+   * inside one) and kept CATALOGUE_TTL_MS (dropped at once when an administrator edits categories in this process);
+   * concurrent requests share one read. Only what it finds is trusted: a name
    * it lacks (a category enabled since) is asked of PostgreSQL in the transaction, as before, so the worst a stale
    * entry does is let a search find, for that long, the listings of a category just withdrawn.
    */

@@ -19,6 +19,7 @@ export type TenantStatsSource = (tenantId: TenantId) => Promise<Partial<TenantSt
 @Injectable()
 export class TenantsService {
   private readonly statsSources: TenantStatsSource[] = [];
+  private readonly catalogueListeners: Array<() => void> = [];
 
   constructor(
     private readonly repo: TenantsRepository,
@@ -44,6 +45,15 @@ export class TenantsService {
 
   federationHome(federationSlug: string): Promise<{ name: string; homeTenantSlug: string } | undefined> {
     return this.repo.findFederation(federationSlug);
+  }
+
+  /** Told when a catalogue of categories changed in this process (an administrator's edit), to drop copies held. */
+  onCatalogueChanged(listener: () => void): void {
+    this.catalogueListeners.push(listener);
+  }
+
+  catalogueChanged(): void {
+    for (const listener of this.catalogueListeners) listener();
   }
 
   categories(tenant: TenantRef): Promise<CategoryRow[]> {
