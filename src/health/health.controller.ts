@@ -1,9 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import Redis from 'ioredis';
 import { Database } from '@libs/db';
-import { REDIS } from '@libs/redis';
+import { REDIS, type RedisClient } from '@libs/redis';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
@@ -17,7 +16,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 export class HealthController {
   constructor(
     private readonly db: Database,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get('live')
