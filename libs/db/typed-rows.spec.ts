@@ -11,6 +11,9 @@ const root = join(__dirname, '..', '..');
 const ALLOWED: Record<string, string> = {
   'libs/db/database.ts': 'the one door: rows(), execute() and the batches are built on the driver',
   'src/tenants/tenant-directory.service.ts': 'LISTEN on a dedicated pg client, no rows',
+  'libs/db/replica.ts': "the standby monitor's own two clients, rows typed by pg's query<Row>()",
+  'src/tenants/tenants.repository.ts':
+    "the directory's lookups on its own two connections, rows typed by pg's query<Row>()",
   'dev/oidc-provider/demo-identity.ts': "the demo's one UPDATE of the tenants' settings as the owner role, no rows",
 };
 
