@@ -187,6 +187,21 @@ pg_super() {
 }
 pg_super postgres -Atc 'select 1' >/dev/null # choose the connection mode once
 
+# ---------------------------------------------------------- shared_buffers --
+# Debian's default (128 MB) is far below a million listings' table and indexes: every search then reads
+# pages through the kernel (measured: bench:search, docs/PERFORMANCE.md). A quarter of the memory, at most
+# 2 GB (ENTRAIDE_PG_SHARED_BUFFERS_MB to choose), set with ALTER SYSTEM; the primary restarts once to take it.
+mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 0)
+want_mb=${ENTRAIDE_PG_SHARED_BUFFERS_MB:-$((mem_mb / 4 < 2048 ? mem_mb / 4 : 2048))}
+have_mb=$(pg_super postgres -Atc "select setting::bigint * 8 / 1024 from pg_settings where name = 'shared_buffers'")
+if ((want_mb >= 128)) && [[ $have_mb != "$want_mb" ]] &&
+  action "shared_buffers ${want_mb}MB (now ${have_mb}MB)" "setting shared_buffers to ${want_mb}MB and restarting PostgreSQL"; then
+  pg_super postgres -c "ALTER SYSTEM SET shared_buffers = '${want_mb}MB'"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" restart ||
+    die "could not restart PostgreSQL (see /var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log)"
+  wait_for PostgreSQL pg_ready
+fi
+
 # ------------------------------------------------------------------- roles --
 OWNER_ATTRS="LOGIN CREATEDB BYPASSRLS NOSUPERUSER"
 APP_ATTRS="LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
