@@ -6,7 +6,7 @@ import { expectNoAxeViolations, launchBrowser, navigation, openTenantPage } from
 import { ROOT, runNode } from './support/commands';
 import { RunningProvider, signInAtProvider, startOidcProvider } from './support/oidc-provider';
 import { linkIn, SmtpSink } from './support/smtp-sink';
-import { ListeningTestApp, startTestApp, testEnv } from './support/test-app';
+import { acceptFirstAdminInvitation, ListeningTestApp, startTestApp, testEnv } from './support/test-app';
 
 const RIVEBELLE_SIREN = '213809011';
 const STATE_COOKIE = 'entraide_opening_state';
@@ -252,26 +252,7 @@ describe('Opening a commune on request, and merge proposals', () => {
     const link = new URL(linkIn(mail, '/invitation'));
     expect(link.hostname).toBe('rivebelle.localhost');
     await reload();
-    const host = 'rivebelle.localhost';
-    const accepted = await t.request({
-      method: 'POST',
-      url: '/api/v1/auth/invitations/accept',
-      host,
-      payload: {
-        token: link.searchParams.get('token'),
-        password: 'la mairie ouvre son site',
-        displayName: 'Claire A.',
-      },
-    });
-    expect(accepted.status).toBe(200);
-    expect(accepted.json().roles).toEqual(['resident', 'admin']);
-    const login = await t.request({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      host,
-      payload: { email: 'claire.agent@exemple.fr', password: 'la mairie ouvre son site' },
-    });
-    const session = login.cookies.find((c) => c.name === 'entraide_session')!.value;
+    const { host, session } = await acceptFirstAdminInvitation(t, link, 'claire.agent@exemple.fr', 'Claire A.');
 
     // The federation's catalogue, every category enabled; the theme of the federation's home site.
     const offered = await rows<{ slug: string }>(

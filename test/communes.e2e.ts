@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ROOT, runNode } from './support/commands';
 import { linkIn, SmtpSink } from './support/smtp-sink';
-import { startTestApp, testEnv, TestApp } from './support/test-app';
+import { acceptFirstAdminInvitation, startTestApp, testEnv, TestApp } from './support/test-app';
 import { TestDatabase } from './support/test-db';
 import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 
@@ -170,27 +170,7 @@ describe('communes:import', () => {
     const link = new URL(linkIn(mail, '/invitation'));
     expect(link.hostname).toBe('vieux-bourg.localhost');
     await t.app.get(TenantDirectory).reload();
-    const host = 'vieux-bourg.localhost';
-    const accept = await t.request({
-      method: 'POST',
-      url: '/api/v1/auth/invitations/accept',
-      host,
-      payload: {
-        token: link.searchParams.get('token'),
-        password: 'la mairie ouvre son site',
-        displayName: 'Anne Maire',
-      },
-    });
-    expect(accept.status).toBe(200);
-    expect(accept.json().roles).toEqual(['resident', 'admin']);
-    const login = await t.request({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      host,
-      payload: { email, password: 'la mairie ouvre son site' },
-    });
-    expect(login.status).toBe(200);
-    const session = login.cookies.find((c) => c.name === 'entraide_session')!.value;
+    const { host, session } = await acceptFirstAdminInvitation(t, link, email, 'Anne Maire');
 
     const home = await t.request({ url: '/', host });
     expect(home.status).toBe(200);
