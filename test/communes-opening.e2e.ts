@@ -6,7 +6,8 @@ import { expectNoAxeViolations, launchBrowser, navigation, openTenantPage } from
 import { ROOT, runNode } from './support/commands';
 import { RunningProvider, signInAtProvider, startOidcProvider } from './support/oidc-provider';
 import { linkIn, SmtpSink } from './support/smtp-sink';
-import { acceptFirstAdminInvitation, ListeningTestApp, startTestApp, testEnv } from './support/test-app';
+import { acceptFirstAdminInvitation } from './support/communes';
+import { ListeningTestApp, startTestApp, testEnv } from './support/test-app';
 
 const RIVEBELLE_SIREN = '213809011';
 const STATE_COOKIE = 'entraide_opening_state';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { ROOT, runNode } from './support/commands';
 import { linkIn, SmtpSink } from './support/smtp-sink';
-import { acceptFirstAdminInvitation, startTestApp, testEnv, TestApp } from './support/test-app';
+import { acceptFirstAdminInvitation } from './support/communes';
+import { startTestApp, testEnv, TestApp } from './support/test-app';
 import { TestDatabase } from './support/test-db';
 import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 
