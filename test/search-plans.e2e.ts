@@ -1,5 +1,7 @@
 import type { TenantTx } from '@libs/db';
 import { COUNT_CAP, countListings, searchListings, SearchCursor, SearchFilters } from '@src/listings/listings.search';
+import { Client } from 'pg';
+import { TEST_PG } from './support/env';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -48,28 +50,63 @@ describe('search query plans', () => {
     'Node Type': string;
     'Relation Name'?: string;
     'Index Name'?: string;
+    'Index Cond'?: string;
     Plans?: PlanNode[];
   }
   const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
 
-  /** The indexes the plan reads listings through; fails if it reads listings sequentially. */
+  /**
+   * The plans PostgreSQL runs for `statement` as the application role, nested statements included (the
+   * nearest-first search is a plpgsql function: its plans are those of the statements inside), read with
+   * auto_explain. The statement runs a few times first, so that a function's plans are the ones the server
+   * connection keeps (plpgsql may switch to a generic plan after five runs).
+   */
+  async function plansOf(statement: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
+    const c = new Client({ host: TEST_PG.host, port: TEST_PG.port, user: 'postgres', database: db.name });
+    await c.connect();
+    const logged: string[] = [];
+    c.on('notice', (n) => logged.push(n.message ?? ''));
+    try {
+      await c.query(`LOAD 'auto_explain'`);
+      await c.query(
+        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; ` +
+          `SET auto_explain.log_format = json; SET client_min_messages = log; SET ROLE ${TEST_PG.app.user}`,
+      );
+      await c.query('BEGIN');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      for (let run = 0; run < 7; run++) {
+        logged.length = 0;
+        await c.query(statement.sql, statement.params);
+      }
+      await c.query('ROLLBACK');
+    } finally {
+      await c.end();
+    }
+    const plans = logged.filter((m) => m.includes('"Plan"')).map((m) => JSON.parse(m.slice(m.indexOf('{'))));
+    expect(plans.length).toBeGreaterThan(0);
+    return plans.flatMap((p: { Plan: PlanNode }) => flatten(p.Plan));
+  }
+
+  /** The indexes the plans read listings through; fails if one reads listings sequentially. */
   async function planOf(build: (tx: TenantTx) => Promise<unknown>): Promise<string[]> {
-    let captured: { sql: string; params: unknown[] } | undefined;
-    // A transaction that only records the statement it is given (rows() goes through its query runner).
-    const capture = {
-      tenantId: meylan,
-      queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) },
-    } as unknown as TenantTx;
-    await build(capture);
-    let nodes: PlanNode[] = [];
-    await asApp(async (c) => {
-      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
-      nodes = flatten(rows[0]['QUERY PLAN'][0].Plan);
-    });
+    const nodes = await plansOf(await captured(build));
     expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'listings')).toEqual([]);
     return nodes
       .filter((n) => n['Relation Name'] === 'listings' || n['Index Name']?.startsWith('listings'))
       .map((n) => n['Index Name'] ?? n['Node Type']);
+  }
+
+  /** The statement `build` sends, from a transaction that only records it (rows() goes through its query runner). */
+  async function captured(build: (tx: TenantTx) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }> {
+    let statement: { sql: string; params: unknown[] } | undefined;
+    const capture = {
+      tenantId: meylan,
+      queryRunner: {
+        query: async (sql: string, params: unknown[]) => ((statement = { sql, params }), { records: [] }),
+      },
+    } as unknown as TenantTx;
+    await build(capture);
+    return statement!;
   }
   const shape = (f: SearchFilters) => planOf((tx) => searchListings(tx, f, undefined, 21));
 
@@ -95,26 +132,20 @@ describe('search query plans', () => {
     }
   }
 
-  it('category near a point: one KNN scan of listings_public_category_geo', async () => {
-    expect(await shape({ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 })).toContain(
-      'listings_public_category_geo',
-    );
+  it('category near a point: one KNN scan of listings_public_category_geo, planned once a connection', async () => {
+    const f = { categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 };
+    expect(await shape(f)).toContain('listings_public_category_geo');
+    // The plan app_nearest_listings keeps is the generic one (its conditions name parameters, not this search's
+    // values): a pooler that forgets named statements does not make PostgreSQL plan each search again.
+    const nodes = await plansOf(await captured((tx) => searchListings(tx, f, undefined, 21)));
+    const knn = nodes.filter((n) => n['Index Name'] === 'listings_public_category_geo');
+    expect(knn.map((n) => n['Index Cond'])).toEqual(['((tenant_id = $1) AND (category_id = $2))']);
   });
 
   it('reads only listings and their authors: categories and neighbourhoods are named from memory', async () => {
-    let captured: { sql: string; params: unknown[] } | undefined;
-    const capture = {
-      tenantId: meylan,
-      queryRunner: { query: async (sql: string, params: unknown[]) => ((captured = { sql, params }), { records: [] }) },
-    } as unknown as TenantTx;
     for (const f of [{ categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 }, {}, { q: 'jardinage' }]) {
-      await searchListings(capture, f, undefined, 21);
-      let relations: string[] = [];
-      await asApp(async (c) => {
-        const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${captured!.sql}`, captured!.params);
-        relations = flatten(rows[0]['QUERY PLAN'][0].Plan).flatMap((n) => n['Relation Name'] ?? []);
-      });
-      expect(new Set(relations)).toEqual(new Set(['listings', 'accounts']));
+      const nodes = await plansOf(await captured((tx) => searchListings(tx, f, undefined, 21)));
+      expect(new Set(nodes.flatMap((n) => n['Relation Name'] ?? []))).toEqual(new Set(['listings', 'accounts']));
     }
   });
 

@@ -142,25 +142,3 @@ function shuffle<T>(items: T[], seed: number): T[] {
   }
   return out;
 }
-
-/**
- * A proposal, measured with `--variants proposal` only: the same search with the radius tested outside
- * the KNN subquery. Inside, ST_DWithin's selectivity is multiplied with the tenant's and the
- * category's as if independent (they are not: a tenant is a place), the planner expects ~1 row
- * and trades the KNN scan of listings_public_category_geo for a plan that reads every listing
- * of the tenant. The nearest rows within the radius are the nearest rows, filtered, so the
- * answer is the same. The point travels out of the subquery for the test (one more column).
- */
-export function radiusOutsideKnn({ sql, params }: Statement): Statement {
-  const dwithin =
-    / AND ST_DWithin\(l\.public_location, (ST_SetSRID\(ST_MakePoint\(\$\d+, \$\d+\), 4326\)::geography), (\$\d+)\)/;
-  const m = dwithin.exec(sql);
-  if (!m || !sql.includes(') nearest ') || !sql.includes(' AS "sortDistance"')) {
-    throw new Error('the search SQL changed shape: update radiusOutsideKnn() or leave out the proposal variant');
-  }
-  const rewritten = sql
-    .replace(dwithin, '')
-    .replace(' AS "sortDistance"', ' AS "sortDistance", l.public_location AS "publicPoint"')
-    .replace(') nearest ', `) nearest WHERE ST_DWithin("publicPoint", ${m[1]}, ${m[2]}) `);
-  return { sql: rewritten, params };
-}

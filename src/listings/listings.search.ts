@@ -4,7 +4,9 @@ import { LatLng, pointSql } from '@libs/geo';
 /**
  * The SQL of public search, in one place. Every shape reads only published rows, through
  * a partial index (migration 1732300003000):
- *   near P [+ category C]  → KNN `public_location <-> P`  listings_public_category_geo / listings_public_geo
+ *   near P [+ category C]  → KNN `public_location <-> P`  listings_public_category_geo / listings_public_geo,
+ *                            in app_nearest_listings() (migration 1732300033000: plans kept by the server
+ *                            connection, also behind a pooler); with words, the same read in SQL
  *   newest first           → (tenant_id, created_at DESC, id DESC)  listings_public_recent
  *     in a category        → (tenant_id, category_id, created_at DESC, id DESC)  listings_public_category_recent
  *   q (text)               → app_listing_text_matches(): `search @@ query`, or when no word matches
@@ -67,12 +69,14 @@ export type SearchHit = Omit<SearchRow, 'category' | 'neighbourhood'> & {
   neighbourhoodId: string | null;
 };
 
-const SEARCH_COLUMNS = `
+/** A hit's columns but its public point. */
+const HIT_COLUMNS = `
   l.id, l.kind, l.title, l.description, l.mode, l.created_at AS "createdAt", l.expires_at AS "expiresAt",
-  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId",
+  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId", a.display_name AS "authorName", a.relayed`;
+
+const SEARCH_COLUMNS = `${HIT_COLUMNS},
   json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
-    "publicLocation",
-  a.display_name AS "authorName", a.relayed`;
+    "publicLocation"`;
 
 const SEARCH_JOINS = `JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
 
@@ -114,6 +118,7 @@ export async function searchListings(
   cursor: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchHit[]> {
+  if (f.near) return nearest(tx, { ...f, near: f.near }, cursor?.o === 'distance' ? cursor : undefined, limit);
   const { params, p, where, text: q } = publicListings(tx, f);
   const query = q
     ? `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
@@ -122,42 +127,7 @@ export async function searchListings(
 
   let order: string;
   let extra = '';
-  if (f.near) {
-    const point = pointSql(p(f.near.lng), p(f.near.lat));
-    const distance = `(l.public_location <-> ${point})`;
-    // A KNN index scan orders by distance alone; a tie-breaker in the same ORDER BY would
-    // make PostgreSQL sort the whole tenant. So the index gives the nearest rows (ties
-    // included, with headroom) and the outer query orders them by (distance, id).
-    // The radius is checked on those rows only: inside the KNN query its selectivity is
-    // misjudged at scale (a tenant is a place) and the planner leaves the index for a scan.
-    const outer: string[] = [];
-    if (cursor?.o === 'distance') {
-      where.push(`${distance} >= ${p(cursor.d)}::float8`);
-      outer.push(`("sortDistance", id) > ($${params.length}::float8, ${p(cursor.id)}::uuid)`);
-    }
-    if (f.radiusM) outer.push(`ST_DWithin("publicPoint", ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
-    const read = p(limit + KNN_HEADROOM);
-    // Rows the filters drop come after the page's, so that a short page still carries the read's bounds.
-    const sql = `SELECT * FROM (
-         SELECT *, count(*) OVER ()::int AS "readCount", max("sortDistance") OVER () AS "readFarthest",
-           ${outer.length ? outer.join(' AND ') : 'true'} AS "inPage"
-         FROM (
-           SELECT ${SEARCH_COLUMNS}, ${distance} AS "sortDistance", l.public_location AS "publicPoint"
-           FROM listings l ${SEARCH_JOINS}
-           WHERE ${where.join(' AND ')}
-           ORDER BY ${distance}
-           LIMIT ${read}
-         ) knn
-       ) nearest
-       ORDER BY "inPage" DESC, "sortDistance", id
-       LIMIT ${p(limit)}`;
-    let found = await preparedRows<NearestRow>(tx, sql, params);
-    if (readTooShort(found, limit + KNN_HEADROOM, limit, f.radiusM)) {
-      params[Number(read.slice(1)) - 1] = limit + KNN_HEADROOM_RETRY;
-      found = await preparedRows<NearestRow>(tx, sql, params);
-    }
-    return found.filter((r) => r.inPage).map(({ readCount, readFarthest, inPage, publicPoint, ...row }) => row);
-  } else if (f.q) {
+  if (f.q) {
     if (cursor?.o === 'rank')
       where.push(
         `(${query} < ${p(cursor.r)}::float8 OR (${query} = $${params.length}::float8 AND l.id > ` +
@@ -197,6 +167,14 @@ export const COUNT_CAP = 100;
  * the radius cannot be an index condition).
  */
 export async function countListings(tx: TenantTx, f: SearchFilters): Promise<number> {
+  if (f.near && !f.q) {
+    const [r] = await preparedRows<{ n: number }>(
+      tx,
+      `SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $7::float8, $8::int) AS n`,
+      [...nearestFilters(tx, { ...f, near: f.near }), f.radiusM ?? null, COUNT_CAP + 1],
+    );
+    return r?.n ?? 0;
+  }
   const { params, p, where } = publicListings(tx, f);
   let sql: string;
   if (f.near) {
@@ -214,24 +192,91 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
   return r?.n ?? 0;
 }
 
-/** A row of the nearest-first query, with the bounds of what it read (see readTooShort). */
-type NearestRow = SearchHit & {
-  publicPoint: unknown;
-  readCount: number;
-  readFarthest: number;
-  inPage: boolean;
+/** A row of the nearest-first read: a hit, its distance and whether it lies within the radius. */
+type NearestRow = Omit<SearchHit, 'publicLocation'> & {
+  lat: number;
+  lng: number;
+  sortDistance: number;
+  inRadius: boolean;
 };
+type Near = SearchFilters & { near: LatLng };
+
+/** The filters of app_nearest_listings and app_nearest_listings_count, in their order (migration 1732300033000). */
+const NEAREST_FILTERS = `$1::uuid, $2::uuid, $3::uuid, $4::text[], $5::float8, $6::float8`;
+const BOTH_KINDS = ['offer', 'request'];
+function nearestFilters(tx: TenantTx, f: Near): unknown[] {
+  const kinds = f.kind ? [f.kind] : BOTH_KINDS;
+  return [tx.tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
+}
 
 /**
- * Whether rows the nearest-first query did not read could belong to the page: only when it read as
- * many rows as it was allowed to, and either the page is full and its last row is as far as the
- * farthest row read (a tie may have been cut), or the page is short and unread rows may still pass
- * its filters (no radius, or a radius beyond the farthest row read).
+ * The nearest `read` rows at or beyond the cursor's distance, in no particular order. Without words, a call of
+ * app_nearest_listings: PostgreSQL keeps its plans in the server connection, so a search through a pooler that
+ * forgets named statements is not planned again each time; with words, the same read in SQL (text matches first).
  */
-function readTooShort(found: NearestRow[], allowed: number, limit: number, radiusM?: number): boolean {
-  if (!found.length || found[0].readCount < allowed) return false;
-  const farthest = found[0].readFarthest;
-  const page = found.filter((r) => r.inPage);
-  if (page.length >= limit) return page[limit - 1].sortDistance! >= farthest;
+function nearestRows(tx: TenantTx, f: Near, after: number, read: number): Promise<NearestRow[]> {
+  if (!f.q) {
+    return preparedRows<NearestRow>(
+      tx,
+      `SELECT * FROM app_nearest_listings(${NEAREST_FILTERS}, $7::float8, $8::float8, $9::int)`,
+      [...nearestFilters(tx, f), after, f.radiusM ?? null, read],
+    );
+  }
+  const { params, p, where } = publicListings(tx, f);
+  const point = pointSql(p(f.near.lng), p(f.near.lat));
+  const distance = `(l.public_location <-> ${point})`;
+  where.push(`${distance} >= ${p(after)}::float8`);
+  const inRadius = f.radiusM ? `ST_DWithin(l.public_location, ${point}, ${p(f.radiusM)})` : 'true';
+  return preparedRows<NearestRow>(
+    tx,
+    `SELECT ${HIT_COLUMNS}, ST_Y(l.public_location::geometry) AS lat, ST_X(l.public_location::geometry) AS lng,
+       ${distance} AS "sortDistance", ${inRadius} AS "inRadius"
+     FROM listings l ${SEARCH_JOINS}
+     WHERE ${where.join(' AND ')}
+     ORDER BY ${distance}
+     LIMIT ${p(read)}`,
+    params,
+  );
+}
+
+/**
+ * Nearest first, by (distance, id). A KNN index scan orders by distance alone (a tie-breaker in the same ORDER BY
+ * would sort the whole tenant), so the read takes the nearest rows with headroom for ties, and the page is cut
+ * here: within the radius (checked on the rows read only: as an index condition its selectivity is misjudged at
+ * scale, a tenant being a place), after the cursor, in (distance, id) order.
+ */
+async function nearest(
+  tx: TenantTx,
+  f: Near,
+  after: { d: number; id: string } | undefined,
+  limit: number,
+): Promise<SearchHit[]> {
+  const inPage = (r: NearestRow) =>
+    r.inRadius && (!after || r.sortDistance > after.d || (r.sortDistance === after.d && r.id > after.id));
+  const pageOf = (rows: NearestRow[]) =>
+    rows.filter(inPage).sort((a, b) => a.sortDistance - b.sortDistance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  let read = limit + KNN_HEADROOM;
+  let rows = await nearestRows(tx, f, after?.d ?? 0, read);
+  let page = pageOf(rows);
+  if (readTooShort(rows, page, read, limit, f.radiusM)) {
+    read = limit + KNN_HEADROOM_RETRY;
+    rows = await nearestRows(tx, f, after?.d ?? 0, read);
+    page = pageOf(rows);
+  }
+  return page
+    .slice(0, limit)
+    .map(({ lat, lng, inRadius: _inRadius, ...hit }) => ({ ...hit, publicLocation: { lat, lng } }));
+}
+
+/**
+ * Whether rows the nearest-first read did not take could belong to the page: only when it read as many rows as it
+ * was allowed to, and either the page is full and its last row is as far as the farthest row read (a tie may have
+ * been cut), or the page is short and unread rows may still pass its filters (no radius, or a radius beyond the
+ * farthest row read).
+ */
+function readTooShort(rows: NearestRow[], page: NearestRow[], allowed: number, limit: number, radiusM?: number) {
+  if (rows.length < allowed) return false;
+  const farthest = Math.max(...rows.map((r) => r.sortDistance));
+  if (page.length >= limit) return page[limit - 1].sortDistance >= farthest;
   return radiusM === undefined || farthest <= radiusM;
 }
