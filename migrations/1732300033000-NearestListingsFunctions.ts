@@ -12,6 +12,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * sends is a bare call, cheap to plan.
  *
  * - SECURITY INVOKER: the application role's row-level security applies inside, as for the SQL it replaces.
+ * - Each scopes itself to its tenant (app_scope_tenant): sent alone, outside a transaction block, the call is a
+ *   transaction of its own, in one round trip (no START TRANSACTION, set_config, COMMIT around it: three round trips
+ *   for one search); inside a transaction it must be that transaction's tenant, or it fails. The setting is local
+ *   to the transaction, so nothing of the tenant outlives it on a pooled connection.
  * - One static statement per index (with or without a category) and per neighbourhood filter: an optional filter
  *   written `(p IS NULL OR col = p)` makes the generic plan misjudge the rows and sort the whole tenant instead of
  *   reading the KNN index. Kind is `kind = ANY(kinds)` (both kinds when not filtered), the cursor a lower bound on
@@ -74,27 +78,41 @@ export class NearestListingsFunctions1732300033000 implements MigrationInterface
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
+      CREATE FUNCTION app_scope_tenant(p_tenant uuid) RETURNS void
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = public, pg_temp
+        AS $$
+        BEGIN
+          IF coalesce(current_setting('app.tenant_id', true), '') = '' THEN
+            PERFORM set_config('app.tenant_id', p_tenant::text, true);
+          ELSIF current_setting('app.tenant_id') <> p_tenant::text THEN
+            RAISE EXCEPTION 'a statement for tenant % in a transaction of tenant %', p_tenant,
+              current_setting('app.tenant_id') USING ERRCODE = 'insufficient_privilege';
+          END IF;
+        END $$;
+
       CREATE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
         RETURNS TABLE (id uuid, kind text, title text, description text, mode text, "createdAt" timestamptz,
           "expiresAt" timestamptz, "categoryId" uuid, "neighbourhoodId" uuid, lat float8, lng float8,
           "authorName" text, relayed boolean, "sortDistance" float8, "inRadius" boolean)
-        LANGUAGE plpgsql STABLE SECURITY INVOKER ${SETTINGS}
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
         AS $$
         #variable_conflict use_column
-        BEGIN ${branches(NEAREST)}
+        BEGIN
+          PERFORM app_scope_tenant(p_tenant);${branches(NEAREST)}
         END $$;
 
       CREATE FUNCTION app_nearest_listings_count(${FILTERS}, p_radius float8, p_cap int) RETURNS int
-        LANGUAGE plpgsql STABLE SECURITY INVOKER ${SETTINGS}
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
         AS $$
         DECLARE n int;
-        BEGIN ${branches(COUNT)}
+        BEGIN
+          PERFORM app_scope_tenant(p_tenant);${branches(COUNT)}
           RETURN n;
         END $$;
 
-      REVOKE ALL ON FUNCTION app_nearest_listings(${FILTER_TYPES}, float8, float8, int),
+      REVOKE ALL ON FUNCTION app_scope_tenant(uuid), app_nearest_listings(${FILTER_TYPES}, float8, float8, int),
         app_nearest_listings_count(${FILTER_TYPES}, float8, int) FROM PUBLIC;
-      GRANT EXECUTE ON FUNCTION app_nearest_listings(${FILTER_TYPES}, float8, float8, int),
+      GRANT EXECUTE ON FUNCTION app_scope_tenant(uuid), app_nearest_listings(${FILTER_TYPES}, float8, float8, int),
         app_nearest_listings_count(${FILTER_TYPES}, float8, int) TO entraide_app;
     `);
   }
@@ -103,6 +121,7 @@ export class NearestListingsFunctions1732300033000 implements MigrationInterface
     await q.query(`
       DROP FUNCTION IF EXISTS app_nearest_listings(${FILTER_TYPES}, float8, float8, int);
       DROP FUNCTION IF EXISTS app_nearest_listings_count(${FILTER_TYPES}, float8, int);
+      DROP FUNCTION IF EXISTS app_scope_tenant(uuid);
     `);
   }
 }

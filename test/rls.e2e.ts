@@ -307,6 +307,33 @@ describe('row-level security on every tenant-owned table', () => {
     expect(await asTenant(null, async () => (await app.query(reached(5.785), [cat[0].id])).rows)).toEqual([]);
   });
 
+  it('scopes a nearest-first search sent alone to its own tenant, and to nothing after it', async () => {
+    // Around Grenoble's listing, in no category, any distance: outside a transaction block the call is a
+    // transaction of its own, scoped by app_scope_tenant to the tenant it names.
+    const { rows: spot } = await db.admin.query<{ lng: number; lat: number }>(
+      `SELECT ST_X(public_location::geometry) AS lng, ST_Y(public_location::geometry) AS lat FROM listings
+        WHERE tenant_id = $1 LIMIT 1`,
+      [grenoble],
+    );
+    const nearest = `SELECT id FROM app_nearest_listings($1::uuid, NULL, NULL, ARRAY['offer', 'request'], $2, $3, 0,
+      NULL, 100)`;
+    const { rows: expected } = await db.admin.query(
+      `SELECT id FROM listings WHERE tenant_id = $1 AND status = 'published' ORDER BY id`,
+      [meylan],
+    );
+    const { rows: alone } = await app.query(nearest, [meylan, spot[0].lng, spot[0].lat]);
+    expect(alone.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id));
+    expect(expected.length).toBeGreaterThan(0);
+    // Nothing of Meylan stays on the connection once the statement is over.
+    expect((await app.query('SELECT count(*)::int AS n FROM listings')).rows[0].n).toBe(0);
+    // Inside a transaction of another tenant, it refuses rather than switch tenants.
+    await expect(
+      asTenant(grenoble, async () => app.query(nearest, [meylan, spot[0].lng, spot[0].lat])),
+    ).rejects.toMatchObject({ code: '42501' });
+    const inMeylan = await asTenant(meylan, async () => (await app.query(nearest, [meylan, 5.7, 45.2])).rows);
+    expect(inMeylan.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id));
+  });
+
   it('lets the application resolve hosts only through the directory function', async () => {
     const rows = await asTenant(
       null,

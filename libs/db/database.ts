@@ -59,9 +59,13 @@ export async function preparedRows<T extends object = never>(
 ): Promise<T[]> {
   if (!tx.prepare || typeof sql !== 'string' || !tx.queryRunner) return rows<T>(tx, sql, params);
   const client = (await tx.queryRunner.connect()) as NamedQueryClient;
-  const name = `p_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-  const result = await client.query<T>({ name, text: sql, values: params });
+  const result = await client.query<T>({ name: statementName(sql), text: sql, values: params });
   return result.rows;
+}
+
+/** The name a statement is prepared under on each connection: from its text, so one text is prepared once. */
+function statementName(sql: string): string {
+  return `p_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
 }
 
 /** The first row of a statement (see `rows`), or undefined. */
@@ -105,15 +109,46 @@ export class Database {
    * that the standby may not have yet) is run again on the primary, so the reader never sees it.
    * Without a standby, exactly `withTenant`.
    */
-  async read<T>(
+  read<T>(
     tenantId: TenantId,
     work: (tx: TenantTx) => Promise<T>,
     opts: { jit?: boolean; after?: bigint } = {},
   ): Promise<T> {
+    return this.routed((db) => db.withTenant(tenantId, work, opts), opts.after);
+  }
+
+  /**
+   * A public read that is one statement scoping itself to its tenant (it begins with app_scope_tenant, as
+   * app_nearest_listings does), sent alone: a transaction of its own in one round trip, where `read` takes three
+   * (START TRANSACTION and set_config, the statement, COMMIT). Routed as `read` is; named when
+   * DB_PREPARED_STATEMENTS allows it. A statement that does not scope itself sees no tenant's rows.
+   */
+  readAlone<T extends object = never>(sql: Sql<T>, params: unknown[]): Promise<T[]> {
+    if (typeof sql !== 'string') throw new Error('readAlone() needs the text of a statement');
+    return this.routed((db) => db.alone<T>(sql, params));
+  }
+
+  private async alone<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+    const qr = this.dataSource.createQueryRunner();
+    try {
+      const client = (await qr.connect()) as NamedQueryClient;
+      const result = await client.query<T>({
+        name: this.prepare ? statementName(sql) : undefined,
+        text: sql,
+        values: params,
+      });
+      return result.rows;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** `run` on the standby when it may answer (see `read`), else on the primary. */
+  private async routed<T>(run: (db: Database) => Promise<T>, after?: bigint): Promise<T> {
     const standby = this.standby;
-    if (!standby) return this.withTenant(tenantId, work, opts);
+    if (!standby) return run(this);
     const position = currentContext()?.walPosition;
-    const after = [opts.after, position?.mustSee, position?.wrote].reduce<bigint | undefined>(
+    const mustSee = [after, position?.mustSee, position?.wrote].reduce<bigint | undefined>(
       (max, lsn) => (lsn !== undefined && (max === undefined || lsn > max) ? lsn : max),
       undefined,
     );
@@ -121,20 +156,20 @@ export class Database {
       // Down when the process started: its pool is opened once the monitor hears from it again.
       if (standby.monitor.usable()) this.openStandby(standby.db.dataSource);
       standby.monitor.reads.primary++;
-      return this.withTenant(tenantId, work, opts);
+      return run(this);
     }
-    if (!standby.monitor.usable(after)) {
+    if (!standby.monitor.usable(mustSee)) {
       standby.monitor.reads.primary++;
-      return this.withTenant(tenantId, work, opts);
+      return run(this);
     }
     try {
-      const result = await standby.db.withTenant(tenantId, work, opts);
+      const result = await run(standby.db);
       standby.monitor.reads.standby++;
       return result;
     } catch {
       standby.monitor.reads.retried++;
       void standby.monitor.check();
-      return this.withTenant(tenantId, work, opts);
+      return run(this);
     }
   }
 
@@ -299,7 +334,7 @@ export interface TenantStatement {
 
 type PgClient = { query<R>(text: string): Promise<Array<{ rows: R[] }>> };
 /** The driver's client, for a named statement (extended protocol: parsed once per connection and name). */
-type NamedQueryClient = { query<R>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
+type NamedQueryClient = { query<R>(q: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
 const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Names prepared on each pooled connection (a connection is one session). */
 const prepared = new WeakMap<object, Set<string>>();

@@ -1,4 +1,5 @@
-import { preparedRows, type TenantTx } from '@libs/db';
+import { type Database, preparedRows, type TenantTx } from '@libs/db';
+import type { TenantId } from '@libs/tenancy';
 import { LatLng, pointSql } from '@libs/geo';
 
 /**
@@ -90,7 +91,7 @@ export const LISTING_VIEW_JOINS = `
  * matching the filters, and the statement's parameters so far (`p` adds one; `text` is the words'
  * parameter, for ranking).
  */
-function publicListings(tx: TenantTx, f: SearchFilters) {
+function publicListings(tx: { tenantId: TenantId }, f: SearchFilters) {
   const params: unknown[] = [tx.tenantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = [`l.tenant_id = $1`, `l.status = 'published'`, `l.expires_at > now()`];
@@ -118,7 +119,13 @@ export async function searchListings(
   cursor: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchHit[]> {
-  if (f.near) return nearest(tx, { ...f, near: f.near }, cursor?.o === 'distance' ? cursor : undefined, limit);
+  if (f.near) {
+    const read: NearestReader = {
+      tenantId: tx.tenantId,
+      rows: (sql, params) => preparedRows<NearestRow>(tx, sql, params),
+    };
+    return nearest(read, { ...f, near: f.near }, cursor?.o === 'distance' ? cursor : undefined, limit);
+  }
   const { params, p, where, text: q } = publicListings(tx, f);
   const query = q
     ? `(ts_rank(l.search, websearch_to_tsquery('french_unaccent', ${q}))::float8 + ` +
@@ -171,7 +178,7 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
     const [r] = await preparedRows<{ n: number }>(
       tx,
       `SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $7::float8, $8::int) AS n`,
-      [...nearestFilters(tx, { ...f, near: f.near }), f.radiusM ?? null, COUNT_CAP + 1],
+      [...nearestFilters(tx.tenantId, { ...f, near: f.near }), f.radiusM ?? null, COUNT_CAP + 1],
     );
     return r?.n ?? 0;
   }
@@ -204,39 +211,60 @@ type Near = SearchFilters & { near: LatLng };
 /** The filters of app_nearest_listings and app_nearest_listings_count, in their order (migration 1732300033000). */
 const NEAREST_FILTERS = `$1::uuid, $2::uuid, $3::uuid, $4::text[], $5::float8, $6::float8`;
 const BOTH_KINDS = ['offer', 'request'];
-function nearestFilters(tx: TenantTx, f: Near): unknown[] {
+function nearestFilters(tenantId: TenantId, f: Near): unknown[] {
   const kinds = f.kind ? [f.kind] : BOTH_KINDS;
-  return [tx.tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
+  return [tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
 }
 
 /**
- * The nearest `read` rows at or beyond the cursor's distance, in no particular order. Without words, a call of
+ * The nearest `count` rows at or beyond the cursor's distance, in no particular order. Without words, a call of
  * app_nearest_listings: PostgreSQL keeps its plans in the server connection, so a search through a pooler that
  * forgets named statements is not planned again each time; with words, the same read in SQL (text matches first).
  */
-function nearestRows(tx: TenantTx, f: Near, after: number, read: number): Promise<NearestRow[]> {
+function nearestRows(read: NearestReader, f: Near, after: number, count: number): Promise<NearestRow[]> {
   if (!f.q) {
-    return preparedRows<NearestRow>(
-      tx,
-      `SELECT * FROM app_nearest_listings(${NEAREST_FILTERS}, $7::float8, $8::float8, $9::int)`,
-      [...nearestFilters(tx, f), after, f.radiusM ?? null, read],
-    );
+    return read.rows(`SELECT * FROM app_nearest_listings(${NEAREST_FILTERS}, $7::float8, $8::float8, $9::int)`, [
+      ...nearestFilters(read.tenantId, f),
+      after,
+      f.radiusM ?? null,
+      count,
+    ]);
   }
-  const { params, p, where } = publicListings(tx, f);
+  const { params, p, where } = publicListings(read, f);
   const point = pointSql(p(f.near.lng), p(f.near.lat));
   const distance = `(l.public_location <-> ${point})`;
   where.push(`${distance} >= ${p(after)}::float8`);
   const inRadius = f.radiusM ? `ST_DWithin(l.public_location, ${point}, ${p(f.radiusM)})` : 'true';
-  return preparedRows<NearestRow>(
-    tx,
+  return read.rows(
     `SELECT ${HIT_COLUMNS}, ST_Y(l.public_location::geometry) AS lat, ST_X(l.public_location::geometry) AS lng,
        ${distance} AS "sortDistance", ${inRadius} AS "inRadius"
      FROM listings l ${SEARCH_JOINS}
      WHERE ${where.join(' AND ')}
      ORDER BY ${distance}
-     LIMIT ${p(read)}`,
+     LIMIT ${p(count)}`,
     params,
   );
+}
+
+/** Where the nearest-first read runs: a tenant's transaction, or alone (searchNearestAlone). */
+interface NearestReader {
+  tenantId: TenantId;
+  rows(sql: string, params: unknown[]): Promise<NearestRow[]>;
+}
+
+/**
+ * searchListings near a point without words, as one statement sent alone (Database.readAlone: a transaction of its
+ * own, one round trip instead of three), for a search that needs nothing else from the database.
+ */
+export function searchNearestAlone(
+  db: Database,
+  tenantId: TenantId,
+  f: Omit<SearchFilters, 'q'> & { near: LatLng },
+  cursor: SearchCursor | undefined,
+  limit: number,
+): Promise<SearchHit[]> {
+  const read: NearestReader = { tenantId, rows: (sql, params) => db.readAlone<NearestRow>(sql, params) };
+  return nearest(read, f, cursor?.o === 'distance' ? cursor : undefined, limit);
 }
 
 /**
@@ -246,7 +274,7 @@ function nearestRows(tx: TenantTx, f: Near, after: number, read: number): Promis
  * scale, a tenant being a place), after the cursor, in (distance, id) order.
  */
 async function nearest(
-  tx: TenantTx,
+  reader: NearestReader,
   f: Near,
   after: { d: number; id: string } | undefined,
   limit: number,
@@ -256,11 +284,11 @@ async function nearest(
   const pageOf = (rows: NearestRow[]) =>
     rows.filter(inPage).sort((a, b) => a.sortDistance - b.sortDistance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   let read = limit + KNN_HEADROOM;
-  let rows = await nearestRows(tx, f, after?.d ?? 0, read);
+  let rows = await nearestRows(reader, f, after?.d ?? 0, read);
   let page = pageOf(rows);
   if (readTooShort(rows, page, read, limit, f.radiusM)) {
     read = limit + KNN_HEADROOM_RETRY;
-    rows = await nearestRows(tx, f, after?.d ?? 0, read);
+    rows = await nearestRows(reader, f, after?.d ?? 0, read);
     page = pageOf(rows);
   }
   return page

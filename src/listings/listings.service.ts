@@ -15,7 +15,15 @@ import { IdempotencyRepository, IdempotentRequest } from './idempotency.reposito
 import { ListingPublication } from './listing-publication.service';
 import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from './listings.repository';
 import { listingCellsInBox, listingPointsInBox, listingsCountedInside, MapPoint } from './listings.map';
-import { countListings, SearchCursor, SearchFilters, SearchHit, SearchRow, searchListings } from './listings.search';
+import {
+  countListings,
+  SearchCursor,
+  SearchFilters,
+  SearchHit,
+  SearchRow,
+  searchListings,
+  searchNearestAlone,
+} from './listings.search';
 import {
   cellDegrees,
   cellLevel,
@@ -212,8 +220,46 @@ export class ListingsService {
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const catalogue = await this.searchCatalogue(tenant);
-    // Public reads go to the standby when there is one that keeps up (Database.read).
-    const { rows, total } = await this.db.read(tenant.id, async (tx) => {
+    const { rows, total } = await this.searchRows(tenant, q, catalogue, near, cursor, limit, opts.count);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > limit && last) {
+      nextCursor = encodeKeyset(
+        last.sortDistance !== undefined
+          ? { o: 'distance', d: last.sortDistance, id: last.id }
+          : last.sortRank !== undefined
+            ? { o: 'rank', r: last.sortRank, id: last.id }
+            : { o: 'recent', t: last.sortTime!, id: last.id },
+      );
+    }
+    return { items: page.map(publicView), nextCursor, total };
+  }
+
+  /**
+   * The rows of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
+   * near a point without words, whose filters the catalogue names, is one statement, sent alone
+   * (searchNearestAlone); anything else is a transaction. Public reads go to the standby when there is one that keeps
+   * up (Database.read).
+   */
+  private async searchRows(
+    tenant: TenantRef,
+    q: SearchListingsQuery,
+    catalogue: SearchCatalogue,
+    near: LatLng | undefined,
+    cursor: SearchCursor | undefined,
+    limit: number,
+    count?: boolean,
+  ): Promise<{ rows: SearchRow[]; total?: number }> {
+    const categoryId = q.category ? catalogue.categories.get(q.category)?.id : undefined;
+    const neighbourhoodId = q.neighbourhood ? catalogue.neighbourhoods.get(q.neighbourhood)?.id : undefined;
+    if (near && !q.q && !count && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
+      const kind = q.kind as 'offer' | 'request' | undefined;
+      const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
+      const hits = await searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1);
+      return { rows: await this.named(tenant, catalogue, hits) };
+    }
+    return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
         kind: q.kind as 'offer' | 'request' | undefined,
         categoryId: q.category
@@ -230,22 +276,9 @@ export class ListingsService {
       const hits = await searchListings(tx, filters, cursor, limit + 1);
       return {
         rows: await this.named(tx, catalogue, hits),
-        total: opts.count ? await countListings(tx, filters) : undefined,
+        total: count ? await countListings(tx, filters) : undefined,
       };
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    let nextCursor: string | null = null;
-    if (rows.length > limit && last) {
-      nextCursor = encodeKeyset(
-        last.sortDistance !== undefined
-          ? { o: 'distance', d: last.sortDistance, id: last.id }
-          : last.sortRank !== undefined
-            ? { o: 'rank', r: last.sortRank, id: last.id }
-            : { o: 'recent', t: last.sortTime!, id: last.id },
-      );
-    }
-    return { items: page.map(publicView), nextCursor, total };
   }
 
   /**
@@ -552,16 +585,21 @@ export class ListingsService {
    * Search hits with their category and neighbourhood, from the catalogue in memory; those it lacks (a category no
    * longer offered, a neighbourhood added since) are read in the same transaction.
    */
-  private async named(tx: TenantTx, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<SearchRow[]> {
+  /**
+   * Hits named from the catalogue; what it does not hold (a category withdrawn since) is read, in the transaction
+   * `at` or in a read of its own for the tenant `at`.
+   */
+  private async named(at: TenantTx | TenantRef, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<SearchRow[]> {
     const missingCategories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
     const missingHoods = new Set(
       hits.flatMap((h) =>
         h.neighbourhoodId && !catalogue.neighbourhoods.has(h.neighbourhoodId) ? [h.neighbourhoodId] : [],
       ),
     );
+    const lookup = (tx: TenantTx) => this.repo.named(tx, [...missingCategories], [...missingHoods]);
     const read =
       missingCategories.size || missingHoods.size
-        ? new Map((await this.repo.named(tx, [...missingCategories], [...missingHoods])).map((n) => [n.id, n]))
+        ? new Map((await ('tenantId' in at ? lookup(at) : this.db.read(at.id, lookup))).map((n) => [n.id, n]))
         : undefined;
     return hits.map(({ categoryId, neighbourhoodId, ...hit }) => ({
       ...hit,
