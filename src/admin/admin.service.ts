@@ -12,6 +12,7 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateCategoryDto, TenantCategoriesBody, TenantCategoryDto, UpdateCategoryDto } from './admin.dto';
 import { AdminRepository } from './admin.repository';
+import { parisDayAndHour } from '@src/alerts/paris-time';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STATS_DAYS = 366;
@@ -233,8 +234,7 @@ export class AdminService {
   }
 
   async stats(tenant: TenantRef, p: Principal, from?: string, to?: string) {
-    const end = to ?? new Date().toISOString().slice(0, 10);
-    const start = from ?? new Date(Date.parse(end) - 29 * 86400_000).toISOString().slice(0, 10);
+    const { start, end } = statsRange(new Date(), from, to);
     const days = (Date.parse(end) - Date.parse(start)) / 86400_000;
     if (Number.isNaN(days) || days < 0)
       throw new InvalidError([{ field: 'from', message: 'la date de début doit précéder la date de fin' }]);
@@ -262,4 +262,14 @@ export class AdminService {
       throw new InvalidError(fieldErrors(errors).map((e) => ({ ...e, field: e.field.replace(/^items\./, '') })));
     return wrapper.items;
   }
+}
+
+/**
+ * The days the figures cover: as asked, else the 30 Paris days up to today's (the counts are by Paris day; between
+ * midnight in Paris and midnight UTC, the UTC date would leave today out).
+ */
+export function statsRange(now: Date, from?: string, to?: string): { start: string; end: string } {
+  const end = to ?? parisDayAndHour(now).day;
+  const start = from ?? new Date(Date.parse(end) - 29 * 86400_000).toISOString().slice(0, 10);
+  return { start, end };
 }
