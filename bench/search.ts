@@ -25,9 +25,9 @@ import { SeedReport, seedSearchData } from './support/search-seed';
 
 /**
  * `npm run bench:search` (after `npm run build`): public search through the whole API
- * (Fastify → Nest guard, validation pipe → ListingsService → Database.withTenant) against the
- * same SQL, captured from searchListings, run by a bare pg pool of the same size in the same
- * transaction shape (START TRANSACTION, set_config, query, COMMIT) as the application role.
+ * (Fastify → Nest guard, validation pipe → ListingsService → Database.readAlone) against the
+ * same SQL, captured from searchNearestAlone, run by a bare pg pool of the same size in the same
+ * shape (one statement sent alone, scoping itself to its tenant) as the application role.
  * Both sides run closed-loop at the same concurrency for the same time, at every size given,
  * with two more: the limit (the bare KNN query for the page's ids, prepared, no joins:
  * limitStatement) and the listings page `/annonces?category=…&lat=…&lng=…` (HTML) for the same
@@ -476,15 +476,14 @@ async function checkSameAnswers(port: number, pool: Pool, sample: SearchRequest[
 async function sqlIds(pool: Pool, tenantId: string, search: Statement): Promise<string> {
   const client = await pool.connect();
   try {
-    await client.query('START TRANSACTION');
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    if (!search.alone) await client.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
     // The nearest-first read (app_nearest_listings) returns its rows unordered, those beyond the radius included:
     // the page is cut as searchListings cuts it.
     const { rows } = await client.query<{ id: string; inRadius?: boolean; sortDistance?: number }>(
       search.name ? { name: search.name, text: search.sql, values: search.params } : search.sql,
       search.name ? undefined : search.params,
     );
-    await client.query('COMMIT');
+    if (!search.alone) await client.query('COMMIT');
     const byDistance = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
       a.sortDistance! - b.sortDistance! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const nearest = rows[0]?.sortDistance !== undefined;

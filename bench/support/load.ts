@@ -50,12 +50,13 @@ export function percentile(sorted: Float64Array, q: number): number {
 /** One unit of work of the baseline: statements run in order in one tenant transaction. */
 export interface SqlWork {
   tenantId: string;
-  statements: Array<{ sql: string; params: unknown[]; name?: string }>;
+  statements: Array<{ sql: string; params: unknown[]; name?: string; alone?: boolean }>;
 }
 
 /**
- * The baseline: `connections` workers, each looping START TRANSACTION → set_config(app.tenant_id)
- * → the statements → COMMIT on a connection borrowed from `pool`, as Database.withTenant does.
+ * The baseline: `connections` workers, each looping START TRANSACTION and set_config(app.tenant_id) (one round trip)
+ * → the statements → COMMIT on a connection borrowed from `pool`, as Database.withTenant does; statements that scope
+ * themselves (`alone`) are sent alone, as Database.readAlone does.
  */
 export async function runSqlLoad(
   pool: Pool,
@@ -76,13 +77,15 @@ export async function runSqlLoad(
       const t0 = process.hrtime.bigint();
       const client = await pool.connect();
       try {
-        await client.query('START TRANSACTION');
-        await client.query("SELECT set_config('app.tenant_id', $1, true)", [item.tenantId]);
+        const alone = item.statements.every((st) => st.alone);
+        // As Database.withTenant: the transaction opened and scoped in one round trip (a simple query).
+        if (!alone)
+          await client.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${item.tenantId}', true)`);
         for (const statement of item.statements)
           await (statement.name
             ? client.query({ name: statement.name, text: statement.sql, values: statement.params })
             : client.query(statement.sql, statement.params));
-        await client.query('COMMIT');
+        if (!alone) await client.query('COMMIT');
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch {
         failures++;

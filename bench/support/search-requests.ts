@@ -1,7 +1,8 @@
 import { Pool } from 'pg';
-import type { TenantTx } from '@libs/db';
+import type { Database, TenantTx } from '@libs/db';
 import { ListingsRepository } from '@src/listings/listings.repository';
-import { searchListings } from '@src/listings/listings.search';
+import { searchNearestAlone } from '@src/listings/listings.search';
+import { parseTenantId } from '@libs/tenancy/tenant-id';
 
 /** The API's page size; ListingsService.search asks the SQL for one more row, to know if a next page exists. */
 export const PAGE = 20;
@@ -12,6 +13,8 @@ export interface Statement {
   params: unknown[];
   /** Run as a named prepared statement (parsed and planned once per connection), as the limit side is. */
   name?: string;
+  /** Scopes itself to its tenant (app_scope_tenant): sent alone, outside a transaction, as Database.readAlone. */
+  alone?: boolean;
 }
 
 /** One search as both sides run it: the HTTP request, and the statements the API issues for it. */
@@ -21,7 +24,7 @@ export interface SearchRequest {
   tenantId: string;
   /** The category slug → id lookup ListingsService.search runs first, in the same transaction. */
   lookup: Statement;
-  /** searchListings' query: the baseline. */
+  /** The API's statement for it (searchNearestAlone's, sent alone): the baseline. */
   search: Statement;
   /** The limit: the bare KNN query for the same page's ids (see limitStatement). */
   limit: Statement;
@@ -78,6 +81,17 @@ async function capture(tenantId: string, issue: (tx: TenantTx) => Promise<unknow
   return issued[0];
 }
 
+/** The statement a search sent alone issues (ListingsService: near a point, no words, no count). */
+async function captureAlone(issue: (db: Database) => Promise<unknown>): Promise<Statement> {
+  const issued: Statement[] = [];
+  const db = {
+    readAlone: (sql: string, params: unknown[]) => (issued.push({ sql, params, alone: true }), Promise.resolve([])),
+  } as unknown as Database;
+  await issue(db);
+  if (issued.length !== 1) throw new Error(`expected one statement, captured ${issued.length}`);
+  return issued[0];
+}
+
 /**
  * Every tenant × enabled category × one point inside each of its neighbourhoods, in a fixed
  * shuffled order, so consecutive requests hit different tenants, categories and places.
@@ -112,7 +126,9 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
         path: `/api/v1/listings?category=${r.slug}&near=${r.lat},${r.lng}&radius=${RADIUS_M}&limit=${PAGE}`,
         tenantId: r.tenant_id,
         lookup: await capture(r.tenant_id, (tx) => repo.categoryId(tx, r.slug)),
-        search: await capture(r.tenant_id, (tx) => searchListings(tx, filters, undefined, PAGE + 1)),
+        search: await captureAlone((db) =>
+          searchNearestAlone(db, parseTenantId(r.tenant_id), filters, undefined, PAGE + 1),
+        ),
         limit: limitStatement(r.category_id, filters.near, RADIUS_M),
         pagePath: `/annonces?category=${r.slug}&lat=${r.lat}&lng=${r.lng}&rayon=${RADIUS_M}`,
         mapLowPath: mapPath(r.lat, r.lng, 0.08, 12),
