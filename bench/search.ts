@@ -21,7 +21,7 @@ import {
   ScratchDatabase,
 } from './support/scratch-database';
 import { buildSearchRequests, PAGE, SearchRequest, Statement } from './support/search-requests';
-import { SeedReport, seedSearchData } from './support/search-seed';
+import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
 
 /**
  * `npm run bench:search` (after `npm run build`): public search through the whole API
@@ -42,8 +42,9 @@ import { SeedReport, seedSearchData } from './support/search-seed';
  *   … --through replica,pooler   the same search load (API and SQL) through each hop too, beside the direct
  *                         primary: the standby (BENCH_STANDBY_PORT, default 5433: the API with DATABASE_REPLICA_URL,
  *                         its reads checked to land there) and PgBouncer (BENCH_POOLER_PORT, default 6432:
- *                         DATABASE_URL through it, DB_PREPARED_STATEMENTS=off); each hop's throughput and its
- *                         cost against direct, aim < 15 % (scripts/services.sh sets both up)
+ *                         DATABASE_URL through it, DB_PREPARED_STATEMENTS=off), each way in turn for three rounds
+ *                         (measureWays); each hop's cost against direct, the median of the rounds', aim < 15 %
+ *                         (scripts/services.sh sets both up)
  */
 const TENANTS = 40;
 
@@ -78,12 +79,20 @@ const viaPort = (url: string, port: number) => {
   return u.toString();
 };
 
-/** One hop's figures: the API and the SQL baseline through it. */
+/**
+ * One way's figures over the rounds (see measureWays): the API and the SQL baseline, round by round, and each
+ * round's cost against the direct way's figure of the same round.
+ */
 interface HopResult {
-  hop: Hop;
-  api: Measured;
-  sql: Measured;
+  hop: Hop | 'direct';
+  api: Measured[];
+  sql: Measured[];
+  apiCost: number[];
+  sqlCost: number[];
 }
+
+/** Rounds of the hop comparison: each way measured in turn, round after round (see measureWays). */
+const HOP_ROUNDS = 3;
 
 interface SizeResult {
   listings: number;
@@ -158,19 +167,21 @@ const open: {
   app?: NestFastifyApplication;
   pool?: Pool;
   monitor?: Client;
-  hop?: { app?: NestFastifyApplication; pool?: Pool; monitor?: Client };
-} = {};
+  hops: Array<{ app?: NestFastifyApplication; pool?: Pool; monitor?: Client }>;
+} = { hops: [] };
 
-async function releaseHop(): Promise<void> {
-  const hop = open.hop;
-  open.hop = undefined;
-  await hop?.app?.close().catch((e: Error) => log(`closing the hop's API failed: ${e.message}`));
-  await hop?.pool?.end().catch(() => undefined);
-  await hop?.monitor?.end().catch(() => undefined);
+async function releaseHops(): Promise<void> {
+  const hops = open.hops;
+  open.hops = [];
+  for (const hop of hops) {
+    await hop.app?.close().catch((e: Error) => log(`closing the hop's API failed: ${e.message}`));
+    await hop.pool?.end().catch(() => undefined);
+    await hop.monitor?.end().catch(() => undefined);
+  }
 }
 
 async function release(): Promise<void> {
-  await releaseHop();
+  await releaseHops();
   const { app, pool, monitor, db } = open;
   open.app = open.pool = open.monitor = open.db = undefined;
   await app?.close().catch((e: Error) => log(`closing the API failed: ${e.message}`));
@@ -275,8 +286,25 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     );
     measured.push({ name: v.name, result });
   }
-  const hops: HopResult[] = [];
-  for (const hop of o.through) hops.push(await benchThrough(hop, db, requests, baseline, o, measure, port));
+  const ways: Way[] = [{ hop: 'direct', label: 'directly', port, pool, backends }];
+  for (const hop of o.through) ways.push(await wayThrough(hop, db, requests, baseline, o, port));
+  const hops = o.through.length ? await measureWays(ways, requests, baseline, o, measure) : [];
+  const standbyReads = ways
+    .find((w) => w.hop === 'replica')
+    ?.app?.get(Database)
+    .replicaStatus()?.reads;
+  if (standbyReads) {
+    log(
+      `reads through the standby's API: ${standbyReads.standby} on the standby, ${standbyReads.primary} on the ` +
+        `primary, ${standbyReads.retried} retried`,
+    );
+    if (standbyReads.primary + standbyReads.retried > standbyReads.standby / 100)
+      log('  WARNING: more than 1 % of the reads did not go to the standby (lagging?): the figure mixes both');
+  }
+  await releaseHops();
+  // PgBouncer keeps its server connections to the scratch database (server_idle_timeout), which would stop it from
+  // being dropped: the application role ends its own sessions there.
+  if (o.through.includes('pooler')) await endPoolerSessions(db);
   await release();
   return {
     listings,
@@ -296,40 +324,50 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   };
 }
 
+/** A way to the data, ready to be measured: its API and a SQL pool of the same size. */
+interface Way {
+  hop: Hop | 'direct';
+  label: string;
+  port: number;
+  pool: Pool;
+  backends?: BackendPids;
+  app?: NestFastifyApplication;
+}
+
 /**
- * The same API and SQL loads through one hop: an API of its own (the direct one stays idle) and a pool of the
- * same size. Its answers must be the direct API's; on the standby, its reads must have gone there.
+ * One hop set up beside the direct way: an API of its own and a pool of the same size through it. Its answers must
+ * be the direct API's; the standby first replays the seed and loads it into its buffers, as the primary did.
  */
-async function benchThrough(
+async function wayThrough(
   hop: Hop,
   db: ScratchDatabase,
   requests: SearchRequest[],
   baseline: SqlWork[],
   o: Options,
-  measure: (label: string, run: () => Promise<LoadResult>) => Promise<Measured>,
   directPort: number,
-): Promise<HopResult> {
+): Promise<Way> {
   const url = viaPort(db.appUrl, hop === 'replica' ? STANDBY_PORT : POOLER_PORT);
-  open.hop = {};
+  const held: (typeof open.hops)[number] = {};
+  open.hops.push(held);
   if (hop === 'replica') {
     // The scratch database and its seed reached the standby through replication: wait until it has replayed them.
-    open.hop.monitor = new Client({ connectionString: url, application_name: 'entraide-bench-monitor' });
-    await open.hop.monitor.connect().catch((e: Error) => {
+    held.monitor = new Client({ connectionString: url, application_name: 'entraide-bench-monitor' });
+    await held.monitor.connect().catch((e: Error) => {
       throw new Error(`the standby on port ${STANDBY_PORT} refused ${db.name} (${e.message}): run scripts/services.sh`);
     });
-    await waitForReplay(db, open.hop.monitor);
+    await waitForReplay(db, held.monitor);
+    const owner = new Pool({ connectionString: viaPort(db.ownerUrl, STANDBY_PORT), max: 1 });
+    await prewarm(owner, log).finally(() => owner.end());
   }
   const env: Record<string, string> =
     hop === 'replica'
       ? { DATABASE_REPLICA_URL: url }
       : { DATABASE_URL: url, DATABASE_DIRECT_URL: db.appUrl, DB_PREPARED_STATEMENTS: 'off' };
-  open.hop.app = await startApi(db, o.pool, env);
-  const app = open.hop.app;
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  open.hop.pool = new Pool({ connectionString: url, max: o.pool, application_name: 'entraide-bench-baseline' });
-  const pool = open.hop.pool;
-  const standby = open.hop.monitor;
-  const backends: BackendPids | undefined = standby
+  held.app = await startApi(db, o.pool, env);
+  const port = (held.app.getHttpServer().address() as AddressInfo).port;
+  held.pool = new Pool({ connectionString: url, max: o.pool, application_name: 'entraide-bench-baseline' });
+  const standby = held.monitor;
+  const backends: BackendPids = standby
     ? async () =>
         (
           await standby.query<{ pid: number }>(
@@ -342,26 +380,59 @@ async function benchThrough(
     if (through.status !== 200 || through.body !== direct.body)
       throw new Error(`through ${hop}, GET ${r.path} (Host ${r.host}) answered otherwise than directly`);
   }
-  const label = hop === 'replica' ? 'through the standby' : 'through PgBouncer (no named statements)';
   await runHttpLoad(port, requests, o.connections, o.warmup);
-  await runSqlLoad(pool, baseline, o.connections, o.warmup);
-  const api = await measure(`API ${label}: ${o.connections} connections for ${o.duration} s`, () =>
-    runHttpLoad(port, requests, o.connections, o.duration, backends),
-  );
-  if (hop === 'replica') {
-    const reads = app.get(Database).replicaStatus()?.reads;
-    log(`  reads: ${reads?.standby} on the standby, ${reads?.primary} on the primary, ${reads?.retried} retried`);
-    if (!reads || reads.primary + reads.retried > reads.standby / 100)
-      log('  WARNING: more than 1 % of the reads did not go to the standby (lagging?): the figure mixes both');
+  await runSqlLoad(held.pool, baseline, o.connections, o.warmup);
+  const label = hop === 'replica' ? 'through the standby' : 'through PgBouncer';
+  return { hop, label, port, pool: held.pool, backends, app: held.app };
+}
+
+/**
+ * The same API and SQL loads by every way, in turn, for HOP_ROUNDS rounds of a third of the duration each: on a
+ * shared machine a side's throughput drifts by tens of percent within minutes, so a hop is compared with the direct
+ * way measured just before it, round by round, and the median of those rounds' costs is the figure (as bench:notify
+ * takes the median of round-by-round ratios).
+ */
+async function measureWays(
+  ways: Way[],
+  requests: SearchRequest[],
+  baseline: SqlWork[],
+  o: Options,
+  measure: (label: string, run: () => Promise<LoadResult>) => Promise<Measured>,
+): Promise<HopResult[]> {
+  const seconds = o.duration / HOP_ROUNDS;
+  const results: HopResult[] = ways.map((w) => ({ hop: w.hop, api: [], sql: [], apiCost: [], sqlCost: [] }));
+  for (let round = 1; round <= HOP_ROUNDS; round++) {
+    for (const [i, w] of ways.entries()) {
+      const title = `round ${round}/${HOP_ROUNDS}, ${w.label}`;
+      results[i].api.push(
+        await measure(`API ${title}: ${o.connections} connections for ${seconds} s`, () =>
+          runHttpLoad(w.port, requests, o.connections, seconds, w.backends),
+        ),
+      );
+      results[i].sql.push(
+        await measure(`SQL baseline ${title}: ${o.connections} workers for ${seconds} s`, () =>
+          runSqlLoad(w.pool, baseline, o.connections, seconds, w.backends),
+        ),
+      );
+    }
+    for (const r of results) {
+      r.apiCost.push(1 - r.api[round - 1].perSecond / results[0].api[round - 1].perSecond);
+      r.sqlCost.push(1 - r.sql[round - 1].perSecond / results[0].sql[round - 1].perSecond);
+    }
   }
-  const sql = await measure(`SQL baseline ${label}: ${o.connections} workers for ${o.duration} s`, () =>
-    runSqlLoad(pool, baseline, o.connections, o.duration, backends),
-  );
-  await releaseHop();
-  // PgBouncer keeps its server connections to the scratch database (server_idle_timeout), which would stop it from
-  // being dropped: the application role ends its own sessions there.
-  if (hop === 'pooler') await endPoolerSessions(db);
-  return { hop, api, sql };
+  return results;
+}
+
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The round whose throughput is the median of a way's rounds: its latencies and CPU stand for the way. */
+function medianRound(rounds: Measured[]): Measured {
+  const m = median(rounds.map((r) => r.perSecond));
+  return rounds.find((r) => r.perSecond === m)!;
 }
 
 async function endPoolerSessions(db: ScratchDatabase): Promise<void> {
@@ -522,7 +593,7 @@ const anyFailure = (r: SizeResult) =>
     r.mapLow,
     r.mapHigh,
     ...r.variants.map((v) => v.result),
-    ...r.hops.flatMap((h) => [h.api, h.sql]),
+    ...r.hops.flatMap((h) => [...h.api, ...h.sql]),
   ].some((x) => x.failures > 0);
 const fmtKb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -683,38 +754,29 @@ function report(results: SizeResult[], o: Options): void {
     }
   }
   if (results.some((r) => r.hops.length)) {
-    log('\neach hop beside the direct primary: same load, connections, pool and duration; cost = throughput lost');
-    log('(through PgBouncer the API runs with DB_PREPARED_STATEMENTS=off: its cost includes planning each search)\n');
+    log(`\neach way in turn for ${HOP_ROUNDS} rounds (same load, connections, pool; a third of the duration each):`);
+    log('req/s and p99 of the median round; cost = throughput lost against direct in the same round, median of the');
+    log('rounds [aim < 15 %], and every round in brackets\n');
     log(row(['listings', 'way', 'API req/s', 'API p99', 'API cost [< 15 %]', 'SQL req/s', 'SQL p99', 'SQL cost']));
     log(rule(8));
-    const cost = (v: number, direct: number) => `${((1 - v / direct) * 100).toFixed(1)} %`;
-    for (const r of results) {
-      log(
-        row([
-          n(r.listings),
-          'direct',
-          r.api.perSecond.toFixed(0),
-          ms(r.api.p99),
-          '–',
-          r.sql.perSecond.toFixed(0),
-          ms(r.sql.p99),
-          '–',
-        ]),
-      );
-      for (const h of r.hops)
+    const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+    const cost = (costs: number[]) => `${pct(median(costs))} (${costs.map(pct).join(', ')})`;
+    for (const r of results)
+      for (const h of r.hops) {
+        const [api, sql] = [medianRound(h.api), medianRound(h.sql)];
         log(
           row([
             n(r.listings),
-            h.hop === 'replica' ? 'standby' : 'PgBouncer',
-            h.api.perSecond.toFixed(0),
-            ms(h.api.p99),
-            cost(h.api.perSecond, r.api.perSecond),
-            h.sql.perSecond.toFixed(0),
-            ms(h.sql.p99),
-            cost(h.sql.perSecond, r.sql.perSecond),
+            h.hop === 'direct' ? 'direct' : h.hop === 'replica' ? 'standby' : 'PgBouncer',
+            api.perSecond.toFixed(0),
+            ms(api.p99),
+            h.hop === 'direct' ? '–' : cost(h.apiCost),
+            sql.perSecond.toFixed(0),
+            ms(sql.p99),
+            h.hop === 'direct' ? '–' : cost(h.sqlCost),
           ]),
         );
-    }
+      }
   }
   log('\nwhere the CPU went, at full concurrency (CPU-µs per completed request; loops: share of time busy;');
   log("PostgreSQL: this database's backends; other: the kernel and every other process on the machine)\n");
@@ -742,8 +804,8 @@ function report(results: SizeResult[], o: Options): void {
       ['map z17', r.mapHigh],
       ...r.variants.map((v): [string, Measured] => [v.name, v.result]),
       ...r.hops.flatMap((h): Array<[string, Measured]> => [
-        [`API ${h.hop}`, h.api],
-        [`SQL ${h.hop}`, h.sql],
+        [`API ${h.hop} (median round)`, medianRound(h.api)],
+        [`SQL ${h.hop} (median round)`, medianRound(h.sql)],
       ]),
     ];
     for (const [side, x] of sides) {

@@ -29,7 +29,8 @@ APP_ROLE=entraide_app
 OWNER_PASSWORD=${ENTRAIDE_OWNER_PASSWORD:-entraide_owner}
 APP_PASSWORD=${ENTRAIDE_APP_PASSWORD:-entraide_app}
 DATABASES=(entraide entraide_test)
-EXTENSIONS=(postgis btree_gist btree_gin pg_trgm unaccent)
+# pg_prewarm: loads a table into shared_buffers (the benchmarks after seeding; an operator after a restart).
+EXTENSIONS=(postgis btree_gist btree_gin pg_trgm unaccent pg_prewarm)
 WAIT_SECONDS=30
 
 CHECK=0
