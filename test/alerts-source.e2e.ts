@@ -5,7 +5,7 @@ import type { TenantId } from '@libs/tenancy';
 import type { AlertCandidate, AlertSource } from '@src/alerts/alert-source';
 import { AlertSources } from '@src/alerts/alert-sources';
 import { AlertsService } from '@src/alerts/alerts.service';
-import { parisDayAndHour } from '@src/alerts/paris-time';
+import { parisDayAndHour } from '@libs/calendar';
 import { OutboxRepository } from '@src/notifications/outbox.repository';
 import { createResident } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

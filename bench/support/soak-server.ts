@@ -51,7 +51,7 @@ async function listen(): Promise<number> {
   const { loadConfig } = await import('../../libs/config');
   const { createApp } = await import('../../src/app.factory');
   const { AlertsService } = await import('../../src/alerts/alerts.service');
-  const { parisDayAndHour } = await import('../../src/alerts/paris-time');
+  const { parisDayAndHour } = await import('../../libs/calendar/paris-time');
   const app = await createApp(loadConfig(process.env));
   await app.listen(0, '127.0.0.1');
   runDigests = () => {

@@ -12,7 +12,7 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateCategoryDto, TenantCategoriesBody, TenantCategoryDto, UpdateCategoryDto } from './admin.dto';
 import { AdminRepository } from './admin.repository';
-import { parisDayAndHour } from '@src/alerts/paris-time';
+import { parisDayAndHour } from '@libs/calendar';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STATS_DAYS = 366;

@@ -13,7 +13,7 @@ import type { AlertCandidate, AlertItem, AlertSource } from './alert-source';
 import { AlertSources } from './alert-sources';
 import { alertJobId, MatchAlert } from './alerts.jobs';
 import { AlertsRepository, NewNotification, PendingDigestRow } from './alerts.repository';
-import { parisDayAndHour, startOfParisDay } from './paris-time';
+import { parisDayAndHour, startOfParisDay } from '@libs/calendar';
 import { alertLinks, verifyUnsubscribeToken } from './unsubscribe-token';
 
 /** E-mails of a fan-out written and queued first, at normal priority (nearest first); the rest are bulk. */
