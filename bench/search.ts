@@ -12,6 +12,7 @@ import { Client, Pool } from 'pg';
 import { loadConfig } from '@libs/config';
 import { Database } from '@libs/db';
 import { createApp } from '@src/app.factory';
+import { nearestFirst } from '@src/listings/listings.search';
 import { BackendPids, LoadResult, runHttpLoad, runSqlLoad, SqlWork, startCpuProbe } from './support/load';
 import {
   backendPids,
@@ -550,15 +551,13 @@ async function sqlIds(pool: Pool, tenantId: string, search: Statement): Promise<
     if (!search.alone) await client.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
     // The nearest-first read (app_nearest_listings) returns its rows unordered, those beyond the radius included:
     // the page is cut as searchListings cuts it.
-    const { rows } = await client.query<{ id: string; inRadius?: boolean; sortDistance?: number }>(
+    const { rows } = await client.query<{ id: string; inRadius?: boolean; sortDistance: number }>(
       search.name ? { name: search.name, text: search.sql, values: search.params } : search.sql,
       search.name ? undefined : search.params,
     );
     if (!search.alone) await client.query('COMMIT');
-    const byDistance = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
-      a.sortDistance! - b.sortDistance! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const nearest = rows[0]?.sortDistance !== undefined;
-    return (nearest ? rows.filter((row) => row.inRadius !== false).sort(byDistance) : rows)
+    return (nearest ? rows.filter((row) => row.inRadius !== false).sort(nearestFirst) : rows)
       .slice(0, PAGE)
       .map((row) => row.id)
       .join();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { slugify } from '@libs/text';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { parisDayAndHour } from '@libs/calendar';
 import { Database, type TenantTx } from '@libs/db';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '@libs/errors';
 import { fieldErrors } from '@libs/http';
@@ -12,7 +13,6 @@ import { TenantDirectory } from '@src/tenants/tenant-directory.service';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { CreateCategoryDto, TenantCategoriesBody, TenantCategoryDto, UpdateCategoryDto } from './admin.dto';
 import { AdminRepository } from './admin.repository';
-import { parisDayAndHour } from '@libs/calendar';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STATS_DAYS = 366;

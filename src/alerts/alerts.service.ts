@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { parisDayAndHour, startOfParisDay } from '@libs/calendar';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { Database, TenantTx } from '@libs/db';
 import { BULK_YIELD_MS, ForegroundWork, JobQueue } from '@libs/queue';
@@ -13,7 +14,6 @@ import type { AlertCandidate, AlertItem, AlertSource } from './alert-source';
 import { AlertSources } from './alert-sources';
 import { alertJobId, MatchAlert } from './alerts.jobs';
 import { AlertsRepository, NewNotification, PendingDigestRow } from './alerts.repository';
-import { parisDayAndHour, startOfParisDay } from '@libs/calendar';
 import { alertLinks, verifyUnsubscribeToken } from './unsubscribe-token';
 
 /** E-mails of a fan-out written and queued first, at normal priority (nearest first); the rest are bulk. */

@@ -124,7 +124,7 @@ export async function searchListings(
       tenantId: tx.tenantId,
       rows: (sql, params) => preparedRows<NearestRow>(tx, sql, params),
     };
-    return nearest(read, { ...f, near: f.near }, cursor?.o === 'distance' ? cursor : undefined, limit);
+    return nearest(read, { ...f, near: f.near }, cursor, limit);
   }
   const { params, p, where, text: q } = publicListings(tx, f);
   const query = q
@@ -264,7 +264,7 @@ export function searchNearestAlone(
   limit: number,
 ): Promise<SearchHit[]> {
   const read: NearestReader = { tenantId, rows: (sql, params) => db.readAlone<NearestRow>(sql, params) };
-  return nearest(read, f, cursor?.o === 'distance' ? cursor : undefined, limit);
+  return nearest(read, f, cursor, limit);
 }
 
 /**
@@ -276,13 +276,13 @@ export function searchNearestAlone(
 async function nearest(
   reader: NearestReader,
   f: Near,
-  after: { d: number; id: string } | undefined,
+  cursor: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchHit[]> {
+  const after = cursor?.o === 'distance' ? cursor : undefined;
   const inPage = (r: NearestRow) =>
     r.inRadius && (!after || r.sortDistance > after.d || (r.sortDistance === after.d && r.id > after.id));
-  const pageOf = (rows: NearestRow[]) =>
-    rows.filter(inPage).sort((a, b) => a.sortDistance - b.sortDistance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const pageOf = (rows: NearestRow[]) => rows.filter(inPage).sort(nearestFirst);
   let read = limit + KNN_HEADROOM;
   let rows = await nearestRows(reader, f, after?.d ?? 0, read);
   let page = pageOf(rows);
@@ -294,6 +294,11 @@ async function nearest(
   return page
     .slice(0, limit)
     .map(({ lat, lng, inRadius: _inRadius, ...hit }) => ({ ...hit, publicLocation: { lat, lng } }));
+}
+
+/** The order of a nearest-first page: by distance, then by id (as PostgreSQL orders uuids). */
+export function nearestFirst(a: { sortDistance: number; id: string }, b: { sortDistance: number; id: string }): number {
+  return a.sortDistance - b.sortDistance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**

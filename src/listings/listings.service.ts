@@ -262,12 +262,9 @@ export class ListingsService {
     return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
         kind: q.kind as 'offer' | 'request' | undefined,
-        categoryId: q.category
-          ? (catalogue.categories.get(q.category)?.id ?? (await this.resolveCategory(tx, q.category, 'category')))
-          : undefined,
+        categoryId: q.category ? (categoryId ?? (await this.resolveCategory(tx, q.category, 'category'))) : undefined,
         neighbourhoodId: q.neighbourhood
-          ? (catalogue.neighbourhoods.get(q.neighbourhood)?.id ??
-            (await this.resolveNeighbourhood(tx, q.neighbourhood)))
+          ? (neighbourhoodId ?? (await this.resolveNeighbourhood(tx, q.neighbourhood)))
           : undefined,
         q: q.q,
         near,
@@ -583,11 +580,8 @@ export class ListingsService {
 
   /**
    * Search hits with their category and neighbourhood, from the catalogue in memory; those it lacks (a category no
-   * longer offered, a neighbourhood added since) are read in the same transaction.
-   */
-  /**
-   * Hits named from the catalogue; what it does not hold (a category withdrawn since) is read, in the transaction
-   * `at` or in a read of its own for the tenant `at`.
+   * longer offered, a neighbourhood added since) are read in the transaction `at`, or in a read of their own for the
+   * tenant `at`.
    */
   private async named(at: TenantTx | TenantRef, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<SearchRow[]> {
     const missingCategories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
