@@ -175,11 +175,7 @@ export const COUNT_CAP = 100;
  */
 export async function countListings(tx: TenantTx, f: SearchFilters): Promise<number> {
   if (f.near && !f.q) {
-    const [r] = await preparedRows<{ n: number }>(
-      tx,
-      `SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $7::float8, $8::int) AS n`,
-      [...nearestFilters(tx.tenantId, { ...f, near: f.near }), f.radiusM ?? null, COUNT_CAP + 1],
-    );
+    const [r] = await preparedRows<{ n: number }>(tx, NEAREST_COUNT, nearestCountParams(tx.tenantId, f, f.near));
     return r?.n ?? 0;
   }
   const { params, p, where } = publicListings(tx, f);
@@ -214,6 +210,12 @@ const BOTH_KINDS = ['offer', 'request'];
 function nearestFilters(tenantId: TenantId, f: Near): unknown[] {
   const kinds = f.kind ? [f.kind] : BOTH_KINDS;
   return [tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
+}
+
+/** The count of app_nearest_listings_count, capped at COUNT_CAP + 1. */
+const NEAREST_COUNT = `SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $7::float8, $8::int) AS n`;
+function nearestCountParams(tenantId: TenantId, f: SearchFilters, near: LatLng): unknown[] {
+  return [...nearestFilters(tenantId, { ...f, near }), f.radiusM ?? null, COUNT_CAP + 1];
 }
 
 /**
@@ -265,6 +267,16 @@ export function searchNearestAlone(
 ): Promise<SearchHit[]> {
   const read: NearestReader = { tenantId, rows: (sql, params) => db.readAlone<NearestRow>(sql, params) };
   return nearest(read, f, cursor, limit);
+}
+
+/** countListings near a point without words, as one statement sent alone (beside searchNearestAlone). */
+export async function countNearestAlone(
+  db: Database,
+  tenantId: TenantId,
+  f: Omit<SearchFilters, 'q'> & { near: LatLng },
+): Promise<number> {
+  const [r] = await db.readAlone<{ n: number }>(NEAREST_COUNT, nearestCountParams(tenantId, f, f.near));
+  return r?.n ?? 0;
 }
 
 /**

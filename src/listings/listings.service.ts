@@ -23,6 +23,7 @@ import {
   SearchRow,
   searchListings,
   searchNearestAlone,
+  countNearestAlone,
 } from './listings.search';
 import {
   cellDegrees,
@@ -208,7 +209,7 @@ export class ListingsService {
 
   /**
    * A page of public listings; with `count`, also how many match over all pages (up to COUNT_CAP + 1, for the
-   * results page), in the same transaction and with the same filters.
+   * results page), with the same filters (near a point, read beside the page rather than in its transaction).
    */
   async search(tenant: TenantRef, q: SearchListingsQuery, opts: { count?: boolean } = {}) {
     if (q.kind === 'project') {
@@ -238,9 +239,9 @@ export class ListingsService {
 
   /**
    * The rows of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
-   * near a point without words, whose filters the catalogue names, is one statement, sent alone
-   * (searchNearestAlone); anything else is a transaction. Public reads go to the standby when there is one that keeps
-   * up (Database.read).
+   * near a point without words, whose filters the catalogue names, is one statement sent alone (searchNearestAlone),
+   * and its count another, sent at the same time (countNearestAlone); anything else is a transaction. Public reads go
+   * to the standby when there is one that keeps up (Database.read).
    */
   private async searchRows(
     tenant: TenantRef,
@@ -253,11 +254,14 @@ export class ListingsService {
   ): Promise<{ rows: SearchRow[]; total?: number }> {
     const categoryId = q.category ? catalogue.categories.get(q.category)?.id : undefined;
     const neighbourhoodId = q.neighbourhood ? catalogue.neighbourhoods.get(q.neighbourhood)?.id : undefined;
-    if (near && !q.q && !count && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
+    if (near && !q.q && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
       const kind = q.kind as 'offer' | 'request' | undefined;
       const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
-      const hits = await searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1);
-      return { rows: await this.named(tenant, catalogue, hits) };
+      const [hits, total] = await Promise.all([
+        searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1),
+        count ? countNearestAlone(this.db, tenant.id, filters) : undefined,
+      ]);
+      return { rows: await this.named(tenant, catalogue, hits), total };
     }
     return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
