@@ -156,6 +156,15 @@ describe('public figures: /api/v1/stats and its CSV', () => {
     expect(res.body).toContain('<caption>septembre 2026</caption>');
     expect(res.body).toContain('moins de 5');
   });
+
+  it('names each month’s table after its commune on the federation’s page: no two regions share a name', async () => {
+    const res = await t.request({ url: '/chiffres', host: 'metropole.localhost', headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const regions = [...res.body.matchAll(/role="region" aria-label="([^"]+)"/g)].map((m) => m[1]);
+    // Grenoble and Meylan both have September: one table each, told apart by the commune.
+    expect(regions).toEqual(expect.arrayContaining(['septembre 2026, Grenoble', 'septembre 2026, Meylan']));
+    expect(new Set(regions).size).toBe(regions.length);
+  });
 });
 
 /** One RFC 4180 line (no line breaks inside fields in this data). */
