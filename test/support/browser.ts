@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import type { ListeningTestApp } from './test-app';
 
 /** Debian's `chromium` package, installed by scripts/services.sh; never a browser build downloaded by a library. */
@@ -38,9 +38,51 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Opens `path` of a tenant's site in a fresh browser context (no cookies shared between pages),
- * as a French resident on a laptop screen (or `viewport`), signed in with `session` when given,
- * and checks the answer's status. `page.close()` also closes its context.
+ * Browser contexts kept between pages, by browser, commune and viewport. A context's first page costs Chromium a new
+ * renderer process (~2 s of CPU here, most of what the browser tests spend); while a context keeps a page of the same
+ * commune open (its keeper, on /health/live), the next page it opens reuses that process. A context goes back to its
+ * pool when its page closes, with its cookies, permissions and position cleared: the next page starts signed out,
+ * as from a fresh context, with only the HTTP cache (styles, scripts) shared.
+ */
+const idleContexts = new WeakMap<Browser, Map<string, BrowserContext[]>>();
+
+async function takeContext(
+  browser: Browser,
+  app: ListeningTestApp,
+  tenantSlug: string,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; release: () => Promise<void> }> {
+  const key = `${tenantSlug} ${viewport.width}x${viewport.height}`;
+  let pools = idleContexts.get(browser);
+  if (!pools) idleContexts.set(browser, (pools = new Map()));
+  const pool = pools.get(key) ?? [];
+  pools.set(key, pool);
+  let context = pool.pop();
+  if (!context) {
+    // An explicit context, not browser.newPage(): its options (locale, time zone, viewport) are this page's own.
+    context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport });
+    const keeper = await context.newPage();
+    await keeper.goto(new URL('health/live', app.baseUrl(tenantSlug)).toString());
+  }
+  const taken = context;
+  const release = async () => {
+    if (!browser.isConnected()) return;
+    try {
+      await Promise.all([taken.clearCookies(), taken.clearPermissions(), taken.setGeolocation(null)]);
+      // The keeper and nothing else: a page the test left open would carry its state into the next one.
+      if (taken.pages().length === 1) pool.push(taken);
+      else await taken.close();
+    } catch {
+      // The browser or the context closed meanwhile: nothing to keep.
+    }
+  };
+  return { context: taken, release };
+}
+
+/**
+ * Opens `path` of a tenant's site in a browser context of its own (no cookies shared with another open page; see
+ * idleContexts), as a French resident on a laptop screen (or `viewport`), signed in with `session` when given, and
+ * checks the answer's status. `page.close()` gives the context back.
  */
 export async function openTenantPage(
   browser: Browser,
@@ -49,17 +91,17 @@ export async function openTenantPage(
   path = '/',
   opts: { status?: number; viewport?: { width: number; height: number }; session?: string } = {},
 ): Promise<Page> {
-  // An explicit context, not browser.newPage(): its options (locale, time zone, viewport, cookies) are this page's own.
-  const context = await browser.newContext({
-    locale: 'fr-FR',
-    timezoneId: 'Europe/Paris',
-    viewport: opts.viewport ?? { width: 1280, height: 800 },
-  });
+  const { context, release } = await takeContext(
+    browser,
+    app,
+    tenantSlug,
+    opts.viewport ?? { width: 1280, height: 800 },
+  );
   // A session token of the factories (createResident): the page opens signed in, without the sign-in form.
   if (opts.session)
     await context.addCookies([{ name: SESSION_COOKIE, value: opts.session, url: app.baseUrl(tenantSlug) }]);
   const page = await context.newPage();
-  page.once('close', () => void context.close().catch(() => undefined));
+  page.once('close', () => void release());
   const errors: string[] = [];
   pageErrors.set(page, errors);
   page.on('pageerror', (err) => errors.push(err.message));
@@ -76,7 +118,6 @@ export async function openTenantPage(
   return page;
 }
 
-/** Uncaught script errors the page raised since it was opened by openTenantPage. */
 /**
  * Runs `action` (a click, a key press) and waits for the navigation it starts to load; the status of the final
  * answer, after redirects (a form's 303, then the page it leads to).
@@ -86,6 +127,7 @@ export async function navigation(page: Page, action: () => Promise<unknown>): Pr
   return res?.status() ?? 0;
 }
 
+/** Uncaught script errors the page raised since it was opened by openTenantPage. */
 export function uncaughtErrors(page: Page): string[] {
   return [...(pageErrors.get(page) ?? [])];
 }
@@ -105,8 +147,13 @@ export function computedStyle(locator: Locator, property: string): Promise<strin
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
   // Legacy mode: one axe.run() in the page (same-origin frames included) instead of a run per frame
   // assembled in a new blank page, which costs about 0.8 s more per page; the sites embed no
-  // cross-origin frame, the only kind this leaves out.
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
+  // cross-origin frame, the only kind this leaves out. Every node is detailed for the violations only (the other
+  // results keep one node each): the selectors axe builds for every passing node cost a quarter of its run.
+  const results = await new AxeBuilder({ page })
+    .withTags(AXE_TAGS)
+    .options({ resultTypes: ['violations'] })
+    .setLegacyMode(true)
+    .analyze();
   // A blank or error page passes every rule by having nothing to check: that is no proof.
   if (results.violations.length === 0 && results.passes.length === 0)
     throw new Error(`${label} (${page.url()}): axe found nothing to check`);
