@@ -261,7 +261,7 @@ interface NearestReader {
 export function searchNearestAlone(
   db: Database,
   tenantId: TenantId,
-  f: Omit<SearchFilters, 'q'> & { near: LatLng },
+  f: Omit<Near, 'q'>,
   cursor: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchHit[]> {
@@ -270,11 +270,7 @@ export function searchNearestAlone(
 }
 
 /** countListings near a point without words, as one statement sent alone (beside searchNearestAlone). */
-export async function countNearestAlone(
-  db: Database,
-  tenantId: TenantId,
-  f: Omit<SearchFilters, 'q'> & { near: LatLng },
-): Promise<number> {
+export async function countNearestAlone(db: Database, tenantId: TenantId, f: Omit<Near, 'q'>): Promise<number> {
   const [r] = await db.readAlone<{ n: number }>(NEAREST_COUNT, nearestCountParams(tenantId, f, f.near));
   return r?.n ?? 0;
 }

@@ -254,8 +254,8 @@ export class ListingsService {
   ): Promise<{ rows: SearchRow[]; total?: number }> {
     const categoryId = q.category ? catalogue.categories.get(q.category)?.id : undefined;
     const neighbourhoodId = q.neighbourhood ? catalogue.neighbourhoods.get(q.neighbourhood)?.id : undefined;
+    const kind = q.kind as SearchFilters['kind'];
     if (near && !q.q && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
-      const kind = q.kind as 'offer' | 'request' | undefined;
       const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
       const [hits, total] = await Promise.all([
         searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1),
@@ -265,7 +265,7 @@ export class ListingsService {
     }
     return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
-        kind: q.kind as 'offer' | 'request' | undefined,
+        kind,
         categoryId: q.category ? (categoryId ?? (await this.resolveCategory(tx, q.category, 'category'))) : undefined,
         neighbourhoodId: q.neighbourhood
           ? (neighbourhoodId ?? (await this.resolveNeighbourhood(tx, q.neighbourhood)))
