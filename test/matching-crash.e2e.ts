@@ -26,6 +26,7 @@ describe('a worker killed in the middle of a fan-out', () => {
       WORKERS: 'on',
       MAIL_LEASE_SEC: '10',
       MAIL_SWEEP_SEC: '1',
+      JOB_LOCK_SEC: '5',
       LOG_LEVEL: 'error',
     });
     const child = spawn(process.execPath, [join(ROOT, 'dist/src/worker.js')], {
@@ -83,7 +84,7 @@ describe('a worker killed in the middle of a fan-out', () => {
 
     worker = startWorker();
     // Recipients the dead worker had not written yet wait for BullMQ to find its matching job
-    // stalled (30 s lock, checked every 30 s), then for the claims' lease: about a minute.
+    // stalled (5 s lock here, checked every 5 s), then for the claims' lease: about 20 s.
     const deadline = Date.now() + 160_000;
     const distinct = () => new Set(sink.messages.filter(about).map((m) => m.to[0])).size;
     while (Date.now() < deadline && distinct() < 600) await new Promise((r) => setTimeout(r, 250));

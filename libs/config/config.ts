@@ -64,6 +64,7 @@ const schema = z.object({
   TENANT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  JOB_LOCK_SEC: z.coerce.number().int().min(2).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z
     .string()
@@ -136,6 +137,11 @@ export interface AppConfig {
   mailLeaseMs: number;
   /** How often the outbox sweeper re-queues due e-mails. */
   mailSweepMs: number;
+  /**
+   * A running job's lock in BullMQ (renewed at half its length while the job runs): a job whose worker died is
+   * found stalled and run again after at most about twice this.
+   */
+  jobLockMs: number;
   /** Behind a load balancer: take the client address from X-Forwarded-For (rate limits per IP). */
   trustProxy: boolean;
   /** BullMQ key prefix: separate deployments (or test files) sharing one Redis stay apart. */
@@ -233,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY === 'true',
     mailLeaseMs: e.MAIL_LEASE_SEC * 1000,
     mailSweepMs: e.MAIL_SWEEP_SEC * 1000,
+    jobLockMs: e.JOB_LOCK_SEC * 1000,
     uploadsDir: e.UPLOADS_DIR,
     dkim: dkimOrThrow(e),
     http: {

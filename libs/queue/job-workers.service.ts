@@ -43,6 +43,8 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
         connection,
         prefix,
         concurrency,
+        lockDuration: this.config.jobLockMs,
+        stalledInterval: this.config.jobLockMs,
       });
       this.releases.push(release);
       worker.on('failed', (job, err) => {
@@ -64,7 +66,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(this.workers.map((w) => settleWithin(w.waitUntilReady(), 2_000)));
     await Promise.all(this.workers.map((w) => w.close()));
     // BullMQ 5: a close() landing while the stalled-job check awaits Redis leaves that check's
-    // next 30 s timer armed (it keeps the process alive); stop it once the check has looped.
+    // next stalled-check timer armed (it keeps the process alive); stop it once the check has looped.
     type Internals = { stalledCheckStopper?: () => void; stalledCheckerRunning?: boolean };
     for (let i = 0; i < 200 && this.workers.some((w) => (w as unknown as Internals).stalledCheckerRunning); i++) {
       for (const w of this.workers) (w as unknown as Internals).stalledCheckStopper?.();
