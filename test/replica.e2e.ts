@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { Database } from '@libs/db';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
@@ -34,6 +36,17 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
   let standby: Client | undefined;
   let author: ResidentFixture;
   let courses: string;
+  /** The standby's processes while a test holds them stopped (SIGSTOP): thawed after it whatever happened. */
+  const frozen: number[] = [];
+  const thaw = () => {
+    for (const pid of frozen.splice(0)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone already
+      }
+    }
+  };
 
   const superuser = () => {
     const c = new Client({ host: STANDBY.host, port: STANDBY.port, user: 'postgres', database: 'postgres' });
@@ -104,6 +117,7 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
   });
 
   afterAll(async () => {
+    thaw();
     await resume();
     // Leave the standby running, whatever the tests did to it (starting a running cluster fails: nothing to do).
     try {
@@ -225,6 +239,40 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
     const back = reads();
     expect(await search(jar.header())).toHaveLength((await search()).length);
     expect(reads().standby).toBe(back.standby + 2);
+  });
+
+  it('answers from the primary when the standby freezes (it answers nothing at all), and says so', async () => {
+    await caughtUp();
+    // Every process of the standby cluster stopped with SIGSTOP: connections stay open, queries get no answer, as
+    // with a frozen host or a network that drops packets.
+    const { rows } = await standby!.query<{ dir: string }>('SELECT current_setting($1) AS dir', ['data_directory']);
+    const postmaster = Number(readFileSync(join(rows[0].dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' });
+    const before = reads();
+    frozen.push(postmaster, ...children.split('\n').filter(Boolean).map(Number));
+    frozen.forEach((pid) => process.kill(pid, 'SIGSTOP'));
+    try {
+      // At once, while the monitor still takes it for up: the read waits DATABASE_REPLICA_TIMEOUT_MS, then the
+      // primary answers it.
+      for (const url of ['/api/v1/listings?category=courses', '/annonces?category=courses', '/chiffres']) {
+        const res = await t.request({ url });
+        expect({ url, status: res.status }).toEqual({ url, status: 200 });
+      }
+      expect(reads().retried).toBeGreaterThan(before.retried);
+      await until('the monitor to see the standby down', async () => replicaStatus().state === 'down');
+      const health = await t.request({ url: '/health/ready', host: 'localhost' });
+      expect(health.json()).toMatchObject({ checks: { replica: 'down' }, replica: { readsFrom: 'primary' } });
+      const down = reads();
+      expect(await search()).toEqual(expect.any(Array));
+      expect(reads()).toMatchObject({ primary: down.primary + 1, standby: down.standby, retried: down.retried });
+    } finally {
+      thaw();
+    }
+    // Thawed, it takes the reads back.
+    await until('the standby to be up again', async () => replicaStatus().state === 'up');
+    const up = reads();
+    await search();
+    expect(reads().standby).toBe(up.standby + 1);
   });
 
   it('keeps answering from the primary when the standby stops, and says so on /health/ready', async () => {

@@ -17,6 +17,7 @@ const schema = z.object({
   DATABASE_DIRECT_URL: postgresUrl.optional(),
   DATABASE_REPLICA_URL: postgresUrl.optional(),
   DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600000).default(3000),
+  DATABASE_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(50).max(600000).default(2000),
   /** Required unless REDIS_CLUSTER_NODES is set (checked in loadConfig). */
   REDIS_URL: z
     .string()
@@ -93,6 +94,8 @@ export interface AppConfig {
   databaseReplicaUrl?: string;
   /** Beyond this replay lag, the standby's reads go to the primary (DATABASE_REPLICA_MAX_LAG_MS). */
   databaseReplicaMaxLagMs: number;
+  /** A public read the standby leaves unanswered this long is answered by the primary (DATABASE_REPLICA_TIMEOUT_MS). */
+  databaseReplicaTimeoutMs: number;
   /** One Redis (REDIS_URL); unused when redisClusterNodes is set. */
   redisUrl?: string;
   /**
@@ -219,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseDirectUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
     databaseReplicaMaxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
+    databaseReplicaTimeoutMs: e.DATABASE_REPLICA_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: e.REDIS_CLUSTER_NODES,
     smtpUrl: e.SMTP_URL,

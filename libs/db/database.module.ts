@@ -33,6 +33,7 @@ import { ReplicaMonitor } from './replica';
         return new Database(ds, config.dbPreparedStatements, {
           db: new Database(replica, config.dbPreparedStatements),
           monitor,
+          timeoutMs: config.databaseReplicaTimeoutMs,
         });
       },
     },

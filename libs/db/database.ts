@@ -5,7 +5,7 @@ import { prepareValue } from 'pg/lib/utils';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { currentContext, type WalPosition } from '@libs/tenancy/request-context';
 import { isTenantId, type TenantId } from '@libs/tenancy/tenant-id';
-import { parseLsn, ReplicaMonitor, type ReplicaStatus } from './replica';
+import { parseLsn, ReplicaMonitor, type ReplicaStatus, within } from './replica';
 
 /** A transaction with no tenant in it (`Database.withoutTenant`): RLS hides every tenant row. */
 export type Tx = EntityManager;
@@ -97,8 +97,11 @@ export class Database {
     readonly dataSource: DataSource,
     /** DB_PREPARED_STATEMENTS: hot statements run as named prepared statements (`preparedRows`). */
     private readonly prepare = false,
-    /** DATABASE_REPLICA_URL: the hot standby public reads may use (`read`), and its monitor (libs/db/replica.ts). */
-    private readonly standby?: { db: Database; monitor: ReplicaMonitor },
+    /**
+     * DATABASE_REPLICA_URL: the hot standby public reads may use (`read`), its monitor (libs/db/replica.ts), and how
+     * long a read waits for it before the primary answers instead (DATABASE_REPLICA_TIMEOUT_MS).
+     */
+    private readonly standby?: { db: Database; monitor: ReplicaMonitor; timeoutMs: number },
   ) {}
 
   /**
@@ -106,7 +109,9 @@ export class Database {
    * there is one that is up, lags no more than its bound and has replayed this session's last write
    * (the request's `walPosition`, or `after`); on the primary otherwise. The work may run twice: a
    * failure on the standby (the server went away, a query cancelled by replay, or a row not found
-   * that the standby may not have yet) is run again on the primary, so the reader never sees it.
+   * that the standby may not have yet) is run again on the primary, so the reader never sees it;
+   * so is a read the standby has not answered within its timeout (a frozen server, a black-holed
+   * network: the connection stays with the abandoned read until the server answers or goes).
    * Without a standby, exactly `withTenant`.
    */
   read<T>(
@@ -163,7 +168,7 @@ export class Database {
       return run(this);
     }
     try {
-      const result = await run(standby.db);
+      const result = await within(run(standby.db), standby.timeoutMs, 'standby read');
       standby.monitor.reads.standby++;
       return result;
     } catch {

@@ -62,6 +62,20 @@ export function formatLsn(lsn: bigint): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
+/**
+ * `work`'s answer, or a rejection once `ms` have passed without one (`work` then runs on, its outcome ignored: a
+ * query sent cannot be taken back, its connection stays busy until the server answers or goes away).
+ */
+export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** How many primary positions are kept while the standby is behind (10 s at 100 ms); past it, the newest is moved. */
 const MAX_SAMPLES = 100;
 
@@ -188,15 +202,7 @@ export class ReplicaMonitor {
         await client.connect();
       }
       const answer = client.query<{ lsn: string | null; primary: boolean }>(sql);
-      const timeout = new Promise<never>((_, reject) => {
-        const t = setTimeout(
-          () => reject(new Error(`${server}: no answer within ${this.timeoutMs} ms`)),
-          this.timeoutMs,
-        );
-        t.unref();
-        void answer.finally(() => clearTimeout(t)).catch(() => undefined);
-      });
-      return (await Promise.race([answer, timeout])).rows[0];
+      return (await within(answer, this.timeoutMs, server)).rows[0];
     } catch {
       if (this[server] === client) this[server] = undefined;
       void client?.end().catch(() => undefined);
