@@ -43,9 +43,10 @@ import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
  *   … --through replica,pooler   the same search load (API and SQL) through each hop too, beside the direct
  *                         primary: the standby (BENCH_STANDBY_PORT, default 5433: the API with DATABASE_REPLICA_URL,
  *                         its reads checked to land there) and PgBouncer (BENCH_POOLER_PORT, default 6432:
- *                         DATABASE_URL through it, DB_PREPARED_STATEMENTS=off), each way in turn for three rounds
- *                         (measureWays); each hop's cost against direct, the median of the rounds', aim < 15 %
+ *                         DATABASE_URL through it, DB_PREPARED_STATEMENTS=off), each way in turn, round after
+ *                         round (measureWays); each hop's cost against direct, the median of the rounds', aim < 15 %
  *                         (scripts/services.sh sets both up)
+ *   … --rounds 5          rounds of the hop comparison, each of duration / 3 per way
  */
 const TENANTS = 40;
 
@@ -66,6 +67,8 @@ interface Options {
   cpuProfile?: string;
   settle: number;
   through: Hop[];
+  /** Rounds of the hop comparison (see measureWays). */
+  rounds: number;
 }
 
 /** The ways to the data a search can go besides straight to the primary (`--through`). */
@@ -91,9 +94,6 @@ interface HopResult {
   apiCost: number[];
   sqlCost: number[];
 }
-
-/** Rounds of the hop comparison: each way measured in turn, round after round (see measureWays). */
-const HOP_ROUNDS = 3;
 
 interface SizeResult {
   listings: number;
@@ -135,6 +135,7 @@ function parseOptions(argv: string[]): Options {
       'cpu-profile': { type: 'string' },
       settle: { type: 'string', default: '20' },
       through: { type: 'string', default: '' },
+      rounds: { type: 'string', default: '5' },
     },
   });
   const positive = (name: string, raw: string) => {
@@ -150,6 +151,7 @@ function parseOptions(argv: string[]): Options {
   if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
   return {
     through: through as Hop[],
+    rounds: Math.round(positive('rounds', values.rounds)),
     listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup),
@@ -388,10 +390,11 @@ async function wayThrough(
 }
 
 /**
- * The same API and SQL loads by every way, in turn, for HOP_ROUNDS rounds of a third of the duration each: on a
+ * The same API and SQL loads by every way, in turn, for `o.rounds` rounds of a third of the duration each: on a
  * shared machine a side's throughput drifts by tens of percent within minutes, so a hop is compared with the direct
- * way measured just before it, round by round, and the median of those rounds' costs is the figure (as bench:notify
- * takes the median of round-by-round ratios).
+ * way measured in the same round, and the median of those rounds' costs is the figure (as bench:notify takes the
+ * median of round-by-round ratios). Each round measures the direct way first and again last, and compares each hop
+ * with the mean of the two: a drift during the round weighs on neither side.
  */
 async function measureWays(
   ways: Way[],
@@ -400,25 +403,31 @@ async function measureWays(
   o: Options,
   measure: (label: string, run: () => Promise<LoadResult>) => Promise<Measured>,
 ): Promise<HopResult[]> {
-  const seconds = o.duration / HOP_ROUNDS;
+  const seconds = o.duration / 3;
   const results: HopResult[] = ways.map((w) => ({ hop: w.hop, api: [], sql: [], apiCost: [], sqlCost: [] }));
-  for (let round = 1; round <= HOP_ROUNDS; round++) {
+  const both = async (w: Way, title: string) => ({
+    api: await measure(`API ${title}: ${o.connections} connections for ${seconds} s`, () =>
+      runHttpLoad(w.port, requests, o.connections, seconds, w.backends),
+    ),
+    sql: await measure(`SQL baseline ${title}: ${o.connections} workers for ${seconds} s`, () =>
+      runSqlLoad(w.pool, baseline, o.connections, seconds, w.backends),
+    ),
+  });
+  for (let round = 1; round <= o.rounds; round++) {
     for (const [i, w] of ways.entries()) {
-      const title = `round ${round}/${HOP_ROUNDS}, ${w.label}`;
-      results[i].api.push(
-        await measure(`API ${title}: ${o.connections} connections for ${seconds} s`, () =>
-          runHttpLoad(w.port, requests, o.connections, seconds, w.backends),
-        ),
-      );
-      results[i].sql.push(
-        await measure(`SQL baseline ${title}: ${o.connections} workers for ${seconds} s`, () =>
-          runSqlLoad(w.pool, baseline, o.connections, seconds, w.backends),
-        ),
-      );
+      const { api, sql } = await both(w, `round ${round}/${o.rounds}, ${w.label}`);
+      results[i].api.push(api);
+      results[i].sql.push(sql);
     }
+    const closing = await both(ways[0], `round ${round}/${o.rounds}, ${ways[0].label} again`);
+    const opening = { api: results[0].api[round - 1], sql: results[0].sql[round - 1] };
+    const base = {
+      api: (opening.api.perSecond + closing.api.perSecond) / 2,
+      sql: (opening.sql.perSecond + closing.sql.perSecond) / 2,
+    };
     for (const r of results) {
-      r.apiCost.push(1 - r.api[round - 1].perSecond / results[0].api[round - 1].perSecond);
-      r.sqlCost.push(1 - r.sql[round - 1].perSecond / results[0].sql[round - 1].perSecond);
+      r.apiCost.push(1 - r.api[round - 1].perSecond / base.api);
+      r.sqlCost.push(1 - r.sql[round - 1].perSecond / base.sql);
     }
   }
   return results;
@@ -753,9 +762,9 @@ function report(results: SizeResult[], o: Options): void {
     }
   }
   if (results.some((r) => r.hops.length)) {
-    log(`\neach way in turn for ${HOP_ROUNDS} rounds (same load, connections, pool; a third of the duration each):`);
-    log('req/s and p99 of the median round; cost = throughput lost against direct in the same round, median of the');
-    log('rounds [aim < 15 %], and every round in brackets\n');
+    log(`\neach way in turn for ${o.rounds} rounds (same load, connections, pool; a third of the duration each):`);
+    log('req/s and p99 of the median round; cost = throughput lost against direct in the same round (the mean of');
+    log('its first and last measure), median of the rounds [aim < 15 %], and every round in brackets\n');
     log(row(['listings', 'way', 'API req/s', 'API p99', 'API cost [< 15 %]', 'SQL req/s', 'SQL p99', 'SQL cost']));
     log(rule(8));
     const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
