@@ -204,7 +204,7 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   const requests = await buildSearchRequests(db.ownerUrl);
   open.app = await startApi(db, o.pool);
   const port = (open.app.getHttpServer().address() as AddressInfo).port;
-  open.pool = new Pool({ connectionString: db.appUrl, max: o.pool, application_name: 'entraide-bench-baseline' });
+  open.pool = baselinePool(db.appUrl, o.pool);
   const pool = open.pool;
   open.monitor = new Client({ connectionString: db.ownerUrl, application_name: 'entraide-bench-monitor' });
   await open.monitor.connect();
@@ -338,6 +338,16 @@ interface Way {
 }
 
 /**
+ * The SQL sides' bare pool. Its idle connections are ended by the server before the scratch database is dropped
+ * (endPoolerSessions): that is no failure, and an 'error' event without a listener would end the process.
+ */
+function baselinePool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: 'entraide-bench-baseline' });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
  * One hop set up beside the direct way: an API of its own and a pool of the same size through it. Its answers must
  * be the direct API's; the standby first replays the seed and loads it into its buffers, as the primary did.
  */
@@ -368,7 +378,7 @@ async function wayThrough(
       : { DATABASE_URL: url, DATABASE_DIRECT_URL: db.appUrl, DB_PREPARED_STATEMENTS: 'off' };
   held.app = await startApi(db, o.pool, env);
   const port = (held.app.getHttpServer().address() as AddressInfo).port;
-  held.pool = new Pool({ connectionString: url, max: o.pool, application_name: 'entraide-bench-baseline' });
+  held.pool = baselinePool(url, o.pool);
   const standby = held.monitor;
   const backends: BackendPids = standby
     ? async () =>
