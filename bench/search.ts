@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'pg';
@@ -504,6 +504,7 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
     return await work();
   } finally {
     const { profile } = (await post('Profiler.stop')) as { profile: object };
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     log(`  CPU profile of the API thread: ${file}`);
