@@ -299,9 +299,23 @@ async function nearest(
     rows = await nearestRows(reader, f, after?.d ?? 0, read);
     page = pageOf(rows);
   }
-  return page
-    .slice(0, limit)
-    .map(({ lat, lng, inRadius: _inRadius, ...hit }) => ({ ...hit, publicLocation: { lat, lng } }));
+  // Object literals, not `({ lat, lng, ...hit }) => ({ ...hit, … })`: V8 copies a rest with excluded keys in its
+  // runtime, property by property (with the copies of ListingsService.named, ~120 µs of a 20-row page's CPU).
+  return page.slice(0, limit).map((r): SearchHit => ({
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    description: r.description,
+    mode: r.mode,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    categoryId: r.categoryId,
+    neighbourhoodId: r.neighbourhoodId,
+    authorName: r.authorName,
+    relayed: r.relayed,
+    sortDistance: r.sortDistance,
+    publicLocation: { lat: r.lat, lng: r.lng },
+  }));
 }
 
 /** The order of a nearest-first page: by distance, then by id (as PostgreSQL orders uuids). */

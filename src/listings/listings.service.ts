@@ -599,12 +599,25 @@ export class ListingsService {
       missingCategories.size || missingHoods.size
         ? new Map((await ('tenantId' in at ? lookup(at) : this.db.read(at.id, lookup))).map((n) => [n.id, n]))
         : undefined;
-    return hits.map(({ categoryId, neighbourhoodId, ...hit }) => ({
-      ...hit,
-      category: catalogue.categories.get(categoryId) ?? read!.get(categoryId)!,
-      neighbourhood: neighbourhoodId
-        ? (catalogue.neighbourhoods.get(neighbourhoodId) ?? read?.get(neighbourhoodId) ?? null)
+    // An object literal, not a rest and a spread (see searchListings' nearest): a search's rows go through here.
+    return hits.map((h): SearchRow => ({
+      id: h.id,
+      kind: h.kind,
+      title: h.title,
+      description: h.description,
+      mode: h.mode,
+      category: catalogue.categories.get(h.categoryId) ?? read!.get(h.categoryId)!,
+      neighbourhood: h.neighbourhoodId
+        ? (catalogue.neighbourhoods.get(h.neighbourhoodId) ?? read?.get(h.neighbourhoodId) ?? null)
         : null,
+      publicLocation: h.publicLocation,
+      authorName: h.authorName,
+      relayed: h.relayed,
+      createdAt: h.createdAt,
+      expiresAt: h.expiresAt,
+      sortDistance: h.sortDistance,
+      sortRank: h.sortRank,
+      sortTime: h.sortTime,
     }));
   }
 
