@@ -151,7 +151,7 @@ function parseOptions(argv: string[]): Options {
   if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
   return {
     through: through as Hop[],
-    rounds: Math.round(positive('rounds', values.rounds)),
+    rounds: Math.max(1, Math.round(positive('rounds', values.rounds))),
     listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup),

@@ -49,7 +49,13 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
   };
 
   const superuser = () => {
-    const c = new Client({ host: STANDBY.host, port: STANDBY.port, user: 'postgres', database: 'postgres' });
+    const c = new Client({
+      host: STANDBY.host,
+      port: STANDBY.port,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 5000,
+    });
     // Stopping the standby ends this connection too.
     c.on('error', () => undefined);
     return c;
@@ -89,6 +95,12 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
   };
 
   beforeAll(async () => {
+    // A run killed while the standby was frozen (SIGSTOP, below) would have left it so: harmless when it runs.
+    try {
+      execFileSync('pkill', ['-CONT', '-f', `${STANDBY.cluster.join('/')}`], { stdio: 'ignore' });
+    } catch {
+      // no such process: nothing was frozen
+    }
     standby = superuser();
     try {
       await standby.connect();
@@ -247,10 +259,15 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
     // with a frozen host or a network that drops packets.
     const { rows } = await standby!.query<{ dir: string }>('SELECT current_setting($1) AS dir', ['data_directory']);
     const postmaster = Number(readFileSync(join(rows[0].dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' });
     const before = reads();
-    frozen.push(postmaster, ...children.split('\n').filter(Boolean).map(Number));
-    frozen.forEach((pid) => process.kill(pid, 'SIGSTOP'));
+    // The postmaster first, so that no backend is forked after its children are listed.
+    frozen.push(postmaster);
+    process.kill(postmaster, 'SIGSTOP');
+    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' });
+    for (const pid of children.split('\n').filter(Boolean).map(Number)) {
+      frozen.push(pid);
+      process.kill(pid, 'SIGSTOP');
+    }
     try {
       // At once, while the monitor still takes it for up: the read waits DATABASE_REPLICA_TIMEOUT_MS, then the
       // primary answers it.
@@ -268,8 +285,8 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
     } finally {
       thaw();
     }
-    // Thawed, it takes the reads back.
-    await until('the standby to be up again', async () => replicaStatus().state === 'up');
+    // Thawed, it takes the reads back once the hold-off after the unanswered read is over (five timeouts).
+    await until('the standby to be up again', async () => replicaStatus().state === 'up', 30000);
     const up = reads();
     await search();
     expect(reads().standby).toBe(up.standby + 1);

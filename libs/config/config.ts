@@ -65,7 +65,7 @@ const schema = z.object({
   TENANT_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   MAIL_LEASE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   MAIL_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(30),
-  JOB_LOCK_SEC: z.coerce.number().int().min(2).max(3600).default(30),
+  JOB_LOCK_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   QUEUE_PREFIX: z
     .string()

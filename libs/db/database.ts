@@ -5,7 +5,7 @@ import { prepareValue } from 'pg/lib/utils';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { currentContext, type WalPosition } from '@libs/tenancy/request-context';
 import { isTenantId, type TenantId } from '@libs/tenancy/tenant-id';
-import { parseLsn, ReplicaMonitor, type ReplicaStatus, within } from './replica';
+import { NoAnswerError, parseLsn, ReplicaMonitor, type ReplicaStatus, within } from './replica';
 
 /** A transaction with no tenant in it (`Database.withoutTenant`): RLS hides every tenant row. */
 export type Tx = EntityManager;
@@ -111,7 +111,8 @@ export class Database {
    * failure on the standby (the server went away, a query cancelled by replay, or a row not found
    * that the standby may not have yet) is run again on the primary, so the reader never sees it;
    * so is a read the standby has not answered within its timeout (a frozen server, a black-holed
-   * network: the connection stays with the abandoned read until the server answers or goes).
+   * network: the connection stays with the abandoned read until the server answers or goes), after
+   * which the standby gets no reads for five timeouts.
    * Without a standby, exactly `withTenant`.
    */
   read<T>(
@@ -171,8 +172,10 @@ export class Database {
       const result = await within(run(standby.db), standby.timeoutMs, 'standby read');
       standby.monitor.reads.standby++;
       return result;
-    } catch {
+    } catch (err) {
       standby.monitor.reads.retried++;
+      // Unanswered: the standby gets no reads for a while (five timeouts), whatever its polls say.
+      if (err instanceof NoAnswerError) standby.monitor.holdOff(standby.timeoutMs * 5);
       void standby.monitor.check();
       return run(this);
     }

@@ -62,6 +62,9 @@ export function formatLsn(lsn: bigint): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
+/** What `within` rejects with when the time is up. */
+export class NoAnswerError extends Error {}
+
 /**
  * `work`'s answer, or a rejection once `ms` have passed without one (`work` then runs on, its outcome ignored: a
  * query sent cannot be taken back, its connection stays busy until the server answers or goes away).
@@ -69,7 +72,7 @@ export function formatLsn(lsn: bigint): string {
 export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new NoAnswerError(`${what}: no answer within ${ms} ms`)), ms);
     timer.unref();
   });
   work.catch(() => undefined);
@@ -96,6 +99,8 @@ export class ReplicaMonitor {
   private polling?: Promise<void>;
   private stopped = false;
   readonly reads = { standby: 0, primary: 0, retried: 0 };
+  /** Until then the standby gets no reads: one of them went unanswered (`holdOff`). */
+  private heldOffUntil = 0;
 
   constructor(
     private readonly primaryUrl: string,
@@ -131,12 +136,14 @@ export class ReplicaMonitor {
   /** Whether a read that must see `after` (a WAL position) may go to the standby now. */
   usable(after?: bigint): boolean {
     if (this.replay === undefined || Date.now() - this.replayAt > this.staleMs) return false;
+    if (Date.now() < this.heldOffUntil) return false;
     if (this.currentLag() > this.maxLagMs) return false;
     return after === undefined || this.replay >= after;
   }
 
   status(): ReplicaStatus {
-    const fresh = this.replay !== undefined && Date.now() - this.replayAt <= this.staleMs;
+    const fresh =
+      this.replay !== undefined && Date.now() - this.replayAt <= this.staleMs && Date.now() >= this.heldOffUntil;
     const lagMs = fresh ? this.currentLag() : null;
     return {
       state: !fresh ? 'down' : lagMs! > this.maxLagMs ? 'lagging' : 'up',
@@ -145,6 +152,14 @@ export class ReplicaMonitor {
       replayLsn: this.replay === undefined ? null : formatLsn(this.replay),
       reads: { ...this.reads },
     };
+  }
+
+  /**
+   * No reads for `ms`: a read went unanswered, and a standby that still answers the monitor's tiny polls may be too
+   * slow for real reads (a lock held by replay, a saturated host); each read would otherwise wait its timeout first.
+   */
+  holdOff(ms: number): void {
+    this.heldOffUntil = Math.max(this.heldOffUntil, Date.now() + ms);
   }
 
   /** One poll of both servers now (or the one under way); called again on a failed standby read. */
