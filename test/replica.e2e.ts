@@ -253,6 +253,49 @@ describe('reads on the standby (DATABASE_REPLICA_URL)', () => {
     expect(reads().standby).toBe(back.standby + 2);
   });
 
+  it('keeps reads off a standby that answers its monitor but not a read (held off for five timeouts)', async () => {
+    await caughtUp();
+    // A lock taken on the primary is replayed on the standby; with replay paused before its end, the standby keeps it:
+    // reads of listings wait there, while the monitor's polls (no table) still answer and the lag stays small.
+    const locker = new Client({ connectionString: db.adminUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE listings IN ACCESS EXCLUSIVE MODE');
+      // The lock's WAL record reaches the standby once flushed: a commit elsewhere flushes it at once.
+      await db.admin.query('SELECT txid_current()');
+      await until('the standby to replay the lock', async () => {
+        const { rows } = await standby!.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+            WHERE d.datname = $1 AND l.mode = 'AccessExclusiveLock' AND l.relation IS NOT NULL`,
+          [db.name],
+        );
+        return rows[0].n > 0;
+      });
+      await pause();
+      await locker.query('ROLLBACK');
+    } finally {
+      await locker.end();
+    }
+    try {
+      expect(replicaStatus().state).toBe('up');
+      const before = reads();
+      expect(await search()).toEqual(expect.any(Array)); // waits DATABASE_REPLICA_TIMEOUT_MS, then the primary
+      expect(reads()).toMatchObject({ retried: before.retried + 1 });
+      // The monitor still hears from the standby, yet it gets no reads for now.
+      expect(replicaStatus().state).toBe('down');
+      const held = reads();
+      expect(await search()).toEqual(expect.any(Array));
+      expect(reads()).toMatchObject({ primary: held.primary + 1, standby: held.standby, retried: held.retried });
+    } finally {
+      await resume();
+    }
+    await until('the standby to be up again', async () => replicaStatus().state === 'up', 30000);
+    const up = reads();
+    await search();
+    expect(reads().standby).toBe(up.standby + 1);
+  });
+
   it('answers from the primary when the standby freezes (it answers nothing at all), and says so', async () => {
     await caughtUp();
     // Every process of the standby cluster stopped with SIGSTOP: connections stay open, queries get no answer, as
