@@ -135,15 +135,13 @@ export class ReplicaMonitor {
 
   /** Whether a read that must see `after` (a WAL position) may go to the standby now. */
   usable(after?: bigint): boolean {
-    if (this.replay === undefined || Date.now() - this.replayAt > this.staleMs) return false;
-    if (Date.now() < this.heldOffUntil) return false;
+    if (!this.answering()) return false;
     if (this.currentLag() > this.maxLagMs) return false;
-    return after === undefined || this.replay >= after;
+    return after === undefined || this.replay! >= after;
   }
 
   status(): ReplicaStatus {
-    const fresh =
-      this.replay !== undefined && Date.now() - this.replayAt <= this.staleMs && Date.now() >= this.heldOffUntil;
+    const fresh = this.answering();
     const lagMs = fresh ? this.currentLag() : null;
     return {
       state: !fresh ? 'down' : lagMs! > this.maxLagMs ? 'lagging' : 'up',
@@ -166,6 +164,12 @@ export class ReplicaMonitor {
   check(): Promise<void> {
     this.polling ??= this.poll().finally(() => (this.polling = undefined));
     return this.polling;
+  }
+
+  /** Heard from recently, and not held off after a read it left unanswered. */
+  private answering(): boolean {
+    const now = Date.now();
+    return this.replay !== undefined && now - this.replayAt <= this.staleMs && now >= this.heldOffUntil;
   }
 
   private currentLag(): number {
