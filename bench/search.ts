@@ -640,7 +640,7 @@ function report(results: SizeResult[], o: Options): void {
   const n = (v: number) => v.toLocaleString('en');
   log(
     `\nsearch bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+      `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; PostgreSQL ${results[0]?.seed.memory}`,
   );
   log(
     `GET /api/v1/listings?category=…&near=…&radius=2000&limit=${PAGE}, ${TENANTS} tenants, ${o.connections} ` +

@@ -14,6 +14,7 @@
 #   ENTRAIDE_OWNER_PASSWORD  password of role entraide_owner (dev default: entraide_owner)
 #   ENTRAIDE_APP_PASSWORD    password of role entraide_app   (dev default: entraide_app)
 #   ENTRAIDE_PG_SHARED_BUFFERS_MB  PostgreSQL's shared_buffers (default: a quarter of the memory, at most 2048)
+#   ENTRAIDE_PG_HUGE_PAGES=off     leave PostgreSQL on ordinary pages (services.d/40-huge-pages.sh)
 # A password is set when the role is created or has none; when one of these
 # variables is set explicitly, that role's password is (re)set on every run.
 set -euo pipefail
@@ -38,7 +39,7 @@ for arg in "$@"; do
   case "$arg" in
     --check) CHECK=1 ;;
     -h | --help)
-      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { Pool, PoolClient } from 'pg';
 
@@ -50,6 +51,8 @@ async function addBenchTenants(pool: Pool, total: number): Promise<void> {
 export interface SeedReport {
   seconds: number;
   phases: Array<[string, number]>;
+  /** PostgreSQL's buffers as the sides run on them (postgresMemory). */
+  memory: string;
 }
 
 /**
@@ -118,10 +121,12 @@ export async function seedSearchData(
       await pool.query(`ANALYZE`);
     });
     await phase('listings, authors and map cells into shared_buffers (pg_prewarm)', () => prewarm(pool, log));
+    const memory = await postgresMemory(pool);
+    log(`  PostgreSQL: ${memory}`);
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, phases, memory };
   } finally {
     await pool.end();
   }
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, phases };
 }
 
 /**
@@ -144,6 +149,21 @@ export async function prewarm(pool: Pool, log: (line: string) => void): Promise<
     WHERE c.oid IN ('listings'::regclass, 'accounts'::regclass, 'listing_map_cells'::regclass)
        OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('listings'::regclass, 'accounts'::regclass,
             'listing_map_cells'::regclass))`);
+}
+
+/**
+ * shared_buffers, and whether the server maps them in huge pages (read from a backend's /proc maps, which the bench
+ * can read when it runs as root or as the postgres user): at a million listings, searches on 4 kB pages cost
+ * PostgreSQL about twice the CPU on the machines measured (docs/OPERATIONS.md, scripts/services.d/40-huge-pages.sh).
+ */
+export async function postgresMemory(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ buffers: string; pid: number }>(
+    `SELECT current_setting('shared_buffers') AS buffers, pg_backend_pid() AS pid`,
+  );
+  const maps = await readFile(`/proc/${rows[0].pid}/maps`, 'utf8').catch(() => undefined);
+  const pages =
+    maps === undefined ? 'pages unknown' : maps.includes('anon_hugepage') ? 'in huge pages' : 'in 4 kB pages';
+  return `shared_buffers ${rows[0].buffers}, ${pages}`;
 }
 
 /** Numbered tenants, categories, neighbourhoods and authors, so the insert picks them by joins on integers. */
