@@ -108,6 +108,28 @@ describe('listings: publish, search, map, contact, report', () => {
     },
   );
 
+  it('shows a listing in every search shape exactly as on its own (timestamps included)', async () => {
+    const created = (
+      await post(author, listing({ title: 'Courses de brioches le dimanche', location: BEALIERES }))
+    ).json();
+    const own = (await t.request({ url: `/api/v1/listings/${created.id}`, host: 'meylan.localhost' })).json();
+    expect(own.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const at = `${BEALIERES.lat},${BEALIERES.lng}`;
+    const shapes = {
+      recent: 'category=courses',
+      words: 'q=brioches',
+      near: `category=courses&near=${at}&radius=3000`,
+      'near, words': `q=brioches&near=${at}`,
+      'near, neighbourhood': `near=${at}&neighbourhood=${created.neighbourhood.id}`,
+    };
+    for (const [shape, query] of Object.entries(shapes)) {
+      const item = (await search(query)).items.find((i) => i.id === created.id);
+      const { distanceM, ...rest } = item ?? {};
+      expect({ shape, item: rest }).toEqual({ shape, item: own });
+      expect({ shape, near: distanceM !== undefined }).toEqual({ shape, near: query.includes('near=') });
+    }
+  });
+
   it('pages with a cursor that neither repeats nor skips, in every order', async () => {
     const r = await createResident(t.db, 'meylan');
     for (let i = 0; i < 23; i++) {

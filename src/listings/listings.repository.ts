@@ -7,7 +7,7 @@ import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, SearchRow } from './listings.
 export type ListingStatus =
   'pending_review' | 'published' | 'rejected' | 'removed' | 'closed' | 'expired' | 'hidden' | 'fulfilled';
 
-export interface ListingRecord extends SearchRow {
+export interface ListingRecord extends SearchRow<Date> {
   authorId: string;
   status: ListingStatus;
   holdReasons: string[];
@@ -32,7 +32,8 @@ export interface ListingWrite {
 }
 
 /** A listing in its author's own list. */
-export type AuthorListing = SearchRow & Pick<ListingRecord, 'status' | 'holdReasons' | 'radiusM' | 'availability'>;
+export type AuthorListing = SearchRow<Date> &
+  Pick<ListingRecord, 'status' | 'holdReasons' | 'radiusM' | 'availability'>;
 
 /** A listing as its author's RGPD export shows it (the exact location included, since it is theirs). */
 export interface ListingExport {

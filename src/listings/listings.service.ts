@@ -76,7 +76,7 @@ const invalid = (field: string, message: string) => new InvalidError([{ field, m
 const notFound = () => new NotFoundError('Cette annonce est introuvable.');
 
 /** A public listing as every client sees it: the public point only, never an address or an e-mail. */
-export function publicView(r: SearchRow) {
+export function publicView(r: SearchRow<Date | string>) {
   return {
     id: r.id,
     kind: r.kind,
