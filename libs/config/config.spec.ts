@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadAdminConfig, loadConfig } from './config';
+import { ConfigError, ENV_NAMES, loadAdminConfig, loadConfig } from './config';
 
 const valid = {
   DATABASE_URL: 'postgres://entraide_app:x@127.0.0.1:5432/entraide',
@@ -210,5 +210,16 @@ describe('DKIM settings', () => {
     const secretPath = join(dir, 'absent-s3cret.key');
     expect(failure(dkim({ DKIM_PRIVATE_KEY: secretPath })).message).not.toContain('s3cret');
     expect(failure(dkim({ DKIM_SELECTOR: undefined })).message).not.toContain(pem.split('\n')[1]);
+  });
+});
+
+describe('the tables of settings', () => {
+  // An operator reads README's or docs/OPERATIONS.md's: each names every setting the application reads.
+  it.each(['README.md', 'docs/OPERATIONS.md'])('%s names every setting', (file) => {
+    const firstCells = readFileSync(join(__dirname, '..', '..', file), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|')[1]);
+    expect(ENV_NAMES.filter((name) => !firstCells.some((cell) => cell.includes(`\`${name}\``)))).toEqual([]);
   });
 });

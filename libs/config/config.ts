@@ -80,6 +80,8 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+/** Every setting read from the environment (README's and docs/OPERATIONS.md's tables list each: config.spec.ts). */
+export const ENV_NAMES = Object.keys(schema.shape) as Array<keyof Env>;
 
 export interface AppConfig {
   env: Env['NODE_ENV'];
