@@ -38,7 +38,7 @@ import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
  *   npm run bench:search -- --listings 20000 --duration 3      a quick run
  *   … --unloaded 0        skip the one-request-at-a-time latencies
  *   … --variants lookup   also measure other SQL sides (see VARIANTS)
- *   … --cpu-profile DIR   write a .cpuprofile of the API's thread during each measured API run
+ *   … --cpu-profile DIR   write a .cpuprofile of the API's thread during each measured API and page run
  *   … --settle 20         wait up to this many seconds for an idle machine before each measured side
  *   … --through replica,pooler   the same search load (API and SQL) through each hop too, beside the direct
  *                         primary: the standby (BENCH_STANDBY_PORT, default 5433: the API with DATABASE_REPLICA_URL,
@@ -267,8 +267,9 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
     profiled(profile, () => runHttpLoad(port, requests, o.connections, o.duration, backends)),
   );
   // The page right after the API: HTTP sides first, so no request is in flight when the database goes.
+  const pageProfile = o.cpuProfile && join(o.cpuProfile, `search-page-${listings}.cpuprofile`);
   const page = await measure(`listings page (HTML): ${o.connections} connections for ${o.duration} s`, () =>
-    runHttpLoad(port, pages, o.connections, o.duration, backends),
+    profiled(pageProfile, () => runHttpLoad(port, pages, o.connections, o.duration, backends)),
   );
   const mapLow = await measure(`map, zoom 12: ${o.connections} connections for ${o.duration} s`, () =>
     runHttpLoad(port, mapsLow, o.connections, o.duration, backends),
@@ -507,7 +508,7 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
-    log(`  CPU profile of the API thread: ${file}`);
+    log(`  CPU profile of the API's thread: ${file}`);
   }
 }
 

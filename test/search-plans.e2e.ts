@@ -1,5 +1,13 @@
-import type { TenantTx } from '@libs/db';
-import { COUNT_CAP, countListings, searchListings, SearchCursor, SearchFilters } from '@src/listings/listings.search';
+import type { Database, TenantTx } from '@libs/db';
+import { parseTenantId } from '@libs/tenancy';
+import {
+  COUNT_CAP,
+  countListings,
+  searchListings,
+  SearchCursor,
+  SearchFilters,
+  searchNearestAlone,
+} from '@src/listings/listings.search';
 import { Client } from 'pg';
 import { TEST_PG } from './support/env';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
@@ -189,6 +197,35 @@ describe('search query plans', () => {
       );
       expect(await countListings(tx, f)).toBe(rows[0].n);
       expect(await countListings(tx, { ...f, radiusM: 50 })).toBeLessThan(rows[0].n);
+    });
+  });
+
+  it('the first page near a point with its count: one statement, the same rows and count as read apart', async () => {
+    const f = { categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 };
+    const tenant = parseTenantId(meylan);
+    let statement: { sql: string; params: unknown[] } | undefined;
+    const recorder = {
+      readAlone: async (sql: string, params: unknown[]) => ((statement = { sql, params }), []),
+    } as unknown as Database;
+    expect(await searchNearestAlone(recorder, tenant, f, undefined, 21, true)).toEqual({ hits: [], total: 0 });
+    const knn = (await plansOf(statement!)).filter((n) => n['Index Name'] === 'listings_public_category_geo');
+    expect(knn.map((n) => n['Index Cond'])).toEqual([
+      '((tenant_id = $1) AND (category_id = $2))', // the count's read (app_nearest_listings_count)
+      '((tenant_id = $1) AND (category_id = $2))', // the page's (app_nearest_listings)
+    ]);
+    await asApp(async (c, tx) => {
+      const db = { readAlone: async (sql: string, params: unknown[]) => (await c.query(sql, params)).rows };
+      const alone = db as unknown as Database;
+      const counted = await searchNearestAlone(alone, tenant, f, undefined, 21, true);
+      const apart = await searchNearestAlone(alone, tenant, f, undefined, 21);
+      expect(counted.hits.length).toBe(21);
+      expect(counted.hits).toEqual(apart.hits);
+      expect(apart.total).toBeUndefined();
+      expect(counted.total).toBe(await countListings(tx, f));
+      expect(counted.total).toBeGreaterThan(21);
+      // Nothing within 2 km of Paris on Meylan's site: no listing, and still a count.
+      const paris = { ...f, near: { lat: 48.8566, lng: 2.3522 } };
+      expect(await searchNearestAlone(alone, tenant, paris, undefined, 21, true)).toEqual({ hits: [], total: 0 });
     });
   });
 

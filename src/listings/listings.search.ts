@@ -135,7 +135,7 @@ export async function searchListings(
       tenantId: tx.tenantId,
       rows: (sql, params) => preparedRows<NearestRow>(tx, sql, params),
     };
-    return nearest(read, { ...f, near: f.near }, cursor, limit);
+    return (await nearest(read, { ...f, near: f.near }, cursor, limit)).hits;
   }
   const { params, p, where, text: q } = publicListings(tx, f);
   const query = q
@@ -264,6 +264,32 @@ function nearestRows(read: NearestReader, f: Near, after: number, count: number)
   );
 }
 
+/**
+ * The nearest rows and the count of app_nearest_listings_count (the listings page's first page), as one statement:
+ * one round trip and one pooled connection rather than two. A search that finds nothing still gets its count, on a
+ * row without a listing.
+ */
+const NEAREST_COUNTED = `SELECT c.n AS total, l.*
+  FROM (SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $8::float8, $10::int) AS n) c
+  LEFT JOIN LATERAL (${NEAREST_IN_RADIUS}) l ON true`;
+
+async function countedRows(
+  read: NearestReader,
+  f: Near,
+  after: number,
+  count: number,
+): Promise<{ rows: NearestRow[]; total: number }> {
+  if (f.q) throw new Error('a search with words is counted in its transaction (countListings)');
+  const rows = (await read.rows(NEAREST_COUNTED, [
+    ...nearestFilters(read.tenantId, f),
+    after,
+    f.radiusM ?? null,
+    count,
+    COUNT_CAP + 1,
+  ])) as Array<NearestRow & { total: number }>;
+  return { rows: rows.filter((r) => r.id !== null), total: rows[0]?.total ?? 0 };
+}
+
 /** Where the nearest-first read runs: a tenant's transaction, or alone (searchNearestAlone). */
 interface NearestReader {
   tenantId: TenantId;
@@ -280,15 +306,10 @@ export function searchNearestAlone(
   f: Omit<Near, 'q'>,
   cursor: SearchCursor | undefined,
   limit: number,
-): Promise<SearchHit[]> {
+  count = false,
+): Promise<{ hits: SearchHit[]; total?: number }> {
   const read: NearestReader = { tenantId, rows: (sql, params) => db.readAlone<NearestRow>(sql, params) };
-  return nearest(read, f, cursor, limit);
-}
-
-/** countListings near a point without words, as one statement sent alone (beside searchNearestAlone). */
-export async function countNearestAlone(db: Database, tenantId: TenantId, f: Omit<Near, 'q'>): Promise<number> {
-  const [r] = await db.readAlone<{ n: number }>(NEAREST_COUNT, nearestCountParams(tenantId, f, f.near));
-  return r?.n ?? 0;
+  return nearest(read, f, cursor, limit, count);
 }
 
 /**
@@ -302,13 +323,17 @@ async function nearest(
   f: Near,
   cursor: SearchCursor | undefined,
   limit: number,
-): Promise<SearchHit[]> {
+  count = false,
+): Promise<{ hits: SearchHit[]; total?: number }> {
   const after = cursor?.o === 'distance' ? cursor : undefined;
   const inPage = (r: NearestRow) =>
     r.inRadius && (!after || r.sortDistance > after.d || (r.sortDistance === after.d && r.id > after.id));
   const pageOf = (rows: NearestRow[]) => rows.filter(inPage).sort(nearestFirst);
   let read = limit + KNN_HEADROOM;
-  let rows = await nearestRows(reader, f, after?.d ?? 0, read);
+  const first = count
+    ? await countedRows(reader, f, after?.d ?? 0, read)
+    : { rows: await nearestRows(reader, f, after?.d ?? 0, read), total: undefined };
+  let rows = first.rows;
   let page = pageOf(rows);
   if (readTooShort(rows, page, read, limit, f.radiusM)) {
     read = limit + KNN_HEADROOM_RETRY;
@@ -317,7 +342,7 @@ async function nearest(
   }
   // Object literals, not `({ lat, lng, ...hit }) => ({ ...hit, … })`: V8 copies a rest with excluded keys in its
   // runtime, property by property (with the copies of ListingsService.named, ~120 µs of a 20-row page's CPU).
-  return page.slice(0, limit).map((r): SearchHit => ({
+  const hits = page.slice(0, limit).map((r): SearchHit => ({
     id: r.id,
     kind: r.kind,
     title: r.title,
@@ -332,6 +357,7 @@ async function nearest(
     sortDistance: r.sortDistance,
     publicLocation: { lat: r.lat, lng: r.lng },
   }));
+  return { hits, total: first.total };
 }
 
 /** The order of a nearest-first page: by distance, then by id (as PostgreSQL orders uuids). */

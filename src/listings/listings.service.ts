@@ -23,7 +23,6 @@ import {
   SearchRow,
   searchListings,
   searchNearestAlone,
-  countNearestAlone,
 } from './listings.search';
 import {
   cellDegrees,
@@ -239,8 +238,8 @@ export class ListingsService {
 
   /**
    * The rows of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
-   * near a point without words, whose filters the catalogue names, is one statement sent alone (searchNearestAlone),
-   * and its count another, sent at the same time (countNearestAlone); anything else is a transaction. Public reads go
+   * near a point without words, whose filters the catalogue names, is one statement sent alone with its count
+   * (searchNearestAlone); anything else is a transaction. Public reads go
    * to the standby when there is one that keeps up (Database.read).
    */
   private async searchRows(
@@ -257,10 +256,7 @@ export class ListingsService {
     const kind = q.kind as SearchFilters['kind'];
     if (near && !q.q && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
       const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
-      const [hits, total] = await Promise.all([
-        searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1),
-        count ? countNearestAlone(this.db, tenant.id, filters) : undefined,
-      ]);
+      const { hits, total } = await searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1, count);
       return { rows: await this.named(tenant, catalogue, hits), total };
     }
     return this.db.read(tenant.id, async (tx) => {

@@ -84,7 +84,14 @@ export class SearchPagesController {
     let count: string | undefined;
     let errors = place.errors;
     try {
-      const { pres: _p, autour: _a, adresse: _ad, lat: _la, lng: _ln, rayon: _r, ...searchable } = filters;
+      // The search's own fields (a rest with excluded keys would be copied by V8's runtime, property by property).
+      const searchable = {
+        kind: filters.kind,
+        category: filters.category,
+        neighbourhood: filters.neighbourhood,
+        q: filters.q,
+        cursor: filters.cursor,
+      };
       const near = place.near ? { near: `${place.near.lat},${place.near.lng}`, radius: String(radius) } : {};
       const query = await validated(SearchListingsQuery, { ...searchable, ...near, limit: '20' });
       // The first page announces how many were found; the next pages do not count again.
