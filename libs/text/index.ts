@@ -1,1 +1,2 @@
 export * from './slug';
+export * from './french-format';

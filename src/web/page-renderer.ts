@@ -6,6 +6,7 @@ import { STATUS_LABEL } from '@src/listings/listings.service';
 import { SUPPRESS_BELOW } from '@src/stats/stats.service';
 import type { PageModels, PageName } from './page-models';
 import { Templates } from './templates';
+import { frenchDate, frenchDateTime, frenchNumber } from '@libs/text';
 
 const VIEWS = join(__dirname, 'views');
 
@@ -180,20 +181,9 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
 export function formatDistance(m: number): string {
   if (m < 100) return 'à moins de 100 m';
-  return m < 1000 ? `à ${Math.round(m / 100) * 100} m` : `à ${(Math.round(m / 100) / 10).toLocaleString('fr-FR')} km`;
+  return m < 1000 ? `à ${Math.round(m / 100) * 100} m` : `à ${frenchNumber(Math.round(m / 100) / 10)} km`;
 }
 
-export function formatDateTime(d: Date): string {
-  return d.toLocaleString('fr-FR', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Paris',
-  });
-}
+export const formatDateTime = frenchDateTime;
 
-export function formatDate(d: Date): string {
-  return d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
-}
+export const formatDate = frenchDate;

@@ -14,6 +14,7 @@ import { Me, SignedInPage } from '@src/web/page-guard';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { AdminService } from '@src/admin/admin.service';
 import { PICKER_ASSETS } from '@src/web/map-assets';
+import { frenchNumber } from '@libs/text';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 
@@ -36,7 +37,7 @@ const kindsOf = (choice: string | undefined) =>
       : [choice];
 
 /** "300 m", "1,5 km". */
-const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${(m / 1000).toLocaleString('fr-FR')} km`);
+const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${frenchNumber(m / 1000)} km`);
 
 /** "Mon compte": the resident's settings (name, place, alert radius and categories) and the account's deletion. */
 @ApiExcludeController()

@@ -15,6 +15,7 @@ import { COUNT_CAP } from '../listings.search';
 import { ListingsService } from '../listings.service';
 import type { ListingsView } from './listings.views';
 import { NEAR_DEFAULT_M, NEAR_RADII, NearMe } from './near-me';
+import { frenchNumber } from '@libs/text';
 
 /** The search form's fields, as read from the query string (anything else is ignored). */
 function searchFilters(raw: Form) {
@@ -41,8 +42,8 @@ function stripEmpty(o: Record<string, string | undefined>): Record<string, strin
 /** "12 annonces trouvées", "Plus de 1 000 annonces trouvées", "Aucune annonce trouvée". */
 function countLabel(n: number): string {
   if (n === 0) return 'Aucune annonce trouvée';
-  if (n > COUNT_CAP) return `Plus de ${COUNT_CAP.toLocaleString('fr-FR')} annonces trouvées`;
-  return n === 1 ? '1 annonce trouvée' : `${n.toLocaleString('fr-FR')} annonces trouvées`;
+  if (n > COUNT_CAP) return `Plus de ${frenchNumber(COUNT_CAP)} annonces trouvées`;
+  return n === 1 ? '1 annonce trouvée' : `${frenchNumber(n)} annonces trouvées`;
 }
 
 const radiusLabel = (m: number) => (m < 1000 ? `${m} m` : `${m / 1000} km`);

@@ -8,6 +8,7 @@ import { sendPage } from '@src/web/page-response';
 import { TenantDirectory } from '../tenant-directory.service';
 import { ACCESSIBILITY_STATUS_LABEL } from '../tenant-file.schema';
 import { TenantsService } from '../tenants.service';
+import { frenchOneDecimal } from '@libs/text';
 
 /**
  * The commune's own pages: legal notice, terms of use, personal data, the accessibility
@@ -60,7 +61,7 @@ export class LegalPagesController {
           auditDate: a.auditDate ? formatDate(new Date(`${a.auditDate}T12:00:00Z`)) : undefined,
           auditedBy: a.auditedBy,
           scope: a.scope,
-          rate: a.rate?.toLocaleString('fr-FR', { maximumFractionDigits: 1 }),
+          rate: typeof a.rate === 'number' ? frenchOneDecimal(a.rate) : undefined,
           nonCompliances: a.nonCompliances,
           contactEmail: a.contactEmail ?? t.settings.contact.email,
           siteUrl: this.directory.origin(t.slug),
