@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by scripts/services.sh (uses its helpers: log, action, wait_for, as_root, PSQL_MODE,
+# Sourced by scripts/services.sh (uses its helpers: log, action, die, wait_for, as_root, PSQL_MODE,
 # CHECK, MISSING, PG_VERSION, PG_HOST).
 #
 # PostgreSQL's shared memory in huge pages. shared_buffers of 2 GB in 4 kB pages is half a million
@@ -16,9 +16,16 @@
 #
 # Environment:
 #   ENTRAIDE_PG_HUGE_PAGES=off  leave the kernel's huge pages and the clusters alone
+#
+# To give the memory back: ENTRAIDE_PG_HUGE_PAGES=off on later runs, remove the sysctl.d file, then
+# `sysctl vm.nr_hugepages=0` and restart the clusters (pages in use are freed when they stop).
 
 HUGE_SYSCTL=/proc/sys/vm/nr_hugepages
 HUGE_CONF=/etc/sysctl.d/60-entraide-huge-pages.conf
+# A cluster restarted with the pages there that still did not take them (huge_pages set off in a way SHOW does not
+# tell, a memory limit): "version name pages" lines, so that it is not restarted again on every run. Delete the file
+# to try again.
+HUGE_REFUSED=/var/lib/postgresql/.entraide-huge-pages-refused
 
 cluster_sql() { # cluster_sql PORT SQL  (as superuser, by TCP or by peer auth as pg_super does)
   if [[ $PSQL_MODE == tcp ]]; then
@@ -28,28 +35,35 @@ cluster_sql() { # cluster_sql PORT SQL  (as superuser, by TCP or by peer auth as
   fi
 }
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-# Whether the postmaster of the data directory maps its shared memory in huge pages.
-on_huge_pages() {
-  local pid
-  pid=$(as_root head -n 1 "$1/postmaster.pid" 2>/dev/null) || return 1
-  as_root grep -q 'anon_hugepage' "/proc/$pid/maps" 2>/dev/null
+# Whether the postmaster of the data directory maps its shared memory in huge pages: "on", "off", or "unknown" when
+# its pid file or memory map cannot be read (no root).
+huge_pages_of() {
+  local pid maps
+  pid=$(as_root head -n 1 "$1/postmaster.pid" 2>/dev/null) && maps=$(as_root cat "/proc/$pid/maps" 2>/dev/null) ||
+    { echo unknown && return; }
+  [[ $maps == *anon_hugepage* ]] && echo on || echo off
 }
 
 if [[ ${ENTRAIDE_PG_HUGE_PAGES:-on} != off && -r $HUGE_SYSCTL ]] && [[ -n $(meminfo Hugepagesize) ]]; then
   # Online clusters of this version: "name port datadir".
   huge_clusters=$(as_root pg_lsclusters -h 2>/dev/null |
-    awk -v v="$PG_VERSION" '$1 == v && $4 ~ /^online/ { print $2, $3, $6 }')
-  huge_off=() # clusters not on huge pages: "name port pages"
+    awk -v v="$PG_VERSION" '$1 == v && $4 ~ /^online/ { print $2, $3, $6 }') || huge_clusters=
+  huge_refused=$(as_root cat "$HUGE_REFUSED" 2>/dev/null) || huge_refused=
+  huge_off=() # clusters on ordinary pages that would take huge pages: "name port pages"
   huge_wanted=0
   while read -r name port datadir; do
     [[ -n $name ]] || continue
+    [[ $(huge_pages_of "$datadir") == off ]] || continue
+    [[ $(cluster_sql "$port" 'show huge_pages' 2>/dev/null) != off ]] || continue
     pages=$(cluster_sql "$port" 'show shared_memory_size_in_huge_pages' 2>/dev/null) || continue
     [[ $pages =~ ^[0-9]+$ ]] || continue
-    on_huge_pages "$datadir" || { huge_off+=("$name $port $pages") && huge_wanted=$((huge_wanted + pages)); }
+    [[ $'\n'"$huge_refused"$'\n' != *$'\n'"$PG_VERSION $name $pages"$'\n'* ]] || continue
+    huge_off+=("$name $port $pages")
+    huge_wanted=$((huge_wanted + pages))
   done <<<"$huge_clusters"
 
   if ((${#huge_off[@]})); then
-    if [[ ! -w $HUGE_SYSCTL ]]; then
+    if ! as_root test -w "$HUGE_SYSCTL" 2>/dev/null; then
       # Nothing this script can do here (no right to reserve them): a note, not a failure.
       log "note: PostgreSQL runs on ordinary pages and this system does not let $HUGE_SYSCTL be set"
     elif action "huge pages for PostgreSQL (${huge_off[*]%% *}: $huge_wanted pages)" \
@@ -65,16 +79,21 @@ if [[ ${ENTRAIDE_PG_HUGE_PAGES:-on} != off && -r $HUGE_SYSCTL ]] && [[ -n $(memi
           echo "$huge_before" | as_root tee "$HUGE_SYSCTL" >/dev/null 2>&1 || true
           huge_off=()
         elif [[ -d /etc/sysctl.d ]]; then
-          echo "vm.nr_hugepages = $huge_target" | as_root tee "$HUGE_CONF" >/dev/null
+          echo "vm.nr_hugepages = $huge_target" | as_root tee "$HUGE_CONF" >/dev/null 2>&1 ||
+            log "note: could not write $HUGE_CONF: the huge pages last until the next boot"
         fi
       fi
       for cluster in "${huge_off[@]}"; do
-        read -r name port _ <<<"$cluster"
+        read -r name port pages <<<"$cluster"
         as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$name" restart ||
           die "could not restart $PG_VERSION/$name (see /var/log/postgresql/postgresql-$PG_VERSION-$name.log)"
         wait_for "$PG_VERSION/$name" pg_isready -q -h "$PG_HOST" -p "$port" -t 2
         datadir=$(as_root pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$name" '$1 == v && $2 == c { print $6 }')
-        on_huge_pages "$datadir" || log "note: $PG_VERSION/$name restarted but still on ordinary pages (see its log)"
+        if [[ $(huge_pages_of "$datadir") != on ]]; then
+          log "note: $PG_VERSION/$name restarted but still on ordinary pages (see its log); not tried again" \
+            "while $HUGE_REFUSED names it"
+          echo "$PG_VERSION $name $pages" | as_root tee -a "$HUGE_REFUSED" >/dev/null 2>&1 || true
+        fi
       done
     fi
   fi
