@@ -570,8 +570,8 @@ async function sqlIds(pool: Pool, tenantId: string, search: Statement): Promise<
   const client = await pool.connect();
   try {
     if (!search.alone) await client.query(`START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
-    // The nearest-first read (app_nearest_listings) returns its rows unordered, those beyond the radius included:
-    // the page is cut as searchListings cuts it.
+    // The nearest-first read (app_nearest_listings) returns its rows unordered (those within the radius; a shape
+    // with words sends the others too, with their inRadius): the page is cut as searchListings cuts it.
     const { rows } = await client.query<{ id: string; inRadius?: boolean; sortDistance: number }>(
       search.name ? { name: search.name, text: search.sql, values: search.params } : search.sql,
       search.name ? undefined : search.params,

@@ -207,7 +207,7 @@ describe('search query plans', () => {
     const recorder = {
       readAlone: async (sql: string, params: unknown[]) => ((statement = { sql, params }), []),
     } as unknown as Database;
-    expect(await searchNearestAlone(recorder, tenant, f, undefined, 21, true)).toEqual({ hits: [], total: 0 });
+    await searchNearestAlone(recorder, tenant, f, undefined, 21, true);
     const knn = (await plansOf(statement!)).filter((n) => n['Index Name'] === 'listings_public_category_geo');
     expect(knn.map((n) => n['Index Cond'])).toEqual([
       '((tenant_id = $1) AND (category_id = $2))', // the count's read (app_nearest_listings_count)
@@ -223,9 +223,26 @@ describe('search query plans', () => {
       expect(apart.total).toBeUndefined();
       expect(counted.total).toBe(await countListings(tx, f));
       expect(counted.total).toBeGreaterThan(21);
-      // Nothing within 2 km of Paris on Meylan's site: no listing, and still a count.
+      // Nothing within 2 km of Paris on Meylan's site: no listing, and a count of none.
       const paris = { ...f, near: { lat: 48.8566, lng: 2.3522 } };
       expect(await searchNearestAlone(alone, tenant, paris, undefined, 21, true)).toEqual({ hits: [], total: 0 });
+      // Rows the read finds beyond the radius are not sent: only the page's rows cross the wire (a page of 60 reads
+      // 64; 16 seeded listings lie within 1,350 m, 46 once the ties test has moved 30 next to the point).
+      const sent: unknown[] = [];
+      const watched = {
+        readAlone: async (sql: string, params: unknown[]) => {
+          const rows = (await c.query(sql, params)).rows;
+          sent.push(...rows);
+          return rows;
+        },
+      } as unknown as Database;
+      const partial = await searchNearestAlone(watched, tenant, { ...f, radiusM: 1350 }, undefined, 60);
+      expect(partial.hits.length).toBeGreaterThan(0);
+      expect(partial.hits.length).toBeLessThan(60);
+      expect(sent.length).toBe(partial.hits.length);
+      // A cursor beyond every listing: the page reads no row, and the count still comes (on a row without a listing).
+      const beyond = { o: 'distance', d: 1e7, id: '00000000-0000-0000-0000-000000000000' } as const;
+      expect(await searchNearestAlone(alone, tenant, f, beyond, 21, true)).toEqual({ hits: [], total: counted.total });
     });
   });
 

@@ -14,11 +14,19 @@ describe('French formats', () => {
     expect(frenchDate(new Date('2026-12-31T23:30:00Z'))).toBe('1 janvier 2027');
   });
 
-  it('gives what toLocaleString gives, whatever was formatted before', () => {
-    const d = new Date('2026-03-29T00:59:00Z');
-    for (const n of [0, 12, 1234.5, 1_000_000]) expect(frenchNumber(n)).toBe(n.toLocaleString('fr-FR'));
-    expect(frenchDate(d)).toBe(
-      d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }),
-    );
+  it('gives what toLocaleString gives, one format after another', () => {
+    const time = { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' } as const;
+    for (const d of [new Date('2026-03-29T00:59:00Z'), new Date('2026-10-25T01:30:00Z'), new Date('x')]) {
+      for (const n of [0, 12, 1234.56, 1_000_000]) {
+        expect(frenchNumber(n)).toBe(n.toLocaleString('fr-FR'));
+        expect(frenchOneDecimal(n)).toBe(n.toLocaleString('fr-FR', { maximumFractionDigits: 1 }));
+      }
+      expect(frenchDateTime(d)).toBe(
+        d.toLocaleString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric', ...time }),
+      );
+      expect(frenchDate(d)).toBe(
+        d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }),
+      );
+    }
   });
 });

@@ -24,7 +24,10 @@ const DATE = new Intl.DateTimeFormat('fr-FR', {
 export const frenchNumber = (n: number): string => NUMBER.format(n);
 /** "97,3": at most one decimal. */
 export const frenchOneDecimal = (n: number): string => ONE_DECIMAL.format(n);
+/** An invalid date reads as toLocaleString writes it (Intl's format would throw). */
+const dated = (format: Intl.DateTimeFormat) => (d: Date) =>
+  Number.isNaN(d.getTime()) ? 'Invalid Date' : format.format(d);
 /** "7 déc. 2026, 09:05", in Paris time. */
-export const frenchDateTime = (d: Date): string => DATE_TIME.format(d);
+export const frenchDateTime: (d: Date) => string = dated(DATE_TIME);
 /** "7 décembre 2026", in Paris time. */
-export const frenchDate = (d: Date): string => DATE.format(d);
+export const frenchDate: (d: Date) => string = dated(DATE);

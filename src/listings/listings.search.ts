@@ -240,7 +240,8 @@ function nearestCountParams(tenantId: TenantId, f: SearchFilters, near: LatLng):
 /**
  * The nearest `count` rows at or beyond the cursor's distance, in no particular order. Without words, a call of
  * app_nearest_listings: PostgreSQL keeps its plans in the server connection, so a search through a pooler that
- * forgets named statements is not planned again each time; with words, the same read in SQL (text matches first).
+ * forgets named statements is not planned again each time, and only the rows within the radius are sent; with words,
+ * the same read in SQL (text matches first), every row read sent with its `inRadius`.
  */
 function nearestRows(read: NearestReader, f: Near, after: number, count: number): Promise<NearestRow[]> {
   if (!f.q) {

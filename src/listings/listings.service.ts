@@ -208,7 +208,7 @@ export class ListingsService {
 
   /**
    * A page of public listings; with `count`, also how many match over all pages (up to COUNT_CAP + 1, for the
-   * results page), with the same filters (near a point, read beside the page rather than in its transaction).
+   * results page), with the same filters (near a point without words, in the page's own statement).
    */
   async search(tenant: TenantRef, q: SearchListingsQuery, opts: { count?: boolean } = {}) {
     if (q.kind === 'project') {
