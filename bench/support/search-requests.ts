@@ -127,7 +127,7 @@ export async function buildSearchRequests(ownerUrl: string): Promise<SearchReque
         tenantId: r.tenant_id,
         lookup: await capture(r.tenant_id, (tx) => repo.categoryId(tx, r.slug)),
         search: await captureAlone((db) =>
-          searchNearestAlone(db, parseTenantId(r.tenant_id), filters, undefined, PAGE + 1).then((r) => r.hits),
+          searchNearestAlone(db, parseTenantId(r.tenant_id), filters, undefined, PAGE + 1).then((found) => found.hits),
         ),
         limit: limitStatement(r.category_id, filters.near, RADIUS_M),
         pagePath: `/annonces?category=${r.slug}&lat=${r.lat}&lng=${r.lng}&rayon=${RADIUS_M}`,

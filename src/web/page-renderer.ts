@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { frenchDate, frenchDateTime, frenchNumber } from '@libs/text';
 import { STATUS_LABEL } from '@src/listings/listings.service';
 import { SUPPRESS_BELOW } from '@src/stats/stats.service';
 import type { PageModels, PageName } from './page-models';
 import { Templates } from './templates';
-import { frenchDate, frenchDateTime, frenchNumber } from '@libs/text';
 
 const VIEWS = join(__dirname, 'views');
 
@@ -166,7 +166,7 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   statusLabel: (status: string) => (STATUS_LABEL as Record<string, string>)[status] ?? status,
   roleLabel: (role: string) => ROLES[role] ?? role,
   actionLabel: (action: string) => ACTIONS[action] ?? action,
-  dateTime: (d: Date | string | null | undefined) => (d ? formatDateTime(new Date(d)) : ''),
+  dateTime: (d: Date | string | null | undefined) => (d ? frenchDateTime(new Date(d)) : ''),
   ruleLabel: (code: string) => RULES[code] ?? code,
   reportLabel: (code: string) => REPORT_REASONS[code] ?? code,
   modeLabel: (mode: keyof typeof MODE) => MODE[mode] ?? mode,
@@ -175,7 +175,7 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   organisationStatusLabel: (status: string) => ORGANISATION_STATUS[status] ?? status,
   projectStatusLabel: (status: string) => PROJECT_STATUS[status] ?? status,
   moderationPath: (type: string) => MODERATION_PATH[type] ?? type,
-  date: (d: Date | string | null | undefined) => (d ? formatDate(new Date(d)) : ''),
+  date: (d: Date | string | null | undefined) => (d ? frenchDate(new Date(d)) : ''),
 };
 
 /** "à 300 m", "à 1,2 km": distances are already rounded to 100 m by the API. */
@@ -183,7 +183,3 @@ export function formatDistance(m: number): string {
   if (m < 100) return 'à moins de 100 m';
   return m < 1000 ? `à ${Math.round(m / 100) * 100} m` : `à ${frenchNumber(Math.round(m / 100) / 10)} km`;
 }
-
-export const formatDateTime = frenchDateTime;
-
-export const formatDate = frenchDate;

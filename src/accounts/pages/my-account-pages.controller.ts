@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@libs/config';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { frenchNumber } from '@libs/text';
 import { AccountsService } from '../accounts.service';
 import { UpdateMeDto } from '../dto/accounts.dto';
 import { clearSessionCookie } from '../session-cookie';
@@ -14,7 +15,6 @@ import { Me, SignedInPage } from '@src/web/page-guard';
 import { TenantsService } from '@src/tenants/tenants.service';
 import { AdminService } from '@src/admin/admin.service';
 import { PICKER_ASSETS } from '@src/web/map-assets';
-import { frenchNumber } from '@libs/text';
 
 const RADII = [300, 500, 1000, 2000, 5000, 10000];
 

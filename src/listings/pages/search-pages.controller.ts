@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { frenchNumber } from '@libs/text';
 import { AccountsService } from '@src/accounts/accounts.service';
 import { UpdateMeDto } from '@src/accounts/dto/accounts.dto';
 import { TenantsService } from '@src/tenants/tenants.service';
@@ -15,7 +16,6 @@ import { COUNT_CAP } from '../listings.search';
 import { ListingsService } from '../listings.service';
 import type { ListingsView } from './listings.views';
 import { NEAR_DEFAULT_M, NEAR_RADII, NearMe } from './near-me';
-import { frenchNumber } from '@libs/text';
 
 /** The search form's fields, as read from the query string (anything else is ignored). */
 function searchFilters(raw: Form) {

@@ -2,10 +2,11 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, Principal, TenantRef } from '@libs/tenancy';
+import { frenchDateTime } from '@libs/text';
 import { RelayedResidentsService } from '../relayed-residents.service';
 import { Me } from '@src/web/page-guard';
 import { PageContexts } from '@src/web/page-context';
-import { formatDateTime, PageRenderer } from '@src/web/page-renderer';
+import { PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { printableExport } from './resident-export-page';
 import { StaffPage } from './staff-page';
@@ -39,7 +40,7 @@ export class StaffExportPagesController {
         ...ctx,
         resident: { id, displayName: resident.displayName },
         exportedAt: new Date(),
-        sections: printableExport(data, formatDateTime),
+        sections: printableExport(data, frenchDateTime),
       }),
     );
   }

@@ -2,13 +2,13 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, TenantRef } from '@libs/tenancy';
+import { frenchDate, frenchOneDecimal } from '@libs/text';
 import { PageContexts } from '@src/web/page-context';
-import { formatDate, PageContext, PageRenderer } from '@src/web/page-renderer';
+import { PageContext, PageRenderer } from '@src/web/page-renderer';
 import { sendPage } from '@src/web/page-response';
 import { TenantDirectory } from '../tenant-directory.service';
 import { ACCESSIBILITY_STATUS_LABEL } from '../tenant-file.schema';
 import { TenantsService } from '../tenants.service';
-import { frenchOneDecimal } from '@libs/text';
 
 /**
  * The commune's own pages: legal notice, terms of use, personal data, the accessibility
@@ -58,7 +58,7 @@ export class LegalPagesController {
           status: a.status,
           label: ACCESSIBILITY_STATUS_LABEL[a.status],
           audited: Boolean(a.auditDate),
-          auditDate: a.auditDate ? formatDate(new Date(`${a.auditDate}T12:00:00Z`)) : undefined,
+          auditDate: a.auditDate ? frenchDate(new Date(`${a.auditDate}T12:00:00Z`)) : undefined,
           auditedBy: a.auditedBy,
           scope: a.scope,
           rate: typeof a.rate === 'number' ? frenchOneDecimal(a.rate) : undefined,
