@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { branches, FILTER_TYPES, FILTERS, IN_SCOPE, POINT, SETTINGS } from './support/nearest-sql';
 
 /**
  * The nearest-first search (« près de chez moi », the API's `near`) and its count as plpgsql functions, so that
@@ -23,21 +24,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - The rows read come with their distance and whether each is within the radius; the page (ties on the last
  *   distance, the cursor's id, the radius, the order) is cut by the caller (listings.search.ts).
  */
-const IN_SCOPE = (category: boolean, neighbourhood: boolean) =>
-  `l.tenant_id = p_tenant AND l.status = 'published' AND l.expires_at > now() AND l.kind = ANY(p_kinds)` +
-  (category ? ' AND l.category_id = p_category' : '') +
-  (neighbourhood ? ' AND l.neighbourhood_id = p_neighbourhood' : '');
-
-const POINT = `ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography`;
-
-/** The same statement in each of the four branches, differing only by the filters (see above). */
-const branches = (statement: (category: boolean, neighbourhood: boolean) => string) => `
-      IF p_category IS NULL AND p_neighbourhood IS NULL THEN ${statement(false, false)};
-      ELSIF p_neighbourhood IS NULL THEN ${statement(true, false)};
-      ELSIF p_category IS NULL THEN ${statement(false, true)};
-      ELSE ${statement(true, true)};
-      END IF;`;
-
 const NEAREST = (category: boolean, neighbourhood: boolean) => `
         RETURN QUERY
         SELECT k.id, k.kind, k.title, k.description, k.mode, k.created_at, k.expires_at, k.category_id,
@@ -62,16 +48,6 @@ const COUNT = (category: boolean, neighbourhood: boolean) => `
           LIMIT p_cap
         ) nearest
         WHERE p_radius IS NULL OR ST_DWithin(nearest.p, ${POINT}, p_radius)`;
-
-/**
- * One generic plan per server connection, and always the KNN scan: a generic plan is costed for an average commune,
- * where sorting a few rows would look cheaper than the index, and would then sort every listing of a large one;
- * without a sort to choose, the nearest rows come from the index whatever the commune's size.
- */
-const SETTINGS = `SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan SET enable_sort = off`;
-
-const FILTERS = `p_tenant uuid, p_category uuid, p_neighbourhood uuid, p_kinds text[], p_lng float8, p_lat float8`;
-const FILTER_TYPES = `uuid, uuid, uuid, text[], float8, float8`;
 
 export class NearestListingsFunctions1732300033000 implements MigrationInterface {
   name = 'NearestListingsFunctions1732300033000';

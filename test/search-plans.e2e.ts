@@ -200,18 +200,27 @@ describe('search query plans', () => {
     });
   });
 
-  it('the first page near a point with its count: one statement, the same rows and count as read apart', async () => {
+  it('the first page near a point with its count: one read, the same rows and count as read apart', async () => {
     const f = { categoryId: courses, near: { lat: 45.21, lng: 5.78 }, radiusM: 2000 };
     const tenant = parseTenantId(meylan);
-    let statement: { sql: string; params: unknown[] } | undefined;
-    const recorder = {
-      readAlone: async (sql: string, params: unknown[]) => ((statement = { sql, params }), []),
-    } as unknown as Database;
-    await searchNearestAlone(recorder, tenant, f, undefined, 21, true);
-    const knn = (await plansOf(statement!)).filter((n) => n['Index Name'] === 'listings_public_category_geo');
-    expect(knn.map((n) => n['Index Cond'])).toEqual([
-      '((tenant_id = $1) AND (category_id = $2))', // the count's read (app_nearest_listings_count)
-      '((tenant_id = $1) AND (category_id = $2))', // the page's (app_nearest_listings)
+    const beyond = { o: 'distance', d: 1e7, id: '00000000-0000-0000-0000-000000000000' } as const;
+    const knnReads = async (cursor?: SearchCursor) => {
+      let statement: { sql: string; params: unknown[] } | undefined;
+      const recorder = {
+        readAlone: async (sql: string, params: unknown[]) => ((statement = { sql, params }), []),
+      } as unknown as Database;
+      await searchNearestAlone(recorder, tenant, f, cursor, 21, true);
+      const nodes = await plansOf(statement!);
+      const listingReads = nodes.filter((n) => n['Relation Name'] === 'listings');
+      expect(listingReads.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      return nodes.filter((n) => n['Index Name'] === 'listings_public_category_geo').map((n) => n['Index Cond']);
+    };
+    // The first page and its count: the nearest rows read once (app_nearest_listings_counted).
+    expect(await knnReads()).toEqual(['((tenant_id = $1) AND (category_id = $2))']);
+    // Past a cursor (the count still the first page's): the count's read, then the page's.
+    expect(await knnReads(beyond)).toEqual([
+      '((tenant_id = $1) AND (category_id = $2))',
+      '((tenant_id = $1) AND (category_id = $2))',
     ]);
     await asApp(async (c, tx) => {
       const db = { readAlone: async (sql: string, params: unknown[]) => (await c.query(sql, params)).rows };
@@ -241,8 +250,15 @@ describe('search query plans', () => {
       expect(partial.hits.length).toBeLessThan(60);
       expect(sent.length).toBe(partial.hits.length);
       // A cursor beyond every listing: the page reads no row, and the count still comes (on a row without a listing).
-      const beyond = { o: 'distance', d: 1e7, id: '00000000-0000-0000-0000-000000000000' } as const;
       expect(await searchNearestAlone(alone, tenant, f, beyond, 21, true)).toEqual({ hits: [], total: counted.total });
+      // A page longer than the count's cap (no radius: every listing of the category): the read covers the page, the
+      // count stops at its cap.
+      const everywhere = { categoryId: courses, near: f.near };
+      const long = await searchNearestAlone(alone, tenant, everywhere, undefined, COUNT_CAP + 10, true);
+      expect(long.hits.length).toBe(COUNT_CAP + 10);
+      expect(long.hits).toEqual((await searchNearestAlone(alone, tenant, everywhere, undefined, COUNT_CAP + 10)).hits);
+      expect(long.total).toBe(COUNT_CAP + 1);
+      expect(long.total).toBe(await countListings(tx, everywhere));
     });
   });
 

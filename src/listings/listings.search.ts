@@ -7,7 +7,8 @@ import { LatLng, pointSql } from '@libs/geo';
  * a partial index (migration 1732300003000):
  *   near P [+ category C]  → KNN `public_location <-> P`  listings_public_category_geo / listings_public_geo,
  *                            in app_nearest_listings() (migration 1732300033000: plans kept by the server
- *                            connection, also behind a pooler); with words, the same read in SQL
+ *                            connection, also behind a pooler); the first page with its count in one read
+ *                            (app_nearest_listings_counted, migration 1732300034000); with words, the same read in SQL
  *   newest first           → (tenant_id, created_at DESC, id DESC)  listings_public_recent
  *     in a category        → (tenant_id, category_id, created_at DESC, id DESC)  listings_public_category_recent
  *   q (text)               → app_listing_text_matches(): `search @@ query`, or when no word matches
@@ -266,9 +267,16 @@ function nearestRows(read: NearestReader, f: Near, after: number, count: number)
 }
 
 /**
- * The nearest rows and the count of app_nearest_listings_count (the listings page's first page), as one statement:
- * one round trip and one pooled connection rather than two. A search that finds nothing still gets its count, on a
- * row without a listing.
+ * The first page near a point and its count in one read of the KNN index (app_nearest_listings_counted, migration
+ * 1732300034000): the nearest COUNT_CAP + 1 rows are read once, those within the radius counted, and the nearest
+ * `count` of them within the radius sent. A search that finds nothing still gets its count, on a row without a listing.
+ */
+const NEAREST_FIRST_COUNTED = `SELECT ${NEAREST_COLUMNS}, l.total
+  FROM app_nearest_listings_counted(${NEAREST_FILTERS}, $7::float8, $8::int, $9::int) l`;
+
+/**
+ * Past a cursor, the rows and the count of app_nearest_listings_count as one statement (the count is the first
+ * page's, from the point itself): one round trip and one pooled connection rather than two.
  */
 const NEAREST_COUNTED = `SELECT c.n AS total, l.*
   FROM (SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $8::float8, $10::int) AS n) c
@@ -281,13 +289,13 @@ async function countedRows(
   count: number,
 ): Promise<{ rows: NearestRow[]; total: number }> {
   if (f.q) throw new Error('a search with words is counted in its transaction (countListings)');
-  const rows = (await read.rows(NEAREST_COUNTED, [
-    ...nearestFilters(read.tenantId, f),
-    after,
-    f.radiusM ?? null,
-    count,
-    COUNT_CAP + 1,
-  ])) as Array<NearestRow & { total: number }>;
+  const filters = nearestFilters(read.tenantId, f);
+  const radius = f.radiusM ?? null;
+  const rows = (await (after === 0
+    ? read.rows(NEAREST_FIRST_COUNTED, [...filters, radius, count, COUNT_CAP + 1])
+    : read.rows(NEAREST_COUNTED, [...filters, after, radius, count, COUNT_CAP + 1]))) as Array<
+    NearestRow & { total: number }
+  >;
   return { rows: rows.filter((r) => r.id !== null), total: rows[0]?.total ?? 0 };
 }
 
