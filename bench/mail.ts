@@ -4,7 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig, ConfigModule, loadConfig } from '@libs/config';
@@ -20,6 +19,7 @@ import { WorkerModule } from '@src/worker.module';
 import { CpuMeter, ProcessGroups } from './support/cpu';
 import { startWorkerProcess } from './support/worker-process';
 import { backendPids, commits, createScratchDatabase, ROOT, SCRATCH_REDIS_URL } from './support/scratch-database';
+import { deletePrefixedKeys } from '@test/support/redis-keys';
 
 /**
  * `npm run bench:mail`: e-mails through the whole pipeline (outbox row in a tenant
@@ -121,7 +121,11 @@ async function main(): Promise<void> {
     }
   } finally {
     // Clean-up failures are reported without hiding the error that got us here.
-    for (const step of [() => cleanRedis(config.queuePrefix), () => db.drop(), () => sink.stop()]) {
+    for (const step of [
+      () => deletePrefixedKeys(SCRATCH_REDIS_URL, config.queuePrefix),
+      () => db.drop(),
+      () => sink.stop(),
+    ]) {
       await step().catch((err: Error) => process.stderr.write(`bench:mail clean-up: ${err.message}\n`));
     }
   }
@@ -328,16 +332,6 @@ async function startSink(): Promise<Sink> {
         child.send({ type: 'stop' });
       }),
   };
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(SCRATCH_REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 const elapsed = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;

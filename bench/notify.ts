@@ -3,7 +3,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { Client } from 'pg';
@@ -17,6 +16,7 @@ import { percentile } from './support/load';
 import { NotifyFixture, seedNotify } from './support/notify-seed';
 import { hrMs, NotifySink, startNotifySink } from './support/notify-sink';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
+import { deletePrefixedKeys } from '@test/support/redis-keys';
 
 /**
  * `npm run bench:notify`: the matching fan-out, from the publication of a listing to the
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     if (state.admin) await step('closing the admin connection', () => state.admin!.end(), 5_000);
     if (state.sink) await step('stopping the SMTP sink', () => state.sink!.stop(), 5_000);
     if (state.db) await step(`dropping ${state.db.name}`, () => state.db!.drop());
-    await step(`deleting the ${queuePrefix}:* keys`, () => deleteQueueKeys(queuePrefix), 10_000);
+    await step(`deleting the ${queuePrefix}:* keys`, () => deletePrefixedKeys(SCRATCH_REDIS_URL, queuePrefix), 10_000);
     const warnings = logs.filter((l) => /"level":(40|50|60)/.test(l));
     if (warnings.length) {
       const byMsg = new Map<string, number>();
@@ -545,16 +545,6 @@ async function allSent(admin: Client, left: () => number): Promise<void> {
     if (!rows[0].open) return;
     if (left() < 0) throw new Error(`${rows[0].open} outbox rows still unsent`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function deleteQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(SCRATCH_REDIS_URL, { maxRetriesPerRequest: 2 });
-  try {
-    const stream = redis.scanStream({ match: `${prefix}:*`, count: 1_000 });
-    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
-  } finally {
-    redis.disconnect();
   }
 }
 

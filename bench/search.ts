@@ -21,6 +21,7 @@ import {
   SCRATCH_REDIS_URL,
   ScratchDatabase,
 } from './support/scratch-database';
+import { deletePrefixedKeys } from '@test/support/redis-keys';
 import { buildSearchRequests, PAGE, SearchRequest, Statement } from './support/search-requests';
 import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
 
@@ -183,6 +184,9 @@ async function releaseHops(): Promise<void> {
   }
 }
 
+/** The API's (and the hops' APIs') queues and rate limits in Redis, removed at the end. */
+const QUEUE_PREFIX = `bench-search-${process.pid}`;
+
 async function release(): Promise<void> {
   await releaseHops();
   const { app, pool, monitor, db } = open;
@@ -190,6 +194,7 @@ async function release(): Promise<void> {
   await app?.close().catch((e: Error) => log(`closing the API failed: ${e.message}`));
   await pool?.end().catch(() => undefined);
   await monitor?.end().catch(() => undefined);
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX);
   await db?.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
 }
 
@@ -539,7 +544,7 @@ async function startApi(
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: String(poolSize),
     TENANTS_DIR: join(ROOT, 'tenants'),
-    QUEUE_PREFIX: `bench-search-${process.pid}`,
+    QUEUE_PREFIX,
     PUBLIC_SCHEME: 'http',
     ...env,
   });

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createDataSource } from '@libs/db';
 import { DEMO_PASSWORD } from '@dev/demo/demo-plan';
@@ -10,6 +9,7 @@ import { seedDemo } from '@dev/demo/seed';
 import { Child } from './support/child';
 import { percentile } from './support/load';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
+import { deletePrefixedKeys } from '@test/support/redis-keys';
 
 /**
  * `npm run bench:soak` (after `npm run build`): the production application (API and workers in
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
     );
   }
   verdict(windows, samples, bareP99, bareSample);
-  await cleanRedis(queuePrefix);
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, queuePrefix);
   await release();
 }
 
@@ -686,16 +686,6 @@ function trend(values: number[]): number {
     den += (x - meanX) ** 2;
   }
   return num / den;
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(SCRATCH_REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 const rand = (n: number) => Math.floor(Math.random() * n);

@@ -10,6 +10,7 @@ import { openCommune } from '@src/tenants/communes/communes-open';
 import { Child } from './support/child';
 import { LoadResult, runHttpLoad } from './support/load';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
+import { deletePrefixedKeys } from '@test/support/redis-keys';
 import { buildSearchRequests, SearchRequest } from './support/search-requests';
 import { seedSearchData } from './support/search-seed';
 
@@ -86,6 +87,8 @@ interface Deployment {
   same: LoadResult;
 }
 
+const QUEUE_PREFIX = `bench-tenants-${process.pid}`;
+
 /** What must be released if the run stops half-way (error or Ctrl-C). */
 const held: { dbs: ScratchDatabase[]; server?: Child } = { dbs: [] };
 
@@ -94,6 +97,7 @@ async function release(): Promise<void> {
   held.dbs = [];
   held.server = undefined;
   await server?.stop().catch(() => undefined);
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX);
   for (const db of dbs) await db.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
 }
 
@@ -175,7 +179,7 @@ async function measure(
       WORKERS: 'off',
       LOG_LEVEL: 'warn',
       TENANTS_DIR: join(ROOT, 'tenants'),
-      QUEUE_PREFIX: `bench-tenants-${process.pid}`,
+      QUEUE_PREFIX,
       PUBLIC_SCHEME: 'http',
     });
     port = await held.server.ask<number>(undefined, 'port');

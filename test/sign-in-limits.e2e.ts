@@ -1,3 +1,5 @@
+import Redis from 'ioredis';
+import { TEST_REDIS_URL } from './support/env';
 import { createResident, FACTORY_PASSWORD, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
@@ -186,4 +188,38 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
           .length === 2,
     );
   });
+
+  it('leaves nothing in Redis once closed: its counters and queues go with it', async () => {
+    const other = await startTestApp({ env: { WORKERS: 'on', SMTP_URL: sink.url } });
+    const keys = () => scanAll(`${other.config.queuePrefix}:*`);
+    try {
+      const owner = await createResident(other.db, 'meylan');
+      const failed = await other.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        ip: newIp(),
+        payload: { email: owner.email, password: WRONG },
+      });
+      expect(failed.status).toBe(401);
+      const held = await keys();
+      expect(held.some((k) => k.includes(':rl:'))).toBe(true);
+      expect(held.some((k) => k.includes(':mail:'))).toBe(true);
+    } finally {
+      await other.close();
+    }
+    expect(await keys()).toEqual([]);
+  });
 });
+
+/** Every key of the tests' Redis matching `pattern`. */
+async function scanAll(pattern: string): Promise<string[]> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    const found: string[] = [];
+    for await (const keys of redis.scanStream({ match: pattern, count: 1_000 }) as AsyncIterable<string[]>)
+      found.push(...keys);
+    return found;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@libs/config';
 import { createDevApp } from '@dev/dev-app';
 import { TEST_REDIS_URL } from './env';
+import { deletePrefixedKeys } from './redis-keys';
 import { createTestDatabase, TestDatabase } from './test-db';
 
 export interface InjectOptions {
@@ -105,6 +106,9 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
     },
     async close() {
       await app.close();
+      // Its queues and rate limits: the tests' Redis keeps nothing of a closed application.
+      if (!config.redisClusterNodes && config.redisUrl === TEST_REDIS_URL)
+        await deletePrefixedKeys(TEST_REDIS_URL, config.queuePrefix);
       if (!opts.db) await db.drop();
     },
   };
