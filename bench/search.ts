@@ -194,7 +194,7 @@ async function release(): Promise<void> {
   await app?.close().catch((e: Error) => log(`closing the API failed: ${e.message}`));
   await pool?.end().catch(() => undefined);
   await monitor?.end().catch(() => undefined);
-  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX);
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`Redis clean-up: ${e.message}`));
   await db?.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
 }
 

@@ -151,12 +151,16 @@ const byKind = new Map<Kind, number[]>();
 /** What must be released if the run stops half-way (error or Ctrl-C). */
 const open: { db?: ScratchDatabase; children: Child[]; agent?: Agent } = { children: [] };
 
+const QUEUE_PREFIX = `bench-soak-${process.pid}`;
+
 async function release(): Promise<void> {
   const { db, children, agent } = open;
   open.db = undefined;
   open.children = [];
   agent?.destroy();
   for (const c of children) await c.stop().catch(() => undefined);
+  // After the processes stop: a running worker writes its queues' keys again.
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`Redis clean-up: ${e.message}`));
   await db?.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
 }
 
@@ -209,7 +213,6 @@ async function main(): Promise<void> {
   const sink = new Child('sink-process.js', []);
   open.children.push(sink);
   const sinkPort = await sink.ask<number>(undefined, 'port');
-  const queuePrefix = `bench-soak-${process.pid}`;
   const server = new Child('soak-server.js', [], {
     PATH: process.env.PATH,
     NODE_ENV: 'development',
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
     WORKERS: 'on',
     LOG_LEVEL: 'warn',
     TENANTS_DIR: join(ROOT, 'tenants'),
-    QUEUE_PREFIX: queuePrefix,
+    QUEUE_PREFIX,
     PUBLIC_SCHEME: 'http',
     // Every request carries another X-Forwarded-For: the residents of a commune, not one client.
     TRUST_PROXY: 'true',
@@ -295,7 +298,6 @@ async function main(): Promise<void> {
     );
   }
   verdict(windows, samples, bareP99, bareSample);
-  await deletePrefixedKeys(SCRATCH_REDIS_URL, queuePrefix);
   await release();
 }
 

@@ -97,7 +97,7 @@ async function release(): Promise<void> {
   held.dbs = [];
   held.server = undefined;
   await server?.stop().catch(() => undefined);
-  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX);
+  await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`Redis clean-up: ${e.message}`));
   for (const db of dbs) await db.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
 }
 

@@ -174,10 +174,13 @@ describe('Sign-in through identity providers', () => {
   afterAll(async () => {
     redis?.disconnect();
     await browser?.close();
-    await t?.close();
-    await Promise.all([fc?.close(), late?.close(), pc?.close()]);
-    // The application was given this database: closing it leaves the database, its pool and its connections open.
-    await db?.drop();
+    try {
+      await t?.close();
+      await Promise.all([fc?.close(), late?.close(), pc?.close()]);
+    } finally {
+      // The application was given this database: closing it leaves the database, its pool and its connections open.
+      await db?.drop();
+    }
   });
 
   /** Starts at the site, signs in at the provider; the callback as the browser would bring it back. */

@@ -332,6 +332,16 @@ describe('row-level security on every tenant-owned table', () => {
     ).rejects.toMatchObject({ code: '42501' });
     const inMeylan = await asTenant(meylan, async () => (await app.query(nearest, [meylan, 5.7, 45.2])).rows);
     expect(inMeylan.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id));
+    // The first page with its count (the listings page): the same scope.
+    const counted = `SELECT id, total FROM app_nearest_listings_counted($1::uuid, NULL, NULL, ARRAY['offer', 'request'],
+      $2, $3, NULL, 100, 100)`;
+    const { rows: countedAlone } = await app.query(counted, [meylan, spot[0].lng, spot[0].lat]);
+    expect(countedAlone.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id));
+    expect(countedAlone[0].total).toBe(Math.min(expected.length, 100));
+    expect((await app.query('SELECT count(*)::int AS n FROM listings')).rows[0].n).toBe(0);
+    await expect(
+      asTenant(grenoble, async () => app.query(counted, [meylan, spot[0].lng, spot[0].lat])),
+    ).rejects.toMatchObject({ code: '42501' });
   });
 
   it('lets the application resolve hosts only through the directory function', async () => {

@@ -249,6 +249,19 @@ describe('search query plans', () => {
       expect(partial.hits.length).toBeGreaterThan(0);
       expect(partial.hits.length).toBeLessThan(60);
       expect(sent.length).toBe(partial.hits.length);
+      // The same with its count: the one read sends the page's rows only, each with the count.
+      sent.length = 0;
+      const counted1350 = await searchNearestAlone(watched, tenant, { ...f, radiusM: 1350 }, undefined, 60, true);
+      expect(counted1350.hits).toEqual(partial.hits);
+      expect(sent.length).toBe(partial.hits.length);
+      expect(counted1350.total).toBe(await countListings(tx, { ...f, radiusM: 1350 }));
+      // The function itself: the nearest p_read rows within the radius (none beyond it), the count up to p_cap.
+      const { rows: five } = await c.query<{ id: string; total: number }>(
+        `SELECT id, total FROM app_nearest_listings_counted($1, $2, NULL, ARRAY['offer', 'request'], $3, $4, NULL, 5,
+           $5)`,
+        [meylan, courses, f.near.lng, f.near.lat, COUNT_CAP + 1],
+      );
+      expect(five.map((r) => r.total)).toEqual(Array(5).fill(COUNT_CAP + 1));
       // A cursor beyond every listing: the page reads no row, and the count still comes (on a row without a listing).
       expect(await searchNearestAlone(alone, tenant, f, beyond, 21, true)).toEqual({ hits: [], total: counted.total });
       // A page longer than the count's cap (no radius: every listing of the category): the read covers the page, the

@@ -201,7 +201,10 @@ describe('sign-in and e-mail limits: strangers cannot lock a resident out, and c
         payload: { email: owner.email, password: WRONG },
       });
       expect(failed.status).toBe(401);
-      const held = await keys();
+      // The queues' keys are written by the in-process workers as they start: waited for, not assumed.
+      let held = await keys();
+      for (const end = Date.now() + 10_000; !held.some((k) => k.includes(':mail:')) && Date.now() < end;)
+        held = await new Promise((resolve) => setTimeout(resolve, 50)).then(keys);
       expect(held.some((k) => k.includes(':rl:'))).toBe(true);
       expect(held.some((k) => k.includes(':mail:'))).toBe(true);
     } finally {

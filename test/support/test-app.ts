@@ -106,7 +106,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
     },
     async close() {
       await app.close();
-      // Its queues and rate limits: the tests' Redis keeps nothing of a closed application.
+      // Its queues and rate limits (sign-in flows and sessions of identity providers expire by themselves).
       if (!config.redisClusterNodes && config.redisUrl === TEST_REDIS_URL)
         await deletePrefixedKeys(TEST_REDIS_URL, config.queuePrefix);
       if (!opts.db) await db.drop();
