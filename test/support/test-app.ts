@@ -7,7 +7,7 @@ import { AppConfig, loadConfig } from '@libs/config';
 import { createDevApp } from '@dev/dev-app';
 import { TEST_REDIS_URL } from './env';
 import { deletePrefixedKeys } from './redis-keys';
-import { createTestDatabase, TestDatabase } from './test-db';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from './test-db';
 
 export interface InjectOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -55,7 +55,7 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     LOG_LEVEL: 'info',
     WORKERS: 'off',
     TRUST_PROXY: 'true',
-    QUEUE_PREFIX: `t${process.pid}-${db.name}`,
+    QUEUE_PREFIX: testQueuePrefix(db.name),
     UPLOADS_DIR: join(tmpdir(), `entraide-uploads-${db.name}`),
     ...overrides,
   };

@@ -1,9 +1,16 @@
 import { Client, Pool } from 'pg';
 import { parseTenantId, type TenantId } from '@libs/tenancy/tenant-id';
-import { pgUrl, templateName } from './env';
+import { pgUrl, templateName, TEST_REDIS_URL } from './env';
 import { cloneDatabase, dropDatabase, withMaintenance } from './pg-admin';
+import { deletePrefixedKeys } from './redis-keys';
 
 let counter = 0;
+
+/**
+ * The QUEUE_PREFIX of the applications and commands a test runs on database `name` (testEnv): their queues and rate
+ * limits in the tests' Redis, removed with the database.
+ */
+export const testQueuePrefix = (name: string) => `t${process.pid}-${name}`;
 
 /** A database of this test file's own, cloned from the run's migrated and synced template. */
 export interface TestDatabase {
@@ -37,6 +44,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await admin.end();
+      // What commands run on this database left queued (an invitation's e-mail, with no worker to send it).
+      await deletePrefixedKeys(TEST_REDIS_URL, testQueuePrefix(name));
       await withMaintenance((c) => dropDatabase(c, name));
     },
   };
