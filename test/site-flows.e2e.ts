@@ -951,8 +951,15 @@ describe('the communes’ sites in a real browser: whole journeys, accessibility
               );
         responses.push({ url: res.url(), bytes });
       });
+      // The map asks for its data once Leaflet has run, which can be later than the network's first idle moment.
+      const data = Promise.all(
+        ['/api/v1/listings.geojson', '/api/v1/neighbourhoods.geojson'].map((path) =>
+          page.waitForResponse((r) => new URL(r.url()).pathname === path),
+        ),
+      );
       const res = await page.goto(new URL('carte', t.baseUrl('meylan')).toString(), { waitUntil: 'networkidle' });
       expect(res?.status()).toBe(200);
+      await data;
       const sizes = await Promise.all(
         responses.map(async (r) => ({ url: new URL(r.url).pathname, bytes: await r.bytes })),
       );
