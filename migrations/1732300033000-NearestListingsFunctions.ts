@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { branches, FILTER_TYPES, FILTERS, IN_SCOPE, POINT, SETTINGS } from './support/nearest-sql';
+import { branches, FILTER_TYPES, FILTERS, IN_SCOPE, NEAREST_ROW, POINT, SETTINGS } from './support/nearest-sql';
 
 /**
  * The nearest-first search (« près de chez moi », the API's `near`) and its count as plpgsql functions, so that
@@ -67,9 +67,7 @@ export class NearestListingsFunctions1732300033000 implements MigrationInterface
         END $$;
 
       CREATE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
-        RETURNS TABLE (id uuid, kind text, title text, description text, mode text, "createdAt" timestamptz,
-          "expiresAt" timestamptz, "categoryId" uuid, "neighbourhoodId" uuid, lat float8, lng float8,
-          "authorName" text, relayed boolean, "sortDistance" float8, "inRadius" boolean)
+        RETURNS TABLE (${NEAREST_ROW})
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
         AS $$
         #variable_conflict use_column

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { branches, FILTER_TYPES, FILTERS, IN_SCOPE, POINT, SETTINGS } from './support/nearest-sql';
+import { branches, FILTER_TYPES, FILTERS, IN_SCOPE, NEAREST_ROW, POINT, SETTINGS } from './support/nearest-sql';
 
 /**
  * The first page of a search near a point and its count in one read of the KNN index (the listings page « près de
@@ -47,9 +47,7 @@ export class NearestListingsCounted1732300034000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE FUNCTION app_nearest_listings_counted(${FILTERS}, p_radius float8, p_read int, p_cap int)
-        RETURNS TABLE (id uuid, kind text, title text, description text, mode text, "createdAt" timestamptz,
-          "expiresAt" timestamptz, "categoryId" uuid, "neighbourhoodId" uuid, lat float8, lng float8,
-          "authorName" text, relayed boolean, "sortDistance" float8, "inRadius" boolean, total int)
+        RETURNS TABLE (${NEAREST_ROW}, total int)
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
         AS $$
         #variable_conflict use_column

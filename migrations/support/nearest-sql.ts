@@ -15,6 +15,11 @@ export const IN_SCOPE = (category: boolean, neighbourhood: boolean) =>
   (category ? ' AND l.category_id = p_category' : '') +
   (neighbourhood ? ' AND l.neighbourhood_id = p_neighbourhood' : '');
 
+/** A row of the nearest-first read, as listings.search.ts reads it (NEAREST_COLUMNS). */
+export const NEAREST_ROW = `id uuid, kind text, title text, description text, mode text, "createdAt" timestamptz,
+          "expiresAt" timestamptz, "categoryId" uuid, "neighbourhoodId" uuid, lat float8, lng float8,
+          "authorName" text, relayed boolean, "sortDistance" float8, "inRadius" boolean`;
+
 export const POINT = `ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326)::geography`;
 
 /** The same statement in each of the four branches, differing only by the filters (see migration 1732300033000). */

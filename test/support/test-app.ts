@@ -106,8 +106,10 @@ export async function startTestApp(opts: { env?: Record<string, string>; db?: Te
     },
     async close() {
       await app.close();
-      // Its queues and rate limits (sign-in flows and sessions of identity providers expire by themselves).
-      if (!config.redisClusterNodes && config.redisUrl === TEST_REDIS_URL)
+      // Its queues and rate limits (sign-in flows and sessions of identity providers expire by themselves): a database
+      // dropped here takes its prefix's keys with it (test-db.ts); for one it was given, or another prefix, here.
+      const ownKeys = !opts.db && config.queuePrefix === testQueuePrefix(db.name);
+      if (!ownKeys && !config.redisClusterNodes && config.redisUrl === TEST_REDIS_URL)
         await deletePrefixedKeys(TEST_REDIS_URL, config.queuePrefix);
       if (!opts.db) await db.drop();
     },
