@@ -1,4 +1,5 @@
 import { runNode } from './support/commands';
+import { categoryId } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, testEnv, TestApp } from './support/test-app';
 
@@ -304,12 +305,33 @@ describe('residents: sign-up, verification, sessions, profile, export and erasur
   it('exports what was stored, then erases it: no row holds the address, the name or the location', async () => {
     const email = uniqueEmail('effacement');
     const session = await verifiedResident(email);
+    // A listing of theirs shows their name: kept on the listing (migration 1732300035000), renamed with the account.
+    const listing = await t.request({
+      method: 'POST',
+      url: '/api/v1/listings',
+      session,
+      payload: {
+        kind: 'offer',
+        mode: 'in_person',
+        categoryId: await categoryId(t.db, 'meylan', 'divers'),
+        title: 'Petits travaux de couture',
+        description: 'Ourlets, boutons et fermetures éclair recousus, le samedi matin.',
+        location: { lat: 45.2125, lng: 5.77715 },
+      },
+    });
+    expect(listing.status).toBe(201);
+    const authorOfListing = async () => {
+      const found = await t.request({ url: '/api/v1/listings?near=45.2125,5.77715&radius=2000&limit=100' });
+      return found.json().items.find((i: { id: string }) => i.id === listing.json().id)?.author.displayName;
+    };
+    expect(await authorOfListing()).toBe('Marie D.');
     await t.request({
       method: 'PATCH',
       url: '/api/v1/me',
       session,
       payload: { displayName: 'Bérénice Quintard', location: { lat: 45.20876, lng: 5.78123 } },
     });
+    expect(await authorOfListing()).toBe('Bérénice Q.');
     const exp = await t.request({ url: '/api/v1/me/export', session });
     expect(exp.status).toBe(200);
     expect(exp.headers['content-disposition']).toMatch(/attachment/);

@@ -134,7 +134,13 @@ describe('residents without internet, relayed by the town hall', () => {
         (await t.request({ url: `/api/v1/listings/${listing.id}`, session: neighbour.session })).body,
       );
       publicBodies.push((await t.request({ url: '/api/v1/listings?limit=100' })).body);
-      publicBodies.push((await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` })).body);
+      const near = await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` });
+      // The name and the mention as search sends them, from the listing's own columns (migration 1732300035000).
+      expect(near.json().items.find((i: { id: string }) => i.id === listing.id)).toMatchObject({
+        author: { displayName: 'Jeanne D.' },
+        relayed: true,
+      });
+      publicBodies.push(near.body);
       publicBodies.push((await t.request({ url: '/api/v1/listings.geojson?bbox=5.7,45.18,5.85,45.25' })).body);
       publicBodies.push((await t.request({ url: `/annonces/${listing.id}`, headers: { accept: 'text/html' } })).body);
 

@@ -17,7 +17,9 @@ import { LatLng, pointSql } from '@libs/geo';
  *   the map                → listings.map.ts
  * Text lookups go through owner functions because RLS forbids non-leakproof
  * operators as index conditions (see migration). Distances are measured on the public
- * (fuzzed) point, never on the private location.
+ * (fuzzed) point, never on the private location, on the sphere as the KNN index orders them (`<->`), and the
+ * radius on that same distance. A hit's author name is read from the listing (author_name, kept by triggers:
+ * migration 1732300035000), not joined from accounts.
  */
 export interface SearchFilters {
   kind?: 'offer' | 'request';
@@ -85,13 +87,12 @@ const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY
 const HIT_COLUMNS = `
   l.id, l.kind, l.title, l.description, l.mode, ${isoTime('l.created_at')} AS "createdAt",
   ${isoTime('l.expires_at')} AS "expiresAt",
-  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId", a.display_name AS "authorName", a.relayed`;
+  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId", l.author_name AS "authorName",
+  l.author_relayed AS relayed`;
 
 const SEARCH_COLUMNS = `${HIT_COLUMNS},
   json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
     "publicLocation"`;
-
-const SEARCH_JOINS = `JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
 
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id
@@ -164,7 +165,7 @@ export async function searchListings(
   return preparedRows<SearchHit>(
     tx,
     `SELECT ${SEARCH_COLUMNS}${extra}
-     FROM listings l ${SEARCH_JOINS}
+     FROM listings l
      WHERE ${where.join(' AND ')}
      ORDER BY ${order}
      LIMIT ${p(limit)}`,
@@ -194,10 +195,11 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
   let sql: string;
   if (f.near) {
     const point = pointSql(p(f.near.lng), p(f.near.lat));
-    const within = f.radiusM ? `WHERE ST_DWithin(nearest.p, ${point}, ${p(f.radiusM)})` : '';
+    const within = f.radiusM ? `WHERE nearest.d <= ${p(f.radiusM)}` : '';
     sql =
-      `SELECT count(*)::int AS n FROM (SELECT l.public_location AS p FROM listings l WHERE ${where.join(' AND ')} ` +
-      `ORDER BY l.public_location <-> ${point} LIMIT ${p(COUNT_CAP + 1)}) nearest ${within}`;
+      `SELECT count(*)::int AS n FROM (SELECT l.public_location <-> ${point} AS d FROM listings l ` +
+      `WHERE ${where.join(' AND ')} ORDER BY l.public_location <-> ${point} LIMIT ${p(COUNT_CAP + 1)}) nearest ` +
+      within;
   } else {
     sql =
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM listings l WHERE ${where.join(' AND ')} ` +
@@ -254,11 +256,11 @@ function nearestRows(read: NearestReader, f: Near, after: number, count: number)
   const point = pointSql(p(f.near.lng), p(f.near.lat));
   const distance = `(l.public_location <-> ${point})`;
   where.push(`${distance} >= ${p(after)}::float8`);
-  const inRadius = f.radiusM ? `ST_DWithin(l.public_location, ${point}, ${p(f.radiusM)})` : 'true';
+  const inRadius = f.radiusM ? `${distance} <= ${p(f.radiusM)}` : 'true';
   return read.rows(
     `SELECT ${HIT_COLUMNS}, ST_Y(l.public_location::geometry) AS lat, ST_X(l.public_location::geometry) AS lng,
        ${distance} AS "sortDistance", ${inRadius} AS "inRadius"
-     FROM listings l ${SEARCH_JOINS}
+     FROM listings l
      WHERE ${where.join(' AND ')}
      ORDER BY ${distance}
      LIMIT ${p(count)}`,
