@@ -205,6 +205,7 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   log(`database ${db.name} (migrated, tenants synced); seeding:`);
   const seed = await seedSearchData(db.ownerUrl, TENANTS, listings, log);
   log(`seeding took ${seed.seconds.toFixed(1)} s`);
+  await standbyCaughtUp(db);
 
   const requests = await buildSearchRequests(db.ownerUrl);
   open.app = await startApi(db, o.pool);
@@ -475,6 +476,28 @@ async function endPoolerSessions(db: ScratchDatabase): Promise<void> {
 }
 
 /** Until the standby has replayed everything the primary had written when asked (a fresh seed is a lot of WAL). */
+/**
+ * Waits for the machine's standby, when it has one (scripts/services.sh sets it up), to replay the seed: it replays a
+ * million listings and their indexes for minutes after the seeding, and the first sides measured meanwhile shared
+ * the cores with it.
+ */
+async function standbyCaughtUp(db: ScratchDatabase): Promise<void> {
+  const url = new URL(viaPort(db.ownerUrl, STANDBY_PORT));
+  url.pathname = '/postgres';
+  const standby = new Client({ connectionString: url.toString(), application_name: 'entraide-bench-monitor' });
+  try {
+    await standby.connect();
+  } catch (e) {
+    log(`no standby on port ${STANDBY_PORT} (${(e as Error).message}): nothing replays the seed`);
+    return;
+  }
+  try {
+    await waitForReplay(db, standby);
+  } finally {
+    await standby.end();
+  }
+}
+
 async function waitForReplay(db: ScratchDatabase, standby: Client): Promise<void> {
   const primary = new Client({ connectionString: db.ownerUrl });
   await primary.connect();
