@@ -475,7 +475,6 @@ async function endPoolerSessions(db: ScratchDatabase): Promise<void> {
   }
 }
 
-/** Until the standby has replayed everything the primary had written when asked (a fresh seed is a lot of WAL). */
 /**
  * Waits for the machine's standby, when it has one (scripts/services.sh sets it up), to replay the seed: it replays a
  * million listings and their indexes for minutes after the seeding, and the first sides measured meanwhile shared
@@ -492,12 +491,15 @@ async function standbyCaughtUp(db: ScratchDatabase): Promise<void> {
     return;
   }
   try {
-    await waitForReplay(db, standby);
+    const { rows } = await standby.query<{ replaying: boolean }>('SELECT pg_is_in_recovery() AS replaying');
+    if (!rows[0].replaying) log(`the server on port ${STANDBY_PORT} is not a standby: nothing replays the seed`);
+    else await waitForReplay(db, standby);
   } finally {
     await standby.end();
   }
 }
 
+/** Until the standby has replayed everything the primary had written when asked (a fresh seed is a lot of WAL). */
 async function waitForReplay(db: ScratchDatabase, standby: Client): Promise<void> {
   const primary = new Client({ connectionString: db.ownerUrl });
   await primary.connect();

@@ -120,8 +120,8 @@ function publicListings(tx: { tenantId: TenantId }, f: SearchFilters) {
  * Rows the nearest-first query reads beyond the page, for ties on the page's last distance (the
  * index orders by distance alone; the page by distance then id). Fuzzed points rarely share a
  * distance, so a few suffice; when they do not (the read is full and its farthest row could still
- * belong to the page), the query runs again with KNN_HEADROOM_RETRY. Each row read is a heap page and
- * an author lookup: at a million listings they are what a search costs, so the page reads 25 rows, not 71.
+ * belong to the page), the query runs again with KNN_HEADROOM_RETRY. Each row read is a heap page: at a
+ * million listings they are what a search costs, so the page reads 25 rows, not 71.
  */
 const KNN_HEADROOM = 4;
 const KNN_HEADROOM_RETRY = 500;

@@ -9,6 +9,13 @@ export class Listing extends ModeratedPublicationColumns<
   @Column('uuid', { name: 'author_id' })
   authorId!: string;
 
+  /** The author's name and relayed flag as search sends them, kept by triggers (migration 1732300035000). */
+  @Column({ type: 'text', name: 'author_name', insert: false, update: false })
+  authorName!: string;
+
+  @Column({ type: 'boolean', name: 'author_relayed', insert: false, update: false })
+  authorRelayed!: boolean;
+
   @Column('text', { name: 'kind' })
   kind!: 'offer' | 'request';
 
