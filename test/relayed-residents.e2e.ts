@@ -268,10 +268,16 @@ describe('residents without internet, relayed by the town hall', () => {
             method: 'PATCH',
             url: `/api/v1/staff/residents/${r.id}`,
             session: agent.session,
-            payload: { phone: null },
+            payload: { phone: null, displayName: 'Marcelle Petit' },
           })
         ).json().phone,
       ).toBeNull();
+      // The name the staff corrected is the one search sends with her listing (kept on it: migration 1732300035000).
+      const near = await t.request({ url: `/api/v1/listings?near=${HOME.lat},${HOME.lng}&limit=100` });
+      expect(near.json().items.find((i: { id: string }) => i.id === listing.id)).toMatchObject({
+        author: { displayName: 'Marcelle P.' },
+        relayed: true,
+      });
       expect(
         (await t.request({ method: 'POST', url: `/api/v1/listings/${listing.id}/renew`, session: agent.session }))
           .status,
