@@ -65,7 +65,7 @@ export const LISTING_VIEW_COLUMNS = `
     neighbourhood,
   json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
     "publicLocation",
-  a.display_name AS "authorName", a.relayed`;
+  l.author_name AS "authorName", l.author_relayed AS relayed`;
 
 /**
  * A public listing as search reads it: its category and neighbourhood by id only, named by the caller from the
@@ -96,8 +96,7 @@ const SEARCH_COLUMNS = `${HIT_COLUMNS},
 
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id
-  LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id
-  JOIN accounts a ON a.tenant_id = l.tenant_id AND a.id = l.author_id`;
+  LEFT JOIN neighbourhoods n ON n.tenant_id = l.tenant_id AND n.id = l.neighbourhood_id`;
 
 /**
  * What every public search and its count start from: the tenant's published, unexpired listings

@@ -39,8 +39,8 @@ export function searchProjects(
     );
   if (f.near) {
     const distance = `(p.public_location <-> ${pointSql(p(f.near.lng), p(f.near.lat))})`;
-    if (f.radiusM)
-      where.push(`ST_DWithin(p.public_location, ${pointSql(p(f.near.lng), p(f.near.lat))}, ${p(f.radiusM)})`);
+    // The radius on the distance the results are ordered and labelled by, as for listings (listings.search.ts).
+    if (f.radiusM) where.push(`${distance} <= ${p(f.radiusM)}`);
     if (cursor?.o === 'distance') where.push(`(${distance}, p.id) > (${p(cursor.d)}::float8, ${p(cursor.id)}::uuid)`);
     return rows<ProjectRow>(
       tx,
