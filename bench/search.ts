@@ -48,6 +48,9 @@ import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
  *                         round (measureWays); each hop's cost against direct, the median of the rounds', aim < 15 %
  *                         (scripts/services.sh sets both up)
  *   … --rounds 5          rounds of the hop comparison, each of duration / 3 per way
+ *   … --alternate 6       instead of the above: both sizes seeded first (two databases), then their APIs in turn,
+ *                         round after round (A B, B A, …), each round `duration` per size; prints each round's
+ *                         1 M / 10 k ratio and their median (alternateSizes)
  */
 const TENANTS = 40;
 
@@ -67,6 +70,8 @@ interface Options {
   variants: string[];
   cpuProfile?: string;
   settle: number;
+  /** Rounds of the sizes' APIs in turn (alternateSizes); 0: the full run, size after size. */
+  alternate: number;
   through: Hop[];
   /** Rounds of the hop comparison (see measureWays). */
   rounds: number;
@@ -137,6 +142,7 @@ function parseOptions(argv: string[]): Options {
       settle: { type: 'string', default: '20' },
       through: { type: 'string', default: '' },
       rounds: { type: 'string', default: '5' },
+      alternate: { type: 'string', default: '0' },
     },
   });
   const positive = (name: string, raw: string) => {
@@ -162,6 +168,7 @@ function parseOptions(argv: string[]): Options {
     variants: values.variants.split(',').filter(Boolean),
     cpuProfile: values['cpu-profile'],
     settle: values.settle === '0' ? 0 : positive('settle', values.settle),
+    alternate: values.alternate === '0' ? 0 : Math.round(positive('alternate', values.alternate)),
   };
 }
 
@@ -172,7 +179,9 @@ const open: {
   pool?: Pool;
   monitor?: Client;
   hops: Array<{ app?: NestFastifyApplication; pool?: Pool; monitor?: Client }>;
-} = { hops: [] };
+  /** The databases of alternateSizes, one a size. */
+  dbs: ScratchDatabase[];
+} = { hops: [], dbs: [] };
 
 async function releaseHops(): Promise<void> {
   const hops = open.hops;
@@ -195,7 +204,63 @@ async function release(): Promise<void> {
   await pool?.end().catch(() => undefined);
   await monitor?.end().catch(() => undefined);
   await deletePrefixedKeys(SCRATCH_REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`Redis clean-up: ${e.message}`));
-  await db?.drop().catch((e: Error) => log(`dropping ${db.name} failed: ${e.message}`));
+  const dbs = [...open.dbs, ...(db ? [db] : [])];
+  open.dbs = [];
+  for (const d of dbs) await d.drop().catch((e: Error) => log(`dropping ${d.name} failed: ${e.message}`));
+}
+
+/**
+ * The API at each size in turn, round after round (--alternate N): both databases seeded first, then N rounds, each
+ * running every size's API for `duration`, in the order A B, then B A, … so that no size always comes first. The ratio
+ * between sizes is the median of the rounds' ratios: on a machine whose speed drifts from one minute to the next
+ * (machines F–H: the same side of the same code at half its speed in the next run), sides measured minutes apart
+ * compare the machine's moments as much as the sizes; rounds a few seconds apart compare the sizes.
+ */
+async function alternateSizes(o: Options): Promise<void> {
+  const sides: Array<{ listings: number; port: number; requests: Array<{ host: string; path: string }> }> = [];
+  for (const listings of o.listings) {
+    log(`\n== ${listings.toLocaleString('en')} listings over ${TENANTS} tenants`);
+    const db = await createScratchDatabase(`entraide_bench_alt${listings}`);
+    open.dbs.push(db);
+    log(`database ${db.name} (migrated, tenants synced); seeding:`);
+    await seedSearchData(db.ownerUrl, TENANTS, listings, log);
+    const requests = (await buildSearchRequests(db.ownerUrl)).map((r) => ({ host: r.host, path: r.path }));
+    const app = await startApi(db, o.pool);
+    open.hops.push({ app });
+    sides.push({ listings, port: (app.getHttpServer().address() as AddressInfo).port, requests });
+  }
+  await standbyCaughtUp(open.dbs[open.dbs.length - 1]);
+  log(`\nwarm-up ${o.warmup} s each size`);
+  for (const side of sides) await runHttpLoad(side.port, side.requests, o.connections, o.warmup);
+  const rates: number[][] = [];
+  for (let round = 0; round < o.alternate; round++) {
+    const order = round % 2 ? [...sides.keys()].reverse() : [...sides.keys()];
+    const rate: number[] = [];
+    for (const i of order) {
+      const busyBefore = await settle(o.settle);
+      const r = await runHttpLoad(sides[i].port, sides[i].requests, o.connections, o.duration);
+      if (r.failures) throw new Error(`${r.failures} failed requests at ${sides[i].listings} listings`);
+      rate[i] = r.perSecond;
+      log(
+        `round ${round + 1}, ${sides[i].listings.toLocaleString('en')} listings: ${fmtRate(r)}` +
+          (busyBefore > IDLE ? ` (machine ${(busyBefore * 100).toFixed(0)} % busy before)` : ''),
+      );
+    }
+    rates.push(rate);
+  }
+  const names = sides.map((x) => x.listings.toLocaleString('en'));
+  const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  log(
+    `\nthe API at each size in turn, ${o.connections} concurrent, ${o.duration} s a size a round, DB pool ${o.pool}\n`,
+  );
+  log(row(['round', ...names.map((n) => `${n} req/s`), `${names[0]} / ${names[names.length - 1]}`]));
+  log(row(Array<string>(sides.length + 2).fill('---')));
+  const ratios = rates.map((r) => r[0] / r[r.length - 1]);
+  rates.forEach((r, i) => log(row([i + 1, ...r.map((v) => v.toFixed(0)), `× ${ratios[i].toFixed(2)}`])));
+  log(
+    `\nAPI throughput at ${names[0]} / at ${names[names.length - 1]} listings, median of ${ratios.length} rounds: ` +
+      `× ${median(ratios).toFixed(2)} [≥ 0.8]`,
+  );
 }
 
 async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
@@ -890,6 +955,15 @@ async function main(): Promise<void> {
       log(`\n${signal}: cleaning up`);
       void release().finally(() => process.exit(130));
     });
+  }
+  if (o.alternate > 0) {
+    try {
+      await alternateSizes(o);
+    } finally {
+      await release();
+      log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+    return;
   }
   const results: SizeResult[] = [];
   try {
