@@ -153,6 +153,8 @@ function parseOptions(argv: string[]): Options {
   const unknown = values.variants.split(',').filter((v) => v && !VARIANTS[v]);
   if (unknown.length)
     throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  if (values.alternate !== '0' && values.listings.split(',').length < 2)
+    throw new Error('--alternate compares sizes: give --listings at least two (e.g. 1000000,10000)');
   const through = values.through.split(',').filter(Boolean);
   const unknownHops = through.filter((h) => !(HOPS as readonly string[]).includes(h));
   if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
