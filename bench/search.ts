@@ -126,6 +126,8 @@ interface SizeResult {
 type Measured = LoadResult & { busyBefore: number };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** A Markdown table row. */
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -251,7 +253,6 @@ async function alternateSizes(o: Options): Promise<void> {
     rates.push(rate);
   }
   const names = sides.map((x) => x.listings.toLocaleString('en'));
-  const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   log(
     `\nthe API at each size in turn, ${o.connections} concurrent, ${o.duration} s a size a round, DB pool ${o.pool}\n`,
   );
@@ -732,7 +733,6 @@ async function mapSizes(port: number, sample: SearchRequest[]): Promise<{ low: n
 }
 
 function report(results: SizeResult[], o: Options): void {
-  const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const rule = (n: number) => row(Array<string>(n).fill('---'));
   const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)} %`);
   const n = (v: number) => v.toLocaleString('en');

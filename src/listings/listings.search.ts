@@ -193,12 +193,11 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
   const { params, p, where } = publicListings(tx, f);
   let sql: string;
   if (f.near) {
-    const point = pointSql(p(f.near.lng), p(f.near.lat));
+    const distance = `l.public_location <-> ${pointSql(p(f.near.lng), p(f.near.lat))}`;
     const within = f.radiusM ? `WHERE nearest.d <= ${p(f.radiusM)}` : '';
     sql =
-      `SELECT count(*)::int AS n FROM (SELECT l.public_location <-> ${point} AS d FROM listings l ` +
-      `WHERE ${where.join(' AND ')} ORDER BY l.public_location <-> ${point} LIMIT ${p(COUNT_CAP + 1)}) nearest ` +
-      within;
+      `SELECT count(*)::int AS n FROM (SELECT ${distance} AS d FROM listings l WHERE ${where.join(' AND ')} ` +
+      `ORDER BY ${distance} LIMIT ${p(COUNT_CAP + 1)}) nearest ${within}`;
   } else {
     sql =
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM listings l WHERE ${where.join(' AND ')} ` +
