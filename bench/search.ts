@@ -51,6 +51,8 @@ import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
  *   … --alternate 6       instead of the above: both sizes seeded first (two databases), then their APIs in turn,
  *                         round after round (A B, B A, …), each round `duration` per size; prints each round's
  *                         1 M / 10 k ratio and their median (alternateSizes)
+ *   … --unordered         measure the listings as written (communes interleaved), without the listings:reorder
+ *                         run that otherwise follows the seeding (a superuser connection: TEST_PG_SUPERUSER)
  */
 const TENANTS = 40;
 
@@ -75,7 +77,15 @@ interface Options {
   through: Hop[];
   /** Rounds of the hop comparison (see measureWays). */
   rounds: number;
+  /** Leave the listings in the order they were written (no listings:reorder after seeding). */
+  unordered: boolean;
 }
+
+/**
+ * The listings as a platform's nightly `listings:reorder` leaves them (in search order: LISTINGS_DISK_ORDER), or with
+ * `--unordered` as written, communes interleaved (a platform that never runs it, or the day's new listings).
+ */
+const seedOptions = (o: Options, db: ScratchDatabase) => (o.unordered ? {} : { reorderUrl: db.superuserUrl });
 
 /** The ways to the data a search can go besides straight to the primary (`--through`). */
 const HOPS = ['replica', 'pooler'] as const;
@@ -145,6 +155,7 @@ function parseOptions(argv: string[]): Options {
       through: { type: 'string', default: '' },
       rounds: { type: 'string', default: '5' },
       alternate: { type: 'string', default: '0' },
+      unordered: { type: 'boolean', default: false },
     },
   });
   const positive = (name: string, raw: string) => {
@@ -173,6 +184,7 @@ function parseOptions(argv: string[]): Options {
     cpuProfile: values['cpu-profile'],
     settle: values.settle === '0' ? 0 : positive('settle', values.settle),
     alternate: values.alternate === '0' ? 0 : Math.round(positive('alternate', values.alternate)),
+    unordered: values.unordered,
   };
 }
 
@@ -227,7 +239,7 @@ async function alternateSizes(o: Options): Promise<void> {
     const db = await createScratchDatabase(`entraide_bench_alt${listings}`);
     open.dbs.push(db);
     log(`database ${db.name} (migrated, tenants synced); seeding:`);
-    await seedSearchData(db.ownerUrl, TENANTS, listings, log);
+    await seedSearchData(db.ownerUrl, TENANTS, listings, log, seedOptions(o, db));
     const requests = (await buildSearchRequests(db.ownerUrl)).map((r) => ({ host: r.host, path: r.path }));
     const app = await startApi(db, o.pool);
     open.hops.push({ app });
@@ -271,7 +283,7 @@ async function benchAtSize(listings: number, o: Options): Promise<SizeResult> {
   open.db = await createScratchDatabase('entraide_bench');
   const db = open.db;
   log(`database ${db.name} (migrated, tenants synced); seeding:`);
-  const seed = await seedSearchData(db.ownerUrl, TENANTS, listings, log);
+  const seed = await seedSearchData(db.ownerUrl, TENANTS, listings, log, seedOptions(o, db));
   log(`seeding took ${seed.seconds.toFixed(1)} s`);
   await standbyCaughtUp(db);
 

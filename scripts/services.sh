@@ -31,7 +31,8 @@ OWNER_PASSWORD=${ENTRAIDE_OWNER_PASSWORD:-entraide_owner}
 APP_PASSWORD=${ENTRAIDE_APP_PASSWORD:-entraide_app}
 DATABASES=(entraide entraide_test)
 # pg_prewarm: loads a table into shared_buffers (the benchmarks after seeding; an operator after a restart).
-EXTENSIONS=(postgis btree_gist btree_gin pg_trgm unaccent pg_prewarm)
+# pg_repack: rewrites listings in search order online (`npm run cli -- listings:reorder`).
+EXTENSIONS=(postgis btree_gist btree_gin pg_trgm unaccent pg_prewarm pg_repack)
 WAIT_SECONDS=30
 
 CHECK=0
@@ -85,6 +86,10 @@ packages=()
 if ! command -v psql >/dev/null 2>&1 || ! pkg_installed "postgresql-$PG_VERSION" ||
   ! pkg_installed "postgresql-$PG_VERSION-postgis-3"; then
   packages+=("postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3")
+fi
+# The extension and its client (pg_repack), for listings:reorder.
+if ! pkg_installed "postgresql-$PG_VERSION-repack"; then
+  packages+=("postgresql-$PG_VERSION-repack")
 fi
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   packages+=(redis-server)

@@ -15,6 +15,7 @@ import { syncTenants } from './tenants/tenants-sync';
 import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-data';
 import { importCommunes } from './tenants/communes/communes-import';
 import { openCommune } from './tenants/communes/communes-open';
+import { reorderListings, ReorderError } from './listings/listings-reorder';
 import { loadOutlines } from './tenants/communes/communes-outlines';
 import { applyMergeProposal, dismissMergeProposal, listMergeProposals } from './tenants/communes/communes-merges';
 import { listOpeningRequests, refuseOpeningRequest } from './tenants/communes/communes-requests';
@@ -195,6 +196,18 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       );
     });
   },
+  'listings:reorder': async (argv) => {
+    const { values } = parseArgs({ args: argv, options: { 'wait-timeout': { type: 'string' } } });
+    const url = process.env.DATABASE_SUPERUSER_URL;
+    if (!url)
+      throw new UsageError(
+        'listings:reorder needs DATABASE_SUPERUSER_URL: a superuser connection to the database (pg_repack)',
+      );
+    const wait = values['wait-timeout'] === undefined ? 60 : Number(values['wait-timeout']);
+    if (!Number.isInteger(wait) || wait < 1) throw new UsageError('--wait-timeout: a whole number of seconds, ≥ 1');
+    const { seconds } = await reorderListings(url, { waitTimeoutSec: wait });
+    process.stdout.write(`listings:reorder: listings rewritten in search order in ${seconds.toFixed(1)} s\n`);
+  },
   'staff:invite': async (argv) => {
     const usage =
       'usage: npm run cli -- staff:invite (--tenant SLUG | --federation SLUG) --email E --role moderator|admin';
@@ -271,7 +284,10 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: Error) => {
   const line =
-    err instanceof TenantFileError || err instanceof UsageError || err instanceof CommuneDataError
+    err instanceof TenantFileError ||
+    err instanceof UsageError ||
+    err instanceof CommuneDataError ||
+    err instanceof ReorderError
       ? err.message
       : `${err.message}`;
   process.stderr.write(`${process.argv[2]} failed: ${line}\n`);

@@ -33,6 +33,8 @@ export interface ScratchDatabase {
   ownerUrl: string;
   /** The application role, under row-level security, as the API connects. */
   appUrl: string;
+  /** A superuser, for listings:reorder (pg_repack). */
+  superuserUrl: string;
   drop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     name,
     ownerUrl: pgUrl('owner', name),
     appUrl: pgUrl('app', name),
+    superuserUrl: pgUrl('superuser', name),
     drop: () => maintenance((c) => dropDatabase(c, name)),
   };
   try {

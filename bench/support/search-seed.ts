@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { Pool, PoolClient } from 'pg';
+import { reorderListings } from '@src/listings/listings-reorder';
 
 /**
  * Seeding for the search benchmark, set-based and run as the owner role (it bypasses RLS).
@@ -61,12 +62,16 @@ export interface SeedReport {
  * rebuilt from the definitions PostgreSQL reports (pg_get_indexdef, i.e. the migration's):
  * building them once, two at a time, beats maintaining the GiST and GIN indexes row by row
  * (300,000 rows on 2 cores: 35 s into the indexed table; 12 s, then 9 s of index builds).
+ *
+ * The rows are written in the order a platform receives them (communes interleaved); with `reorderUrl` (a superuser
+ * connection), `listings:reorder` then rewrites them in search order, as its nightly run leaves a platform.
  */
 export async function seedSearchData(
   ownerUrl: string,
   tenants: number,
   count: number,
   log: (line: string) => void,
+  opts: { reorderUrl?: string } = {},
 ): Promise<SeedReport> {
   const parallel = Math.max(2, cpus().length);
   const pool = new Pool({
@@ -120,6 +125,8 @@ export async function seedSearchData(
       await pool.query(`VACUUM (ANALYZE) accounts`);
       await pool.query(`ANALYZE`);
     });
+    const reorderUrl = opts.reorderUrl;
+    if (reorderUrl) await phase('listings in search order (listings:reorder)', () => reorderListings(reorderUrl));
     await phase('listings, authors and map cells into shared_buffers (pg_prewarm)', () => prewarm(pool, log));
     const memory = await postgresMemory(pool);
     log(`  PostgreSQL: ${memory}`);

@@ -8,12 +8,17 @@ export const TEST_PG = {
   port: Number(process.env.TEST_PG_PORT ?? 5432),
   owner: { user: 'entraide_owner', password: process.env.ENTRAIDE_OWNER_PASSWORD ?? 'entraide_owner' },
   app: { user: 'entraide_app', password: process.env.ENTRAIDE_APP_PASSWORD ?? 'entraide_app' },
+  /** A superuser (auto_explain in the plans test; pg_repack for listings:reorder). */
+  superuser: {
+    user: process.env.TEST_PG_SUPERUSER ?? 'postgres',
+    password: process.env.TEST_PG_SUPERUSER_PASSWORD ?? '',
+  },
   /** Holds the extensions only (created by scripts/services.sh as superuser); never migrated. */
   pristine: 'entraide_test',
 };
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export function pgUrl(role: 'owner' | 'app', database: string): string {
+export function pgUrl(role: 'owner' | 'app' | 'superuser', database: string): string {
   const r = TEST_PG[role];
   return `postgres://${r.user}:${encodeURIComponent(r.password)}@${TEST_PG.host}:${TEST_PG.port}/${database}`;
 }
