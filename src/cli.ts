@@ -15,7 +15,7 @@ import { syncTenants } from './tenants/tenants-sync';
 import { CommuneDataError, loadCommuneData } from './tenants/communes/commune-data';
 import { importCommunes } from './tenants/communes/communes-import';
 import { openCommune } from './tenants/communes/communes-open';
-import { reorderListings, ReorderError } from './listings/listings-reorder';
+import { reorderListings } from './listings/listings-reorder';
 import { loadOutlines } from './tenants/communes/communes-outlines';
 import { applyMergeProposal, dismissMergeProposal, listMergeProposals } from './tenants/communes/communes-merges';
 import { listOpeningRequests, refuseOpeningRequest } from './tenants/communes/communes-requests';
@@ -197,16 +197,33 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     });
   },
   'listings:reorder': async (argv) => {
-    const { values } = parseArgs({ args: argv, options: { 'wait-timeout': { type: 'string' } } });
+    const usage = 'usage: npm run cli -- listings:reorder [--wait-timeout SECONDS] [--deadline SECONDS]';
+    let values: { 'wait-timeout'?: string; deadline?: string };
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: { 'wait-timeout': { type: 'string' }, deadline: { type: 'string' } },
+      }));
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n${usage}`);
+    }
+    const seconds = (name: 'wait-timeout' | 'deadline', fallback: number) => {
+      const raw = values[name];
+      if (raw === undefined) return fallback;
+      if (!/^[1-9]\d{0,5}$/.test(raw)) throw new UsageError(`--${name}: a whole number of seconds, 1 or more`);
+      return Number(raw);
+    };
+    const waitTimeoutSec = seconds('wait-timeout', 10);
+    const deadlineSec = seconds('deadline', 3600);
     const url = process.env.DATABASE_SUPERUSER_URL;
     if (!url)
       throw new UsageError(
         'listings:reorder needs DATABASE_SUPERUSER_URL: a superuser connection to the database (pg_repack)',
       );
-    const wait = values['wait-timeout'] === undefined ? 60 : Number(values['wait-timeout']);
-    if (!Number.isInteger(wait) || wait < 1) throw new UsageError('--wait-timeout: a whole number of seconds, ≥ 1');
-    const { seconds } = await reorderListings(url, { waitTimeoutSec: wait });
-    process.stdout.write(`listings:reorder: listings rewritten in search order in ${seconds.toFixed(1)} s\n`);
+    if (!URL.canParse(url) || !/^postgres(ql)?:\/\//.test(url))
+      throw new UsageError('DATABASE_SUPERUSER_URL: a postgres:// URL');
+    const { seconds: took } = await reorderListings(url, { waitTimeoutSec, deadlineSec });
+    process.stdout.write(`listings:reorder: listings rewritten in search order in ${took.toFixed(1)} s\n`);
   },
   'staff:invite': async (argv) => {
     const usage =
@@ -284,10 +301,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: Error) => {
   const line =
-    err instanceof TenantFileError ||
-    err instanceof UsageError ||
-    err instanceof CommuneDataError ||
-    err instanceof ReorderError
+    err instanceof TenantFileError || err instanceof UsageError || err instanceof CommuneDataError
       ? err.message
       : `${err.message}`;
   process.stderr.write(`${process.argv[2]} failed: ${line}\n`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { LISTINGS_DISK_ORDER } from '@src/listings/listings-reorder';
 import { runNode } from './support/commands';
 import { pgUrl } from './support/env';
@@ -101,19 +102,30 @@ describe('listings:reorder', () => {
       )
     ).rows[0].n;
 
-  function reorder(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'listings:reorder'], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  /** The command, run as an operator would, in a process of its own. */
+  function reorder(args: string[] = []) {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'listings:reorder', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, DATABASE_SUPERUSER_URL: pgUrl('superuser', db.name) },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
+    return { child, done };
   }
+
+  /** Whether pg_repack's trigger is on listings (from its first lock until the swap). */
+  const repacking = async () =>
+    (
+      await db.admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'listings'::regclass AND tgname = 'repack_trigger'`,
+      )
+    ).rows[0].n > 0;
 
   it('rewrites the table in search order while listings are written, and loses or changes nothing', async () => {
     const found = await nearest();
@@ -123,29 +135,38 @@ describe('listings:reorder', () => {
     expect(await outOfOrder()).toBeGreaterThan(1000);
     const rulesBefore = await rules();
 
-    const running = reorder({ DATABASE_SUPERUSER_URL: pgUrl('superuser', db.name) });
-    // The site goes on writing during the copy: a new listing and an edit, committed while pg_repack runs.
+    const run = reorder();
+    let finished = false;
+    void run.done.then(() => (finished = true)).catch(() => (finished = true));
+    // The site goes on writing during the copy: a new listing and an edit, each committed while pg_repack's trigger
+    // is on the table (the rows it copies are then a moment old).
     const [author] = (await db.admin.query(`SELECT id FROM accounts WHERE tenant_id = $1`, [meylan])).rows;
     let written = 0;
-    let done = false;
-    void running.then(() => (done = true));
-    while (!done || written === 0) {
-      await db.admin.query(
-        `INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location,
-           public_location, radius_m, status)
-         VALUES ($1, $2, 'offer', $3, $4, 'Pendant la réorganisation', 'in_person', $5::geography, $5::geography,
-           1000, 'published')`,
-        [meylan, author.id, courses, `Écrite pendant la réorganisation ${written}`, 'SRID=4326;POINT(5.9 45.3)'],
-      );
-      await db.admin.query(
-        `UPDATE listings SET title = title || ' (modifiée)' WHERE tenant_id = $1 AND id = (SELECT
-        id FROM listings WHERE tenant_id = $1 AND title NOT LIKE '%(modifiée)%' ORDER BY id LIMIT 1)`,
-        [meylan],
-      );
-      written++;
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      while (!finished) {
+        if (!(await repacking())) {
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
+        await db.admin.query(
+          `INSERT INTO listings (tenant_id, author_id, kind, category_id, title, description, mode, location,
+             public_location, radius_m, status)
+           VALUES ($1, $2, 'offer', $3, $4, 'Pendant la réorganisation', 'in_person', $5::geography, $5::geography,
+             1000, 'published')`,
+          [meylan, author.id, courses, `Écrite pendant la réorganisation ${written}`, 'SRID=4326;POINT(5.9 45.3)'],
+        );
+        await db.admin.query(
+          `UPDATE listings SET title = title || ' (modifiée)' WHERE tenant_id = $1 AND id = (SELECT id FROM listings
+             WHERE tenant_id = $1 AND title NOT LIKE '%(modifiée)%' ORDER BY id LIMIT 1)`,
+          [meylan],
+        );
+        written++;
+      }
+    } finally {
+      run.child.kill('SIGINT');
     }
-    const res = await running;
+    expect(written).toBeGreaterThan(0);
+    const res = await run.done;
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^listings:reorder: listings rewritten in search order in \d+\.\d s\n$/);
@@ -164,7 +185,7 @@ describe('listings:reorder', () => {
     expect(await outOfOrder()).toBeLessThanOrEqual(2 * written);
     expect(await rules()).toEqual(rulesBefore);
     // A second run finds the table as it left it: the same rows, in order.
-    const second = await reorder({ DATABASE_SUPERUSER_URL: pgUrl('superuser', db.name) });
+    const second = await reorder().done;
     expect(second.code).toBe(0);
     expect(await contents()).toEqual(after);
     expect(await outOfOrder()).toBe(0);
@@ -178,24 +199,90 @@ describe('listings:reorder', () => {
     }
   });
 
-  it('names what it lacks: without a superuser connection it stops at once', () => {
-    const res = runNode('dist/src/cli.js', ['listings:reorder'], { DATABASE_SUPERUSER_URL: '' });
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/DATABASE_SUPERUSER_URL/);
-    const bad = runNode('dist/src/cli.js', ['listings:reorder', '--wait-timeout', 'soon'], {
-      DATABASE_SUPERUSER_URL: pgUrl('superuser', db.name),
-    });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--wait-timeout/);
+  it('names what it lacks or what is wrong in its settings, and stops at once (exit 2)', () => {
+    const run = (args: string[], url: string) =>
+      runNode('dist/src/cli.js', ['listings:reorder', ...args], { DATABASE_SUPERUSER_URL: url });
+    const superuser = pgUrl('superuser', db.name);
+    for (const [args, url, said] of [
+      [[], '', /needs DATABASE_SUPERUSER_URL/],
+      [[], 'not a url', /DATABASE_SUPERUSER_URL: a postgres:\/\/ URL/],
+      [['--wait-timeout', 'soon'], superuser, /--wait-timeout: a whole number of seconds/],
+      [['--wait-timeout', '1e3'], superuser, /--wait-timeout: a whole number of seconds/],
+      [['--deadline', '0'], superuser, /--deadline: a whole number of seconds/],
+      [['--quickly'], superuser, /Unknown option '--quickly'[\s\S]*usage: npm run cli -- listings:reorder/],
+    ] as const) {
+      const res = run([...args], url);
+      expect({ args, code: res.code }).toEqual({ args, code: 2 });
+      expect(res.stderr).toMatch(said);
+    }
+  });
+
+  it('gives up without cancelling anyone when its lock cannot be had in time, and leaves nothing behind', async () => {
+    const before = await contents();
+    // A transaction that read listings holds a lock pg_repack's first exclusive lock must wait for.
+    const reader = await connectAsApp(db);
+    try {
+      await reader.query('BEGIN');
+      await reader.query("SELECT set_config('app.tenant_id', $1, true)", [meylan]);
+      await reader.query('SELECT count(*) FROM listings');
+      const res = await reorder(['--wait-timeout', '1']).done;
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^listings:reorder failed: pg_repack failed \(exit 0\): WARNING: /);
+      // The reader was not cancelled: its transaction goes on.
+      expect((await reader.query('SELECT count(*)::int AS n FROM listings')).rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    expect(await repacking()).toBe(false);
+    expect(await contents()).toEqual(before);
+  });
+
+  it('stops at its deadline while it waits for an older transaction; pg_repack removes what it made', async () => {
+    const before = await contents();
+    // A transaction older than the run, on another table: pg_repack waits for it to end before the swap.
+    const older = await connectAsApp(db);
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT txid_current()');
+      const res = await reorder(['--deadline', '3']).done;
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^listings:reorder failed: pg_repack failed \(.*\): still running after 3 s/);
+    } finally {
+      await older.query('ROLLBACK');
+      await older.end();
+    }
+    expect(await repacking()).toBe(false);
+    expect(await contents()).toEqual(before);
+    // Nothing of the interrupted run is left in the way of the next one.
+    expect((await reorder().done).code).toBe(0);
+    expect(await outOfOrder()).toBe(0);
+  });
+
+  it('refuses to start while an interrupted run’s trigger is still on listings, and names the remedy', async () => {
+    const su = new Client({ connectionString: pgUrl('superuser', db.name) });
+    await su.connect();
+    try {
+      // What a run killed outright leaves: a trigger of that name on listings (its function does not matter here).
+      await su.query(
+        `CREATE TRIGGER repack_trigger AFTER INSERT ON listings FOR EACH ROW EXECUTE FUNCTION listings_author_fill()`,
+      );
+      const res = await reorder().done;
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/interrupted pg_repack run: remove it with `DROP EXTENSION pg_repack CASCADE;/);
+    } finally {
+      await su.query('DROP TRIGGER IF EXISTS repack_trigger ON listings');
+      await su.end();
+    }
   });
 
   it('fails with pg_repack’s reason when the database lacks its extension; the table stays as it was', async () => {
     const before = await contents();
-    const su = new (await import('pg')).Client({ connectionString: pgUrl('superuser', db.name) });
+    const su = new Client({ connectionString: pgUrl('superuser', db.name) });
     await su.connect();
     try {
       await su.query('DROP EXTENSION pg_repack');
-      const res = await reorder({ DATABASE_SUPERUSER_URL: pgUrl('superuser', db.name) });
+      const res = await reorder().done;
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(
         /^listings:reorder failed: pg_repack failed \(exit \d+\): .*not installed in the database/,

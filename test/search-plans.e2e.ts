@@ -9,7 +9,7 @@ import {
   searchNearestAlone,
 } from '@src/listings/listings.search';
 import { Client } from 'pg';
-import { TEST_PG } from './support/env';
+import { pgUrl, TEST_PG } from './support/env';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -70,7 +70,7 @@ describe('search query plans', () => {
    * connection keeps (plpgsql may switch to a generic plan after five runs).
    */
   async function plansOf(statement: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
-    const c = new Client({ host: TEST_PG.host, port: TEST_PG.port, user: 'postgres', database: db.name });
+    const c = new Client({ connectionString: pgUrl('superuser', db.name) });
     await c.connect();
     const logged: string[] = [];
     c.on('notice', (n) => logged.push(n.message ?? ''));

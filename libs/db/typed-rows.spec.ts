@@ -14,6 +14,8 @@ const ALLOWED: Record<string, string> = {
   'libs/db/replica.ts': "the standby monitor's own two clients, rows typed by pg's query<Row>()",
   'src/tenants/tenants.repository.ts':
     "the directory's lookups on its own two connections, rows typed by pg's query<Row>()",
+  'src/listings/listings-reorder.ts':
+    "listings:reorder's superuser client beside pg_repack: a check typed by pg's query<Row>(), then VACUUM",
   'dev/oidc-provider/demo-identity.ts': "the demo's one UPDATE of the tenants' settings as the owner role, no rows",
 };
 

@@ -8,7 +8,7 @@ export const TEST_PG = {
   port: Number(process.env.TEST_PG_PORT ?? 5432),
   owner: { user: 'entraide_owner', password: process.env.ENTRAIDE_OWNER_PASSWORD ?? 'entraide_owner' },
   app: { user: 'entraide_app', password: process.env.ENTRAIDE_APP_PASSWORD ?? 'entraide_app' },
-  /** A superuser (auto_explain in the plans test; pg_repack for listings:reorder). */
+  /** A superuser (auto_explain in the plans test, pg_repack for listings:reorder): TEST_PG_SUPERUSER. */
   superuser: {
     user: process.env.TEST_PG_SUPERUSER ?? 'postgres',
     password: process.env.TEST_PG_SUPERUSER_PASSWORD ?? '',
