@@ -19,8 +19,10 @@ export interface ReorderOptions {
    * try waits (at most 1 s each), searches and writes queue behind it.
    */
   waitTimeoutSec?: number;
-  /** The whole run is interrupted after this (pg_repack then removes what it created), e.g. when it waits for a
-   * transaction older than itself to end. */
+  /**
+   * Seconds after which the whole run is interrupted (pg_repack then removes what it created), e.g. while it waits for
+   * a transaction older than itself to end.
+   */
   deadlineSec?: number;
   log?: (line: string) => void;
 }
@@ -28,7 +30,7 @@ export interface ReorderOptions {
 export class ReorderError extends Error {}
 
 /** What libpq needs to reach the database `url` names, as environment variables (pg_repack is a libpq client). */
-function libpqEnvironment(url: URL): { env: NodeJS.ProcessEnv; database: string } {
+function libpqEnvironment(url: URL): NodeJS.ProcessEnv {
   const param = (name: string) => url.searchParams.get(name) ?? undefined;
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   const user = decodeURIComponent(url.username);
@@ -52,7 +54,7 @@ function libpqEnvironment(url: URL): { env: NodeJS.ProcessEnv; database: string 
     const value = param(name);
     if (value !== undefined) env[variable] = value;
   }
-  return { env, database };
+  return env;
 }
 
 /**
@@ -67,7 +69,7 @@ function libpqEnvironment(url: URL): { env: NodeJS.ProcessEnv; database: string 
  */
 export async function reorderListings(superuserUrl: string, opts: ReorderOptions = {}): Promise<{ seconds: number }> {
   const started = process.hrtime.bigint();
-  const { env } = libpqEnvironment(new URL(superuserUrl));
+  const env = libpqEnvironment(new URL(superuserUrl));
   const c = new Client({ connectionString: superuserUrl, application_name: 'entraide-listings-reorder' });
   await c.connect();
   try {
