@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { LISTINGS_DISK_ORDER } from '@src/listings/listings-reorder';
 import { runNode } from './support/commands';
 import { pgUrl } from './support/env';
+import { categoryId } from './support/factories';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 const ROOT = join(__dirname, '..');
@@ -22,13 +23,7 @@ describe('listings:reorder', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     meylan = await db.tenantId('meylan');
-    courses = (
-      await db.admin.query(
-        `SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 ` +
-          `AND c.slug = 'courses'`,
-        [meylan],
-      )
-    ).rows[0].id;
+    courses = await categoryId(db, 'meylan', 'courses');
     // 12,000 listings written as a platform receives them: the communes and categories interleaved, a tenth closed.
     await db.admin.query(`
       INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM

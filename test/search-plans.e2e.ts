@@ -10,6 +10,7 @@ import {
 } from '@src/listings/listings.search';
 import { Client } from 'pg';
 import { pgUrl, TEST_PG } from './support/env';
+import { categoryId } from './support/factories';
 import { connectAsApp, createTestDatabase, TestDatabase } from './support/test-db';
 
 /**
@@ -24,13 +25,7 @@ describe('search query plans', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     meylan = await db.tenantId('meylan');
-    courses = (
-      await db.admin.query(
-        `SELECT c.id FROM categories c JOIN tenant_categories tc ON tc.category_id = c.id WHERE tc.tenant_id = $1 ` +
-          `AND c.slug = 'courses'`,
-        [meylan],
-      )
-    ).rows[0].id;
+    courses = await categoryId(db, 'meylan', 'courses');
     // 40 000 listings over every tenant and category, a tenth of them not public.
     await db.admin.query(`
       INSERT INTO accounts (tenant_id, email, display_name) SELECT id, 'seed@' || slug || '.example', 'Voisin S.' FROM
