@@ -108,10 +108,20 @@ describe('listings: publish, search, map, contact, report', () => {
     },
   );
 
-  it('shows a listing in every search shape exactly as on its own (timestamps included)', async () => {
+  it('shows a listing in every search shape exactly as on its own (timestamps and escaped text included)', async () => {
+    // Search items are JSON written by PostgreSQL (hitJson), a listing on its own by JSON.stringify: text that JSON
+    // escapes (quotes, backslash, line breaks) and characters beyond Latin-1 must come out the same from both.
     const created = (
-      await post(author, listing({ title: 'Courses de brioches le dimanche', location: BEALIERES }))
+      await post(
+        author,
+        listing({
+          title: 'Courses de brioches « le dimanche » — l’"atelier" \\ 🥐',
+          description: 'Première ligne\nSeconde ligne, avec "guillemets", \\ et\ttabulation.',
+          location: BEALIERES,
+        }),
+      )
     ).json();
+    expect(created.title).toBe('Courses de brioches « le dimanche » — l’"atelier" \\ 🥐');
     const own = (await t.request({ url: `/api/v1/listings/${created.id}`, host: 'meylan.localhost' })).json();
     expect(own.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const at = `${BEALIERES.lat},${BEALIERES.lng}`;
@@ -122,6 +132,9 @@ describe('listings: publish, search, map, contact, report', () => {
       'near, words': `q=brioches&near=${at}`,
       'near, neighbourhood': `near=${at}&neighbourhood=${created.neighbourhood.id}`,
     };
+    const raw = await t.request({ url: `/api/v1/listings?${shapes.near}`, host: 'meylan.localhost' });
+    expect(raw.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(raw.headers['content-length'])).toBe(Buffer.byteLength(raw.body));
     for (const [shape, query] of Object.entries(shapes)) {
       const item = (await search(query)).items.find((i) => i.id === created.id);
       const { distanceM, ...rest } = item ?? {};

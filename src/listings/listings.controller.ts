@@ -52,9 +52,11 @@ export class ListingsController {
     return this.listings.create(tenant, principal, dto, idempotentRequest(key, principal.accountId, dto));
   }
 
+  /** Sent as ListingsService.searchBody writes it (the items' JSON as PostgreSQL wrote it). */
   @Get('listings')
-  search(@CurrentTenant() tenant: TenantRef, @Query() q: SearchListingsQuery) {
-    return this.listings.search(tenant, q);
+  @Header('content-type', 'application/json; charset=utf-8')
+  search(@CurrentTenant() tenant: TenantRef, @Query() q: SearchListingsQuery): Promise<string> {
+    return this.listings.searchBody(tenant, q);
   }
 
   @Get('listings.geojson')

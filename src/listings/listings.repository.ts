@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { execute, firstRow, rows, TenantTx } from '@libs/db';
 import { LatLng, pointSql } from '@libs/geo';
 import { DomainEvent } from './entities/domain-event.entity';
-import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, SearchRow } from './listings.search';
+import { LISTING_VIEW_COLUMNS, LISTING_VIEW_JOINS, ListingViewRow } from './listings.search';
 
 export type ListingStatus =
   'pending_review' | 'published' | 'rejected' | 'removed' | 'closed' | 'expired' | 'hidden' | 'fulfilled';
 
-export interface ListingRecord extends SearchRow<Date> {
+export interface ListingRecord extends ListingViewRow {
   authorId: string;
   status: ListingStatus;
   holdReasons: string[];
@@ -32,8 +32,7 @@ export interface ListingWrite {
 }
 
 /** A listing in its author's own list. */
-export type AuthorListing = SearchRow<Date> &
-  Pick<ListingRecord, 'status' | 'holdReasons' | 'radiusM' | 'availability'>;
+export type AuthorListing = ListingViewRow & Pick<ListingRecord, 'status' | 'holdReasons' | 'radiusM' | 'availability'>;
 
 /** A listing as its author's RGPD export shows it (the exact location included, since it is theirs). */
 export interface ListingExport {

@@ -35,11 +35,8 @@ export type SearchCursor =
   | { o: 'rank'; r: number; id: string }
   | { o: 'recent'; t: string; id: string };
 
-/**
- * A public listing as search answers it. `Time`: a search reads its timestamps as ISO 8601 text (isoTime), which is
- * what its JSON carries, rather than a Date parsed for each row and serialised back; a single listing reads Dates.
- */
-export interface SearchRow<Time extends Date | string = string> {
+/** A public listing read on its own (LISTING_VIEW_COLUMNS): a search reads hits instead (SearchHit). */
+export interface ListingViewRow {
   id: string;
   kind: 'offer' | 'request';
   title: string;
@@ -51,11 +48,8 @@ export interface SearchRow<Time extends Date | string = string> {
   authorName: string;
   /** The author is a resident relayed by the town hall (no e-mail; answers come from the staff). */
   relayed: boolean;
-  createdAt: Time;
-  expiresAt: Time;
-  sortDistance?: number;
-  sortRank?: number;
-  sortTime?: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 export const LISTING_VIEW_COLUMNS = `
@@ -68,14 +62,21 @@ export const LISTING_VIEW_COLUMNS = `
   l.author_name AS "authorName", l.author_relayed AS relayed`;
 
 /**
- * A public listing as search reads it: its category and neighbourhood by id only, named by the caller from the
- * tenant's catalogue in memory (ListingsService). Joining them cost every search a scan of the neighbourhoods of
- * every commune (a few hundred rows, growing with the platform) and three JSON objects a row.
+ * A public listing as search reads it: the public fields PostgreSQL writes as one JSON object (`json`, see hitJson),
+ * and what the page is cut and named by: its category and neighbourhood by id only, named by the caller from the
+ * tenant's catalogue in memory (ListingsService), and its sort key. Joining them cost every search a scan of the
+ * neighbourhoods of every commune (a few hundred rows, growing with the platform) and three JSON objects a row.
  */
-export type SearchHit = Omit<SearchRow, 'category' | 'neighbourhood'> & {
+export interface SearchHit {
+  id: string;
   categoryId: string;
   neighbourhoodId: string | null;
-};
+  /** `{"id":…,"kind":…,"title":…,"description":…,"mode":…,"publicLocation":…,"author":…,"relayed":…,…}` */
+  json: string;
+  sortDistance?: number;
+  sortRank?: number;
+  sortTime?: string;
+}
 
 /**
  * A timestamp as JSON.stringify writes a Date (UTC, milliseconds, truncated as postgres-date truncates them): at 20
@@ -83,16 +84,50 @@ export type SearchHit = Omit<SearchRow, 'category' | 'neighbourhood'> & {
  */
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A hit's columns but its public point. */
-const HIT_COLUMNS = `
-  l.id, l.kind, l.title, l.description, l.mode, ${isoTime('l.created_at')} AS "createdAt",
-  ${isoTime('l.expires_at')} AS "expiresAt",
-  l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId", l.author_name AS "authorName",
-  l.author_relayed AS relayed`;
+/** The columns hitJson writes, as SQL expressions over the row a search reads. */
+interface HitSource {
+  id: string;
+  kind: string;
+  title: string;
+  description: string;
+  mode: string;
+  lat: string;
+  lng: string;
+  authorName: string;
+  relayed: string;
+  createdAt: string;
+  expiresAt: string;
+}
 
-const SEARCH_COLUMNS = `${HIT_COLUMNS},
-  json_build_object('lat', ST_Y(l.public_location::geometry), 'lng', ST_X(l.public_location::geometry)) AS
-    "publicLocation"`;
+/**
+ * A hit's public fields as PostgreSQL writes them, one JSON object a row (row_to_json: no spaces, strings escaped as
+ * JSON.stringify escapes them, numbers in their shortest exact form, timestamps as isoTime): at 20 rows a page, each
+ * field a value of its own in the wire protocol, then a JavaScript object, then JSON again was most of the API's CPU
+ * for a page beyond its first rows (~18 µs a row). The caller adds the category, the neighbourhood and the distance.
+ */
+function hitJson(c: HitSource): string {
+  return `row_to_json((SELECT i FROM (SELECT ${c.id} AS id, ${c.kind} AS kind, ${c.title} AS title,
+    ${c.description} AS description, ${c.mode} AS mode,
+    (SELECT p FROM (SELECT ${c.lat} AS lat, ${c.lng} AS lng) p) AS "publicLocation",
+    (SELECT a FROM (SELECT ${c.authorName} AS "displayName") a) AS author, ${c.relayed} AS relayed,
+    ${isoTime(c.createdAt)} AS "createdAt", ${isoTime(c.expiresAt)} AS "expiresAt") i))::text AS json`;
+}
+
+/** A hit read from the listings table itself. */
+const HIT_COLUMNS = `l.id, l.category_id AS "categoryId", l.neighbourhood_id AS "neighbourhoodId",
+  ${hitJson({
+    id: 'l.id',
+    kind: 'l.kind',
+    title: 'l.title',
+    description: 'l.description',
+    mode: 'l.mode',
+    lat: 'ST_Y(l.public_location::geometry)',
+    lng: 'ST_X(l.public_location::geometry)',
+    authorName: 'l.author_name',
+    relayed: 'l.author_relayed',
+    createdAt: 'l.created_at',
+    expiresAt: 'l.expires_at',
+  })}`;
 
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id
@@ -163,7 +198,7 @@ export async function searchListings(
 
   return preparedRows<SearchHit>(
     tx,
-    `SELECT ${SEARCH_COLUMNS}${extra}
+    `SELECT ${HIT_COLUMNS}${extra}
      FROM listings l
      WHERE ${where.join(' AND ')}
      ORDER BY ${order}
@@ -208,12 +243,7 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
 }
 
 /** A row of the nearest-first read: a hit, its distance and whether it lies within the radius. */
-type NearestRow = Omit<SearchHit, 'publicLocation'> & {
-  lat: number;
-  lng: number;
-  sortDistance: number;
-  inRadius: boolean;
-};
+type NearestRow = SearchHit & { sortDistance: number; inRadius: boolean };
 type Near = SearchFilters & { near: LatLng };
 
 /** The filters of app_nearest_listings and app_nearest_listings_count, in their order (migration 1732300033000). */
@@ -224,10 +254,21 @@ function nearestFilters(tenantId: TenantId, f: Near): unknown[] {
   return [tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
 }
 
-/** The columns of app_nearest_listings, its timestamps as text (isoTime). */
-const NEAREST_COLUMNS = `l.id, l.kind, l.title, l.description, l.mode, ${isoTime('l."createdAt"')} AS "createdAt",
-  ${isoTime('l."expiresAt"')} AS "expiresAt", l."categoryId", l."neighbourhoodId", l.lat, l.lng, l."authorName",
-  l.relayed, l."sortDistance", l."inRadius"`;
+/** The columns of app_nearest_listings as a hit (hitJson). */
+const NEAREST_COLUMNS = `l.id, l."categoryId", l."neighbourhoodId", l."sortDistance", l."inRadius",
+  ${hitJson({
+    id: 'l.id',
+    kind: 'l.kind',
+    title: 'l.title',
+    description: 'l.description',
+    mode: 'l.mode',
+    lat: 'l.lat',
+    lng: 'l.lng',
+    authorName: 'l."authorName"',
+    relayed: 'l.relayed',
+    createdAt: 'l."createdAt"',
+    expiresAt: 'l."expiresAt"',
+  })}`;
 
 const NEAREST_IN_RADIUS = `SELECT ${NEAREST_COLUMNS}
   FROM app_nearest_listings(${NEAREST_FILTERS}, $7::float8, $8::float8, $9::int) l WHERE l."inRadius"`;
@@ -256,8 +297,7 @@ function nearestRows(read: NearestReader, f: Near, after: number, count: number)
   where.push(`${distance} >= ${p(after)}::float8`);
   const inRadius = f.radiusM ? `${distance} <= ${p(f.radiusM)}` : 'true';
   return read.rows(
-    `SELECT ${HIT_COLUMNS}, ST_Y(l.public_location::geometry) AS lat, ST_X(l.public_location::geometry) AS lng,
-       ${distance} AS "sortDistance", ${inRadius} AS "inRadius"
+    `SELECT ${HIT_COLUMNS}, ${distance} AS "sortDistance", ${inRadius} AS "inRadius"
      FROM listings l
      WHERE ${where.join(' AND ')}
      ORDER BY ${distance}
@@ -349,22 +389,14 @@ async function nearest(
     rows = await nearestRows(reader, f, after?.d ?? 0, read);
     page = pageOf(rows);
   }
-  // Object literals, not `({ lat, lng, ...hit }) => ({ ...hit, … })`: V8 copies a rest with excluded keys in its
-  // runtime, property by property (with the copies of ListingsService.named, ~120 µs of a 20-row page's CPU).
+  // Object literals, not `({ inRadius, ...hit }) => hit`: V8 copies a rest with excluded keys in its runtime, one
+  // property at a time.
   const hits = page.slice(0, limit).map((r): SearchHit => ({
     id: r.id,
-    kind: r.kind,
-    title: r.title,
-    description: r.description,
-    mode: r.mode,
-    createdAt: r.createdAt,
-    expiresAt: r.expiresAt,
     categoryId: r.categoryId,
     neighbourhoodId: r.neighbourhoodId,
-    authorName: r.authorName,
-    relayed: r.relayed,
+    json: r.json,
     sortDistance: r.sortDistance,
-    publicLocation: { lat: r.lat, lng: r.lng },
   }));
   return { hits, total: first.total };
 }

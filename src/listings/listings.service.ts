@@ -19,8 +19,8 @@ import {
   countListings,
   SearchCursor,
   SearchFilters,
+  ListingViewRow,
   SearchHit,
-  SearchRow,
   searchListings,
   searchNearestAlone,
 } from './listings.search';
@@ -75,7 +75,7 @@ const invalid = (field: string, message: string) => new InvalidError([{ field, m
 const notFound = () => new NotFoundError('Cette annonce est introuvable.');
 
 /** A public listing as every client sees it: the public point only, never an address or an e-mail. */
-export function publicView(r: SearchRow<Date | string>) {
+export function publicView(r: ListingViewRow) {
   return {
     id: r.id,
     kind: r.kind,
@@ -85,13 +85,40 @@ export function publicView(r: SearchRow<Date | string>) {
     mode: r.mode,
     neighbourhood: r.neighbourhood,
     publicLocation: r.publicLocation,
-    ...(r.sortDistance !== undefined ? { distanceM: Math.round(r.sortDistance / 100) * 100 } : {}),
     author: { displayName: r.authorName },
     /** Posted for a resident without internet by the town hall ("relayée par la mairie"). */
     relayed: Boolean(r.relayed),
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
   };
+}
+
+/**
+ * A listing as search answers it: its public view (with string timestamps) and, near a point, its distance rounded to
+ * 100 m. The API sends it as written (ListingsService.searchBody); the listings pages read it back.
+ */
+export type SearchItem = Omit<ReturnType<typeof publicView>, 'createdAt' | 'expiresAt'> & {
+  distanceM?: number;
+  createdAt: string;
+  expiresAt: string;
+};
+
+/** A category or a neighbourhood as JSON, written once per catalogue entry (kept a minute: searchCatalogue). */
+const namedJsonOf = new WeakMap<Named, string>();
+function namedJson(n: Named): string {
+  let json = namedJsonOf.get(n);
+  if (json === undefined) namedJsonOf.set(n, (json = JSON.stringify({ id: n.id, slug: n.slug, name: n.name })));
+  return json;
+}
+
+/**
+ * A hit as a search item's JSON (SearchItem): the object PostgreSQL wrote (hitJson) with its category, its
+ * neighbourhood and its distance added, without parsing it.
+ */
+function itemJson(h: SearchHit, category: Named, neighbourhood: Named | null): string {
+  const hood = neighbourhood ? namedJson(neighbourhood) : 'null';
+  const distance = h.sortDistance !== undefined ? `,"distanceM":${Math.round(h.sortDistance / 100) * 100}` : '';
+  return `${h.json.slice(0, -1)},"category":${namedJson(category)},"neighbourhood":${hood}${distance}}`;
 }
 
 /** What the author (and later staff) see of their own listing. */
@@ -210,21 +237,48 @@ export class ListingsService {
    * A page of public listings; with `count`, also how many match over all pages (up to COUNT_CAP + 1, for the
    * results page), with the same filters (near a point without words, in the page's own statement).
    */
-  async search(tenant: TenantRef, q: SearchListingsQuery, opts: { count?: boolean } = {}) {
-    if (q.kind === 'project') {
-      const { kind: _kind, ...rest } = q;
-      return (await this.kindSource(tenant, 'project')).search(tenant, rest);
-    }
+  async search(
+    tenant: TenantRef,
+    q: SearchListingsQuery,
+    opts: { count?: boolean } = {},
+  ): Promise<{ items: unknown[]; nextCursor: string | null; total?: number }> {
+    if (q.kind === 'project') return this.searchProjects(tenant, q);
+    const { items, nextCursor, total } = await this.searchPage(tenant, q, opts.count);
+    const parsed = JSON.parse(`[${items.join(',')}]`) as SearchItem[];
+    return total === undefined ? { items: parsed, nextCursor } : { items: parsed, nextCursor, total };
+  }
+
+  /**
+   * The same page as its JSON body, as the API sends it: the items as PostgreSQL wrote them (hitJson, itemJson), never
+   * made into objects and serialised again.
+   */
+  async searchBody(tenant: TenantRef, q: SearchListingsQuery): Promise<string> {
+    if (q.kind === 'project') return JSON.stringify(await this.searchProjects(tenant, q));
+    const page = await this.searchPage(tenant, q);
+    return `{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+  }
+
+  private async searchProjects(tenant: TenantRef, q: SearchListingsQuery) {
+    const { kind: _kind, ...rest } = q;
+    return (await this.kindSource(tenant, 'project')).search(tenant, rest);
+  }
+
+  /** A page of listings: each item's JSON (itemJson), the next page's cursor and, with `count`, the count. */
+  private async searchPage(
+    tenant: TenantRef,
+    q: SearchListingsQuery,
+    count?: boolean,
+  ): Promise<{ items: string[]; nextCursor: string | null; total?: number }> {
     const limit = q.limit ?? 20;
     const near = q.near ? this.parseNear(q.near) : undefined;
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const catalogue = await this.searchCatalogue(tenant);
-    const { rows, total } = await this.searchRows(tenant, q, catalogue, near, cursor, limit, opts.count);
-    const page = rows.slice(0, limit);
+    const { hits, total } = await this.searchRows(tenant, q, catalogue, near, cursor, limit, count);
+    const page = hits.slice(0, limit);
     const last = page[page.length - 1];
     let nextCursor: string | null = null;
-    if (rows.length > limit && last) {
+    if (hits.length > limit && last) {
       nextCursor = encodeKeyset(
         last.sortDistance !== undefined
           ? { o: 'distance', d: last.sortDistance, id: last.id }
@@ -233,11 +287,12 @@ export class ListingsService {
             : { o: 'recent', t: last.sortTime!, id: last.id },
       );
     }
-    return { items: page.map(publicView), nextCursor, total };
+    const items = await this.itemsOf(tenant, catalogue, page);
+    return { items, nextCursor, total };
   }
 
   /**
-   * The rows of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
+   * The hits of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
    * near a point without words, whose filters the catalogue names, is one statement sent alone with its count
    * (searchNearestAlone); anything else is a transaction. Public reads go
    * to the standby when there is one that keeps up (Database.read).
@@ -250,14 +305,13 @@ export class ListingsService {
     cursor: SearchCursor | undefined,
     limit: number,
     count?: boolean,
-  ): Promise<{ rows: SearchRow[]; total?: number }> {
+  ): Promise<{ hits: SearchHit[]; total?: number }> {
     const categoryId = q.category ? catalogue.categories.get(q.category)?.id : undefined;
     const neighbourhoodId = q.neighbourhood ? catalogue.neighbourhoods.get(q.neighbourhood)?.id : undefined;
     const kind = q.kind as SearchFilters['kind'];
     if (near && !q.q && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
       const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
-      const { hits, total } = await searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1, count);
-      return { rows: await this.named(tenant, catalogue, hits), total };
+      return searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1, count);
     }
     return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
@@ -270,9 +324,8 @@ export class ListingsService {
         near,
         radiusM: q.radius,
       };
-      const hits = await searchListings(tx, filters, cursor, limit + 1);
       return {
-        rows: await this.named(tx, catalogue, hits),
+        hits: await searchListings(tx, filters, cursor, limit + 1),
         total: count ? await countListings(tx, filters) : undefined,
       };
     });
@@ -583,38 +636,34 @@ export class ListingsService {
    * longer offered, a neighbourhood added since) are read in the transaction `at`, or in a read of their own for the
    * tenant `at`.
    */
-  private async named(at: TenantTx | TenantRef, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<SearchRow[]> {
+  /**
+   * The items of a page (itemJson), each named from the catalogue in memory; a category or neighbourhood it does not
+   * hold (withdrawn or added since it was read) is read from the database.
+   */
+  private async itemsOf(tenant: TenantRef, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<string[]> {
     const missingCategories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
     const missingHoods = new Set(
       hits.flatMap((h) =>
         h.neighbourhoodId && !catalogue.neighbourhoods.has(h.neighbourhoodId) ? [h.neighbourhoodId] : [],
       ),
     );
-    const lookup = (tx: TenantTx) => this.repo.named(tx, [...missingCategories], [...missingHoods]);
     const read =
       missingCategories.size || missingHoods.size
-        ? new Map((await ('tenantId' in at ? lookup(at) : this.db.read(at.id, lookup))).map((n) => [n.id, n]))
+        ? new Map(
+            (await this.db.read(tenant.id, (tx) => this.repo.named(tx, [...missingCategories], [...missingHoods]))).map(
+              (n) => [n.id, n],
+            ),
+          )
         : undefined;
-    // An object literal, not a rest and a spread (see searchListings' nearest): a search's rows go through here.
-    return hits.map((h): SearchRow => ({
-      id: h.id,
-      kind: h.kind,
-      title: h.title,
-      description: h.description,
-      mode: h.mode,
-      category: catalogue.categories.get(h.categoryId) ?? read!.get(h.categoryId)!,
-      neighbourhood: h.neighbourhoodId
-        ? (catalogue.neighbourhoods.get(h.neighbourhoodId) ?? read?.get(h.neighbourhoodId) ?? null)
-        : null,
-      publicLocation: h.publicLocation,
-      authorName: h.authorName,
-      relayed: h.relayed,
-      createdAt: h.createdAt,
-      expiresAt: h.expiresAt,
-      sortDistance: h.sortDistance,
-      sortRank: h.sortRank,
-      sortTime: h.sortTime,
-    }));
+    return hits.map((h) =>
+      itemJson(
+        h,
+        catalogue.categories.get(h.categoryId) ?? read!.get(h.categoryId)!,
+        h.neighbourhoodId
+          ? (catalogue.neighbourhoods.get(h.neighbourhoodId) ?? read?.get(h.neighbourhoodId) ?? null)
+          : null,
+      ),
+    );
   }
 
   private async resolveCategory(tx: TenantTx, idOrSlug: string, field: string): Promise<string> {
