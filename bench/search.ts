@@ -172,14 +172,12 @@ function parseOptions(argv: string[]): Options {
   const unknown = values.variants.split(',').filter((v) => v && !VARIANTS[v]);
   if (unknown.length)
     throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
-  if (values['full-pages'] && values.alternate === '0')
-    throw new Error('--full-pages picks the searches of --alternate: give --alternate too');
   if (values.alternate !== '0' && values.listings.split(',').length < 2)
     throw new Error('--alternate compares sizes: give --listings at least two (e.g. 1000000,10000)');
   const through = values.through.split(',').filter(Boolean);
   const unknownHops = through.filter((h) => !(HOPS as readonly string[]).includes(h));
   if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
-  return {
+  const options: Options = {
     through: through as Hop[],
     rounds: Math.max(1, Math.round(positive('rounds', values.rounds))),
     listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
@@ -195,6 +193,9 @@ function parseOptions(argv: string[]): Options {
     unordered: values.unordered,
     fullPages: values['full-pages'],
   };
+  if (options.fullPages && options.alternate === 0)
+    throw new Error('--full-pages picks the searches of --alternate: give --alternate 1 or more too');
+  return options;
 }
 
 /** What must be released if the run stops half-way (error or Ctrl-C). */

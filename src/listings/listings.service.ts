@@ -115,10 +115,14 @@ function namedJson(n: Named): string {
  * A hit as a search item's JSON (SearchItem): the object PostgreSQL wrote (hitJson) with its category, its
  * neighbourhood and its distance added, without parsing it.
  */
-function itemJson(h: SearchHit, category: Named, neighbourhood: Named | null): string {
-  const hood = neighbourhood ? namedJson(neighbourhood) : 'null';
+function itemJson(h: SearchHit, category: Named | undefined, neighbourhood: Named | undefined): string {
+  // A category that cannot be named (none should: listings reference categories) is left out, as JSON.stringify leaves
+  // out an undefined property.
   const distance = h.sortDistance !== undefined ? `,"distanceM":${Math.round(h.sortDistance / 100) * 100}` : '';
-  return `${h.json.slice(0, -1)},"category":${namedJson(category)},"neighbourhood":${hood}${distance}}`;
+  return (
+    `${h.json.slice(0, -1)}${category ? `,"category":${namedJson(category)}` : ''}` +
+    `,"neighbourhood":${neighbourhood ? namedJson(neighbourhood) : 'null'}${distance}}`
+  );
 }
 
 /** What the author (and later staff) see of their own listing. */
@@ -274,7 +278,7 @@ export class ListingsService {
     if (q.radius && !near) throw invalid('radius', 'le rayon demande aussi une position (near=LAT,LNG)');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const catalogue = await this.searchCatalogue(tenant);
-    const { hits, total } = await this.searchRows(tenant, q, catalogue, near, cursor, limit, count);
+    const { hits, total, names } = await this.searchRows(tenant, q, catalogue, near, cursor, limit, count);
     const page = hits.slice(0, limit);
     const last = page[page.length - 1];
     let nextCursor: string | null = null;
@@ -287,12 +291,21 @@ export class ListingsService {
             : { o: 'recent', t: last.sortTime!, id: last.id },
       );
     }
-    const items = await this.itemsOf(tenant, catalogue, page);
+    const items = page.map((h) =>
+      itemJson(
+        h,
+        catalogue.categories.get(h.categoryId) ?? names?.get(h.categoryId),
+        h.neighbourhoodId
+          ? (catalogue.neighbourhoods.get(h.neighbourhoodId) ?? names?.get(h.neighbourhoodId))
+          : undefined,
+      ),
+    );
     return { items, nextCursor, total };
   }
 
   /**
-   * The hits of a page (one more than `limit`, to know whether a next page exists), and the count when asked. A search
+   * The hits of a page (one more than `limit`, to know whether a next page exists), the names the catalogue lacks for
+   * them (missingNames, in the same transaction), and the count when asked. A search
    * near a point without words, whose filters the catalogue names, is one statement sent alone with its count
    * (searchNearestAlone); anything else is a transaction. Public reads go
    * to the standby when there is one that keeps up (Database.read).
@@ -305,13 +318,14 @@ export class ListingsService {
     cursor: SearchCursor | undefined,
     limit: number,
     count?: boolean,
-  ): Promise<{ hits: SearchHit[]; total?: number }> {
+  ): Promise<{ hits: SearchHit[]; total?: number; names?: Map<string, Named> }> {
     const categoryId = q.category ? catalogue.categories.get(q.category)?.id : undefined;
     const neighbourhoodId = q.neighbourhood ? catalogue.neighbourhoods.get(q.neighbourhood)?.id : undefined;
     const kind = q.kind as SearchFilters['kind'];
     if (near && !q.q && !!q.category === !!categoryId && !!q.neighbourhood === !!neighbourhoodId) {
       const filters = { kind, categoryId, neighbourhoodId, near, radiusM: q.radius };
-      return searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1, count);
+      const { hits, total } = await searchNearestAlone(this.db, tenant.id, filters, cursor, limit + 1, count);
+      return { hits, total, names: await this.missingNames(tenant, catalogue, hits.slice(0, limit)) };
     }
     return this.db.read(tenant.id, async (tx) => {
       const filters: SearchFilters = {
@@ -324,9 +338,11 @@ export class ListingsService {
         near,
         radiusM: q.radius,
       };
+      const hits = await searchListings(tx, filters, cursor, limit + 1);
       return {
-        hits: await searchListings(tx, filters, cursor, limit + 1),
+        hits,
         total: count ? await countListings(tx, filters) : undefined,
+        names: await this.missingNames(tx, catalogue, hits.slice(0, limit)),
       };
     });
   }
@@ -632,38 +648,23 @@ export class ListingsService {
   }
 
   /**
-   * Search hits with their category and neighbourhood, from the catalogue in memory; those it lacks (a category no
-   * longer offered, a neighbourhood added since) are read in the transaction `at`, or in a read of their own for the
-   * tenant `at`.
+   * The categories and neighbourhoods of `hits` the catalogue in memory lacks (a category no longer offered, a
+   * neighbourhood added since it was read), read in the transaction `at` or in a read of their own for the tenant `at`.
    */
-  /**
-   * The items of a page (itemJson), each named from the catalogue in memory; a category or neighbourhood it does not
-   * hold (withdrawn or added since it was read) is read from the database.
-   */
-  private async itemsOf(tenant: TenantRef, catalogue: SearchCatalogue, hits: SearchHit[]): Promise<string[]> {
-    const missingCategories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
-    const missingHoods = new Set(
+  private async missingNames(
+    at: TenantTx | TenantRef,
+    catalogue: SearchCatalogue,
+    hits: SearchHit[],
+  ): Promise<Map<string, Named> | undefined> {
+    const categories = new Set(hits.map((h) => h.categoryId).filter((id) => !catalogue.categories.has(id)));
+    const hoods = new Set(
       hits.flatMap((h) =>
         h.neighbourhoodId && !catalogue.neighbourhoods.has(h.neighbourhoodId) ? [h.neighbourhoodId] : [],
       ),
     );
-    const read =
-      missingCategories.size || missingHoods.size
-        ? new Map(
-            (await this.db.read(tenant.id, (tx) => this.repo.named(tx, [...missingCategories], [...missingHoods]))).map(
-              (n) => [n.id, n],
-            ),
-          )
-        : undefined;
-    return hits.map((h) =>
-      itemJson(
-        h,
-        catalogue.categories.get(h.categoryId) ?? read!.get(h.categoryId)!,
-        h.neighbourhoodId
-          ? (catalogue.neighbourhoods.get(h.neighbourhoodId) ?? read?.get(h.neighbourhoodId) ?? null)
-          : null,
-      ),
-    );
+    if (!categories.size && !hoods.size) return undefined;
+    const lookup = (tx: TenantTx) => this.repo.named(tx, [...categories], [...hoods]);
+    return new Map((await ('tenantId' in at ? lookup(at) : this.db.read(at.id, lookup))).map((n) => [n.id, n]));
   }
 
   private async resolveCategory(tx: TenantTx, idOrSlug: string, field: string): Promise<string> {
