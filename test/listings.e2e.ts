@@ -1,4 +1,5 @@
 import { ListingsExpiryProcessor } from '@src/listings/listings-worker.module';
+import { TenantsService } from '@src/tenants/tenants.service';
 import { categoryId, createResident, ResidentFixture } from './support/factories';
 import { linkIn, SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
@@ -140,6 +141,37 @@ describe('listings: publish, search, map, contact, report', () => {
       const { distanceM, ...rest } = item ?? {};
       expect({ shape, item: rest }).toEqual({ shape, item: own });
       expect({ shape, near: distanceM !== undefined }).toEqual({ shape, near: query.includes('near=') });
+    }
+  });
+
+  it('names a listing whose category the commune no longer offers, in every search shape', async () => {
+    const divers = await categoryId(t.db, 'meylan', 'divers');
+    const created = (
+      await post(author, listing({ categoryId: divers, title: 'Prêt de tréteaux pour la fête', location: BEALIERES }))
+    ).json();
+    const tenants = t.app.get(TenantsService);
+    // The commune stops offering the category; the listing stays published. The search's catalogue in memory no
+    // longer names it: its name is read from the database, in the search's own read.
+    await t.db.admin.query('UPDATE tenant_categories SET enabled = false WHERE tenant_id = $1 AND category_id = $2', [
+      author.tenantId,
+      divers,
+    ]);
+    tenants.catalogueChanged();
+    try {
+      const at = `${BEALIERES.lat},${BEALIERES.lng}`;
+      for (const query of ['limit=50', 'q=treteaux', `near=${at}&radius=3000`, `q=treteaux&near=${at}`]) {
+        const item = (await search(query)).items.find((i) => i.id === created.id);
+        expect({ query, category: item?.category }).toEqual({
+          query,
+          category: { id: divers, slug: 'divers', name: created.category.name },
+        });
+      }
+    } finally {
+      await t.db.admin.query('UPDATE tenant_categories SET enabled = true WHERE tenant_id = $1 AND category_id = $2', [
+        author.tenantId,
+        divers,
+      ]);
+      tenants.catalogueChanged();
     }
   });
 
