@@ -17,9 +17,9 @@ import { AuthorListing, ListingRecord, ListingsRepository, ListingStatus } from 
 import { listingCellsInBox, listingPointsInBox, listingsCountedInside, MapPoint } from './listings.map';
 import {
   countListings,
+  ListingViewRow,
   SearchCursor,
   SearchFilters,
-  ListingViewRow,
   SearchHit,
   searchListings,
   searchNearestAlone,
