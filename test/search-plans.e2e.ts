@@ -250,6 +250,33 @@ describe('search query plans', () => {
       expect(counted1350.hits).toEqual(partial.hits);
       expect(sent.length).toBe(partial.hits.length);
       expect(counted1350.total).toBe(await countListings(tx, { ...f, radiusM: 1350 }));
+      // A full read (the page and headroom for ties): only a page's worth of rows come written as JSON, in every read
+      // (the ties moved next to the point can make the first too short: read again with more headroom), first page or
+      // past a cursor, with its count or without.
+      const reads: Array<Array<{ id: string | null; json: string | null }>> = [];
+      const perRead = {
+        readAlone: async (sql: string, params: unknown[]) => {
+          const rows = (await c.query(sql, params)).rows;
+          reads.push(rows);
+          return rows;
+        },
+      } as unknown as Database;
+      const tenth = apart.hits[9];
+      for (const cursor of [undefined, { o: 'distance', d: tenth.sortDistance!, id: tenth.id } as const]) {
+        for (const withCount of [false, true]) {
+          reads.length = 0;
+          const page = await searchNearestAlone(perRead, tenant, f, cursor, 21, withCount);
+          expect(page.hits.length).toBe(21);
+          if (cursor) expect(page.hits[0].id).toBe(apart.hits[10].id);
+          const written = reads.map((rows) => rows.filter((r) => r.id !== null && r.json !== null).map((r) => r.id));
+          for (const [i, rows] of reads.entries()) {
+            expect(rows.filter((r) => r.id !== null).length).toBeGreaterThan(21);
+            expect(written[i].length).toBeLessThanOrEqual(21);
+          }
+          // The page comes from the last read (a first read cut inside the tie holds some of the tied rows only).
+          expect(written[written.length - 1].sort()).toEqual(page.hits.map((h) => h.id).sort());
+        }
+      }
       // The function itself: the nearest p_read rows within the radius (none beyond it), the count up to p_cap.
       const { rows: five } = await c.query<{ id: string; total: number }>(
         `SELECT id, total FROM app_nearest_listings_counted($1, $2, NULL, ARRAY['offer', 'request'], $3, $4, NULL, 5,

@@ -102,18 +102,16 @@ const HIT_FIELDS = [
 type HitSource = Record<(typeof HIT_FIELDS)[number], string>;
 
 /**
- * A hit's public fields as PostgreSQL writes them, one JSON object a row (row_to_json: no spaces, strings escaped as
- * JSON.stringify escapes them, numbers in their shortest exact form, timestamps as isoTime): at 20 rows a page, each
- * field a value of its own in the wire protocol, then a JavaScript object, then JSON again cost the API 87,000
- * instructions an item (50,000 since: docs/PERFORMANCE.md). The caller adds the category, the neighbourhood and the
- * distance.
+ * A hit's public fields as PostgreSQL writes them, one JSON object a row: `row_to_json` of a search_item row (migration
+ * 1732300036000: its fields' names are the keys; no spaces, strings escaped as JSON.stringify escapes them, numbers in
+ * their shortest exact form, timestamps as isoTime). At 20 rows a page, each field a value of its own in the wire
+ * protocol, then a JavaScript object, then JSON again cost the API 87,000 instructions an item (50,000 since:
+ * docs/PERFORMANCE.md). The caller adds the category, the neighbourhood and the distance.
  */
 function hitJson(c: HitSource): string {
-  return `row_to_json((SELECT i FROM (SELECT ${c.id} AS id, ${c.kind} AS kind, ${c.title} AS title,
-    ${c.description} AS description, ${c.mode} AS mode,
-    (SELECT p FROM (SELECT ${c.lat} AS lat, ${c.lng} AS lng) p) AS "publicLocation",
-    (SELECT a FROM (SELECT ${c.authorName} AS "displayName") a) AS author, ${c.relayed} AS relayed,
-    ${isoTime(c.createdAt)} AS "createdAt", ${isoTime(c.expiresAt)} AS "expiresAt") i))::text AS json`;
+  return `row_to_json(ROW(${c.id}, ${c.kind}, ${c.title}, ${c.description}, ${c.mode},
+    ROW(${c.lat}, ${c.lng})::search_item_location, ROW(${c.authorName})::search_item_author, ${c.relayed},
+    ${isoTime(c.createdAt)}, ${isoTime(c.expiresAt)})::search_item)::text`;
 }
 
 /** A hit read from the listings table itself. */
@@ -130,7 +128,7 @@ const HIT_COLUMNS = `l.id, l.category_id AS "categoryId", l.neighbourhood_id AS 
     relayed: 'l.author_relayed',
     createdAt: 'l.created_at',
     expiresAt: 'l.expires_at',
-  })}`;
+  })} AS json`;
 
 export const LISTING_VIEW_JOINS = `
   JOIN categories c ON c.id = l.category_id
@@ -245,8 +243,11 @@ export async function countListings(tx: TenantTx, f: SearchFilters): Promise<num
   return r?.n ?? 0;
 }
 
-/** A row of the nearest-first read: a hit, its distance and whether it lies within the radius. */
-type NearestRow = SearchHit & { sortDistance: number; inRadius: boolean };
+/**
+ * A row of the nearest-first read: a hit, its distance and whether it lies within the radius; its JSON only when it is
+ * one of the page's rows (nearestColumns).
+ */
+type NearestRow = Omit<SearchHit, 'json'> & { json: string | null; sortDistance: number; inRadius: boolean };
 type Near = SearchFilters & { near: LatLng };
 
 /** The filters of app_nearest_listings and app_nearest_listings_count, in their order (migration 1732300033000). */
@@ -257,11 +258,29 @@ function nearestFilters(tenantId: TenantId, f: Near): unknown[] {
   return [tenantId, f.categoryId ?? null, f.neighbourhoodId ?? null, kinds, f.near.lng, f.near.lat];
 }
 
-/** The columns of app_nearest_listings as a hit (hitJson): its output columns bear hitJson's field names. */
-const NEAREST_COLUMNS = `l.id, l."categoryId", l."neighbourhoodId", l."sortDistance", l."inRadius",
-  ${hitJson(Object.fromEntries(HIT_FIELDS.map((f) => [f, `l."${f}"`])) as HitSource)}`;
+/** Where a nearest-first page is cut: its size, and the id of the cursor's row (at the read's distance `after`). */
+interface PageCut {
+  size: number;
+  cursorId: string | null;
+}
 
-const NEAREST_IN_RADIUS = `SELECT ${NEAREST_COLUMNS}
+/**
+ * The columns of app_nearest_listings' rows as hits, the JSON written (hitJson: the function's output columns bear its
+ * field names) for the page's rows only: the first `size` rows past the cursor (`cursorId`, at the distance `after`:
+ * a read starts at the cursor's distance, ties included) in the page's order, distance then id (nearestFirst). The
+ * rows read beyond them, headroom for ties (KNN_HEADROOM, KNN_HEADROOM_RETRY), come without: at a million listings
+ * every read is full, and 4 of the 25 rows a page of 20 reads were written as JSON, sent and decoded for nothing.
+ */
+function nearestColumns(size: string, after: string, cursorId: string | null): string {
+  const past = cursorId ? `(l."sortDistance" > ${after} OR l.id > ${cursorId}::uuid) IS NOT FALSE` : 'true';
+  const json = hitJson(Object.fromEntries(HIT_FIELDS.map((f) => [f, `l."${f}"`])) as HitSource);
+  return `l.id, l."categoryId", l."neighbourhoodId", l."sortDistance", l."inRadius",
+    CASE WHEN ${past} AND row_number() OVER (ORDER BY ${past} DESC, l."sortDistance", l.id) <= ${size}
+      THEN ${json} END AS json`;
+}
+
+/** The nearest rows within the radius from a distance (`$7`), the JSON of the page (`$10` rows past `$11`) only. */
+const NEAREST_IN_RADIUS = `SELECT ${nearestColumns('$10::int', '$7::float8', '$11')}
   FROM app_nearest_listings(${NEAREST_FILTERS}, $7::float8, $8::float8, $9::int) l WHERE l."inRadius"`;
 
 /** The count of app_nearest_listings_count, capped at COUNT_CAP + 1. */
@@ -276,11 +295,12 @@ function nearestCountParams(tenantId: TenantId, f: SearchFilters, near: LatLng):
  * forgets named statements is not planned again each time, and only the rows within the radius are sent; with words,
  * the same read in SQL (text matches first), every row read sent with its `inRadius`.
  */
-function nearestRows(read: NearestReader, f: Near, after: number, count: number): Promise<NearestRow[]> {
+function nearestRows(read: NearestReader, f: Near, after: number, count: number, cut: PageCut): Promise<NearestRow[]> {
   if (!f.q) {
     // Rows beyond the radius are read (the KNN read cannot stop at it) but never sent: no page can hold them, and a
     // read that sends fewer rows than it was allowed has reached the radius or the end, as readTooShort expects.
-    return read.rows(NEAREST_IN_RADIUS, [...nearestFilters(read.tenantId, f), after, f.radiusM ?? null, count]);
+    const params = [...nearestFilters(read.tenantId, f), after, f.radiusM ?? null, count, cut.size, cut.cursorId];
+    return read.rows(NEAREST_IN_RADIUS, params);
   }
   const { params, p, where } = publicListings(read, f);
   const point = pointSql(p(f.near.lng), p(f.near.lat));
@@ -302,7 +322,7 @@ function nearestRows(read: NearestReader, f: Near, after: number, count: number)
  * 1732300034000): the nearest COUNT_CAP + 1 rows are read once, those within the radius counted, and the nearest
  * `count` of them within the radius sent. A search that finds nothing still gets its count, on a row without a listing.
  */
-const NEAREST_FIRST_COUNTED = `SELECT ${NEAREST_COLUMNS}, l.total
+const NEAREST_FIRST_COUNTED = `SELECT ${nearestColumns('$10::int', '0', null)}, l.total
   FROM app_nearest_listings_counted(${NEAREST_FILTERS}, $7::float8, $8::int, $9::int) l`;
 
 /**
@@ -310,7 +330,7 @@ const NEAREST_FIRST_COUNTED = `SELECT ${NEAREST_COLUMNS}, l.total
  * page's, from the point itself): one round trip and one pooled connection rather than two.
  */
 const NEAREST_COUNTED = `SELECT c.n AS total, l.*
-  FROM (SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $8::float8, $10::int) AS n) c
+  FROM (SELECT app_nearest_listings_count(${NEAREST_FILTERS}, $8::float8, $12::int) AS n) c
   LEFT JOIN LATERAL (${NEAREST_IN_RADIUS}) l ON true`;
 
 async function countedRows(
@@ -318,13 +338,14 @@ async function countedRows(
   f: Near,
   after: number,
   count: number,
+  cut: PageCut,
 ): Promise<{ rows: NearestRow[]; total: number }> {
   if (f.q) throw new Error('a search with words is counted in its transaction (countListings)');
   const filters = nearestFilters(read.tenantId, f);
   const radius = f.radiusM ?? null;
-  const rows = (await (after === 0
-    ? read.rows(NEAREST_FIRST_COUNTED, [...filters, radius, count, COUNT_CAP + 1])
-    : read.rows(NEAREST_COUNTED, [...filters, after, radius, count, COUNT_CAP + 1]))) as Array<
+  const rows = (await (after === 0 && cut.cursorId === null
+    ? read.rows(NEAREST_FIRST_COUNTED, [...filters, radius, count, COUNT_CAP + 1, cut.size])
+    : read.rows(NEAREST_COUNTED, [...filters, after, radius, count, cut.size, cut.cursorId, COUNT_CAP + 1]))) as Array<
     NearestRow & { total: number }
   >;
   return { rows: rows.filter((r) => r.id !== null), total: rows[0]?.total ?? 0 };
@@ -369,15 +390,16 @@ async function nearest(
   const inPage = (r: NearestRow) =>
     r.inRadius && (!after || r.sortDistance > after.d || (r.sortDistance === after.d && r.id > after.id));
   const pageOf = (rows: NearestRow[]) => rows.filter(inPage).sort(nearestFirst);
+  const cut: PageCut = { size: limit, cursorId: after?.id ?? null };
   let read = limit + KNN_HEADROOM;
   const first = count
-    ? await countedRows(reader, f, after?.d ?? 0, read)
-    : { rows: await nearestRows(reader, f, after?.d ?? 0, read), total: undefined };
+    ? await countedRows(reader, f, after?.d ?? 0, read, cut)
+    : { rows: await nearestRows(reader, f, after?.d ?? 0, read, cut), total: undefined };
   let rows = first.rows;
   let page = pageOf(rows);
   if (readTooShort(rows, page, read, limit, f.radiusM)) {
     read = limit + KNN_HEADROOM_RETRY;
-    rows = await nearestRows(reader, f, after?.d ?? 0, read);
+    rows = await nearestRows(reader, f, after?.d ?? 0, read, cut);
     page = pageOf(rows);
   }
   // Object literals, not `({ inRadius, ...hit }) => hit`: V8 copies a rest with excluded keys in its runtime, one
@@ -386,10 +408,15 @@ async function nearest(
     id: r.id,
     categoryId: r.categoryId,
     neighbourhoodId: r.neighbourhoodId,
-    json: r.json,
+    json: r.json ?? pageRowWithoutJson(r),
     sortDistance: r.sortDistance,
   }));
   return { hits, total: first.total };
+}
+
+/** The page cut here and in SQL (nearestColumns) are the same rows: one without its JSON is a defect, not a hit. */
+function pageRowWithoutJson(r: NearestRow): never {
+  throw new Error(`nearest-first: the page's row ${r.id} at ${r.sortDistance} m came without its JSON`);
 }
 
 /** The order of a nearest-first page: by distance, then by id (as PostgreSQL orders uuids). */
