@@ -1,5 +1,15 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { branches, FILTERS, IN_SCOPE, NEAREST_ROW, POINT, SETTINGS } from './support/nearest-sql';
+import {
+  branches,
+  COUNT,
+  COUNTED,
+  FILTERS,
+  NEAREST,
+  NEAREST_ROW,
+  type NearestSql,
+  POINT,
+  SETTINGS,
+} from './support/nearest-sql';
 import { NearestListingsFunctions1732300033000 } from './1732300033000-NearestListingsFunctions';
 import { NearestListingsCounted1732300034000 } from './1732300034000-NearestListingsCounted';
 
@@ -26,48 +36,8 @@ import { NearestListingsCounted1732300034000 } from './1732300034000-NearestList
  * Same signatures, filters, branches and settings as migrations 1732300033000 and 1732300034000 (CREATE OR REPLACE
  * keeps their grants).
  */
-const NEAREST = (category: boolean, neighbourhood: boolean) => `
-        RETURN QUERY
-        SELECT k.id, k.kind, k.title, k.description, k.mode, k.created_at, k.expires_at, k.category_id,
-               k.neighbourhood_id, ST_Y(k.public_location::geometry), ST_X(k.public_location::geometry),
-               k.author_name, k.author_relayed, k.d, p_radius IS NULL OR k.d <= p_radius
-        FROM (
-          SELECT l.*, l.public_location <-> ${POINT} AS d
-          FROM listings l
-          WHERE ${IN_SCOPE(category, neighbourhood)} AND (l.public_location <-> ${POINT}) >= p_after
-          ORDER BY l.public_location <-> ${POINT}
-          LIMIT p_read
-        ) k`;
-
-const COUNT = (category: boolean, neighbourhood: boolean) => `
-        SELECT count(*)::int INTO n FROM (
-          SELECT l.public_location <-> ${POINT} AS d
-          FROM listings l
-          WHERE ${IN_SCOPE(category, neighbourhood)}
-          ORDER BY l.public_location <-> ${POINT}
-          LIMIT p_cap
-        ) nearest
-        WHERE p_radius IS NULL OR nearest.d <= p_radius`;
-
-const COUNTED = (category: boolean, neighbourhood: boolean) => `
-        RETURN QUERY
-        WITH nearest AS (
-          SELECT k.*, row_number() OVER (ORDER BY k.d) AS rn, p_radius IS NULL OR k.d <= p_radius AS within
-          FROM (
-            SELECT l.id, l.kind, l.title, l.description, l.mode, l.created_at, l.expires_at, l.category_id,
-                   l.neighbourhood_id, l.author_name, l.author_relayed, l.public_location,
-                   l.public_location <-> ${POINT} AS d
-            FROM listings l
-            WHERE ${IN_SCOPE(category, neighbourhood)}
-            ORDER BY l.public_location <-> ${POINT}
-            LIMIT greatest(p_cap, p_read)
-          ) k
-        )
-        SELECT p.id, p.kind, p.title, p.description, p.mode, p.created_at, p.expires_at, p.category_id,
-               p.neighbourhood_id, ST_Y(p.public_location::geometry), ST_X(p.public_location::geometry),
-               p.author_name, p.author_relayed, p.d, p.within, c.n
-        FROM (SELECT count(*) FILTER (WHERE within AND rn <= p_cap)::int AS n FROM nearest) c
-        LEFT JOIN LATERAL (SELECT k.* FROM nearest k WHERE k.rn <= p_read AND k.within) p ON true`;
+/** The point written out in each statement, the start always tested (see NearestSql). */
+const SQL: NearestSql = { point: POINT, from: (distance) => `(${distance}) >= p_after` };
 
 /** The body of a nearest-first function: scoped to its tenant, then one statement per branch. */
 const body = (statement: (category: boolean, neighbourhood: boolean) => string) =>
@@ -120,25 +90,32 @@ export class ListingAuthorNames1732300035000 implements MigrationInterface {
         WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name OR OLD.relayed IS DISTINCT FROM NEW.relayed)
         EXECUTE FUNCTION accounts_listing_author_sync();
 
+      ${this.functionsSql()}
+    `);
+  }
+
+  /** The nearest-first functions as this migration writes them (migration 1732300037000 restores them on its down). */
+  functionsSql(): string {
+    return `
       CREATE OR REPLACE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
         RETURNS TABLE (${NEAREST_ROW})
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(NEAREST)};
+        AS ${body(NEAREST(SQL))};
 
       CREATE OR REPLACE FUNCTION app_nearest_listings_count(${FILTERS}, p_radius float8, p_cap int) RETURNS int
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
         AS $$
         DECLARE n int;
         BEGIN
-          PERFORM app_scope_tenant(p_tenant);${branches(COUNT)}
+          PERFORM app_scope_tenant(p_tenant);${branches(COUNT(SQL))}
           RETURN n;
         END $$;
 
       CREATE OR REPLACE FUNCTION app_nearest_listings_counted(${FILTERS}, p_radius float8, p_read int, p_cap int)
         RETURNS TABLE (${NEAREST_ROW}, total int)
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(COUNTED)};
-    `);
+        AS ${body(COUNTED(SQL))};
+    `;
   }
 
   async down(q: QueryRunner): Promise<void> {

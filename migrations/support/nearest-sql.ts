@@ -37,3 +37,60 @@ export const branches = (statement: (category: boolean, neighbourhood: boolean) 
  */
 export const SETTINGS =
   'SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan SET enable_sort = off';
+
+/**
+ * How a nearest-first function's statements name the search's point and test the read's start (`p_after`): migration
+ * 1732300035000 wrote the point's expression in each place (evaluated again for every row read, in a generic plan)
+ * and always tested the start; migration 1732300037000 computes the point once (`v_point`) and tests the start only
+ * past a cursor.
+ */
+export interface NearestSql {
+  point: string;
+  from: (distance: string) => string;
+}
+
+/** The nearest `p_read` rows from `p_after`, with their distance and whether they lie within `p_radius`. */
+export const NEAREST = (o: NearestSql) => (category: boolean, neighbourhood: boolean) => `
+        RETURN QUERY
+        SELECT k.id, k.kind, k.title, k.description, k.mode, k.created_at, k.expires_at, k.category_id,
+               k.neighbourhood_id, ST_Y(k.public_location::geometry), ST_X(k.public_location::geometry),
+               k.author_name, k.author_relayed, k.d, p_radius IS NULL OR k.d <= p_radius
+        FROM (
+          SELECT l.*, l.public_location <-> ${o.point} AS d
+          FROM listings l
+          WHERE ${IN_SCOPE(category, neighbourhood)} AND ${o.from(`l.public_location <-> ${o.point}`)}
+          ORDER BY l.public_location <-> ${o.point}
+          LIMIT p_read
+        ) k`;
+
+/** How many of the nearest `p_cap` rows lie within `p_radius`, into `n`. */
+export const COUNT = (o: NearestSql) => (category: boolean, neighbourhood: boolean) => `
+        SELECT count(*)::int INTO n FROM (
+          SELECT l.public_location <-> ${o.point} AS d
+          FROM listings l
+          WHERE ${IN_SCOPE(category, neighbourhood)}
+          ORDER BY l.public_location <-> ${o.point}
+          LIMIT p_cap
+        ) nearest
+        WHERE p_radius IS NULL OR nearest.d <= p_radius`;
+
+/** The nearest `p_read` rows within `p_radius`, each with the count of COUNT, read once. */
+export const COUNTED = (o: NearestSql) => (category: boolean, neighbourhood: boolean) => `
+        RETURN QUERY
+        WITH nearest AS (
+          SELECT k.*, row_number() OVER (ORDER BY k.d) AS rn, p_radius IS NULL OR k.d <= p_radius AS within
+          FROM (
+            SELECT l.id, l.kind, l.title, l.description, l.mode, l.created_at, l.expires_at, l.category_id,
+                   l.neighbourhood_id, l.author_name, l.author_relayed, l.public_location,
+                   l.public_location <-> ${o.point} AS d
+            FROM listings l
+            WHERE ${IN_SCOPE(category, neighbourhood)}
+            ORDER BY l.public_location <-> ${o.point}
+            LIMIT greatest(p_cap, p_read)
+          ) k
+        )
+        SELECT p.id, p.kind, p.title, p.description, p.mode, p.created_at, p.expires_at, p.category_id,
+               p.neighbourhood_id, ST_Y(p.public_location::geometry), ST_X(p.public_location::geometry),
+               p.author_name, p.author_relayed, p.d, p.within, c.n
+        FROM (SELECT count(*) FILTER (WHERE within AND rn <= p_cap)::int AS n FROM nearest) c
+        LEFT JOIN LATERAL (SELECT k.* FROM nearest k WHERE k.rn <= p_read AND k.within) p ON true`;
