@@ -48,9 +48,9 @@ import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
  *                         round (measureWays); each hop's cost against direct, the median of the rounds', aim < 15 %
  *                         (scripts/services.sh sets both up)
  *   … --rounds 5          rounds of the hop comparison, each of duration / 3 per way
- *   … --alternate 6       instead of the above: both sizes seeded first (two databases), then their APIs in turn,
- *                         round after round (A B, B A, …), each round `duration` per size; prints each round's
- *                         1 M / 10 k ratio and their median (alternateSizes)
+ *   … --alternate 6       instead of the above: both sizes seeded first (two databases), then their APIs and their
+ *                         limits in turn, round after round (A B, B A, …), each round `duration` per side; prints
+ *                         each round's 1 M / 10 k ratio of each and their medians (alternateSizes)
  *   … --full-pages        with --alternate: only the searches whose page is full (PAGE items) at every size, so that
  *                         each size sends the same amount per search and the ratio is what the table's size costs
  *                         (at 10,000 listings over 40 communes most pages are not full: see the mean items printed)
@@ -237,8 +237,9 @@ async function release(): Promise<void> {
 
 /**
  * The API at each size in turn, round after round (--alternate N): both databases seeded first, then N rounds, each
- * running every size's API for `duration`, in the order A B, then B A, … so that no size always comes first. The ratio
- * between sizes is the median of the rounds' ratios: on a machine whose speed drifts from one minute to the next
+ * running every size's API then its limit for `duration`, in the order A B, then B A, … so that no size always comes
+ * first. The ratio between sizes is the median of the rounds' ratios, the API's beside the limit's (the part of a
+ * search that grows with the table, alone): on a machine whose speed drifts from one minute to the next
  * (machines F–H: the same side of the same code at half its speed in the next run), sides measured minutes apart
  * compare the machine's moments as much as the sizes; rounds a few seconds apart compare the sizes.
  */
@@ -248,6 +249,9 @@ async function alternateSizes(o: Options): Promise<void> {
     port: number;
     requests: Array<{ host: string; path: string }>;
     lengths: Map<string, number>;
+    /** The limit side (limitStatement) of each search, by host and path, run by a bare pool as benchAtSize does. */
+    limits: Map<string, SqlWork>;
+    pool: Pool;
   }> = [];
   for (const listings of o.listings) {
     log(`\n== ${listings.toLocaleString('en')} listings over ${TENANTS} tenants`);
@@ -258,9 +262,12 @@ async function alternateSizes(o: Options): Promise<void> {
     const searches = await buildSearchRequests(db.ownerUrl);
     const lengths = await pageLengths(db, searches);
     const requests = searches.map((r) => ({ host: r.host, path: r.path }));
+    const limits = new Map(searches.map((r) => [r.host + r.path, { tenantId: r.tenantId, statements: [r.limit] }]));
     const app = await startApi(db, o.pool);
-    open.hops.push({ app });
-    sides.push({ listings, port: (app.getHttpServer().address() as AddressInfo).port, requests, lengths });
+    const pool = baselinePool(db.appUrl, o.pool);
+    open.hops.push({ app, pool });
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    sides.push({ listings, port, requests, lengths, limits, pool });
   }
   // The same searches at every size, but not the same answers: a page holds what lies within the radius.
   const full = sides[0].requests.filter((r) => sides.every((s) => s.lengths.get(r.host + r.path) === PAGE));
@@ -277,34 +284,55 @@ async function alternateSizes(o: Options): Promise<void> {
   }
   await standbyCaughtUp(open.dbs[open.dbs.length - 1]);
   log(`\nwarm-up ${o.warmup} s each size`);
-  for (const side of sides) await runHttpLoad(side.port, side.requests, o.connections, o.warmup);
-  const rates: number[][] = [];
+  const limitWork = (side: (typeof sides)[number]) => side.requests.map((r) => side.limits.get(r.host + r.path)!);
+  for (const side of sides) {
+    await runHttpLoad(side.port, side.requests, o.connections, o.warmup);
+    await runSqlLoad(side.pool, limitWork(side), o.connections, o.warmup);
+  }
+  // Each round, each size's API then its limit: the limit's own ratio between sizes is what the KNN read alone does
+  // with the table's size, measured in the same minutes as the API's.
+  const rates: Array<{ api: number[]; limit: number[] }> = [];
   for (let round = 0; round < o.alternate; round++) {
     const order = round % 2 ? [...sides.keys()].reverse() : [...sides.keys()];
-    const rate: number[] = [];
+    const rate = { api: [] as number[], limit: [] as number[] };
     for (const i of order) {
-      const busyBefore = await settle(o.settle);
+      const size = sides[i].listings.toLocaleString('en');
+      let busyBefore = await settle(o.settle);
       const r = await runHttpLoad(sides[i].port, sides[i].requests, o.connections, o.duration);
       if (r.failures) throw new Error(`${r.failures} failed requests at ${sides[i].listings} listings`);
-      rate[i] = r.perSecond;
-      log(
-        `round ${round + 1}, ${sides[i].listings.toLocaleString('en')} listings: ${fmtRate(r)}` +
-          (busyBefore > IDLE ? ` (machine ${(busyBefore * 100).toFixed(0)} % busy before)` : ''),
-      );
+      rate.api[i] = r.perSecond;
+      const busy = () => (busyBefore > IDLE ? ` (machine ${(busyBefore * 100).toFixed(0)} % busy before)` : '');
+      log(`round ${round + 1}, ${size} listings, API: ${fmtRate(r)}${busy()}`);
+      busyBefore = await settle(o.settle);
+      const l = await runSqlLoad(sides[i].pool, limitWork(sides[i]), o.connections, o.duration);
+      rate.limit[i] = l.perSecond;
+      log(`round ${round + 1}, ${size} listings, limit: ${fmtRate(l)}${busy()}`);
     }
     rates.push(rate);
   }
   const names = sides.map((x) => x.listings.toLocaleString('en'));
+  const sizes = `${names[0]} / ${names[names.length - 1]}`;
   log(
-    `\nthe API at each size in turn, ${o.connections} concurrent, ${o.duration} s a size a round, DB pool ${o.pool}\n`,
+    `\nthe API and the limit at each size in turn, ${o.connections} concurrent, ${o.duration} s a side a round, ` +
+      `DB pool ${o.pool}\n`,
   );
-  log(row(['round', ...names.map((n) => `${n} req/s`), `${names[0]} / ${names[names.length - 1]}`]));
-  log(row(Array<string>(sides.length + 2).fill('---')));
-  const ratios = rates.map((r) => r[0] / r[r.length - 1]);
-  rates.forEach((r, i) => log(row([i + 1, ...r.map((v) => v.toFixed(0)), `× ${ratios[i].toFixed(2)}`])));
   log(
-    `\nAPI throughput at ${names[0]} / at ${names[names.length - 1]} listings, median of ${ratios.length} rounds: ` +
-      `× ${median(ratios).toFixed(2)} [≥ 0.8]` +
+    row([
+      'round',
+      ...names.map((n) => `API ${n} req/s`),
+      `API ${sizes}`,
+      ...names.map((n) => `limit ${n} req/s`),
+      `limit ${sizes}`,
+    ]),
+  );
+  log(row(Array<string>(2 * sides.length + 3).fill('---')));
+  const ratio = (r: number[]) => r[0] / r[r.length - 1];
+  const fmt = (r: number[]) => [...r.map((v) => v.toFixed(0)), `× ${ratio(r).toFixed(2)}`];
+  rates.forEach((r, i) => log(row([i + 1, ...fmt(r.api), ...fmt(r.limit)])));
+  log(
+    `\nAPI throughput at ${sizes} listings, median of ${rates.length} rounds: ` +
+      `× ${median(rates.map((r) => ratio(r.api))).toFixed(2)} [≥ 0.8]; the limit's: ` +
+      `× ${median(rates.map((r) => ratio(r.limit))).toFixed(2)}` +
       (o.fullPages ? ` (the ${full.length} searches with a full page at every size)` : ''),
   );
 }
