@@ -16,6 +16,7 @@ import { deletePrefixedKeys } from '@test/support/redis-keys';
 import { createScratchDatabase, ROOT, SCRATCH_REDIS_URL, ScratchDatabase } from './support/scratch-database';
 import { buildSearchRequests, SearchRequest } from './support/search-requests';
 import { seedSearchData } from './support/search-seed';
+import { positiveOption } from './support/options';
 
 /**
  * `npm run bench:instructions` (after `npm run build`; needs valgrind): the API's own work for a public search, in
@@ -67,11 +68,7 @@ function parseOptions(argv: string[]): Options & { child?: Side; database?: stri
       database: { type: 'string' },
     },
   });
-  const positive = (name: string, raw: string) => {
-    const n = Number(raw.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number (got ${raw})`);
-    return n;
-  };
+  const positive = (name: string, raw: string) => positiveOption(name, raw, true);
   if (values.child !== undefined && values.child !== 'api' && values.child !== 'sql')
     throw new Error(`--child must be api or sql (got ${values.child})`);
   return {

@@ -24,6 +24,7 @@ import {
 import { deletePrefixedKeys } from '@test/support/redis-keys';
 import { buildSearchRequests, PAGE, SearchRequest, Statement } from './support/search-requests';
 import { prewarm, SeedReport, seedSearchData } from './support/search-seed';
+import { positiveOption } from './support/options';
 
 /**
  * `npm run bench:search` (after `npm run build`): public search through the whole API
@@ -164,11 +165,6 @@ function parseOptions(argv: string[]): Options {
       'full-pages': { type: 'boolean', default: false },
     },
   });
-  const positive = (name: string, raw: string) => {
-    const n = Number(raw.replace(/_/g, ''));
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${raw})`);
-    return n;
-  };
   const unknown = values.variants.split(',').filter((v) => v && !VARIANTS[v]);
   if (unknown.length)
     throw new Error(`unknown --variants ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
@@ -179,17 +175,17 @@ function parseOptions(argv: string[]): Options {
   if (unknownHops.length) throw new Error(`unknown --through ${unknownHops.join(', ')} (known: ${HOPS.join(', ')})`);
   const options: Options = {
     through: through as Hop[],
-    rounds: Math.max(1, Math.round(positive('rounds', values.rounds))),
-    listings: values.listings.split(',').map((v) => Math.round(positive('listings', v))),
-    duration: positive('duration', values.duration),
-    warmup: positive('warmup', values.warmup),
-    connections: Math.round(positive('connections', values.connections)),
-    pool: Math.round(positive('pool', values.pool)),
-    unloaded: values.unloaded === '0' ? 0 : positive('unloaded', values.unloaded),
+    rounds: Math.max(1, Math.round(positiveOption('rounds', values.rounds))),
+    listings: values.listings.split(',').map((v) => Math.round(positiveOption('listings', v))),
+    duration: positiveOption('duration', values.duration),
+    warmup: positiveOption('warmup', values.warmup),
+    connections: Math.round(positiveOption('connections', values.connections)),
+    pool: Math.round(positiveOption('pool', values.pool)),
+    unloaded: values.unloaded === '0' ? 0 : positiveOption('unloaded', values.unloaded),
     variants: values.variants.split(',').filter(Boolean),
     cpuProfile: values['cpu-profile'],
-    settle: values.settle === '0' ? 0 : positive('settle', values.settle),
-    alternate: values.alternate === '0' ? 0 : Math.round(positive('alternate', values.alternate)),
+    settle: values.settle === '0' ? 0 : positiveOption('settle', values.settle),
+    alternate: values.alternate === '0' ? 0 : Math.round(positiveOption('alternate', values.alternate)),
     unordered: values.unordered,
     fullPages: values['full-pages'],
   };
