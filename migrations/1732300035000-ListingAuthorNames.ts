@@ -1,15 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import {
-  branches,
-  COUNT,
-  COUNTED,
-  FILTERS,
-  NEAREST,
-  NEAREST_ROW,
-  type NearestSql,
-  POINT,
-  SETTINGS,
-} from './support/nearest-sql';
+import { branches, COUNT, COUNTED, NEAREST, nearestFunctionsSql, type NearestSql, POINT } from './support/nearest-sql';
 import { NearestListingsFunctions1732300033000 } from './1732300033000-NearestListingsFunctions';
 import { NearestListingsCounted1732300034000 } from './1732300034000-NearestListingsCounted';
 
@@ -96,26 +86,16 @@ export class ListingAuthorNames1732300035000 implements MigrationInterface {
 
   /** The nearest-first functions as this migration writes them (migration 1732300037000 restores them on its down). */
   functionsSql(): string {
-    return `
-      CREATE OR REPLACE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
-        RETURNS TABLE (${NEAREST_ROW})
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(NEAREST(SQL))};
-
-      CREATE OR REPLACE FUNCTION app_nearest_listings_count(${FILTERS}, p_radius float8, p_cap int) RETURNS int
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS $$
+    return nearestFunctionsSql({
+      nearest: body(NEAREST(SQL)),
+      count: `$$
         DECLARE n int;
         BEGIN
           PERFORM app_scope_tenant(p_tenant);${branches(COUNT(SQL))}
           RETURN n;
-        END $$;
-
-      CREATE OR REPLACE FUNCTION app_nearest_listings_counted(${FILTERS}, p_radius float8, p_read int, p_cap int)
-        RETURNS TABLE (${NEAREST_ROW}, total int)
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(COUNTED(SQL))};
-    `;
+        END $$`,
+      counted: body(COUNTED(SQL)),
+    });
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,15 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import {
-  branches,
-  COUNT,
-  COUNTED,
-  FILTERS,
-  NEAREST,
-  NEAREST_ROW,
-  type NearestSql,
-  POINT,
-  SETTINGS,
-} from './support/nearest-sql';
+import { branches, COUNT, COUNTED, NEAREST, nearestFunctionsSql, type NearestSql, POINT } from './support/nearest-sql';
 import { ListingAuthorNames1732300035000 } from './1732300035000-ListingAuthorNames';
 
 /** The point computed once a call, the start tested only past a cursor (see NearestSql). */
@@ -38,19 +28,13 @@ export class NearestPointOnce1732300037000 implements MigrationInterface {
   name = 'NearestPointOnce1732300037000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
-        RETURNS TABLE (${NEAREST_ROW})
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(NEAREST(SQL))};
-      CREATE OR REPLACE FUNCTION app_nearest_listings_count(${FILTERS}, p_radius float8, p_cap int) RETURNS int
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(COUNT(SQL), true)};
-      CREATE OR REPLACE FUNCTION app_nearest_listings_counted(${FILTERS}, p_radius float8, p_read int, p_cap int)
-        RETURNS TABLE (${NEAREST_ROW}, total int)
-        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
-        AS ${body(COUNTED(SQL))};
-    `);
+    await q.query(
+      nearestFunctionsSql({
+        nearest: body(NEAREST(SQL)),
+        count: body(COUNT(SQL), true),
+        counted: body(COUNTED(SQL)),
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

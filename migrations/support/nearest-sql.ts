@@ -94,3 +94,20 @@ export const COUNTED = (o: NearestSql) => (category: boolean, neighbourhood: boo
                p.author_name, p.author_relayed, p.d, p.within, c.n
         FROM (SELECT count(*) FILTER (WHERE within AND rn <= p_cap)::int AS n FROM nearest) c
         LEFT JOIN LATERAL (SELECT k.* FROM nearest k WHERE k.rn <= p_read AND k.within) p ON true`;
+
+/** The three nearest-first functions, created or replaced with the bodies given (`$$ … $$`), signatures unchanged. */
+export const nearestFunctionsSql = (bodies: { nearest: string; count: string; counted: string }) => `
+      CREATE OR REPLACE FUNCTION app_nearest_listings(${FILTERS}, p_after float8, p_radius float8, p_read int)
+        RETURNS TABLE (${NEAREST_ROW})
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
+        AS ${bodies.nearest};
+
+      CREATE OR REPLACE FUNCTION app_nearest_listings_count(${FILTERS}, p_radius float8, p_cap int) RETURNS int
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
+        AS ${bodies.count};
+
+      CREATE OR REPLACE FUNCTION app_nearest_listings_counted(${FILTERS}, p_radius float8, p_read int, p_cap int)
+        RETURNS TABLE (${NEAREST_ROW}, total int)
+        LANGUAGE plpgsql VOLATILE SECURITY INVOKER ${SETTINGS}
+        AS ${bodies.counted};
+`;
