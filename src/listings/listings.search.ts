@@ -343,7 +343,8 @@ async function countedRows(
   if (f.q) throw new Error('a search with words is counted in its transaction (countListings)');
   const filters = nearestFilters(read.tenantId, f);
   const radius = f.radiusM ?? null;
-  const rows = (await (after === 0 && cut.cursorId === null
+  // Without a cursor the read starts at the point (after = 0): the first page, read with its count in one statement.
+  const rows = (await (cut.cursorId === null
     ? read.rows(NEAREST_FIRST_COUNTED, [...filters, radius, count, COUNT_CAP + 1, cut.size])
     : read.rows(NEAREST_COUNTED, [...filters, after, radius, count, cut.size, cut.cursorId, COUNT_CAP + 1]))) as Array<
     NearestRow & { total: number }
